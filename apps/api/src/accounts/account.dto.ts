@@ -1,0 +1,30 @@
+import { ApiProperty, ApiPropertyOptional } from '@nestjs/swagger';
+import { IsBoolean, IsInt, IsOptional, IsString, Max, MaxLength, Min } from 'class-validator';
+
+export class TrackAccountDto {
+  @ApiProperty({ example: 'https://mastodon.social/@Mfa_russia', description: 'a Mastodon profile URL or an RSS/Atom feed URL' })
+  @IsString()
+  @MaxLength(2048)
+  url!: string;
+
+  @ApiPropertyOptional({ example: 300 })
+  @IsOptional()
+  @IsInt()
+  @Min(1)
+  @Max(7 * 24 * 3600)
+  pollIntervalSeconds?: number;
+}
+
+export class UpdateAccountDto {
+  @ApiPropertyOptional({ example: 600 })
+  @IsOptional()
+  @IsInt()
+  @Min(1)
+  @Max(7 * 24 * 3600)
+  pollIntervalSeconds?: number;
+
+  @ApiPropertyOptional({ example: false })
+  @IsOptional()
+  @IsBoolean()
+  paused?: boolean;
+}

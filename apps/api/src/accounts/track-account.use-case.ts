@@ -1,0 +1,44 @@
+import { Inject, Injectable } from '@nestjs/common';
+import { InjectDataSource } from '@nestjs/typeorm';
+import { DataSource } from 'typeorm';
+import { ErrorCode, SourceError, VerbatimError } from '@app/core';
+import { VERBATIM_CONFIG, type VerbatimConfig } from '@app/config';
+import { AccountEntity, upsertAccount } from '@app/persistence';
+import { ConnectorRegistry, type ResolvedAccount } from '@app/sources';
+
+/** Starts tracking an account: recognise the URL, look the account up on its platform, schedule its first poll now. */
+@Injectable()
+export class TrackAccountUseCase {
+  constructor(
+    @InjectDataSource() private readonly db: DataSource,
+    private readonly connectors: ConnectorRegistry,
+    @Inject(VERBATIM_CONFIG) private readonly config: VerbatimConfig,
+  ) {}
+
+  async execute(input: { url: string; pollIntervalSeconds?: number }): Promise<AccountEntity> {
+    const interval = input.pollIntervalSeconds ?? this.config.polling.defaultIntervalSeconds;
+    if (interval < this.config.polling.minIntervalSeconds) {
+      throw new VerbatimError(
+        ErrorCode.InvalidInput,
+        `pollIntervalSeconds: must be at least ${this.config.polling.minIntervalSeconds} (VERBATIM_MIN_POLL_INTERVAL_SECONDS)`,
+      );
+    }
+    const { connector, url } = this.connectors.forTracking(input.url);
+    let resolved: ResolvedAccount;
+    try {
+      resolved = await connector.resolve(url);
+    } catch (error) {
+      if (error instanceof SourceError && error.code === ErrorCode.SourceInvalidResponse) {
+        throw new VerbatimError(ErrorCode.UnsupportedUrl, `${error.message}. Supported: ${this.connectors.supported}`);
+      }
+      throw error;
+    }
+    const saved = await upsertAccount(this.db.manager, resolved, { tracking: true, pollIntervalSeconds: interval });
+    if (saved.wasTracking) {
+      throw new VerbatimError(ErrorCode.AlreadyExists, `${resolved.platform} account ${resolved.handle} is already tracked (id ${saved.id})`, {
+        id: saved.id,
+      });
+    }
+    return this.db.getRepository(AccountEntity).findOneByOrFail({ id: saved.id });
+  }
+}

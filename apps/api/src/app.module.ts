@@ -1,0 +1,47 @@
+import { Module, type DynamicModule } from '@nestjs/common';
+import { APP_FILTER, APP_PIPE } from '@nestjs/core';
+import { LoggerModule } from 'nestjs-pino';
+import { ConfigModule, type VerbatimConfig } from '@app/config';
+import { ObservabilityModule } from '@app/observability';
+import { PersistenceModule } from '@app/persistence';
+import { WorkerModule } from '@app/worker';
+import { ApiModule } from './api.module';
+import { ErrorFilter } from './common/error.filter';
+import { createValidationPipe } from './common/validation';
+
+export interface Roles {
+  api: boolean;
+  worker: boolean;
+}
+
+/**
+ * One process, any roles: the API, the workers, or both (the single-machine install). Health and metrics
+ * are served in every role.
+ */
+@Module({})
+export class AppModule {
+  static forRoot(config: VerbatimConfig, roles: Roles): DynamicModule {
+    return {
+      module: AppModule,
+      imports: [
+        ConfigModule.forRoot(config),
+        LoggerModule.forRoot({
+          pinoHttp: {
+            level: config.logLevel,
+            name: roles.api && roles.worker ? 'verbatim' : roles.api ? 'verbatim-api' : 'verbatim-worker',
+            redact: ['req.headers.authorization', 'req.headers.cookie'],
+            autoLogging: { ignore: (req) => req.url === '/health' || req.url === '/metrics' },
+          },
+        }),
+        PersistenceModule,
+        ObservabilityModule,
+        ...(roles.api ? [ApiModule] : []),
+        ...(roles.worker ? [WorkerModule] : []),
+      ],
+      providers: [
+        { provide: APP_FILTER, useClass: ErrorFilter },
+        { provide: APP_PIPE, useFactory: createValidationPipe },
+      ],
+    };
+  }
+}

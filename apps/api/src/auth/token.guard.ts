@@ -1,0 +1,34 @@
+import { Inject, Injectable, type CanActivate, type ExecutionContext } from '@nestjs/common';
+import { type Request } from 'express';
+import { ErrorCode, VerbatimError } from '@app/core';
+import { VERBATIM_CONFIG, type VerbatimConfig } from '@app/config';
+import { TokenService } from './token.service';
+
+const ALWAYS_PUBLIC = ['/health', '/metrics'];
+
+/** Writes need `Authorization: Bearer <token>`; reads too when VERBATIM_PUBLIC_READ=false. */
+@Injectable()
+export class TokenGuard implements CanActivate {
+  constructor(
+    private readonly tokens: TokenService,
+    @Inject(VERBATIM_CONFIG) private readonly config: VerbatimConfig,
+  ) {}
+
+  async canActivate(context: ExecutionContext): Promise<boolean> {
+    const req = context.switchToHttp().getRequest<Request>();
+    const isRead = req.method === 'GET' || req.method === 'HEAD';
+    if (ALWAYS_PUBLIC.includes(req.path) || (isRead && this.config.auth.publicRead)) return true;
+    const header = req.headers.authorization ?? '';
+    const match = /^Bearer\s+(\S+)$/i.exec(header);
+    if (!match) {
+      throw new VerbatimError(
+        ErrorCode.Unauthorized,
+        isRead
+          ? 'this archive is not public: send Authorization: Bearer <token> (make one with `verbatim tokens create`)'
+          : 'writes need Authorization: Bearer <token> (make one with `verbatim tokens create`)',
+      );
+    }
+    if (!(await this.tokens.isValid(match[1]))) throw new VerbatimError(ErrorCode.Unauthorized, 'the bearer token is unknown or revoked');
+    return true;
+  }
+}

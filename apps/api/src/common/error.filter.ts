@@ -1,0 +1,58 @@
+import { ArgumentsHost, Catch, HttpException, Logger, type ExceptionFilter } from '@nestjs/common';
+import { type Response } from 'express';
+import { ErrorCode, SourceError, VerbatimError } from '@app/core';
+
+const STATUS: Record<ErrorCode, number> = {
+  [ErrorCode.InvalidInput]: 400,
+  [ErrorCode.UnsupportedUrl]: 400,
+  [ErrorCode.NotFound]: 404,
+  [ErrorCode.AlreadyExists]: 409,
+  [ErrorCode.Unauthorized]: 401,
+  [ErrorCode.Forbidden]: 403,
+  [ErrorCode.SourceNotFound]: 422,
+  [ErrorCode.SourceGone]: 422,
+  [ErrorCode.SourceAuthRequired]: 422,
+  [ErrorCode.SourceInvalidResponse]: 422,
+  [ErrorCode.SourceRefused]: 422,
+  [ErrorCode.SourceRateLimited]: 503,
+  [ErrorCode.SourceUnavailable]: 502,
+};
+
+/**
+ * The one place errors become HTTP answers. Domain errors carry codes; anything unexpected is logged and
+ * answered as a 500 without internals.
+ */
+@Catch()
+export class ErrorFilter implements ExceptionFilter {
+  private readonly logger = new Logger('Http');
+
+  catch(error: unknown, host: ArgumentsHost): void {
+    const res = host.switchToHttp().getResponse<Response>();
+    if (error instanceof VerbatimError) {
+      const status = STATUS[error.code];
+      if (error instanceof SourceError && error.retryAt) {
+        res.setHeader('Retry-After', String(Math.max(1, Math.ceil((error.retryAt.getTime() - Date.now()) / 1000))));
+      }
+      res.status(status).json({ statusCode: status, error: error.code, message: error.message });
+      return;
+    }
+    if (error instanceof HttpException) {
+      const status = error.getStatus();
+      const body = error.getResponse();
+      const message = typeof body === 'string' ? body : (body as { message?: unknown }).message ?? error.message;
+      res.status(status).json({ statusCode: status, error: codeFor(status), message });
+      return;
+    }
+    this.logger.error(error instanceof Error ? (error.stack ?? error.message) : String(error));
+    res.status(500).json({ statusCode: 500, error: 'internal', message: 'internal error; the server log has the details' });
+  }
+}
+
+function codeFor(status: number): string {
+  if (status === 400) return ErrorCode.InvalidInput;
+  if (status === 401) return ErrorCode.Unauthorized;
+  if (status === 403) return ErrorCode.Forbidden;
+  if (status === 404) return ErrorCode.NotFound;
+  if (status === 413) return 'payload-too-large';
+  return 'http-error';
+}

@@ -1,0 +1,41 @@
+import { NestFactory } from '@nestjs/core';
+import { type NestExpressApplication } from '@nestjs/platform-express';
+import { DocumentBuilder, SwaggerModule } from '@nestjs/swagger';
+import express, { type NextFunction, type Request, type Response } from 'express';
+import { Logger } from 'nestjs-pino';
+import { VERBATIM_VERSION } from '@app/core';
+import { type VerbatimConfig } from '@app/config';
+import { AppModule, type Roles } from './app.module';
+
+/** Body-parser failures happen before Nest's filters: answer them in the API's JSON error shape. */
+function bodyErrors(error: { type?: string; status?: number; message: string }, _req: Request, res: Response, next: NextFunction) {
+  if (!error.type?.startsWith('entity.') && error.type !== 'request.size.invalid' && error.status !== 413) return next(error);
+  const status = error.status === 413 ? 413 : 400;
+  const message = error.type === 'entity.parse.failed' ? `request body is not valid JSON: ${error.message}` : error.message;
+  res.status(status).json({ statusCode: status, error: status === 413 ? 'payload-too-large' : 'invalid-input', message });
+}
+
+export async function createVerbatimApp(config: VerbatimConfig, roles: Roles): Promise<NestExpressApplication> {
+  const app = await NestFactory.create<NestExpressApplication>(AppModule.forRoot(config, roles), {
+    bufferLogs: true,
+    bodyParser: false,
+  });
+  app.useLogger(app.get(Logger));
+  app.use(express.json({ limit: '256kb' }));
+  app.use(bodyErrors);
+  app.disable('x-powered-by');
+  app.enableShutdownHooks();
+  if (roles.api) {
+    const document = SwaggerModule.createDocument(
+      app,
+      new DocumentBuilder()
+        .setTitle('Verbatim')
+        .setDescription('A verifiable archive of official statements')
+        .setVersion(VERBATIM_VERSION)
+        .addBearerAuth()
+        .build(),
+    );
+    SwaggerModule.setup('api/docs', app, document, { jsonDocumentUrl: 'api/docs/openapi.json' });
+  }
+  return app;
+}

@@ -1,0 +1,3 @@
+import { runServer } from './run-server';
+
+void runServer({ api: true, worker: false });

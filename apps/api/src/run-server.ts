@@ -1,0 +1,30 @@
+import { checkConnectivity, ConfigError, loadConfig } from '@app/config';
+import { createDataSource, runMigrations } from '@app/persistence';
+import { createVerbatimApp } from './create-app';
+import { type Roles } from './app.module';
+
+/**
+ * Boots a server: validate settings, check PostgreSQL and Redis answer (creating the database if needed),
+ * run migrations, then start the roles asked for. Every failure before listening ends the process with a
+ * message that says what to fix.
+ */
+export async function runServer(roles: Roles): Promise<void> {
+  try {
+    const config = loadConfig();
+    await checkConnectivity(config);
+    const dataSource = createDataSource(config.databaseUrl, { poolSize: 2 });
+    await dataSource.initialize();
+    try {
+      await runMigrations(dataSource);
+    } finally {
+      await dataSource.destroy();
+    }
+    const app = await createVerbatimApp(config, roles);
+    await app.listen(config.http.port, config.http.host);
+    const what = [roles.api && 'API', roles.worker && 'workers'].filter(Boolean).join(' and ');
+    console.log(`Verbatim ${what} listening on http://${config.http.host}:${config.http.port} (health: /health${roles.api ? ', API docs: /api/docs' : ''})`);
+  } catch (error) {
+    console.error(error instanceof ConfigError ? error.message : `Verbatim could not start: ${(error as Error).message}`);
+    process.exit(1);
+  }
+}

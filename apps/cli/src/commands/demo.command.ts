@@ -1,0 +1,144 @@
+import { randomBytes } from 'node:crypto';
+import { Client } from 'pg';
+import { DataSource } from 'typeorm';
+import { createVerbatimApp } from '@app/api';
+import { generateToken, insertToken } from '@app/api/auth/token.service';
+import { canonicalSha256, sha256Hex } from '@app/core';
+import { ConfigError, checkRedis, loadConfig } from '@app/config';
+import { createDataSource, runMigrations } from '@app/persistence';
+import { KULEBA_USERNAME, kulebaStatement, startFakeMastodon } from '@app/testing/fake-mastodon';
+
+const DEMO_DATABASE = 'verbatim_demo';
+
+interface StatementView {
+  id: string;
+  url: string;
+  authoredAt: string;
+  firstCapturedAt: string;
+  account: { handle: string; displayName: string };
+  versions: {
+    number: number;
+    capturedAt: string;
+    text: string;
+    record: unknown;
+    recordSha256: string;
+    artifacts: { role: string; mediaType: string; size: number; sha256: string; url: string }[];
+  }[];
+}
+
+/**
+ * The whole path with no internet: a local Mastodon-compatible server publishes the Kuleba statement of
+ * 27 February 2022; Verbatim tracks the account through the real API and archives it; the demo prints
+ * what was archived and checks the hashes itself. It uses its own database (verbatim_demo, recreated each run).
+ */
+export async function demoCommand(opts: { keep?: boolean }): Promise<void> {
+  let base;
+  try {
+    base = loadConfig();
+  } catch (error) {
+    if (error instanceof ConfigError) throw new Error(error.message);
+    throw error;
+  }
+  const databaseUrl = await recreateDemoDatabase(base.databaseUrl);
+  await checkRedis(base.redisUrl);
+  const config = loadConfig({
+    ...process.env,
+    DATABASE_URL: databaseUrl,
+    VERBATIM_QUEUE_PREFIX: `verbatim-demo-${randomBytes(3).toString('hex')}`,
+    VERBATIM_ALLOW_PRIVATE_NETWORKS: 'true',
+    VERBATIM_MIN_POLL_INTERVAL_SECONDS: '1',
+    VERBATIM_SCHEDULER_TICK_MS: '200',
+    HOST: '127.0.0.1',
+    PORT: opts.keep ? (process.env.PORT ?? '3000') : '0',
+    LOG_LEVEL: 'warn',
+  });
+
+  const mastodon = await startFakeMastodon();
+  const published = kulebaStatement(mastodon);
+  const profileUrl = `${mastodon.origin}/@${KULEBA_USERNAME}`;
+  step(`A Mastodon-compatible server is running at ${mastodon.origin}; @${KULEBA_USERNAME} has published post ${published.id}.`);
+
+  const app = await createVerbatimApp(config, { api: true, worker: true });
+  await app.listen(config.http.port, '127.0.0.1');
+  const api = (await app.getUrl()).replace('[::1]', '127.0.0.1');
+  const token = generateToken();
+  await insertToken(app.get(DataSource), 'demo', token);
+  step(`Verbatim is running at ${api} (API and workers in one process).`);
+
+  try {
+    const account = await call<{ id: string; handle: string }>(api, 'POST', '/api/v1/accounts', token, { url: profileUrl, pollIntervalSeconds: 5 });
+    step(`Tracking ${account.handle}: POST /api/v1/accounts {"url":"${profileUrl}"}`);
+    const statement = await waitForStatement(api, account.id);
+    const version = statement.versions[statement.versions.length - 1];
+    const response = version.artifacts.find((a) => a.role === 'response')!;
+    const rawBytes = Buffer.from(await (await fetch(`${api}${response.url}`)).arrayBuffer());
+
+    console.log('\nArchived statement');
+    console.log(`  by          ${statement.account.displayName} (@${statement.account.handle})`);
+    console.log(`  url         ${statement.url}`);
+    console.log(`  authored    ${statement.authoredAt}`);
+    console.log(`  captured    ${version.capturedAt}`);
+    console.log(`  text        ${version.text}`);
+    console.log(`  record      SHA-256 ${version.recordSha256} (RFC 8785 bytes of the record; ${canonicalSha256(version.record) === version.recordSha256 ? 'recomputed here: matches' : 'MISMATCH'})`);
+    console.log(`  raw response SHA-256 ${response.sha256}, ${response.size} bytes ${response.mediaType} (${sha256Hex(rawBytes) === response.sha256 ? 'downloaded and rehashed: matches' : 'MISMATCH'})`);
+    console.log('\nFetch them yourself');
+    console.log(`  statement   ${api}/api/v1/statements/${statement.id}`);
+    console.log(`  raw bytes   ${api}${response.url}`);
+    console.log(`  all         ${api}/api/v1/statements`);
+    console.log(`  API docs    ${api}/api/docs`);
+    if (opts.keep) {
+      console.log('\nThe demo keeps running (Ctrl+C to stop).');
+      await new Promise<void>((resolve) => process.once('SIGINT', () => resolve()));
+    }
+  } finally {
+    await app.close();
+    await mastodon.close();
+  }
+}
+
+function step(text: string): void {
+  console.log(`• ${text}`);
+}
+
+async function call<T>(api: string, method: string, path: string, token: string, body?: unknown): Promise<T> {
+  const res = await fetch(`${api}${path}`, {
+    method,
+    headers: { authorization: `Bearer ${token}`, 'content-type': 'application/json' },
+    body: body === undefined ? undefined : JSON.stringify(body),
+  });
+  const json = (await res.json()) as T & { message?: unknown };
+  if (!res.ok) throw new Error(`${method} ${path} answered ${res.status}: ${JSON.stringify(json.message)}`);
+  return json;
+}
+
+async function waitForStatement(api: string, accountId: string): Promise<StatementView> {
+  const deadline = Date.now() + 30_000;
+  while (Date.now() < deadline) {
+    const page = await call<{ items: { id: string }[] }>(api, 'GET', `/api/v1/statements?accountId=${accountId}`, '');
+    if (page.items.length > 0) return call<StatementView>(api, 'GET', `/api/v1/statements/${page.items[0].id}`, '');
+    await new Promise((resolve) => setTimeout(resolve, 250));
+  }
+  throw new Error('nothing was archived within 30 s: is a worker able to reach the demo server?');
+}
+
+/** Drops and recreates verbatim_demo on the configured server, migrated; returns its URL. */
+async function recreateDemoDatabase(databaseUrl: string): Promise<string> {
+  const admin = new URL(databaseUrl);
+  admin.pathname = '/postgres';
+  const client = new Client({ connectionString: admin.toString(), connectionTimeoutMillis: 5000 });
+  try {
+    await client.connect();
+  } catch (error) {
+    throw new Error(`DATABASE_URL: cannot connect to ${admin.host} (${(error as Error).message}) — is PostgreSQL running?`);
+  }
+  await client.query(`DROP DATABASE IF EXISTS ${DEMO_DATABASE} WITH (FORCE)`);
+  await client.query(`CREATE DATABASE ${DEMO_DATABASE}`);
+  await client.end();
+  const demo = new URL(databaseUrl);
+  demo.pathname = `/${DEMO_DATABASE}`;
+  const db = createDataSource(demo.toString(), { poolSize: 2 });
+  await db.initialize();
+  await runMigrations(db);
+  await db.destroy();
+  return demo.toString();
+}

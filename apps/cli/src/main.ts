@@ -1,0 +1,38 @@
+import { Command, Option } from 'commander';
+import { VERBATIM_VERSION } from '@app/core';
+import { demoCommand } from './commands/demo.command';
+import { migrateCommand } from './commands/migrate.command';
+import { serveCommand } from './commands/serve.command';
+import { tokensCreateCommand } from './commands/tokens.command';
+
+const program = new Command()
+  .name('verbatim')
+  .description('Verbatim: a verifiable archive of official statements')
+  .version(VERBATIM_VERSION);
+
+program
+  .command('serve')
+  .description('run migrations, then the API and/or the workers')
+  .addOption(new Option('--role <role>', 'what this process runs').choices(['all', 'api', 'worker']).default('all'))
+  .action((opts: { role: 'all' | 'api' | 'worker' }) => serveCommand(opts.role));
+
+program.command('migrate').description('apply pending database migrations').action(migrateCommand);
+
+program
+  .command('tokens')
+  .description('API tokens for writes')
+  .command('create')
+  .description('make a new token; it is printed once and stored only as its hash')
+  .option('--name <name>', 'what the token is for', 'cli')
+  .action((opts: { name: string }) => tokensCreateCommand(opts.name));
+
+program
+  .command('demo')
+  .description('archive a statement from a local Mastodon-compatible server, end to end, with no internet')
+  .option('--keep', 'keep the server running afterwards so you can browse the API')
+  .action((opts: { keep?: boolean }) => demoCommand(opts));
+
+program.parseAsync().catch((error: Error) => {
+  console.error(error.message);
+  process.exit(1);
+});

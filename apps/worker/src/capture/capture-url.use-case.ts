@@ -1,0 +1,73 @@
+import { Inject, Injectable, Logger } from '@nestjs/common';
+import { InjectDataSource } from '@nestjs/typeorm';
+import { DataSource } from 'typeorm';
+import { ErrorCode, SourceError, VerbatimError } from '@app/core';
+import { VERBATIM_CONFIG, type VerbatimConfig } from '@app/config';
+import { MetricsService } from '@app/observability';
+import { CaptureRequestEntity, storeCaptures, upsertAccount } from '@app/persistence';
+import { ConnectorRegistry } from '@app/sources';
+import { type JobOf } from '@app/queues';
+
+/** How often a capture that hits a passing problem (network, rate limit) is tried before it is failed. */
+export const CAPTURE_ATTEMPTS = 5;
+
+const PASSING: ReadonlySet<ErrorCode> = new Set([ErrorCode.SourceUnavailable, ErrorCode.SourceRateLimited]);
+
+/**
+ * Captures one URL now (a post, or every item of a feed), tracked account or not. The request row in
+ * Postgres is the truth: a request already completed or failed is left alone, so replays change nothing.
+ */
+@Injectable()
+export class CaptureUrlUseCase {
+  private readonly logger = new Logger(CaptureUrlUseCase.name);
+
+  constructor(
+    @InjectDataSource() private readonly db: DataSource,
+    private readonly connectors: ConnectorRegistry,
+    @Inject(VERBATIM_CONFIG) private readonly config: VerbatimConfig,
+    private readonly metrics: MetricsService,
+  ) {}
+
+  async execute({ requestId }: JobOf<'capture-url'>): Promise<void> {
+    const requests = this.db.getRepository(CaptureRequestEntity);
+    const request = await requests.findOneBy({ id: requestId });
+    if (!request || request.state !== 'queued') return;
+
+    let captured;
+    try {
+      const { connector, url } = this.connectors.forCapture(request.url);
+      captured = await connector.capture(url);
+    } catch (error) {
+      const failure = error instanceof VerbatimError ? error : new SourceError(ErrorCode.SourceUnavailable, String(error));
+      const attempts = request.attempts + 1;
+      if (PASSING.has(failure.code) && attempts < CAPTURE_ATTEMPTS) {
+        await requests.update({ id: request.id, state: 'queued' }, { attempts, errorCode: failure.code, error: failure.message });
+        throw failure; // BullMQ retries with backoff
+      }
+      this.logger.warn(`capture of ${request.url} failed (${failure.code}): ${failure.message}`);
+      await requests.update(
+        { id: request.id, state: 'queued' },
+        { attempts, state: 'failed', errorCode: failure.code, error: failure.message, finishedAt: new Date() },
+      );
+      return;
+    }
+
+    await this.db.transaction(async (tx) => {
+      const account = await upsertAccount(tx, captured.account, {
+        tracking: false,
+        pollIntervalSeconds: this.config.polling.defaultIntervalSeconds,
+      });
+      const stored = await storeCaptures(tx, {
+        accountId: account.id,
+        capturedAt: new Date(),
+        evidenceLevel: 'captured',
+        posts: captured.posts,
+      });
+      await tx.getRepository(CaptureRequestEntity).update(
+        { id: request.id, state: 'queued' },
+        { state: 'completed', statementIds: stored.statementIds, attempts: request.attempts + 1, finishedAt: new Date(), errorCode: null, error: null },
+      );
+      this.metrics.captures.inc({ platform: captured.account.platform }, stored.versionsNew);
+    });
+  }
+}

@@ -1,0 +1,3 @@
+import { runServer } from '@app/api';
+
+void runServer({ api: false, worker: true });

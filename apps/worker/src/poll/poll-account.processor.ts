@@ -1,0 +1,25 @@
+import { Processor, WorkerHost } from '@nestjs/bullmq';
+import { Inject, type OnApplicationBootstrap } from '@nestjs/common';
+import { type Job } from 'bullmq';
+import { VERBATIM_CONFIG, type VerbatimConfig } from '@app/config';
+import { JobName, QueueName, type JobOf } from '@app/queues';
+import { PollAccountUseCase, type PollOutcome } from './poll-account.use-case';
+
+@Processor(QueueName.Poll)
+export class PollAccountProcessor extends WorkerHost implements OnApplicationBootstrap {
+  constructor(
+    private readonly pollAccount: PollAccountUseCase,
+    @Inject(VERBATIM_CONFIG) private readonly config: VerbatimConfig,
+  ) {
+    super();
+  }
+
+  onApplicationBootstrap(): void {
+    this.worker.concurrency = this.config.polling.workerConcurrency;
+  }
+
+  async process(job: Job<JobOf<'poll-account'>>): Promise<PollOutcome> {
+    if (job.name !== JobName.PollAccount) throw new Error(`queue ${QueueName.Poll} has no handler for job "${job.name}"`);
+    return this.pollAccount.execute(job.data);
+  }
+}

@@ -1,0 +1,22 @@
+/** When to poll next after a successful poll that was due at `due`: keep the rhythm, but never catch up in a burst. */
+export function nextPollAfterSuccess(due: Date, intervalSeconds: number, now: Date): Date {
+  const onRhythm = due.getTime() + intervalSeconds * 1000;
+  return new Date(onRhythm > now.getTime() ? onRhythm : now.getTime() + intervalSeconds * 1000);
+}
+
+/**
+ * When to try a failing source again: when the platform said (rate limits), otherwise exponential backoff
+ * from the base, never sooner than the account's interval nor later than the maximum.
+ */
+export function nextPollAfterFailure(
+  consecutiveFailures: number,
+  intervalSeconds: number,
+  policy: { retryBaseSeconds: number; retryMaxSeconds: number },
+  retryAt: Date | null,
+  now: Date,
+): Date {
+  if (retryAt && retryAt.getTime() > now.getTime()) return retryAt;
+  const backoff = policy.retryBaseSeconds * 2 ** Math.min(consecutiveFailures - 1, 30);
+  const seconds = Math.min(policy.retryMaxSeconds, Math.max(intervalSeconds, backoff));
+  return new Date(now.getTime() + seconds * 1000);
+}

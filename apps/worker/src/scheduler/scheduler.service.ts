@@ -1,0 +1,70 @@
+import { InjectQueue } from '@nestjs/bullmq';
+import { Inject, Injectable, Logger, type OnApplicationBootstrap, type OnApplicationShutdown } from '@nestjs/common';
+import { InjectDataSource } from '@nestjs/typeorm';
+import { type Queue } from 'bullmq';
+import { DataSource } from 'typeorm';
+import { VERBATIM_CONFIG, type VerbatimConfig } from '@app/config';
+import { selectDueAccounts, selectQueuedCaptureRequests } from '@app/persistence';
+import { JobName, QueueName, jobIds } from '@app/queues';
+
+const BATCH = 1000;
+/** A capture request still queued this long after it was made has lost its job (flushed Redis): enqueue it again. */
+const CAPTURE_REQUEUE_AFTER_MS = 10_000;
+
+/**
+ * The scheduler tick: reads what is due from Postgres and enqueues it in bulk under deterministic job ids.
+ * Redis never holds the schedule, so a flushed Redis only delays work until the next tick, and several
+ * workers ticking at once enqueue each job once.
+ */
+@Injectable()
+export class SchedulerService implements OnApplicationBootstrap, OnApplicationShutdown {
+  private readonly logger = new Logger(SchedulerService.name);
+  private timer: NodeJS.Timeout | null = null;
+  private running: Promise<void> | null = null;
+
+  constructor(
+    @InjectDataSource() private readonly db: DataSource,
+    @InjectQueue(QueueName.Poll) private readonly pollQueue: Queue,
+    @InjectQueue(QueueName.Capture) private readonly captureQueue: Queue,
+    @Inject(VERBATIM_CONFIG) private readonly config: VerbatimConfig,
+  ) {}
+
+  onApplicationBootstrap(): void {
+    this.timer = setInterval(() => void this.tickOnce(), this.config.polling.schedulerTickMs);
+    void this.tickOnce();
+  }
+
+  async onApplicationShutdown(): Promise<void> {
+    if (this.timer) clearInterval(this.timer);
+    this.timer = null;
+    await this.running;
+  }
+
+  /** One tick; overlapping calls share the tick in progress. */
+  tickOnce(): Promise<void> {
+    this.running ??= this.tick()
+      .catch((error: Error) => this.logger.warn(`scheduler tick failed: ${error.message}`))
+      .finally(() => (this.running = null));
+    return this.running;
+  }
+
+  private async tick(): Promise<void> {
+    const now = new Date();
+    const due = await selectDueAccounts(this.db.manager, now, BATCH);
+    if (due.length > 0) {
+      await this.pollQueue.addBulk(
+        due.map(({ id, dueAt }) => ({
+          name: JobName.PollAccount,
+          data: { accountId: id, dueAt: dueAt.toISOString() },
+          opts: { jobId: jobIds.poll(id, dueAt) },
+        })),
+      );
+    }
+    const orphans = await selectQueuedCaptureRequests(this.db.manager, new Date(now.getTime() - CAPTURE_REQUEUE_AFTER_MS), BATCH);
+    if (orphans.length > 0) {
+      await this.captureQueue.addBulk(
+        orphans.map((requestId) => ({ name: JobName.CaptureUrl, data: { requestId }, opts: { jobId: jobIds.capture(requestId) } })),
+      );
+    }
+  }
+}

@@ -1,0 +1,31 @@
+// Two projects: `unit` (specs beside the code) and `e2e` (suites in test/ against real Postgres and Redis).
+const swc = ['@swc/jest', { jsc: { parser: { syntax: 'typescript', decorators: true }, transform: { legacyDecorator: true, decoratorMetadata: true, useDefineForClassFields: false }, target: 'es2022', keepClassNames: true } }];
+const moduleNameMapper = {
+  '^@app/([a-z]+)$': '<rootDir>/libs/$1/src',
+  '^@app/([a-z]+)/(.*)$': '<rootDir>/libs/$1/src/$2',
+};
+// apps are aliased too, for end-to-end suites
+const appMapper = {
+  '^@app/(api|worker|cli)$': '<rootDir>/apps/$1/src',
+  '^@app/(api|worker|cli)/(.*)$': '<rootDir>/apps/$1/src/$2',
+};
+const common = {
+  rootDir: __dirname,
+  testEnvironment: 'node',
+  transform: { '^.+\\.(t|j|mj)s$': swc },
+  // canonicalize ships ESM only: let SWC turn it into CommonJS for jest
+  transformIgnorePatterns: ['/node_modules/(?!canonicalize/)'],
+  moduleNameMapper: { ...appMapper, ...moduleNameMapper },
+};
+module.exports = {
+  projects: [
+    { ...common, displayName: 'unit', testMatch: ['<rootDir>/{apps,libs}/**/*.spec.ts'] },
+    {
+      ...common,
+      displayName: 'e2e',
+      testMatch: ['<rootDir>/test/**/*.e2e-spec.ts'],
+      globalSetup: '<rootDir>/test/global-setup.ts',
+      testTimeout: 60000,
+    },
+  ],
+};

@@ -1,0 +1,85 @@
+import { VERBATIM_VERSION } from '@app/core';
+import { envSchema, type Env } from './env.schema';
+
+/** The settings, grouped by what uses them. Built once at boot from the environment. */
+export interface VerbatimConfig {
+  databaseUrl: string;
+  redisUrl: string;
+  http: { host: string; port: number };
+  logLevel: Env['LOG_LEVEL'];
+  queuePrefix: string;
+  auth: { adminToken: string | null; publicRead: boolean };
+  polling: {
+    defaultIntervalSeconds: number;
+    minIntervalSeconds: number;
+    schedulerTickMs: number;
+    workerConcurrency: number;
+    backfillLimit: number;
+    retryBaseSeconds: number;
+    retryMaxSeconds: number;
+  };
+  fetch: {
+    connectTimeoutMs: number;
+    totalTimeoutMs: number;
+    maxBytes: number;
+    maxRedirects: number;
+    allowPrivateNetworks: boolean;
+    userAgent: string;
+  };
+  dataDir: string;
+}
+
+export class ConfigError extends Error {
+  constructor(readonly problems: string[]) {
+    super(`Invalid configuration:\n${problems.map((p) => `  - ${p}`).join('\n')}`);
+    this.name = 'ConfigError';
+  }
+}
+
+export const USER_AGENT = `Verbatim/${VERBATIM_VERSION} (+https://github.com/verbatim-archive/verbatim)`;
+
+/** Validates the environment; throws ConfigError listing every problem with the variable's name. */
+export function loadConfig(env: NodeJS.ProcessEnv = process.env): VerbatimConfig {
+  const parsed = envSchema.safeParse(
+    Object.fromEntries(Object.entries(env).filter(([, v]) => v !== undefined && v !== '')),
+  );
+  if (!parsed.success) {
+    throw new ConfigError(
+      parsed.error.issues.map((issue) => `${issue.path.join('.')}: ${issue.message} (got ${show(env, issue.path)})`),
+    );
+  }
+  const e = parsed.data;
+  return {
+    databaseUrl: e.DATABASE_URL,
+    redisUrl: e.REDIS_URL,
+    http: { host: e.HOST, port: e.PORT },
+    logLevel: e.LOG_LEVEL,
+    queuePrefix: e.VERBATIM_QUEUE_PREFIX,
+    auth: { adminToken: e.VERBATIM_ADMIN_TOKEN ?? null, publicRead: e.VERBATIM_PUBLIC_READ },
+    polling: {
+      defaultIntervalSeconds: e.VERBATIM_DEFAULT_POLL_INTERVAL_SECONDS,
+      minIntervalSeconds: e.VERBATIM_MIN_POLL_INTERVAL_SECONDS,
+      schedulerTickMs: e.VERBATIM_SCHEDULER_TICK_MS,
+      workerConcurrency: e.VERBATIM_WORKER_CONCURRENCY,
+      backfillLimit: e.VERBATIM_BACKFILL_LIMIT,
+      retryBaseSeconds: e.VERBATIM_RETRY_BASE_SECONDS,
+      retryMaxSeconds: e.VERBATIM_RETRY_MAX_SECONDS,
+    },
+    fetch: {
+      connectTimeoutMs: e.VERBATIM_HTTP_CONNECT_TIMEOUT_MS,
+      totalTimeoutMs: e.VERBATIM_HTTP_TIMEOUT_MS,
+      maxBytes: e.VERBATIM_HTTP_MAX_BYTES,
+      maxRedirects: e.VERBATIM_HTTP_MAX_REDIRECTS,
+      allowPrivateNetworks: e.VERBATIM_ALLOW_PRIVATE_NETWORKS,
+      userAgent: USER_AGENT,
+    },
+    dataDir: e.VERBATIM_DATA_DIR,
+  };
+}
+
+function show(env: NodeJS.ProcessEnv, path: PropertyKey[]): string {
+  const name = String(path[0]);
+  if (/TOKEN|SECRET|PASSWORD/.test(name)) return 'a value that is hidden';
+  const value = env[name];
+  return value === undefined ? 'nothing' : JSON.stringify(value);
+}

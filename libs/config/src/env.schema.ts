@@ -1,0 +1,60 @@
+import { z } from 'zod';
+
+const bool = (fallback: boolean) =>
+  z
+    .enum(['true', 'false', '1', '0', 'yes', 'no'], { message: 'must be true or false' })
+    .default(fallback ? 'true' : 'false')
+    .transform((v) => v === 'true' || v === '1' || v === 'yes');
+
+const int = (fallback: number, min: number, max = Number.MAX_SAFE_INTEGER) =>
+  z.coerce
+    .number({ message: 'must be a whole number' })
+    .int('must be a whole number')
+    .min(min, `must be at least ${min}`)
+    .max(max, `must be at most ${max}`)
+    .default(fallback);
+
+const url = (protocols: string[], fallback: string) =>
+  z
+    .string()
+    .default(fallback)
+    .refine((v) => {
+      try {
+        return protocols.includes(new URL(v).protocol);
+      } catch {
+        return false;
+      }
+    }, `must be a URL starting with ${protocols.map((p) => `${p}//`).join(' or ')}`);
+
+/**
+ * Every setting Verbatim reads, with its default. README.md's configuration table documents the same list;
+ * nothing outside libs/config reads process.env.
+ */
+export const envSchema = z.object({
+  DATABASE_URL: url(['postgres:', 'postgresql:'], 'postgres://postgres@127.0.0.1:5432/verbatim'),
+  REDIS_URL: url(['redis:', 'rediss:'], 'redis://127.0.0.1:6379'),
+  PORT: int(3000, 0, 65535),
+  HOST: z.string().min(1).default('127.0.0.1'),
+  LOG_LEVEL: z.enum(['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent']).default('info'),
+  VERBATIM_QUEUE_PREFIX: z
+    .string()
+    .regex(/^[A-Za-z0-9_.-]+$/, 'may contain only letters, digits, dot, dash and underscore')
+    .default('verbatim'),
+  VERBATIM_ADMIN_TOKEN: z.string().min(16, 'must be at least 16 characters').optional(),
+  VERBATIM_PUBLIC_READ: bool(true),
+  VERBATIM_ALLOW_PRIVATE_NETWORKS: bool(false),
+  VERBATIM_DEFAULT_POLL_INTERVAL_SECONDS: int(300, 1),
+  VERBATIM_MIN_POLL_INTERVAL_SECONDS: int(30, 1),
+  VERBATIM_SCHEDULER_TICK_MS: int(1000, 50),
+  VERBATIM_WORKER_CONCURRENCY: int(8, 1, 256),
+  VERBATIM_BACKFILL_LIMIT: int(200, 0, 10000),
+  VERBATIM_RETRY_BASE_SECONDS: int(30, 1),
+  VERBATIM_RETRY_MAX_SECONDS: int(3600, 1),
+  VERBATIM_HTTP_CONNECT_TIMEOUT_MS: int(5000, 100),
+  VERBATIM_HTTP_TIMEOUT_MS: int(20000, 100),
+  VERBATIM_HTTP_MAX_BYTES: int(10 * 1024 * 1024, 1024),
+  VERBATIM_HTTP_MAX_REDIRECTS: int(5, 0, 20),
+  VERBATIM_DATA_DIR: z.string().min(1).default('./data'),
+});
+
+export type Env = z.infer<typeof envSchema>;

@@ -1,0 +1,47 @@
+/**
+ * Domain errors carry a code, never an HTTP status: the API's exception filter maps codes to statuses,
+ * the worker maps them to retry decisions.
+ */
+export enum ErrorCode {
+  InvalidInput = 'invalid-input',
+  UnsupportedUrl = 'unsupported-url',
+  NotFound = 'not-found',
+  AlreadyExists = 'already-exists',
+  Unauthorized = 'unauthorized',
+  Forbidden = 'forbidden',
+  /** the platform says the account or post does not exist */
+  SourceNotFound = 'source-not-found',
+  /** the platform says it existed and is gone (410, deleted) */
+  SourceGone = 'source-gone',
+  SourceRateLimited = 'source-rate-limited',
+  SourceAuthRequired = 'source-auth-required',
+  /** the source answered, but not with something we can read */
+  SourceInvalidResponse = 'source-invalid-response',
+  /** network trouble, timeouts, 5xx: try again later */
+  SourceUnavailable = 'source-unavailable',
+  /** refused by the guarded HTTP client: private address, too large, too many redirects */
+  SourceRefused = 'source-refused',
+}
+
+export class VerbatimError extends Error {
+  constructor(
+    readonly code: ErrorCode,
+    message: string,
+    readonly details: Record<string, unknown> = {},
+  ) {
+    super(message);
+    this.name = new.target.name;
+  }
+}
+
+/** An error from a platform or the way to it. `retryAt` is set when the platform said when to come back. */
+export class SourceError extends VerbatimError {
+  constructor(
+    code: ErrorCode,
+    message: string,
+    readonly httpStatus: number | null = null,
+    readonly retryAt: Date | null = null,
+  ) {
+    super(code, message, { httpStatus, retryAt: retryAt?.toISOString() ?? null });
+  }
+}

@@ -1,0 +1,6 @@
+export * from './jcs';
+export * from './hash';
+export * from './record';
+export * from './html-text';
+export * from './errors';
+export * from './version';

@@ -1,0 +1,72 @@
+import { canonicalSha256 } from './hash';
+
+export const PLATFORMS = ['mastodon', 'feed'] as const;
+export type Platform = (typeof PLATFORMS)[number];
+
+export const EVIDENCE_LEVELS = ['platform-signed', 'captured', 'quoted'] as const;
+export type EvidenceLevel = (typeof EVIDENCE_LEVELS)[number];
+
+/** What a raw artifact was to the capture: the platform's API response, a feed document, a media file… */
+export type ArtifactRole = 'response' | 'feed' | 'media';
+
+export interface MediaItem {
+  /** image | video | audio | gifv | unknown, as the platform names it */
+  kind: string;
+  url: string;
+  mediaType: string | null;
+  description: string | null;
+}
+
+export interface ArtifactDigest {
+  role: ArtifactRole;
+  sha256: string;
+}
+
+/**
+ * The content of a statement as a platform showed it, independent of how we fetched it.
+ * Two captures of an unchanged post have equal content, so equal `contentSha256`.
+ */
+export interface StatementContent {
+  platform: Platform;
+  account: string;
+  postId: string;
+  url: string;
+  authoredAt: string | null;
+  editedAt: string | null;
+  title: string | null;
+  text: string;
+  html: string | null;
+  language: string | null;
+  media: MediaItem[];
+  isReply: boolean;
+  isRepost: boolean;
+  isQuote: boolean;
+  parserVersion: string;
+}
+
+/** The normalized record of one captured version: its content plus the digests of the raw bytes it came from. */
+export interface StatementRecord extends StatementContent {
+  artifacts: ArtifactDigest[];
+}
+
+export function buildRecord(content: StatementContent, artifacts: ArtifactDigest[]): StatementRecord {
+  const sorted = [...artifacts].sort((a, b) => a.role.localeCompare(b.role) || a.sha256.localeCompare(b.sha256));
+  return { ...content, artifacts: sorted };
+}
+
+/** Decides whether a capture is a new version: hashes the content alone, not the bytes it arrived in. */
+export function contentSha256(content: StatementContent): string {
+  return canonicalSha256(content);
+}
+
+/** The hash a version is known by: SHA-256 of the RFC 8785 bytes of its full record. */
+export function recordSha256(record: StatementRecord): string {
+  return canonicalSha256(record);
+}
+
+/** RFC 3339 UTC with milliseconds, or null when the input is not a valid date. */
+export function toUtcTimestamp(value: string | number | Date | null | undefined): string | null {
+  if (value === null || value === undefined || value === '') return null;
+  const date = value instanceof Date ? value : new Date(value);
+  return Number.isNaN(date.getTime()) ? null : date.toISOString();
+}

@@ -1,0 +1,12 @@
+export * from './errors';
+export * from './bytes';
+export { sha256, ed25519PrivateKey, ed25519PublicKeyOf, type Ed25519PrivateKey } from './crypto';
+export * from './merkle';
+export * from './stored-tree';
+export * from './memory-node-store';
+export * from './note';
+export * from './verifier-key';
+export * from './cosignature';
+export * from './checkpoint';
+export * from './witness';
+export * from './tiles';

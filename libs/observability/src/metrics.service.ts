@@ -1,0 +1,41 @@
+import { Injectable } from '@nestjs/common';
+import { Counter, Gauge, Histogram, Registry, collectDefaultMetrics } from 'prom-client';
+
+/** Prometheus metrics of one process. A registry per instance, so tests can boot several apps in one process. */
+@Injectable()
+export class MetricsService {
+  readonly registry = new Registry();
+
+  readonly polls = new Counter({
+    name: 'verbatim_polls_total',
+    help: 'Account polls by platform and outcome (captured, unchanged, failed)',
+    labelNames: ['platform', 'outcome'] as const,
+    registers: [this.registry],
+  });
+
+  readonly captures = new Counter({
+    name: 'verbatim_versions_captured_total',
+    help: 'Statement versions written, by platform',
+    labelNames: ['platform'] as const,
+    registers: [this.registry],
+  });
+
+  readonly pollDuration = new Histogram({
+    name: 'verbatim_poll_duration_seconds',
+    help: 'Time to poll one account and store what it returned',
+    labelNames: ['platform'] as const,
+    buckets: [0.01, 0.05, 0.1, 0.25, 0.5, 1, 2.5, 5, 10, 30],
+    registers: [this.registry],
+  });
+
+  readonly queueDepth = new Gauge({
+    name: 'verbatim_queue_jobs',
+    help: 'Jobs in each queue by state',
+    labelNames: ['queue', 'state'] as const,
+    registers: [this.registry],
+  });
+
+  constructor() {
+    collectDefaultMetrics({ register: this.registry, prefix: 'verbatim_' });
+  }
+}

@@ -1,0 +1,38 @@
+import { DataSource, type DataSourceOptions } from 'typeorm';
+import { ENTITIES } from './entities';
+import { MIGRATIONS } from './migrations';
+
+/** The one DataSource definition, shared by the apps, the CLI and the tests. */
+export function dataSourceOptions(databaseUrl: string, options: { poolSize?: number } = {}): DataSourceOptions {
+  return {
+    type: 'postgres',
+    url: databaseUrl,
+    entities: ENTITIES,
+    migrations: MIGRATIONS,
+    synchronize: false,
+    migrationsRun: false,
+    migrationsTransactionMode: 'each',
+    extra: { max: options.poolSize ?? 10, connectionTimeoutMillis: 5000 },
+    logging: ['error'],
+  };
+}
+
+export function createDataSource(databaseUrl: string, options: { poolSize?: number } = {}): DataSource {
+  return new DataSource(dataSourceOptions(databaseUrl, options));
+}
+
+/**
+ * Applies pending migrations; safe to call from several processes at once (an advisory lock serialises them).
+ * The lock holds one connection, so the DataSource needs a pool of at least two.
+ */
+export async function runMigrations(dataSource: DataSource): Promise<void> {
+  const runner = dataSource.createQueryRunner();
+  await runner.connect();
+  try {
+    await runner.query('SELECT pg_advisory_lock(7215501)');
+    await dataSource.runMigrations({ transaction: 'each' });
+  } finally {
+    await runner.query('SELECT pg_advisory_unlock(7215501)').catch(() => undefined);
+    await runner.release();
+  }
+}

@@ -1,0 +1,30 @@
+import { Column, CreateDateColumn, Entity, Index, PrimaryGeneratedColumn, UpdateDateColumn } from 'typeorm';
+import { type Platform } from '@app/core';
+
+export type PollStatus = 'never' | 'ok' | 'unchanged' | 'failed';
+
+/** An account on a platform. `tracking` accounts are polled; the others exist because a post of theirs was captured. */
+@Entity('accounts')
+@Index('accounts_platform_external_id', ['platform', 'externalId'], { unique: true })
+@Index('accounts_due', ['nextPollAt'], { where: 'tracking AND NOT paused' })
+export class AccountEntity {
+  @PrimaryGeneratedColumn('uuid') id!: string;
+  @Column({ type: 'text' }) platform!: Platform;
+  @Column({ type: 'text' }) handle!: string;
+  @Column({ name: 'external_id', type: 'text' }) externalId!: string;
+  @Column({ name: 'display_name', type: 'text', nullable: true }) displayName!: string | null;
+  @Column({ name: 'profile_url', type: 'text' }) profileUrl!: string;
+  @Column({ name: 'source_url', type: 'text' }) sourceUrl!: string;
+  @Column({ type: 'boolean', default: false }) tracking!: boolean;
+  @Column({ type: 'boolean', default: false }) paused!: boolean;
+  @Column({ name: 'poll_interval_seconds', type: 'integer' }) pollIntervalSeconds!: number;
+  @Column({ name: 'next_poll_at', type: 'timestamptz' }) nextPollAt!: Date;
+  @Column({ type: 'jsonb', default: {} }) cursor!: Record<string, string>;
+  @Column({ name: 'last_polled_at', type: 'timestamptz', nullable: true }) lastPolledAt!: Date | null;
+  @Column({ name: 'last_poll_status', type: 'text', default: 'never' }) lastPollStatus!: PollStatus;
+  @Column({ name: 'last_error', type: 'text', nullable: true }) lastError!: string | null;
+  @Column({ name: 'last_error_code', type: 'text', nullable: true }) lastErrorCode!: string | null;
+  @Column({ name: 'consecutive_failures', type: 'integer', default: 0 }) consecutiveFailures!: number;
+  @CreateDateColumn({ name: 'created_at', type: 'timestamptz' }) createdAt!: Date;
+  @UpdateDateColumn({ name: 'updated_at', type: 'timestamptz' }) updatedAt!: Date;
+}

@@ -1,0 +1,18 @@
+import { Column, CreateDateColumn, Entity, Index, PrimaryGeneratedColumn } from 'typeorm';
+
+export type CaptureRequestState = 'queued' | 'completed' | 'failed';
+
+/** A "capture this URL now" request. Kept in Postgres so a flushed Redis only delays it. */
+@Entity('capture_requests')
+@Index('capture_requests_pending', ['createdAt'], { where: "state = 'queued'" })
+export class CaptureRequestEntity {
+  @PrimaryGeneratedColumn('uuid') id!: string;
+  @Column({ type: 'text' }) url!: string;
+  @Column({ type: 'text', default: 'queued' }) state!: CaptureRequestState;
+  @Column({ type: 'integer', default: 0 }) attempts!: number;
+  @Column({ name: 'statement_ids', type: 'uuid', array: true, default: () => "'{}'" }) statementIds!: string[];
+  @Column({ name: 'error_code', type: 'text', nullable: true }) errorCode!: string | null;
+  @Column({ type: 'text', nullable: true }) error!: string | null;
+  @CreateDateColumn({ name: 'created_at', type: 'timestamptz' }) createdAt!: Date;
+  @Column({ name: 'finished_at', type: 'timestamptz', nullable: true }) finishedAt!: Date | null;
+}

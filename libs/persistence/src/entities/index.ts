@@ -1,0 +1,33 @@
+import { AccountEntity } from './account.entity';
+import { ApiTokenEntity } from './api-token.entity';
+import { ArtifactEntity } from './artifact.entity';
+import { CaptureRequestEntity } from './capture-request.entity';
+import { CaptureRunEntity } from './capture-run.entity';
+import { EventEntity } from './event.entity';
+import { StatementEntity } from './statement.entity';
+import { VersionArtifactEntity } from './version-artifact.entity';
+import { VersionEntity } from './version.entity';
+
+export {
+  AccountEntity,
+  ApiTokenEntity,
+  ArtifactEntity,
+  CaptureRequestEntity,
+  CaptureRunEntity,
+  EventEntity,
+  StatementEntity,
+  VersionArtifactEntity,
+  VersionEntity,
+};
+
+export const ENTITIES = [
+  AccountEntity,
+  ApiTokenEntity,
+  ArtifactEntity,
+  CaptureRequestEntity,
+  CaptureRunEntity,
+  EventEntity,
+  StatementEntity,
+  VersionArtifactEntity,
+  VersionEntity,
+];

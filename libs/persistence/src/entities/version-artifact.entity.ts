@@ -1,0 +1,11 @@
+import { Column, Entity, PrimaryColumn } from 'typeorm';
+import { type ArtifactRole } from '@app/core';
+
+/** Which artifacts a version was read from. */
+@Entity('version_artifacts')
+export class VersionArtifactEntity {
+  @PrimaryColumn({ name: 'statement_id', type: 'uuid' }) statementId!: string;
+  @PrimaryColumn({ name: 'version_number', type: 'integer' }) versionNumber!: number;
+  @PrimaryColumn({ type: 'text' }) sha256!: string;
+  @Column({ type: 'text' }) role!: ArtifactRole;
+}

@@ -1,0 +1,4 @@
+import { CreateArchive1764072000000 } from './1764072000000-CreateArchive';
+
+/** Every migration, in order. Listed explicitly so builds and tests run the same set. */
+export const MIGRATIONS = [CreateArchive1764072000000];

@@ -1,0 +1,46 @@
+import { type EntityManager } from 'typeorm';
+import { type Platform } from '@app/core';
+
+export interface AccountIdentity {
+  platform: Platform;
+  handle: string;
+  externalId: string;
+  displayName: string | null;
+  profileUrl: string;
+  sourceUrl: string;
+}
+
+/**
+ * Inserts the account, or refreshes its names when it is already known (by platform + external id).
+ * Tracking is never switched off here; `tracking: true` switches it on.
+ */
+export async function upsertAccount(
+  db: EntityManager,
+  account: AccountIdentity,
+  options: { tracking: boolean; pollIntervalSeconds: number },
+): Promise<{ id: string; inserted: boolean; wasTracking: boolean }> {
+  const [row]: { id: string; inserted: boolean; was_tracking: boolean }[] = await db.query(
+    `WITH before AS (SELECT tracking FROM accounts WHERE platform = $1 AND external_id = $3)
+     INSERT INTO accounts (platform, handle, external_id, display_name, profile_url, source_url, tracking, poll_interval_seconds, next_poll_at)
+     VALUES ($1, $2, $3, $4, $5, $6, $7, $8, now())
+     ON CONFLICT (platform, external_id) DO UPDATE SET
+       handle = EXCLUDED.handle, display_name = EXCLUDED.display_name,
+       profile_url = EXCLUDED.profile_url, source_url = EXCLUDED.source_url,
+       tracking = accounts.tracking OR EXCLUDED.tracking,
+       poll_interval_seconds = CASE WHEN EXCLUDED.tracking AND NOT accounts.tracking THEN EXCLUDED.poll_interval_seconds ELSE accounts.poll_interval_seconds END,
+       next_poll_at = CASE WHEN EXCLUDED.tracking AND NOT accounts.tracking THEN now() ELSE accounts.next_poll_at END,
+       updated_at = now()
+     RETURNING id, (xmax = 0) AS inserted, COALESCE((SELECT tracking FROM before), false) AS was_tracking`,
+    [
+      account.platform,
+      account.handle,
+      account.externalId,
+      account.displayName,
+      account.profileUrl,
+      account.sourceUrl,
+      options.tracking,
+      options.pollIntervalSeconds,
+    ],
+  );
+  return { id: row.id, inserted: row.inserted, wasTracking: row.was_tracking };
+}

@@ -1,0 +1,4 @@
+export * from './capture.repository';
+export * from './account-schedule.repository';
+export * from './capture-run.repository';
+export * from './account.repository';

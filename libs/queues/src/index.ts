@@ -1,0 +1,3 @@
+export * from './queue-names';
+export * from './redis-options';
+export * from './queues.module';

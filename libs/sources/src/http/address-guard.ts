@@ -1,0 +1,65 @@
+import { promises as dns } from 'node:dns';
+import { type LookupFunction } from 'node:net';
+import ipaddr from 'ipaddr.js';
+import { ErrorCode, SourceError } from '@app/core';
+
+export interface ResolvedAddress {
+  address: string;
+  family: number;
+}
+
+/** Turns a hostname into every address it has. Injectable so tests can map names without a real DNS. */
+export type Resolver = (hostname: string) => Promise<ResolvedAddress[]>;
+
+/** Decides whether the client may connect to an address (an IP literal). */
+export type AddressPolicy = (address: string) => boolean;
+
+export const systemResolver: Resolver = (hostname) => dns.lookup(hostname, { all: true, verbatim: true });
+
+/**
+ * Only globally routable unicast addresses pass. ipaddr.js names every special-purpose block (loopback,
+ * private, linkLocal, uniqueLocal, carrierGradeNat, multicast, broadcast, reserved, 6to4, rfc6052...), so
+ * anything other than 'unicast' is refused. IPv4-mapped IPv6 (::ffff:127.0.0.1) is judged as the IPv4 inside.
+ */
+export const isPublicAddress: AddressPolicy = (address) =>
+  ipaddr.isValid(address) && ipaddr.process(address).range() === 'unicast';
+
+/** The URL's hostname as an IP literal (brackets of IPv6 removed), or null when it is a name. */
+export function ipLiteral(hostname: string): string | null {
+  const bare = hostname.startsWith('[') && hostname.endsWith(']') ? hostname.slice(1, -1) : hostname;
+  return ipaddr.isValid(bare) ? bare : null;
+}
+
+export function privateAddressRefusal(host: string, address: string): SourceError {
+  return new SourceError(
+    ErrorCode.SourceRefused,
+    `refused to connect to ${host} (${address}): private network address; ` +
+      'set VERBATIM_ALLOW_PRIVATE_NETWORKS=true to allow',
+  );
+}
+
+/**
+ * A `lookup` for net/tls.connect. It runs when the socket connects, so the addresses checked are the ones
+ * connected to: a name that resolves to a public address when first checked and to 127.0.0.1 later (DNS
+ * rebinding) is still refused. Every address is checked, not only the one that would be used.
+ */
+export function guardedLookup(resolve: Resolver, isAllowed: AddressPolicy | null): LookupFunction {
+  return (hostname, options, callback) => {
+    resolve(hostname).then(
+      (all) => {
+        const refused = isAllowed ? all.find((a) => !isAllowed(a.address)) : undefined;
+        if (refused) return callback(privateAddressRefusal(hostname, refused.address), '', 0);
+        const wanted = options.family === 4 || options.family === 6 ? options.family : 0;
+        const usable = all.filter((a) => wanted === 0 || a.family === wanted);
+        if (usable.length === 0) {
+          const error: NodeJS.ErrnoException = new Error(`getaddrinfo ENOTFOUND ${hostname}`);
+          error.code = 'ENOTFOUND';
+          return callback(error, '', 0);
+        }
+        if (options.all) return callback(null, usable);
+        callback(null, usable[0].address, usable[0].family);
+      },
+      (error: NodeJS.ErrnoException) => callback(error, '', 0),
+    );
+  };
+}

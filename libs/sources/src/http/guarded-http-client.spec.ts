@@ -1,0 +1,467 @@
+import { once } from 'node:events';
+import { type IncomingMessage, type Server, type ServerResponse, createServer } from 'node:http';
+import { type AddressInfo } from 'node:net';
+import { gzipSync } from 'node:zlib';
+import { ErrorCode, SourceError } from '@app/core';
+import { type Resolver, isPublicAddress } from './address-guard';
+import { type GuardedHttpClientDeps, GuardedHttpClient } from './guarded-http-client';
+import { type HttpClientOptions } from './http-client';
+
+const options: HttpClientOptions = {
+  connectTimeoutMs: 2000,
+  totalTimeoutMs: 5000,
+  maxBytes: 10 * 1024 * 1024,
+  maxRedirects: 5,
+  allowPrivateNetworks: true,
+  userAgent: 'Verbatim-test',
+};
+
+interface TestServer {
+  /** http://127.0.0.1:<port> */
+  origin: string;
+  port: number;
+  requests: IncomingMessage[];
+  connections: number;
+  server: Server;
+}
+
+const servers: TestServer[] = [];
+const clients: GuardedHttpClient[] = [];
+
+async function serve(handler: (req: IncomingMessage, res: ServerResponse) => void): Promise<TestServer> {
+  const server = createServer();
+  const state: TestServer = { origin: '', port: 0, requests: [], connections: 0, server };
+  server.on('connection', () => state.connections++);
+  server.on('request', (req: IncomingMessage, res: ServerResponse) => {
+    state.requests.push(req);
+    handler(req, res);
+  });
+  server.listen(0, '127.0.0.1');
+  await once(server, 'listening');
+  state.port = (server.address() as AddressInfo).port;
+  state.origin = `http://127.0.0.1:${state.port}`;
+  servers.push(state);
+  return state;
+}
+
+function client(overrides: Partial<HttpClientOptions> = {}, deps?: GuardedHttpClientDeps): GuardedHttpClient {
+  const c = new GuardedHttpClient({ ...options, ...overrides }, deps);
+  clients.push(c);
+  return c;
+}
+
+/** The SourceError a promise rejected with (fails the test when it resolved or threw something else). */
+async function sourceError(promise: Promise<unknown>): Promise<SourceError> {
+  const error = await promise.then(
+    () => new Error('expected a rejection'),
+    (e: unknown) => e,
+  );
+  if (!(error instanceof SourceError)) throw error;
+  return error;
+}
+
+afterEach(async () => {
+  await Promise.all(clients.splice(0).map((c) => c.close()));
+  for (const { server } of servers.splice(0)) {
+    server.closeAllConnections();
+    server.close();
+  }
+});
+
+describe('GuardedHttpClient: bytes and headers', () => {
+  it('returns a gzip body exactly as received, with identity encoding asked and the user agent sent', async () => {
+    const compressed = gzipSync(Buffer.from('{"hello":"world"}'));
+    const srv = await serve((_req, res) => {
+      res.writeHead(200, { 'content-type': 'application/json', 'content-encoding': 'gzip' });
+      res.end(compressed);
+    });
+
+    const response = await client().request(`${srv.origin}/data`);
+
+    expect(response.status).toBe(200);
+    expect(response.body.equals(compressed)).toBe(true);
+    expect(response.headers['content-encoding']).toBe('gzip');
+    expect(response.url).toBe(`${srv.origin}/data`);
+    expect(response.redirects).toEqual([]);
+    expect(srv.requests[0].headers['accept-encoding']).toBe('identity');
+    expect(srv.requests[0].headers['user-agent']).toBe('Verbatim-test');
+  });
+
+  it('keeps identity encoding and the user agent even when the caller passes others', async () => {
+    const srv = await serve((_req, res) => res.end('ok'));
+
+    await client().request(srv.origin, {
+      headers: { 'Accept-Encoding': 'gzip, br', 'User-Agent': 'curl', Accept: 'application/json' },
+    });
+
+    expect(srv.requests[0].headers['accept-encoding']).toBe('identity');
+    expect(srv.requests[0].headers['user-agent']).toBe('Verbatim-test');
+    expect(srv.requests[0].headers.accept).toBe('application/json');
+  });
+
+  it('joins repeated response headers', async () => {
+    const srv = await serve((_req, res) => {
+      res.setHeader('set-cookie', ['a=1', 'b=2']);
+      res.end();
+    });
+
+    const response = await client().request(srv.origin);
+
+    expect(response.headers['set-cookie']).toBe('a=1, b=2');
+  });
+
+  it('sends a POST body', async () => {
+    const srv = await serve((req, res) => req.pipe(res));
+
+    const response = await client().request(srv.origin, { method: 'POST', body: 'payload' });
+
+    expect(srv.requests[0].method).toBe('POST');
+    expect(response.body.toString()).toBe('payload');
+  });
+});
+
+describe('GuardedHttpClient: size limit', () => {
+  it('refuses a body whose Content-Length exceeds the limit before reading it', async () => {
+    const srv = await serve((_req, res) => {
+      res.writeHead(200, { 'content-length': '2000' });
+      res.write('only the start'); // and hangs: reading would end in a timeout, not a refusal
+    });
+
+    const error = await sourceError(client({ maxBytes: 1000, totalTimeoutMs: 2000 }).request(srv.origin));
+
+    expect(error.code).toBe(ErrorCode.SourceRefused);
+    expect(error.message).toContain('response body exceeds 1000 bytes');
+  });
+
+  it('stops reading a chunked body once it exceeds the per-request limit, and drops the connection', async () => {
+    let serverSideClosed: Promise<unknown> = Promise.resolve();
+    const srv = await serve((_req, res) => {
+      serverSideClosed = once(res, 'close');
+      res.writeHead(200, { 'content-type': 'application/octet-stream' });
+      res.write(Buffer.alloc(600));
+      res.write(Buffer.alloc(600));
+      // never ends: only the client giving up finishes this exchange
+    });
+
+    const error = await sourceError(client().request(srv.origin, { maxBytes: 1000 }));
+
+    expect(error.code).toBe(ErrorCode.SourceRefused);
+    expect(error.message).toContain('response body exceeds 1000 bytes');
+    await serverSideClosed;
+  });
+
+  it('does not hold the length a HEAD response declares against the limit', async () => {
+    const srv = await serve((_req, res) => {
+      res.writeHead(200, { 'content-length': '5000' });
+      res.end();
+    });
+
+    const response = await client({ maxBytes: 1000 }).request(srv.origin, { method: 'HEAD' });
+
+    expect(response.status).toBe(200);
+    expect(response.body).toHaveLength(0);
+  });
+
+  it('accepts a body of exactly the limit', async () => {
+    const srv = await serve((_req, res) => res.end(Buffer.alloc(1000, 7)));
+
+    const response = await client({ maxBytes: 1000 }).request(srv.origin);
+
+    expect(response.body).toEqual(Buffer.alloc(1000, 7));
+  });
+});
+
+describe('GuardedHttpClient: timeouts', () => {
+  it('times out when the server sends headers and then hangs', async () => {
+    const srv = await serve((_req, res) => {
+      res.writeHead(200, { 'content-length': '100' });
+      res.write('partial');
+    });
+
+    const error = await sourceError(client({ totalTimeoutMs: 300 }).request(srv.origin));
+
+    expect(error.code).toBe(ErrorCode.SourceUnavailable);
+    expect(error.message).toBe(`127.0.0.1:${srv.port}: request timed out after 300 ms`);
+  });
+
+  it('times out when the server never answers', async () => {
+    const srv = await serve(() => undefined);
+
+    const error = await sourceError(client({ totalTimeoutMs: 300 }).request(srv.origin));
+
+    expect(error.code).toBe(ErrorCode.SourceUnavailable);
+    expect(error.message).toContain('timed out after 300 ms');
+    expect(srv.requests).toHaveLength(1);
+  });
+
+  it('times out when the connection cannot be made', async () => {
+    const neverResolves: Resolver = () => new Promise(() => undefined);
+
+    const error = await sourceError(
+      client({ connectTimeoutMs: 200 }, { resolve: neverResolves }).request('http://stuck.test/'),
+    );
+
+    expect(error.code).toBe(ErrorCode.SourceUnavailable);
+    expect(error.message).toBe('stuck.test: connect timed out after 200 ms');
+  });
+});
+
+describe('GuardedHttpClient: redirects', () => {
+  /** /hop/N redirects (relative Location) to /hop/N-1; /hop/0 answers. */
+  const chain = () =>
+    serve((req, res) => {
+      const n = Number(req.url?.split('/')[2]);
+      if (n === 0) return res.end('arrived');
+      res.writeHead(302, { location: `/hop/${n - 1}` });
+      res.end('moved');
+    });
+
+  it('follows up to maxRedirects and records each URL that redirected', async () => {
+    const srv = await chain();
+
+    const response = await client().request(`${srv.origin}/hop/5`);
+
+    expect(response.body.toString()).toBe('arrived');
+    expect(response.url).toBe(`${srv.origin}/hop/0`);
+    expect(response.redirects).toEqual([5, 4, 3, 2, 1].map((n) => `${srv.origin}/hop/${n}`));
+  });
+
+  it('refuses one redirect more than maxRedirects', async () => {
+    const srv = await chain();
+
+    const error = await sourceError(client().request(`${srv.origin}/hop/6`));
+
+    expect(error.code).toBe(ErrorCode.SourceRefused);
+    expect(error.message).toContain('too many redirects');
+    expect(srv.requests).toHaveLength(6);
+  });
+
+  it('refuses a redirect to a scheme other than http and https', async () => {
+    const srv = await serve((_req, res) => {
+      res.writeHead(301, { location: 'ftp://files.example/x' });
+      res.end();
+    });
+
+    const error = await sourceError(client().request(srv.origin));
+
+    expect(error.code).toBe(ErrorCode.SourceRefused);
+    expect(error.message).toContain('unsupported scheme ftp:');
+  });
+
+  it('refuses a URL with another scheme without any request', async () => {
+    const error = await sourceError(client().request('file:///etc/passwd'));
+
+    expect(error.code).toBe(ErrorCode.SourceRefused);
+    expect(error.message).toContain('unsupported scheme file:');
+  });
+
+  it('turns a POST into a bodiless GET on 303, and keeps it on 307', async () => {
+    const seen: string[] = [];
+    const srv = await serve((req, res) => {
+      let body = '';
+      req.on('data', (chunk: Buffer) => (body += chunk.toString()));
+      req.on('end', () => {
+        seen.push(`${req.method} ${req.url} ${body}`);
+        if (req.url === '/see-other') res.writeHead(303, { location: '/done' });
+        if (req.url === '/temporary') res.writeHead(307, { location: '/done' });
+        res.end();
+      });
+    });
+    const c = client();
+
+    await c.request(`${srv.origin}/see-other`, { method: 'POST', body: 'x=1' });
+    await c.request(`${srv.origin}/temporary`, { method: 'POST', body: 'x=1' });
+
+    expect(seen).toEqual(['POST /see-other x=1', 'GET /done ', 'POST /temporary x=1', 'POST /done x=1']);
+  });
+
+  it('does not carry credentials to another origin', async () => {
+    const other = await serve((_req, res) => res.end());
+    const first = await serve((_req, res) => {
+      res.writeHead(302, { location: `${other.origin}/landing` });
+      res.end();
+    });
+
+    await client().request(first.origin, {
+      headers: { Authorization: 'Bearer secret', Accept: 'text/html' },
+    });
+
+    expect(first.requests[0].headers.authorization).toBe('Bearer secret');
+    expect(other.requests[0].headers.authorization).toBeUndefined();
+    expect(other.requests[0].headers.accept).toBe('text/html');
+  });
+});
+
+describe('GuardedHttpClient: private network guard', () => {
+  const guarded = (deps?: GuardedHttpClientDeps) => client({ allowPrivateNetworks: false }, deps);
+
+  it('refuses an IP literal on loopback without connecting', async () => {
+    const srv = await serve((_req, res) => res.end());
+
+    const error = await sourceError(guarded().request(srv.origin));
+
+    expect(error.code).toBe(ErrorCode.SourceRefused);
+    expect(error.message).toBe(
+      'refused to connect to 127.0.0.1 (127.0.0.1): private network address; ' +
+        'set VERBATIM_ALLOW_PRIVATE_NETWORKS=true to allow',
+    );
+    expect(srv.connections).toBe(0);
+  });
+
+  it('refuses an IPv4-mapped IPv6 literal of a loopback address', async () => {
+    const error = await sourceError(guarded().request('http://[::ffff:127.0.0.1]:9/'));
+
+    expect(error.code).toBe(ErrorCode.SourceRefused);
+    expect(error.message).toContain('private network address');
+  });
+
+  it('refuses a name the system resolver maps to loopback (localhost) without connecting', async () => {
+    const srv = await serve((_req, res) => res.end());
+
+    const error = await sourceError(guarded().request(`http://localhost:${srv.port}/`));
+
+    expect(error.code).toBe(ErrorCode.SourceRefused);
+    expect(error.message).toMatch(
+      /^refused to connect to localhost \((127\.0\.0\.1|::1)\): private network address/,
+    );
+    expect(srv.connections).toBe(0);
+  });
+
+  it('refuses a name when any one of its addresses is private', async () => {
+    const resolve: Resolver = async () => [
+      { address: '93.184.215.14', family: 4 },
+      { address: '10.0.0.8', family: 4 },
+    ];
+
+    const error = await sourceError(guarded({ resolve }).request('http://mixed.test/'));
+
+    expect(error.message).toContain('refused to connect to mixed.test (10.0.0.8)');
+  });
+
+  it('refuses a redirect from an allowed host to a private one', async () => {
+    // "public.test" stands for a public host: it is served locally, so the test lets that one address pass
+    const srv = await serve((req, res) => {
+      res.writeHead(302, { location: `http://intranet.test:${srv.port}/admin` });
+      res.end();
+    });
+    const names: Record<string, string> = { 'public.test': '127.0.0.1', 'intranet.test': '10.1.2.3' };
+    const resolve: Resolver = async (host) => [{ address: names[host], family: 4 }];
+    const isAllowedAddress = (a: string) => a === '127.0.0.1' || isPublicAddress(a);
+
+    const error = await sourceError(
+      guarded({ resolve, isAllowedAddress }).request(`http://public.test:${srv.port}/`),
+    );
+
+    expect(error.code).toBe(ErrorCode.SourceRefused);
+    expect(error.message).toContain(
+      'refused to connect to intranet.test (10.1.2.3): private network address',
+    );
+    expect(srv.requests.map((r) => r.headers.host)).toEqual([`public.test:${srv.port}`]);
+  });
+
+  it('refuses a redirect to a private IP literal', async () => {
+    const srv = await serve((_req, res) => {
+      res.writeHead(302, { location: 'http://192.168.1.1/router' });
+      res.end();
+    });
+    const resolve: Resolver = async () => [{ address: '127.0.0.1', family: 4 }];
+
+    const error = await sourceError(
+      guarded({ resolve, isAllowedAddress: (a) => a === '127.0.0.1' }).request(
+        `http://public.test:${srv.port}/`,
+      ),
+    );
+
+    expect(error.message).toContain('refused to connect to 192.168.1.1 (192.168.1.1)');
+    expect(srv.requests).toHaveLength(1);
+  });
+});
+
+describe('GuardedHttpClient: rate limits', () => {
+  it('after a 429 with Retry-After, refuses the host until then without a request', async () => {
+    let now = Date.parse('2026-01-01T00:00:00Z');
+    const srv = await serve((req, res) => {
+      if (srv.requests.length === 1) res.writeHead(429, { 'retry-after': '120' });
+      res.end('slow down');
+    });
+    const c = client({}, { now: () => now });
+
+    const first = await c.request(srv.origin);
+    const error = await sourceError(c.request(`${srv.origin}/other`));
+
+    expect(first.status).toBe(429);
+    expect(error.code).toBe(ErrorCode.SourceRateLimited);
+    expect(error.retryAt).toEqual(new Date('2026-01-01T00:02:00Z'));
+    expect(srv.requests).toHaveLength(1);
+
+    now = Date.parse('2026-01-01T00:02:01Z');
+    expect((await c.request(srv.origin)).status).toBe(200);
+    expect(srv.requests).toHaveLength(2);
+  });
+
+  it('after a response with no requests remaining, waits for the reset', async () => {
+    const now = Date.parse('2026-01-01T00:00:00Z');
+    const reset = String(now / 1000 + 60);
+    const srv = await serve((_req, res) => {
+      res.writeHead(200, { 'ratelimit-remaining': '0', 'ratelimit-reset': reset });
+      res.end('[]');
+    });
+    const c = client({}, { now: () => now });
+
+    expect((await c.request(srv.origin)).status).toBe(200);
+    const error = await sourceError(c.request(srv.origin));
+
+    expect(error.code).toBe(ErrorCode.SourceRateLimited);
+    expect(error.retryAt).toEqual(new Date(now + 60_000));
+    expect(srv.requests).toHaveLength(1);
+  });
+
+  it('keeps asking while requests remain', async () => {
+    const srv = await serve((_req, res) => {
+      res.writeHead(200, {
+        'x-ratelimit-remaining': '3',
+        'x-ratelimit-reset': '2999-01-01T00:00:00.000000Z',
+      });
+      res.end();
+    });
+    const c = client();
+
+    await c.request(srv.origin);
+    await c.request(srv.origin);
+
+    expect(srv.requests).toHaveLength(2);
+  });
+});
+
+describe('GuardedHttpClient: network errors', () => {
+  it('reports a refused connection as unavailable, naming the host and the cause', async () => {
+    const srv = await serve(() => undefined);
+    srv.server.close();
+    await once(srv.server, 'close');
+
+    const error = await sourceError(client().request(srv.origin));
+
+    expect(error.code).toBe(ErrorCode.SourceUnavailable);
+    expect(error.message).toContain(`127.0.0.1:${srv.port}`);
+    expect(error.message).toContain('ECONNREFUSED');
+  });
+
+  it('reports a connection reset as unavailable', async () => {
+    const srv = await serve((req) => req.socket.destroy());
+
+    const error = await sourceError(client().request(srv.origin));
+
+    expect(error.code).toBe(ErrorCode.SourceUnavailable);
+    expect(error.message).toContain(`could not reach 127.0.0.1:${srv.port}`);
+  });
+
+  it('reports a DNS failure as unavailable', async () => {
+    const resolve: Resolver = () =>
+      Promise.reject(Object.assign(new Error('getaddrinfo ENOTFOUND nowhere.test'), { code: 'ENOTFOUND' }));
+
+    const error = await sourceError(client({}, { resolve }).request('https://nowhere.test/'));
+
+    expect(error.code).toBe(ErrorCode.SourceUnavailable);
+    expect(error.message).toBe('could not reach nowhere.test: getaddrinfo ENOTFOUND nowhere.test');
+  });
+});

@@ -1,0 +1,251 @@
+import { type Readable } from 'node:stream';
+import { Agent } from 'undici';
+import { ErrorCode, SourceError } from '@app/core';
+import {
+  type AddressPolicy,
+  type Resolver,
+  guardedLookup,
+  ipLiteral,
+  isPublicAddress,
+  privateAddressRefusal,
+  systemResolver,
+} from './address-guard';
+import { HostRateLimits } from './host-rate-limits';
+import { type HttpClientOptions, type HttpRequest, type HttpResponse } from './http-client';
+
+/** Seams for tests; production code passes none. */
+export interface GuardedHttpClientDeps {
+  /** DNS resolution; the system resolver (dns.lookup) by default */
+  resolve?: Resolver;
+  /** which addresses may be connected to when private networks are not allowed; public unicast by default */
+  isAllowedAddress?: AddressPolicy;
+  /** clock for rate-limit bookkeeping, in ms */
+  now?: () => number;
+}
+
+const REDIRECT_STATUSES = new Set([301, 302, 303, 307, 308]);
+/** sent to the first origin only: a redirect elsewhere must not carry our tokens */
+const CREDENTIAL_HEADERS = ['authorization', 'cookie', 'proxy-authorization'];
+
+type Method = NonNullable<HttpRequest['method']>;
+
+interface Exchange {
+  url: URL;
+  method: Method;
+  headers: Record<string, string>;
+  body: HttpRequest['body'];
+}
+
+/**
+ * The one way Verbatim talks to the outside world.
+ *
+ * Built on undici's low-level `Agent.request` rather than fetch: fetch decompresses bodies and follows
+ * redirects itself, while we must keep the exact bytes received and vet every redirect target. A dedicated
+ * Agent lets us pass a `lookup` to each socket's connect, which is where the private-network guard runs.
+ */
+export class GuardedHttpClient {
+  private readonly agent: Agent;
+  private readonly rateLimits: HostRateLimits;
+  private readonly isAllowed: AddressPolicy | null;
+
+  constructor(
+    private readonly options: HttpClientOptions,
+    deps: GuardedHttpClientDeps = {},
+  ) {
+    this.isAllowed = options.allowPrivateNetworks ? null : (deps.isAllowedAddress ?? isPublicAddress);
+    this.rateLimits = new HostRateLimits(deps.now ?? Date.now);
+    this.agent = new Agent({
+      connect: {
+        timeout: options.connectTimeoutMs,
+        lookup: guardedLookup(deps.resolve ?? systemResolver, this.isAllowed),
+      },
+      // our own deadline below covers headers and body; these only stop undici's longer defaults
+      headersTimeout: options.totalTimeoutMs,
+      bodyTimeout: options.totalTimeoutMs,
+    });
+  }
+
+  /** Never throws for an HTTP status; throws SourceError for everything that kept us from a response. */
+  async request(input: string | URL, req: HttpRequest = {}): Promise<HttpResponse> {
+    const maxBytes = req.maxBytes ?? this.options.maxBytes;
+    const maxRedirects = this.options.maxRedirects ?? 5;
+    let current: Exchange = {
+      url: httpUrl(input),
+      method: req.method ?? 'GET',
+      headers: this.requestHeaders(req.headers),
+      body: req.body,
+    };
+    const redirects: string[] = [];
+    const deadline = new AbortController();
+    const timer = setTimeout(() => deadline.abort(), this.options.totalTimeoutMs);
+    try {
+      for (;;) {
+        const { url } = current;
+        this.checkDestination(url);
+        const res = await this.agent.request({
+          origin: url.origin,
+          path: url.pathname + url.search,
+          method: current.method,
+          headers: current.headers,
+          body: current.body,
+          signal: deadline.signal,
+        });
+        const headers = flatHeaders(res.headers);
+        this.rateLimits.observe(url.host, res.statusCode, headers);
+
+        if (REDIRECT_STATUSES.has(res.statusCode) && headers.location) {
+          await res.body.dump();
+          if (redirects.length >= maxRedirects) {
+            throw new SourceError(
+              ErrorCode.SourceRefused,
+              `${url.host}: too many redirects (more than ${maxRedirects})`,
+            );
+          }
+          // every URL that answered with a redirect, in order; the response's `url` is where the chain ended
+          redirects.push(url.href);
+          current = redirected(current, res.statusCode, headers.location);
+          continue;
+        }
+        // a HEAD or 304 response declares the length of a body it does not send
+        const bodiless = current.method === 'HEAD' || res.statusCode === 304;
+        const body = await readLimited(
+          res.body,
+          bodiless ? undefined : headers['content-length'],
+          maxBytes,
+          url,
+        );
+        return { status: res.statusCode, headers, body, url: url.href, redirects };
+      }
+    } catch (error) {
+      throw this.asSourceError(error, current.url, deadline.signal.aborted);
+    } finally {
+      clearTimeout(timer);
+    }
+  }
+
+  /** Releases pooled connections; the client cannot be used afterwards. */
+  async close(): Promise<void> {
+    await this.agent.close();
+  }
+
+  private requestHeaders(given: Record<string, string> = {}): Record<string, string> {
+    const headers: Record<string, string> = {};
+    for (const [name, value] of Object.entries(given)) headers[name.toLowerCase()] = value;
+    // identity: the body we hash and archive must be the bytes the server meant, not a re-encoding
+    headers['accept-encoding'] = 'identity';
+    headers['user-agent'] = this.options.userAgent;
+    return headers;
+  }
+
+  /** Refusals that need no network: a host under a rate-limit reset, a private IP literal. */
+  private checkDestination(url: URL): void {
+    const retryAt = this.rateLimits.blockedUntil(url.host);
+    if (retryAt) {
+      throw new SourceError(
+        ErrorCode.SourceRateLimited,
+        `${url.host}: rate limited until ${retryAt.toISOString()}`,
+        null,
+        retryAt,
+      );
+    }
+    // names are checked in the connect-time lookup; literals never go through a lookup
+    const literal = ipLiteral(url.hostname);
+    if (literal && this.isAllowed && !this.isAllowed(literal))
+      throw privateAddressRefusal(url.hostname, literal);
+  }
+
+  private asSourceError(error: unknown, url: URL, timedOut: boolean): unknown {
+    const code = errorCode(error);
+    if (error instanceof SourceError) return error;
+    if (error instanceof Error && error.cause instanceof SourceError) return error.cause;
+    if (timedOut || code === 'UND_ERR_HEADERS_TIMEOUT' || code === 'UND_ERR_BODY_TIMEOUT') {
+      return new SourceError(
+        ErrorCode.SourceUnavailable,
+        `${url.host}: request timed out after ${this.options.totalTimeoutMs} ms`,
+      );
+    }
+    if (code === 'UND_ERR_CONNECT_TIMEOUT') {
+      return new SourceError(
+        ErrorCode.SourceUnavailable,
+        `${url.host}: connect timed out after ${this.options.connectTimeoutMs} ms`,
+      );
+    }
+    // a programming mistake (bad header value...) is not the network's fault: let it surface as is
+    if (code === undefined || code === 'UND_ERR_INVALID_ARG') return error;
+    const message = error instanceof Error ? error.message : String(error);
+    const cause = message.includes(code) ? message : `${code}: ${message}`;
+    return new SourceError(ErrorCode.SourceUnavailable, `could not reach ${url.host}: ${cause}`);
+  }
+}
+
+function httpUrl(input: string | URL, base?: URL): URL {
+  let url: URL;
+  try {
+    url = new URL(input, base);
+  } catch {
+    throw new SourceError(ErrorCode.SourceRefused, `refused to fetch ${String(input)}: not a valid URL`);
+  }
+  if (url.protocol !== 'http:' && url.protocol !== 'https:') {
+    throw new SourceError(
+      ErrorCode.SourceRefused,
+      `refused to fetch ${url.href}: unsupported scheme ${url.protocol}`,
+    );
+  }
+  return url;
+}
+
+/** The next exchange after a redirect: the target vetted, the method and credentials adjusted. */
+function redirected(previous: Exchange, status: number, location: string): Exchange {
+  const url = httpUrl(location, previous.url);
+  const headers = { ...previous.headers };
+  if (url.origin !== previous.url.origin) for (const name of CREDENTIAL_HEADERS) delete headers[name];
+  // 303 always, and 301/302 after a POST (as browsers do), continue as a bodiless GET
+  const toGet =
+    (status === 303 && previous.method !== 'HEAD') ||
+    ((status === 301 || status === 302) && previous.method === 'POST');
+  if (!toGet) return { ...previous, url, headers };
+  delete headers['content-type'];
+  delete headers['content-length'];
+  return { url, method: 'GET', headers, body: undefined };
+}
+
+/** Reads the whole body, giving up as soon as it is known to exceed the limit. */
+async function readLimited(
+  body: Readable,
+  contentLength: string | undefined,
+  limit: number,
+  url: URL,
+): Promise<Buffer> {
+  const tooLarge = () =>
+    new SourceError(ErrorCode.SourceRefused, `${url.host}: response body exceeds ${limit} bytes`);
+  if (contentLength !== undefined && Number(contentLength) > limit) {
+    // undici reports the destroy as an abort error on the stream; nobody is reading it any more
+    body.on('error', () => undefined).destroy();
+    throw tooLarge();
+  }
+  const chunks: Buffer[] = [];
+  let size = 0;
+  for await (const chunk of body as AsyncIterable<Buffer>) {
+    size += chunk.length;
+    // leaving the loop destroys the stream, which closes the connection mid-body
+    if (size > limit) throw tooLarge();
+    chunks.push(chunk);
+  }
+  return Buffer.concat(chunks, size);
+}
+
+/** undici's headers with repeated values joined, as HttpResponse promises. Names arrive lower-cased. */
+function flatHeaders(raw: Record<string, string | string[] | undefined>): Record<string, string> {
+  const headers: Record<string, string> = {};
+  for (const [name, value] of Object.entries(raw)) {
+    if (value !== undefined) headers[name.toLowerCase()] = Array.isArray(value) ? value.join(', ') : value;
+  }
+  return headers;
+}
+
+function errorCode(error: unknown): string | undefined {
+  if (typeof error !== 'object' || error === null) return undefined;
+  const { code, cause } = error as { code?: unknown; cause?: unknown };
+  if (typeof code === 'string') return code;
+  return cause === undefined ? undefined : errorCode(cause);
+}

@@ -1,0 +1,10 @@
+export * from './http-client';
+export * from './guarded-http-client';
+export * from './response-errors';
+export {
+  type AddressPolicy,
+  type ResolvedAddress,
+  type Resolver,
+  isPublicAddress,
+  systemResolver,
+} from './address-guard';

@@ -1,0 +1,108 @@
+import { ErrorCode, SourceError } from '@app/core';
+import { type HttpResponse } from './http-client';
+import { retryAtFromHeaders, throwForStatus } from './response-errors';
+
+const now = new Date('2026-03-01T12:00:00Z');
+
+describe('retryAtFromHeaders', () => {
+  it('reads Retry-After in seconds', () => {
+    expect(retryAtFromHeaders({ 'retry-after': '120' }, now)).toEqual(new Date('2026-03-01T12:02:00Z'));
+  });
+
+  it('reads Retry-After as an HTTP date', () => {
+    expect(retryAtFromHeaders({ 'retry-after': 'Sun, 01 Mar 2026 12:30:00 GMT' }, now)).toEqual(
+      new Date('2026-03-01T12:30:00Z'),
+    );
+  });
+
+  it("reads Mastodon's X-RateLimit-Reset (ISO 8601 with microseconds)", () => {
+    expect(retryAtFromHeaders({ 'x-ratelimit-reset': '2026-03-01T12:05:00.000000Z' }, now)).toEqual(
+      new Date('2026-03-01T12:05:00Z'),
+    );
+  });
+
+  it("reads Bluesky's RateLimit-Reset as unix seconds", () => {
+    const at = new Date('2026-03-01T12:10:00Z');
+    expect(retryAtFromHeaders({ 'ratelimit-reset': String(at.getTime() / 1000) }, now)).toEqual(at);
+  });
+
+  it('reads a small RateLimit-Reset as seconds from now (IETF draft)', () => {
+    expect(retryAtFromHeaders({ 'ratelimit-reset': '30' }, now)).toEqual(new Date('2026-03-01T12:00:30Z'));
+  });
+
+  it("reads X's x-rate-limit-reset as unix seconds", () => {
+    expect(retryAtFromHeaders({ 'x-rate-limit-reset': '1772366400' }, now)).toEqual(
+      new Date('2026-03-01T12:00:00Z'),
+    );
+  });
+
+  it('prefers Retry-After and ignores what it cannot read', () => {
+    expect(retryAtFromHeaders({ 'retry-after': '60', 'ratelimit-reset': '1772366400' }, now)).toEqual(
+      new Date('2026-03-01T12:01:00Z'),
+    );
+    expect(retryAtFromHeaders({ 'retry-after': 'soon', 'ratelimit-reset': '10' }, now)).toEqual(
+      new Date('2026-03-01T12:00:10Z'),
+    );
+    expect(retryAtFromHeaders({ 'x-rate-limit-reset': 'later' }, now)).toBeNull();
+    expect(retryAtFromHeaders({}, now)).toBeNull();
+  });
+});
+
+describe('throwForStatus', () => {
+  const response = (status: number, body = '', headers: Record<string, string> = {}): HttpResponse => ({
+    status,
+    headers,
+    body: Buffer.from(body),
+    url: 'https://example.org/x',
+    redirects: [],
+  });
+  const thrown = (r: HttpResponse): SourceError => {
+    try {
+      throwForStatus(r, 'fetching the status');
+    } catch (error) {
+      if (error instanceof SourceError) return error;
+      throw error;
+    }
+    throw new Error('expected throwForStatus to throw');
+  };
+
+  it.each([200, 204, 299, 304])('passes %i', (status) => {
+    expect(() => throwForStatus(response(status), 'x')).not.toThrow();
+  });
+
+  it.each([
+    [401, ErrorCode.SourceAuthRequired],
+    [403, ErrorCode.SourceAuthRequired],
+    [404, ErrorCode.SourceNotFound],
+    [410, ErrorCode.SourceGone],
+    [429, ErrorCode.SourceRateLimited],
+    [500, ErrorCode.SourceUnavailable],
+    [503, ErrorCode.SourceUnavailable],
+    [400, ErrorCode.SourceUnavailable],
+    [302, ErrorCode.SourceUnavailable],
+  ])('maps %i to %s', (status, code) => {
+    const error = thrown(response(status));
+    expect(error.code).toBe(code);
+    expect(error.httpStatus).toBe(status);
+    expect(error.message).toBe(`fetching the status: HTTP ${status}`);
+  });
+
+  it('names the error text of a JSON body', () => {
+    expect(thrown(response(404, '{"error":"Record not found"}')).message).toBe(
+      'fetching the status: HTTP 404: Record not found',
+    );
+    expect(thrown(response(400, '{"error":"NotFound","message":"Post not found: at://x"}')).message).toBe(
+      'fetching the status: HTTP 400: NotFound: Post not found: at://x',
+    );
+    expect(
+      thrown(response(404, '{"errors":[{"detail":"Could not find tweet with id: [1]."}]}')).message,
+    ).toBe('fetching the status: HTTP 404: Could not find tweet with id: [1].');
+    expect(thrown(response(500, '<html>oops</html>')).message).toBe('fetching the status: HTTP 500');
+  });
+
+  it('gives a 429 the time to come back', () => {
+    const error = thrown(response(429, '', { 'x-rate-limit-reset': '1772366400' }));
+    expect(error.retryAt).toEqual(new Date('2026-03-01T12:00:00Z'));
+    expect(thrown(response(429)).retryAt).toBeNull();
+  });
+});

@@ -1,0 +1,6 @@
+export * from './connector';
+export * from './connector-registry';
+export * from './http';
+export * from './mastodon';
+export * from './feeds';
+export * from './sources.module';
