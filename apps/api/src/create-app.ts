@@ -20,6 +20,11 @@ export async function createVerbatimApp(config: VerbatimConfig, roles: Roles): P
     bufferLogs: true,
     bodyParser: false,
   });
+  return configureApp(app, roles);
+}
+
+/** What every Verbatim HTTP app gets, whether made by NestFactory or by a test module. */
+export function configureApp(app: NestExpressApplication, roles: Roles): NestExpressApplication {
   app.useLogger(app.get(Logger));
   app.use(express.json({ limit: '256kb' }));
   app.use(bodyErrors);

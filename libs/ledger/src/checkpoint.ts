@@ -25,7 +25,8 @@ export function formatCheckpoint(checkpoint: Checkpoint): string {
   if (!Number.isSafeInteger(checkpoint.size) || checkpoint.size < 0) {
     throw new LedgerFormatError('checkpoint size must be a non-negative safe integer');
   }
-  if (checkpoint.rootHash.length !== HASH_SIZE) throw new LedgerFormatError('checkpoint root must be 32 bytes');
+  if (checkpoint.rootHash.length !== HASH_SIZE)
+    throw new LedgerFormatError('checkpoint root must be 32 bytes');
   const extensions = checkpoint.extensions ?? [];
   extensions.forEach((line) => checkLine(line, 'extension line'));
   return [checkpoint.origin, String(checkpoint.size), toBase64(checkpoint.rootHash), ...extensions]
@@ -41,7 +42,8 @@ export function parseCheckpoint(text: string): Checkpoint {
   const [origin, sizeText, rootText, ...extensions] = lines;
   checkLine(origin, 'origin');
   const size = parseCanonicalDecimal(sizeText);
-  if (size === null) throw new LedgerFormatError(`checkpoint size ${JSON.stringify(sizeText)} is not canonical`);
+  if (size === null)
+    throw new LedgerFormatError(`checkpoint size ${JSON.stringify(sizeText)} is not canonical`);
   let rootHash: Uint8Array;
   try {
     rootHash = fromBase64(rootText);

@@ -28,7 +28,8 @@ export interface Cosigner extends Omit<NoteSigner, 'sign'> {
 }
 
 function checkTime(time: number): void {
-  if (!Number.isSafeInteger(time) || time < 0) throw new RangeError(`cosignature time must be a POSIX second count`);
+  if (!Number.isSafeInteger(time) || time < 0)
+    throw new RangeError(`cosignature time must be a POSIX second count`);
 }
 
 export function ed25519Cosigner(name: string, privateKey: Ed25519PrivateKey): Cosigner {

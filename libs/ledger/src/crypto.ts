@@ -20,9 +20,12 @@ export function sha256(...parts: Uint8Array[]): Uint8Array {
 
 /** Checks that `key` is an Ed25519 private key and returns it (accepts a KeyObject or PKCS#8 PEM/DER). */
 export function ed25519PrivateKey(key: KeyObject | string | Uint8Array): Ed25519PrivateKey {
-  const object = typeof key === 'string' || key instanceof Uint8Array ? createPrivateKey(toKeyInput(key)) : key;
+  const object =
+    typeof key === 'string' || key instanceof Uint8Array ? createPrivateKey(toKeyInput(key)) : key;
   if (object.type !== 'private' || object.asymmetricKeyType !== 'ed25519') {
-    throw new TypeError(`expected an Ed25519 private key, got ${object.type} ${object.asymmetricKeyType ?? 'key'}`);
+    throw new TypeError(
+      `expected an Ed25519 private key, got ${object.type} ${object.asymmetricKeyType ?? 'key'}`,
+    );
   }
   return object;
 }
@@ -43,8 +46,11 @@ export function ed25519Sign(privateKey: Ed25519PrivateKey, message: Uint8Array):
 }
 
 /** A verification function bound to a raw 32-byte Ed25519 public key (parsed once). */
-export function ed25519Verifier(publicKey: Uint8Array): (message: Uint8Array, signature: Uint8Array) => boolean {
-  if (publicKey.length !== 32) throw new RangeError(`Ed25519 public key must be 32 bytes, got ${publicKey.length}`);
+export function ed25519Verifier(
+  publicKey: Uint8Array,
+): (message: Uint8Array, signature: Uint8Array) => boolean {
+  if (publicKey.length !== 32)
+    throw new RangeError(`Ed25519 public key must be 32 bytes, got ${publicKey.length}`);
   const key = createPublicKey({
     key: { kty: 'OKP', crv: 'Ed25519', x: Buffer.from(publicKey).toString('base64url') },
     format: 'jwk',

@@ -124,7 +124,8 @@ export function verifyConsistency(
   checkSize('size1', size1);
   checkSize('size2', size2);
   if (size1 > size2) throw new ProofVerificationError(`size1 ${size1} is larger than size2 ${size2}`);
-  if (size1 === 0) throw new ProofVerificationError('no consistency proof exists from the empty tree (size1 = 0)');
+  if (size1 === 0)
+    throw new ProofVerificationError('no consistency proof exists from the empty tree (size1 = 0)');
   if (size1 === size2) {
     if (proof.length !== 0) throw new ProofVerificationError('sizes are equal but the proof is not empty');
     if (!bytesEqual(root1, root2)) throw new ProofVerificationError('sizes are equal but the roots differ');

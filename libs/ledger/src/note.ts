@@ -37,7 +37,8 @@ export interface NoteSigner extends NoteKey {
   sign(message: Uint8Array): Uint8Array;
 }
 
-export type SignatureCheck = { readonly valid: false } | { readonly valid: true; readonly timestamp?: number };
+export type SignatureCheck =
+  { readonly valid: false } | { readonly valid: true; readonly timestamp?: number };
 
 export interface NoteVerifier extends NoteKey {
   readonly keyId: number;
@@ -130,7 +131,8 @@ export function parseNote(note: string | Uint8Array): ParsedNote {
     throw new LedgerFormatError(`note has ${lines.length} signatures, more than ${MAX_NOTE_SIGNATURES}`);
   }
   const signatures = lines.map((line, i): NoteSignature => {
-    if (!line.startsWith(SIGNATURE_PREFIX)) throw new LedgerFormatError(`signature line ${i + 1} is malformed`);
+    if (!line.startsWith(SIGNATURE_PREFIX))
+      throw new LedgerFormatError(`signature line ${i + 1} is malformed`);
     const rest = line.slice(SIGNATURE_PREFIX.length);
     const space = rest.indexOf(' ');
     const name = space < 0 ? rest : rest.slice(0, space);

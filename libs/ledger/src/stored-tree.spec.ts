@@ -10,9 +10,16 @@ import {
   treeHash,
   treeHashNodeIds,
 } from './stored-tree';
-import { HAVE_VECTORS, RFC6962_LEAVES, RFC6962_ROOT_8, consistencyVectors, inclusionVectors } from './testdata/vectors';
+import {
+  HAVE_VECTORS,
+  RFC6962_LEAVES,
+  RFC6962_ROOT_8,
+  consistencyVectors,
+  inclusionVectors,
+} from './testdata/vectors';
 
-const leaves = (n: number, tag = 'e'): Uint8Array[] => Array.from({ length: n }, (_, i) => leafHash(utf8(`${tag}${i}`)));
+const leaves = (n: number, tag = 'e'): Uint8Array[] =>
+  Array.from({ length: n }, (_, i) => leafHash(utf8(`${tag}${i}`)));
 
 async function storeWith(hashes: Uint8Array[], batch = hashes.length || 1): Promise<MemoryNodeStore> {
   const store = new MemoryNodeStore();
@@ -31,23 +38,28 @@ describe('stored tree on the RFC 6962 test leaves', () => {
     expect(await treeHash(0, store.read)).toEqual(EMPTY_TREE_HASH);
   });
 
-  (HAVE_VECTORS ? it : it.skip)('generates exactly the proofs of the vector files (happy paths)', async () => {
-    const store = await storeWith(rfcLeaves);
-    const inclusion = inclusionVectors().filter((v) => !v.wantErr && v.treeSize > 1 && v.treeSize <= 8);
-    // 'additional' holds edge cases with placeholder roots, not proofs over these leaves
-    const consistency = consistencyVectors().filter((v) => !v.wantErr && !v.file.includes('additional') && v.size1 > 0);
-    expect(inclusion.length).toBeGreaterThan(3);
-    expect(consistency.length).toBeGreaterThan(3);
-    for (const v of inclusion) {
-      expect(toHex(rfcLeaves[v.leafIdx])).toBe(toHex(v.leafHash));
-      expect(hex(await inclusionProof(v.leafIdx, v.treeSize, store.read))).toEqual(hex(v.proof));
-      expect(toHex(await treeHash(v.treeSize, store.read))).toBe(toHex(v.root));
-    }
-    for (const v of consistency) {
-      expect(hex(await consistencyProof(v.size1, v.size2, store.read))).toEqual(hex(v.proof));
-      expect(toHex(await treeHash(v.size2, store.read))).toBe(toHex(v.root2));
-    }
-  });
+  (HAVE_VECTORS ? it : it.skip)(
+    'generates exactly the proofs of the vector files (happy paths)',
+    async () => {
+      const store = await storeWith(rfcLeaves);
+      const inclusion = inclusionVectors().filter((v) => !v.wantErr && v.treeSize > 1 && v.treeSize <= 8);
+      // 'additional' holds edge cases with placeholder roots, not proofs over these leaves
+      const consistency = consistencyVectors().filter(
+        (v) => !v.wantErr && !v.file.includes('additional') && v.size1 > 0,
+      );
+      expect(inclusion.length).toBeGreaterThan(3);
+      expect(consistency.length).toBeGreaterThan(3);
+      for (const v of inclusion) {
+        expect(toHex(rfcLeaves[v.leafIdx])).toBe(toHex(v.leafHash));
+        expect(hex(await inclusionProof(v.leafIdx, v.treeSize, store.read))).toEqual(hex(v.proof));
+        expect(toHex(await treeHash(v.treeSize, store.read))).toBe(toHex(v.root));
+      }
+      for (const v of consistency) {
+        expect(hex(await consistencyProof(v.size1, v.size2, store.read))).toEqual(hex(v.proof));
+        expect(toHex(await treeHash(v.size2, store.read))).toBe(toHex(v.root2));
+      }
+    },
+  );
 });
 
 describe('stored tree proofs up to 70 leaves', () => {

@@ -24,7 +24,8 @@ export type NodeReader = (ids: readonly NodeId[]) => Promise<readonly Uint8Array
 export const nodeKey = (id: NodeId): string => `${id.level}/${id.index}`;
 
 function checkCount(name: string, value: number): void {
-  if (!Number.isSafeInteger(value) || value < 0) throw new RangeError(`${name} must be a non-negative safe integer`);
+  if (!Number.isSafeInteger(value) || value < 0)
+    throw new RangeError(`${name} must be a non-negative safe integer`);
 }
 
 async function readExactly(read: NodeReader, ids: readonly NodeId[]): Promise<Map<string, Uint8Array>> {
@@ -173,7 +174,11 @@ export async function inclusionProof(index: number, size: number, read: NodeRead
 }
 
 /** RFC 9162 consistency proof from `size1` to `size2` leaves (empty when the sizes are equal). */
-export async function consistencyProof(size1: number, size2: number, read: NodeReader): Promise<Uint8Array[]> {
+export async function consistencyProof(
+  size1: number,
+  size2: number,
+  read: NodeReader,
+): Promise<Uint8Array[]> {
   checkCount('size1', size1);
   checkCount('size2', size2);
   if (size1 === 0 || size1 > size2) {

@@ -22,7 +22,8 @@ export interface TileAddress {
 }
 
 function checkIndex(index: number): void {
-  if (!Number.isSafeInteger(index) || index < 0) throw new LedgerFormatError('tile index must be a safe integer');
+  if (!Number.isSafeInteger(index) || index < 0)
+    throw new LedgerFormatError('tile index must be a safe integer');
 }
 
 function checkLevel(level: TileLevel): void {
@@ -63,13 +64,16 @@ export function entryBundlePath(index: number, width = TILE_WIDTH): string {
 
 /** Parses a tile path (without the log prefix); only the canonical encoding is accepted. */
 export function parseTilePath(path: string): TileAddress {
-  const match = /^tile\/(entries|0|[1-9][0-9]?)\/((?:x[0-9]{3}\/)*[0-9]{3})(?:\.p\/([1-9][0-9]{0,2}))?$/.exec(path);
+  const match = /^tile\/(entries|0|[1-9][0-9]?)\/((?:x[0-9]{3}\/)*[0-9]{3})(?:\.p\/([1-9][0-9]{0,2}))?$/.exec(
+    path,
+  );
   if (match === null) throw new LedgerFormatError(`not a tile path: ${JSON.stringify(path)}`);
   const level: TileLevel = match[1] === 'entries' ? 'entries' : Number(match[1]);
   const index = Number(match[2].replace(/x/g, '').replace(/\//g, ''));
   const width = match[3] === undefined ? TILE_WIDTH : Number(match[3]);
   if (!Number.isSafeInteger(index)) throw new LedgerFormatError('tile index is too large');
-  if (match[3] !== undefined && width >= TILE_WIDTH) throw new LedgerFormatError('partial tile width must be < 256');
+  if (match[3] !== undefined && width >= TILE_WIDTH)
+    throw new LedgerFormatError('partial tile width must be < 256');
   checkLevel(level);
   if (tilePath(level, index, width) !== path) throw new LedgerFormatError(`non-canonical tile path: ${path}`);
   return { level, index, width };
@@ -85,12 +89,17 @@ export function tileNodeIds(level: number, index: number, width = TILE_WIDTH): N
   checkLevel(level);
   checkIndex(index);
   checkWidth(width);
-  return Array.from({ length: width }, (_, i) => ({ level: level * TILE_HEIGHT, index: index * TILE_WIDTH + i }));
+  return Array.from({ length: width }, (_, i) => ({
+    level: level * TILE_HEIGHT,
+    index: index * TILE_WIDTH + i,
+  }));
 }
 
 export function encodeTile(hashes: readonly Uint8Array[]): Uint8Array {
-  if (hashes.length < 1 || hashes.length > TILE_WIDTH) throw new LedgerFormatError('a tile holds 1..256 hashes');
-  if (hashes.some((hash) => hash.length !== HASH_SIZE)) throw new LedgerFormatError('tile hashes must be 32 bytes');
+  if (hashes.length < 1 || hashes.length > TILE_WIDTH)
+    throw new LedgerFormatError('a tile holds 1..256 hashes');
+  if (hashes.some((hash) => hash.length !== HASH_SIZE))
+    throw new LedgerFormatError('tile hashes must be 32 bytes');
   return concatBytes(...hashes);
 }
 
@@ -110,7 +119,8 @@ export function encodeEntryBundle(entries: readonly Uint8Array[]): Uint8Array {
   if (entries.length > TILE_WIDTH) throw new LedgerFormatError('an entry bundle holds at most 256 entries');
   const parts: Uint8Array[] = [];
   for (const entry of entries) {
-    if (entry.length > MAX_ENTRY_SIZE) throw new LedgerFormatError(`entry of ${entry.length} bytes exceeds 65535`);
+    if (entry.length > MAX_ENTRY_SIZE)
+      throw new LedgerFormatError(`entry of ${entry.length} bytes exceeds 65535`);
     parts.push(new Uint8Array([entry.length >> 8, entry.length & 0xff]), entry);
   }
   return concatBytes(...parts);

@@ -26,9 +26,13 @@ export function formatVerifierKey(key: NoteKey): string {
 
 /** Parses a vkey of type 0x01 (Ed25519 note key) or 0x04 (Ed25519 cosigner); the key ID must match. */
 export function parseVerifierKey(vkey: string): NoteVerifier {
-  const parts = vkey.split('+');
-  if (parts.length !== 3) throw new LedgerFormatError('verifier key must be <name>+<key id>+<key>');
-  const [name, idHex, keyB64] = parts;
+  // Names cannot hold '+', but base64 can: split at the first two only.
+  const first = vkey.indexOf('+');
+  const second = first < 0 ? -1 : vkey.indexOf('+', first + 1);
+  if (second < 0) throw new LedgerFormatError('verifier key must be <name>+<key id>+<key>');
+  const name = vkey.slice(0, first);
+  const idHex = vkey.slice(first + 1, second);
+  const keyB64 = vkey.slice(second + 1);
   if (!isValidKeyName(name)) throw new LedgerFormatError('verifier key has an invalid name');
   if (!/^[0-9a-fA-F]{8}$/.test(idHex)) throw new LedgerFormatError('verifier key ID must be 8 hex digits');
   let key: Uint8Array;
@@ -41,7 +45,8 @@ export function parseVerifierKey(vkey: string): NoteVerifier {
   const type = key[0];
   const publicKey = key.slice(1);
   const factory = FACTORIES.get(type);
-  if (factory === undefined) throw new LedgerFormatError(`unsupported verifier key type 0x${type.toString(16)}`);
+  if (factory === undefined)
+    throw new LedgerFormatError(`unsupported verifier key type 0x${type.toString(16)}`);
   if (publicKey.length !== 32) throw new LedgerFormatError('Ed25519 public key must be 32 bytes');
   if (parseInt(idHex, 16) !== noteKeyId(name, type, publicKey)) {
     throw new LedgerFormatError('verifier key ID does not match the key');

@@ -17,14 +17,23 @@ export interface AddCheckpointRequest {
 
 function checkProof(oldSize: number, proof: readonly Uint8Array[]): void {
   if (proof.length > MAX_WITNESS_PROOF_LINES) {
-    throw new LedgerFormatError(`consistency proof has ${proof.length} lines, at most ${MAX_WITNESS_PROOF_LINES}`);
+    throw new LedgerFormatError(
+      `consistency proof has ${proof.length} lines, at most ${MAX_WITNESS_PROOF_LINES}`,
+    );
   }
-  if (oldSize === 0 && proof.length > 0) throw new LedgerFormatError('the proof must be empty when old size is 0');
-  if (proof.some((hash) => hash.length !== HASH_SIZE)) throw new LedgerFormatError('proof hashes must be 32 bytes');
+  if (oldSize === 0 && proof.length > 0)
+    throw new LedgerFormatError('the proof must be empty when old size is 0');
+  if (proof.some((hash) => hash.length !== HASH_SIZE))
+    throw new LedgerFormatError('proof hashes must be 32 bytes');
 }
 
-export function formatAddCheckpoint(oldSize: number, consistencyProof: readonly Uint8Array[], signedNote: string): string {
-  if (!Number.isSafeInteger(oldSize) || oldSize < 0) throw new LedgerFormatError('old size must be a safe integer');
+export function formatAddCheckpoint(
+  oldSize: number,
+  consistencyProof: readonly Uint8Array[],
+  signedNote: string,
+): string {
+  if (!Number.isSafeInteger(oldSize) || oldSize < 0)
+    throw new LedgerFormatError('old size must be a safe integer');
   checkProof(oldSize, consistencyProof);
   if (signedNote.length === 0) throw new LedgerFormatError('the checkpoint note is empty');
   return `old ${oldSize}\n${consistencyProof.map((hash) => `${toBase64(hash)}\n`).join('')}\n${signedNote}`;
@@ -33,7 +42,8 @@ export function formatAddCheckpoint(oldSize: number, consistencyProof: readonly 
 /** Parses a request body; the note itself is returned as text, to be checked with openNote. */
 export function parseAddCheckpoint(body: string): AddCheckpointRequest {
   const firstEnd = body.indexOf('\n');
-  if (firstEnd < 0 || !body.startsWith('old ')) throw new LedgerFormatError('request must start with "old <size>"');
+  if (firstEnd < 0 || !body.startsWith('old '))
+    throw new LedgerFormatError('request must start with "old <size>"');
   const oldSize = parseCanonicalDecimal(body.slice(4, firstEnd));
   if (oldSize === null) throw new LedgerFormatError('old size is not a canonical decimal');
   const proof: Uint8Array[] = [];

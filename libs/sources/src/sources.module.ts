@@ -1,4 +1,4 @@
-import { Module } from '@nestjs/common';
+import { Module, type OnApplicationShutdown } from '@nestjs/common';
 import { VERBATIM_CONFIG, type VerbatimConfig } from '@app/config';
 import { ConnectorRegistry } from './connector-registry';
 import { FeedConnector } from './feeds';
@@ -25,4 +25,11 @@ import { MastodonConnector } from './mastodon';
   ],
   exports: [ConnectorRegistry, GuardedHttpClient],
 })
-export class SourcesModule {}
+export class SourcesModule implements OnApplicationShutdown {
+  constructor(private readonly http: GuardedHttpClient) {}
+
+  /** Pooled keep-alive sockets would keep the process alive. */
+  async onApplicationShutdown(): Promise<void> {
+    await this.http.close();
+  }
+}

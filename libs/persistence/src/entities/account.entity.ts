@@ -18,7 +18,7 @@ export class AccountEntity {
   @Column({ type: 'boolean', default: false }) tracking!: boolean;
   @Column({ type: 'boolean', default: false }) paused!: boolean;
   @Column({ name: 'poll_interval_seconds', type: 'integer' }) pollIntervalSeconds!: number;
-  @Column({ name: 'next_poll_at', type: 'timestamptz' }) nextPollAt!: Date;
+  @Column({ name: 'next_poll_at', type: 'timestamptz', precision: 3 }) nextPollAt!: Date;
   @Column({ type: 'jsonb', default: {} }) cursor!: Record<string, string>;
   @Column({ name: 'last_polled_at', type: 'timestamptz', nullable: true }) lastPolledAt!: Date | null;
   @Column({ name: 'last_poll_status', type: 'text', default: 'never' }) lastPollStatus!: PollStatus;

@@ -18,7 +18,8 @@ export class CreateArchive1764072000000 implements MigrationInterface {
         tracking boolean NOT NULL DEFAULT false,
         paused boolean NOT NULL DEFAULT false,
         poll_interval_seconds integer NOT NULL CHECK (poll_interval_seconds > 0),
-        next_poll_at timestamptz NOT NULL DEFAULT now(),
+        -- millisecond precision: poll jobs carry this time as a JS Date and claim the account by it
+        next_poll_at timestamptz(3) NOT NULL DEFAULT now(),
         cursor jsonb NOT NULL DEFAULT '{}',
         last_polled_at timestamptz,
         last_poll_status text NOT NULL DEFAULT 'never',

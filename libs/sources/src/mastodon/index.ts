@@ -1,6 +1,15 @@
 export * from './mastodon-connector';
-export * from './mastodon-entities';
-export * from './mastodon-ids';
-export * from './mastodon-link-header';
-export * from './mastodon-status';
-export * from './mastodon-urls';
+export {
+  type MastodonAccount,
+  type MastodonMediaAttachment,
+  type MastodonStatus,
+  parseStatus,
+} from './mastodon-entities';
+export { compareIds, newestId } from './mastodon-ids';
+export { MASTODON_PARSER_VERSION, statusToContent } from './mastodon-status';
+export {
+  type MastodonAccountRef,
+  type MastodonPostRef,
+  parseMastodonAccountUrl,
+  parseMastodonPostUrl,
+} from './mastodon-urls';

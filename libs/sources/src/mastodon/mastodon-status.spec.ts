@@ -151,7 +151,7 @@ describe('statusToContent', () => {
       postId: '103270115826049999',
       url: 'https://mastodon.social/users/Gargron/statuses/103270115826049999/activity',
       authoredAt: '2019-12-09T10:00:00.000Z',
-      html: original.content,
+      html: docsStatus().content,
       title: 'CW',
       language: 'de',
       isRepost: true,
@@ -176,7 +176,7 @@ describe('statusToContent', () => {
 
 describe('parseStatus', () => {
   it.each([
-    ['a numeric id', { id: 103270115826048975 }, 'status.id'],
+    ['a numeric id', { id: 1032701158 }, 'status.id'],
     ['content that is not a string', { content: null }, 'status.content'],
     ['a missing account', { account: undefined }, 'account is not an object'],
     [
