@@ -1,5 +1,15 @@
 // Two projects: `unit` (specs beside the code) and `e2e` (suites in test/ against real Postgres and Redis).
-const swc = ['@swc/jest', { jsc: { parser: { syntax: 'typescript', decorators: true }, transform: { legacyDecorator: true, decoratorMetadata: true, useDefineForClassFields: false }, target: 'es2022', keepClassNames: true } }];
+const swc = [
+  '@swc/jest',
+  {
+    jsc: {
+      parser: { syntax: 'typescript', decorators: true },
+      transform: { legacyDecorator: true, decoratorMetadata: true, useDefineForClassFields: false },
+      target: 'es2022',
+      keepClassNames: true,
+    },
+  },
+];
 const moduleNameMapper = {
   '^@app/([a-z]+)$': '<rootDir>/libs/$1/src',
   '^@app/([a-z]+)/(.*)$': '<rootDir>/libs/$1/src/$2',

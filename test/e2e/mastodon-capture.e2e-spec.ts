@@ -23,7 +23,8 @@ interface Statement {
 
 const POSTS = [
   {
-    content: '<p>Foreign ministers met in Brussels today.<br />Joint statement follows.</p><p>Read it &amp; share.</p>',
+    content:
+      '<p>Foreign ministers met in Brussels today.<br />Joint statement follows.</p><p>Read it &amp; share.</p>',
     text: 'Foreign ministers met in Brussels today.\nJoint statement follows.\n\nRead it & share.',
   },
   {
@@ -59,13 +60,18 @@ describe('tracking a Mastodon account', () => {
   });
 
   async function statementByPostId(postId: string): Promise<Statement | undefined> {
-    const [row]: { id: string }[] = await app.db.query(`SELECT id FROM statements WHERE external_id = $1`, [postId]);
+    const [row]: { id: string }[] = await app.db.query(`SELECT id FROM statements WHERE external_id = $1`, [
+      postId,
+    ]);
     if (!row) return undefined;
     return (await app.http().get(`/api/v1/statements/${row.id}`).expect(200)).body as Statement;
   }
 
   it('resolves the profile URL and starts tracking', async () => {
-    const res = await app.write('post', '/api/v1/accounts').send({ url: `${mastodon.origin}/@mfa`, pollIntervalSeconds: 1 }).expect(201);
+    const res = await app
+      .write('post', '/api/v1/accounts')
+      .send({ url: `${mastodon.origin}/@mfa`, pollIntervalSeconds: 1 })
+      .expect(201);
     expect(res.body).toMatchObject({
       platform: 'mastodon',
       handle: `mfa@${mastodon.host}`,
@@ -74,18 +80,28 @@ describe('tracking a Mastodon account', () => {
       tracking: true,
     });
     accountId = res.body.id;
-    await app.write('post', '/api/v1/accounts').send({ url: `${mastodon.origin}/@mfa` }).expect(409);
+    await app
+      .write('post', '/api/v1/accounts')
+      .send({ url: `${mastodon.origin}/@mfa` })
+      .expect(409);
   });
 
   it('captures every public post with its plain text, a verifiable record hash and the exact response bytes', async () => {
     await waitFor('three statements', async () => {
-      const [{ n }]: { n: string }[] = await app.db.query(`SELECT count(*) AS n FROM statements WHERE account_id = $1`, [accountId]);
+      const [{ n }]: { n: string }[] = await app.db.query(
+        `SELECT count(*) AS n FROM statements WHERE account_id = $1`,
+        [accountId],
+      );
       return Number(n) === POSTS.length ? true : undefined;
     });
-    const statusResponses = mastodon.requestLog.filter((r) => r.path.startsWith('/api/v1/accounts/') && r.response?.status === 200);
+    const statusResponses = mastodon.requestLog.filter(
+      (r) => r.path.startsWith('/api/v1/accounts/') && r.response?.status === 200,
+    );
     const sentBodies = new Map(statusResponses.map((r) => [sha256(r.response!.body), r.response!.body]));
 
-    const list = (await app.http().get(`/api/v1/statements?accountId=${accountId}`).expect(200)).body as { items: { id: string; text: string }[] };
+    const list = (await app.http().get(`/api/v1/statements?accountId=${accountId}`).expect(200)).body as {
+      items: { id: string; text: string }[];
+    };
     expect(list.items).toHaveLength(POSTS.length);
     for (const item of list.items) {
       const statement = (await app.http().get(`/api/v1/statements/${item.id}`).expect(200)).body as Statement;
@@ -99,7 +115,11 @@ describe('tracking a Mastodon account', () => {
       expect(sha256(Buffer.from(canonicalize(version.record)!, 'utf8'))).toBe(version.recordSha256);
       const response = version.artifacts.find((a) => a.role === 'response')!;
       expect(version.record.artifacts).toContainEqual({ role: 'response', sha256: response.sha256 });
-      const served = await app.http().get(`/api/v1/artifacts/${response.sha256}`).responseType('blob').expect(200);
+      const served = await app
+        .http()
+        .get(`/api/v1/artifacts/${response.sha256}`)
+        .responseType('blob')
+        .expect(200);
       expect(served.headers['content-type']).toMatch(/^application\/json/);
       const bytes = served.body as Buffer;
       expect(sha256(bytes)).toBe(response.sha256);
@@ -134,7 +154,10 @@ describe('tracking a Mastodon account', () => {
     });
     const statement = (await statementByPostId(status.id))!;
     expect(statement.versions.map((v) => v.text)).toEqual(['Original wording.', 'Corrected wording.']);
-    const events: { type: string }[] = await app.db.query(`SELECT type FROM events WHERE statement_id = $1 ORDER BY id`, [statement.id]);
+    const events: { type: string }[] = await app.db.query(
+      `SELECT type FROM events WHERE statement_id = $1 ORDER BY id`,
+      [statement.id],
+    );
     expect(events.map((e) => e.type)).toEqual(['statement.created', 'statement.edited']);
   });
 
@@ -152,7 +175,10 @@ describe('tracking a Mastodon account', () => {
     await new Promise((resolve) => setTimeout(resolve, 500));
     await pollNow();
     const before = await countRows(app.db);
-    const [quietRun]: { polls: number }[] = await app.db.query(`SELECT polls FROM capture_runs WHERE account_id = $1 ORDER BY id DESC LIMIT 1`, [accountId]);
+    const [quietRun]: { polls: number }[] = await app.db.query(
+      `SELECT polls FROM capture_runs WHERE account_id = $1 ORDER BY id DESC LIMIT 1`,
+      [accountId],
+    );
     const requestsBefore = mastodon.requestLog.length;
     let unchanged = 0;
     for (let i = 0; i < 200 && unchanged < 100; i++) {

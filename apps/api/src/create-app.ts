@@ -8,14 +8,26 @@ import { type VerbatimConfig } from '@app/config';
 import { AppModule, type Roles } from './app.module';
 
 /** Body-parser failures happen before Nest's filters: answer them in the API's JSON error shape. */
-function bodyErrors(error: { type?: string; status?: number; message: string }, _req: Request, res: Response, next: NextFunction) {
-  if (!error.type?.startsWith('entity.') && error.type !== 'request.size.invalid' && error.status !== 413) return next(error);
+function bodyErrors(
+  error: { type?: string; status?: number; message: string },
+  _req: Request,
+  res: Response,
+  next: NextFunction,
+) {
+  if (!error.type?.startsWith('entity.') && error.type !== 'request.size.invalid' && error.status !== 413)
+    return next(error);
   const status = error.status === 413 ? 413 : 400;
-  const message = error.type === 'entity.parse.failed' ? `request body is not valid JSON: ${error.message}` : error.message;
-  res.status(status).json({ statusCode: status, error: status === 413 ? 'payload-too-large' : 'invalid-input', message });
+  const message =
+    error.type === 'entity.parse.failed' ? `request body is not valid JSON: ${error.message}` : error.message;
+  res
+    .status(status)
+    .json({ statusCode: status, error: status === 413 ? 'payload-too-large' : 'invalid-input', message });
 }
 
-export async function createVerbatimApp(config: VerbatimConfig, roles: Roles): Promise<NestExpressApplication> {
+export async function createVerbatimApp(
+  config: VerbatimConfig,
+  roles: Roles,
+): Promise<NestExpressApplication> {
   const app = await NestFactory.create<NestExpressApplication>(AppModule.forRoot(config, roles), {
     bufferLogs: true,
     bodyParser: false,

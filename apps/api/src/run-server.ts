@@ -22,9 +22,13 @@ export async function runServer(roles: Roles): Promise<void> {
     const app = await createVerbatimApp(config, roles);
     await app.listen(config.http.port, config.http.host);
     const what = [roles.api && 'API', roles.worker && 'workers'].filter(Boolean).join(' and ');
-    console.log(`Verbatim ${what} listening on http://${config.http.host}:${config.http.port} (health: /health${roles.api ? ', API docs: /api/docs' : ''})`);
+    console.log(
+      `Verbatim ${what} listening on http://${config.http.host}:${config.http.port} (health: /health${roles.api ? ', API docs: /api/docs' : ''})`,
+    );
   } catch (error) {
-    console.error(error instanceof ConfigError ? error.message : `Verbatim could not start: ${(error as Error).message}`);
+    console.error(
+      error instanceof ConfigError ? error.message : `Verbatim could not start: ${(error as Error).message}`,
+    );
     process.exit(1);
   }
 }

@@ -13,7 +13,9 @@ const program = new Command()
 program
   .command('serve')
   .description('run migrations, then the API and/or the workers')
-  .addOption(new Option('--role <role>', 'what this process runs').choices(['all', 'api', 'worker']).default('all'))
+  .addOption(
+    new Option('--role <role>', 'what this process runs').choices(['all', 'api', 'worker']).default('all'),
+  )
   .action((opts: { role: 'all' | 'api' | 'worker' }) => serveCommand(opts.role));
 
 program.command('migrate').description('apply pending database migrations').action(migrateCommand);

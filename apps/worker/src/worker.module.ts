@@ -10,7 +10,13 @@ import { SchedulerService } from './scheduler/scheduler.service';
 /** The queue processors and the scheduler tick. Processors live only here, never in the API. */
 @Module({
   imports: [QueuesModule, SourcesModule],
-  providers: [SchedulerService, PollAccountUseCase, PollAccountProcessor, CaptureUrlUseCase, CaptureUrlProcessor],
+  providers: [
+    SchedulerService,
+    PollAccountUseCase,
+    PollAccountProcessor,
+    CaptureUrlUseCase,
+    CaptureUrlProcessor,
+  ],
   exports: [SchedulerService],
 })
 export class WorkerModule {}

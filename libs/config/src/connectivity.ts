@@ -29,7 +29,8 @@ export async function ensureDatabase(databaseUrl: string): Promise<void> {
     await client.query(`CREATE DATABASE "${name.replace(/"/g, '""')}"`);
   } catch (error) {
     const err = error as { code?: string; message: string };
-    if (err.code !== '42P04') throw new Error(`DATABASE_URL: cannot create database "${name}" on ${where}: ${err.message}`);
+    if (err.code !== '42P04')
+      throw new Error(`DATABASE_URL: cannot create database "${name}" on ${where}: ${err.message}`);
   } finally {
     await client.end().catch(() => undefined);
   }
@@ -38,13 +39,20 @@ export async function ensureDatabase(databaseUrl: string): Promise<void> {
 export async function checkRedis(redisUrl: string): Promise<void> {
   const url = new URL(redisUrl);
   const where = `${url.hostname}:${url.port || 6379}`;
-  const redis = new Redis(redisUrl, { lazyConnect: true, maxRetriesPerRequest: 0, connectTimeout: 5000, retryStrategy: () => null });
+  const redis = new Redis(redisUrl, {
+    lazyConnect: true,
+    maxRetriesPerRequest: 0,
+    connectTimeout: 5000,
+    retryStrategy: () => null,
+  });
   redis.on('error', () => undefined);
   try {
     await redis.connect();
     await redis.ping();
   } catch (error) {
-    throw new Error(`REDIS_URL: cannot connect to ${where} (${(error as Error).message}) — is Redis running?`);
+    throw new Error(
+      `REDIS_URL: cannot connect to ${where} (${(error as Error).message}) — is Redis running?`,
+    );
   } finally {
     redis.disconnect();
   }

@@ -18,13 +18,16 @@ const url = (protocols: string[], fallback: string) =>
   z
     .string()
     .default(fallback)
-    .refine((v) => {
-      try {
-        return protocols.includes(new URL(v).protocol);
-      } catch {
-        return false;
-      }
-    }, `must be a URL starting with ${protocols.map((p) => `${p}//`).join(' or ')}`);
+    .refine(
+      (v) => {
+        try {
+          return protocols.includes(new URL(v).protocol);
+        } catch {
+          return false;
+        }
+      },
+      `must be a URL starting with ${protocols.map((p) => `${p}//`).join(' or ')}`,
+    );
 
 /**
  * Every setting Verbatim reads, with its default. README.md's configuration table documents the same list;

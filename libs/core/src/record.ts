@@ -50,7 +50,9 @@ export interface StatementRecord extends StatementContent {
 }
 
 export function buildRecord(content: StatementContent, artifacts: ArtifactDigest[]): StatementRecord {
-  const sorted = [...artifacts].sort((a, b) => a.role.localeCompare(b.role) || a.sha256.localeCompare(b.sha256));
+  const sorted = [...artifacts].sort(
+    (a, b) => a.role.localeCompare(b.role) || a.sha256.localeCompare(b.sha256),
+  );
   return { ...content, artifacts: sorted };
 }
 

@@ -3,7 +3,10 @@ import { ENTITIES } from './entities';
 import { MIGRATIONS } from './migrations';
 
 /** The one DataSource definition, shared by the apps, the CLI and the tests. */
-export function dataSourceOptions(databaseUrl: string, options: { poolSize?: number } = {}): DataSourceOptions {
+export function dataSourceOptions(
+  databaseUrl: string,
+  options: { poolSize?: number } = {},
+): DataSourceOptions {
   return {
     type: 'postgres',
     url: databaseUrl,

@@ -10,7 +10,8 @@ export class ConnectorRegistry {
 
   forPlatform(platform: Platform): Connector {
     const connector = this.connectors.find((c) => c.platform === platform);
-    if (!connector) throw new VerbatimError(ErrorCode.InvalidInput, `no connector for platform "${platform}"`);
+    if (!connector)
+      throw new VerbatimError(ErrorCode.InvalidInput, `no connector for platform "${platform}"`);
     return connector;
   }
 
@@ -46,10 +47,16 @@ function parseUrl(raw: string): URL {
   try {
     url = new URL(raw);
   } catch {
-    throw new VerbatimError(ErrorCode.UnsupportedUrl, `${JSON.stringify(raw)} is not an absolute URL (expected https://…)`);
+    throw new VerbatimError(
+      ErrorCode.UnsupportedUrl,
+      `${JSON.stringify(raw)} is not an absolute URL (expected https://…)`,
+    );
   }
   if (url.protocol !== 'https:' && url.protocol !== 'http:') {
-    throw new VerbatimError(ErrorCode.UnsupportedUrl, `${JSON.stringify(raw)}: only http and https URLs are supported`);
+    throw new VerbatimError(
+      ErrorCode.UnsupportedUrl,
+      `${JSON.stringify(raw)}: only http and https URLs are supported`,
+    );
   }
   return url;
 }

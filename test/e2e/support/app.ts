@@ -31,7 +31,10 @@ export async function startTestApp(
   let builder = Test.createTestingModule({ imports: [AppModule.forRoot(config, roles)] });
   if (options.httpClient) builder = builder.overrideProvider(GuardedHttpClient).useValue(options.httpClient);
   const moduleRef = await builder.compile();
-  const app = moduleRef.createNestApplication<NestExpressApplication>({ bodyParser: false, bufferLogs: true });
+  const app = moduleRef.createNestApplication<NestExpressApplication>({
+    bodyParser: false,
+    bufferLogs: true,
+  });
   configureApp(app, roles);
   await app.init();
   const db = app.get(DataSource);
@@ -54,7 +57,11 @@ export function tick(app: TestApp): Promise<void> {
 }
 
 /** Polls `probe` until it returns a value that is not undefined, or fails after `timeoutMs`. */
-export async function waitFor<T>(what: string, probe: () => Promise<T | undefined>, timeoutMs = 15_000): Promise<T> {
+export async function waitFor<T>(
+  what: string,
+  probe: () => Promise<T | undefined>,
+  timeoutMs = 15_000,
+): Promise<T> {
   const deadline = Date.now() + timeoutMs;
   for (;;) {
     const value = await probe();
@@ -64,7 +71,15 @@ export async function waitFor<T>(what: string, probe: () => Promise<T | undefine
   }
 }
 
-export const ARCHIVE_TABLES = ['accounts', 'statements', 'versions', 'version_artifacts', 'artifacts', 'events', 'capture_runs'] as const;
+export const ARCHIVE_TABLES = [
+  'accounts',
+  'statements',
+  'versions',
+  'version_artifacts',
+  'artifacts',
+  'events',
+  'capture_runs',
+] as const;
 
 /** Row counts of every archive table. */
 export async function countRows(db: DataSource): Promise<Record<string, number>> {

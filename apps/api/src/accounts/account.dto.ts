@@ -2,7 +2,10 @@ import { ApiProperty, ApiPropertyOptional } from '@nestjs/swagger';
 import { IsBoolean, IsInt, IsOptional, IsString, Max, MaxLength, Min } from 'class-validator';
 
 export class TrackAccountDto {
-  @ApiProperty({ example: 'https://mastodon.social/@Mfa_russia', description: 'a Mastodon profile URL or an RSS/Atom feed URL' })
+  @ApiProperty({
+    example: 'https://mastodon.social/@Mfa_russia',
+    description: 'a Mastodon profile URL or an RSS/Atom feed URL',
+  })
   @IsString()
   @MaxLength(2048)
   url!: string;

@@ -26,7 +26,9 @@ export class AccountsController {
 
   @Get()
   async list() {
-    const accounts = await this.db.getRepository(AccountEntity).find({ where: { tracking: true }, order: { createdAt: 'ASC' } });
+    const accounts = await this.db
+      .getRepository(AccountEntity)
+      .find({ where: { tracking: true }, order: { createdAt: 'ASC' } });
     return { items: accounts.map(accountView) };
   }
 

@@ -29,15 +29,25 @@ export class TrackAccountUseCase {
       resolved = await connector.resolve(url);
     } catch (error) {
       if (error instanceof SourceError && error.code === ErrorCode.SourceInvalidResponse) {
-        throw new VerbatimError(ErrorCode.UnsupportedUrl, `${error.message}. Supported: ${this.connectors.supported}`);
+        throw new VerbatimError(
+          ErrorCode.UnsupportedUrl,
+          `${error.message}. Supported: ${this.connectors.supported}`,
+        );
       }
       throw error;
     }
-    const saved = await upsertAccount(this.db.manager, resolved, { tracking: true, pollIntervalSeconds: interval });
+    const saved = await upsertAccount(this.db.manager, resolved, {
+      tracking: true,
+      pollIntervalSeconds: interval,
+    });
     if (saved.wasTracking) {
-      throw new VerbatimError(ErrorCode.AlreadyExists, `${resolved.platform} account ${resolved.handle} is already tracked (id ${saved.id})`, {
-        id: saved.id,
-      });
+      throw new VerbatimError(
+        ErrorCode.AlreadyExists,
+        `${resolved.platform} account ${resolved.handle} is already tracked (id ${saved.id})`,
+        {
+          id: saved.id,
+        },
+      );
     }
     return this.db.getRepository(AccountEntity).findOneByOrFail({ id: saved.id });
   }

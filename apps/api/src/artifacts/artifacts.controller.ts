@@ -19,7 +19,8 @@ export class ArtifactsController {
    */
   @Get(':sha256')
   async get(@Param('sha256') sha256: string, @Res() res: Response): Promise<void> {
-    if (!SHA256_HEX.test(sha256)) throw new VerbatimError(ErrorCode.InvalidInput, 'sha256: must be 64 lowercase hex digits');
+    if (!SHA256_HEX.test(sha256))
+      throw new VerbatimError(ErrorCode.InvalidInput, 'sha256: must be 64 lowercase hex digits');
     const [row]: { media_type: string; bytes: Buffer }[] = await this.db.query(
       `SELECT media_type, bytes FROM artifacts WHERE sha256 = $1`,
       [sha256],

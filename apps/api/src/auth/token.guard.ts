@@ -28,7 +28,8 @@ export class TokenGuard implements CanActivate {
           : 'writes need Authorization: Bearer <token> (make one with `verbatim tokens create`)',
       );
     }
-    if (!(await this.tokens.isValid(match[1]))) throw new VerbatimError(ErrorCode.Unauthorized, 'the bearer token is unknown or revoked');
+    if (!(await this.tokens.isValid(match[1])))
+      throw new VerbatimError(ErrorCode.Unauthorized, 'the bearer token is unknown or revoked');
     return true;
   }
 }

@@ -14,7 +14,8 @@ export class TokenService implements OnApplicationBootstrap {
   ) {}
 
   async onApplicationBootstrap(): Promise<void> {
-    if (this.config.auth.adminToken) await insertToken(this.db, 'admin (VERBATIM_ADMIN_TOKEN)', this.config.auth.adminToken);
+    if (this.config.auth.adminToken)
+      await insertToken(this.db, 'admin (VERBATIM_ADMIN_TOKEN)', this.config.auth.adminToken);
   }
 
   async isValid(token: string): Promise<boolean> {

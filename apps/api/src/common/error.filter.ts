@@ -31,7 +31,10 @@ export class ErrorFilter implements ExceptionFilter {
     if (error instanceof VerbatimError) {
       const status = STATUS[error.code];
       if (error instanceof SourceError && error.retryAt) {
-        res.setHeader('Retry-After', String(Math.max(1, Math.ceil((error.retryAt.getTime() - Date.now()) / 1000))));
+        res.setHeader(
+          'Retry-After',
+          String(Math.max(1, Math.ceil((error.retryAt.getTime() - Date.now()) / 1000))),
+        );
       }
       res.status(status).json({ statusCode: status, error: error.code, message: error.message });
       return;
@@ -39,12 +42,19 @@ export class ErrorFilter implements ExceptionFilter {
     if (error instanceof HttpException) {
       const status = error.getStatus();
       const body = error.getResponse();
-      const message = typeof body === 'string' ? body : (body as { message?: unknown }).message ?? error.message;
+      const message =
+        typeof body === 'string' ? body : ((body as { message?: unknown }).message ?? error.message);
       res.status(status).json({ statusCode: status, error: codeFor(status), message });
       return;
     }
     this.logger.error(error instanceof Error ? (error.stack ?? error.message) : String(error));
-    res.status(500).json({ statusCode: 500, error: 'internal', message: 'internal error; the server log has the details' });
+    res
+      .status(500)
+      .json({
+        statusCode: 500,
+        error: 'internal',
+        message: 'internal error; the server log has the details',
+      });
   }
 }
 

@@ -4,7 +4,9 @@ function flatten(errors: ValidationError[], prefix = ''): string[] {
   return errors.flatMap((error) => {
     const path = prefix ? `${prefix}.${error.property}` : error.property;
     const own = Object.values(error.constraints ?? {}).map((message) =>
-      message.startsWith(`property ${error.property} should not exist`) ? `${path}: unknown field; remove it` : `${path}: ${message}`,
+      message.startsWith(`property ${error.property} should not exist`)
+        ? `${path}: unknown field; remove it`
+        : `${path}: ${message}`,
     );
     return [...own, ...flatten(error.children ?? [], path)];
   });

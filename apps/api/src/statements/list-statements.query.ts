@@ -1,6 +1,17 @@
 import { ApiPropertyOptional } from '@nestjs/swagger';
 import { Type } from 'class-transformer';
-import { IsIn, IsInt, IsISO8601, IsOptional, IsString, IsUUID, Matches, Max, MaxLength, Min } from 'class-validator';
+import {
+  IsIn,
+  IsInt,
+  IsISO8601,
+  IsOptional,
+  IsString,
+  IsUUID,
+  Matches,
+  Max,
+  MaxLength,
+  Min,
+} from 'class-validator';
 
 export class ListStatementsQuery {
   @ApiPropertyOptional() @IsOptional() @IsUUID() accountId?: string;
@@ -21,7 +32,10 @@ export class ListStatementsQuery {
   @IsISO8601({ strict: true })
   until?: string;
 
-  @ApiPropertyOptional({ enum: ['active', 'deleted'] }) @IsOptional() @IsIn(['active', 'deleted']) status?: string;
+  @ApiPropertyOptional({ enum: ['active', 'deleted'] })
+  @IsOptional()
+  @IsIn(['active', 'deleted'])
+  status?: string;
 
   @ApiPropertyOptional({ description: 'nextCursor of the previous page' })
   @IsOptional()

@@ -31,7 +31,12 @@ function statementSummary(row: StatementRow) {
     id: row.id,
     platform: row.platform,
     url: row.url,
-    account: { id: row.account_id, handle: row.account_handle, displayName: row.account_display_name, url: row.account_url },
+    account: {
+      id: row.account_id,
+      handle: row.account_handle,
+      displayName: row.account_display_name,
+      url: row.account_url,
+    },
     authoredAt: row.authored_at?.toISOString() ?? null,
     firstCapturedAt: row.first_captured_at.toISOString(),
     lastSeenAt: row.last_seen_at.toISOString(),
@@ -82,12 +87,23 @@ export class StatementsController {
       [id],
     );
     if (!row) throw new VerbatimError(ErrorCode.NotFound, `no statement ${id}`);
-    const versions: { number: number; captured_at: Date; record: StatementRecord; record_sha256: string; evidence_level: string }[] =
-      await this.db.query(
-        `SELECT number, captured_at, record, record_sha256, evidence_level FROM versions WHERE statement_id = $1 ORDER BY number`,
-        [id],
-      );
-    const artifacts: { version_number: number; role: string; media_type: string; size: number; sha256: string }[] = await this.db.query(
+    const versions: {
+      number: number;
+      captured_at: Date;
+      record: StatementRecord;
+      record_sha256: string;
+      evidence_level: string;
+    }[] = await this.db.query(
+      `SELECT number, captured_at, record, record_sha256, evidence_level FROM versions WHERE statement_id = $1 ORDER BY number`,
+      [id],
+    );
+    const artifacts: {
+      version_number: number;
+      role: string;
+      media_type: string;
+      size: number;
+      sha256: string;
+    }[] = await this.db.query(
       `SELECT va.version_number, va.role, ar.media_type, ar.size, va.sha256
        FROM version_artifacts va JOIN artifacts ar ON ar.sha256 = va.sha256
        WHERE va.statement_id = $1 ORDER BY va.version_number, va.role, va.sha256`,
@@ -105,7 +121,13 @@ export class StatementsController {
         evidenceLevel: v.evidence_level,
         artifacts: artifacts
           .filter((a) => a.version_number === v.number)
-          .map((a) => ({ role: a.role, mediaType: a.media_type, size: a.size, sha256: a.sha256, url: `/api/v1/artifacts/${a.sha256}` })),
+          .map((a) => ({
+            role: a.role,
+            mediaType: a.media_type,
+            size: a.size,
+            sha256: a.sha256,
+            url: `/api/v1/artifacts/${a.sha256}`,
+          })),
       })),
     };
   }

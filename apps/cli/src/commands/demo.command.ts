@@ -56,7 +56,9 @@ export async function demoCommand(opts: { keep?: boolean }): Promise<void> {
   const mastodon = await startFakeMastodon();
   const published = kulebaStatement(mastodon);
   const profileUrl = `${mastodon.origin}/@${KULEBA_USERNAME}`;
-  step(`A Mastodon-compatible server is running at ${mastodon.origin}; @${KULEBA_USERNAME} has published post ${published.id}.`);
+  step(
+    `A Mastodon-compatible server is running at ${mastodon.origin}; @${KULEBA_USERNAME} has published post ${published.id}.`,
+  );
 
   const app = await createVerbatimApp(config, { api: true, worker: true });
   await app.listen(config.http.port, '127.0.0.1');
@@ -66,7 +68,10 @@ export async function demoCommand(opts: { keep?: boolean }): Promise<void> {
   step(`Verbatim is running at ${api} (API and workers in one process).`);
 
   try {
-    const account = await call<{ id: string; handle: string }>(api, 'POST', '/api/v1/accounts', token, { url: profileUrl, pollIntervalSeconds: 5 });
+    const account = await call<{ id: string; handle: string }>(api, 'POST', '/api/v1/accounts', token, {
+      url: profileUrl,
+      pollIntervalSeconds: 5,
+    });
     step(`Tracking ${account.handle}: POST /api/v1/accounts {"url":"${profileUrl}"}`);
     const statement = await waitForStatement(api, account.id);
     const version = statement.versions[statement.versions.length - 1];
@@ -79,8 +84,12 @@ export async function demoCommand(opts: { keep?: boolean }): Promise<void> {
     console.log(`  authored    ${statement.authoredAt}`);
     console.log(`  captured    ${version.capturedAt}`);
     console.log(`  text        ${version.text}`);
-    console.log(`  record      SHA-256 ${version.recordSha256} (RFC 8785 bytes of the record; ${canonicalSha256(version.record) === version.recordSha256 ? 'recomputed here: matches' : 'MISMATCH'})`);
-    console.log(`  raw response SHA-256 ${response.sha256}, ${response.size} bytes ${response.mediaType} (${sha256Hex(rawBytes) === response.sha256 ? 'downloaded and rehashed: matches' : 'MISMATCH'})`);
+    console.log(
+      `  record      SHA-256 ${version.recordSha256} (RFC 8785 bytes of the record; ${canonicalSha256(version.record) === version.recordSha256 ? 'recomputed here: matches' : 'MISMATCH'})`,
+    );
+    console.log(
+      `  raw response SHA-256 ${response.sha256}, ${response.size} bytes ${response.mediaType} (${sha256Hex(rawBytes) === response.sha256 ? 'downloaded and rehashed: matches' : 'MISMATCH'})`,
+    );
     console.log('\nFetch them yourself');
     console.log(`  statement   ${api}/api/v1/statements/${statement.id}`);
     console.log(`  raw bytes   ${api}${response.url}`);
@@ -114,8 +123,14 @@ async function call<T>(api: string, method: string, path: string, token: string,
 async function waitForStatement(api: string, accountId: string): Promise<StatementView> {
   const deadline = Date.now() + 30_000;
   while (Date.now() < deadline) {
-    const page = await call<{ items: { id: string }[] }>(api, 'GET', `/api/v1/statements?accountId=${accountId}`, '');
-    if (page.items.length > 0) return call<StatementView>(api, 'GET', `/api/v1/statements/${page.items[0].id}`, '');
+    const page = await call<{ items: { id: string }[] }>(
+      api,
+      'GET',
+      `/api/v1/statements?accountId=${accountId}`,
+      '',
+    );
+    if (page.items.length > 0)
+      return call<StatementView>(api, 'GET', `/api/v1/statements/${page.items[0].id}`, '');
     await new Promise((resolve) => setTimeout(resolve, 250));
   }
   throw new Error('nothing was archived within 30 s: is a worker able to reach the demo server?');
@@ -129,7 +144,9 @@ async function recreateDemoDatabase(databaseUrl: string): Promise<string> {
   try {
     await client.connect();
   } catch (error) {
-    throw new Error(`DATABASE_URL: cannot connect to ${admin.host} (${(error as Error).message}) — is PostgreSQL running?`);
+    throw new Error(
+      `DATABASE_URL: cannot connect to ${admin.host} (${(error as Error).message}) — is PostgreSQL running?`,
+    );
   }
   await client.query(`DROP DATABASE IF EXISTS ${DEMO_DATABASE} WITH (FORCE)`);
   await client.query(`CREATE DATABASE ${DEMO_DATABASE}`);

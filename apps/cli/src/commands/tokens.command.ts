@@ -6,6 +6,8 @@ export async function tokensCreateCommand(name: string): Promise<void> {
     const token = generateToken();
     await insertToken(db, name, token);
     console.log(token);
-    console.error(`token "${name}" created; it is shown only this once. Use it as: Authorization: Bearer <token>`);
+    console.error(
+      `token "${name}" created; it is shown only this once. Use it as: Authorization: Bearer <token>`,
+    );
   });
 }

@@ -10,7 +10,8 @@ export class CaptureUrlProcessor extends WorkerHost {
   }
 
   async process(job: Job<JobOf<'capture-url'>>): Promise<void> {
-    if (job.name !== JobName.CaptureUrl) throw new Error(`queue ${QueueName.Capture} has no handler for job "${job.name}"`);
+    if (job.name !== JobName.CaptureUrl)
+      throw new Error(`queue ${QueueName.Capture} has no handler for job "${job.name}"`);
     await this.captureUrl.execute(job.data);
   }
 }

@@ -38,16 +38,26 @@ export class CaptureUrlUseCase {
       const { connector, url } = this.connectors.forCapture(request.url);
       captured = await connector.capture(url);
     } catch (error) {
-      const failure = error instanceof VerbatimError ? error : new SourceError(ErrorCode.SourceUnavailable, String(error));
+      const failure =
+        error instanceof VerbatimError ? error : new SourceError(ErrorCode.SourceUnavailable, String(error));
       const attempts = request.attempts + 1;
       if (PASSING.has(failure.code) && attempts < CAPTURE_ATTEMPTS) {
-        await requests.update({ id: request.id, state: 'queued' }, { attempts, errorCode: failure.code, error: failure.message });
+        await requests.update(
+          { id: request.id, state: 'queued' },
+          { attempts, errorCode: failure.code, error: failure.message },
+        );
         throw failure; // BullMQ retries with backoff
       }
       this.logger.warn(`capture of ${request.url} failed (${failure.code}): ${failure.message}`);
       await requests.update(
         { id: request.id, state: 'queued' },
-        { attempts, state: 'failed', errorCode: failure.code, error: failure.message, finishedAt: new Date() },
+        {
+          attempts,
+          state: 'failed',
+          errorCode: failure.code,
+          error: failure.message,
+          finishedAt: new Date(),
+        },
       );
       return;
     }
@@ -63,10 +73,19 @@ export class CaptureUrlUseCase {
         evidenceLevel: 'captured',
         posts: captured.posts,
       });
-      await tx.getRepository(CaptureRequestEntity).update(
-        { id: request.id, state: 'queued' },
-        { state: 'completed', statementIds: stored.statementIds, attempts: request.attempts + 1, finishedAt: new Date(), errorCode: null, error: null },
-      );
+      await tx
+        .getRepository(CaptureRequestEntity)
+        .update(
+          { id: request.id, state: 'queued' },
+          {
+            state: 'completed',
+            statementIds: stored.statementIds,
+            attempts: request.attempts + 1,
+            finishedAt: new Date(),
+            errorCode: null,
+            error: null,
+          },
+        );
       this.metrics.captures.inc({ platform: captured.account.platform }, stored.versionsNew);
     });
   }

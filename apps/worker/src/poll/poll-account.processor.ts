@@ -19,7 +19,8 @@ export class PollAccountProcessor extends WorkerHost implements OnApplicationBoo
   }
 
   async process(job: Job<JobOf<'poll-account'>>): Promise<PollOutcome> {
-    if (job.name !== JobName.PollAccount) throw new Error(`queue ${QueueName.Poll} has no handler for job "${job.name}"`);
+    if (job.name !== JobName.PollAccount)
+      throw new Error(`queue ${QueueName.Poll} has no handler for job "${job.name}"`);
     return this.pollAccount.execute(job.data);
   }
 }

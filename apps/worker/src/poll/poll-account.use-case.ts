@@ -31,13 +31,16 @@ export class PollAccountUseCase {
   async execute({ accountId, dueAt }: JobOf<'poll-account'>): Promise<PollOutcome> {
     const account = await this.db.getRepository(AccountEntity).findOneBy({ id: accountId });
     const due = new Date(dueAt);
-    if (!account || !account.tracking || account.paused || account.nextPollAt.getTime() !== due.getTime()) return 'stale';
+    if (!account || !account.tracking || account.paused || account.nextPollAt.getTime() !== due.getTime())
+      return 'stale';
 
     const startedAt = new Date();
     const stopTimer = this.metrics.pollDuration.startTimer({ platform: account.platform });
     let result: PollResult;
     try {
-      result = await this.connectors.forPlatform(account.platform).poll(accountToResolved(account), account.cursor as PollCursor);
+      result = await this.connectors
+        .forPlatform(account.platform)
+        .poll(accountToResolved(account), account.cursor as PollCursor);
     } catch (error) {
       const outcome = await this.recordFailure(account, due, startedAt, asSourceError(error));
       stopTimer();
@@ -56,7 +59,12 @@ export class PollAccountUseCase {
 
       const stored =
         result.kind === 'posts'
-          ? await storeCaptures(tx, { accountId: account.id, capturedAt: startedAt, evidenceLevel: 'captured', posts: result.posts })
+          ? await storeCaptures(tx, {
+              accountId: account.id,
+              capturedAt: startedAt,
+              evidenceLevel: 'captured',
+              posts: result.posts,
+            })
           : { postsSeen: 0, postsNew: 0, versionsNew: 0 };
       const quiet = stored.versionsNew === 0;
       await recordCaptureRun(tx, {
@@ -79,10 +87,23 @@ export class PollAccountUseCase {
     return outcome;
   }
 
-  private async recordFailure(account: AccountEntity, due: Date, startedAt: Date, error: SourceError): Promise<PollOutcome> {
+  private async recordFailure(
+    account: AccountEntity,
+    due: Date,
+    startedAt: Date,
+    error: SourceError,
+  ): Promise<PollOutcome> {
     const failures = account.consecutiveFailures + 1;
-    const next = nextPollAfterFailure(failures, account.pollIntervalSeconds, this.config.polling, error.retryAt, new Date());
-    this.logger.warn(`poll of ${account.platform} ${account.handle} failed (${error.code}): ${error.message}; next try ${next.toISOString()}`);
+    const next = nextPollAfterFailure(
+      failures,
+      account.pollIntervalSeconds,
+      this.config.polling,
+      error.retryAt,
+      new Date(),
+    );
+    this.logger.warn(
+      `poll of ${account.platform} ${account.handle} failed (${error.code}): ${error.message}; next try ${next.toISOString()}`,
+    );
     return this.db.transaction(async (tx) => {
       const [, claimed]: [unknown, number] = await tx.query(
         `UPDATE accounts SET next_poll_at = $3, last_polled_at = now(), last_poll_status = 'failed',

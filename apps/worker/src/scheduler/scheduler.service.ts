@@ -1,5 +1,11 @@
 import { InjectQueue } from '@nestjs/bullmq';
-import { Inject, Injectable, Logger, type OnApplicationBootstrap, type OnApplicationShutdown } from '@nestjs/common';
+import {
+  Inject,
+  Injectable,
+  Logger,
+  type OnApplicationBootstrap,
+  type OnApplicationShutdown,
+} from '@nestjs/common';
 import { InjectDataSource } from '@nestjs/typeorm';
 import { type Queue } from 'bullmq';
 import { DataSource } from 'typeorm';
@@ -60,10 +66,18 @@ export class SchedulerService implements OnApplicationBootstrap, OnApplicationSh
         })),
       );
     }
-    const orphans = await selectQueuedCaptureRequests(this.db.manager, new Date(now.getTime() - CAPTURE_REQUEUE_AFTER_MS), BATCH);
+    const orphans = await selectQueuedCaptureRequests(
+      this.db.manager,
+      new Date(now.getTime() - CAPTURE_REQUEUE_AFTER_MS),
+      BATCH,
+    );
     if (orphans.length > 0) {
       await this.captureQueue.addBulk(
-        orphans.map((requestId) => ({ name: JobName.CaptureUrl, data: { requestId }, opts: { jobId: jobIds.capture(requestId) } })),
+        orphans.map((requestId) => ({
+          name: JobName.CaptureUrl,
+          data: { requestId },
+          opts: { jobId: jobIds.capture(requestId) },
+        })),
       );
     }
   }

@@ -10,7 +10,8 @@ export class CaptureRequestEntity {
   @Column({ type: 'text' }) url!: string;
   @Column({ type: 'text', default: 'queued' }) state!: CaptureRequestState;
   @Column({ type: 'integer', default: 0 }) attempts!: number;
-  @Column({ name: 'statement_ids', type: 'uuid', array: true, default: () => "'{}'" }) statementIds!: string[];
+  @Column({ name: 'statement_ids', type: 'uuid', array: true, default: () => "'{}'" })
+  statementIds!: string[];
   @Column({ name: 'error_code', type: 'text', nullable: true }) errorCode!: string | null;
   @Column({ type: 'text', nullable: true }) error!: string | null;
   @CreateDateColumn({ name: 'created_at', type: 'timestamptz' }) createdAt!: Date;

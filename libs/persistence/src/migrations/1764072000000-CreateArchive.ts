@@ -48,7 +48,9 @@ export class CreateArchive1764072000000 implements MigrationInterface {
         latest_text text NOT NULL,
         search tsvector GENERATED ALWAYS AS (to_tsvector('simple', latest_text)) STORED
       )`);
-    await db.query(`CREATE UNIQUE INDEX statements_platform_external_id ON statements (platform, external_id)`);
+    await db.query(
+      `CREATE UNIQUE INDEX statements_platform_external_id ON statements (platform, external_id)`,
+    );
     await db.query(`CREATE INDEX statements_account_seq ON statements (account_id, seq DESC)`);
     await db.query(`CREATE INDEX statements_search ON statements USING gin (search)`);
 
@@ -134,7 +136,9 @@ export class CreateArchive1764072000000 implements MigrationInterface {
         created_at timestamptz NOT NULL DEFAULT now(),
         finished_at timestamptz
       )`);
-    await db.query(`CREATE INDEX capture_requests_pending ON capture_requests (created_at) WHERE state = 'queued'`);
+    await db.query(
+      `CREATE INDEX capture_requests_pending ON capture_requests (created_at) WHERE state = 'queued'`,
+    );
 
     // What was captured is never rewritten: these tables refuse UPDATE, DELETE and TRUNCATE, also under
     // session_replication_role = replica (ENABLE ALWAYS).
@@ -146,12 +150,24 @@ export class CreateArchive1764072000000 implements MigrationInterface {
         FOR EACH ROW EXECUTE FUNCTION verbatim_refuse_change()`);
       await db.query(`CREATE TRIGGER ${table}_no_truncate BEFORE TRUNCATE ON ${table}
         FOR EACH STATEMENT EXECUTE FUNCTION verbatim_refuse_change()`);
-      await db.query(`ALTER TABLE ${table} ENABLE ALWAYS TRIGGER ${table}_no_change, ENABLE ALWAYS TRIGGER ${table}_no_truncate`);
+      await db.query(
+        `ALTER TABLE ${table} ENABLE ALWAYS TRIGGER ${table}_no_change, ENABLE ALWAYS TRIGGER ${table}_no_truncate`,
+      );
     }
   }
 
   async down(db: QueryRunner): Promise<void> {
-    for (const table of ['capture_requests', 'api_tokens', 'events', 'capture_runs', 'version_artifacts', 'versions', 'artifacts', 'statements', 'accounts']) {
+    for (const table of [
+      'capture_requests',
+      'api_tokens',
+      'events',
+      'capture_runs',
+      'version_artifacts',
+      'versions',
+      'artifacts',
+      'statements',
+      'accounts',
+    ]) {
       await db.query(`DROP TABLE IF EXISTS ${table} CASCADE`);
     }
     await db.query(`DROP FUNCTION IF EXISTS verbatim_refuse_change()`);

@@ -17,7 +17,11 @@ export async function selectDueAccounts(db: EntityManager, now: Date, limit: num
 }
 
 /** Capture requests still waiting, so a flushed Redis only delays them. */
-export async function selectQueuedCaptureRequests(db: EntityManager, olderThan: Date, limit: number): Promise<string[]> {
+export async function selectQueuedCaptureRequests(
+  db: EntityManager,
+  olderThan: Date,
+  limit: number,
+): Promise<string[]> {
   const rows: { id: string }[] = await db.query(
     `SELECT id FROM capture_requests WHERE state = 'queued' AND created_at <= $1 ORDER BY created_at LIMIT $2`,
     [olderThan, limit],

@@ -34,6 +34,17 @@ export async function recordCaptureRun(db: EntityManager, run: CaptureRunRecord)
   await db.query(
     `INSERT INTO capture_runs (account_id, started_at, finished_at, outcome, http_status, posts_seen, posts_new, versions_new, error_code, error)
      VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10)`,
-    [run.accountId, run.startedAt, run.finishedAt, run.outcome, run.httpStatus, run.postsSeen, run.postsNew, run.versionsNew, run.errorCode, run.error],
+    [
+      run.accountId,
+      run.startedAt,
+      run.finishedAt,
+      run.outcome,
+      run.httpStatus,
+      run.postsSeen,
+      run.postsNew,
+      run.versionsNew,
+      run.errorCode,
+      run.error,
+    ],
   );
 }

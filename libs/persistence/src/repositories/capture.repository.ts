@@ -52,7 +52,13 @@ export async function storeCaptures(
   const digests = await insertArtifacts(db, posts);
   const statements = await upsertStatements(db, input.accountId, input.capturedAt, posts);
 
-  const versions: { statementId: string; number: number; content: StatementContent; artifacts: ArtifactDigest[]; created: boolean }[] = [];
+  const versions: {
+    statementId: string;
+    number: number;
+    content: StatementContent;
+    artifacts: ArtifactDigest[];
+    created: boolean;
+  }[] = [];
   for (const post of posts) {
     const row = statements.get(post.content.postId)!;
     const hash = contentSha256(post.content);
@@ -82,7 +88,10 @@ function latestPerPost(posts: CapturedPost[]): CapturedPost[] {
   return [...byId.values()].sort((a, b) => (a.content.postId < b.content.postId ? -1 : 1));
 }
 
-async function insertArtifacts(db: EntityManager, posts: CapturedPost[]): Promise<Map<CapturedPost, ArtifactDigest[]>> {
+async function insertArtifacts(
+  db: EntityManager,
+  posts: CapturedPost[],
+): Promise<Map<CapturedPost, ArtifactDigest[]>> {
   const unique = new Map<string, CapturedArtifact>();
   const digests = new Map<CapturedPost, ArtifactDigest[]>();
   const hashes = new Map<Buffer, string>();
@@ -103,7 +112,12 @@ async function insertArtifacts(db: EntityManager, posts: CapturedPost[]): Promis
       `INSERT INTO artifacts (sha256, media_type, size, bytes)
        SELECT * FROM unnest($1::text[], $2::text[], $3::int[], $4::bytea[])
        ON CONFLICT (sha256) DO NOTHING`,
-      [rows.map(([h]) => h), rows.map(([, a]) => a.mediaType), rows.map(([, a]) => a.bytes.length), rows.map(([, a]) => a.bytes)],
+      [
+        rows.map(([h]) => h),
+        rows.map(([, a]) => a.mediaType),
+        rows.map(([, a]) => a.bytes.length),
+        rows.map(([, a]) => a.bytes),
+      ],
     );
   }
   return digests;
@@ -144,7 +158,13 @@ async function insertVersions(
   capturedAt: Date,
   evidenceLevel: EvidenceLevel,
   accountId: string,
-  versions: { statementId: string; number: number; content: StatementContent; artifacts: ArtifactDigest[]; created: boolean }[],
+  versions: {
+    statementId: string;
+    number: number;
+    content: StatementContent;
+    artifacts: ArtifactDigest[];
+    created: boolean;
+  }[],
 ): Promise<void> {
   if (versions.length === 0) return;
   const records = versions.map((v) => buildRecord(v.content, v.artifacts));
@@ -154,26 +174,52 @@ async function insertVersions(
     `INSERT INTO versions (statement_id, number, captured_at, record, record_sha256, content_sha256, evidence_level)
      SELECT s, n, $3::timestamptz, r, rh, ch, $7::text
      FROM unnest($1::uuid[], $2::int[], $4::jsonb[], $5::text[], $6::text[]) AS t(s, n, r, rh, ch)`,
-    [ids, numbers, capturedAt, records.map((r) => JSON.stringify(r)), records.map(recordSha256), versions.map((v) => contentSha256(v.content)), evidenceLevel],
+    [
+      ids,
+      numbers,
+      capturedAt,
+      records.map((r) => JSON.stringify(r)),
+      records.map(recordSha256),
+      versions.map((v) => contentSha256(v.content)),
+      evidenceLevel,
+    ],
   );
-  const links = versions.flatMap((v) => dedupeDigests(v.artifacts).map((a) => ({ id: v.statementId, number: v.number, ...a })));
+  const links = versions.flatMap((v) =>
+    dedupeDigests(v.artifacts).map((a) => ({ id: v.statementId, number: v.number, ...a })),
+  );
   if (links.length > 0) {
     await db.query(
       `INSERT INTO version_artifacts (statement_id, version_number, sha256, role)
        SELECT * FROM unnest($1::uuid[], $2::int[], $3::text[], $4::text[])`,
-      [links.map((l) => l.id), links.map((l) => l.number), links.map((l) => l.sha256), links.map((l) => l.role)],
+      [
+        links.map((l) => l.id),
+        links.map((l) => l.number),
+        links.map((l) => l.sha256),
+        links.map((l) => l.role),
+      ],
     );
   }
   await db.query(
     `UPDATE statements s SET latest_version = t.n, latest_text = t.txt, url = t.u, authored_at = COALESCE(t.a, s.authored_at)
      FROM unnest($1::uuid[], $2::int[], $3::text[], $4::text[], $5::timestamptz[]) AS t(id, n, txt, u, a)
      WHERE s.id = t.id`,
-    [ids, numbers, versions.map((v) => v.content.text), versions.map((v) => v.content.url), versions.map((v) => v.content.authoredAt)],
+    [
+      ids,
+      numbers,
+      versions.map((v) => v.content.text),
+      versions.map((v) => v.content.url),
+      versions.map((v) => v.content.authoredAt),
+    ],
   );
   await db.query(
     `INSERT INTO events (type, statement_id, account_id, version_number)
      SELECT * FROM unnest($1::text[], $2::uuid[], $3::uuid[], $4::int[])`,
-    [versions.map((v) => (v.created ? 'statement.created' : 'statement.edited')), ids, versions.map(() => accountId), numbers],
+    [
+      versions.map((v) => (v.created ? 'statement.created' : 'statement.edited')),
+      ids,
+      versions.map(() => accountId),
+      numbers,
+    ],
   );
 }
 
