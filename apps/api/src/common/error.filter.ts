@@ -48,13 +48,11 @@ export class ErrorFilter implements ExceptionFilter {
       return;
     }
     this.logger.error(error instanceof Error ? (error.stack ?? error.message) : String(error));
-    res
-      .status(500)
-      .json({
-        statusCode: 500,
-        error: 'internal',
-        message: 'internal error; the server log has the details',
-      });
+    res.status(500).json({
+      statusCode: 500,
+      error: 'internal',
+      message: 'internal error; the server log has the details',
+    });
   }
 }
 

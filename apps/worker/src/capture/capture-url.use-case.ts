@@ -73,19 +73,17 @@ export class CaptureUrlUseCase {
         evidenceLevel: 'captured',
         posts: captured.posts,
       });
-      await tx
-        .getRepository(CaptureRequestEntity)
-        .update(
-          { id: request.id, state: 'queued' },
-          {
-            state: 'completed',
-            statementIds: stored.statementIds,
-            attempts: request.attempts + 1,
-            finishedAt: new Date(),
-            errorCode: null,
-            error: null,
-          },
-        );
+      await tx.getRepository(CaptureRequestEntity).update(
+        { id: request.id, state: 'queued' },
+        {
+          state: 'completed',
+          statementIds: stored.statementIds,
+          attempts: request.attempts + 1,
+          finishedAt: new Date(),
+          errorCode: null,
+          error: null,
+        },
+      );
       this.metrics.captures.inc({ platform: captured.account.platform }, stored.versionsNew);
     });
   }
