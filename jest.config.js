@@ -23,8 +23,8 @@ const common = {
   rootDir: __dirname,
   testEnvironment: 'node',
   transform: { '^.+\\.(t|j|mj)s$': swc },
-  // canonicalize ships ESM only: let SWC turn it into CommonJS for jest
-  transformIgnorePatterns: ['/node_modules/(?!canonicalize/)'],
+  // these ship ESM only (canonicalize; pkijs, asn1js and their dependencies): let SWC turn them into CommonJS for jest
+  transformIgnorePatterns: ['/node_modules/(?!(canonicalize|pkijs|asn1js|bytestreamjs|@peculiar|@noble)/)'],
   moduleNameMapper: { ...appMapper, ...moduleNameMapper },
 };
 module.exports = {

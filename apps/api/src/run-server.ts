@@ -1,3 +1,4 @@
+import { type AddressInfo } from 'node:net';
 import { checkConnectivity, ConfigError, loadConfig } from '@app/config';
 import { createDataSource, runMigrations } from '@app/persistence';
 import { createVerbatimApp } from './create-app';

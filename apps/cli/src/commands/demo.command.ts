@@ -95,6 +95,8 @@ export async function demoCommand(opts: { keep?: boolean }): Promise<void> {
     console.log(`  raw bytes   ${api}${response.url}`);
     console.log(`  all         ${api}/api/v1/statements`);
     console.log(`  API docs    ${api}/api/docs`);
+    if (!opts.keep)
+      console.log('\n(These stop with the demo: run `npm run demo -- --keep` to keep them up and browse.)');
     if (opts.keep) {
       console.log('\nThe demo keeps running (Ctrl+C to stop).');
       await new Promise<void>((resolve) => process.once('SIGINT', () => resolve()));

@@ -1,12 +1,18 @@
 import { Processor, WorkerHost } from '@nestjs/bullmq';
+import { type BeforeApplicationShutdown } from '@nestjs/common';
 import { type Job } from 'bullmq';
 import { JobName, QueueName, type JobOf } from '@app/queues';
 import { CaptureUrlUseCase } from './capture-url.use-case';
 
 @Processor(QueueName.Capture, { concurrency: 4 })
-export class CaptureUrlProcessor extends WorkerHost {
+export class CaptureUrlProcessor extends WorkerHost implements BeforeApplicationShutdown {
   constructor(private readonly captureUrl: CaptureUrlUseCase) {
     super();
+  }
+
+  /** Let captures in flight finish while the HTTP client and the database are still open. */
+  async beforeApplicationShutdown(): Promise<void> {
+    await this.worker.close();
   }
 
   async process(job: Job<JobOf<'capture-url'>>): Promise<void> {

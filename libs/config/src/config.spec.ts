@@ -1,0 +1,54 @@
+import { ConfigError, loadConfig } from './config';
+
+function problems(env: Record<string, string>): string[] {
+  try {
+    loadConfig(env);
+  } catch (error) {
+    if (error instanceof ConfigError) return error.problems;
+    throw error;
+  }
+  throw new Error('expected a ConfigError');
+}
+
+describe('loadConfig', () => {
+  it('has a working default for every setting', () => {
+    const config = loadConfig({});
+    expect(config.databaseUrl).toBe('postgres://postgres@127.0.0.1:5432/verbatim');
+    expect(config.redisUrl).toBe('redis://127.0.0.1:6379');
+    expect(config.http).toEqual({ host: '127.0.0.1', port: 3000 });
+    expect(config.fetch).toMatchObject({
+      maxBytes: 10 * 1024 * 1024,
+      maxRedirects: 5,
+      allowPrivateNetworks: false,
+    });
+    expect(config.fetch.userAgent).toMatch(/^Verbatim\/\d+\.\d+\.\d+ /);
+    expect(config.auth).toEqual({ adminToken: null, publicRead: true });
+  });
+
+  it('names every bad variable with what is wrong, and never echoes a secret', () => {
+    const found = problems({
+      PORT: 'abc',
+      REDIS_URL: 'localhost:6379',
+      VERBATIM_ALLOW_PRIVATE_NETWORKS: 'maybe',
+      VERBATIM_ADMIN_TOKEN: 'short-secret',
+    });
+    expect(found).toHaveLength(4);
+    expect(found.find((p) => p.startsWith('PORT:'))).toContain('whole number');
+    expect(found.find((p) => p.startsWith('REDIS_URL:'))).toContain('redis://');
+    expect(found.find((p) => p.startsWith('VERBATIM_ALLOW_PRIVATE_NETWORKS:'))).toContain('true or false');
+    const token = found.find((p) => p.startsWith('VERBATIM_ADMIN_TOKEN:'))!;
+    expect(token).toContain('at least 16');
+    expect(token).not.toContain('short-secret');
+  });
+
+  it('reads booleans and numbers from their text', () => {
+    const config = loadConfig({
+      VERBATIM_PUBLIC_READ: 'false',
+      VERBATIM_ALLOW_PRIVATE_NETWORKS: '1',
+      PORT: '8080',
+    });
+    expect(config.auth.publicRead).toBe(false);
+    expect(config.fetch.allowPrivateNetworks).toBe(true);
+    expect(config.http.port).toBe(8080);
+  });
+});

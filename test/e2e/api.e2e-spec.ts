@@ -1,0 +1,201 @@
+import { createTestEnvironment, type TestEnvironment } from '@app/testing/test-environment';
+import { startFakeMastodon, type FakeMastodon } from '@app/testing/fake-mastodon';
+import { startTestApp, waitFor, type TestApp } from './support/app';
+
+const ADMIN_TOKEN = 'admin-token-for-the-api-suite';
+
+const POSTS = [
+  { content: '<p>Sanctions package adopted by the Council.</p>', createdAt: '2022-02-25T10:00:00.000Z' },
+  { content: '<p>Humanitarian corridors agreed for Mariupol.</p>', createdAt: '2022-03-05T10:00:00.000Z' },
+  { content: '<p>New sanctions against the banking sector.</p>', createdAt: '2022-03-10T10:00:00.000Z' },
+  { content: '<p>Minister meets counterparts in Warsaw.</p>', createdAt: '2022-03-12T10:00:00.000Z' },
+  { content: '<p>Statement on the shelling of civilian areas.</p>', createdAt: '2022-03-15T10:00:00.000Z' },
+];
+
+describe('the REST API', () => {
+  let env: TestEnvironment;
+  let mastodon: FakeMastodon;
+  let app: TestApp;
+  let accountId: string;
+
+  beforeAll(async () => {
+    env = await createTestEnvironment();
+    mastodon = await startFakeMastodon();
+    mastodon.addAccount({ username: 'mfa', displayName: 'Ministry' });
+    for (const post of POSTS) mastodon.publish('mfa', post);
+    app = await startTestApp(env.config({ VERBATIM_ADMIN_TOKEN: ADMIN_TOKEN }));
+    const res = await app
+      .http()
+      .post('/api/v1/accounts')
+      .set('Authorization', `Bearer ${ADMIN_TOKEN}`)
+      .send({ url: `${mastodon.origin}/@mfa`, pollIntervalSeconds: 60 })
+      .expect(201);
+    accountId = res.body.id;
+    await waitFor('all posts', async () => {
+      const [{ n }]: { n: string }[] = await app.db.query('SELECT count(*) AS n FROM statements');
+      return Number(n) === POSTS.length ? true : undefined;
+    });
+  });
+
+  afterAll(async () => {
+    await app?.close();
+    await mastodon?.close();
+    await env?.destroy();
+  });
+
+  it('accepts the seeded admin token and refuses unknown ones', async () => {
+    await app
+      .http()
+      .patch(`/api/v1/accounts/${accountId}`)
+      .set('Authorization', 'Bearer nope')
+      .send({})
+      .expect(401);
+    await app
+      .http()
+      .patch(`/api/v1/accounts/${accountId}`)
+      .set('Authorization', `Bearer ${ADMIN_TOKEN}`)
+      .send({})
+      .expect(200);
+    const [row]: { token_sha256: string }[] = await app.db.query(
+      `SELECT token_sha256 FROM api_tokens WHERE name LIKE 'admin%'`,
+    );
+    expect(row.token_sha256).toMatch(/^[0-9a-f]{64}$/);
+    expect(row.token_sha256).not.toContain(ADMIN_TOKEN);
+  });
+
+  it('pages through statements with a cursor that stays stable while captures arrive', async () => {
+    const first = await app.http().get('/api/v1/statements?limit=2').expect(200);
+    expect(first.body.items).toHaveLength(2);
+    expect(first.body.nextCursor).toEqual(expect.any(String));
+    const late = mastodon.publish('mfa', { content: '<p>Arrives while a reader pages.</p>' });
+    const capture = await app.write('post', '/api/v1/captures').send({ url: late.url }).expect(202);
+    await waitFor('the late capture', async () => {
+      const res = await app.http().get(`/api/v1/captures/${capture.body.jobId}`).expect(200);
+      return res.body.state === 'completed' ? true : undefined;
+    });
+    const seen = [...first.body.items.map((i: { id: string }) => i.id)];
+    let cursor = first.body.nextCursor as string | null;
+    while (cursor) {
+      const page = await app.http().get(`/api/v1/statements?limit=2&cursor=${cursor}`).expect(200);
+      seen.push(...page.body.items.map((i: { id: string }) => i.id));
+      cursor = page.body.nextCursor;
+    }
+    // the late statement sorts before the first page, so the pages still hold exactly the original ones, once each
+    expect(seen).toHaveLength(POSTS.length);
+    expect(new Set(seen).size).toBe(POSTS.length);
+    const fresh = await app.http().get('/api/v1/statements?limit=1').expect(200);
+    expect(fresh.body.items[0].text).toBe('Arrives while a reader pages.');
+  });
+
+  it('searches the text and filters by authored time, account and status', async () => {
+    const search = await app.http().get('/api/v1/statements?q=sanctions').expect(200);
+    expect(search.body.items.map((i: { text: string }) => i.text).sort()).toEqual([
+      'New sanctions against the banking sector.',
+      'Sanctions package adopted by the Council.',
+    ]);
+    const phrase = await app
+      .http()
+      .get(`/api/v1/statements?q=${encodeURIComponent('"banking sector"')}`)
+      .expect(200);
+    expect(phrase.body.items).toHaveLength(1);
+    const march = await app
+      .http()
+      .get(`/api/v1/statements?since=2022-03-01T00:00:00Z&until=2022-03-12T00:00:00Z&accountId=${accountId}`)
+      .expect(200);
+    expect(march.body.items.map((i: { authoredAt: string }) => i.authoredAt).sort()).toEqual([
+      '2022-03-05T10:00:00.000Z',
+      '2022-03-10T10:00:00.000Z',
+    ]);
+    expect((await app.http().get('/api/v1/statements?status=deleted').expect(200)).body.items).toEqual([]);
+  });
+
+  it('answers bad queries with 400 and a message per field', async () => {
+    const res = await app
+      .http()
+      .get('/api/v1/statements?limit=0&since=yesterday&cursor=abc&extra=1')
+      .expect(400);
+    const text = JSON.stringify(res.body.message);
+    expect(text).toContain('limit');
+    expect(text).toContain('since');
+    expect(text).toContain('cursor');
+    expect(text).toContain('extra');
+    await app.http().get('/api/v1/statements/not-a-uuid').expect(400);
+    await app.http().get('/api/v1/statements/00000000-0000-4000-8000-000000000000').expect(404);
+    await app.http().get('/api/v1/artifacts/XYZ').expect(400);
+    await app
+      .http()
+      .get(`/api/v1/artifacts/${'0'.repeat(64)}`)
+      .expect(404);
+  });
+
+  it('serves raw artifacts so that captured markup cannot run in our origin', async () => {
+    const [row]: { sha256: string }[] = await app.db.query('SELECT sha256 FROM artifacts LIMIT 1');
+    const res = await app.http().get(`/api/v1/artifacts/${row.sha256}`).expect(200);
+    expect(res.headers['content-security-policy']).toContain('sandbox');
+    expect(res.headers['x-content-type-options']).toBe('nosniff');
+  });
+
+  it('pauses, resumes and stops tracking without losing the archive', async () => {
+    const paused = await app
+      .write('patch', `/api/v1/accounts/${accountId}`)
+      .send({ paused: true })
+      .expect(200);
+    expect(paused.body).toMatchObject({ paused: true, nextPollAt: null });
+    const resumed = await app
+      .write('patch', `/api/v1/accounts/${accountId}`)
+      .send({ paused: false, pollIntervalSeconds: 120 })
+      .expect(200);
+    expect(resumed.body).toMatchObject({ paused: false, pollIntervalSeconds: 120 });
+    await app
+      .write('patch', `/api/v1/accounts/${accountId}`)
+      .send({ pollIntervalSeconds: 'often' })
+      .expect(400);
+    await app.write('delete', `/api/v1/accounts/${accountId}`).expect(204);
+    expect((await app.http().get('/api/v1/accounts').expect(200)).body.items).toEqual([]);
+    expect((await app.http().get(`/api/v1/accounts/${accountId}`).expect(200)).body.tracking).toBe(false);
+    const statements = await app
+      .http()
+      .get(`/api/v1/statements?accountId=${accountId}&limit=200`)
+      .expect(200);
+    expect(statements.body.items).toHaveLength(POSTS.length + 1);
+    // tracking again is allowed after a stop
+    await app
+      .write('post', '/api/v1/accounts')
+      .send({ url: `${mastodon.origin}/@mfa`, pollIntervalSeconds: 60 })
+      .expect(201);
+  });
+
+  it('publishes its OpenAPI document, health and Prometheus metrics', async () => {
+    const doc = await app.http().get('/api/docs/openapi.json').expect(200);
+    expect(Object.keys(doc.body.paths)).toEqual(
+      expect.arrayContaining(['/api/v1/accounts', '/api/v1/statements/{id}', '/api/v1/captures']),
+    );
+    const health = await app.http().get('/health').expect(200);
+    expect(health.body.checks).toEqual({ database: { status: 'up' }, redis: { status: 'up' } });
+    const metrics = await app.http().get('/metrics').expect(200);
+    expect(metrics.text).toMatch(/verbatim_polls_total\{platform="mastodon",outcome="captured"\} \d+/);
+    expect(metrics.text).toContain('verbatim_queue_jobs{queue="poll",state="waiting"}');
+  });
+});
+
+describe('a private archive (VERBATIM_PUBLIC_READ=false)', () => {
+  let env: TestEnvironment;
+  let app: TestApp;
+
+  beforeAll(async () => {
+    env = await createTestEnvironment();
+    app = await startTestApp(env.config({ VERBATIM_PUBLIC_READ: 'false' }));
+  });
+
+  afterAll(async () => {
+    await app?.close();
+    await env?.destroy();
+  });
+
+  it('needs a token to read, but not for health', async () => {
+    const res = await app.http().get('/api/v1/statements').expect(401);
+    expect(res.body.message).toContain('verbatim tokens create');
+    await app.http().get('/api/v1/statements').set('Authorization', `Bearer ${app.token}`).expect(200);
+    await app.http().get('/health').expect(200);
+  });
+});
