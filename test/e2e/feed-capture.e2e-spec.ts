@@ -138,7 +138,8 @@ const RSS_CASE: FeedCase<RssItemSpec> = {
   },
   edited: (item) => ({
     ...item,
-    description: '<p>Foreign ministers met in Brussels today.</p><p>Corrected: the joint statement follows.</p>',
+    description:
+      '<p>Foreign ministers met in Brussels today.</p><p>Corrected: the joint statement follows.</p>',
   }),
   editedText: 'Foreign ministers met in Brussels today.\n\nCorrected: the joint statement follows.',
 };

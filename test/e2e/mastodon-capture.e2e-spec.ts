@@ -195,4 +195,28 @@ describe('tracking a Mastodon account', () => {
     );
     expect(run).toEqual({ polls: quietRun.polls + 100, outcome: 'unchanged' });
   });
+
+  it('keeps accounts and posts of different instances apart even when their ids are equal', async () => {
+    const other = await startFakeMastodon();
+    try {
+      other.addAccount({ username: 'mfa', displayName: 'Another ministry' });
+      const status = other.publish('mfa', { content: '<p>Same ids, another server.</p>' });
+      expect(other.accountJson('mfa').id).toBe(mastodon.accountJson('mfa').id);
+      const res = await app
+        .write('post', '/api/v1/accounts')
+        .send({ url: `${other.origin}/@mfa`, pollIntervalSeconds: 1 })
+        .expect(201);
+      expect(res.body.id).not.toBe(accountId);
+      const [row] = await waitFor("the other instance's post", async () => {
+        const rows: { account_id: string }[] = await app.db.query(
+          `SELECT account_id FROM statements WHERE url = $1`,
+          [status.url],
+        );
+        return rows.length > 0 ? rows : undefined;
+      });
+      expect(row.account_id).toBe(res.body.id);
+    } finally {
+      await other.close();
+    }
+  });
 });

@@ -1,6 +1,7 @@
 import { Module } from '@nestjs/common';
 import { APP_GUARD } from '@nestjs/core';
 import { QueuesModule } from '@app/queues';
+import { LogModule } from '@app/log';
 import { SourcesModule } from '@app/sources';
 import { AccountsController } from './accounts/accounts.controller';
 import { TrackAccountUseCase } from './accounts/track-account.use-case';
@@ -8,12 +9,21 @@ import { ArtifactsController } from './artifacts/artifacts.controller';
 import { TokenGuard } from './auth/token.guard';
 import { TokenService } from './auth/token.service';
 import { CapturesController } from './captures/captures.controller';
+import { EvidenceController } from './log/evidence.controller';
+import { LogController } from './log/log.controller';
 import { StatementsController } from './statements/statements.controller';
 
 /** The REST API. It only produces jobs; processors live in the worker. */
 @Module({
-  imports: [QueuesModule, SourcesModule],
-  controllers: [AccountsController, StatementsController, ArtifactsController, CapturesController],
+  imports: [QueuesModule, SourcesModule, LogModule],
+  controllers: [
+    AccountsController,
+    StatementsController,
+    EvidenceController,
+    ArtifactsController,
+    CapturesController,
+    LogController,
+  ],
   providers: [TokenService, TrackAccountUseCase, { provide: APP_GUARD, useClass: TokenGuard }],
 })
 export class ApiModule {}

@@ -1,15 +1,17 @@
 import { Module } from '@nestjs/common';
 import { QueuesModule } from '@app/queues';
+import { LogModule } from '@app/log';
 import { SourcesModule } from '@app/sources';
 import { CaptureUrlProcessor } from './capture/capture-url.processor';
 import { CaptureUrlUseCase } from './capture/capture-url.use-case';
 import { PollAccountProcessor } from './poll/poll-account.processor';
 import { PollAccountUseCase } from './poll/poll-account.use-case';
+import { IntegrateLogProcessor } from './log/integrate-log.processor';
 import { SchedulerService } from './scheduler/scheduler.service';
 
 /** The queue processors and the scheduler tick. Processors live only here, never in the API. */
 @Module({
-  imports: [QueuesModule, SourcesModule],
+  imports: [QueuesModule, SourcesModule, LogModule],
   providers: [
     SchedulerService,
     PollAccountUseCase,

@@ -1,3 +1,4 @@
+import { hostname } from 'node:os';
 import { VERBATIM_VERSION } from '@app/core';
 import { envSchema, type Env } from './env.schema';
 
@@ -27,6 +28,19 @@ export interface VerbatimConfig {
     userAgent: string;
   };
   dataDir: string;
+  log: {
+    origin: string;
+    keyFile: string | null;
+    checkpointIntervalMs: number;
+    batchSize: number;
+    tsaUrls: string[];
+    tsaTrustFile: string | null;
+    /** witnesses asked to cosign our checkpoints */
+    witnesses: { url: string; key: string }[];
+    witnessKeyFile: string | null;
+    /** verifier keys of the logs this instance cosigns as a witness */
+    witnessFor: string[];
+  };
 }
 
 export class ConfigError extends Error {
@@ -76,7 +90,34 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): VerbatimConfig
       userAgent: USER_AGENT,
     },
     dataDir: e.VERBATIM_DATA_DIR,
+    log: {
+      origin: e.VERBATIM_LOG_ORIGIN ?? `${hostname()}/verbatim`,
+      keyFile: e.VERBATIM_LOG_KEY_FILE ?? null,
+      checkpointIntervalMs: e.VERBATIM_CHECKPOINT_INTERVAL_MS,
+      batchSize: e.VERBATIM_LOG_BATCH_SIZE,
+      tsaUrls: list(e.VERBATIM_TSA_URLS),
+      tsaTrustFile: e.VERBATIM_TSA_TRUST_FILE ?? null,
+      witnesses: list(e.VERBATIM_WITNESSES).map(parseWitness),
+      witnessKeyFile: e.VERBATIM_WITNESS_KEY_FILE ?? null,
+      witnessFor: list(e.VERBATIM_WITNESS_FOR),
+    },
   };
+}
+
+function list(value: string | undefined): string[] {
+  return (value ?? '')
+    .split(',')
+    .map((item) => item.trim())
+    .filter(Boolean);
+}
+
+/** "URL VERIFIER_KEY" */
+function parseWitness(item: string): { url: string; key: string } {
+  const [url, key, ...rest] = item.split(/\s+/);
+  if (!url || !key || rest.length > 0 || !/^https?:\/\//.test(url)) {
+    throw new ConfigError([`VERBATIM_WITNESSES: each entry must be "URL VERIFIER_KEY" separated by commas (got ${JSON.stringify(item)})`]);
+  }
+  return { url, key };
 }
 
 function show(env: NodeJS.ProcessEnv, path: PropertyKey[]): string {

@@ -58,6 +58,18 @@ export const envSchema = z.object({
   VERBATIM_HTTP_MAX_BYTES: int(10 * 1024 * 1024, 1024),
   VERBATIM_HTTP_MAX_REDIRECTS: int(5, 0, 20),
   VERBATIM_DATA_DIR: z.string().min(1).default('./data'),
+  VERBATIM_LOG_ORIGIN: z
+    .string()
+    .regex(/^[^\s+]+$/, 'must be a name without spaces or "+", like archive.example.org/verbatim')
+    .optional(),
+  VERBATIM_LOG_KEY_FILE: z.string().min(1).optional(),
+  VERBATIM_CHECKPOINT_INTERVAL_MS: int(1000, 10),
+  VERBATIM_LOG_BATCH_SIZE: int(10000, 1, 100000),
+  VERBATIM_TSA_URLS: z.string().optional(),
+  VERBATIM_TSA_TRUST_FILE: z.string().min(1).optional(),
+  VERBATIM_WITNESSES: z.string().optional(),
+  VERBATIM_WITNESS_KEY_FILE: z.string().min(1).optional(),
+  VERBATIM_WITNESS_FOR: z.string().optional(),
 });
 
 export type Env = z.infer<typeof envSchema>;

@@ -10,3 +10,4 @@ export * from './cosignature';
 export * from './checkpoint';
 export * from './witness';
 export * from './tiles';
+export * from './evidence';

@@ -5,18 +5,23 @@
 export const QueueName = {
   Poll: 'poll',
   Capture: 'capture',
+  Log: 'log',
 } as const;
 export type QueueName = (typeof QueueName)[keyof typeof QueueName];
 
 export const JobName = {
   PollAccount: 'poll-account',
   CaptureUrl: 'capture-url',
+  IntegrateLog: 'integrate-log',
+  AnchorCheckpoint: 'anchor-checkpoint',
 } as const;
 export type JobName = (typeof JobName)[keyof typeof JobName];
 
 export interface JobPayloads {
   [JobName.PollAccount]: { accountId: string; dueAt: string };
   [JobName.CaptureUrl]: { requestId: string };
+  [JobName.IntegrateLog]: Record<string, never>;
+  [JobName.AnchorCheckpoint]: { size: number };
 }
 export type JobOf<N extends JobName> = JobPayloads[N];
 
@@ -24,4 +29,7 @@ export type JobOf<N extends JobName> = JobPayloads[N];
 export const jobIds = {
   poll: (accountId: string, dueAt: Date) => `poll.${accountId}.${dueAt.getTime()}`,
   capture: (requestId: string) => `capture.${requestId}`,
+  /** one integration per checkpoint interval: every capture in the interval joins the same job */
+  integrate: (slot: number) => `integrate.${slot}`,
+  anchor: (size: number) => `anchor.${size}`,
 };

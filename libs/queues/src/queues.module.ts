@@ -22,7 +22,7 @@ const JOB_DEFAULTS = {
         defaultJobOptions: JOB_DEFAULTS,
       }),
     }),
-    BullModule.registerQueue({ name: QueueName.Poll }, { name: QueueName.Capture }),
+    BullModule.registerQueue({ name: QueueName.Poll }, { name: QueueName.Capture }, { name: QueueName.Log }),
   ],
   exports: [BullModule],
 })

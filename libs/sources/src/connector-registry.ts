@@ -16,14 +16,14 @@ export class ConnectorRegistry {
   }
 
   forTracking(rawUrl: string): { connector: Connector; url: URL } {
-    const url = parseUrl(rawUrl);
+    const url = parseUrl(rawUrl, this.supported);
     const connector = this.connectors.find((c) => c.canTrack(url));
     if (!connector) throw this.unsupported(rawUrl, 'track');
     return { connector, url };
   }
 
   forCapture(rawUrl: string): { connector: Connector; url: URL } {
-    const url = parseUrl(rawUrl);
+    const url = parseUrl(rawUrl, this.supported);
     const connector = this.connectors.find((c) => c.canCapture(url));
     if (!connector) throw this.unsupported(rawUrl, 'capture');
     return { connector, url };
@@ -42,20 +42,21 @@ export class ConnectorRegistry {
   }
 }
 
-function parseUrl(raw: string): URL {
+/** `supported` goes into the error so the caller learns what would have worked. */
+function parseUrl(raw: string, supported: string): URL {
   let url: URL;
   try {
     url = new URL(raw);
   } catch {
     throw new VerbatimError(
       ErrorCode.UnsupportedUrl,
-      `${JSON.stringify(raw)} is not an absolute URL (expected https://…)`,
+      `${JSON.stringify(raw)} is not an absolute URL (expected https://…). Supported: ${supported}`,
     );
   }
   if (url.protocol !== 'https:' && url.protocol !== 'http:') {
     throw new VerbatimError(
       ErrorCode.UnsupportedUrl,
-      `${JSON.stringify(raw)}: only http and https URLs are supported`,
+      `${JSON.stringify(raw)}: only http and https URLs are supported. Supported: ${supported}`,
     );
   }
   return url;

@@ -1,12 +1,15 @@
+import { InjectQueue } from '@nestjs/bullmq';
 import { Inject, Injectable, Logger } from '@nestjs/common';
 import { InjectDataSource } from '@nestjs/typeorm';
+import { type Queue } from 'bullmq';
 import { DataSource } from 'typeorm';
 import { ErrorCode, SourceError, VerbatimError } from '@app/core';
 import { VERBATIM_CONFIG, type VerbatimConfig } from '@app/config';
+import { scheduleIntegration } from '@app/log';
 import { MetricsService } from '@app/observability';
 import { CaptureRequestEntity, storeCaptures, upsertAccount } from '@app/persistence';
 import { ConnectorRegistry } from '@app/sources';
-import { type JobOf } from '@app/queues';
+import { QueueName, type JobOf } from '@app/queues';
 
 /** How often a capture that hits a passing problem (network, rate limit) is tried before it is failed. */
 export const CAPTURE_ATTEMPTS = 5;
@@ -26,6 +29,7 @@ export class CaptureUrlUseCase {
     private readonly connectors: ConnectorRegistry,
     @Inject(VERBATIM_CONFIG) private readonly config: VerbatimConfig,
     private readonly metrics: MetricsService,
+    @InjectQueue(QueueName.Log) private readonly logQueue: Queue,
   ) {}
 
   async execute({ requestId }: JobOf<'capture-url'>): Promise<void> {
@@ -62,7 +66,7 @@ export class CaptureUrlUseCase {
       return;
     }
 
-    await this.db.transaction(async (tx) => {
+    const versionsNew = await this.db.transaction(async (tx) => {
       const account = await upsertAccount(tx, captured.account, {
         tracking: false,
         pollIntervalSeconds: this.config.polling.defaultIntervalSeconds,
@@ -71,6 +75,7 @@ export class CaptureUrlUseCase {
         accountId: account.id,
         capturedAt: new Date(),
         evidenceLevel: 'captured',
+        logOrigin: this.config.log.origin,
         posts: captured.posts,
       });
       await tx.getRepository(CaptureRequestEntity).update(
@@ -85,6 +90,12 @@ export class CaptureUrlUseCase {
         },
       );
       this.metrics.captures.inc({ platform: captured.account.platform }, stored.versionsNew);
+      return stored.versionsNew;
     });
+    if (versionsNew > 0) {
+      await scheduleIntegration(this.logQueue, this.config.log.checkpointIntervalMs).catch((error: Error) =>
+        this.logger.warn(`could not schedule log integration: ${error.message}`),
+      );
+    }
   }
 }

@@ -1,12 +1,15 @@
+import { InjectQueue } from '@nestjs/bullmq';
 import { Inject, Injectable, Logger } from '@nestjs/common';
 import { InjectDataSource } from '@nestjs/typeorm';
+import { type Queue } from 'bullmq';
 import { DataSource } from 'typeorm';
 import { ErrorCode, SourceError } from '@app/core';
 import { VERBATIM_CONFIG, type VerbatimConfig } from '@app/config';
+import { scheduleIntegration } from '@app/log';
 import { MetricsService } from '@app/observability';
 import { AccountEntity, recordCaptureRun, storeCaptures } from '@app/persistence';
 import { ConnectorRegistry, type PollCursor, type PollResult } from '@app/sources';
-import { type JobOf } from '@app/queues';
+import { QueueName, type JobOf } from '@app/queues';
 import { nextPollAfterFailure, nextPollAfterSuccess } from './poll-schedule';
 import { accountToResolved } from './account-to-resolved';
 
@@ -26,6 +29,7 @@ export class PollAccountUseCase {
     private readonly connectors: ConnectorRegistry,
     @Inject(VERBATIM_CONFIG) private readonly config: VerbatimConfig,
     private readonly metrics: MetricsService,
+    @InjectQueue(QueueName.Log) private readonly logQueue: Queue,
   ) {}
 
   async execute({ accountId, dueAt }: JobOf<'poll-account'>): Promise<PollOutcome> {
@@ -63,6 +67,7 @@ export class PollAccountUseCase {
               accountId: account.id,
               capturedAt: startedAt,
               evidenceLevel: 'captured',
+              logOrigin: this.config.log.origin,
               posts: result.posts,
             })
           : { postsSeen: 0, postsNew: 0, versionsNew: 0 };
@@ -84,7 +89,15 @@ export class PollAccountUseCase {
     });
     stopTimer();
     if (outcome !== 'stale') this.metrics.polls.inc({ platform: account.platform, outcome });
+    if (outcome === 'captured') await this.requestIntegration();
     return outcome;
+  }
+
+  /** New versions wait in log_pending; if Redis is away, the scheduler tick asks again. */
+  private async requestIntegration(): Promise<void> {
+    await scheduleIntegration(this.logQueue, this.config.log.checkpointIntervalMs).catch((error: Error) =>
+      this.logger.warn(`could not schedule log integration: ${error.message}`),
+    );
   }
 
   private async recordFailure(

@@ -10,6 +10,7 @@ import { InjectDataSource } from '@nestjs/typeorm';
 import { type Queue } from 'bullmq';
 import { DataSource } from 'typeorm';
 import { VERBATIM_CONFIG, type VerbatimConfig } from '@app/config';
+import { scheduleIntegration } from '@app/log';
 import { selectDueAccounts, selectQueuedCaptureRequests } from '@app/persistence';
 import { JobName, QueueName, jobIds } from '@app/queues';
 
@@ -32,6 +33,7 @@ export class SchedulerService implements OnApplicationBootstrap, BeforeApplicati
     @InjectDataSource() private readonly db: DataSource,
     @InjectQueue(QueueName.Poll) private readonly pollQueue: Queue,
     @InjectQueue(QueueName.Capture) private readonly captureQueue: Queue,
+    @InjectQueue(QueueName.Log) private readonly logQueue: Queue,
     @Inject(VERBATIM_CONFIG) private readonly config: VerbatimConfig,
   ) {}
 
@@ -66,6 +68,11 @@ export class SchedulerService implements OnApplicationBootstrap, BeforeApplicati
         })),
       );
     }
+    // entries whose integration job was lost (flushed Redis, crash) are picked up here
+    const [{ waiting }]: { waiting: boolean }[] = await this.db.query(
+      `SELECT EXISTS (SELECT 1 FROM log_pending) AS waiting`,
+    );
+    if (waiting) await scheduleIntegration(this.logQueue, this.config.log.checkpointIntervalMs);
     const orphans = await selectQueuedCaptureRequests(
       this.db.manager,
       new Date(now.getTime() - CAPTURE_REQUEUE_AFTER_MS),

@@ -117,14 +117,24 @@ export function buildEvidenceBundle(parts: EvidenceBundleParts): EvidenceBundle 
   const verifier = parseVerifierKey(parts.logKey);
   const checkpoint = parseCheckpoint(openNote(parts.checkpoint, [verifier]).text);
   if (entry.origin !== checkpoint.origin) {
-    throw new LedgerFormatError(`the entry's origin ${entry.origin} is not the checkpoint's ${checkpoint.origin}`);
+    throw new LedgerFormatError(
+      `the entry's origin ${entry.origin} is not the checkpoint's ${checkpoint.origin}`,
+    );
   }
-  verifyInclusion(leafHash(parts.leaf), parts.leafIndex, checkpoint.size, parts.inclusionProof, checkpoint.rootHash);
+  verifyInclusion(
+    leafHash(parts.leaf),
+    parts.leafIndex,
+    checkpoint.size,
+    parts.inclusionProof,
+    checkpoint.rootHash,
+  );
   if (parts.record !== null) {
     if (entry.recordSha256 === undefined) throw new LedgerFormatError('the log entry names no record');
     const actual = sha256Hex(jcsBytes(parts.record, 'record'));
     if (actual !== entry.recordSha256) {
-      throw new LedgerFormatError(`the record hashes to ${actual}, the log entry names ${entry.recordSha256}`);
+      throw new LedgerFormatError(
+        `the record hashes to ${actual}, the log entry names ${entry.recordSha256}`,
+      );
     }
   }
   const artifacts = entry.artifacts.map((artifact): EvidenceArtifact => {
@@ -217,7 +227,10 @@ export function parseEvidenceBundle(json: unknown): EvidenceBundle {
 
   const inclusionProof = readArray(object, 'inclusionProof', '');
   if (inclusionProof.length > MAX_INCLUSION_PROOF_HASHES) {
-    throw formatError('inclusionProof', `has ${inclusionProof.length} hashes, at most ${MAX_INCLUSION_PROOF_HASHES}`);
+    throw formatError(
+      'inclusionProof',
+      `has ${inclusionProof.length} hashes, at most ${MAX_INCLUSION_PROOF_HASHES}`,
+    );
   }
   inclusionProof.forEach((_hash, i) => {
     const path = join('inclusionProof', i);
@@ -228,7 +241,8 @@ export function parseEvidenceBundle(json: unknown): EvidenceBundle {
     } catch {
       throw formatError(path, 'expected standard padded base64');
     }
-    if (bytes.length !== HASH_SIZE) throw formatError(path, `is ${bytes.length} bytes, expected ${HASH_SIZE}`);
+    if (bytes.length !== HASH_SIZE)
+      throw formatError(path, `is ${bytes.length} bytes, expected ${HASH_SIZE}`);
   });
 
   let record: JsonObject | null = null;
@@ -237,7 +251,8 @@ export function parseEvidenceBundle(json: unknown): EvidenceBundle {
     record = readObject(object.record, 'record') as JsonObject;
     checkJsonValue(record, 'record');
   }
-  if (!('recordSha256' in object)) throw formatError('recordSha256', 'missing (use null when the leaf names none)');
+  if (!('recordSha256' in object))
+    throw formatError('recordSha256', 'missing (use null when the leaf names none)');
   const recordSha256 = object.recordSha256 === null ? null : readSha256Hex(object, 'recordSha256', '');
 
   const leaf = readBase64(object, 'leaf', '');
@@ -247,7 +262,8 @@ export function parseEvidenceBundle(json: unknown): EvidenceBundle {
   let witnesses: string[] | undefined;
   if (object.witnesses !== undefined) {
     witnesses = readArray(object, 'witnesses', '').map((key, i) => {
-      if (typeof key !== 'string' || key.length === 0) throw formatError(join('witnesses', i), 'expected a key string');
+      if (typeof key !== 'string' || key.length === 0)
+        throw formatError(join('witnesses', i), 'expected a key string');
       return key;
     });
   }
@@ -264,7 +280,9 @@ export function parseEvidenceBundle(json: unknown): EvidenceBundle {
     record,
     recordSha256,
     artifacts: readArray(object, 'artifacts', '').map((item, i) => readArtifact(item, join('artifacts', i))),
-    timestamps: readArray(object, 'timestamps', '').map((item, i) => readTimestamp(item, join('timestamps', i))),
+    timestamps: readArray(object, 'timestamps', '').map((item, i) =>
+      readTimestamp(item, join('timestamps', i)),
+    ),
     ...(witnesses !== undefined ? { witnesses } : {}),
   };
 }

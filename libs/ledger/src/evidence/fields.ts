@@ -36,7 +36,8 @@ export function checkKeys(object: Record<string, unknown>, known: readonly strin
 
 export function readString(object: Record<string, unknown>, key: string, path: string): string {
   const value = object[key];
-  if (typeof value !== 'string') throw formatError(join(path, key), `expected a string, got ${describe(value)}`);
+  if (typeof value !== 'string')
+    throw formatError(join(path, key), `expected a string, got ${describe(value)}`);
   if (!isWellFormedString(value)) throw formatError(join(path, key), 'contains a lone surrogate');
   return value;
 }
@@ -91,7 +92,8 @@ export function readUtcTimestamp(object: Record<string, unknown>, key: string, p
     date.getUTCHours() === Number(match[4]) &&
     date.getUTCMinutes() === Number(match[5]) &&
     date.getUTCSeconds() === Number(match[6]);
-  if (!valid) throw formatError(join(path, key), 'expected an RFC 3339 UTC time like 2022-02-27T10:00:00.000Z');
+  if (!valid)
+    throw formatError(join(path, key), 'expected an RFC 3339 UTC time like 2022-02-27T10:00:00.000Z');
   return value;
 }
 

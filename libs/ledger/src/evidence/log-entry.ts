@@ -104,7 +104,9 @@ function readEntry(value: unknown, requireSortedArtifacts: boolean): LogEntry {
   if (typeof type !== 'string' || !(LOG_ENTRY_TYPES as readonly string[]).includes(type)) {
     throw formatError('type', `expected one of ${LOG_ENTRY_TYPES.join(', ')}`);
   }
-  const artifacts = readArray(object, 'artifacts', '').map((item, i) => readArtifact(item, join('artifacts', i)));
+  const artifacts = readArray(object, 'artifacts', '').map((item, i) =>
+    readArtifact(item, join('artifacts', i)),
+  );
   const sorted = [...artifacts].sort(compareArtifacts);
   if (requireSortedArtifacts && artifacts.some((artifact, i) => artifact !== sorted[i])) {
     throw formatError('artifacts', 'not in canonical order (role, sha256, mediaType, size)');

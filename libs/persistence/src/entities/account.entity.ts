@@ -5,7 +5,7 @@ export type PollStatus = 'never' | 'ok' | 'unchanged' | 'failed';
 
 /** An account on a platform. `tracking` accounts are polled; the others exist because a post of theirs was captured. */
 @Entity('accounts')
-@Index('accounts_platform_external_id', ['platform', 'externalId'], { unique: true })
+@Index('accounts_identity', ['platform', 'sourceUrl', 'externalId'], { unique: true })
 @Index('accounts_due', ['nextPollAt'], { where: 'tracking AND NOT paused' })
 export class AccountEntity {
   @PrimaryGeneratedColumn('uuid') id!: string;

@@ -5,7 +5,7 @@ export type StatementStatus = 'active' | 'deleted';
 
 /** One post on one platform. Its content lives in versions; `latest_text` feeds full-text search. */
 @Entity('statements')
-@Index('statements_platform_external_id', ['platform', 'externalId'], { unique: true })
+@Index('statements_identity', ['accountId', 'externalId'], { unique: true })
 export class StatementEntity {
   @PrimaryGeneratedColumn('uuid') id!: string;
   @Column({ type: 'text' }) platform!: Platform;

@@ -29,7 +29,8 @@ export class CreateArchive1764072000000 implements MigrationInterface {
         created_at timestamptz NOT NULL DEFAULT now(),
         updated_at timestamptz NOT NULL DEFAULT now()
       )`);
-    await db.query(`CREATE UNIQUE INDEX accounts_platform_external_id ON accounts (platform, external_id)`);
+    // platform ids are per instance (two Mastodon servers both have an account 1), so the source is part of the key
+    await db.query(`CREATE UNIQUE INDEX accounts_identity ON accounts (platform, source_url, external_id)`);
     await db.query(`CREATE INDEX accounts_due ON accounts (next_poll_at) WHERE tracking AND NOT paused`);
 
     await db.query(`
@@ -48,9 +49,8 @@ export class CreateArchive1764072000000 implements MigrationInterface {
         latest_text text NOT NULL,
         search tsvector GENERATED ALWAYS AS (to_tsvector('simple', latest_text)) STORED
       )`);
-    await db.query(
-      `CREATE UNIQUE INDEX statements_platform_external_id ON statements (platform, external_id)`,
-    );
+    // post ids are unique within an account's source, not across instances or feeds
+    await db.query(`CREATE UNIQUE INDEX statements_identity ON statements (account_id, external_id)`);
     await db.query(`CREATE INDEX statements_account_seq ON statements (account_id, seq DESC)`);
     await db.query(`CREATE INDEX statements_search ON statements USING gin (search)`);
 

@@ -11,7 +11,7 @@ export interface AccountIdentity {
 }
 
 /**
- * Inserts the account, or refreshes its names when it is already known (by platform + external id).
+ * Inserts the account, or refreshes its names when it is already known (by platform, source and platform id).
  * Tracking is never switched off here; `tracking: true` switches it on.
  */
 export async function upsertAccount(
@@ -20,12 +20,12 @@ export async function upsertAccount(
   options: { tracking: boolean; pollIntervalSeconds: number },
 ): Promise<{ id: string; inserted: boolean; wasTracking: boolean }> {
   const [row]: { id: string; inserted: boolean; was_tracking: boolean }[] = await db.query(
-    `WITH before AS (SELECT tracking FROM accounts WHERE platform = $1 AND external_id = $3)
+    `WITH before AS (SELECT tracking FROM accounts WHERE platform = $1 AND source_url = $6 AND external_id = $3)
      INSERT INTO accounts (platform, handle, external_id, display_name, profile_url, source_url, tracking, poll_interval_seconds, next_poll_at)
      VALUES ($1, $2, $3, $4, $5, $6, $7, $8, now())
-     ON CONFLICT (platform, external_id) DO UPDATE SET
+     ON CONFLICT (platform, source_url, external_id) DO UPDATE SET
        handle = EXCLUDED.handle, display_name = EXCLUDED.display_name,
-       profile_url = EXCLUDED.profile_url, source_url = EXCLUDED.source_url,
+       profile_url = EXCLUDED.profile_url,
        tracking = accounts.tracking OR EXCLUDED.tracking,
        poll_interval_seconds = CASE WHEN EXCLUDED.tracking AND NOT accounts.tracking THEN EXCLUDED.poll_interval_seconds ELSE accounts.poll_interval_seconds END,
        next_poll_at = CASE WHEN EXCLUDED.tracking AND NOT accounts.tracking THEN now() ELSE accounts.next_poll_at END,

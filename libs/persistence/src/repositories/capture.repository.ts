@@ -8,7 +8,9 @@ import {
   type ArtifactRole,
   type EvidenceLevel,
   type StatementContent,
+  type StatementRecord,
 } from '@app/core';
+import { buildLogEntry, type ArtifactReference } from '@app/ledger';
 
 export interface CapturedArtifact {
   role: ArtifactRole;
@@ -28,6 +30,16 @@ export interface StoredCaptures {
   statementIds: string[];
 }
 
+interface NewVersion {
+  statementId: string;
+  number: number;
+  content: StatementContent;
+  artifacts: ArtifactDigest[];
+  record: StatementRecord;
+  recordSha256: string;
+  created: boolean;
+}
+
 interface UpsertedStatement {
   id: string;
   external_id: string;
@@ -39,12 +51,19 @@ interface UpsertedStatement {
 /**
  * Writes a batch of captured posts of one account: artifacts, statements, versions and events, with one
  * statement per table kind. Must run inside a transaction. Replaying the same batch writes nothing new:
- * artifacts are content-addressed, statements unique by (platform, post id), and a version is added only
+ * artifacts are content-addressed, statements unique by (account, post id), and a version is added only
  * when the content hash differs from the statement's latest version.
  */
 export async function storeCaptures(
   db: EntityManager,
-  input: { accountId: string; capturedAt: Date; evidenceLevel: EvidenceLevel; posts: CapturedPost[] },
+  input: {
+    accountId: string;
+    capturedAt: Date;
+    evidenceLevel: EvidenceLevel;
+    posts: CapturedPost[];
+    /** the transparency log's origin: every new version is queued for the log in the same transaction */
+    logOrigin: string;
+  },
 ): Promise<StoredCaptures> {
   const posts = latestPerPost(input.posts);
   if (posts.length === 0) return { postsSeen: 0, postsNew: 0, versionsNew: 0, statementIds: [] };
@@ -52,26 +71,24 @@ export async function storeCaptures(
   const digests = await insertArtifacts(db, posts);
   const statements = await upsertStatements(db, input.accountId, input.capturedAt, posts);
 
-  const versions: {
-    statementId: string;
-    number: number;
-    content: StatementContent;
-    artifacts: ArtifactDigest[];
-    created: boolean;
-  }[] = [];
+  const versions: NewVersion[] = [];
   for (const post of posts) {
     const row = statements.get(post.content.postId)!;
     const hash = contentSha256(post.content);
     if (row.latest_content === hash) continue;
+    const record = buildRecord(post.content, digests.get(post)!);
     versions.push({
       statementId: row.id,
       number: row.latest_version + 1,
       content: post.content,
-      artifacts: digests.get(post)!,
+      artifacts: record.artifacts,
+      record,
+      recordSha256: recordSha256(record),
       created: row.latest_version === 0,
     });
   }
   await insertVersions(db, input.capturedAt, input.evidenceLevel, input.accountId, versions);
+  await queueLogEntries(db, input.capturedAt, input.logOrigin, versions, artifactsBySha(posts));
 
   return {
     postsSeen: posts.length,
@@ -135,7 +152,7 @@ async function upsertStatements(
        INSERT INTO statements (platform, external_id, account_id, url, authored_at, first_captured_at, last_seen_at, latest_version, latest_text)
        SELECT p, e, $3::uuid, u, a, $4::timestamptz, $4::timestamptz, 0, ''
        FROM unnest($1::text[], $2::text[], $5::text[], $6::timestamptz[]) AS t(p, e, u, a)
-       ON CONFLICT (platform, external_id) DO UPDATE SET last_seen_at = GREATEST(statements.last_seen_at, EXCLUDED.last_seen_at)
+       ON CONFLICT (account_id, external_id) DO UPDATE SET last_seen_at = GREATEST(statements.last_seen_at, EXCLUDED.last_seen_at)
        RETURNING id, external_id, (xmax = 0) AS inserted, latest_version
      )
      SELECT u.id, u.external_id, u.inserted, u.latest_version, v.content_sha256 AS latest_content
@@ -158,16 +175,9 @@ async function insertVersions(
   capturedAt: Date,
   evidenceLevel: EvidenceLevel,
   accountId: string,
-  versions: {
-    statementId: string;
-    number: number;
-    content: StatementContent;
-    artifacts: ArtifactDigest[];
-    created: boolean;
-  }[],
+  versions: NewVersion[],
 ): Promise<void> {
   if (versions.length === 0) return;
-  const records = versions.map((v) => buildRecord(v.content, v.artifacts));
   const ids = versions.map((v) => v.statementId);
   const numbers = versions.map((v) => v.number);
   await db.query(
@@ -178,8 +188,8 @@ async function insertVersions(
       ids,
       numbers,
       capturedAt,
-      records.map((r) => JSON.stringify(r)),
-      records.map(recordSha256),
+      versions.map((v) => JSON.stringify(v.record)),
+      versions.map((v) => v.recordSha256),
       versions.map((v) => contentSha256(v.content)),
       evidenceLevel,
     ],
@@ -220,6 +230,45 @@ async function insertVersions(
       versions.map(() => accountId),
       numbers,
     ],
+  );
+}
+
+function artifactsBySha(posts: CapturedPost[]): Map<string, ArtifactReference> {
+  const refs = new Map<string, ArtifactReference>();
+  for (const post of posts) {
+    for (const a of post.artifacts) {
+      const sha256 = sha256Hex(a.bytes);
+      refs.set(`${a.role}/${sha256}`, { role: a.role, mediaType: a.mediaType, size: a.bytes.length, sha256 });
+    }
+  }
+  return refs;
+}
+
+/** One log entry per new version: digests only, so content can be taken down without breaking a proof. */
+async function queueLogEntries(
+  db: EntityManager,
+  capturedAt: Date,
+  origin: string,
+  versions: NewVersion[],
+  refs: Map<string, ArtifactReference>,
+): Promise<void> {
+  if (versions.length === 0) return;
+  const entries = versions.map((v) =>
+    Buffer.from(
+      buildLogEntry({
+        type: 'snapshot',
+        statementId: v.statementId,
+        version: v.number,
+        recordSha256: v.recordSha256,
+        artifacts: dedupeDigests(v.artifacts).map((d) => refs.get(`${d.role}/${d.sha256}`)!),
+        capturedAt: capturedAt.toISOString(),
+        origin,
+      }),
+    ),
+  );
+  await db.query(
+    `INSERT INTO log_pending (entry, statement_id, version_number) SELECT * FROM unnest($1::bytea[], $2::uuid[], $3::int[])`,
+    [entries, versions.map((v) => v.statementId), versions.map((v) => v.number)],
   );
 }
 

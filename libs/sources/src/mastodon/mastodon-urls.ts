@@ -32,6 +32,8 @@ export function parseMastodonAccountUrl(url: URL): MastodonAccountRef | null {
   for (const pattern of PROFILE_PATHS) {
     const match = pattern.exec(url.pathname);
     if (!match) continue;
+    // Mastodon serves an account's RSS feed at /@user.rss: that URL is a feed, for the feed connector
+    if (match[2] === undefined && /\.rss$/i.test(match[1])) return null;
     const domain = match[2]?.toLowerCase();
     // a remote account seen through another instance: its ids live on its home instance
     if (domain !== undefined && domain !== url.host && domain !== url.hostname) return null;

@@ -1,0 +1,45 @@
+import { Controller, Get, Inject, Param, ParseUUIDPipe, Query, Res } from '@nestjs/common';
+import { ApiPropertyOptional, ApiTags } from '@nestjs/swagger';
+import { InjectDataSource } from '@nestjs/typeorm';
+import { Type } from 'class-transformer';
+import { IsInt, IsOptional, Min } from 'class-validator';
+import { type Response } from 'express';
+import { DataSource } from 'typeorm';
+import { serializeEvidenceBundle } from '@app/ledger';
+import { evidenceFor, LOG_KEY, type LogKey } from '@app/log';
+
+export class EvidenceQuery {
+  @ApiPropertyOptional({ description: 'version number; the latest when absent' })
+  @IsOptional()
+  @Type(() => Number)
+  @IsInt()
+  @Min(1)
+  version?: number;
+}
+
+@ApiTags('statements')
+@Controller('api/v1/statements')
+export class EvidenceController {
+  constructor(
+    @InjectDataSource() private readonly db: DataSource,
+    @Inject(LOG_KEY) private readonly key: LogKey,
+  ) {}
+
+  /** The evidence bundle of a version (docs/evidence.md); 202 with Retry-After until a signed checkpoint covers it. */
+  @Get(':id/evidence')
+  async evidence(
+    @Param('id', new ParseUUIDPipe({ errorHttpStatusCode: 400 })) id: string,
+    @Query() query: EvidenceQuery,
+    @Res() res: Response,
+  ): Promise<void> {
+    const outcome = await evidenceFor(this.db.manager, this.key, id, query.version ?? null);
+    if (outcome.kind === 'pending') {
+      res.status(202).setHeader('Retry-After', '1');
+      res.json({ statusCode: 202, message: 'captured; waiting for the next signed checkpoint' });
+      return;
+    }
+    res.setHeader('Content-Type', 'application/json');
+    res.setHeader('Content-Disposition', `attachment; filename="${id}.evidence.json"`);
+    res.end(serializeEvidenceBundle(outcome.bundle));
+  }
+}

@@ -1,0 +1,5 @@
+export * from './log-entry';
+export * from './bundle';
+export * from './verify-bundle';
+export { parseJsonStrict } from './strict-json';
+export { type JsonObject, type JsonValue } from './fields';

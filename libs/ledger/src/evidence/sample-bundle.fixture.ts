@@ -1,0 +1,142 @@
+/**
+ * A real evidence bundle from a small in-memory log, for tests: five entries, the sample at index 2, a
+ * checkpoint signed by a fresh Ed25519 key and cosigned by a fresh witness, and a stand-in TSA whose "tokens"
+ * are plain text (the RFC 3161 parsing lives elsewhere; here only the wiring to the checkpoint digest matters).
+ */
+import { generateKeyPairSync } from 'node:crypto';
+import { fromUtf8, toHex, utf8 } from '../bytes';
+import { formatCheckpoint } from '../checkpoint';
+import { cosign, ed25519Cosigner } from '../cosignature';
+import { sha256 } from '../crypto';
+import { MemoryNodeStore } from '../memory-node-store';
+import { leafHash } from '../merkle';
+import { ed25519NoteSigner, signNote } from '../note';
+import { inclusionProof, treeHash } from '../stored-tree';
+import { formatVerifierKey } from '../verifier-key';
+import { type EvidenceBundle, buildEvidenceBundle } from './bundle';
+import { type JsonObject } from './fields';
+import { buildLogEntry } from './log-entry';
+import { type TimestampVerifier } from './verify-bundle';
+
+export const SAMPLE_ORIGIN = 'archive.example.org/statements';
+export const WITNESS_TIME = Date.UTC(2022, 1, 27, 10, 5, 0) / 1000;
+export const TSA_TIME = new Date('2022-02-27T10:07:00.000Z');
+
+export const SAMPLE_RECORD: JsonObject = {
+  platform: 'mastodon',
+  account: 'DmytroKuleba@mastodon.example',
+  postId: '109876',
+  url: 'https://mastodon.example/@DmytroKuleba/109876',
+  authoredAt: '2022-02-27T09:58:00.000Z',
+  editedAt: null,
+  title: null,
+  text: 'Ukraine has submitted its application against Russia to the ICJ.',
+  html: null,
+  language: 'en',
+  media: [],
+  isReply: false,
+  isRepost: false,
+  isQuote: false,
+  parserVersion: 'mastodon/1',
+  artifacts: [],
+};
+
+export const RESPONSE_BODY = utf8('{"id":"109876","content":"<p>Ukraine has submitted its application</p>"}');
+export const MEDIA_BODY = new Uint8Array([0x89, 0x50, 0x4e, 0x47, 1, 2, 3, 4, 5]);
+
+export interface SampleLog {
+  readonly bundle: EvidenceBundle;
+  readonly logKey: string;
+  readonly witnessKey: string;
+  /** A valid key for the same origin name that did not sign anything. */
+  readonly otherLogKey: string;
+  readonly timestampVerifier: TimestampVerifier;
+}
+
+function hexSha(bytes: Uint8Array): string {
+  return toHex(sha256(bytes));
+}
+
+function entryFor(index: number, recordSha256: string): Uint8Array {
+  return buildLogEntry({
+    type: 'snapshot',
+    statementId: index === 2 ? 'st_kuleba_icj' : `st_other_${index}`,
+    version: 1,
+    recordSha256,
+    artifacts:
+      index === 2
+        ? [
+            {
+              role: 'response',
+              mediaType: 'application/json',
+              size: RESPONSE_BODY.length,
+              sha256: hexSha(RESPONSE_BODY),
+            },
+            { role: 'media', mediaType: 'image/png', size: MEDIA_BODY.length, sha256: hexSha(MEDIA_BODY) },
+          ]
+        : [],
+    capturedAt: '2022-02-27T10:00:00.000Z',
+    origin: SAMPLE_ORIGIN,
+  });
+}
+
+/** A stand-in TSA token: "TST <hex digest> <ISO time>". */
+export function fakeToken(digest: Uint8Array, time: Date): Uint8Array {
+  return utf8(`TST ${toHex(digest)} ${time.toISOString()}`);
+}
+
+export const fakeTimestampVerifier: TimestampVerifier = async (token, digest) => {
+  const [tag, hex, time] = fromUtf8(token).split(' ');
+  if (tag !== 'TST') throw new Error('not a token');
+  if (hex !== toHex(digest)) throw new Error('message imprint does not match');
+  return { genTime: new Date(time), signer: 'CN=Test TSA' };
+};
+
+export async function buildSampleLog(options: { withBodies?: boolean } = {}): Promise<SampleLog> {
+  const logPrivate = generateKeyPairSync('ed25519').privateKey;
+  const signer = ed25519NoteSigner(SAMPLE_ORIGIN, logPrivate);
+  const witness = ed25519Cosigner('witness.example.net', generateKeyPairSync('ed25519').privateKey);
+  const other = ed25519NoteSigner(SAMPLE_ORIGIN, generateKeyPairSync('ed25519').privateKey);
+
+  const recordSha256 = hexSha(utf8(JSON.stringify(SAMPLE_RECORD)));
+  const entries = [0, 1, 2, 3, 4].map((i) => entryFor(i, i === 2 ? canonicalRecordSha() : recordSha256));
+  const store = new MemoryNodeStore();
+  await store.append(entries.map(leafHash));
+  const size = entries.length;
+  const body = formatCheckpoint({ origin: SAMPLE_ORIGIN, size, rootHash: await treeHash(size, store.read) });
+  const note = signNote(body, signer) + cosign(body, witness, WITNESS_TIME);
+  const logKey = formatVerifierKey(signer);
+  const witnessKey = formatVerifierKey(witness);
+
+  const bundle = buildEvidenceBundle({
+    leaf: entries[2],
+    leafIndex: 2,
+    inclusionProof: await inclusionProof(2, size, store.read),
+    checkpoint: note,
+    logKey,
+    record: SAMPLE_RECORD,
+    artifactBodies:
+      options.withBodies === false
+        ? undefined
+        : new Map([
+            [hexSha(RESPONSE_BODY), RESPONSE_BODY],
+            [hexSha(MEDIA_BODY), MEDIA_BODY],
+          ]),
+    timestamps: [{ tsa: 'tsa.example.com', token: fakeToken(sha256(utf8(body)), TSA_TIME) }],
+    witnesses: [witnessKey],
+  });
+  return {
+    bundle,
+    logKey,
+    witnessKey,
+    otherLogKey: formatVerifierKey(other),
+    timestampVerifier: fakeTimestampVerifier,
+  };
+}
+
+/** SHA-256 of the JCS bytes of SAMPLE_RECORD, computed independently of the code under test. */
+export function canonicalRecordSha(): string {
+  // SAMPLE_RECORD's keys, sorted by code unit, with JSON.stringify's escaping (equal to JCS for this data).
+  const sorted = Object.fromEntries(Object.entries(SAMPLE_RECORD).sort(([a], [b]) => (a < b ? -1 : 1)));
+  return hexSha(utf8(JSON.stringify(sorted)));
+}

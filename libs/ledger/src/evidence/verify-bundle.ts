@@ -1,0 +1,442 @@
+/**
+ * Offline verification of an evidence bundle. The checks run in a fixed order and stop at the first failure,
+ * so a report names exactly what broke; on success the report says, in plain words, what is proven and what
+ * is not. No network, no database: only the bundle and the trust anchors the caller pins.
+ */
+import { fromBase64, toHex, utf8 } from '../bytes';
+import { type Checkpoint, parseCheckpoint } from '../checkpoint';
+import { sha256 } from '../crypto';
+import { LedgerFormatError, NoteVerificationError } from '../errors';
+import { leafHash, verifyInclusion } from '../merkle';
+import { SIGNATURE_TYPE_ED25519, keyIdHex, openNote, parseNote } from '../note';
+import { parseVerifierKey } from '../verifier-key';
+import { type EvidenceBundle, parseEvidenceBundle, sha256Hex } from './bundle';
+import { jcsBytes } from './fields';
+import { type ArtifactReference, type LogEntry, compareArtifacts, parseLogEntry } from './log-entry';
+
+export const EVIDENCE_CHECKS = [
+  'bundle-format',
+  'record-hash',
+  'leaf-contents',
+  'artifact-bodies',
+  'checkpoint-signature',
+  'inclusion-proof',
+  'timestamps',
+  'cosignatures',
+] as const;
+export type EvidenceCheckName = (typeof EVIDENCE_CHECKS)[number];
+
+export interface EvidenceCheck {
+  readonly name: EvidenceCheckName;
+  readonly ok: boolean;
+  readonly detail: string;
+  /** True when the check could not be made (no trust anchors given): it neither passed nor failed. */
+  readonly skipped?: boolean;
+}
+
+/** What a verified RFC 3161 token says; the verifier rejects (throws) when the token does not verify. */
+export interface TimestampVerification {
+  readonly genTime: Date;
+  /** The signer's name as the token's certificate gives it, if known. */
+  readonly signer?: string;
+}
+
+/** Verifies a TimeStampToken (DER) whose message imprint must be `digest` (SHA-256); rejects if it fails. */
+export type TimestampVerifier = (tokenDer: Uint8Array, digest: Uint8Array) => Promise<TimestampVerification>;
+
+export interface VerifyEvidenceOptions {
+  /** The log's verifier key, obtained out of band. Without it the bundle's own key is used (not pinned). */
+  readonly logKey?: string;
+  /** Checks timestamp tokens against the caller's trusted TSA certificates; without it they are not checked. */
+  readonly timestampVerifier?: TimestampVerifier;
+  /** Witness verifier keys whose cosignatures must all be on the checkpoint. */
+  readonly witnessKeys?: readonly string[];
+}
+
+export interface EvidenceReport {
+  readonly ok: boolean;
+  /** The checks that ran, in order; when `ok` is false the last one is the failure. */
+  readonly checks: readonly EvidenceCheck[];
+  readonly failedCheck?: EvidenceCheckName;
+  readonly proven: readonly string[];
+  readonly notProven: readonly string[];
+  /** The earliest independently attested time (timestamp genTime or witness cosignature time). */
+  readonly capturedNoLaterThan?: Date;
+  /** What attests `capturedNoLaterThan`. */
+  readonly capturedNoLaterThanBy?: string;
+  /** True when the checkpoint signature was checked against a key the caller pinned. */
+  readonly keyPinned: boolean;
+  readonly origin?: string;
+  readonly entry?: LogEntry;
+}
+
+class CheckFailure extends Error {}
+
+function fail(message: string): never {
+  throw new CheckFailure(message);
+}
+
+interface Attestation {
+  readonly time: Date;
+  readonly by: string;
+}
+
+function iso(date: Date): string {
+  return date.toISOString();
+}
+
+function describeArtifact(artifact: ArtifactReference): string {
+  return `${artifact.role} (${artifact.mediaType}, ${artifact.size} bytes, sha256 ${artifact.sha256})`;
+}
+
+function sameArtifact(a: ArtifactReference, b: ArtifactReference): boolean {
+  return a.role === b.role && a.mediaType === b.mediaType && a.size === b.size && a.sha256 === b.sha256;
+}
+
+/** Verifies `input` (a bundle as JSON text, a parsed value, or an EvidenceBundle). Never throws for bad evidence. */
+export async function verifyEvidenceBundle(
+  input: unknown,
+  options: VerifyEvidenceOptions = {},
+): Promise<EvidenceReport> {
+  const keyPinned = options.logKey !== undefined;
+  const checks: EvidenceCheck[] = [];
+  const proven: string[] = [];
+  const notProven: string[] = [];
+  const attestations: Attestation[] = [];
+  let witnessed = 0;
+
+  // State filled in by the checks, in order.
+  let bundle = undefined as unknown as EvidenceBundle;
+  let leaf: Uint8Array = new Uint8Array();
+  let entry = undefined as unknown as LogEntry;
+  let checkpoint = undefined as unknown as Checkpoint;
+  let noteText = '';
+
+  const steps: Record<EvidenceCheckName, () => Promise<{ detail: string; skipped?: boolean }>> = {
+    'bundle-format': async () => {
+      bundle = parseEvidenceBundle(input);
+      leaf = fromBase64(bundle.leaf);
+      return { detail: `a well-formed ${bundle.format} bundle from ${bundle.origin}` };
+    },
+
+    'record-hash': async () => {
+      if (bundle.record === null) {
+        if (bundle.recordSha256 === null) return { detail: 'the bundle carries no record and names none' };
+        notProven.push(
+          `The content of the record: it is withheld from this bundle; only its SHA-256 (${bundle.recordSha256}) is committed to.`,
+        );
+        return { detail: `record withheld; only its hash ${bundle.recordSha256} is given`, skipped: true };
+      }
+      if (bundle.recordSha256 === null) fail('the bundle has a record but no recordSha256');
+      const actual = sha256Hex(jcsBytes(bundle.record, 'record'));
+      if (actual !== bundle.recordSha256) {
+        fail(
+          `SHA-256 of the RFC 8785 bytes of the record is ${actual}, but recordSha256 is ${bundle.recordSha256}`,
+        );
+      }
+      return { detail: `SHA-256(JCS(record)) = ${actual}` };
+    },
+
+    'leaf-contents': async () => {
+      try {
+        entry = parseLogEntry(leaf);
+      } catch (error) {
+        fail(`the leaf is not a valid log entry: ${(error as Error).message}`);
+      }
+      const named = entry.recordSha256 ?? null;
+      if (named !== bundle.recordSha256) {
+        fail(
+          `the leaf names record ${named ?? '(none)'}, the bundle's recordSha256 is ${bundle.recordSha256 ?? 'null'}`,
+        );
+      }
+      const listed = [...bundle.artifacts].sort(compareArtifacts);
+      for (const artifact of listed) {
+        if (!entry.artifacts.some((named) => sameArtifact(named, artifact))) {
+          fail(`the bundle lists artifact ${describeArtifact(artifact)}, which the leaf does not name`);
+        }
+      }
+      for (const artifact of entry.artifacts) {
+        if (!listed.some((item) => sameArtifact(item, artifact))) {
+          fail(`the leaf names artifact ${describeArtifact(artifact)}, which the bundle does not list`);
+        }
+      }
+      if (listed.length !== entry.artifacts.length) {
+        fail(`the leaf names ${entry.artifacts.length} artifacts, the bundle lists ${listed.length}`);
+      }
+      return {
+        detail: `the leaf (${entry.type} of statement ${entry.statementId}) names this record and these ${entry.artifacts.length} artifacts`,
+      };
+    },
+
+    'artifact-bodies': async () => {
+      const included = bundle.artifacts.filter((artifact) => artifact.body !== undefined);
+      for (const artifact of included) {
+        const body = fromBase64(artifact.body as string);
+        if (body.length !== artifact.size) {
+          fail(`the body of ${describeArtifact(artifact)} is ${body.length} bytes`);
+        }
+        const actual = sha256Hex(body);
+        if (actual !== artifact.sha256) fail(`the body of ${describeArtifact(artifact)} hashes to ${actual}`);
+      }
+      const withheld = bundle.artifacts.length - included.length;
+      return {
+        detail:
+          `${included.length} of ${bundle.artifacts.length} artifact bodies included, each matching its size and SHA-256` +
+          (withheld > 0 ? `; ${withheld} withheld (digest only)` : ''),
+      };
+    },
+
+    'checkpoint-signature': async () => {
+      const keyText = options.logKey ?? bundle.logKey;
+      let verifier;
+      try {
+        verifier = parseVerifierKey(keyText.trim());
+      } catch (error) {
+        fail(`the ${keyPinned ? 'pinned' : "bundle's"} log key is invalid: ${(error as Error).message}`);
+      }
+      if (verifier.type !== SIGNATURE_TYPE_ED25519) {
+        fail(`the log key must be an Ed25519 note key (type 0x01), got type 0x${verifier.type.toString(16)}`);
+      }
+      const keyName = `${verifier.name}+${keyIdHex(verifier.keyId)}`;
+      try {
+        noteText = openNote(bundle.checkpoint, [verifier]).text;
+      } catch (error) {
+        if (error instanceof NoteVerificationError && /no signature from a known key/.test(error.message)) {
+          fail(`the checkpoint carries no signature by ${keyName}`);
+        }
+        if (error instanceof NoteVerificationError)
+          fail(`the checkpoint signature by ${keyName} does not verify`);
+        fail(`the checkpoint is not a valid signed note: ${(error as Error).message}`);
+      }
+      try {
+        checkpoint = parseCheckpoint(noteText);
+      } catch (error) {
+        fail(`the signed note is not a valid checkpoint: ${(error as Error).message}`);
+      }
+      if (checkpoint.origin !== bundle.origin) {
+        fail(`the checkpoint's origin is ${checkpoint.origin}, the bundle's is ${bundle.origin}`);
+      }
+      if (entry.origin !== checkpoint.origin) {
+        fail(`the leaf was written for origin ${entry.origin}, the checkpoint is from ${checkpoint.origin}`);
+      }
+      const ignored =
+        keyPinned && bundle.logKey.trim() !== keyText.trim()
+          ? " (the bundle's own logKey differs and was ignored)"
+          : '';
+      return {
+        detail: `signed by ${keyName}, ${keyPinned ? 'the pinned key' : "the bundle's own key (NOT PINNED)"}${ignored}; origin ${checkpoint.origin}, tree size ${checkpoint.size}`,
+      };
+    },
+
+    'inclusion-proof': async () => {
+      if (bundle.treeSize !== checkpoint.size) {
+        fail(
+          `the bundle's treeSize is ${bundle.treeSize}, but the checkpoint is for a tree of size ${checkpoint.size}`,
+        );
+      }
+      const hash = leafHash(leaf);
+      try {
+        verifyInclusion(
+          hash,
+          bundle.leafIndex,
+          bundle.treeSize,
+          bundle.inclusionProof.map(fromBase64),
+          checkpoint.rootHash,
+        );
+      } catch (error) {
+        fail((error as Error).message);
+      }
+      return {
+        detail: `leaf hash ${toHex(hash)} is entry ${bundle.leafIndex} of the tree of size ${bundle.treeSize} the checkpoint signs`,
+      };
+    },
+
+    timestamps: async () => {
+      const count = bundle.timestamps.length;
+      if (count === 0) return { detail: 'the bundle carries no timestamp token' };
+      if (options.timestampVerifier === undefined) {
+        notProven.push(
+          `The times in the ${count} RFC 3161 timestamp token(s) (${bundle.timestamps.map((t) => t.tsa).join(', ')}): they were not checked, because no trusted TSA certificate was given.`,
+        );
+        return {
+          detail: `${count} token(s) present but not checked (no trusted TSA certificates given)`,
+          skipped: true,
+        };
+      }
+      const digest = sha256(utf8(noteText));
+      const times: string[] = [];
+      for (const { tsa, token } of bundle.timestamps) {
+        let result: TimestampVerification;
+        try {
+          result = await options.timestampVerifier(fromBase64(token), digest);
+        } catch (error) {
+          fail(`the timestamp token from ${tsa} does not verify: ${(error as Error).message}`);
+        }
+        const by = `RFC 3161 token from ${tsa}${result.signer !== undefined ? ` (signed by ${result.signer})` : ''}`;
+        attestations.push({ time: result.genTime, by });
+        proven.push(`The checkpoint existed no later than ${iso(result.genTime)} (${by}).`);
+        times.push(`${tsa} at ${iso(result.genTime)}`);
+      }
+      return {
+        detail: `each token covers SHA-256 of the checkpoint text ${toHex(digest)}: ${times.join('; ')}`,
+      };
+    },
+
+    cosignatures: async () => {
+      const others = parseNote(bundle.checkpoint).signatures.length - 1;
+      const keys = options.witnessKeys ?? [];
+      if (keys.length === 0) {
+        if (others > 0) {
+          notProven.push(
+            `That the ${others} other signature(s) on the checkpoint are genuine witness cosignatures: no witness key was given to check them.`,
+          );
+        }
+        return {
+          detail: `${others} other signature(s) on the checkpoint, not checked (no witness keys given)`,
+          skipped: true,
+        };
+      }
+      const times: string[] = [];
+      for (const key of keys) {
+        let verifier;
+        try {
+          verifier = parseVerifierKey(key.trim());
+        } catch (error) {
+          fail(`witness key ${key} is invalid: ${(error as Error).message}`);
+        }
+        const name = `${verifier.name}+${keyIdHex(verifier.keyId)}`;
+        let timestamp: number | undefined;
+        try {
+          timestamp = openNote(bundle.checkpoint, [verifier]).verified[0].timestamp;
+        } catch (error) {
+          if (error instanceof NoteVerificationError && /no signature from a known key/.test(error.message)) {
+            fail(`the checkpoint carries no cosignature by witness ${name}`);
+          }
+          fail(`the cosignature by witness ${name} does not verify`);
+        }
+        if (timestamp === undefined) {
+          witnessed++;
+          proven.push(`Witness ${name} signed the checkpoint (its signature type carries no time).`);
+          times.push(`${name} (no time)`);
+          continue;
+        }
+        witnessed++;
+        const time = new Date(timestamp * 1000);
+        attestations.push({ time, by: `cosignature by witness ${name}` });
+        proven.push(`Witness ${name} cosigned the checkpoint at ${iso(time)}.`);
+        times.push(`${name} at ${iso(time)}`);
+      }
+      return { detail: `${keys.length} witness cosignature(s) verify: ${times.join('; ')}` };
+    },
+  };
+
+  for (const name of EVIDENCE_CHECKS) {
+    try {
+      const { detail, skipped } = await steps[name]();
+      checks.push(skipped ? { name, ok: true, detail, skipped } : { name, ok: true, detail });
+    } catch (error) {
+      // Our own failures and format errors speak for themselves; anything else keeps its class name.
+      const detail =
+        error instanceof CheckFailure || error instanceof LedgerFormatError
+          ? error.message
+          : `${(error as Error).name}: ${(error as Error).message}`;
+      checks.push({ name, ok: false, detail });
+      return {
+        ok: false,
+        checks,
+        failedCheck: name,
+        proven: [],
+        notProven: [`Nothing: the check "${name}" failed (${detail}).`],
+        keyPinned,
+        ...(bundle !== undefined ? { origin: bundle.origin } : {}),
+      };
+    }
+  }
+
+  const earliest = [...attestations].sort((a, b) => a.time.getTime() - b.time.getTime())[0];
+  proven.unshift(...successStatements(bundle, entry, keyPinned, options.logKey));
+  if (earliest !== undefined) {
+    proven.push(`Captured no later than ${iso(earliest.time)} (${earliest.by}), and unchanged since.`);
+  } else {
+    notProven.push(
+      `When the capture happened: no timestamp token or witness cosignature was verified, so the time is only the log's own claim (capturedAt ${entry.capturedAt} in the leaf, vouched for by the log's signature).`,
+    );
+  }
+  notProven.unshift(...standingLimits(bundle, keyPinned, witnessed > 0));
+  return {
+    ok: true,
+    checks,
+    proven,
+    notProven,
+    ...(earliest !== undefined
+      ? { capturedNoLaterThan: earliest.time, capturedNoLaterThanBy: earliest.by }
+      : {}),
+    keyPinned,
+    origin: bundle.origin,
+    entry,
+  };
+}
+
+function successStatements(
+  bundle: EvidenceBundle,
+  entry: LogEntry,
+  keyPinned: boolean,
+  pinnedKey: string | undefined,
+): string[] {
+  const what =
+    entry.type === 'snapshot'
+      ? `This record (statement ${entry.statementId}${entry.version !== undefined ? `, version ${entry.version}` : ''})`
+      : `This observation of statement ${entry.statementId}`;
+  const out = [
+    `${what} was captured by ${bundle.origin} and included in its log at index ${bundle.leafIndex}; the log signed a checkpoint (tree size ${bundle.treeSize}) committing to it.`,
+  ];
+  if (bundle.record !== null) {
+    out.push(
+      `The record is byte for byte what was logged: its RFC 8785 form hashes to ${bundle.recordSha256}, the hash the log entry names.`,
+    );
+  }
+  const bodies = bundle.artifacts.filter((artifact) => artifact.body !== undefined);
+  if (bodies.length > 0) {
+    out.push(
+      `The ${bodies.length} included artifact(s) are the exact bytes the log entry names: ${bodies.map(describeArtifact).join('; ')}.`,
+    );
+  }
+  out.push(
+    keyPinned
+      ? `The checkpoint signature was checked against the log key you pinned (${pinnedKey?.trim()}).`
+      : `The checkpoint signature verifies with the key inside the bundle (${bundle.logKey}), which is NOT PINNED.`,
+  );
+  out.push(`The log claims the capture happened at ${entry.capturedAt}.`);
+  return out;
+}
+
+function standingLimits(bundle: EvidenceBundle, keyPinned: boolean, witnessed: boolean): string[] {
+  const out: string[] = [];
+  if (!keyPinned) {
+    out.push(
+      "THE LOG KEY WAS NOT PINNED: the signature was checked with the key the bundle itself carries, which whoever made the bundle could have chosen. Obtain the log's published key independently and verify again with it.",
+    );
+  }
+  const platform = bundle.record?.platform;
+  const unsigned =
+    platform === 'mastodon'
+      ? ' (Mastodon does not sign the content it serves)'
+      : platform === 'feed'
+        ? ' (RSS and Atom feeds are not signed)'
+        : '';
+  out.push(
+    `That the platform actually served these bytes${unsigned}: this proves what ${bundle.origin} captured and logged, not what the platform published. Independent captures by other archives are the cross-check.`,
+  );
+  const withheld = bundle.artifacts.filter((artifact) => artifact.body === undefined);
+  if (withheld.length > 0) {
+    out.push(
+      `The content of ${withheld.length} artifact(s) not included in this bundle (${withheld.map((a) => a.role).join(', ')}): only their digests are committed to.`,
+    );
+  }
+  if (!witnessed) {
+    out.push(
+      'That the log showed everyone the same history (no split view): no witness cosignature was verified. A newer checkpoint with a consistency proof, or witness keys, would show it.',
+    );
+  }
+  return out;
+}

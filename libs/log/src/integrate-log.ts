@@ -1,0 +1,82 @@
+import { type DataSource } from 'typeorm';
+import { formatCheckpoint, leafHash, newStoredNodes, signNote, treeHash } from '@app/ledger';
+import { type LogKey } from './log-keys';
+import { insertNodes, latestCheckpoint, logSize, nodeReader, type CheckpointRow } from './log-store';
+
+/** Only one sequencer may append at a time, across every worker process. */
+const SEQUENCER_LOCK = 7215502;
+
+export interface IntegrationResult {
+  integrated: number;
+  checkpoint: CheckpointRow | null;
+  /** entries still waiting (the batch was full) */
+  more: boolean;
+}
+
+/**
+ * Sequences waiting entries into the log: one batch, one tree update, one signed checkpoint, in one
+ * transaction under an advisory lock. Returns without doing anything when another sequencer holds the lock.
+ * The first call on an empty log signs the checkpoint of the empty tree.
+ */
+export async function integrateLog(
+  db: DataSource,
+  key: LogKey,
+  batchSize: number,
+): Promise<IntegrationResult> {
+  return db.transaction(async (tx) => {
+    const [{ locked }]: { locked: boolean }[] = await tx.query(
+      `SELECT pg_try_advisory_xact_lock($1) AS locked`,
+      [SEQUENCER_LOCK],
+    );
+    if (!locked) return { integrated: 0, checkpoint: null, more: true };
+
+    const pending: {
+      id: string;
+      entry: Buffer;
+      statement_id: string;
+      version_number: number | null;
+      created_at: Date;
+    }[] = await tx.query(
+      `SELECT id, entry, statement_id, version_number, created_at FROM log_pending ORDER BY id LIMIT $1`,
+      [batchSize + 1],
+    );
+    const more = pending.length > batchSize;
+    const batch = pending.slice(0, batchSize);
+    const previous = await latestCheckpoint(tx);
+    if (batch.length === 0 && previous) return { integrated: 0, checkpoint: null, more: false };
+
+    const oldSize = await logSize(tx);
+    const read = nodeReader(tx);
+    const leaves = batch.map((p) => leafHash(p.entry));
+    const nodes = await newStoredNodes(oldSize, leaves, read);
+    if (batch.length > 0) {
+      await tx.query(
+        `INSERT INTO log_entries (idx, entry, leaf_hash, statement_id, version_number, queued_at)
+         SELECT * FROM unnest($1::bigint[], $2::bytea[], $3::bytea[], $4::uuid[], $5::int[], $6::timestamptz[])`,
+        [
+          batch.map((_, i) => oldSize + i),
+          batch.map((p) => p.entry),
+          leaves.map((h) => Buffer.from(h)),
+          batch.map((p) => p.statement_id),
+          batch.map((p) => p.version_number),
+          batch.map((p) => p.created_at),
+        ],
+      );
+      await insertNodes(tx, nodes);
+      await tx.query(`DELETE FROM log_pending WHERE id = ANY($1::bigint[])`, [batch.map((p) => p.id)]);
+    }
+
+    const size = oldSize + batch.length;
+    const root = await treeHash(size, read);
+    const note = signNote(formatCheckpoint({ origin: key.origin, size, rootHash: root }), key.signer);
+    const [row]: { created_at: Date }[] = await tx.query(
+      `INSERT INTO log_checkpoints (size, root, note) VALUES ($1, $2, $3) RETURNING created_at`,
+      [size, Buffer.from(root), note],
+    );
+    return {
+      integrated: batch.length,
+      checkpoint: { size, root: Buffer.from(root), note, createdAt: row.created_at },
+      more,
+    };
+  });
+}

@@ -1,0 +1,81 @@
+import { type EntityManager } from 'typeorm';
+import { ErrorCode, VerbatimError } from '@app/core';
+import {
+  consistencyProof,
+  encodeEntryBundle,
+  encodeTile,
+  inclusionProof,
+  TILE_WIDTH,
+  tileNodeIds,
+  toBase64,
+  type TileAddress,
+} from '@app/ledger';
+import { latestCheckpoint, nodeReader } from './log-store';
+
+async function publishedSize(db: EntityManager): Promise<number> {
+  return (await latestCheckpoint(db))?.size ?? 0;
+}
+
+function invalid(message: string): VerbatimError {
+  return new VerbatimError(ErrorCode.InvalidInput, message);
+}
+
+/** RFC 9162 inclusion proof of entry `index` in the tree of `size` (at most the latest checkpoint's size). */
+export async function proveInclusion(db: EntityManager, index: number, size: number) {
+  const published = await publishedSize(db);
+  if (size < 1 || size > published)
+    throw invalid(`size: must be from 1 to ${published}, the latest checkpoint's size`);
+  if (index < 0 || index >= size) throw invalid(`index: must be from 0 to ${size - 1}`);
+  const [row]: { leaf_hash: Buffer }[] = await db.query(`SELECT leaf_hash FROM log_entries WHERE idx = $1`, [
+    index,
+  ]);
+  const hashes = await inclusionProof(index, size, nodeReader(db));
+  return { index, size, leafHash: row.leaf_hash.toString('base64'), hashes: hashes.map(toBase64) };
+}
+
+/** RFC 9162 consistency proof between two tree sizes, both at most the latest checkpoint's size. */
+export async function proveConsistency(db: EntityManager, from: number, to: number) {
+  const published = await publishedSize(db);
+  if (to > published) throw invalid(`to: must be at most ${published}, the latest checkpoint's size`);
+  if (from < 1 || from > to)
+    throw invalid(`from: must be from 1 to ${to} (proofs from the empty tree are empty by definition)`);
+  const hashes = await consistencyProof(from, to, nodeReader(db));
+  return { from, to, hashes: hashes.map(toBase64) };
+}
+
+export const MAX_ENTRIES_PER_PAGE = 1000;
+
+/** Exact entry bytes for mirrors and auditors, [start, end). */
+export async function readEntries(db: EntityManager, start: number, end: number) {
+  const published = await publishedSize(db);
+  if (start < 0 || end <= start) throw invalid('start and end: need 0 <= start < end');
+  const stop = Math.min(end, published, start + MAX_ENTRIES_PER_PAGE);
+  const rows: { idx: string; entry: Buffer }[] = await db.query(
+    `SELECT idx, entry FROM log_entries WHERE idx >= $1 AND idx < $2 ORDER BY idx`,
+    [start, stop],
+  );
+  return {
+    start,
+    end: stop,
+    entries: rows.map((r) => ({ index: Number(r.idx), entry: r.entry.toString('base64') })),
+  };
+}
+
+/** A C2SP tlog-tiles tile: hash tiles come from the stored nodes, entry tiles from the entries. */
+export async function readTile(db: EntityManager, tile: TileAddress): Promise<Buffer | null> {
+  const published = await publishedSize(db);
+  const width = tile.width;
+  if (tile.level === 'entries') {
+    const first = tile.index * TILE_WIDTH;
+    if (first + width > published) return null;
+    const rows: { entry: Buffer }[] = await db.query(
+      `SELECT entry FROM log_entries WHERE idx >= $1 AND idx < $2 ORDER BY idx`,
+      [first, first + width],
+    );
+    return rows.length === width ? Buffer.from(encodeEntryBundle(rows.map((r) => r.entry))) : null;
+  }
+  const span = TILE_WIDTH ** tile.level * width; // leaves below the tile's hashes at level 8·L
+  if (tile.index * TILE_WIDTH ** (tile.level + 1) + span > published) return null;
+  const hashes = await nodeReader(db)(tileNodeIds(tile.level, tile.index, width)).catch(() => null);
+  return hashes ? Buffer.from(encodeTile(hashes)) : null;
+}
