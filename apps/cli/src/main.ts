@@ -4,6 +4,7 @@ import { demoCommand } from './commands/demo.command';
 import { migrateCommand } from './commands/migrate.command';
 import { serveCommand } from './commands/serve.command';
 import { tokensCreateCommand } from './commands/tokens.command';
+import { registerVerifyCommand } from './commands/verify.command';
 
 const program = new Command()
   .name('verbatim')
@@ -33,6 +34,8 @@ program
   .description('archive a statement from a local Mastodon-compatible server, end to end, with no internet')
   .option('--keep', 'keep the server running afterwards so you can browse the API')
   .action((opts: { keep?: boolean }) => demoCommand(opts));
+
+registerVerifyCommand(program);
 
 program.parseAsync().catch((error: Error) => {
   console.error(error.message);

@@ -18,6 +18,7 @@ import { SchedulerService } from './scheduler/scheduler.service';
     PollAccountProcessor,
     CaptureUrlUseCase,
     CaptureUrlProcessor,
+    IntegrateLogProcessor,
   ],
   exports: [SchedulerService],
 })
