@@ -3,14 +3,7 @@ import { Client } from 'pg';
 import { createTestEnvironment, type TestEnvironment } from '@app/testing/test-environment';
 import { startFakeMastodon, type FakeMastodon } from '@app/testing/fake-mastodon';
 import { waitFor } from './support/app';
-import {
-  freePort,
-  startServe,
-  stopAll,
-  waitForExit,
-  waitForHealth,
-  type Role,
-} from './support/processes';
+import { freePort, startServe, stopAll, waitForExit, waitForHealth, type Role } from './support/processes';
 
 /** The issue's bound: a fresh single-machine install answers /health within 20 s. */
 const BOOT_BOUND_MS = 20_000;
@@ -66,11 +59,14 @@ describe('booting the built app (verbatim serve)', () => {
 
     afterAll(async () => {
       await stopAll();
-      await withClient(adminUrl, (client) => client.query(`DROP DATABASE IF EXISTS "${dbName}" WITH (FORCE)`));
+      await withClient(adminUrl, (client) =>
+        client.query(`DROP DATABASE IF EXISTS "${dbName}" WITH (FORCE)`),
+      );
     });
 
     it('creates the database, migrates it and answers /health 200 within 20 s', async () => {
-      const exists = () => count(adminUrl, `SELECT count(*) AS n FROM pg_database WHERE datname = $1`, [dbName]);
+      const exists = () =>
+        count(adminUrl, `SELECT count(*) AS n FROM pg_database WHERE datname = $1`, [dbName]);
       expect(await exists()).toBe(0);
       const databaseUrl = new URL(env.databaseUrl);
       databaseUrl.pathname = `/${dbName}`;
@@ -122,11 +118,15 @@ describe('booting the built app (verbatim serve)', () => {
 
       const statementsOf = () =>
         count(env.databaseUrl, `SELECT count(*) AS n FROM statements WHERE account_id = $1`, [accountId]);
-      await waitFor('the backfill', async () => ((await statementsOf()) >= externalIds.length ? true : undefined));
+      await waitFor('the backfill', async () =>
+        (await statementsOf()) >= externalIds.length ? true : undefined,
+      );
       // new posts in bursts while both workers keep polling
       for (let burst = 0; burst < 3; burst++) {
         for (let i = 0; i < 7; i++)
-          externalIds.push(mastodon.publish('presidency', { content: `<p>Burst ${burst} post ${i}.</p>` }).id);
+          externalIds.push(
+            mastodon.publish('presidency', { content: `<p>Burst ${burst} post ${i}.</p>` }).id,
+          );
         await waitFor(`burst ${burst}`, async () =>
           (await statementsOf()) >= externalIds.length ? true : undefined,
         );

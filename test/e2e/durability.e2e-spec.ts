@@ -2,7 +2,7 @@ import Redis from 'ioredis';
 import { createTestEnvironment, type TestEnvironment } from '@app/testing/test-environment';
 import { startFakeMastodon, type FakeMastodon } from '@app/testing/fake-mastodon';
 import { startTestApp, waitFor, type TestApp } from './support/app';
-import { startServe, stopAll, type VerbatimProcess } from './support/processes';
+import { startServe, stopAll } from './support/processes';
 
 /** Above the 150 posts published before tracking starts, so the first poll reads all of them back. */
 const BACKFILL_LIMIT = '1000';
@@ -86,42 +86,54 @@ describe('killing the process mid-capture or flushing Redis loses and duplicates
 
     /** Status pages the fake server has been asked for (answered or hanging). */
     const pagesRequested = () => mastodon.requestLog.filter((r) => r.path.startsWith(statusesPath)).length;
-    const hanging = () =>
-      mastodon.requestLog.some((r) => r.path.startsWith(statusesPath) && r.response === undefined);
+    /** Status requests the fake server never answered (a 'hang' failure). */
+    const hangingCount = () =>
+      mastodon.requestLog.filter((r) => r.path.startsWith(statusesPath) && r.response === undefined).length;
     /** Waits up to `ms` for `until` (a round whose worker has nothing to do yet must still end). */
-    const within = async (ms: number, until: () => boolean) => {
+    const within = async (ms: number, until: () => boolean | Promise<boolean>) => {
       const deadline = Date.now() + ms;
-      while (!until() && Date.now() < deadline) await sleep(20);
+      while (!(await until()) && Date.now() < deadline) await sleep(20);
     };
+    const statementsNow = () =>
+      scalar(api, `SELECT count(*) AS n FROM statements WHERE account_id = $1`, [accountId]);
 
-    type Round = { publish?: number; kill: (worker: VerbatimProcess) => Promise<void>; flush?: boolean };
+    type Round = { publish?: number; kill: () => Promise<void>; flush?: boolean };
+    const randomly = async () => {
+      await sleep(randomBetween(50, 400));
+    };
     const afterPages = (n: number) => async () => {
       const before = pagesRequested();
       await within(10_000, () => pagesRequested() >= before + n);
     };
-    const randomly = async () => sleep(randomBetween(50, 400));
+    /** Let one page through, then the next status request hangs: the kill lands inside a poll. */
     const whileHanging = async () => {
-      const before = pagesRequested();
-      // let one page through, then the next status request hangs: the kill lands inside a poll
-      await within(10_000, () => pagesRequested() >= before + 1);
+      await afterPages(1)();
+      const hangsBefore = hangingCount();
       mastodon.fail({ mode: 'hang', path: statusesPath, times: 1 });
-      await within(10_000, hanging);
+      await within(10_000, () => hangingCount() > hangsBefore);
     };
-    const afterBoot = async (worker: VerbatimProcess) => {
-      // the scheduler's first tick happens once the app has booted; then a random moment in the poll
-      await within(10_000, () => pagesRequested() > 0 && !worker.running());
+    /**
+     * Right after a poll committed, and a random moment later: between the commit and BullMQ marking the job
+     * done, or inside the next poll. Waits out a job a previous kill left active (BullMQ's stalled check).
+     */
+    const afterCommit = async () => {
+      const before = await statementsNow();
+      await within(RECOVERY_MS, async () => (await statementsNow()) > before);
+      await randomly();
+    };
+    const afterOnePageThenRandomly = async () => {
       await afterPages(1)();
       await randomly();
     };
     const rounds: Round[] = [
       { kill: randomly }, // while booting
-      { kill: afterPages(2) }, // between two backfill pages
-      { kill: whileHanging, flush: true },
-      { publish: 45, kill: afterBoot },
-      { publish: 3, kill: randomly, flush: true },
-      { publish: 50, kill: whileHanging }, // no flush: the killed job is left active in Redis
-      { publish: 60, kill: afterPages(1), flush: true },
-      { publish: 5, kill: afterBoot },
+      { kill: afterPages(2), flush: true }, // between two backfill pages
+      { kill: whileHanging }, // no flush: the killed job stays active in Redis until it counts as stalled
+      { publish: 3, kill: randomly },
+      { publish: 45, kill: afterCommit, flush: true },
+      { publish: 50, kill: whileHanging, flush: true },
+      { publish: 60, kill: afterCommit },
+      { publish: 5, kill: afterOnePageThenRandomly },
     ];
 
     const log: string[] = [];
@@ -129,19 +141,24 @@ describe('killing the process mid-capture or flushing Redis loses and duplicates
       if (round.publish) publish(round.publish, `Round ${index + 1}`);
       const worker = startServe('worker', workerEnv, `worker round ${index + 1}`);
       const pagesBefore = pagesRequested();
-      await round.kill(worker);
+      const hangsBefore = hangingCount();
+      await round.kill();
+      const hung = hangingCount() > hangsBefore;
       const exit = await worker.kill('SIGKILL');
       mastodon.clearFailures();
       const flushed = round.flush ? await flushRedis(env) : 0;
       log.push(
-        `round ${index + 1}: ${pagesRequested() - pagesBefore} pages, exit ${exit.signal ?? exit.code}, ` +
+        `round ${index + 1}: ${pagesRequested() - pagesBefore} pages${hung ? ' (one hanging)' : ''}, exit ${exit.signal ?? exit.code}, ` +
           `${await scalar(api, `SELECT count(*) AS n FROM statements`)} statements, flushed ${flushed} keys`,
       );
     }
 
+    // the rounds did what they are for: a kill inside a hanging request, and kills after some polls committed
+    expect(log).toContainEqual(expect.stringContaining('(one hanging)'));
+    expect(log).toContainEqual(expect.stringMatching(/ [1-9]\d* statements/));
+
     // the last worker is left to finish
     const last = startServe('worker', workerEnv, 'worker final');
-    const statementsNow = () => scalar(api, `SELECT count(*) AS n FROM statements WHERE account_id = $1`, [accountId]);
     await waitFor(
       `all ${published.length} posts (${log.join('; ')})`,
       async () => ((await statementsNow()) >= published.length ? true : undefined),
@@ -201,7 +218,7 @@ describe('killing the process mid-capture or flushing Redis loses and duplicates
       [accountId],
     );
     expect(cursor.sinceId).toBe(published[published.length - 1]);
-  }, 400_000);
+  }, 600_000);
 
   it('completes a capture request whose job was lost when Redis was flushed right after it was queued', async () => {
     mastodon.addAccount({ username: 'embassy', displayName: 'Embassy' });

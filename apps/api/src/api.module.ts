@@ -11,6 +11,7 @@ import { TokenService } from './auth/token.service';
 import { CapturesController } from './captures/captures.controller';
 import { EvidenceController } from './log/evidence.controller';
 import { LogController } from './log/log.controller';
+import { WitnessController } from './log/witness.controller';
 import { StatementsController } from './statements/statements.controller';
 
 /** The REST API. It only produces jobs; processors live in the worker. */
@@ -23,6 +24,7 @@ import { StatementsController } from './statements/statements.controller';
     ArtifactsController,
     CapturesController,
     LogController,
+    WitnessController,
   ],
   providers: [TokenService, TrackAccountUseCase, { provide: APP_GUARD, useClass: TokenGuard }],
 })

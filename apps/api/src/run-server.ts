@@ -22,9 +22,10 @@ export async function runServer(roles: Roles): Promise<void> {
     }
     const app = await createVerbatimApp(config, roles);
     await app.listen(config.http.port, config.http.host);
+    const { port } = app.getHttpServer().address() as AddressInfo;
     const what = [roles.api && 'API', roles.worker && 'workers'].filter(Boolean).join(' and ');
     console.log(
-      `Verbatim ${what} listening on http://${config.http.host}:${config.http.port} (health: /health${roles.api ? ', API docs: /api/docs' : ''})`,
+      `Verbatim ${what} listening on http://${config.http.host}:${port} (health: /health${roles.api ? ', API docs: /api/docs' : ''})`,
     );
   } catch (error) {
     console.error(

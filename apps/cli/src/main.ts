@@ -5,6 +5,7 @@ import { migrateCommand } from './commands/migrate.command';
 import { serveCommand } from './commands/serve.command';
 import { tokensCreateCommand } from './commands/tokens.command';
 import { registerVerifyCommand } from './commands/verify.command';
+import { auditCommand, type AuditCommandOptions } from './commands/audit.command';
 
 const program = new Command()
   .name('verbatim')
@@ -36,6 +37,16 @@ program
   .action((opts: { keep?: boolean }) => demoCommand(opts));
 
 registerVerifyCommand(program);
+
+program
+  .command('audit')
+  .description('recompute the whole log from its entries and check every node, checkpoint and artifact')
+  .option('--key <key-or-file>', "the log's verifier key (default: the configured log key)")
+  .option('--batch-size <n>', 'entries read per query', '10000')
+  .option('--json', 'print the full report as JSON')
+  .action(async (opts: AuditCommandOptions) => {
+    process.exitCode = await auditCommand(opts);
+  });
 
 program.parseAsync().catch((error: Error) => {
   console.error(error.message);

@@ -6,6 +6,7 @@ import { CaptureUrlProcessor } from './capture/capture-url.processor';
 import { CaptureUrlUseCase } from './capture/capture-url.use-case';
 import { PollAccountProcessor } from './poll/poll-account.processor';
 import { PollAccountUseCase } from './poll/poll-account.use-case';
+import { AnchorCheckpointProcessor } from './log/anchor-checkpoint.processor';
 import { IntegrateLogProcessor } from './log/integrate-log.processor';
 import { SchedulerService } from './scheduler/scheduler.service';
 
@@ -19,6 +20,7 @@ import { SchedulerService } from './scheduler/scheduler.service';
     CaptureUrlUseCase,
     CaptureUrlProcessor,
     IntegrateLogProcessor,
+    AnchorCheckpointProcessor,
   ],
   exports: [SchedulerService],
 })

@@ -115,7 +115,9 @@ function list(value: string | undefined): string[] {
 function parseWitness(item: string): { url: string; key: string } {
   const [url, key, ...rest] = item.split(/\s+/);
   if (!url || !key || rest.length > 0 || !/^https?:\/\//.test(url)) {
-    throw new ConfigError([`VERBATIM_WITNESSES: each entry must be "URL VERIFIER_KEY" separated by commas (got ${JSON.stringify(item)})`]);
+    throw new ConfigError([
+      `VERBATIM_WITNESSES: each entry must be "URL VERIFIER_KEY" separated by commas (got ${JSON.stringify(item)})`,
+    ]);
   }
   return { url, key };
 }

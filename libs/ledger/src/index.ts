@@ -11,3 +11,4 @@ export * from './checkpoint';
 export * from './witness';
 export * from './tiles';
 export * from './evidence';
+export * from './timestamp';

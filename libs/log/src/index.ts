@@ -6,3 +6,7 @@ export * from './log.module';
 export * from './log-proofs';
 export * from './evidence';
 export * from './checkpoint-note';
+export * from './witness';
+export * from './audit';
+export * from './timestamps';
+export * from './integration-job';

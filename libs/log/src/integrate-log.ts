@@ -9,8 +9,10 @@ const SEQUENCER_LOCK = 7215502;
 export interface IntegrationResult {
   integrated: number;
   checkpoint: CheckpointRow | null;
-  /** entries still waiting (the batch was full) */
+  /** entries still waiting (the batch was full, or another sequencer holds the lock) */
   more: boolean;
+  /** the last checkpoint is younger than the interval: come back at this time */
+  notBefore?: Date;
 }
 
 /**
@@ -22,6 +24,7 @@ export async function integrateLog(
   db: DataSource,
   key: LogKey,
   batchSize: number,
+  minIntervalMs = 0,
 ): Promise<IntegrationResult> {
   return db.transaction(async (tx) => {
     const [{ locked }]: { locked: boolean }[] = await tx.query(
@@ -29,6 +32,21 @@ export async function integrateLog(
       [SEQUENCER_LOCK],
     );
     if (!locked) return { integrated: 0, checkpoint: null, more: true };
+    if (minIntervalMs > 0) {
+      const [last]: { wait_ms: number }[] = await tx.query(
+        `SELECT $1::float - extract(epoch FROM clock_timestamp() - created_at) * 1000 AS wait_ms
+         FROM log_checkpoints ORDER BY size DESC LIMIT 1`,
+        [minIntervalMs],
+      );
+      if (last && last.wait_ms > 0) {
+        return {
+          integrated: 0,
+          checkpoint: null,
+          more: true,
+          notBefore: new Date(Date.now() + Math.ceil(last.wait_ms)),
+        };
+      }
+    }
 
     const pending: {
       id: string;

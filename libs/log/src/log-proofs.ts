@@ -8,6 +8,7 @@ import {
   TILE_WIDTH,
   tileNodeIds,
   toBase64,
+  type NodeReader,
   type TileAddress,
 } from '@app/ledger';
 import { latestCheckpoint, nodeReader } from './log-store';
@@ -20,17 +21,32 @@ function invalid(message: string): VerbatimError {
   return new VerbatimError(ErrorCode.InvalidInput, message);
 }
 
-/** RFC 9162 inclusion proof of entry `index` in the tree of `size` (at most the latest checkpoint's size). */
+/**
+ * RFC 9162 inclusion proof of entry `index` in the tree of `size` (at most the latest checkpoint's size).
+ * One indexed query: the proof's nodes, the leaf hash (a level-0 node) and the published size together.
+ */
 export async function proveInclusion(db: EntityManager, index: number, size: number) {
-  const published = await publishedSize(db);
-  if (size < 1 || size > published)
-    throw invalid(`size: must be from 1 to ${published}, the latest checkpoint's size`);
   if (index < 0 || index >= size) throw invalid(`index: must be from 0 to ${size - 1}`);
-  const [row]: { leaf_hash: Buffer }[] = await db.query(`SELECT leaf_hash FROM log_entries WHERE idx = $1`, [
-    index,
-  ]);
-  const hashes = await inclusionProof(index, size, nodeReader(db));
-  return { index, size, leafHash: row.leaf_hash.toString('base64'), hashes: hashes.map(toBase64) };
+  let leaf: Uint8Array | undefined;
+  const read: NodeReader = async (ids) => {
+    const wanted = [{ level: 0, index }, ...ids];
+    const rows: { published: string | null; hash: Buffer | null }[] = await db.query(
+      `SELECT (SELECT max(size) FROM log_checkpoints) AS published, n.hash
+       FROM unnest($1::smallint[], $2::bigint[]) WITH ORDINALITY AS want(level, idx, ord)
+       LEFT JOIN log_nodes n ON n.level = want.level AND n.idx = want.idx
+       ORDER BY want.ord`,
+      [wanted.map((id) => id.level), wanted.map((id) => id.index)],
+    );
+    const published = Number(rows[0]?.published ?? 0);
+    if (size > published) throw invalid(`size: must be from 1 to ${published}, the latest checkpoint's size`);
+    if (rows.some((r) => r.hash === null))
+      throw new Error('a log node is missing: the log tables are damaged');
+    leaf = rows[0].hash!;
+    return rows.slice(1).map((r) => new Uint8Array(r.hash!));
+  };
+  const hashes = await inclusionProof(index, size, read);
+  if (!leaf) await read([]); // a one-entry tree needs no nodes, but the leaf and the size check still count
+  return { index, size, leafHash: toBase64(leaf!), hashes: hashes.map(toBase64) };
 }
 
 /** RFC 9162 consistency proof between two tree sizes, both at most the latest checkpoint's size. */

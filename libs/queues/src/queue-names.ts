@@ -6,6 +6,7 @@ export const QueueName = {
   Poll: 'poll',
   Capture: 'capture',
   Log: 'log',
+  Anchor: 'anchor',
 } as const;
 export type QueueName = (typeof QueueName)[keyof typeof QueueName];
 

@@ -22,7 +22,12 @@ const JOB_DEFAULTS = {
         defaultJobOptions: JOB_DEFAULTS,
       }),
     }),
-    BullModule.registerQueue({ name: QueueName.Poll }, { name: QueueName.Capture }, { name: QueueName.Log }),
+    BullModule.registerQueue(
+      { name: QueueName.Poll },
+      { name: QueueName.Capture },
+      { name: QueueName.Log },
+      { name: QueueName.Anchor },
+    ),
   ],
   exports: [BullModule],
 })

@@ -145,10 +145,53 @@ async function makeCertificates(openssl: OpenSsl, dir: string): Promise<void> {
   await writeFile(join(dir, 'tsa.cnf'), CONFIG);
   await writeFile(join(dir, 'tsaserial'), '01\n');
   const newKey = ['-newkey', 'ec', '-pkeyopt', 'ec_paramgen_curve:P-256', '-nodes'];
-  await openssl('req', '-x509', '-new', ...newKey, '-keyout', 'ca.key', '-out', 'ca.crt', '-subj', '/CN=Test Root', '-extensions', 'ca_ext', '-config', 'tsa.cnf');
+  await openssl(
+    'req',
+    '-x509',
+    '-new',
+    ...newKey,
+    '-keyout',
+    'ca.key',
+    '-out',
+    'ca.crt',
+    '-subj',
+    '/CN=Test Root',
+    '-extensions',
+    'ca_ext',
+    '-config',
+    'tsa.cnf',
+  );
   const issue = async (name: string, subject: string, extensions: string): Promise<void> => {
-    await openssl('req', '-new', ...newKey, '-keyout', `${name}.key`, '-out', `${name}.csr`, '-subj', subject, '-config', 'tsa.cnf');
-    await openssl('x509', '-req', '-in', `${name}.csr`, '-CA', 'ca.crt', '-CAkey', 'ca.key', '-CAcreateserial', '-out', `${name}.crt`, '-extfile', 'tsa.cnf', '-extensions', extensions);
+    await openssl(
+      'req',
+      '-new',
+      ...newKey,
+      '-keyout',
+      `${name}.key`,
+      '-out',
+      `${name}.csr`,
+      '-subj',
+      subject,
+      '-config',
+      'tsa.cnf',
+    );
+    await openssl(
+      'x509',
+      '-req',
+      '-in',
+      `${name}.csr`,
+      '-CA',
+      'ca.crt',
+      '-CAkey',
+      'ca.key',
+      '-CAcreateserial',
+      '-out',
+      `${name}.crt`,
+      '-extfile',
+      'tsa.cnf',
+      '-extensions',
+      extensions,
+    );
   };
   await issue('tsa', '/CN=Test TSA', 'tsa_ext');
   await issue('no-eku', '/CN=Test TSA without EKU', 'no_eku_ext');
@@ -181,11 +224,40 @@ async function reply(openssl: OpenSsl, dir: string, query: Buffer, mode: TestTsa
 /** Re-signs the TSTInfo of a reply with another certificate of the same CA, and wraps it as a reply again. */
 async function resign(openssl: OpenSsl, id: string, responseFile: string, signer: string): Promise<void> {
   await openssl('ts', '-reply', '-in', responseFile, '-token_out', '-out', `${id}.token`);
-  await openssl('cms', '-verify', '-noverify', '-inform', 'DER', '-in', `${id}.token`, '-out', `${id}.tstinfo`);
   await openssl(
-    'cms', '-sign', '-binary', '-nodetach', '-cades', '-nosmimecap', '-econtent_type', TST_INFO_OID,
-    '-md', 'sha256', '-signer', `${signer}.crt`, '-inkey', `${signer}.key`, '-certfile', 'ca.crt',
-    '-in', `${id}.tstinfo`, '-outform', 'DER', '-out', `${id}.token`,
+    'cms',
+    '-verify',
+    '-noverify',
+    '-inform',
+    'DER',
+    '-in',
+    `${id}.token`,
+    '-out',
+    `${id}.tstinfo`,
+  );
+  await openssl(
+    'cms',
+    '-sign',
+    '-binary',
+    '-nodetach',
+    '-cades',
+    '-nosmimecap',
+    '-econtent_type',
+    TST_INFO_OID,
+    '-md',
+    'sha256',
+    '-signer',
+    `${signer}.crt`,
+    '-inkey',
+    `${signer}.key`,
+    '-certfile',
+    'ca.crt',
+    '-in',
+    `${id}.tstinfo`,
+    '-outform',
+    'DER',
+    '-out',
+    `${id}.token`,
   );
   await openssl('ts', '-reply', '-token_in', '-in', `${id}.token`, '-out', responseFile);
 }

@@ -30,7 +30,11 @@ const live = new Set<VerbatimProcess>();
  * Starts `node dist/apps/cli/src/main.js <args>` with exactly `env` (plus PATH), never the test's own
  * environment, so a stray DATABASE_URL in the shell cannot reach a real database.
  */
-export function startCli(args: string[], env: Record<string, string>, name = args.join(' ')): VerbatimProcess {
+export function startCli(
+  args: string[],
+  env: Record<string, string>,
+  name = args.join(' '),
+): VerbatimProcess {
   const child = spawn(process.execPath, [CLI_MAIN, ...args], {
     env: { PATH: process.env.PATH ?? '', ...env },
     stdio: ['ignore', 'pipe', 'pipe'],
@@ -124,7 +128,9 @@ export async function waitForHealth(
   for (;;) {
     if (!proc.running()) {
       const exit = await proc.exited;
-      throw new Error(`${proc.name} exited (${exit.code ?? exit.signal}) before /health answered:\n${proc.output()}`);
+      throw new Error(
+        `${proc.name} exited (${exit.code ?? exit.signal}) before /health answered:\n${proc.output()}`,
+      );
     }
     try {
       const res = await fetch(`http://127.0.0.1:${port}/health`, { signal: AbortSignal.timeout(2000) });
@@ -135,7 +141,9 @@ export async function waitForHealth(
       last = (error as Error).message;
     }
     if (Date.now() > deadline)
-      throw new Error(`${proc.name}: /health not 200 after ${timeoutMs} ms (${last}); output:\n${proc.output()}`);
+      throw new Error(
+        `${proc.name}: /health not 200 after ${timeoutMs} ms (${last}); output:\n${proc.output()}`,
+      );
     await new Promise((resolveDelay) => setTimeout(resolveDelay, 100));
   }
 }

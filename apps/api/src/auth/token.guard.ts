@@ -4,7 +4,9 @@ import { ErrorCode, VerbatimError } from '@app/core';
 import { VERBATIM_CONFIG, type VerbatimConfig } from '@app/config';
 import { TokenService } from './token.service';
 
-const ALWAYS_PUBLIC = ['/health', '/metrics'];
+/** C2SP tlog-witness: logs submit checkpoints without credentials; the log's signature authenticates them. */
+const WITNESS_PATHS = ['/witness/add-checkpoint', '/witness/key'];
+const ALWAYS_PUBLIC = ['/health', '/metrics', ...WITNESS_PATHS];
 
 /** Writes need `Authorization: Bearer <token>`; reads too when VERBATIM_PUBLIC_READ=false. */
 @Injectable()

@@ -4,7 +4,7 @@ import { InjectDataSource } from '@nestjs/typeorm';
 import { type Job, type Queue } from 'bullmq';
 import { DataSource } from 'typeorm';
 import { VERBATIM_CONFIG, type VerbatimConfig } from '@app/config';
-import { integrateLog, LOG_KEY, scheduleIntegration, type LogKey } from '@app/log';
+import { LOG_KEY, runIntegrationJob, scheduleIntegration, type LogKey } from '@app/log';
 import { JobName, QueueName, jobIds } from '@app/queues';
 
 /**
@@ -23,6 +23,7 @@ export class IntegrateLogProcessor
     @Inject(LOG_KEY) private readonly key: LogKey,
     @Inject(VERBATIM_CONFIG) private readonly config: VerbatimConfig,
     @InjectQueue(QueueName.Log) private readonly queue: Queue,
+    @InjectQueue(QueueName.Anchor) private readonly anchorQueue: Queue,
   ) {
     super();
   }
@@ -36,16 +37,20 @@ export class IntegrateLogProcessor
     await this.worker.close();
   }
 
-  async process(job: Job): Promise<number> {
-    if (job.name === JobName.AnchorCheckpoint) return 0; // handled by the anchoring processor's queue once configured
+  async process(job: Job, token?: string): Promise<number> {
     if (job.name !== JobName.IntegrateLog)
       throw new Error(`queue ${QueueName.Log} has no handler for job "${job.name}"`);
-    const result = await integrateLog(this.db, this.key, this.config.log.batchSize);
-    if (result.more) await scheduleIntegration(this.queue, this.config.log.checkpointIntervalMs);
+    const result = await runIntegrationJob(job, token, {
+      db: this.db,
+      key: this.key,
+      queue: this.queue,
+      batchSize: this.config.log.batchSize,
+      intervalMs: this.config.log.checkpointIntervalMs,
+    });
     if (result.checkpoint) {
       this.logger.debug(`checkpoint ${result.checkpoint.size} (+${result.integrated})`);
       if (this.config.log.tsaUrls.length > 0 || this.config.log.witnesses.length > 0) {
-        await this.queue.add(
+        await this.anchorQueue.add(
           JobName.AnchorCheckpoint,
           { size: result.checkpoint.size },
           { jobId: jobIds.anchor(result.checkpoint.size) },

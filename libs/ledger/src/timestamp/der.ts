@@ -1,10 +1,20 @@
 import * as asn1js from 'asn1js';
+import { bytesEqual } from '../bytes';
 
-/** Parses exactly one BER/DER element filling all of `bytes` (trailing bytes are an error), or returns null. */
+/**
+ * Parses exactly one DER element filling all of `bytes`, or returns null. asn1js alone is lenient (it accepts
+ * trailing bytes and a parent length that disagrees with its children), so the parse must re-encode to the
+ * same bytes: signed structures then have one encoding, and no byte can change without the values changing.
+ */
 export function parseAsn1(bytes: Uint8Array): asn1js.AsnType | null {
-  const parsed = asn1js.fromBER(bytes);
-  if (parsed.offset === -1 || parsed.offset !== bytes.byteLength) return null;
-  return parsed.result;
+  try {
+    const parsed = asn1js.fromBER(bytes);
+    if (parsed.offset !== bytes.byteLength) return null;
+    const reencoded = new Uint8Array(parsed.result.toBER());
+    return bytesEqual(reencoded, bytes) ? parsed.result : null;
+  } catch {
+    return null;
+  }
 }
 
 /** The exact bytes an element was decoded from (no re-encoding, which could change a signed structure). */

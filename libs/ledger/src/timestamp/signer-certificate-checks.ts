@@ -1,7 +1,14 @@
 import * as asn1js from 'asn1js';
 import * as pkijs from 'pkijs';
 import { bytesEqual } from '../bytes';
-import { hashAlgorithmByOid, OID_EXTENDED_KEY_USAGE, OID_KP_TIME_STAMPING, OID_SHA256, OID_SIGNING_CERTIFICATE, OID_SIGNING_CERTIFICATE_V2 } from './oids';
+import {
+  hashAlgorithmByOid,
+  OID_EXTENDED_KEY_USAGE,
+  OID_KP_TIME_STAMPING,
+  OID_SHA256,
+  OID_SIGNING_CERTIFICATE,
+  OID_SIGNING_CERTIFICATE_V2,
+} from './oids';
 import { TimestampVerificationError } from './timestamp-errors';
 import { digest } from './webcrypto-engine';
 
@@ -23,7 +30,8 @@ export function checkTimestampingEku(certificate: pkijs.Certificate): void {
       `signer certificate extendedKeyUsage must be id-kp-timeStamping only, got [${purposes.join(', ')}]`,
     );
   }
-  if (!eku.critical) throw new TimestampVerificationError('signer certificate extendedKeyUsage is not critical');
+  if (!eku.critical)
+    throw new TimestampVerificationError('signer certificate extendedKeyUsage is not critical');
 }
 
 /** The signer certificate is valid at the time it stamped (the chain check also does this, with a trust anchor). */
@@ -43,9 +51,13 @@ export async function checkEssBinding(
   certificateDer: Uint8Array,
 ): Promise<void> {
   const attributes = signerInfo.signedAttrs?.attributes ?? [];
-  const ess = attributes.filter((a) => a.type === OID_SIGNING_CERTIFICATE || a.type === OID_SIGNING_CERTIFICATE_V2);
+  const ess = attributes.filter(
+    (a) => a.type === OID_SIGNING_CERTIFICATE || a.type === OID_SIGNING_CERTIFICATE_V2,
+  );
   if (ess.length !== 1 || ess[0].values.length !== 1) {
-    throw new TimestampVerificationError(`expected one ESS signing-certificate attribute, found ${ess.length}`);
+    throw new TimestampVerificationError(
+      `expected one ESS signing-certificate attribute, found ${ess.length}`,
+    );
   }
   const certId = firstCertId(ess[0].values[0] as asn1js.AsnType);
   const fields = [...certId.valueBlock.value];
@@ -58,14 +70,18 @@ export async function checkEssBinding(
   if (!hash) throw new TimestampVerificationError(`ESS signing-certificate uses unsupported hash ${hashOid}`);
   if (!(certHash instanceof asn1js.OctetString)) throw malformed();
   if (!bytesEqual(certHash.valueBlock.valueHexView, await digest(hash.name, certificateDer))) {
-    throw new TimestampVerificationError('ESS signing-certificate hash does not match the signer certificate');
+    throw new TimestampVerificationError(
+      'ESS signing-certificate hash does not match the signer certificate',
+    );
   }
   const issuerSerial = fields[1];
   if (issuerSerial !== undefined) {
     const serial = issuerSerial instanceof asn1js.Sequence ? issuerSerial.valueBlock.value[1] : undefined;
     if (!(serial instanceof asn1js.Integer)) throw malformed();
     if (!serial.isEqual(certificate.serialNumber)) {
-      throw new TimestampVerificationError('ESS signing-certificate serial does not match the signer certificate');
+      throw new TimestampVerificationError(
+        'ESS signing-certificate serial does not match the signer certificate',
+      );
     }
   }
 }

@@ -21,13 +21,20 @@ export interface TimestampRequest {
 }
 
 /** Builds an RFC 3161 TimeStampReq (version 1) for a SHA-256 digest of the data to stamp. */
-export function createTimestampRequest(digest: Uint8Array, options: TimestampRequestOptions = {}): TimestampRequest {
-  if (digest.length !== 32) throw new RangeError(`expected a 32-byte SHA-256 digest, got ${digest.length} bytes`);
+export function createTimestampRequest(
+  digest: Uint8Array,
+  options: TimestampRequestOptions = {},
+): TimestampRequest {
+  if (digest.length !== 32)
+    throw new RangeError(`expected a 32-byte SHA-256 digest, got ${digest.length} bytes`);
   const nonce = nonceValue(options.nonce);
   const request = new pkijs.TimeStampReq({
     version: 1,
     messageImprint: new pkijs.MessageImprint({
-      hashAlgorithm: new pkijs.AlgorithmIdentifier({ algorithmId: OID_SHA256, algorithmParams: new asn1js.Null() }),
+      hashAlgorithm: new pkijs.AlgorithmIdentifier({
+        algorithmId: OID_SHA256,
+        algorithmParams: new asn1js.Null(),
+      }),
       hashedMessage: new asn1js.OctetString({ valueHex: digest.slice() }),
     }),
     nonce: asn1js.Integer.fromBigInt(nonce),
@@ -38,7 +45,12 @@ export function createTimestampRequest(digest: Uint8Array, options: TimestampReq
 }
 
 function nonceValue(nonce: bigint | Uint8Array | undefined): bigint {
-  const value = nonce === undefined ? unsignedToBigInt(randomBytes(8)) : typeof nonce === 'bigint' ? nonce : unsignedToBigInt(nonce);
+  const value =
+    nonce === undefined
+      ? unsignedToBigInt(randomBytes(8))
+      : typeof nonce === 'bigint'
+        ? nonce
+        : unsignedToBigInt(nonce);
   if (value < 0n) throw new RangeError('a timestamp nonce must not be negative');
   return value;
 }

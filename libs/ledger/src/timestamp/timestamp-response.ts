@@ -1,9 +1,16 @@
-import * as asn1js from 'asn1js';
+import type * as asn1js from 'asn1js';
 import * as pkijs from 'pkijs';
 import { encodedBytes, parseAsn1 } from './der';
 import { TimestampResponseError } from './timestamp-errors';
 
-const STATUS_NAMES = ['granted', 'grantedWithMods', 'rejection', 'waiting', 'revocationWarning', 'revocationNotification'];
+const STATUS_NAMES = [
+  'granted',
+  'grantedWithMods',
+  'rejection',
+  'waiting',
+  'revocationWarning',
+  'revocationNotification',
+];
 
 // PKIFailureInfo bit numbers (RFC 3161 §2.4.2)
 const FAILURE_NAMES: Record<number, string> = {
@@ -36,7 +43,10 @@ export function parseTimestampResponse(der: Uint8Array): Uint8Array {
   const failures = failInfo ? failureNames(failInfo) : [];
   if (status !== 0 && status !== 1) {
     const text = (statusStrings ?? []).map((s) => s.valueBlock.value).join('; ');
-    const details = [failures.length ? `failInfo ${failures.join(', ')}` : '', text ? `"${text}"` : ''].filter(Boolean);
+    const details = [
+      failures.length ? `failInfo ${failures.join(', ')}` : '',
+      text ? `"${text}"` : '',
+    ].filter(Boolean);
     throw new TimestampResponseError(
       `TSA answered PKIStatus ${statusName}${details.length ? ` (${details.join(': ')})` : ''}`,
       statusName,
@@ -44,7 +54,11 @@ export function parseTimestampResponse(der: Uint8Array): Uint8Array {
     );
   }
   const token = (asn1 as asn1js.Sequence).valueBlock.value[1];
-  if (!token) throw new TimestampResponseError(`TSA answered PKIStatus ${statusName} without a timeStampToken`, statusName);
+  if (!token)
+    throw new TimestampResponseError(
+      `TSA answered PKIStatus ${statusName} without a timeStampToken`,
+      statusName,
+    );
   return encodedBytes(token);
 }
 

@@ -6,12 +6,15 @@ const PEM_BLOCK = /-----BEGIN CERTIFICATE-----([\s\S]*?)-----END CERTIFICATE----
 
 /** Certificates from PEM text (one or more blocks each) or DER bytes. */
 export function parseCertificates(inputs: readonly (string | Uint8Array)[]): pkijs.Certificate[] {
-  return inputs.flatMap((input) => (typeof input === 'string' ? pemBlocks(input) : [input])).map(parseCertificate);
+  return inputs
+    .flatMap((input) => (typeof input === 'string' ? pemBlocks(input) : [input]))
+    .map(parseCertificate);
 }
 
 function pemBlocks(text: string): Uint8Array[] {
   const blocks = [...text.matchAll(PEM_BLOCK)].map((block) => fromBase64(block[1].replace(/\s+/g, '')));
-  if (blocks.length === 0) throw new SyntaxError('a trusted certificate string holds no PEM CERTIFICATE block');
+  if (blocks.length === 0)
+    throw new SyntaxError('a trusted certificate string holds no PEM CERTIFICATE block');
   return blocks;
 }
 

@@ -1,9 +1,4 @@
-import {
-  LedgerFormatError,
-  type NoteVerifier,
-  parseVerifierKey,
-  SIGNATURE_TYPE_ED25519,
-} from '@app/ledger';
+import { LedgerFormatError, type NoteVerifier, parseVerifierKey, SIGNATURE_TYPE_ED25519 } from '@app/ledger';
 
 /** The logs this instance witnesses: each origin with the verifier keys it trusts for it. */
 export type FollowedLogs = ReadonlyMap<string, readonly NoteVerifier[]>;

@@ -1,0 +1,52 @@
+import { Processor, WorkerHost } from '@nestjs/bullmq';
+import { Inject, Logger, type BeforeApplicationShutdown } from '@nestjs/common';
+import { InjectDataSource } from '@nestjs/typeorm';
+import { type Job } from 'bullmq';
+import { DataSource } from 'typeorm';
+import { VERBATIM_CONFIG, type VerbatimConfig } from '@app/config';
+import { checkpointAt, collectCosignatures, LOG_KEY, timestampCheckpoint, type LogKey } from '@app/log';
+import { JobName, QueueName, type JobOf } from '@app/queues';
+import { GuardedHttpClient } from '@app/sources';
+
+/**
+ * Anchors a signed checkpoint outside the log: RFC 3161 tokens from every configured TSA and cosignatures
+ * from every configured witness. Each anchor is stored once (unique per checkpoint and TSA or witness), so a
+ * replayed job only fills in what is missing. One TSA or witness being down never blocks the others.
+ */
+@Processor(QueueName.Anchor, { concurrency: 2 })
+export class AnchorCheckpointProcessor extends WorkerHost implements BeforeApplicationShutdown {
+  private readonly logger = new Logger(AnchorCheckpointProcessor.name);
+
+  constructor(
+    @InjectDataSource() private readonly db: DataSource,
+    @Inject(LOG_KEY) private readonly key: LogKey,
+    @Inject(VERBATIM_CONFIG) private readonly config: VerbatimConfig,
+    private readonly http: GuardedHttpClient,
+  ) {
+    super();
+  }
+
+  async beforeApplicationShutdown(): Promise<void> {
+    await this.worker.close();
+  }
+
+  async process(job: Job<JobOf<'anchor-checkpoint'>>): Promise<void> {
+    if (job.name !== JobName.AnchorCheckpoint)
+      throw new Error(`queue ${QueueName.Anchor} has no handler for job "${job.name}"`);
+    const checkpoint = await checkpointAt(this.db.manager, job.data.size);
+    if (!checkpoint) throw new Error(`checkpoint ${job.data.size} does not exist`);
+    const [timestamps, cosignatures] = await Promise.all([
+      timestampCheckpoint(
+        this.db.manager,
+        this.http,
+        checkpoint,
+        this.config.log.tsaUrls,
+        this.config.log.tsaTrustFile,
+      ),
+      collectCosignatures(this.db, this.http, this.key, checkpoint, this.config.log.witnesses),
+    ]);
+    const failed = [...timestamps, ...cosignatures].filter((o) => o.status === 'failed');
+    if (failed.length > 0)
+      this.logger.warn(`checkpoint ${checkpoint.size}: ${failed.length} anchor(s) failed`);
+  }
+}

@@ -1,0 +1,3 @@
+export * from './audit-log';
+export * from './checkpoint-check';
+export * from './streaming-tree';

@@ -1,0 +1,23 @@
+import { DelayedError, type Job, type Queue } from 'bullmq';
+import { type DataSource } from 'typeorm';
+import { integrateLog, type IntegrationResult } from './integrate-log';
+import { type LogKey } from './log-keys';
+import { scheduleIntegration } from './schedule-integration';
+
+/**
+ * One run of the sequencer's job, as the worker (and the benchmark) runs it: integrate, keep checkpoints at
+ * least an interval apart by delaying the job itself, and ask again when entries are still waiting.
+ */
+export async function runIntegrationJob(
+  job: Job,
+  token: string | undefined,
+  deps: { db: DataSource; key: LogKey; queue: Queue; batchSize: number; intervalMs: number },
+): Promise<IntegrationResult> {
+  const result = await integrateLog(deps.db, deps.key, deps.batchSize, deps.intervalMs);
+  if (result.notBefore) {
+    await job.moveToDelayed(result.notBefore.getTime(), token);
+    throw new DelayedError();
+  }
+  if (result.more) await scheduleIntegration(deps.queue, deps.intervalMs, Date.now() + deps.intervalMs);
+  return result;
+}

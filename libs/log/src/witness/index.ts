@@ -1,0 +1,4 @@
+export * from './followed-logs';
+export * from './witness-key';
+export * from './witness-service';
+export * from './witness-client';
