@@ -1,9 +1,12 @@
 import { randomBytes } from 'node:crypto';
+import { readFileSync, writeFileSync } from 'node:fs';
+import { resolve } from 'node:path';
 import { Client } from 'pg';
 import { DataSource } from 'typeorm';
 import { createVerbatimApp } from '@app/api';
 import { generateToken, insertToken } from '@app/api/auth/token.service';
 import { canonicalSha256, sha256Hex } from '@app/core';
+import { verifyEvidenceBundle } from '@app/ledger';
 import { ConfigError, checkRedis, loadConfig } from '@app/config';
 import { createDataSource, runMigrations } from '@app/persistence';
 import { KULEBA_USERNAME, kulebaStatement, startFakeMastodon } from '@app/testing/fake-mastodon';
@@ -44,6 +47,9 @@ export async function demoCommand(opts: { keep?: boolean }): Promise<void> {
   const config = loadConfig({
     ...process.env,
     DATABASE_URL: databaseUrl,
+    // the demo's own log key and files, apart from a real installation's
+    VERBATIM_DATA_DIR: resolve(base.dataDir, 'demo'),
+    VERBATIM_LOG_ORIGIN: 'demo.verbatim.local/log',
     VERBATIM_QUEUE_PREFIX: `verbatim-demo-${randomBytes(3).toString('hex')}`,
     VERBATIM_ALLOW_PRIVATE_NETWORKS: 'true',
     VERBATIM_MIN_POLL_INTERVAL_SECONDS: '1',
@@ -90,6 +96,16 @@ export async function demoCommand(opts: { keep?: boolean }): Promise<void> {
     console.log(
       `  raw response SHA-256 ${response.sha256}, ${response.size} bytes ${response.mediaType} (${sha256Hex(rawBytes) === response.sha256 ? 'downloaded and rehashed: matches' : 'MISMATCH'})`,
     );
+    const bundlePath = await saveEvidence(api, statement.id, config.dataDir);
+    const logKey = (await (await fetch(`${api}/log/key`)).text()).trim();
+    const report = await verifyEvidenceBundle(readFileSync(bundlePath, 'utf8'), { logKey });
+    console.log('\nEvidence bundle (verifiable offline, by anyone)');
+    console.log(`  saved       ${bundlePath}`);
+    console.log(`  log         ${report.origin}, entry ${report.entry ? 'in a signed checkpoint' : '?'}`);
+    console.log(
+      `  verified    ${report.ok ? 'yes' : `NO: ${report.failedCheck}`} (record hash, leaf, artifact bytes, inclusion proof, checkpoint signature)`,
+    );
+    console.log(`  check it    ./bin/verbatim verify ${bundlePath} --key '${logKey}'`);
     console.log('\nFetch them yourself');
     console.log(`  statement   ${api}/api/v1/statements/${statement.id}`);
     console.log(`  raw bytes   ${api}${response.url}`);
@@ -105,6 +121,21 @@ export async function demoCommand(opts: { keep?: boolean }): Promise<void> {
     await app.close();
     await mastodon.close();
   }
+}
+
+/** Waits for the version to be in a signed checkpoint, then saves its evidence bundle. */
+async function saveEvidence(api: string, statementId: string, dataDir: string): Promise<string> {
+  const deadline = Date.now() + 30_000;
+  while (Date.now() < deadline) {
+    const res = await fetch(`${api}/api/v1/statements/${statementId}/evidence`);
+    if (res.status === 200) {
+      const path = resolve(dataDir, `${statementId}.evidence.json`);
+      writeFileSync(path, Buffer.from(await res.arrayBuffer()));
+      return path;
+    }
+    await new Promise((done) => setTimeout(done, 200));
+  }
+  throw new Error('the statement did not reach a signed checkpoint within 30 s');
 }
 
 function step(text: string): void {
