@@ -1,3 +1,4 @@
+import { testHttpClient } from '@app/testing/test-http-client';
 import { generateKeyPairSync, randomUUID } from 'node:crypto';
 import { mkdtempSync, rmSync } from 'node:fs';
 import { createServer, type Server } from 'node:http';
@@ -28,7 +29,6 @@ import {
   type LogKey,
   type WitnessKey,
 } from '@app/log';
-import { GuardedHttpClient } from '@app/sources';
 import { createTestEnvironment, type TestEnvironment } from '@app/testing/test-environment';
 import { startTestApp, type TestApp } from './support/app';
 
@@ -102,14 +102,7 @@ function addCheckpoint(witness: Instance, body: string) {
 }
 
 describe('two instances witnessing each other (C2SP tlog-witness)', () => {
-  const http = new GuardedHttpClient({
-    connectTimeoutMs: 2000,
-    totalTimeoutMs: 5000,
-    maxBytes: 10 * 1024 * 1024,
-    maxRedirects: 5,
-    allowPrivateNetworks: true,
-    userAgent: 'Verbatim-test',
-  });
+  const http = testHttpClient();
   let a: Instance;
   let b: Instance;
 

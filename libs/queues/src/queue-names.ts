@@ -34,3 +34,9 @@ export const jobIds = {
   integrate: (slot: number) => `integrate.${slot}`,
   anchor: (size: number) => `anchor.${size}`,
 };
+
+/**
+ * Worker lock settings: a job whose worker died (kill -9) is handed to another worker after about
+ * lockDuration + stalledInterval instead of BullMQ's default minute. Live jobs renew their lock.
+ */
+export const WORKER_LOCKS = { lockDuration: 10_000, stalledInterval: 5_000 } as const;

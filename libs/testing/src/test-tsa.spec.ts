@@ -1,9 +1,9 @@
+import { testHttpClient } from '@app/testing/test-http-client';
 import { execFile } from 'node:child_process';
 import { mkdtemp, readFile, rm, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { promisify } from 'node:util';
-import { GuardedHttpClient } from '@app/sources/http/guarded-http-client';
 import { startTestTsa, type TestTsa } from './test-tsa';
 
 const run = promisify(execFile);
@@ -11,14 +11,7 @@ const run = promisify(execFile);
 describe('startTestTsa', () => {
   let tsa: TestTsa;
   let dir: string;
-  const http = new GuardedHttpClient({
-    connectTimeoutMs: 2000,
-    totalTimeoutMs: 5000,
-    maxBytes: 10 * 1024 * 1024,
-    maxRedirects: 5,
-    allowPrivateNetworks: true,
-    userAgent: 'Verbatim-test',
-  });
+  const http = testHttpClient();
 
   beforeAll(async () => {
     tsa = await startTestTsa();

@@ -1,10 +1,10 @@
 import { Processor, WorkerHost } from '@nestjs/bullmq';
 import { type BeforeApplicationShutdown } from '@nestjs/common';
 import { type Job } from 'bullmq';
-import { JobName, QueueName, type JobOf } from '@app/queues';
+import { JobName, QueueName, type JobOf, WORKER_LOCKS } from '@app/queues';
 import { CaptureUrlUseCase } from './capture-url.use-case';
 
-@Processor(QueueName.Capture, { concurrency: 4 })
+@Processor(QueueName.Capture, { concurrency: 4, ...WORKER_LOCKS })
 export class CaptureUrlProcessor extends WorkerHost implements BeforeApplicationShutdown {
   constructor(private readonly captureUrl: CaptureUrlUseCase) {
     super();

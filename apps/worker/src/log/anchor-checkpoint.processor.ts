@@ -5,7 +5,7 @@ import { type Job } from 'bullmq';
 import { DataSource } from 'typeorm';
 import { VERBATIM_CONFIG, type VerbatimConfig } from '@app/config';
 import { checkpointAt, collectCosignatures, LOG_KEY, timestampCheckpoint, type LogKey } from '@app/log';
-import { JobName, QueueName, type JobOf } from '@app/queues';
+import { JobName, QueueName, type JobOf, WORKER_LOCKS } from '@app/queues';
 import { GuardedHttpClient } from '@app/sources';
 
 /**
@@ -13,7 +13,7 @@ import { GuardedHttpClient } from '@app/sources';
  * from every configured witness. Each anchor is stored once (unique per checkpoint and TSA or witness), so a
  * replayed job only fills in what is missing. One TSA or witness being down never blocks the others.
  */
-@Processor(QueueName.Anchor, { concurrency: 2 })
+@Processor(QueueName.Anchor, { concurrency: 2, ...WORKER_LOCKS })
 export class AnchorCheckpointProcessor extends WorkerHost implements BeforeApplicationShutdown {
   private readonly logger = new Logger(AnchorCheckpointProcessor.name);
 

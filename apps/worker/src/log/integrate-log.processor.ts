@@ -5,13 +5,13 @@ import { type Job, type Queue } from 'bullmq';
 import { DataSource } from 'typeorm';
 import { VERBATIM_CONFIG, type VerbatimConfig } from '@app/config';
 import { LOG_KEY, runIntegrationJob, scheduleIntegration, type LogKey } from '@app/log';
-import { JobName, QueueName, jobIds } from '@app/queues';
+import { JobName, QueueName, jobIds, WORKER_LOCKS } from '@app/queues';
 
 /**
  * The sequencer: one job at a time per process (concurrency 1), one process at a time across the
  * installation (the advisory lock inside integrateLog). Each job integrates one batch and signs one checkpoint.
  */
-@Processor(QueueName.Log, { concurrency: 1 })
+@Processor(QueueName.Log, { concurrency: 1, ...WORKER_LOCKS })
 export class IntegrateLogProcessor
   extends WorkerHost
   implements OnApplicationBootstrap, BeforeApplicationShutdown

@@ -2,10 +2,10 @@ import { Processor, WorkerHost } from '@nestjs/bullmq';
 import { Inject, type BeforeApplicationShutdown, type OnApplicationBootstrap } from '@nestjs/common';
 import { type Job } from 'bullmq';
 import { VERBATIM_CONFIG, type VerbatimConfig } from '@app/config';
-import { JobName, QueueName, type JobOf } from '@app/queues';
+import { JobName, QueueName, type JobOf, WORKER_LOCKS } from '@app/queues';
 import { PollAccountUseCase, type PollOutcome } from './poll-account.use-case';
 
-@Processor(QueueName.Poll)
+@Processor(QueueName.Poll, { ...WORKER_LOCKS })
 export class PollAccountProcessor
   extends WorkerHost
   implements OnApplicationBootstrap, BeforeApplicationShutdown

@@ -1,4 +1,5 @@
 import { type MigrationInterface, type QueryRunner } from 'typeorm';
+import { makeAppendOnly } from './append-only';
 
 /** The archive: accounts, statements, versions, artifacts, capture runs, events, tokens, capture requests. */
 export class CreateArchive1764072000000 implements MigrationInterface {
@@ -145,15 +146,7 @@ export class CreateArchive1764072000000 implements MigrationInterface {
     await db.query(`
       CREATE FUNCTION verbatim_refuse_change() RETURNS trigger LANGUAGE plpgsql AS $$
       BEGIN RAISE EXCEPTION '% on append-only table %', TG_OP, TG_TABLE_NAME; END $$`);
-    for (const table of ['artifacts', 'versions', 'version_artifacts', 'events']) {
-      await db.query(`CREATE TRIGGER ${table}_no_change BEFORE UPDATE OR DELETE ON ${table}
-        FOR EACH ROW EXECUTE FUNCTION verbatim_refuse_change()`);
-      await db.query(`CREATE TRIGGER ${table}_no_truncate BEFORE TRUNCATE ON ${table}
-        FOR EACH STATEMENT EXECUTE FUNCTION verbatim_refuse_change()`);
-      await db.query(
-        `ALTER TABLE ${table} ENABLE ALWAYS TRIGGER ${table}_no_change, ENABLE ALWAYS TRIGGER ${table}_no_truncate`,
-      );
-    }
+    await makeAppendOnly(db, ['artifacts', 'versions', 'version_artifacts', 'events']);
   }
 
   async down(db: QueryRunner): Promise<void> {

@@ -1,4 +1,5 @@
 import { type MigrationInterface, type QueryRunner } from 'typeorm';
+import { makeAppendOnly } from './append-only';
 
 /**
  * The transparency log: entries waiting to be sequenced, sequenced entries, the hash of every complete
@@ -70,21 +71,13 @@ export class CreateLog1764072000001 implements MigrationInterface {
         root bytea NOT NULL,
         updated_at timestamptz NOT NULL DEFAULT clock_timestamp()
       )`);
-    for (const table of [
+    await makeAppendOnly(db, [
       'log_entries',
       'log_nodes',
       'log_checkpoints',
       'log_timestamps',
       'log_cosignatures',
-    ]) {
-      await db.query(`CREATE TRIGGER ${table}_no_change BEFORE UPDATE OR DELETE ON ${table}
-        FOR EACH ROW EXECUTE FUNCTION verbatim_refuse_change()`);
-      await db.query(`CREATE TRIGGER ${table}_no_truncate BEFORE TRUNCATE ON ${table}
-        FOR EACH STATEMENT EXECUTE FUNCTION verbatim_refuse_change()`);
-      await db.query(
-        `ALTER TABLE ${table} ENABLE ALWAYS TRIGGER ${table}_no_change, ENABLE ALWAYS TRIGGER ${table}_no_truncate`,
-      );
-    }
+    ]);
   }
 
   async down(db: QueryRunner): Promise<void> {

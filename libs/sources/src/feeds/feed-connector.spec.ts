@@ -1,3 +1,4 @@
+import { testHttpClient } from '@app/testing/test-http-client';
 import { contentSha256, ErrorCode, SourceError, sha256Hex } from '@app/core';
 import {
   atomFeed,
@@ -7,7 +8,7 @@ import {
   startFakeFeedServer,
 } from '@app/testing/fake-feed-server';
 import { type ResolvedAccount } from '../connector';
-import { GuardedHttpClient } from '../http/guarded-http-client';
+import { type GuardedHttpClient } from '../http/guarded-http-client';
 import { FeedConnector } from './feed-connector';
 
 const ITEMS: RssItemSpec[] = [
@@ -51,14 +52,7 @@ describe('FeedConnector', () => {
 
   beforeEach(async () => {
     server = await startFakeFeedServer();
-    http = new GuardedHttpClient({
-      connectTimeoutMs: 2000,
-      totalTimeoutMs: 5000,
-      maxBytes: 10 * 1024 * 1024,
-      maxRedirects: 5,
-      allowPrivateNetworks: true,
-      userAgent: 'Verbatim-test',
-    });
+    http = testHttpClient();
     connector = new FeedConnector(http);
   });
 

@@ -1,3 +1,4 @@
+import { TEST_HTTP_OPTIONS } from '@app/testing/test-http-client';
 import { once } from 'node:events';
 import { type IncomingMessage, type Server, type ServerResponse, createServer } from 'node:http';
 import { type AddressInfo } from 'node:net';
@@ -7,14 +8,7 @@ import { type Resolver, isPublicAddress } from './address-guard';
 import { type GuardedHttpClientDeps, GuardedHttpClient } from './guarded-http-client';
 import { type HttpClientOptions } from './http-client';
 
-const options: HttpClientOptions = {
-  connectTimeoutMs: 2000,
-  totalTimeoutMs: 5000,
-  maxBytes: 10 * 1024 * 1024,
-  maxRedirects: 5,
-  allowPrivateNetworks: true,
-  userAgent: 'Verbatim-test',
-};
+const options: HttpClientOptions = TEST_HTTP_OPTIONS;
 
 interface TestServer {
   /** http://127.0.0.1:<port> */

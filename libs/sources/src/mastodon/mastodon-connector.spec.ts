@@ -1,3 +1,4 @@
+import { testHttpClient } from '@app/testing/test-http-client';
 import { ErrorCode, SourceError } from '@app/core';
 import {
   type FakeMastodon,
@@ -7,21 +8,13 @@ import {
   startFakeMastodon,
 } from '@app/testing/fake-mastodon';
 import { type PollResult, type ResolvedAccount } from '../connector';
-import { GuardedHttpClient } from '../http';
+import { type GuardedHttpClient } from '../http';
 import { MastodonConnector, type MastodonConnectorOptions } from './mastodon-connector';
 
 let server: FakeMastodon;
 let http: GuardedHttpClient;
 
-const client = () =>
-  new GuardedHttpClient({
-    connectTimeoutMs: 2000,
-    totalTimeoutMs: 5000,
-    maxBytes: 10 * 1024 * 1024,
-    maxRedirects: 5,
-    allowPrivateNetworks: true,
-    userAgent: 'Verbatim-test',
-  });
+const client = () => testHttpClient();
 
 async function setUp(options: { firstId?: number } = {}) {
   server = await startFakeMastodon(options);
