@@ -119,6 +119,13 @@ describe('the REST API', () => {
     expect(text).toContain('since');
     expect(text).toContain('cursor');
     expect(text).toContain('extra');
+    await app.http().get('/api/v1/statements?cursor=9999999999999999999').expect(400);
+    const nul = await app.http().get('/api/v1/statements?q=%00').expect(400);
+    expect(nul.body.error).toBe('invalid-input');
+    await app
+      .write('post', '/api/v1/captures')
+      .send({ url: `${mastodon.origin}/@mfa/1\u0000` })
+      .expect(400);
     await app.http().get('/api/v1/statements/not-a-uuid').expect(400);
     await app.http().get('/api/v1/statements/00000000-0000-4000-8000-000000000000').expect(404);
     await app.http().get('/api/v1/artifacts/XYZ').expect(400);

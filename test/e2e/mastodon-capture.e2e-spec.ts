@@ -219,4 +219,15 @@ describe('tracking a Mastodon account', () => {
       await other.close();
     }
   });
+
+  it('stores a post carrying a NUL character, with U+FFFD in the record and the exact bytes in the artifact', async () => {
+    const status = mastodon.publish('mfa', { content: '<p>Before\u0000after.</p>' });
+    await app.db.query(`UPDATE accounts SET next_poll_at = now() WHERE id = $1`, [accountId]);
+    const statement = await waitFor('the post', () => statementByPostId(status.id), 6000);
+    expect(statement.versions[0].text).toBe('Before\uFFFDafter.');
+    const sha = statement.versions[0].artifacts.find((a) => a.role === 'response')!.sha256;
+    const raw = (await app.http().get(`/api/v1/artifacts/${sha}`).responseType('blob').expect(200))
+      .body as Buffer;
+    expect(raw.toString('utf8')).toContain('Before\\u0000after.');
+  });
 });

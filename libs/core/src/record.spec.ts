@@ -1,4 +1,11 @@
-import { buildRecord, contentSha256, recordSha256, toUtcTimestamp, type StatementContent } from './record';
+import {
+  buildRecord,
+  contentSha256,
+  recordSha256,
+  toUtcTimestamp,
+  withoutNulCharacters,
+  type StatementContent,
+} from './record';
 import { canonicalBytes } from './jcs';
 import { sha256Hex } from './hash';
 
@@ -58,5 +65,20 @@ describe('statement records', () => {
     expect(toUtcTimestamp('2022-02-27T08:33:10.912Z')).toBe('2022-02-27T08:33:10.912Z');
     expect(toUtcTimestamp('yesterday')).toBeNull();
     expect(toUtcTimestamp(null)).toBeNull();
+  });
+});
+
+describe('withoutNulCharacters', () => {
+  it('replaces U+0000 everywhere in a record and leaves everything else alone', () => {
+    const dirty = {
+      ...content,
+      text: 'a\u0000b',
+      media: [{ kind: 'image', url: 'u', mediaType: null, description: '\u0000' }],
+    };
+    const clean = withoutNulCharacters(dirty);
+    expect(clean.text).toBe('a\uFFFDb');
+    expect(clean.media[0].description).toBe('\uFFFD');
+    expect(clean.isReply).toBe(false);
+    expect(withoutNulCharacters(content)).toEqual(content);
   });
 });

@@ -72,3 +72,18 @@ export function toUtcTimestamp(value: string | number | Date | null | undefined)
   const date = value instanceof Date ? value : new Date(value);
   return Number.isNaN(date.getTime()) ? null : date.toISOString();
 }
+
+/**
+ * PostgreSQL text and jsonb cannot hold U+0000, which an untrusted source may send. The normalized record
+ * carries U+FFFD in its place (the raw artifact keeps the exact bytes).
+ */
+export function withoutNulCharacters<T>(value: T): T {
+  if (typeof value === 'string') return value.replaceAll('\u0000', '\uFFFD') as T;
+  if (Array.isArray(value)) return value.map((item: unknown) => withoutNulCharacters(item)) as T;
+  if (value !== null && typeof value === 'object') {
+    return Object.fromEntries(
+      Object.entries(value).map(([k, v]) => [withoutNulCharacters(k), withoutNulCharacters(v)]),
+    ) as T;
+  }
+  return value;
+}

@@ -1,6 +1,7 @@
 import { ArgumentsHost, Catch, HttpException, Logger, type ExceptionFilter } from '@nestjs/common';
 import { type Response } from 'express';
 import { ErrorCode, SourceError, VerbatimError } from '@app/core';
+import { isDataException } from '@app/persistence';
 
 const STATUS: Record<ErrorCode, number> = {
   [ErrorCode.InvalidInput]: 400,
@@ -45,6 +46,15 @@ export class ErrorFilter implements ExceptionFilter {
       const message =
         typeof body === 'string' ? body : ((body as { message?: unknown }).message ?? error.message);
       res.status(status).json({ statusCode: status, error: codeFor(status), message });
+      return;
+    }
+    if (isDataException(error)) {
+      // class 22 (data exception): a value the database cannot hold, such as a NUL character or an out-of-range number
+      res.status(400).json({
+        statusCode: 400,
+        error: ErrorCode.InvalidInput,
+        message: `a value in the request cannot be used: ${error.message}`,
+      });
       return;
     }
     this.logger.error(error instanceof Error ? (error.stack ?? error.message) : String(error));

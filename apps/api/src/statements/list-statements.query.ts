@@ -11,6 +11,7 @@ import {
   Max,
   MaxLength,
   Min,
+  NotContains,
 } from 'class-validator';
 
 export class ListStatementsQuery {
@@ -20,6 +21,7 @@ export class ListStatementsQuery {
   @IsOptional()
   @IsString()
   @MaxLength(500)
+  @NotContains('\u0000', { message: 'q: must not contain NUL characters' })
   q?: string;
 
   @ApiPropertyOptional({ description: 'authored at or after (RFC 3339)' })
@@ -39,7 +41,7 @@ export class ListStatementsQuery {
 
   @ApiPropertyOptional({ description: 'nextCursor of the previous page' })
   @IsOptional()
-  @Matches(/^[0-9]{1,19}$/, { message: 'cursor: must be the nextCursor value of a previous page' })
+  @Matches(/^[0-9]{1,18}$/, { message: 'cursor: must be the nextCursor value of a previous page' })
   cursor?: string;
 
   @ApiPropertyOptional({ default: 50, minimum: 1, maximum: 200 })

@@ -7,8 +7,8 @@ import { ErrorCode, SourceError, VerbatimError } from '@app/core';
 import { VERBATIM_CONFIG, type VerbatimConfig } from '@app/config';
 import { scheduleIntegration } from '@app/log';
 import { MetricsService } from '@app/observability';
-import { CaptureRequestEntity, storeCaptures, upsertAccount } from '@app/persistence';
-import { ConnectorRegistry } from '@app/sources';
+import { CaptureRequestEntity, isDataException, storeCaptures, upsertAccount } from '@app/persistence';
+import { ConnectorRegistry, type Connector } from '@app/sources';
 import { QueueName, type JobOf } from '@app/queues';
 
 /** How often a capture that hits a passing problem (network, rate limit) is tried before it is failed. */
@@ -52,21 +52,50 @@ export class CaptureUrlUseCase {
         );
         throw failure; // BullMQ retries with backoff
       }
-      this.logger.warn(`capture of ${request.url} failed (${failure.code}): ${failure.message}`);
-      await requests.update(
-        { id: request.id, state: 'queued' },
-        {
-          attempts,
-          state: 'failed',
-          errorCode: failure.code,
-          error: failure.message,
-          finishedAt: new Date(),
-        },
-      );
+      await this.fail(request, attempts, failure);
       return;
     }
 
-    const versionsNew = await this.db.transaction(async (tx) => {
+    let versionsNew: number;
+    try {
+      versionsNew = await this.store(request, captured);
+    } catch (error) {
+      if (!isDataException(error)) throw error; // the database is away: the job is retried
+      const reason = `could not store what the source sent: ${error.message}`;
+      await this.fail(
+        request,
+        request.attempts + 1,
+        new SourceError(ErrorCode.SourceInvalidResponse, reason),
+      );
+      return;
+    }
+    if (versionsNew > 0) {
+      await scheduleIntegration(this.logQueue, this.config.log.checkpointIntervalMs).catch((error: Error) =>
+        this.logger.warn(`could not schedule log integration: ${error.message}`),
+      );
+    }
+  }
+
+  private async fail(request: CaptureRequestEntity, attempts: number, failure: VerbatimError): Promise<void> {
+    this.logger.warn(`capture of ${request.url} failed (${failure.code}): ${failure.message}`);
+    await this.db.getRepository(CaptureRequestEntity).update(
+      { id: request.id, state: 'queued' },
+      {
+        attempts,
+        state: 'failed',
+        errorCode: failure.code,
+        error: failure.message,
+        finishedAt: new Date(),
+      },
+    );
+  }
+
+  /** The account, the captures and the request's completion, in one transaction. */
+  private store(
+    request: CaptureRequestEntity,
+    captured: Awaited<ReturnType<Connector['capture']>>,
+  ): Promise<number> {
+    return this.db.transaction(async (tx) => {
       const account = await upsertAccount(tx, captured.account, {
         tracking: false,
         pollIntervalSeconds: this.config.polling.defaultIntervalSeconds,
@@ -92,10 +121,5 @@ export class CaptureUrlUseCase {
       this.metrics.captures.inc({ platform: captured.account.platform }, stored.versionsNew);
       return stored.versionsNew;
     });
-    if (versionsNew > 0) {
-      await scheduleIntegration(this.logQueue, this.config.log.checkpointIntervalMs).catch((error: Error) =>
-        this.logger.warn(`could not schedule log integration: ${error.message}`),
-      );
-    }
   }
 }

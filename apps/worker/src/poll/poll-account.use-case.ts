@@ -7,7 +7,7 @@ import { ErrorCode, SourceError } from '@app/core';
 import { VERBATIM_CONFIG, type VerbatimConfig } from '@app/config';
 import { scheduleIntegration } from '@app/log';
 import { MetricsService } from '@app/observability';
-import { AccountEntity, recordCaptureRun, storeCaptures } from '@app/persistence';
+import { AccountEntity, isDataException, recordCaptureRun, storeCaptures } from '@app/persistence';
 import { ConnectorRegistry, type PollCursor, type PollResult } from '@app/sources';
 import { QueueName, type JobOf } from '@app/queues';
 import { nextPollAfterFailure, nextPollAfterSuccess } from './poll-schedule';
@@ -51,7 +51,34 @@ export class PollAccountUseCase {
       return outcome;
     }
 
-    const outcome = await this.db.transaction(async (tx) => {
+    let outcome: PollOutcome;
+    try {
+      outcome = await this.store(account, due, startedAt, result);
+    } catch (error) {
+      if (!isDataException(error)) throw error; // the database is away: the job is retried
+      stopTimer();
+      const reason = `could not store what the source sent: ${error.message}`;
+      return this.recordFailure(
+        account,
+        due,
+        startedAt,
+        new SourceError(ErrorCode.SourceInvalidResponse, reason),
+      );
+    }
+    stopTimer();
+    if (outcome !== 'stale') this.metrics.polls.inc({ platform: account.platform, outcome });
+    if (outcome === 'captured') await this.requestIntegration();
+    return outcome;
+  }
+
+  /** Claims the account's due time, stores what the poll found and records the run, in one transaction. */
+  private store(
+    account: AccountEntity,
+    due: Date,
+    startedAt: Date,
+    result: PollResult,
+  ): Promise<PollOutcome> {
+    return this.db.transaction(async (tx) => {
       const next = nextPollAfterSuccess(due, account.pollIntervalSeconds, new Date());
       const [, claimed]: [unknown, number] = await tx.query(
         `UPDATE accounts SET cursor = $3, next_poll_at = $4, last_polled_at = now(), last_poll_status = $5,
@@ -87,10 +114,6 @@ export class PollAccountUseCase {
       this.metrics.captures.inc({ platform: account.platform }, stored.versionsNew);
       return quiet ? ('unchanged' as const) : ('captured' as const);
     });
-    stopTimer();
-    if (outcome !== 'stale') this.metrics.polls.inc({ platform: account.platform, outcome });
-    if (outcome === 'captured') await this.requestIntegration();
-    return outcome;
   }
 
   /** New versions wait in log_pending; if Redis is away, the scheduler tick asks again. */

@@ -9,6 +9,7 @@ import {
   type EvidenceLevel,
   type StatementContent,
   type StatementRecord,
+  withoutNulCharacters,
 } from '@app/core';
 import { buildLogEntry, type ArtifactReference } from '@app/ledger';
 
@@ -101,7 +102,8 @@ export async function storeCaptures(
 /** A batch may name a post twice (a page boundary moved); the later sighting wins. Sorted so locks are taken in one order. */
 function latestPerPost(posts: CapturedPost[]): CapturedPost[] {
   const byId = new Map<string, CapturedPost>();
-  for (const post of posts) byId.set(post.content.postId, post);
+  for (const post of posts)
+    byId.set(post.content.postId, { ...post, content: withoutNulCharacters(post.content) });
   return [...byId.values()].sort((a, b) => (a.content.postId < b.content.postId ? -1 : 1));
 }
 
