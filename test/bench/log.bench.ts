@@ -286,6 +286,10 @@ async function main(): Promise<void> {
       `(b) open loop at ${OPEN_LOOP_RATE}/s for ${OPEN_LOOP_SECONDS} s, checkpoint interval ${checkpointIntervalMs} ms…`,
     );
     const latency = await measureLatency(env, db, key, checkpointIntervalMs, batchSize);
+    // under a steady load the wait is bounded by the interval itself: show the interval that meets the target
+    const shorterInterval = 750;
+    log(`(b') the same at a checkpoint interval of ${shorterInterval} ms…`);
+    const shorter = await measureLatency(env, db, key, shorterInterval, batchSize);
 
     log(`(c) building a log of ${PROOF_TREE_SIZE.toLocaleString()} entries…`);
     const big = await createTestEnvironment();
@@ -366,6 +370,14 @@ async function main(): Promise<void> {
         ratio: `${fmt(latency.p99 / checkpointIntervalMs, 2)}× interval`,
         target: 'p99 ≤ 1,000 ms',
         verdict: latency.p99 <= 1000 ? 'PASS' : 'MISS',
+      },
+      {
+        what: `(b') p99 at VERBATIM_CHECKPOINT_INTERVAL_MS=${shorterInterval} (p50 ${fmt(shorter.p50)} ms)`,
+        ours: `${fmt(shorter.p99)} ms`,
+        limit: `interval ${shorterInterval} ms`,
+        ratio: `${fmt(shorter.p99 / shorterInterval, 2)}× interval`,
+        target: 'p99 ≤ 1,000 ms',
+        verdict: shorter.p99 <= 1000 ? 'PASS' : 'MISS',
       },
       {
         what: `(c) inclusion proof at 1M, proveInclusion (mean; p50 ${fmt(proof.p50, 3)} ms)`,

@@ -4,7 +4,6 @@ import {
   contentSha256,
   recordSha256,
   sha256Hex,
-  type ArtifactDigest,
   type ArtifactRole,
   type EvidenceLevel,
   type StatementContent,
@@ -31,11 +30,15 @@ export interface StoredCaptures {
   statementIds: string[];
 }
 
+/** An artifact as both the record (role, sha256) and the log entry (all four) name it. */
+type CapturedReference = ArtifactReference & { role: ArtifactRole };
+
 interface NewVersion {
   statementId: string;
   number: number;
   content: StatementContent;
-  artifacts: ArtifactDigest[];
+  /** the raw artifacts the version was read from, as the log entry names them */
+  references: CapturedReference[];
   record: StatementRecord;
   recordSha256: string;
   created: boolean;
@@ -77,19 +80,23 @@ export async function storeCaptures(
     const row = statements.get(post.content.postId)!;
     const hash = contentSha256(post.content);
     if (row.latest_content === hash) continue;
-    const record = buildRecord(post.content, digests.get(post)!);
+    const references = digests.get(post)!;
+    const record = buildRecord(
+      post.content,
+      references.map(({ role, sha256 }) => ({ role, sha256 })),
+    );
     versions.push({
       statementId: row.id,
       number: row.latest_version + 1,
       content: post.content,
-      artifacts: record.artifacts,
+      references,
       record,
       recordSha256: recordSha256(record),
       created: row.latest_version === 0,
     });
   }
   await insertVersions(db, input.capturedAt, input.evidenceLevel, input.accountId, versions);
-  await queueLogEntries(db, input.capturedAt, input.logOrigin, versions, artifactsBySha(posts));
+  await queueLogEntries(db, input.capturedAt, input.logOrigin, versions);
 
   return {
     postsSeen: posts.length,
@@ -110,9 +117,9 @@ function latestPerPost(posts: CapturedPost[]): CapturedPost[] {
 async function insertArtifacts(
   db: EntityManager,
   posts: CapturedPost[],
-): Promise<Map<CapturedPost, ArtifactDigest[]>> {
+): Promise<Map<CapturedPost, CapturedReference[]>> {
   const unique = new Map<string, CapturedArtifact>();
-  const digests = new Map<CapturedPost, ArtifactDigest[]>();
+  const digests = new Map<CapturedPost, CapturedReference[]>();
   const hashes = new Map<Buffer, string>();
   for (const post of posts) {
     digests.set(
@@ -121,7 +128,7 @@ async function insertArtifacts(
         let sha256 = hashes.get(artifact.bytes);
         if (!sha256) hashes.set(artifact.bytes, (sha256 = sha256Hex(artifact.bytes)));
         unique.set(sha256, artifact);
-        return { role: artifact.role, sha256 };
+        return { role: artifact.role, mediaType: artifact.mediaType, size: artifact.bytes.length, sha256 };
       }),
     );
   }
@@ -197,7 +204,7 @@ async function insertVersions(
     ],
   );
   const links = versions.flatMap((v) =>
-    dedupeDigests(v.artifacts).map((a) => ({ id: v.statementId, number: v.number, ...a })),
+    dedupeDigests(v.references).map((a) => ({ id: v.statementId, number: v.number, ...a })),
   );
   if (links.length > 0) {
     await db.query(
@@ -235,24 +242,12 @@ async function insertVersions(
   );
 }
 
-function artifactsBySha(posts: CapturedPost[]): Map<string, ArtifactReference> {
-  const refs = new Map<string, ArtifactReference>();
-  for (const post of posts) {
-    for (const a of post.artifacts) {
-      const sha256 = sha256Hex(a.bytes);
-      refs.set(`${a.role}/${sha256}`, { role: a.role, mediaType: a.mediaType, size: a.bytes.length, sha256 });
-    }
-  }
-  return refs;
-}
-
 /** One log entry per new version: digests only, so content can be taken down without breaking a proof. */
 async function queueLogEntries(
   db: EntityManager,
   capturedAt: Date,
   origin: string,
   versions: NewVersion[],
-  refs: Map<string, ArtifactReference>,
 ): Promise<void> {
   if (versions.length === 0) return;
   const entries = versions.map((v) =>
@@ -262,7 +257,7 @@ async function queueLogEntries(
         statementId: v.statementId,
         version: v.number,
         recordSha256: v.recordSha256,
-        artifacts: dedupeDigests(v.artifacts).map((d) => refs.get(`${d.role}/${d.sha256}`)!),
+        artifacts: dedupeDigests(v.references),
         capturedAt: capturedAt.toISOString(),
         origin,
       }),
@@ -274,6 +269,6 @@ async function queueLogEntries(
   );
 }
 
-function dedupeDigests(digests: ArtifactDigest[]): ArtifactDigest[] {
+function dedupeDigests<T extends { sha256: string }>(digests: T[]): T[] {
   return [...new Map(digests.map((d) => [d.sha256, d])).values()];
 }

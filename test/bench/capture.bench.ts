@@ -1,0 +1,449 @@
+/**
+ * `npm run bench:capture`: end-to-end capture against the no-op BullMQ drain of the same run, on a
+ * throwaway database and Redis prefix (removed afterwards, with the signing key).
+ *
+ *   limit (a) the no-op drain: N poll jobs pre-added with addBulk, a Worker at the worker's concurrency
+ *             whose processor does nothing; jobs/s from the worker's start to the last completion
+ *   ours  (b) the same N poll jobs, one per tracked account, each answered with ONE Mastodon post (the
+ *             connector's real parse of Rails-shaped JSON, a few-KB 'response' artifact) and handled by the
+ *             worker's real PollAccountUseCase (claim, storeCaptures with the log origin, capture run, all in
+ *             one transaction; then the integration request), while a log worker runs the real sequencer;
+ *             the clock stops when the last version is in a signed checkpoint
+ *         (c) as (b), with each poll answering a page of 20 posts: posts/s, to show what batching lifts
+ * Only the source is replaced (a connector that hands back the prepared poll result, no HTTP).
+ * Target: /work/shared/reference/performance.md, end-to-end capture ≥ 0.4× the no-op drain.
+ */
+import { mkdtempSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { Queue, Worker } from 'bullmq';
+import { type DataSource } from 'typeorm';
+import { type VerbatimConfig } from '@app/config';
+import { loadLogKey, runIntegrationJob, type LogKey } from '@app/log';
+import { MetricsService } from '@app/observability';
+import { createDataSource } from '@app/persistence';
+import { JobName, QueueName, redisOptionsFromUrl, WORKER_LOCKS, type JobOf } from '@app/queues';
+import {
+  ConnectorRegistry,
+  statusToContent,
+  type Connector,
+  type FetchedPost,
+  type PollResult,
+  type ResolvedAccount,
+} from '@app/sources';
+import { parseStatusList } from '@app/sources/mastodon/mastodon-entities';
+import {
+  mastodonHtml,
+  railsJson,
+  renderStatus,
+  type AccountRecord,
+  type Json,
+  type RenderContext,
+  type StatusRecord,
+} from '@app/testing/fake-mastodon/mastodon-json';
+import { createTestEnvironment, type TestEnvironment } from '@app/testing/test-environment';
+import { PollAccountUseCase, type PollOutcome } from '@app/worker/poll/poll-account.use-case';
+import { fmt, log, printTable, type Row } from './bench-support';
+
+const ORIGIN = 'bench.test/verbatim';
+const HOST = 'diplo.example';
+const SINGLE_POLLS = 10_000;
+const PAGE_POLLS = 1_000;
+const PAGE_SIZE = 20;
+const TARGET_RATIO = 0.4;
+/** the accounts' due time: every job claims its account at this time, as a scheduler tick would */
+const DUE = new Date('2030-01-01T00:00:00.000Z');
+
+/** Words of official statements in the languages the archive sees most, for texts that look the part. */
+const PHRASES = [
+  'The Ministry of Foreign Affairs strongly condemns today’s attack on civilian infrastructure.',
+  'We call on all parties to respect international humanitarian law and protect civilians.',
+  'Le ministre s’est entretenu avec son homologue sur la situation sécuritaire dans la région.',
+  'La France réaffirme son soutien à la souveraineté et à l’intégrité territoriale de l’Ukraine.',
+  'Die Bundesregierung verurteilt den Angriff aufs Schärfste und fordert eine sofortige Waffenruhe.',
+  'Außenministerin trifft heute ihre Amtskollegen zu Gesprächen über humanitäre Hilfe.',
+  'Міністр закордонних справ провів телефонну розмову з колегою щодо подальшої підтримки.',
+  'Україна вдячна партнерам за рішучу підтримку та нові пакети допомоги.',
+  'El Gobierno expresa sus condolencias a las familias de las víctimas y al pueblo hermano.',
+  'Joint statement following the meeting of foreign ministers on maritime security.',
+  'Il ministro ha ribadito l’impegno dell’Italia per una pace giusta e duratura.',
+  'Our embassy is closely following the situation and is in contact with local authorities.',
+  'Polska stanowczo potępia ten atak i wzywa do natychmiastowego zaprzestania działań.',
+  'Statement by the Spokesperson on the latest developments in the region.',
+];
+
+function statementText(seed: number): string {
+  const count = 1 + (seed % 3);
+  const parts = Array.from({ length: count }, (_, i) => PHRASES[(seed * 7 + i * 5) % PHRASES.length]);
+  return `${parts.join(' ')} #${seed % 97 === 0 ? 'breaking' : 'diplomacy'} (${seed})`;
+}
+
+/** Mastodon accounts and statuses rendered exactly as the fake server renders them, without the server. */
+class Timeline implements RenderContext {
+  readonly origin = `https://${HOST}`;
+  private readonly accounts = new Map<string, AccountRecord>();
+  private readonly statuses = new Map<string, StatusRecord>();
+  private nextId = 113_000_000_000_000_000n;
+
+  account = (id: string): AccountRecord => this.accounts.get(id)!;
+  status = (id: string): StatusRecord | undefined => this.statuses.get(id);
+  // replies and the account's post count are not what this bench is about: keep rendering O(1)
+  statusesOf = (): StatusRecord[] => [];
+
+  addAccount(externalId: string, username: string): void {
+    this.accounts.set(externalId, {
+      id: externalId,
+      username,
+      displayName: `Ministry of Foreign Affairs ${externalId}`,
+      note: '<p>Official account. Retweets are not endorsements.</p>',
+      createdAt: '2022-11-03T00:00:00.000Z',
+      bot: false,
+      website: 'mfa.gov.example',
+    });
+  }
+
+  /** One poll's response: `count` new statuses of the account, as the API returns them (newest first). */
+  page(accountId: string, count: number, seed: number): Buffer {
+    const rendered: Json[] = [];
+    for (let i = 0; i < count; i++) {
+      this.nextId += 1_000_003n;
+      const status: StatusRecord = {
+        id: this.nextId.toString(),
+        accountId,
+        createdAt: new Date(DUE.getTime() - (seed * PAGE_SIZE + i) * 60_000).toISOString(),
+        editedAt: null,
+        content: mastodonHtml(statementText(seed * PAGE_SIZE + i)),
+        spoilerText: '',
+        sensitive: false,
+        language: ['en', 'fr', 'de', 'uk', 'es', 'it', 'pl'][(seed + i) % 7],
+        visibility: 'public',
+        inReplyToId: null,
+        inReplyToAccountId: null,
+        reblogOfId: null,
+        quoteOfId: null,
+        media: (seed + i) % 4 === 0 ? [{ id: `${this.nextId}1`, type: 'image', description: null }] : [],
+        tags: ['diplomacy'],
+        deleted: false,
+      };
+      this.statuses.set(status.id, status);
+      rendered.unshift(renderStatus(status, this));
+    }
+    return railsJson(rendered);
+  }
+}
+
+/** What the Mastodon connector makes of a response: parse, one FetchedPost per status, the body as artifact. */
+function pollResultOf(body: Buffer): PollResult {
+  const statuses = parseStatusList(JSON.parse(body.toString('utf8')), 'bench page');
+  const artifact = { role: 'response' as const, mediaType: 'application/json', bytes: body };
+  const posts: FetchedPost[] = statuses.map((s) => ({
+    content: statusToContent(s, HOST),
+    artifacts: [artifact],
+  }));
+  return { kind: 'posts', httpStatus: 200, posts, cursor: { sinceId: statuses[0].id } };
+}
+
+/** Stands in for the platform: hands each account the poll result prepared for it. */
+function benchConnector(results: Map<string, PollResult>): Connector {
+  const refuse = (): never => {
+    throw new Error('not used by the benchmark');
+  };
+  return {
+    platform: 'mastodon',
+    describes: 'a prepared poll result',
+    canTrack: () => false,
+    canCapture: () => false,
+    resolve: refuse,
+    fetchPost: refuse,
+    capture: refuse,
+    poll: (account: ResolvedAccount) => {
+      const result = results.get(account.externalId);
+      if (!result) throw new Error(`no poll result for ${account.externalId}`);
+      return Promise.resolve(result);
+    },
+  };
+}
+
+interface Prepared {
+  jobs: JobOf<'poll-account'>[];
+  results: Map<string, PollResult>;
+  posts: number;
+  responseBytes: number;
+}
+
+/** `polls` tracked accounts due at DUE, each with the poll result of `postsPerPoll` new posts. */
+async function prepare(
+  db: DataSource,
+  timeline: Timeline,
+  prefix: string,
+  polls: number,
+  postsPerPoll: number,
+): Promise<Prepared> {
+  const rows: { id: string; external_id: string }[] = await db.query(
+    `INSERT INTO accounts (platform, handle, external_id, display_name, profile_url, source_url, tracking,
+                           poll_interval_seconds, next_poll_at)
+     SELECT 'mastodon', $1 || i || '@' || $2, $1 || i, 'Ministry ' || i, 'https://' || $2 || '/@' || $1 || i,
+            'https://' || $2, true, 300, $3
+     FROM generate_series(1, $4::int) AS i
+     RETURNING id, external_id`,
+    [prefix, HOST, DUE, polls],
+  );
+  const results = new Map<string, PollResult>();
+  let posts = 0;
+  let responseBytes = 0;
+  rows.forEach((row, i) => {
+    timeline.addAccount(row.external_id, row.external_id);
+    const body = timeline.page(row.external_id, postsPerPoll, i);
+    const result = pollResultOf(body);
+    results.set(row.external_id, result);
+    posts += postsPerPoll;
+    responseBytes += body.length;
+  });
+  // a scheduler tick enqueues accounts in due order, which is not the order they were created in
+  const jobs = rows.map((row) => ({ accountId: row.id, dueAt: DUE.toISOString() }));
+  jobs.sort((a, b) => (a.accountId < b.accountId ? -1 : 1));
+  return { jobs, results, posts, responseBytes };
+}
+
+/** Resolves with the time of the `count`-th completion (failures reject). */
+function completions(worker: Worker, count: number): Promise<number> {
+  return new Promise((resolve, reject) => {
+    let done = 0;
+    worker.on('completed', () => {
+      if (++done === count) resolve(Date.now());
+    });
+    worker.on('failed', (job, error) => reject(new Error(`job ${job?.id} failed: ${error.message}`)));
+  });
+}
+
+/** (a) The limit: the same jobs through a worker that does nothing. */
+async function noOpDrain(env: TestEnvironment, jobs: JobOf<'poll-account'>[], concurrency: number) {
+  const connection = redisOptionsFromUrl(env.redisUrl);
+  const name = `${QueueName.Poll}-noop`;
+  const queue = new Queue(name, { connection, prefix: env.queuePrefix });
+  try {
+    await addAll(queue, jobs);
+    const started = Date.now();
+    const worker = new Worker(name, () => Promise.resolve(), {
+      connection,
+      prefix: env.queuePrefix,
+      concurrency,
+      removeOnComplete: { count: 0 },
+    });
+    try {
+      const finished = await completions(worker, jobs.length);
+      return (jobs.length / (finished - started)) * 1000;
+    } finally {
+      await worker.close();
+    }
+  } finally {
+    await queue.obliterate({ force: true }).catch(() => undefined);
+    await queue.close();
+  }
+}
+
+async function addAll(queue: Queue, jobs: JobOf<'poll-account'>[]): Promise<void> {
+  for (let i = 0; i < jobs.length; i += 1000) {
+    await queue.addBulk(
+      jobs
+        .slice(i, i + 1000)
+        .map((data) => ({ name: JobName.PollAccount, data, opts: { removeOnFail: 100 } })),
+    );
+  }
+}
+
+interface CaptureRun {
+  /** from the poll worker's start to the last poll job's completion */
+  storedMs: number;
+  /** from the poll worker's start to the signed checkpoint covering the last version */
+  loggedMs: number;
+  outcomes: Record<string, number>;
+}
+
+/** (b)/(c) The worker's poll path and its sequencer, both running, over pre-added poll jobs. */
+async function capturePath(
+  env: TestEnvironment,
+  config: VerbatimConfig,
+  db: DataSource,
+  key: LogKey,
+  prepared: Prepared,
+): Promise<CaptureRun> {
+  const connection = redisOptionsFromUrl(env.redisUrl);
+  const { checkpointIntervalMs: intervalMs, batchSize } = config.log;
+  const pollQueue = new Queue(QueueName.Poll, { connection, prefix: env.queuePrefix });
+  const logQueue = new Queue(QueueName.Log, { connection, prefix: env.queuePrefix });
+  const useCase = new PollAccountUseCase(
+    db,
+    new ConnectorRegistry([benchConnector(prepared.results)]),
+    config,
+    new MetricsService(),
+    logQueue,
+  );
+  const [{ before }]: { before: string }[] = await db.query(
+    `SELECT coalesce(max(size), 0) AS before FROM log_checkpoints`,
+  );
+  const workers: Worker[] = [];
+  try {
+    await addAll(pollQueue, prepared.jobs);
+    // the sequencer, as the worker's IntegrateLogProcessor runs it
+    workers.push(
+      new Worker(
+        QueueName.Log,
+        async (job, token) =>
+          job.name === JobName.IntegrateLog
+            ? (await runIntegrationJob(job, token, { db, key, queue: logQueue, batchSize, intervalMs }))
+                .integrated
+            : 0,
+        { connection, prefix: env.queuePrefix, concurrency: 1, removeOnComplete: { count: 0 } },
+      ),
+    );
+    const outcomes: Record<string, number> = {};
+    const started = Date.now();
+    const pollWorker = new Worker<JobOf<'poll-account'>, PollOutcome>(
+      QueueName.Poll,
+      async (job) => {
+        const outcome = await useCase.execute(job.data);
+        outcomes[outcome] = (outcomes[outcome] ?? 0) + 1;
+        return outcome;
+      },
+      {
+        ...WORKER_LOCKS,
+        connection,
+        prefix: env.queuePrefix,
+        concurrency: config.polling.workerConcurrency,
+        removeOnComplete: { count: 0 },
+      },
+    );
+    workers.push(pollWorker);
+    const stored = await completions(pollWorker, prepared.jobs.length);
+
+    const expected = Number(before) + prepared.posts;
+    const deadline = Date.now() + 60_000;
+    let loggedAt: number | undefined;
+    while (loggedAt === undefined) {
+      const [row]: { at: Date }[] = await db.query(
+        `SELECT created_at AS at FROM log_checkpoints WHERE size >= $1 ORDER BY size LIMIT 1`,
+        [expected],
+      );
+      if (row) loggedAt = row.at.getTime();
+      else if (Date.now() > deadline) throw new Error(`the log did not reach ${expected} entries in 60 s`);
+      else await new Promise((resolve) => setTimeout(resolve, 20));
+    }
+    return {
+      storedMs: stored - started,
+      loggedMs: Math.max(loggedAt, stored) - started,
+      outcomes,
+    };
+  } finally {
+    for (const worker of workers) await worker.close();
+    for (const queue of [pollQueue, logQueue]) {
+      await queue.obliterate({ force: true }).catch(() => undefined);
+      await queue.close();
+    }
+  }
+}
+
+async function main(): Promise<void> {
+  const started = Date.now();
+  const keyDir = mkdtempSync(join(tmpdir(), 'verbatim-bench-'));
+  let env: TestEnvironment | undefined;
+  let db: DataSource | undefined;
+  try {
+    env = await createTestEnvironment();
+    const config = env.config({ VERBATIM_DATA_DIR: keyDir, VERBATIM_LOG_ORIGIN: ORIGIN });
+    const key = loadLogKey({ origin: ORIGIN, keyFile: null, dataDir: keyDir });
+    const concurrency = config.polling.workerConcurrency;
+    // the worker's pool: enough for every concurrent poll plus the sequencer
+    db = createDataSource(env.databaseUrl, { poolSize: concurrency + 2 });
+    await db.initialize();
+
+    log(`preparing ${SINGLE_POLLS.toLocaleString()} accounts with one new post each…`);
+    const timeline = new Timeline();
+    const single = await prepare(db, timeline, 'mfa', SINGLE_POLLS, 1);
+    log(`preparing ${PAGE_POLLS.toLocaleString()} accounts with a page of ${PAGE_SIZE} new posts each…`);
+    const paged = await prepare(db, timeline, 'embassy', PAGE_POLLS, PAGE_SIZE);
+    await db.query('ANALYZE');
+
+    log(`(a) no-op drain of ${SINGLE_POLLS.toLocaleString()} poll jobs, concurrency ${concurrency}…`);
+    const drain = await noOpDrain(env, single.jobs, concurrency);
+    log(`(b) capturing ${SINGLE_POLLS.toLocaleString()} polls of one post…`);
+    const one = await capturePath(env, config, db, key, single);
+    log(`(c) capturing ${PAGE_POLLS.toLocaleString()} polls of ${PAGE_SIZE} posts…`);
+    const page = await capturePath(env, config, db, key, paged);
+    log(`(a') no-op drain again, to see the limit drift…`);
+    const drainAfter = await noOpDrain(env, single.jobs, concurrency);
+    const limit = Math.min(drain, drainAfter);
+    const limitText = `${fmt(limit)} jobs/s no-op (${fmt(drain)} / ${fmt(drainAfter)})`;
+
+    for (const [what, run] of [
+      ['(b)', one],
+      ['(c)', page],
+    ] as const) {
+      if (run.outcomes.captured !== (what === '(b)' ? SINGLE_POLLS : PAGE_POLLS))
+        throw new Error(`${what}: outcomes ${JSON.stringify(run.outcomes)}, expected every poll captured`);
+    }
+    const [{ entries }]: { entries: string }[] = await db.query(
+      `SELECT count(*) AS entries FROM log_entries`,
+    );
+    const expectedEntries = single.posts + paged.posts;
+    if (Number(entries) !== expectedEntries)
+      throw new Error(`${entries} log entries, expected ${expectedEntries}`);
+
+    const capturesPerSecond = (SINGLE_POLLS / one.loggedMs) * 1000;
+    const storedPerSecond = (SINGLE_POLLS / one.storedMs) * 1000;
+    const postsPerSecond = (paged.posts / page.loggedMs) * 1000;
+    const pagePollsPerSecond = (PAGE_POLLS / page.loggedMs) * 1000;
+    const rows: Row[] = [
+      {
+        what: `(a) no-op BullMQ drain, concurrency ${concurrency} (before / after)`,
+        ours: '',
+        limit: limitText,
+        ratio: '',
+        target: '',
+        verdict: '',
+      },
+      {
+        what: `(b) capture, 1 post/poll (~${fmt(single.responseBytes / SINGLE_POLLS / 1024, 1)} KB response): stored`,
+        ours: `${fmt(storedPerSecond)} captures/s`,
+        limit: `${fmt(limit)} jobs/s`,
+        ratio: `${fmt(storedPerSecond / limit, 2)}×`,
+        target: '',
+        verdict: '',
+      },
+      {
+        what: `(b) capture, 1 post/poll: stored, hashed, in a signed checkpoint`,
+        ours: `${fmt(capturesPerSecond)} captures/s`,
+        limit: `${fmt(limit)} jobs/s`,
+        ratio: `${fmt(capturesPerSecond / limit, 2)}×`,
+        target: `≥ ${TARGET_RATIO}× no-op drain`,
+        verdict: capturesPerSecond >= TARGET_RATIO * limit ? 'PASS' : 'MISS',
+      },
+      {
+        what: `(c) capture, ${PAGE_SIZE} posts/poll (~${fmt(paged.responseBytes / PAGE_POLLS / 1024)} KB response): in a checkpoint`,
+        ours: `${fmt(postsPerSecond)} posts/s (${fmt(pagePollsPerSecond)} polls/s)`,
+        limit: `${fmt(limit)} jobs/s`,
+        ratio: `${fmt(postsPerSecond / limit, 2)}× (posts)`,
+        target: '',
+        verdict: '',
+      },
+    ];
+    printTable(
+      `Verbatim capture benchmark (${fmt((Date.now() - started) / 1000)} s, ${new Date().toISOString()}; ` +
+        `checkpoint interval ${config.log.checkpointIntervalMs} ms, last checkpoint after the last poll: ` +
+        `(b) +${fmt(one.loggedMs - one.storedMs)} ms, (c) +${fmt(page.loggedMs - page.storedMs)} ms)`,
+      rows,
+    );
+  } finally {
+    await db?.destroy().catch(() => undefined);
+    await env?.destroy().catch((error: Error) => log(`cleanup: ${error.message}`));
+    rmSync(keyDir, { recursive: true, force: true });
+  }
+}
+
+main().then(
+  () => process.exit(0),
+  (error: Error) => {
+    console.error(error);
+    process.exit(1);
+  },
+);

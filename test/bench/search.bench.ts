@@ -1,0 +1,359 @@
+/**
+ * `npm run bench:search`: full-text search over 1M statements against a primary-key lookup measured in the
+ * same run, on a throwaway database (removed afterwards).
+ *
+ *   build  1M statements of multilingual short texts (words drawn by Zipf's law from a generated vocabulary)
+ *          with INSERT … SELECT generate_series, the GIN index rebuilt afterwards, then ANALYZE
+ *   limit  the API's own primary-key lookup of a statement (SQL), and GET /api/v1/statements/:id (HTTP)
+ *   ours   the API's list query, `search @@ websearch_to_tsquery('simple', q) ORDER BY seq DESC LIMIT 51`,
+ *          timed as SQL and through the real API (in-process, HTTP on loopback), for common, mid-frequency,
+ *          rare and absent terms and two mid terms together
+ *   info   the same SQL with the matches collected first (a MATERIALIZED CTE), the usual fix for rare terms
+ * Target: /work/shared/reference/performance.md, search at 1M statements p95 ≤ 5 ms, no query > 20 ms.
+ */
+import { type AddressInfo } from 'node:net';
+import { type NestExpressApplication } from '@nestjs/platform-express';
+import { Client } from 'pg';
+import { type DataSource } from 'typeorm';
+import { createVerbatimApp } from '@app/api';
+import { createDataSource } from '@app/persistence';
+import { createTestEnvironment, type TestEnvironment } from '@app/testing/test-environment';
+import { fmt, log, percentile, printTable, sortedNumbers, timed, type Row } from './bench-support';
+
+const STATEMENTS = Number(process.env.BENCH_SEARCH_STATEMENTS ?? 1_000_000);
+const ACCOUNTS = 2_000;
+const BUILD_BATCH = 100_000;
+/** words per language; ranks follow Zipf's law (P(rank r) ∝ 1/r) */
+const VOCABULARY = 20_000;
+const TERMS_PER_CLASS = 8;
+const RUNS_PER_TERM = 20;
+const PAGE = 51; // the controller asks for limit + 1 to know whether there is a next page
+const P95_TARGET_MS = 5;
+const MAX_TARGET_MS = 20;
+
+/** The most frequent words of each language, in rank order: what a statement is made of. */
+const COMMON: Record<string, string[]> = {
+  en: 'the of and to in on for with is minister foreign ministry statement today security support president talks meeting government international people war peace'.split(
+    ' ',
+  ),
+  fr: 'la le de et les des en du pour une ministre affaires étrangères sécurité soutien président entretien gouvernement paix guerre coopération'.split(
+    ' ',
+  ),
+  de: 'der die und den zu mit für von im ist minister außenministerin sicherheit unterstützung präsident gespräch regierung frieden krieg zusammenarbeit'.split(
+    ' ',
+  ),
+  uk: 'і в на з що до україни міністр закордонних справ підтримка безпека президент зустріч уряд мир війна партнерів співпраця допомога'.split(
+    ' ',
+  ),
+  es: 'el de la que y en los para con una ministro exteriores seguridad apoyo presidente reunión gobierno paz guerra cooperación'.split(
+    ' ',
+  ),
+};
+const SYLLABLES: Record<string, string[]> = {
+  en: ['con', 'tra', 'ment', 'ver', 'sta', 'pro', 'lic', 'tion', 'al', 'der', 'gen', 'port'],
+  fr: ['ré', 'con', 'tion', 'ment', 'ais', 'eur', 'pré', 'ité', 'sou', 'vel', 'cha', 'lle'],
+  de: ['ver', 'ung', 'schaft', 'ein', 'stand', 'lich', 'keit', 'aus', 'bund', 'ge', 'tra', 'ber'],
+  uk: ['про', 'ва', 'ння', 'ми', 'ні', 'ство', 'кра', 'ро', 'лі', 'за', 'дер', 'жа'],
+  es: ['con', 'ción', 'men', 'tar', 'pre', 'ria', 'des', 'ble', 'ges', 'ti', 'lo', 'na'],
+};
+const LANGUAGES = Object.keys(COMMON);
+
+/** Per language, VOCABULARY distinct words: the common ones first, then made-up words of its syllables. */
+function vocabulary(): string[] {
+  const words: string[] = [];
+  for (const [index, language] of LANGUAGES.entries()) {
+    const seen = new Set<string>(COMMON[language]);
+    const list = [...COMMON[language]];
+    const syllables = SYLLABLES[language];
+    for (let n = 0; list.length < VOCABULARY; n++) {
+      // deterministic: the n-th word spells n in base 12 with the language's syllables
+      let word = '';
+      for (let v = n + index * 7; ; v = Math.floor(v / 12)) {
+        word += syllables[v % 12];
+        if (v < 12) break;
+      }
+      if (!seen.has(word)) {
+        seen.add(word);
+        list.push(word);
+      }
+    }
+    words.push(...list);
+  }
+  return words;
+}
+
+/** Every made-up word the vocabulary does not hold: a term no statement contains. */
+const ABSENT = [
+  'zqxwvortel',
+  'bleemfrotz',
+  'xyloquandary',
+  'ґрюмзвяк',
+  'plonkvessary',
+  'quimbletarn',
+  'wexfordian',
+  'snarvelop',
+];
+
+async function buildArchive(databaseUrl: string, words: string[]): Promise<void> {
+  const pg = new Client({ connectionString: databaseUrl });
+  await pg.connect();
+  try {
+    await pg.query(`SET maintenance_work_mem = '512MB'`);
+    await pg.query(
+      `INSERT INTO accounts (platform, handle, external_id, display_name, profile_url, source_url, tracking, poll_interval_seconds)
+       SELECT 'mastodon', 'mfa' || i || '@diplo.example', i::text, 'Ministry ' || i, 'https://diplo.example/@mfa' || i,
+              'https://diplo.example', true, 300
+       FROM generate_series(1, $1::int) AS i`,
+      [ACCOUNTS],
+    );
+    // faster to build the GIN index once than to maintain it row by row; same definition as the migration
+    await pg.query(`DROP INDEX statements_search`);
+    for (let start = 1; start <= STATEMENTS; start += BUILD_BATCH) {
+      const end = Math.min(STATEMENTS, start + BUILD_BATCH - 1);
+      const { ms } = await timed(() =>
+        pg.query(
+          `WITH acc AS (SELECT array_agg(id ORDER BY external_id) AS ids FROM accounts)
+           INSERT INTO statements (platform, external_id, account_id, url, authored_at, first_captured_at,
+                                   last_seen_at, latest_version, latest_text)
+           SELECT 'mastodon', g::text, acc.ids[1 + g % $3], 'https://diplo.example/@mfa/' || g, t, t, t, 1,
+                  -- 6 to 35 words of one language, each rank drawn log-uniformly (≈ Zipf)
+                  (SELECT string_agg(word, ' ') FROM (
+                     SELECT ($1::text[])[(g % $4) * $2 + floor(exp(random() * ln($2::float)))::int] AS word
+                     FROM generate_series(1, 6 + (g * 7919) % 30) AS w) AS words)
+           FROM generate_series($5::int, $6::int) AS g, acc,
+                LATERAL (SELECT timestamptz '2022-01-01' + g * interval '90 seconds' AS t) AS times`,
+          [words, VOCABULARY, ACCOUNTS, LANGUAGES.length, start, end],
+        ),
+      );
+      log(`    statements ${start.toLocaleString()}–${end.toLocaleString()} in ${fmt(ms / 1000, 1)} s`);
+    }
+    const index = await timed(() =>
+      pg.query(`CREATE INDEX statements_search ON statements USING gin (search)`),
+    );
+    log(`    GIN index in ${fmt(index.ms / 1000, 1)} s`);
+    await pg.query('ANALYZE');
+  } finally {
+    await pg.end();
+  }
+}
+
+/** The list query of StatementsController.list() with `q` set and the default limit. */
+const LIST_SQL = `SELECT s.id, s.seq, s.platform, s.url, s.authored_at, s.first_captured_at, s.last_seen_at, s.status,
+  s.latest_version, s.latest_text, a.id AS account_id, a.handle AS account_handle,
+  a.display_name AS account_display_name, a.profile_url AS account_url
+  FROM statements s JOIN accounts a ON a.id = s.account_id
+  WHERE s.search @@ websearch_to_tsquery('simple', $1)
+  ORDER BY s.seq DESC LIMIT $2`;
+
+/** The same, with the matches collected before ordering: what the planner cannot get wrong for a rare term. */
+const MATERIALIZED_SQL = `WITH hits AS MATERIALIZED (
+    SELECT id, seq FROM statements WHERE search @@ websearch_to_tsquery('simple', $1))
+  SELECT s.id, s.seq, s.platform, s.url, s.authored_at, s.first_captured_at, s.last_seen_at, s.status,
+  s.latest_version, s.latest_text, a.id AS account_id, a.handle AS account_handle,
+  a.display_name AS account_display_name, a.profile_url AS account_url
+  FROM (SELECT id FROM hits ORDER BY seq DESC LIMIT $2) h
+  JOIN statements s ON s.id = h.id JOIN accounts a ON a.id = s.account_id
+  ORDER BY s.seq DESC`;
+
+/** The statement lookup of StatementsController.get(). */
+const PK_SQL = `SELECT s.id, s.seq, s.platform, s.url, s.authored_at, s.first_captured_at, s.last_seen_at, s.status,
+  s.latest_version, s.latest_text, a.id AS account_id, a.handle AS account_handle,
+  a.display_name AS account_display_name, a.profile_url AS account_url
+  FROM statements s JOIN accounts a ON a.id = s.account_id WHERE s.id = $1`;
+
+interface TermClass {
+  name: string;
+  terms: string[];
+  /** statements matching each term, counted after the build */
+  matches?: number[];
+}
+
+/** Terms by Zipf rank: P(a word is rank r) ≈ 1 / (r · ln VOCABULARY). */
+function termClasses(words: string[]): TermClass[] {
+  const word = (language: number, rank: number) => words[language * VOCABULARY + rank - 1];
+  const pick = (ranks: number[]) =>
+    Array.from({ length: TERMS_PER_CLASS }, (_, i) => word(i % LANGUAGES.length, ranks[i % ranks.length]));
+  return [
+    { name: 'common', terms: pick([1, 2, 3]) },
+    { name: 'mid', terms: pick([30, 60, 120, 200]) },
+    { name: 'rare', terms: pick([6_000, 9_000, 13_000, 19_000]) },
+    { name: 'absent', terms: ABSENT.slice(0, TERMS_PER_CLASS) },
+    {
+      name: 'two mid words',
+      terms: Array.from({ length: TERMS_PER_CLASS }, (_, i) => {
+        const language = i % LANGUAGES.length;
+        return `${word(language, 25 + i * 7)} ${word(language, 40 + i * 11)}`;
+      }),
+    },
+  ];
+}
+
+interface Latency {
+  p50: number;
+  p95: number;
+  max: number;
+  count: number;
+}
+
+function summary(times: number[]): Latency {
+  const sorted = sortedNumbers(times);
+  return {
+    p50: percentile(sorted, 50),
+    p95: percentile(sorted, 95),
+    max: sorted[sorted.length - 1],
+    count: sorted.length,
+  };
+}
+
+/** Every input `runs` times, interleaved (a term is not timed twice in a row), after one warm-up each. */
+async function measure<T>(inputs: T[], runs: number, work: (input: T) => Promise<unknown>): Promise<Latency> {
+  for (const input of inputs) await work(input);
+  const times: number[] = [];
+  for (let run = 0; run < runs; run++) {
+    for (const input of inputs) times.push((await timed(() => work(input))).ms);
+  }
+  return summary(times);
+}
+
+async function httpGet(base: string, path: string): Promise<void> {
+  const response = await fetch(`${base}${path}`);
+  const body = await response.arrayBuffer();
+  if (response.status !== 200)
+    throw new Error(`GET ${path}: ${response.status} ${Buffer.from(body).toString()}`);
+}
+
+const latencyText = (l: Latency) => `${fmt(l.p50, 2)} / ${fmt(l.p95, 2)} / ${fmt(l.max, 1)} ms`;
+
+function verdict(l: Latency): 'PASS' | 'MISS' {
+  return l.p95 <= P95_TARGET_MS && l.max <= MAX_TARGET_MS ? 'PASS' : 'MISS';
+}
+
+async function main(): Promise<void> {
+  const started = Date.now();
+  let env: TestEnvironment | undefined;
+  let db: DataSource | undefined;
+  let app: NestExpressApplication | undefined;
+  try {
+    env = await createTestEnvironment();
+    const words = vocabulary();
+    log(`building ${STATEMENTS.toLocaleString()} statements over ${ACCOUNTS.toLocaleString()} accounts…`);
+    const built = await timed(() => buildArchive(env!.databaseUrl, words));
+    log(`    built in ${fmt(built.ms / 1000, 1)} s`);
+
+    db = createDataSource(env.databaseUrl, { poolSize: 2 });
+    await db.initialize();
+    const classes = termClasses(words);
+    for (const c of classes) {
+      const matches: number[] = (c.matches = []);
+      for (const term of c.terms) {
+        const [{ n }]: { n: string }[] = await db.query(
+          `SELECT count(*) AS n FROM statements WHERE search @@ websearch_to_tsquery('simple', $1)`,
+          [term],
+        );
+        matches.push(Number(n));
+      }
+      log(`    ${c.name}: ${c.terms.map((t, i) => `${t} (${matches[i]})`).join(', ')}`);
+    }
+    const rare = classes.find((c) => c.name === 'rare')!;
+    const plan: { 'QUERY PLAN': string }[] = await db.query(
+      `EXPLAIN (ANALYZE, COSTS OFF, TIMING OFF) ${LIST_SQL}`,
+      [rare.terms[0], PAGE],
+    );
+    log(`plan of the list query for the rare term "${rare.terms[0]}":`);
+    for (const line of plan) log(`    ${line['QUERY PLAN']}`);
+
+    const ids = (
+      (await db.query(`SELECT id FROM statements TABLESAMPLE SYSTEM (1) LIMIT 200`)) as { id: string }[]
+    ).map((r) => r.id);
+    const query = db.query.bind(db) as DataSource['query'];
+    log('SQL: primary-key lookups and the list query per class…');
+    const pkSql = await measure(ids, 5, (id) => query(PK_SQL, [id]));
+    const sql = new Map<string, Latency>();
+    for (const c of classes)
+      sql.set(c.name, await measure(c.terms, RUNS_PER_TERM, (term) => query(LIST_SQL, [term, PAGE])));
+    log('SQL: the list query with a MATERIALIZED CTE per class…');
+    const materialized = new Map<string, Latency>();
+    for (const c of classes)
+      materialized.set(c.name, await measure(c.terms, 5, (term) => query(MATERIALIZED_SQL, [term, PAGE])));
+
+    log('HTTP: starting the API in-process…');
+    app = await createVerbatimApp(env.config(), { api: true, worker: false });
+    await app.listen(0, '127.0.0.1');
+    const base = `http://127.0.0.1:${(app.getHttpServer().address() as AddressInfo).port}`;
+    const pkHttp = await measure(ids, 5, (id) => httpGet(base, `/api/v1/statements/${id}`));
+    const http = new Map<string, Latency>();
+    for (const c of classes) {
+      http.set(
+        c.name,
+        await measure(c.terms, RUNS_PER_TERM, (term) =>
+          httpGet(base, `/api/v1/statements?q=${encodeURIComponent(term)}`),
+        ),
+      );
+    }
+
+    const matchesText = (c: TermClass) => {
+      const m = sortedNumbers(c.matches!);
+      return `${fmt(m[0])}–${fmt(m[m.length - 1])} hits`;
+    };
+    const target = `p95 ≤ ${P95_TARGET_MS} ms, max ≤ ${MAX_TARGET_MS} ms`;
+    const rows: Row[] = [
+      {
+        what: `SQL primary-key lookup (p50 / p95 / max, n=${pkSql.count})`,
+        ours: '',
+        limit: latencyText(pkSql),
+        ratio: '',
+        target: '',
+        verdict: '',
+      },
+      ...classes.map((c): Row => ({
+        what: `SQL search, ${c.name} (${matchesText(c)}, n=${sql.get(c.name)!.count})`,
+        ours: latencyText(sql.get(c.name)!),
+        limit: `PK p95 ${fmt(pkSql.p95, 2)} ms`,
+        ratio: `${fmt(sql.get(c.name)!.p95 / pkSql.p95, 1)}× (p95)`,
+        target,
+        verdict: verdict(sql.get(c.name)!),
+      })),
+      ...classes.map((c): Row => ({
+        what: `SQL search, ${c.name}, MATERIALIZED CTE (info, n=${materialized.get(c.name)!.count})`,
+        ours: latencyText(materialized.get(c.name)!),
+        limit: `PK p95 ${fmt(pkSql.p95, 2)} ms`,
+        ratio: `${fmt(materialized.get(c.name)!.p95 / pkSql.p95, 1)}× (p95)`,
+        target: '',
+        verdict: '',
+      })),
+      {
+        what: `HTTP GET /api/v1/statements/:id (3 queries; n=${pkHttp.count})`,
+        ours: '',
+        limit: latencyText(pkHttp),
+        ratio: '',
+        target: '',
+        verdict: '',
+      },
+      ...classes.map((c): Row => ({
+        what: `HTTP GET /api/v1/statements?q=, ${c.name} (n=${http.get(c.name)!.count})`,
+        ours: latencyText(http.get(c.name)!),
+        limit: `GET :id p95 ${fmt(pkHttp.p95, 2)} ms`,
+        ratio: `${fmt(http.get(c.name)!.p95 / pkHttp.p95, 1)}× (p95)`,
+        target,
+        verdict: verdict(http.get(c.name)!),
+      })),
+    ];
+    printTable(
+      `Verbatim search benchmark, ${STATEMENTS.toLocaleString()} statements (${fmt((Date.now() - started) / 1000)} s, ` +
+        `${new Date().toISOString()}; latencies p50 / p95 / max)`,
+      rows,
+    );
+  } finally {
+    await app?.close().catch(() => undefined);
+    await db?.destroy().catch(() => undefined);
+    await env?.destroy().catch((error: Error) => log(`cleanup: ${error.message}`));
+  }
+}
+
+main().then(
+  () => process.exit(0),
+  (error: Error) => {
+    console.error(error);
+    process.exit(1);
+  },
+);
