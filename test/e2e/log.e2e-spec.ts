@@ -1,4 +1,4 @@
-import { mkdtempSync, rmSync } from 'node:fs';
+import { existsSync, mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import {
@@ -79,6 +79,18 @@ describe('the transparency log', () => {
 
   it('publishes its verifier key, named after the origin', () => {
     expect(logKey).toMatch(/^archive\.test\/verbatim\+[0-9a-f]{8}\+[A-Za-z0-9+/]+=*$/);
+  });
+
+  it('makes no witness key while it witnesses no log', async () => {
+    await app.http().get('/witness/key').expect(404);
+    await app
+      .http()
+      .post('/witness/add-checkpoint')
+      .set('Content-Type', 'text/plain')
+      .send('old 0\n\n')
+      .expect(404);
+    expect(existsSync(join(dataDir, 'witness-key.pem'))).toBe(false);
+    expect(existsSync(join(dataDir, 'log-key.pem'))).toBe(true);
   });
 
   it('hands out an evidence bundle that verifies offline against the pinned key', async () => {

@@ -92,6 +92,7 @@ export async function readTile(db: EntityManager, tile: TileAddress): Promise<Bu
   }
   const span = TILE_WIDTH ** tile.level * width; // leaves below the tile's hashes at level 8·L
   if (tile.index * TILE_WIDTH ** (tile.level + 1) + span > published) return null;
-  const hashes = await nodeReader(db)(tileNodeIds(tile.level, tile.index, width)).catch(() => null);
-  return hashes ? Buffer.from(encodeTile(hashes)) : null;
+  // the size check above means every node exists; a missing one is damage and must not read as "not yet"
+  const hashes = await nodeReader(db)(tileNodeIds(tile.level, tile.index, width));
+  return Buffer.from(encodeTile(hashes));
 }

@@ -1,4 +1,4 @@
-import { Controller, Get, Header, Inject, Logger, Post, Req, Res } from '@nestjs/common';
+import { Controller, Get, Inject, Logger, Post, Req, Res } from '@nestjs/common';
 import { ApiTags } from '@nestjs/swagger';
 import { InjectDataSource } from '@nestjs/typeorm';
 import { type Request, type Response } from 'express';
@@ -16,6 +16,8 @@ import {
 const MAX_BODY_BYTES = 64 * 1024;
 
 const TEXT = 'text/plain; charset=utf-8';
+
+const NOT_A_WITNESS = 'this instance witnesses no log (VERBATIM_WITNESS_FOR is empty)\n';
 
 class BodyTooLarge extends Error {}
 
@@ -53,31 +55,35 @@ function readBody(req: Request): Promise<Buffer> {
 @Controller('witness')
 export class WitnessController {
   private readonly logger = new Logger('Witness');
-  private readonly key: WitnessKey;
+  /** null when this instance witnesses no log: no witness key is made until one is configured */
+  private readonly key: WitnessKey | null;
   private readonly logs: FollowedLogs;
 
   constructor(
     @InjectDataSource() private readonly db: DataSource,
     @Inject(VERBATIM_CONFIG) config: VerbatimConfig,
   ) {
-    this.key = loadInstanceWitnessKey({
-      origin: config.log.origin,
-      witnessKeyFile: config.log.witnessKeyFile,
-      dataDir: config.dataDir,
-    });
     this.logs = followedLogs(config.log.witnessFor);
-    if (this.logs.size > 0)
-      this.logger.log(`witness ${this.key.verifierKey} for ${[...this.logs.keys()].join(', ')}`);
+    this.key =
+      this.logs.size > 0
+        ? loadInstanceWitnessKey({
+            origin: config.log.origin,
+            witnessKeyFile: config.log.witnessKeyFile,
+            dataDir: config.dataDir,
+          })
+        : null;
+    if (this.key) this.logger.log(`witness ${this.key.verifierKey} for ${[...this.logs.keys()].join(', ')}`);
   }
 
   @Get('key')
-  @Header('Content-Type', 'text/plain; charset=utf-8')
-  key_(): string {
-    return `${this.key.verifierKey}\n`;
+  key_(@Res() res: Response): void {
+    if (!this.key) return reply(res, 404, TEXT, NOT_A_WITNESS);
+    reply(res, 200, TEXT, `${this.key.verifierKey}\n`);
   }
 
   @Post('add-checkpoint')
   async addCheckpoint(@Req() req: Request, @Res() res: Response): Promise<void> {
+    if (!this.key) return reply(res, 404, TEXT, NOT_A_WITNESS);
     let body: Buffer;
     try {
       // express.json may have consumed a JSON-typed body: that is not a witness request either way
