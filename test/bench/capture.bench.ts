@@ -13,6 +13,7 @@
  * Only the source is replaced (a connector that hands back the prepared poll result, no HTTP).
  * Target: /work/shared/reference/performance.md, end-to-end capture ≥ 0.4× the no-op drain.
  */
+import { CaptureWriter } from '@app/capture';
 import { mkdtempSync, rmSync } from 'node:fs';
 import { cpus, tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -133,18 +134,19 @@ class Timeline implements RenderContext {
 }
 
 /** What the Mastodon connector makes of a response: parse, one FetchedPost per status, the body as artifact. */
-function pollResultOf(body: Buffer): PollResult {
+function pollResultOf(body: Buffer): PollResult<unknown> {
   const statuses = parseStatusList(JSON.parse(body.toString('utf8')), 'bench page');
   const artifact = { role: 'response' as const, mediaType: 'application/json', bytes: body };
   const posts: FetchedPost[] = statuses.map((s) => ({
     content: statusToContent(s, HOST),
     artifacts: [artifact],
+    evidenceLevel: 'captured',
   }));
   return { kind: 'posts', httpStatus: 200, posts, cursor: { sinceId: statuses[0].id } };
 }
 
 /** Stands in for the platform: hands each account the poll result prepared for it. */
-function benchConnector(results: Map<string, PollResult>): Connector {
+function benchConnector(results: Map<string, PollResult<unknown>>): Connector {
   const refuse = (): never => {
     throw new Error('not used by the benchmark');
   };
@@ -154,8 +156,9 @@ function benchConnector(results: Map<string, PollResult>): Connector {
     canTrack: () => false,
     canCapture: () => false,
     resolve: refuse,
-    fetchPost: refuse,
+    readCursor: (stored) => stored,
     capture: refuse,
+    fetchMany: refuse,
     poll: (account: ResolvedAccount) => {
       const result = results.get(account.externalId);
       if (!result) throw new Error(`no poll result for ${account.externalId}`);
@@ -166,7 +169,7 @@ function benchConnector(results: Map<string, PollResult>): Connector {
 
 interface Prepared {
   jobs: JobOf<'poll-account'>[];
-  results: Map<string, PollResult>;
+  results: Map<string, PollResult<unknown>>;
   posts: number;
   responseBytes: number;
 }
@@ -188,7 +191,7 @@ async function prepare(
      RETURNING id, external_id`,
     [prefix, HOST, DUE, polls],
   );
-  const results = new Map<string, PollResult>();
+  const results = new Map<string, PollResult<unknown>>();
   let posts = 0;
   let responseBytes = 0;
   rows.forEach((row, i) => {
@@ -287,12 +290,12 @@ async function capturePath(
   const { checkpointIntervalMs: intervalMs, batchSize } = config.log;
   const pollQueue = new Queue(QueueName.Poll, { connection, prefix: env.queuePrefix });
   const logQueue = new Queue(QueueName.Log, { connection, prefix: env.queuePrefix });
+  const metrics = new MetricsService();
   const useCase = new PollAccountUseCase(
     db,
     new ConnectorRegistry([benchConnector(prepared.results)]),
-    config,
-    new MetricsService(),
-    logQueue,
+    new CaptureWriter(db, config, metrics, logQueue),
+    metrics,
   );
   const [{ before }]: { before: string }[] = await db.query(
     `SELECT coalesce(max(size), 0) AS before FROM log_checkpoints`,

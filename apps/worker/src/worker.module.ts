@@ -1,4 +1,5 @@
 import { Module } from '@nestjs/common';
+import { CaptureModule } from '@app/capture';
 import { QueuesModule } from '@app/queues';
 import { LogModule } from '@app/log';
 import { SourcesModule } from '@app/sources';
@@ -12,7 +13,7 @@ import { SchedulerService } from './scheduler/scheduler.service';
 
 /** The queue processors and the scheduler tick. Processors live only here, never in the API. */
 @Module({
-  imports: [QueuesModule, SourcesModule, LogModule],
+  imports: [QueuesModule, SourcesModule, LogModule, CaptureModule],
   providers: [
     SchedulerService,
     PollAccountUseCase,

@@ -21,6 +21,8 @@ export enum ErrorCode {
   SourceUnavailable = 'source-unavailable',
   /** refused by the guarded HTTP client: private address, too large, too many redirects */
   SourceRefused = 'source-refused',
+  /** the poll cursor stored on the account is not one its connector wrote */
+  SourceInvalidCursor = 'source-invalid-cursor',
 }
 
 export class VerbatimError extends Error {

@@ -4,3 +4,4 @@ export * from './record';
 export * from './html-text';
 export * from './errors';
 export * from './version';
+export * from './capture-decision';

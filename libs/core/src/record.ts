@@ -1,13 +1,39 @@
 import { canonicalSha256 } from './hash';
 
-export const PLATFORMS = ['mastodon', 'feed'] as const;
-export type Platform = (typeof PLATFORMS)[number];
+/**
+ * A platform's name as connectors report it ('mastodon', 'feed', …). Open: a new connector brings its own
+ * name without touching the core; the connector registry knows which ones this build has.
+ */
+export type Platform = string;
 
+/**
+ * How strongly a version is evidenced: `platform-signed` (the platform's own signature verified),
+ * `captured` (we fetched it from the platform), `quoted` (taken from a secondary source such as an article).
+ */
 export const EVIDENCE_LEVELS = ['platform-signed', 'captured', 'quoted'] as const;
 export type EvidenceLevel = (typeof EVIDENCE_LEVELS)[number];
 
-/** What a raw artifact was to the capture: the platform's API response, a feed document, a media file… */
-export type ArtifactRole = 'response' | 'feed' | 'media';
+/**
+ * What a raw artifact was to the capture. Open: connectors may add roles; these are the ones we document
+ * (docs/evidence.md) and that readers such as the WARC export understand.
+ */
+export type ArtifactRole = string;
+export const ARTIFACT_ROLES = {
+  /** a platform API response body */
+  response: 'response',
+  /** the HTTP status line and headers exactly as received, for the body beside it */
+  responseHead: 'response-head',
+  /** a feed document (RSS, Atom) */
+  feed: 'feed',
+  /** a photo, video or other attached file */
+  media: 'media',
+  /** a platform's own proof of a record (AT Protocol CAR) */
+  recordProof: 'record-proof',
+  /** an identity document or log (DID document, PLC audit log) */
+  didLog: 'did-log',
+  /** a web page */
+  page: 'page',
+} as const;
 
 export interface MediaItem {
   /** image | video | audio | gifv | unknown, as the platform names it */

@@ -2,11 +2,37 @@ import { ErrorCode, VerbatimError, type Platform } from '@app/core';
 import { type Connector } from './connector';
 
 /**
- * The connectors, most specific first: the first that recognises a URL handles it. The feed connector
- * takes any http(s) URL, so it comes last.
+ * Platforms people will paste URLs of that this build has no connector for. The generic fallback would
+ * otherwise take them as web feeds and fail on the network; naming them gives a clear 400 instead.
+ */
+const NOT_YET_SUPPORTED: Record<string, string> = {
+  'x.com': 'X',
+  'twitter.com': 'X',
+  'mobile.twitter.com': 'X',
+  't.me': 'Telegram',
+  'telegram.me': 'Telegram',
+  'bsky.app': 'Bluesky',
+  'facebook.com': 'Facebook',
+  'instagram.com': 'Instagram',
+  'youtube.com': 'YouTube',
+  'tiktok.com': 'TikTok',
+};
+
+/**
+ * The connectors. A URL goes to the first specific connector whose shape check recognises it; fallback
+ * connectors (generic feeds, pages) are asked only after every specific one declined.
  */
 export class ConnectorRegistry {
-  constructor(private readonly connectors: Connector[]) {}
+  private readonly connectors: Connector[];
+
+  constructor(connectors: Connector[]) {
+    this.connectors = [...connectors.filter((c) => !c.fallback), ...connectors.filter((c) => c.fallback)];
+  }
+
+  /** The platforms this build can read, e.g. for the API's error messages and the docs. */
+  get platforms(): string[] {
+    return this.connectors.map((c) => c.platform);
+  }
 
   forPlatform(platform: Platform): Connector {
     const connector = this.connectors.find((c) => c.platform === platform);
@@ -16,17 +42,31 @@ export class ConnectorRegistry {
   }
 
   forTracking(rawUrl: string): { connector: Connector; url: URL } {
-    const url = parseUrl(rawUrl, this.supported);
-    const connector = this.connectors.find((c) => c.canTrack(url));
-    if (!connector) throw this.unsupported(rawUrl, 'track');
-    return { connector, url };
+    return this.claim(rawUrl, 'track', (c, url) => c.canTrack(url));
   }
 
   forCapture(rawUrl: string): { connector: Connector; url: URL } {
+    return this.claim(rawUrl, 'capture', (c, url) => c.canCapture(url));
+  }
+
+  private claim(
+    rawUrl: string,
+    what: string,
+    claims: (connector: Connector, url: URL) => boolean,
+  ): { connector: Connector; url: URL } {
     const url = parseUrl(rawUrl, this.supported);
-    const connector = this.connectors.find((c) => c.canCapture(url));
-    if (!connector) throw this.unsupported(rawUrl, 'capture');
-    return { connector, url };
+    const specific = this.connectors.find((c) => !c.fallback && claims(c, url));
+    if (specific) return { connector: specific, url };
+    const platform = notYetSupported(url);
+    if (platform) {
+      throw new VerbatimError(
+        ErrorCode.UnsupportedUrl,
+        `cannot ${what} ${JSON.stringify(rawUrl)}: ${platform} is not supported by this installation. Supported: ${this.supported}`,
+      );
+    }
+    const fallback = this.connectors.find((c) => c.fallback && claims(c, url));
+    if (!fallback) throw this.unsupported(rawUrl, what);
+    return { connector: fallback, url };
   }
 
   /** e.g. "a Mastodon profile URL (https://host/@user), an RSS or Atom feed URL" */
@@ -40,6 +80,11 @@ export class ConnectorRegistry {
       `cannot ${what} ${JSON.stringify(rawUrl)}: no connector supports it. Supported: ${this.supported}`,
     );
   }
+}
+
+function notYetSupported(url: URL): string | undefined {
+  const host = url.hostname.toLowerCase().replace(/^www\./, '');
+  return NOT_YET_SUPPORTED[host];
 }
 
 /** `supported` goes into the error so the caller learns what would have worked. */

@@ -1,7 +1,8 @@
-import { type ArtifactRole, type Platform, type StatementContent } from '@app/core';
+import { type ArtifactRole, type EvidenceLevel, type Platform, type StatementContent } from '@app/core';
 
 /** Exact bytes as the platform sent them, kept as an artifact. */
 export interface RawArtifact {
+  /** one of ARTIFACT_ROLES, or a connector's own */
   role: ArtifactRole;
   mediaType: string;
   bytes: Buffer;
@@ -10,8 +11,10 @@ export interface RawArtifact {
 /** One post as a connector found it, with the raw artifacts it was read from. */
 export interface FetchedPost {
   content: StatementContent;
-  /** raw artifacts this post was read from (a response may serve many posts) */
+  /** raw artifacts this post was read from (a response may serve many posts), each body with its `response-head` */
   artifacts: RawArtifact[];
+  /** how the post was obtained: read from the platform, verified against its signature, or quoted by a third party */
+  evidenceLevel: EvidenceLevel;
 }
 
 /** What a connector needs to find an account again. Produced by `resolve`, stored on the account row. */
@@ -28,35 +31,68 @@ export interface ResolvedAccount {
   sourceUrl: string;
 }
 
-/** Where the last poll stopped, kept on the account row between polls. All fields optional. */
-export interface PollCursor {
-  /** newest post id seen (Mastodon since_id) */
-  sinceId?: string;
-  etag?: string;
-  lastModified?: string;
-  /** SHA-256 of the last body, for servers that ignore conditional requests */
-  bodySha256?: string;
+export type PollResult<Cursor> =
+  /** the source said or showed that nothing changed */
+  | { kind: 'unchanged'; httpStatus: number; cursor: Cursor }
+  | { kind: 'posts'; httpStatus: number; posts: FetchedPost[]; cursor: Cursor };
+
+/** A post we hold and want to read again: its platform id and where a person would open it. */
+export interface PostRef {
+  postId: string;
+  url: string;
 }
 
-export type PollResult =
-  /** the source said or showed that nothing changed */
-  | { kind: 'unchanged'; httpStatus: number; cursor: PollCursor }
-  | { kind: 'posts'; httpStatus: number; posts: FetchedPost[]; cursor: PollCursor };
+/** Why a post cannot be read although the platform did not say it is gone. */
+export type UnavailableReason = 'account-suspended' | 'account-gone' | 'private' | 'login-wall' | 'withheld';
 
-export interface Connector {
+/**
+ * What re-reading one post showed. Only `not-found` and `gone` are evidence that a post went away; `unknown`
+ * (timeouts, 5xx, 429, DNS, connection resets) is evidence of nothing, however often it repeats.
+ */
+export type PostAnswer =
+  | { kind: 'found'; ref: PostRef; post: FetchedPost }
+  /** the platform said, definitively, that there is no such post; `evidence` is the answer it gave */
+  | { kind: 'not-found'; ref: PostRef; httpStatus: number; evidence: RawArtifact[] }
+  /** the platform said the post existed and was removed (410 or equivalent) */
+  | { kind: 'gone'; ref: PostRef; httpStatus: number; evidence: RawArtifact[] }
+  | {
+      kind: 'unavailable';
+      ref: PostRef;
+      reason: UnavailableReason;
+      detail: string;
+      httpStatus: number | null;
+      evidence: RawArtifact[];
+    }
+  | { kind: 'unknown'; ref: PostRef; detail: string };
+
+/**
+ * One platform. Connectors are asked in registry order; `fallback` connectors (generic feeds and pages) only
+ * after every specific one declined a URL.
+ *
+ * `Cursor` is where the last poll stopped. It is stored on the account row as JSON and belongs to the
+ * connector: `readCursor` validates what was stored before `poll` sees it.
+ */
+export interface Connector<Cursor = unknown> {
   readonly platform: Platform;
-  /** Whether this connector recognises the URL as an account it can track. Cheap: no I/O. */
+  /** What a person should type to use this connector, for error messages: e.g. "a Mastodon profile URL (https://host/@user)" */
+  readonly describes: string;
+  /** true for a generic connector that may claim any http(s) URL: asked only after the specific ones */
+  readonly fallback?: boolean;
+  /** Whether the URL's shape is an account this connector can track. Cheap: no I/O. */
   canTrack(url: URL): boolean;
-  /** Whether this connector recognises the URL as a single post it can capture. Cheap: no I/O. */
+  /** Whether the URL's shape is something this connector can capture now (a post, a feed). Cheap: no I/O. */
   canCapture(url: URL): boolean;
   /** Looks the account up on the platform. Throws SourceError (SourceNotFound when it does not exist). */
   resolve(url: URL): Promise<ResolvedAccount>;
+  /** The stored cursor, validated; `{}` (never polled) must be accepted. Throws SourceError(SourceInvalidCursor). */
+  readCursor(stored: unknown): Cursor;
   /** New and changed posts since the cursor. Throws SourceError. */
-  poll(account: ResolvedAccount, cursor: PollCursor): Promise<PollResult>;
-  /** One post by its URL, with the account it belongs to. Throws SourceError. */
-  fetchPost(url: URL): Promise<{ account: ResolvedAccount; post: FetchedPost }>;
+  poll(account: ResolvedAccount, cursor: Cursor): Promise<PollResult<Cursor>>;
   /** "Capture this URL now": the post a post URL names, or every item of a feed URL. Throws SourceError. */
   capture(url: URL): Promise<{ account: ResolvedAccount; posts: FetchedPost[] }>;
-  /** What a person should type to use this connector, for error messages: e.g. "a Mastodon profile URL (https://host/@user)" */
-  readonly describes: string;
+  /**
+   * Re-reads known posts of one account in as few requests as the platform allows, answering for every ref
+   * (in the order given). Never throws for a per-post problem: that is an `unknown` answer.
+   */
+  fetchMany(account: ResolvedAccount, refs: PostRef[]): Promise<PostAnswer[]>;
 }

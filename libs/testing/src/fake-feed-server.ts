@@ -30,6 +30,8 @@ export interface FakeFeedServer {
   setFeed(path: string, feed: FakeFeedDocument): void;
   /** answers `path` with a redirect to `target` (a path or an absolute URL) */
   setRedirect(path: string, target: string, status?: 301 | 302 | 307 | 308): void;
+  /** accepts requests for `path` and never answers them (until close), to exercise timeouts */
+  setHang(path: string): void;
   removeFeed(path: string): void;
   setMode(mode: ConditionalMode): void;
   requestCount(path: string): number;
@@ -53,11 +55,17 @@ export async function startFakeFeedServer(options: { mode?: ConditionalMode } = 
   const redirects = new Map<string, { target: string; status: number }>();
   const counts = new Map<string, number>();
   const lastHeaders = new Map<string, IncomingHttpHeaders>();
+  const hangingPaths = new Set<string>();
+  const hanging = new Set<ServerResponse>();
 
   const server = createServer((req, res) => {
     const path = new URL(req.url ?? '/', 'http://localhost').pathname;
     counts.set(path, (counts.get(path) ?? 0) + 1);
     lastHeaders.set(path, req.headers);
+    if (hangingPaths.has(path)) {
+      hanging.add(res);
+      return;
+    }
     const redirect = redirects.get(path);
     if (redirect) {
       res.writeHead(redirect.status, { location: redirect.target }).end();
@@ -88,6 +96,7 @@ export async function startFakeFeedServer(options: { mode?: ConditionalMode } = 
     setFeed(path, feed) {
       const body = typeof feed.body === 'string' ? Buffer.from(feed.body, 'utf8') : feed.body;
       redirects.delete(path);
+      hangingPaths.delete(path);
       feeds.set(path, {
         body,
         contentType: feed.contentType ?? 'application/rss+xml; charset=utf-8',
@@ -99,11 +108,18 @@ export async function startFakeFeedServer(options: { mode?: ConditionalMode } = 
     },
     setRedirect(path, target, status = 301) {
       feeds.delete(path);
+      hangingPaths.delete(path);
       redirects.set(path, { target, status });
+    },
+    setHang(path) {
+      feeds.delete(path);
+      redirects.delete(path);
+      hangingPaths.add(path);
     },
     removeFeed(path) {
       feeds.delete(path);
       redirects.delete(path);
+      hangingPaths.delete(path);
     },
     setMode(next) {
       mode = next;
@@ -112,6 +128,8 @@ export async function startFakeFeedServer(options: { mode?: ConditionalMode } = 
     lastRequestHeaders: (path) => lastHeaders.get(path),
     close: () =>
       new Promise<void>((resolve, reject) => {
+        for (const res of hanging) res.destroy();
+        hanging.clear();
         server.closeAllConnections();
         server.close((error) => (error ? reject(error) : resolve()));
       }),

@@ -1,11 +1,29 @@
-import { Body, Controller, Delete, Get, HttpCode, Param, ParseUUIDPipe, Patch, Post } from '@nestjs/common';
+import {
+  Body,
+  Controller,
+  Delete,
+  Get,
+  HttpCode,
+  Inject,
+  Param,
+  ParseUUIDPipe,
+  Patch,
+  Post,
+} from '@nestjs/common';
 import { ApiBearerAuth, ApiTags } from '@nestjs/swagger';
 import { InjectDataSource } from '@nestjs/typeorm';
 import { DataSource } from 'typeorm';
 import { ErrorCode, VerbatimError } from '@app/core';
-import { AccountEntity } from '@app/persistence';
+import { VERBATIM_CONFIG, type VerbatimConfig } from '@app/config';
+import {
+  accountView,
+  findAccountView,
+  listTrackedAccounts,
+  stopTracking,
+  updateAccountSettings,
+  type AccountView,
+} from '@app/persistence';
 import { TrackAccountDto, UpdateAccountDto } from './account.dto';
-import { accountView } from './account.view';
 import { TrackAccountUseCase } from './track-account.use-case';
 
 const uuid = new ParseUUIDPipe({ version: undefined, errorHttpStatusCode: 400 });
@@ -17,6 +35,7 @@ export class AccountsController {
   constructor(
     @InjectDataSource() private readonly db: DataSource,
     private readonly trackAccount: TrackAccountUseCase,
+    @Inject(VERBATIM_CONFIG) private readonly config: VerbatimConfig,
   ) {}
 
   @Post()
@@ -26,30 +45,26 @@ export class AccountsController {
 
   @Get()
   async list() {
-    const accounts = await this.db
-      .getRepository(AccountEntity)
-      .find({ where: { tracking: true }, order: { createdAt: 'ASC' } });
-    return { items: accounts.map(accountView) };
+    return { items: await listTrackedAccounts(this.db.manager) };
   }
 
   @Get(':id')
-  async get(@Param('id', uuid) id: string) {
-    return accountView(await this.find(id));
+  get(@Param('id', uuid) id: string): Promise<AccountView> {
+    return this.find(id);
   }
 
   @Patch(':id')
-  async update(@Param('id', uuid) id: string, @Body() body: UpdateAccountDto) {
-    const account = await this.find(id);
-    const resumed = body.paused === false && account.paused;
-    await this.db.getRepository(AccountEntity).update(
-      { id },
-      {
-        ...(body.pollIntervalSeconds !== undefined && { pollIntervalSeconds: body.pollIntervalSeconds }),
-        ...(body.paused !== undefined && { paused: body.paused }),
-        ...(resumed && { nextPollAt: new Date() }),
-      },
-    );
-    return accountView(await this.find(id));
+  async update(@Param('id', uuid) id: string, @Body() body: UpdateAccountDto): Promise<AccountView> {
+    const minimum = this.config.polling.minIntervalSeconds;
+    if (body.pollIntervalSeconds !== undefined && body.pollIntervalSeconds < minimum) {
+      throw new VerbatimError(
+        ErrorCode.InvalidInput,
+        `pollIntervalSeconds: must be at least ${minimum} (VERBATIM_MIN_POLL_INTERVAL_SECONDS)`,
+      );
+    }
+    await this.find(id);
+    await updateAccountSettings(this.db.manager, id, body);
+    return this.find(id);
   }
 
   /** Stops tracking. The archive of what was captured stays. */
@@ -57,11 +72,11 @@ export class AccountsController {
   @HttpCode(204)
   async untrack(@Param('id', uuid) id: string): Promise<void> {
     await this.find(id);
-    await this.db.getRepository(AccountEntity).update({ id }, { tracking: false });
+    await stopTracking(this.db.manager, id);
   }
 
-  private async find(id: string): Promise<AccountEntity> {
-    const account = await this.db.getRepository(AccountEntity).findOneBy({ id });
+  private async find(id: string): Promise<AccountView> {
+    const account = await findAccountView(this.db.manager, id);
     if (!account) throw new VerbatimError(ErrorCode.NotFound, `no account ${id}`);
     return account;
   }

@@ -3,7 +3,7 @@ import { InjectDataSource } from '@nestjs/typeorm';
 import { DataSource } from 'typeorm';
 import { ErrorCode, SourceError, VerbatimError } from '@app/core';
 import { VERBATIM_CONFIG, type VerbatimConfig } from '@app/config';
-import { AccountEntity, upsertAccount } from '@app/persistence';
+import { findAccount, upsertAccount, type AccountEntity } from '@app/persistence';
 import { ConnectorRegistry, type ResolvedAccount } from '@app/sources';
 
 /** Starts tracking an account: recognise the URL, look the account up on its platform, schedule its first poll now. */
@@ -49,6 +49,6 @@ export class TrackAccountUseCase {
         },
       );
     }
-    return this.db.getRepository(AccountEntity).findOneByOrFail({ id: saved.id });
+    return (await findAccount(this.db.manager, saved.id))!;
   }
 }

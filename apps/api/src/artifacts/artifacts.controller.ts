@@ -4,6 +4,7 @@ import { InjectDataSource } from '@nestjs/typeorm';
 import { type Response } from 'express';
 import { DataSource } from 'typeorm';
 import { ErrorCode, SHA256_HEX, VerbatimError } from '@app/core';
+import { findArtifact } from '@app/persistence';
 
 /** Media types a browser would run or render as a document: served as downloads, never inline. */
 const ACTIVE = /(html|xml|svg|javascript|ecmascript|pdf)/i;
@@ -21,18 +22,16 @@ export class ArtifactsController {
   async get(@Param('sha256') sha256: string, @Res() res: Response): Promise<void> {
     if (!SHA256_HEX.test(sha256))
       throw new VerbatimError(ErrorCode.InvalidInput, 'sha256: must be 64 lowercase hex digits');
-    const [row]: { media_type: string; bytes: Buffer }[] = await this.db.query(
-      `SELECT media_type, bytes FROM artifacts WHERE sha256 = $1`,
-      [sha256],
-    );
-    if (!row) throw new VerbatimError(ErrorCode.NotFound, `no artifact ${sha256}`);
-    res.setHeader('Content-Type', row.media_type);
+    const artifact = await findArtifact(this.db.manager, sha256);
+    if (!artifact) throw new VerbatimError(ErrorCode.NotFound, `no artifact ${sha256}`);
+    res.setHeader('Content-Type', artifact.mediaType);
     res.setHeader('Content-Security-Policy', "sandbox; default-src 'none'");
     res.setHeader('X-Content-Type-Options', 'nosniff');
     res.setHeader('Cache-Control', 'public, max-age=31536000, immutable');
     res.setHeader('ETag', `"${sha256}"`);
     res.setHeader('Digest', `sha-256=${Buffer.from(sha256, 'hex').toString('base64')}`);
-    if (ACTIVE.test(row.media_type)) res.setHeader('Content-Disposition', `attachment; filename="${sha256}"`);
-    res.end(row.bytes);
+    if (ACTIVE.test(artifact.mediaType))
+      res.setHeader('Content-Disposition', `attachment; filename="${sha256}"`);
+    res.end(artifact.bytes);
   }
 }

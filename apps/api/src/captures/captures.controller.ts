@@ -6,7 +6,7 @@ import { type Queue } from 'bullmq';
 import { IsString, MaxLength } from 'class-validator';
 import { DataSource } from 'typeorm';
 import { ErrorCode, VerbatimError } from '@app/core';
-import { CaptureRequestEntity } from '@app/persistence';
+import { createCaptureRequest, findCaptureRequestView } from '@app/persistence';
 import { JobName, QueueName, jobIds } from '@app/queues';
 import { ConnectorRegistry } from '@app/sources';
 
@@ -32,7 +32,7 @@ export class CapturesController {
   @ApiBearerAuth()
   async create(@Body() body: CaptureDto) {
     this.connectors.forCapture(body.url);
-    const request = await this.db.getRepository(CaptureRequestEntity).save({ url: body.url });
+    const request = await createCaptureRequest(this.db.manager, body.url);
     await this.queue
       .add(JobName.CaptureUrl, { requestId: request.id }, { jobId: jobIds.capture(request.id) })
       .catch(() => undefined); // the scheduler tick enqueues it again from Postgres
@@ -41,19 +41,8 @@ export class CapturesController {
 
   @Get(':jobId')
   async get(@Param('jobId', new ParseUUIDPipe({ errorHttpStatusCode: 400 })) jobId: string) {
-    const request = await this.db.getRepository(CaptureRequestEntity).findOneBy({ id: jobId });
+    const request = await findCaptureRequestView(this.db.manager, jobId);
     if (!request) throw new VerbatimError(ErrorCode.NotFound, `no capture ${jobId}`);
-    return {
-      jobId: request.id,
-      url: request.url,
-      state: request.state,
-      statementId: request.statementIds[0] ?? null,
-      statementIds: request.statementIds,
-      attempts: request.attempts,
-      errorCode: request.errorCode,
-      error: request.error,
-      createdAt: request.createdAt.toISOString(),
-      finishedAt: request.finishedAt?.toISOString() ?? null,
-    };
+    return request;
   }
 }

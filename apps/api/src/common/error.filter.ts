@@ -15,6 +15,7 @@ const STATUS: Record<ErrorCode, number> = {
   [ErrorCode.SourceAuthRequired]: 422,
   [ErrorCode.SourceInvalidResponse]: 422,
   [ErrorCode.SourceRefused]: 422,
+  [ErrorCode.SourceInvalidCursor]: 422,
   [ErrorCode.SourceRateLimited]: 503,
   [ErrorCode.SourceUnavailable]: 502,
 };

@@ -11,7 +11,7 @@ import { type Queue } from 'bullmq';
 import { DataSource } from 'typeorm';
 import { VERBATIM_CONFIG, type VerbatimConfig } from '@app/config';
 import { scheduleIntegration } from '@app/log';
-import { selectDueAccounts, selectQueuedCaptureRequests } from '@app/persistence';
+import { hasPendingLogEntries, selectDueAccounts, selectQueuedCaptureRequests } from '@app/persistence';
 import { JobName, QueueName, jobIds } from '@app/queues';
 
 const BATCH = 1000;
@@ -69,10 +69,8 @@ export class SchedulerService implements OnApplicationBootstrap, BeforeApplicati
       );
     }
     // entries whose integration job was lost (flushed Redis, crash) are picked up here
-    const [{ waiting }]: { waiting: boolean }[] = await this.db.query(
-      `SELECT EXISTS (SELECT 1 FROM log_pending) AS waiting`,
-    );
-    if (waiting) await scheduleIntegration(this.logQueue, this.config.log.checkpointIntervalMs);
+    if (await hasPendingLogEntries(this.db.manager))
+      await scheduleIntegration(this.logQueue, this.config.log.checkpointIntervalMs);
     const orphans = await selectQueuedCaptureRequests(
       this.db.manager,
       new Date(now.getTime() - CAPTURE_REQUEUE_AFTER_MS),

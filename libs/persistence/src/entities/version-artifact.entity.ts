@@ -8,4 +8,6 @@ export class VersionArtifactEntity {
   @PrimaryColumn({ name: 'version_number', type: 'integer' }) versionNumber!: number;
   @PrimaryColumn({ type: 'text' }) sha256!: string;
   @Column({ type: 'text' }) role!: ArtifactRole;
+  /** the media type this capture saw; null on links made before it was kept per link */
+  @Column({ name: 'media_type', type: 'text', nullable: true }) mediaType!: string | null;
 }

@@ -28,3 +28,68 @@ export async function selectQueuedCaptureRequests(
   );
   return rows.map((r) => r.id);
 }
+
+/** A poll's hold on an account: the due time its job was made for. Only one poll per due time may finish. */
+export interface PollClaim {
+  accountId: string;
+  due: Date;
+}
+
+/**
+ * Moves the account past a poll that read the source: new cursor, next due time, status. Returns false (and
+ * changes nothing) when the due time was already handled, by a replayed job or another worker.
+ */
+export async function completePoll(
+  db: EntityManager,
+  claim: PollClaim,
+  next: { cursor: unknown; nextPollAt: Date; status: 'ok' | 'unchanged' },
+): Promise<boolean> {
+  const [, claimed]: [unknown, number] = await db.query(
+    `UPDATE accounts SET cursor = $3, next_poll_at = $4, last_polled_at = now(), last_poll_status = $5,
+       last_error = NULL, last_error_code = NULL, consecutive_failures = 0, updated_at = now()
+     WHERE id = $1 AND next_poll_at = $2 AND tracking`,
+    [claim.accountId, claim.due, next.cursor ?? {}, next.nextPollAt, next.status],
+  );
+  return claimed > 0;
+}
+
+/**
+ * Records a failed poll on the account and moves it to its retry time; `resetCursor` starts the account over
+ * (its stored cursor was unreadable). Returns false when the due time was already handled.
+ */
+export async function failPoll(
+  db: EntityManager,
+  claim: PollClaim,
+  failure: {
+    nextPollAt: Date;
+    consecutiveFailures: number;
+    errorCode: string;
+    error: string;
+    resetCursor: boolean;
+  },
+): Promise<boolean> {
+  const [, claimed]: [unknown, number] = await db.query(
+    `UPDATE accounts SET next_poll_at = $3, last_polled_at = now(), last_poll_status = 'failed',
+       last_error = $4, last_error_code = $5, consecutive_failures = $6, updated_at = now(),
+       cursor = CASE WHEN $7 THEN '{}'::jsonb ELSE cursor END
+     WHERE id = $1 AND next_poll_at = $2 AND tracking`,
+    [
+      claim.accountId,
+      claim.due,
+      failure.nextPollAt,
+      failure.error,
+      failure.errorCode,
+      failure.consecutiveFailures,
+      failure.resetCursor,
+    ],
+  );
+  return claimed > 0;
+}
+
+/** Whether any log entry waits for the sequencer (its job may have been lost with a flushed Redis). */
+export async function hasPendingLogEntries(db: EntityManager): Promise<boolean> {
+  const [{ waiting }]: { waiting: boolean }[] = await db.query(
+    `SELECT EXISTS (SELECT 1 FROM log_pending) AS waiting`,
+  );
+  return waiting;
+}

@@ -1,5 +1,6 @@
 import { type EntityManager } from 'typeorm';
 import { type Platform } from '@app/core';
+import { AccountEntity } from '../entities/account.entity';
 
 export interface AccountIdentity {
   platform: Platform;
@@ -43,4 +44,31 @@ export async function upsertAccount(
     ],
   );
   return { id: row.id, inserted: row.inserted, wasTracking: row.was_tracking };
+}
+
+/** The account row, or null. */
+export function findAccount(db: EntityManager, id: string): Promise<AccountEntity | null> {
+  return db.getRepository(AccountEntity).findOneBy({ id });
+}
+
+/** Changes an account's interval or pause; resuming makes it due at once. */
+export async function updateAccountSettings(
+  db: EntityManager,
+  id: string,
+  change: { pollIntervalSeconds?: number; paused?: boolean },
+): Promise<void> {
+  await db.query(
+    `UPDATE accounts SET
+       poll_interval_seconds = COALESCE($2, poll_interval_seconds),
+       next_poll_at = CASE WHEN $3 = false AND paused THEN now() ELSE next_poll_at END,
+       paused = COALESCE($3, paused),
+       updated_at = now()
+     WHERE id = $1`,
+    [id, change.pollIntervalSeconds ?? null, change.paused ?? null],
+  );
+}
+
+/** Stops polling an account. What was captured stays in the archive. */
+export async function stopTracking(db: EntityManager, id: string): Promise<void> {
+  await db.query(`UPDATE accounts SET tracking = false, updated_at = now() WHERE id = $1`, [id]);
 }

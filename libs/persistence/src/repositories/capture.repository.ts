@@ -1,51 +1,57 @@
 import { type EntityManager } from 'typeorm';
 import {
   buildRecord,
-  contentSha256,
+  decideChange,
   recordSha256,
-  sha256Hex,
   type ArtifactRole,
   type EvidenceLevel,
   type StatementContent,
   type StatementRecord,
-  withoutNulCharacters,
 } from '@app/core';
 import { buildLogEntry, type ArtifactReference } from '@app/ledger';
 
-export interface CapturedArtifact {
+/** An artifact with its digest already computed: the record and the log entry name it by role and hash. */
+export interface PreparedArtifact extends ArtifactReference {
   role: ArtifactRole;
-  mediaType: string;
   bytes: Buffer;
 }
 
-export interface CapturedPost {
+/** A post ready to be written: content free of what PostgreSQL cannot hold, hashed, with hashed artifacts. */
+export interface PreparedPost {
   content: StatementContent;
-  artifacts: CapturedArtifact[];
+  contentSha256: string;
+  evidenceLevel: EvidenceLevel;
+  artifacts: PreparedArtifact[];
 }
 
-export interface StoredCaptures {
+/** What one source showed us at one time: the posts of one account, one post at most per post id. */
+export interface CaptureSet {
+  accountId: string;
+  capturedAt: Date;
+  posts: PreparedPost[];
+}
+
+export interface WrittenCaptures {
   postsSeen: number;
   postsNew: number;
   versionsNew: number;
+  /** the statements of the set's posts, in the order of its posts */
   statementIds: string[];
 }
 
-/** An artifact as both the record (role, sha256) and the log entry (all four) name it. */
-type CapturedReference = ArtifactReference & { role: ArtifactRole };
-
 interface NewVersion {
+  set: CaptureSet;
+  post: PreparedPost;
   statementId: string;
   number: number;
-  content: StatementContent;
-  /** the raw artifacts the version was read from, as the log entry names them */
-  references: CapturedReference[];
+  created: boolean;
   record: StatementRecord;
   recordSha256: string;
-  created: boolean;
 }
 
 interface UpsertedStatement {
   id: string;
+  account_id: string;
   external_id: string;
   inserted: boolean;
   latest_version: number;
@@ -53,158 +59,134 @@ interface UpsertedStatement {
 }
 
 /**
- * Writes a batch of captured posts of one account: artifacts, statements, versions and events, with one
- * statement per table kind. Must run inside a transaction. Replaying the same batch writes nothing new:
- * artifacts are content-addressed, statements unique by (account, post id), and a version is added only
- * when the content hash differs from the statement's latest version.
+ * Writes capture sets, of one account or many, with one set-based statement per table: statements, artifacts,
+ * versions and their artifact links, events, and the log entries waiting for the sequencer. Must run inside a
+ * transaction. Replaying the same sets writes nothing new: artifacts are content-addressed, statements unique
+ * by (account, post id), and a version is added only when the content differs from the latest version.
+ * Only artifacts that a new version refers to are stored, so re-reading an unchanged post stores nothing.
  */
-export async function storeCaptures(
+export async function writeCaptures(
   db: EntityManager,
-  input: {
-    accountId: string;
-    capturedAt: Date;
-    evidenceLevel: EvidenceLevel;
-    posts: CapturedPost[];
-    /** the transparency log's origin: every new version is queued for the log in the same transaction */
-    logOrigin: string;
-  },
-): Promise<StoredCaptures> {
-  const posts = latestPerPost(input.posts);
-  if (posts.length === 0) return { postsSeen: 0, postsNew: 0, versionsNew: 0, statementIds: [] };
-
-  const digests = await insertArtifacts(db, posts);
-  const statements = await upsertStatements(db, input.accountId, input.capturedAt, posts);
-
+  sets: CaptureSet[],
+  /** the transparency log's origin: every new version is queued for the log in the same transaction */
+  logOrigin: string,
+): Promise<WrittenCaptures[]> {
+  const statements = await upsertStatements(db, sets);
   const versions: NewVersion[] = [];
-  for (const post of posts) {
-    const row = statements.get(post.content.postId)!;
-    const hash = contentSha256(post.content);
-    if (row.latest_content === hash) continue;
-    const references = digests.get(post)!;
-    const record = buildRecord(
-      post.content,
-      references.map(({ role, sha256 }) => ({ role, sha256 })),
-    );
-    versions.push({
-      statementId: row.id,
-      number: row.latest_version + 1,
-      content: post.content,
-      references,
-      record,
-      recordSha256: recordSha256(record),
-      created: row.latest_version === 0,
-    });
+  for (const set of sets) {
+    for (const post of set.posts) {
+      const row = statements.get(statementKey(set.accountId, post.content.postId))!;
+      const change = decideChange(
+        { latestVersion: row.latest_version, latestContentSha256: row.latest_content },
+        post.contentSha256,
+      );
+      if (change.kind === 'unchanged') continue;
+      const record = buildRecord(
+        post.content,
+        post.artifacts.map(({ role, sha256 }) => ({ role, sha256 })),
+      );
+      versions.push({
+        set,
+        post,
+        statementId: row.id,
+        number: change.version,
+        created: change.kind === 'new',
+        record,
+        recordSha256: recordSha256(record),
+      });
+    }
   }
-  await insertVersions(db, input.capturedAt, input.evidenceLevel, input.accountId, versions);
-  await queueLogEntries(db, input.capturedAt, input.logOrigin, versions);
+  await insertArtifacts(db, versions);
+  await insertVersions(db, versions);
+  await queueLogEntries(db, versions, logOrigin);
 
-  return {
-    postsSeen: posts.length,
-    postsNew: [...statements.values()].filter((s) => s.inserted).length,
-    versionsNew: versions.length,
-    statementIds: posts.map((p) => statements.get(p.content.postId)!.id),
-  };
+  return sets.map((set) => {
+    const rows = set.posts.map((p) => statements.get(statementKey(set.accountId, p.content.postId))!);
+    return {
+      postsSeen: set.posts.length,
+      postsNew: rows.filter((r) => r.inserted).length,
+      versionsNew: versions.filter((v) => v.set === set).length,
+      statementIds: rows.map((r) => r.id),
+    };
+  });
 }
 
-/** A batch may name a post twice (a page boundary moved); the later sighting wins. Sorted so locks are taken in one order. */
-function latestPerPost(posts: CapturedPost[]): CapturedPost[] {
-  const byId = new Map<string, CapturedPost>();
-  for (const post of posts)
-    byId.set(post.content.postId, { ...post, content: withoutNulCharacters(post.content) });
-  return [...byId.values()].sort((a, b) => (a.content.postId < b.content.postId ? -1 : 1));
-}
-
-async function insertArtifacts(
-  db: EntityManager,
-  posts: CapturedPost[],
-): Promise<Map<CapturedPost, CapturedReference[]>> {
-  const unique = new Map<string, CapturedArtifact>();
-  const digests = new Map<CapturedPost, CapturedReference[]>();
-  const hashes = new Map<Buffer, string>();
-  for (const post of posts) {
-    digests.set(
-      post,
-      post.artifacts.map((artifact) => {
-        let sha256 = hashes.get(artifact.bytes);
-        if (!sha256) hashes.set(artifact.bytes, (sha256 = sha256Hex(artifact.bytes)));
-        unique.set(sha256, artifact);
-        return { role: artifact.role, mediaType: artifact.mediaType, size: artifact.bytes.length, sha256 };
-      }),
-    );
-  }
-  if (unique.size > 0) {
-    const rows = [...unique.entries()];
-    await db.query(
-      `INSERT INTO artifacts (sha256, media_type, size, bytes)
-       SELECT * FROM unnest($1::text[], $2::text[], $3::int[], $4::bytea[])
-       ON CONFLICT (sha256) DO NOTHING`,
-      [
-        rows.map(([h]) => h),
-        rows.map(([, a]) => a.mediaType),
-        rows.map(([, a]) => a.bytes.length),
-        rows.map(([, a]) => a.bytes),
-      ],
-    );
-  }
-  return digests;
+function statementKey(accountId: string, postId: string): string {
+  return `${accountId}\u0000${postId}`;
 }
 
 async function upsertStatements(
   db: EntityManager,
-  accountId: string,
-  capturedAt: Date,
-  posts: CapturedPost[],
+  sets: CaptureSet[],
 ): Promise<Map<string, UpsertedStatement>> {
-  // ON CONFLICT DO UPDATE locks each existing row, so concurrent captures of one post serialise here.
-  const rows: UpsertedStatement[] = await db.query(
+  // one row per (account, post): ON CONFLICT DO UPDATE may not touch a row twice in one statement. Sorted, so
+  // concurrent writers lock rows in one order; the conflict update locks each existing row, so two captures
+  // of one post serialise here.
+  const rows = new Map<string, { set: CaptureSet; post: PreparedPost }>();
+  for (const set of sets)
+    for (const post of set.posts) rows.set(statementKey(set.accountId, post.content.postId), { set, post });
+  const ordered = [...rows.entries()].sort(([a], [b]) => (a < b ? -1 : a > b ? 1 : 0)).map(([, r]) => r);
+  if (ordered.length === 0) return new Map();
+  const upserted: UpsertedStatement[] = await db.query(
     `WITH upserted AS (
        INSERT INTO statements (platform, external_id, account_id, url, authored_at, first_captured_at, last_seen_at, latest_version, latest_text)
-       SELECT p, e, $3::uuid, u, a, $4::timestamptz, $4::timestamptz, 0, ''
-       FROM unnest($1::text[], $2::text[], $5::text[], $6::timestamptz[]) AS t(p, e, u, a)
+       SELECT p, e, acc, u, a, c, c, 0, ''
+       FROM unnest($1::text[], $2::text[], $3::uuid[], $4::text[], $5::timestamptz[], $6::timestamptz[]) AS t(p, e, acc, u, a, c)
        ON CONFLICT (account_id, external_id) DO UPDATE SET last_seen_at = GREATEST(statements.last_seen_at, EXCLUDED.last_seen_at)
-       RETURNING id, external_id, (xmax = 0) AS inserted, latest_version
+       RETURNING id, account_id, external_id, (xmax = 0) AS inserted, latest_version
      )
-     SELECT u.id, u.external_id, u.inserted, u.latest_version, v.content_sha256 AS latest_content
+     SELECT u.id, u.account_id, u.external_id, u.inserted, u.latest_version, v.content_sha256 AS latest_content
      FROM upserted u
      LEFT JOIN versions v ON v.statement_id = u.id AND v.number = u.latest_version`,
     [
-      posts.map((p) => p.content.platform),
-      posts.map((p) => p.content.postId),
-      accountId,
-      capturedAt,
-      posts.map((p) => p.content.url),
-      posts.map((p) => p.content.authoredAt),
+      ordered.map((r) => r.post.content.platform),
+      ordered.map((r) => r.post.content.postId),
+      ordered.map((r) => r.set.accountId),
+      ordered.map((r) => r.post.content.url),
+      ordered.map((r) => r.post.content.authoredAt),
+      ordered.map((r) => r.set.capturedAt),
     ],
   );
-  return new Map(rows.map((row) => [row.external_id, row]));
+  return new Map(upserted.map((row) => [statementKey(row.account_id, row.external_id), row]));
 }
 
-async function insertVersions(
-  db: EntityManager,
-  capturedAt: Date,
-  evidenceLevel: EvidenceLevel,
-  accountId: string,
-  versions: NewVersion[],
-): Promise<void> {
+async function insertArtifacts(db: EntityManager, versions: NewVersion[]): Promise<void> {
+  const unique = new Map<string, PreparedArtifact>();
+  for (const version of versions) for (const a of version.post.artifacts) unique.set(a.sha256, a);
+  if (unique.size === 0) return;
+  const rows = [...unique.values()];
+  await db.query(
+    `INSERT INTO artifacts (sha256, media_type, size, bytes)
+     SELECT * FROM unnest($1::text[], $2::text[], $3::int[], $4::bytea[])
+     ON CONFLICT (sha256) DO NOTHING`,
+    [
+      rows.map((a) => a.sha256),
+      rows.map((a) => a.mediaType),
+      rows.map((a) => a.size),
+      rows.map((a) => a.bytes),
+    ],
+  );
+}
+
+async function insertVersions(db: EntityManager, versions: NewVersion[]): Promise<void> {
   if (versions.length === 0) return;
   const ids = versions.map((v) => v.statementId);
   const numbers = versions.map((v) => v.number);
   await db.query(
     `INSERT INTO versions (statement_id, number, captured_at, record, record_sha256, content_sha256, evidence_level)
-     SELECT s, n, $3::timestamptz, r, rh, ch, $7::text
-     FROM unnest($1::uuid[], $2::int[], $4::jsonb[], $5::text[], $6::text[]) AS t(s, n, r, rh, ch)`,
+     SELECT * FROM unnest($1::uuid[], $2::int[], $3::timestamptz[], $4::jsonb[], $5::text[], $6::text[], $7::text[])`,
     [
       ids,
       numbers,
-      capturedAt,
+      versions.map((v) => v.set.capturedAt),
       versions.map((v) => JSON.stringify(v.record)),
       versions.map((v) => v.recordSha256),
-      versions.map((v) => contentSha256(v.content)),
-      evidenceLevel,
+      versions.map((v) => v.post.contentSha256),
+      versions.map((v) => v.post.evidenceLevel),
     ],
   );
   const links = versions.flatMap((v) =>
-    dedupeDigests(v.references).map((a) => ({ id: v.statementId, number: v.number, ...a })),
+    distinctDigests(v.post.artifacts).map((a) => ({ id: v.statementId, number: v.number, ...a })),
   );
   if (links.length > 0) {
     await db.query(
@@ -225,9 +207,9 @@ async function insertVersions(
     [
       ids,
       numbers,
-      versions.map((v) => v.content.text),
-      versions.map((v) => v.content.url),
-      versions.map((v) => v.content.authoredAt),
+      versions.map((v) => v.post.content.text),
+      versions.map((v) => v.post.content.url),
+      versions.map((v) => v.post.content.authoredAt),
     ],
   );
   await db.query(
@@ -236,19 +218,14 @@ async function insertVersions(
     [
       versions.map((v) => (v.created ? 'statement.created' : 'statement.edited')),
       ids,
-      versions.map(() => accountId),
+      versions.map((v) => v.set.accountId),
       numbers,
     ],
   );
 }
 
 /** One log entry per new version: digests only, so content can be taken down without breaking a proof. */
-async function queueLogEntries(
-  db: EntityManager,
-  capturedAt: Date,
-  origin: string,
-  versions: NewVersion[],
-): Promise<void> {
+async function queueLogEntries(db: EntityManager, versions: NewVersion[], origin: string): Promise<void> {
   if (versions.length === 0) return;
   const entries = versions.map((v) =>
     Buffer.from(
@@ -257,8 +234,13 @@ async function queueLogEntries(
         statementId: v.statementId,
         version: v.number,
         recordSha256: v.recordSha256,
-        artifacts: dedupeDigests(v.references),
-        capturedAt: capturedAt.toISOString(),
+        artifacts: distinctDigests(v.post.artifacts).map(({ role, mediaType, size, sha256 }) => ({
+          role,
+          mediaType,
+          size,
+          sha256,
+        })),
+        capturedAt: v.set.capturedAt.toISOString(),
         origin,
       }),
     ),
@@ -269,6 +251,6 @@ async function queueLogEntries(
   );
 }
 
-function dedupeDigests<T extends { sha256: string }>(digests: T[]): T[] {
+function distinctDigests<T extends { sha256: string }>(digests: T[]): T[] {
   return [...new Map(digests.map((d) => [d.sha256, d])).values()];
 }

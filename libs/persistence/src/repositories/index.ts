@@ -2,3 +2,4 @@ export * from './capture.repository';
 export * from './account-schedule.repository';
 export * from './capture-run.repository';
 export * from './account.repository';
+export * from './capture-request.repository';

@@ -7,9 +7,10 @@ import {
   type RssItemSpec,
   startFakeFeedServer,
 } from '@app/testing/fake-feed-server';
-import { type ResolvedAccount } from '../connector';
+import { type PostAnswer, type PostRef, type ResolvedAccount } from '../connector';
 import { type GuardedHttpClient } from '../http/guarded-http-client';
-import { FeedConnector } from './feed-connector';
+import { type HttpClientOptions } from '../http/http-client';
+import { FEED_MAX_LINK_CHECKS, FeedConnector, type FeedConnectorOptions } from './feed-connector';
 
 const ITEMS: RssItemSpec[] = [
   {
@@ -128,9 +129,17 @@ describe('FeedConnector', () => {
       media: [{ kind: 'image', url: server.url('/files/2.jpg'), mediaType: 'image/jpeg', description: null }],
     });
     for (const post of result.posts) {
-      expect(post.artifacts).toHaveLength(1);
-      expect(post.artifacts[0]).toMatchObject({ role: 'feed', mediaType: built.contentType });
+      expect(post.evidenceLevel).toBe('captured');
+      expect(post.artifacts.map((a) => [a.role, a.mediaType])).toEqual([
+        ['feed', built.contentType],
+        ['response-head', 'message/http'],
+      ]);
       expect(post.artifacts[0].bytes.equals(built.body)).toBe(true);
+      const head = post.artifacts[1].bytes.toString('latin1');
+      expect(head).toMatch(/^HTTP\/1\.1 200 OK\r\n/);
+      expect(head).toContain(`\r\ncontent-type: ${built.contentType}\r\n`);
+      expect(head).toContain(`\r\netag: ${result.cursor.etag}\r\n`);
+      expect(head.endsWith('\r\n\r\n')).toBe(true);
     }
     expect(result.cursor.bodySha256).toBe(sha256Hex(built.body));
     expect(result.cursor.etag).toMatch(/^".+"$/);
@@ -185,7 +194,7 @@ describe('FeedConnector', () => {
     expect((await rejection(connector.poll(account, {}))).code).toBe(ErrorCode.SourceNotFound);
   });
 
-  it('captures a feed URL as all of its items (capture, fetchAll), and refuses fetchPost', async () => {
+  it('captures a feed URL as all of its items (capture, fetchAll)', async () => {
     server.setFeed(
       '/atom.xml',
       atomFeed({
@@ -208,8 +217,239 @@ describe('FeedConnector', () => {
     expect(posts.map((post) => [post.content.postId, post.content.url, post.content.text])).toEqual([
       ['tag:p,2026:1', server.url('/en/1'), 'Address text'],
     ]);
-    const error = await rejection(connector.fetchPost(new URL(server.url('/atom.xml'))));
-    expect(error.code).toBe(ErrorCode.UnsupportedUrl);
-    expect(error.message).toContain('a feed URL captures all its items: track it or use fetchAll');
+    expect(posts[0].evidenceLevel).toBe('captured');
+    expect(posts[0].artifacts.map((a) => a.role)).toEqual(['feed', 'response-head']);
+  });
+
+  describe('readCursor', () => {
+    it('accepts a cursor never polled and a valid one', () => {
+      expect(connector.readCursor({})).toEqual({});
+      const valid = {
+        etag: '"abc"',
+        lastModified: 'Sun, 01 Mar 2026 10:00:00 GMT',
+        bodySha256: 'a'.repeat(64),
+      };
+      expect(connector.readCursor(valid)).toEqual(valid);
+    });
+
+    it.each([
+      ['a hash that is not SHA-256 hex', { bodySha256: 'abc' }],
+      ['a number for an ETag', { etag: 5 }],
+      ['an unknown key', { sinceId: '1' }],
+      ['a string', 'etag'],
+    ])('refuses %s as SourceInvalidCursor', (_what, stored) => {
+      let error: unknown;
+      try {
+        connector.readCursor(stored);
+      } catch (thrown) {
+        error = thrown;
+      }
+      expect(error).toBeInstanceOf(SourceError);
+      expect((error as SourceError).code).toBe(ErrorCode.SourceInvalidCursor);
+    });
+  });
+
+  describe('fetchMany', () => {
+    const refOf = (postId: string, path: string): PostRef => ({ postId, url: server.url(path) });
+    const talks = () => refOf('a1b2c3', '/press/2');
+    const briefing = () => refOf('d4e5f6', '/press/1');
+    const kinds = (answers: PostAnswer[]) => answers.map((a) => a.kind);
+    const detailOf = (answer: PostAnswer) => (answer.kind === 'unknown' ? answer.detail : `(${answer.kind})`);
+
+    /** The tracked feed, then the feed without the briefing (it scrolled out or was taken down). */
+    async function briefingLeftTheFeed(): Promise<ResolvedAccount> {
+      const account = await resolved();
+      server.setFeed('/rss.xml', pressFeed([ITEMS[0]]));
+      return account;
+    }
+
+    async function withClient(
+      options: Partial<HttpClientOptions>,
+      connectorOptions: FeedConnectorOptions = {},
+    ) {
+      await http.close();
+      http = testHttpClient(options);
+      connector = new FeedConnector(http, connectorOptions);
+    }
+
+    it('answers found for items still in the feed, in the order asked, from one plain GET', async () => {
+      const account = await resolved();
+      const first = await connector.poll(account, {});
+      const built = pressFeed();
+
+      const answers = await connector.fetchMany(account, [briefing(), talks()]);
+
+      expect(answers.map((a) => [a.kind, a.ref.postId])).toEqual([
+        ['found', 'd4e5f6'],
+        ['found', 'a1b2c3'],
+      ]);
+      // no validators: a 304 would not show which items the feed holds
+      expect(first.cursor.etag).toBeDefined();
+      expect(server.lastRequestHeaders('/rss.xml')?.['if-none-match']).toBeUndefined();
+      expect(server.requestCount('/rss.xml')).toBe(3);
+      for (const answer of answers) {
+        if (answer.kind !== 'found') throw new Error('expected found');
+        expect(answer.post.content.postId).toBe(answer.ref.postId);
+        expect(answer.post.evidenceLevel).toBe('captured');
+        expect(answer.post.artifacts.map((a) => a.role)).toEqual(['feed', 'response-head']);
+        expect(answer.post.artifacts[0].bytes.equals(built.body)).toBe(true);
+      }
+    });
+
+    it('matches items by the identity polls gave them (Atom id, link when there is no guid)', async () => {
+      server.setFeed(
+        '/atom.xml',
+        atomFeed({
+          title: 'Presidency',
+          link: '/en/',
+          entries: [{ id: 'tag:p,2026:1', title: 'Address', link: '/en/1', updated: '2026-04-01T12:00:00Z' }],
+        }),
+      );
+      server.setFeed('/noguid.xml', pressFeed([{ title: 'No guid', link: '/press/9', pubDate: new Date() }]));
+      for (const path of ['/atom.xml', '/noguid.xml']) {
+        const account = await connector.resolve(new URL(server.url(path)));
+        const polled = await connector.poll(account, {});
+        if (polled.kind !== 'posts') throw new Error('expected posts');
+        const refs = polled.posts.map((p) => ({ postId: p.content.postId, url: p.content.url }));
+        expect(kinds(await connector.fetchMany(account, refs))).toEqual(['found']);
+      }
+    });
+
+    it("answers not-found for an item gone from the feed whose page answers 404, with that page's answer", async () => {
+      const account = await briefingLeftTheFeed();
+
+      const answers = await connector.fetchMany(account, [talks(), briefing()]);
+
+      expect(kinds(answers)).toEqual(['found', 'not-found']);
+      const notFound = answers[1];
+      if (notFound.kind !== 'not-found') throw new Error('expected not-found');
+      expect(notFound.httpStatus).toBe(404);
+      expect(notFound.evidence.map((a) => [a.role, a.mediaType])).toEqual([
+        ['page', 'text/html; charset=utf-8'],
+        ['response-head', 'message/http'],
+      ]);
+      expect(notFound.evidence[0].bytes.toString()).toBe('<html><body><h1>Not Found</h1></body></html>');
+      expect(notFound.evidence[1].bytes.toString('latin1')).toMatch(/^HTTP\/1\.1 404 Not Found\r\n/);
+      expect(server.requestCount('/press/1')).toBe(1);
+      expect(server.requestCount('/press/2')).toBe(0);
+    });
+
+    it('answers gone for a page that answers 410', async () => {
+      const account = await briefingLeftTheFeed();
+      server.setFeed('/press/1', { body: '<p>Removed</p>', contentType: 'text/html', status: 410 });
+
+      const [answer] = await connector.fetchMany(account, [briefing()]);
+
+      expect(answer).toMatchObject({ kind: 'gone', httpStatus: 410 });
+    });
+
+    it('answers unknown for an item that left the feed but whose page still answers', async () => {
+      const account = await briefingLeftTheFeed();
+      server.setFeed('/press/1', { body: '<p>Briefing notes.</p>', contentType: 'text/html' });
+
+      const [answer] = await connector.fetchMany(account, [briefing()]);
+
+      expect(detailOf(answer)).toBe('no longer in the feed, but its page still answers (HTTP 200)');
+    });
+
+    it.each([
+      ['a 500', 500, 'HTTP 500'],
+      ['a 429', 429, 'HTTP 429'],
+      ['a 403', 403, 'HTTP 403'],
+    ])('answers unknown for a page that answers %s', async (_what, status, detail) => {
+      const account = await briefingLeftTheFeed();
+      server.setFeed('/press/1', { body: 'Busy', contentType: 'text/plain', status });
+
+      const [answer] = await connector.fetchMany(account, [briefing()]);
+
+      expect(answer.kind).toBe('unknown');
+      expect(detailOf(answer)).toContain(detail);
+    });
+
+    it('answers unknown for a page that times out, and leaves its host alone for the rest of the call', async () => {
+      await withClient({ totalTimeoutMs: 300 });
+      const account = await resolved();
+      server.setFeed('/rss.xml', pressFeed([]));
+      server.setHang('/press/1');
+
+      const answers = await connector.fetchMany(account, [briefing(), talks()]);
+
+      expect(kinds(answers)).toEqual(['unknown', 'unknown']);
+      expect(detailOf(answers[0])).toContain('timed out after 300 ms');
+      expect(detailOf(answers[1])).toContain('not re-read after an earlier failure');
+      expect(server.requestCount('/press/2')).toBe(0);
+    });
+
+    it.each([
+      ['a 500', () => server.setFeed('/rss.xml', { body: 'oops', status: 500 }), 'HTTP 500'],
+      ['a 429', () => server.setFeed('/rss.xml', { body: 'slow down', status: 429 }), 'HTTP 429'],
+      [
+        'a page that is not a feed',
+        () => server.setFeed('/rss.xml', { body: '<html>Maintenance</html>', contentType: 'text/html' }),
+        'did not return an RSS or Atom feed',
+      ],
+    ])(
+      'answers unknown for every ref when the feed answers %s, and reads no page',
+      async (_what, breakFeed, detail) => {
+        const account = await resolved();
+        breakFeed();
+
+        const answers = await connector.fetchMany(account, [talks(), briefing()]);
+
+        expect(kinds(answers)).toEqual(['unknown', 'unknown']);
+        expect(detailOf(answers[0])).toContain(detail);
+        expect(server.requestCount('/press/1') + server.requestCount('/press/2')).toBe(0);
+      },
+    );
+
+    it('answers unknown for every ref when the feed times out', async () => {
+      await withClient({ totalTimeoutMs: 300 });
+      const account = await resolved();
+      server.setHang('/rss.xml');
+
+      const answers = await connector.fetchMany(account, [talks(), briefing()]);
+
+      expect(kinds(answers)).toEqual(['unknown', 'unknown']);
+      expect(detailOf(answers[1])).toContain('timed out after 300 ms');
+    });
+
+    it('looks for every item at its link when the feed itself is gone', async () => {
+      const account = await resolved();
+      server.removeFeed('/rss.xml');
+      server.setFeed('/press/2', {
+        body: '<p>The Ministry welcomes the talks.</p>',
+        contentType: 'text/html',
+      });
+
+      const answers = await connector.fetchMany(account, [talks(), briefing()]);
+
+      expect(kinds(answers)).toEqual(['unknown', 'not-found']);
+      expect(detailOf(answers[0])).toContain('its page still answers');
+    });
+
+    it('re-reads at most maxLinkChecks pages per call; the rest are unknown', async () => {
+      expect(FEED_MAX_LINK_CHECKS).toBe(50);
+      await withClient({}, { maxLinkChecks: 2 });
+      const account = await resolved();
+      server.setFeed('/rss.xml', pressFeed([]));
+      const refs = ['/gone/1', '/gone/2', '/gone/3'].map((path, i) => refOf(`item-${i}`, path));
+
+      const answers = await connector.fetchMany(account, refs);
+
+      expect(kinds(answers)).toEqual(['not-found', 'not-found', 'unknown']);
+      expect(detailOf(answers[2])).toContain('at most 2 per re-check');
+      expect(server.requestCount('/gone/3')).toBe(0);
+    });
+
+    it('answers unknown for an item without a page of its own, without reading the feed twice', async () => {
+      const account = await resolved();
+      server.setFeed('/rss.xml', pressFeed([]));
+      const linkless = { postId: 'sha256:abc', url: account.handle };
+
+      const [answer] = await connector.fetchMany(account, [linkless]);
+
+      expect(detailOf(answer)).toBe('no longer in the feed, and it has no page of its own');
+      expect(server.requestCount('/rss.xml')).toBe(2);
+    });
   });
 });

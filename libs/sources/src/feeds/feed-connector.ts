@@ -1,14 +1,18 @@
-import { ErrorCode, SourceError, sha256Hex } from '@app/core';
+import { z } from 'zod';
+import { ARTIFACT_ROLES, ErrorCode, SourceError, sha256Hex } from '@app/core';
 import {
   type Connector,
   type FetchedPost,
-  type PollCursor,
+  type PostAnswer,
+  type PostRef,
   type PollResult,
   type RawArtifact,
   type ResolvedAccount,
 } from '../connector';
+import { cursorReader } from '../cursor';
 import { type GuardedHttpClient } from '../http/guarded-http-client';
 import { type HttpResponse } from '../http/http-client';
+import { responseArtifacts } from '../http/response-artifacts';
 import { throwForStatus } from '../http/response-errors';
 import { feedItemToContent, type ParsedFeed } from './feed-items';
 import { parseFeed } from './feed-parser';
@@ -17,21 +21,68 @@ import { NOT_A_FEED } from './xml-text';
 const ACCEPT =
   'application/rss+xml, application/atom+xml, application/rdf+xml;q=0.9, application/xml;q=0.8, text/xml;q=0.8, */*;q=0.5';
 
+/** Conditional-GET validators of the last 200, and the hash of its body for servers that ignore them. */
+const feedCursor = z
+  .object({
+    etag: z.string().max(1024).optional(),
+    lastModified: z.string().max(256).optional(),
+    bodySha256: z
+      .string()
+      .regex(/^[0-9a-f]{64}$/, 'must be a SHA-256 in hex')
+      .optional(),
+  })
+  .strict();
+export type FeedCursor = z.infer<typeof feedCursor>;
+
 interface FetchedFeed {
   response: HttpResponse;
   feed: ParsedFeed;
 }
 
+/** What a web page is asked for when an item's link is re-read. */
+const PAGE_ACCEPT = 'text/html, application/xhtml+xml;q=0.9, */*;q=0.5';
+
+/** Most item links one `fetchMany` re-reads: a feed that dropped many items must not make us fan out. */
+export const FEED_MAX_LINK_CHECKS = 50;
+
+export interface FeedConnectorOptions {
+  /** most item links one `fetchMany` re-reads; the rest are answered `unknown`. Default FEED_MAX_LINK_CHECKS. */
+  maxLinkChecks?: number;
+}
+
+/** The feed as a re-check saw it. */
+type FeedReread =
+  | { kind: 'read'; posts: Map<string, FetchedPost> }
+  /** the feed itself is gone (404, 410): its items can still be looked for at their links */
+  | { kind: 'missing'; httpStatus: number }
+  /** nothing was learned (timeout, 429, 5xx, not a feed): every ref is unknown */
+  | { kind: 'unreadable'; detail: string };
+
+/** State of one `fetchMany`: how many links were re-read, which hosts failed and are left alone. */
+interface LinkChecks {
+  done: number;
+  troubledHosts: Map<string, string>;
+}
+
 /**
- * RSS 2.0 / RSS 1.0 / Atom feeds of official sites. The fallback connector: it accepts any http(s) URL, so the
- * registry must ask the platform-specific connectors first. A feed has no single-post URL: capturing a feed URL
- * captures all of its current items (`fetchAll`).
+ * RSS 2.0 / RSS 1.0 / Atom feeds of official sites. A fallback connector: any http(s) URL may be a feed, so
+ * the registry asks it only after every platform-specific connector declined. A feed has no single-post URL:
+ * capturing a feed URL captures all of its current items (`fetchAll`).
  */
-export class FeedConnector implements Connector {
+export class FeedConnector implements Connector<FeedCursor> {
   readonly platform = 'feed' as const;
   readonly describes = 'an RSS or Atom feed URL (https://example.gov/news/rss.xml)';
+  readonly fallback = true;
+  readonly readCursor = cursorReader('feed', feedCursor);
 
-  constructor(private readonly http: GuardedHttpClient) {}
+  private readonly maxLinkChecks: number;
+
+  constructor(
+    private readonly http: GuardedHttpClient,
+    options: FeedConnectorOptions = {},
+  ) {
+    this.maxLinkChecks = Math.max(0, options.maxLinkChecks ?? FEED_MAX_LINK_CHECKS);
+  }
 
   canTrack(url: URL): boolean {
     return url.protocol === 'http:' || url.protocol === 'https:';
@@ -46,7 +97,7 @@ export class FeedConnector implements Connector {
     return accountOf(url.href, response, feed);
   }
 
-  async poll(account: ResolvedAccount, cursor: PollCursor): Promise<PollResult> {
+  async poll(account: ResolvedAccount, cursor: FeedCursor): Promise<PollResult<FeedCursor>> {
     const headers: Record<string, string> = {};
     if (cursor.etag) headers['if-none-match'] = cursor.etag;
     if (cursor.lastModified) headers['if-modified-since'] = cursor.lastModified;
@@ -56,7 +107,7 @@ export class FeedConnector implements Connector {
     }
     const bodySha256 = sha256Hex(response.body);
     // a 200 replaces the validators: keeping a stale ETag would make the next conditional request lie
-    const next: PollCursor = { ...validatorsOf(response, {}), bodySha256 };
+    const next: FeedCursor = { ...validatorsOf(response, {}), bodySha256 };
     // many government servers ignore conditional requests: identical bytes mean nothing changed
     if (cursor.bodySha256 === bodySha256)
       return { kind: 'unchanged', httpStatus: response.status, cursor: next };
@@ -69,19 +120,25 @@ export class FeedConnector implements Connector {
     };
   }
 
-  /** A feed URL is not one post: see `fetchAll`. */
-  fetchPost(url: URL): Promise<{ account: ResolvedAccount; post: FetchedPost }> {
-    return Promise.reject(
-      new SourceError(
-        ErrorCode.UnsupportedUrl,
-        `${url.href}: a feed URL captures all its items: track it or use fetchAll (capture)`,
-      ),
-    );
-  }
-
   /** Captures a feed URL: the feed as an account and every item it currently shows, from one GET. */
   capture(url: URL): Promise<{ account: ResolvedAccount; posts: FetchedPost[] }> {
     return this.fetchAll(url);
+  }
+
+  /**
+   * Re-reads the feed once: a ref whose item is in it is `found`. A ref that left the feed is looked for at its
+   * link, since a feed shows only its latest items: only the page's own 404 or 410 says the post went away.
+   */
+  async fetchMany(account: ResolvedAccount, refs: PostRef[]): Promise<PostAnswer[]> {
+    const reread = await this.reread(account);
+    if (reread.kind === 'unreadable') return refs.map((ref) => unknown(ref, reread.detail));
+    const checks: LinkChecks = { done: 0, troubledHosts: new Map() };
+    const answers: PostAnswer[] = [];
+    for (const ref of refs) {
+      const post = reread.kind === 'read' ? reread.posts.get(ref.postId) : undefined;
+      answers.push(post ? { kind: 'found', ref, post } : await this.checkLink(account, ref, checks));
+    }
+    return answers;
   }
 
   /** Same as `capture`. */
@@ -89,6 +146,54 @@ export class FeedConnector implements Connector {
     const { response, feed } = await this.fetchFeed(url.href, {});
     const account = accountOf(url.href, response, feed);
     return { account, posts: postsOf(account, response, feed) };
+  }
+
+  /** One plain GET of the feed: no validators, since a 304 would not show which items it holds. */
+  private async reread(account: ResolvedAccount): Promise<FeedReread> {
+    const what = `feed ${account.sourceUrl}`;
+    let response: HttpResponse;
+    try {
+      response = await this.http.request(account.sourceUrl, { headers: { accept: ACCEPT } });
+    } catch (error) {
+      return { kind: 'unreadable', detail: sourceErrorMessage(error) };
+    }
+    if (response.status === 404 || response.status === 410)
+      return { kind: 'missing', httpStatus: response.status };
+    if (response.status < 200 || response.status > 299) {
+      return { kind: 'unreadable', detail: `${what}: HTTP ${response.status}` };
+    }
+    try {
+      const feed = this.parse(account.sourceUrl, response);
+      return { kind: 'read', posts: postsById(postsOf(account, response, feed)) };
+    } catch (error) {
+      return { kind: 'unreadable', detail: sourceErrorMessage(error) };
+    }
+  }
+
+  /** Re-reads the page of an item that is no longer in the feed. */
+  private async checkLink(account: ResolvedAccount, ref: PostRef, checks: LinkChecks): Promise<PostAnswer> {
+    const url = pageUrlOf(account, ref);
+    if (typeof url === 'string') return unknown(ref, url);
+    const trouble = checks.troubledHosts.get(url.host);
+    if (trouble)
+      return unknown(ref, `no longer in the feed; not re-read after an earlier failure: ${trouble}`);
+    if (checks.done >= this.maxLinkChecks) {
+      return unknown(
+        ref,
+        `no longer in the feed; its page was not re-read (at most ${this.maxLinkChecks} per re-check)`,
+      );
+    }
+    checks.done += 1;
+    let response: HttpResponse;
+    try {
+      response = await this.http.request(url, { headers: { accept: PAGE_ACCEPT } });
+    } catch (error) {
+      const message = sourceErrorMessage(error);
+      checks.troubledHosts.set(url.host, message);
+      return unknown(ref, `no longer in the feed; its page could not be read: ${message}`);
+    }
+    if (response.status === 429) checks.troubledHosts.set(url.host, `${url.href}: HTTP 429 (rate limited)`);
+    return answerFromPage(ref, response);
   }
 
   private async fetchFeed(url: string, headers: Record<string, string>): Promise<FetchedFeed> {
@@ -131,23 +236,79 @@ function accountOf(requestedUrl: string, response: HttpResponse, feed: ParsedFee
 }
 
 function postsOf(account: ResolvedAccount, response: HttpResponse, feed: ParsedFeed): FetchedPost[] {
-  // one artifact for the whole document: every item was read from these exact bytes
-  const artifact: RawArtifact = {
-    role: 'feed',
-    mediaType: response.headers['content-type'] ?? 'application/xml',
-    bytes: response.body,
-  };
+  // the same artifacts for every item: each was read from these exact bytes
+  const artifacts: RawArtifact[] = responseArtifacts(
+    response,
+    ARTIFACT_ROLES.feed,
+    response.headers['content-type'] || 'application/xml',
+  );
   return feed.items.map((item) => ({
     content: feedItemToContent(item, account.handle),
-    artifacts: [artifact],
+    artifacts,
+    evidenceLevel: 'captured',
   }));
+}
+
+/** What an item's page said about it: only its own 404 or 410 is evidence that the post went away. */
+function answerFromPage(ref: PostRef, response: HttpResponse): PostAnswer {
+  const httpStatus = response.status;
+  if (httpStatus === 404) return { kind: 'not-found', ref, httpStatus, evidence: pageArtifacts(response) };
+  if (httpStatus === 410) return { kind: 'gone', ref, httpStatus, evidence: pageArtifacts(response) };
+  // a feed shows a moving window of recent items: leaving it is not deletion
+  if (httpStatus >= 200 && httpStatus <= 299)
+    return unknown(ref, `no longer in the feed, but its page still answers (HTTP ${httpStatus})`);
+  return unknown(ref, `no longer in the feed; its page answered HTTP ${httpStatus}`);
+}
+
+/** The page to re-read for a ref, or why there is none. */
+function pageUrlOf(account: ResolvedAccount, ref: PostRef): URL | string {
+  let url: URL;
+  try {
+    url = new URL(ref.url);
+  } catch {
+    return `no longer in the feed, and its link is not a URL: ${ref.url}`;
+  }
+  // an item without a link has the feed's URL as its url (feedItemToContent): the feed answering proves nothing
+  if (url.href === account.handle || url.href === account.sourceUrl)
+    return 'no longer in the feed, and it has no page of its own';
+  return url;
+}
+
+function pageArtifacts(response: HttpResponse): RawArtifact[] {
+  return responseArtifacts(
+    response,
+    ARTIFACT_ROLES.page,
+    response.headers['content-type'] || 'application/octet-stream',
+  );
+}
+
+/** The posts of a feed by item identity; an id repeated in the feed keeps its first item. */
+function postsById(posts: FetchedPost[]): Map<string, FetchedPost> {
+  const byId = new Map<string, FetchedPost>();
+  for (const post of posts) if (!byId.has(post.content.postId)) byId.set(post.content.postId, post);
+  return byId;
+}
+
+function unknown(ref: PostRef, detail: string): PostAnswer {
+  return { kind: 'unknown', ref, detail };
+}
+
+/** A SourceError's message; anything else is a bug and surfaces as is. */
+function sourceErrorMessage(error: unknown): string {
+  if (error instanceof SourceError) return error.message;
+  throw error;
 }
 
 function validatorsOf(
   response: HttpResponse,
-  fallback: PollCursor,
-): Pick<PollCursor, 'etag' | 'lastModified'> {
-  const etag = response.headers['etag'] ?? fallback.etag;
-  const lastModified = response.headers['last-modified'] ?? fallback.lastModified;
+  fallback: FeedCursor,
+): Pick<FeedCursor, 'etag' | 'lastModified'> {
+  // a validator too long to be real would make the stored cursor invalid: go without it
+  const etag = usable(response.headers['etag'], 1024) ?? fallback.etag;
+  const lastModified = usable(response.headers['last-modified'], 256) ?? fallback.lastModified;
   return { ...(etag ? { etag } : {}), ...(lastModified ? { lastModified } : {}) };
+}
+
+function usable(value: string | undefined, maxLength: number): string | undefined {
+  return value && value.length <= maxLength ? value : undefined;
 }

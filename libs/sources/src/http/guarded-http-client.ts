@@ -89,8 +89,11 @@ export class GuardedHttpClient {
           headers: current.headers,
           body: current.body,
           signal: deadline.signal,
+          // names as sent, in order, repeats kept: the response head is archived as received
+          responseHeaders: 'raw',
         });
-        const headers = flatHeaders(res.headers);
+        const rawHeaders = res.headers as unknown as string[];
+        const headers = flatHeaders(rawHeaders);
         this.rateLimits.observe(url.host, res.statusCode, headers);
 
         if (REDIRECT_STATUSES.has(res.statusCode) && headers.location) {
@@ -114,7 +117,8 @@ export class GuardedHttpClient {
           maxBytes,
           url,
         );
-        return { status: res.statusCode, headers, body, url: url.href, redirects };
+        const head = responseHead(res.statusCode, res.statusText, rawHeaders);
+        return { status: res.statusCode, headers, head, body, url: url.href, redirects };
       }
     } catch (error) {
       throw this.asSourceError(error, current.url, deadline.signal.aborted);
@@ -234,13 +238,25 @@ async function readLimited(
   return Buffer.concat(chunks, size);
 }
 
-/** undici's headers with repeated values joined, as HttpResponse promises. Names arrive lower-cased. */
-function flatHeaders(raw: Record<string, string | string[] | undefined>): Record<string, string> {
+/** The raw header list as a lookup: names lower-cased, repeated values joined with ", ", as HttpResponse promises. */
+function flatHeaders(raw: string[]): Record<string, string> {
   const headers: Record<string, string> = {};
-  for (const [name, value] of Object.entries(raw)) {
-    if (value !== undefined) headers[name.toLowerCase()] = Array.isArray(value) ? value.join(', ') : value;
+  for (let i = 0; i + 1 < raw.length; i += 2) {
+    const name = raw[i].toLowerCase();
+    headers[name] = name in headers ? `${headers[name]}, ${raw[i + 1]}` : raw[i + 1];
   }
   return headers;
+}
+
+/**
+ * The status line and header block as received (HTTP/1.1, which is all this client speaks), header names
+ * in their case and order with repeats kept. The parser drops only the optional white space around values,
+ * so a head is rebuilt with one space after each colon. Latin-1 keeps any byte a server sent in a value.
+ */
+function responseHead(status: number, statusText: string | undefined, raw: string[]): Buffer {
+  let head = `HTTP/1.1 ${status} ${statusText ?? ''}\r\n`;
+  for (let i = 0; i + 1 < raw.length; i += 2) head += `${raw[i]}: ${raw[i + 1]}\r\n`;
+  return Buffer.from(`${head}\r\n`, 'latin1');
 }
 
 function errorCode(error: unknown): string | undefined {

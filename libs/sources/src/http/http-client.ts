@@ -11,6 +11,8 @@ export interface HttpResponse {
   status: number;
   /** lower-cased header names; repeated headers joined with ", " */
   headers: Record<string, string>;
+  /** the status line and headers as received (see responseHead), kept beside the body as a `response-head` artifact */
+  head: Buffer;
   /** the exact bytes received (Accept-Encoding: identity is sent; a compressed body is kept as received) */
   body: Buffer;
   /** the URL that answered, after redirects */

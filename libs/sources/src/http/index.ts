@@ -1,6 +1,7 @@
 export * from './http-client';
 export * from './guarded-http-client';
 export * from './response-errors';
+export * from './response-artifacts';
 export {
   type AddressPolicy,
   type ResolvedAddress,

@@ -52,6 +52,7 @@ describe('throwForStatus', () => {
   const response = (status: number, body = '', headers: Record<string, string> = {}): HttpResponse => ({
     status,
     headers,
+    head: Buffer.from(`HTTP/1.1 ${status} \r\n\r\n`, 'latin1'),
     body: Buffer.from(body),
     url: 'https://example.org/x',
     redirects: [],

@@ -6,6 +6,7 @@ export {
   parseStatus,
 } from './mastodon-entities';
 export { compareIds, newestId } from './mastodon-ids';
+export { MASTODON_BATCH_LIMIT } from './mastodon-recheck';
 export { MASTODON_PARSER_VERSION, statusToContent } from './mastodon-status';
 export {
   type MastodonAccountRef,

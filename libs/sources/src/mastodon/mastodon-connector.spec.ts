@@ -7,9 +7,9 @@ import {
   kulebaStatement,
   startFakeMastodon,
 } from '@app/testing/fake-mastodon';
-import { type PollResult, type ResolvedAccount } from '../connector';
-import { type GuardedHttpClient } from '../http';
-import { MastodonConnector, type MastodonConnectorOptions } from './mastodon-connector';
+import { type FetchedPost, type PollResult, type ResolvedAccount } from '../connector';
+import { type GuardedHttpClient, type HttpResponse } from '../http';
+import { MastodonConnector, type MastodonConnectorOptions, type MastodonCursor } from './mastodon-connector';
 
 let server: FakeMastodon;
 let http: GuardedHttpClient;
@@ -39,9 +39,23 @@ async function resolved(username: string): Promise<ResolvedAccount> {
   return connector().resolve(new URL(`${server.origin}/@${username}`));
 }
 
-function postsOf(result: PollResult) {
+function postsOf(result: PollResult<MastodonCursor>): FetchedPost[] {
   if (result.kind !== 'posts') throw new Error(`expected posts, got ${result.kind}`);
   return result.posts;
+}
+
+/** A response as a stub client would hand it over, with a plausible head. */
+function stubResponse(url: string | URL, body: Buffer, headers: Record<string, string> = {}): HttpResponse {
+  const head = Buffer.from('HTTP/1.1 200 OK\r\nContent-Type: application/json; charset=utf-8\r\n\r\n');
+  return { status: 200, headers, head, body, url: String(url), redirects: [] };
+}
+
+/** The status line and the headers the fake server wrote (a 200), as the client keeps them. */
+function headAsSent(response: { headers: Record<string, string> }): string {
+  return Object.entries(response.headers).reduce(
+    (head, [name, value]) => `${head}${name}: ${value}\r\n`,
+    'HTTP/1.1 200 OK\r\n',
+  );
 }
 
 async function caught(promise: Promise<unknown>): Promise<SourceError> {
@@ -66,6 +80,34 @@ describe('MastodonConnector', () => {
       expect(c.canCapture(new URL('https://mastodon.social/users/Gargron/statuses/1'))).toBe(true);
       expect(c.canCapture(new URL('https://mastodon.social/@Gargron'))).toBe(false);
       expect(c.canTrack(new URL('https://example.org/feed.xml'))).toBe(false);
+    });
+  });
+
+  describe('readCursor', () => {
+    const c = new MastodonConnector({ request: () => Promise.reject(new Error('no I/O expected')) });
+
+    it('accepts a cursor never polled and a valid one', () => {
+      expect(c.readCursor({})).toEqual({});
+      expect(c.readCursor(null)).toEqual({});
+      expect(c.readCursor({ sinceId: '109348677773283527' })).toEqual({ sinceId: '109348677773283527' });
+    });
+
+    it.each([
+      ['a non-numeric id', { sinceId: 'abc' }],
+      ['a number', { sinceId: 5 }],
+      ['an unknown key', { sinceId: '1', etag: 'W/"x"' }],
+      ['a string', 'since 12'],
+      ['a list', ['1']],
+    ])('refuses %s as SourceInvalidCursor', (_what, stored) => {
+      let error: unknown;
+      try {
+        c.readCursor(stored);
+      } catch (thrown) {
+        error = thrown;
+      }
+      expect(error).toBeInstanceOf(SourceError);
+      expect((error as SourceError).code).toBe(ErrorCode.SourceInvalidCursor);
+      expect((error as SourceError).message).toContain('the stored Mastodon poll cursor is not valid');
     });
   });
 
@@ -159,10 +201,9 @@ describe('MastodonConnector', () => {
       server.addAccount({ username: 'mfa' });
       publishMany('mfa', 2, 'Statement');
       const account = await resolved('mfa');
-      const first = await connector().poll(account, { etag: 'kept' });
+      const first = await connector().poll(account, {});
       const again = await connector().poll(account, first.cursor);
       expect(again).toEqual({ kind: 'unchanged', httpStatus: 200, cursor: first.cursor });
-      expect(first.cursor.etag).toBe('kept');
     });
 
     it('says unchanged for an account with no posts', async () => {
@@ -173,7 +214,7 @@ describe('MastodonConnector', () => {
       expect(result.cursor).toEqual({});
     });
 
-    it('keeps the exact bytes of each page as the artifact of the posts it served', async () => {
+    it('keeps the exact bytes and head of each page as the artifacts of the posts it served', async () => {
       await setUp();
       server.addAccount({ username: 'mfa' });
       publishMany('mfa', 45, 'Fish & <chips>');
@@ -181,12 +222,20 @@ describe('MastodonConnector', () => {
       server.requestLog.length = 0;
       const posts = postsOf(await connector().poll(account, {}));
 
-      const [newestPage, olderPage] = server.requestLog.map((r) => r.response!.body);
+      const [newestResponse, olderResponse] = server.requestLog.map((r) => r.response!);
+      const newestPage = newestResponse.body;
+      const olderPage = olderResponse.body;
       const newest = posts[posts.length - 1];
       const oldest = posts[0];
       expect(newest.artifacts).toEqual([
         { role: 'response', mediaType: 'application/json', bytes: newestPage },
+        { role: 'response-head', mediaType: 'message/http', bytes: expect.any(Buffer) },
       ]);
+      // the headers the fake wrote, in its order and case; Node adds Date and Connection after them
+      const head = newest.artifacts[1].bytes.toString('latin1');
+      expect(head.startsWith(headAsSent(newestResponse))).toBe(true);
+      expect(head.endsWith('\r\n\r\n')).toBe(true);
+      expect(posts.every((p) => p.evidenceLevel === 'captured')).toBe(true);
       expect(oldest.artifacts[0].bytes.equals(olderPage)).toBe(true);
       // Rails escapes HTML in JSON: the bytes are kept as sent, not re-serialized
       expect(newestPage.toString()).toContain('\\u003cp\\u003eFish \\u0026amp; \\u0026lt;chips\\u0026gt; 45');
@@ -291,10 +340,7 @@ describe('MastodonConnector', () => {
       const account = await resolved('mfa');
       // an instance that answers the account's listing with someone else's post
       const body = Buffer.from(JSON.stringify([server.statusJson(foreign.id)]));
-      const lying = new MastodonConnector({
-        request: (url) =>
-          Promise.resolve({ status: 200, headers: {}, body, url: String(url), redirects: [] }),
-      });
+      const lying = new MastodonConnector({ request: (url) => Promise.resolve(stubResponse(url, body)) });
       const error = await caught(lying.poll(account, {}));
       expect(error.code).toBe(ErrorCode.SourceInvalidResponse);
       expect(error.message).toContain(`status ${foreign.id} belongs to account ${other.id}`);
@@ -313,7 +359,7 @@ describe('MastodonConnector', () => {
         request: (url) => {
           requested.push(String(url));
           const link = `<${server.origin}/api/v1/accounts/${account.externalId}/statuses?min_id=1>; rel="prev"`;
-          return Promise.resolve({ status: 200, headers: { link }, body, url: String(url), redirects: [] });
+          return Promise.resolve(stubResponse(url, body, { link }));
         },
       });
       const result = await stuck.poll(account, { sinceId: '1' });
@@ -345,7 +391,10 @@ describe('MastodonConnector', () => {
         isQuote: false,
         parserVersion: 'mastodon/1',
       });
+      expect(post.evidenceLevel).toBe('captured');
+      expect(post.artifacts.map((a) => a.role)).toEqual(['response', 'response-head']);
       expect(post.artifacts[0].bytes.equals(server.requestLog.at(-1)!.response!.body)).toBe(true);
+      expect(post.artifacts[1].bytes.toString('latin1')).toMatch(/^HTTP\/1\.1 200 OK\r\n(.+\r\n)+\r\n$/);
     });
 
     it('sees an edit: editedAt set and the new text', async () => {

@@ -1,13 +1,16 @@
+import { z } from 'zod';
 import { ErrorCode, SourceError } from '@app/core';
 import {
   type Connector,
   type FetchedPost,
-  type PollCursor,
+  type PostAnswer,
+  type PostRef,
   type PollResult,
   type RawArtifact,
   type ResolvedAccount,
 } from '../connector';
-import { type GuardedHttpClient, type HttpResponse, throwForStatus } from '../http';
+import { cursorReader } from '../cursor';
+import { type GuardedHttpClient, type HttpResponse, responseArtifacts, throwForStatus } from '../http';
 import {
   type MastodonAccount,
   type MastodonStatus,
@@ -19,6 +22,7 @@ import {
 } from './mastodon-entities';
 import { compareIds, newestId } from './mastodon-ids';
 import { parsePageLinks } from './mastodon-link-header';
+import { MastodonRecheck } from './mastodon-recheck';
 import { statusToContent } from './mastodon-status';
 import { handleFor, parseMastodonAccountUrl, parseMastodonPostUrl } from './mastodon-urls';
 
@@ -30,22 +34,36 @@ export interface MastodonConnectorOptions {
   backfillLimit?: number;
   /** most pages one poll may read, so a misbehaving server cannot keep us paging; default 50 */
   maxPages?: number;
+  /** most single status lookups one `fetchMany` may make (servers before 4.3 have no batch route); default 50 */
+  maxSingleLookups?: number;
 }
+
+/** Where the last poll stopped: the newest status id seen (ids compare as integers, kept as strings). */
+const mastodonCursor = z
+  .object({
+    sinceId: z
+      .string()
+      .regex(/^[0-9]{1,30}$/, 'must be a Mastodon status id')
+      .optional(),
+  })
+  .strict();
+export type MastodonCursor = z.infer<typeof mastodonCursor>;
 
 interface Page {
   statuses: MastodonStatus[];
-  artifact: RawArtifact;
+  artifacts: RawArtifact[];
   httpStatus: number;
   nextMaxId: string | null;
   prevMinId: string | null;
 }
 
 /** Reads public Mastodon accounts and posts through the REST API (v1), without a token. */
-export class MastodonConnector implements Connector {
+export class MastodonConnector implements Connector<MastodonCursor> {
   readonly platform = 'mastodon' as const;
   readonly describes = 'a Mastodon profile URL (https://host/@user) or post URL (https://host/@user/123)';
   private readonly backfillLimit: number;
   private readonly maxPages: number;
+  private readonly maxSingleLookups: number;
 
   constructor(
     private readonly http: Pick<GuardedHttpClient, 'request'>,
@@ -53,7 +71,10 @@ export class MastodonConnector implements Connector {
   ) {
     this.backfillLimit = Math.max(1, options.backfillLimit ?? 200);
     this.maxPages = Math.max(1, options.maxPages ?? 50);
+    this.maxSingleLookups = Math.max(0, options.maxSingleLookups ?? 50);
   }
+
+  readonly readCursor = cursorReader('Mastodon', mastodonCursor);
 
   canTrack(url: URL): boolean {
     return parseMastodonAccountUrl(url) !== null;
@@ -78,7 +99,7 @@ export class MastodonConnector implements Connector {
     return toResolvedAccount(account, ref.origin, ref.host);
   }
 
-  async poll(account: ResolvedAccount, cursor: PollCursor): Promise<PollResult> {
+  async poll(account: ResolvedAccount, cursor: MastodonCursor): Promise<PollResult<MastodonCursor>> {
     const origin = originOf(account.sourceUrl);
     const host = new URL(origin).host;
     const known = cursor.sinceId;
@@ -88,9 +109,10 @@ export class MastodonConnector implements Connector {
     const fresh = known ? read.posts.filter((p) => compareIds(p.status.id, known) > 0) : read.posts;
     if (fresh.length === 0) return { kind: 'unchanged', httpStatus: read.httpStatus, cursor: { ...cursor } };
     fresh.sort((a, b) => compareIds(a.status.id, b.status.id));
-    const posts: FetchedPost[] = fresh.map(({ status, artifact }) => ({
+    const posts: FetchedPost[] = fresh.map(({ status, artifacts }) => ({
       content: { ...statusToContent(status, host), account: account.handle },
-      artifacts: [artifact],
+      artifacts,
+      evidenceLevel: 'captured',
     }));
     const sinceId = newestId(fresh.map((p) => p.status.id)) ?? known;
     return { kind: 'posts', httpStatus: read.httpStatus, posts, cursor: { ...cursor, sinceId } };
@@ -125,7 +147,11 @@ export class MastodonConnector implements Connector {
     if (status.id !== ref.statusId) throw invalid(what, `the server answered with status ${status.id}`);
     return {
       account: toResolvedAccount(status.account, ref.origin, ref.host),
-      post: { content: statusToContent(status, ref.host), artifacts: [artifactOf(response)] },
+      post: {
+        content: statusToContent(status, ref.host),
+        artifacts: artifactsOf(response),
+        evidenceLevel: 'captured',
+      },
     };
   }
 
@@ -136,12 +162,27 @@ export class MastodonConnector implements Connector {
   }
 
   /**
+   * Re-reads known posts with `GET /api/v1/statuses?id[]=` (Mastodon 4.3+) in chunks, then one
+   * `GET /api/v1/statuses/:id` for each post a batch left out; one answer per ref, in their order.
+   */
+  fetchMany(account: ResolvedAccount, refs: PostRef[]): Promise<PostAnswer[]> {
+    const origin = originOf(account.sourceUrl);
+    const recheck = new MastodonRecheck(account, {
+      get: (url) => this.get(url),
+      origin,
+      host: new URL(origin).host,
+      maxSingleLookups: this.maxSingleLookups,
+    });
+    return recheck.run(refs);
+  }
+
+  /**
    * Everything newer than `sinceId`, walking forward with min_id: each page holds the posts immediately above
    * the cursor and its rel="prev" link carries the next one. (since_id would return only the newest page and
    * leave a gap after a burst.) Stops at an empty page.
    */
   private async readForward(account: ResolvedAccount, origin: string, host: string, sinceId: string) {
-    const posts = new Map<string, { status: MastodonStatus; artifact: RawArtifact }>();
+    const posts = new Map<string, { status: MastodonStatus; artifacts: RawArtifact[] }>();
     let minId = sinceId;
     let httpStatus = 200;
     for (let pages = 0; pages < this.maxPages; pages++) {
@@ -152,7 +193,7 @@ export class MastodonConnector implements Connector {
       httpStatus = page.httpStatus;
       if (page.statuses.length === 0) break;
       for (const status of page.statuses)
-        if (!posts.has(status.id)) posts.set(status.id, { status, artifact: page.artifact });
+        if (!posts.has(status.id)) posts.set(status.id, { status, artifacts: page.artifacts });
       const next = page.prevMinId ?? newestId(page.statuses.map((s) => s.id));
       // a server that does not move forward would keep us here
       if (next === null || compareIds(next, minId) <= 0) break;
@@ -163,7 +204,7 @@ export class MastodonConnector implements Connector {
 
   /** The first backfill: newest first with max_id, following rel="next", up to backfillLimit posts. */
   private async readBack(account: ResolvedAccount, origin: string, host: string) {
-    const posts = new Map<string, { status: MastodonStatus; artifact: RawArtifact }>();
+    const posts = new Map<string, { status: MastodonStatus; artifacts: RawArtifact[] }>();
     let maxId: string | null = null;
     let httpStatus = 200;
     for (let pages = 0; pages < this.maxPages && posts.size < this.backfillLimit; pages++) {
@@ -175,7 +216,7 @@ export class MastodonConnector implements Connector {
       for (const status of page.statuses) {
         if (posts.size >= this.backfillLimit) break;
         if (maxId !== null && compareIds(status.id, maxId) >= 0) continue;
-        if (!posts.has(status.id)) posts.set(status.id, { status, artifact: page.artifact });
+        if (!posts.has(status.id)) posts.set(status.id, { status, artifacts: page.artifacts });
       }
       const next = page.nextMaxId;
       if (page.statuses.length === 0 || next === null || (maxId !== null && compareIds(next, maxId) >= 0))
@@ -210,7 +251,7 @@ export class MastodonConnector implements Connector {
       }
     }
     const links = parsePageLinks(response.headers['link']);
-    return { statuses, artifact: artifactOf(response), httpStatus: response.status, ...links };
+    return { statuses, artifacts: artifactsOf(response), httpStatus: response.status, ...links };
   }
 
   private get(url: URL): Promise<HttpResponse> {
@@ -240,8 +281,8 @@ function toResolvedAccount(account: MastodonAccount, origin: string, host: strin
   };
 }
 
-function artifactOf(response: HttpResponse): RawArtifact {
-  return { role: 'response', mediaType: 'application/json', bytes: response.body };
+function artifactsOf(response: HttpResponse): RawArtifact[] {
+  return responseArtifacts(response, 'response', 'application/json');
 }
 
 function originOf(sourceUrl: string): string {

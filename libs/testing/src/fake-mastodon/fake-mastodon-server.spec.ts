@@ -201,6 +201,33 @@ describe('startFakeMastodon', () => {
     await expect(garbage.json()).rejects.toThrow();
   });
 
+  it('looks statuses up by id in one request (4.3+), leaving out what a reader may not see', async () => {
+    server = await startFakeMastodon({ batchLimit: 3 });
+    server.addAccount({ username: 'mfa' });
+    const [a, b, c] = ['one', 'two', 'three'].map((content) => server.publish('mfa', { content }).id);
+    const hidden = server.publish('mfa', { content: 'followers', visibility: 'private' }).id;
+    server.remove(b);
+    const batch = await get(`/api/v1/statuses?id[]=${c}&id[]=${b}&id[]=${a}`);
+    expect(batch.status).toBe(200);
+    expect(ids(batch.json)).toEqual([a, c]);
+    expect(ids((await get(`/api/v1/statuses?id[]=${hidden}`)).json)).toEqual([]);
+    expect((await get(`/api/v1/statuses?id[]=1&id[]=2&id[]=3&id[]=4`)).status).toBe(422);
+
+    server.fail({ mode: 'gone', exactPath: `/api/v1/statuses/${a}` });
+    server.fail({ mode: 'forbidden', exactPath: '/api/v1/statuses' });
+    expect((await get(`/api/v1/statuses/${a}0`)).status).toBe(404);
+    expect((await get(`/api/v1/statuses/${a}`)).status).toBe(410);
+    expect((await get(`/api/v1/statuses?id[]=${a}`)).status).toBe(403);
+  });
+
+  it('has no batch lookup when told to behave like a server before 4.3', async () => {
+    server = await startFakeMastodon({ batchStatuses: false });
+    server.addAccount({ username: 'mfa' });
+    const { id } = server.publish('mfa', { content: 'one' });
+    expect((await get(`/api/v1/statuses?id[]=${id}`)).status).toBe(404);
+    expect((await get(`/api/v1/statuses/${id}`)).status).toBe(200);
+  });
+
   it('closes even with a request left hanging', async () => {
     server = await startFakeMastodon();
     server.fail({ mode: 'hang' });

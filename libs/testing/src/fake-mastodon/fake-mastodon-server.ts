@@ -16,6 +16,8 @@ import {
 
 /** Mastodon's default and maximum page sizes for account statuses. */
 const DEFAULT_LIMIT = 20;
+/** Most ids `GET /api/v1/statuses?id[]=` accepts (Api::BaseController's DEFAULT_STATUSES_LIMIT); more is a 422. */
+const BATCH_LIMIT = 20;
 const MAX_LIMIT = 40;
 /** Unauthenticated API budget: 300 requests per 5 minutes. */
 const RATE_LIMIT = 300;
@@ -28,6 +30,10 @@ export type FailureMode =
   | 'unauthorized'
   /** 404 {"error":"Record not found"} */
   | 'not-found'
+  /** 403 {"error":"This action is not allowed"} */
+  | 'forbidden'
+  /** 410 {"error":"Gone"}, as a server that remembers deletions might answer */
+  | 'gone'
   /** 429 {"error":"Too many requests"} with X-RateLimit-Reset = resetAt */
   | 'rate-limited'
   /** 500 */
@@ -45,6 +51,8 @@ export interface FailureRule {
   username?: string;
   /** only requests whose path starts with this */
   path?: string;
+  /** only requests to exactly this path (query aside): `/api/v1/statuses` is the batch lookup alone */
+  exactPath?: string;
   /** when a 429 says to come back; default one minute from now */
   resetAt?: Date;
   /** how many requests fail before the rule wears off; default: every request */
@@ -58,7 +66,13 @@ export interface LoggedRequest {
   query: URLSearchParams;
   headers: IncomingHttpHeaders;
   /** what was answered; unset while a request hangs */
-  response?: { status: number; headers: Record<string, string>; body: Buffer };
+  response?: {
+    status: number;
+    headers: Record<string, string>;
+    body: Buffer;
+    /** the status line and header block exactly as written to the socket (Node adds Date, Connection…) */
+    head?: Buffer;
+  };
 }
 
 export interface AddAccountInput {
@@ -92,6 +106,13 @@ export interface PublishInput {
 export interface FakeMastodonOptions {
   /** Give statuses the sequential ids firstId, firstId+1… instead of snowflakes: lets tests cross 9 -> 10. */
   firstId?: number;
+  /**
+   * Serve the batch lookup `GET /api/v1/statuses?id[]=` (Mastodon 4.3+); default true. False behaves like an
+   * older server, which has no such route and answers 404.
+   */
+  batchStatuses?: boolean;
+  /** most ids the batch lookup accepts before answering 422; default 20, as Mastodon */
+  batchLimit?: number;
 }
 
 /** A Mastodon JSON entity as the server renders it now. */
@@ -168,7 +189,7 @@ export async function startFakeMastodon(options: FakeMastodonOptions = {}): Prom
   const visibleStatusesOf = (account: AccountRecord): StatusRecord[] =>
     ctx
       .statusesOf(account.id)
-      .filter((s) => !s.deleted && (s.visibility === 'public' || s.visibility === 'unlisted'))
+      .filter(isPublicStatus)
       .sort((a, b) => compareBig(b.id, a.id));
 
   function accountStatuses(account: AccountRecord, query: URLSearchParams): Routed {
@@ -209,6 +230,15 @@ export async function startFakeMastodon(options: FakeMastodonOptions = {}): Prom
     };
   }
 
+  /** Public statuses among the ids, in storage order rather than the order asked (Mastodon does not sort them). */
+  function statusesByIds(query: URLSearchParams): Routed {
+    const ids = new Set(query.getAll('id[]'));
+    if (ids.size > (options.batchLimit ?? BATCH_LIMIT))
+      return { username: null, status: 422, body: { error: 'Mastodon::ValidationError' } };
+    const found = [...statuses.values()].filter((s) => ids.has(s.id) && isPublicStatus(s));
+    return { username: null, status: 200, body: found.map((s) => renderStatus(s, ctx)) };
+  }
+
   function route(method: string, url: URL): Routed {
     const notFound = (username: string | null = null): Routed => ({
       username,
@@ -242,12 +272,13 @@ export async function startFakeMastodon(options: FakeMastodonOptions = {}): Prom
         ? { username: account.username, status: 200, body: renderAccount(account, ctx) }
         : notFound();
     }
+    if (path === '/api/v1/statuses' && options.batchStatuses !== false)
+      return statusesByIds(url.searchParams);
     match = /^\/api\/v1\/statuses\/([^/]+)$/.exec(path);
     if (match) {
       const status = statuses.get(match[1]);
       const username = status ? ctx.account(status.accountId).username : null;
-      if (!status || status.deleted || status.visibility === 'private' || status.visibility === 'direct')
-        return notFound(username);
+      if (!status || !isPublicStatus(status)) return notFound(username);
       return { username, status: 200, body: renderStatus(status, ctx) };
     }
     return { username: null, status: 404, body: { error: 'Not Found' } };
@@ -257,7 +288,8 @@ export async function startFakeMastodon(options: FakeMastodonOptions = {}): Prom
     const index = failures.findIndex(
       (rule) =>
         (rule.username === undefined || rule.username.toLowerCase() === routed.username?.toLowerCase()) &&
-        (rule.path === undefined || path.startsWith(rule.path)),
+        (rule.path === undefined || path.startsWith(rule.path)) &&
+        (rule.exactPath === undefined || path === rule.exactPath),
     );
     if (index < 0) return undefined;
     const rule = failures[index];
@@ -310,6 +342,14 @@ export async function startFakeMastodon(options: FakeMastodonOptions = {}): Prom
           status = 404;
           body = railsJson({ error: 'Record not found' });
           break;
+        case 'forbidden':
+          status = 403;
+          body = railsJson({ error: 'This action is not allowed' });
+          break;
+        case 'gone':
+          status = 410;
+          body = railsJson({ error: 'Gone' });
+          break;
         case 'rate-limited':
           status = 429;
           headers['X-RateLimit-Remaining'] = '0';
@@ -338,9 +378,10 @@ export async function startFakeMastodon(options: FakeMastodonOptions = {}): Prom
     }
     if (status === 200) headers.ETag = `W/"${createHash('md5').update(body).digest('hex')}"`;
     headers['Content-Length'] = String(body.length);
-    entry.response = { status, headers, body };
+    const response = (entry.response = { status, headers, body } as NonNullable<LoggedRequest['response']>);
     res.writeHead(status, headers);
     res.end(req.method === 'HEAD' ? undefined : body);
+    response.head = writtenHead(res);
   }
 
   function instanceJson(): Json {
@@ -460,6 +501,11 @@ export async function startFakeMastodon(options: FakeMastodonOptions = {}): Prom
   };
 }
 
+/** What an anonymous reader may see: neither deleted nor private/direct. */
+function isPublicStatus(status: StatusRecord): boolean {
+  return !status.deleted && (status.visibility === 'public' || status.visibility === 'unlisted');
+}
+
 /** Rails' truthy_param?: anything but false-ish strings. */
 function truthy(value: string | null): boolean {
   return value !== null && !['', '0', 'f', 'false', 'off', 'F', 'FALSE', 'OFF'].includes(value);
@@ -490,4 +536,10 @@ function toIso(value: string | Date): string {
 /** Rails' iso8601(6), as in X-RateLimit-Reset: 2026-11-25T13:35:00.000000Z */
 function railsTime(date: Date): string {
   return date.toISOString().replace(/\.(\d{3})Z$/, '.$1000Z');
+}
+
+/** What Node wrote as the response head: `_header` is the exact string it put on the wire before the body. */
+function writtenHead(res: ServerResponse): Buffer {
+  const written = (res as unknown as { _header?: string | null })._header;
+  return Buffer.from(written ?? '', 'latin1');
 }

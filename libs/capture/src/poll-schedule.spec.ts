@@ -17,6 +17,11 @@ describe('poll schedule', () => {
     expect(nextPollAfterFailure(40, 60, policy, null, now).toISOString()).toBe(at(3600));
   });
 
+  it('never waits longer than the maximum, whatever the platform asked for', () => {
+    const centuries = new Date(now.getTime() + 3_000_000_000 * 1000);
+    expect(nextPollAfterFailure(1, 60, policy, centuries, now).toISOString()).toBe(at(3600));
+  });
+
   it('comes back when the platform said to', () => {
     expect(nextPollAfterFailure(1, 60, policy, new Date(now.getTime() + 900_000), now).toISOString()).toBe(
       at(900),

@@ -6,7 +6,8 @@ export function nextPollAfterSuccess(due: Date, intervalSeconds: number, now: Da
 
 /**
  * When to try a failing source again: when the platform said (rate limits), otherwise exponential backoff
- * from the base, never sooner than the account's interval nor later than the maximum.
+ * from the base, never sooner than the account's interval nor later than the maximum. The maximum bounds the
+ * platform's word too: a watched party answering "come back in 95 years" must not stop its own archiving.
  */
 export function nextPollAfterFailure(
   consecutiveFailures: number,
@@ -15,7 +16,8 @@ export function nextPollAfterFailure(
   retryAt: Date | null,
   now: Date,
 ): Date {
-  if (retryAt && retryAt.getTime() > now.getTime()) return retryAt;
+  const latest = now.getTime() + policy.retryMaxSeconds * 1000;
+  if (retryAt && retryAt.getTime() > now.getTime()) return new Date(Math.min(retryAt.getTime(), latest));
   const backoff = policy.retryBaseSeconds * 2 ** Math.min(consecutiveFailures - 1, 30);
   const seconds = Math.min(policy.retryMaxSeconds, Math.max(intervalSeconds, backoff));
   return new Date(now.getTime() + seconds * 1000);

@@ -1,0 +1,4 @@
+export * from './capture-writer';
+export * from './capture.module';
+export * from './poll-schedule';
+export * from './prepare-posts';

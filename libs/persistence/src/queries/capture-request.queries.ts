@@ -1,0 +1,35 @@
+import { type EntityManager } from 'typeorm';
+import { CaptureRequestEntity } from '../entities/capture-request.entity';
+
+export interface CaptureRequestView {
+  jobId: string;
+  url: string;
+  state: string;
+  statementId: string | null;
+  statementIds: string[];
+  attempts: number;
+  errorCode: string | null;
+  error: string | null;
+  createdAt: string;
+  finishedAt: string | null;
+}
+
+export async function findCaptureRequestView(
+  db: EntityManager,
+  id: string,
+): Promise<CaptureRequestView | null> {
+  const request = await db.getRepository(CaptureRequestEntity).findOneBy({ id });
+  if (!request) return null;
+  return {
+    jobId: request.id,
+    url: request.url,
+    state: request.state,
+    statementId: request.statementIds[0] ?? null,
+    statementIds: request.statementIds,
+    attempts: request.attempts,
+    errorCode: request.errorCode,
+    error: request.error,
+    createdAt: request.createdAt.toISOString(),
+    finishedAt: request.finishedAt?.toISOString() ?? null,
+  };
+}

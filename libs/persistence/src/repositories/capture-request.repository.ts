@@ -1,0 +1,53 @@
+import { type EntityManager } from 'typeorm';
+import { CaptureRequestEntity } from '../entities/capture-request.entity';
+
+/** A capture request still waiting to be done, or null when it is unknown or already finished. */
+export function findQueuedCaptureRequest(
+  db: EntityManager,
+  id: string,
+): Promise<CaptureRequestEntity | null> {
+  return db.getRepository(CaptureRequestEntity).findOneBy({ id, state: 'queued' });
+}
+
+/** Counts a passing failure; the request stays queued for another attempt. */
+export async function noteCaptureAttempt(
+  db: EntityManager,
+  id: string,
+  attempt: { attempts: number; errorCode: string; error: string },
+): Promise<void> {
+  await db.getRepository(CaptureRequestEntity).update({ id, state: 'queued' }, attempt);
+}
+
+/** Finishes a queued request; false when it was already finished (a replay). */
+export async function finishCaptureRequest(
+  db: EntityManager,
+  id: string,
+  outcome:
+    | { state: 'completed'; attempts: number; statementIds: string[] }
+    | { state: 'failed'; attempts: number; errorCode: string; error: string },
+): Promise<boolean> {
+  const result = await db.getRepository(CaptureRequestEntity).update(
+    { id, state: 'queued' },
+    {
+      state: outcome.state,
+      attempts: outcome.attempts,
+      statementIds: outcome.state === 'completed' ? outcome.statementIds : [],
+      errorCode: outcome.state === 'failed' ? outcome.errorCode : null,
+      error: outcome.state === 'failed' ? outcome.error : null,
+      finishedAt: new Date(),
+    },
+  );
+  return (result.affected ?? 0) > 0;
+}
+
+/** Records a request to capture a URL now; the scheduler re-enqueues it from here if its job is lost. */
+export async function createCaptureRequest(
+  db: EntityManager,
+  url: string,
+): Promise<{ id: string; state: string }> {
+  const [row]: { id: string; state: string }[] = await db.query(
+    `INSERT INTO capture_requests (url) VALUES ($1) RETURNING id, state`,
+    [url],
+  );
+  return row;
+}

@@ -1,0 +1,70 @@
+import { testHttpClient } from '@app/testing/test-http-client';
+import { ErrorCode, VerbatimError } from '@app/core';
+import { ConnectorRegistry } from './connector-registry';
+import { FeedConnector } from './feeds';
+import { type GuardedHttpClient } from './http';
+import { MastodonConnector } from './mastodon';
+
+let http: GuardedHttpClient;
+let registry: ConnectorRegistry;
+
+beforeEach(() => {
+  http = testHttpClient();
+  // the fallback first on purpose: the registry, not the array order, decides that it is asked last
+  registry = new ConnectorRegistry([new FeedConnector(http), new MastodonConnector(http)]);
+});
+
+afterEach(async () => {
+  await http.close();
+});
+
+function refusal(track: () => unknown): VerbatimError {
+  try {
+    track();
+  } catch (error) {
+    if (error instanceof VerbatimError) return error;
+    throw error;
+  }
+  throw new Error('expected a VerbatimError');
+}
+
+describe('ConnectorRegistry', () => {
+  it.each([
+    ['https://x.com/someone', 'X'],
+    ['https://twitter.com/someone', 'X'],
+    ['https://t.me/channel', 'Telegram'],
+  ])('refuses to track %s, naming %s and the platforms that are supported', (url, platform) => {
+    const error = refusal(() => registry.forTracking(url));
+    expect(error.code).toBe(ErrorCode.UnsupportedUrl);
+    expect(error.message).toContain(`${platform} is not supported by this installation`);
+    expect(error.message).toContain('a Mastodon profile URL (https://host/@user)');
+    expect(error.message).toContain('an RSS or Atom feed URL');
+  });
+
+  it('refuses what is not an http(s) URL, naming the platforms that are supported', () => {
+    for (const url of ['not a url', 'ftp://example.org/feed.xml']) {
+      const error = refusal(() => registry.forTracking(url));
+      expect(error.code).toBe(ErrorCode.UnsupportedUrl);
+      expect(error.message).toContain('Supported: a Mastodon profile URL');
+    }
+  });
+
+  it('gives a Mastodon profile to Mastodon although the fallback came first', () => {
+    const { connector, url } = registry.forTracking('https://mastodon.social/@Gargron');
+    expect(connector.platform).toBe('mastodon');
+    expect(url.href).toBe('https://mastodon.social/@Gargron');
+    expect(
+      registry.forCapture('https://mastodon.social/@Gargron/103270115826048975').connector.platform,
+    ).toBe('mastodon');
+  });
+
+  it('gives any other https URL to the feed fallback', () => {
+    expect(registry.forTracking('https://mfa.example.gov/press/rss.xml').connector.platform).toBe('feed');
+    expect(registry.forCapture('https://mfa.example.gov/press/rss.xml').connector.platform).toBe('feed');
+  });
+
+  it('lists specific connectors before the fallback', () => {
+    expect(registry.platforms).toEqual(['mastodon', 'feed']);
+    expect(registry.forPlatform('feed').fallback).toBe(true);
+  });
+});
