@@ -4,3 +4,4 @@ export * from './data-source';
 export * from './repositories';
 export * from './persistence.module';
 export * from './data-exception';
+export * from './tokens';
