@@ -30,7 +30,12 @@ const common = {
 module.exports = {
   testTimeout: 60000,
   projects: [
-    { ...common, displayName: 'unit', testMatch: ['<rootDir>/{apps,libs}/**/*.spec.ts'] },
+    {
+      ...common,
+      displayName: 'unit',
+      // test/tooling: checks of the repository's own tooling (lint layers, the production build)
+      testMatch: ['<rootDir>/{apps,libs}/**/*.spec.ts', '<rootDir>/test/tooling/**/*.spec.ts'],
+    },
     {
       ...common,
       displayName: 'e2e',

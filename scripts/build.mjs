@@ -1,26 +1,42 @@
-// Compiles apps/, libs/ and test/ into dist/ with SWC, keeping the source layout so that
-// the @app/* aliases (rewritten to relative paths by SWC) resolve. Type checking is `npm run typecheck`.
+// Compiles TypeScript with SWC, keeping the source layout so that the @app/* aliases (rewritten to
+// relative paths by SWC) resolve. Type checking is `npm run typecheck`.
+//
+//   node scripts/build.mjs               production: apps/ and libs/ into dist/, without libs/testing,
+//                                        specs or fixtures (what the Docker image and `npm start` run)
+//   node scripts/build.mjs --tests       everything, test/ and libs/testing included, into dist-test/
+//                                        (the benches run from there)
+//   node scripts/build.mjs --out <dir>   either of the above into <dir> instead
 import { transformFile } from '@swc/core';
 import { mkdirSync, readdirSync, rmSync, writeFileSync } from 'node:fs';
-import { dirname, join, resolve } from 'node:path';
+import { dirname, join, relative, resolve } from 'node:path';
+import { parseArgs } from 'node:util';
 
 const root = resolve(dirname(new URL(import.meta.url).pathname), '..');
-const outDir = join(root, 'dist');
+const { values: args } = parseArgs({ options: { tests: { type: 'boolean' }, out: { type: 'string' } } });
+const outDir = resolve(args.out ?? join(root, args.tests ? 'dist-test' : 'dist'));
+
+/** Test code never enters the production build: the fakes, the e2e suites, the benches, specs, fixtures. */
+const TEST_ONLY_DIRS = ['libs/testing', 'test'];
+const TEST_ONLY_FILES = /\.(spec|e2e-spec|fixture)\.ts$/;
+const tops = args.tests ? ['apps', 'libs', 'test'] : ['apps', 'libs'];
 
 function* sources(dir) {
   for (const entry of readdirSync(dir, { withFileTypes: true })) {
     const path = join(dir, entry.name);
-    if (entry.isDirectory()) yield* sources(path);
-    else if (entry.name.endsWith('.ts') && !entry.name.endsWith('.spec.ts') && !entry.name.endsWith('.d.ts'))
-      yield path;
+    const rel = relative(root, path);
+    if (entry.isDirectory()) {
+      if (args.tests || !TEST_ONLY_DIRS.includes(rel)) yield* sources(path);
+    } else if (entry.name.endsWith('.ts') && !entry.name.endsWith('.d.ts')) {
+      if (!entry.name.endsWith('.spec.ts') && (args.tests || !TEST_ONLY_FILES.test(entry.name))) yield path;
+    }
   }
 }
 
 rmSync(outDir, { recursive: true, force: true });
 const jobs = [];
-for (const top of ['apps', 'libs', 'test']) {
+for (const top of tops) {
   for (const file of sources(join(root, top))) {
-    const target = join(outDir, file.slice(root.length + 1)).replace(/\.ts$/, '.js');
+    const target = join(outDir, relative(root, file)).replace(/\.ts$/, '.js');
     jobs.push(
       transformFile(file, { cwd: root, sourceMaps: 'inline' }).then(({ code }) => {
         mkdirSync(dirname(target), { recursive: true });

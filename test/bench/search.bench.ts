@@ -19,7 +19,7 @@ import { join } from 'node:path';
 import { type NestExpressApplication } from '@nestjs/platform-express';
 import { Client } from 'pg';
 import { type DataSource } from 'typeorm';
-import { createVerbatimApp } from '@app/api';
+import { createVerbatimApp } from '@app/cli/server';
 import { createDataSource } from '@app/persistence';
 import { createTestEnvironment, type TestEnvironment } from '@app/testing/test-environment';
 import { fmt, log, percentile, printTable, sortedNumbers, timed, type Row } from './bench-support';

@@ -1,3 +1,5 @@
-export * from './app.module';
-export * from './create-app';
-export * from './run-server';
+// What the composition root (apps/cli/src/server) needs from the API; nothing else imports this app.
+export * from './api.module';
+export * from './api-docs';
+export { ErrorFilter } from './common/error.filter';
+export { createValidationPipe } from './common/validation';

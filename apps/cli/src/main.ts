@@ -3,7 +3,7 @@ import { VERBATIM_VERSION } from '@app/core';
 import { demoCommand } from './commands/demo.command';
 import { migrateCommand } from './commands/migrate.command';
 import { serveCommand } from './commands/serve.command';
-import { tokensCreateCommand } from './commands/tokens.command';
+import { tokensCreateCommand, tokensListCommand, tokensRevokeCommand } from './commands/tokens.command';
 import { registerVerifyCommand } from './commands/verify.command';
 import { auditCommand, type AuditCommandOptions } from './commands/audit.command';
 
@@ -22,13 +22,23 @@ program
 
 program.command('migrate').description('apply pending database migrations').action(migrateCommand);
 
-program
-  .command('tokens')
-  .description('API tokens for writes')
+const tokens = program.command('tokens').description('API tokens for writes');
+tokens
   .command('create')
   .description('make a new token; it is printed once and stored only as its hash')
   .option('--name <name>', 'what the token is for', 'cli')
   .action((opts: { name: string }) => tokensCreateCommand(opts.name));
+tokens
+  .command('list')
+  .description('list every token (id, created, active or revoked, name); never the tokens themselves')
+  .action(tokensListCommand);
+tokens
+  .command('revoke')
+  .description('revoke the token with this id, or every active token with this name')
+  .argument('<id-or-name>', 'a token id from `verbatim tokens list`, or a token name')
+  .action(async (idOrName: string) => {
+    process.exitCode = await tokensRevokeCommand(idOrName);
+  });
 
 program
   .command('demo')

@@ -5,3 +5,4 @@ export * from './repositories';
 export * from './persistence.module';
 export * from './data-exception';
 export * from './queries';
+export * from './tokens';

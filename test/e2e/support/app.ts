@@ -2,9 +2,9 @@ import { type NestExpressApplication } from '@nestjs/platform-express';
 import { Test } from '@nestjs/testing';
 import request from 'supertest';
 import { DataSource } from 'typeorm';
-import { AppModule, configureApp, type Roles } from '@app/api';
-import { generateToken, insertToken } from '@app/api/auth/token.service';
+import { AppModule, configureApp, type Roles } from '@app/cli/server';
 import { type VerbatimConfig } from '@app/config';
+import { generateToken, insertToken } from '@app/persistence';
 import { GuardedHttpClient } from '@app/sources';
 import { SchedulerService } from '@app/worker';
 

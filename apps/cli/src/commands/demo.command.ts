@@ -3,13 +3,12 @@ import { readFileSync, writeFileSync } from 'node:fs';
 import { resolve } from 'node:path';
 import { Client } from 'pg';
 import { DataSource } from 'typeorm';
-import { createVerbatimApp } from '@app/api';
-import { generateToken, insertToken } from '@app/api/auth/token.service';
 import { canonicalSha256, sha256Hex } from '@app/core';
 import { verifyEvidenceBundle } from '@app/ledger';
 import { ConfigError, checkRedis, loadConfig } from '@app/config';
-import { createDataSource, runMigrations } from '@app/persistence';
-import { KULEBA_USERNAME, kulebaStatement, startFakeMastodon } from '@app/testing/fake-mastodon';
+import { createDataSource, generateToken, insertToken, runMigrations } from '@app/persistence';
+import { KULEBA_USERNAME, kulebaRecords, startSandboxMastodon } from '@app/sandbox';
+import { createVerbatimApp } from '../server';
 
 const DEMO_DATABASE = 'verbatim_demo';
 
@@ -59,11 +58,11 @@ export async function demoCommand(opts: { keep?: boolean }): Promise<void> {
     LOG_LEVEL: 'warn',
   });
 
-  const mastodon = await startFakeMastodon();
-  const published = kulebaStatement(mastodon);
-  const profileUrl = `${mastodon.origin}/@${KULEBA_USERNAME}`;
+  const platform = kulebaRecords();
+  const mastodon = await startSandboxMastodon(platform);
+  const profileUrl = mastodon.profileUrl(KULEBA_USERNAME);
   step(
-    `A Mastodon-compatible server is running at ${mastodon.origin}; @${KULEBA_USERNAME} has published post ${published.id}.`,
+    `A Mastodon-compatible server is running at ${mastodon.origin}; @${KULEBA_USERNAME} has published post ${platform.statuses[0].id}.`,
   );
 
   const app = await createVerbatimApp(config, { api: true, worker: true });

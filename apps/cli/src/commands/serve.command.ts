@@ -1,4 +1,4 @@
-import { runServer } from '@app/api';
+import { runServer } from '../server';
 
 export function serveCommand(role: 'all' | 'api' | 'worker'): Promise<void> {
   return runServer({ api: role !== 'worker', worker: role !== 'api' });

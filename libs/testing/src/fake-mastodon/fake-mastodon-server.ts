@@ -12,7 +12,7 @@ import {
   railsJson,
   renderAccount,
   renderStatus,
-} from './mastodon-json';
+} from '@app/sandbox';
 
 /** Mastodon's default and maximum page sizes for account statuses. */
 const DEFAULT_LIMIT = 20;

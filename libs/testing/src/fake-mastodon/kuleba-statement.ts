@@ -1,17 +1,13 @@
+import { KULEBA_ACCOUNT, KULEBA_STATEMENT, KULEBA_USERNAME } from '@app/sandbox';
 import { type EntityJson, type FakeMastodon } from './fake-mastodon-server';
 
-export const KULEBA_USERNAME = 'DmytroKuleba';
-
-/** The statement as a reader sees it. */
-export const KULEBA_STATEMENT_TEXT =
-  'Foreigners willing to defend Ukraine and world order as part of the International Legion of Territorial ' +
-  'Defense of Ukraine, I invite you to contact foreign diplomatic missions of Ukraine in your respective ' +
-  'countries. Together we defeated Hitler, and we will defeat Putin, too.';
-
-/** The same statement as Mastodon stores and serves it. */
-export const KULEBA_STATEMENT_HTML = `<p>${KULEBA_STATEMENT_TEXT}</p>`;
-
-export const KULEBA_CREATED_AT = '2022-02-27T08:33:10.912Z';
+// the statement's data is shared with the demo's sandbox server
+export {
+  KULEBA_CREATED_AT,
+  KULEBA_STATEMENT_HTML,
+  KULEBA_STATEMENT_TEXT,
+  KULEBA_USERNAME,
+} from '@app/sandbox';
 
 /**
  * Publishes the Foreign Minister's call for the International Legion (27 February 2022) from the account
@@ -21,17 +17,7 @@ export function kulebaStatement(server: FakeMastodon): EntityJson {
   try {
     server.accountJson(KULEBA_USERNAME);
   } catch {
-    server.addAccount({
-      username: KULEBA_USERNAME,
-      displayName: 'Dmytro Kuleba',
-      note: '<p>Minister of Foreign Affairs of Ukraine</p>',
-      website: 'mfa.gov.ua',
-      createdAt: '2022-02-26T00:00:00.000Z',
-    });
+    server.addAccount({ ...KULEBA_ACCOUNT });
   }
-  return server.publish(KULEBA_USERNAME, {
-    content: KULEBA_STATEMENT_HTML,
-    language: 'en',
-    createdAt: KULEBA_CREATED_AT,
-  });
+  return server.publish(KULEBA_USERNAME, { ...KULEBA_STATEMENT });
 }

@@ -1,13 +1,11 @@
 import { Module, type DynamicModule } from '@nestjs/common';
 import { APP_FILTER, APP_PIPE } from '@nestjs/core';
 import { LoggerModule } from 'nestjs-pino';
+import { ApiModule, createValidationPipe, ErrorFilter } from '@app/api';
 import { ConfigModule, type VerbatimConfig } from '@app/config';
 import { ObservabilityModule } from '@app/observability';
 import { PersistenceModule } from '@app/persistence';
 import { WorkerModule } from '@app/worker';
-import { ApiModule } from './api.module';
-import { ErrorFilter } from './common/error.filter';
-import { createValidationPipe } from './common/validation';
 
 export interface Roles {
   api: boolean;

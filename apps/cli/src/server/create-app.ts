@@ -1,9 +1,8 @@
 import { NestFactory } from '@nestjs/core';
 import { type NestExpressApplication } from '@nestjs/platform-express';
-import { DocumentBuilder, SwaggerModule } from '@nestjs/swagger';
 import express, { type NextFunction, type Request, type Response } from 'express';
 import { Logger } from 'nestjs-pino';
-import { VERBATIM_VERSION } from '@app/core';
+import { setUpApiDocs } from '@app/api';
 import { type VerbatimConfig } from '@app/config';
 import { AppModule, type Roles } from './app.module';
 
@@ -42,17 +41,6 @@ export function configureApp(app: NestExpressApplication, roles: Roles): NestExp
   app.use(bodyErrors);
   app.disable('x-powered-by');
   app.enableShutdownHooks();
-  if (roles.api) {
-    const document = SwaggerModule.createDocument(
-      app,
-      new DocumentBuilder()
-        .setTitle('Verbatim')
-        .setDescription('A verifiable archive of official statements')
-        .setVersion(VERBATIM_VERSION)
-        .addBearerAuth()
-        .build(),
-    );
-    SwaggerModule.setup('api/docs', app, document, { jsonDocumentUrl: 'api/docs/openapi.json' });
-  }
+  if (roles.api) setUpApiDocs(app);
   return app;
 }

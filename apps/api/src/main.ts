@@ -1,3 +1,0 @@
-import { runServer } from './run-server';
-
-void runServer({ api: true, worker: false });

@@ -1,3 +1,0 @@
-import { runServer } from '@app/api';
-
-void runServer({ api: false, worker: true });

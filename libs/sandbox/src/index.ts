@@ -1,0 +1,3 @@
+export * from './mastodon/mastodon-json';
+export * from './mastodon/kuleba-statement';
+export * from './mastodon/sandbox-mastodon-server';
