@@ -1,4 +1,5 @@
 import { convert } from 'html-to-text';
+import { capHtmlNesting } from './html-nesting';
 
 const OPTIONS = {
   wordwrap: false as const,
@@ -20,7 +21,8 @@ const OPTIONS = {
 /**
  * Plain text of an HTML fragment as a reader sees it: paragraphs separated by a blank line,
  * <br> as a newline, links as their visible text, entities decoded. Scripts and styles never count.
+ * Nesting beyond MAX_HTML_DEPTH is flattened first (its text kept): the converter recurses per level.
  */
 export function htmlToPlainText(html: string): string {
-  return convert(html, OPTIONS).trim();
+  return convert(capHtmlNesting(html), OPTIONS).trim();
 }

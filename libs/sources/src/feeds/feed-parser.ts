@@ -1,8 +1,9 @@
 import { htmlToPlainText, sha256Hex, toUtcTimestamp } from '@app/core';
-import { XMLParser } from 'fast-xml-parser';
+import { type ProcessEntitiesOptions, XMLParser } from 'fast-xml-parser';
 import { type FeedEnclosure, type FeedFormat, type FeedItem, type ParsedFeed } from './feed-items';
 import { attr, childList, childNodes, childText, firstChild, isNode, textOf, type XmlNode } from './xml-tree';
-import { assertSafeDoctype, decodeCharacterData, decodeXmlBytes, escapeHtml, notAFeed } from './xml-text';
+import { assertSafeDoctype } from './xml-doctype-guard';
+import { decodeCharacterData, decodeXmlBytes, escapeHtml, notAFeed } from './xml-text';
 
 const NS = {
   atom: 'http://www.w3.org/2005/Atom',
@@ -15,6 +16,18 @@ type Namespace = keyof typeof NS;
 
 // Atom content and summary are kept raw so type="xhtml" markup survives; they are decoded here instead.
 const ATOM_RAW = ['content', 'summary'];
+/** Deeper element nesting is refused: real feeds nest a dozen levels, and the tree readers recurse. */
+export const MAX_XML_DEPTH = 256;
+// `appliesTo` is read by the library (5.12) but missing from its type declarations
+const ENTITY_LIMITS: ProcessEntitiesOptions & { appliesTo: 'external' } = {
+  enabled: true,
+  maxEntityCount: 1,
+  maxEntitySize: 1024,
+  maxExpansionDepth: 1,
+  maxTotalExpansions: 1000,
+  maxExpandedLength: 100_000,
+  appliesTo: 'external',
+};
 const xmlParser = new XMLParser({
   ignoreAttributes: false,
   attributeNamePrefix: '@_',
@@ -22,9 +35,13 @@ const xmlParser = new XMLParser({
   parseTagValue: false,
   parseAttributeValue: false,
   trimValues: false,
-  processEntities: true,
+  // Explicit, whatever the installed version defaults to. assertSafeDoctype already refuses every DOCTYPE that
+  // could declare an entity; these caps are the second wall. Only declared ("external") entities count, so
+  // a long feed full of &amp; is never refused.
+  processEntities: ENTITY_LIMITS,
   // numeric character references (&#8217;) and the HTML names feeds use anyway (&nbsp;)
   htmlEntities: true,
+  maxNestedTags: MAX_XML_DEPTH,
   ignoreDeclaration: true,
   ignorePiTags: true,
   stopNodes: [
@@ -51,7 +68,7 @@ export function parseFeed(bytes: Buffer, feedUrl: string, options: ParseFeedOpti
   try {
     tree = xmlParser.parse(xml);
   } catch (error) {
-    throw notAFeed(`malformed XML (${error instanceof Error ? error.message : String(error)})`);
+    throw notAFeed(parserFailure(error));
   }
   if (!isNode(tree)) throw notAFeed('no root element');
   const rootName = Object.keys(tree).find(
@@ -66,6 +83,16 @@ export function parseFeed(bytes: Buffer, feedUrl: string, options: ParseFeedOpti
   if (local === 'feed')
     return readAtom(root, rootName.includes(':') ? rootName.split(':')[0] : null, feedUrl);
   throw notAFeed(`the root element is <${rootName}>`);
+}
+
+/** The XML library's error, in words a reader of the account's last error understands. */
+function parserFailure(error: unknown): string {
+  const message = error instanceof Error ? error.message : String(error);
+  if (/nested tags/i.test(message)) return `elements nested more than ${MAX_XML_DEPTH} levels deep`;
+  if (/entit/i.test(message) && /limit|exceed|maximum/i.test(message)) {
+    return `refused: entity expansion beyond the limits (${message})`;
+  }
+  return `malformed XML (${message.slice(0, 200)})`;
 }
 
 function describeStart(text: string): string {
