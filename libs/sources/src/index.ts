@@ -4,3 +4,4 @@ export * from './http';
 export * from './mastodon';
 export * from './feeds';
 export * from './sources.module';
+export { refuseCredentialsInUrl } from './url-credentials';
