@@ -162,7 +162,7 @@ function readRssItem(item: XmlNode, names: Names, feedUrl: string, channelLangua
     (guid && guidIsPermaLink ? absoluteUrl(guid, feedUrl, true) : null) ??
     absoluteUrl(about, feedUrl, true);
   const title = childText(item, 'title');
-  const published = toUtcTimestamp(childText(item, 'pubDate', ...names.of('dc', 'date')));
+  const published = feedTimestamp(childText(item, 'pubDate', ...names.of('dc', 'date')));
   const body = childText(item, ...names.of('content', 'encoded')) ?? childText(item, 'description');
   return {
     id: guid ?? link ?? about ?? hashIdentity(title, published),
@@ -218,8 +218,8 @@ function readAtom(feed: XmlNode, prefix: string | null, feedUrl: string): Parsed
       const base = absoluteUrl(attr(entry, 'xml:base'), feedBase) ?? feedBase;
       const link = atomLink(entry, el, base);
       const title = atomText(firstChild(entry, el('title')));
-      const published = toUtcTimestamp(childText(entry, el('published'), el('issued')));
-      const updated = toUtcTimestamp(childText(entry, el('updated'), el('modified')));
+      const published = feedTimestamp(childText(entry, el('published'), el('issued')));
+      const updated = feedTimestamp(childText(entry, el('updated'), el('modified')));
       const id = childText(entry, el('id'));
       return {
         id: id ?? link ?? hashIdentity(title, published ?? updated),
@@ -322,6 +322,19 @@ function absoluteUrl(value: string | null | undefined, base: string, strict = fa
   } catch {
     return null;
   }
+}
+
+/**
+ * An RFC 3339 UTC timestamp, or null. Years outside 0001–9999 (year 0, +275760) are not dates a source
+ * published anything on; they have no RFC 3339 form and the database cannot store them.
+ */
+function feedTimestamp(text: string | null): string | null {
+  const timestamp = toUtcTimestamp(text);
+  if (timestamp === null || !/^\d{4}-/.test(timestamp) || timestamp.startsWith('0000')) return null;
+  // the date parser reads a written "0000" as 2000 (two-digit year rule): the year written must be the year read
+  const written = /(?<!\d)\d{4}(?!\d)/.exec(text ?? '')?.[0];
+  const read = Number(timestamp.slice(0, 4));
+  return written === undefined || Math.abs(Number(written) - read) <= 1 ? timestamp : null;
 }
 
 function hashIdentity(title: string | null, date: string | null): string {
