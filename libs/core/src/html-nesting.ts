@@ -50,7 +50,7 @@ function flattenBeyond(html: string, maxDepth: number): string {
   const open: string[] = [];
   /** elements opened beyond the cap and not yet closed: their closing tags are dropped too */
   let dropped = 0;
-  let out = '';
+  const kept: string[] = [];
   let copiedUpTo = 0;
   for (const tag of tags(html)) {
     let keep = true;
@@ -64,11 +64,12 @@ function flattenBeyond(html: string, maxDepth: number): string {
       else dropped++;
     }
     if (!keep) {
-      out += html.slice(copiedUpTo, tag.start);
+      if (tag.start > copiedUpTo) kept.push(html.slice(copiedUpTo, tag.start));
       copiedUpTo = tag.end;
     }
   }
-  return out + html.slice(copiedUpTo);
+  kept.push(html.slice(copiedUpTo));
+  return kept.join('');
 }
 
 function openElement(open: string[], name: string): void {
@@ -133,25 +134,39 @@ function indexOfClosingTag(html: string, name: string, from: number): number {
 }
 
 function tagName(html: string, from: number): string {
-  let end = from;
-  while (end < html.length && /[A-Za-z0-9:-]/.test(html[end])) end++;
   // a tag name starts with a letter; "< 3" or "<3" is text
-  return end > from && /[A-Za-z]/.test(html[from]) ? html.slice(from, end).toLowerCase() : '';
+  if (!isLetter(html.charCodeAt(from))) return '';
+  let end = from + 1;
+  while (end < html.length && isNameChar(html.charCodeAt(end))) end++;
+  return html.slice(from, end).toLowerCase();
 }
+
+function isLetter(code: number): boolean {
+  return (code >= 0x61 && code <= 0x7a) || (code >= 0x41 && code <= 0x5a);
+}
+
+function isNameChar(code: number): boolean {
+  return isLetter(code) || (code >= 0x30 && code <= 0x39) || code === 0x2d || code === 0x3a;
+}
+
+const GT = 0x3e;
+const EQUALS = 0x3d;
+const QUOTE = 0x22;
+const APOSTROPHE = 0x27;
 
 /** Index past the tag's `>`; quotes count only as attribute values (after `=`), as in the HTML tokenizer. */
 function tagEnd(html: string, from: number): number {
   let afterEquals = false;
   for (let i = from; i < html.length; i++) {
-    const c = html[i];
-    if (c === '>') return i + 1;
-    if (afterEquals && (c === '"' || c === "'")) {
-      const close = html.indexOf(c, i + 1);
+    const c = html.charCodeAt(i);
+    if (c === GT) return i + 1;
+    if (afterEquals && (c === QUOTE || c === APOSTROPHE)) {
+      const close = html.indexOf(html[i], i + 1);
       if (close === -1) return -1;
       i = close;
       afterEquals = false;
-    } else if (c === '=') afterEquals = true;
-    else if (c !== ' ' && c !== '\t' && c !== '\n' && c !== '\r' && c !== '\f') afterEquals = false;
+    } else if (c === EQUALS) afterEquals = true;
+    else if (c > 0x20) afterEquals = false;
   }
   return -1;
 }

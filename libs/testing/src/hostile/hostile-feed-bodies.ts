@@ -86,6 +86,16 @@ export const NESTING_FAMILIES: Record<string, SizedBody> = {
   },
 };
 
+/** Entity tricks grown to a size: a long internal subset, and a DOCTYPE hidden behind many PIs and comments. */
+export const ENTITY_FAMILIES: Record<string, SizedBody> = {
+  'entity-declarations': (bytes) =>
+    Buffer.from(filled(bytes, '<!DOCTYPE rss [', '<!ENTITY a "aaaaaaaa">', `]>${rssDocument(GOOD_ITEM)}`)),
+  'doctype-behind-processing-instructions': (bytes) =>
+    Buffer.from(
+      filled(bytes, '', '<?pi x?><!-- c -->', `<!DOCTYPE rss [<!ENTITY a "b">]>${rssDocument(GOOD_ITEM)}`),
+    ),
+};
+
 /** Entity tricks; each is refused before any expansion. Sizes are those of the attack, not padding. */
 export const ENTITY_BODIES: Record<string, () => Buffer> = {
   'billion-laughs': () => {
