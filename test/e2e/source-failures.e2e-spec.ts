@@ -267,7 +267,7 @@ describe('bad input and failing sources', () => {
         'a feed redirecting to a private address',
         'redirect',
         'source-refused',
-        /refused to connect to 127\.0\.0\.2 \(127\.0\.0\.2\): private network address/,
+        /127\.0\.0\.2 is a private or loopback address; refused/,
       ],
     ])('records %s as a failed capture run with the reason', async (_what, key, code, reason) => {
       const failed = await waitFor(`a second failed poll of ${key}`, async () => {

@@ -26,6 +26,8 @@ export interface VerbatimConfig {
     maxRedirects: number;
     allowPrivateNetworks: boolean;
     userAgent: string;
+    /** the longest wait a source may impose; the same bound as the retry backoff */
+    maxRetryAfterSeconds: number;
   };
   dataDir: string;
   log: {
@@ -88,6 +90,7 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): VerbatimConfig
       maxRedirects: e.VERBATIM_HTTP_MAX_REDIRECTS,
       allowPrivateNetworks: e.VERBATIM_ALLOW_PRIVATE_NETWORKS,
       userAgent: USER_AGENT,
+      maxRetryAfterSeconds: e.VERBATIM_RETRY_MAX_SECONDS,
     },
     dataDir: e.VERBATIM_DATA_DIR,
     log: {

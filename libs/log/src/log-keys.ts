@@ -1,5 +1,5 @@
-import { createPrivateKey, generateKeyPairSync, type KeyObject } from 'node:crypto';
-import { chmodSync, existsSync, mkdirSync, readFileSync, writeFileSync } from 'node:fs';
+import { createPrivateKey, generateKeyPairSync, randomBytes, type KeyObject } from 'node:crypto';
+import { chmodSync, existsSync, linkSync, mkdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { dirname, join } from 'node:path';
 import {
   ed25519Cosigner,
@@ -21,17 +21,57 @@ export interface LoadedKey {
 
 /**
  * An Ed25519 key from a PKCS#8 PEM file. When the file does not exist and `createIfMissing`, a new key is
- * generated into it with mode 0600 (the operator is told its verifier key at boot).
+ * generated into it with mode 0600 (the operator is told its verifier key at boot). Two processes starting
+ * together on an empty data directory end up with the same key: the one that loses the creation race reads
+ * the winner's.
  */
 export function loadOrCreateKey(path: string, createIfMissing: boolean): LoadedKey {
   if (!existsSync(path)) {
     if (!createIfMissing) throw new Error(`key file ${path} does not exist`);
-    const { privateKey } = generateKeyPairSync('ed25519');
-    mkdirSync(dirname(path), { recursive: true, mode: 0o700 });
-    writeFileSync(path, privateKey.export({ type: 'pkcs8', format: 'pem' }), { mode: 0o600, flag: 'wx' });
-    chmodSync(path, 0o600);
-    return { privateKey, publicKey: ed25519PublicKeyOf(privateKey), path, created: true };
+    const privateKey = createKeyFile(path);
+    if (privateKey) return { privateKey, publicKey: ed25519PublicKeyOf(privateKey), path, created: true };
   }
+  const privateKey = readKeyFile(path);
+  return { privateKey, publicKey: ed25519PublicKeyOf(privateKey), path, created: false };
+}
+
+/**
+ * Generates a key into `path` unless the file exists; null when another process created it first.
+ * The key is written whole to a private temporary file, then published with link(2), which fails when the
+ * name exists: readers never see a half-written key and a second creator never replaces the first one's.
+ */
+export function createKeyFile(path: string): KeyObject | null {
+  const { privateKey } = generateKeyPairSync('ed25519');
+  const pem = privateKey.export({ type: 'pkcs8', format: 'pem' });
+  mkdirSync(dirname(path), { recursive: true, mode: 0o700 });
+  const temporary = `${path}.${process.pid}.${randomBytes(6).toString('hex')}.tmp`;
+  writeFileSync(temporary, pem, { mode: 0o600, flag: 'wx' });
+  try {
+    chmodSync(temporary, 0o600);
+    linkSync(temporary, path);
+    return privateKey;
+  } catch (error) {
+    const code = (error as NodeJS.ErrnoException).code;
+    if (code === 'EEXIST') return null;
+    // file systems without hard links: an exclusive create still lets only one process win
+    if (code === 'EPERM' || code === 'ENOTSUP' || code === 'ENOSYS') return createExclusively(path, pem);
+    throw error;
+  } finally {
+    rmSync(temporary, { force: true });
+  }
+}
+
+function createExclusively(path: string, pem: string | Buffer): KeyObject | null {
+  try {
+    writeFileSync(path, pem, { mode: 0o600, flag: 'wx' });
+  } catch (error) {
+    if ((error as NodeJS.ErrnoException).code === 'EEXIST') return null;
+    throw error;
+  }
+  return createPrivateKey(pem);
+}
+
+function readKeyFile(path: string): KeyObject {
   let privateKey: KeyObject;
   try {
     privateKey = createPrivateKey(readFileSync(path));
@@ -41,7 +81,7 @@ export function loadOrCreateKey(path: string, createIfMissing: boolean): LoadedK
   if (privateKey.asymmetricKeyType !== 'ed25519') {
     throw new Error(`key file ${path} holds a ${privateKey.asymmetricKeyType} key; the log needs Ed25519`);
   }
-  return { privateKey, publicKey: ed25519PublicKeyOf(privateKey), path, created: false };
+  return privateKey;
 }
 
 export interface LogKey {

@@ -5,3 +5,4 @@ export * from './mastodon';
 export * from './feeds';
 export * from './sources.module';
 export * from './cursor';
+export { refuseCredentialsInUrl } from './url-credentials';

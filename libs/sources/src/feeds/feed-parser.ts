@@ -1,8 +1,9 @@
 import { htmlToPlainText, sha256Hex, toUtcTimestamp } from '@app/core';
-import { XMLParser } from 'fast-xml-parser';
+import { type ProcessEntitiesOptions, XMLParser } from 'fast-xml-parser';
 import { type FeedEnclosure, type FeedFormat, type FeedItem, type ParsedFeed } from './feed-items';
 import { attr, childList, childNodes, childText, firstChild, isNode, textOf, type XmlNode } from './xml-tree';
-import { assertSafeDoctype, decodeCharacterData, decodeXmlBytes, escapeHtml, notAFeed } from './xml-text';
+import { assertSafeDoctype } from './xml-doctype-guard';
+import { decodeCharacterData, decodeXmlBytes, escapeHtml, notAFeed } from './xml-text';
 
 const NS = {
   atom: 'http://www.w3.org/2005/Atom',
@@ -15,6 +16,18 @@ type Namespace = keyof typeof NS;
 
 // Atom content and summary are kept raw so type="xhtml" markup survives; they are decoded here instead.
 const ATOM_RAW = ['content', 'summary'];
+/** Deeper element nesting is refused: real feeds nest a dozen levels, and the tree readers recurse. */
+export const MAX_XML_DEPTH = 256;
+// `appliesTo` is read by the library (5.12) but missing from its type declarations
+const ENTITY_LIMITS: ProcessEntitiesOptions & { appliesTo: 'external' } = {
+  enabled: true,
+  maxEntityCount: 1,
+  maxEntitySize: 1024,
+  maxExpansionDepth: 1,
+  maxTotalExpansions: 1000,
+  maxExpandedLength: 100_000,
+  appliesTo: 'external',
+};
 const xmlParser = new XMLParser({
   ignoreAttributes: false,
   attributeNamePrefix: '@_',
@@ -22,9 +35,13 @@ const xmlParser = new XMLParser({
   parseTagValue: false,
   parseAttributeValue: false,
   trimValues: false,
-  processEntities: true,
+  // Explicit, whatever the installed version defaults to. assertSafeDoctype already refuses every DOCTYPE that
+  // could declare an entity; these caps are the second wall. Only declared ("external") entities count, so
+  // a long feed full of &amp; is never refused.
+  processEntities: ENTITY_LIMITS,
   // numeric character references (&#8217;) and the HTML names feeds use anyway (&nbsp;)
   htmlEntities: true,
+  maxNestedTags: MAX_XML_DEPTH,
   ignoreDeclaration: true,
   ignorePiTags: true,
   stopNodes: [
@@ -51,7 +68,7 @@ export function parseFeed(bytes: Buffer, feedUrl: string, options: ParseFeedOpti
   try {
     tree = xmlParser.parse(xml);
   } catch (error) {
-    throw notAFeed(`malformed XML (${error instanceof Error ? error.message : String(error)})`);
+    throw notAFeed(parserFailure(error));
   }
   if (!isNode(tree)) throw notAFeed('no root element');
   const rootName = Object.keys(tree).find(
@@ -66,6 +83,16 @@ export function parseFeed(bytes: Buffer, feedUrl: string, options: ParseFeedOpti
   if (local === 'feed')
     return readAtom(root, rootName.includes(':') ? rootName.split(':')[0] : null, feedUrl);
   throw notAFeed(`the root element is <${rootName}>`);
+}
+
+/** The XML library's error, in words a reader of the account's last error understands. */
+function parserFailure(error: unknown): string {
+  const message = error instanceof Error ? error.message : String(error);
+  if (/nested tags/i.test(message)) return `elements nested more than ${MAX_XML_DEPTH} levels deep`;
+  if (/entit/i.test(message) && /limit|exceed|maximum/i.test(message)) {
+    return `refused: entity expansion beyond the limits (${message})`;
+  }
+  return `malformed XML (${message.slice(0, 200)})`;
 }
 
 function describeStart(text: string): string {
@@ -135,7 +162,7 @@ function readRssItem(item: XmlNode, names: Names, feedUrl: string, channelLangua
     (guid && guidIsPermaLink ? absoluteUrl(guid, feedUrl, true) : null) ??
     absoluteUrl(about, feedUrl, true);
   const title = childText(item, 'title');
-  const published = toUtcTimestamp(childText(item, 'pubDate', ...names.of('dc', 'date')));
+  const published = feedTimestamp(childText(item, 'pubDate', ...names.of('dc', 'date')));
   const body = childText(item, ...names.of('content', 'encoded')) ?? childText(item, 'description');
   return {
     id: guid ?? link ?? about ?? hashIdentity(title, published),
@@ -191,8 +218,8 @@ function readAtom(feed: XmlNode, prefix: string | null, feedUrl: string): Parsed
       const base = absoluteUrl(attr(entry, 'xml:base'), feedBase) ?? feedBase;
       const link = atomLink(entry, el, base);
       const title = atomText(firstChild(entry, el('title')));
-      const published = toUtcTimestamp(childText(entry, el('published'), el('issued')));
-      const updated = toUtcTimestamp(childText(entry, el('updated'), el('modified')));
+      const published = feedTimestamp(childText(entry, el('published'), el('issued')));
+      const updated = feedTimestamp(childText(entry, el('updated'), el('modified')));
       const id = childText(entry, el('id'));
       return {
         id: id ?? link ?? hashIdentity(title, published ?? updated),
@@ -295,6 +322,19 @@ function absoluteUrl(value: string | null | undefined, base: string, strict = fa
   } catch {
     return null;
   }
+}
+
+/**
+ * An RFC 3339 UTC timestamp, or null. Years outside 0001–9999 (year 0, +275760) are not dates a source
+ * published anything on; they have no RFC 3339 form and the database cannot store them.
+ */
+function feedTimestamp(text: string | null): string | null {
+  const timestamp = toUtcTimestamp(text);
+  if (timestamp === null || !/^\d{4}-/.test(timestamp) || timestamp.startsWith('0000')) return null;
+  // the date parser reads a written "0000" as 2000 (two-digit year rule): the year written must be the year read
+  const written = /(?<!\d)\d{4}(?!\d)/.exec(text ?? '')?.[0];
+  const read = Number(timestamp.slice(0, 4));
+  return written === undefined || Math.abs(Number(written) - read) <= 1 ? timestamp : null;
 }
 
 function hashIdentity(title: string | null, date: string | null): string {

@@ -30,11 +30,16 @@ export function ipLiteral(hostname: string): string | null {
   return ipaddr.isValid(bare) ? bare : null;
 }
 
-export function privateAddressRefusal(host: string, address: string): SourceError {
+/**
+ * The refusal a reader may see (it is stored on the account): it names the host the user gave, never the
+ * address it resolved to, which would map our internal network for anyone who tracks a crafted name.
+ */
+export function privateAddressRefusal(host: string): SourceError {
+  const what = ipLiteral(host) ? `${host} is` : `${host} resolves to`;
   return new SourceError(
     ErrorCode.SourceRefused,
-    `refused to connect to ${host} (${address}): private network address; ` +
-      'set VERBATIM_ALLOW_PRIVATE_NETWORKS=true to allow',
+    `${what} a private or loopback address; refused ` +
+      '(set VERBATIM_ALLOW_PRIVATE_NETWORKS=true for intranet sources)',
   );
 }
 
@@ -48,7 +53,7 @@ export function guardedLookup(resolve: Resolver, isAllowed: AddressPolicy | null
     resolve(hostname).then(
       (all) => {
         const refused = isAllowed ? all.find((a) => !isAllowed(a.address)) : undefined;
-        if (refused) return callback(privateAddressRefusal(hostname, refused.address), '', 0);
+        if (refused) return callback(privateAddressRefusal(hostname), '', 0);
         const wanted = options.family === 4 || options.family === 6 ? options.family : 0;
         const usable = all.filter((a) => wanted === 0 || a.family === wanted);
         if (usable.length === 0) {

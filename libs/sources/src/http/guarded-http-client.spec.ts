@@ -296,8 +296,8 @@ describe('GuardedHttpClient: private network guard', () => {
 
     expect(error.code).toBe(ErrorCode.SourceRefused);
     expect(error.message).toBe(
-      'refused to connect to 127.0.0.1 (127.0.0.1): private network address; ' +
-        'set VERBATIM_ALLOW_PRIVATE_NETWORKS=true to allow',
+      '127.0.0.1 is a private or loopback address; refused ' +
+        '(set VERBATIM_ALLOW_PRIVATE_NETWORKS=true for intranet sources)',
     );
     expect(srv.connections).toBe(0);
   });
@@ -306,7 +306,7 @@ describe('GuardedHttpClient: private network guard', () => {
     const error = await sourceError(guarded().request('http://[::ffff:127.0.0.1]:9/'));
 
     expect(error.code).toBe(ErrorCode.SourceRefused);
-    expect(error.message).toContain('private network address');
+    expect(error.message).toContain('[::ffff:7f00:1] is a private or loopback address; refused');
   });
 
   it('refuses a name the system resolver maps to loopback (localhost) without connecting', async () => {
@@ -315,9 +315,8 @@ describe('GuardedHttpClient: private network guard', () => {
     const error = await sourceError(guarded().request(`http://localhost:${srv.port}/`));
 
     expect(error.code).toBe(ErrorCode.SourceRefused);
-    expect(error.message).toMatch(
-      /^refused to connect to localhost \((127\.0\.0\.1|::1)\): private network address/,
-    );
+    expect(error.message).toMatch(/^localhost resolves to a private or loopback address; refused/);
+    expect(error.message).not.toMatch(/127\.0\.0\.1|::1/);
     expect(srv.connections).toBe(0);
   });
 
@@ -329,7 +328,8 @@ describe('GuardedHttpClient: private network guard', () => {
 
     const error = await sourceError(guarded({ resolve }).request('http://mixed.test/'));
 
-    expect(error.message).toContain('refused to connect to mixed.test (10.0.0.8)');
+    expect(error.message).toContain('mixed.test resolves to a private or loopback address');
+    expect(error.message).not.toContain('10.0.0.8');
   });
 
   it('refuses a redirect from an allowed host to a private one', async () => {
@@ -347,9 +347,8 @@ describe('GuardedHttpClient: private network guard', () => {
     );
 
     expect(error.code).toBe(ErrorCode.SourceRefused);
-    expect(error.message).toContain(
-      'refused to connect to intranet.test (10.1.2.3): private network address',
-    );
+    expect(error.message).toContain('intranet.test resolves to a private or loopback address; refused');
+    expect(error.message).not.toContain('10.1.2.3');
     expect(srv.requests.map((r) => r.headers.host)).toEqual([`public.test:${srv.port}`]);
   });
 
@@ -366,7 +365,7 @@ describe('GuardedHttpClient: private network guard', () => {
       ),
     );
 
-    expect(error.message).toContain('refused to connect to 192.168.1.1 (192.168.1.1)');
+    expect(error.message).toContain('192.168.1.1 is a private or loopback address; refused');
     expect(srv.requests).toHaveLength(1);
   });
 });
@@ -424,6 +423,81 @@ describe('GuardedHttpClient: rate limits', () => {
     await c.request(srv.origin);
 
     expect(srv.requests).toHaveLength(2);
+  });
+});
+
+describe('GuardedHttpClient: bounded waits', () => {
+  it('clamps a Retry-After of 3,000,000,000 seconds to the configured maximum', async () => {
+    let now = Date.parse('2026-01-01T00:00:00Z');
+    const srv = await serve((_req, res) => {
+      if (srv.requests.length === 1) res.writeHead(429, { 'retry-after': '3000000000' });
+      res.end();
+    });
+    const c = client({ maxRetryAfterSeconds: 600 }, { now: () => now });
+
+    const first = await c.request(srv.origin);
+    const error = await sourceError(c.request(srv.origin));
+
+    expect(first.retryAt).toEqual(new Date('2026-01-01T00:10:00Z'));
+    expect(error.code).toBe(ErrorCode.SourceRateLimited);
+    expect(error.retryAt).toEqual(new Date('2026-01-01T00:10:00Z'));
+    // the host's remembered state ends with the clamp
+    now = Date.parse('2026-01-01T00:10:00Z');
+    expect((await c.request(srv.origin)).status).toBe(200);
+    expect(srv.requests).toHaveLength(2);
+  });
+
+  it.each([
+    ['a year 9999 date', { 'retry-after': 'Fri, 31 Dec 9999 23:59:59 GMT' }],
+    ['a reset decades away', { 'x-ratelimit-remaining': '0', 'x-ratelimit-reset': '9999-01-01T00:00:00Z' }],
+    ['NaN', { 'retry-after': 'NaN' }],
+    ['a negative wait', { 'retry-after': '-3000000000' }],
+  ])('never parks a host beyond the maximum on %s, and never throws on it', async (_label, headers) => {
+    const now = Date.parse('2026-01-01T00:00:00Z');
+    const srv = await serve((_req, res) => {
+      res.writeHead(429, headers);
+      res.end();
+    });
+    const c = client({ maxRetryAfterSeconds: 600 }, { now: () => now });
+
+    const first = await c.request(srv.origin);
+    const next = await c.request(srv.origin).then(
+      (response) => response.status,
+      (error: unknown) => error,
+    );
+
+    expect(first.status).toBe(429);
+    if (next instanceof SourceError) expect(next.retryAt!.getTime()).toBeLessThanOrEqual(now + 600_000);
+    else expect(next).toBe(429);
+  });
+});
+
+describe('GuardedHttpClient: URLs with credentials', () => {
+  it('refuses user:password@ without connecting, and does not repeat the secret', async () => {
+    const srv = await serve((_req, res) => res.end());
+
+    const error = await sourceError(client().request(`http://alice:s3cret@127.0.0.1:${srv.port}/feed`));
+
+    expect(error.code).toBe(ErrorCode.SourceRefused);
+    expect(error.message).toBe(
+      `refused to fetch http://127.0.0.1:${srv.port}/feed: URLs with a user name or password are not ` +
+        'accepted (remove user:password@ from the URL)',
+    );
+    expect(error.message).not.toContain('s3cret');
+    expect(srv.connections).toBe(0);
+  });
+
+  it('refuses a redirect to a URL with credentials', async () => {
+    const srv = await serve((_req, res) => {
+      res.writeHead(302, { location: `http://bob@127.0.0.1:${srv.port}/private` });
+      res.end();
+    });
+
+    const error = await sourceError(client().request(srv.origin));
+
+    expect(error.code).toBe(ErrorCode.SourceRefused);
+    expect(error.message).toContain('URLs with a user name or password are not accepted');
+    expect(srv.requests).toHaveLength(1);
   });
 });
 

@@ -10,8 +10,10 @@ import {
   privateAddressRefusal,
   systemResolver,
 } from './address-guard';
+import { CREDENTIALS_REFUSAL, hasCredentials, withoutCredentials } from '../url-credentials';
 import { HostRateLimits } from './host-rate-limits';
 import { type HttpClientOptions, type HttpRequest, type HttpResponse } from './http-client';
+import { DEFAULT_MAX_RETRY_AFTER_SECONDS } from './response-errors';
 
 /** Seams for tests; production code passes none. */
 export interface GuardedHttpClientDeps {
@@ -53,7 +55,10 @@ export class GuardedHttpClient {
     deps: GuardedHttpClientDeps = {},
   ) {
     this.isAllowed = options.allowPrivateNetworks ? null : (deps.isAllowedAddress ?? isPublicAddress);
-    this.rateLimits = new HostRateLimits(deps.now ?? Date.now);
+    this.rateLimits = new HostRateLimits(
+      deps.now ?? Date.now,
+      options.maxRetryAfterSeconds ?? DEFAULT_MAX_RETRY_AFTER_SECONDS,
+    );
     this.agent = new Agent({
       connect: {
         timeout: options.connectTimeoutMs,
@@ -94,7 +99,7 @@ export class GuardedHttpClient {
         });
         const rawHeaders = res.headers as unknown as string[];
         const headers = flatHeaders(rawHeaders);
-        this.rateLimits.observe(url.host, res.statusCode, headers);
+        const retryAt = this.rateLimits.observe(url.host, res.statusCode, headers);
 
         if (REDIRECT_STATUSES.has(res.statusCode) && headers.location) {
           await res.body.dump();
@@ -118,7 +123,7 @@ export class GuardedHttpClient {
           url,
         );
         const head = responseHead(res.statusCode, res.statusText, rawHeaders);
-        return { status: res.statusCode, headers, head, body, url: url.href, redirects };
+        return { status: res.statusCode, headers, head, body, url: url.href, redirects, retryAt };
       }
     } catch (error) {
       throw this.asSourceError(error, current.url, deadline.signal.aborted);
@@ -154,8 +159,7 @@ export class GuardedHttpClient {
     }
     // names are checked in the connect-time lookup; literals never go through a lookup
     const literal = ipLiteral(url.hostname);
-    if (literal && this.isAllowed && !this.isAllowed(literal))
-      throw privateAddressRefusal(url.hostname, literal);
+    if (literal && this.isAllowed && !this.isAllowed(literal)) throw privateAddressRefusal(url.hostname);
   }
 
   private asSourceError(error: unknown, url: URL, timedOut: boolean): unknown {
@@ -192,7 +196,14 @@ function httpUrl(input: string | URL, base?: URL): URL {
   if (url.protocol !== 'http:' && url.protocol !== 'https:') {
     throw new SourceError(
       ErrorCode.SourceRefused,
-      `refused to fetch ${url.href}: unsupported scheme ${url.protocol}`,
+      `refused to fetch ${withoutCredentials(url)}: unsupported scheme ${url.protocol}`,
+    );
+  }
+  // a secret in a URL ends up in logs, the archive and public pages; the message never repeats it
+  if (hasCredentials(url)) {
+    throw new SourceError(
+      ErrorCode.SourceRefused,
+      `refused to fetch ${withoutCredentials(url)}: ${CREDENTIALS_REFUSAL}`,
     );
   }
   return url;

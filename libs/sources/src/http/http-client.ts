@@ -18,6 +18,11 @@ export interface HttpResponse {
   /** the URL that answered, after redirects */
   url: string;
   redirects: string[];
+  /**
+   * When the host asked us to come back (Retry-After, rate-limit reset), clamped to the client's
+   * maxRetryAfterSeconds; null when it did not say. Set by the guarded client.
+   */
+  retryAt?: Date | null;
 }
 
 export interface HttpClientOptions {
@@ -27,4 +32,6 @@ export interface HttpClientOptions {
   maxRedirects: number;
   allowPrivateNetworks: boolean;
   userAgent: string;
+  /** the longest wait a source may impose (Retry-After, rate-limit resets); VERBATIM_RETRY_MAX_SECONDS */
+  maxRetryAfterSeconds?: number;
 }

@@ -48,6 +48,48 @@ describe('retryAtFromHeaders', () => {
   });
 });
 
+describe('retryAtFromHeaders: bounded waits', () => {
+  const inAnHour = new Date('2026-03-01T13:00:00Z');
+
+  it.each([
+    ['Retry-After of 3,000,000,000 seconds', { 'retry-after': '3000000000' }],
+    ['Retry-After with 400 digits', { 'retry-after': '9'.repeat(400) }],
+    ['Retry-After in year 9999', { 'retry-after': 'Fri, 31 Dec 9999 23:59:59 GMT' }],
+    ['X-RateLimit-Reset in year 9999', { 'x-ratelimit-reset': '9999-12-31T23:59:59Z' }],
+    ['X-RateLimit-Reset as huge epoch seconds', { 'x-ratelimit-reset': '3000000000000' }],
+    ['RateLimit-Reset as epoch seconds in 2065', { 'ratelimit-reset': '3000000000' }],
+    ['RateLimit-Reset as a small delta beyond the cap', { 'ratelimit-reset': '999999999' }],
+    ['x-rate-limit-reset far away', { 'x-rate-limit-reset': '99999999999' }],
+  ])('clamps %s to the maximum', (_label, headers) => {
+    expect(retryAtFromHeaders(headers, now, 3600)).toEqual(inAnHour);
+  });
+
+  it('keeps a wait within the maximum as asked, and uses the default maximum when none is given', () => {
+    expect(retryAtFromHeaders({ 'retry-after': '120' }, now, 3600)).toEqual(new Date('2026-03-01T12:02:00Z'));
+    expect(retryAtFromHeaders({ 'retry-after': '3000000000' }, now)).toEqual(inAnHour);
+    expect(retryAtFromHeaders({ 'retry-after': '600' }, now, 60)).toEqual(new Date('2026-03-01T12:01:00Z'));
+  });
+
+  it.each([
+    ['a negative Retry-After', { 'retry-after': '-5' }],
+    ['a date in the past', { 'retry-after': 'Thu, 01 Jan 1970 00:00:00 GMT' }],
+    ['a reset of zero', { 'x-rate-limit-reset': '0' }],
+  ])('reads %s as "now", never earlier', (_label, headers) => {
+    expect(retryAtFromHeaders(headers, now, 3600)).toEqual(now);
+  });
+
+  it.each([
+    ['NaN', { 'retry-after': 'NaN' }],
+    ['a date no clock can hold', { 'retry-after': 'Sat, 01 Jan 275761 00:00:00 GMT' }],
+    [
+      'garbage',
+      { 'x-ratelimit-reset': 'tomorrow-ish', 'ratelimit-reset': '1e12', 'x-rate-limit-reset': '-1' },
+    ],
+  ])('ignores %s without throwing', (_label, headers) => {
+    expect(retryAtFromHeaders(headers, now, 3600)).toBeNull();
+  });
+});
+
 describe('throwForStatus', () => {
   const response = (status: number, body = '', headers: Record<string, string> = {}): HttpResponse => ({
     status,
@@ -101,9 +143,19 @@ describe('throwForStatus', () => {
     expect(thrown(response(500, '<html>oops</html>')).message).toBe('fetching the status: HTTP 500');
   });
 
+  it("prefers the guarded client's clamped retryAt over the raw header", () => {
+    const clamped = new Date('2026-03-01T13:00:00Z');
+    const error = thrown({ ...response(429, '', { 'retry-after': '3000000000' }), retryAt: clamped });
+    expect(error.retryAt).toEqual(clamped);
+    const unclamped = thrown(response(503, '', { 'retry-after': '3000000000' }));
+    expect(unclamped.retryAt!.getTime() - Date.now()).toBeLessThanOrEqual(3600 * 1000);
+  });
+
   it('gives a 429 the time to come back', () => {
-    const error = thrown(response(429, '', { 'x-rate-limit-reset': '1772366400' }));
-    expect(error.retryAt).toEqual(new Date('2026-03-01T12:00:00Z'));
+    // a reset ten minutes from the real clock, which throwForStatus reads
+    const reset = Math.floor(Date.now() / 1000) + 600;
+    const error = thrown(response(429, '', { 'x-rate-limit-reset': String(reset) }));
+    expect(error.retryAt).toEqual(new Date(reset * 1000));
     expect(thrown(response(429)).retryAt).toBeNull();
   });
 });

@@ -4,6 +4,9 @@ import { type HttpResponse } from './http-client';
 /** Unix-seconds values below this are read as "seconds from now" (IETF RateLimit draft: delta-seconds). */
 const DELTA_SECONDS_BELOW = 1e9;
 
+/** The longest wait a source may ask for when the client was given no maximum (VERBATIM_RETRY_MAX_SECONDS's default). */
+export const DEFAULT_MAX_RETRY_AFTER_SECONDS = 3600;
+
 /**
  * When the platform said to come back, from whichever rate-limit header it sent:
  * - `Retry-After`: delta seconds or an HTTP date (RFC 9110);
@@ -11,25 +14,39 @@ const DELTA_SECONDS_BELOW = 1e9;
  * - `RateLimit-Reset`: unix seconds (Bluesky), or delta seconds when small (IETF draft);
  * - `x-rate-limit-reset`: unix seconds (X).
  * Header names are expected lower-cased, as HttpResponse has them.
+ * The answer lies between `now` and `now + maxSeconds`: a source must not park its own archiving for decades
+ * with one header. Values no clock can hold (NaN, beyond year 275760) count as not said.
  */
-export function retryAtFromHeaders(headers: Record<string, string>, now: Date = new Date()): Date | null {
+export function retryAtFromHeaders(
+  headers: Record<string, string>,
+  now: Date = new Date(),
+  maxSeconds: number = DEFAULT_MAX_RETRY_AFTER_SECONDS,
+): Date | null {
+  const asked = askedRetryMs(headers, now.getTime());
+  if (asked === null || Number.isNaN(asked)) return null;
+  const latest = now.getTime() + Math.max(0, maxSeconds) * 1000;
+  return new Date(Math.max(now.getTime(), Math.min(asked, latest)));
+}
+
+/** The time asked for, in ms since the epoch, unclamped (may be ±Infinity or NaN); null when not said. */
+function askedRetryMs(headers: Record<string, string>, now: number): number | null {
   const retryAfter = headers['retry-after']?.trim();
   if (retryAfter) {
-    const at = /^\d+$/.test(retryAfter) ? afterSeconds(now, Number(retryAfter)) : dateOrNull(retryAfter);
-    if (at) return at;
+    const at = /^\d+$/.test(retryAfter) ? now + Number(retryAfter) * 1000 : dateMs(retryAfter);
+    if (at !== null) return at;
   }
   const mastodon = headers['x-ratelimit-reset']?.trim();
   if (mastodon) {
-    const at = /^\d+$/.test(mastodon) ? unixSeconds(Number(mastodon)) : dateOrNull(mastodon);
-    if (at) return at;
+    const at = /^\d+$/.test(mastodon) ? Number(mastodon) * 1000 : dateMs(mastodon);
+    if (at !== null) return at;
   }
   const ietf = headers['ratelimit-reset']?.trim();
   if (ietf && /^\d+$/.test(ietf)) {
     const n = Number(ietf);
-    return n < DELTA_SECONDS_BELOW ? afterSeconds(now, n) : unixSeconds(n);
+    return n < DELTA_SECONDS_BELOW ? now + n * 1000 : n * 1000;
   }
   const x = headers['x-rate-limit-reset']?.trim();
-  if (x && /^\d+$/.test(x)) return unixSeconds(Number(x));
+  if (x && /^\d+$/.test(x)) return Number(x) * 1000;
   return null;
 }
 
@@ -42,7 +59,9 @@ export function throwForStatus(response: HttpResponse, what: string): void {
   if ((status >= 200 && status < 300) || status === 304) return;
   const detail = errorTextOf(response.body);
   const message = `${what}: HTTP ${status}${detail ? `: ${detail}` : ''}`;
-  const retryAt = status === 429 || status === 503 ? retryAtFromHeaders(response.headers) : null;
+  // the client's answer is clamped to the configured maximum; a response built elsewhere gets the default
+  const retryAt =
+    status === 429 || status === 503 ? (response.retryAt ?? retryAtFromHeaders(response.headers)) : null;
   throw new SourceError(codeFor(status), message, status, retryAt);
 }
 
@@ -83,15 +102,7 @@ function isObject(value: unknown): value is Record<string, unknown> {
   return typeof value === 'object' && value !== null && !Array.isArray(value);
 }
 
-function afterSeconds(now: Date, seconds: number): Date {
-  return new Date(now.getTime() + seconds * 1000);
-}
-
-function unixSeconds(seconds: number): Date {
-  return new Date(seconds * 1000);
-}
-
-function dateOrNull(text: string): Date | null {
+function dateMs(text: string): number | null {
   const ms = Date.parse(text);
-  return Number.isNaN(ms) ? null : new Date(ms);
+  return Number.isNaN(ms) ? null : ms;
 }
