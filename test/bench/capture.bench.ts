@@ -290,11 +290,12 @@ async function capturePath(
   const { checkpointIntervalMs: intervalMs, batchSize } = config.log;
   const pollQueue = new Queue(QueueName.Poll, { connection, prefix: env.queuePrefix });
   const logQueue = new Queue(QueueName.Log, { connection, prefix: env.queuePrefix });
+  const outboxQueue = new Queue(QueueName.Outbox, { connection, prefix: env.queuePrefix });
   const metrics = new MetricsService();
   const useCase = new PollAccountUseCase(
     db,
     new ConnectorRegistry([benchConnector(prepared.results)]),
-    new CaptureWriter(db, config, metrics, logQueue),
+    new CaptureWriter(db, config, metrics, logQueue, outboxQueue),
     metrics,
   );
   const [{ before }]: { before: string }[] = await db.query(
@@ -361,7 +362,7 @@ async function capturePath(
     };
   } finally {
     for (const worker of workers) await worker.close();
-    for (const queue of [pollQueue, logQueue]) {
+    for (const queue of [pollQueue, logQueue, outboxQueue]) {
       await queue.obliterate({ force: true }).catch(() => undefined);
       await queue.close();
     }

@@ -16,6 +16,9 @@ const UDT: Record<string, string> = {
   tsvector: 'tsvector',
 };
 
+/** Columns only raw SQL reads, of types TypeORM has no name for: events.xid (xid8) orders the outbox. */
+const NOT_MAPPED: Record<string, string[]> = { events: ['xid'] };
+
 interface DbColumn {
   table_name: string;
   column_name: string;
@@ -47,7 +50,9 @@ describe('entities and migrations agree', () => {
     '%s maps every column of its table, as declared',
     (_, entity) => {
       const metadata = db.getMetadata(entity);
-      const table = columns.filter((c) => c.table_name === metadata.tableName);
+      const table = columns.filter(
+        (c) => c.table_name === metadata.tableName && !NOT_MAPPED[c.table_name]?.includes(c.column_name),
+      );
       expect(table.length).toBeGreaterThan(0);
       const declared = metadata.columns.map((column) => {
         const type = String(typeof column.type === 'function' ? column.type.name : column.type).toLowerCase();

@@ -13,6 +13,9 @@ import { EvidenceController } from './log/evidence.controller';
 import { LogController } from './log/log.controller';
 import { WitnessController } from './log/witness.controller';
 import { StatementsController } from './statements/statements.controller';
+import { OutboxListener } from './stream/outbox-listener';
+import { StreamController } from './stream/stream.controller';
+import { SubscriptionsController } from './subscriptions/subscriptions.controller';
 
 /** The REST API. It only produces jobs; processors live in the worker. */
 @Module({
@@ -25,7 +28,14 @@ import { StatementsController } from './statements/statements.controller';
     CapturesController,
     LogController,
     WitnessController,
+    SubscriptionsController,
+    StreamController,
   ],
-  providers: [TokenService, TrackAccountUseCase, { provide: APP_GUARD, useClass: TokenGuard }],
+  providers: [
+    TokenService,
+    TrackAccountUseCase,
+    OutboxListener,
+    { provide: APP_GUARD, useClass: TokenGuard },
+  ],
 })
 export class ApiModule {}

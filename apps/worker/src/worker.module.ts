@@ -1,8 +1,11 @@
 import { Module } from '@nestjs/common';
+import { AlertsModule } from '@app/alerts';
 import { CaptureModule } from '@app/capture';
 import { QueuesModule } from '@app/queues';
 import { LogModule } from '@app/log';
 import { SourcesModule } from '@app/sources';
+import { DeliverWebhooksProcessor } from './alerts/deliver-webhooks.processor';
+import { SequenceEventsProcessor } from './alerts/sequence-events.processor';
 import { CaptureUrlProcessor } from './capture/capture-url.processor';
 import { CaptureUrlUseCase } from './capture/capture-url.use-case';
 import { PollAccountProcessor } from './poll/poll-account.processor';
@@ -13,7 +16,7 @@ import { SchedulerService } from './scheduler/scheduler.service';
 
 /** The queue processors and the scheduler tick. Processors live only here, never in the API. */
 @Module({
-  imports: [QueuesModule, SourcesModule, LogModule, CaptureModule],
+  imports: [QueuesModule, SourcesModule, LogModule, CaptureModule, AlertsModule],
   providers: [
     SchedulerService,
     PollAccountUseCase,
@@ -22,6 +25,8 @@ import { SchedulerService } from './scheduler/scheduler.service';
     CaptureUrlProcessor,
     IntegrateLogProcessor,
     AnchorCheckpointProcessor,
+    SequenceEventsProcessor,
+    DeliverWebhooksProcessor,
   ],
   exports: [SchedulerService],
 })

@@ -19,6 +19,7 @@ import {
   type WrittenCaptures,
 } from '@app/persistence';
 import { QueueName } from '@app/queues';
+import { scheduleSequencing } from '@app/alerts';
 import { type PollResult, type ResolvedAccount } from '@app/sources';
 import { nextPollAfterFailure, nextPollAfterSuccess } from './poll-schedule';
 import { preparePosts, type FoundPost, type RejectedPost } from './prepare-posts';
@@ -74,6 +75,7 @@ export class CaptureWriter {
     @Inject(VERBATIM_CONFIG) private readonly config: VerbatimConfig,
     private readonly metrics: MetricsService,
     @InjectQueue(QueueName.Log) private readonly logQueue: Queue,
+    @InjectQueue(QueueName.Outbox) private readonly outboxQueue: Queue,
   ) {}
 
   /** Stores what a poll found and moves the account to its next due time. */
@@ -262,6 +264,10 @@ export class CaptureWriter {
     if (written.versionsNew > 0) {
       scheduleIntegration(this.logQueue, this.config.log.checkpointIntervalMs).catch((error: Error) =>
         this.logger.warn(`could not schedule log integration: ${error.message}`),
+      );
+      // new versions wrote events: subscribers hear of them as soon as the outbox positions them
+      scheduleSequencing(this.outboxQueue).catch((error: Error) =>
+        this.logger.warn(`could not schedule event sequencing: ${error.message}`),
       );
     }
   }

@@ -43,6 +43,14 @@ export interface VerbatimConfig {
     /** verifier keys of the logs this instance cosigns as a witness */
     witnessFor: string[];
   };
+  alerts: {
+    /** where readers reach this installation: the links in webhook payloads and feeds start here */
+    publicUrl: string;
+    webhookRetryBaseSeconds: number;
+    webhookTimeoutMs: number;
+    /** deliveries sent at once per worker process */
+    webhookConcurrency: number;
+  };
 }
 
 export class ConfigError extends Error {
@@ -103,6 +111,12 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): VerbatimConfig
       witnesses: list(e.VERBATIM_WITNESSES).map(parseWitness),
       witnessKeyFile: e.VERBATIM_WITNESS_KEY_FILE ?? null,
       witnessFor: list(e.VERBATIM_WITNESS_FOR),
+    },
+    alerts: {
+      publicUrl: (e.VERBATIM_PUBLIC_URL ?? `http://${e.HOST}:${e.PORT}`).replace(/\/+$/, ''),
+      webhookRetryBaseSeconds: e.VERBATIM_WEBHOOK_RETRY_BASE_SECONDS,
+      webhookTimeoutMs: e.VERBATIM_WEBHOOK_TIMEOUT_MS,
+      webhookConcurrency: e.VERBATIM_WEBHOOK_CONCURRENCY,
     },
   };
 }

@@ -70,6 +70,13 @@ export const envSchema = z.object({
   VERBATIM_WITNESSES: z.string().optional(),
   VERBATIM_WITNESS_KEY_FILE: z.string().min(1).optional(),
   VERBATIM_WITNESS_FOR: z.string().optional(),
+  VERBATIM_PUBLIC_URL: z
+    .string()
+    .regex(/^https?:\/\/[^\s]+$/, 'must be an http(s) URL such as https://archive.example.org')
+    .optional(),
+  VERBATIM_WEBHOOK_RETRY_BASE_SECONDS: int(5, 1, 3600),
+  VERBATIM_WEBHOOK_TIMEOUT_MS: int(10000, 100, 120000),
+  VERBATIM_WEBHOOK_CONCURRENCY: int(16, 1, 256),
 });
 
 export type Env = z.infer<typeof envSchema>;

@@ -28,6 +28,13 @@ export class MetricsService {
     registers: [this.registry],
   });
 
+  readonly webhookDeliveries = new Counter({
+    name: 'verbatim_webhook_attempts_total',
+    help: 'Webhook delivery attempts by outcome (delivered, failed)',
+    labelNames: ['outcome'] as const,
+    registers: [this.registry],
+  });
+
   readonly queueDepth = new Gauge({
     name: 'verbatim_queue_jobs',
     help: 'Jobs in each queue by state',

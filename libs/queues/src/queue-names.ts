@@ -7,6 +7,9 @@ export const QueueName = {
   Capture: 'capture',
   Log: 'log',
   Anchor: 'anchor',
+  /** the outbox sequencer: one job at a time */
+  Outbox: 'outbox',
+  Webhooks: 'webhooks',
 } as const;
 export type QueueName = (typeof QueueName)[keyof typeof QueueName];
 
@@ -15,6 +18,8 @@ export const JobName = {
   CaptureUrl: 'capture-url',
   IntegrateLog: 'integrate-log',
   AnchorCheckpoint: 'anchor-checkpoint',
+  SequenceEvents: 'sequence-events',
+  DeliverWebhooks: 'deliver-webhooks',
 } as const;
 export type JobName = (typeof JobName)[keyof typeof JobName];
 
@@ -23,6 +28,8 @@ export interface JobPayloads {
   [JobName.CaptureUrl]: { requestId: string };
   [JobName.IntegrateLog]: Record<string, never>;
   [JobName.AnchorCheckpoint]: { size: number };
+  [JobName.SequenceEvents]: Record<string, never>;
+  [JobName.DeliverWebhooks]: Record<string, never>;
 }
 export type JobOf<N extends JobName> = JobPayloads[N];
 
@@ -33,6 +40,9 @@ export const jobIds = {
   /** one integration per checkpoint interval: every capture in the interval joins the same job */
   integrate: (slot: number) => `integrate.${slot}`,
   anchor: (size: number) => `anchor.${size}`,
+  /** one sequencing and one delivery round per 100 ms slot: a burst of commits makes one job */
+  sequence: (slot: number) => `sequence.${slot}`,
+  deliver: (slot: number) => `deliver.${slot}`,
 };
 
 /**

@@ -27,6 +27,8 @@ const JOB_DEFAULTS = {
       { name: QueueName.Capture },
       { name: QueueName.Log },
       { name: QueueName.Anchor },
+      { name: QueueName.Outbox },
+      { name: QueueName.Webhooks },
     ),
   ],
   exports: [BullModule],

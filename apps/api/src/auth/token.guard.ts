@@ -7,6 +7,8 @@ import { TokenService } from './token.service';
 /** C2SP tlog-witness: logs submit checkpoints without credentials; the log's signature authenticates them. */
 const WITNESS_PATHS = ['/witness/add-checkpoint', '/witness/key'];
 const ALWAYS_PUBLIC = ['/health', '/metrics', ...WITNESS_PATHS];
+/** Reads that need a token even in a public archive: subscribers' endpoints and delivery history. */
+const ALWAYS_PRIVATE = ['/api/v1/subscriptions'];
 
 /** Writes need `Authorization: Bearer <token>`; reads too when VERBATIM_PUBLIC_READ=false. */
 @Injectable()
@@ -19,15 +21,21 @@ export class TokenGuard implements CanActivate {
   async canActivate(context: ExecutionContext): Promise<boolean> {
     const req = context.switchToHttp().getRequest<Request>();
     const isRead = req.method === 'GET' || req.method === 'HEAD';
-    if (ALWAYS_PUBLIC.includes(req.path) || (isRead && this.config.auth.publicRead)) return true;
+    const alwaysPrivate = ALWAYS_PRIVATE.some(
+      (prefix) => req.path === prefix || req.path.startsWith(`${prefix}/`),
+    );
+    if (ALWAYS_PUBLIC.includes(req.path) || (isRead && this.config.auth.publicRead && !alwaysPrivate))
+      return true;
     const header = req.headers.authorization ?? '';
     const match = /^Bearer\s+(\S+)$/i.exec(header);
     if (!match) {
       throw new VerbatimError(
         ErrorCode.Unauthorized,
-        isRead
+        isRead && !alwaysPrivate
           ? 'this archive is not public: send Authorization: Bearer <token> (make one with `verbatim tokens create`)'
-          : 'writes need Authorization: Bearer <token> (make one with `verbatim tokens create`)',
+          : alwaysPrivate && isRead
+            ? 'subscriptions are private: send Authorization: Bearer <token> (make one with `verbatim tokens create`)'
+            : 'writes need Authorization: Bearer <token> (make one with `verbatim tokens create`)',
       );
     }
     if (!(await this.tokens.isValid(match[1])))

@@ -11,7 +11,14 @@ import { type Queue } from 'bullmq';
 import { DataSource } from 'typeorm';
 import { VERBATIM_CONFIG, type VerbatimConfig } from '@app/config';
 import { scheduleIntegration } from '@app/log';
-import { hasPendingLogEntries, selectDueAccounts, selectQueuedCaptureRequests } from '@app/persistence';
+import { scheduleDelivery, scheduleSequencing } from '@app/alerts';
+import {
+  hasDueDeliveries,
+  hasPendingLogEntries,
+  hasUnsequencedEvents,
+  selectDueAccounts,
+  selectQueuedCaptureRequests,
+} from '@app/persistence';
 import { JobName, QueueName, jobIds } from '@app/queues';
 
 const BATCH = 1000;
@@ -34,6 +41,8 @@ export class SchedulerService implements OnApplicationBootstrap, BeforeApplicati
     @InjectQueue(QueueName.Poll) private readonly pollQueue: Queue,
     @InjectQueue(QueueName.Capture) private readonly captureQueue: Queue,
     @InjectQueue(QueueName.Log) private readonly logQueue: Queue,
+    @InjectQueue(QueueName.Outbox) private readonly outboxQueue: Queue,
+    @InjectQueue(QueueName.Webhooks) private readonly webhookQueue: Queue,
     @Inject(VERBATIM_CONFIG) private readonly config: VerbatimConfig,
   ) {}
 
@@ -71,6 +80,9 @@ export class SchedulerService implements OnApplicationBootstrap, BeforeApplicati
     // entries whose integration job was lost (flushed Redis, crash) are picked up here
     if (await hasPendingLogEntries(this.db.manager))
       await scheduleIntegration(this.logQueue, this.config.log.checkpointIntervalMs);
+    // events and deliveries whose jobs were lost, and retries that came due
+    if (await hasUnsequencedEvents(this.db.manager)) await scheduleSequencing(this.outboxQueue);
+    if (await hasDueDeliveries(this.db.manager)) await scheduleDelivery(this.webhookQueue);
     const orphans = await selectQueuedCaptureRequests(
       this.db.manager,
       new Date(now.getTime() - CAPTURE_REQUEUE_AFTER_MS),

@@ -3,3 +3,4 @@ export * from './account.queries';
 export * from './artifact.queries';
 export * from './capture-request.queries';
 export * from './statement.queries';
+export * from './subscription.queries';

@@ -49,12 +49,14 @@ export class GuardedHttpClient {
   private readonly agent: Agent;
   private readonly rateLimits: HostRateLimits;
   private readonly isAllowed: AddressPolicy | null;
+  private readonly resolveName: Resolver;
 
   constructor(
     private readonly options: HttpClientOptions,
     deps: GuardedHttpClientDeps = {},
   ) {
     this.isAllowed = options.allowPrivateNetworks ? null : (deps.isAllowedAddress ?? isPublicAddress);
+    this.resolveName = deps.resolve ?? systemResolver;
     this.rateLimits = new HostRateLimits(
       deps.now ?? Date.now,
       options.maxRetryAfterSeconds ?? DEFAULT_MAX_RETRY_AFTER_SECONDS,
@@ -62,12 +64,36 @@ export class GuardedHttpClient {
     this.agent = new Agent({
       connect: {
         timeout: options.connectTimeoutMs,
-        lookup: guardedLookup(deps.resolve ?? systemResolver, this.isAllowed),
+        lookup: guardedLookup(this.resolveName, this.isAllowed),
       },
       // our own deadline below covers headers and body; these only stop undici's longer defaults
       headersTimeout: options.totalTimeoutMs,
       bodyTimeout: options.totalTimeoutMs,
     });
+  }
+
+  /**
+   * Refuses now, without connecting, a URL that `request` would refuse for where it points: a bad scheme,
+   * credentials, a private address (every address the name resolves to is checked). For URLs we are given to
+   * call later, such as webhook endpoints; `request` checks again at connect time.
+   */
+  async vetDestination(input: string | URL): Promise<URL> {
+    const url = httpUrl(input);
+    const allowed = this.isAllowed;
+    if (!allowed) return url;
+    const literal = ipLiteral(url.hostname);
+    if (literal) {
+      if (!allowed(literal)) throw privateAddressRefusal(url.hostname);
+      return url;
+    }
+    let addresses;
+    try {
+      addresses = await this.resolveName(url.hostname);
+    } catch {
+      throw new SourceError(ErrorCode.SourceRefused, `${url.hostname} does not resolve`);
+    }
+    if (addresses.some((a) => !allowed(a.address))) throw privateAddressRefusal(url.hostname);
+    return url;
   }
 
   /** Never throws for an HTTP status; throws SourceError for everything that kept us from a response. */
@@ -82,7 +108,7 @@ export class GuardedHttpClient {
     };
     const redirects: string[] = [];
     const deadline = new AbortController();
-    const timer = setTimeout(() => deadline.abort(), this.options.totalTimeoutMs);
+    const timer = setTimeout(() => deadline.abort(), req.timeoutMs ?? this.options.totalTimeoutMs);
     try {
       for (;;) {
         const { url } = current;
@@ -101,7 +127,7 @@ export class GuardedHttpClient {
         const headers = flatHeaders(rawHeaders);
         const retryAt = this.rateLimits.observe(url.host, res.statusCode, headers);
 
-        if (REDIRECT_STATUSES.has(res.statusCode) && headers.location) {
+        if (REDIRECT_STATUSES.has(res.statusCode) && headers.location && req.followRedirects !== false) {
           await res.body.dump();
           if (redirects.length >= maxRedirects) {
             throw new SourceError(

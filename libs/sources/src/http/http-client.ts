@@ -5,6 +5,10 @@ export interface HttpRequest {
   body?: Buffer | string;
   /** overrides the configured maximum body size for this request */
   maxBytes?: number;
+  /** overrides the configured total time allowed for this request */
+  timeoutMs?: number;
+  /** false: answer a redirect as it is instead of following it (a webhook's payload is never re-sent elsewhere) */
+  followRedirects?: boolean;
 }
 
 export interface HttpResponse {

@@ -1,0 +1,110 @@
+import { Controller, Get, Headers, Query, Req, Res } from '@nestjs/common';
+import { ApiTags } from '@nestjs/swagger';
+import { InjectDataSource } from '@nestjs/typeorm';
+import { type Request, type Response } from 'express';
+import { DataSource } from 'typeorm';
+import { matchesAnyKeyword, subscriptionWants, type WebhookPayload } from '@app/alerts';
+import { ErrorCode, VerbatimError } from '@app/core';
+import { latestOutboxPosition, outboxAfter } from '@app/persistence';
+import { OutboxListener } from './outbox-listener';
+import { StreamQuery } from './stream.query';
+
+const PAGE = 500;
+const HEARTBEAT_MS = 15_000;
+
+/**
+ * Server-Sent Events of the same events webhooks carry, filtered like a subscription. Each event's SSE id is
+ * its outbox position: a client that reconnects with Last-Event-ID gets every event after it, none twice.
+ */
+@ApiTags('alerts')
+@Controller('api/v1/stream')
+export class StreamController {
+  constructor(
+    @InjectDataSource() private readonly db: DataSource,
+    private readonly listener: OutboxListener,
+  ) {}
+
+  @Get()
+  async stream(
+    @Query() query: StreamQuery,
+    @Headers('last-event-id') lastEventId: string | undefined,
+    @Req() req: Request,
+    @Res() res: Response,
+  ): Promise<void> {
+    const resumeFrom = lastEventId ?? query.lastEventId;
+    if (resumeFrom !== undefined && !/^[0-9]{1,18}$/.test(resumeFrom))
+      throw new VerbatimError(
+        ErrorCode.InvalidInput,
+        'Last-Event-ID: must be the id of an event this stream sent',
+      );
+    const filter = {
+      events: query.events ? query.events.split(',') : null,
+      accountIds: query.accountIds ? query.accountIds.split(',') : null,
+      keywords: query.keywords ? query.keywords.split(',') : null,
+    };
+    let position = resumeFrom ?? (await latestOutboxPosition(this.db.manager));
+
+    res.writeHead(200, {
+      'Content-Type': 'text/event-stream; charset=utf-8',
+      'Cache-Control': 'no-store',
+      Connection: 'keep-alive',
+      'X-Accel-Buffering': 'no',
+    });
+    res.write(': verbatim live stream\n\n');
+
+    let reading: Promise<void> | null = null;
+    let again = false;
+    let closed = false;
+    /** Sends everything after `position`; a notification during a read makes one more read after it. */
+    const catchUp = () => {
+      if (reading) {
+        again = true;
+        return;
+      }
+      reading = (async () => {
+        do {
+          again = false;
+          for (;;) {
+            const page = await outboxAfter(this.db.manager, position, PAGE);
+            for (const entry of page) {
+              if (closed) return;
+              const payload = JSON.parse(entry.payload.toString('utf8')) as WebhookPayload;
+              if (wanted(filter, payload)) {
+                const ok = res.write(
+                  `id: ${entry.position}\nevent: ${payload.type}\ndata: ${entry.payload.toString('utf8')}\n\n`,
+                );
+                if (!ok) await new Promise((resolve) => res.once('drain', resolve));
+              }
+              position = entry.position;
+            }
+            if (page.length < PAGE) break;
+          }
+        } while (again && !closed);
+      })()
+        .catch(() => {
+          res.end();
+        })
+        .finally(() => (reading = null));
+    };
+
+    const unsubscribe = this.listener.subscribe(catchUp);
+    const heartbeat = setInterval(() => res.write(': keepalive\n\n'), HEARTBEAT_MS);
+    req.on('close', () => {
+      closed = true;
+      clearInterval(heartbeat);
+      unsubscribe();
+    });
+    catchUp();
+  }
+}
+
+function wanted(
+  filter: { events: string[] | null; accountIds: string[] | null; keywords: string[] | null },
+  payload: WebhookPayload,
+): boolean {
+  return subscriptionWants(
+    { events: filter.events ?? [payload.type], accountIds: filter.accountIds, keywords: filter.keywords },
+    { type: payload.type, accountId: payload.data.account?.id ?? null, text: payload.data.text },
+    matchesAnyKeyword,
+  );
+}

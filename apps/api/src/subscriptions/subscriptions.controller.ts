@@ -1,0 +1,136 @@
+import {
+  Body,
+  Controller,
+  Delete,
+  Get,
+  HttpCode,
+  Param,
+  ParseIntPipe,
+  ParseUUIDPipe,
+  Patch,
+  Post,
+} from '@nestjs/common';
+import { ApiBearerAuth, ApiTags } from '@nestjs/swagger';
+import { InjectDataSource } from '@nestjs/typeorm';
+import { DataSource } from 'typeorm';
+import { generateWebhookSecret } from '@app/alerts';
+import { ErrorCode, SourceError, VerbatimError } from '@app/core';
+import {
+  deleteSubscription,
+  findSubscription,
+  insertSubscription,
+  listDeliveries,
+  listSubscriptions,
+  retryDelivery,
+  updateSubscription,
+  type SubscriptionView,
+} from '@app/persistence';
+import { GuardedHttpClient, refuseCredentialsInUrl } from '@app/sources';
+import { CreateSubscriptionDto, UpdateSubscriptionDto } from './subscription.dto';
+
+const uuid = new ParseUUIDPipe({ errorHttpStatusCode: 400 });
+const deliveryId = new ParseIntPipe({ errorHttpStatusCode: 400 });
+
+/** Webhook subscriptions. Every call needs a token, reads included: endpoints and their history are private. */
+@ApiTags('subscriptions')
+@ApiBearerAuth()
+@Controller('api/v1/subscriptions')
+export class SubscriptionsController {
+  constructor(
+    @InjectDataSource() private readonly db: DataSource,
+    private readonly http: GuardedHttpClient,
+  ) {}
+
+  /** The secret (Standard Webhooks `whsec_…`) is in this answer only: it is not shown again. */
+  @Post()
+  async create(@Body() body: CreateSubscriptionDto): Promise<SubscriptionView & { secret: string }> {
+    const url = await this.endpoint(body.url);
+    const secret = generateWebhookSecret();
+    const id = await insertSubscription(this.db.manager, {
+      url,
+      events: unique(body.events),
+      accountIds: body.accountIds ?? null,
+      keywords: body.keywords ?? null,
+      secret,
+    });
+    return { ...(await this.find(id)), secret };
+  }
+
+  @Get()
+  async list() {
+    return { items: await listSubscriptions(this.db.manager) };
+  }
+
+  @Get(':id')
+  get(@Param('id', uuid) id: string): Promise<SubscriptionView> {
+    return this.find(id);
+  }
+
+  @Patch(':id')
+  async update(
+    @Param('id', uuid) id: string,
+    @Body() body: UpdateSubscriptionDto,
+  ): Promise<SubscriptionView> {
+    await this.find(id);
+    await updateSubscription(this.db.manager, id, {
+      ...body,
+      url: body.url === undefined ? undefined : await this.endpoint(body.url),
+      events: body.events && unique(body.events),
+    });
+    return this.find(id);
+  }
+
+  @Delete(':id')
+  @HttpCode(204)
+  async remove(@Param('id', uuid) id: string): Promise<void> {
+    if (!(await deleteSubscription(this.db.manager, id)))
+      throw new VerbatimError(ErrorCode.NotFound, `no subscription ${id}`);
+  }
+
+  /** Every delivery, newest first, with every attempt: time, status code, latency, error. */
+  @Get(':id/deliveries')
+  async deliveries(@Param('id', uuid) id: string) {
+    await this.find(id);
+    return { items: await listDeliveries(this.db.manager, id, 200) };
+  }
+
+  @Post(':id/deliveries/:deliveryId/retry')
+  @HttpCode(202)
+  async retry(@Param('id', uuid) id: string, @Param('deliveryId', deliveryId) delivery: number) {
+    await this.find(id);
+    if (!(await retryDelivery(this.db.manager, id, String(delivery))))
+      throw new VerbatimError(ErrorCode.NotFound, `subscription ${id} has no delivery ${delivery}`);
+    return { id: String(delivery), state: 'pending' };
+  }
+
+  /** An endpoint we may call: http(s), no credentials in it, not on a private network (unless allowed). */
+  private async endpoint(raw: string): Promise<string> {
+    let url: URL;
+    try {
+      url = new URL(raw);
+    } catch {
+      throw new VerbatimError(ErrorCode.InvalidInput, `url: ${JSON.stringify(raw)} is not an absolute URL`);
+    }
+    if (url.protocol !== 'https:' && url.protocol !== 'http:')
+      throw new VerbatimError(ErrorCode.InvalidInput, 'url: must start with https:// or http://');
+    refuseCredentialsInUrl(url);
+    try {
+      await this.http.vetDestination(url);
+    } catch (error) {
+      if (error instanceof SourceError)
+        throw new VerbatimError(ErrorCode.InvalidInput, `url: ${error.message}`);
+      throw error;
+    }
+    return url.href;
+  }
+
+  private async find(id: string): Promise<SubscriptionView> {
+    const subscription = await findSubscription(this.db.manager, id);
+    if (!subscription) throw new VerbatimError(ErrorCode.NotFound, `no subscription ${id}`);
+    return subscription;
+  }
+}
+
+function unique(values: string[]): string[] {
+  return [...new Set(values)];
+}

@@ -1,0 +1,38 @@
+import { InjectQueue, Processor, WorkerHost } from '@nestjs/bullmq';
+import { type BeforeApplicationShutdown } from '@nestjs/common';
+import { type Job, type Queue } from 'bullmq';
+import { OutboxSequencer, scheduleDelivery } from '@app/alerts';
+import { JobName, QueueName, WORKER_LOCKS } from '@app/queues';
+
+/** Rounds one job may run before it hands over to a fresh job, so one burst cannot hold the queue forever. */
+const MAX_ROUNDS = 50;
+
+/** Sequences committed events into the outbox (one at a time: concurrency 1 plus an advisory lock). */
+@Processor(QueueName.Outbox, { concurrency: 1, ...WORKER_LOCKS })
+export class SequenceEventsProcessor extends WorkerHost implements BeforeApplicationShutdown {
+  constructor(
+    private readonly sequencer: OutboxSequencer,
+    @InjectQueue(QueueName.Webhooks) private readonly webhooks: Queue,
+  ) {
+    super();
+  }
+
+  async beforeApplicationShutdown(): Promise<void> {
+    await this.worker.close();
+  }
+
+  async process(job: Job): Promise<number> {
+    if (job.name !== JobName.SequenceEvents)
+      throw new Error(`queue ${QueueName.Outbox} has no handler for job "${job.name}"`);
+    let sequenced = 0;
+    let deliveries = 0;
+    for (let round = 0; round < MAX_ROUNDS; round++) {
+      const result = await this.sequencer.sequenceOnce();
+      sequenced += result.sequenced;
+      deliveries += result.deliveries;
+      if (!result.more) break;
+    }
+    if (deliveries > 0) await scheduleDelivery(this.webhooks);
+    return sequenced;
+  }
+}

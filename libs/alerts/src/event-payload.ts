@@ -1,0 +1,60 @@
+import { type OutboxEvent } from '@app/persistence';
+
+/** The body of a webhook, the same bytes for every subscriber and every retry of one event. */
+export interface WebhookPayload {
+  type: string;
+  timestamp: string;
+  data: {
+    statementId: string | null;
+    url: string | null;
+    account: { id: string; handle: string; platform: string } | null;
+    text: string | null;
+    previousText?: string;
+    version: number | null;
+    recordSha256: string | null;
+    status: string | null;
+    observedAt: string;
+    leafIndex?: number;
+    links: { statement: string | null; evidence: string | null };
+  };
+}
+
+/** What subscribers are told about an event; links start at the installation's public URL. */
+export function webhookPayload(event: OutboxEvent, publicUrl: string): WebhookPayload {
+  const statement = event.statementId ? `${publicUrl}/api/v1/statements/${event.statementId}` : null;
+  const evidence =
+    statement && event.versionNumber !== null ? `${statement}/evidence?version=${event.versionNumber}` : null;
+  return {
+    type: event.type,
+    timestamp: event.createdAt.toISOString(),
+    data: {
+      statementId: event.statementId,
+      url: event.statementUrl,
+      account: event.account,
+      text: event.text,
+      ...(event.type === 'statement.edited' && event.previousText !== null
+        ? { previousText: event.previousText }
+        : {}),
+      version: event.versionNumber,
+      recordSha256: event.recordSha256,
+      status: event.statementStatus,
+      observedAt: event.createdAt.toISOString(),
+      ...(event.leafIndex !== null ? { leafIndex: Number(event.leafIndex) } : {}),
+      links: { statement, evidence },
+    },
+  };
+}
+
+/** Whether a subscription's filters let an event through. */
+export function subscriptionWants(
+  subscription: { events: string[]; accountIds: string[] | null; keywords: string[] | null },
+  event: Pick<OutboxEvent, 'type' | 'accountId' | 'text'>,
+  matchesKeywords: (text: string, keywords: string[]) => boolean,
+): boolean {
+  if (!subscription.events.includes(event.type)) return false;
+  if (subscription.accountIds && !(event.accountId && subscription.accountIds.includes(event.accountId)))
+    return false;
+  if (subscription.keywords && subscription.keywords.length > 0)
+    return matchesKeywords(event.text ?? '', subscription.keywords);
+  return true;
+}

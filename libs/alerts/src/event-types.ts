@@ -1,0 +1,10 @@
+/** What subscribers can hear about. */
+export const SUBSCRIBABLE_EVENTS = [
+  'statement.created',
+  'statement.edited',
+  'statement.deleted',
+  'statement.restored',
+  'account.unavailable',
+  'account.restored',
+] as const;
+export type SubscribableEvent = (typeof SUBSCRIBABLE_EVENTS)[number];

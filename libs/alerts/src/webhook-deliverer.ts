@@ -1,0 +1,91 @@
+import { Inject, Injectable, Logger } from '@nestjs/common';
+import { InjectDataSource } from '@nestjs/typeorm';
+import { DataSource } from 'typeorm';
+import { VERBATIM_CONFIG, type VerbatimConfig } from '@app/config';
+import { MetricsService } from '@app/observability';
+import {
+  claimDueDeliveries,
+  recordDeliveryAttempt,
+  webhookIdOf,
+  type ClaimedDelivery,
+} from '@app/persistence';
+import { GuardedHttpClient } from '@app/sources';
+import { isDelivered, nextAttemptAt, shouldDisable } from './retry-policy';
+import { webhookHeaders } from './standard-webhooks';
+
+/** A receiver's answer body is not ours to keep: read at most this much of it. */
+const RESPONSE_LIMIT = 1024 * 1024;
+
+/**
+ * Sends due webhook deliveries, signed per Standard Webhooks, through the guarded HTTP client (so the private
+ * network guard, timeouts and size limits apply), records every attempt, and schedules retries with backoff
+ * and jitter; a subscription whose endpoint has failed for a day is disabled.
+ */
+@Injectable()
+export class WebhookDeliverer {
+  private readonly logger = new Logger(WebhookDeliverer.name);
+
+  constructor(
+    @InjectDataSource() private readonly db: DataSource,
+    @Inject(VERBATIM_CONFIG) private readonly config: VerbatimConfig,
+    private readonly http: GuardedHttpClient,
+    private readonly metrics: MetricsService,
+  ) {}
+
+  /** One round: claims up to the concurrency's worth of due deliveries and sends them at once. */
+  async deliverOnce(): Promise<{ attempted: number; more: boolean }> {
+    const limit = this.config.alerts.webhookConcurrency;
+    // longer than any one send may take, so a live sender's lease never runs out under it
+    const leaseSeconds = Math.ceil(this.config.alerts.webhookTimeoutMs / 1000) + 5;
+    const claimed = await claimDueDeliveries(this.db.manager, limit, leaseSeconds);
+    await Promise.all(claimed.map((delivery) => this.send(delivery)));
+    return { attempted: claimed.length, more: claimed.length === limit };
+  }
+
+  private async send(delivery: ClaimedDelivery): Promise<void> {
+    const attemptedAt = new Date();
+    const headers = webhookHeaders(delivery.secret, {
+      id: webhookIdOf(delivery.eventId),
+      timestamp: attemptedAt,
+      body: delivery.payload,
+    });
+    let statusCode: number | null = null;
+    let error: string | null = null;
+    try {
+      const response = await this.http.request(delivery.url, {
+        method: 'POST',
+        headers,
+        body: delivery.payload,
+        maxBytes: RESPONSE_LIMIT,
+        followRedirects: false,
+        timeoutMs: this.config.alerts.webhookTimeoutMs,
+      });
+      statusCode = response.status;
+      if (!isDelivered(statusCode)) error = `the endpoint answered HTTP ${statusCode}`;
+    } catch (failure) {
+      error = (failure as Error).message;
+    }
+    const latencyMs = Date.now() - attemptedAt.getTime();
+    const delivered = error === null;
+    const failingSince = delivery.failingSince ?? attemptedAt;
+    const disable =
+      !delivered && shouldDisable(failingSince, attemptedAt)
+        ? `the endpoint has failed since ${failingSince.toISOString()}: ${error}`
+        : null;
+    if (disable) this.logger.warn(`subscription ${delivery.subscriptionId} disabled: ${disable}`);
+    await recordDeliveryAttempt(this.db.manager, {
+      deliveryId: delivery.id,
+      subscriptionId: delivery.subscriptionId,
+      attemptedAt,
+      statusCode,
+      latencyMs,
+      error,
+      delivered,
+      nextAttemptAt: delivered
+        ? null
+        : nextAttemptAt(delivery.attempts + 1, this.config.alerts.webhookRetryBaseSeconds, attemptedAt),
+      disable,
+    });
+    this.metrics.webhookDeliveries.inc({ outcome: delivered ? 'delivered' : 'failed' });
+  }
+}

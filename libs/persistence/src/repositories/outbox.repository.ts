@@ -1,0 +1,165 @@
+import { type EntityManager } from 'typeorm';
+
+/** Only one outbox sequencer may position events at a time, across every worker process. */
+const OUTBOX_LOCK = 7215503;
+
+/** An event with what its subscribers are told about it, read once when it is sequenced. */
+export interface OutboxEvent {
+  id: string;
+  type: string;
+  createdAt: Date;
+  statementId: string | null;
+  accountId: string | null;
+  versionNumber: number | null;
+  statementUrl: string | null;
+  statementStatus: string | null;
+  text: string | null;
+  previousText: string | null;
+  recordSha256: string | null;
+  leafIndex: string | null;
+  account: { id: string; handle: string; platform: string } | null;
+}
+
+interface OutboxEventRow {
+  id: string;
+  type: string;
+  created_at: Date;
+  statement_id: string | null;
+  account_id: string | null;
+  version_number: number | null;
+  url: string | null;
+  status: string | null;
+  text: string | null;
+  previous_text: string | null;
+  record_sha256: string | null;
+  leaf_index: string | null;
+  handle: string | null;
+  platform: string | null;
+}
+
+/**
+ * Starts a sequencing round: takes the sequencer lock (false: another process holds it) and reads the
+ * boundary below which every event already has a position, and the new one: no transaction older than
+ * `horizon` is still running, so every event they wrote is visible now and no other ever will be.
+ */
+export async function beginOutboxRound(
+  tx: EntityManager,
+): Promise<{ sequencedBelow: string; horizon: string } | null> {
+  // the snapshot first: a lock taken below gives this transaction an id that would hold the horizon back
+  const [{ horizon }]: { horizon: string }[] = await tx.query(
+    `SELECT pg_snapshot_xmin(pg_current_snapshot())::text AS horizon`,
+  );
+  const [{ locked }]: { locked: boolean }[] = await tx.query(
+    `SELECT pg_try_advisory_xact_lock($1) AS locked`,
+    [OUTBOX_LOCK],
+  );
+  if (!locked) return null;
+  const [{ below }]: { below: string }[] = await tx.query(
+    `SELECT sequenced_below::text AS below FROM outbox_state WHERE id = 1`,
+  );
+  return { sequencedBelow: below, horizon };
+}
+
+/** Events of finished transactions that have no position yet, in id order, with their payload data. */
+export async function unsequencedEvents(
+  tx: EntityManager,
+  round: { sequencedBelow: string; horizon: string },
+  limit: number,
+): Promise<OutboxEvent[]> {
+  const rows: OutboxEventRow[] = await tx.query(
+    `SELECT e.id, e.type, e.created_at, e.statement_id, e.account_id, e.version_number,
+            s.url, s.status, COALESCE(v.record->>'text', s.latest_text) AS text, pv.record->>'text' AS previous_text,
+            v.record_sha256, le.idx::text AS leaf_index, a.handle, a.platform
+     FROM events e
+     LEFT JOIN statements s ON s.id = e.statement_id
+     LEFT JOIN accounts a ON a.id = e.account_id
+     LEFT JOIN versions v ON v.statement_id = e.statement_id AND v.number = e.version_number
+     LEFT JOIN versions pv ON pv.statement_id = e.statement_id AND pv.number = e.version_number - 1
+     LEFT JOIN log_entries le ON le.statement_id = e.statement_id AND le.version_number = e.version_number
+     WHERE e.xid >= $1::xid8 AND e.xid < $2::xid8
+       AND NOT EXISTS (SELECT 1 FROM event_outbox o WHERE o.event_id = e.id)
+     ORDER BY e.id
+     LIMIT $3`,
+    [round.sequencedBelow, round.horizon, limit],
+  );
+  return rows.map((r) => ({
+    id: r.id,
+    type: r.type,
+    createdAt: r.created_at,
+    statementId: r.statement_id,
+    accountId: r.account_id,
+    versionNumber: r.version_number,
+    statementUrl: r.url,
+    statementStatus: r.status,
+    text: r.text,
+    previousText: r.previous_text,
+    recordSha256: r.record_sha256,
+    leafIndex: r.leaf_index,
+    account:
+      r.account_id && r.handle && r.platform
+        ? { id: r.account_id, handle: r.handle, platform: r.platform }
+        : null,
+  }));
+}
+
+/** Gives the events the next positions, in the order given, with the body every subscriber will receive. */
+export async function appendToOutbox(
+  tx: EntityManager,
+  entries: { eventId: string; payload: Buffer }[],
+): Promise<string[]> {
+  if (entries.length === 0) return [];
+  const rows: { position: string }[] = await tx.query(
+    `INSERT INTO event_outbox (position, event_id, payload)
+     SELECT (SELECT COALESCE(max(position), 0) FROM event_outbox) + t.ord, t.event_id, t.payload
+     FROM unnest($1::bigint[], $2::bytea[]) WITH ORDINALITY AS t(event_id, payload, ord)
+     RETURNING position`,
+    [entries.map((e) => e.eventId), entries.map((e) => e.payload)],
+  );
+  return rows.map((r) => r.position).sort((a, b) => Number(a) - Number(b));
+}
+
+/** Ends a round that read everything below the horizon: later rounds start there. */
+export async function advanceOutboxBoundary(tx: EntityManager, horizon: string): Promise<void> {
+  await tx.query(
+    `UPDATE outbox_state SET sequenced_below = GREATEST(sequenced_below, $1::xid8) WHERE id = 1`,
+    [horizon],
+  );
+}
+
+/** Whether events wait for a position (their sequencing job may have been lost with a flushed Redis). */
+export async function hasUnsequencedEvents(db: EntityManager): Promise<boolean> {
+  const [{ waiting }]: { waiting: boolean }[] = await db.query(
+    `SELECT EXISTS (
+       SELECT 1 FROM events e, outbox_state st
+       WHERE st.id = 1 AND e.xid >= st.sequenced_below
+         AND NOT EXISTS (SELECT 1 FROM event_outbox o WHERE o.event_id = e.id)
+     ) AS waiting`,
+  );
+  return waiting;
+}
+
+/** Tells listening API processes (the live stream) that new positions exist; delivered at commit. */
+export async function notifyOutbox(tx: EntityManager, lastPosition: string): Promise<void> {
+  await tx.query(`SELECT pg_notify('verbatim_outbox', $1)`, [lastPosition]);
+}
+
+/** Positioned events after `position`, oldest first: for the live stream and its resume. */
+export async function outboxAfter(
+  db: EntityManager,
+  position: string,
+  limit: number,
+): Promise<{ position: string; eventId: string; payload: Buffer }[]> {
+  const rows: { position: string; event_id: string; payload: Buffer }[] = await db.query(
+    `SELECT position, event_id, payload FROM event_outbox WHERE position > $1 ORDER BY position LIMIT $2`,
+    [position, limit],
+  );
+  return rows.map((r) => ({ position: r.position, eventId: r.event_id, payload: r.payload }));
+}
+
+/** The newest position, or '0' when nothing was sequenced yet. */
+export async function latestOutboxPosition(db: EntityManager): Promise<string> {
+  const [{ position }]: { position: string }[] = await db.query(
+    `SELECT COALESCE(max(position), 0)::text AS position FROM event_outbox`,
+  );
+  return position;
+}

@@ -1,0 +1,237 @@
+import { type EntityManager } from 'typeorm';
+
+/** What decides whether a subscription hears about an event. */
+export interface SubscriptionFilter {
+  id: string;
+  events: string[];
+  accountIds: string[] | null;
+  keywords: string[] | null;
+  startsAfter: string;
+}
+
+export interface NewSubscription {
+  url: string;
+  events: string[];
+  accountIds: string[] | null;
+  keywords: string[] | null;
+  secret: string;
+}
+
+/** Creates a subscription; it hears about events sequenced from now on, not the past. */
+export async function insertSubscription(db: EntityManager, input: NewSubscription): Promise<string> {
+  const [{ id }]: { id: string }[] = await db.query(
+    `INSERT INTO subscriptions (url, events, account_ids, keywords, secret, starts_after)
+     VALUES ($1, $2, $3, $4, $5, (SELECT COALESCE(max(position), 0) FROM event_outbox))
+     RETURNING id`,
+    [input.url, input.events, input.accountIds, input.keywords, input.secret],
+  );
+  return id;
+}
+
+/** Changes what was given; re-enabling clears the failing streak so the backlog is tried again at once. */
+export async function updateSubscription(
+  db: EntityManager,
+  id: string,
+  change: Partial<Omit<NewSubscription, 'secret'>> & { enabled?: boolean },
+): Promise<void> {
+  await db.query(
+    `UPDATE subscriptions SET
+       url = COALESCE($2, url),
+       events = COALESCE($3, events),
+       account_ids = CASE WHEN $4::boolean THEN $5::uuid[] ELSE account_ids END,
+       keywords = CASE WHEN $6::boolean THEN $7::text[] ELSE keywords END,
+       disabled_at = CASE WHEN $8::boolean IS NULL THEN disabled_at WHEN $8 THEN NULL ELSE COALESCE(disabled_at, now()) END,
+       disabled_reason = CASE WHEN $8::boolean IS NULL THEN disabled_reason WHEN $8 THEN NULL ELSE 'disabled by request' END,
+       failing_since = CASE WHEN $8::boolean THEN NULL ELSE failing_since END,
+       updated_at = now()
+     WHERE id = $1 AND deleted_at IS NULL`,
+    [
+      id,
+      change.url ?? null,
+      change.events ?? null,
+      change.accountIds !== undefined,
+      change.accountIds ?? null,
+      change.keywords !== undefined,
+      change.keywords ?? null,
+      change.enabled ?? null,
+    ],
+  );
+  if (change.enabled)
+    await db.query(
+      `UPDATE deliveries SET next_attempt_at = now() WHERE subscription_id = $1 AND state = 'pending'`,
+      [id],
+    );
+}
+
+/** Stops a subscription for good; its delivery history stays readable. */
+export async function deleteSubscription(db: EntityManager, id: string): Promise<boolean> {
+  const [, changed]: [unknown, number] = await db.query(
+    `UPDATE subscriptions SET deleted_at = now(), updated_at = now() WHERE id = $1 AND deleted_at IS NULL`,
+    [id],
+  );
+  return changed > 0;
+}
+
+/** Subscriptions that may receive events: not deleted (disabled ones still collect deliveries to resume). */
+export async function liveSubscriptions(db: EntityManager): Promise<SubscriptionFilter[]> {
+  const rows: {
+    id: string;
+    events: string[];
+    account_ids: string[] | null;
+    keywords: string[] | null;
+    starts_after: string;
+  }[] = await db.query(
+    `SELECT id, events, account_ids, keywords, starts_after FROM subscriptions WHERE deleted_at IS NULL`,
+  );
+  return rows.map((r) => ({
+    id: r.id,
+    events: r.events,
+    accountIds: r.account_ids,
+    keywords: r.keywords,
+    startsAfter: r.starts_after,
+  }));
+}
+
+/** One delivery per (subscription, event); a replayed fan-out adds nothing. */
+export async function insertDeliveries(
+  db: EntityManager,
+  rows: { subscriptionId: string; position: string; statementId: string | null }[],
+): Promise<number> {
+  if (rows.length === 0) return 0;
+  const [, inserted]: [unknown, number] = await db.query(
+    `INSERT INTO deliveries (subscription_id, position, statement_id)
+     SELECT * FROM unnest($1::uuid[], $2::bigint[], $3::uuid[])
+     ON CONFLICT (subscription_id, position) DO NOTHING`,
+    [rows.map((r) => r.subscriptionId), rows.map((r) => r.position), rows.map((r) => r.statementId)],
+  );
+  return inserted;
+}
+
+/** A delivery taken for sending: the lease keeps other workers off it until it is recorded or expires. */
+export interface ClaimedDelivery {
+  id: string;
+  subscriptionId: string;
+  url: string;
+  secret: string;
+  eventId: string;
+  payload: Buffer;
+  attempts: number;
+  failingSince: Date | null;
+}
+
+/**
+ * Takes due deliveries of enabled subscriptions, each only when no earlier delivery of the same statement
+ * to the same subscription is still pending, so a subscriber hears about a statement in order. The lease
+ * (next_attempt_at moved ahead) makes a crashed sender's deliveries due again later: at least once.
+ */
+export async function claimDueDeliveries(
+  db: EntityManager,
+  limit: number,
+  leaseSeconds: number,
+): Promise<ClaimedDelivery[]> {
+  const rows: {
+    id: string;
+    subscription_id: string;
+    url: string;
+    secret: string;
+    event_id: string;
+    payload: Buffer;
+    attempts: number;
+    failing_since: Date | null;
+  }[] = await db.query(
+    `WITH due AS (
+       SELECT d.id FROM deliveries d JOIN subscriptions s ON s.id = d.subscription_id
+       WHERE d.state = 'pending' AND d.next_attempt_at <= now()
+         AND s.disabled_at IS NULL AND s.deleted_at IS NULL
+         AND NOT EXISTS (
+           SELECT 1 FROM deliveries earlier
+           WHERE earlier.subscription_id = d.subscription_id AND earlier.state = 'pending'
+             AND earlier.statement_id IS NOT DISTINCT FROM d.statement_id AND earlier.position < d.position)
+       ORDER BY d.position
+       LIMIT $1
+       FOR UPDATE OF d SKIP LOCKED
+     ), leased AS (
+       UPDATE deliveries d SET next_attempt_at = now() + make_interval(secs => $2)
+       FROM due WHERE d.id = due.id
+       RETURNING d.id, d.subscription_id, d.position, d.attempts
+     )
+     SELECT l.id, l.subscription_id, s.url, s.secret, o.event_id, o.payload, l.attempts, s.failing_since
+     FROM leased l JOIN subscriptions s ON s.id = l.subscription_id JOIN event_outbox o ON o.position = l.position
+     ORDER BY l.position`,
+    [limit, leaseSeconds],
+  );
+  return rows.map((r) => ({
+    id: r.id,
+    subscriptionId: r.subscription_id,
+    url: r.url,
+    secret: r.secret,
+    eventId: r.event_id,
+    payload: r.payload,
+    attempts: r.attempts,
+    failingSince: r.failing_since,
+  }));
+}
+
+export interface AttemptRecord {
+  deliveryId: string;
+  subscriptionId: string;
+  attemptedAt: Date;
+  statusCode: number | null;
+  latencyMs: number;
+  error: string | null;
+  delivered: boolean;
+  /** when to try again; null once delivered */
+  nextAttemptAt: Date | null;
+  /** the subscription is to be disabled: its endpoint has failed for too long */
+  disable: string | null;
+}
+
+/** Records one attempt, its outcome on the delivery, and the subscription's failing streak, in one transaction. */
+export async function recordDeliveryAttempt(db: EntityManager, attempt: AttemptRecord): Promise<void> {
+  await db.query(
+    `INSERT INTO delivery_attempts (delivery_id, attempted_at, status_code, latency_ms, error)
+     VALUES ($1, $2, $3, $4, $5)`,
+    [attempt.deliveryId, attempt.attemptedAt, attempt.statusCode, attempt.latencyMs, attempt.error],
+  );
+  await db.query(
+    `UPDATE deliveries SET attempts = attempts + 1,
+       state = CASE WHEN $2 THEN 'delivered' ELSE state END,
+       delivered_at = CASE WHEN $2 THEN $3::timestamptz ELSE NULL END,
+       next_attempt_at = COALESCE($4, next_attempt_at)
+     WHERE id = $1`,
+    [attempt.deliveryId, attempt.delivered, attempt.attemptedAt, attempt.nextAttemptAt],
+  );
+  await db.query(
+    `UPDATE subscriptions SET
+       failing_since = CASE WHEN $2 THEN NULL ELSE COALESCE(failing_since, $3::timestamptz) END,
+       disabled_at = CASE WHEN $4::text IS NOT NULL THEN COALESCE(disabled_at, $3::timestamptz) ELSE disabled_at END,
+       disabled_reason = COALESCE($4::text, disabled_reason)
+     WHERE id = $1`,
+    [attempt.subscriptionId, attempt.delivered, attempt.attemptedAt, attempt.disable],
+  );
+}
+
+/** Makes a delivery due again now (a manual retry); false when there is no such delivery of the subscription. */
+export async function retryDelivery(
+  db: EntityManager,
+  subscriptionId: string,
+  deliveryId: string,
+): Promise<boolean> {
+  const [, changed]: [unknown, number] = await db.query(
+    `UPDATE deliveries SET state = 'pending', next_attempt_at = now()
+     WHERE id = $1 AND subscription_id = $2`,
+    [deliveryId, subscriptionId],
+  );
+  return changed > 0;
+}
+
+/** Whether any delivery is due (its job may have been lost with a flushed Redis). */
+export async function hasDueDeliveries(db: EntityManager): Promise<boolean> {
+  const [{ due }]: { due: boolean }[] = await db.query(
+    `SELECT EXISTS (
+       SELECT 1 FROM deliveries d JOIN subscriptions s ON s.id = d.subscription_id
+       WHERE d.state = 'pending' AND d.next_attempt_at <= now() AND s.disabled_at IS NULL AND s.deleted_at IS NULL
+     ) AS due`,
+  );
+  return due;
+}

@@ -1,0 +1,115 @@
+import { get, type ClientRequest } from 'node:http';
+import { type AddressInfo } from 'node:net';
+import { createTestEnvironment, type TestEnvironment } from '@app/testing/test-environment';
+import { startFakeMastodon, type FakeMastodon } from '@app/testing/fake-mastodon';
+import { startTestApp, waitFor, type TestApp } from './support/app';
+
+interface StreamEvent {
+  id: string;
+  event: string;
+  data: { data: { url: string; text: string } };
+}
+
+/** Opens the live stream and collects its events as they arrive. */
+function openStream(base: string, path: string, headers: Record<string, string> = {}) {
+  const events: StreamEvent[] = [];
+  let buffer = '';
+  let request: ClientRequest | null = null;
+  const opened = new Promise<number>((resolve, reject) => {
+    request = get(`${base}${path}`, { headers }, (res) => {
+      resolve(res.statusCode ?? 0);
+      res.setEncoding('utf8');
+      res.on('data', (chunk: string) => {
+        buffer += chunk;
+        let end: number;
+        while ((end = buffer.indexOf('\n\n')) !== -1) {
+          const block = buffer.slice(0, end);
+          buffer = buffer.slice(end + 2);
+          const fields = Object.fromEntries(
+            block
+              .split('\n')
+              .filter((line) => !line.startsWith(':') && line.includes(': '))
+              .map((line) => [line.slice(0, line.indexOf(': ')), line.slice(line.indexOf(': ') + 2)]),
+          );
+          if (fields.id) events.push({ id: fields.id, event: fields.event, data: JSON.parse(fields.data) });
+        }
+      });
+    });
+    request.on('error', reject);
+  });
+  return { events, opened, close: () => request?.destroy() };
+}
+
+describe('the live stream (Server-Sent Events)', () => {
+  let env: TestEnvironment;
+  let mastodon: FakeMastodon;
+  let app: TestApp;
+  let base: string;
+
+  beforeAll(async () => {
+    env = await createTestEnvironment();
+    mastodon = await startFakeMastodon();
+    mastodon.addAccount({ username: 'mfa', displayName: 'Ministry of Foreign Affairs' });
+    app = await startTestApp(env.config());
+    await app.app.listen(0, '127.0.0.1');
+    base = `http://127.0.0.1:${(app.app.getHttpServer().address() as AddressInfo).port}`;
+  });
+
+  afterAll(async () => {
+    await app?.close();
+    await mastodon?.close();
+    await env?.destroy();
+  });
+
+  it('sends new events as they happen and resumes from Last-Event-ID without gaps or repeats', async () => {
+    const live = openStream(base, '/api/v1/stream?events=statement.created');
+    expect(await live.opened).toBe(200);
+    const first = [1, 2, 3].map((i) => mastodon.publish('mfa', { content: `<p>First batch ${i}.</p>` }));
+    await app
+      .write('post', '/api/v1/accounts')
+      .send({ url: `${mastodon.origin}/@mfa`, pollIntervalSeconds: 1 });
+    await waitFor('three events', async () => (live.events.length >= 3 ? true : undefined));
+    live.close();
+    const lastSeen = live.events[live.events.length - 1].id;
+
+    const missed = [1, 2, 3, 4].map((i) => mastodon.publish('mfa', { content: `<p>While away ${i}.</p>` }));
+    await waitFor('the missed posts stored', async () => {
+      const rows: unknown[] = await app.db.query(`SELECT 1 FROM statements WHERE external_id = ANY($1)`, [
+        missed.map((p) => p.id),
+      ]);
+      return rows.length === 4 ? true : undefined;
+    });
+
+    const resumed = openStream(base, '/api/v1/stream?events=statement.created', {
+      'Last-Event-ID': lastSeen,
+    });
+    expect(await resumed.opened).toBe(200);
+    const after = [1, 2].map((i) => mastodon.publish('mfa', { content: `<p>After resuming ${i}.</p>` }));
+    await waitFor('the missed and the new events', async () =>
+      resumed.events.length >= 6 ? true : undefined,
+    );
+    resumed.close();
+
+    const urls = (events: StreamEvent[]) => events.map((e) => e.data.data.url);
+    expect(urls(live.events).sort()).toEqual(first.map((p) => p.url).sort());
+    expect(urls(resumed.events).slice(0, 4).sort()).toEqual(missed.map((p) => p.url).sort());
+    expect(urls(resumed.events).slice(4).sort()).toEqual(after.map((p) => p.url).sort());
+    const ids = [...live.events, ...resumed.events].map((e) => Number(e.id));
+    expect(ids).toEqual([...ids].sort((a, b) => a - b));
+    expect(new Set(ids).size).toBe(ids.length);
+    expect(resumed.events.every((e) => e.event === 'statement.created')).toBe(true);
+  });
+
+  it('filters like a subscription and refuses a malformed Last-Event-ID', async () => {
+    const filtered = openStream(base, '/api/v1/stream?keywords=sanctions&lastEventId=0');
+    expect(await filtered.opened).toBe(200);
+    const wanted = mastodon.publish('mfa', { content: '<p>New Sanctions announced.</p>' });
+    mastodon.publish('mfa', { content: '<p>Nothing to see.</p>' });
+    await waitFor('the matching event', async () =>
+      filtered.events.some((e) => e.data.data.url === wanted.url) ? true : undefined,
+    );
+    filtered.close();
+    expect(filtered.events.every((e) => /sanctions/i.test(e.data.data.text))).toBe(true);
+    await app.http().get('/api/v1/stream').set('Last-Event-ID', 'abc').expect(400);
+  });
+});

@@ -1,0 +1,344 @@
+import { createServer, type IncomingHttpHeaders, type Server } from 'node:http';
+import { type AddressInfo } from 'node:net';
+import { Webhook } from 'standardwebhooks';
+import { OutboxSequencer } from '@app/alerts';
+import { createTestEnvironment, type TestEnvironment } from '@app/testing/test-environment';
+import { startFakeMastodon, type FakeMastodon } from '@app/testing/fake-mastodon';
+import { startTestApp, waitFor, type TestApp } from './support/app';
+
+interface Received {
+  path: string;
+  headers: IncomingHttpHeaders;
+  body: Buffer;
+  status: number;
+}
+
+interface Payload {
+  type: string;
+  timestamp: string;
+  data: {
+    statementId: string;
+    url: string;
+    account: { id: string; handle: string; platform: string };
+    text: string;
+    previousText?: string;
+    version: number;
+    recordSha256: string;
+    status: string;
+    observedAt: string;
+    links: { statement: string; evidence: string };
+  };
+}
+
+/** A webhook receiver on 127.0.0.1 that records every request and answers what `answer` says. */
+async function startReceiver(): Promise<{
+  url: string;
+  received: Received[];
+  answer: (status: number) => void;
+  close: () => Promise<void>;
+}> {
+  const received: Received[] = [];
+  let status = 200;
+  const server: Server = createServer((req, res) => {
+    const chunks: Buffer[] = [];
+    req.on('data', (c: Buffer) => chunks.push(c));
+    req.on('end', () => {
+      received.push({ path: req.url ?? '/', headers: req.headers, body: Buffer.concat(chunks), status });
+      res.writeHead(status).end();
+    });
+  });
+  await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
+  const { port } = server.address() as AddressInfo;
+  return {
+    url: `http://127.0.0.1:${port}/hooks`,
+    received,
+    answer: (next) => (status = next),
+    close: () => new Promise((resolve) => server.close(() => resolve())),
+  };
+}
+
+describe('webhooks', () => {
+  let env: TestEnvironment;
+  let mastodon: FakeMastodon;
+  let app: TestApp;
+  let receiver: Awaited<ReturnType<typeof startReceiver>>;
+
+  beforeAll(async () => {
+    env = await createTestEnvironment();
+    mastodon = await startFakeMastodon();
+    mastodon.addAccount({ username: 'mfa', displayName: 'Ministry of Foreign Affairs' });
+    receiver = await startReceiver();
+    app = await startTestApp(
+      env.config({
+        VERBATIM_WEBHOOK_RETRY_BASE_SECONDS: '1',
+        VERBATIM_PUBLIC_URL: 'https://archive.example.org',
+      }),
+    );
+  });
+
+  afterAll(async () => {
+    await app?.close();
+    await receiver?.close();
+    await mastodon?.close();
+    await env?.destroy();
+  });
+
+  let subscriptions = 0;
+  interface Subscribed {
+    id: string;
+    secret: string;
+    path: string;
+  }
+
+  /** A subscription with its own path on the receiver, so each test reads only its own deliveries. */
+  async function subscribe(body: Record<string, unknown>): Promise<Subscribed> {
+    const path = `/hooks/${++subscriptions}`;
+    const res = await app
+      .write('post', '/api/v1/subscriptions')
+      .send({ ...body, url: `${new URL(receiver.url).origin}${path}` })
+      .expect(201);
+    return { ...(res.body as { id: string; secret: string }), path };
+  }
+
+  /** Requests the receiver accepted (2xx) on a path, verified with an independent Standard Webhooks implementation. */
+  function accepted({ secret, path }: Subscribed): Payload[] {
+    const verifier = new Webhook(secret);
+    return receiver.received
+      .filter((r) => r.status < 300 && r.path === path)
+      .map((r) => verifier.verify(r.body, r.headers as Record<string, string>) as Payload);
+  }
+
+  it('signs a statement.created webhook that an independent Standard Webhooks implementation verifies', async () => {
+    const subscription = await subscribe({ events: ['statement.created', 'statement.edited'] });
+    const { secret } = subscription;
+    expect(secret).toMatch(/^whsec_[A-Za-z0-9+/]+=*$/);
+    const post = mastodon.publish('mfa', { content: '<p>Foreigners willing to defend Ukraine: apply.</p>' });
+    await app
+      .write('post', '/api/v1/accounts')
+      .send({ url: `${mastodon.origin}/@mfa`, pollIntervalSeconds: 1 });
+
+    const [created] = await waitFor('the webhook', async () => {
+      const got = accepted(subscription);
+      return got.length > 0 ? got : undefined;
+    });
+    expect(created.type).toBe('statement.created');
+    expect(created.data).toMatchObject({
+      url: post.url,
+      text: 'Foreigners willing to defend Ukraine: apply.',
+      version: 1,
+      status: 'active',
+      account: { handle: `mfa@${mastodon.host}`, platform: 'mastodon' },
+    });
+    expect(created.data.recordSha256).toMatch(/^[0-9a-f]{64}$/);
+    expect(created.data.links.statement).toBe(
+      `https://archive.example.org/api/v1/statements/${created.data.statementId}`,
+    );
+    expect(created.data.links.evidence).toBe(`${created.data.links.statement}/evidence?version=1`);
+
+    // a tampered body fails the independent verification
+    const last = receiver.received.filter((r) => r.path === subscription.path)[0];
+    const tampered = Buffer.from(last.body.toString('utf8').replace('apply', 'appla'));
+    expect(() => new Webhook(secret).verify(tampered, last.headers as Record<string, string>)).toThrow();
+  });
+
+  it('tells of an edit with the previous text', async () => {
+    const subscription = await subscribe({ events: ['statement.edited'] });
+    const post = mastodon.publish('mfa', { content: '<p>Original wording.</p>' });
+    await waitFor('the post', async () => {
+      const rows: unknown[] = await app.db.query(`SELECT 1 FROM statements WHERE external_id = $1`, [
+        post.id,
+      ]);
+      return rows.length ? true : undefined;
+    });
+    mastodon.edit(post.id, '<p>Corrected wording.</p>');
+    await app.write('post', '/api/v1/captures').send({ url: post.url }).expect(202);
+    const [edited] = await waitFor('the edit webhook', async () => {
+      const got = accepted(subscription).filter((p) => p.data.url === post.url);
+      return got.length > 0 ? got : undefined;
+    });
+    expect(edited).toMatchObject({
+      type: 'statement.edited',
+      data: { text: 'Corrected wording.', previousText: 'Original wording.', version: 2 },
+    });
+  });
+
+  it('filters by keyword on word boundaries, in any script, ignoring case and accents', async () => {
+    const subscription = await subscribe({ events: ['statement.created'], keywords: ['санкції', 'kyiv'] });
+    const wanted = [
+      mastodon.publish('mfa', { content: '<p>Нові САНКЦІЇ проти агресора.</p>' }),
+      mastodon.publish('mfa', { content: '<p>Talks in Kýiv today.</p>' }),
+    ];
+    const unwanted = [
+      mastodon.publish('mfa', { content: '<p>Санкційний режим.</p>' }),
+      mastodon.publish('mfa', { content: '<p>Kyivstar network outage.</p>' }),
+    ];
+    await waitFor('all four posts stored', async () => {
+      const rows: unknown[] = await app.db.query(`SELECT 1 FROM statements WHERE external_id = ANY($1)`, [
+        [...wanted, ...unwanted].map((p) => p.id),
+      ]);
+      return rows.length === 4 ? true : undefined;
+    });
+    const got = await waitFor('the two matching webhooks', async () => {
+      const mine = accepted(subscription);
+      return mine.length >= 2 ? mine : undefined;
+    });
+    // once every event is positioned and due deliveries sent, nothing else comes for this subscription
+    await waitFor('an empty outbox', async () => {
+      const [{ waiting }]: { waiting: boolean }[] = await app.db.query(
+        `SELECT EXISTS (SELECT 1 FROM events e WHERE NOT EXISTS (SELECT 1 FROM event_outbox o WHERE o.event_id = e.id))
+           OR EXISTS (SELECT 1 FROM deliveries WHERE state = 'pending' AND subscription_id = $1) AS waiting`,
+        [subscription.id],
+      );
+      return waiting ? undefined : true;
+    });
+    expect(accepted(subscription).length).toBe(2);
+    expect(got.map((p) => p.data.url).sort()).toEqual(wanted.map((p) => p.url).sort());
+  });
+
+  it('retries a receiver that is down, records every attempt, and delivers each event once by webhook-id, in order', async () => {
+    receiver.answer(503);
+    const subscription = await subscribe({ events: ['statement.created', 'statement.edited'] });
+    const { id } = subscription;
+    const post = mastodon.publish('mfa', { content: '<p>First words.</p>' });
+    await waitFor(
+      'failed attempts',
+      async () => {
+        const res = await app
+          .http()
+          .get(`/api/v1/subscriptions/${id}/deliveries`)
+          .set('Authorization', `Bearer ${app.token}`);
+        const items = (res.body as { items: { attempts: unknown[] }[] }).items;
+        return items.length > 0 && items[0].attempts.length >= 2 ? true : undefined;
+      },
+      20_000,
+    );
+    mastodon.edit(post.id, '<p>Second words.</p>');
+    await app.write('post', '/api/v1/captures').send({ url: post.url }).expect(202);
+    await waitFor('the edit stored', async () => {
+      const rows: unknown[] = await app.db.query(
+        `SELECT 1 FROM versions v JOIN statements s ON s.id = v.statement_id WHERE s.external_id = $1 AND v.number = 2`,
+        [post.id],
+      );
+      return rows.length ? true : undefined;
+    });
+    receiver.answer(200);
+
+    const mine = await waitFor(
+      'both events after recovery',
+      async () => {
+        const got = accepted(subscription).filter((p) => p.data.url === post.url);
+        return got.length >= 2 ? got : undefined;
+      },
+      30_000,
+    );
+    expect(mine.map((p) => p.type)).toEqual(['statement.created', 'statement.edited']);
+    const ids = receiver.received
+      .filter((r) => r.status < 300 && r.path === subscription.path)
+      .map((r) => r.headers['webhook-id']);
+    expect(new Set(ids).size).toBe(ids.length);
+
+    const res = await app
+      .http()
+      .get(`/api/v1/subscriptions/${id}/deliveries`)
+      .set('Authorization', `Bearer ${app.token}`);
+    const deliveries = (
+      res.body as {
+        items: { state: string; webhookId: string; attempts: { statusCode: number; latencyMs: number }[] }[];
+      }
+    ).items;
+    const first = deliveries[deliveries.length - 1];
+    expect(first.state).toBe('delivered');
+    expect(first.attempts.slice(0, -1).every((a) => a.statusCode === 503)).toBe(true);
+    expect(first.attempts[first.attempts.length - 1].statusCode).toBe(200);
+    expect(first.attempts.every((a) => a.latencyMs >= 0)).toBe(true);
+    // every retry of one event carried the same webhook-id
+    const retried = receiver.received.filter(
+      (r) => r.path === subscription.path && r.headers['webhook-id'] === first.webhookId,
+    );
+    expect(retried.length).toBe(first.attempts.length);
+  });
+
+  it('keeps subscriptions private and refuses endpoints it must not call', async () => {
+    await app.http().get('/api/v1/subscriptions').expect(401);
+    const bad = await app
+      .write('post', '/api/v1/subscriptions')
+      .send({ url: 'https://user:pw@example.org/hook', events: ['statement.created'] })
+      .expect(400);
+    expect((bad.body as { message: string }).message).toMatch(/user name or password/);
+    await app
+      .write('post', '/api/v1/subscriptions')
+      .send({ url: 'https://example.org/hook', events: ['statement.exploded'] })
+      .expect(400);
+  });
+
+  it('refuses a webhook URL on a private network unless private networks are allowed', async () => {
+    const guarded = await startTestApp(env.config({ VERBATIM_ALLOW_PRIVATE_NETWORKS: 'false' }), {
+      roles: { api: true, worker: false },
+    });
+    try {
+      const res = await guarded
+        .write('post', '/api/v1/subscriptions')
+        .send({ url: 'http://127.0.0.1:9/hook', events: ['statement.created'] })
+        .expect(400);
+      expect((res.body as { message: string }).message).toMatch(/private or loopback/);
+    } finally {
+      await guarded.close();
+    }
+  });
+});
+
+describe('the outbox', () => {
+  let env: TestEnvironment;
+  let app: TestApp;
+
+  beforeAll(async () => {
+    env = await createTestEnvironment();
+    app = await startTestApp(env.config(), { roles: { api: true, worker: false } });
+  });
+
+  afterAll(async () => {
+    await app?.close();
+    await env?.destroy();
+  });
+
+  it('positions an event only when every older transaction has finished, so a late commit is never skipped', async () => {
+    const [{ account }]: { account: string }[] = await app.db.query(
+      `INSERT INTO accounts (platform, handle, external_id, profile_url, source_url, poll_interval_seconds)
+       VALUES ('feed', 'h', 'x', 'https://e.org', 'https://e.org', 60) RETURNING id AS account`,
+    );
+    const statement = async (db: { query: typeof app.db.query }, id: string) => {
+      const [{ sid }]: { sid: string }[] = await db.query(
+        `INSERT INTO statements (platform, external_id, account_id, url, first_captured_at, last_seen_at, latest_version, latest_text)
+         VALUES ('feed', $1, $2, 'https://e.org/' || $1, now(), now(), 0, '') RETURNING id AS sid`,
+        [id, account],
+      );
+      await db.query(
+        `INSERT INTO events (type, statement_id, account_id) VALUES ('statement.created', $1, $2)`,
+        [sid, account],
+      );
+    };
+    const sequencer = new OutboxSequencer(app.db, env.config());
+    const slow = app.db.createQueryRunner();
+    await slow.connect();
+    await slow.startTransaction();
+    try {
+      await statement(slow.manager, 'early'); // takes the lower event id, commits last
+      await statement(app.db.manager, 'late');
+      await sequencer.sequenceOnce();
+      const before: unknown[] = await app.db.query(`SELECT 1 FROM event_outbox`);
+      expect(before).toHaveLength(0); // 'late' waits: an older transaction is still open
+      await slow.commitTransaction();
+    } finally {
+      await slow.release();
+    }
+    await sequencer.sequenceOnce();
+    const rows: { position: string; external_id: string }[] = await app.db.query(
+      `SELECT o.position, s.external_id FROM event_outbox o JOIN events e ON e.id = o.event_id
+       JOIN statements s ON s.id = e.statement_id ORDER BY o.position`,
+    );
+    expect(rows.map((r) => r.external_id)).toEqual(['early', 'late']);
+    await sequencer.sequenceOnce();
+    const again: unknown[] = await app.db.query(`SELECT 1 FROM event_outbox`);
+    expect(again).toHaveLength(2);
+  });
+});
