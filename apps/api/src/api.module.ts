@@ -13,6 +13,7 @@ import { EvidenceController } from './log/evidence.controller';
 import { LogController } from './log/log.controller';
 import { WitnessController } from './log/witness.controller';
 import { StatementsController } from './statements/statements.controller';
+import { FeedsController } from './feeds/feeds.controller';
 import { OutboxListener } from './stream/outbox-listener';
 import { StreamController } from './stream/stream.controller';
 import { SubscriptionsController } from './subscriptions/subscriptions.controller';
@@ -30,6 +31,7 @@ import { SubscriptionsController } from './subscriptions/subscriptions.controlle
     WitnessController,
     SubscriptionsController,
     StreamController,
+    FeedsController,
   ],
   providers: [
     TokenService,
