@@ -7,6 +7,8 @@ export const QueueName = {
   Capture: 'capture',
   Log: 'log',
   Anchor: 'anchor',
+  /** re-reads of known posts: a queue of their own, so polls for new posts never wait behind them */
+  Recheck: 'recheck',
 } as const;
 export type QueueName = (typeof QueueName)[keyof typeof QueueName];
 
@@ -15,6 +17,7 @@ export const JobName = {
   CaptureUrl: 'capture-url',
   IntegrateLog: 'integrate-log',
   AnchorCheckpoint: 'anchor-checkpoint',
+  RecheckStatements: 'recheck-statements',
 } as const;
 export type JobName = (typeof JobName)[keyof typeof JobName];
 
@@ -23,6 +26,8 @@ export interface JobPayloads {
   [JobName.CaptureUrl]: { requestId: string };
   [JobName.IntegrateLog]: Record<string, never>;
   [JobName.AnchorCheckpoint]: { size: number };
+  /** statements of one account and the due times (ISO) the job claims them by */
+  [JobName.RecheckStatements]: { accountId: string; statements: { id: string; dueAt: string }[] };
 }
 export type JobOf<N extends JobName> = JobPayloads[N];
 
@@ -33,6 +38,9 @@ export const jobIds = {
   /** one integration per checkpoint interval: every capture in the interval joins the same job */
   integrate: (slot: number) => `integrate.${slot}`,
   anchor: (size: number) => `anchor.${size}`,
+  /** named by the batch's first statement and its due time: a repeated tick finds the same batch queued */
+  recheck: (accountId: string, first: { id: string; dueAt: Date }) =>
+    `recheck.${accountId}.${first.id}.${first.dueAt.getTime()}`,
 };
 
 /**

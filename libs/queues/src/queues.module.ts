@@ -27,6 +27,7 @@ const JOB_DEFAULTS = {
       { name: QueueName.Capture },
       { name: QueueName.Log },
       { name: QueueName.Anchor },
+      { name: QueueName.Recheck },
     ),
   ],
   exports: [BullModule],

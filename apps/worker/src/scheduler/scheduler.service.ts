@@ -11,7 +11,12 @@ import { type Queue } from 'bullmq';
 import { DataSource } from 'typeorm';
 import { VERBATIM_CONFIG, type VerbatimConfig } from '@app/config';
 import { scheduleIntegration } from '@app/log';
-import { hasPendingLogEntries, selectDueAccounts, selectQueuedCaptureRequests } from '@app/persistence';
+import {
+  hasPendingLogEntries,
+  selectDueAccounts,
+  selectDueRechecks,
+  selectQueuedCaptureRequests,
+} from '@app/persistence';
 import { JobName, QueueName, jobIds } from '@app/queues';
 
 const BATCH = 1000;
@@ -34,6 +39,7 @@ export class SchedulerService implements OnApplicationBootstrap, BeforeApplicati
     @InjectQueue(QueueName.Poll) private readonly pollQueue: Queue,
     @InjectQueue(QueueName.Capture) private readonly captureQueue: Queue,
     @InjectQueue(QueueName.Log) private readonly logQueue: Queue,
+    @InjectQueue(QueueName.Recheck) private readonly recheckQueue: Queue,
     @Inject(VERBATIM_CONFIG) private readonly config: VerbatimConfig,
   ) {}
 
@@ -65,6 +71,20 @@ export class SchedulerService implements OnApplicationBootstrap, BeforeApplicati
           name: JobName.PollAccount,
           data: { accountId: id, dueAt: dueAt.toISOString() },
           opts: { jobId: jobIds.poll(id, dueAt) },
+        })),
+      );
+    }
+    // rechecks after polls: an account whose poll is due is left for a later tick (new posts first)
+    const rechecks = await selectDueRechecks(this.db.manager, now, BATCH, this.config.recheck.batchSize);
+    if (rechecks.length > 0) {
+      await this.recheckQueue.addBulk(
+        rechecks.map(({ accountId, statements }) => ({
+          name: JobName.RecheckStatements,
+          data: {
+            accountId,
+            statements: statements.map((s) => ({ id: s.id, dueAt: s.dueAt.toISOString() })),
+          },
+          opts: { jobId: jobIds.recheck(accountId, statements[0]) },
         })),
       );
     }

@@ -3,3 +3,4 @@ export * from './account-schedule.repository';
 export * from './capture-run.repository';
 export * from './account.repository';
 export * from './capture-request.repository';
+export * from './recheck.repository';
