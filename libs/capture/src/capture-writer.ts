@@ -260,10 +260,7 @@ export class CaptureWriter {
         posts: posts.filter((p) => claimed.has(p.content.postId)),
       };
       const stored = await this.writeSet(tx, set);
-      const plan = planRecheck(work.account.id, targets, byPostId, checkedAt, {
-        ...this.config.recheck,
-        deletionConfirmSeconds: this.config.recheck.deletionConfirmSeconds,
-      });
+      const plan = planRecheck(work.account.id, targets, byPostId, checkedAt, this.config.recheck);
       const observationIds = await writeObservations(tx, plan.observations, this.config.log.origin);
       const availability = await lockAccountAvailability(tx, work.account.id);
       const change = accountAvailabilityAfter(availability, plan.answers);
