@@ -25,6 +25,7 @@ interface Payload {
     version: number;
     recordSha256: string;
     status: string;
+    previousStatus?: string;
     observedAt: string;
     links: { statement: string; evidence: string };
   };
@@ -72,6 +73,10 @@ describe('webhooks', () => {
       env.config({
         VERBATIM_WEBHOOK_RETRY_BASE_SECONDS: '1',
         VERBATIM_PUBLIC_URL: 'https://archive.example.org',
+        // rechecks every second and deletions confirmed after two, for the deletion and restore webhooks
+        VERBATIM_RECHECK_MIN_SECONDS: '1',
+        VERBATIM_RECHECK_MAX_SECONDS: '1',
+        VERBATIM_DELETION_CONFIRM_SECONDS: '2',
       }),
     );
   });
@@ -256,6 +261,63 @@ describe('webhooks', () => {
       (r) => r.path === subscription.path && r.headers['webhook-id'] === first.webhookId,
     );
     expect(retried.length).toBe(first.attempts.length);
+  });
+
+  it('tells of a deletion only once it is confirmed, with its observation evidence, and of a reappearance', async () => {
+    // a server of its own: the shared one has spent its rate budget on one-second polls by now
+    const platform = await startFakeMastodon();
+    platform.addAccount({ username: 'gov', displayName: 'Government' });
+    const post = platform.publish('gov', { content: '<p>Words that will be withdrawn.</p>' });
+    const subscription = await subscribe({ events: ['statement.deleted', 'statement.restored'] });
+    await app
+      .write('post', '/api/v1/accounts')
+      .send({ url: `${platform.origin}/@gov`, pollIntervalSeconds: 3600 })
+      .expect(201);
+    await waitFor('the post', async () => {
+      const rows: unknown[] = await app.db.query(`SELECT 1 FROM statements WHERE external_id = $1`, [
+        post.id,
+      ]);
+      return rows.length ? true : undefined;
+    });
+    platform.remove(post.id);
+    const missingAt = await waitFor(
+      'the post seen missing',
+      async () => {
+        const [row]: { status: string }[] = await app.db.query(
+          `SELECT status FROM statements WHERE external_id = $1`,
+          [post.id],
+        );
+        return row?.status === 'missing' ? Date.now() : undefined;
+      },
+      20_000,
+    );
+    expect(accepted(subscription)).toHaveLength(0);
+
+    const [deleted] = await waitFor(
+      'the deletion webhook',
+      async () => {
+        const got = accepted(subscription);
+        return got.length > 0 ? got : undefined;
+      },
+      20_000,
+    );
+    expect(Date.now() - missingAt).toBeGreaterThanOrEqual(1500);
+    expect(deleted.type).toBe('statement.deleted');
+    expect(deleted.data).toMatchObject({ url: post.url, status: 'deleted', previousStatus: 'missing' });
+    expect(deleted.data.links.evidence).toMatch(/\/evidence\?observation=[0-9a-f-]{36}$/);
+
+    platform.restore(post.id);
+    const got = await waitFor(
+      'the restore webhook',
+      async () => {
+        const mine = accepted(subscription);
+        return mine.length > 1 ? mine : undefined;
+      },
+      20_000,
+    );
+    expect(got.map((p) => p.type)).toEqual(['statement.deleted', 'statement.restored']);
+    expect(got[1].data).toMatchObject({ status: 'active', previousStatus: 'deleted' });
+    await platform.close();
   });
 
   it('keeps subscriptions private and refuses endpoints it must not call', async () => {

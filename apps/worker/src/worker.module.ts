@@ -12,6 +12,8 @@ import { PollAccountProcessor } from './poll/poll-account.processor';
 import { PollAccountUseCase } from './poll/poll-account.use-case';
 import { AnchorCheckpointProcessor } from './log/anchor-checkpoint.processor';
 import { IntegrateLogProcessor } from './log/integrate-log.processor';
+import { RecheckStatementsProcessor } from './recheck/recheck-statements.processor';
+import { RecheckStatementsUseCase } from './recheck/recheck-statements.use-case';
 import { SchedulerService } from './scheduler/scheduler.service';
 
 /** The queue processors and the scheduler tick. Processors live only here, never in the API. */
@@ -27,6 +29,8 @@ import { SchedulerService } from './scheduler/scheduler.service';
     AnchorCheckpointProcessor,
     SequenceEventsProcessor,
     DeliverWebhooksProcessor,
+    RecheckStatementsUseCase,
+    RecheckStatementsProcessor,
   ],
   exports: [SchedulerService],
 })

@@ -13,6 +13,8 @@ export interface WebhookPayload {
     version: number | null;
     recordSha256: string | null;
     status: string | null;
+    /** the status before this event, for events a recheck observed (deleted, restored, account changes) */
+    previousStatus?: string;
     observedAt: string;
     leafIndex?: number;
     links: { statement: string | null; evidence: string | null };
@@ -22,8 +24,13 @@ export interface WebhookPayload {
 /** What subscribers are told about an event; links start at the installation's public URL. */
 export function webhookPayload(event: OutboxEvent, publicUrl: string): WebhookPayload {
   const statement = event.statementId ? `${publicUrl}/api/v1/statements/${event.statementId}` : null;
-  const evidence =
-    statement && event.versionNumber !== null ? `${statement}/evidence?version=${event.versionNumber}` : null;
+  const evidence = !statement
+    ? null
+    : event.observationId
+      ? `${statement}/evidence?observation=${event.observationId}`
+      : event.versionNumber !== null
+        ? `${statement}/evidence?version=${event.versionNumber}`
+        : null;
   return {
     type: event.type,
     timestamp: event.createdAt.toISOString(),
@@ -38,20 +45,25 @@ export function webhookPayload(event: OutboxEvent, publicUrl: string): WebhookPa
       version: event.versionNumber,
       recordSha256: event.recordSha256,
       status: event.statementStatus,
-      observedAt: event.createdAt.toISOString(),
+      ...(event.previousStatus !== null ? { previousStatus: event.previousStatus } : {}),
+      observedAt: event.observedAt.toISOString(),
       ...(event.leafIndex !== null ? { leafIndex: Number(event.leafIndex) } : {}),
       links: { statement, evidence },
     },
   };
 }
 
-/** Whether a subscription's filters let an event through. */
+/**
+ * Whether a subscription's filters let an event through. A post that was only seen missing and is back was
+ * never reported gone, so its `statement.restored` would be noise: it is not sent.
+ */
 export function subscriptionWants(
   subscription: { events: string[]; accountIds: string[] | null; keywords: string[] | null },
-  event: Pick<OutboxEvent, 'type' | 'accountId' | 'text'>,
+  event: Pick<OutboxEvent, 'type' | 'accountId' | 'text' | 'previousStatus'>,
   matchesKeywords: (text: string, keywords: string[]) => boolean,
 ): boolean {
   if (!subscription.events.includes(event.type)) return false;
+  if (event.type === 'statement.restored' && event.previousStatus === 'missing') return false;
   if (subscription.accountIds && !(event.accountId && subscription.accountIds.includes(event.accountId)))
     return false;
   if (subscription.keywords && subscription.keywords.length > 0)

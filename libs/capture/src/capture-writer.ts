@@ -3,29 +3,53 @@ import { Inject, Injectable, Logger } from '@nestjs/common';
 import { InjectDataSource } from '@nestjs/typeorm';
 import { type Queue } from 'bullmq';
 import { DataSource, type EntityManager } from 'typeorm';
-import { ErrorCode, SourceError, VerbatimError } from '@app/core';
+import { ErrorCode, SourceError, accountAvailabilityAfter, nextCheckAt } from '@app/core';
 import { VERBATIM_CONFIG, type VerbatimConfig } from '@app/config';
 import { scheduleIntegration } from '@app/log';
 import { MetricsService } from '@app/observability';
 import {
   completePoll,
+  completeRechecks,
   failPoll,
+  findRecheckTargets,
   finishCaptureRequest,
+  insertStatusEvents,
   isDataException,
+  lockAccountAvailability,
   recordCaptureRun,
+  setAccountAvailability,
   upsertAccount,
   writeCaptures,
+  writeObservations,
   type CaptureSet,
+  type DueRecheck,
+  type FirstCheck,
   type WrittenCaptures,
 } from '@app/persistence';
 import { QueueName } from '@app/queues';
 import { scheduleSequencing } from '@app/alerts';
-import { type PollResult, type ResolvedAccount } from '@app/sources';
+import { type PostAnswer, type PollResult, type ResolvedAccount } from '@app/sources';
 import { nextPollAfterFailure, nextPollAfterSuccess } from './poll-schedule';
 import { preparePosts, type FoundPost, type RejectedPost } from './prepare-posts';
+import { planRecheck } from './recheck-plan';
+import { StaleWork, asSourceError, attempt, skippedNote } from './writer-support';
 
 export type PollOutcome = 'captured' | 'unchanged' | 'failed' | 'stale';
 export type CaptureOutcome = 'completed' | 'failed' | 'stale';
+
+/** A recheck in progress: the statements of one account and the due times its job was made for. */
+export interface RecheckWork {
+  account: { id: string; platform: string; handle: string };
+  statements: DueRecheck[];
+  startedAt: Date;
+}
+
+export interface RecheckOutcome {
+  /** statements whose due time this round claimed (the others were handled already) */
+  checked: number;
+  versionsNew: number;
+  observations: number;
+}
 
 /** A poll in progress: the account as the job found it and the due time the job was made for. */
 export interface PollWork {
@@ -218,6 +242,75 @@ export class CaptureWriter {
   }
 
   /**
+   * Stores what re-reading known posts showed, in one transaction: claims the statements still due at the
+   * job's times (a replay claims none), writes new versions for changed content through the same path as
+   * polls, runs every answer through the deletion state machine, records each transition as an observation
+   * (evidence, event, log entry), updates the account's availability and schedules every statement's next check.
+   */
+  async recordRecheck(work: RecheckWork, answers: PostAnswer[]): Promise<RecheckOutcome> {
+    const found = answers.flatMap((a) => (a.kind === 'found' ? [a.post] : []));
+    const { posts, rejected } = preparePosts(found);
+    const byPostId = new Map(answers.map((a) => [a.ref.postId, a]));
+    const checkedAt = new Date();
+    const result = await this.db.transaction(async (tx) => {
+      const targets = await findRecheckTargets(tx, work.account.id, work.statements, true);
+      if (targets.length === 0) return null;
+      const claimed = new Set(targets.map((t) => t.externalId));
+      const set = {
+        accountId: work.account.id,
+        capturedAt: checkedAt,
+        posts: posts.filter((p) => claimed.has(p.content.postId)),
+      };
+      const stored = await this.writeSet(tx, set);
+      const plan = planRecheck(work.account.id, targets, byPostId, checkedAt, this.config.recheck);
+      const observationIds = await writeObservations(tx, plan.observations, this.config.log.origin);
+      const availability = await lockAccountAvailability(tx, work.account.id);
+      const change = accountAvailabilityAfter(availability, plan.answers);
+      if (change.event !== null) {
+        await setAccountAvailability(tx, work.account.id, change.next, checkedAt);
+        // the account event names the first statement whose answer showed the change, and its observation
+        const shownBy = plan.observations.findIndex((o) =>
+          change.event === 'account.unavailable'
+            ? o.status === 'unavailable'
+            : o.previousStatus === 'unavailable',
+        );
+        await insertStatusEvents(tx, [
+          {
+            type: change.event,
+            statementId: shownBy >= 0 ? plan.observations[shownBy].statementId : targets[0].id,
+            accountId: work.account.id,
+            observationId: shownBy >= 0 ? observationIds[shownBy] : null,
+          },
+        ]);
+      }
+      await completeRechecks(tx, checkedAt, plan.statements);
+      return {
+        checked: targets.length,
+        written: stored.written,
+        observations: plan.observations.length,
+        skipped: [...rejected, ...stored.rejected],
+      };
+    });
+    if (result === null) return { checked: 0, versionsNew: 0, observations: 0 };
+    this.afterCommit(
+      work.account.platform,
+      result.written,
+      result.skipped,
+      work.account.handle,
+      result.observations,
+    );
+    return {
+      checked: result.checked,
+      versionsNew: result.written.versionsNew,
+      observations: result.observations,
+    };
+  }
+
+  /** When a statement first captured now is first re-read. */
+  private readonly firstCheck: FirstCheck = (publishedAt, capturedAt) =>
+    nextCheckAt(this.config.recheck, publishedAt, capturedAt);
+
+  /**
    * Writes one capture set. Should the database refuse something in it (a value it cannot hold), the set is
    * written again one post at a time, so that only the posts it refuses are lost, each with its reason.
    */
@@ -226,7 +319,9 @@ export class CaptureWriter {
     set: CaptureSet,
   ): Promise<{ written: WrittenCaptures; rejected: RejectedPost[] }> {
     if (set.posts.length === 0) return { written: NOTHING_WRITTEN, rejected: [] };
-    const whole = await attempt(tx, 'capture_set', () => writeCaptures(tx, [set], this.config.log.origin));
+    const whole = await attempt(tx, 'capture_set', () =>
+      writeCaptures(tx, [set], this.config.log.origin, this.firstCheck),
+    );
     if (whole.ok) return { written: whole.value[0], rejected: [] };
     if (set.posts.length === 1)
       return {
@@ -238,7 +333,7 @@ export class CaptureWriter {
     const written: WrittenCaptures = { postsSeen: 0, postsNew: 0, versionsNew: 0, statementIds: [] };
     for (const post of set.posts) {
       const one = await attempt(tx, 'capture_post', () =>
-        writeCaptures(tx, [{ ...set, posts: [post] }], this.config.log.origin),
+        writeCaptures(tx, [{ ...set, posts: [post] }], this.config.log.origin, this.firstCheck),
       );
       if (!one.ok) {
         rejected.push({ postId: post.content.postId, reason: one.reason });
@@ -257,11 +352,12 @@ export class CaptureWriter {
     written: WrittenCaptures,
     skipped: RejectedPost[],
     what: string,
+    observations = 0,
   ): void {
     this.metrics.captures.inc({ platform }, written.versionsNew);
     if (skipped.length > 0) this.logger.warn(`${what}: ${skippedNote(skipped).error}`);
-    // new versions wait in log_pending; if Redis is away, the scheduler tick asks again
-    if (written.versionsNew > 0) {
+    // new versions and observations wait in log_pending; if Redis is away, the scheduler tick asks again
+    if (written.versionsNew > 0 || observations > 0) {
       scheduleIntegration(this.logQueue, this.config.log.checkpointIntervalMs).catch((error: Error) =>
         this.logger.warn(`could not schedule log integration: ${error.message}`),
       );
@@ -271,44 +367,4 @@ export class CaptureWriter {
       );
     }
   }
-}
-
-/** The work item was already done (a replayed job): the transaction is rolled back. */
-class StaleWork extends Error {}
-
-/** Runs `write` inside a savepoint; a value the database refuses rolls back to it and is reported, not thrown. */
-async function attempt<T>(
-  tx: EntityManager,
-  savepoint: string,
-  write: () => Promise<T>,
-): Promise<{ ok: true; value: T } | { ok: false; reason: string }> {
-  await tx.query(`SAVEPOINT ${savepoint}`);
-  try {
-    const value = await write();
-    await tx.query(`RELEASE SAVEPOINT ${savepoint}`);
-    return { ok: true, value };
-  } catch (error) {
-    if (!isDataException(error)) throw error;
-    await tx.query(`ROLLBACK TO SAVEPOINT ${savepoint}`);
-    return { ok: false, reason: error.message };
-  }
-}
-
-/** The capture run's note about posts that could not be kept, or none. */
-function skippedNote(skipped: RejectedPost[]): { errorCode: string | null; error: string | null } {
-  if (skipped.length === 0) return { errorCode: null, error: null };
-  const shown = skipped.slice(0, 5).map((s) => `${s.postId.slice(0, 100)}: ${s.reason.slice(0, 300)}`);
-  const more = skipped.length > shown.length ? `; and ${skipped.length - shown.length} more` : '';
-  return {
-    errorCode: ErrorCode.SourceInvalidResponse,
-    error: `${skipped.length} post(s) could not be stored and were skipped: ${shown.join('; ')}${more}`,
-  };
-}
-
-/** A connector bug must not stop an account's schedule: anything unexpected becomes a recorded failure. */
-function asSourceError(error: unknown, doing: string): SourceError {
-  if (error instanceof SourceError) return error;
-  if (error instanceof VerbatimError) return new SourceError(error.code, error.message);
-  const message = error instanceof Error ? error.message : String(error);
-  return new SourceError(ErrorCode.SourceUnavailable, `unexpected error while ${doing}: ${message}`);
 }

@@ -2,3 +2,4 @@ export * from './capture-writer';
 export * from './capture.module';
 export * from './poll-schedule';
 export * from './prepare-posts';
+export * from './recheck-plan';

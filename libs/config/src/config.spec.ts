@@ -51,4 +51,30 @@ describe('loadConfig', () => {
     expect(config.fetch.allowPrivateNetworks).toBe(true);
     expect(config.http.port).toBe(8080);
   });
+
+  it('has the recheck defaults of the docs', () => {
+    expect(loadConfig({}).recheck).toEqual({
+      fraction: 0.2,
+      minSeconds: 60,
+      maxSeconds: 7 * 86_400,
+      horizonDays: 90,
+      batchSize: 100,
+      deletionConfirmSeconds: 600,
+    });
+  });
+
+  it('names the recheck variable that is wrong', () => {
+    expect(problems({ VERBATIM_RECHECK_FRACTION: '1.5' })).toEqual([
+      'VERBATIM_RECHECK_FRACTION: must be less than 1 (got "1.5")',
+    ]);
+    expect(problems({ VERBATIM_RECHECK_FRACTION: 'often' })[0]).toMatch(
+      /^VERBATIM_RECHECK_FRACTION: must be a number/,
+    );
+    expect(problems({ VERBATIM_DELETION_CONFIRM_SECONDS: '-1' })[0]).toMatch(
+      /^VERBATIM_DELETION_CONFIRM_SECONDS: must be at least 0/,
+    );
+    expect(problems({ VERBATIM_RECHECK_MIN_SECONDS: '600', VERBATIM_RECHECK_MAX_SECONDS: '60' })).toEqual([
+      'VERBATIM_RECHECK_MAX_SECONDS: must be at least VERBATIM_RECHECK_MIN_SECONDS (600) (got "60")',
+    ]);
+  });
 });

@@ -1,6 +1,6 @@
 import { hostname } from 'node:os';
 import { VERBATIM_VERSION } from '@app/core';
-import { envSchema, type Env } from './env.schema';
+import { envRules, type Env } from './env.schema';
 
 /** The settings, grouped by what uses them. Built once at boot from the environment. */
 export interface VerbatimConfig {
@@ -18,6 +18,17 @@ export interface VerbatimConfig {
     backfillLimit: number;
     retryBaseSeconds: number;
     retryMaxSeconds: number;
+  };
+  recheck: {
+    /** a statement is re-read once the time since its last check is this fraction of its age */
+    fraction: number;
+    minSeconds: number;
+    maxSeconds: number;
+    horizonDays: number;
+    /** most posts one recheck job asks a source about */
+    batchSize: number;
+    /** a deletion is confirmed by a second definitive answer at least this long after the first */
+    deletionConfirmSeconds: number;
   };
   fetch: {
     connectTimeoutMs: number;
@@ -64,7 +75,7 @@ export const USER_AGENT = `Verbatim/${VERBATIM_VERSION} (+https://github.com/ver
 
 /** Validates the environment; throws ConfigError listing every problem with the variable's name. */
 export function loadConfig(env: NodeJS.ProcessEnv = process.env): VerbatimConfig {
-  const parsed = envSchema.safeParse(
+  const parsed = envRules.safeParse(
     Object.fromEntries(Object.entries(env).filter(([, v]) => v !== undefined && v !== '')),
   );
   if (!parsed.success) {
@@ -90,6 +101,14 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): VerbatimConfig
       backfillLimit: e.VERBATIM_BACKFILL_LIMIT,
       retryBaseSeconds: e.VERBATIM_RETRY_BASE_SECONDS,
       retryMaxSeconds: e.VERBATIM_RETRY_MAX_SECONDS,
+    },
+    recheck: {
+      fraction: e.VERBATIM_RECHECK_FRACTION,
+      minSeconds: e.VERBATIM_RECHECK_MIN_SECONDS,
+      maxSeconds: e.VERBATIM_RECHECK_MAX_SECONDS,
+      horizonDays: e.VERBATIM_RECHECK_HORIZON_DAYS,
+      batchSize: e.VERBATIM_RECHECK_BATCH_SIZE,
+      deletionConfirmSeconds: e.VERBATIM_DELETION_CONFIRM_SECONDS,
     },
     fetch: {
       connectTimeoutMs: e.VERBATIM_HTTP_CONNECT_TIMEOUT_MS,

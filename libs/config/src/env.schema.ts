@@ -53,6 +53,16 @@ export const envSchema = z.object({
   VERBATIM_BACKFILL_LIMIT: int(200, 0, 10000),
   VERBATIM_RETRY_BASE_SECONDS: int(30, 1),
   VERBATIM_RETRY_MAX_SECONDS: int(3600, 1),
+  VERBATIM_RECHECK_FRACTION: z.coerce
+    .number({ message: 'must be a number' })
+    .gt(0, 'must be more than 0')
+    .lt(1, 'must be less than 1')
+    .default(0.2),
+  VERBATIM_RECHECK_MIN_SECONDS: int(60, 1),
+  VERBATIM_RECHECK_MAX_SECONDS: int(7 * 86_400, 1),
+  VERBATIM_RECHECK_HORIZON_DAYS: int(90, 1, 365),
+  VERBATIM_RECHECK_BATCH_SIZE: int(100, 1, 1000),
+  VERBATIM_DELETION_CONFIRM_SECONDS: int(600, 0),
   VERBATIM_HTTP_CONNECT_TIMEOUT_MS: int(5000, 100),
   VERBATIM_HTTP_TIMEOUT_MS: int(20000, 100),
   VERBATIM_HTTP_MAX_BYTES: int(10 * 1024 * 1024, 1024),
@@ -77,6 +87,17 @@ export const envSchema = z.object({
   VERBATIM_WEBHOOK_RETRY_BASE_SECONDS: int(5, 1, 3600),
   VERBATIM_WEBHOOK_TIMEOUT_MS: int(10000, 100, 120000),
   VERBATIM_WEBHOOK_CONCURRENCY: int(16, 1, 256),
+});
+
+/** Settings that must agree with each other, reported under the variable a person would change. */
+export const envRules = envSchema.superRefine((env, ctx) => {
+  if (env.VERBATIM_RECHECK_MAX_SECONDS < env.VERBATIM_RECHECK_MIN_SECONDS) {
+    ctx.addIssue({
+      code: z.ZodIssueCode.custom,
+      path: ['VERBATIM_RECHECK_MAX_SECONDS'],
+      message: `must be at least VERBATIM_RECHECK_MIN_SECONDS (${env.VERBATIM_RECHECK_MIN_SECONDS})`,
+    });
+  }
 });
 
 export type Env = z.infer<typeof envSchema>;

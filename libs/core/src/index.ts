@@ -6,3 +6,7 @@ export * from './html-nesting';
 export * from './errors';
 export * from './version';
 export * from './capture-decision';
+export * from './recheck-schedule';
+export * from './deletion-state';
+export * from './account-availability';
+export * from './text-diff';

@@ -31,20 +31,69 @@ export async function evidenceFor(
       version === null ? `no statement ${statementId}` : `statement ${statementId} has no version ${version}`,
     );
   }
-  const checkpoint = await latestCheckpoint(db);
   const [entry]: { idx: string; entry: Buffer }[] = await db.query(
     `SELECT idx, entry FROM log_entries WHERE statement_id = $1 AND version_number = $2`,
     [statementId, target.number],
   );
+  const artifacts: { sha256: string; bytes: Buffer }[] = entry
+    ? await db.query(
+        `SELECT a.sha256, a.bytes FROM version_artifacts va JOIN artifacts a ON a.sha256 = va.sha256
+         WHERE va.statement_id = $1 AND va.version_number = $2 ORDER BY a.size, a.sha256`,
+        [statementId, target.number],
+      )
+    : [];
+  return bundleFor(db, key, entry, target.record, artifacts, bodyLimit);
+}
+
+/**
+ * The evidence bundle of an observation (a statement seen missing, deleted, restored, unavailable): its log
+ * entry, with the platform's answers that showed it as artifacts, once a signed checkpoint covers it.
+ */
+export async function evidenceForObservation(
+  db: EntityManager,
+  key: LogKey,
+  statementId: string,
+  observationId: string,
+  bodyLimit = DEFAULT_BUNDLE_BODY_LIMIT,
+): Promise<EvidenceOutcome> {
+  const [observation]: { id: string }[] = await db.query(
+    `SELECT id FROM observations WHERE id = $1 AND statement_id = $2`,
+    [observationId, statementId],
+  );
+  if (!observation) {
+    throw new VerbatimError(
+      ErrorCode.NotFound,
+      `statement ${statementId} has no observation ${observationId}`,
+    );
+  }
+  const [entry]: { idx: string; entry: Buffer }[] = await db.query(
+    `SELECT idx, entry FROM log_entries WHERE observation_id = $1`,
+    [observationId],
+  );
+  const artifacts: { sha256: string; bytes: Buffer }[] = entry
+    ? await db.query(
+        `SELECT a.sha256, a.bytes FROM observation_artifacts oa JOIN artifacts a ON a.sha256 = oa.sha256
+         WHERE oa.observation_id = $1 ORDER BY a.size, a.sha256`,
+        [observationId],
+      )
+    : [];
+  return bundleFor(db, key, entry, null, artifacts, bodyLimit);
+}
+
+/** Proof, checkpoint, timestamps and cosignatures for one sequenced entry; `pending` until a checkpoint covers it. */
+async function bundleFor(
+  db: EntityManager,
+  key: LogKey,
+  entry: { idx: string; entry: Buffer } | undefined,
+  record: JsonObject | null,
+  artifacts: { sha256: string; bytes: Buffer }[],
+  bodyLimit: number,
+): Promise<EvidenceOutcome> {
+  const checkpoint = await latestCheckpoint(db);
   if (!entry || !checkpoint || Number(entry.idx) >= checkpoint.size) return { kind: 'pending' };
 
   const index = Number(entry.idx);
   const proof = await inclusionProof(index, checkpoint.size, nodeReader(db));
-  const artifacts: { sha256: string; bytes: Buffer }[] = await db.query(
-    `SELECT a.sha256, a.bytes FROM version_artifacts va JOIN artifacts a ON a.sha256 = va.sha256
-     WHERE va.statement_id = $1 AND va.version_number = $2 ORDER BY a.size, a.sha256`,
-    [statementId, target.number],
-  );
   const bodies = new Map<string, Uint8Array>();
   let budget = bodyLimit;
   for (const artifact of artifacts) {
@@ -65,7 +114,7 @@ export async function evidenceFor(
       inclusionProof: proof,
       checkpoint: note,
       logKey: key.verifierKey,
-      record: target.record,
+      record,
       artifactBodies: bodies,
       timestamps,
       ...(witnesses.length > 0 ? { witnesses } : {}),

@@ -53,9 +53,10 @@ export async function integrateLog(
       entry: Buffer;
       statement_id: string;
       version_number: number | null;
+      observation_id: string | null;
       created_at: Date;
     }[] = await tx.query(
-      `SELECT id, entry, statement_id, version_number, created_at FROM log_pending ORDER BY id LIMIT $1`,
+      `SELECT id, entry, statement_id, version_number, observation_id, created_at FROM log_pending ORDER BY id LIMIT $1`,
       [batchSize + 1],
     );
     const more = pending.length > batchSize;
@@ -69,8 +70,8 @@ export async function integrateLog(
     const nodes = await newStoredNodes(oldSize, leaves, read);
     if (batch.length > 0) {
       await tx.query(
-        `INSERT INTO log_entries (idx, entry, leaf_hash, statement_id, version_number, queued_at)
-         SELECT * FROM unnest($1::bigint[], $2::bytea[], $3::bytea[], $4::uuid[], $5::int[], $6::timestamptz[])`,
+        `INSERT INTO log_entries (idx, entry, leaf_hash, statement_id, version_number, queued_at, observation_id)
+         SELECT * FROM unnest($1::bigint[], $2::bytea[], $3::bytea[], $4::uuid[], $5::int[], $6::timestamptz[], $7::uuid[])`,
         [
           batch.map((_, i) => oldSize + i),
           batch.map((p) => p.entry),
@@ -78,6 +79,7 @@ export async function integrateLog(
           batch.map((p) => p.statement_id),
           batch.map((p) => p.version_number),
           batch.map((p) => p.created_at),
+          batch.map((p) => p.observation_id),
         ],
       );
       await insertNodes(tx, nodes);

@@ -10,6 +10,8 @@ export const QueueName = {
   /** the outbox sequencer: one job at a time */
   Outbox: 'outbox',
   Webhooks: 'webhooks',
+  /** re-reads of known posts: a queue of their own, so polls for new posts never wait behind them */
+  Recheck: 'recheck',
 } as const;
 export type QueueName = (typeof QueueName)[keyof typeof QueueName];
 
@@ -20,6 +22,7 @@ export const JobName = {
   AnchorCheckpoint: 'anchor-checkpoint',
   SequenceEvents: 'sequence-events',
   DeliverWebhooks: 'deliver-webhooks',
+  RecheckStatements: 'recheck-statements',
 } as const;
 export type JobName = (typeof JobName)[keyof typeof JobName];
 
@@ -30,6 +33,8 @@ export interface JobPayloads {
   [JobName.AnchorCheckpoint]: { size: number };
   [JobName.SequenceEvents]: Record<string, never>;
   [JobName.DeliverWebhooks]: Record<string, never>;
+  /** statements of one account and the due times (ISO) the job claims them by */
+  [JobName.RecheckStatements]: { accountId: string; statements: { id: string; dueAt: string }[] };
 }
 export type JobOf<N extends JobName> = JobPayloads[N];
 
@@ -43,6 +48,9 @@ export const jobIds = {
   /** one sequencing and one delivery round per 100 ms slot: a burst of commits makes one job */
   sequence: (slot: number) => `sequence.${slot}`,
   deliver: (slot: number) => `deliver.${slot}`,
+  /** named by the batch's first statement and its due time: a repeated tick finds the same batch queued */
+  recheck: (accountId: string, first: { id: string; dueAt: Date }) =>
+    `recheck.${accountId}.${first.id}.${first.dueAt.getTime()}`,
 };
 
 /**

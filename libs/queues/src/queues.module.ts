@@ -29,6 +29,7 @@ const JOB_DEFAULTS = {
       { name: QueueName.Anchor },
       { name: QueueName.Outbox },
       { name: QueueName.Webhooks },
+      { name: QueueName.Recheck },
     ),
   ],
   exports: [BullModule],

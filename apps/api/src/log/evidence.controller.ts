@@ -2,11 +2,11 @@ import { Controller, Get, Inject, Param, ParseUUIDPipe, Query, Res } from '@nest
 import { ApiPropertyOptional, ApiTags } from '@nestjs/swagger';
 import { InjectDataSource } from '@nestjs/typeorm';
 import { Type } from 'class-transformer';
-import { IsInt, IsOptional, Min } from 'class-validator';
+import { IsInt, IsOptional, IsUUID, Min } from 'class-validator';
 import { type Response } from 'express';
 import { DataSource } from 'typeorm';
 import { serializeEvidenceBundle } from '@app/ledger';
-import { evidenceFor, LOG_KEY, type LogKey } from '@app/log';
+import { evidenceFor, evidenceForObservation, LOG_KEY, type LogKey } from '@app/log';
 
 export class EvidenceQuery {
   @ApiPropertyOptional({ description: 'version number; the latest when absent' })
@@ -15,6 +15,11 @@ export class EvidenceQuery {
   @IsInt()
   @Min(1)
   version?: number;
+
+  @ApiPropertyOptional({ description: 'an observation id (statement seen missing, deleted, restored…)' })
+  @IsOptional()
+  @IsUUID()
+  observation?: string;
 }
 
 @ApiTags('statements')
@@ -25,14 +30,17 @@ export class EvidenceController {
     @Inject(LOG_KEY) private readonly key: LogKey,
   ) {}
 
-  /** The evidence bundle of a version (docs/evidence.md); 202 with Retry-After until a signed checkpoint covers it. */
+  /** The evidence bundle of a version or an observation (docs/evidence.md); 202 with Retry-After until a signed checkpoint covers it. */
   @Get(':id/evidence')
   async evidence(
     @Param('id', new ParseUUIDPipe({ errorHttpStatusCode: 400 })) id: string,
     @Query() query: EvidenceQuery,
     @Res() res: Response,
   ): Promise<void> {
-    const outcome = await evidenceFor(this.db.manager, this.key, id, query.version ?? null);
+    const outcome =
+      query.observation !== undefined
+        ? await evidenceForObservation(this.db.manager, this.key, id, query.observation)
+        : await evidenceFor(this.db.manager, this.key, id, query.version ?? null);
     if (outcome.kind === 'pending') {
       res.status(202).setHeader('Retry-After', '1');
       res.json({ statusCode: 202, message: 'captured; waiting for the next signed checkpoint' });

@@ -1,3 +1,4 @@
+import { STATEMENT_STATUSES } from '@app/core';
 import { ApiPropertyOptional } from '@nestjs/swagger';
 import { Type } from 'class-transformer';
 import {
@@ -34,9 +35,13 @@ export class ListStatementsQuery {
   @IsISO8601({ strict: true })
   until?: string;
 
-  @ApiPropertyOptional({ enum: ['active', 'deleted'] })
+  @ApiPropertyOptional({
+    enum: STATEMENT_STATUSES,
+    description:
+      'deleted: confirmed gone; missing: not found once, not confirmed yet; unavailable: the account went away',
+  })
   @IsOptional()
-  @IsIn(['active', 'deleted'])
+  @IsIn(STATEMENT_STATUSES)
   status?: string;
 
   @ApiPropertyOptional({ description: 'nextCursor of the previous page' })

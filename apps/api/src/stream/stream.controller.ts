@@ -3,7 +3,7 @@ import { ApiTags } from '@nestjs/swagger';
 import { InjectDataSource } from '@nestjs/typeorm';
 import { type Request, type Response } from 'express';
 import { DataSource } from 'typeorm';
-import { matchesAnyKeyword, subscriptionWants, type WebhookPayload } from '@app/alerts';
+import { SUBSCRIBABLE_EVENTS, matchesAnyKeyword, subscriptionWants, type WebhookPayload } from '@app/alerts';
 import { ErrorCode, VerbatimError } from '@app/core';
 import { latestOutboxPosition, outboxAfter } from '@app/persistence';
 import { OutboxListener } from './outbox-listener';
@@ -103,8 +103,17 @@ function wanted(
   payload: WebhookPayload,
 ): boolean {
   return subscriptionWants(
-    { events: filter.events ?? [payload.type], accountIds: filter.accountIds, keywords: filter.keywords },
-    { type: payload.type, accountId: payload.data.account?.id ?? null, text: payload.data.text },
+    {
+      events: filter.events ?? [...SUBSCRIBABLE_EVENTS],
+      accountIds: filter.accountIds,
+      keywords: filter.keywords,
+    },
+    {
+      type: payload.type,
+      accountId: payload.data.account?.id ?? null,
+      text: payload.data.text,
+      previousStatus: payload.data.previousStatus ?? null,
+    },
     matchesAnyKeyword,
   );
 }

@@ -116,7 +116,9 @@ export function formatReport(report: EvidenceReport, bundlePath: string): string
         : `at ${report.entry?.capturedAt} according to the log itself (no independent time was verified)`;
     lines.push(
       `VERIFIED${report.keyPinned ? '' : ' (against the UNPINNED key in the bundle)'}: ${bundlePath}`,
-      `Captured by ${report.origin} ${when}, unchanged since.`,
+      report.entry?.type === 'observation'
+        ? `Observed by ${report.origin} (${report.entry.status}) ${when}, unchanged since.`
+        : `Captured by ${report.origin} ${when}, unchanged since.`,
       '',
       'What this proves:',
       ...report.proven.map((line) => `  - ${line}`),

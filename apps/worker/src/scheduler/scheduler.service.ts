@@ -17,6 +17,7 @@ import {
   hasPendingLogEntries,
   hasUnsequencedEvents,
   selectDueAccounts,
+  selectDueRechecks,
   selectQueuedCaptureRequests,
 } from '@app/persistence';
 import { JobName, QueueName, jobIds } from '@app/queues';
@@ -43,6 +44,7 @@ export class SchedulerService implements OnApplicationBootstrap, BeforeApplicati
     @InjectQueue(QueueName.Log) private readonly logQueue: Queue,
     @InjectQueue(QueueName.Outbox) private readonly outboxQueue: Queue,
     @InjectQueue(QueueName.Webhooks) private readonly webhookQueue: Queue,
+    @InjectQueue(QueueName.Recheck) private readonly recheckQueue: Queue,
     @Inject(VERBATIM_CONFIG) private readonly config: VerbatimConfig,
   ) {}
 
@@ -74,6 +76,20 @@ export class SchedulerService implements OnApplicationBootstrap, BeforeApplicati
           name: JobName.PollAccount,
           data: { accountId: id, dueAt: dueAt.toISOString() },
           opts: { jobId: jobIds.poll(id, dueAt) },
+        })),
+      );
+    }
+    // rechecks after polls: an account whose poll is due is left for a later tick (new posts first)
+    const rechecks = await selectDueRechecks(this.db.manager, now, BATCH, this.config.recheck.batchSize);
+    if (rechecks.length > 0) {
+      await this.recheckQueue.addBulk(
+        rechecks.map(({ accountId, statements }) => ({
+          name: JobName.RecheckStatements,
+          data: {
+            accountId,
+            statements: statements.map((s) => ({ id: s.id, dueAt: s.dueAt.toISOString() })),
+          },
+          opts: { jobId: jobIds.recheck(accountId, statements[0]) },
         })),
       );
     }

@@ -41,12 +41,36 @@ describe('log entry', () => {
       type: 'observation',
       version: undefined,
       recordSha256: undefined,
+      status: 'deleted',
       artifacts: [],
     });
     expect(fromUtf8(bytes)).toBe(
-      '{"artifacts":[],"capturedAt":"2022-02-27T10:00:00.000Z","origin":"archive.example.org/statements","statementId":"st_1","type":"observation","v":1}',
+      '{"artifacts":[],"capturedAt":"2022-02-27T10:00:00.000Z","origin":"archive.example.org/statements","statementId":"st_1","status":"deleted","type":"observation","v":1}',
     );
     expect(parseLogEntry(bytes)).not.toHaveProperty('version');
+  });
+
+  it('requires the observed status in an observation, and allows it nowhere else', () => {
+    const observation = {
+      ...FIELDS,
+      type: 'observation' as const,
+      version: undefined,
+      recordSha256: undefined,
+    };
+    expect(() => buildLogEntry(observation)).toThrow(/status: missing/);
+    expect(() => buildLogEntry({ ...observation, status: 'Deleted!' })).toThrow(
+      /status: expected a lowercase word/,
+    );
+    expect(() => buildLogEntry({ ...FIELDS, status: 'deleted' })).toThrow(
+      /status: not allowed in a snapshot/,
+    );
+    expect(() => buildLogEntry({ ...FIELDS, reason: 'private' })).toThrow(
+      /reason: not allowed in a snapshot/,
+    );
+    const entry = parseLogEntry(
+      buildLogEntry({ ...observation, status: 'unavailable', reason: 'account-suspended' }),
+    );
+    expect(entry).toMatchObject({ type: 'observation', status: 'unavailable', reason: 'account-suspended' });
   });
 
   it.each([

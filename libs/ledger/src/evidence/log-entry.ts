@@ -1,7 +1,9 @@
 /**
  * The log entry (leaf) format, version 1: the RFC 8785 (JCS) bytes of
- *   { v: 1, type, statementId, version?, recordSha256?, artifacts: [{ role, mediaType, size, sha256 }],
+ *   { v: 1, type, statementId, version?, recordSha256?, status?, reason?, artifacts: [{ role, mediaType, size, sha256 }],
  *     capturedAt, origin }
+ * A `snapshot` names a version and its record; an `observation` names the status observed (and why, when the
+ * platform said), its artifacts being the platform's answers that showed it, and capturedAt the time observed.
  * The entry holds digests only, never content, so content can be withheld later without breaking a proof.
  * Its Merkle leaf hash is SHA-256(0x00 || entry bytes).
  */
@@ -41,6 +43,10 @@ export interface LogEntryFields {
   readonly version?: number;
   /** SHA-256 (hex) of the JCS bytes of the normalized statement record. */
   readonly recordSha256?: string;
+  /** `observation` only: the status observed (active, missing, deleted, unavailable). */
+  readonly status?: string;
+  /** `observation` only: why, when the platform said (account-suspended, private, …). */
+  readonly reason?: string;
   readonly artifacts: readonly ArtifactReference[];
   /** When the capture happened, by the log's own clock (RFC 3339 UTC). */
   readonly capturedAt: string;
@@ -58,6 +64,8 @@ const ENTRY_KEYS = [
   'statementId',
   'version',
   'recordSha256',
+  'status',
+  'reason',
   'artifacts',
   'capturedAt',
   'origin',
@@ -93,6 +101,14 @@ function readArtifact(value: unknown, path: string): ArtifactReference {
   };
 }
 
+/** A short lowercase word like `deleted` or `account-suspended`: nothing a reader could misread. */
+function readToken(object: Record<string, unknown>, key: string): string {
+  const value = readNonEmptyString(object, key, '');
+  if (!/^[a-z][a-z0-9-]{0,63}$/.test(value))
+    throw formatError(key, 'expected a lowercase word like "deleted"');
+  return value;
+}
+
 /** Checks every field of an entry-shaped value and returns it in canonical shape (artifacts in order). */
 function readEntry(value: unknown, requireSortedArtifacts: boolean): LogEntry {
   const object = readObject(value, 'log entry');
@@ -111,6 +127,11 @@ function readEntry(value: unknown, requireSortedArtifacts: boolean): LogEntry {
   if (requireSortedArtifacts && artifacts.some((artifact, i) => artifact !== sorted[i])) {
     throw formatError('artifacts', 'not in canonical order (role, sha256, mediaType, size)');
   }
+  if (type === 'observation' && object.status === undefined)
+    throw formatError('status', 'missing (an observation names the status observed)');
+  if (type !== 'observation' && (object.status !== undefined || object.reason !== undefined)) {
+    throw formatError(object.status !== undefined ? 'status' : 'reason', `not allowed in a ${type} entry`);
+  }
   const origin = readNonEmptyString(object, 'origin', '');
   if (CONTROL.test(origin)) throw formatError('origin', 'contains a control character');
   return {
@@ -119,6 +140,8 @@ function readEntry(value: unknown, requireSortedArtifacts: boolean): LogEntry {
     statementId: readNonEmptyString(object, 'statementId', ''),
     ...(object.version !== undefined ? { version: readInteger(object, 'version', '', 1) } : {}),
     ...(object.recordSha256 !== undefined ? { recordSha256: readSha256Hex(object, 'recordSha256', '') } : {}),
+    ...(object.status !== undefined ? { status: readToken(object, 'status') } : {}),
+    ...(object.reason !== undefined ? { reason: readToken(object, 'reason') } : {}),
     artifacts: sorted,
     capturedAt: readUtcTimestamp(object, 'capturedAt', ''),
     origin,

@@ -383,13 +383,12 @@ function successStatements(
   keyPinned: boolean,
   pinnedKey: string | undefined,
 ): string[] {
-  const what =
-    entry.type === 'snapshot'
-      ? `This record (statement ${entry.statementId}${entry.version !== undefined ? `, version ${entry.version}` : ''})`
-      : `This observation of statement ${entry.statementId}`;
-  const out = [
-    `${what} was captured by ${bundle.origin} and included in its log at index ${bundle.leafIndex}; the log signed a checkpoint (tree size ${bundle.treeSize}) committing to it.`,
-  ];
+  const out =
+    entry.type === 'observation'
+      ? observationStatements(bundle, entry)
+      : [
+          `This record (statement ${entry.statementId}${entry.version !== undefined ? `, version ${entry.version}` : ''}) was captured by ${bundle.origin} and included in its log at index ${bundle.leafIndex}; the log signed a checkpoint (tree size ${bundle.treeSize}) committing to it.`,
+        ];
   if (bundle.record !== null) {
     out.push(
       `The record is byte for byte what was logged: its RFC 8785 form hashes to ${bundle.recordSha256}, the hash the log entry names.`,
@@ -406,8 +405,39 @@ function successStatements(
       ? `The checkpoint signature was checked against the log key you pinned (${pinnedKey?.trim()}).`
       : `The checkpoint signature verifies with the key inside the bundle (${bundle.logKey}), which is NOT PINNED.`,
   );
-  out.push(`The log claims the capture happened at ${entry.capturedAt}.`);
+  out.push(
+    entry.type === 'observation'
+      ? `The log claims the observation was made at ${entry.capturedAt}.`
+      : `The log claims the capture happened at ${entry.capturedAt}.`,
+  );
   return out;
+}
+
+/** "The log shows that … observed this statement as deleted at T; the platform's answer is included (HTTP 404 …)". */
+function observationStatements(bundle: EvidenceBundle, entry: LogEntry): string[] {
+  const why = entry.reason !== undefined ? ` (${entry.reason})` : '';
+  const out = [
+    `The log shows that ${bundle.origin} observed statement ${entry.statementId} as ${entry.status}${why} at ${entry.capturedAt}: the observation is entry ${bundle.leafIndex} of its log, and the log signed a checkpoint (tree size ${bundle.treeSize}) committing to it.`,
+  ];
+  const answers = platformAnswers(bundle);
+  if (answers.length > 0) {
+    out.push(`The platform's answer is included: ${answers.join('; ')}.`);
+  } else if (entry.artifacts.length === 0) {
+    out.push(
+      'No platform answer is attached to this observation (it records what the platform showed by its content).',
+    );
+  }
+  return out;
+}
+
+/** The status lines of the included response heads ("HTTP/1.1 404 Not Found"), what a reader recognises. */
+function platformAnswers(bundle: EvidenceBundle): string[] {
+  return bundle.artifacts
+    .filter((artifact) => artifact.role === 'response-head' && artifact.body !== undefined)
+    .map((artifact) => {
+      const head = new TextDecoder().decode(fromBase64(artifact.body as string));
+      return head.split(/\r?\n/, 1)[0].slice(0, 200);
+    });
 }
 
 function standingLimits(bundle: EvidenceBundle, keyPinned: boolean, witnessed: boolean): string[] {

@@ -62,6 +62,7 @@ interface EntryRow {
   leaf_hash: Buffer;
   statement_id: string;
   version_number: number | null;
+  observation_id: string | null;
 }
 
 interface ParsedEntry {
@@ -199,7 +200,7 @@ class Auditor {
     entriesEnd: number,
   ): Promise<void> {
     const rows: EntryRow[] = await this.db.query(
-      `SELECT idx, entry, leaf_hash, statement_id, version_number FROM log_entries
+      `SELECT idx, entry, leaf_hash, statement_id, version_number, observation_id FROM log_entries
        WHERE idx >= $1 AND idx < $2 ORDER BY idx`,
       [start, stop],
     );
@@ -249,6 +250,7 @@ class Auditor {
       await this.checkpointsAt(position + 1, checkpoints, entriesEnd);
     }
     await this.checkVersions(parsed);
+    await this.checkObservations(parsed);
     await this.checkArtifacts(parsed);
   }
 
@@ -375,6 +377,39 @@ class Auditor {
         this.report(
           idx,
           `entry ${idx}: the record of ${name} now hashes to ${actual}, not its record_sha256 ${version.record_sha256}`,
+        );
+      }
+    }
+  }
+
+  /** Each observation entry names a recorded observation of its statement, with the status it says was observed. */
+  private async checkObservations(parsed: ParsedEntry[]): Promise<void> {
+    for (const { idx, row, entry } of parsed) {
+      if ((entry.type === 'observation') !== (row.observation_id !== null)) {
+        this.report(
+          idx,
+          `entry ${idx}: a ${entry.type} entry ${row.observation_id === null ? 'without' : 'with'} an observation_id`,
+        );
+      }
+    }
+    const named = parsed.filter((p) => p.row.observation_id !== null && p.entry.type === 'observation');
+    if (named.length === 0) return;
+    const rows: { id: string; statement_id: string; status: string }[] = await this.db.query(
+      `SELECT id, statement_id, status FROM observations WHERE id = ANY($1::uuid[])`,
+      [named.map((p) => p.row.observation_id)],
+    );
+    const observations = new Map(rows.map((r) => [r.id, r]));
+    for (const { idx, row, entry } of named) {
+      const observation = observations.get(row.observation_id!);
+      if (observation === undefined) {
+        this.report(
+          idx,
+          `entry ${idx}: names observation ${row.observation_id}, which is not in observations`,
+        );
+      } else if (observation.statement_id !== entry.statementId || observation.status !== entry.status) {
+        this.report(
+          idx,
+          `entry ${idx}: says statement ${entry.statementId} was observed ${entry.status}, but observation ${observation.id} is of statement ${observation.statement_id} as ${observation.status}`,
         );
       }
     }

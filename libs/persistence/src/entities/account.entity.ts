@@ -25,6 +25,9 @@ export class AccountEntity {
   @Column({ name: 'last_error', type: 'text', nullable: true }) lastError!: string | null;
   @Column({ name: 'last_error_code', type: 'text', nullable: true }) lastErrorCode!: string | null;
   @Column({ name: 'consecutive_failures', type: 'integer', default: 0 }) consecutiveFailures!: number;
+  /** set while rechecks find the account itself gone (suspended, deleted, private, behind a login) */
+  @Column({ name: 'unavailable_since', type: 'timestamptz', nullable: true }) unavailableSince!: Date | null;
+  @Column({ name: 'unavailable_reason', type: 'text', nullable: true }) unavailableReason!: string | null;
   @CreateDateColumn({ name: 'created_at', type: 'timestamptz' }) createdAt!: Date;
   @UpdateDateColumn({ name: 'updated_at', type: 'timestamptz' }) updatedAt!: Date;
 }

@@ -1,6 +1,17 @@
 import { Column, CreateDateColumn, Entity, Index, PrimaryGeneratedColumn } from 'typeorm';
 
-export type EventType = 'statement.created' | 'statement.edited';
+/**
+ * `statement.missing` is internal (a deletion not yet confirmed); the others are what subscribers hear.
+ * Account events name the statement whose recheck showed the change, and its observation.
+ */
+export type EventType =
+  | 'statement.created'
+  | 'statement.edited'
+  | 'statement.missing'
+  | 'statement.deleted'
+  | 'statement.restored'
+  | 'account.unavailable'
+  | 'account.restored';
 
 /** What subscribers hear about. Appended in the same transaction as the change it reports. */
 @Entity('events')
@@ -11,5 +22,7 @@ export class EventEntity {
   @Column({ name: 'statement_id', type: 'uuid' }) statementId!: string;
   @Column({ name: 'account_id', type: 'uuid' }) accountId!: string;
   @Column({ name: 'version_number', type: 'integer', nullable: true }) versionNumber!: number | null;
+  /** the observation a status event reports (its evidence bundle: /statements/:id/evidence?observation=) */
+  @Column({ name: 'observation_id', type: 'uuid', nullable: true }) observationId!: string | null;
   @CreateDateColumn({ name: 'created_at', type: 'timestamptz' }) createdAt!: Date;
 }

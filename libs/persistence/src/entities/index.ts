@@ -4,6 +4,7 @@ import { ArtifactEntity } from './artifact.entity';
 import { CaptureRequestEntity } from './capture-request.entity';
 import { CaptureRunEntity } from './capture-run.entity';
 import { EventEntity } from './event.entity';
+import { ObservationArtifactEntity, ObservationEntity } from './observation.entity';
 import { StatementEntity } from './statement.entity';
 import { VersionArtifactEntity } from './version-artifact.entity';
 import { VersionEntity } from './version.entity';
@@ -15,6 +16,8 @@ export {
   CaptureRequestEntity,
   CaptureRunEntity,
   EventEntity,
+  ObservationArtifactEntity,
+  ObservationEntity,
   StatementEntity,
   VersionArtifactEntity,
   VersionEntity,
@@ -27,6 +30,8 @@ export const ENTITIES = [
   CaptureRequestEntity,
   CaptureRunEntity,
   EventEntity,
+  ObservationArtifactEntity,
+  ObservationEntity,
   StatementEntity,
   VersionArtifactEntity,
   VersionEntity,

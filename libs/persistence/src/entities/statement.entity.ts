@@ -1,11 +1,10 @@
 import { Column, Entity, Index, PrimaryGeneratedColumn } from 'typeorm';
-import { type Platform } from '@app/core';
-
-export type StatementStatus = 'active' | 'deleted';
+import { type Platform, type StatementStatus } from '@app/core';
 
 /** One post on one platform. Its content lives in versions; `latest_text` feeds full-text search. */
 @Entity('statements')
 @Index('statements_identity', ['accountId', 'externalId'], { unique: true })
+@Index('statements_check_due', ['nextCheckAt', 'accountId'], { where: 'next_check_at IS NOT NULL' })
 export class StatementEntity {
   @PrimaryGeneratedColumn('uuid') id!: string;
   @Column({ type: 'text' }) platform!: Platform;
@@ -16,6 +15,15 @@ export class StatementEntity {
   @Column({ name: 'first_captured_at', type: 'timestamptz' }) firstCapturedAt!: Date;
   @Column({ name: 'last_seen_at', type: 'timestamptz' }) lastSeenAt!: Date;
   @Column({ type: 'text', default: 'active' }) status!: StatementStatus;
+  /** when the statement is due to be re-read; null: never again (past its recheck horizon) */
+  @Column({ name: 'next_check_at', type: 'timestamptz', precision: 3, nullable: true })
+  nextCheckAt!: Date | null;
+  @Column({ name: 'last_checked_at', type: 'timestamptz', nullable: true }) lastCheckedAt!: Date | null;
+  @Column({ name: 'status_changed_at', type: 'timestamptz', nullable: true }) statusChangedAt!: Date | null;
+  /** why it is unavailable (account-suspended, private, …), as the platform showed it */
+  @Column({ name: 'status_reason', type: 'text', nullable: true }) statusReason!: string | null;
+  /** the first definitive "not there" answer of the current missing spell; set exactly when missing */
+  @Column({ name: 'missing_since', type: 'timestamptz', nullable: true }) missingSince!: Date | null;
   @Column({ name: 'latest_version', type: 'integer' }) latestVersion!: number;
   @Column({ name: 'latest_text', type: 'text' }) latestText!: string;
   /** insertion order, for stable cursor pagination */

@@ -2,6 +2,7 @@ import { CreateArchive1764072000000 } from './1764072000000-CreateArchive';
 import { CreateLog1764072000001 } from './1764072000001-CreateLog';
 import { ArtifactLinkMediaType1764500000000 } from './1764500000000-ArtifactLinkMediaType';
 import { CreateAlerts1764600000200 } from './1764600000200-CreateAlerts';
+import { CreateRechecks1765000000000 } from './1765000000000-CreateRechecks';
 
 /** Every migration, in order. Listed explicitly so builds and tests run the same set. */
 export const MIGRATIONS = [
@@ -9,4 +10,5 @@ export const MIGRATIONS = [
   CreateLog1764072000001,
   ArtifactLinkMediaType1764500000000,
   CreateAlerts1764600000200,
+  CreateRechecks1765000000000,
 ];

@@ -1,5 +1,5 @@
 import { type EntityManager } from 'typeorm';
-import { type StatementRecord } from '@app/core';
+import { wordDiff, type DiffPart, type StatementRecord } from '@app/core';
 
 /** A statement as readers see it in lists: where it is, who said it, when, its status and latest text. */
 export interface StatementSummaryView {
@@ -11,6 +11,8 @@ export interface StatementSummaryView {
   firstCapturedAt: string;
   lastSeenAt: string;
   status: string;
+  /** when the status last changed (null: active since first captured) */
+  statusChangedAt: string | null;
   latestVersion: number;
   text: string;
 }
@@ -31,11 +33,30 @@ export interface VersionView {
   record: StatementRecord;
   recordSha256: string;
   evidenceLevel: string;
+  /** `capture`: read by us; `platform-history`: a missed edit taken from the platform's edit history */
+  source: string;
+  /** word-level diff of the text against the previous version; null for the first */
+  diff: DiffPart[] | null;
   artifacts: ArtifactView[];
+}
+
+/** A recorded status transition, its evidence, and its place in the log once sequenced. */
+export interface ObservationView {
+  id: string;
+  status: string;
+  previousStatus: string;
+  reason: string | null;
+  httpStatus: number | null;
+  observedAt: string;
+  /** null while the observation waits for the sequencer */
+  leafIndex: number | null;
+  artifacts: ArtifactView[];
+  evidenceUrl: string;
 }
 
 export interface StatementView extends Omit<StatementSummaryView, 'text'> {
   versions: VersionView[];
+  observations: ObservationView[];
 }
 
 export interface StatementFilter {
@@ -66,6 +87,7 @@ interface StatementRow {
   first_captured_at: Date;
   last_seen_at: Date;
   status: string;
+  status_changed_at: Date | null;
   latest_version: number;
   latest_text: string;
   account_id: string;
@@ -75,7 +97,7 @@ interface StatementRow {
 }
 
 const STATEMENT_COLUMNS = `s.id, s.seq, s.platform, s.url, s.authored_at, s.first_captured_at, s.last_seen_at, s.status,
-  s.latest_version, s.latest_text, a.id AS account_id, a.handle AS account_handle,
+  s.status_changed_at, s.latest_version, s.latest_text, a.id AS account_id, a.handle AS account_handle,
   a.display_name AS account_display_name, a.profile_url AS account_url`;
 
 /** The URL an artifact's bytes are served at. */
@@ -124,8 +146,9 @@ export async function findStatement(db: EntityManager, id: string): Promise<Stat
     record: StatementRecord;
     record_sha256: string;
     evidence_level: string;
+    source: string;
   }[] = await db.query(
-    `SELECT number, captured_at, record, record_sha256, evidence_level FROM versions WHERE statement_id = $1 ORDER BY number`,
+    `SELECT number, captured_at, record, record_sha256, evidence_level, source FROM versions WHERE statement_id = $1 ORDER BY number`,
     [id],
   );
   const artifacts: {
@@ -143,7 +166,7 @@ export async function findStatement(db: EntityManager, id: string): Promise<Stat
   const { text: _latest, ...summary } = summaryOf(row);
   return {
     ...summary,
-    versions: versions.map((v) => ({
+    versions: versions.map((v, i) => ({
       number: v.number,
       capturedAt: v.captured_at.toISOString(),
       text: v.record.text,
@@ -151,6 +174,9 @@ export async function findStatement(db: EntityManager, id: string): Promise<Stat
       record: v.record,
       recordSha256: v.record_sha256,
       evidenceLevel: v.evidence_level,
+      source: v.source,
+      // computed on read: cheap for statement-sized texts, and a better diff later needs no migration
+      diff: i === 0 ? null : wordDiff(versions[i - 1].record.text, v.record.text),
       artifacts: artifacts
         .filter((a) => a.version_number === v.number)
         .map((a) => ({
@@ -161,7 +187,41 @@ export async function findStatement(db: EntityManager, id: string): Promise<Stat
           url: artifactUrl(a.sha256),
         })),
     })),
+    observations: await findObservations(db, id),
   };
+}
+
+async function findObservations(db: EntityManager, statementId: string): Promise<ObservationView[]> {
+  const rows: {
+    id: string;
+    status: string;
+    previous_status: string;
+    reason: string | null;
+    http_status: number | null;
+    observed_at: Date;
+    leaf_index: string | null;
+    artifacts: { role: string; mediaType: string; size: number; sha256: string }[];
+  }[] = await db.query(
+    `SELECT o.id, o.status, o.previous_status, o.reason, o.http_status, o.observed_at, e.idx AS leaf_index,
+       COALESCE((SELECT json_agg(json_build_object('role', oa.role, 'mediaType', oa.media_type, 'size', ar.size,
+                  'sha256', oa.sha256) ORDER BY oa.role, oa.sha256)
+         FROM observation_artifacts oa JOIN artifacts ar ON ar.sha256 = oa.sha256
+         WHERE oa.observation_id = o.id), '[]') AS artifacts
+     FROM observations o LEFT JOIN log_entries e ON e.observation_id = o.id
+     WHERE o.statement_id = $1 ORDER BY o.observed_at, o.id`,
+    [statementId],
+  );
+  return rows.map((r) => ({
+    id: r.id,
+    status: r.status,
+    previousStatus: r.previous_status,
+    reason: r.reason,
+    httpStatus: r.http_status,
+    observedAt: r.observed_at.toISOString(),
+    leafIndex: r.leaf_index === null ? null : Number(r.leaf_index),
+    artifacts: r.artifacts.map((a) => ({ ...a, url: artifactUrl(a.sha256) })),
+    evidenceUrl: `/api/v1/statements/${statementId}/evidence?observation=${r.id}`,
+  }));
 }
 
 function summaryOf(row: StatementRow): StatementSummaryView {
@@ -179,6 +239,7 @@ function summaryOf(row: StatementRow): StatementSummaryView {
     firstCapturedAt: row.first_captured_at.toISOString(),
     lastSeenAt: row.last_seen_at.toISOString(),
     status: row.status,
+    statusChangedAt: row.status_changed_at?.toISOString() ?? null,
     latestVersion: row.latest_version,
     text: row.latest_text,
   };

@@ -22,7 +22,12 @@ export interface PreparedPost {
   contentSha256: string;
   evidenceLevel: EvidenceLevel;
   artifacts: PreparedArtifact[];
+  /** where the version came from: our own read of the post (default), or the platform's edit history */
+  source?: 'capture' | 'platform-history';
 }
+
+/** When a statement first captured at `capturedAt` is first re-read (null: never). */
+export type FirstCheck = (publishedAt: Date, capturedAt: Date) => Date | null;
 
 /** What one source showed us at one time: the posts of one account, one post at most per post id. */
 export interface CaptureSet {
@@ -70,8 +75,10 @@ export async function writeCaptures(
   sets: CaptureSet[],
   /** the transparency log's origin: every new version is queued for the log in the same transaction */
   logOrigin: string,
+  /** schedules the first recheck of new statements; without it they are never re-read */
+  firstCheck?: FirstCheck,
 ): Promise<WrittenCaptures[]> {
-  const statements = await upsertStatements(db, sets);
+  const statements = await upsertStatements(db, sets, firstCheck);
   const versions: NewVersion[] = [];
   for (const set of sets) {
     for (const post of set.posts) {
@@ -118,6 +125,7 @@ function statementKey(accountId: string, postId: string): string {
 async function upsertStatements(
   db: EntityManager,
   sets: CaptureSet[],
+  firstCheck: FirstCheck | undefined,
 ): Promise<Map<string, UpsertedStatement>> {
   // one row per (account, post): ON CONFLICT DO UPDATE may not touch a row twice in one statement. Sorted, so
   // concurrent writers lock rows in one order; the conflict update locks each existing row, so two captures
@@ -129,9 +137,9 @@ async function upsertStatements(
   if (ordered.length === 0) return new Map();
   const upserted: UpsertedStatement[] = await db.query(
     `WITH upserted AS (
-       INSERT INTO statements (platform, external_id, account_id, url, authored_at, first_captured_at, last_seen_at, latest_version, latest_text)
-       SELECT p, e, acc, u, a, c, c, 0, ''
-       FROM unnest($1::text[], $2::text[], $3::uuid[], $4::text[], $5::timestamptz[], $6::timestamptz[]) AS t(p, e, acc, u, a, c)
+       INSERT INTO statements (platform, external_id, account_id, url, authored_at, first_captured_at, last_seen_at, latest_version, latest_text, next_check_at)
+       SELECT p, e, acc, u, a, c, c, 0, '', n
+       FROM unnest($1::text[], $2::text[], $3::uuid[], $4::text[], $5::timestamptz[], $6::timestamptz[], $7::timestamptz[]) AS t(p, e, acc, u, a, c, n)
        ON CONFLICT (account_id, external_id) DO UPDATE SET last_seen_at = GREATEST(statements.last_seen_at, EXCLUDED.last_seen_at)
        RETURNING id, account_id, external_id, (xmax = 0) AS inserted, latest_version
      )
@@ -145,6 +153,11 @@ async function upsertStatements(
       ordered.map((r) => r.post.content.url),
       ordered.map((r) => r.post.content.authoredAt),
       ordered.map((r) => r.set.capturedAt),
+      ordered.map((r) => {
+        if (!firstCheck) return null;
+        const authored = r.post.content.authoredAt;
+        return firstCheck(authored ? new Date(authored) : r.set.capturedAt, r.set.capturedAt);
+      }),
     ],
   );
   return new Map(upserted.map((row) => [statementKey(row.account_id, row.external_id), row]));
@@ -173,8 +186,8 @@ async function insertVersions(db: EntityManager, versions: NewVersion[]): Promis
   const ids = versions.map((v) => v.statementId);
   const numbers = versions.map((v) => v.number);
   await db.query(
-    `INSERT INTO versions (statement_id, number, captured_at, record, record_sha256, content_sha256, evidence_level)
-     SELECT * FROM unnest($1::uuid[], $2::int[], $3::timestamptz[], $4::jsonb[], $5::text[], $6::text[], $7::text[])`,
+    `INSERT INTO versions (statement_id, number, captured_at, record, record_sha256, content_sha256, evidence_level, source)
+     SELECT * FROM unnest($1::uuid[], $2::int[], $3::timestamptz[], $4::jsonb[], $5::text[], $6::text[], $7::text[], $8::text[])`,
     [
       ids,
       numbers,
@@ -183,6 +196,7 @@ async function insertVersions(db: EntityManager, versions: NewVersion[]): Promis
       versions.map((v) => v.recordSha256),
       versions.map((v) => v.post.contentSha256),
       versions.map((v) => v.post.evidenceLevel),
+      versions.map((v) => v.post.source ?? 'capture'),
     ],
   );
   const links = versions.flatMap((v) =>

@@ -5,3 +5,4 @@ export * from './account.repository';
 export * from './capture-request.repository';
 export * from './outbox.repository';
 export * from './subscription.repository';
+export * from './recheck.repository';

@@ -18,6 +18,10 @@ export interface OutboxEvent {
   recordSha256: string | null;
   leafIndex: string | null;
   account: { id: string; handle: string; platform: string } | null;
+  /** for events a recheck observed: the observation, when it was made and the status before it */
+  observationId: string | null;
+  observedAt: Date;
+  previousStatus: string | null;
 }
 
 interface OutboxEventRow {
@@ -35,6 +39,9 @@ interface OutboxEventRow {
   leaf_index: string | null;
   handle: string | null;
   platform: string | null;
+  observation_id: string | null;
+  observed_at: Date;
+  previous_status: string | null;
 }
 
 /**
@@ -69,13 +76,16 @@ export async function unsequencedEvents(
   const rows: OutboxEventRow[] = await tx.query(
     `SELECT e.id, e.type, e.created_at, e.statement_id, e.account_id, e.version_number,
             s.url, s.status, COALESCE(v.record->>'text', s.latest_text) AS text, pv.record->>'text' AS previous_text,
-            v.record_sha256, le.idx::text AS leaf_index, a.handle, a.platform
+            v.record_sha256, COALESCE(le.idx, lo.idx)::text AS leaf_index, a.handle, a.platform,
+            e.observation_id, COALESCE(ob.observed_at, e.created_at) AS observed_at, ob.previous_status
      FROM events e
      LEFT JOIN statements s ON s.id = e.statement_id
      LEFT JOIN accounts a ON a.id = e.account_id
      LEFT JOIN versions v ON v.statement_id = e.statement_id AND v.number = e.version_number
      LEFT JOIN versions pv ON pv.statement_id = e.statement_id AND pv.number = e.version_number - 1
      LEFT JOIN log_entries le ON le.statement_id = e.statement_id AND le.version_number = e.version_number
+     LEFT JOIN observations ob ON ob.id = e.observation_id
+     LEFT JOIN log_entries lo ON lo.observation_id = e.observation_id
      WHERE e.xid >= $1::xid8 AND e.xid < $2::xid8
        AND NOT EXISTS (SELECT 1 FROM event_outbox o WHERE o.event_id = e.id)
      ORDER BY e.id
@@ -99,6 +109,9 @@ export async function unsequencedEvents(
       r.account_id && r.handle && r.platform
         ? { id: r.account_id, handle: r.handle, platform: r.platform }
         : null,
+    observationId: r.observation_id,
+    observedAt: r.observed_at,
+    previousStatus: r.previous_status,
   }));
 }
 

@@ -38,6 +38,8 @@ export type FailureMode =
   | 'rate-limited'
   /** 500 */
   | 'server-error'
+  /** the connection is reset before any response (ECONNRESET) */
+  | 'reset'
   /** 200, application/json, but the body is an HTML error page cut short */
   | 'garbage'
   /** 200 valid JSON with ids as numbers and content missing */
@@ -128,6 +130,8 @@ export interface FakeMastodon {
   publish(username: string, input: PublishInput): EntityJson;
   edit(id: string, content: string): EntityJson;
   remove(id: string): void;
+  /** brings a removed status back (a platform undoing a moderation action, an author restoring a post) */
+  restore(id: string): void;
   /** the status as GET /api/v1/statuses/:id would render it (deleted ones too) */
   statusJson(id: string): EntityJson;
   accountJson(username: string): EntityJson;
@@ -334,6 +338,10 @@ export async function startFakeMastodon(options: FakeMastodonOptions = {}): Prom
         case 'hang':
           hanging.add(res);
           return;
+        case 'reset':
+          // the connection is dropped before any response: the client sees ECONNRESET
+          req.socket.destroy();
+          return;
         case 'unauthorized':
           status = 401;
           body = railsJson({ error: 'This API requires an authenticated user' });
@@ -477,6 +485,9 @@ export async function startFakeMastodon(options: FakeMastodonOptions = {}): Prom
     },
     remove(id) {
       requireStatus(id).deleted = true;
+    },
+    restore(id) {
+      requireStatus(id).deleted = false;
     },
     statusJson: (id) => asEntity(renderStatus(requireStatus(id), ctx)),
     accountJson(username) {

@@ -1,0 +1,43 @@
+import { Injectable } from '@nestjs/common';
+import { InjectDataSource } from '@nestjs/typeorm';
+import { DataSource } from 'typeorm';
+import { CaptureWriter, type RecheckOutcome } from '@app/capture';
+import { findAccount, findRecheckTargets } from '@app/persistence';
+import { type JobOf } from '@app/queues';
+import { ConnectorRegistry, type PostAnswer } from '@app/sources';
+import { accountToResolved } from '../poll/account-to-resolved';
+
+/**
+ * Re-reads a batch of one account's statements: asks the connector about each post (`fetchMany`) and hands
+ * the answers to the capture writer, which claims the statements by their due times, so a replayed job
+ * changes nothing. A connector that throws tells us nothing: every post is `unknown` and simply rescheduled.
+ */
+@Injectable()
+export class RecheckStatementsUseCase {
+  constructor(
+    @InjectDataSource() private readonly db: DataSource,
+    private readonly connectors: ConnectorRegistry,
+    private readonly writer: CaptureWriter,
+  ) {}
+
+  async execute({ accountId, statements }: JobOf<'recheck-statements'>): Promise<RecheckOutcome | 'stale'> {
+    const due = statements.map((s) => ({ id: s.id, dueAt: new Date(s.dueAt) }));
+    const account = await findAccount(this.db.manager, accountId);
+    if (!account || account.paused) return 'stale';
+    const targets = await findRecheckTargets(this.db.manager, accountId, due);
+    if (targets.length === 0) return 'stale';
+
+    const refs = targets.map((t) => ({ postId: t.externalId, url: t.url }));
+    let answers: PostAnswer[];
+    try {
+      answers = await this.connectors
+        .forPlatform(account.platform)
+        .fetchMany(accountToResolved(account), refs);
+    } catch (error) {
+      const detail = `re-read failed: ${error instanceof Error ? error.message : String(error)}`;
+      answers = refs.map((ref) => ({ kind: 'unknown', ref, detail }));
+    }
+    const work = { account, statements: due, startedAt: new Date() };
+    return this.writer.recordRecheck(work, answers);
+  }
+}

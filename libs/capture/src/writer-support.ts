@@ -1,0 +1,44 @@
+import { type EntityManager } from 'typeorm';
+import { ErrorCode, SourceError, VerbatimError } from '@app/core';
+import { isDataException } from '@app/persistence';
+import { type RejectedPost } from './prepare-posts';
+
+/** The work item was already done (a replayed job): the transaction is rolled back. */
+export class StaleWork extends Error {}
+
+/** Runs `write` inside a savepoint; a value the database refuses rolls back to it and is reported, not thrown. */
+export async function attempt<T>(
+  tx: EntityManager,
+  savepoint: string,
+  write: () => Promise<T>,
+): Promise<{ ok: true; value: T } | { ok: false; reason: string }> {
+  await tx.query(`SAVEPOINT ${savepoint}`);
+  try {
+    const value = await write();
+    await tx.query(`RELEASE SAVEPOINT ${savepoint}`);
+    return { ok: true, value };
+  } catch (error) {
+    if (!isDataException(error)) throw error;
+    await tx.query(`ROLLBACK TO SAVEPOINT ${savepoint}`);
+    return { ok: false, reason: error.message };
+  }
+}
+
+/** The capture run's note about posts that could not be kept, or none. */
+export function skippedNote(skipped: RejectedPost[]): { errorCode: string | null; error: string | null } {
+  if (skipped.length === 0) return { errorCode: null, error: null };
+  const shown = skipped.slice(0, 5).map((s) => `${s.postId.slice(0, 100)}: ${s.reason.slice(0, 300)}`);
+  const more = skipped.length > shown.length ? `; and ${skipped.length - shown.length} more` : '';
+  return {
+    errorCode: ErrorCode.SourceInvalidResponse,
+    error: `${skipped.length} post(s) could not be stored and were skipped: ${shown.join('; ')}${more}`,
+  };
+}
+
+/** A connector bug must not stop an account's schedule: anything unexpected becomes a recorded failure. */
+export function asSourceError(error: unknown, doing: string): SourceError {
+  if (error instanceof SourceError) return error;
+  if (error instanceof VerbatimError) return new SourceError(error.code, error.message);
+  const message = error instanceof Error ? error.message : String(error);
+  return new SourceError(ErrorCode.SourceUnavailable, `unexpected error while ${doing}: ${message}`);
+}

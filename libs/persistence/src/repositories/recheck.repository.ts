@@ -1,0 +1,280 @@
+import { type EntityManager } from 'typeorm';
+import { type StatementStatus } from '@app/core';
+import { buildLogEntry } from '@app/ledger';
+import { type PreparedArtifact } from './capture.repository';
+
+/** A statement whose recheck is due, and the due time its job claims it by. */
+export interface DueRecheck {
+  id: string;
+  dueAt: Date;
+}
+
+export interface DueRecheckBatch {
+  accountId: string;
+  statements: DueRecheck[];
+}
+
+/**
+ * Statements due to be re-read, oldest due first, in batches of at most `batchSize` per account. Accounts that
+ * are paused, or whose poll is due (new posts go first), wait for a later tick.
+ */
+export async function selectDueRechecks(
+  db: EntityManager,
+  now: Date,
+  limit: number,
+  batchSize: number,
+): Promise<DueRecheckBatch[]> {
+  const rows: { id: string; account_id: string; next_check_at: Date }[] = await db.query(
+    `SELECT s.id, s.account_id, s.next_check_at FROM statements s JOIN accounts a ON a.id = s.account_id
+     WHERE s.next_check_at <= $1 AND NOT a.paused AND NOT (a.tracking AND a.next_poll_at <= $1)
+     ORDER BY s.next_check_at, s.id LIMIT $2`,
+    [now, limit],
+  );
+  const batches: DueRecheckBatch[] = [];
+  const open = new Map<string, DueRecheckBatch>();
+  for (const row of rows) {
+    let batch = open.get(row.account_id);
+    if (!batch || batch.statements.length >= batchSize) {
+      batch = { accountId: row.account_id, statements: [] };
+      open.set(row.account_id, batch);
+      batches.push(batch);
+    }
+    batch.statements.push({ id: row.id, dueAt: row.next_check_at });
+  }
+  return batches;
+}
+
+/** A statement as a recheck needs it: where to find it and what the state machine remembers. */
+export interface RecheckTarget {
+  id: string;
+  externalId: string;
+  url: string;
+  status: StatementStatus;
+  missingSince: Date | null;
+  /** authored_at, or first_captured_at when the platform gave no time: the age the schedule decays by */
+  publishedAt: Date;
+}
+
+/** The statements of `due` that still wait for exactly that due time (the others were handled already). */
+export async function findRecheckTargets(
+  db: EntityManager,
+  accountId: string,
+  due: DueRecheck[],
+  lock = false,
+): Promise<RecheckTarget[]> {
+  if (due.length === 0) return [];
+  const rows: {
+    id: string;
+    external_id: string;
+    url: string;
+    status: StatementStatus;
+    missing_since: Date | null;
+    published_at: Date;
+  }[] = await db.query(
+    `SELECT s.id, s.external_id, s.url, s.status, s.missing_since, COALESCE(s.authored_at, s.first_captured_at) AS published_at
+     FROM statements s JOIN unnest($2::uuid[], $3::timestamptz[]) AS d(id, due) ON d.id = s.id
+     WHERE s.account_id = $1 AND s.next_check_at = d.due
+     ORDER BY s.id ${lock ? 'FOR UPDATE OF s' : ''}`,
+    [accountId, due.map((d) => d.id), due.map((d) => d.dueAt)],
+  );
+  return rows.map((r) => ({
+    id: r.id,
+    externalId: r.external_id,
+    url: r.url,
+    status: r.status,
+    missingSince: r.missing_since,
+    publishedAt: r.published_at,
+  }));
+}
+
+/** What a recheck leaves on a statement: its next due time and, when it changed, its status. */
+export interface RecheckedStatement {
+  id: string;
+  nextCheckAt: Date | null;
+  status: StatementStatus;
+  statusChanged: boolean;
+  statusReason: string | null;
+  missingSince: Date | null;
+}
+
+export async function completeRechecks(
+  db: EntityManager,
+  checkedAt: Date,
+  statements: RecheckedStatement[],
+): Promise<void> {
+  if (statements.length === 0) return;
+  await db.query(
+    `UPDATE statements s SET next_check_at = t.next, last_checked_at = $1, status = t.status,
+       missing_since = t.missing_since,
+       status_reason = CASE WHEN t.changed THEN t.reason ELSE s.status_reason END,
+       status_changed_at = CASE WHEN t.changed THEN $1 ELSE s.status_changed_at END
+     FROM unnest($2::uuid[], $3::timestamptz[], $4::text[], $5::boolean[], $6::text[], $7::timestamptz[])
+       AS t(id, next, status, changed, reason, missing_since)
+     WHERE s.id = t.id`,
+    [
+      checkedAt,
+      statements.map((s) => s.id),
+      statements.map((s) => s.nextCheckAt),
+      statements.map((s) => s.status),
+      statements.map((s) => s.statusChanged),
+      statements.map((s) => s.statusReason),
+      statements.map((s) => s.missingSince),
+    ],
+  );
+}
+
+/** One observation to record: a status transition with the platform's answers that showed it. */
+export interface NewObservation {
+  statementId: string;
+  accountId: string;
+  status: StatementStatus;
+  previousStatus: StatementStatus;
+  reason: string | null;
+  detail: string | null;
+  httpStatus: number | null;
+  observedAt: Date;
+  evidence: PreparedArtifact[];
+  /** the event it is announced by, or null when an account-level event speaks for it */
+  event: string | null;
+}
+
+/**
+ * Writes observations with their evidence (content-addressed artifacts and links), their events, and one
+ * `observation` log entry each, waiting for the sequencer. Returns the new observation ids, in order.
+ */
+export async function writeObservations(
+  db: EntityManager,
+  observations: NewObservation[],
+  logOrigin: string,
+): Promise<string[]> {
+  if (observations.length === 0) return [];
+  const artifacts = new Map<string, PreparedArtifact>();
+  for (const o of observations) for (const a of o.evidence) artifacts.set(a.sha256, a);
+  if (artifacts.size > 0) {
+    const rows = [...artifacts.values()];
+    await db.query(
+      `INSERT INTO artifacts (sha256, media_type, size, bytes)
+       SELECT * FROM unnest($1::text[], $2::text[], $3::int[], $4::bytea[]) ON CONFLICT (sha256) DO NOTHING`,
+      [
+        rows.map((a) => a.sha256),
+        rows.map((a) => a.mediaType),
+        rows.map((a) => a.size),
+        rows.map((a) => a.bytes),
+      ],
+    );
+  }
+  const inserted: { id: string }[] = await db.query(
+    `INSERT INTO observations (statement_id, account_id, status, previous_status, reason, detail, http_status, observed_at)
+     SELECT * FROM unnest($1::uuid[], $2::uuid[], $3::text[], $4::text[], $5::text[], $6::text[], $7::int[], $8::timestamptz[])
+     RETURNING id`,
+    [
+      observations.map((o) => o.statementId),
+      observations.map((o) => o.accountId),
+      observations.map((o) => o.status),
+      observations.map((o) => o.previousStatus),
+      observations.map((o) => o.reason),
+      observations.map((o) => o.detail),
+      observations.map((o) => o.httpStatus),
+      observations.map((o) => o.observedAt),
+    ],
+  );
+  // INSERT … SELECT FROM unnest keeps the order of the arrays
+  const ids = inserted.map((r) => r.id);
+  const links = observations.flatMap((o, i) => distinct(o.evidence).map((a) => ({ id: ids[i], ...a })));
+  if (links.length > 0) {
+    await db.query(
+      `INSERT INTO observation_artifacts (observation_id, sha256, role, media_type)
+       SELECT * FROM unnest($1::uuid[], $2::text[], $3::text[], $4::text[])`,
+      [
+        links.map((l) => l.id),
+        links.map((l) => l.sha256),
+        links.map((l) => l.role),
+        links.map((l) => l.mediaType),
+      ],
+    );
+  }
+  const announced = observations.flatMap((o, i) => (o.event === null ? [] : [{ o, id: ids[i] }]));
+  if (announced.length > 0) {
+    await insertStatusEvents(
+      db,
+      announced.map(({ o, id }) => ({
+        type: o.event!,
+        statementId: o.statementId,
+        accountId: o.accountId,
+        observationId: id,
+      })),
+    );
+  }
+  const entries = observations.map((o) =>
+    Buffer.from(
+      buildLogEntry({
+        type: 'observation',
+        statementId: o.statementId,
+        status: o.status,
+        ...(o.reason !== null ? { reason: o.reason } : {}),
+        artifacts: distinct(o.evidence).map(({ role, mediaType, size, sha256 }) => ({
+          role,
+          mediaType,
+          size,
+          sha256,
+        })),
+        capturedAt: o.observedAt.toISOString(),
+        origin: logOrigin,
+      }),
+    ),
+  );
+  await db.query(
+    `INSERT INTO log_pending (entry, statement_id, observation_id) SELECT * FROM unnest($1::bytea[], $2::uuid[], $3::uuid[])`,
+    [entries, observations.map((o) => o.statementId), ids],
+  );
+  return ids;
+}
+
+export interface StatusEvent {
+  type: string;
+  statementId: string;
+  accountId: string;
+  observationId: string | null;
+}
+
+export async function insertStatusEvents(db: EntityManager, events: StatusEvent[]): Promise<void> {
+  if (events.length === 0) return;
+  await db.query(
+    `INSERT INTO events (type, statement_id, account_id, observation_id)
+     SELECT * FROM unnest($1::text[], $2::uuid[], $3::uuid[], $4::uuid[])`,
+    [
+      events.map((e) => e.type),
+      events.map((e) => e.statementId),
+      events.map((e) => e.accountId),
+      events.map((e) => e.observationId),
+    ],
+  );
+}
+
+/** The account's availability, locked for this transaction (one recheck of an account decides at a time). */
+export async function lockAccountAvailability(
+  db: EntityManager,
+  accountId: string,
+): Promise<{ unavailable: boolean; reason: string | null }> {
+  const [row]: { unavailable_since: Date | null; unavailable_reason: string | null }[] = await db.query(
+    `SELECT unavailable_since, unavailable_reason FROM accounts WHERE id = $1 FOR UPDATE`,
+    [accountId],
+  );
+  return { unavailable: row?.unavailable_since != null, reason: row?.unavailable_reason ?? null };
+}
+
+export async function setAccountAvailability(
+  db: EntityManager,
+  accountId: string,
+  next: { unavailable: boolean; reason: string | null },
+  at: Date,
+): Promise<void> {
+  await db.query(
+    `UPDATE accounts SET unavailable_since = CASE WHEN $2 THEN $3::timestamptz END, unavailable_reason = $4, updated_at = now() WHERE id = $1`,
+    [accountId, next.unavailable, at, next.reason],
+  );
+}
+
+function distinct<T extends { sha256: string }>(items: T[]): T[] {
+  return [...new Map(items.map((item) => [item.sha256, item])).values()];
+}
