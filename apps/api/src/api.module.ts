@@ -1,12 +1,11 @@
 import { Module } from '@nestjs/common';
-import { APP_GUARD } from '@nestjs/core';
 import { QueuesModule } from '@app/queues';
 import { LogModule } from '@app/log';
 import { SourcesModule } from '@app/sources';
 import { AccountsController } from './accounts/accounts.controller';
 import { TrackAccountUseCase } from './accounts/track-account.use-case';
 import { ArtifactsController } from './artifacts/artifacts.controller';
-import { TokenGuard } from './auth/token.guard';
+import { AccessPolicy } from './auth/access-policy';
 import { TokenService } from './auth/token.service';
 import { CapturesController } from './captures/captures.controller';
 import { EvidenceController } from './log/evidence.controller';
@@ -33,11 +32,7 @@ import { SubscriptionsController } from './subscriptions/subscriptions.controlle
     StreamController,
     FeedsController,
   ],
-  providers: [
-    TokenService,
-    TrackAccountUseCase,
-    OutboxListener,
-    { provide: APP_GUARD, useClass: TokenGuard },
-  ],
+  // the token guard is registered by the composition root, for every role a process runs
+  providers: [TokenService, TrackAccountUseCase, AccessPolicy, OutboxListener],
 })
 export class ApiModule {}

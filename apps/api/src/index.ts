@@ -3,3 +3,5 @@ export * from './api.module';
 export * from './api-docs';
 export { ErrorFilter } from './common/error.filter';
 export { createValidationPipe } from './common/validation';
+export { AccessPolicy } from './auth/access-policy';
+export { TokenGuard } from './auth/token.guard';

@@ -1,17 +1,24 @@
 import { InjectQueue } from '@nestjs/bullmq';
-import { Controller, Get, Header, Res } from '@nestjs/common';
+import { Controller, Get, Header, Inject, Logger, Res } from '@nestjs/common';
 import { ApiExcludeController } from '@nestjs/swagger';
 import { InjectDataSource } from '@nestjs/typeorm';
 import { type Queue } from 'bullmq';
 import type Redis from 'ioredis';
 import { type Response } from 'express';
 import { DataSource } from 'typeorm';
+import { VERBATIM_CONFIG, type VerbatimConfig } from '@app/config';
 import { QueueName } from '@app/queues';
 import { MetricsService } from './metrics.service';
 
 type Check = { status: 'up' } | { status: 'down'; error: string };
 
-async function check(probe: () => Promise<unknown>, timeoutMs = 2000): Promise<Check> {
+const logger = new Logger('Health');
+
+/**
+ * /health is public: a failed check says what kind of failure it was (an error code such as ECONNREFUSED,
+ * or a timeout) and the server log has the message, which can name internal addresses.
+ */
+async function check(name: string, probe: () => Promise<unknown>, timeoutMs = 2000): Promise<Check> {
   let timer: NodeJS.Timeout | undefined;
   try {
     await Promise.race([
@@ -22,7 +29,9 @@ async function check(probe: () => Promise<unknown>, timeoutMs = 2000): Promise<C
     ]);
     return { status: 'up' };
   } catch (error) {
-    return { status: 'down', error: (error as Error).message };
+    logger.warn(`${name} check failed: ${(error as Error).message}`);
+    const code = (error as { code?: unknown }).code;
+    return { status: 'down', error: typeof code === 'string' ? code : 'unreachable or no answer' };
   } finally {
     clearTimeout(timer);
   }
@@ -34,6 +43,7 @@ async function check(probe: () => Promise<unknown>, timeoutMs = 2000): Promise<C
 export class HealthController {
   constructor(
     @InjectDataSource() private readonly db: DataSource,
+    @Inject(VERBATIM_CONFIG) private readonly config: VerbatimConfig,
     @InjectQueue(QueueName.Poll) private readonly pollQueue: Queue,
     @InjectQueue(QueueName.Capture) private readonly captureQueue: Queue,
     private readonly metrics: MetricsService,
@@ -42,10 +52,12 @@ export class HealthController {
   @Get('health')
   async health(@Res({ passthrough: true }) res: Response) {
     const [database, redis] = await Promise.all([
-      check(() => this.db.query('SELECT 1')),
-      check(async () => ((await this.pollQueue.client) as unknown as Redis).ping()),
+      check('database', () => this.db.query('SELECT 1')),
+      check('redis', async () => ((await this.pollQueue.client) as unknown as Redis).ping()),
     ]);
-    const queues = redis.status === 'up' ? await this.queueCounts().catch(() => null) : null;
+    // queue depths tell how busy the archive is: only for public archives (private ones have /metrics)
+    const showQueues = this.config.auth.publicRead && redis.status === 'up';
+    const queues = showQueues ? await this.queueCounts().catch(() => null) : null;
     const ok = database.status === 'up' && redis.status === 'up';
     res.status(ok ? 200 : 503);
     return { status: ok ? 'ok' : 'error', checks: { database, redis }, queues };

@@ -49,6 +49,18 @@ describe('ConnectorRegistry', () => {
     }
   });
 
+  it('refuses a URL with a user name or password for tracking and capture, without repeating the secret', () => {
+    for (const url of ['https://user:pass@example.org/feed.xml', 'https://user@mastodon.social/@Gargron']) {
+      for (const claim of [() => registry.forTracking(url), () => registry.forCapture(url)]) {
+        const error = refusal(claim);
+        expect(error.code).toBe(ErrorCode.InvalidInput);
+        expect(error.message).toContain('user name or password are not accepted');
+        expect(error.message).not.toContain('user:pass@');
+        expect(error.message).not.toContain('user@mastodon');
+      }
+    }
+  });
+
   it('gives a Mastodon profile to Mastodon although the fallback came first', () => {
     const { connector, url } = registry.forTracking('https://mastodon.social/@Gargron');
     expect(connector.platform).toBe('mastodon');

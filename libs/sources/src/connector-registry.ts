@@ -1,5 +1,6 @@
 import { ErrorCode, VerbatimError, type Platform } from '@app/core';
 import { type Connector } from './connector';
+import { refuseCredentialsInUrl } from './url-credentials';
 
 /**
  * Platforms people will paste URLs of that this build has no connector for. The generic fallback would
@@ -104,5 +105,7 @@ function parseUrl(raw: string, supported: string): URL {
       `${JSON.stringify(raw)}: only http and https URLs are supported. Supported: ${supported}`,
     );
   }
+  // before any connector sees it: a secret in a tracked URL would be stored and shown to anonymous readers
+  refuseCredentialsInUrl(url);
   return url;
 }

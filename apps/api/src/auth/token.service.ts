@@ -2,9 +2,9 @@ import { Inject, Injectable, Logger, type OnApplicationBootstrap } from '@nestjs
 import { InjectDataSource } from '@nestjs/typeorm';
 import { DataSource } from 'typeorm';
 import { VERBATIM_CONFIG, type VerbatimConfig } from '@app/config';
-import { isTokenValid, seedAdminToken } from '@app/persistence';
+import { seedAdminToken } from '@app/persistence';
 
-/** The API's view of tokens (stored and looked up in @app/persistence): seeds VERBATIM_ADMIN_TOKEN at boot. */
+/** Seeds VERBATIM_ADMIN_TOKEN at boot (tokens are stored and looked up in @app/persistence). */
 @Injectable()
 export class TokenService implements OnApplicationBootstrap {
   private readonly logger = new Logger(TokenService.name);
@@ -20,9 +20,5 @@ export class TokenService implements OnApplicationBootstrap {
     if (seeded.revoked > 0) this.logger.log(`VERBATIM_ADMIN_TOKEN changed: revoked the previous admin token`);
     if (!seeded.active)
       this.logger.warn(`VERBATIM_ADMIN_TOKEN was revoked (verbatim tokens revoke) and is not accepted`);
-  }
-
-  isValid(token: string): Promise<boolean> {
-    return isTokenValid(this.db, token);
   }
 }

@@ -73,5 +73,6 @@ function codeFor(status: number): string {
   if (status === 403) return ErrorCode.Forbidden;
   if (status === 404) return ErrorCode.NotFound;
   if (status === 413) return 'payload-too-large';
+  if (status === 503) return 'unavailable';
   return 'http-error';
 }

@@ -1,7 +1,7 @@
-import { Controller, Get, Header, Inject, Param, Query, Res } from '@nestjs/common';
+import { Controller, Get, Header, Inject, Param, Query, Req, Res } from '@nestjs/common';
 import { ApiTags } from '@nestjs/swagger';
 import { InjectDataSource } from '@nestjs/typeorm';
-import { type Response } from 'express';
+import { type Request, type Response } from 'express';
 import { DataSource } from 'typeorm';
 import { ErrorCode, VerbatimError } from '@app/core';
 import { parseTilePath, type TileAddress } from '@app/ledger';
@@ -15,6 +15,7 @@ import {
   readTile,
   type LogKey,
 } from '@app/log';
+import { AccessPolicy } from '../auth/access-policy';
 import { ConsistencyQuery, EntriesQuery, InclusionQuery } from './log.query';
 
 /** The transparency log, in the C2SP formats existing tlog clients read. */
@@ -24,6 +25,7 @@ export class LogController {
   constructor(
     @InjectDataSource() private readonly db: DataSource,
     @Inject(LOG_KEY) private readonly key: LogKey,
+    private readonly access: AccessPolicy,
   ) {}
 
   /** The latest signed checkpoint, byte-exact, with the witnesses' cosignatures. */
@@ -46,15 +48,23 @@ export class LogController {
     return `${this.key.verifierKey}\n`;
   }
 
-  /** C2SP tlog-tiles: /log/tile/<L>/<N>[.p/<W>] and /log/tile/entries/<N>[.p/<W>]. */
+  /**
+   * C2SP tlog-tiles: /log/tile/<L>/<N>[.p/<W>] and /log/tile/entries/<N>[.p/<W>]. Hash tiles are public in
+   * every mode (AccessPolicy); entry tiles hold the entries, so they are read like the rest of the archive.
+   */
   @Get('log/tile/*path')
-  async tile(@Param('path') path: string | string[], @Res() res: Response): Promise<void> {
+  async tile(
+    @Param('path') path: string | string[],
+    @Req() req: Request,
+    @Res() res: Response,
+  ): Promise<void> {
     let address: TileAddress;
     try {
       address = parseTilePath(`tile/${Array.isArray(path) ? path.join('/') : path}`);
     } catch (error) {
       throw new VerbatimError(ErrorCode.InvalidInput, `not a tile path: ${(error as Error).message}`);
     }
+    if (address.level === 'entries') await this.access.authorizeRead(req);
     const tile = await readTile(this.db.manager, address);
     if (!tile) throw new VerbatimError(ErrorCode.NotFound, 'that tile is not in the log yet');
     res.setHeader('Content-Type', 'application/octet-stream');

@@ -1,7 +1,7 @@
 import { Module, type DynamicModule } from '@nestjs/common';
-import { APP_FILTER, APP_PIPE } from '@nestjs/core';
+import { APP_FILTER, APP_GUARD, APP_PIPE } from '@nestjs/core';
 import { LoggerModule } from 'nestjs-pino';
-import { ApiModule, createValidationPipe, ErrorFilter } from '@app/api';
+import { AccessPolicy, ApiModule, createValidationPipe, ErrorFilter, TokenGuard } from '@app/api';
 import { ConfigModule, type VerbatimConfig } from '@app/config';
 import { ObservabilityModule } from '@app/observability';
 import { PersistenceModule } from '@app/persistence';
@@ -39,6 +39,9 @@ export class AppModule {
       providers: [
         { provide: APP_FILTER, useClass: ErrorFilter },
         { provide: APP_PIPE, useFactory: createValidationPipe },
+        // every role: a worker-only process serves /metrics too, and it is private when reads are
+        AccessPolicy,
+        { provide: APP_GUARD, useClass: TokenGuard },
       ],
     };
   }

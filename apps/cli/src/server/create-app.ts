@@ -5,6 +5,7 @@ import { Logger } from 'nestjs-pino';
 import { setUpApiDocs } from '@app/api';
 import { type VerbatimConfig } from '@app/config';
 import { AppModule, type Roles } from './app.module';
+import { refuseDeepJson } from './json-nesting';
 
 /** Body-parser failures happen before Nest's filters: answer them in the API's JSON error shape. */
 function bodyErrors(
@@ -13,15 +14,21 @@ function bodyErrors(
   res: Response,
   next: NextFunction,
 ) {
-  if (!error.type?.startsWith('entity.') && error.type !== 'request.size.invalid' && error.status !== 413)
-    return next(error);
-  const status = error.status === 413 ? 413 : 400;
+  const fromBodyParser =
+    error.type?.startsWith('entity.') ||
+    error.type?.startsWith('request.') ||
+    error.type === 'charset.unsupported' ||
+    error.type === 'encoding.unsupported';
+  if (!fromBodyParser && error.status !== 413) return next(error);
+  const status = error.status !== undefined && error.status >= 400 && error.status < 500 ? error.status : 400;
   const message =
     error.type === 'entity.parse.failed' ? `request body is not valid JSON: ${error.message}` : error.message;
   res
     .status(status)
-    .json({ statusCode: status, error: status === 413 ? 'payload-too-large' : 'invalid-input', message });
+    .json({ statusCode: status, error: BODY_ERROR_CODES[status] ?? 'invalid-input', message });
 }
+
+const BODY_ERROR_CODES: Record<number, string> = { 413: 'payload-too-large', 415: 'unsupported-media-type' };
 
 export async function createVerbatimApp(
   config: VerbatimConfig,
@@ -37,7 +44,7 @@ export async function createVerbatimApp(
 /** What every Verbatim HTTP app gets, whether made by NestFactory or by a test module. */
 export function configureApp(app: NestExpressApplication, roles: Roles): NestExpressApplication {
   app.useLogger(app.get(Logger));
-  app.use(express.json({ limit: '256kb' }));
+  app.use(express.json({ limit: '256kb', verify: refuseDeepJson }));
   app.use(bodyErrors);
   app.disable('x-powered-by');
   app.enableShutdownHooks();

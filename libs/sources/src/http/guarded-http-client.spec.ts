@@ -532,4 +532,20 @@ describe('GuardedHttpClient: network errors', () => {
     expect(error.code).toBe(ErrorCode.SourceUnavailable);
     expect(error.message).toBe('could not reach nowhere.test: getaddrinfo ENOTFOUND nowhere.test');
   });
+
+  it('names the host the user gave and the error code, never the address it resolved to', async () => {
+    const srv = await serve(() => undefined);
+    srv.server.close();
+    await once(srv.server, 'close');
+    // a name that resolves (as an internal name would) to an address where nothing listens
+    const resolve: Resolver = async () => [{ address: '127.0.0.1', family: 4 }];
+
+    const error = await sourceError(
+      client({}, { resolve }).request(`http://feeds.internal.test:${srv.port}/`),
+    );
+
+    expect(error.code).toBe(ErrorCode.SourceUnavailable);
+    expect(error.message).toBe(`could not reach feeds.internal.test:${srv.port}: connect ECONNREFUSED`);
+    expect(error.message).not.toContain('127.0.0.1');
+  });
 });

@@ -12,6 +12,7 @@ import {
 } from './address-guard';
 import { CREDENTIALS_REFUSAL, hasCredentials, withoutCredentials } from '../url-credentials';
 import { HostRateLimits } from './host-rate-limits';
+import { networkFailureReason } from './network-error-message';
 import { type HttpClientOptions, type HttpRequest, type HttpResponse } from './http-client';
 import { DEFAULT_MAX_RETRY_AFTER_SECONDS } from './response-errors';
 
@@ -206,9 +207,12 @@ export class GuardedHttpClient {
     }
     // a programming mistake (bad header value...) is not the network's fault: let it surface as is
     if (code === undefined || code === 'UND_ERR_INVALID_ARG') return error;
+    // stored on the account and shown to anonymous readers: the host they gave, never an address it resolved to
     const message = error instanceof Error ? error.message : String(error);
-    const cause = message.includes(code) ? message : `${code}: ${message}`;
-    return new SourceError(ErrorCode.SourceUnavailable, `could not reach ${url.host}: ${cause}`);
+    return new SourceError(
+      ErrorCode.SourceUnavailable,
+      `could not reach ${url.host}: ${networkFailureReason(code, message)}`,
+    );
   }
 }
 

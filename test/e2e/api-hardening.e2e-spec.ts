@@ -1,0 +1,304 @@
+import { createHash, randomBytes } from 'node:crypto';
+import { once } from 'node:events';
+import { createServer } from 'node:net';
+import { type AddressInfo } from 'node:net';
+import { startFakeMastodon, type FakeMastodon } from '@app/testing/fake-mastodon';
+import { TEST_HTTP_OPTIONS } from '@app/testing/test-http-client';
+import { createTestEnvironment, type TestEnvironment } from '@app/testing/test-environment';
+import { GuardedHttpClient, systemResolver, type Resolver } from '@app/sources';
+import { countRows, startTestApp, type TestApp } from './support/app';
+
+/** A port on 127.0.0.1 where nothing listens. */
+async function closedPort(): Promise<number> {
+  const server = createServer().listen(0, '127.0.0.1');
+  await once(server, 'listening');
+  const { port } = server.address() as AddressInfo;
+  server.close();
+  await once(server, 'close');
+  return port;
+}
+
+/** JSON nested `depth` levels deep, within the 256 kB body limit. */
+const deepArrays = (depth: number) => '['.repeat(depth) + ']'.repeat(depth);
+const deepObjects = (depth: number) => '{"a":'.repeat(depth) + '1' + '}'.repeat(depth);
+
+describe('API hardening: bad input is a 4xx that says why', () => {
+  let env: TestEnvironment;
+  let mastodon: FakeMastodon;
+  let app: TestApp;
+  let http: GuardedHttpClient;
+
+  beforeAll(async () => {
+    env = await createTestEnvironment();
+    mastodon = await startFakeMastodon();
+    mastodon.addAccount({ username: 'mfa', displayName: 'Ministry' });
+    // an internal name: it resolves to an address where nothing listens
+    const resolve: Resolver = (host) =>
+      host === 'feeds.internal.test'
+        ? Promise.resolve([{ address: '127.0.0.1', family: 4 }])
+        : systemResolver(host);
+    // the app closes the client it is given
+    http = new GuardedHttpClient(TEST_HTTP_OPTIONS, { resolve });
+    app = await startTestApp(env.config({ VERBATIM_MIN_POLL_INTERVAL_SECONDS: '60' }), {
+      roles: { api: true, worker: false },
+      httpClient: http,
+    });
+  });
+
+  afterAll(async () => {
+    await app?.close();
+    await mastodon?.close();
+    await env?.destroy();
+  });
+
+  it('refuses URLs with a user name or password for tracking and capture, and stores nothing', async () => {
+    const url = 'https://user:pass@example.org/feed.xml';
+    for (const path of ['/api/v1/accounts', '/api/v1/captures']) {
+      const res = await app.write('post', path).send({ url }).expect(400);
+      expect(res.body.error).toBe('invalid-input');
+      expect(res.body.message).toContain('URLs with a user name or password are not accepted');
+      expect(res.body.message).toContain('https://example.org/feed.xml');
+      expect(res.body.message).not.toContain('user:pass@');
+    }
+    expect(Object.values(await countRows(app.db)).every((n) => n === 0)).toBe(true);
+    const [{ n }]: { n: string }[] = await app.db.query('SELECT count(*) AS n FROM capture_requests');
+    expect(Number(n)).toBe(0);
+  });
+
+  it('names the host the user gave when a source cannot be reached, never the address it resolved to', async () => {
+    const port = await closedPort();
+    const res = await app
+      .write('post', '/api/v1/accounts')
+      .send({ url: `http://feeds.internal.test:${port}/feed.xml` })
+      .expect(502);
+    expect(res.body.message).toBe(`could not reach feeds.internal.test:${port}: connect ECONNREFUSED`);
+    expect(JSON.stringify(res.body)).not.toContain('127.0.0.1');
+  });
+
+  it('refuses a PATCH below VERBATIM_MIN_POLL_INTERVAL_SECONDS and leaves the account as it was', async () => {
+    const tracked = await app
+      .write('post', '/api/v1/accounts')
+      .send({ url: `${mastodon.origin}/@mfa`, pollIntervalSeconds: 120 })
+      .expect(201);
+    const before = await app.http().get(`/api/v1/accounts/${tracked.body.id}`).expect(200);
+
+    const res = await app
+      .write('patch', `/api/v1/accounts/${tracked.body.id}`)
+      .send({ pollIntervalSeconds: 30, paused: true })
+      .expect(400);
+
+    expect(res.body.message).toBe(
+      'pollIntervalSeconds: must be at least 60 (VERBATIM_MIN_POLL_INTERVAL_SECONDS)',
+    );
+    const after = await app.http().get(`/api/v1/accounts/${tracked.body.id}`).expect(200);
+    expect(after.body).toEqual(before.body);
+    expect(after.body).toMatchObject({ pollIntervalSeconds: 120, paused: false });
+  });
+
+  it.each([
+    ['/api/v1/log/proof/inclusion?index=0&size=9007199254740993', 'size'],
+    ['/api/v1/log/proof/inclusion?index=0&size=1e400', 'size'],
+    ['/api/v1/log/proof/inclusion?index=-1&size=2', 'index'],
+    ['/api/v1/log/proof/inclusion?index=1.5&size=2', 'index'],
+    ['/api/v1/log/proof/inclusion?index=0&size=0x10', 'size'],
+    ['/api/v1/log/proof/inclusion?index=0&size=%201', 'size'],
+    ['/api/v1/log/proof/inclusion?index=0&index=1&size=2', 'index'],
+    ['/api/v1/log/proof/consistency?from=1&to=9007199254740993', 'to'],
+    ['/api/v1/log/proof/consistency?from=1e400&to=2', 'from'],
+    ['/api/v1/log/proof/consistency?from=0x1&to=2', 'from'],
+    ['/api/v1/log/entries?start=-1&end=2', 'start'],
+    ['/api/v1/log/entries?start=0&end=18446744073709551616', 'end'],
+    ['/api/v1/log/entries?start=1.5&end=2', 'start'],
+  ])('answers %s with 400 naming %s', async (path, field) => {
+    const res = await app.http().get(path).expect(400);
+    expect(res.body.error).toBe('invalid-input');
+    expect(res.body.message).toContain(
+      `${field}: must be a whole number from ${field === 'index' || field === 'start' ? 0 : 1} to 9007199254740991, in decimal digits`,
+    );
+  });
+
+  it('answers the largest safe numbers with the log’s own 400, not a 500', async () => {
+    const big = Number.MAX_SAFE_INTEGER;
+    await app
+      .http()
+      .get(`/api/v1/log/proof/inclusion?index=${big - 1}&size=${big}`)
+      .expect(400);
+    await app.http().get(`/api/v1/log/proof/consistency?from=1&to=${big}`).expect(400);
+    const entries = await app
+      .http()
+      .get(`/api/v1/log/entries?start=${big - 1}&end=${big}`)
+      .expect(200);
+    expect(entries.body.entries).toEqual([]);
+  });
+
+  it.each([
+    ['/api/v1/accounts', 'arrays', deepArrays(100_000)],
+    ['/api/v1/accounts', 'objects', deepObjects(40_000)],
+    ['/api/v1/captures', 'arrays', deepArrays(100_000)],
+    ['/api/v1/captures', 'objects', deepObjects(40_000)],
+  ])('answers POST %s with a body of deeply nested %s with 400', async (path, _kind, body) => {
+    const res = await app
+      .write('post', path)
+      .set('Content-Type', 'application/json')
+      .send(`{"url":${body}}`)
+      .expect(400);
+    expect(res.body).toEqual({
+      statusCode: 400,
+      error: 'invalid-input',
+      message: 'request body is nested too deeply (more than 64 levels of arrays and objects)',
+    });
+  });
+
+  it('still takes brackets inside strings for what they are', async () => {
+    const res = await app
+      .write('post', '/api/v1/captures')
+      .set('Content-Type', 'application/json')
+      .send(JSON.stringify({ url: `https://example.org/${'['.repeat(2000)}` }))
+      .expect(202);
+    expect(res.body.jobId).toEqual(expect.any(String));
+  });
+
+  describe('artifact downloads', () => {
+    const bytes = randomBytes(9 * 1024 * 1024 + 7);
+    const sha256 = createHash('sha256').update(bytes).digest('hex');
+
+    beforeAll(async () => {
+      await app.db.query(`INSERT INTO artifacts (sha256, media_type, size, bytes) VALUES ($1, $2, $3, $4)`, [
+        sha256,
+        'text/html; charset=utf-8',
+        bytes.length,
+        bytes,
+      ]);
+    });
+
+    const download = (path: string) =>
+      app
+        .http()
+        .get(path)
+        .buffer(true)
+        .parse((res, done) => {
+          const chunks: Buffer[] = [];
+          res.on('data', (chunk: Buffer) => chunks.push(chunk));
+          res.on('end', () => done(null, Buffer.concat(chunks)));
+        });
+
+    it('streams a 9 MB artifact byte-exact with its length and security headers', async () => {
+      const res = await download(`/api/v1/artifacts/${sha256}`).expect(200);
+
+      expect(
+        createHash('sha256')
+          .update(res.body as Buffer)
+          .digest('hex'),
+      ).toBe(sha256);
+      expect(res.headers['content-length']).toBe(String(bytes.length));
+      expect(res.headers['content-type']).toBe('text/html; charset=utf-8');
+      expect(res.headers['content-security-policy']).toBe("sandbox; default-src 'none'");
+      expect(res.headers['x-content-type-options']).toBe('nosniff');
+      expect(res.headers['content-disposition']).toBe(`attachment; filename="${sha256}"`);
+      expect(res.headers.etag).toBe(`"${sha256}"`);
+      expect(res.headers.digest).toBe(`sha-256=${Buffer.from(sha256, 'hex').toString('base64')}`);
+    });
+
+    it('serves one byte range, HEAD without a body, and 304 for its ETag', async () => {
+      const start = 3 * 1024 * 1024 - 5;
+      const end = 5 * 1024 * 1024 + 9;
+      const part = await download(`/api/v1/artifacts/${sha256}`)
+        .set('Range', `bytes=${start}-${end}`)
+        .expect(206);
+      expect(part.headers['content-range']).toBe(`bytes ${start}-${end}/${bytes.length}`);
+      expect((part.body as Buffer).equals(bytes.subarray(start, end + 1))).toBe(true);
+
+      await app
+        .http()
+        .get(`/api/v1/artifacts/${sha256}`)
+        .set('Range', `bytes=${bytes.length}-`)
+        .expect(416)
+        .expect('Content-Range', `bytes */${bytes.length}`);
+
+      const head = await app.http().head(`/api/v1/artifacts/${sha256}`).expect(200);
+      expect(head.headers['content-length']).toBe(String(bytes.length));
+
+      await app.http().get(`/api/v1/artifacts/${sha256}`).set('If-None-Match', `"${sha256}"`).expect(304);
+    });
+  });
+});
+
+describe('VERBATIM_PUBLIC_READ: what needs a token', () => {
+  let env: TestEnvironment;
+  let publicApp: TestApp;
+  let privateApp: TestApp;
+  let privateWorker: TestApp;
+
+  beforeAll(async () => {
+    env = await createTestEnvironment();
+    publicApp = await startTestApp(env.config(), { roles: { api: true, worker: false } });
+    privateApp = await startTestApp(env.config({ VERBATIM_PUBLIC_READ: 'false' }), {
+      roles: { api: true, worker: false },
+    });
+    privateWorker = await startTestApp(env.config({ VERBATIM_PUBLIC_READ: 'false' }), {
+      roles: { api: false, worker: true },
+    });
+  });
+
+  afterAll(async () => {
+    await privateWorker?.close();
+    await privateApp?.close();
+    await publicApp?.close();
+    await env?.destroy();
+  });
+
+  const DOCS = ['/api/docs', '/api/docs/openapi.json', '/api/docs/openapi.yaml'];
+  const READS = ['/metrics', ...DOCS, '/api/v1/statements', '/log/tile/entries/000'];
+
+  it('public: reads, metrics and docs need no token; health shows the queues', async () => {
+    for (const path of READS) {
+      const res = await publicApp.http().get(path);
+      expect([path, res.status]).not.toEqual([path, 401]);
+    }
+    const doc = await publicApp.http().get('/api/docs/openapi.json').expect(200);
+    expect(doc.body.paths['/api/v1/accounts']).toBeDefined();
+    const health = await publicApp.http().get('/health').expect(200);
+    expect(health.body.queues).toEqual(expect.objectContaining({ poll: expect.any(Object) }));
+  });
+
+  it('private: metrics, docs, reads and entry tiles need a token, and accept one', async () => {
+    for (const path of READS) {
+      const anonymous = await privateApp.http().get(path).expect(401);
+      expect(anonymous.body).toMatchObject({ statusCode: 401, error: 'unauthorized' });
+      expect(anonymous.body.message).toContain('this archive is not public');
+      await privateApp.http().get(path).set('Authorization', 'Bearer vbt_unknown').expect(401);
+      const res = await privateApp.http().get(path).set('Authorization', `Bearer ${privateApp.token}`);
+      expect([path, res.status]).not.toEqual([path, 401]);
+    }
+  });
+
+  it('private: a worker-only process keeps /metrics private too', async () => {
+    await privateWorker.http().get('/metrics').expect(401);
+    await privateWorker
+      .http()
+      .get('/metrics')
+      .set('Authorization', `Bearer ${privateWorker.token}`)
+      .expect(200);
+    await privateWorker.http().get('/health').expect(200);
+  });
+
+  it('private: health stays public and says up or down only', async () => {
+    const health = await privateApp.http().get('/health').expect(200);
+    expect(health.body).toEqual({
+      status: 'ok',
+      checks: { database: { status: 'up' }, redis: { status: 'up' } },
+      queues: null,
+    });
+  });
+
+  it('private: the log key, checkpoints and hash tiles stay public for verifiers', async () => {
+    const key = await privateApp.http().get('/log/key').expect(200);
+    expect(key.text).toMatch(/^[^+\s]+\+[0-9a-f]{8}\+/);
+    for (const path of ['/log/checkpoint', '/log/tile/0/000']) {
+      const res = await privateApp.http().get(path);
+      expect([path, res.status]).not.toEqual([path, 401]);
+    }
+    // an encoded "entries" reaches the same handler, which still asks for a token
+    await privateApp.http().get('/log/tile/%65ntries/000').expect(401);
+  });
+});
