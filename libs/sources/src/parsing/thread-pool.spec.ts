@@ -16,6 +16,10 @@ parentPort.on('message', ({ id, input }) => {
   }
   parentPort.postMessage({ id, ok: true, value: { doubled: input.n * 2 } });
 });
+// a slow script load (modules to compile) must not count against the first task's deadline
+const loaded = Date.now() + 300;
+while (Date.now() < loaded) {}
+parentPort.postMessage('ready');
 `;
 
 type Input = { n?: number; spin?: boolean; exit?: boolean; fail?: string };
@@ -61,6 +65,10 @@ describe('ThreadPool', () => {
     // the spinning thread never held this one up
     expect(ticks).toBeGreaterThan(10);
     expect(await pool.run({ n: 21 }, 5000)).toEqual({ doubled: 42 });
+  });
+
+  it('starts the deadline once the thread has loaded its script', async () => {
+    expect(await pool.run({ n: 3 }, 100)).toEqual({ doubled: 6 });
   });
 
   it('counts the deadline from when a thread takes the task, not while it waits in the queue', async () => {

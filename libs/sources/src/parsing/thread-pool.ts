@@ -1,5 +1,5 @@
 import { Worker, type ResourceLimits } from 'node:worker_threads';
-import { type TaskReply, type TaskRequest, type ThreadFailure } from './thread-protocol';
+import { THREAD_READY, type TaskReply, type TaskRequest, type ThreadFailure } from './thread-protocol';
 
 export interface ThreadPoolOptions {
   /** the compiled worker script (a .js file that calls `serveThreadTask`) */
@@ -39,13 +39,15 @@ interface Job {
 interface Slot {
   worker: Worker;
   job: Job | null;
+  /** resolves when the thread has loaded its script (it says THREAD_READY) */
+  ready: Promise<void>;
 }
 
 /**
  * A few worker threads running one CPU-heavy task on untrusted input each, so the event loop of the API and
- * the worker processes stays free. A task has a deadline counted from when a thread takes it (time queued
- * does not count): past it, the thread is terminated (a synchronous parser cannot be interrupted any other
- * way) and replaced on the next task.
+ * the worker processes stays free. A task has a deadline counted from when a ready thread takes it (time
+ * queued, and a new thread loading its script, do not count): past it, the thread is terminated (a
+ * synchronous parser cannot be interrupted any other way) and replaced on the next task.
  */
 export class ThreadPool<Input, Output> {
   private readonly slots = new Set<Slot>();
@@ -86,16 +88,20 @@ export class ThreadPool<Input, Output> {
   private idleSlot(): Slot | undefined {
     for (const slot of this.slots) if (slot.job === null) return slot;
     if (this.slots.size >= this.options.size) return undefined;
-    const slot: Slot = { worker: this.spawn(), job: null };
-    this.slots.add(slot);
-    return slot;
-  }
-
-  private spawn(): Worker {
     const worker = new Worker(this.options.script, { resourceLimits: this.options.resourceLimits });
     // an idle thread must not keep the process alive
     worker.unref();
-    return worker;
+    const ready = new Promise<void>((resolve) => {
+      const onReady = (message: unknown) => {
+        if (message !== THREAD_READY) return;
+        worker.off('message', onReady);
+        resolve();
+      };
+      worker.on('message', onReady);
+    });
+    const slot: Slot = { worker, job: null, ready };
+    this.slots.add(slot);
+    return slot;
   }
 
   private start(slot: Slot, job: Job): void {
@@ -104,6 +110,7 @@ export class ThreadPool<Input, Output> {
     const { worker } = slot;
     worker.ref();
     let settled = false;
+    let timer: NodeJS.Timeout | undefined;
     const finish = (outcome: () => void, keepThread: boolean) => {
       if (settled) return;
       settled = true;
@@ -130,14 +137,11 @@ export class ThreadPool<Input, Output> {
       finish(() => job.reject(new ThreadTaskError('thread-died', threadDeath(error))), false);
     const onExit = (code: number) =>
       finish(() => job.reject(new ThreadTaskError('thread-died', `the thread exited (code ${code})`)), false);
-    const timer = setTimeout(
-      () =>
-        finish(
-          () => job.reject(new ThreadTaskError('timeout', `took longer than ${job.timeoutMs} ms`)),
-          false,
-        ),
-      job.timeoutMs,
-    );
+    const onTimeout = () =>
+      finish(() => job.reject(new ThreadTaskError('timeout', `took longer than ${job.timeoutMs} ms`)), false);
+    void slot.ready.then(() => {
+      if (!settled) timer = setTimeout(onTimeout, job.timeoutMs);
+    });
     worker.on('message', onMessage);
     worker.on('error', onError);
     worker.on('exit', onExit);

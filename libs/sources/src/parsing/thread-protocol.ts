@@ -15,6 +15,9 @@ export interface TaskRequest<Input> {
 export type TaskReply<Output> =
   { id: number; ok: true; value: Output } | { id: number; ok: false; failure: ThreadFailure };
 
+/** Sent once by a thread whose script has loaded: a task's deadline starts then, not while modules load. */
+export const THREAD_READY = 'ready';
+
 /** The body of a worker script: answers every request with `task(input)`, or the error it threw. */
 export function serveThreadTask<Input, Output>(task: (input: Input) => Output): void {
   const port = parentPort;
@@ -28,6 +31,7 @@ export function serveThreadTask<Input, Output>(task: (input: Input) => Output): 
     }
     port.postMessage(reply);
   });
+  port.postMessage(THREAD_READY);
 }
 
 function failureOf(error: unknown): ThreadFailure {
