@@ -47,6 +47,11 @@ describe('the production build', () => {
     expect(files).toContain('libs/sandbox/src/mastodon/sandbox-mastodon-server.js');
   });
 
+  it('has the feed parse worker script beside the module that starts it (threads load it by path)', () => {
+    expect(files).toContain('libs/sources/src/feeds/feed-parsing.js');
+    expect(files).toContain('libs/sources/src/feeds/feed-parse-worker.js');
+  });
+
   it('contains nothing from libs/testing or test/, and no specs or fixtures', () => {
     expect(files.filter((file) => TEST_CODE.test(file))).toEqual([]);
     expect(files.filter((file) => /\.(spec|e2e-spec|fixture)\.js$/.test(file))).toEqual([]);

@@ -39,6 +39,8 @@ export interface VerbatimConfig {
     userAgent: string;
     /** the longest wait a source may impose; the same bound as the retry backoff */
     maxRetryAfterSeconds: number;
+    /** a body still being parsed after this is refused (the parse runs on a worker thread) */
+    parseTimeoutMs: number;
   };
   dataDir: string;
   log: {
@@ -118,6 +120,7 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): VerbatimConfig
       allowPrivateNetworks: e.VERBATIM_ALLOW_PRIVATE_NETWORKS,
       userAgent: USER_AGENT,
       maxRetryAfterSeconds: e.VERBATIM_RETRY_MAX_SECONDS,
+      parseTimeoutMs: e.VERBATIM_PARSE_TIMEOUT_MS,
     },
     dataDir: e.VERBATIM_DATA_DIR,
     log: {

@@ -14,8 +14,8 @@ import { type GuardedHttpClient } from '../http/guarded-http-client';
 import { type HttpResponse } from '../http/http-client';
 import { responseArtifacts } from '../http/response-artifacts';
 import { throwForStatus } from '../http/response-errors';
-import { feedItemToContent, type ParsedFeed } from './feed-items';
-import { parseFeed } from './feed-parser';
+import { type FeedParseOutput } from './feed-parse-task';
+import { inThreadFeedParsing, type FeedParsing } from './feed-parsing';
 import { NOT_A_FEED } from './xml-text';
 
 const ACCEPT =
@@ -36,7 +36,7 @@ export type FeedCursor = z.infer<typeof feedCursor>;
 
 interface FetchedFeed {
   response: HttpResponse;
-  feed: ParsedFeed;
+  feed: FeedParseOutput;
 }
 
 /** What a web page is asked for when an item's link is re-read. */
@@ -48,6 +48,8 @@ export const FEED_MAX_LINK_CHECKS = 50;
 export interface FeedConnectorOptions {
   /** most item links one `fetchMany` re-reads; the rest are answered `unknown`. Default FEED_MAX_LINK_CHECKS. */
   maxLinkChecks?: number;
+  /** where bodies are parsed; default in this thread (servers pass worker threads with a deadline) */
+  parsing?: FeedParsing;
 }
 
 /** The feed as a re-check saw it. */
@@ -76,12 +78,14 @@ export class FeedConnector implements Connector<FeedCursor> {
   readonly readCursor = cursorReader('feed', feedCursor);
 
   private readonly maxLinkChecks: number;
+  private readonly parsing: FeedParsing;
 
   constructor(
     private readonly http: GuardedHttpClient,
     options: FeedConnectorOptions = {},
   ) {
     this.maxLinkChecks = Math.max(0, options.maxLinkChecks ?? FEED_MAX_LINK_CHECKS);
+    this.parsing = options.parsing ?? inThreadFeedParsing();
   }
 
   canTrack(url: URL): boolean {
@@ -111,11 +115,11 @@ export class FeedConnector implements Connector<FeedCursor> {
     // many government servers ignore conditional requests: identical bytes mean nothing changed
     if (cursor.bodySha256 === bodySha256)
       return { kind: 'unchanged', httpStatus: response.status, cursor: next };
-    const feed = this.parse(account.sourceUrl, response);
+    const feed = await this.parse(account.sourceUrl, response, account.handle);
     return {
       kind: 'posts',
       httpStatus: response.status,
-      posts: postsOf(account, response, feed),
+      posts: postsOf(response, feed),
       cursor: next,
     };
   }
@@ -144,8 +148,7 @@ export class FeedConnector implements Connector<FeedCursor> {
   /** Same as `capture`. */
   async fetchAll(url: URL): Promise<{ account: ResolvedAccount; posts: FetchedPost[] }> {
     const { response, feed } = await this.fetchFeed(url.href, {});
-    const account = accountOf(url.href, response, feed);
-    return { account, posts: postsOf(account, response, feed) };
+    return { account: accountOf(url.href, response, feed), posts: postsOf(response, feed) };
   }
 
   /** One plain GET of the feed: no validators, since a 304 would not show which items it holds. */
@@ -163,8 +166,8 @@ export class FeedConnector implements Connector<FeedCursor> {
       return { kind: 'unreadable', detail: `${what}: HTTP ${response.status}` };
     }
     try {
-      const feed = this.parse(account.sourceUrl, response);
-      return { kind: 'read', posts: postsById(postsOf(account, response, feed)) };
+      const feed = await this.parse(account.sourceUrl, response, account.handle);
+      return { kind: 'read', posts: postsById(postsOf(response, feed)) };
     } catch (error) {
       return { kind: 'unreadable', detail: sourceErrorMessage(error) };
     }
@@ -198,7 +201,8 @@ export class FeedConnector implements Connector<FeedCursor> {
 
   private async fetchFeed(url: string, headers: Record<string, string>): Promise<FetchedFeed> {
     const response = await this.get(url, headers);
-    return { response, feed: this.parse(url, response) };
+    // the items are statements of the feed as tracked: its handle is the URL asked for
+    return { response, feed: await this.parse(url, response, url) };
   }
 
   private async get(url: string, headers: Record<string, string>): Promise<HttpResponse> {
@@ -207,11 +211,16 @@ export class FeedConnector implements Connector<FeedCursor> {
     return response;
   }
 
-  private parse(url: string, response: HttpResponse): ParsedFeed {
+  private async parse(url: string, response: HttpResponse, handle: string): Promise<FeedParseOutput> {
     const contentType = response.headers['content-type'] ?? null;
     try {
       // relative links resolve against the URL that answered, after redirects
-      return parseFeed(response.body, response.url || url, { contentType });
+      return await this.parsing.parse({
+        bytes: response.body,
+        baseUrl: response.url || url,
+        contentType,
+        handle,
+      });
     } catch (error) {
       if (!(error instanceof SourceError) || !error.message.startsWith(NOT_A_FEED)) throw error;
       const reason = error.message.slice(`${NOT_A_FEED}: `.length);
@@ -224,7 +233,7 @@ export class FeedConnector implements Connector<FeedCursor> {
   }
 }
 
-function accountOf(requestedUrl: string, response: HttpResponse, feed: ParsedFeed): ResolvedAccount {
+function accountOf(requestedUrl: string, response: HttpResponse, feed: FeedParseOutput): ResolvedAccount {
   return {
     platform: 'feed',
     handle: requestedUrl,
@@ -235,15 +244,15 @@ function accountOf(requestedUrl: string, response: HttpResponse, feed: ParsedFee
   };
 }
 
-function postsOf(account: ResolvedAccount, response: HttpResponse, feed: ParsedFeed): FetchedPost[] {
+function postsOf(response: HttpResponse, feed: FeedParseOutput): FetchedPost[] {
   // the same artifacts for every item: each was read from these exact bytes
   const artifacts: RawArtifact[] = responseArtifacts(
     response,
     ARTIFACT_ROLES.feed,
     response.headers['content-type'] || 'application/xml',
   );
-  return feed.items.map((item) => ({
-    content: feedItemToContent(item, account.handle),
+  return feed.contents.map((content) => ({
+    content,
     artifacts,
     evidenceLevel: 'captured',
   }));

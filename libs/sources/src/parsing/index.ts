@@ -1,0 +1,2 @@
+export * from './thread-pool';
+export * from './thread-protocol';

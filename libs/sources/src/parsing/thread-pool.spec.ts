@@ -1,0 +1,98 @@
+import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { ThreadPool, ThreadTaskError, ThreadTaskFailure } from './thread-pool';
+
+// jest runs TypeScript sources, which a worker thread cannot load: the worker here is plain JavaScript that
+// speaks the protocol of thread-protocol.ts (serveThreadTask).
+const WORKER = `
+const { parentPort } = require('node:worker_threads');
+parentPort.on('message', ({ id, input }) => {
+  if (input.spin) for (;;) {}
+  if (input.exit) process.exit(3);
+  if (input.fail) {
+    parentPort.postMessage({ id, ok: false, failure: { message: input.fail, code: 'source-invalid-response', httpStatus: null } });
+    return;
+  }
+  parentPort.postMessage({ id, ok: true, value: { doubled: input.n * 2 } });
+});
+// a slow script load (modules to compile) must not count against the first task's deadline
+const loaded = Date.now() + 300;
+while (Date.now() < loaded) {}
+parentPort.postMessage('ready');
+`;
+
+type Input = { n?: number; spin?: boolean; exit?: boolean; fail?: string };
+
+describe('ThreadPool', () => {
+  let dir: string;
+  let pool: ThreadPool<Input, { doubled: number }>;
+
+  beforeAll(() => {
+    dir = mkdtempSync(join(tmpdir(), 'verbatim-pool-'));
+    writeFileSync(join(dir, 'worker.js'), WORKER);
+  });
+  beforeEach(() => {
+    pool = new ThreadPool({ script: join(dir, 'worker.js'), size: 2 });
+  });
+  afterEach(() => pool.close());
+  afterAll(() => rmSync(dir, { recursive: true, force: true }));
+
+  it('runs tasks on threads and returns their values', async () => {
+    const values = await Promise.all([1, 2, 3, 4, 5].map((n) => pool.run({ n }, 5000)));
+    expect(values.map((v) => v.doubled)).toEqual([2, 4, 6, 8, 10]);
+  });
+
+  it('carries an error thrown in the task back with its code', async () => {
+    const error: unknown = await pool.run({ fail: 'not a feed' }, 5000).catch((e: unknown) => e);
+    expect(error).toBeInstanceOf(ThreadTaskFailure);
+    expect((error as ThreadTaskFailure).failure).toMatchObject({
+      message: 'not a feed',
+      code: 'source-invalid-response',
+    });
+  });
+
+  it('terminates a task past its deadline, keeps this thread responsive, and goes on with new threads', async () => {
+    let ticks = 0;
+    const ticker = setInterval(() => ticks++, 10);
+    const started = Date.now();
+    const error: unknown = await pool.run({ spin: true }, 300).catch((e: unknown) => e);
+    clearInterval(ticker);
+    expect(error).toBeInstanceOf(ThreadTaskError);
+    expect((error as ThreadTaskError).reason).toBe('timeout');
+    expect((error as Error).message).toBe('took longer than 300 ms');
+    expect(Date.now() - started).toBeLessThan(2000);
+    // the spinning thread never held this one up
+    expect(ticks).toBeGreaterThan(10);
+    expect(await pool.run({ n: 21 }, 5000)).toEqual({ doubled: 42 });
+  });
+
+  it('starts the deadline once the thread has loaded its script', async () => {
+    expect(await pool.run({ n: 3 }, 100)).toEqual({ doubled: 6 });
+  });
+
+  it('counts the deadline from when a thread takes the task, not while it waits in the queue', async () => {
+    const single = new ThreadPool<Input, { doubled: number }>({ script: join(dir, 'worker.js'), size: 1 });
+    try {
+      const spinning = single.run({ spin: true }, 400).catch((e: unknown) => e);
+      // queued behind the spinning task for ~400 ms, longer than its own 300 ms deadline
+      const queued = single.run({ n: 1 }, 300);
+      expect(await spinning).toBeInstanceOf(ThreadTaskError);
+      expect(await queued).toEqual({ doubled: 2 });
+    } finally {
+      await single.close();
+    }
+  });
+
+  it('reports a thread that dies mid-task, and replaces it', async () => {
+    const error: unknown = await pool.run({ exit: true }, 5000).catch((e: unknown) => e);
+    expect(error).toBeInstanceOf(ThreadTaskError);
+    expect((error as ThreadTaskError).reason).toBe('thread-died');
+    expect(await pool.run({ n: 2 }, 5000)).toEqual({ doubled: 4 });
+  });
+
+  it('refuses work once closed', async () => {
+    await pool.close();
+    await expect(pool.run({ n: 1 }, 5000)).rejects.toThrow('closed');
+  });
+});

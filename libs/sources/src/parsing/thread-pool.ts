@@ -1,0 +1,157 @@
+import { Worker, type ResourceLimits } from 'node:worker_threads';
+import { THREAD_READY, type TaskReply, type TaskRequest, type ThreadFailure } from './thread-protocol';
+
+export interface ThreadPoolOptions {
+  /** the compiled worker script (a .js file that calls `serveThreadTask`) */
+  script: string;
+  /** threads at most; each starts on first use and is kept */
+  size: number;
+  /** a thread over these limits dies instead of the process (ERR_WORKER_OUT_OF_MEMORY) */
+  resourceLimits?: ResourceLimits;
+}
+
+/** Why a task did not return: it ran past its deadline, or its thread died (out of memory, crashed). */
+export class ThreadTaskError extends Error {
+  constructor(
+    readonly reason: 'timeout' | 'thread-died',
+    message: string,
+  ) {
+    super(message);
+    this.name = 'ThreadTaskError';
+  }
+}
+
+/** An error thrown inside the task, carried back by value (its class does not cross threads). */
+export class ThreadTaskFailure extends Error {
+  constructor(readonly failure: ThreadFailure) {
+    super(failure.message);
+    this.name = 'ThreadTaskFailure';
+  }
+}
+
+interface Job {
+  input: unknown;
+  timeoutMs: number;
+  resolve: (value: unknown) => void;
+  reject: (error: Error) => void;
+}
+
+interface Slot {
+  worker: Worker;
+  job: Job | null;
+  /** resolves when the thread has loaded its script (it says THREAD_READY) */
+  ready: Promise<void>;
+}
+
+/**
+ * A few worker threads running one CPU-heavy task on untrusted input each, so the event loop of the API and
+ * the worker processes stays free. A task has a deadline counted from when a ready thread takes it (time
+ * queued, and a new thread loading its script, do not count): past it, the thread is terminated (a
+ * synchronous parser cannot be interrupted any other way) and replaced on the next task.
+ */
+export class ThreadPool<Input, Output> {
+  private readonly slots = new Set<Slot>();
+  private readonly queue: Job[] = [];
+  private nextId = 0;
+  private closed = false;
+
+  constructor(private readonly options: ThreadPoolOptions) {}
+
+  run(input: Input, timeoutMs: number): Promise<Output> {
+    if (this.closed) return Promise.reject(new Error('the thread pool is closed'));
+    return new Promise<Output>((resolve, reject) => {
+      this.queue.push({ input, timeoutMs, resolve: (value) => resolve(value as Output), reject });
+      this.dispatch();
+    });
+  }
+
+  async close(): Promise<void> {
+    this.closed = true;
+    for (const job of this.queue.splice(0)) job.reject(new Error('the thread pool is closed'));
+    await Promise.all(
+      [...this.slots].map((slot) => {
+        slot.job?.reject(new Error('the thread pool is closed'));
+        return slot.worker.terminate();
+      }),
+    );
+    this.slots.clear();
+  }
+
+  private dispatch(): void {
+    while (this.queue.length > 0) {
+      const slot = this.idleSlot();
+      if (!slot) return;
+      this.start(slot, this.queue.shift()!);
+    }
+  }
+
+  private idleSlot(): Slot | undefined {
+    for (const slot of this.slots) if (slot.job === null) return slot;
+    if (this.slots.size >= this.options.size) return undefined;
+    const worker = new Worker(this.options.script, { resourceLimits: this.options.resourceLimits });
+    // an idle thread must not keep the process alive
+    worker.unref();
+    const ready = new Promise<void>((resolve) => {
+      const onReady = (message: unknown) => {
+        if (message !== THREAD_READY) return;
+        worker.off('message', onReady);
+        resolve();
+      };
+      worker.on('message', onReady);
+    });
+    const slot: Slot = { worker, job: null, ready };
+    this.slots.add(slot);
+    return slot;
+  }
+
+  private start(slot: Slot, job: Job): void {
+    slot.job = job;
+    const id = this.nextId++;
+    const { worker } = slot;
+    worker.ref();
+    let settled = false;
+    let timer: NodeJS.Timeout | undefined;
+    const finish = (outcome: () => void, keepThread: boolean) => {
+      if (settled) return;
+      settled = true;
+      clearTimeout(timer);
+      worker.off('message', onMessage);
+      worker.off('error', onError);
+      worker.off('exit', onExit);
+      outcome();
+      if (keepThread) {
+        slot.job = null;
+        worker.unref();
+      } else {
+        this.slots.delete(slot);
+        void worker.terminate();
+      }
+      if (!this.closed) this.dispatch();
+    };
+    const onMessage = (reply: TaskReply<Output>) => {
+      if (reply.id !== id) return;
+      if (reply.ok) finish(() => job.resolve(reply.value), true);
+      else finish(() => job.reject(new ThreadTaskFailure(reply.failure)), true);
+    };
+    const onError = (error: Error) =>
+      finish(() => job.reject(new ThreadTaskError('thread-died', threadDeath(error))), false);
+    const onExit = (code: number) =>
+      finish(() => job.reject(new ThreadTaskError('thread-died', `the thread exited (code ${code})`)), false);
+    const onTimeout = () =>
+      finish(() => job.reject(new ThreadTaskError('timeout', `took longer than ${job.timeoutMs} ms`)), false);
+    void slot.ready.then(() => {
+      if (!settled) timer = setTimeout(onTimeout, job.timeoutMs);
+    });
+    worker.on('message', onMessage);
+    worker.on('error', onError);
+    worker.on('exit', onExit);
+    const request: TaskRequest<unknown> = { id, input: job.input };
+    worker.postMessage(request);
+  }
+}
+
+function threadDeath(error: Error): string {
+  const code = (error as Error & { code?: string }).code;
+  if (code === 'ERR_WORKER_OUT_OF_MEMORY') return 'ran out of memory';
+  return `the thread failed: ${error.message}`;
+}

@@ -1,0 +1,45 @@
+import { parentPort } from 'node:worker_threads';
+
+/** An error thrown inside a thread task, as data: a SourceError keeps its code and HTTP status. */
+export interface ThreadFailure {
+  message: string;
+  code: string | null;
+  httpStatus: number | null;
+}
+
+export interface TaskRequest<Input> {
+  id: number;
+  input: Input;
+}
+
+export type TaskReply<Output> =
+  { id: number; ok: true; value: Output } | { id: number; ok: false; failure: ThreadFailure };
+
+/** Sent once by a thread whose script has loaded: a task's deadline starts then, not while modules load. */
+export const THREAD_READY = 'ready';
+
+/** The body of a worker script: answers every request with `task(input)`, or the error it threw. */
+export function serveThreadTask<Input, Output>(task: (input: Input) => Output): void {
+  const port = parentPort;
+  if (!port) throw new Error('serveThreadTask runs only inside a worker thread');
+  port.on('message', ({ id, input }: TaskRequest<Input>) => {
+    let reply: TaskReply<Output>;
+    try {
+      reply = { id, ok: true, value: task(input) };
+    } catch (error) {
+      reply = { id, ok: false, failure: failureOf(error) };
+    }
+    port.postMessage(reply);
+  });
+  port.postMessage(THREAD_READY);
+}
+
+function failureOf(error: unknown): ThreadFailure {
+  if (!(error instanceof Error)) return { message: String(error), code: null, httpStatus: null };
+  const { code, httpStatus } = error as Error & { code?: unknown; httpStatus?: unknown };
+  return {
+    message: error.message,
+    code: typeof code === 'string' ? code : null,
+    httpStatus: typeof httpStatus === 'number' ? httpStatus : null,
+  };
+}

@@ -1,0 +1,56 @@
+/** One GET /health: when it was sent, how long the answer took, and its status (0: no answer). */
+export interface HealthSample {
+  sentAt: number;
+  ms: number;
+  status: number;
+}
+
+export interface HealthProbe {
+  /** stops probing and returns every sample, waiting for the ones still in flight */
+  stop(): Promise<HealthSample[]>;
+}
+
+/**
+ * Sends GET /health every `everyMs`, without waiting for the previous answer: a blocked event loop shows as
+ * slow answers, not as fewer questions. Each request gives up after 5 s (status 0).
+ */
+export function startHealthProbe(port: number, everyMs = 100): HealthProbe {
+  const inFlight: Promise<HealthSample>[] = [];
+  const probe = async (): Promise<HealthSample> => {
+    const sentAt = Date.now();
+    try {
+      const res = await fetch(`http://127.0.0.1:${port}/health`, { signal: AbortSignal.timeout(5000) });
+      await res.arrayBuffer();
+      return { sentAt, ms: Date.now() - sentAt, status: res.status };
+    } catch {
+      return { sentAt, ms: Date.now() - sentAt, status: 0 };
+    }
+  };
+  const timer = setInterval(() => inFlight.push(probe()), everyMs);
+  // a test that failed before stop() must not keep jest waiting
+  timer.unref();
+  return {
+    async stop() {
+      clearInterval(timer);
+      return Promise.all(inFlight);
+    },
+  };
+}
+
+/**
+ * The longest time between two questions: the probe runs in the test's own busy process, so it is checked
+ * to have asked often enough for its "every answer within 1 s" to cover the whole window.
+ */
+export function largestGapMs(samples: HealthSample[]): number {
+  let largest = 0;
+  for (let i = 1; i < samples.length; i++)
+    largest = Math.max(largest, samples[i].sentAt - samples[i - 1].sentAt);
+  return largest;
+}
+
+/** Samples slower than `maxMs` or not 200, described for a failure message. */
+export function unhealthySamples(samples: HealthSample[], maxMs: number): string[] {
+  return samples
+    .filter((sample) => sample.status !== 200 || sample.ms >= maxMs)
+    .map((sample) => `${new Date(sample.sentAt).toISOString()}: HTTP ${sample.status} after ${sample.ms} ms`);
+}
