@@ -104,7 +104,7 @@ export class CaptureWriter {
 
   /** Stores what a poll found and moves the account to its next due time. */
   async recordPoll(work: PollWork, result: PollResult<unknown>): Promise<PollOutcome> {
-    const { posts, rejected } = preparePosts(result.kind === 'posts' ? result.posts : []);
+    const { posts, rejected } = await preparePosts(result.kind === 'posts' ? result.posts : []);
     let written: WrittenCaptures | null;
     let skipped: RejectedPost[];
     try {
@@ -200,7 +200,7 @@ export class CaptureWriter {
 
   /** Stores what an on-demand capture found, under the account it belongs to, and completes the request. */
   async recordCapture(work: CaptureWork, found: CaptureFound): Promise<CaptureOutcome> {
-    const { posts, rejected } = preparePosts(found.posts);
+    const { posts, rejected } = await preparePosts(found.posts);
     let result: { written: WrittenCaptures; skipped: RejectedPost[] };
     try {
       result = await this.db.transaction(async (tx) => {
@@ -249,7 +249,7 @@ export class CaptureWriter {
    */
   async recordRecheck(work: RecheckWork, answers: PostAnswer[]): Promise<RecheckOutcome> {
     const found = answers.flatMap((a) => (a.kind === 'found' ? [a.post] : []));
-    const { posts, rejected } = preparePosts(found);
+    const { posts, rejected } = await preparePosts(found);
     const byPostId = new Map(answers.map((a) => [a.ref.postId, a]));
     const checkedAt = new Date();
     const result = await this.db.transaction(async (tx) => {

@@ -1,6 +1,7 @@
 import {
   contentSha256,
   latestSightingPerPost,
+  mapInSlices,
   sha256Hex,
   withoutNulCharacters,
   type EvidenceLevel,
@@ -26,34 +27,40 @@ export interface RejectedPost {
  * replaced, content and artifacts hashed (each distinct body once, however many posts share it). A post
  * whose content cannot be canonicalized (a lone surrogate, say) is rejected alone; the others go on.
  */
-export function preparePosts(found: FoundPost[]): { posts: PreparedPost[]; rejected: RejectedPost[] } {
+export async function preparePosts(
+  found: FoundPost[],
+): Promise<{ posts: PreparedPost[]; rejected: RejectedPost[] }> {
   const digests = new Map<Buffer, string>();
   const digestOf = (bytes: Buffer) => {
     let digest = digests.get(bytes);
     if (digest === undefined) digests.set(bytes, (digest = sha256Hex(bytes)));
     return digest;
   };
-  const posts: PreparedPost[] = [];
-  const rejected: RejectedPost[] = [];
-  for (const post of latestSightingPerPost(found, (p) => p.content.postId)) {
-    try {
-      const content = withoutNulCharacters(post.content);
-      const artifacts: PreparedArtifact[] = post.artifacts.map((a) => ({
-        role: a.role,
-        mediaType: a.mediaType || 'application/octet-stream',
-        size: a.bytes.length,
-        sha256: digestOf(a.bytes),
-        bytes: a.bytes,
-      }));
-      posts.push({
-        content,
-        contentSha256: contentSha256(content),
-        evidenceLevel: post.evidenceLevel,
-        artifacts,
-      });
-    } catch (error) {
-      rejected.push({ postId: post.content.postId, reason: (error as Error).message });
-    }
-  }
-  return { posts, rejected };
+  const prepared = await mapInSlices(
+    latestSightingPerPost(found, (p) => p.content.postId),
+    (post): PreparedPost | RejectedPost => {
+      try {
+        const content = withoutNulCharacters(post.content);
+        const artifacts: PreparedArtifact[] = post.artifacts.map((a) => ({
+          role: a.role,
+          mediaType: a.mediaType || 'application/octet-stream',
+          size: a.bytes.length,
+          sha256: digestOf(a.bytes),
+          bytes: a.bytes,
+        }));
+        return {
+          content,
+          contentSha256: contentSha256(content),
+          evidenceLevel: post.evidenceLevel,
+          artifacts,
+        };
+      } catch (error) {
+        return { postId: post.content.postId, reason: (error as Error).message };
+      }
+    },
+  );
+  return {
+    posts: prepared.filter((p): p is PreparedPost => 'content' in p),
+    rejected: prepared.filter((p): p is RejectedPost => 'reason' in p),
+  };
 }

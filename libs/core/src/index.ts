@@ -10,3 +10,4 @@ export * from './recheck-schedule';
 export * from './deletion-state';
 export * from './account-availability';
 export * from './text-diff';
+export * from './cooperative';

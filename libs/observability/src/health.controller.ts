@@ -1,13 +1,12 @@
 import { InjectQueue } from '@nestjs/bullmq';
 import { Controller, Get, Header, Inject, Logger, Res } from '@nestjs/common';
 import { ApiExcludeController } from '@nestjs/swagger';
-import { InjectDataSource } from '@nestjs/typeorm';
 import { type Queue } from 'bullmq';
 import type Redis from 'ioredis';
 import { type Response } from 'express';
-import { DataSource } from 'typeorm';
 import { VERBATIM_CONFIG, type VerbatimConfig } from '@app/config';
 import { QueueName } from '@app/queues';
+import { DatabaseProbe } from './database-probe';
 import { MetricsService } from './metrics.service';
 
 type Check = { status: 'up' } | { status: 'down'; error: string };
@@ -42,17 +41,17 @@ async function check(name: string, probe: () => Promise<unknown>, timeoutMs = 20
 @Controller()
 export class HealthController {
   constructor(
-    @InjectDataSource() private readonly db: DataSource,
     @Inject(VERBATIM_CONFIG) private readonly config: VerbatimConfig,
     @InjectQueue(QueueName.Poll) private readonly pollQueue: Queue,
     @InjectQueue(QueueName.Capture) private readonly captureQueue: Queue,
     private readonly metrics: MetricsService,
+    private readonly database: DatabaseProbe,
   ) {}
 
   @Get('health')
   async health(@Res({ passthrough: true }) res: Response) {
     const [database, redis] = await Promise.all([
-      check('database', () => this.db.query('SELECT 1')),
+      check('database', () => this.database.ping()),
       check('redis', async () => ((await this.pollQueue.client) as unknown as Redis).ping()),
     ]);
     // queue depths tell how busy the archive is: only for public archives (private ones have /metrics)

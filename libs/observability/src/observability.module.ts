@@ -1,5 +1,6 @@
 import { Global, Module } from '@nestjs/common';
 import { QueuesModule } from '@app/queues';
+import { DatabaseProbe } from './database-probe';
 import { HealthController } from './health.controller';
 import { MetricsService } from './metrics.service';
 
@@ -7,7 +8,7 @@ import { MetricsService } from './metrics.service';
 @Module({
   imports: [QueuesModule],
   controllers: [HealthController],
-  providers: [MetricsService],
+  providers: [MetricsService, DatabaseProbe],
   exports: [MetricsService],
 })
 export class ObservabilityModule {}

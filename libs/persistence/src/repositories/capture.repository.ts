@@ -2,6 +2,7 @@ import { type EntityManager } from 'typeorm';
 import {
   buildRecord,
   decideChange,
+  mapInSlices,
   recordSha256,
   type ArtifactRole,
   type EvidenceLevel,
@@ -79,30 +80,29 @@ export async function writeCaptures(
   firstCheck?: FirstCheck,
 ): Promise<WrittenCaptures[]> {
   const statements = await upsertStatements(db, sets, firstCheck);
-  const versions: NewVersion[] = [];
-  for (const set of sets) {
-    for (const post of set.posts) {
-      const row = statements.get(statementKey(set.accountId, post.content.postId))!;
-      const change = decideChange(
-        { latestVersion: row.latest_version, latestContentSha256: row.latest_content },
-        post.contentSha256,
-      );
-      if (change.kind === 'unchanged') continue;
-      const record = buildRecord(
-        post.content,
-        post.artifacts.map(({ role, sha256 }) => ({ role, sha256 })),
-      );
-      versions.push({
-        set,
-        post,
-        statementId: row.id,
-        number: change.version,
-        created: change.kind === 'new',
-        record,
-        recordSha256: recordSha256(record),
-      });
-    }
-  }
+  const sightings = sets.flatMap((set) => set.posts.map((post) => ({ set, post })));
+  const decided = await mapInSlices(sightings, ({ set, post }): NewVersion | null => {
+    const row = statements.get(statementKey(set.accountId, post.content.postId))!;
+    const change = decideChange(
+      { latestVersion: row.latest_version, latestContentSha256: row.latest_content },
+      post.contentSha256,
+    );
+    if (change.kind === 'unchanged') return null;
+    const record = buildRecord(
+      post.content,
+      post.artifacts.map(({ role, sha256 }) => ({ role, sha256 })),
+    );
+    return {
+      set,
+      post,
+      statementId: row.id,
+      number: change.version,
+      created: change.kind === 'new',
+      record,
+      recordSha256: recordSha256(record),
+    };
+  });
+  const versions = decided.filter((v): v is NewVersion => v !== null);
   await insertArtifacts(db, versions);
   await insertVersions(db, versions);
   await queueLogEntries(db, versions, logOrigin);
@@ -241,7 +241,7 @@ async function insertVersions(db: EntityManager, versions: NewVersion[]): Promis
 /** One log entry per new version: digests only, so content can be taken down without breaking a proof. */
 async function queueLogEntries(db: EntityManager, versions: NewVersion[], origin: string): Promise<void> {
   if (versions.length === 0) return;
-  const entries = versions.map((v) =>
+  const entries = await mapInSlices(versions, (v) =>
     Buffer.from(
       buildLogEntry({
         type: 'snapshot',

@@ -1,5 +1,5 @@
 import { z } from 'zod';
-import { ErrorCode, SourceError } from '@app/core';
+import { ErrorCode, SourceError, mapInSlices } from '@app/core';
 import {
   type Connector,
   type FetchedPost,
@@ -109,7 +109,7 @@ export class MastodonConnector implements Connector<MastodonCursor> {
     const fresh = known ? read.posts.filter((p) => compareIds(p.status.id, known) > 0) : read.posts;
     if (fresh.length === 0) return { kind: 'unchanged', httpStatus: read.httpStatus, cursor: { ...cursor } };
     fresh.sort((a, b) => compareIds(a.status.id, b.status.id));
-    const posts: FetchedPost[] = fresh.map(({ status, artifacts }) => ({
+    const posts: FetchedPost[] = await mapInSlices(fresh, ({ status, artifacts }) => ({
       content: { ...statusToContent(status, host), account: account.handle },
       artifacts,
       evidenceLevel: 'captured',
