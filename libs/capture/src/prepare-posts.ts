@@ -8,11 +8,16 @@ import {
 } from '@app/core';
 import { type PreparedArtifact, type PreparedPost } from '@app/persistence';
 
+type FoundArtifact = { role: string; mediaType: string; bytes: Buffer };
+
 /** A post as a connector hands it over (structurally a FetchedPost). */
 export interface FoundPost {
   content: StatementContent;
-  artifacts: { role: string; mediaType: string; bytes: Buffer }[];
+  artifacts: FoundArtifact[];
   evidenceLevel: EvidenceLevel;
+  history?:
+    | { kind: 'read'; versions: { content: StatementContent; artifacts: FoundArtifact[] }[] }
+    | { kind: 'failed'; detail: string };
 }
 
 /** A post that could not be prepared, with the reason a person can read. */
@@ -25,35 +30,60 @@ export interface RejectedPost {
  * Makes found posts ready for the database, outside any transaction: one sighting per post, U+0000
  * replaced, content and artifacts hashed (each distinct body once, however many posts share it). A post
  * whose content cannot be canonicalized (a lone surrogate, say) is rejected alone; the others go on.
+ * An edit history is best effort: one that was not read, or cannot be prepared, is reported in
+ * `unreadHistories` and the post is kept without it.
  */
-export function preparePosts(found: FoundPost[]): { posts: PreparedPost[]; rejected: RejectedPost[] } {
+export function preparePosts(found: FoundPost[]): {
+  posts: PreparedPost[];
+  rejected: RejectedPost[];
+  unreadHistories: RejectedPost[];
+} {
   const digests = new Map<Buffer, string>();
   const digestOf = (bytes: Buffer) => {
     let digest = digests.get(bytes);
     if (digest === undefined) digests.set(bytes, (digest = sha256Hex(bytes)));
     return digest;
   };
-  const posts: PreparedPost[] = [];
-  const rejected: RejectedPost[] = [];
-  for (const post of latestSightingPerPost(found, (p) => p.content.postId)) {
-    try {
-      const content = withoutNulCharacters(post.content);
-      const artifacts: PreparedArtifact[] = post.artifacts.map((a) => ({
+  const prepare = (content: StatementContent, artifacts: FoundArtifact[]) => {
+    const clean = withoutNulCharacters(content);
+    return {
+      content: clean,
+      contentSha256: contentSha256(clean),
+      artifacts: artifacts.map((a): PreparedArtifact => ({
         role: a.role,
         mediaType: a.mediaType || 'application/octet-stream',
         size: a.bytes.length,
         sha256: digestOf(a.bytes),
         bytes: a.bytes,
-      }));
-      posts.push({
-        content,
-        contentSha256: contentSha256(content),
-        evidenceLevel: post.evidenceLevel,
-        artifacts,
-      });
+      })),
+    };
+  };
+  const posts: PreparedPost[] = [];
+  const rejected: RejectedPost[] = [];
+  const unreadHistories: RejectedPost[] = [];
+  for (const post of latestSightingPerPost(found, (p) => p.content.postId)) {
+    let prepared: PreparedPost;
+    try {
+      prepared = { ...prepare(post.content, post.artifacts), evidenceLevel: post.evidenceLevel };
     } catch (error) {
       rejected.push({ postId: post.content.postId, reason: (error as Error).message });
+      continue;
     }
+    if (post.history?.kind === 'failed') {
+      unreadHistories.push({ postId: post.content.postId, reason: post.history.detail });
+    } else if (post.history?.kind === 'read' && post.history.versions.length > 0) {
+      try {
+        prepared.history = post.history.versions.map((v): PreparedPost => ({
+          ...prepare(v.content, v.artifacts),
+          // read from the platform by us, like the post; what it shows is the platform's account of the past
+          evidenceLevel: 'captured',
+          source: 'platform-history',
+        }));
+      } catch (error) {
+        unreadHistories.push({ postId: post.content.postId, reason: (error as Error).message });
+      }
+    }
+    posts.push(prepared);
   }
-  return { posts, rejected };
+  return { posts, rejected, unreadHistories };
 }
