@@ -104,7 +104,10 @@ export class CaptureWriter {
 
   /** Stores what a poll found and moves the account to its next due time. */
   async recordPoll(work: PollWork, result: PollResult<unknown>): Promise<PollOutcome> {
-    const { posts, rejected } = await preparePosts(result.kind === 'posts' ? result.posts : []);
+    const { posts, rejected, unreadHistories } = await preparePosts(
+      result.kind === 'posts' ? result.posts : [],
+    );
+    this.noteUnreadHistories(work.account.platform, work.account.handle, unreadHistories);
     let written: WrittenCaptures | null;
     let skipped: RejectedPost[];
     try {
@@ -200,7 +203,8 @@ export class CaptureWriter {
 
   /** Stores what an on-demand capture found, under the account it belongs to, and completes the request. */
   async recordCapture(work: CaptureWork, found: CaptureFound): Promise<CaptureOutcome> {
-    const { posts, rejected } = await preparePosts(found.posts);
+    const { posts, rejected, unreadHistories } = await preparePosts(found.posts);
+    this.noteUnreadHistories(found.account.platform, work.url, unreadHistories);
     let result: { written: WrittenCaptures; skipped: RejectedPost[] };
     try {
       result = await this.db.transaction(async (tx) => {
@@ -249,7 +253,8 @@ export class CaptureWriter {
    */
   async recordRecheck(work: RecheckWork, answers: PostAnswer[]): Promise<RecheckOutcome> {
     const found = answers.flatMap((a) => (a.kind === 'found' ? [a.post] : []));
-    const { posts, rejected } = await preparePosts(found);
+    const { posts, rejected, unreadHistories } = await preparePosts(found);
+    this.noteUnreadHistories(work.account.platform, work.account.handle, unreadHistories);
     const byPostId = new Map(answers.map((a) => [a.ref.postId, a]));
     const checkedAt = new Date();
     const result = await this.db.transaction(async (tx) => {
@@ -345,6 +350,16 @@ export class CaptureWriter {
       written.statementIds.push(...one.value[0].statementIds);
     }
     return { written, rejected };
+  }
+
+  /** An edit history that could not be read costs the missed versions only: said in the log and counted. */
+  private noteUnreadHistories(platform: string, what: string, unread: RejectedPost[]): void {
+    if (unread.length === 0) return;
+    this.metrics.unreadEditHistories.inc({ platform }, unread.length);
+    for (const { postId, reason } of unread.slice(0, 5))
+      this.logger.warn(
+        `${what}: edit history of post ${postId.slice(0, 100)} not read: ${reason.slice(0, 300)}`,
+      );
   }
 
   private afterCommit(

@@ -9,11 +9,16 @@ import {
 } from '@app/core';
 import { type PreparedArtifact, type PreparedPost } from '@app/persistence';
 
+type FoundArtifact = { role: string; mediaType: string; bytes: Buffer };
+
 /** A post as a connector hands it over (structurally a FetchedPost). */
 export interface FoundPost {
   content: StatementContent;
-  artifacts: { role: string; mediaType: string; bytes: Buffer }[];
+  artifacts: FoundArtifact[];
   evidenceLevel: EvidenceLevel;
+  history?:
+    | { kind: 'read'; versions: { content: StatementContent; artifacts: FoundArtifact[] }[] }
+    | { kind: 'failed'; detail: string };
 }
 
 /** A post that could not be prepared, with the reason a person can read. */
@@ -26,41 +31,62 @@ export interface RejectedPost {
  * Makes found posts ready for the database, outside any transaction: one sighting per post, U+0000
  * replaced, content and artifacts hashed (each distinct body once, however many posts share it). A post
  * whose content cannot be canonicalized (a lone surrogate, say) is rejected alone; the others go on.
+ * An edit history is best effort: one that was not read, or cannot be prepared, is reported in
+ * `unreadHistories` and the post is kept without it.
  */
-export async function preparePosts(
-  found: FoundPost[],
-): Promise<{ posts: PreparedPost[]; rejected: RejectedPost[] }> {
+export async function preparePosts(found: FoundPost[]): Promise<{
+  posts: PreparedPost[];
+  rejected: RejectedPost[];
+  unreadHistories: RejectedPost[];
+}> {
   const digests = new Map<Buffer, string>();
   const digestOf = (bytes: Buffer) => {
     let digest = digests.get(bytes);
     if (digest === undefined) digests.set(bytes, (digest = sha256Hex(bytes)));
     return digest;
   };
-  const prepared = await mapInSlices(
-    latestSightingPerPost(found, (p) => p.content.postId),
-    (post): PreparedPost | RejectedPost => {
-      try {
-        const content = withoutNulCharacters(post.content);
-        const artifacts: PreparedArtifact[] = post.artifacts.map((a) => ({
-          role: a.role,
-          mediaType: a.mediaType || 'application/octet-stream',
-          size: a.bytes.length,
-          sha256: digestOf(a.bytes),
-          bytes: a.bytes,
-        }));
-        return {
-          content,
-          contentSha256: contentSha256(content),
-          evidenceLevel: post.evidenceLevel,
-          artifacts,
-        };
-      } catch (error) {
-        return { postId: post.content.postId, reason: (error as Error).message };
-      }
-    },
-  );
-  return {
-    posts: prepared.filter((p): p is PreparedPost => 'content' in p),
-    rejected: prepared.filter((p): p is RejectedPost => 'reason' in p),
+  const prepare = (content: StatementContent, artifacts: FoundArtifact[]) => {
+    const clean = withoutNulCharacters(content);
+    return {
+      content: clean,
+      contentSha256: contentSha256(clean),
+      artifacts: artifacts.map((a): PreparedArtifact => ({
+        role: a.role,
+        mediaType: a.mediaType || 'application/octet-stream',
+        size: a.bytes.length,
+        sha256: digestOf(a.bytes),
+        bytes: a.bytes,
+      })),
+    };
   };
+  const posts: PreparedPost[] = [];
+  const rejected: RejectedPost[] = [];
+  const unreadHistories: RejectedPost[] = [];
+  const sightings = latestSightingPerPost(found, (p) => p.content.postId);
+  // in slices, so that a page of 10,000 posts lets the event loop breathe while it is hashed
+  await mapInSlices(sightings, (post) => {
+    let prepared: PreparedPost;
+    try {
+      prepared = { ...prepare(post.content, post.artifacts), evidenceLevel: post.evidenceLevel };
+    } catch (error) {
+      rejected.push({ postId: post.content.postId, reason: (error as Error).message });
+      return;
+    }
+    if (post.history?.kind === 'failed') {
+      unreadHistories.push({ postId: post.content.postId, reason: post.history.detail });
+    } else if (post.history?.kind === 'read' && post.history.versions.length > 0) {
+      try {
+        prepared.history = post.history.versions.map((v): PreparedPost => ({
+          ...prepare(v.content, v.artifacts),
+          // read from the platform by us, like the post; what it shows is the platform's account of the past
+          evidenceLevel: 'captured',
+          source: 'platform-history',
+        }));
+      } catch (error) {
+        unreadHistories.push({ postId: post.content.postId, reason: (error as Error).message });
+      }
+    }
+    posts.push(prepared);
+  });
+  return { posts, rejected, unreadHistories };
 }

@@ -6,6 +6,7 @@ export * from './html-nesting';
 export * from './errors';
 export * from './version';
 export * from './capture-decision';
+export * from './version-plan';
 export * from './recheck-schedule';
 export * from './deletion-state';
 export * from './account-availability';

@@ -33,6 +33,10 @@ export const ARTIFACT_ROLES = {
   didLog: 'did-log',
   /** a web page */
   page: 'page',
+  /** a platform's own list of a post's earlier versions (Mastodon `/api/v1/statuses/:id/history`) */
+  editHistory: 'edit-history',
+  /** the HTTP status line and headers of the `edit-history` response beside it */
+  editHistoryHead: 'edit-history-head',
 } as const;
 
 export interface MediaItem {

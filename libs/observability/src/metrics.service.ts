@@ -20,6 +20,13 @@ export class MetricsService {
     registers: [this.registry],
   });
 
+  readonly unreadEditHistories = new Counter({
+    name: 'verbatim_edit_history_failures_total',
+    help: 'Edited posts whose platform edit history could not be read (the post itself was kept), by platform',
+    labelNames: ['platform'] as const,
+    registers: [this.registry],
+  });
+
   readonly pollDuration = new Histogram({
     name: 'verbatim_poll_duration_seconds',
     help: 'Time to poll one account and store what it returned',

@@ -15,7 +15,25 @@ export interface FetchedPost {
   artifacts: RawArtifact[];
   /** how the post was obtained: read from the platform, verified against its signature, or quoted by a third party */
   evidenceLevel: EvidenceLevel;
+  /** earlier versions the platform's own edit history shows, where the connector read it (best effort) */
+  history?: EditHistory;
 }
+
+/**
+ * A version of a post we never read ourselves, as the platform's edit history served it when we read the
+ * post: its content and the bytes it was read from (the history response, and whatever else gave fields).
+ * Stored as a version with `source: 'platform-history'` and evidence level `captured`.
+ */
+export interface HistoryVersion {
+  content: StatementContent;
+  artifacts: RawArtifact[];
+}
+
+/**
+ * What reading a post's edit history gave: the versions between the one we hold and the current one, oldest
+ * first (the current version itself is the post); or why it could not be read, which never fails the post.
+ */
+export type EditHistory = { kind: 'read'; versions: HistoryVersion[] } | { kind: 'failed'; detail: string };
 
 /** What a connector needs to find an account again. Produced by `resolve`, stored on the account row. */
 export interface ResolvedAccount {
@@ -40,6 +58,14 @@ export type PollResult<Cursor> =
 export interface PostRef {
   postId: string;
   url: string;
+  /** what we hold of the post (its latest version), so a connector can tell an edit we missed */
+  held?: HeldPost;
+}
+
+export interface HeldPost {
+  /** `editedAt` of our latest version (null: the original, never edited) */
+  editedAt: string | null;
+  contentSha256: string;
 }
 
 /** Why a post cannot be read although the platform did not say it is gone. */

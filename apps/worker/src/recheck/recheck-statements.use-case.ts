@@ -27,7 +27,11 @@ export class RecheckStatementsUseCase {
     const targets = await findRecheckTargets(this.db.manager, accountId, due);
     if (targets.length === 0) return 'stale';
 
-    const refs = targets.map((t) => ({ postId: t.externalId, url: t.url }));
+    const refs = targets.map((t) => ({
+      postId: t.externalId,
+      url: t.url,
+      ...(t.held ? { held: t.held } : {}),
+    }));
     let answers: PostAnswer[];
     try {
       answers = await this.connectors

@@ -1,8 +1,8 @@
 import { type EntityManager } from 'typeorm';
 import {
   buildRecord,
-  decideChange,
   mapInSlices,
+  planVersions,
   recordSha256,
   type ArtifactRole,
   type EvidenceLevel,
@@ -25,6 +25,11 @@ export interface PreparedPost {
   artifacts: PreparedArtifact[];
   /** where the version came from: our own read of the post (default), or the platform's edit history */
   source?: 'capture' | 'platform-history';
+  /**
+   * versions we missed, from the platform's edit history read with this post, oldest first: written before
+   * it, each with `source: 'platform-history'`, unless we already hold its content
+   */
+  history?: PreparedPost[];
 }
 
 /** When a statement first captured at `capturedAt` is first re-read (null: never). */
@@ -80,29 +85,39 @@ export async function writeCaptures(
   firstCheck?: FirstCheck,
 ): Promise<WrittenCaptures[]> {
   const statements = await upsertStatements(db, sets, firstCheck);
+  const heldContent = await heldContentOf(db, sets, statements);
   const sightings = sets.flatMap((set) => set.posts.map((post) => ({ set, post })));
-  const decided = await mapInSlices(sightings, ({ set, post }): NewVersion | null => {
+  // in slices: building and hashing 10,000 records must not hold the event loop
+  const planned = await mapInSlices(sightings, ({ set, post }): NewVersion[] => {
     const row = statements.get(statementKey(set.accountId, post.content.postId))!;
-    const change = decideChange(
-      { latestVersion: row.latest_version, latestContentSha256: row.latest_content },
+    const history = post.history ?? [];
+    const plan = planVersions(
+      {
+        latestVersion: row.latest_version,
+        latestContentSha256: row.latest_content,
+        contentSha256s: heldContent.get(row.id) ?? new Set(),
+      },
+      history.map((h) => h.contentSha256),
       post.contentSha256,
     );
-    if (change.kind === 'unchanged') return null;
-    const record = buildRecord(
-      post.content,
-      post.artifacts.map(({ role, sha256 }) => ({ role, sha256 })),
-    );
-    return {
-      set,
-      post,
-      statementId: row.id,
-      number: change.version,
-      created: change.kind === 'new',
-      record,
-      recordSha256: recordSha256(record),
-    };
+    return plan.map((step) => {
+      const version = step.from === 'history' ? history[step.index] : post;
+      const record = buildRecord(
+        version.content,
+        version.artifacts.map(({ role, sha256 }) => ({ role, sha256 })),
+      );
+      return {
+        set,
+        post: version,
+        statementId: row.id,
+        number: step.version,
+        created: step.created,
+        record,
+        recordSha256: recordSha256(record),
+      };
+    });
   });
-  const versions = decided.filter((v): v is NewVersion => v !== null);
+  const versions = planned.flat();
   await insertArtifacts(db, versions);
   await insertVersions(db, versions);
   await queueLogEntries(db, versions, logOrigin);
@@ -116,6 +131,35 @@ export async function writeCaptures(
       statementIds: rows.map((r) => r.id),
     };
   });
+}
+
+/**
+ * The content hash of every version held of the statements whose posts bring an edit history, so history
+ * versions we already hold are not written again. Posts without history need only the latest, read with the
+ * statement.
+ */
+async function heldContentOf(
+  db: EntityManager,
+  sets: CaptureSet[],
+  statements: Map<string, UpsertedStatement>,
+): Promise<Map<string, Set<string>>> {
+  const ids = sets.flatMap((set) =>
+    set.posts
+      .filter((p) => (p.history?.length ?? 0) > 0)
+      .map((p) => statements.get(statementKey(set.accountId, p.content.postId))!.id),
+  );
+  const held = new Map<string, Set<string>>();
+  if (ids.length === 0) return held;
+  const rows: { statement_id: string; content_sha256: string }[] = await db.query(
+    `SELECT statement_id, content_sha256 FROM versions WHERE statement_id = ANY($1::uuid[])`,
+    [ids],
+  );
+  for (const row of rows) {
+    const set = held.get(row.statement_id) ?? new Set<string>();
+    set.add(row.content_sha256);
+    held.set(row.statement_id, set);
+  }
+  return held;
 }
 
 function statementKey(accountId: string, postId: string): string {
@@ -214,16 +258,18 @@ async function insertVersions(db: EntityManager, versions: NewVersion[]): Promis
       ],
     );
   }
+  // an UPDATE … FROM takes one arbitrary row per target: give it only each statement's newest version
+  const newest = [...new Map(versions.map((v) => [v.statementId, v])).values()];
   await db.query(
     `UPDATE statements s SET latest_version = t.n, latest_text = t.txt, url = t.u, authored_at = COALESCE(t.a, s.authored_at)
      FROM unnest($1::uuid[], $2::int[], $3::text[], $4::text[], $5::timestamptz[]) AS t(id, n, txt, u, a)
      WHERE s.id = t.id`,
     [
-      ids,
-      numbers,
-      versions.map((v) => v.post.content.text),
-      versions.map((v) => v.post.content.url),
-      versions.map((v) => v.post.content.authoredAt),
+      newest.map((v) => v.statementId),
+      newest.map((v) => v.number),
+      newest.map((v) => v.post.content.text),
+      newest.map((v) => v.post.content.url),
+      newest.map((v) => v.post.content.authoredAt),
     ],
   );
   await db.query(

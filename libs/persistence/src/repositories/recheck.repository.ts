@@ -53,6 +53,8 @@ export interface RecheckTarget {
   missingSince: Date | null;
   /** authored_at, or first_captured_at when the platform gave no time: the age the schedule decays by */
   publishedAt: Date;
+  /** our latest version's edit time and content hash, for the connector to tell an edit we missed */
+  held: { editedAt: string | null; contentSha256: string } | null;
 }
 
 /** The statements of `due` that still wait for exactly that due time (the others were handled already). */
@@ -70,9 +72,13 @@ export async function findRecheckTargets(
     status: StatementStatus;
     missing_since: Date | null;
     published_at: Date;
+    held_edited_at: string | null;
+    held_content_sha256: string | null;
   }[] = await db.query(
-    `SELECT s.id, s.external_id, s.url, s.status, s.missing_since, COALESCE(s.authored_at, s.first_captured_at) AS published_at
+    `SELECT s.id, s.external_id, s.url, s.status, s.missing_since, COALESCE(s.authored_at, s.first_captured_at) AS published_at,
+       v.record->>'editedAt' AS held_edited_at, v.content_sha256 AS held_content_sha256
      FROM statements s JOIN unnest($2::uuid[], $3::timestamptz[]) AS d(id, due) ON d.id = s.id
+     LEFT JOIN versions v ON v.statement_id = s.id AND v.number = s.latest_version
      WHERE s.account_id = $1 AND s.next_check_at = d.due
      ORDER BY s.id ${lock ? 'FOR UPDATE OF s' : ''}`,
     [accountId, due.map((d) => d.id), due.map((d) => d.dueAt)],
@@ -84,6 +90,10 @@ export async function findRecheckTargets(
     status: r.status,
     missingSince: r.missing_since,
     publishedAt: r.published_at,
+    held:
+      r.held_content_sha256 === null
+        ? null
+        : { editedAt: r.held_edited_at, contentSha256: r.held_content_sha256 },
   }));
 }
 

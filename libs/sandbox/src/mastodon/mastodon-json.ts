@@ -39,6 +39,18 @@ export interface StatusRecord {
   media: MediaRecord[];
   tags: string[];
   deleted: boolean;
+  /** the status's versions once edited, oldest first, the current one last (Mastodon's status_edits) */
+  edits?: StatusEditRecord[];
+}
+
+/** One version of a status as Mastodon snapshots it on edit (StatusEdit). */
+export interface StatusEditRecord {
+  content: string;
+  spoilerText: string;
+  sensitive: boolean;
+  /** the status's created_at for the original, its edited_at of that moment for every edit */
+  createdAt: string;
+  media: MediaRecord[];
 }
 
 /** What the renderer needs to look records up and to build absolute URLs. */
@@ -171,6 +183,45 @@ export function renderStatus(status: StatusRecord, ctx: RenderContext): Json {
     quote: quoted ? { state: 'accepted', quoted_status: renderStatus(quoted, ctx) } : null,
     card: null,
     poll: null,
+  };
+}
+
+/** The status as it is now, as Status#snapshot! records it. */
+export function snapshotOf(status: StatusRecord, at: string): StatusEditRecord {
+  return {
+    content: status.content,
+    spoilerText: status.spoilerText,
+    sensitive: status.sensitive,
+    createdAt: at,
+    media: status.media.map((m) => ({ ...m })),
+  };
+}
+
+/**
+ * `GET /api/v1/statuses/:id/history`: the status's edits oldest first, or, never edited, the one snapshot
+ * Mastodon builds on the fly (Api::V1::Statuses::HistoriesController#status_edits).
+ */
+export function renderStatusHistory(status: StatusRecord, ctx: RenderContext): Json {
+  const edits = status.edits?.length
+    ? status.edits
+    : [snapshotOf(status, status.editedAt ?? status.createdAt)];
+  return edits.map((edit) => renderStatusEdit(edit, status, ctx));
+}
+
+/**
+ * REST::StatusEditSerializer: attributes first (content, spoiler_text, sensitive, created_at), then the
+ * associations (account, media_attachments, emojis), as ActiveModel::Serializer writes them. No poll here:
+ * these statuses have none.
+ */
+function renderStatusEdit(edit: StatusEditRecord, status: StatusRecord, ctx: RenderContext): Json {
+  return {
+    content: edit.content,
+    spoiler_text: edit.spoilerText,
+    sensitive: edit.sensitive,
+    created_at: edit.createdAt,
+    account: renderAccount(ctx.account(status.accountId), ctx),
+    media_attachments: edit.media.map((m) => renderMedia(m, ctx.origin)),
+    emojis: [],
   };
 }
 

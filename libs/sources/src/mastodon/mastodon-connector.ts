@@ -20,6 +20,7 @@ import {
   parseStatus,
   parseStatusList,
 } from './mastodon-entities';
+import { MastodonEditHistoryReader } from './mastodon-edit-history';
 import { compareIds, newestId } from './mastodon-ids';
 import { parsePageLinks } from './mastodon-link-header';
 import { MastodonRecheck } from './mastodon-recheck';
@@ -36,6 +37,8 @@ export interface MastodonConnectorOptions {
   maxPages?: number;
   /** most single status lookups one `fetchMany` may make (servers before 4.3 have no batch route); default 50 */
   maxSingleLookups?: number;
+  /** most edit history requests one poll, capture or `fetchMany` may make; default 20 */
+  maxHistoryLookups?: number;
 }
 
 /** Where the last poll stopped: the newest status id seen (ids compare as integers, kept as strings). */
@@ -64,6 +67,7 @@ export class MastodonConnector implements Connector<MastodonCursor> {
   private readonly backfillLimit: number;
   private readonly maxPages: number;
   private readonly maxSingleLookups: number;
+  private readonly maxHistoryLookups: number;
 
   constructor(
     private readonly http: Pick<GuardedHttpClient, 'request'>,
@@ -72,6 +76,7 @@ export class MastodonConnector implements Connector<MastodonCursor> {
     this.backfillLimit = Math.max(1, options.backfillLimit ?? 200);
     this.maxPages = Math.max(1, options.maxPages ?? 50);
     this.maxSingleLookups = Math.max(0, options.maxSingleLookups ?? 50);
+    this.maxHistoryLookups = Math.max(0, options.maxHistoryLookups ?? 20);
   }
 
   readonly readCursor = cursorReader('Mastodon', mastodonCursor);
@@ -109,11 +114,17 @@ export class MastodonConnector implements Connector<MastodonCursor> {
     const fresh = known ? read.posts.filter((p) => compareIds(p.status.id, known) > 0) : read.posts;
     if (fresh.length === 0) return { kind: 'unchanged', httpStatus: read.httpStatus, cursor: { ...cursor } };
     fresh.sort((a, b) => compareIds(a.status.id, b.status.id));
-    const posts: FetchedPost[] = await mapInSlices(fresh, ({ status, artifacts }) => ({
-      content: { ...statusToContent(status, host), account: account.handle },
-      artifacts,
-      evidenceLevel: 'captured',
+    const history = this.historyReader(origin, host);
+    const converted = await mapInSlices(fresh, ({ status, artifacts }) => ({
+      status,
+      post: {
+        content: { ...statusToContent(status, host), account: account.handle },
+        artifacts,
+        evidenceLevel: 'captured',
+      } satisfies FetchedPost,
     }));
+    const posts: FetchedPost[] = [];
+    for (const { status, post } of converted) posts.push(await history.attach(status, post));
     const sinceId = newestId(fresh.map((p) => p.status.id)) ?? known;
     return { kind: 'posts', httpStatus: read.httpStatus, posts, cursor: { ...cursor, sinceId } };
   }
@@ -145,13 +156,14 @@ export class MastodonConnector implements Connector<MastodonCursor> {
       );
     }
     if (status.id !== ref.statusId) throw invalid(what, `the server answered with status ${status.id}`);
+    const post: FetchedPost = {
+      content: statusToContent(status, ref.host),
+      artifacts: artifactsOf(response),
+      evidenceLevel: 'captured',
+    };
     return {
       account: toResolvedAccount(status.account, ref.origin, ref.host),
-      post: {
-        content: statusToContent(status, ref.host),
-        artifacts: artifactsOf(response),
-        evidenceLevel: 'captured',
-      },
+      post: await this.historyReader(ref.origin, ref.host).attach(status, post),
     };
   }
 
@@ -167,13 +179,25 @@ export class MastodonConnector implements Connector<MastodonCursor> {
    */
   fetchMany(account: ResolvedAccount, refs: PostRef[]): Promise<PostAnswer[]> {
     const origin = originOf(account.sourceUrl);
+    const host = new URL(origin).host;
     const recheck = new MastodonRecheck(account, {
       get: (url) => this.get(url),
       origin,
-      host: new URL(origin).host,
+      host,
       maxSingleLookups: this.maxSingleLookups,
+      history: this.historyReader(origin, host),
     });
     return recheck.run(refs);
+  }
+
+  /** One reader per poll, capture or re-check, so its request budget is per call. */
+  private historyReader(origin: string, host: string): MastodonEditHistoryReader {
+    return new MastodonEditHistoryReader({
+      get: (url) => this.get(url),
+      origin,
+      host,
+      maxLookups: this.maxHistoryLookups,
+    });
   }
 
   /**

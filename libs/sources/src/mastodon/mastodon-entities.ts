@@ -37,6 +37,21 @@ export interface MastodonStatus {
   quote: unknown;
 }
 
+/**
+ * One entry of `GET /api/v1/statuses/:id/history` (REST::StatusEditSerializer): a version of a status as it
+ * was at `created_at`. No id, URL or language: those stay the status's own.
+ */
+export interface MastodonStatusEdit {
+  content: string;
+  spoiler_text: string;
+  sensitive: boolean;
+  created_at: string;
+  account: MastodonAccount;
+  media_attachments: MastodonMediaAttachment[];
+  /** the poll's option titles at that time, when the status had a poll */
+  poll: { options: { title: string }[] } | null;
+}
+
 type Obj = Record<string, unknown>;
 
 /** Thrown for anything that is not the shape Mastodon documents. */
@@ -94,6 +109,42 @@ export function parseStatus(value: unknown, what: string, depth = 0): MastodonSt
 export function parseStatusList(value: unknown, what: string): MastodonStatus[] {
   if (!Array.isArray(value)) throw invalid(what, 'expected a list of statuses');
   return value.map((s) => parseStatus(s, what));
+}
+
+export function parseStatusEdit(value: unknown, what: string): MastodonStatusEdit {
+  const o = object(value, what, 'status edit');
+  const created = nonEmptyString(o.created_at, what, 'edit.created_at');
+  if (Number.isNaN(Date.parse(created))) throw invalid(what, 'edit.created_at is not a date');
+  const media = o.media_attachments ?? [];
+  if (!Array.isArray(media)) throw invalid(what, 'edit.media_attachments is not a list');
+  if (o.emojis !== undefined && !Array.isArray(o.emojis)) throw invalid(what, 'edit.emojis is not a list');
+  if (o.sensitive !== undefined && typeof o.sensitive !== 'boolean')
+    throw invalid(what, 'edit.sensitive is not a boolean');
+  return {
+    content: string(o.content, what, 'edit.content'),
+    spoiler_text: optionalString(o.spoiler_text, what, 'edit.spoiler_text') ?? '',
+    sensitive: o.sensitive === true,
+    created_at: created,
+    account: parseAccount(o.account, what),
+    media_attachments: media.map((m) => parseMedia(m, what)),
+    poll: o.poll === null || o.poll === undefined ? null : parseEditPoll(o.poll, what),
+  };
+}
+
+/** The history as Mastodon sends it: a list of edits, oldest first, the current version last. */
+export function parseStatusEditList(value: unknown, what: string): MastodonStatusEdit[] {
+  if (!Array.isArray(value)) throw invalid(what, 'expected a list of status edits');
+  return value.map((e) => parseStatusEdit(e, what));
+}
+
+function parseEditPoll(value: unknown, what: string): { options: { title: string }[] } {
+  const o = object(value, what, 'edit.poll');
+  if (!Array.isArray(o.options)) throw invalid(what, 'edit.poll.options is not a list');
+  return {
+    options: o.options.map((option) => ({
+      title: string(object(option, what, 'edit.poll option').title, what, 'edit.poll option title'),
+    })),
+  };
 }
 
 function parseMedia(value: unknown, what: string): MastodonMediaAttachment {

@@ -7,6 +7,7 @@ import {
   type ResolvedAccount,
 } from '../connector';
 import { type HttpResponse, responseArtifacts } from '../http';
+import { type MastodonEditHistoryReader } from './mastodon-edit-history';
 import { type MastodonStatus, parseJson, parseStatus, parseStatusList } from './mastodon-entities';
 import { MASTODON_ID } from './mastodon-ids';
 import { statusToContent } from './mastodon-status';
@@ -24,6 +25,8 @@ export interface MastodonRecheckOptions {
   host: string;
   /** most single lookups one call may make, so an old server without the batch route is not flooded */
   maxSingleLookups: number;
+  /** reads the edit history of posts that show an edit we missed */
+  history: MastodonEditHistoryReader;
 }
 
 /** What one batch request showed for its chunk of ids. */
@@ -47,6 +50,8 @@ export class MastodonRecheck {
   private singleLookups = 0;
   /** set after a timeout, a connection error or a 429: the host gets no more requests in this call */
   private hostTrouble: string | null = null;
+  /** the statuses found, by id, for reading the edit history of those that need it */
+  private readonly found = new Map<string, MastodonStatus>();
 
   constructor(
     private readonly account: ResolvedAccount,
@@ -74,7 +79,22 @@ export class MastodonRecheck {
       }
     }
     for (const index of lookUpOneByOne) answers[index] = await this.lookUp(refs[index]);
-    return answers.map((answer, index) => answer ?? unknown(refs[index], 'not re-read'));
+    const complete = answers.map((answer, index) => answer ?? unknown(refs[index], 'not re-read'));
+    return this.withEditHistories(complete);
+  }
+
+  /** Attaches the edit history to every found post that shows an edit since the version we hold. */
+  private async withEditHistories(answers: PostAnswer[]): Promise<PostAnswer[]> {
+    const out: PostAnswer[] = [];
+    for (const answer of answers) {
+      const status = answer.kind === 'found' ? this.found.get(answer.ref.postId) : undefined;
+      out.push(
+        answer.kind === 'found' && status
+          ? { ...answer, post: await this.options.history.attach(status, answer.post, answer.ref.held) }
+          : answer,
+      );
+    }
+    return out;
   }
 
   /** The answer a batch gives for one ref, or null when a single lookup must decide. */
@@ -204,6 +224,7 @@ export class MastodonRecheck {
         `Mastodon ${this.options.host} answered status ${status.id} as a post of account ${status.account.id}, not ${this.account.externalId}`,
       );
     }
+    this.found.set(status.id, status);
     return { kind: 'found', ref, post: this.postOf(status, artifacts) };
   }
 

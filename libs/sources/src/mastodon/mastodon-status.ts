@@ -1,5 +1,9 @@
 import { type MediaItem, type StatementContent, htmlToPlainText, toUtcTimestamp } from '@app/core';
-import { type MastodonStatus } from './mastodon-entities';
+import {
+  type MastodonMediaAttachment,
+  type MastodonStatus,
+  type MastodonStatusEdit,
+} from './mastodon-entities';
 import { handleFor } from './mastodon-urls';
 
 export const MASTODON_PARSER_VERSION = 'mastodon/1';
@@ -22,14 +26,41 @@ export function statusToContent(status: MastodonStatus, host: string): Statement
     text: htmlToPlainText(shown.content),
     html: shown.content,
     language: shown.language || null,
-    media: shown.media_attachments.flatMap((m): MediaItem[] => {
-      const url = m.url ?? m.remote_url;
-      // Mastodon names the kind, never the file type
-      return url ? [{ kind: m.type, url, mediaType: null, description: m.description || null }] : [];
-    }),
+    media: mediaItems(shown.media_attachments),
     isReply: status.in_reply_to_id !== null,
     isRepost: status.reblog !== null,
     isQuote: shown.quote !== null && shown.quote !== undefined,
     parserVersion: MASTODON_PARSER_VERSION,
   };
+}
+
+/**
+ * An earlier version of a status from its edit history, recorded as we would have recorded it then: the
+ * edit's words, warning and media over the status's own id, URL, times and flags (an edit cannot change
+ * those). The edit carries no language, so the status's current one stands in. The original (`original`)
+ * has no edit time; every later version was edited at its `created_at` (Mastodon stamps each snapshot with
+ * the status's `edited_at` of that moment).
+ */
+export function editToContent(
+  status: MastodonStatus,
+  edit: MastodonStatusEdit,
+  host: string,
+  original: boolean,
+): StatementContent {
+  return {
+    ...statusToContent(status, host),
+    editedAt: original ? null : toUtcTimestamp(edit.created_at),
+    title: edit.spoiler_text || null,
+    text: htmlToPlainText(edit.content),
+    html: edit.content,
+    media: mediaItems(edit.media_attachments),
+  };
+}
+
+function mediaItems(attachments: MastodonMediaAttachment[]): MediaItem[] {
+  return attachments.flatMap((m): MediaItem[] => {
+    const url = m.url ?? m.remote_url;
+    // Mastodon names the kind, never the file type
+    return url ? [{ kind: m.type, url, mediaType: null, description: m.description || null }] : [];
+  });
 }

@@ -228,6 +228,53 @@ describe('startFakeMastodon', () => {
     expect((await get(`/api/v1/statuses/${id}`)).status).toBe(200);
   });
 
+  it('keeps the edit history and serves it as Mastodon does: StatusEdit fields, oldest first, current last', async () => {
+    server = await startFakeMastodon();
+    server.addAccount({ username: 'mfa' });
+    const status = server.publish('mfa', {
+      content: 'First words.',
+      media: [{ type: 'image', description: 'a map' }],
+    });
+    const never = await get(`/api/v1/statuses/${status.id}/history`);
+    expect(never.status).toBe(200);
+    // never edited: the one snapshot Mastodon builds on the fly, at created_at
+    expect((never.json as Row[]).map((e) => [e.content, e.created_at])).toEqual([
+      ['<p>First words.</p>', status.created_at],
+    ]);
+
+    server.edit(status.id, 'Second words.');
+    const edited = server.edit(status.id, 'Third words.', { spoilerText: 'cw' });
+    const { json, text } = await get(`/api/v1/statuses/${status.id}/history`);
+    const edits = json as Row[];
+    expect(edits.map((e) => Object.keys(e))).toEqual(
+      edits.map(() => [
+        'content',
+        'spoiler_text',
+        'sensitive',
+        'created_at',
+        'account',
+        'media_attachments',
+        'emojis',
+      ]),
+    );
+    expect(edits.map((e) => [e.content, e.spoiler_text])).toEqual([
+      ['<p>First words.</p>', ''],
+      ['<p>Second words.</p>', ''],
+      ['<p>Third words.</p>', 'cw'],
+    ]);
+    const times = edits.map((e) => e.created_at as string);
+    expect(times[0]).toBe(status.created_at);
+    expect(times.at(-1)).toBe(edited.edited_at);
+    expect([...times].sort()).toEqual(times);
+    expect(new Set(times).size).toBe(3);
+    expect((edits[0].account as Row).id).toBe((status.account as Row).id);
+    expect((edits[0].media_attachments as Row[]).map((m) => m.description)).toEqual(['a map']);
+    expect(text).toContain('\\u003cp\\u003eFirst words.');
+
+    server.remove(status.id);
+    expect((await get(`/api/v1/statuses/${status.id}/history`)).status).toBe(404);
+  });
+
   it('closes even with a request left hanging', async () => {
     server = await startFakeMastodon();
     server.fail({ mode: 'hang' });

@@ -12,6 +12,8 @@ import {
   railsJson,
   renderAccount,
   renderStatus,
+  renderStatusHistory,
+  snapshotOf,
 } from '@app/sandbox';
 
 /** Mastodon's default and maximum page sizes for account statuses. */
@@ -105,6 +107,12 @@ export interface PublishInput {
   sensitive?: boolean;
 }
 
+export interface EditChanges {
+  spoilerText?: string;
+  /** when the edit happened; default now */
+  at?: string | Date;
+}
+
 export interface FakeMastodonOptions {
   /** Give statuses the sequential ids firstId, firstId+1… instead of snowflakes: lets tests cross 9 -> 10. */
   firstId?: number;
@@ -128,7 +136,11 @@ export interface FakeMastodon {
   readonly requestLog: LoggedRequest[];
   addAccount(input: AddAccountInput): EntityJson;
   publish(username: string, input: PublishInput): EntityJson;
-  edit(id: string, content: string): EntityJson;
+  /**
+   * Edits a status as Mastodon does: the first edit also snapshots the original, every edit snapshots the new
+   * version, so `/api/v1/statuses/:id/history` lists them all. Edit times never repeat (1 ms apart at least).
+   */
+  edit(id: string, content: string, changes?: EditChanges): EntityJson;
   remove(id: string): void;
   /** brings a removed status back (a platform undoing a moderation action, an author restoring a post) */
   restore(id: string): void;
@@ -278,6 +290,13 @@ export async function startFakeMastodon(options: FakeMastodonOptions = {}): Prom
     }
     if (path === '/api/v1/statuses' && options.batchStatuses !== false)
       return statusesByIds(url.searchParams);
+    match = /^\/api\/v1\/statuses\/([^/]+)\/history$/.exec(path);
+    if (match) {
+      const status = statuses.get(match[1]);
+      const username = status ? ctx.account(status.accountId).username : null;
+      if (!status || !isPublicStatus(status)) return notFound(username);
+      return { username, status: 200, body: renderStatusHistory(status, ctx) };
+    }
     match = /^\/api\/v1\/statuses\/([^/]+)$/.exec(path);
     if (match) {
       const status = statuses.get(match[1]);
@@ -477,10 +496,16 @@ export async function startFakeMastodon(options: FakeMastodonOptions = {}): Prom
       statuses.set(status.id, status);
       return asEntity(renderStatus(status, ctx));
     },
-    edit(id, content) {
+    edit(id, content, changes = {}) {
       const status = requireStatus(id);
+      const edits = (status.edits ??= []);
+      if (edits.length === 0) edits.push(snapshotOf(status, status.createdAt));
+      const previous = Date.parse(status.editedAt ?? status.createdAt);
+      const at = Math.max(Date.parse(toIso(changes.at ?? new Date())), previous + 1);
       status.content = content.trimStart().startsWith('<') ? content : mastodonHtml(content);
-      status.editedAt = toIso(new Date());
+      if (changes.spoilerText !== undefined) status.spoilerText = changes.spoilerText;
+      status.editedAt = toIso(new Date(at));
+      edits.push(snapshotOf(status, status.editedAt));
       return asEntity(renderStatus(status, ctx));
     },
     remove(id) {

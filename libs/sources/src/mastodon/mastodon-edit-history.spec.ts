@@ -1,0 +1,248 @@
+import { contentSha256 } from '@app/core';
+import { testHttpClient } from '@app/testing/test-http-client';
+import { type FakeMastodon, startFakeMastodon } from '@app/testing/fake-mastodon';
+import { type FetchedPost, type HeldPost, type PostAnswer, type ResolvedAccount } from '../connector';
+import { type GuardedHttpClient } from '../http';
+import { MastodonConnector } from './mastodon-connector';
+import { missedEdits } from './mastodon-edit-history';
+import { type MastodonStatus, parseStatus, parseStatusEditList } from './mastodon-entities';
+
+const ACCOUNT = {
+  id: '1',
+  username: 'mfa',
+  acct: 'mfa',
+  display_name: 'Ministry',
+  url: 'https://x.test/@mfa',
+};
+
+function edit(content: string, createdAt: string) {
+  return {
+    content: `<p>${content}</p>`,
+    spoiler_text: '',
+    sensitive: false,
+    created_at: createdAt,
+    account: ACCOUNT,
+    media_attachments: [],
+    emojis: [],
+  };
+}
+
+describe('parseStatusEditList', () => {
+  it('reads the fields of a StatusEdit, a poll included', () => {
+    const [original, withPoll] = parseStatusEditList(
+      [
+        edit('first', '2026-01-01T10:00:00.000Z'),
+        {
+          ...edit('second', '2026-01-01T11:00:00.000Z'),
+          poll: { options: [{ title: 'yes' }, { title: 'no' }] },
+        },
+      ],
+      'history',
+    );
+    expect(original).toEqual({
+      content: '<p>first</p>',
+      spoiler_text: '',
+      sensitive: false,
+      created_at: '2026-01-01T10:00:00.000Z',
+      account: ACCOUNT,
+      media_attachments: [],
+      poll: null,
+    });
+    expect(withPoll.poll).toEqual({ options: [{ title: 'yes' }, { title: 'no' }] });
+  });
+
+  it.each<[string, unknown]>([
+    ['not a list', { content: '<p>x</p>' }],
+    ['content missing', [{ ...edit('x', '2026-01-01T10:00:00Z'), content: undefined }]],
+    ['created_at not a date', [edit('x', 'yesterday')]],
+    ['media not a list', [{ ...edit('x', '2026-01-01T10:00:00Z'), media_attachments: {} }]],
+    ['emojis not a list', [{ ...edit('x', '2026-01-01T10:00:00Z'), emojis: 'none' }]],
+    ['sensitive not a boolean', [{ ...edit('x', '2026-01-01T10:00:00Z'), sensitive: 'yes' }]],
+    [
+      'a javascript: media URL',
+      [
+        {
+          ...edit('x', '2026-01-01T10:00:00Z'),
+          media_attachments: [{ id: '5', type: 'image', url: 'javascript:alert(1)' }],
+        },
+      ],
+    ],
+    ['an account without id', [{ ...edit('x', '2026-01-01T10:00:00Z'), account: { username: 'mfa' } }]],
+  ])('refuses a history with %s', (_, value) => {
+    expect(() => parseStatusEditList(value, 'history')).toThrow(/^history: /);
+  });
+});
+
+describe('missedEdits', () => {
+  const status = (editedAt: string | null): MastodonStatus =>
+    parseStatus(
+      {
+        id: '100',
+        uri: 'https://x.test/users/mfa/statuses/100',
+        url: 'https://x.test/@mfa/100',
+        created_at: '2026-01-01T10:00:00.000Z',
+        edited_at: editedAt,
+        content: '<p>now</p>',
+        account: ACCOUNT,
+      },
+      'status',
+    );
+  const history = parseStatusEditList(
+    [
+      // out of order on purpose: the list is ordered by created_at
+      edit('e2', '2026-01-01T12:00:00.000Z'),
+      edit('original', '2026-01-01T10:00:00.000Z'),
+      edit('e1', '2026-01-01T11:00:00.000Z'),
+      edit('now', '2026-01-01T13:00:00.000Z'),
+    ],
+    'history',
+  );
+  const texts = (held?: HeldPost, editedAt = '2026-01-01T13:00:00.000Z') =>
+    missedEdits(status(editedAt), history, held).map(({ edit, original }) => [edit.content, original]);
+
+  it('holding the original: the edits after it, oldest first, without the current version', () => {
+    expect(texts({ editedAt: null, contentSha256: 'x' })).toEqual([
+      ['<p>e1</p>', false],
+      ['<p>e2</p>', false],
+    ]);
+  });
+
+  it('holding an edit: only the edits after it', () => {
+    expect(texts({ editedAt: '2026-01-01T11:00:00.000Z', contentSha256: 'x' })).toEqual([
+      ['<p>e2</p>', false],
+    ]);
+  });
+
+  it('holding nothing: the original too, marked as such', () => {
+    expect(texts()).toEqual([
+      ['<p>original</p>', true],
+      ['<p>e1</p>', false],
+      ['<p>e2</p>', false],
+    ]);
+  });
+
+  it('leaves out edits made after the status response (the next check reads them)', () => {
+    expect(texts({ editedAt: null, contentSha256: 'x' }, '2026-01-01T11:00:00.000Z')).toEqual([]);
+  });
+});
+
+describe('MastodonConnector and edit histories', () => {
+  let server: FakeMastodon;
+  let http: GuardedHttpClient;
+  let account: ResolvedAccount;
+
+  beforeEach(async () => {
+    server = await startFakeMastodon();
+    http = testHttpClient();
+    server.addAccount({ username: 'mfa' });
+    account = await new MastodonConnector(http).resolve(new URL(`${server.origin}/@mfa`));
+  });
+
+  afterEach(async () => {
+    await http.close();
+    await server.close();
+  });
+
+  const historyRequests = () => server.requestLog.filter((r) => r.path.endsWith('/history'));
+  const foundPost = (answer: PostAnswer): FetchedPost => {
+    if (answer.kind !== 'found') throw new Error(`expected found, got ${answer.kind}`);
+    return answer.post;
+  };
+
+  /** What we would hold after reading the post now. */
+  async function holdNow(id: string): Promise<HeldPost> {
+    const [answer] = await new MastodonConnector(http).fetchMany(account, [{ postId: id, url: '' }]);
+    const post = foundPost(answer);
+    return { editedAt: post.content.editedAt, contentSha256: contentSha256(post.content) };
+  }
+
+  it('reads the edits missed since the version held, from the history, with its bytes as artifacts', async () => {
+    const id = server.publish('mfa', { content: 'Version one.' }).id;
+    const held = await holdNow(id);
+    server.edit(id, 'Version two.');
+    server.edit(id, 'Version three.');
+    server.edit(id, 'Version four.');
+    server.requestLog.length = 0;
+
+    const [answer] = await new MastodonConnector(http).fetchMany(account, [{ postId: id, url: '', held }]);
+    const post = foundPost(answer);
+    expect(post.content.text).toBe('Version four.');
+    expect(historyRequests().map((r) => r.path)).toEqual([`/api/v1/statuses/${id}/history`]);
+    if (post.history?.kind !== 'read') throw new Error('expected a history');
+    const edits = JSON.parse(historyRequests()[0].response!.body.toString()) as { created_at: string }[];
+    expect(post.history.versions.map((v) => [v.content.text, v.content.editedAt])).toEqual([
+      ['Version two.', edits[1].created_at],
+      ['Version three.', edits[2].created_at],
+    ]);
+    for (const version of post.history.versions) {
+      expect(version.content).toMatchObject({
+        postId: id,
+        account: account.handle,
+        authoredAt: post.content.authoredAt,
+      });
+      expect(version.artifacts.map((a) => a.role)).toEqual([
+        'edit-history',
+        'edit-history-head',
+        'response',
+        'response-head',
+      ]);
+      expect(version.artifacts[0].bytes.equals(historyRequests()[0].response!.body)).toBe(true);
+      expect(version.artifacts[1].bytes.toString('latin1')).toMatch(/^HTTP\/1\.1 200 OK\r\n/);
+    }
+  });
+
+  it('asks for no history when the post shows no edit beyond what is held', async () => {
+    const id = server.publish('mfa', { content: 'Version one.' }).id;
+    const unedited = await new MastodonConnector(http).fetchMany(account, [{ postId: id, url: '' }]);
+    expect(foundPost(unedited[0]).history).toBeUndefined();
+    server.edit(id, 'Version two.');
+    const held = await holdNow(id);
+    server.requestLog.length = 0;
+    const [answer] = await new MastodonConnector(http).fetchMany(account, [{ postId: id, url: '', held }]);
+    expect(foundPost(answer).history).toBeUndefined();
+    expect(historyRequests()).toEqual([]);
+  });
+
+  it('keeps the post when the history request fails, saying why', async () => {
+    const id = server.publish('mfa', { content: 'Version one.' }).id;
+    const held = await holdNow(id);
+    server.edit(id, 'Version two.');
+    server.fail({ mode: 'server-error', path: `/api/v1/statuses/${id}/history` });
+    const [answer] = await new MastodonConnector(http).fetchMany(account, [{ postId: id, url: '', held }]);
+    const post = foundPost(answer);
+    expect(post.content.text).toBe('Version two.');
+    expect(post.history).toEqual({ kind: 'failed', detail: expect.stringContaining('HTTP 500') });
+  });
+
+  it('reads garbage as a failed history, not a failed post', async () => {
+    const id = server.publish('mfa', { content: 'Version one.' }).id;
+    server.edit(id, 'Version two.');
+    server.fail({ mode: 'wrong-shape', path: `/api/v1/statuses/${id}/history` });
+    const result = await new MastodonConnector(http).poll(account, {});
+    if (result.kind !== 'posts') throw new Error('expected posts');
+    expect(result.posts[0].history).toEqual({ kind: 'failed', detail: expect.stringMatching(/edit/) });
+  });
+
+  it('on a poll, reads the history of a post edited before we first saw it, original included', async () => {
+    const id = server.publish('mfa', { content: 'Version one.' }).id;
+    server.edit(id, 'Version two.');
+    server.edit(id, 'Version three.');
+    const result = await new MastodonConnector(http).poll(account, {});
+    if (result.kind !== 'posts') throw new Error('expected posts');
+    const [post] = result.posts;
+    if (post.history?.kind !== 'read') throw new Error('expected a history');
+    expect(post.history.versions.map((v) => [v.content.text, v.content.editedAt === null])).toEqual([
+      ['Version one.', true],
+      ['Version two.', false],
+    ]);
+  });
+
+  it('makes at most maxHistoryLookups history requests per call', async () => {
+    const ids = [1, 2, 3].map((n) => server.publish('mfa', { content: `Post ${n}` }).id);
+    for (const id of ids) server.edit(id, 'Edited.');
+    const result = await new MastodonConnector(http, { maxHistoryLookups: 2 }).poll(account, {});
+    if (result.kind !== 'posts') throw new Error('expected posts');
+    expect(result.posts.map((p) => p.history?.kind)).toEqual(['read', 'read', 'failed']);
+    expect(historyRequests()).toHaveLength(2);
+  });
+});

@@ -1,0 +1,121 @@
+import { ARTIFACT_ROLES, SourceError, contentSha256, toUtcTimestamp } from '@app/core';
+import { type EditHistory, type FetchedPost, type HeldPost, type HistoryVersion } from '../connector';
+import { type HttpResponse, responseArtifacts } from '../http';
+import {
+  type MastodonStatus,
+  type MastodonStatusEdit,
+  parseJson,
+  parseStatusEditList,
+} from './mastodon-entities';
+import { editToContent } from './mastodon-status';
+
+export interface MastodonEditHistoryOptions {
+  /** GET with the connector's headers; throws SourceError when no response came */
+  get(url: URL): Promise<HttpResponse>;
+  origin: string;
+  host: string;
+  /** most history requests one poll or re-check may make, so a burst of edited posts cannot flood the host */
+  maxLookups: number;
+}
+
+/**
+ * Whether a status shows an edit we have not read: it was edited, and its edit time or its content differs
+ * from what we hold (a post we hold nothing of counts, when edited before we first read it). Boosts are left
+ * alone: their words are another status's.
+ */
+export function needsEditHistory(status: MastodonStatus, post: FetchedPost, held?: HeldPost): boolean {
+  if (status.reblog !== null || status.edited_at === null) return false;
+  if (!held) return true;
+  return (
+    held.editedAt !== toUtcTimestamp(status.edited_at) || held.contentSha256 !== contentSha256(post.content)
+  );
+}
+
+/**
+ * The edits between the version we hold and the current one, oldest first by `created_at`: strictly after
+ * our version's edit time (after the original when we hold the unedited post, everything when we hold
+ * nothing) and strictly before the status's `edited_at` (the current version, which we read ourselves, and
+ * anything edited after the status response was made).
+ */
+export function missedEdits(
+  status: MastodonStatus,
+  edits: MastodonStatusEdit[],
+  held?: HeldPost,
+): { edit: MastodonStatusEdit; original: boolean }[] {
+  const sorted = edits
+    .map((edit, index) => ({ edit, index, at: Date.parse(edit.created_at) }))
+    .sort((a, b) => a.at - b.at || a.index - b.index);
+  const after = held ? Date.parse(held.editedAt ?? status.created_at) : -Infinity;
+  const before = status.edited_at === null ? -Infinity : Date.parse(status.edited_at);
+  return sorted
+    .map(({ edit, at }, position) => ({ edit, at, original: position === 0 }))
+    .filter(({ at }) => at > after && at < before)
+    .map(({ edit, original }) => ({ edit, original }));
+}
+
+/**
+ * Reads `GET /api/v1/statuses/:id/history` for posts that show an edit we missed, best effort: any failure
+ * becomes a `failed` history with its reason and the post itself is kept as it is. After a timeout, a
+ * connection error or a 429 the host gets no more history requests from this reader.
+ */
+export class MastodonEditHistoryReader {
+  private lookups = 0;
+  private hostTrouble: string | null = null;
+
+  constructor(private readonly options: MastodonEditHistoryOptions) {}
+
+  /** The post with its history attached when it needs one; unchanged otherwise. */
+  async attach(status: MastodonStatus, post: FetchedPost, held?: HeldPost): Promise<FetchedPost> {
+    if (!needsEditHistory(status, post, held)) return post;
+    return { ...post, history: await this.read(status, post, held) };
+  }
+
+  private async read(status: MastodonStatus, post: FetchedPost, held?: HeldPost): Promise<EditHistory> {
+    const what = `Mastodon ${this.options.host} edit history of status ${status.id}`;
+    if (this.hostTrouble) return failed(`${what}: not asked after an earlier failure: ${this.hostTrouble}`);
+    if (this.lookups >= this.options.maxLookups)
+      return failed(`${what}: not asked: at most ${this.options.maxLookups} history requests per read`);
+    this.lookups += 1;
+    let response: HttpResponse;
+    try {
+      response = await this.options.get(
+        new URL(`/api/v1/statuses/${encodeURIComponent(status.id)}/history`, this.options.origin),
+      );
+    } catch (error) {
+      if (!(error instanceof SourceError)) throw error;
+      this.hostTrouble = `${what}: ${error.message}`;
+      return failed(this.hostTrouble);
+    }
+    if (response.status === 429) this.hostTrouble = `${what}: HTTP 429 (rate limited)`;
+    if (response.status < 200 || response.status > 299) return failed(`${what}: HTTP ${response.status}`);
+    let edits: MastodonStatusEdit[];
+    try {
+      edits = parseStatusEditList(parseJson(response.body, what), what);
+    } catch (error) {
+      if (!(error instanceof SourceError)) throw error;
+      return failed(error.message);
+    }
+    const foreign = edits.find((edit) => edit.account.id !== status.account.id);
+    if (foreign) return failed(`${what}: an edit by account ${foreign.account.id}`);
+    // each version names every byte it was read from: the history response, and the status response that
+    // gave its id, URL, times and flags
+    const artifacts = [
+      ...responseArtifacts(response, ARTIFACT_ROLES.editHistory, 'application/json').map((a) =>
+        a.role === ARTIFACT_ROLES.responseHead ? { ...a, role: ARTIFACT_ROLES.editHistoryHead } : a,
+      ),
+      ...post.artifacts,
+    ];
+    const versions = missedEdits(status, edits, held).map(({ edit, original }): HistoryVersion => ({
+      content: {
+        ...editToContent(status, edit, this.options.host, original),
+        account: post.content.account,
+      },
+      artifacts,
+    }));
+    return { kind: 'read', versions };
+  }
+}
+
+function failed(detail: string): EditHistory {
+  return { kind: 'failed', detail };
+}

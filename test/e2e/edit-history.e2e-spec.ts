@@ -1,0 +1,185 @@
+import { createHash } from 'node:crypto';
+import { mkdtempSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { replayDiff, type DiffPart } from '@app/core';
+import { verifyEvidenceBundle, type EvidenceBundle } from '@app/ledger';
+import { createTestEnvironment, type TestEnvironment } from '@app/testing/test-environment';
+import { startFakeMastodon, type FakeMastodon } from '@app/testing/fake-mastodon';
+import { startTestApp, waitFor, type TestApp } from './support/app';
+
+interface VersionView {
+  number: number;
+  text: string;
+  source: string;
+  evidenceLevel: string;
+  recordSha256: string;
+  record: { editedAt: string | null; artifacts: { role: string; sha256: string }[] };
+  diff: DiffPart[] | null;
+  artifacts: { role: string; sha256: string }[];
+}
+interface StatementView {
+  id: string;
+  versions: VersionView[];
+}
+
+/**
+ * Edits made between two rechecks of a Mastodon post: the versions we never saw are read from the
+ * platform's edit history and recorded before the current one, each with its diff, its log entry and the
+ * history response it was read from. A history that cannot be read costs only the missed versions.
+ */
+describe('edit history: versions missed between rechecks', () => {
+  let env: TestEnvironment;
+  let dataDir: string;
+  let mastodon: FakeMastodon;
+  let app: TestApp;
+  let logKey: string;
+  let postId: string;
+  let statementId: string;
+
+  beforeAll(async () => {
+    env = await createTestEnvironment();
+    dataDir = mkdtempSync(join(tmpdir(), 'verbatim-edit-history-'));
+    mastodon = await startFakeMastodon();
+    mastodon.addAccount({ username: 'mfa', displayName: 'Ministry' });
+    postId = mastodon.publish('mfa', { content: '<p>The talks will start on Monday.</p>' }).id;
+    app = await startTestApp(
+      env.config({
+        VERBATIM_DATA_DIR: dataDir,
+        VERBATIM_LOG_ORIGIN: 'archive.test/verbatim',
+        VERBATIM_CHECKPOINT_INTERVAL_MS: '200',
+        VERBATIM_RECHECK_MIN_SECONDS: '1',
+        VERBATIM_RECHECK_MAX_SECONDS: '1',
+      }),
+    );
+    logKey = (await app.http().get('/log/key').expect(200)).text.trim();
+    await app
+      .write('post', '/api/v1/accounts')
+      .send({ url: `${mastodon.origin}/@mfa`, pollIntervalSeconds: 3600 })
+      .expect(201);
+    statementId = await waitFor('the statement', async () => {
+      const [row]: { id: string }[] = await app.db.query(`SELECT id FROM statements WHERE external_id = $1`, [
+        postId,
+      ]);
+      return row?.id;
+    });
+  });
+
+  afterAll(async () => {
+    await app?.close();
+    await mastodon?.close();
+    await env?.destroy();
+    rmSync(dataDir, { recursive: true, force: true });
+  });
+
+  const statement = async () =>
+    (await app.http().get(`/api/v1/statements/${statementId}`).expect(200)).body as StatementView;
+  const untilVersions = (count: number) =>
+    waitFor(`${count} versions`, async () => {
+      const view = await statement();
+      return view.versions.length >= count ? view : undefined;
+    });
+  const historyRequests = () => mastodon.requestLog.filter((r) => r.path.endsWith(`/${postId}/history`));
+
+  it('records three edits made between two rechecks: two from the history, the current one captured', async () => {
+    await untilVersions(1);
+    // synchronous: no recheck can run between these edits
+    mastodon.edit(postId, '<p>The talks will start on Tuesday.</p>');
+    mastodon.edit(postId, '<p>The talks will start on Tuesday in Geneva.</p>');
+    mastodon.edit(postId, '<p>The talks are postponed.</p>');
+
+    const view = await untilVersions(4);
+    expect(view.versions.map((v) => [v.number, v.source, v.text])).toEqual([
+      [1, 'capture', 'The talks will start on Monday.'],
+      [2, 'platform-history', 'The talks will start on Tuesday.'],
+      [3, 'platform-history', 'The talks will start on Tuesday in Geneva.'],
+      [4, 'capture', 'The talks are postponed.'],
+    ]);
+    expect(view.versions.every((v) => v.evidenceLevel === 'captured')).toBe(true);
+    expect(view.versions[0].diff).toBeNull();
+    for (const [previous, version] of view.versions.slice(0, -1).map((v, i) => [v, view.versions[i + 1]])) {
+      expect(version.diff).not.toBeNull();
+      expect(replayDiff(version.diff!, 'old')).toBe(previous.text);
+      expect(replayDiff(version.diff!, 'new')).toBe(version.text);
+    }
+
+    // the history versions carry the platform's edit times and name the history response they were read from
+    const [history] = historyRequests();
+    expect(history.response?.status).toBe(200);
+    const edits = JSON.parse(history.response!.body.toString('utf8')) as { created_at: string }[];
+    expect(view.versions.map((v) => v.record.editedAt)).toEqual([
+      null,
+      edits[1].created_at,
+      edits[2].created_at,
+      edits[3].created_at,
+    ]);
+    for (const version of view.versions.slice(1, 3)) {
+      expect(version.artifacts.map((a) => a.role).sort()).toEqual([
+        'edit-history',
+        'edit-history-head',
+        'response',
+        'response-head',
+      ]);
+      const body = version.artifacts.find((a) => a.role === 'edit-history')!;
+      expect(body.sha256).toBe(createHash('sha256').update(history.response!.body).digest('hex'));
+    }
+    expect(view.versions[3].artifacts.map((a) => a.role).sort()).toEqual(['response', 'response-head']);
+
+    const events: { type: string; version_number: number }[] = await app.db.query(
+      `SELECT type, version_number FROM events WHERE statement_id = $1 ORDER BY id`,
+      [statementId],
+    );
+    expect(events.map((e) => [e.type, e.version_number])).toEqual([
+      ['statement.created', 1],
+      ['statement.edited', 2],
+      ['statement.edited', 3],
+      ['statement.edited', 4],
+    ]);
+  });
+
+  it('gives every version its log entry, and a history version a bundle that verifies', async () => {
+    const logged = await waitFor('four log entries', async () => {
+      const rows: { version_number: number }[] = await app.db.query(
+        `SELECT version_number FROM log_entries WHERE statement_id = $1 AND version_number IS NOT NULL ORDER BY version_number`,
+        [statementId],
+      );
+      return rows.length === 4 ? rows : undefined;
+    });
+    expect(logged.map((r) => r.version_number)).toEqual([1, 2, 3, 4]);
+
+    const bundle = await waitFor('the bundle of version 2', async () => {
+      const res = await app.http().get(`/api/v1/statements/${statementId}/evidence?version=2`);
+      return res.status === 200 ? (JSON.parse(res.text) as EvidenceBundle) : undefined;
+    });
+    const report = await verifyEvidenceBundle(bundle, { logKey });
+    expect(report.failedCheck).toBeUndefined();
+    expect(report.ok).toBe(true);
+    expect(bundle.artifacts.map((a) => a.role).sort()).toContain('edit-history');
+    expect(bundle.recordSha256).toBe((await statement()).versions[1].recordSha256);
+  });
+
+  it('still records the current version when the history request answers 500', async () => {
+    mastodon.fail({ mode: 'server-error', path: `/api/v1/statuses/${postId}/history` });
+    const asked = historyRequests().length;
+    mastodon.edit(postId, '<p>The talks are cancelled.</p>');
+    mastodon.edit(postId, '<p>The talks are cancelled for good.</p>');
+
+    const view = await untilVersions(5);
+    expect(view.versions.map((v) => [v.number, v.source, v.text]).slice(4)).toEqual([
+      [5, 'capture', 'The talks are cancelled for good.'],
+    ]);
+    expect(
+      historyRequests()
+        .slice(asked)
+        .map((r) => r.response?.status),
+    ).toEqual([500]);
+    await waitFor('the log entry of version 5', async () => {
+      const rows: unknown[] = await app.db.query(
+        `SELECT 1 FROM log_entries WHERE statement_id = $1 AND version_number = 5`,
+        [statementId],
+      );
+      return rows.length === 1 ? true : undefined;
+    });
+    mastodon.clearFailures();
+  });
+});
