@@ -12,3 +12,20 @@ export async function scheduleSequencing(queue: Queue, now = Date.now()): Promis
 export async function scheduleDelivery(queue: Queue, now = Date.now()): Promise<void> {
   await queue.add(JobName.DeliverWebhooks, {}, { jobId: jobIds.deliver(Math.floor(now / SLOT_MS)) });
 }
+
+/**
+ * Asks for another sequencing round in the next slot. A round's job ends with work it could not take
+ * (events held back by an older transaction still running, or committed after the round read while the job
+ * still ran, so the committer's request found this job's id taken): the next slot looks again at once
+ * instead of leaving them to the scheduler's next tick.
+ */
+export async function scheduleSequencingAgain(queue: Queue, now = Date.now()): Promise<void> {
+  const next = Math.floor(now / SLOT_MS) + 1;
+  await queue.add(JobName.SequenceEvents, {}, { jobId: jobIds.sequence(next), delay: SLOT_MS });
+}
+
+/** Asks for another delivery round in the next slot, for deliveries that came due while a round ran. */
+export async function scheduleDeliveryAgain(queue: Queue, now = Date.now()): Promise<void> {
+  const next = Math.floor(now / SLOT_MS) + 1;
+  await queue.add(JobName.DeliverWebhooks, {}, { jobId: jobIds.deliver(next), delay: SLOT_MS });
+}

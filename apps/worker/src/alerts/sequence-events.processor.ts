@@ -1,7 +1,10 @@
 import { InjectQueue, Processor, WorkerHost } from '@nestjs/bullmq';
 import { type BeforeApplicationShutdown } from '@nestjs/common';
+import { InjectDataSource } from '@nestjs/typeorm';
 import { type Job, type Queue } from 'bullmq';
-import { OutboxSequencer, scheduleDelivery } from '@app/alerts';
+import { DataSource } from 'typeorm';
+import { OutboxSequencer, scheduleDelivery, scheduleSequencingAgain } from '@app/alerts';
+import { hasUnsequencedEvents } from '@app/persistence';
 import { JobName, QueueName, WORKER_LOCKS } from '@app/queues';
 
 /** Rounds one job may run before it hands over to a fresh job, so one burst cannot hold the queue forever. */
@@ -12,6 +15,8 @@ const MAX_ROUNDS = 50;
 export class SequenceEventsProcessor extends WorkerHost implements BeforeApplicationShutdown {
   constructor(
     private readonly sequencer: OutboxSequencer,
+    @InjectDataSource() private readonly db: DataSource,
+    @InjectQueue(QueueName.Outbox) private readonly outbox: Queue,
     @InjectQueue(QueueName.Webhooks) private readonly webhooks: Queue,
   ) {
     super();
@@ -33,6 +38,7 @@ export class SequenceEventsProcessor extends WorkerHost implements BeforeApplica
       if (!result.more) break;
     }
     if (deliveries > 0) await scheduleDelivery(this.webhooks);
+    if (await hasUnsequencedEvents(this.db.manager)) await scheduleSequencingAgain(this.outbox);
     return sequenced;
   }
 }

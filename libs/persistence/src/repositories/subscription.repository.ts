@@ -143,11 +143,19 @@ export async function claimDueDeliveries(
        SELECT d.id FROM deliveries d JOIN subscriptions s ON s.id = d.subscription_id
        WHERE d.state = 'pending' AND d.next_attempt_at <= now()
          AND s.disabled_at IS NULL AND s.deleted_at IS NULL
+         -- plain equality, so each probe is one range of deliveries_order; IS NOT DISTINCT FROM cannot use
+         -- the index and scanned every earlier delivery of the subscription: quadratic in the backlog
          AND NOT EXISTS (
            SELECT 1 FROM deliveries earlier
            WHERE earlier.subscription_id = d.subscription_id AND earlier.state = 'pending'
-             AND earlier.statement_id IS NOT DISTINCT FROM d.statement_id AND earlier.position < d.position)
-       ORDER BY d.position
+             AND earlier.statement_id = d.statement_id AND earlier.position < d.position)
+         AND NOT (d.statement_id IS NULL AND EXISTS (
+           SELECT 1 FROM deliveries earlier
+           WHERE earlier.subscription_id = d.subscription_id AND earlier.state = 'pending'
+             AND earlier.statement_id IS NULL AND earlier.position < d.position))
+       -- due order walks the deliveries_due index and stops at the limit; sorting by position read every
+       -- pending delivery per claim. Per-statement order is the NOT EXISTS above's, not this ORDER BY's
+       ORDER BY d.next_attempt_at
        LIMIT $1
        FOR UPDATE OF d SKIP LOCKED
      ), leased AS (

@@ -123,6 +123,11 @@ export interface FakeMastodonOptions {
   batchStatuses?: boolean;
   /** most ids the batch lookup accepts before answering 422; default 20, as Mastodon */
   batchLimit?: number;
+  /**
+   * Requests the X-RateLimit-* headers allow in the 5-minute window; default 300, as Mastodon's unauthenticated
+   * API. A load test tracking a thousand accounts on one fake raises it, since clients stop at Remaining: 0.
+   */
+  rateLimit?: number;
 }
 
 /** A Mastodon JSON entity as the server renders it now. */
@@ -170,7 +175,8 @@ export async function startFakeMastodon(options: FakeMastodonOptions = {}): Prom
   let lastStatusId = options.firstId !== undefined ? BigInt(options.firstId) - 1n : 0n;
   let nextAccountId = 109334860508022726n;
   let nextMediaId = 110248720512200000n;
-  let remaining = RATE_LIMIT;
+  const rateLimit = options.rateLimit ?? RATE_LIMIT;
+  let remaining = rateLimit;
   let origin = '';
 
   const ctx: RenderContext = {
@@ -339,7 +345,7 @@ export async function startFakeMastodon(options: FakeMastodonOptions = {}): Prom
       'Content-Type': 'application/json; charset=utf-8',
       Vary: 'Accept, Origin',
       'Cache-Control': 'max-age=0, public',
-      'X-RateLimit-Limit': String(RATE_LIMIT),
+      'X-RateLimit-Limit': String(rateLimit),
       'X-RateLimit-Remaining': String(remaining),
       'X-RateLimit-Reset': railsTime(resetAt),
       'X-Request-Id': createHash('sha1')
