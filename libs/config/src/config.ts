@@ -40,6 +40,11 @@ export interface VerbatimConfig {
     /** the longest wait a source may impose; the same bound as the retry backoff */
     maxRetryAfterSeconds: number;
   };
+  /** where each platform is read; tests and self-hosters point them anywhere */
+  platforms: {
+    /** the Telegram web preview's origin (https://t.me) */
+    telegramBaseUrl: string;
+  };
   dataDir: string;
   log: {
     origin: string;
@@ -119,6 +124,7 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): VerbatimConfig
       userAgent: USER_AGENT,
       maxRetryAfterSeconds: e.VERBATIM_RETRY_MAX_SECONDS,
     },
+    platforms: { telegramBaseUrl: e.VERBATIM_TELEGRAM_BASE_URL.replace(/\/+$/, '') },
     dataDir: e.VERBATIM_DATA_DIR,
     log: {
       origin: e.VERBATIM_LOG_ORIGIN ?? `${hostname()}/verbatim`,

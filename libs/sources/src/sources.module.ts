@@ -4,6 +4,7 @@ import { ConnectorRegistry } from './connector-registry';
 import { FeedConnector } from './feeds';
 import { GuardedHttpClient } from './http';
 import { MastodonConnector } from './mastodon';
+import { TelegramConnector } from './telegram';
 
 /** The guarded HTTP client and every connector, most specific first. */
 @Module({
@@ -19,6 +20,10 @@ import { MastodonConnector } from './mastodon';
       useFactory: (config: VerbatimConfig, http: GuardedHttpClient) =>
         new ConnectorRegistry([
           new MastodonConnector(http, { backfillLimit: config.polling.backfillLimit }),
+          new TelegramConnector(http, {
+            baseUrl: config.platforms.telegramBaseUrl,
+            backfillLimit: config.polling.backfillLimit,
+          }),
           new FeedConnector(http),
         ]),
     },
