@@ -31,18 +31,19 @@ export interface ResolvedAccount {
   sourceUrl: string;
 }
 
-export type PollResult<Cursor> = /** the source said or showed that nothing changed */
-(
-  | { kind: 'unchanged'; httpStatus: number; cursor: Cursor }
-  | { kind: 'posts'; httpStatus: number; posts: FetchedPost[]; cursor: Cursor }
-) & {
-  /**
-   * Platform ids of posts the source's listing skipped although it showed posts on both sides of them (a gap
-   * in Telegram's message ids): a cheap hint that they were deleted, worth re-checking now. Evidence of
-   * nothing by itself: only a re-read answers.
-   */
-  suspectedMissing?: string[];
-};
+export type PollResult<Cursor> =
+  /** the source said or showed that nothing changed */
+  (
+    | { kind: 'unchanged'; httpStatus: number; cursor: Cursor }
+    | { kind: 'posts'; httpStatus: number; posts: FetchedPost[]; cursor: Cursor }
+  ) & {
+    /**
+     * Platform ids of posts the source's listing skipped although it showed posts on both sides of them (a gap
+     * in Telegram's message ids): a cheap hint that they were deleted, worth re-checking now. Evidence of
+     * nothing by itself: only a re-read answers.
+     */
+    suspectedMissing?: string[];
+  };
 
 /** A post we hold and want to read again: its platform id and where a person would open it. */
 export interface PostRef {

@@ -120,7 +120,11 @@ export class TelegramConnector implements Connector<TelegramCursor> {
     const httpStatus = pages[pages.length - 1]?.httpStatus ?? 200;
     const next: TelegramCursor = { ...cursor, newestId };
     if (fresh.size === 0) return { kind: 'unchanged', httpStatus, cursor: next, suspectedMissing };
-    const posts = [...fresh.entries()].sort(([a], [b]) => a - b).map(([, post]) => post);
+    // the first poll keeps the newest backfillLimit messages; older ones are not read at all
+    const posts = [...fresh.entries()]
+      .sort(([a], [b]) => a - b)
+      .slice(known === undefined ? -this.backfillLimit : 0)
+      .map(([, post]) => post);
     return { kind: 'posts', httpStatus, posts, cursor: next, suspectedMissing };
   }
 

@@ -66,6 +66,8 @@ export interface FakeTelegram {
   edit(channel: string, id: number, html: string): void;
   /** deletes a message: it leaves the preview (a gap in the ids) and its embed says "Post not found" */
   remove(channel: string, id: number): void;
+  /** turns the channel's public preview off (a channel gone private) or on again */
+  setPreview(channel: string, hasPreview: boolean): void;
   /** serves the body as the next responses to `/s/<channel>` (a hostile or oversized page) */
   servePreviewBody(channel: string, body: Buffer | string): void;
   fail(rule: TelegramFailureRule): void;
@@ -247,6 +249,9 @@ export async function startFakeTelegram(): Promise<FakeTelegram> {
     },
     remove(name, id) {
       messageOf(channelOf(name), id).deleted = true;
+    },
+    setPreview(name, hasPreview) {
+      channelOf(name).record.hasPreview = hasPreview;
     },
     servePreviewBody(name, body) {
       channelOf(name).overrideBody = Buffer.isBuffer(body) ? body : Buffer.from(body, 'utf8');
