@@ -20,9 +20,9 @@ export interface FetchedPost {
 /** What a connector needs to find an account again. Produced by `resolve`, stored on the account row. */
 export interface ResolvedAccount {
   platform: Platform;
-  /** `user@host` for Mastodon, the feed URL for feeds */
+  /** `user@host` for Mastodon, the channel name for Telegram, the feed URL for feeds */
   handle: string;
-  /** the platform's id for the account (Mastodon account id, feed URL) */
+  /** the platform's id for the account (Mastodon account id, lower-cased Telegram channel name, feed URL) */
   externalId: string;
   displayName: string | null;
   /** the page a person would open */
