@@ -221,7 +221,7 @@ describe('one capture writer for polls and on-demand captures', () => {
     expect(run.error).toMatch(/tsvector/);
   });
 
-  it.each(['https://x.com/DmytroKuleba', 'https://t.me/mfa_ukraine', 'https://twitter.com/someone'])(
+  it.each(['https://x.com/DmytroKuleba', 'https://bsky.app/profile/someone', 'https://twitter.com/someone'])(
     'answers 400 naming the supported platforms when asked to track %s',
     async (url) => {
       const res = await polling.write('post', '/api/v1/accounts').send({ url }).expect(400);

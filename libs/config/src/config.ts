@@ -42,6 +42,11 @@ export interface VerbatimConfig {
     /** a body still being parsed after this is refused (the parse runs on a worker thread) */
     parseTimeoutMs: number;
   };
+  /** where each platform is read; tests and self-hosters point them anywhere */
+  platforms: {
+    /** the Telegram web preview's origin (https://t.me) */
+    telegramBaseUrl: string;
+  };
   dataDir: string;
   log: {
     origin: string;
@@ -122,6 +127,7 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): VerbatimConfig
       maxRetryAfterSeconds: e.VERBATIM_RETRY_MAX_SECONDS,
       parseTimeoutMs: e.VERBATIM_PARSE_TIMEOUT_MS,
     },
+    platforms: { telegramBaseUrl: e.VERBATIM_TELEGRAM_BASE_URL.replace(/\/+$/, '') },
     dataDir: e.VERBATIM_DATA_DIR,
     log: {
       origin: e.VERBATIM_LOG_ORIGIN ?? `${hostname()}/verbatim`,

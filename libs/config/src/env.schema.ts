@@ -68,6 +68,7 @@ export const envSchema = z.object({
   VERBATIM_HTTP_MAX_BYTES: int(10 * 1024 * 1024, 1024),
   VERBATIM_HTTP_MAX_REDIRECTS: int(5, 0, 20),
   VERBATIM_PARSE_TIMEOUT_MS: int(5000, 50, 600_000),
+  VERBATIM_TELEGRAM_BASE_URL: url(['https:', 'http:'], 'https://t.me'),
   VERBATIM_DATA_DIR: z.string().min(1).default('./data'),
   VERBATIM_LOG_ORIGIN: z
     .string()

@@ -4,6 +4,7 @@ import { ConnectorRegistry } from './connector-registry';
 import { FeedConnector } from './feeds';
 import { type GuardedHttpClient } from './http';
 import { MastodonConnector } from './mastodon';
+import { TelegramConnector } from './telegram';
 
 let http: GuardedHttpClient;
 let registry: ConnectorRegistry;
@@ -32,7 +33,7 @@ describe('ConnectorRegistry', () => {
   it.each([
     ['https://x.com/someone', 'X'],
     ['https://twitter.com/someone', 'X'],
-    ['https://t.me/channel', 'Telegram'],
+    ['https://bsky.app/profile/someone.bsky.social', 'Bluesky'],
   ])('refuses to track %s, naming %s and the platforms that are supported', (url, platform) => {
     const error = refusal(() => registry.forTracking(url));
     expect(error.code).toBe(ErrorCode.UnsupportedUrl);
@@ -68,6 +69,19 @@ describe('ConnectorRegistry', () => {
     expect(
       registry.forCapture('https://mastodon.social/@Gargron/103270115826048975').connector.platform,
     ).toBe('mastodon');
+  });
+
+  it('gives t.me and telegram.me channels and posts to Telegram once its connector is registered', () => {
+    const withTelegram = new ConnectorRegistry([
+      new FeedConnector(http),
+      new MastodonConnector(http),
+      new TelegramConnector(http),
+    ]);
+    for (const url of ['https://t.me/mfa_ukraine', 'https://www.telegram.me/s/mfa_ukraine'])
+      expect(withTelegram.forTracking(url).connector.platform).toBe('telegram');
+    expect(withTelegram.forCapture('https://t.me/mfa_ukraine/123').connector.platform).toBe('telegram');
+    // not a channel: no longer named as an unsupported platform, so the feed fallback may take it
+    expect(withTelegram.forTracking('https://t.me/joinchat/abc').connector.platform).toBe('feed');
   });
 
   it('gives any other https URL to the feed fallback', () => {

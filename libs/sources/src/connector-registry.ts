@@ -10,8 +10,6 @@ const NOT_YET_SUPPORTED: Record<string, string> = {
   'x.com': 'X',
   'twitter.com': 'X',
   'mobile.twitter.com': 'X',
-  't.me': 'Telegram',
-  'telegram.me': 'Telegram',
   'bsky.app': 'Bluesky',
   'facebook.com': 'Facebook',
   'instagram.com': 'Instagram',

@@ -38,9 +38,9 @@ export type EditHistory = { kind: 'read'; versions: HistoryVersion[] } | { kind:
 /** What a connector needs to find an account again. Produced by `resolve`, stored on the account row. */
 export interface ResolvedAccount {
   platform: Platform;
-  /** `user@host` for Mastodon, the feed URL for feeds */
+  /** `user@host` for Mastodon, the channel name for Telegram, the feed URL for feeds */
   handle: string;
-  /** the platform's id for the account (Mastodon account id, feed URL) */
+  /** the platform's id for the account (Mastodon account id, lower-cased Telegram channel name, feed URL) */
   externalId: string;
   displayName: string | null;
   /** the page a person would open */
@@ -51,8 +51,17 @@ export interface ResolvedAccount {
 
 export type PollResult<Cursor> =
   /** the source said or showed that nothing changed */
-  | { kind: 'unchanged'; httpStatus: number; cursor: Cursor }
-  | { kind: 'posts'; httpStatus: number; posts: FetchedPost[]; cursor: Cursor };
+  (
+    | { kind: 'unchanged'; httpStatus: number; cursor: Cursor }
+    | { kind: 'posts'; httpStatus: number; posts: FetchedPost[]; cursor: Cursor }
+  ) & {
+    /**
+     * Platform ids of posts the source's listing skipped although it showed posts on both sides of them (a gap
+     * in Telegram's message ids): a cheap hint that they were deleted, worth re-checking now. Evidence of
+     * nothing by itself: only a re-read answers.
+     */
+    suspectedMissing?: string[];
+  };
 
 /** A post we hold and want to read again: its platform id and where a person would open it. */
 export interface PostRef {

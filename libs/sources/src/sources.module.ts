@@ -4,6 +4,7 @@ import { ConnectorRegistry } from './connector-registry';
 import { FeedConnector, feedParsing, type FeedParsing } from './feeds';
 import { GuardedHttpClient } from './http';
 import { MastodonConnector } from './mastodon';
+import { TelegramConnector } from './telegram';
 
 /** Where feed bodies are parsed: worker threads with a deadline in a built server. */
 export const FEED_PARSING = Symbol('FEED_PARSING');
@@ -27,6 +28,10 @@ export const FEED_PARSING = Symbol('FEED_PARSING');
       useFactory: (config: VerbatimConfig, http: GuardedHttpClient, parsing: FeedParsing) =>
         new ConnectorRegistry([
           new MastodonConnector(http, { backfillLimit: config.polling.backfillLimit }),
+          new TelegramConnector(http, {
+            baseUrl: config.platforms.telegramBaseUrl,
+            backfillLimit: config.polling.backfillLimit,
+          }),
           new FeedConnector(http, { parsing }),
         ]),
     },

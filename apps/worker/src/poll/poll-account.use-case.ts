@@ -3,7 +3,7 @@ import { InjectDataSource } from '@nestjs/typeorm';
 import { DataSource } from 'typeorm';
 import { CaptureWriter, type PollOutcome, type PollWork } from '@app/capture';
 import { MetricsService } from '@app/observability';
-import { findAccount } from '@app/persistence';
+import { findAccount, recheckSoon } from '@app/persistence';
 import { ConnectorRegistry, type PollResult } from '@app/sources';
 import { type JobOf } from '@app/queues';
 import { accountToResolved } from './account-to-resolved';
@@ -40,7 +40,11 @@ export class PollAccountUseCase {
       } catch (error) {
         return await this.writer.recordPollFailure(work, error);
       }
-      return await this.writer.recordPoll(work, result);
+      const outcome = await this.writer.recordPoll(work, result);
+      // the listing skipped posts we hold: re-read them now rather than at their scheduled time
+      if (result.suspectedMissing?.length)
+        await recheckSoon(this.db.manager, account.id, result.suspectedMissing, new Date());
+      return outcome;
     } finally {
       stopTimer();
     }

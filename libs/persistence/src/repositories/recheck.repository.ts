@@ -288,3 +288,25 @@ export async function setAccountAvailability(
 function distinct<T extends { sha256: string }>(items: T[]): T[] {
   return [...new Map(items.map((item) => [item.sha256, item])).values()];
 }
+
+/**
+ * Brings forward to `now` the recheck of an account's active statements named by their platform ids: a
+ * source's hint that they vanished (a gap in Telegram's message ids). Only a recheck answers; statements
+ * already missing keep the time their confirmation is due. Returns how many were brought forward.
+ */
+export async function recheckSoon(
+  db: EntityManager,
+  accountId: string,
+  externalIds: string[],
+  now: Date,
+): Promise<number> {
+  if (externalIds.length === 0) return 0;
+  const rows: { id: string }[] = await db.query(
+    `UPDATE statements SET next_check_at = $3
+     WHERE account_id = $1 AND external_id = ANY($2::text[]) AND status = 'active'
+       AND (next_check_at IS NULL OR next_check_at > $3)
+     RETURNING id`,
+    [accountId, externalIds, now],
+  );
+  return rows.length;
+}

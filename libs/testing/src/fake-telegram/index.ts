@@ -1,0 +1,2 @@
+export * from './fake-telegram-server';
+export { escapeHtml, formatViews } from './telegram-markup';
