@@ -402,7 +402,7 @@ describe('hostile sources: the service stays responsive, failures are recorded, 
       }
     }
     const healthyFeedFetches = feeds.requestCount('/news.xml');
-    if (healthyFeedFetches < OBSERVE_MS / 1000 / 2)
+    if (healthyFeedFetches < OBSERVE_MS / (INTERVAL_S * 1000) / 2)
       problems.push(`the healthy feed was fetched ${healthyFeedFetches} times`);
 
     expect(unhealthySamples(samples, HEALTH_MAX_MS)).toEqual([]);
