@@ -5,7 +5,8 @@ import { VERBATIM_CONFIG, type VerbatimConfig } from '@app/config';
 import { MetricsService } from '@app/observability';
 import {
   claimDueDeliveries,
-  recordDeliveryAttempt,
+  recordDeliveryAttempts,
+  type AttemptRecord,
   webhookIdOf,
   type ClaimedDelivery,
 } from '@app/persistence';
@@ -38,11 +39,17 @@ export class WebhookDeliverer {
     // longer than any one send may take, so a live sender's lease never runs out under it
     const leaseSeconds = Math.ceil(this.config.alerts.webhookTimeoutMs / 1000) + 5;
     const claimed = await claimDueDeliveries(this.db.manager, limit, leaseSeconds);
-    await Promise.all(claimed.map((delivery) => this.send(delivery)));
+    if (claimed.length === 0) return { attempted: 0, more: false };
+    const attempts = await Promise.all(claimed.map((delivery) => this.send(delivery)));
+    // one transaction for the round; a crash before it re-sends the round after the lease (at least once)
+    await this.db.transaction((tx) => recordDeliveryAttempts(tx, attempts));
+    for (const attempt of attempts)
+      this.metrics.webhookDeliveries.inc({ outcome: attempt.delivered ? 'delivered' : 'failed' });
     return { attempted: claimed.length, more: claimed.length === limit };
   }
 
-  private async send(delivery: ClaimedDelivery): Promise<void> {
+  /** Sends one delivery and says how it went; never throws for the endpoint's failures. */
+  private async send(delivery: ClaimedDelivery): Promise<AttemptRecord> {
     const attemptedAt = new Date();
     const headers = webhookHeaders(delivery.secret, {
       id: webhookIdOf(delivery.eventId),
@@ -73,7 +80,7 @@ export class WebhookDeliverer {
         ? `the endpoint has failed since ${failingSince.toISOString()}: ${error}`
         : null;
     if (disable) this.logger.warn(`subscription ${delivery.subscriptionId} disabled: ${disable}`);
-    await recordDeliveryAttempt(this.db.manager, {
+    return {
       deliveryId: delivery.id,
       subscriptionId: delivery.subscriptionId,
       attemptedAt,
@@ -85,7 +92,6 @@ export class WebhookDeliverer {
         ? null
         : nextAttemptAt(delivery.attempts + 1, this.config.alerts.webhookRetryBaseSeconds, attemptedAt),
       disable,
-    });
-    this.metrics.webhookDeliveries.inc({ outcome: delivered ? 'delivered' : 'failed' });
+    };
   }
 }

@@ -194,29 +194,80 @@ export interface AttemptRecord {
   disable: string | null;
 }
 
-/** Records one attempt, its outcome on the delivery, and the subscription's failing streak, in one transaction. */
-export async function recordDeliveryAttempt(db: EntityManager, attempt: AttemptRecord): Promise<void> {
+/**
+ * Records a round of attempts, their outcome on each delivery and each subscription's failing streak, with
+ * one set-based statement per table: a round of sixteen sends costs three statements, not forty-eight.
+ * Must run inside a transaction.
+ */
+export async function recordDeliveryAttempts(db: EntityManager, attempts: AttemptRecord[]): Promise<void> {
+  if (attempts.length === 0) return;
   await db.query(
     `INSERT INTO delivery_attempts (delivery_id, attempted_at, status_code, latency_ms, error)
-     VALUES ($1, $2, $3, $4, $5)`,
-    [attempt.deliveryId, attempt.attemptedAt, attempt.statusCode, attempt.latencyMs, attempt.error],
+     SELECT * FROM unnest($1::bigint[], $2::timestamptz[], $3::int[], $4::int[], $5::text[])`,
+    [
+      attempts.map((a) => a.deliveryId),
+      attempts.map((a) => a.attemptedAt),
+      attempts.map((a) => a.statusCode),
+      attempts.map((a) => a.latencyMs),
+      attempts.map((a) => a.error),
+    ],
   );
   await db.query(
-    `UPDATE deliveries SET attempts = attempts + 1,
-       state = CASE WHEN $2 THEN 'delivered' ELSE state END,
-       delivered_at = CASE WHEN $2 THEN $3::timestamptz ELSE NULL END,
-       next_attempt_at = COALESCE($4, next_attempt_at)
-     WHERE id = $1`,
-    [attempt.deliveryId, attempt.delivered, attempt.attemptedAt, attempt.nextAttemptAt],
+    `UPDATE deliveries d SET attempts = d.attempts + 1,
+       state = CASE WHEN t.delivered THEN 'delivered' ELSE d.state END,
+       delivered_at = CASE WHEN t.delivered THEN t.at ELSE NULL END,
+       next_attempt_at = COALESCE(t.next_at, d.next_attempt_at)
+     FROM unnest($1::bigint[], $2::boolean[], $3::timestamptz[], $4::timestamptz[]) AS t(id, delivered, at, next_at)
+     WHERE d.id = t.id`,
+    [
+      attempts.map((a) => a.deliveryId),
+      attempts.map((a) => a.delivered),
+      attempts.map((a) => a.attemptedAt),
+      attempts.map((a) => a.nextAttemptAt),
+    ],
   );
+  const streaks = subscriptionStreaks(attempts);
   await db.query(
-    `UPDATE subscriptions SET
-       failing_since = CASE WHEN $2 THEN NULL ELSE COALESCE(failing_since, $3::timestamptz) END,
-       disabled_at = CASE WHEN $4::text IS NOT NULL THEN COALESCE(disabled_at, $3::timestamptz) ELSE disabled_at END,
-       disabled_reason = COALESCE($4::text, disabled_reason)
-     WHERE id = $1`,
-    [attempt.subscriptionId, attempt.delivered, attempt.attemptedAt, attempt.disable],
+    `UPDATE subscriptions s SET
+       failing_since = CASE WHEN t.delivered THEN NULL ELSE COALESCE(s.failing_since, t.at) END,
+       disabled_at = CASE WHEN t.disable IS NOT NULL THEN COALESCE(s.disabled_at, t.at) ELSE s.disabled_at END,
+       disabled_reason = COALESCE(t.disable, s.disabled_reason)
+     FROM unnest($1::uuid[], $2::boolean[], $3::timestamptz[], $4::text[]) AS t(id, delivered, at, disable)
+     WHERE s.id = t.id`,
+    [
+      streaks.map((x) => x.subscriptionId),
+      streaks.map((x) => x.delivered),
+      streaks.map((x) => x.at),
+      streaks.map((x) => x.disable),
+    ],
   );
+}
+
+/** One row per subscription: any delivery in the round ends its failing streak; otherwise the earliest failure starts it. */
+function subscriptionStreaks(
+  attempts: AttemptRecord[],
+): { subscriptionId: string; delivered: boolean; at: Date; disable: string | null }[] {
+  const bySubscription = new Map<
+    string,
+    { subscriptionId: string; delivered: boolean; at: Date; disable: string | null }
+  >();
+  for (const a of attempts) {
+    const seen = bySubscription.get(a.subscriptionId);
+    if (!seen) {
+      bySubscription.set(a.subscriptionId, {
+        subscriptionId: a.subscriptionId,
+        delivered: a.delivered,
+        at: a.attemptedAt,
+        disable: a.disable,
+      });
+      continue;
+    }
+    seen.delivered ||= a.delivered;
+    if (a.attemptedAt < seen.at) seen.at = a.attemptedAt;
+    seen.disable ??= a.disable;
+  }
+  // an endpoint that answered once in the round is not failing: nothing to disable
+  return [...bySubscription.values()].map((x) => (x.delivered ? { ...x, disable: null } : x));
 }
 
 /** Makes a delivery due again now (a manual retry); false when there is no such delivery of the subscription. */
