@@ -4,6 +4,7 @@ import { ConnectorRegistry } from './connector-registry';
 import { FeedConnector } from './feeds';
 import { GuardedHttpClient } from './http';
 import { MastodonConnector } from './mastodon';
+import { XConnector } from './x';
 
 /** The guarded HTTP client and every connector, most specific first. */
 @Module({
@@ -19,6 +20,7 @@ import { MastodonConnector } from './mastodon';
       useFactory: (config: VerbatimConfig, http: GuardedHttpClient) =>
         new ConnectorRegistry([
           new MastodonConnector(http, { backfillLimit: config.polling.backfillLimit }),
+          new XConnector(http, { ...config.x, backfillLimit: config.polling.backfillLimit }),
           new FeedConnector(http),
         ]),
     },
