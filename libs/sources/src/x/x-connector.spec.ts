@@ -120,12 +120,7 @@ describe('XConnector: URLs', () => {
   it('validates its cursor', () => {
     expect(c.readCursor({})).toEqual({});
     expect(c.readCursor({ sinceId: '1497866361043742722' })).toEqual({ sinceId: '1497866361043742722' });
-    for (const bad of [
-      { sinceId: 1497866361 },
-      { sinceId: 'x' },
-      { sinceId: '1'.repeat(30) },
-      'x',
-    ]) {
+    for (const bad of [{ sinceId: 1497866361 }, { sinceId: 'x' }, { sinceId: '1'.repeat(30) }, 'x']) {
       expect(() => c.readCursor(bad)).toThrow(SourceError);
     }
   });

@@ -92,13 +92,13 @@ export async function startFakeX(
   const rules: XFailureRule[] = [];
   const hanging = new Set<ServerResponse>();
   let origin = '';
-  let lastId = 0n;
+  let sequence = 0;
   let mediaCount = 0;
 
+  /** A snowflake carrying `at`, as X's ids do; the sequence bits keep ids made in one millisecond apart. */
   function nextId(at: Date): string {
-    const candidate = BigInt(snowflakeAt(at));
-    lastId = candidate > lastId ? candidate : lastId + 1n;
-    return lastId.toString();
+    sequence = (sequence + 1) % 0x400000;
+    return snowflakeAt(at, sequence);
   }
 
   function userNamed(username: string): XUserRecord {
