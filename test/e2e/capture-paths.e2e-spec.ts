@@ -221,7 +221,15 @@ describe('one capture writer for polls and on-demand captures', () => {
     expect(run.error).toMatch(/tsvector/);
   });
 
-  it.each(['https://x.com/DmytroKuleba', 'https://bsky.app/profile/someone', 'https://twitter.com/someone'])(
+  it.each(['https://x.com/DmytroKuleba', 'https://twitter.com/someone'])(
+    'answers 400 saying an X API token is needed when asked to track %s without one',
+    async (url) => {
+      const res = await polling.write('post', '/api/v1/accounts').send({ url }).expect(400);
+      expect((res.body as { message: string }).message).toContain('VERBATIM_X_BEARER_TOKEN');
+    },
+  );
+
+  it.each(['https://bsky.app/profile/someone', 'https://instagram.com/someone'])(
     'answers 400 naming the supported platforms when asked to track %s',
     async (url) => {
       const res = await polling.write('post', '/api/v1/accounts').send({ url }).expect(400);

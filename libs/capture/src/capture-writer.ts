@@ -155,17 +155,22 @@ export class CaptureWriter {
     return outcome;
   }
 
-  /** Records a poll that failed, with backoff (or the platform's own retry time, clamped). */
-  async recordPollFailure(work: PollWork, error: unknown): Promise<PollOutcome> {
+  /**
+   * Records a poll that failed, with backoff (or the platform's own retry time, clamped). `notBefore` is our
+   * own decision about the next poll (a used-up monthly read budget: next month), taken as it is.
+   */
+  async recordPollFailure(work: PollWork, error: unknown, notBefore?: Date): Promise<PollOutcome> {
     const failure = asSourceError(error, 'polling');
     const failures = work.account.consecutiveFailures + 1;
-    const next = nextPollAfterFailure(
-      failures,
-      work.account.pollIntervalSeconds,
-      this.config.polling,
-      failure.retryAt,
-      new Date(),
-    );
+    const next =
+      notBefore ??
+      nextPollAfterFailure(
+        failures,
+        work.account.pollIntervalSeconds,
+        this.config.polling,
+        failure.retryAt,
+        new Date(),
+      );
     this.logger.warn(
       `poll of ${work.account.platform} ${work.account.handle} failed (${failure.code}): ${failure.message}; next try ${next.toISOString()}`,
     );

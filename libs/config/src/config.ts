@@ -69,6 +69,16 @@ export interface VerbatimConfig {
     /** deliveries sent at once per worker process */
     webhookConcurrency: number;
   };
+  /** X (Twitter): the v2 API with an app-only token, and the public embed endpoints without one */
+  x: {
+    apiBaseUrl: string;
+    /** secret: never logged or shown */
+    bearerToken: string | null;
+    syndicationBaseUrl: string;
+    oembedBaseUrl: string;
+    /** reads (posts and users the API returned) one account may use per calendar month (UTC) */
+    monthlyReadBudget: number;
+  };
 }
 
 export class ConfigError extends Error {
@@ -145,6 +155,13 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): VerbatimConfig
       webhookRetryBaseSeconds: e.VERBATIM_WEBHOOK_RETRY_BASE_SECONDS,
       webhookTimeoutMs: e.VERBATIM_WEBHOOK_TIMEOUT_MS,
       webhookConcurrency: e.VERBATIM_WEBHOOK_CONCURRENCY,
+    },
+    x: {
+      apiBaseUrl: e.VERBATIM_X_API_BASE_URL.replace(/\/+$/, ''),
+      bearerToken: e.VERBATIM_X_BEARER_TOKEN ?? null,
+      syndicationBaseUrl: e.VERBATIM_X_SYNDICATION_BASE_URL.replace(/\/+$/, ''),
+      oembedBaseUrl: e.VERBATIM_X_OEMBED_BASE_URL.replace(/\/+$/, ''),
+      monthlyReadBudget: e.VERBATIM_X_MONTHLY_READ_BUDGET,
     },
   };
 }

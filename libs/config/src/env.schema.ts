@@ -89,6 +89,14 @@ export const envSchema = z.object({
   VERBATIM_WEBHOOK_RETRY_BASE_SECONDS: int(5, 1, 3600),
   VERBATIM_WEBHOOK_TIMEOUT_MS: int(10000, 100, 120000),
   VERBATIM_WEBHOOK_CONCURRENCY: int(16, 1, 256),
+  VERBATIM_X_API_BASE_URL: url(['https:', 'http:'], 'https://api.x.com'),
+  VERBATIM_X_BEARER_TOKEN: z
+    .string()
+    .regex(/^[\x21-\x7e]+$/, 'must be a token without spaces or control characters')
+    .optional(),
+  VERBATIM_X_SYNDICATION_BASE_URL: url(['https:', 'http:'], 'https://cdn.syndication.twimg.com'),
+  VERBATIM_X_OEMBED_BASE_URL: url(['https:', 'http:'], 'https://publish.x.com'),
+  VERBATIM_X_MONTHLY_READ_BUDGET: int(10000, 0),
 });
 
 /** Settings that must agree with each other, reported under the variable a person would change. */

@@ -23,6 +23,8 @@ export enum ErrorCode {
   SourceRefused = 'source-refused',
   /** the poll cursor stored on the account is not one its connector wrote */
   SourceInvalidCursor = 'source-invalid-cursor',
+  /** a platform paid per read: this account used its monthly read budget; polling resumes next month */
+  SourceReadBudgetExhausted = 'source-read-budget-exhausted',
 }
 
 export class VerbatimError extends Error {

@@ -72,6 +72,13 @@ export interface StatementContent {
   isRepost: boolean;
   isQuote: boolean;
   parserVersion: string;
+  /**
+   * Set only when the post was read from something other than the platform's own API for it: the public
+   * embed endpoints of X (`x-syndication`: cdn.syndication.twimg.com tweet-result; `x-oembed`: publish.x.com
+   * oembed), a lower grade of evidence the record itself states. Absent otherwise, so records made before it
+   * existed keep their hashes.
+   */
+  via?: string;
 }
 
 /** The normalized record of one captured version: its content plus the digests of the raw bytes it came from. */

@@ -5,6 +5,7 @@ import { FeedConnector } from './feeds';
 import { type GuardedHttpClient } from './http';
 import { MastodonConnector } from './mastodon';
 import { TelegramConnector } from './telegram';
+import { XConnector } from './x';
 
 let http: GuardedHttpClient;
 let registry: ConnectorRegistry;
@@ -12,7 +13,17 @@ let registry: ConnectorRegistry;
 beforeEach(() => {
   http = testHttpClient();
   // the fallback first on purpose: the registry, not the array order, decides that it is asked last
-  registry = new ConnectorRegistry([new FeedConnector(http), new MastodonConnector(http)]);
+  registry = new ConnectorRegistry([
+    new FeedConnector(http),
+    new MastodonConnector(http),
+    new XConnector(http, {
+      apiBaseUrl: 'https://api.x.com',
+      bearerToken: null,
+      syndicationBaseUrl: 'https://cdn.syndication.twimg.com',
+      oembedBaseUrl: 'https://publish.x.com',
+      monthlyReadBudget: 10_000,
+    }),
+  ]);
 });
 
 afterEach(async () => {
@@ -30,16 +41,27 @@ function refusal(track: () => unknown): VerbatimError {
 }
 
 describe('ConnectorRegistry', () => {
-  it.each([
-    ['https://x.com/someone', 'X'],
-    ['https://twitter.com/someone', 'X'],
-    ['https://bsky.app/profile/someone.bsky.social', 'Bluesky'],
-  ])('refuses to track %s, naming %s and the platforms that are supported', (url, platform) => {
-    const error = refusal(() => registry.forTracking(url));
-    expect(error.code).toBe(ErrorCode.UnsupportedUrl);
-    expect(error.message).toContain(`${platform} is not supported by this installation`);
-    expect(error.message).toContain('a Mastodon profile URL (https://host/@user)');
-    expect(error.message).toContain('an RSS or Atom feed URL');
+  it.each([['https://bsky.app/profile/someone.bsky.social', 'Bluesky']])(
+    'refuses to track %s, naming %s and the platforms that are supported',
+    (url, platform) => {
+      const error = refusal(() => registry.forTracking(url));
+      expect(error.code).toBe(ErrorCode.UnsupportedUrl);
+      expect(error.message).toContain(`${platform} is not supported by this installation`);
+      expect(error.message).toContain('a Mastodon profile URL (https://host/@user)');
+      expect(error.message).toContain('an RSS or Atom feed URL');
+    },
+  );
+
+  it('gives X profiles and posts to X, and answers other X pages naming what X URLs look like', () => {
+    expect(registry.forTracking('https://twitter.com/DmytroKuleba').connector.platform).toBe('x');
+    expect(
+      registry.forCapture('https://x.com/DmytroKuleba/status/1497866361043742722').connector.platform,
+    ).toBe('x');
+    for (const url of ['https://x.com/home', 'https://x.com/DmytroKuleba/status/1/analytics']) {
+      const error = refusal(() => registry.forTracking(url));
+      expect(error.code).toBe(ErrorCode.UnsupportedUrl);
+      expect(error.message).toContain('expected an X profile URL (https://x.com/user)');
+    }
   });
 
   it('refuses what is not an http(s) URL, naming the platforms that are supported', () => {
@@ -90,7 +112,7 @@ describe('ConnectorRegistry', () => {
   });
 
   it('lists specific connectors before the fallback', () => {
-    expect(registry.platforms).toEqual(['mastodon', 'feed']);
+    expect(registry.platforms).toEqual(['mastodon', 'x', 'feed']);
     expect(registry.forPlatform('feed').fallback).toBe(true);
   });
 });

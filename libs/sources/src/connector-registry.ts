@@ -7,9 +7,6 @@ import { refuseCredentialsInUrl } from './url-credentials';
  * otherwise take them as web feeds and fail on the network; naming them gives a clear 400 instead.
  */
 const NOT_YET_SUPPORTED: Record<string, string> = {
-  'x.com': 'X',
-  'twitter.com': 'X',
-  'mobile.twitter.com': 'X',
   'bsky.app': 'Bluesky',
   'facebook.com': 'Facebook',
   'instagram.com': 'Instagram',
@@ -56,6 +53,13 @@ export class ConnectorRegistry {
     const url = parseUrl(rawUrl, this.supported);
     const specific = this.connectors.find((c) => !c.fallback && claims(c, url));
     if (specific) return { connector: specific, url };
+    const owner = this.connectors.find((c) => c.ownsHost?.(url));
+    if (owner) {
+      throw new VerbatimError(
+        ErrorCode.UnsupportedUrl,
+        `cannot ${what} ${JSON.stringify(rawUrl)}: expected ${owner.describes}`,
+      );
+    }
     const platform = notYetSupported(url);
     if (platform) {
       throw new VerbatimError(

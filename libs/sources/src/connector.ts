@@ -101,6 +101,16 @@ export type PostAnswer =
   | { kind: 'unknown'; ref: PostRef; detail: string };
 
 /**
+ * For platforms paid per read (X): counts what one call used as it goes, so a call that fails halfway still
+ * counts the reads it made. The caller stores the total on the account.
+ */
+export interface ReadMeter {
+  /** reads still allowed this month for this account; a connector stops paging when it reaches 0 */
+  readonly remaining: number;
+  add(reads: number): void;
+}
+
+/**
  * One platform. Connectors are asked in registry order; `fallback` connectors (generic feeds and pages) only
  * after every specific one declined a URL.
  *
@@ -113,6 +123,16 @@ export interface Connector<Cursor = unknown> {
   readonly describes: string;
   /** true for a generic connector that may claim any http(s) URL: asked only after the specific ones */
   readonly fallback?: boolean;
+  /**
+   * For platforms paid per read: the most reads one account may use in a calendar month (UTC). Once used up,
+   * its polls are recorded failures until the next month. Undefined: reads are free.
+   */
+  readonly monthlyReadBudget?: number;
+  /**
+   * Whether the URL's host belongs to this platform. The registry answers such a URL that `canTrack` or
+   * `canCapture` declined with this connector's `describes`, instead of handing it to a fallback connector.
+   */
+  ownsHost?(url: URL): boolean;
   /** Whether the URL's shape is an account this connector can track. Cheap: no I/O. */
   canTrack(url: URL): boolean;
   /** Whether the URL's shape is something this connector can capture now (a post, a feed). Cheap: no I/O. */
@@ -122,12 +142,12 @@ export interface Connector<Cursor = unknown> {
   /** The stored cursor, validated; `{}` (never polled) must be accepted. Throws SourceError(SourceInvalidCursor). */
   readCursor(stored: unknown): Cursor;
   /** New and changed posts since the cursor. Throws SourceError. */
-  poll(account: ResolvedAccount, cursor: Cursor): Promise<PollResult<Cursor>>;
+  poll(account: ResolvedAccount, cursor: Cursor, meter?: ReadMeter): Promise<PollResult<Cursor>>;
   /** "Capture this URL now": the post a post URL names, or every item of a feed URL. Throws SourceError. */
-  capture(url: URL): Promise<{ account: ResolvedAccount; posts: FetchedPost[] }>;
+  capture(url: URL, meter?: ReadMeter): Promise<{ account: ResolvedAccount; posts: FetchedPost[] }>;
   /**
    * Re-reads known posts of one account in as few requests as the platform allows, answering for every ref
    * (in the order given). Never throws for a per-post problem: that is an `unknown` answer.
    */
-  fetchMany(account: ResolvedAccount, refs: PostRef[]): Promise<PostAnswer[]>;
+  fetchMany(account: ResolvedAccount, refs: PostRef[], meter?: ReadMeter): Promise<PostAnswer[]>;
 }

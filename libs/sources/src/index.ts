@@ -4,6 +4,7 @@ export * from './http';
 export * from './mastodon';
 export * from './feeds';
 export * from './telegram';
+export * from './x';
 export * from './sources.module';
 export * from './cursor';
 export { refuseCredentialsInUrl } from './url-credentials';

@@ -5,6 +5,7 @@ import { FeedConnector, feedParsing, type FeedParsing } from './feeds';
 import { GuardedHttpClient } from './http';
 import { MastodonConnector } from './mastodon';
 import { TelegramConnector } from './telegram';
+import { XConnector } from './x';
 
 /** Where feed bodies are parsed: worker threads with a deadline in a built server. */
 export const FEED_PARSING = Symbol('FEED_PARSING');
@@ -32,6 +33,7 @@ export const FEED_PARSING = Symbol('FEED_PARSING');
             baseUrl: config.platforms.telegramBaseUrl,
             backfillLimit: config.polling.backfillLimit,
           }),
+          new XConnector(http, { ...config.x, backfillLimit: config.polling.backfillLimit }),
           new FeedConnector(http, { parsing }),
         ]),
     },

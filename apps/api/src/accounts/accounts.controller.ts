@@ -23,6 +23,7 @@ import {
   updateAccountSettings,
   type AccountView,
 } from '@app/persistence';
+import { ConnectorRegistry } from '@app/sources';
 import { TrackAccountDto, UpdateAccountDto } from './account.dto';
 import { TrackAccountUseCase } from './track-account.use-case';
 
@@ -36,16 +37,23 @@ export class AccountsController {
     @InjectDataSource() private readonly db: DataSource,
     private readonly trackAccount: TrackAccountUseCase,
     @Inject(VERBATIM_CONFIG) private readonly config: VerbatimConfig,
+    private readonly connectors: ConnectorRegistry,
   ) {}
+
+  /** A platform paid per read shows its monthly budget beside the reads used. */
+  private readonly budgetOf = (platform: string): number | null => {
+    if (!this.connectors.platforms.includes(platform)) return null;
+    return this.connectors.forPlatform(platform).monthlyReadBudget ?? null;
+  };
 
   @Post()
   async track(@Body() body: TrackAccountDto) {
-    return accountView(await this.trackAccount.execute(body));
+    return accountView(await this.trackAccount.execute(body), this.budgetOf);
   }
 
   @Get()
   async list() {
-    return { items: await listTrackedAccounts(this.db.manager) };
+    return { items: await listTrackedAccounts(this.db.manager, this.budgetOf) };
   }
 
   @Get(':id')
@@ -76,7 +84,7 @@ export class AccountsController {
   }
 
   private async find(id: string): Promise<AccountView> {
-    const account = await findAccountView(this.db.manager, id);
+    const account = await findAccountView(this.db.manager, id, this.budgetOf);
     if (!account) throw new VerbatimError(ErrorCode.NotFound, `no account ${id}`);
     return account;
   }

@@ -18,6 +18,7 @@ const STATUS: Record<ErrorCode, number> = {
   [ErrorCode.SourceInvalidCursor]: 422,
   [ErrorCode.SourceRateLimited]: 503,
   [ErrorCode.SourceUnavailable]: 502,
+  [ErrorCode.SourceReadBudgetExhausted]: 429,
 };
 
 /**

@@ -7,7 +7,7 @@ import { canonicalSha256, sha256Hex } from '@app/core';
 import { verifyEvidenceBundle } from '@app/ledger';
 import { ConfigError, checkRedis, loadConfig } from '@app/config';
 import { createDataSource, generateToken, insertToken, runMigrations } from '@app/persistence';
-import { KULEBA_USERNAME, kulebaRecords, startSandboxMastodon } from '@app/sandbox';
+import { KULEBA_X_POST_ID, KULEBA_X_USER, XStore, kulebaXRecords, startSandboxX } from '@app/sandbox';
 import { createVerbatimApp } from '../server';
 
 const DEMO_DATABASE = 'verbatim_demo';
@@ -21,6 +21,7 @@ interface StatementView {
   versions: {
     number: number;
     capturedAt: string;
+    evidenceLevel: string;
     text: string;
     record: unknown;
     recordSha256: string;
@@ -29,9 +30,10 @@ interface StatementView {
 }
 
 /**
- * The whole path with no internet: a local Mastodon-compatible server publishes the Kuleba statement of
- * 27 February 2022; Verbatim tracks the account through the real API and archives it; the demo prints
- * what was archived and checks the hashes itself. It uses its own database (verbatim_demo, recreated each run).
+ * The whole path with no internet: a local X-shaped server (the v2 API routes Verbatim reads) publishes the
+ * Kuleba statement of 27 February 2022 as what it was, a post on X; Verbatim tracks https://x.com/DmytroKuleba
+ * through that API and archives it; the demo prints what was archived, checks the hashes itself and verifies
+ * the evidence bundle. It uses its own database (verbatim_demo, recreated each run).
  */
 export async function demoCommand(opts: { keep?: boolean }): Promise<void> {
   let base;
@@ -43,6 +45,9 @@ export async function demoCommand(opts: { keep?: boolean }): Promise<void> {
   }
   const databaseUrl = await recreateDemoDatabase(base.databaseUrl);
   await checkRedis(base.redisUrl);
+  // the demo's own X: the sandbox server and Verbatim share a throwaway token
+  const xToken = `demo-${randomBytes(16).toString('hex')}`;
+  const x = await startSandboxX(new XStore(kulebaXRecords()), { bearerToken: xToken });
   const config = loadConfig({
     ...process.env,
     DATABASE_URL: databaseUrl,
@@ -56,16 +61,22 @@ export async function demoCommand(opts: { keep?: boolean }): Promise<void> {
     HOST: '127.0.0.1',
     PORT: opts.keep ? (process.env.PORT ?? '3000') : '0',
     LOG_LEVEL: 'warn',
+    VERBATIM_X_API_BASE_URL: x.origin,
+    VERBATIM_X_BEARER_TOKEN: xToken,
+    VERBATIM_X_SYNDICATION_BASE_URL: x.origin,
+    VERBATIM_X_OEMBED_BASE_URL: x.origin,
   });
 
-  const platform = kulebaRecords();
-  const mastodon = await startSandboxMastodon(platform);
-  const profileUrl = mastodon.profileUrl(KULEBA_USERNAME);
+  // the URL a person copies from X; the connector reads it through the configured API base URL
+  const profileUrl = `https://x.com/${KULEBA_X_USER.username}`;
   step(
-    `A Mastodon-compatible server is running at ${mastodon.origin}; @${KULEBA_USERNAME} has published post ${platform.statuses[0].id}.`,
+    `An X-shaped API is running at ${x.origin} (VERBATIM_X_API_BASE_URL); @${KULEBA_X_USER.username} has posted ${KULEBA_X_POST_ID} on 27 February 2022.`,
   );
 
-  const app = await createVerbatimApp(config, { api: true, worker: true });
+  const app = await createVerbatimApp(config, { api: true, worker: true }).catch(async (error: unknown) => {
+    await x.close();
+    throw error;
+  });
   await app.listen(config.http.port, '127.0.0.1');
   const api = (await app.getUrl()).replace('[::1]', '127.0.0.1');
   const token = generateToken();
@@ -77,14 +88,15 @@ export async function demoCommand(opts: { keep?: boolean }): Promise<void> {
       url: profileUrl,
       pollIntervalSeconds: 5,
     });
-    step(`Tracking ${account.handle}: POST /api/v1/accounts {"url":"${profileUrl}"}`);
+    step(`Tracking @${account.handle}: POST /api/v1/accounts {"url":"${profileUrl}"}`);
     const statement = await waitForStatement(api, account.id);
     const version = statement.versions[statement.versions.length - 1];
     const response = version.artifacts.find((a) => a.role === 'response')!;
     const rawBytes = Buffer.from(await (await fetch(`${api}${response.url}`)).arrayBuffer());
 
-    console.log('\nArchived statement');
+    console.log('\nArchived statement (a post on X)');
     console.log(`  by          ${statement.account.displayName} (@${statement.account.handle})`);
+    console.log(`  evidence    ${version.evidenceLevel}, read from the X API v2 (GET /2/users/:id/tweets)`);
     console.log(`  url         ${statement.url}`);
     console.log(`  authored    ${statement.authoredAt}`);
     console.log(`  captured    ${version.capturedAt}`);
@@ -118,7 +130,7 @@ export async function demoCommand(opts: { keep?: boolean }): Promise<void> {
     }
   } finally {
     await app.close();
-    await mastodon.close();
+    await x.close();
   }
 }
 

@@ -3,8 +3,8 @@ import { InjectDataSource } from '@nestjs/typeorm';
 import { DataSource } from 'typeorm';
 import { CaptureWriter, type CaptureFound, type CaptureWork } from '@app/capture';
 import { ErrorCode, SourceError, VerbatimError } from '@app/core';
-import { findQueuedCaptureRequest, noteCaptureAttempt } from '@app/persistence';
-import { ConnectorRegistry } from '@app/sources';
+import { addAccountReadsByIdentity, findQueuedCaptureRequest, noteCaptureAttempt } from '@app/persistence';
+import { ConnectorRegistry, type ReadMeter } from '@app/sources';
 import { type JobOf } from '@app/queues';
 
 /** How often a capture that hits a passing problem (network, rate limit) is tried before it is failed. */
@@ -31,9 +31,12 @@ export class CaptureUrlUseCase {
     const work: CaptureWork = { requestId: request.id, url: request.url, attempts: request.attempts };
 
     let found: CaptureFound;
+    // an on-demand capture is not refused for the budget (a person asked for it) but its reads count
+    let reads = 0;
+    const countsReads: ReadMeter = { remaining: Number.POSITIVE_INFINITY, add: (n) => (reads += n) };
     try {
       const { connector, url } = this.connectors.forCapture(request.url);
-      found = await connector.capture(url);
+      found = await connector.capture(url, countsReads);
     } catch (error) {
       const failure =
         error instanceof VerbatimError ? error : new SourceError(ErrorCode.SourceUnavailable, String(error));
@@ -50,5 +53,6 @@ export class CaptureUrlUseCase {
       return;
     }
     await this.writer.recordCapture(work, found);
+    await addAccountReadsByIdentity(this.db.manager, found.account, reads, new Date());
   }
 }

@@ -3,9 +3,10 @@ import { InjectDataSource } from '@nestjs/typeorm';
 import { DataSource } from 'typeorm';
 import { CaptureWriter, type PollOutcome, type PollWork } from '@app/capture';
 import { MetricsService } from '@app/observability';
-import { findAccount, recheckSoon } from '@app/persistence';
+import { addAccountReads, findAccount, recheckSoon } from '@app/persistence';
 import { ConnectorRegistry, type PollResult } from '@app/sources';
 import { type JobOf } from '@app/queues';
+import { meterFor } from '../reads/account-read-meter';
 import { accountToResolved } from './account-to-resolved';
 
 export { type PollOutcome } from '@app/capture';
@@ -13,7 +14,8 @@ export { type PollOutcome } from '@app/capture';
 /**
  * Polls one account once: asks its connector what is new since the cursor and hands the answer, or the
  * failure, to the capture writer. A job for a due time that was already handled (a replay after a crash or
- * a flushed Redis) changes nothing.
+ * a flushed Redis) changes nothing. On a platform paid per read, the reads are counted on the account (also
+ * when the poll fails halfway), and an account whose monthly budget is used up is not read until next month.
  */
 @Injectable()
 export class PollAccountUseCase {
@@ -36,7 +38,19 @@ export class PollAccountUseCase {
       let result: PollResult<unknown>;
       try {
         const connector = this.connectors.forPlatform(account.platform);
-        result = await connector.poll(accountToResolved(account), connector.readCursor(account.cursor));
+        const metering = meterFor(connector, account, work.startedAt);
+        if (metering.kind === 'exhausted')
+          return await this.writer.recordPollFailure(work, metering.error, metering.until);
+        const meter = metering.kind === 'metered' ? metering.meter : undefined;
+        try {
+          result = await connector.poll(
+            accountToResolved(account),
+            connector.readCursor(account.cursor),
+            meter,
+          );
+        } finally {
+          if (meter) await addAccountReads(this.db.manager, account.id, meter.used, work.startedAt);
+        }
       } catch (error) {
         return await this.writer.recordPollFailure(work, error);
       }

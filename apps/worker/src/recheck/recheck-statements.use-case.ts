@@ -2,10 +2,11 @@ import { Injectable } from '@nestjs/common';
 import { InjectDataSource } from '@nestjs/typeorm';
 import { DataSource } from 'typeorm';
 import { CaptureWriter, type RecheckOutcome } from '@app/capture';
-import { findAccount, findRecheckTargets } from '@app/persistence';
+import { addAccountReads, findAccount, findRecheckTargets } from '@app/persistence';
 import { type JobOf } from '@app/queues';
 import { ConnectorRegistry, type PostAnswer } from '@app/sources';
 import { accountToResolved } from '../poll/account-to-resolved';
+import { meterFor } from '../reads/account-read-meter';
 
 /**
  * Re-reads a batch of one account's statements: asks the connector about each post (`fetchMany`) and hands
@@ -33,13 +34,18 @@ export class RecheckStatementsUseCase {
       ...(t.held ? { held: t.held } : {}),
     }));
     let answers: PostAnswer[];
+    const now = new Date();
+    const connector = this.connectors.forPlatform(account.platform);
+    const metering = meterFor(connector, account, now);
+    const meter = metering.kind === 'metered' ? metering.meter : undefined;
     try {
-      answers = await this.connectors
-        .forPlatform(account.platform)
-        .fetchMany(accountToResolved(account), refs);
+      if (metering.kind === 'exhausted') throw metering.error;
+      answers = await connector.fetchMany(accountToResolved(account), refs, meter);
     } catch (error) {
       const detail = `re-read failed: ${error instanceof Error ? error.message : String(error)}`;
       answers = refs.map((ref) => ({ kind: 'unknown', ref, detail }));
+    } finally {
+      if (meter) await addAccountReads(this.db.manager, account.id, meter.used, now);
     }
     const work = { account, statements: due, startedAt: new Date() };
     return this.writer.recordRecheck(work, answers);

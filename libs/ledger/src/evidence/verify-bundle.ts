@@ -453,7 +453,15 @@ function standingLimits(bundle: EvidenceBundle, keyPinned: boolean, witnessed: b
       ? ' (Mastodon does not sign the content it serves)'
       : platform === 'feed'
         ? ' (RSS and Atom feeds are not signed)'
-        : '';
+        : platform === 'x'
+          ? ' (X does not sign the posts it serves)'
+          : '';
+  const via = bundle.record?.via;
+  if (typeof via === 'string') {
+    out.push(
+      `The record says it was read through ${via}, a public embed endpoint, not the platform's API: a lower grade of evidence (undocumented, changed before, and it may cut long texts).`,
+    );
+  }
   out.push(
     `That the platform actually served these bytes${unsigned}: this proves what ${bundle.origin} captured and logged, not what the platform published. Independent captures by other archives are the cross-check.`,
   );

@@ -28,6 +28,9 @@ export class AccountEntity {
   /** set while rechecks find the account itself gone (suspended, deleted, private, behind a login) */
   @Column({ name: 'unavailable_since', type: 'timestamptz', nullable: true }) unavailableSince!: Date | null;
   @Column({ name: 'unavailable_reason', type: 'text', nullable: true }) unavailableReason!: string | null;
+  /** the calendar month (UTC, '2026-05') `readsThisMonth` counts, for platforms paid per read */
+  @Column({ name: 'reads_month', type: 'text', nullable: true }) readsMonth!: string | null;
+  @Column({ name: 'reads_this_month', type: 'integer', default: 0 }) readsThisMonth!: number;
   @CreateDateColumn({ name: 'created_at', type: 'timestamptz' }) createdAt!: Date;
   @UpdateDateColumn({ name: 'updated_at', type: 'timestamptz' }) updatedAt!: Date;
 }

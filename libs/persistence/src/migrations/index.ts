@@ -3,6 +3,7 @@ import { CreateLog1764072000001 } from './1764072000001-CreateLog';
 import { ArtifactLinkMediaType1764500000000 } from './1764500000000-ArtifactLinkMediaType';
 import { CreateAlerts1764600000200 } from './1764600000200-CreateAlerts';
 import { CreateRechecks1765000000000 } from './1765000000000-CreateRechecks';
+import { AccountReads1766000000000 } from './1766000000000-AccountReads';
 
 /** Every migration, in order. Listed explicitly so builds and tests run the same set. */
 export const MIGRATIONS = [
@@ -11,4 +12,5 @@ export const MIGRATIONS = [
   ArtifactLinkMediaType1764500000000,
   CreateAlerts1764600000200,
   CreateRechecks1765000000000,
+  AccountReads1766000000000,
 ];

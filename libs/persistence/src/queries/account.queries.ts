@@ -1,5 +1,6 @@
 import { type EntityManager } from 'typeorm';
 import { AccountEntity } from '../entities/account.entity';
+import { readsMonthOf, readsUsedIn } from '../repositories/account-reads.repository';
 
 /** An account as the API shows it: identity, schedule and the health of its last poll. */
 export interface AccountView {
@@ -18,10 +19,20 @@ export interface AccountView {
   lastError: string | null;
   lastErrorCode: string | null;
   consecutiveFailures: number;
+  /** for platforms paid per read (X): the reads this account used in the current calendar month (UTC) */
+  reads: { month: string; used: number; budget: number | null };
   createdAt: string;
 }
 
-export function accountView(a: AccountEntity): AccountView {
+/**
+ * `budgetOf` names the monthly read budget of a platform paid per read (the connector knows it), null for the
+ * others.
+ */
+export function accountView(
+  a: AccountEntity,
+  budgetOf: (platform: string) => number | null = () => null,
+  now: Date = new Date(),
+): AccountView {
   return {
     id: a.id,
     platform: a.platform,
@@ -38,19 +49,27 @@ export function accountView(a: AccountEntity): AccountView {
     lastError: a.lastError,
     lastErrorCode: a.lastErrorCode,
     consecutiveFailures: a.consecutiveFailures,
+    reads: { month: readsMonthOf(now), used: readsUsedIn(a, now), budget: budgetOf(a.platform) },
     createdAt: a.createdAt.toISOString(),
   };
 }
 
 /** Accounts being tracked, oldest first. */
-export async function listTrackedAccounts(db: EntityManager): Promise<AccountView[]> {
+export async function listTrackedAccounts(
+  db: EntityManager,
+  budgetOf?: (platform: string) => number | null,
+): Promise<AccountView[]> {
   const accounts = await db
     .getRepository(AccountEntity)
     .find({ where: { tracking: true }, order: { createdAt: 'ASC' } });
-  return accounts.map(accountView);
+  return accounts.map((a) => accountView(a, budgetOf));
 }
 
-export async function findAccountView(db: EntityManager, id: string): Promise<AccountView | null> {
+export async function findAccountView(
+  db: EntityManager,
+  id: string,
+  budgetOf?: (platform: string) => number | null,
+): Promise<AccountView | null> {
   const account = await db.getRepository(AccountEntity).findOneBy({ id });
-  return account && accountView(account);
+  return account && accountView(account, budgetOf);
 }

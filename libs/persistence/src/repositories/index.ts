@@ -6,3 +6,4 @@ export * from './capture-request.repository';
 export * from './outbox.repository';
 export * from './subscription.repository';
 export * from './recheck.repository';
+export * from './account-reads.repository';

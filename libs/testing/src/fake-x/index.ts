@@ -1,0 +1,2 @@
+export * from './fake-x-server';
+export * from './kuleba-x';
