@@ -69,13 +69,16 @@ export class SchedulerService implements OnApplicationBootstrap, BeforeApplicati
 
   private async tick(): Promise<void> {
     const now = new Date();
-    const due = await selectDueAccounts(this.db.manager, now, BATCH);
+    // polls due before the next tick are enqueued now, delayed to their due time: a poll starts when it is due,
+    // not up to a tick later (the deterministic job id makes the next tick's enqueue of the same poll a no-op)
+    const lookahead = new Date(now.getTime() + this.config.polling.schedulerTickMs);
+    const due = await selectDueAccounts(this.db.manager, lookahead, BATCH);
     if (due.length > 0) {
       await this.pollQueue.addBulk(
         due.map(({ id, dueAt }) => ({
           name: JobName.PollAccount,
           data: { accountId: id, dueAt: dueAt.toISOString() },
-          opts: { jobId: jobIds.poll(id, dueAt) },
+          opts: { jobId: jobIds.poll(id, dueAt), delay: Math.max(0, dueAt.getTime() - now.getTime()) },
         })),
       );
     }
