@@ -98,13 +98,15 @@ export async function insertDeliveries(
   rows: { subscriptionId: string; position: string; statementId: string | null }[],
 ): Promise<number> {
   if (rows.length === 0) return 0;
-  const [, inserted]: [unknown, number] = await db.query(
+  // TypeORM answers an INSERT with its rows only, so the count comes from RETURNING
+  const inserted: unknown[] = await db.query(
     `INSERT INTO deliveries (subscription_id, position, statement_id)
      SELECT * FROM unnest($1::uuid[], $2::bigint[], $3::uuid[])
-     ON CONFLICT (subscription_id, position) DO NOTHING`,
+     ON CONFLICT (subscription_id, position) DO NOTHING
+     RETURNING id`,
     [rows.map((r) => r.subscriptionId), rows.map((r) => r.position), rows.map((r) => r.statementId)],
   );
-  return inserted;
+  return inserted.length;
 }
 
 /** A delivery taken for sending: the lease keeps other workers off it until it is recorded or expires. */
