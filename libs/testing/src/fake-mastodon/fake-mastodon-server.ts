@@ -15,6 +15,7 @@ import {
   renderStatusHistory,
   snapshotOf,
 } from '@app/sandbox';
+import { writtenHead, closeFakeServer } from '../fake-server-support';
 
 /** Mastodon's default and maximum page sizes for account statuses. */
 const DEFAULT_LIMIT = 20;
@@ -533,13 +534,7 @@ export async function startFakeMastodon(options: FakeMastodonOptions = {}): Prom
       failures.length = 0;
     },
     /** Ends hanging requests and open connections. Safe to call twice. */
-    async close() {
-      if (!server.listening) return;
-      for (const res of hanging) res.destroy();
-      hanging.clear();
-      server.closeAllConnections();
-      await new Promise<void>((resolve, reject) => server.close((err) => (err ? reject(err) : resolve())));
-    },
+    close: () => closeFakeServer(server, hanging),
   };
 }
 
@@ -578,10 +573,4 @@ function toIso(value: string | Date): string {
 /** Rails' iso8601(6), as in X-RateLimit-Reset: 2026-11-25T13:35:00.000000Z */
 function railsTime(date: Date): string {
   return date.toISOString().replace(/\.(\d{3})Z$/, '.$1000Z');
-}
-
-/** What Node wrote as the response head: `_header` is the exact string it put on the wire before the body. */
-function writtenHead(res: ServerResponse): Buffer {
-  const written = (res as unknown as { _header?: string | null })._header;
-  return Buffer.from(written ?? '', 'latin1');
 }

@@ -9,6 +9,7 @@ import {
   renderInfoPage,
   renderPreviewPage,
 } from './telegram-markup';
+import { writtenHead, closeFakeServer } from '../fake-server-support';
 
 /** Messages per preview page, as t.me shows about 20. */
 const PAGE_SIZE = 20;
@@ -263,18 +264,6 @@ export async function startFakeTelegram(): Promise<FakeTelegram> {
       failures.length = 0;
     },
     /** Ends hanging requests and open connections. Safe to call twice. */
-    async close() {
-      if (!server.listening) return;
-      for (const res of hanging) res.destroy();
-      hanging.clear();
-      server.closeAllConnections();
-      await new Promise<void>((resolve, reject) => server.close((err) => (err ? reject(err) : resolve())));
-    },
+    close: () => closeFakeServer(server, hanging),
   };
-}
-
-/** What Node wrote as the response head: `_header` is the exact string it put on the wire before the body. */
-function writtenHead(res: ServerResponse): Buffer {
-  const written = (res as unknown as { _header?: string | null })._header;
-  return Buffer.from(written ?? '', 'latin1');
 }

@@ -11,6 +11,7 @@ import {
   routeXRequest,
   snowflakeAt,
 } from '@app/sandbox';
+import { closeFakeServer } from '../fake-server-support';
 
 export const FAKE_X_TOKEN = 'fake-x-bearer-token-0123456789';
 
@@ -267,11 +268,6 @@ export async function startFakeX(
     clearFailures() {
       rules.length = 0;
     },
-    async close() {
-      for (const res of hanging) res.destroy();
-      if (!server.listening) return;
-      server.closeAllConnections();
-      await new Promise<void>((resolve, reject) => server.close((err) => (err ? reject(err) : resolve())));
-    },
+    close: () => closeFakeServer(server, hanging),
   };
 }
