@@ -20,35 +20,45 @@ export function readsUsedIn(account: Pick<AccountEntity, 'readsMonth' | 'readsTh
  * Adds reads to the account's count for the month of `at`, starting the count again in a new month. One
  * statement, so concurrent polls and rechecks of one account add up.
  */
-export async function addAccountReads(
+export function addAccountReads(
   db: EntityManager,
   accountId: string,
   reads: number,
   at: Date,
 ): Promise<void> {
-  if (reads <= 0) return;
-  await db.query(
-    `UPDATE accounts SET
-       reads_this_month = CASE WHEN reads_month = $3 THEN reads_this_month + $2 ELSE $2 END,
-       reads_month = $3
-     WHERE id = $1`,
-    [accountId, reads, readsMonthOf(at)],
-  );
+  return addReads(db, 'id = $3', [accountId], reads, at);
 }
 
 /** The same, for an account known by its identity (an on-demand capture names no account id). */
-export async function addAccountReadsByIdentity(
+export function addAccountReadsByIdentity(
   db: EntityManager,
   identity: { platform: string; sourceUrl: string; externalId: string },
+  reads: number,
+  at: Date,
+): Promise<void> {
+  return addReads(
+    db,
+    'platform = $3 AND source_url = $4 AND external_id = $5',
+    [identity.platform, identity.sourceUrl, identity.externalId],
+    reads,
+    at,
+  );
+}
+
+/** `where` names the account with parameters from $3 on. */
+async function addReads(
+  db: EntityManager,
+  where: string,
+  params: string[],
   reads: number,
   at: Date,
 ): Promise<void> {
   if (reads <= 0) return;
   await db.query(
     `UPDATE accounts SET
-       reads_this_month = CASE WHEN reads_month = $5 THEN reads_this_month + $4 ELSE $4 END,
-       reads_month = $5
-     WHERE platform = $1 AND source_url = $2 AND external_id = $3`,
-    [identity.platform, identity.sourceUrl, identity.externalId, reads, readsMonthOf(at)],
+       reads_this_month = CASE WHEN reads_month = $2 THEN reads_this_month + $1 ELSE $1 END,
+       reads_month = $2
+     WHERE ${where}`,
+    [reads, readsMonthOf(at), ...params],
   );
 }
