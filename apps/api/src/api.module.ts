@@ -11,6 +11,7 @@ import { CapturesController } from './captures/captures.controller';
 import { EvidenceController } from './log/evidence.controller';
 import { LogController } from './log/log.controller';
 import { WitnessController } from './log/witness.controller';
+import { PlatformsController } from './platforms/platforms.controller';
 import { StatementsController } from './statements/statements.controller';
 import { FeedsController } from './feeds/feeds.controller';
 import { OutboxListener } from './stream/outbox-listener';
@@ -31,6 +32,7 @@ import { SubscriptionsController } from './subscriptions/subscriptions.controlle
     SubscriptionsController,
     StreamController,
     FeedsController,
+    PlatformsController,
   ],
   // the token guard is registered by the composition root, for every role a process runs
   providers: [TokenService, TrackAccountUseCase, AccessPolicy, OutboxListener],

@@ -30,6 +30,13 @@ export interface VerbatimConfig {
     /** a deletion is confirmed by a second definitive answer at least this long after the first */
     deletionConfirmSeconds: number;
   };
+  /** platform health checks: a known public account per platform, read on a schedule */
+  canaries: {
+    urls: string[];
+    intervalSeconds: number;
+    /** the first re-check after a failed one; doubles per failure up to the interval */
+    retryBaseSeconds: number;
+  };
   fetch: {
     connectTimeoutMs: number;
     totalTimeoutMs: number;
@@ -126,6 +133,13 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): VerbatimConfig
       horizonDays: e.VERBATIM_RECHECK_HORIZON_DAYS,
       batchSize: e.VERBATIM_RECHECK_BATCH_SIZE,
       deletionConfirmSeconds: e.VERBATIM_DELETION_CONFIRM_SECONDS,
+    },
+    canaries: {
+      urls: e.VERBATIM_CANARIES.split(',')
+        .map((s) => s.trim())
+        .filter(Boolean),
+      intervalSeconds: e.VERBATIM_CANARY_INTERVAL_SECONDS,
+      retryBaseSeconds: e.VERBATIM_CANARY_RETRY_BASE_SECONDS,
     },
     fetch: {
       connectTimeoutMs: e.VERBATIM_HTTP_CONNECT_TIMEOUT_MS,

@@ -1,15 +1,19 @@
 import { type EntityManager } from 'typeorm';
+import { PLATFORM_NOT_DEGRADED } from './platform-health.repository';
 
 export interface DueAccount {
   id: string;
   dueAt: Date;
 }
 
-/** Tracked, unpaused accounts whose next poll time has come, oldest first. */
+/**
+ * Tracked, unpaused accounts whose next poll time has come, oldest first. Accounts of a platform whose canary
+ * says its connector is broken wait until it reads again (every poll would fail the same way).
+ */
 export async function selectDueAccounts(db: EntityManager, now: Date, limit: number): Promise<DueAccount[]> {
   const rows: { id: string; next_poll_at: Date }[] = await db.query(
-    `SELECT id, next_poll_at FROM accounts
-     WHERE tracking AND NOT paused AND next_poll_at <= $1
+    `SELECT id, next_poll_at FROM accounts a
+     WHERE tracking AND NOT paused AND next_poll_at <= $1 AND ${PLATFORM_NOT_DEGRADED}
      ORDER BY next_poll_at LIMIT $2`,
     [now, limit],
   );
