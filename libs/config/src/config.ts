@@ -18,6 +18,10 @@ export interface VerbatimConfig {
     backfillLimit: number;
     retryBaseSeconds: number;
     retryMaxSeconds: number;
+    /** the most poll jobs Redis holds at once (waiting and delayed); the schedule itself stays in PostgreSQL */
+    queueLimit: number;
+    /** polls started per second per host at most; 0: no budget (a host's 429 still pauses it) */
+    hostPollsPerSecond: number;
   };
   recheck: {
     /** a statement is re-read once the time since its last check is this fraction of its age */
@@ -125,6 +129,8 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): VerbatimConfig
       backfillLimit: e.VERBATIM_BACKFILL_LIMIT,
       retryBaseSeconds: e.VERBATIM_RETRY_BASE_SECONDS,
       retryMaxSeconds: e.VERBATIM_RETRY_MAX_SECONDS,
+      queueLimit: e.VERBATIM_POLL_QUEUE_LIMIT,
+      hostPollsPerSecond: e.VERBATIM_HOST_POLLS_PER_SECOND,
     },
     recheck: {
       fraction: e.VERBATIM_RECHECK_FRACTION,
