@@ -18,7 +18,12 @@ export interface Ed25519Subtle {
     extractable: false,
     usages: ['verify'],
   ): Promise<unknown>;
-  verify(algorithm: { name: 'Ed25519' }, key: unknown, signature: Uint8Array, data: Uint8Array): Promise<boolean>;
+  verify(
+    algorithm: { name: 'Ed25519' },
+    key: unknown,
+    signature: Uint8Array,
+    data: Uint8Array,
+  ): Promise<boolean>;
 }
 
 export type Ed25519Engine = 'WebCrypto' | '@noble/curves';
@@ -41,8 +46,8 @@ export function ed25519Sign(): never {
 }
 
 /** The page's WebCrypto, when it has one (not over plain http from another host: no secure context). */
-export function platformSubtle(): Ed25519Subtle | undefined {
-  return (globalThis as { crypto?: { subtle?: Ed25519Subtle } }).crypto?.subtle;
+export function platformSubtle(): Ed25519Subtle | null {
+  return (globalThis as { crypto?: { subtle?: Ed25519Subtle } }).crypto?.subtle ?? null;
 }
 
 /** SHA-256 of the concatenation of `parts`, without building the concatenation. */
@@ -76,8 +81,8 @@ export function ed25519Verifier(
 }
 
 /** Imports the key into WebCrypto, or null when this browser's WebCrypto has no Ed25519 (or none at all). */
-async function webCryptoKey(subtle: Ed25519Subtle | undefined, publicKey: Uint8Array): Promise<unknown> {
-  if (subtle === undefined) return null;
+async function webCryptoKey(subtle: Ed25519Subtle | null, publicKey: Uint8Array): Promise<unknown> {
+  if (subtle === null) return null;
   try {
     return await subtle.importKey('raw', publicKey, { name: 'Ed25519' }, false, ['verify']);
   } catch {
@@ -85,10 +90,13 @@ async function webCryptoKey(subtle: Ed25519Subtle | undefined, publicKey: Uint8A
   }
 }
 
-/** Ed25519 through WebCrypto when it can, else the pure-JS verifier; `subtle` is the page's by default. */
+/**
+ * Ed25519 through WebCrypto when it can, else the pure-JS verifier. `subtle` is the page's WebCrypto by
+ * default; null means none.
+ */
 export function ed25519AsyncVerifier(
   publicKey: Uint8Array,
-  subtle: Ed25519Subtle | undefined = platformSubtle(),
+  subtle: Ed25519Subtle | null = platformSubtle(),
 ): (message: Uint8Array, signature: Uint8Array) => Promise<boolean> {
   const fallback = ed25519Verifier(publicKey);
   let key: Promise<unknown> | undefined;
@@ -96,7 +104,7 @@ export function ed25519AsyncVerifier(
     if (signature.length !== 64) return false;
     key ??= webCryptoKey(subtle, publicKey);
     const imported = await key;
-    if (imported === null || subtle === undefined) return fallback(message, signature);
+    if (imported === null || subtle === null) return fallback(message, signature);
     return subtle.verify({ name: 'Ed25519' }, imported, signature, message);
   };
 }
@@ -108,7 +116,7 @@ const PROBE_KEY = Uint8Array.from(
 );
 
 /** Which implementation ed25519AsyncVerifier will use here, for telling the reader. */
-export async function ed25519Engine(subtle: Ed25519Subtle | undefined = platformSubtle()): Promise<Ed25519Engine> {
+export async function ed25519Engine(subtle: Ed25519Subtle | null = platformSubtle()): Promise<Ed25519Engine> {
   return (await webCryptoKey(subtle, PROBE_KEY)) === null ? '@noble/curves' : 'WebCrypto';
 }
 
