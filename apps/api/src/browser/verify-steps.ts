@@ -51,8 +51,15 @@ export function describeReport(report: EvidenceReport, ed25519Engine: string): V
     } else if (!check.ok) {
       steps.push({ id: name, label, result: 'failed', detail: check.detail });
     } else if (check.skipped) {
-      const result = name === 'record-hash' ? 'not present' : 'not checked';
-      steps.push({ id: name, label, result, detail: skippedDetail(name, check.detail) });
+      // a withheld record, or a checkpoint with no signature but the log's, has nothing here to check
+      const absent = name === 'record-hash' || (name === 'cosignatures' && /^0 other/.test(check.detail));
+      if (absent) {
+        const detail =
+          name === 'cosignatures' ? 'the checkpoint carries no witness cosignature' : check.detail;
+        steps.push({ id: name, label, result: 'not present', detail });
+      } else {
+        steps.push({ id: name, label, result: 'not checked', detail: skippedDetail(name, check.detail) });
+      }
     } else if (name === 'timestamps' && /carries no timestamp/.test(check.detail)) {
       steps.push({ id: name, label, result: 'not present', detail: check.detail });
     } else {
