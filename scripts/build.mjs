@@ -22,6 +22,8 @@ const outDir = resolve(args.out ?? join(root, args.tests ? 'dist-test' : 'dist')
 /** Test code never enters the production build: the fakes, the e2e suites, the benches, specs, fixtures. */
 const TEST_ONLY_DIRS = ['libs/testing', 'test'];
 const TEST_ONLY_FILES = /\.(spec|e2e-spec|fixture)\.ts$/;
+/** Browser code is bundled by esbuild below (assets/verify.js), never compiled for Node. */
+const BROWSER_ONLY_DIRS = ['apps/api/src/browser'];
 const tops = args.tests ? ['apps', 'libs', 'test'] : ['apps', 'libs'];
 
 function* sources(dir) {
@@ -29,6 +31,7 @@ function* sources(dir) {
     const path = join(dir, entry.name);
     const rel = relative(root, path);
     if (entry.isDirectory()) {
+      if (BROWSER_ONLY_DIRS.includes(rel)) continue;
       if (args.tests || !TEST_ONLY_DIRS.includes(rel)) yield* sources(path);
     } else if (entry.name.endsWith('.ts') && !entry.name.endsWith('.d.ts')) {
       if (!entry.name.endsWith('.spec.ts') && (args.tests || !TEST_ONLY_FILES.test(entry.name))) yield path;
