@@ -20,6 +20,7 @@ import {
   HAVE_VECTORS,
   RFC6962_LEAVES,
   inclusionVectors,
+  readVectorText,
 } from './testdata/vectors';
 
 const nodeSubtle = webcrypto.subtle as unknown as Ed25519Subtle;
@@ -112,6 +113,14 @@ describe('the browser crypto of the ledger (crypto.browser.ts)', () => {
     },
   );
 
+  (HAVE_VECTORS ? it : it.skip)('verifies the signed-note vector files with the fallback alone', async () => {
+    const note = parseNote(readVectorText('signed-note/example.note'));
+    const vkey = readVectorText('signed-note/example.vkey').trim();
+    const verify = ed25519AsyncVerifier(fromBase64(vkey.split('+')[2]).subarray(1), subtleWithoutEd25519);
+    expect(await verify(utf8(note.text), note.signatures[0].signature)).toBe(true);
+    expect(await verify(utf8(note.text.toUpperCase()), note.signatures[0].signature)).toBe(false);
+  });
+
   it('judges signatures as node:crypto does, strict RFC 8032 rules included', async () => {
     const { privateKey, publicKey } = generateKeyPairSync('ed25519');
     const raw = fromBase64(
@@ -132,6 +141,17 @@ describe('the browser crypto of the ledger (crypto.browser.ts)', () => {
       expect(await ed25519AsyncVerifier(raw, nodeSubtle)(message, signature)).toBe(expected);
     }
     expect(() => browserVerificationCrypto.ed25519Verifier(raw.subarray(1))).toThrow(/32 bytes/);
+  });
+
+  it('refuses what OpenSSL lets through on a degenerate key: the identity point signing anything', async () => {
+    const identity = new Uint8Array(32);
+    identity[0] = 1;
+    const signature = new Uint8Array(64); // R = identity, S = 0: [0]B = R + [k]identity for every message
+    signature[0] = 1;
+    const message = utf8('any message\n');
+    expect(nodeCrypto.ed25519Verifier(identity)(message, signature)).toBe(true); // the known difference
+    expect(ed25519Verifier(identity)(message, signature)).toBe(false);
+    expect(await ed25519AsyncVerifier(identity, null)(message, signature)).toBe(false);
   });
 });
 

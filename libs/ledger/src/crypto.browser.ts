@@ -63,8 +63,10 @@ function checkPublicKeyLength(publicKey: Uint8Array): void {
 }
 
 /**
- * Pure-JS Ed25519 verification. `zip215: false` keeps RFC 8032's strict rules (canonical encodings), the
- * rules node:crypto (OpenSSL) and WebCrypto apply, so every verifier accepts the same signatures.
+ * Pure-JS Ed25519 verification under RFC 8032's strict rules (`zip215: false`: canonical encodings, no
+ * small-order points). For a real key all implementations agree; on degenerate keys no log would publish
+ * (small-order, or non-canonically encoded) OpenSSL, hence node:crypto, accepts some signatures this
+ * refuses. Refusing more is the safe side of that difference.
  */
 export function ed25519Verifier(
   publicKey: Uint8Array,
