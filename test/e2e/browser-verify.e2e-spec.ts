@@ -153,7 +153,10 @@ if (chromiumMissing && !inCi) {
      * serving `served` in place of the archive's bundle, clicks the button and returns the listed steps.
      */
     async function verifyInPage(
-      options: { served?: EvidenceBundle; withoutWebCrypto?: boolean } = {},
+      options: {
+        served?: EvidenceBundle | { status: number; body: string };
+        withoutWebCrypto?: boolean;
+      } = {},
     ): Promise<{ steps: StepLine[]; cspViolations: string[] }> {
       const page: Page = await browser.newPage();
       const cspViolations: string[] = [];
@@ -175,7 +178,11 @@ if (chromiumMissing && !inCi) {
         const served = options.served;
         if (served !== undefined) {
           await page.route(`${origin}/api/v1/statements/${statementId}/evidence`, (route) =>
-            route.fulfill({ status: 200, contentType: 'application/json', body: JSON.stringify(served) }),
+            route.fulfill(
+              'format' in served
+                ? { status: 200, contentType: 'application/json', body: JSON.stringify(served) }
+                : { status: served.status, contentType: 'application/json', body: served.body },
+            ),
           );
         }
         if (options.withoutWebCrypto) {
@@ -186,7 +193,8 @@ if (chromiumMissing && !inCi) {
         }
         await page.goto(`${origin}/statements/${statementId}`);
         await page.click('#verify-button');
-        await page.waitForSelector('#verify-steps li[data-step="summary"]');
+        // the click marks the list busy at once; done when it no longer is
+        await page.waitForSelector('#verify-steps:not([aria-busy]) li');
         const steps = await page.$$eval('#verify-steps li', (items) =>
           items.map((li) => ({
             step: li.getAttribute('data-step') ?? undefined,
@@ -287,6 +295,36 @@ if (chromiumMissing && !inCi) {
       const checks = steps.slice(0, order.indexOf('platform-record-proof'));
       expect(checks.slice(0, at).every((s) => s.result === 'passed')).toBe(true);
       expect(checks.slice(at + 1).every((s) => s.result === 'not run')).toBe(true);
+    });
+
+    it('says why when there is nothing to verify yet, or the bundle is not one', async () => {
+      const pending = await verifyInPage({
+        served: {
+          status: 202,
+          body: JSON.stringify({
+            statusCode: 202,
+            message: 'captured; waiting for the next signed checkpoint',
+          }),
+        },
+      });
+      expect(pending.steps).toEqual([
+        {
+          step: 'fetch',
+          result: 'failed',
+          text: 'Fetching the evidence bundle: failed (HTTP 202: captured; waiting for the next signed checkpoint)',
+        },
+      ]);
+      const garbled = await verifyInPage({
+        served: { status: 200, body: '{"format": "verbatim-evidence/v1",' },
+      });
+      expect(results(garbled.steps)).toMatchObject({ 'bundle-format': 'failed', 'record-hash': 'not run' });
+      // the bundle's own text is shown as text: markup in it never becomes elements
+      const marked = await verifyInPage({
+        served: { ...bundle, origin: '<img src=x id=injected>' } as EvidenceBundle,
+      });
+      expect(textOf(marked.steps, 'checkpoint-signature')).toContain(
+        "the bundle's is <img src=x id=injected>",
+      );
     });
   },
 );
