@@ -5,6 +5,7 @@ import { SourcesModule } from '@app/sources';
 import { AccountsController } from './accounts/accounts.controller';
 import { TrackAccountUseCase } from './accounts/track-account.use-case';
 import { ArtifactsController } from './artifacts/artifacts.controller';
+import { VerifyScriptController } from './assets/verify-script.controller';
 import { AccessPolicy } from './auth/access-policy';
 import { TokenService } from './auth/token.service';
 import { CapturesController } from './captures/captures.controller';
@@ -33,6 +34,7 @@ import { SubscriptionsController } from './subscriptions/subscriptions.controlle
     StreamController,
     FeedsController,
     PlatformsController,
+    VerifyScriptController,
   ],
   // the token guard is registered by the composition root, for every role a process runs
   providers: [TokenService, TrackAccountUseCase, AccessPolicy, OutboxListener],
