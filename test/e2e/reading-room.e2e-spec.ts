@@ -211,7 +211,10 @@ describe('reading room', () => {
       ]) {
         expect((await page.goto(`${base}${path}`))?.status()).toBe(200);
         await page.waitForLoadState('load');
-        expect({ path, pwned: await page.evaluate(() => (globalThis as { __pwned?: string }).__pwned) }).toEqual({
+        expect({
+          path,
+          pwned: await page.evaluate(() => (globalThis as { __pwned?: string }).__pwned),
+        }).toEqual({
           path,
           pwned: undefined,
         });

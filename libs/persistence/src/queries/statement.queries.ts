@@ -265,7 +265,10 @@ function summaryOf(row: StatementRow): StatementSummaryView {
 }
 
 /** The log index of each version of a statement that the sequencer has written, by version number. */
-export async function findVersionLogIndexes(db: EntityManager, statementId: string): Promise<Map<number, number>> {
+export async function findVersionLogIndexes(
+  db: EntityManager,
+  statementId: string,
+): Promise<Map<number, number>> {
   const rows: { version_number: number; idx: string }[] = await db.query(
     `SELECT version_number, idx FROM log_entries WHERE statement_id = $1 AND version_number IS NOT NULL`,
     [statementId],
