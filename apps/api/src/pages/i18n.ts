@@ -92,7 +92,7 @@ const EN = {
   unauthorizedTitle: 'This archive is not public',
   backHome: 'Back to the reading room',
   footer: 'Statements captured byte-exact and logged in an append-only, signed Merkle log.',
-  by: 'by',
+  by: 'Author',
   platform: 'Platform',
 };
 
@@ -185,7 +185,7 @@ const UK: Messages = {
   unauthorizedTitle: 'Цей архів не є публічним',
   backHome: 'Повернутися до читальної зали',
   footer: 'Заяви збережено побайтово й записано до незмінного підписаного журналу Меркла.',
-  by: 'автор',
+  by: 'Автор',
   platform: 'Платформа',
 };
 

@@ -30,7 +30,7 @@ label{display:block;font-weight:600;font-size:.95rem}
 input,select,button{font:inherit;padding:.4rem .5rem;border:1px solid #5f6b7a;border-radius:4px;background:#fff;color:#1a1a1a;min-height:2.5rem}
 button{background:#0b4fbd;color:#fff;border-color:#0b4fbd;cursor:pointer}
 fieldset{border:1px solid #d0d7de;border-radius:6px;display:flex;flex-wrap:wrap;gap:.75rem}
-ol.statements,ul.plain{list-style:none;padding:0}
+ol.statements,ol.plain,ul.plain{list-style:none;padding:0}
 ol.statements>li{border-bottom:1px solid #d0d7de;padding:.75rem 0}
 .meta{color:#4a5563;font-size:.9rem}
 .text,.snippet{white-space:pre-wrap;overflow-wrap:anywhere}
