@@ -121,6 +121,21 @@ describe('reading room', () => {
     expect(inUkrainian.text).toContain(`/statements/${cyrillicId}`);
     const inEnglish = await app.http().get('/search').query({ q: 'Одеси', language: 'en' }).expect(200);
     expect(inEnglish.text).not.toContain(`/statements/${cyrillicId}`);
+    const onTelegram = await app
+      .http()
+      .get('/search')
+      .query({ q: 'Одеси', platform: 'telegram' })
+      .expect(200);
+    expect(onTelegram.text).not.toContain(`/statements/${cyrillicId}`);
+
+    // the home page lists the edited statement under "Edited statements", not the unedited one
+    const home = await app.http().get('/').expect(200);
+    const edited = home.text.slice(
+      home.text.indexOf('id="edited-heading"'),
+      home.text.indexOf('id="deleted-heading"'),
+    );
+    expect(edited).toContain(`/statements/${cyrillicId}`);
+    expect(edited).not.toContain(`/statements/${hostileId}`);
   });
 
   it('exports the same results as CSV and JSON Lines, text exactly as captured', async () => {
