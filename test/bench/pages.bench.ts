@@ -3,7 +3,7 @@
  * throwaway database (removed afterwards).
  *
  *   build  one account with a statement of 20 versions (Ukrainian text, a few words changed per edit, an
- *          artifact per version, log entries), and 5,000 other statements to search
+ *          artifact per version; no log entries), and 5,000 other statements to search
  *   limit  GET /api/v1/statements/:id of that statement (the JSON the page is built from)
  *   ours   GET /statements/:id (the page: versions with word diffs, evidence, five citations) and
  *          GET /search?q= (a page of 25 results with the filter form)

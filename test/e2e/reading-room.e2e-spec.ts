@@ -170,6 +170,22 @@ describe('reading room', () => {
     await page.close();
   });
 
+  it('shows an account timeline with status badges, capture health and the Atom feed link', async () => {
+    const accountId = (await view(cyrillicId)).account.id;
+    const page = await open(`/accounts/${accountId}`);
+    const item = page.locator('ol.statements > li', {
+      has: page.locator(`a[href="/statements/${cyrillicId}"]`),
+    });
+    await expect(item.locator('.badge').allTextContents()).resolves.toEqual(['active', 'edited']);
+    await expect(page.locator('ol.statements > li').count()).resolves.toBe(2);
+    await expect(page.locator('#health-heading + dl').textContent()).resolves.toContain('Last poll');
+    await expect(page.locator(`a[href="/feeds/accounts/${accountId}.atom"]`).count()).resolves.toBe(1);
+    await expect(
+      page.locator(`link[rel="alternate"][type="application/atom+xml"]`).getAttribute('href'),
+    ).resolves.toBe(`/feeds/accounts/${accountId}.atom`);
+    await page.close();
+  });
+
   it('gives every citation format the permalink and the record hash, and Highwire tags', async () => {
     const latest = (await view(cyrillicId)).versions[1];
     const page = await open(`/statements/${cyrillicId}`);

@@ -3,8 +3,8 @@ export const STATEMENT_LIST = `<% if (it.items.length === 0) { %><p><%= it.empty
 <ol class="statements">
 <% for (const s of it.items) { %><li>
 <p class="meta"><a href="/accounts/<%= s.account.id %>"><%= it.h.accountName(s.account) %></a> · <%= s.platform %> · <time datetime="<%= s.authoredAt ?? s.firstCapturedAt %>"><%= it.h.time(s.authoredAt ?? s.firstCapturedAt) %></time>
-<% if (s.latestVersion > 1) { %> <span class="badge badge-edited"><%= it.t.statusEdited %></span><% } %>
-<% if (s.status !== 'active') { %> <span class="badge badge-<%= s.status %>"><%= it.h.statusLabel(s.status) %></span><% } %></p>
+<span class="badge badge-<%= s.status %>"><%= it.h.statusLabel(s.status) %></span>
+<% if (s.latestVersion > 1) { %> <span class="badge badge-edited"><%= it.t.statusEdited %></span><% } %></p>
 <% if (s.safeSnippet) { %><p class="snippet" dir="auto"><%~ s.safeSnippet %></p><% } else { %><p class="text" dir="auto"><%= it.h.headline(s.text, 280) %></p><% } %>
 <p><a href="/statements/<%= s.id %>"><%= it.t.version %> <%= s.latestVersion %> · <%= it.h.headline(s.text, 40) || s.id %></a></p>
 </li>
