@@ -10,6 +10,8 @@ import {
   findAccountView,
   findStatement,
   findVersionLogIndexes,
+  listRecentlyDeleted,
+  listRecentlyEdited,
   listStatements,
   listTrackedAccounts,
   type StatementFilter,
@@ -63,14 +65,14 @@ export class PagesController {
     const page = startPage(req, res);
     const [recent, edited, deleted, accounts] = await Promise.all([
       listStatements(this.db.manager, { limit: HOME_LIST }),
-      listStatements(this.db.manager, { edited: true, limit: HOME_LIST }),
-      listStatements(this.db.manager, { status: 'deleted', limit: HOME_LIST }),
+      listRecentlyEdited(this.db.manager, HOME_LIST),
+      listRecentlyDeleted(this.db.manager, HOME_LIST),
       listTrackedAccounts(this.db.manager),
     ]);
     return this.renderer.render('home', this.frame(page, MESSAGES[page.language].navHome), {
       recent: recent.items,
-      edited: edited.items,
-      deleted: deleted.items,
+      edited,
+      deleted,
       accounts,
     });
   }

@@ -74,8 +74,6 @@ export interface StatementFilter {
   platform?: string;
   /** the language the latest version declares (BCP 47 as the platform gave it, e.g. uk, en) */
   language?: string;
-  /** only statements with more than one version */
-  edited?: boolean;
   /** ask for `snippet` on each item (filled by the search engine when it supports it) */
   withSnippets?: boolean;
   /** the nextCursor of a previous page */
@@ -136,7 +134,6 @@ export async function listStatements(db: EntityManager, filter: StatementFilter)
       filter.language,
     );
   }
-  if (filter.edited) where.push('s.latest_version > 1');
   if (filter.cursor) add('s.seq < ?', filter.cursor);
   params.push(filter.limit + 1);
   const rows: StatementRow[] = await db.query(
@@ -274,4 +271,25 @@ export async function findVersionLogIndexes(
     [statementId],
   );
   return new Map(rows.map((r) => [r.version_number, Number(r.idx)]));
+}
+
+/** Statements with more than one version, the most recently edited (latest version captured) first. */
+export async function listRecentlyEdited(db: EntityManager, limit: number): Promise<StatementSummaryView[]> {
+  const rows: StatementRow[] = await db.query(
+    `SELECT ${STATEMENT_COLUMNS} FROM statements s JOIN accounts a ON a.id = s.account_id
+       JOIN versions v ON v.statement_id = s.id AND v.number = s.latest_version
+     WHERE s.latest_version > 1 ORDER BY v.captured_at DESC, s.seq DESC LIMIT $1`,
+    [limit],
+  );
+  return rows.map(summaryOf);
+}
+
+/** Statements confirmed deleted, the most recently confirmed first. */
+export async function listRecentlyDeleted(db: EntityManager, limit: number): Promise<StatementSummaryView[]> {
+  const rows: StatementRow[] = await db.query(
+    `SELECT ${STATEMENT_COLUMNS} FROM statements s JOIN accounts a ON a.id = s.account_id
+     WHERE s.status = 'deleted' ORDER BY s.status_changed_at DESC NULLS LAST, s.seq DESC LIMIT $1`,
+    [limit],
+  );
+  return rows.map(summaryOf);
 }
