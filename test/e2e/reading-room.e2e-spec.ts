@@ -364,3 +364,30 @@ describe('reading room', () => {
     expect(english.text).toContain('<html lang="en">');
   });
 });
+
+describe('reading room of a private archive', () => {
+  let env: TestEnvironment;
+  let dataDir: string;
+  let app: TestApp;
+
+  beforeAll(async () => {
+    env = await createTestEnvironment();
+    dataDir = mkdtempSync(join(tmpdir(), 'verbatim-reading-room-private-'));
+    app = await startTestApp(env.config({ VERBATIM_DATA_DIR: dataDir, VERBATIM_PUBLIC_READ: 'false' }));
+  });
+
+  afterAll(async () => {
+    await app?.close();
+    await env?.destroy();
+    rmSync(dataDir, { recursive: true, force: true });
+  });
+
+  it('answers pages without a token with a 401 page, and with one as usual', async () => {
+    const refused = await app.http().get('/').set('Accept-Language', 'uk').expect(401);
+    expect(refused.headers['content-type']).toBe('text/html; charset=utf-8');
+    expect(refused.text).toContain('Цей архів не є публічним');
+    expect(refused.text).toContain('this archive is not public');
+    await app.http().get('/search.csv').expect(401);
+    await app.http().get('/').set('Authorization', `Bearer ${app.token}`).expect(200);
+  });
+});
