@@ -15,13 +15,14 @@ import { WitnessController } from './log/witness.controller';
 import { PlatformsController } from './platforms/platforms.controller';
 import { StatementsController } from './statements/statements.controller';
 import { FeedsController } from './feeds/feeds.controller';
+import { PagesModule } from './pages/pages.module';
 import { OutboxListener } from './stream/outbox-listener';
 import { StreamController } from './stream/stream.controller';
 import { SubscriptionsController } from './subscriptions/subscriptions.controller';
 
 /** The REST API. It only produces jobs; processors live in the worker. */
 @Module({
-  imports: [QueuesModule, SourcesModule, LogModule],
+  imports: [QueuesModule, SourcesModule, LogModule, PagesModule],
   controllers: [
     AccountsController,
     StatementsController,
