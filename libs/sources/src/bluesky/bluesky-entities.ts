@@ -27,7 +27,10 @@ export const postRecord = z
     createdAt: text(64),
     langs: z.array(text(128)).max(3).optional(),
     reply: z.object({ root: strongRef, parent: strongRef }).passthrough().optional(),
-    embed: z.object({ $type: text(256) }).passthrough().optional(),
+    embed: z
+      .object({ $type: text(256) })
+      .passthrough()
+      .optional(),
   })
   .passthrough();
 export type PostRecord = z.infer<typeof postRecord>;
@@ -73,7 +76,10 @@ export type PostView = z.infer<typeof postView>;
 export const feedViewPost = z
   .object({
     post: postView,
-    reason: z.object({ $type: text(256) }).passthrough().optional(),
+    reason: z
+      .object({ $type: text(256) })
+      .passthrough()
+      .optional(),
   })
   .passthrough();
 export type FeedViewPost = z.infer<typeof feedViewPost>;

@@ -41,7 +41,14 @@ function mediaOf(embed: EmbedView): MediaItem[] {
     return url ? [{ kind: 'image', url, mediaType: null, description: image.alt || null }] : [];
   });
   const video: MediaItem[] = embed.playlist
-    ? [{ kind: 'video', url: embed.playlist, mediaType: 'application/x-mpegURL', description: embed.alt || null }]
+    ? [
+        {
+          kind: 'video',
+          url: embed.playlist,
+          mediaType: 'application/x-mpegURL',
+          description: embed.alt || null,
+        },
+      ]
     : [];
   return [...images, ...video, ...(embed.media ? mediaOf(embed.media) : [])];
 }

@@ -75,7 +75,10 @@ export class BlueskyProver {
     }
     return {
       kind: 'proven',
-      artifacts: [{ role: ARTIFACT_ROLES.recordProof, mediaType: CAR_MEDIA_TYPE, bytes: response.body }, didDocument],
+      artifacts: [
+        { role: ARTIFACT_ROLES.recordProof, mediaType: CAR_MEDIA_TYPE, bytes: response.body },
+        didDocument,
+      ],
     };
   }
 }

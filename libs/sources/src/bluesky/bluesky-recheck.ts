@@ -1,5 +1,11 @@
 import { SourceError, contentSha256, withoutNulCharacters } from '@app/core';
-import { type FetchedPost, type PostAnswer, type PostRef, type RawArtifact, type ResolvedAccount } from '../connector';
+import {
+  type FetchedPost,
+  type PostAnswer,
+  type PostRef,
+  type RawArtifact,
+  type ResolvedAccount,
+} from '../connector';
 import { type HttpResponse } from '../http';
 import { type PostView, parseBody, postView, postsBody, threadBody, xrpcErrorOf } from './bluesky-entities';
 import { postToContent } from './bluesky-post';
@@ -57,7 +63,10 @@ export class BlueskyRecheck {
     return answers;
   }
 
-  private postsOf(response: HttpResponse, asked: number): { posts: PostView[]; artifacts: RawArtifact[] } | string {
+  private postsOf(
+    response: HttpResponse,
+    asked: number,
+  ): { posts: PostView[]; artifacts: RawArtifact[] } | string {
     const what = `Bluesky getPosts of ${asked} posts`;
     if (response.status !== 200) return this.noteStatus(response, what);
     try {
@@ -110,10 +119,15 @@ export class BlueskyRecheck {
     } catch (error) {
       return unknown(ref, messageOf(error));
     }
-    return post ? { kind: 'found', ref, post } : unknown(ref, `${ref.postId}: the AppView answered another shape`);
+    return post
+      ? { kind: 'found', ref, post }
+      : unknown(ref, `${ref.postId}: the AppView answered another shape`);
   }
 
-  private async request(method: string, params: Record<string, string | string[]>): Promise<HttpResponse | string> {
+  private async request(
+    method: string,
+    params: Record<string, string | string[]>,
+  ): Promise<HttpResponse | string> {
     if (this.trouble) return `not asked after an earlier failure: ${this.trouble}`;
     try {
       return await this.appView.get(method, params);

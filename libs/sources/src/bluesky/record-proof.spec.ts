@@ -63,7 +63,13 @@ describe('verifyRecordProof', () => {
     const { account, rkey, car } = await signedPost();
     const other = await Secp256k1Keypair.create();
     const error = await failure(
-      verifyRecordProof({ car, did: account.did, signingKey: other.did(), collection: POST_COLLECTION, rkey }),
+      verifyRecordProof({
+        car,
+        did: account.did,
+        signingKey: other.did(),
+        collection: POST_COLLECTION,
+        rkey,
+      }),
     );
     expect(error.reason).toBe('bad-signature');
     expect(error.message).toContain(other.did());
@@ -72,12 +78,16 @@ describe('verifyRecordProof', () => {
   it('fails for another repository, another record path or another CID', async () => {
     const { account, rkey, car, signingKey } = await signedPost();
     const claim = { car, did: account.did, signingKey, collection: POST_COLLECTION, rkey };
-    expect((await failure(verifyRecordProof({ ...claim, did: 'did:plc:aaaaaaaaaaaaaaaaaaaaaaaa' }))).reason).toBe(
-      'wrong-repository',
+    expect(
+      (await failure(verifyRecordProof({ ...claim, did: 'did:plc:aaaaaaaaaaaaaaaaaaaaaaaa' }))).reason,
+    ).toBe('wrong-repository');
+    expect((await failure(verifyRecordProof({ ...claim, rkey: nextRkey() }))).reason).toBe(
+      'record-not-proven',
     );
-    expect((await failure(verifyRecordProof({ ...claim, rkey: nextRkey() }))).reason).toBe('record-not-proven');
     const wrongCid = 'bafyreie36hv3vh74dqr7zvswes4ascrqfwd7nrr3tytck5ypyd5d2a5dge';
-    expect((await failure(verifyRecordProof({ ...claim, expectedCid: wrongCid }))).reason).toBe('cid-mismatch');
+    expect((await failure(verifyRecordProof({ ...claim, expectedCid: wrongCid }))).reason).toBe(
+      'cid-mismatch',
+    );
   });
 
   it('fails on bytes that are not a CAR', async () => {

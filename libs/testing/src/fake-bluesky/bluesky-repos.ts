@@ -22,8 +22,12 @@ export function randomPlcDid(): string {
   return `did:plc:${[...randomBytes(24)].map((b) => alphabet[b % 32]).join('')}`;
 }
 
-export async function createRepoAccount(handle: string, displayName: string): Promise<FakeRepoAccount> {
-  const did = randomPlcDid();
+/** `did`: to make an impostor, a repository claiming another account's DID under a key of its own. */
+export async function createRepoAccount(
+  handle: string,
+  displayName: string,
+  did: string = randomPlcDid(),
+): Promise<FakeRepoAccount> {
   const keypair = await Secp256k1Keypair.create({ exportable: true });
   const storage = new MemoryBlockstore();
   const repo = await Repo.create(storage, did, keypair);
