@@ -1,7 +1,8 @@
 import { ARTIFACT_ROLES, ErrorCode, SourceError } from '@app/core';
 import { type RawArtifact } from '../connector';
 import { type GuardedHttpClient } from '../http';
-import { type DidIdentity, resolveDid } from './bluesky-identity';
+import { resolveDid } from './bluesky-identity';
+import { type DidIdentity } from './did-document';
 import { POST_COLLECTION } from './bluesky-urls';
 import { Xrpc } from './bluesky-xrpc';
 import { RecordProofError, verifyRecordProof } from './record-proof';
