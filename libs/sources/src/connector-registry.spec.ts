@@ -45,20 +45,20 @@ describe('ConnectorRegistry', () => {
   it.each([
     ['https://www.instagram.com/someone', 'Instagram'],
     ['https://youtube.com/channel/UCsomeone', 'YouTube'],
-  ])(
-    'refuses to track %s, naming %s and the platforms that are supported',
-    (url, platform) => {
-      const error = refusal(() => registry.forTracking(url));
-      expect(error.code).toBe(ErrorCode.UnsupportedUrl);
-      expect(error.message).toContain(`${platform} is not supported by this installation`);
-      expect(error.message).toContain('a Mastodon profile URL (https://host/@user)');
-      expect(error.message).toContain('an RSS or Atom feed URL');
-    },
-  );
+  ])('refuses to track %s, naming %s and the platforms that are supported', (url, platform) => {
+    const error = refusal(() => registry.forTracking(url));
+    expect(error.code).toBe(ErrorCode.UnsupportedUrl);
+    expect(error.message).toContain(`${platform} is not supported by this installation`);
+    expect(error.message).toContain('a Mastodon profile URL (https://host/@user)');
+    expect(error.message).toContain('an RSS or Atom feed URL');
+  });
 
   it('gives Bluesky profiles and posts to Bluesky, and answers other bsky.app pages naming their shape', () => {
     const withBluesky = new ConnectorRegistry([
-      new BlueskyConnector(http, { appViewUrl: 'https://public.api.bsky.app', plcUrl: 'https://plc.directory' }),
+      new BlueskyConnector(http, {
+        appViewUrl: 'https://public.api.bsky.app',
+        plcUrl: 'https://plc.directory',
+      }),
       new FeedConnector(http),
     ]);
     expect(withBluesky.forTracking('https://bsky.app/profile/mfa.gov.ua').connector.platform).toBe('bluesky');
