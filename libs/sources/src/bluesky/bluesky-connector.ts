@@ -99,7 +99,6 @@ export class BlueskyConnector implements Connector<BlueskyCursor> {
 
   async poll(account: ResolvedAccount, cursor: BlueskyCursor): Promise<PollResult<BlueskyCursor>> {
     const known = new Set(cursor.known ?? []);
-    const firstPoll = known.size === 0;
     const backfill = Math.max(1, this.options.backfillLimit ?? 200);
     const maxPages = Math.max(1, this.options.maxPages ?? 10);
     const found: { view: PostView; artifacts: RawArtifact[] }[] = [];
@@ -130,9 +129,10 @@ export class BlueskyConnector implements Connector<BlueskyCursor> {
       }
       pageCursor = body.cursor;
       if (reachedKnown || !pageCursor || body.feed.length === 0) break;
-      if (firstPoll && found.length >= backfill) break;
+      // also when every known post is gone: never prove more than a backfill's worth in one poll
+      if (found.length >= backfill) break;
     }
-    const newest = firstPoll ? found.slice(0, backfill) : found;
+    const newest = found.slice(0, backfill);
     const next: BlueskyCursor = {
       known: [...new Set([...newest.map((f) => f.view.uri), ...(cursor.known ?? [])])].slice(0, KNOWN_URIS),
     };
