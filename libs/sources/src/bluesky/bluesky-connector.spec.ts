@@ -144,6 +144,13 @@ describe('BlueskyConnector against a fake AppView, PLC directory and PDS', () =>
     bsky.fail({ mode: 'foreign-car', path: '/xrpc/com.atproto.sync.getRecord', times: 1 });
     const foreign = await connector.poll(account, {}).catch((e: unknown) => e);
     expect((foreign as SourceError).message).toMatch(/does not verify \(bad-signature\)/);
+
+    // a genuine proof, but the AppView shows other words under the record's CID
+    bsky.fail({ mode: 'tampered-text', path: '/xrpc/app.bsky.feed.getAuthorFeed', times: 1 });
+    const tampered = await connector.poll(account, {}).catch((e: unknown) => e);
+    expect((tampered as SourceError).message).toMatch(/words or time differ from the signed record's/);
+    const honest = await connector.poll(account, {});
+    expect(honest.kind === 'posts' && honest.posts[0].content.text).toBe('Proof will be damaged.');
   });
 
   it('captures a post as "captured" when the PDS cannot give a proof, and fails a poll on bad JSON', async () => {

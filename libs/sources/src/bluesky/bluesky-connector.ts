@@ -1,5 +1,5 @@
 import { z } from 'zod';
-import { ErrorCode, SourceError } from '@app/core';
+import { ErrorCode, SourceError, toUtcTimestamp } from '@app/core';
 import {
   type Connector,
   type FetchedPost,
@@ -218,7 +218,15 @@ async function proven(
   if (!content) return null;
   const rkey = view.uri.slice(view.uri.lastIndexOf('/') + 1);
   const proof = await prover.prove(rkey, view.cid);
-  if (proof.kind === 'proven')
+  if (proof.kind === 'proven') {
+    // the CID matched, so the record is the signed one; an AppView that names it but shows other words lies
+    const signed = proof.record;
+    if (signed.text !== view.record.text || toUtcTimestamp(signed.createdAt as string) !== content.authoredAt)
+      throw invalid(
+        `Bluesky post ${view.uri}`,
+        "the AppView's words or time differ from the signed record's",
+      );
     return { content, artifacts: [...artifacts, ...proof.artifacts], evidenceLevel: 'platform-signed' };
+  }
   return { content, artifacts, evidenceLevel: 'captured' };
 }

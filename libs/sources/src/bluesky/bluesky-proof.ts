@@ -14,7 +14,7 @@ export const CAR_MEDIA_TYPE = 'application/vnd.ipld.car';
 
 /** The answer to "can this post be proven": the proof's bytes, or why there is none. */
 export type ProofOutcome =
-  | { kind: 'proven'; artifacts: RawArtifact[] }
+  | { kind: 'proven'; artifacts: RawArtifact[]; record: Record<string, unknown> }
   /** no proof could be had (PDS or PLC unreachable, record gone, AppView behind the PDS): evidence of nothing */
   | { kind: 'unproven'; detail: string };
 
@@ -56,8 +56,9 @@ export class BlueskyProver {
     if (response.status !== 200) {
       return { kind: 'unproven', detail: `record proof of ${uri}: the PDS answered HTTP ${response.status}` };
     }
+    let proven;
     try {
-      await verifyRecordProof({
+      proven = await verifyRecordProof({
         car: response.body,
         did: this.did,
         signingKey: identity.signingKey,
@@ -76,6 +77,7 @@ export class BlueskyProver {
     }
     return {
       kind: 'proven',
+      record: proven.record,
       artifacts: [
         { role: ARTIFACT_ROLES.recordProof, mediaType: CAR_MEDIA_TYPE, bytes: response.body },
         didDocument,

@@ -1,5 +1,5 @@
 import { type PlatformProofChecker } from '@app/ledger';
-import { toUtcTimestamp } from '@app/core';
+import { toUtcTimestamp, withoutNulCharacters } from '@app/core';
 import { identityFromDocument } from './did-document';
 import { POST_COLLECTION, parsePostUri } from './bluesky-urls';
 import { RecordProofError, verifyRecordProof } from './record-proof';
@@ -33,7 +33,8 @@ export const checkBlueskyRecordProof: PlatformProofChecker = async ({ record, ar
     if (error instanceof RecordProofError) throw new Error(`${error.reason}: ${error.message}`);
     throw error;
   }
-  if (proven.record.text !== record.text)
+  // the stored record carries U+FFFD for U+0000 (PostgreSQL cannot hold it)
+  if (withoutNulCharacters(proven.record.text) !== record.text)
     throw new Error(`content-mismatch: the signed record's text differs from the captured record's`);
   if (toUtcTimestamp(proven.record.createdAt as string) !== record.authoredAt)
     throw new Error(`content-mismatch: the signed record's createdAt differs from the captured authoredAt`);

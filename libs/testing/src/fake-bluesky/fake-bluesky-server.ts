@@ -19,6 +19,8 @@ export type BlueskyFailureMode =
   | 'server-error'
   /** 200, application/json, with a body that is not JSON (cut short) */
   | 'bad-json'
+  /** the AppView shows other words for the posts it serves, under their genuine CIDs */
+  | 'tampered-text'
   /** getRecord answers a CAR with one byte of the record block flipped */
   | 'corrupt-car'
   /** getRecord answers a genuine CAR of another repository's commit, signed by another key */
@@ -265,6 +267,19 @@ export async function startFakeBluesky(): Promise<FakeBluesky> {
           headers: { 'content-type': JSON_TYPE },
           body: Buffer.from('{"feed":[{"post":{"uri":"at://'),
         };
+      case 'tampered-text': {
+        if (real.status !== 200) return real;
+        const tamper = (value: unknown): unknown => {
+          if (Array.isArray(value)) return value.map(tamper);
+          if (typeof value !== 'object' || value === null) return value;
+          const entries = Object.entries(value).map(([k, v]) => [k, tamper(v)]);
+          const object = Object.fromEntries(entries) as Record<string, unknown>;
+          if (object.$type === POST_COLLECTION && typeof object.text === 'string')
+            object.text = 'Tampered words.';
+          return object;
+        };
+        return { ...real, body: Buffer.from(JSON.stringify(tamper(JSON.parse(real.body.toString())))) };
+      }
       case 'corrupt-car': {
         if (real.status !== 200) return real;
         const account = byActor(url.searchParams.get('did') ?? '');

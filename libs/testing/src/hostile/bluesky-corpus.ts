@@ -33,4 +33,10 @@ export const hostileBlueskyCorpus: HostileBlueskyCase[] = [
     error: /does not verify \(bad-signature\)/,
     code: 'source-invalid-response',
   },
+  {
+    name: 'appview-words-not-signed',
+    rule: { mode: 'tampered-text', path: '/xrpc/app.bsky.feed.getAuthorFeed' },
+    error: /the AppView's words or time differ from the signed record's/,
+    code: 'source-invalid-response',
+  },
 ];
