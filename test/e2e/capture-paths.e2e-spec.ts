@@ -229,7 +229,7 @@ describe('one capture writer for polls and on-demand captures', () => {
     },
   );
 
-  it.each(['https://bsky.app/profile/someone', 'https://instagram.com/someone'])(
+  it.each(['https://www.youtube.com/channel/UCsomeone', 'https://instagram.com/someone'])(
     'answers 400 naming the supported platforms when asked to track %s',
     async (url) => {
       const res = await polling.write('post', '/api/v1/accounts').send({ url }).expect(400);

@@ -57,6 +57,10 @@ export interface VerbatimConfig {
   platforms: {
     /** the Telegram web preview's origin (https://t.me) */
     telegramBaseUrl: string;
+    /** the Bluesky AppView profiles, feeds and posts are read from (https://public.api.bsky.app) */
+    blueskyAppViewUrl: string;
+    /** the PLC directory did:plc documents are resolved at (https://plc.directory) */
+    plcUrl: string;
   };
   dataDir: string;
   log: {
@@ -157,7 +161,11 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): VerbatimConfig
       maxRetryAfterSeconds: e.VERBATIM_RETRY_MAX_SECONDS,
       parseTimeoutMs: e.VERBATIM_PARSE_TIMEOUT_MS,
     },
-    platforms: { telegramBaseUrl: e.VERBATIM_TELEGRAM_BASE_URL.replace(/\/+$/, '') },
+    platforms: {
+      telegramBaseUrl: e.VERBATIM_TELEGRAM_BASE_URL.replace(/\/+$/, ''),
+      blueskyAppViewUrl: e.VERBATIM_BLUESKY_APPVIEW_URL.replace(/\/+$/, ''),
+      plcUrl: e.VERBATIM_PLC_URL.replace(/\/+$/, ''),
+    },
     dataDir: e.VERBATIM_DATA_DIR,
     log: {
       origin: e.VERBATIM_LOG_ORIGIN ?? `${hostname()}/verbatim`,

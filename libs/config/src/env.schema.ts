@@ -92,6 +92,8 @@ export const envSchema = z.object({
   VERBATIM_HTTP_MAX_REDIRECTS: int(5, 0, 20),
   VERBATIM_PARSE_TIMEOUT_MS: int(5000, 50, 600_000),
   VERBATIM_TELEGRAM_BASE_URL: url(['https:', 'http:'], 'https://t.me'),
+  VERBATIM_BLUESKY_APPVIEW_URL: url(['https:', 'http:'], 'https://public.api.bsky.app'),
+  VERBATIM_PLC_URL: url(['https:', 'http:'], 'https://plc.directory'),
   VERBATIM_DATA_DIR: z.string().min(1).default('./data'),
   VERBATIM_LOG_ORIGIN: z
     .string()

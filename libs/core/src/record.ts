@@ -79,6 +79,12 @@ export interface StatementContent {
    * existed keep their hashes.
    */
   via?: string;
+  /**
+   * The platform's own content address of this version, where it has one: an AT Protocol record's CID
+   * (Bluesky). A rewritten record gets a new CID, so an edit is a new version even when the words stay the
+   * same. Absent for platforms without one, so their records keep their hashes.
+   */
+  cid?: string;
 }
 
 /** The normalized record of one captured version: its content plus the digests of the raw bytes it came from. */

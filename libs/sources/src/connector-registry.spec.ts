@@ -2,6 +2,7 @@ import { testHttpClient } from '@app/testing/test-http-client';
 import { ErrorCode, VerbatimError } from '@app/core';
 import { ConnectorRegistry } from './connector-registry';
 import { FeedConnector } from './feeds';
+import { BlueskyConnector } from './bluesky';
 import { type GuardedHttpClient } from './http';
 import { MastodonConnector } from './mastodon';
 import { TelegramConnector } from './telegram';
@@ -41,16 +42,38 @@ function refusal(track: () => unknown): VerbatimError {
 }
 
 describe('ConnectorRegistry', () => {
-  it.each([['https://bsky.app/profile/someone.bsky.social', 'Bluesky']])(
-    'refuses to track %s, naming %s and the platforms that are supported',
-    (url, platform) => {
-      const error = refusal(() => registry.forTracking(url));
+  it.each([
+    ['https://www.instagram.com/someone', 'Instagram'],
+    ['https://youtube.com/channel/UCsomeone', 'YouTube'],
+  ])('refuses to track %s, naming %s and the platforms that are supported', (url, platform) => {
+    const error = refusal(() => registry.forTracking(url));
+    expect(error.code).toBe(ErrorCode.UnsupportedUrl);
+    expect(error.message).toContain(`${platform} is not supported by this installation`);
+    expect(error.message).toContain('a Mastodon profile URL (https://host/@user)');
+    expect(error.message).toContain('an RSS or Atom feed URL');
+  });
+
+  it('gives Bluesky profiles and posts to Bluesky, and answers other bsky.app pages naming their shape', () => {
+    const withBluesky = new ConnectorRegistry([
+      new BlueskyConnector(http, {
+        appViewUrl: 'https://public.api.bsky.app',
+        plcUrl: 'https://plc.directory',
+      }),
+      new FeedConnector(http),
+    ]);
+    expect(withBluesky.forTracking('https://bsky.app/profile/mfa.gov.ua').connector.platform).toBe('bluesky');
+    expect(
+      withBluesky.forTracking('https://bsky.app/profile/did:plc:pjlhgjhb34k4zufrtbh2jyms').connector.platform,
+    ).toBe('bluesky');
+    expect(
+      withBluesky.forCapture('https://bsky.app/profile/mfa.gov.ua/post/3lyl2ioyvhs2e').connector.platform,
+    ).toBe('bluesky');
+    for (const url of ['https://bsky.app/profile/someone', 'https://bsky.app/search?q=x']) {
+      const error = refusal(() => withBluesky.forTracking(url));
       expect(error.code).toBe(ErrorCode.UnsupportedUrl);
-      expect(error.message).toContain(`${platform} is not supported by this installation`);
-      expect(error.message).toContain('a Mastodon profile URL (https://host/@user)');
-      expect(error.message).toContain('an RSS or Atom feed URL');
-    },
-  );
+      expect(error.message).toContain('expected a Bluesky profile URL (https://bsky.app/profile/handle)');
+    }
+  });
 
   it('gives X profiles and posts to X, and answers other X pages naming what X URLs look like', () => {
     expect(registry.forTracking('https://twitter.com/DmytroKuleba').connector.platform).toBe('x');

@@ -7,7 +7,6 @@ import { refuseCredentialsInUrl } from './url-credentials';
  * otherwise take them as web feeds and fail on the network; naming them gives a clear 400 instead.
  */
 const NOT_YET_SUPPORTED: Record<string, string> = {
-  'bsky.app': 'Bluesky',
   'facebook.com': 'Facebook',
   'instagram.com': 'Instagram',
   'youtube.com': 'YouTube',

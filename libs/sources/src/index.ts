@@ -5,6 +5,7 @@ export * from './mastodon';
 export * from './feeds';
 export * from './telegram';
 export * from './x';
+export * from './bluesky';
 export * from './sources.module';
 export * from './cursor';
 export { refuseCredentialsInUrl } from './url-credentials';

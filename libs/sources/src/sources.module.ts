@@ -1,5 +1,6 @@
 import { Inject, Module, type OnApplicationShutdown } from '@nestjs/common';
 import { VERBATIM_CONFIG, type VerbatimConfig } from '@app/config';
+import { BlueskyConnector } from './bluesky';
 import { ConnectorRegistry } from './connector-registry';
 import { FeedConnector, feedParsing, type FeedParsing } from './feeds';
 import { GuardedHttpClient } from './http';
@@ -34,6 +35,11 @@ export const FEED_PARSING = Symbol('FEED_PARSING');
             backfillLimit: config.polling.backfillLimit,
           }),
           new XConnector(http, { ...config.x, backfillLimit: config.polling.backfillLimit }),
+          new BlueskyConnector(http, {
+            appViewUrl: config.platforms.blueskyAppViewUrl,
+            plcUrl: config.platforms.plcUrl,
+            backfillLimit: config.polling.backfillLimit,
+          }),
           new FeedConnector(http, { parsing }),
         ]),
     },

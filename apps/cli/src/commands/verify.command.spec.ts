@@ -76,7 +76,7 @@ describe('verbatim verify', () => {
     expect(await runVerify(good, { key: sample.logKey, json: true }, io)).toBe(EXIT_VERIFIED);
     const report = JSON.parse(io.stdout.join('\n')) as { ok: boolean; keyPinned: boolean; checks: unknown[] };
     expect(report).toMatchObject({ ok: true, keyPinned: true });
-    expect(report.checks).toHaveLength(8);
+    expect(report.checks).toHaveLength(9);
   });
 
   it('exits 2 for a missing bundle file or a malformed key', async () => {

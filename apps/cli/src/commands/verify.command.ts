@@ -12,6 +12,7 @@ import {
   verifyEvidenceBundle,
 } from '@app/ledger';
 import { parseCertificates } from '@app/ledger/timestamp/trusted-certificates';
+import { checkBlueskyRecordProof } from '@app/sources/bluesky/bundle-proof';
 import { verifyTimestampToken } from '@app/ledger/timestamp/timestamp-token';
 
 export interface VerifyCommandOptions {
@@ -149,6 +150,8 @@ export async function runVerify(
       throw new UsageError(`cannot read ${bundlePath}: ${(error as Error).message}`);
     }
     report = await verifyEvidenceBundle(text, {
+      // the platform's own signature, where the bundle carries one (Bluesky: AT Protocol record proofs)
+      platformProof: checkBlueskyRecordProof,
       ...(logKey !== undefined ? { logKey } : {}),
       ...(timestampVerifier !== undefined ? { timestampVerifier } : {}),
       ...(witnessKeys.length > 0 ? { witnessKeys } : {}),

@@ -57,6 +57,7 @@ describe('verifyEvidenceBundle', () => {
       ['record-hash', true, false],
       ['leaf-contents', true, false],
       ['artifact-bodies', true, false],
+      ['platform-signature', true, false],
       ['checkpoint-signature', true, false],
       ['inclusion-proof', true, false],
       ['timestamps', true, false],

@@ -11,7 +11,7 @@ import { leafHash, verifyInclusion } from '../merkle';
 import { SIGNATURE_TYPE_ED25519, keyIdHex, openNoteAsync, parseNote } from '../note';
 import { parseVerifierKey } from '../verifier-key';
 import { type EvidenceBundle, parseEvidenceBundle, sha256Hex } from './bundle';
-import { jcsBytes } from './fields';
+import { type JsonObject, jcsBytes } from './fields';
 import { type ArtifactReference, type LogEntry, compareArtifacts, parseLogEntry } from './log-entry';
 
 export const EVIDENCE_CHECKS = [
@@ -19,6 +19,7 @@ export const EVIDENCE_CHECKS = [
   'record-hash',
   'leaf-contents',
   'artifact-bodies',
+  'platform-signature',
   'checkpoint-signature',
   'inclusion-proof',
   'timestamps',
@@ -44,7 +45,35 @@ export interface TimestampVerification {
 /** Verifies a TimeStampToken (DER) whose message imprint must be `digest` (SHA-256); rejects if it fails. */
 export type TimestampVerifier = (tokenDer: Uint8Array, digest: Uint8Array) => Promise<TimestampVerification>;
 
+/** What a platform proof checker is given: the bundle's record and the artifact bodies it includes. */
+export interface PlatformProofInput {
+  readonly record: JsonObject;
+  readonly artifacts: readonly {
+    readonly role: string;
+    readonly mediaType: string;
+    readonly bytes: Uint8Array;
+  }[];
+}
+
+/** A platform proof that holds: a line for the check, and what it proves in plain words. */
+export interface PlatformProofResult {
+  readonly detail: string;
+  readonly proven: string;
+}
+
+/**
+ * Checks the platform's own signature carried in a bundle (an AT Protocol record proof, say) against the
+ * record. Answers null when it does not know the record's platform; throws an Error whose message names what
+ * does not hold. Given by the caller, so that the ledger needs no platform's code.
+ */
+export type PlatformProofChecker = (input: PlatformProofInput) => Promise<PlatformProofResult | null>;
+
+/** The artifact role of a platform's own proof of a record (as ARTIFACT_ROLES.recordProof names it). */
+export const RECORD_PROOF_ROLE = 'record-proof';
+
 export interface VerifyEvidenceOptions {
+  /** Checks a platform's own signature on the record, where the bundle carries one (`record-proof`). */
+  readonly platformProof?: PlatformProofChecker;
   /** The log's verifier key, obtained out of band. Without it the bundle's own key is used (not pinned). */
   readonly logKey?: string;
   /** Checks timestamp tokens against the caller's trusted TSA certificates; without it they are not checked. */
@@ -104,6 +133,7 @@ export async function verifyEvidenceBundle(
   const notProven: string[] = [];
   const attestations: Attestation[] = [];
   let witnessed = 0;
+  let platformSigned = false;
 
   // State filled in by the checks, in order.
   let bundle = undefined as unknown as EvidenceBundle;
@@ -184,6 +214,38 @@ export async function verifyEvidenceBundle(
           `${included.length} of ${bundle.artifacts.length} artifact bodies included, each matching its size and SHA-256` +
           (withheld > 0 ? `; ${withheld} withheld (digest only)` : ''),
       };
+    },
+
+    'platform-signature': async () => {
+      const proofs = bundle.artifacts.filter((artifact) => artifact.role === RECORD_PROOF_ROLE);
+      if (proofs.length === 0) return { detail: 'the bundle carries no platform signature of the record' };
+      const platform = String(bundle.record?.platform ?? 'unknown');
+      if (bundle.record === null || proofs.some((proof) => proof.body === undefined)) {
+        notProven.push(
+          `That ${platform} signed the record: its proof is ${bundle.record === null ? 'there but the record is withheld' : 'withheld from this bundle'}.`,
+        );
+        return { detail: 'a platform proof is named but not included with its record', skipped: true };
+      }
+      const unchecked = (why: string) => {
+        notProven.push(`That ${platform} signed the record: the bundle carries its proof, but ${why}.`);
+        return { detail: `platform proof present, not checked: ${why}`, skipped: true };
+      };
+      if (options.platformProof === undefined) return unchecked('no platform proof checker was given');
+      const artifacts = bundle.artifacts.flatMap((artifact) =>
+        artifact.body === undefined
+          ? []
+          : [{ role: artifact.role, mediaType: artifact.mediaType, bytes: fromBase64(artifact.body) }],
+      );
+      let result: PlatformProofResult | null;
+      try {
+        result = await options.platformProof({ record: bundle.record, artifacts });
+      } catch (error) {
+        fail(`the ${platform} proof of the record does not hold: ${(error as Error).message}`);
+      }
+      if (result === null) return unchecked(`this verifier cannot check proofs of ${platform}`);
+      platformSigned = true;
+      proven.push(result.proven);
+      return { detail: result.detail };
     },
 
     'checkpoint-signature': async () => {
@@ -362,7 +424,7 @@ export async function verifyEvidenceBundle(
       `When the capture happened: no timestamp token or witness cosignature was verified, so the time is only the log's own claim (capturedAt ${entry.capturedAt} in the leaf, vouched for by the log's signature).`,
     );
   }
-  notProven.unshift(...standingLimits(bundle, keyPinned, witnessed > 0));
+  notProven.unshift(...standingLimits(bundle, keyPinned, witnessed > 0, platformSigned));
   return {
     ok: true,
     checks,
@@ -440,7 +502,12 @@ function platformAnswers(bundle: EvidenceBundle): string[] {
     });
 }
 
-function standingLimits(bundle: EvidenceBundle, keyPinned: boolean, witnessed: boolean): string[] {
+function standingLimits(
+  bundle: EvidenceBundle,
+  keyPinned: boolean,
+  witnessed: boolean,
+  platformSigned: boolean,
+): string[] {
   const out: string[] = [];
   if (!keyPinned) {
     out.push(
@@ -463,7 +530,9 @@ function standingLimits(bundle: EvidenceBundle, keyPinned: boolean, witnessed: b
     );
   }
   out.push(
-    `That the platform actually served these bytes${unsigned}: this proves what ${bundle.origin} captured and logged, not what the platform published. Independent captures by other archives are the cross-check.`,
+    platformSigned
+      ? `Anything beyond the signed record: the platform's other bytes (counts, display names, handles) are what ${bundle.origin} captured, not signed by the account.`
+      : `That the platform actually served these bytes${unsigned}: this proves what ${bundle.origin} captured and logged, not what the platform published. Independent captures by other archives are the cross-check.`,
   );
   const withheld = bundle.artifacts.filter((artifact) => artifact.body === undefined);
   if (withheld.length > 0) {

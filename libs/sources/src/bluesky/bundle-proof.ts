@@ -1,0 +1,45 @@
+import { type PlatformProofChecker } from '@app/ledger';
+import { toUtcTimestamp, withoutNulCharacters } from '@app/core';
+import { identityFromDocument } from './did-document';
+import { POST_COLLECTION, parsePostUri } from './bluesky-urls';
+import { RecordProofError, verifyRecordProof } from './record-proof';
+
+/**
+ * `verbatim verify`'s check of a Bluesky record's proof, offline: the CAR kept at capture (`record-proof`)
+ * holds a commit signed by the key the kept DID document (`did-log`) names, whose tree holds the record at
+ * the post's path with the CID the record states, and the signed record says what the captured record says.
+ */
+export const checkBlueskyRecordProof: PlatformProofChecker = async ({ record, artifacts }) => {
+  if (record.platform !== 'bluesky') return null;
+  const car = artifacts.find((a) => a.role === 'record-proof');
+  const document = artifacts.find((a) => a.role === 'did-log');
+  if (!car) throw new Error('the record proof (CAR) is not included');
+  if (!document) throw new Error('the DID document is not included, so the signing key is unknown');
+  const uri = typeof record.postId === 'string' ? record.postId : '';
+  const ref = parsePostUri(uri);
+  if (!ref) throw new Error(`the record's postId ${JSON.stringify(uri)} is not an at:// post URI`);
+  const identity = identityFromDocument(document.bytes, ref.did);
+  let proven;
+  try {
+    proven = await verifyRecordProof({
+      car: car.bytes,
+      did: ref.did,
+      signingKey: identity.signingKey,
+      collection: POST_COLLECTION,
+      rkey: ref.rkey,
+      ...(typeof record.cid === 'string' ? { expectedCid: record.cid } : {}),
+    });
+  } catch (error) {
+    if (error instanceof RecordProofError) throw new Error(`${error.reason}: ${error.message}`);
+    throw error;
+  }
+  // the stored record carries U+FFFD for U+0000 (PostgreSQL cannot hold it)
+  if (withoutNulCharacters(proven.record.text) !== record.text)
+    throw new Error(`content-mismatch: the signed record's text differs from the captured record's`);
+  if (toUtcTimestamp(proven.record.createdAt as string) !== record.authoredAt)
+    throw new Error(`content-mismatch: the signed record's createdAt differs from the captured authoredAt`);
+  return {
+    detail: `record ${proven.cid} at ${POST_COLLECTION}/${ref.rkey} in commit ${proven.commitCid} (rev ${proven.rev}) of ${ref.did}, signed by ${identity.signingKey}, the key its DID document names`,
+    proven: `${ref.did} signed this record (CID ${proven.cid}): its words and time are the account's own, verified against the signing key of the DID document kept at capture.`,
+  };
+};

@@ -1,0 +1,3 @@
+export * from './bluesky-connector';
+export * from './bluesky-urls';
+export { verifyRecordProof, RecordProofError, type RecordProofFailure } from './record-proof';

@@ -1,0 +1,2 @@
+export * from './fake-bluesky-server';
+export * from './bluesky-repos';
