@@ -26,7 +26,7 @@ describe('the steps "Verify in this browser" lists', () => {
       'inclusion-proof': 'passed',
       timestamps: 'not checked',
       cosignatures: 'not checked',
-      'platform-record-proof': 'not present',
+      'platform-signature': 'not present',
       summary: 'passed',
     });
     const step = byId(steps);

@@ -13,7 +13,7 @@ export type StepResult = 'passed' | 'failed' | 'not run' | 'not checked' | 'not 
 
 export interface VerifyStep {
   /** Stable name for the step (a check name of the verifier, or one of the page's own). */
-  readonly id: EvidenceCheckName | 'fetch' | 'platform-record-proof' | 'summary';
+  readonly id: EvidenceCheckName | 'fetch' | 'summary';
   readonly label: string;
   readonly result: StepResult;
   readonly detail: string;
@@ -24,6 +24,7 @@ const LABELS: Record<EvidenceCheckName, string> = {
   'record-hash': 'Record hash (SHA-256 of the canonical JSON record)',
   'leaf-contents': 'Log entry names this record and its artifacts',
   'artifact-bodies': 'Artifact bodies match their hashes',
+  'platform-signature': "Platform's own signature of the record (Bluesky record proof)",
   'checkpoint-signature': 'Checkpoint signature (Ed25519, key from /log/key)',
   'inclusion-proof': 'Leaf hash and inclusion proof up to the checkpoint root',
   timestamps: 'RFC 3161 timestamp tokens',
@@ -34,6 +35,9 @@ const LABELS: Record<EvidenceCheckName, string> = {
 function skippedDetail(name: EvidenceCheckName, detail: string): string {
   if (name === 'timestamps') {
     return `${detail.replace(/ \(no trusted TSA certificates given\)$/, '')}: not checked in the browser, which has no trusted TSA certificates; run \`verbatim verify --tsa-cert <file>\` to check them`;
+  }
+  if (name === 'platform-signature') {
+    return `${detail}: the platform's proof is checked by \`verbatim verify\` (the browser build carries no AT Protocol code)`;
   }
   if (name === 'cosignatures') {
     return `${detail.replace(/ \(no witness keys given\)$/, '')}: not checked in the browser, which knows no witness keys; run \`verbatim verify --witness-key <key>\` to check them`;
@@ -60,19 +64,16 @@ export function describeReport(report: EvidenceReport, ed25519Engine: string): V
       } else {
         steps.push({ id: name, label, result: 'not checked', detail: skippedDetail(name, check.detail) });
       }
-    } else if (name === 'timestamps' && /carries no timestamp/.test(check.detail)) {
+    } else if (
+      (name === 'timestamps' && /carries no timestamp/.test(check.detail)) ||
+      (name === 'platform-signature' && /carries no platform signature/.test(check.detail))
+    ) {
       steps.push({ id: name, label, result: 'not present', detail: check.detail });
     } else {
       const engine = name === 'checkpoint-signature' ? ` (Ed25519 checked with ${ed25519Engine})` : '';
       steps.push({ id: name, label, result: 'passed', detail: `${check.detail}${engine}` });
     }
   }
-  steps.push({
-    id: 'platform-record-proof',
-    label: "Platform's own record proof",
-    result: 'not present',
-    detail: 'the bundle carries no proof signed by the platform (the verbatim-evidence/v1 format has none)',
-  });
   steps.push(summary(report));
   return steps;
 }
