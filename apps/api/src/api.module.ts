@@ -8,6 +8,8 @@ import { ArtifactsController } from './artifacts/artifacts.controller';
 import { AccessPolicy } from './auth/access-policy';
 import { TokenService } from './auth/token.service';
 import { CapturesController } from './captures/captures.controller';
+import { ExtractionsController } from './extractions/extractions.controller';
+import { ExtractQuotesUseCase } from './extractions/extract-quotes.use-case';
 import { EvidenceController } from './log/evidence.controller';
 import { LogController } from './log/log.controller';
 import { WitnessController } from './log/witness.controller';
@@ -26,6 +28,7 @@ import { SubscriptionsController } from './subscriptions/subscriptions.controlle
     EvidenceController,
     ArtifactsController,
     CapturesController,
+    ExtractionsController,
     LogController,
     WitnessController,
     SubscriptionsController,
@@ -33,6 +36,6 @@ import { SubscriptionsController } from './subscriptions/subscriptions.controlle
     FeedsController,
   ],
   // the token guard is registered by the composition root, for every role a process runs
-  providers: [TokenService, TrackAccountUseCase, AccessPolicy, OutboxListener],
+  providers: [TokenService, TrackAccountUseCase, ExtractQuotesUseCase, AccessPolicy, OutboxListener],
 })
 export class ApiModule {}
