@@ -290,6 +290,14 @@ describe('quoted statements', () => {
     expect(await count()).toEqual(before);
   });
 
+  it('keeps a quote holding U+0000 (PostgreSQL text cannot) with U+FFFD in its place', async () => {
+    const res = await app
+      .write('post', '/api/v1/extractions')
+      .send({ text: 'Null\u0000 byte. \u2014 Someone (@someone) March 1, 2024' })
+      .expect(201);
+    expect((res.body as ExtractionView).quotedStatements[0].text).toBe('Null\ufffd byte.');
+  });
+
   it('`verbatim extract` says what is wrong with an unreadable file or a bad source URL (exit 2)', async () => {
     const file = join(dir, 'empty.txt');
     writeFileSync(file, 'No quotes here.');
@@ -301,5 +309,25 @@ describe('quoted statements', () => {
       code: 0,
       output: expect.stringContaining('0 quoted statement(s)'),
     });
+  });
+
+  // last, as it forges a stored claim (as the database owner, behind the append-only triggers)
+  it('the audit finds a quotation whose stored claim no longer hashes to its log entry', async () => {
+    const [quotation]: { record_sha256: string }[] = await app.db.query(
+      `SELECT record_sha256 FROM quotations WHERE quoted_statement_id = $1 ORDER BY seq LIMIT 1`,
+      [kulebaQuoteId],
+    );
+    await app.db.query('ALTER TABLE quotations DISABLE TRIGGER ALL');
+    await app.db.query(
+      `UPDATE quotations SET record = jsonb_set(record, '{text}', '"Forged."') WHERE record_sha256 = $1`,
+      [quotation.record_sha256],
+    );
+    await app.db.query('ALTER TABLE quotations ENABLE ALWAYS TRIGGER quotations_no_change');
+    const logKey = (await app.http().get('/log/key').expect(200)).text.trim();
+    const report = await auditLog(app.db, { logKey });
+    expect(report.ok).toBe(false);
+    expect(report.problems).toEqual([
+      expect.stringContaining(`the claim of quotation ${quotation.record_sha256} now hashes to`),
+    ]);
   });
 });

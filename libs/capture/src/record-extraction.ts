@@ -2,6 +2,7 @@ import { type DataSource } from 'typeorm';
 import {
   detectQuoteFormat,
   extractQuotedStatements,
+  withoutNulCharacters,
   type ExtractedQuote,
   type QuoteDocumentFormat,
 } from '@app/core';
@@ -43,7 +44,8 @@ export async function recordExtraction(
   logOrigin: string,
 ): Promise<ExtractionResult> {
   const format = input.format ?? detectQuoteFormat(input.document);
-  const quotes = extractQuotedStatements(input.document, format);
+  // PostgreSQL text cannot hold U+0000: the quotes carry U+FFFD instead (the document keeps the exact bytes)
+  const quotes = extractQuotedStatements(input.document, format).map((q) => withoutNulCharacters(q));
   const written = await db.transaction((tx) =>
     writeQuotations(
       tx,
