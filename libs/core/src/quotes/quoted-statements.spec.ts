@@ -112,6 +112,20 @@ describe('linear time on hostile input', () => {
     expect(quotes.at(-1)).toMatchObject({ handle: 'b', text: 'The end', date: '2020-05-02' });
   });
 
+  it('reads 5 MB of small embeds, each once, as one quoted statement per post', () => {
+    const embed = (i: number) =>
+      `<blockquote class="twitter-tweet"><p>Post ${i % 3}</p>&mdash; A (@a) May 1, 2020 ` +
+      `<a href="https://twitter.com/a/status/${i % 3}">May 1, 2020</a></blockquote>`;
+    const count = Math.ceil(FIVE_MB / embed(0).length);
+    const page = Array.from({ length: count }, (_, i) => embed(i)).join('\n');
+    const quotes = extractQuotedStatements(page, 'html');
+    expect(quotes.map((q) => [q.text, q.postId])).toEqual([
+      ['Post 0', '0'],
+      ['Post 1', '1'],
+      ['Post 2', '2'],
+    ]);
+  });
+
   it('scans 5 MB of nested HTML and a huge paragraph without a quote', () => {
     const nested = '<blockquote class="twitter-tweet"><p>'.repeat(50_000) + 'x'.repeat(FIVE_MB);
     expect(extractQuotedStatements(nested, 'html')).toEqual([]);

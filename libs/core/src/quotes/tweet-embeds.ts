@@ -1,6 +1,6 @@
 import { is, selectAll } from 'css-select';
-import { type AnyNode, type Element } from 'domhandler';
-import { getInnerHTML, getOuterHTML, removeElement, textContent } from 'domutils';
+import { type AnyNode, type Element, type ParentNode } from 'domhandler';
+import { getInnerHTML, getOuterHTML, textContent } from 'domutils';
 import { parseDocument } from 'htmlparser2';
 import { capHtmlNesting } from '../html-nesting';
 import { htmlToPlainText } from '../html-text';
@@ -25,9 +25,8 @@ export function extractQuotesFromHtml(html: string): ExtractedQuote[] {
     if (quote) quotes.push(quote);
   }
   // the embeds are read: what is left is the article's own text, where quotes may be printed as text
-  for (const embed of embeds) removeElement(embed);
-  for (const script of selectAll<AnyNode, Element>('script, style, template', document))
-    removeElement(script);
+  removeAll(embeds);
+  removeAll(selectAll<AnyNode, Element>('script, style, template', document));
   quotes.push(...extractQuotesFromText(htmlToPlainText(getOuterHTML(document))));
   return quotes;
 }
@@ -36,6 +35,25 @@ const EMBED = 'blockquote.twitter-tweet';
 // a post, its author's name, handle, date and links: an embed holding more text than this is no embed
 const MAX_EMBED_TEXT = MAX_QUOTED_TEXT + 1_000;
 
+/**
+ * Takes elements out of the tree, each parent's children filtered once: removing them one by one
+ * (domutils.removeElement) searches the parent's children each time, quadratic on a page of many embeds.
+ */
+function removeAll(elements: Element[]): void {
+  const doomed = new Set<AnyNode>(elements);
+  const parents = new Set<ParentNode>();
+  for (const element of elements) if (element.parent) parents.add(element.parent);
+  for (const parent of parents) {
+    const kept = parent.children.filter((child) => !doomed.has(child));
+    kept.forEach((child, i) => {
+      child.prev = kept[i - 1] ?? null;
+      child.next = kept[i + 1] ?? null;
+    });
+    parent.children = kept;
+  }
+  for (const element of elements) element.parent = element.prev = element.next = null;
+}
+
 function insideEmbed(element: Element): boolean {
   for (let up = element.parent; up; up = up.parent)
     if (up.type === 'tag' && is(up as Element, EMBED)) return true;
@@ -43,10 +61,12 @@ function insideEmbed(element: Element): boolean {
 }
 
 function embedQuote(embed: Element): ExtractedQuote | null {
-  if (textContent(embed).length > MAX_EMBED_TEXT) return null;
+  // entities decoded by the parser; enough to find the signature (the post's text is read from its <p>)
+  // white space folded: the markup may break the line anywhere in "— Name (@handle) Date"
+  const whole = textContent(embed).replace(/\s+/gu, ' ');
+  if (whole.length > MAX_EMBED_TEXT) return null;
   const links = selectAll('a[href]', embed);
   const status = STATUS_URL.exec(links.length > 0 ? links[links.length - 1].attribs.href.trim() : '');
-  const whole = htmlToPlainText(getInnerHTML(embed));
   const signature = findSignatures(whole).pop();
   if (!status && !signature) return null;
   const paragraphs = selectAll('p', embed);
