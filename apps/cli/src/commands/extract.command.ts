@@ -5,7 +5,7 @@
  * found nothing), 2 when the file cannot be read or the options are wrong.
  */
 import { readFileSync, statSync } from 'node:fs';
-import { loadConfig } from '@app/config';
+import { ConfigError, loadConfig } from '@app/config';
 import { recordExtraction, type RecordedQuote } from '@app/capture';
 import {
   extractQuotedStatements,
@@ -67,7 +67,14 @@ export async function extractCommand(file: string, opts: ExtractCommandOptions):
     return EXIT_EXTRACT_DONE;
   }
 
-  const origin = loadConfig().log.origin;
+  let origin: string;
+  try {
+    origin = loadConfig().log.origin;
+  } catch (error) {
+    if (!(error instanceof ConfigError)) throw error;
+    console.error(`verbatim extract: ${error.message} (--dry-run needs no configuration)`);
+    return EXIT_EXTRACT_USAGE;
+  }
   await withDatabase(async (db) => {
     const result = await recordExtraction(
       db,
