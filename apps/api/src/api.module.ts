@@ -9,6 +9,8 @@ import { VerifyScriptController } from './assets/verify-script.controller';
 import { AccessPolicy } from './auth/access-policy';
 import { TokenService } from './auth/token.service';
 import { CapturesController } from './captures/captures.controller';
+import { ExtractionsController } from './extractions/extractions.controller';
+import { ExtractQuotesUseCase } from './extractions/extract-quotes.use-case';
 import { EvidenceController } from './log/evidence.controller';
 import { LogController } from './log/log.controller';
 import { WitnessController } from './log/witness.controller';
@@ -29,6 +31,7 @@ import { SubscriptionsController } from './subscriptions/subscriptions.controlle
     EvidenceController,
     ArtifactsController,
     CapturesController,
+    ExtractionsController,
     LogController,
     WitnessController,
     SubscriptionsController,
@@ -38,6 +41,6 @@ import { SubscriptionsController } from './subscriptions/subscriptions.controlle
     VerifyScriptController,
   ],
   // the token guard is registered by the composition root, for every role a process runs
-  providers: [TokenService, TrackAccountUseCase, AccessPolicy, OutboxListener],
+  providers: [TokenService, TrackAccountUseCase, ExtractQuotesUseCase, AccessPolicy, OutboxListener],
 })
 export class ApiModule {}

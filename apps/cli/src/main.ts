@@ -6,6 +6,7 @@ import { serveCommand } from './commands/serve.command';
 import { tokensCreateCommand, tokensListCommand, tokensRevokeCommand } from './commands/tokens.command';
 import { registerVerifyCommand } from './commands/verify.command';
 import { auditCommand, type AuditCommandOptions } from './commands/audit.command';
+import { extractCommand, type ExtractCommandOptions } from './commands/extract.command';
 
 const program = new Command()
   .name('verbatim')
@@ -47,6 +48,25 @@ program
   .action((opts: { keep?: boolean }) => demoCommand(opts));
 
 registerVerifyCommand(program);
+
+program
+  .command('extract')
+  .description(
+    'read an article (text or HTML) for the statements it quotes and record them as quoted statements',
+  )
+  .argument('<file>', 'the article, as text or HTML')
+  .addOption(
+    new Option('--format <format>', 'how to read the file (default: HTML if it looks like markup)').choices([
+      'text',
+      'html',
+    ]),
+  )
+  .option('--source-url <url>', "where the article was published, kept as the quotes' provenance")
+  .option('--dry-run', 'print what was found; record nothing and never open the database')
+  .option('--json', 'print the result as JSON')
+  .action(async (file: string, opts: ExtractCommandOptions) => {
+    process.exitCode = await extractCommand(file, opts);
+  });
 
 program
   .command('audit')

@@ -3,3 +3,4 @@ export * from './capture.module';
 export * from './poll-schedule';
 export * from './prepare-posts';
 export * from './recheck-plan';
+export * from './record-extraction';

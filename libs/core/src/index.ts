@@ -13,3 +13,4 @@ export * from './account-availability';
 export * from './text-diff';
 export * from './cooperative';
 export * from './platform-health';
+export * from './quotes';

@@ -33,6 +33,8 @@ export const ARTIFACT_ROLES = {
   didLog: 'did-log',
   /** a web page */
   page: 'page',
+  /** the document (article text or HTML) a quotation was read from, exactly as it was given to us */
+  sourceDocument: 'source-document',
   /** a platform's own list of a post's earlier versions (Mastodon `/api/v1/statuses/:id/history`) */
   editHistory: 'edit-history',
   /** the HTTP status line and headers of the `edit-history` response beside it */

@@ -3,7 +3,14 @@ import { ApiTags } from '@nestjs/swagger';
 import { InjectDataSource } from '@nestjs/typeorm';
 import { DataSource } from 'typeorm';
 import { ErrorCode, VerbatimError } from '@app/core';
-import { findStatement, listStatements, type StatementPage, type StatementView } from '@app/persistence';
+import {
+  findQuotedStatement,
+  findStatement,
+  listStatements,
+  type QuotedStatementView,
+  type StatementPage,
+  type StatementView,
+} from '@app/persistence';
 import { ListStatementsQuery } from './list-statements.query';
 
 @ApiTags('statements')
@@ -25,8 +32,10 @@ export class StatementsController {
   @Get(':id')
   async get(
     @Param('id', new ParseUUIDPipe({ errorHttpStatusCode: 400 })) id: string,
-  ): Promise<StatementView> {
-    const statement = await findStatement(this.db.manager, id);
+  ): Promise<StatementView | QuotedStatementView> {
+    // ids are UUIDs in both tables: a quoted statement (a claim read from an article) answers here too
+    const statement =
+      (await findStatement(this.db.manager, id)) ?? (await findQuotedStatement(this.db.manager, id));
     if (!statement) throw new VerbatimError(ErrorCode.NotFound, `no statement ${id}`);
     return statement;
   }

@@ -73,6 +73,17 @@ describe('log entry', () => {
     expect(entry).toMatchObject({ type: 'observation', status: 'unavailable', reason: 'account-suspended' });
   });
 
+  it('requires a claim hash and no version in a quotation', () => {
+    const quotation = { ...FIELDS, type: 'quotation' as const, version: undefined };
+    expect(parseLogEntry(buildLogEntry(quotation))).toMatchObject({
+      type: 'quotation',
+      recordSha256: FIELDS.recordSha256,
+    });
+    expect(parseLogEntry(buildLogEntry(quotation))).not.toHaveProperty('version');
+    expect(() => buildLogEntry({ ...quotation, version: 1 })).toThrow(/version: not allowed in a quotation/);
+    expect(() => buildLogEntry({ ...quotation, recordSha256: undefined })).toThrow(/recordSha256: missing/);
+  });
+
   it.each([
     ['whitespace', EXPECTED.replace('"v":1', '"v": 1')],
     ['keys out of order', EXPECTED.replace('"type":"snapshot","v":1', '"v":1,"type":"snapshot"')],

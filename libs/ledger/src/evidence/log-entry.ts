@@ -4,6 +4,9 @@
  *     capturedAt, origin }
  * A `snapshot` names a version and its record; an `observation` names the status observed (and why, when the
  * platform said), its artifacts being the platform's answers that showed it, and capturedAt the time observed.
+ * A `quotation` records what a secondary source (a news article) claimed a statement said: recordSha256 is
+ * the hash of the claim (author, date, text, where it was read), its artifact the document as given, and
+ * statementId the quoted statement; it has no version, as it is a claim, not a capture.
  * The entry holds digests only, never content, so content can be withheld later without breaking a proof.
  * Its Merkle leaf hash is SHA-256(0x00 || entry bytes).
  */
@@ -23,7 +26,7 @@ import {
 } from './fields';
 
 export const LOG_ENTRY_VERSION = 1;
-export const LOG_ENTRY_TYPES = ['snapshot', 'observation'] as const;
+export const LOG_ENTRY_TYPES = ['snapshot', 'observation', 'quotation'] as const;
 export type LogEntryType = (typeof LOG_ENTRY_TYPES)[number];
 
 /** A raw artifact as the log commits to it: what it was, its media type, its exact length and SHA-256. */
@@ -36,7 +39,10 @@ export interface ArtifactReference {
 }
 
 export interface LogEntryFields {
-  /** `snapshot`: a captured version of a statement; `observation`: a later sighting (unchanged, deleted...). */
+  /**
+   * `snapshot`: a captured version of a statement; `observation`: a later sighting (unchanged, deleted...);
+   * `quotation`: what an article claimed a statement said.
+   */
   readonly type: LogEntryType;
   readonly statementId: string;
   /** The version number of the statement this entry records, from 1. */
@@ -131,6 +137,14 @@ function readEntry(value: unknown, requireSortedArtifacts: boolean): LogEntry {
     throw formatError('status', 'missing (an observation names the status observed)');
   if (type !== 'observation' && (object.status !== undefined || object.reason !== undefined)) {
     throw formatError(object.status !== undefined ? 'status' : 'reason', `not allowed in a ${type} entry`);
+  }
+  if (type === 'quotation' && (object.recordSha256 === undefined || object.version !== undefined)) {
+    throw formatError(
+      object.version !== undefined ? 'version' : 'recordSha256',
+      object.version !== undefined
+        ? 'not allowed in a quotation entry'
+        : 'missing (a quotation names its claim)',
+    );
   }
   const origin = readNonEmptyString(object, 'origin', '');
   if (CONTROL.test(origin)) throw formatError('origin', 'contains a control character');

@@ -251,6 +251,7 @@ class Auditor {
     }
     await this.checkVersions(parsed);
     await this.checkObservations(parsed);
+    await this.checkQuotations(parsed);
     await this.checkArtifacts(parsed);
   }
 
@@ -410,6 +411,38 @@ class Auditor {
         this.report(
           idx,
           `entry ${idx}: says statement ${entry.statementId} was observed ${entry.status}, but observation ${observation.id} is of statement ${observation.statement_id} as ${observation.status}`,
+        );
+      }
+    }
+  }
+
+  /**
+   * Each quotation entry names a stored quotation of its quoted statement, by the claim's hash, and that
+   * claim (the `record` kept beside it) still hashes to it.
+   */
+  private async checkQuotations(parsed: ParsedEntry[]): Promise<void> {
+    const named = parsed.filter((p) => p.entry.type === 'quotation');
+    if (named.length === 0) return;
+    const rows: { quoted_statement_id: string; record: unknown; record_sha256: string }[] =
+      await this.db.query(
+        `SELECT quoted_statement_id, record, record_sha256 FROM quotations WHERE record_sha256 = ANY($1::text[])`,
+        [named.map((p) => p.entry.recordSha256)],
+      );
+    const quotations = new Map(rows.map((r) => [r.record_sha256, r]));
+    for (const { idx, entry } of named) {
+      const quotation = quotations.get(entry.recordSha256 ?? '');
+      if (quotation === undefined || quotation.quoted_statement_id !== entry.statementId.toLowerCase()) {
+        this.report(
+          idx,
+          `entry ${idx}: names a quotation ${entry.recordSha256} of quoted statement ${entry.statementId}, which is not in quotations`,
+        );
+        continue;
+      }
+      const actual = canonicalSha256(quotation.record);
+      if (actual !== quotation.record_sha256) {
+        this.report(
+          idx,
+          `entry ${idx}: the claim of quotation ${quotation.record_sha256} now hashes to ${actual}`,
         );
       }
     }

@@ -5,6 +5,7 @@ import { CaptureRequestEntity } from './capture-request.entity';
 import { CaptureRunEntity } from './capture-run.entity';
 import { EventEntity } from './event.entity';
 import { ObservationArtifactEntity, ObservationEntity } from './observation.entity';
+import { QuotationEntity, QuotedStatementEntity } from './quotation.entity';
 import { StatementEntity } from './statement.entity';
 import { VersionArtifactEntity } from './version-artifact.entity';
 import { VersionEntity } from './version.entity';
@@ -18,6 +19,8 @@ export {
   EventEntity,
   ObservationArtifactEntity,
   ObservationEntity,
+  QuotationEntity,
+  QuotedStatementEntity,
   StatementEntity,
   VersionArtifactEntity,
   VersionEntity,
@@ -32,6 +35,8 @@ export const ENTITIES = [
   EventEntity,
   ObservationArtifactEntity,
   ObservationEntity,
+  QuotationEntity,
+  QuotedStatementEntity,
   StatementEntity,
   VersionArtifactEntity,
   VersionEntity,

@@ -5,6 +5,7 @@ import { CreateAlerts1764600000200 } from './1764600000200-CreateAlerts';
 import { CreateRechecks1765000000000 } from './1765000000000-CreateRechecks';
 import { AccountReads1766000000000 } from './1766000000000-AccountReads';
 import { PlatformHealth1767600000000 } from './1767600000000-PlatformHealth';
+import { QuotedStatements1767000000000 } from './1767000000000-QuotedStatements';
 
 /** Every migration, in order. Listed explicitly so builds and tests run the same set. */
 export const MIGRATIONS = [
@@ -14,5 +15,6 @@ export const MIGRATIONS = [
   CreateAlerts1764600000200,
   CreateRechecks1765000000000,
   AccountReads1766000000000,
+  QuotedStatements1767000000000,
   PlatformHealth1767600000000,
 ];

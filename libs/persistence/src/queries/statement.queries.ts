@@ -1,5 +1,7 @@
 import { type EntityManager } from 'typeorm';
 import { wordDiff, type DiffPart, type StatementRecord } from '@app/core';
+import { artifactUrl } from './artifact-url';
+import { findQuotedBy, type QuotedByView } from './quotation.queries';
 
 /** A statement as readers see it in lists: where it is, who said it, when, its status and latest text. */
 export interface StatementSummaryView {
@@ -57,8 +59,12 @@ export interface ObservationView {
 }
 
 export interface StatementView extends Omit<StatementSummaryView, 'text'> {
+  /** `captured`: read from the platform by us (quoted statements are a QuotedStatementView) */
+  kind: 'captured';
   versions: VersionView[];
   observations: ObservationView[];
+  /** the quoted statements (what articles printed) that are quotes of this one */
+  quotedBy: QuotedByView[];
 }
 
 export interface StatementFilter {
@@ -98,6 +104,7 @@ interface StatementRow {
   status_changed_at: Date | null;
   latest_version: number;
   latest_text: string;
+  external_id: string;
   account_id: string;
   account_handle: string;
   account_display_name: string | null;
@@ -105,13 +112,10 @@ interface StatementRow {
 }
 
 const STATEMENT_COLUMNS = `s.id, s.seq, s.platform, s.url, s.authored_at, s.first_captured_at, s.last_seen_at, s.status,
-  s.status_changed_at, s.latest_version, s.latest_text, a.id AS account_id, a.handle AS account_handle,
+  s.status_changed_at, s.latest_version, s.latest_text, s.external_id, a.id AS account_id, a.handle AS account_handle,
   a.display_name AS account_display_name, a.profile_url AS account_url`;
 
-/** The URL an artifact's bytes are served at. */
-export function artifactUrl(sha256: string): string {
-  return `/api/v1/artifacts/${sha256}`;
-}
+export { artifactUrl } from './artifact-url';
 
 /** Newest captured first; the cursor is a position in capture order, so pages stay stable while captures arrive. */
 export async function listStatements(db: EntityManager, filter: StatementFilter): Promise<StatementPage> {
@@ -182,6 +186,7 @@ export async function findStatement(db: EntityManager, id: string): Promise<Stat
   const { text: _latest, ...summary } = summaryOf(row);
   return {
     ...summary,
+    kind: 'captured',
     versions: versions.map((v, i) => ({
       number: v.number,
       capturedAt: v.captured_at.toISOString(),
@@ -204,6 +209,12 @@ export async function findStatement(db: EntityManager, id: string): Promise<Stat
         })),
     })),
     observations: await findObservations(db, id),
+    quotedBy: await findQuotedBy(db, {
+      platform: row.platform,
+      handle: row.account_handle,
+      externalId: row.external_id,
+      latestText: row.latest_text,
+    }),
   };
 }
 
