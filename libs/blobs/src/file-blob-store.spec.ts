@@ -43,9 +43,9 @@ describe('FileBlobStore', () => {
     expect(store.pathOf(expected)).toBe(path);
     expect((await readFile(path)).equals(bytes)).toBe(true);
     expect((await readAll(await store.get(expected))).equals(bytes)).toBe(true);
-    expect((await readAll(await store.get(expected, { start: 10, end: 19 }))).equals(bytes.subarray(10, 20))).toBe(
-      true,
-    );
+    expect(
+      (await readAll(await store.get(expected, { start: 10, end: 19 }))).equals(bytes.subarray(10, 20)),
+    ).toBe(true);
     expect(await store.has(expected)).toBe(true);
     expect(await store.stat(expected)).toEqual({ sha256: expected, size: bytes.length });
     expect(await readdir(join(root, 'tmp'))).toEqual([]);
@@ -84,7 +84,9 @@ describe('FileBlobStore', () => {
 
   it('takes concurrent puts of the same bytes: every one resolves to the same blob, intact', async () => {
     const bytes = randomBytes(400_000);
-    const results = await Promise.all(Array.from({ length: 8 }, (_, i) => store.put(chunked(bytes, 1000 + i))));
+    const results = await Promise.all(
+      Array.from({ length: 8 }, (_, i) => store.put(chunked(bytes, 1000 + i))),
+    );
     for (const r of results) expect(r).toEqual({ sha256: sha256(bytes), size: bytes.length });
     expect((await readFile(store.pathOf(sha256(bytes)))).equals(bytes)).toBe(true);
     expect(await readdir(join(root, 'tmp'))).toEqual([]);

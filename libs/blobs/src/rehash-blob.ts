@@ -3,9 +3,7 @@ import { type BlobStore } from './blob-store';
 
 /** What rehashing a stored blob found. */
 export type BlobCheck =
-  | { state: 'ok'; size: number }
-  | { state: 'missing' }
-  | { state: 'mismatch'; actual: string; size: number };
+  { state: 'ok'; size: number } | { state: 'missing' } | { state: 'mismatch'; actual: string; size: number };
 
 /** Reads a blob back in full (streamed) and compares the SHA-256 of its bytes with its name. */
 export async function rehashBlob(store: BlobStore, sha256: string): Promise<BlobCheck> {
