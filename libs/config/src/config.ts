@@ -48,6 +48,8 @@ export interface VerbatimConfig {
     telegramBaseUrl: string;
   };
   dataDir: string;
+  /** media downloads: the largest file kept, the time one download may take */
+  media: { maxBytes: number; timeoutMs: number };
   log: {
     origin: string;
     keyFile: string | null;
@@ -139,6 +141,7 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): VerbatimConfig
     },
     platforms: { telegramBaseUrl: e.VERBATIM_TELEGRAM_BASE_URL.replace(/\/+$/, '') },
     dataDir: e.VERBATIM_DATA_DIR,
+    media: { maxBytes: e.VERBATIM_MEDIA_MAX_BYTES, timeoutMs: e.VERBATIM_MEDIA_TIMEOUT_MS },
     log: {
       origin: e.VERBATIM_LOG_ORIGIN ?? `${hostname()}/verbatim`,
       keyFile: e.VERBATIM_LOG_KEY_FILE ?? null,

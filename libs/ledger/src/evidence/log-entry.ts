@@ -4,6 +4,9 @@
  *     capturedAt, origin }
  * A `snapshot` names a version and its record; an `observation` names the status observed (and why, when the
  * platform said), its artifacts being the platform's answers that showed it, and capturedAt the time observed.
+ * A `media` entry names a media file of a version (downloaded after the version was sealed, so its digest
+ * could not be in the record): `version` and `recordSha256` say which version, `artifacts` the file (role
+ * `media`), and capturedAt when it was downloaded.
  * The entry holds digests only, never content, so content can be withheld later without breaking a proof.
  * Its Merkle leaf hash is SHA-256(0x00 || entry bytes).
  */
@@ -23,7 +26,7 @@ import {
 } from './fields';
 
 export const LOG_ENTRY_VERSION = 1;
-export const LOG_ENTRY_TYPES = ['snapshot', 'observation'] as const;
+export const LOG_ENTRY_TYPES = ['snapshot', 'observation', 'media'] as const;
 export type LogEntryType = (typeof LOG_ENTRY_TYPES)[number];
 
 /** A raw artifact as the log commits to it: what it was, its media type, its exact length and SHA-256. */
@@ -36,7 +39,10 @@ export interface ArtifactReference {
 }
 
 export interface LogEntryFields {
-  /** `snapshot`: a captured version of a statement; `observation`: a later sighting (unchanged, deleted...). */
+  /**
+   * `snapshot`: a captured version of a statement; `observation`: a later sighting (unchanged, deleted...);
+   * `media`: a media file of a version, downloaded after the version was recorded.
+   */
   readonly type: LogEntryType;
   readonly statementId: string;
   /** The version number of the statement this entry records, from 1. */
@@ -131,6 +137,12 @@ function readEntry(value: unknown, requireSortedArtifacts: boolean): LogEntry {
     throw formatError('status', 'missing (an observation names the status observed)');
   if (type !== 'observation' && (object.status !== undefined || object.reason !== undefined)) {
     throw formatError(object.status !== undefined ? 'status' : 'reason', `not allowed in a ${type} entry`);
+  }
+  if (type === 'media') {
+    for (const key of ['version', 'recordSha256'] as const)
+      if (object[key] === undefined)
+        throw formatError(key, 'missing (a media entry names the version it belongs to)');
+    if (artifacts.length === 0) throw formatError('artifacts', 'empty (a media entry names the file)');
   }
   const origin = readNonEmptyString(object, 'origin', '');
   if (CONTROL.test(origin)) throw formatError('origin', 'contains a control character');

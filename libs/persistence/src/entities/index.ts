@@ -4,6 +4,7 @@ import { ArtifactEntity } from './artifact.entity';
 import { CaptureRequestEntity } from './capture-request.entity';
 import { CaptureRunEntity } from './capture-run.entity';
 import { EventEntity } from './event.entity';
+import { MediaFileEntity } from './media-file.entity';
 import { ObservationArtifactEntity, ObservationEntity } from './observation.entity';
 import { StatementEntity } from './statement.entity';
 import { VersionArtifactEntity } from './version-artifact.entity';
@@ -16,6 +17,7 @@ export {
   CaptureRequestEntity,
   CaptureRunEntity,
   EventEntity,
+  MediaFileEntity,
   ObservationArtifactEntity,
   ObservationEntity,
   StatementEntity,
@@ -30,6 +32,7 @@ export const ENTITIES = [
   CaptureRequestEntity,
   CaptureRunEntity,
   EventEntity,
+  MediaFileEntity,
   ObservationArtifactEntity,
   ObservationEntity,
   StatementEntity,
