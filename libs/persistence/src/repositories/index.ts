@@ -7,3 +7,4 @@ export * from './outbox.repository';
 export * from './subscription.repository';
 export * from './recheck.repository';
 export * from './account-reads.repository';
+export * from './media.repository';
