@@ -1,3 +1,4 @@
+import { BlobsModule } from '@app/blobs';
 import { Module } from '@nestjs/common';
 import { QueuesModule } from '@app/queues';
 import { LogModule } from '@app/log';
@@ -19,7 +20,7 @@ import { SubscriptionsController } from './subscriptions/subscriptions.controlle
 
 /** The REST API. It only produces jobs; processors live in the worker. */
 @Module({
-  imports: [QueuesModule, SourcesModule, LogModule],
+  imports: [QueuesModule, SourcesModule, LogModule, BlobsModule],
   controllers: [
     AccountsController,
     StatementsController,
