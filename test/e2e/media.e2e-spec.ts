@@ -194,7 +194,6 @@ describe('media files of captured posts', () => {
     );
     expect(mastodon.files.requests(paths.huge)).toBe(1);
     expect(mastodon.files.bytesSent(paths.huge)).toBeLessThan(SMALL);
-    console.log(`sent: huge ${mastodon.files.bytesSent(paths.huge)}, lying ${mastodon.files.bytesSent(paths.lying)}`);
   });
 
   it('skips a video sent without a length once it passes the limit, having let little more than the limit through', async () => {
