@@ -47,8 +47,8 @@ describe('media files of captured posts', () => {
   let logKey: string;
   const photo = randomBytes(300_000);
   const video = randomBytes(700_000);
-  let ids: { both: string; huge: string; lying: string };
-  let paths: { photo: string; video: string; huge: string; lying: string };
+  let ids: { both: string; huge: string; lying: string; gone: string };
+  let paths: { photo: string; video: string; huge: string; lying: string; gone: string };
 
   beforeAll(async () => {
     env = await createTestEnvironment();
@@ -67,7 +67,12 @@ describe('media files of captured posts', () => {
       content: '<p>A video of no length.</p>',
       media: [{ type: 'video' }],
     });
-    ids = { both: both.id, huge: huge.id, lying: lying.id };
+    // its file is never served: the instance answers 404
+    const gone = mastodon.publish('mfa', {
+      content: '<p>A photo since removed.</p>',
+      media: [{ type: 'image' }],
+    });
+    ids = { both: both.id, huge: huge.id, lying: lying.id, gone: gone.id };
     const urls = (status: Record<string, unknown>) =>
       (status.media_attachments as { url: string }[]).map((m) => m.url);
     paths = {
@@ -75,6 +80,7 @@ describe('media files of captured posts', () => {
       video: pathOf(urls(both)[1]),
       huge: pathOf(urls(huge)[0]),
       lying: pathOf(urls(lying)[0]),
+      gone: pathOf(urls(gone)[0]),
     };
     mastodon.files.serve(paths.photo, photo, 'image/jpeg');
     mastodon.files.serve(paths.video, video, 'video/mp4');
@@ -93,11 +99,11 @@ describe('media files of captured posts', () => {
       .write('post', '/api/v1/accounts')
       .send({ url: `${mastodon.origin}/@mfa`, pollIntervalSeconds: 3600 })
       .expect(201);
-    await waitFor('every media item settled', async () => {
-      const [row]: { total: string; pending: string }[] = await app.db.query(
-        `SELECT count(*) AS total, count(*) FILTER (WHERE state = 'pending') AS pending FROM media_files`,
+    await waitFor('every media item tried', async () => {
+      const [row]: { total: string; untried: string }[] = await app.db.query(
+        `SELECT count(*) AS total, count(*) FILTER (WHERE attempts = 0) AS untried FROM media_files`,
       );
-      return Number(row.total) === 4 && Number(row.pending) === 0 ? true : undefined;
+      return Number(row.total) === 5 && Number(row.untried) === 0 ? true : undefined;
     });
   });
 
@@ -206,6 +212,31 @@ describe('media files of captured posts', () => {
       `SELECT count(*) AS n FROM artifacts WHERE storage = 'blobs'`,
     );
     expect(Number(n)).toBe(2);
+  });
+
+  it('records a file the source will not give as failed, with the reason, after three tries', async () => {
+    const [row]: { id: string }[] = await app.db.query(`SELECT id FROM statements WHERE external_id = $1`, [
+      ids.gone,
+    ]);
+    const first = (await versionOf(ids.gone)).media[0];
+    expect(first).toMatchObject({ state: 'pending', sha256: null });
+    expect(first.reason).toBe(`${mastodon.host} answered HTTP 404`);
+    const download = app.app.get(DownloadMediaUseCase);
+    // the scheduler queues a pending item again after a while; here the job is run at once instead
+    for (let run = 0; run < 5 && (await versionOf(ids.gone)).media[0].state === 'pending'; run++) {
+      const outcome = await download.execute({ statementId: row.id, version: 1 });
+      expect(outcome).toEqual({ stored: 0, skipped: 0, failed: 1 });
+    }
+    expect((await versionOf(ids.gone)).media[0]).toMatchObject({
+      state: 'failed',
+      reason: `${mastodon.host} answered HTTP 404`,
+    });
+    expect(mastodon.files.requests(paths.gone)).toBe(0); // not a served file: the instance's own 404
+    const [{ attempts }]: { attempts: number }[] = await app.db.query(
+      `SELECT attempts FROM media_files WHERE statement_id = $1`,
+      [row.id],
+    );
+    expect(attempts).toBe(3);
   });
 
   it('does nothing when a download job runs again: no new file, no new log entry', async () => {

@@ -26,7 +26,8 @@ type Download =
  * Downloads the pending media items of one version into the blob store, one at a time, streamed through the
  * guarded HTTP client under VERBATIM_MEDIA_MAX_BYTES. Each outcome is recorded as it comes: a stored file
  * gets its artifact row and a `media` log entry; a file over the limit is `skipped` with the reason; a file
- * the source would not give is `failed` with the reason. Neither fails the job: only our own infrastructure
+ * the source would not give is `failed` with the reason (after MEDIA_ATTEMPTS tries, each queued again by the
+ * scheduler). Neither fails the job: only our own infrastructure
  * (database, disk) does, and the job is retried. Re-running the job finds nothing pending and does nothing.
  */
 @Injectable()
@@ -63,8 +64,16 @@ export class DownloadMediaUseCase {
         );
         if (recorded) outcome.stored++;
       } else {
-        this.logger.warn(`media ${item.url.slice(0, 300)} ${result.kind}: ${result.reason}`);
-        await recordUnstoredMedia(this.db.manager, key, item.position, result.kind, result.reason);
+        const state = await recordUnstoredMedia(
+          this.db.manager,
+          key,
+          item.position,
+          result.kind,
+          result.reason,
+        );
+        this.logger.warn(
+          `media ${item.url.slice(0, 300)} ${result.kind}${state === 'pending' ? ' (to be tried again)' : ''}: ${result.reason}`,
+        );
         outcome[result.kind]++;
       }
     }

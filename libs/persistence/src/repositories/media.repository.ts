@@ -79,22 +79,30 @@ export async function recordStoredMedia(
   return true;
 }
 
+/** Downloads of one item that fail before it is recorded as `failed` for good. */
+export const MEDIA_ATTEMPTS = 3;
+
 /**
- * Settles an item that was not stored: `skipped` (larger than allowed, never retried) or `failed` (the
- * source did not give it: HTTP error, network, timeout), with the reason a person can read.
+ * Records an item that was not stored, with the reason a person can read. `skipped` (larger than allowed) is
+ * final. `failed` (HTTP error, network, timeout) stays `pending` until MEDIA_ATTEMPTS downloads failed, so the
+ * scheduler queues it again later; then it is `failed` for good. Returns the state recorded.
  */
 export async function recordUnstoredMedia(
   db: EntityManager,
   key: VersionKey,
   position: number,
-  state: 'skipped' | 'failed',
+  outcome: 'skipped' | 'failed',
   reason: string,
-): Promise<void> {
-  await db.query(
-    `UPDATE media_files SET state = $4, reason = $5, attempts = attempts + 1, updated_at = now()
-     WHERE statement_id = $1 AND version_number = $2 AND position = $3 AND state = 'pending'`,
-    [key.statementId, key.version, position, state, reason.slice(0, 1000)],
+): Promise<'skipped' | 'failed' | 'pending' | null> {
+  const rows: { state: 'skipped' | 'failed' | 'pending' }[] = await db.query(
+    `UPDATE media_files
+     SET state = CASE WHEN $4 = 'failed' AND attempts + 1 < $6 THEN 'pending' ELSE $4 END,
+         reason = $5, attempts = attempts + 1, updated_at = now()
+     WHERE statement_id = $1 AND version_number = $2 AND position = $3 AND state = 'pending'
+     RETURNING state`,
+    [key.statementId, key.version, position, outcome, reason.slice(0, 1000), MEDIA_ATTEMPTS],
   );
+  return rows[0]?.state ?? null;
 }
 
 /** Versions with media still pending since before `before` (their job was lost, e.g. Redis was away). */
