@@ -67,7 +67,7 @@ describe('media files of captured posts', () => {
       content: '<p>A video of no length.</p>',
       media: [{ type: 'video' }],
     });
-    // its file is never served: the instance answers 404
+    // its file is never served: the file store answers 404
     const gone = mastodon.publish('mfa', {
       content: '<p>A photo since removed.</p>',
       media: [{ type: 'image' }],
@@ -231,7 +231,7 @@ describe('media files of captured posts', () => {
       state: 'failed',
       reason: `${mastodon.host} answered HTTP 404`,
     });
-    expect(mastodon.files.requests(paths.gone)).toBe(0); // not a served file: the instance's own 404
+    expect(mastodon.files.requests(paths.gone)).toBe(3);
     const [{ attempts }]: { attempts: number }[] = await app.db.query(
       `SELECT attempts FROM media_files WHERE statement_id = $1`,
       [row.id],

@@ -22,8 +22,8 @@ export interface FakeFiles {
   bytesSent(path: string): number;
   /** requests made for `path` */
   requests(path: string): number;
-  /** answers the request if it is for a served path; false leaves it to the platform */
-  handle(req: IncomingMessage, res: ServerResponse): boolean;
+  /** answers a request for the file store: the file, or 404 for a path nothing is served at */
+  handle(req: IncomingMessage, res: ServerResponse): void;
 }
 
 const CHUNK = 64 * 1024;
@@ -62,8 +62,12 @@ export function fakeFiles(): FakeFiles {
     handle(req, res) {
       const path = new URL(req.url ?? '/', 'http://fake').pathname;
       const route = routes.get(path);
-      if (!route) return false;
       asked.set(path, (asked.get(path) ?? 0) + 1);
+      if (!route) {
+        res.writeHead(404, { 'Content-Type': 'text/plain', 'Content-Length': '9' });
+        res.end('Not Found');
+        return;
+      }
       if (route.kind === 'bytes') {
         res.writeHead(200, {
           'Content-Type': route.contentType,
@@ -74,14 +78,13 @@ export function fakeFiles(): FakeFiles {
           count(path, route.bytes.length);
           res.end(route.bytes);
         }
-        return true;
+        return;
       }
       const headers: Record<string, string> = { 'Content-Type': route.contentType };
       if (route.declaredLength !== null) headers['Content-Length'] = String(route.declaredLength);
       res.writeHead(200, headers);
       // no Content-Length: Node sends the body chunked, and it never ends
       streamEndless(path, res);
-      return true;
     },
   };
 }

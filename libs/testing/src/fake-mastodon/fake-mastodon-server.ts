@@ -141,7 +141,7 @@ export interface FakeMastodon {
   /** `127.0.0.1:<port>`: the instance's domain as connectors see it */
   readonly host: string;
   readonly requestLog: LoggedRequest[];
-  /** the media files this instance serves under /system/ (none until a test adds them) */
+  /** the media files this instance serves under /system/ (404 for each until a test adds it) */
   readonly files: FakeFiles;
   addAccount(input: AddAccountInput): EntityJson;
   publish(username: string, input: PublishInput): EntityJson;
@@ -336,7 +336,10 @@ export async function startFakeMastodon(options: FakeMastodonOptions = {}): Prom
 
   function handle(req: IncomingMessage, res: ServerResponse): void {
     // media files come from Mastodon's file storage, not its API: no rate limit, no request log
-    if (req.url?.startsWith('/system/') && files.handle(req, res)) return;
+    if (req.url?.startsWith('/system/')) {
+      files.handle(req, res);
+      return;
+    }
     const url = new URL(req.url ?? '/', origin);
     const entry: LoggedRequest = {
       method: req.method ?? 'GET',
