@@ -1,8 +1,10 @@
+import { type Readable } from 'node:stream';
 import { pipeline } from 'node:stream/promises';
 import {
   Controller,
   Get,
   Inject,
+  InternalServerErrorException,
   Logger,
   Param,
   Req,
@@ -70,7 +72,17 @@ export class ArtifactsController {
         `too many artifact downloads at once (${CONCURRENT_DOWNLOADS}); retry in ${DOWNLOAD_WAIT_SECONDS} s`,
       );
     }
+    let blob: Readable | null = null;
     try {
+      if (artifact.storage === 'blobs' && sendsBody) {
+        // opened before any header is set, so a missing file is answered as JSON
+        blob = await this.blobs.get(sha256, part);
+        if (blob === null) {
+          throw new InternalServerErrorException(
+            `artifact ${sha256}: its bytes are missing from the blob store (\`verbatim audit\` lists such damage)`,
+          );
+        }
+      }
       setArtifactHeaders(res, sha256, artifact);
       if (notModified) {
         res.status(304).end();
@@ -84,19 +96,16 @@ export class ArtifactsController {
         res.end();
         return;
       }
-      if (artifact.storage === 'blobs') await this.sendBlob(res, sha256, part);
+      if (blob) await this.sendBlob(res, sha256, blob);
       else await this.send(res, sha256, part, length);
     } finally {
       release();
     }
   }
 
-  private async sendBlob(res: Response, sha256: string, part: ByteRange): Promise<void> {
+  private async sendBlob(res: Response, sha256: string, blob: Readable): Promise<void> {
     try {
-      const stream = await this.blobs.get(sha256, part);
-      // the row says the file exists: a missing one is damage `verbatim audit` reports
-      if (stream === null) throw new Error('its blob file is missing');
-      await pipeline(stream, res);
+      await pipeline(blob, res);
     } catch (error) {
       this.logger.error(`artifact ${sha256}: ${(error as Error).message}`);
       res.destroy();
