@@ -275,7 +275,10 @@ describe('media files of captured posts', () => {
     writeFileSync(photoFile, changed);
     rmSync(blobs.pathOf(sha256(video)));
 
-    const missing = await app.http().get(`/api/v1/artifacts/${sha256(video)}`).expect(500);
+    const missing = await app
+      .http()
+      .get(`/api/v1/artifacts/${sha256(video)}`)
+      .expect(500);
     expect(missing.body.message).toContain('its bytes are missing from the blob store');
 
     const damaged = await auditLog(app.db, { logKey, blobs });
