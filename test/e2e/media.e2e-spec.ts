@@ -4,7 +4,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { FileBlobStore } from '@app/blobs';
 import { canonicalSha256 } from '@app/core';
-import { parseLogEntry } from '@app/ledger';
+import { parseLogEntry, verifyEvidenceBundle, type EvidenceBundle } from '@app/ledger';
 import { auditLog } from '@app/log/audit';
 import { startFakeMastodon, type FakeMastodon } from '@app/testing/fake-mastodon';
 import { createTestEnvironment, type TestEnvironment } from '@app/testing/test-environment';
@@ -190,6 +190,18 @@ describe('media files of captured posts', () => {
       ]),
     );
     for (const e of entries) expect(e).toMatchObject({ version: 1, recordSha256: version.recordSha256 });
+
+    // the version's evidence is still its snapshot entry, not one of the media entries of the same version
+    const [row]: { id: string }[] = await app.db.query(`SELECT id FROM statements WHERE external_id = $1`, [
+      ids.both,
+    ]);
+    const bundle = await waitFor('the evidence bundle', async () => {
+      const res = await app.http().get(`/api/v1/statements/${row.id}/evidence`);
+      return res.status === 200 ? (JSON.parse(res.text) as EvidenceBundle) : undefined;
+    });
+    const report = await verifyEvidenceBundle(bundle, { logKey });
+    expect(report).toMatchObject({ ok: true, entry: { type: 'snapshot', version: 1 } });
+    expect(bundle.recordSha256).toBe(version.recordSha256);
   });
 
   it('skips a video announced at 1 GB without reading it, and says why', async () => {
