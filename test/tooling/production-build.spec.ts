@@ -52,6 +52,18 @@ describe('the production build', () => {
     expect(files).toContain('libs/sources/src/feeds/feed-parse-worker.js');
   });
 
+  it('holds the browser verifier as one self-contained script, and no browser code compiled for node', () => {
+    expect(files).toContain('assets/verify.js');
+    expect(files.filter((file) => file.startsWith('apps/api/src/browser/'))).toEqual([]);
+    const script = readFileSync(join(outDir, 'assets', 'verify.js'), 'utf8');
+    // an IIFE with nothing left to load: no require, no import, no node built-in, no eval under the CSP
+    expect(script).toMatch(/^"use strict";\(\(\)=>\{/);
+    expect(script).not.toMatch(/\brequire\(|\bimport\(|node:|\beval\(|new Function\(/);
+    // the ledger's verifier is in it, with the browser crypto in place of node:crypto
+    expect(script).toContain('SHA-256 of the RFC 8785 bytes of the record is');
+    expect(script).toContain('@noble/curves');
+  });
+
   it('contains nothing from libs/testing or test/, and no specs or fixtures', () => {
     expect(files.filter((file) => TEST_CODE.test(file))).toEqual([]);
     expect(files.filter((file) => /\.(spec|e2e-spec|fixture)\.js$/.test(file))).toEqual([]);

@@ -6,21 +6,24 @@ import { SourcesModule } from '@app/sources';
 import { AccountsController } from './accounts/accounts.controller';
 import { TrackAccountUseCase } from './accounts/track-account.use-case';
 import { ArtifactsController } from './artifacts/artifacts.controller';
+import { VerifyScriptController } from './assets/verify-script.controller';
 import { AccessPolicy } from './auth/access-policy';
 import { TokenService } from './auth/token.service';
 import { CapturesController } from './captures/captures.controller';
 import { EvidenceController } from './log/evidence.controller';
 import { LogController } from './log/log.controller';
 import { WitnessController } from './log/witness.controller';
+import { PlatformsController } from './platforms/platforms.controller';
 import { StatementsController } from './statements/statements.controller';
 import { FeedsController } from './feeds/feeds.controller';
+import { PagesModule } from './pages/pages.module';
 import { OutboxListener } from './stream/outbox-listener';
 import { StreamController } from './stream/stream.controller';
 import { SubscriptionsController } from './subscriptions/subscriptions.controller';
 
 /** The REST API. It only produces jobs; processors live in the worker. */
 @Module({
-  imports: [QueuesModule, SourcesModule, LogModule, BlobsModule],
+  imports: [QueuesModule, SourcesModule, LogModule, PagesModule, BlobsModule],
   controllers: [
     AccountsController,
     StatementsController,
@@ -32,6 +35,8 @@ import { SubscriptionsController } from './subscriptions/subscriptions.controlle
     SubscriptionsController,
     StreamController,
     FeedsController,
+    PlatformsController,
+    VerifyScriptController,
   ],
   // the token guard is registered by the composition root, for every role a process runs
   providers: [TokenService, TrackAccountUseCase, AccessPolicy, OutboxListener],

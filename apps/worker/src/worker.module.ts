@@ -7,6 +7,7 @@ import { LogModule } from '@app/log';
 import { SourcesModule } from '@app/sources';
 import { DeliverWebhooksProcessor } from './alerts/deliver-webhooks.processor';
 import { SequenceEventsProcessor } from './alerts/sequence-events.processor';
+import { CanaryChecksService } from './canary/canary-checks.service';
 import { CaptureUrlProcessor } from './capture/capture-url.processor';
 import { CaptureUrlUseCase } from './capture/capture-url.use-case';
 import { PollAccountProcessor } from './poll/poll-account.processor';
@@ -24,6 +25,7 @@ import { SchedulerService } from './scheduler/scheduler.service';
   imports: [QueuesModule, SourcesModule, LogModule, CaptureModule, AlertsModule, BlobsModule],
   providers: [
     SchedulerService,
+    CanaryChecksService,
     PollAccountUseCase,
     PollAccountProcessor,
     CaptureUrlUseCase,

@@ -17,6 +17,9 @@ export interface WebhookPayload {
     previousStatus?: string;
     observedAt: string;
     leafIndex?: number;
+    /** connector events: the platform whose canary check failed or read again, and why */
+    platform?: string;
+    reason?: string;
     links: { statement: string | null; evidence: string | null };
   };
 }
@@ -48,6 +51,8 @@ export function webhookPayload(event: OutboxEvent, publicUrl: string): WebhookPa
       ...(event.previousStatus !== null ? { previousStatus: event.previousStatus } : {}),
       observedAt: event.observedAt.toISOString(),
       ...(event.leafIndex !== null ? { leafIndex: Number(event.leafIndex) } : {}),
+      ...(event.type.startsWith('connector.') && event.platform ? { platform: event.platform } : {}),
+      ...(event.type.startsWith('connector.') && event.detail ? { reason: event.detail } : {}),
       links: { statement, evidence },
     },
   };

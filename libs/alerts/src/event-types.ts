@@ -6,5 +6,7 @@ export const SUBSCRIBABLE_EVENTS = [
   'statement.restored',
   'account.unavailable',
   'account.restored',
+  'connector.degraded',
+  'connector.recovered',
 ] as const;
 export type SubscribableEvent = (typeof SUBSCRIBABLE_EVENTS)[number];

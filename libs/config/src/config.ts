@@ -18,6 +18,10 @@ export interface VerbatimConfig {
     backfillLimit: number;
     retryBaseSeconds: number;
     retryMaxSeconds: number;
+    /** the most poll jobs Redis holds at once (waiting and delayed); the schedule itself stays in PostgreSQL */
+    queueLimit: number;
+    /** polls started per second per host at most; 0: no budget (a host's 429 still pauses it) */
+    hostPollsPerSecond: number;
   };
   recheck: {
     /** a statement is re-read once the time since its last check is this fraction of its age */
@@ -29,6 +33,13 @@ export interface VerbatimConfig {
     batchSize: number;
     /** a deletion is confirmed by a second definitive answer at least this long after the first */
     deletionConfirmSeconds: number;
+  };
+  /** platform health checks: a known public account per platform, read on a schedule */
+  canaries: {
+    urls: string[];
+    intervalSeconds: number;
+    /** the first re-check after a failed one; doubles per failure up to the interval */
+    retryBaseSeconds: number;
   };
   fetch: {
     connectTimeoutMs: number;
@@ -120,6 +131,8 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): VerbatimConfig
       backfillLimit: e.VERBATIM_BACKFILL_LIMIT,
       retryBaseSeconds: e.VERBATIM_RETRY_BASE_SECONDS,
       retryMaxSeconds: e.VERBATIM_RETRY_MAX_SECONDS,
+      queueLimit: e.VERBATIM_POLL_QUEUE_LIMIT,
+      hostPollsPerSecond: e.VERBATIM_HOST_POLLS_PER_SECOND,
     },
     recheck: {
       fraction: e.VERBATIM_RECHECK_FRACTION,
@@ -128,6 +141,13 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): VerbatimConfig
       horizonDays: e.VERBATIM_RECHECK_HORIZON_DAYS,
       batchSize: e.VERBATIM_RECHECK_BATCH_SIZE,
       deletionConfirmSeconds: e.VERBATIM_DELETION_CONFIRM_SECONDS,
+    },
+    canaries: {
+      urls: e.VERBATIM_CANARIES.split(',')
+        .map((s) => s.trim())
+        .filter(Boolean),
+      intervalSeconds: e.VERBATIM_CANARY_INTERVAL_SECONDS,
+      retryBaseSeconds: e.VERBATIM_CANARY_RETRY_BASE_SECONDS,
     },
     fetch: {
       connectTimeoutMs: e.VERBATIM_HTTP_CONNECT_TIMEOUT_MS,

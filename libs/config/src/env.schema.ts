@@ -50,6 +50,8 @@ export const envSchema = z.object({
   VERBATIM_MIN_POLL_INTERVAL_SECONDS: int(30, 1),
   VERBATIM_SCHEDULER_TICK_MS: int(1000, 50),
   VERBATIM_WORKER_CONCURRENCY: int(8, 1, 256),
+  VERBATIM_POLL_QUEUE_LIMIT: int(10_000, 100, 1_000_000),
+  VERBATIM_HOST_POLLS_PER_SECOND: int(0, 0),
   VERBATIM_BACKFILL_LIMIT: int(200, 0, 10000),
   VERBATIM_RETRY_BASE_SECONDS: int(30, 1),
   VERBATIM_RETRY_MAX_SECONDS: int(3600, 1),
@@ -63,6 +65,27 @@ export const envSchema = z.object({
   VERBATIM_RECHECK_HORIZON_DAYS: int(90, 1, 365),
   VERBATIM_RECHECK_BATCH_SIZE: int(100, 1, 1000),
   VERBATIM_DELETION_CONFIRM_SECONDS: int(600, 0),
+  /** comma-separated public account URLs, one per platform, read on a schedule to tell when a connector broke */
+  VERBATIM_CANARIES: z
+    .string()
+    .default('')
+    .refine(
+      (v) =>
+        v
+          .split(',')
+          .map((s) => s.trim())
+          .filter(Boolean)
+          .every((s) => {
+            try {
+              return ['http:', 'https:'].includes(new URL(s).protocol);
+            } catch {
+              return false;
+            }
+          }),
+      'must be a comma-separated list of http(s) URLs of accounts to check, e.g. https://t.me/telegram',
+    ),
+  VERBATIM_CANARY_INTERVAL_SECONDS: int(900, 5),
+  VERBATIM_CANARY_RETRY_BASE_SECONDS: int(60, 1),
   VERBATIM_HTTP_CONNECT_TIMEOUT_MS: int(5000, 100),
   VERBATIM_HTTP_TIMEOUT_MS: int(20000, 100),
   VERBATIM_HTTP_MAX_BYTES: int(10 * 1024 * 1024, 1024),

@@ -3,7 +3,13 @@
  * "cosignature/v1\ntime <unix>\n" + checkpoint body, and the note signature is u64 timestamp || sig64.
  */
 import { concatBytes, readUint64BE, utf8, writeUint64BE } from './bytes';
-import { type Ed25519PrivateKey, ed25519PublicKeyOf, ed25519Sign, ed25519Verifier } from './crypto';
+import {
+  type Ed25519PrivateKey,
+  ed25519AsyncVerifier,
+  ed25519PublicKeyOf,
+  ed25519Sign,
+  ed25519Verifier,
+} from './crypto';
 import { LedgerFormatError } from './errors';
 import {
   type NoteSigner,
@@ -60,19 +66,33 @@ export function cosign(checkpointBody: string, cosigner: Cosigner, time: number)
 export function ed25519CosignatureVerifier(name: string, publicKey: Uint8Array): NoteVerifier {
   if (!isValidKeyName(name)) throw new LedgerFormatError(`invalid key name ${JSON.stringify(name)}`);
   const check = ed25519Verifier(publicKey);
+  const checkAsync = ed25519AsyncVerifier(publicKey);
   return {
     name,
     type: SIGNATURE_TYPE_COSIGNATURE_V1,
     publicKey,
     keyId: noteKeyId(name, SIGNATURE_TYPE_COSIGNATURE_V1, publicKey),
     verify: (text, signature) => {
-      if (signature.length !== 8 + 64) return { valid: false };
-      const stamp = readUint64BE(signature);
-      if (stamp > MAX_TIMESTAMP || stamp > BigInt(Number.MAX_SAFE_INTEGER)) return { valid: false };
-      const time = Number(stamp);
+      const time = cosignatureTime(signature);
+      if (time === null) return { valid: false };
       return check(cosignatureMessage(text, time), signature.subarray(8))
         ? { valid: true, timestamp: time }
         : { valid: false };
     },
+    verifyAsync: async (text, signature) => {
+      const time = cosignatureTime(signature);
+      if (time === null) return { valid: false };
+      return (await checkAsync(cosignatureMessage(text, time), signature.subarray(8)))
+        ? { valid: true, timestamp: time }
+        : { valid: false };
+    },
   };
+}
+
+/** The attested time of a 72-byte cosignature, or null when the signature cannot be one. */
+function cosignatureTime(signature: Uint8Array): number | null {
+  if (signature.length !== 8 + 64) return null;
+  const stamp = readUint64BE(signature);
+  if (stamp > MAX_TIMESTAMP || stamp > BigInt(Number.MAX_SAFE_INTEGER)) return null;
+  return Number(stamp);
 }

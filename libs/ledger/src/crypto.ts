@@ -1,6 +1,7 @@
 /**
- * The only module of the ledger that touches a crypto implementation (node:crypto today).
- * A browser build swaps this file for one backed by WebCrypto / @noble: keep its surface small.
+ * The only module of the ledger that touches a crypto implementation: node:crypto here. The browser build
+ * (scripts/build.mjs) resolves this module to crypto.browser.ts instead, which has the same verification
+ * surface (`LedgerVerificationCrypto`) backed by WebCrypto and @noble: keep that surface small.
  */
 import { createHash, createPrivateKey, createPublicKey, sign, verify, type KeyObject } from 'node:crypto';
 
@@ -57,3 +58,29 @@ export function ed25519Verifier(
   });
   return (message, signature) => signature.length === 64 && verify(null, message, key, signature);
 }
+
+/**
+ * The same check behind a promise: a browser verifies through WebCrypto, which only answers asynchronously,
+ * so the shared verification path (openNoteAsync, verifyEvidenceBundle) awaits this one.
+ */
+export function ed25519AsyncVerifier(
+  publicKey: Uint8Array,
+): (message: Uint8Array, signature: Uint8Array) => Promise<boolean> {
+  const check = ed25519Verifier(publicKey);
+  return async (message, signature) => check(message, signature);
+}
+
+/** What verification needs from a crypto implementation; crypto.browser.ts provides the same. */
+export interface LedgerVerificationCrypto {
+  sha256(...parts: Uint8Array[]): Uint8Array;
+  ed25519Verifier(publicKey: Uint8Array): (message: Uint8Array, signature: Uint8Array) => boolean;
+  ed25519AsyncVerifier(
+    publicKey: Uint8Array,
+  ): (message: Uint8Array, signature: Uint8Array) => Promise<boolean>;
+}
+
+export const nodeVerificationCrypto: LedgerVerificationCrypto = {
+  sha256,
+  ed25519Verifier,
+  ed25519AsyncVerifier,
+};

@@ -13,7 +13,14 @@ import {
   utf8,
   writeUint32BE,
 } from './bytes';
-import { type Ed25519PrivateKey, ed25519PublicKeyOf, ed25519Sign, ed25519Verifier, sha256 } from './crypto';
+import {
+  type Ed25519PrivateKey,
+  ed25519AsyncVerifier,
+  ed25519PublicKeyOf,
+  ed25519Sign,
+  ed25519Verifier,
+  sha256,
+} from './crypto';
 import { LedgerFormatError, NoteVerificationError } from './errors';
 
 export const SIGNATURE_TYPE_ED25519 = 0x01;
@@ -44,6 +51,11 @@ export interface NoteVerifier extends NoteKey {
   readonly keyId: number;
   /** Checks `signature` (the bytes after the key ID) over the note text. */
   verify(text: Uint8Array, signature: Uint8Array): SignatureCheck;
+  /**
+   * The same check through the platform's asynchronous crypto (WebCrypto in a browser), for openNoteAsync.
+   * Optional: openNoteAsync falls back to `verify`.
+   */
+  verifyAsync?(text: Uint8Array, signature: Uint8Array): Promise<SignatureCheck>;
 }
 
 export interface NoteSignature {
@@ -159,17 +171,54 @@ export function parseNote(note: string | Uint8Array): ParsedNote {
 export function openNote(note: string | Uint8Array, verifiers: readonly NoteVerifier[]): OpenedNote {
   const parsed = parseNote(note);
   const message = utf8(parsed.text);
+  return settleNote(parsed, verifiers, (verifier, sig) => verifier.verify(message, sig.signature));
+}
+
+/**
+ * openNote with the signatures checked through `verifyAsync` (WebCrypto in a browser): every signature is
+ * checked first, then judged by the same rules as openNote, so both accept and reject the same notes.
+ */
+export async function openNoteAsync(
+  note: string | Uint8Array,
+  verifiers: readonly NoteVerifier[],
+): Promise<OpenedNote> {
+  const parsed = parseNote(note);
+  const message = utf8(parsed.text);
+  const checks = new Map<NoteSignature, Map<NoteVerifier, SignatureCheck>>();
+  for (const sig of parsed.signatures) {
+    const bySigner = new Map<NoteVerifier, SignatureCheck>();
+    for (const verifier of matchingVerifiers(verifiers, sig)) {
+      const check = verifier.verifyAsync
+        ? await verifier.verifyAsync(message, sig.signature)
+        : verifier.verify(message, sig.signature);
+      bySigner.set(verifier, check);
+    }
+    checks.set(sig, bySigner);
+  }
+  return settleNote(parsed, verifiers, (verifier, sig) => checks.get(sig)?.get(verifier) ?? { valid: false });
+}
+
+function matchingVerifiers(verifiers: readonly NoteVerifier[], sig: NoteSignature): NoteVerifier[] {
+  return verifiers.filter((v) => v.name === sig.name && v.keyId === sig.keyId);
+}
+
+/** The rules of openNote, given a way to check one signature against one verifier. */
+function settleNote(
+  parsed: ParsedNote,
+  verifiers: readonly NoteVerifier[],
+  checkOne: (verifier: NoteVerifier, sig: NoteSignature) => SignatureCheck,
+): OpenedNote {
   const verified: VerifiedSignature[] = [];
   const unknown: NoteSignature[] = [];
   for (const sig of parsed.signatures) {
-    const matching = verifiers.filter((v) => v.name === sig.name && v.keyId === sig.keyId);
+    const matching = matchingVerifiers(verifiers, sig);
     if (matching.length === 0) {
       unknown.push(sig);
       continue;
     }
     // With colliding name+ID (spec: exceedingly unlikely) any matching key may have made the signature.
     const hit = matching
-      .map((verifier) => ({ verifier, check: verifier.verify(message, sig.signature) }))
+      .map((verifier) => ({ verifier, check: checkOne(verifier, sig) }))
       .find(({ check }) => check.valid);
     if (hit === undefined || !hit.check.valid) {
       throw new NoteVerificationError(`signature by ${sig.name}+${keyIdHex(sig.keyId)} does not verify`);
@@ -195,12 +244,14 @@ export function keyIdHex(keyId: number): string {
 export function ed25519NoteVerifier(name: string, publicKey: Uint8Array): NoteVerifier {
   if (!isValidKeyName(name)) throw new LedgerFormatError(`invalid key name ${JSON.stringify(name)}`);
   const check = ed25519Verifier(publicKey);
+  const checkAsync = ed25519AsyncVerifier(publicKey);
   return {
     name,
     type: SIGNATURE_TYPE_ED25519,
     publicKey,
     keyId: noteKeyId(name, SIGNATURE_TYPE_ED25519, publicKey),
     verify: (text, signature) => ({ valid: check(text, signature) }),
+    verifyAsync: async (text, signature) => ({ valid: await checkAsync(text, signature) }),
   };
 }
 

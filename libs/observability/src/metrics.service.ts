@@ -27,6 +27,15 @@ export class MetricsService {
     registers: [this.registry],
   });
 
+  /** how long after its due time a poll started: the archive keeping up, or falling behind */
+  readonly pollLateness = new Histogram({
+    name: 'verbatim_poll_lateness_seconds',
+    help: 'Time from an account poll being due to the poll starting',
+    labelNames: ['platform'] as const,
+    buckets: [0.05, 0.1, 0.25, 0.5, 1, 1.5, 2, 3, 5, 10, 30, 60, 300],
+    registers: [this.registry],
+  });
+
   readonly pollDuration = new Histogram({
     name: 'verbatim_poll_duration_seconds',
     help: 'Time to poll one account and store what it returned',

@@ -1,9 +1,16 @@
 import { spawn, type ChildProcess } from 'node:child_process';
+import { existsSync } from 'node:fs';
 import { createServer, type AddressInfo } from 'node:net';
 import { resolve } from 'node:path';
 
-/** The built CLI; the e2e global setup builds dist/ before any suite runs. */
-export const CLI_MAIN = resolve(__dirname, '..', '..', '..', 'dist', 'apps', 'cli', 'src', 'main.js');
+const ROOT = resolve(__dirname, '..', '..', '..');
+/**
+ * The built CLI: beside this file when it runs compiled (benchmarks, from dist-test/), else in dist/, which the
+ * e2e global setup builds before any suite runs.
+ */
+export const CLI_MAIN = existsSync(resolve(ROOT, 'apps', 'cli', 'src', 'main.js'))
+  ? resolve(ROOT, 'apps', 'cli', 'src', 'main.js')
+  : resolve(ROOT, 'dist', 'apps', 'cli', 'src', 'main.js');
 
 export type Role = 'all' | 'api' | 'worker';
 

@@ -13,6 +13,9 @@ import { isTokenValid } from '@app/persistence';
  */
 const ALWAYS_PUBLIC = new Set(['/health', '/witness/add-checkpoint', '/witness/key']);
 
+/** The browser verifier script (the same code as `verbatim verify`): public like the key it checks against. */
+const VERIFIER_SCRIPT = '/assets/verify.js';
+
 /**
  * Readable without a token even when VERBATIM_PUBLIC_READ=false: what a verifier needs to check evidence it
  * already holds. The key and the signed checkpoints exist to be published (a bundle is checked against the
@@ -20,7 +23,7 @@ const ALWAYS_PUBLIC = new Set(['/health', '/witness/add-checkpoint', '/witness/k
  * only. Entry tiles hold the entries themselves (statement ids, capture times, digests): LogController asks
  * for a token for those.
  */
-const VERIFICATION_PATHS = new Set(['/log/checkpoint', '/log/key']);
+const VERIFICATION_PATHS = new Set(['/log/checkpoint', '/log/key', VERIFIER_SCRIPT]);
 /** Reads that need a token even in a public archive: subscribers' endpoints and their delivery history. */
 const PRIVATE_PREFIX = '/api/v1/subscriptions';
 const VERIFICATION_PREFIX = '/log/tile/';

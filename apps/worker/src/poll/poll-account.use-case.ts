@@ -33,6 +33,10 @@ export class PollAccountUseCase {
       return 'stale';
 
     const work: PollWork = { account, due, startedAt: new Date() };
+    this.metrics.pollLateness.observe(
+      { platform: account.platform },
+      Math.max(0, work.startedAt.getTime() - due.getTime()) / 1000,
+    );
     const stopTimer = this.metrics.pollDuration.startTimer({ platform: account.platform });
     try {
       let result: PollResult<unknown>;

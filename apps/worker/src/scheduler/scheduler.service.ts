@@ -24,6 +24,8 @@ import {
 import { JobName, QueueName, jobIds, scheduleMediaDownloads } from '@app/queues';
 
 const BATCH = 1000;
+/** polls one tick may enqueue at most, whatever room the queue has (100,000 accounts a minute is ~1,700/s) */
+const MAX_POLLS_PER_TICK = 20_000;
 /** A capture request still queued this long after it was made has lost its job (flushed Redis): enqueue it again. */
 const CAPTURE_REQUEUE_AFTER_MS = 10_000;
 /** A media item still pending this long after its version was written has lost its job: enqueue it again. */
@@ -71,12 +73,30 @@ export class SchedulerService implements OnApplicationBootstrap, BeforeApplicati
     return this.running;
   }
 
+  /**
+   * The polls to enqueue now: as many as the queue has room for under VERBATIM_POLL_QUEUE_LIMIT (Redis holds a
+   * bounded number of jobs however many accounts are tracked; the rest wait in PostgreSQL), each host at most
+   * its budget for the window.
+   */
+  private async duePolls(until: Date) {
+    const { polling } = this.config;
+    const counts = await this.pollQueue.getJobCounts('waiting', 'paused', 'delayed', 'prioritized', 'active');
+    const held = Object.values(counts).reduce((sum, n) => sum + n, 0);
+    const room = Math.min(MAX_POLLS_PER_TICK, polling.queueLimit - held);
+    if (room <= 0) return [];
+    const perHost =
+      polling.hostPollsPerSecond > 0
+        ? Math.max(1, Math.floor((polling.hostPollsPerSecond * polling.schedulerTickMs) / 1000))
+        : undefined;
+    return selectDueAccounts(this.db.manager, until, room, perHost);
+  }
+
   private async tick(): Promise<void> {
     const now = new Date();
     // polls due before the next tick are enqueued now, delayed to their due time: a poll starts when it is due,
     // not up to a tick later (the deterministic job id makes the next tick's enqueue of the same poll a no-op)
     const lookahead = new Date(now.getTime() + this.config.polling.schedulerTickMs);
-    const due = await selectDueAccounts(this.db.manager, lookahead, BATCH);
+    const due = await this.duePolls(lookahead);
     if (due.length > 0) {
       await this.pollQueue.addBulk(
         due.map(({ id, dueAt }) => ({

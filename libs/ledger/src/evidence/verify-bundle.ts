@@ -8,7 +8,7 @@ import { type Checkpoint, parseCheckpoint } from '../checkpoint';
 import { sha256 } from '../crypto';
 import { LedgerFormatError, NoteVerificationError } from '../errors';
 import { leafHash, verifyInclusion } from '../merkle';
-import { SIGNATURE_TYPE_ED25519, keyIdHex, openNote, parseNote } from '../note';
+import { SIGNATURE_TYPE_ED25519, keyIdHex, openNoteAsync, parseNote } from '../note';
 import { parseVerifierKey } from '../verifier-key';
 import { type EvidenceBundle, parseEvidenceBundle, sha256Hex } from './bundle';
 import { jcsBytes } from './fields';
@@ -199,7 +199,7 @@ export async function verifyEvidenceBundle(
       }
       const keyName = `${verifier.name}+${keyIdHex(verifier.keyId)}`;
       try {
-        noteText = openNote(bundle.checkpoint, [verifier]).text;
+        noteText = (await openNoteAsync(bundle.checkpoint, [verifier])).text;
       } catch (error) {
         if (error instanceof NoteVerificationError && /no signature from a known key/.test(error.message)) {
           fail(`the checkpoint carries no signature by ${keyName}`);
@@ -307,7 +307,7 @@ export async function verifyEvidenceBundle(
         const name = `${verifier.name}+${keyIdHex(verifier.keyId)}`;
         let timestamp: number | undefined;
         try {
-          timestamp = openNote(bundle.checkpoint, [verifier]).verified[0].timestamp;
+          timestamp = (await openNoteAsync(bundle.checkpoint, [verifier])).verified[0].timestamp;
         } catch (error) {
           if (error instanceof NoteVerificationError && /no signature from a known key/.test(error.message)) {
             fail(`the checkpoint carries no cosignature by witness ${name}`);

@@ -2,7 +2,8 @@ import { Column, CreateDateColumn, Entity, Index, PrimaryGeneratedColumn } from 
 
 /**
  * `statement.missing` is internal (a deletion not yet confirmed); the others are what subscribers hear.
- * Account events name the statement whose recheck showed the change, and its observation.
+ * Account events name the statement whose recheck showed the change, and its observation. Connector events
+ * (a platform's canary check failed the way a format change does, or read again) name only the platform.
  */
 export type EventType =
   | 'statement.created'
@@ -11,7 +12,9 @@ export type EventType =
   | 'statement.deleted'
   | 'statement.restored'
   | 'account.unavailable'
-  | 'account.restored';
+  | 'account.restored'
+  | 'connector.degraded'
+  | 'connector.recovered';
 
 /** What subscribers hear about. Appended in the same transaction as the change it reports. */
 @Entity('events')
@@ -19,10 +22,12 @@ export type EventType =
 export class EventEntity {
   @PrimaryGeneratedColumn('increment', { type: 'bigint' }) id!: string;
   @Column({ type: 'text' }) type!: EventType;
-  @Column({ name: 'statement_id', type: 'uuid' }) statementId!: string;
-  @Column({ name: 'account_id', type: 'uuid' }) accountId!: string;
+  @Column({ name: 'statement_id', type: 'uuid', nullable: true }) statementId!: string | null;
+  @Column({ name: 'account_id', type: 'uuid', nullable: true }) accountId!: string | null;
   @Column({ name: 'version_number', type: 'integer', nullable: true }) versionNumber!: number | null;
   /** the observation a status event reports (its evidence bundle: /statements/:id/evidence?observation=) */
   @Column({ name: 'observation_id', type: 'uuid', nullable: true }) observationId!: string | null;
+  @Column({ type: 'text', nullable: true }) platform!: string | null;
+  @Column({ type: 'text', nullable: true }) detail!: string | null;
   @CreateDateColumn({ name: 'created_at', type: 'timestamptz' }) createdAt!: Date;
 }

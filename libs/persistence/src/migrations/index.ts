@@ -5,6 +5,7 @@ import { CreateAlerts1764600000200 } from './1764600000200-CreateAlerts';
 import { CreateRechecks1765000000000 } from './1765000000000-CreateRechecks';
 import { AccountReads1766000000000 } from './1766000000000-AccountReads';
 import { MediaFiles1767100000000 } from './1767100000000-MediaFiles';
+import { PlatformHealth1767600000000 } from './1767600000000-PlatformHealth';
 
 /** Every migration, in order. Listed explicitly so builds and tests run the same set. */
 export const MIGRATIONS = [
@@ -15,4 +16,5 @@ export const MIGRATIONS = [
   CreateRechecks1765000000000,
   AccountReads1766000000000,
   MediaFiles1767100000000,
+  PlatformHealth1767600000000,
 ];

@@ -16,6 +16,8 @@ export interface StatementSummaryView {
   statusChangedAt: string | null;
   latestVersion: number;
   text: string;
+  /** escaped HTML of the text around the matches, with <mark> around them (set only when asked and searching) */
+  snippet?: string;
 }
 
 export interface ArtifactView {
@@ -80,6 +82,12 @@ export interface StatementFilter {
   /** authored before */
   until?: Date;
   status?: string;
+  /** connector name: mastodon, telegram, x, feed… */
+  platform?: string;
+  /** the language the latest version declares (BCP 47 as the platform gave it, e.g. uk, en) */
+  language?: string;
+  /** ask for `snippet` on each item (filled by the search engine when it supports it) */
+  withSnippets?: boolean;
   /** the nextCursor of a previous page */
   cursor?: string;
   limit: number;
@@ -130,6 +138,14 @@ export async function listStatements(db: EntityManager, filter: StatementFilter)
   if (filter.since) add('s.authored_at >= ?', filter.since);
   if (filter.until) add('s.authored_at < ?', filter.until);
   if (filter.status) add('s.status = ?', filter.status);
+  if (filter.platform) add('s.platform = ?', filter.platform);
+  if (filter.language) {
+    add(
+      `EXISTS (SELECT 1 FROM versions v WHERE v.statement_id = s.id AND v.number = s.latest_version
+         AND v.record->>'language' = ?)`,
+      filter.language,
+    );
+  }
   if (filter.cursor) add('s.seq < ?', filter.cursor);
   params.push(filter.limit + 1);
   const rows: StatementRow[] = await db.query(
@@ -263,4 +279,37 @@ function summaryOf(row: StatementRow): StatementSummaryView {
     latestVersion: row.latest_version,
     text: row.latest_text,
   };
+}
+
+/** The log index of each version of a statement that the sequencer has written, by version number. */
+export async function findVersionLogIndexes(
+  db: EntityManager,
+  statementId: string,
+): Promise<Map<number, number>> {
+  const rows: { version_number: number; idx: string }[] = await db.query(
+    `SELECT version_number, idx FROM log_entries WHERE statement_id = $1 AND version_number IS NOT NULL`,
+    [statementId],
+  );
+  return new Map(rows.map((r) => [r.version_number, Number(r.idx)]));
+}
+
+/** Statements with more than one version, the most recently edited (latest version captured) first. */
+export async function listRecentlyEdited(db: EntityManager, limit: number): Promise<StatementSummaryView[]> {
+  const rows: StatementRow[] = await db.query(
+    `SELECT ${STATEMENT_COLUMNS} FROM statements s JOIN accounts a ON a.id = s.account_id
+       JOIN versions v ON v.statement_id = s.id AND v.number = s.latest_version
+     WHERE s.latest_version > 1 ORDER BY v.captured_at DESC, s.seq DESC LIMIT $1`,
+    [limit],
+  );
+  return rows.map(summaryOf);
+}
+
+/** Statements confirmed deleted, the most recently confirmed first. */
+export async function listRecentlyDeleted(db: EntityManager, limit: number): Promise<StatementSummaryView[]> {
+  const rows: StatementRow[] = await db.query(
+    `SELECT ${STATEMENT_COLUMNS} FROM statements s JOIN accounts a ON a.id = s.account_id
+     WHERE s.status = 'deleted' ORDER BY s.status_changed_at DESC NULLS LAST, s.seq DESC LIMIT $1`,
+    [limit],
+  );
+  return rows.map(summaryOf);
 }

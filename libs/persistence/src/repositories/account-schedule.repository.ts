@@ -1,17 +1,33 @@
 import { type EntityManager } from 'typeorm';
+import { PLATFORM_NOT_DEGRADED } from './platform-health.repository';
 
 export interface DueAccount {
   id: string;
   dueAt: Date;
 }
 
-/** Tracked, unpaused accounts whose next poll time has come, oldest first. */
-export async function selectDueAccounts(db: EntityManager, now: Date, limit: number): Promise<DueAccount[]> {
+/**
+ * Tracked, unpaused accounts whose next poll time has come, taken in turns across hosts: each host's oldest
+ * due account first, then each host's second, and so on. When the archive is behind, one busy instance with
+ * thousands of due accounts cannot fill the batch while another host's accounts wait; `perHost` caps how many
+ * one host gets (its rate budget for the window), the rest stay due for a later call. Accounts of a platform
+ * whose canary says its connector is broken wait until it reads again (every poll would fail the same way).
+ */
+export async function selectDueAccounts(
+  db: EntityManager,
+  now: Date,
+  limit: number,
+  perHost: number = Number.MAX_SAFE_INTEGER,
+): Promise<DueAccount[]> {
   const rows: { id: string; next_poll_at: Date }[] = await db.query(
-    `SELECT id, next_poll_at FROM accounts
-     WHERE tracking AND NOT paused AND next_poll_at <= $1
-     ORDER BY next_poll_at LIMIT $2`,
-    [now, limit],
+    `SELECT id, next_poll_at FROM (
+       SELECT a.id, a.next_poll_at,
+              row_number() OVER (PARTITION BY split_part(a.source_url, '/', 3) ORDER BY a.next_poll_at, a.id) AS turn
+       FROM accounts a
+       WHERE tracking AND NOT paused AND next_poll_at <= $1 AND ${PLATFORM_NOT_DEGRADED}) due
+     WHERE turn <= $3
+     ORDER BY turn, next_poll_at, id LIMIT $2`,
+    [now, limit, perHost],
   );
   return rows.map((r) => ({ id: r.id, dueAt: r.next_poll_at }));
 }

@@ -8,3 +8,4 @@ export * from './subscription.repository';
 export * from './recheck.repository';
 export * from './account-reads.repository';
 export * from './media.repository';
+export * from './platform-health.repository';

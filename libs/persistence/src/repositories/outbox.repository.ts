@@ -22,6 +22,9 @@ export interface OutboxEvent {
   observationId: string | null;
   observedAt: Date;
   previousStatus: string | null;
+  /** for events about a platform (`connector.*`): which one, and why */
+  platform: string | null;
+  detail: string | null;
 }
 
 interface OutboxEventRow {
@@ -42,6 +45,8 @@ interface OutboxEventRow {
   observation_id: string | null;
   observed_at: Date;
   previous_status: string | null;
+  event_platform: string | null;
+  detail: string | null;
 }
 
 /**
@@ -77,7 +82,8 @@ export async function unsequencedEvents(
     `SELECT e.id, e.type, e.created_at, e.statement_id, e.account_id, e.version_number,
             s.url, s.status, COALESCE(v.record->>'text', s.latest_text) AS text, pv.record->>'text' AS previous_text,
             v.record_sha256, COALESCE(le.idx, lo.idx)::text AS leaf_index, a.handle, a.platform,
-            e.observation_id, COALESCE(ob.observed_at, e.created_at) AS observed_at, ob.previous_status
+            e.observation_id, COALESCE(ob.observed_at, e.created_at) AS observed_at, ob.previous_status,
+            e.platform AS event_platform, e.detail
      FROM events e
      LEFT JOIN statements s ON s.id = e.statement_id
      LEFT JOIN accounts a ON a.id = e.account_id
@@ -112,6 +118,8 @@ export async function unsequencedEvents(
     observationId: r.observation_id,
     observedAt: r.observed_at,
     previousStatus: r.previous_status,
+    platform: r.event_platform ?? r.platform,
+    detail: r.detail,
   }));
 }
 

@@ -1,4 +1,5 @@
 import { type EntityManager } from 'typeorm';
+import { PLATFORM_NOT_DEGRADED } from './platform-health.repository';
 import { type StatementStatus } from '@app/core';
 import { buildLogEntry } from '@app/ledger';
 import { type PreparedArtifact } from './capture.repository';
@@ -27,6 +28,7 @@ export async function selectDueRechecks(
   const rows: { id: string; account_id: string; next_check_at: Date }[] = await db.query(
     `SELECT s.id, s.account_id, s.next_check_at FROM statements s JOIN accounts a ON a.id = s.account_id
      WHERE s.next_check_at <= $1 AND NOT a.paused AND NOT (a.tracking AND a.next_poll_at <= $1)
+       AND ${PLATFORM_NOT_DEGRADED}
      ORDER BY s.next_check_at, s.id LIMIT $2`,
     [now, limit],
   );

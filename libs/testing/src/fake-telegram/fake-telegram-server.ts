@@ -69,8 +69,8 @@ export interface FakeTelegram {
   remove(channel: string, id: number): void;
   /** turns the channel's public preview off (a channel gone private) or on again */
   setPreview(channel: string, hasPreview: boolean): void;
-  /** serves the body as the next responses to `/s/<channel>` (a hostile or oversized page) */
-  servePreviewBody(channel: string, body: Buffer | string): void;
+  /** serves the body as the next responses to `/s/<channel>` (a hostile or oversized page); null: the real page again */
+  servePreviewBody(channel: string, body: Buffer | string | null): void;
   fail(rule: TelegramFailureRule): void;
   clearFailures(): void;
   close(): Promise<void>;
@@ -255,7 +255,8 @@ export async function startFakeTelegram(): Promise<FakeTelegram> {
       channelOf(name).record.hasPreview = hasPreview;
     },
     servePreviewBody(name, body) {
-      channelOf(name).overrideBody = Buffer.isBuffer(body) ? body : Buffer.from(body, 'utf8');
+      channelOf(name).overrideBody =
+        body === null ? null : Buffer.isBuffer(body) ? body : Buffer.from(body, 'utf8');
     },
     fail(rule) {
       failures.push({ ...rule });

@@ -1,0 +1,17 @@
+// citation-js ships no type declarations: the part of its API the reading room uses.
+declare module '@citation-js/core' {
+  export class Cite {
+    constructor(data: object | object[]);
+    format(format: string, options?: Record<string, unknown>): string;
+  }
+  export const plugins: {
+    config: {
+      get(plugin: string): {
+        templates?: { add(name: string, xml: string): void; has(name: string): boolean };
+        format?: Record<string, unknown>;
+      };
+    };
+  };
+}
+declare module '@citation-js/plugin-csl';
+declare module '@citation-js/plugin-bibtex';

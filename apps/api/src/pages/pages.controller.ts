@@ -1,0 +1,283 @@
+import { Controller, Get, Header, Inject, Param, Query, Req, Res, UseFilters } from '@nestjs/common';
+import { ApiExcludeController } from '@nestjs/swagger';
+import { InjectDataSource } from '@nestjs/typeorm';
+import { type Request, type Response } from 'express';
+import { DataSource } from 'typeorm';
+import { VERBATIM_CONFIG, type VerbatimConfig } from '@app/config';
+import { ErrorCode, STATEMENT_STATUSES, VerbatimError } from '@app/core';
+import { latestCheckpoint } from '@app/log';
+import {
+  findAccountView,
+  findStatement,
+  findVersionLogIndexes,
+  listRecentlyDeleted,
+  listRecentlyEdited,
+  listStatements,
+  listTrackedAccounts,
+  type StatementFilter,
+  type StatementPage,
+} from '@app/persistence';
+import { citationsOf } from './cite/citations';
+import { MESSAGES, type Messages } from './i18n';
+import { PageErrorFilter } from './page-error.filter';
+import { startPage, withQuery, type PageRequest } from './page-response';
+import { PageRenderer, type PageFrame } from './renderer';
+import { toCsv, toJsonLines } from './search-export';
+import { PageParams, parseDay, SearchParams } from './search-params';
+import { safeSnippet } from './snippet';
+import { viewHelpers } from './view-helpers';
+
+const HTML = 'text/html; charset=utf-8';
+const PAGE_SIZE = 25;
+const HOME_LIST = 10;
+const EXPORT_LIMIT = 1000;
+const UUID = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i;
+const KNOWN_PLATFORMS = ['mastodon', 'telegram', 'x', 'feed'];
+const DAY_MS = 24 * 3600 * 1000;
+
+const EVIDENCE_WORDS: Record<string, keyof Messages> = {
+  'platform-signed': 'levelPlatformSigned',
+  captured: 'levelCaptured',
+  quoted: 'levelQuoted',
+};
+
+/**
+ * The reading room: server-rendered pages over the archive, for people and for machines that read citations.
+ * No JavaScript needed; the one script (the in-browser verifier) only adds to the statement page.
+ */
+@ApiExcludeController()
+@Controller()
+@UseFilters(PageErrorFilter)
+export class PagesController {
+  constructor(
+    @InjectDataSource() private readonly db: DataSource,
+    @Inject(VERBATIM_CONFIG) private readonly config: VerbatimConfig,
+    private readonly renderer: PageRenderer,
+  ) {}
+
+  @Get()
+  @Header('Content-Type', HTML)
+  async home(
+    @Query() _params: PageParams,
+    @Req() req: Request,
+    @Res({ passthrough: true }) res: Response,
+  ): Promise<string> {
+    const page = startPage(req, res);
+    const [recent, edited, deleted, accounts] = await Promise.all([
+      listStatements(this.db.manager, { limit: HOME_LIST }),
+      listRecentlyEdited(this.db.manager, HOME_LIST),
+      listRecentlyDeleted(this.db.manager, HOME_LIST),
+      listTrackedAccounts(this.db.manager),
+    ]);
+    return this.renderer.render('home', this.frame(page, MESSAGES[page.language].navHome), {
+      recent: recent.items,
+      edited,
+      deleted,
+      accounts,
+    });
+  }
+
+  @Get('search')
+  @Header('Content-Type', HTML)
+  async search(
+    @Query() params: SearchParams,
+    @Req() req: Request,
+    @Res({ passthrough: true }) res: Response,
+  ): Promise<string> {
+    const page = startPage(req, res);
+    const filter = this.searchFilter(params, PAGE_SIZE);
+    const [results, accounts] = await Promise.all([
+      listStatements(this.db.manager, filter),
+      listTrackedAccounts(this.db.manager),
+    ]);
+    const platforms = [...new Set([...KNOWN_PLATFORMS, ...accounts.map((a) => a.platform)])].sort();
+    const t = MESSAGES[page.language];
+    const exportQuery = withQuery(page.pathAndQuery, { cursor: undefined });
+    return this.renderer.render(
+      'search',
+      this.frame(page, params.q ? `${t.navSearch}: ${params.q}` : t.navSearch),
+      {
+        form: params,
+        accounts,
+        platforms,
+        statuses: STATEMENT_STATUSES,
+        items: withSafeSnippets(results),
+        ...this.pager(page, params.cursor, results.nextCursor),
+        csvUrl: withQuery(exportQuery, {}).replace(/^\/search/, '/search.csv'),
+        jsonlUrl: withQuery(exportQuery, {}).replace(/^\/search/, '/search.jsonl'),
+      },
+    );
+  }
+
+  @Get('search.csv')
+  @Header('Content-Type', 'text/csv; charset=utf-8')
+  @Header('Content-Disposition', 'attachment; filename="verbatim-search.csv"')
+  async searchCsv(
+    @Query() params: SearchParams,
+    @Req() req: Request,
+    @Res({ passthrough: true }) res: Response,
+  ): Promise<string> {
+    const results = await this.exportPage(params, req, res);
+    return toCsv(results.items, this.config.alerts.publicUrl);
+  }
+
+  @Get('search.jsonl')
+  @Header('Content-Type', 'application/jsonl; charset=utf-8')
+  @Header('Content-Disposition', 'attachment; filename="verbatim-search.jsonl"')
+  async searchJsonLines(
+    @Query() params: SearchParams,
+    @Req() req: Request,
+    @Res({ passthrough: true }) res: Response,
+  ): Promise<string> {
+    const results = await this.exportPage(params, req, res);
+    return toJsonLines(results.items, this.config.alerts.publicUrl);
+  }
+
+  @Get('accounts/:id')
+  @Header('Content-Type', HTML)
+  async account(
+    @Param('id') id: string,
+    @Query() params: PageParams,
+    @Req() req: Request,
+    @Res({ passthrough: true }) res: Response,
+  ): Promise<string> {
+    const page = startPage(req, res);
+    const account = UUID.test(id) ? await findAccountView(this.db.manager, id) : null;
+    if (!account) throw new VerbatimError(ErrorCode.NotFound, `There is no account ${id} in this archive.`);
+    const timeline = await listStatements(this.db.manager, {
+      accountId: id,
+      cursor: params.cursor,
+      limit: PAGE_SIZE,
+    });
+    const name = viewHelpers(page.language, MESSAGES[page.language]).accountName(account);
+    return this.renderer.render(
+      'account',
+      {
+        ...this.frame(page, name),
+        links: [
+          {
+            rel: 'alternate',
+            type: 'application/atom+xml',
+            href: `/feeds/accounts/${id}.atom`,
+            title: MESSAGES[page.language].atomFeed,
+          },
+        ],
+      },
+      { account, items: timeline.items, ...this.pager(page, params.cursor, timeline.nextCursor) },
+    );
+  }
+
+  @Get('statements/:id')
+  @Header('Content-Type', HTML)
+  async statement(
+    @Param('id') id: string,
+    @Query() _params: PageParams,
+    @Req() req: Request,
+    @Res({ passthrough: true }) res: Response,
+  ): Promise<string> {
+    const page = startPage(req, res);
+    const statement = UUID.test(id) ? await findStatement(this.db.manager, id) : null;
+    if (!statement)
+      throw new VerbatimError(ErrorCode.NotFound, `There is no statement ${id} in this archive.`);
+    const [logIndexes, checkpoint] = await Promise.all([
+      findVersionLogIndexes(this.db.manager, id),
+      latestCheckpoint(this.db.manager),
+    ]);
+    const t = MESSAGES[page.language];
+    const h = viewHelpers(page.language, t);
+    const latest = statement.versions[statement.versions.length - 1];
+    const permalink = `${this.config.alerts.publicUrl}/statements/${id}`;
+    const author = h.accountName(statement.account);
+    const title = h.headline(latest.text, 120) || `${author}, ${statement.platform}`;
+    const authored = statement.authoredAt ?? statement.firstCapturedAt;
+    const levelKey = EVIDENCE_WORDS[latest.evidenceLevel];
+    return this.renderer.render(
+      'statement',
+      {
+        ...this.frame(page, title),
+        // Highwire Press tags: what Zotero and Google Scholar read
+        meta: [
+          { name: 'citation_title', content: title },
+          { name: 'citation_author', content: author },
+          { name: 'citation_publication_date', content: authored.slice(0, 10).replaceAll('-', '/') },
+          { name: 'citation_online_date', content: latest.capturedAt.slice(0, 10).replaceAll('-', '/') },
+          { name: 'citation_public_url', content: permalink },
+          { name: 'citation_publisher', content: statement.platform },
+          ...(latest.record.language ? [{ name: 'citation_language', content: latest.record.language }] : []),
+        ],
+        scripts: ['/assets/verify.js'],
+      },
+      {
+        s: statement,
+        latest,
+        textLang: latest.record.language,
+        logIndex: logIndexes.get(latest.number) ?? null,
+        checkpoint: checkpoint && {
+          size: checkpoint.size,
+          rootHex: checkpoint.root.toString('hex'),
+          createdAt: checkpoint.createdAt.toISOString(),
+        },
+        evidenceLevelText: levelKey ? t[levelKey] : `${t.levelOther} “${latest.evidenceLevel}”`,
+        bundleUrl: `/api/v1/statements/${id}/evidence`,
+        citations: citationsOf({
+          id,
+          permalink,
+          title,
+          author,
+          platform: statement.platform,
+          authoredAt: statement.authoredAt,
+          capturedAt: latest.capturedAt,
+          recordSha256: latest.recordSha256,
+        }),
+      },
+    );
+  }
+
+  private frame(page: PageRequest, title: string): PageFrame {
+    return { language: page.language, nonce: page.nonce, title, pathAndQuery: page.pathAndQuery };
+  }
+
+  private pager(page: PageRequest, cursor: string | undefined, nextCursor: string | null) {
+    return {
+      firstPageUrl: cursor ? withQuery(page.pathAndQuery, { cursor: undefined }) : null,
+      nextPageUrl: nextCursor ? withQuery(page.pathAndQuery, { cursor: nextCursor }) : null,
+    };
+  }
+
+  private searchFilter(params: SearchParams, limit: number): StatementFilter {
+    const since = params.since ? parseDay(params.since, 'since') : undefined;
+    // "on or before" a day: before the start of the next one
+    const until = params.until ? new Date(parseDay(params.until, 'until').getTime() + DAY_MS) : undefined;
+    if (since && until && since >= until)
+      throw new VerbatimError(ErrorCode.InvalidInput, 'since: must be on or before until');
+    return {
+      q: params.q,
+      accountId: params.account,
+      platform: params.platform,
+      language: params.language,
+      status: params.status,
+      since,
+      until,
+      cursor: params.cursor,
+      withSnippets: true,
+      limit,
+    };
+  }
+
+  /** Up to EXPORT_LIMIT results from the cursor on; a Link header names the rest when there is more. */
+  private async exportPage(params: SearchParams, req: Request, res: Response): Promise<StatementPage> {
+    const results = await listStatements(this.db.manager, {
+      ...this.searchFilter(params, EXPORT_LIMIT),
+      withSnippets: false,
+    });
+    res.setHeader('X-Content-Type-Options', 'nosniff');
+    if (results.nextCursor) {
+      res.setHeader('Link', `<${withQuery(req.originalUrl, { cursor: results.nextCursor })}>; rel="next"`);
+    }
+    return results;
+  }
+}
+
+function withSafeSnippets(page: StatementPage) {
+  return page.items.map((item) => ({ ...item, safeSnippet: safeSnippet(item.snippet) }));
+}

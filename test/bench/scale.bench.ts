@@ -1,0 +1,366 @@
+/**
+ * `npm run bench:scale`: many tracked accounts on a 60 s interval, polled by a real `verbatim serve` process
+ * (API and workers, default settings but for the recheck horizon) against fake Mastodon instances on
+ * 127.0.0.1, on a throwaway database and Redis prefix (removed afterwards).
+ *
+ *   setup   BENCH_SCALE_ACCOUNTS accounts (default 100,000) over BENCH_SCALE_HOSTS instances (default 4), due
+ *           times spread over the first interval; one interval of warm-up, then BENCH_SCALE_SECONDS (default
+ *           300) measured; meanwhile a publisher posts so that about 10% of polls find a new post
+ *   limit   the no-op BullMQ drain measured in the same run (jobs/s), next to the poll rate the schedule needs
+ *           (accounts / 60 s)
+ *   ours    p99 poll lateness (start − due) over the measured window, from the process's own histogram
+ *           (`verbatim_poll_lateness_seconds`: the p99 reported is the bucket bound it falls under); the
+ *           memory of the run's Redis keys at the start and the end of the window; every published post
+ *           captured exactly once (one statement, one version)
+ * Targets (issue 11): p99 lateness ≤ 2 s; Redis memory at the end within 10% of the start; exactly once.
+ * Rechecks are moved out of the window (VERBATIM_RECHECK_MIN_SECONDS = 1 day): this measures polling.
+ * The fake instances and the publisher share this process, the archive runs in its own.
+ */
+import { createServer, type IncomingMessage, type Server, type ServerResponse } from 'node:http';
+import { type AddressInfo } from 'node:net';
+import { Queue, Worker } from 'bullmq';
+import Redis from 'ioredis';
+import { Client } from 'pg';
+import { redisOptionsFromUrl } from '@app/queues';
+import {
+  mastodonHtml,
+  railsJson,
+  renderStatus,
+  type AccountRecord,
+  type RenderContext,
+  type StatusRecord,
+} from '@app/testing/fake-mastodon/mastodon-json';
+import { createTestEnvironment, type TestEnvironment } from '@app/testing/test-environment';
+import { freePort, startServe, stopAll, waitForHealth } from '../e2e/support/processes';
+import { fmt, log, printTable, type Row } from './bench-support';
+
+const ACCOUNTS = Number(process.env.BENCH_SCALE_ACCOUNTS ?? 100_000);
+const HOSTS = Number(process.env.BENCH_SCALE_HOSTS ?? 4);
+const MEASURED_S = Number(process.env.BENCH_SCALE_SECONDS ?? 300);
+const INTERVAL_S = 60;
+const FIND_RATE = 0.1;
+const CONCURRENCY = Number(process.env.BENCH_SCALE_CONCURRENCY ?? 64);
+const LATENESS_TARGET_S = 2;
+const REDIS_GROWTH_TARGET = 0.1;
+const DRAIN_JOBS = 20_000;
+const sleep = (ms: number) => new Promise((resolve) => setTimeout(resolve, ms));
+
+/** A Mastodon instance reduced to what a poll reads: an account's statuses, newest first, by min_id / max_id. */
+class ScaleInstance implements RenderContext {
+  origin = '';
+  private server: Server | null = null;
+  private readonly statuses = new Map<string, StatusRecord>();
+  private readonly byAccount = new Map<string, StatusRecord[]>();
+  private readonly accountRecords = new Map<string, AccountRecord>();
+  requests = 0;
+
+  account = (id: string): AccountRecord => {
+    let record = this.accountRecords.get(id);
+    if (!record) {
+      record = {
+        id,
+        username: `mfa${id}`,
+        displayName: `Ministry ${id}`,
+        note: '<p>Official account.</p>',
+        createdAt: '2022-11-03T00:00:00.000Z',
+        bot: false,
+        website: null,
+      };
+      this.accountRecords.set(id, record);
+    }
+    return record;
+  };
+  status = (id: string): StatusRecord | undefined => this.statuses.get(id);
+  statusesOf = (): StatusRecord[] => [];
+
+  publish(accountId: string, id: bigint): string {
+    const status: StatusRecord = {
+      id: id.toString(),
+      accountId,
+      createdAt: new Date().toISOString(),
+      editedAt: null,
+      content: mastodonHtml(`Statement ${id} on the situation in the region, account ${accountId}.`),
+      spoilerText: '',
+      sensitive: false,
+      language: 'en',
+      visibility: 'public',
+      inReplyToId: null,
+      inReplyToAccountId: null,
+      reblogOfId: null,
+      quoteOfId: null,
+      media: [],
+      tags: [],
+      deleted: false,
+    };
+    this.statuses.set(status.id, status);
+    const list = this.byAccount.get(accountId) ?? [];
+    list.unshift(status);
+    this.byAccount.set(accountId, list);
+    return status.id;
+  }
+
+  async start(): Promise<void> {
+    this.server = createServer((req, res) => this.handle(req, res));
+    this.server.keepAliveTimeout = 60_000;
+    await new Promise<void>((resolve) => this.server!.listen(0, '127.0.0.1', resolve));
+    this.origin = `http://127.0.0.1:${(this.server.address() as AddressInfo).port}`;
+  }
+
+  close(): Promise<void> {
+    this.server?.closeAllConnections();
+    return new Promise((resolve) => (this.server ? this.server.close(() => resolve()) : resolve()));
+  }
+
+  private handle(req: IncomingMessage, res: ServerResponse): void {
+    this.requests += 1;
+    const url = new URL(req.url ?? '/', this.origin);
+    const match = /^\/api\/v1\/accounts\/(\d+)\/statuses$/.exec(url.pathname);
+    if (!match) {
+      res.writeHead(404, { 'content-type': 'application/json' }).end('{"error":"Record not found"}');
+      return;
+    }
+    const limit = Math.min(40, Number(url.searchParams.get('limit') ?? 20));
+    const minId = url.searchParams.get('min_id');
+    const maxId = url.searchParams.get('max_id');
+    let list = this.byAccount.get(match[1]) ?? [];
+    // min_id: the statuses right after it, newest first; max_id: older than it
+    if (minId) list = list.filter((s) => BigInt(s.id) > BigInt(minId)).slice(-limit);
+    else if (maxId) list = list.filter((s) => BigInt(s.id) < BigInt(maxId)).slice(0, limit);
+    else list = list.slice(0, limit);
+    const body = railsJson(list.map((s) => renderStatus(s, this)));
+    res.writeHead(200, { 'content-type': 'application/json; charset=utf-8', 'content-length': body.length });
+    res.end(body);
+  }
+}
+
+/** jobs/s of a worker whose processor does nothing, at the archive's concurrency: the queue's own ceiling. */
+async function noopDrain(env: TestEnvironment): Promise<number> {
+  const connection = redisOptionsFromUrl(env.redisUrl);
+  const prefix = `${env.queuePrefix}-drain`;
+  const queue = new Queue('drain', { connection, prefix });
+  await queue.addBulk(
+    Array.from({ length: DRAIN_JOBS }, (_, i) => ({
+      name: 'noop',
+      data: { i },
+      opts: { removeOnComplete: true },
+    })),
+  );
+  let done = 0;
+  const started = Date.now();
+  const finished = new Promise<void>((resolve) => {
+    const worker = new Worker('drain', async () => undefined, {
+      connection,
+      prefix,
+      concurrency: CONCURRENCY,
+    });
+    worker.on('completed', () => {
+      if (++done === DRAIN_JOBS) void worker.close().then(resolve);
+    });
+  });
+  await finished;
+  const rate = (DRAIN_JOBS / (Date.now() - started)) * 1000;
+  await queue.obliterate({ force: true });
+  await queue.close();
+  return rate;
+}
+
+/** Cumulative counts of the lateness histogram by bucket bound, read from the process's /metrics. */
+async function latenessBuckets(port: number): Promise<Map<number, number>> {
+  const text = await (await fetch(`http://127.0.0.1:${port}/metrics`)).text();
+  const buckets = new Map<number, number>();
+  for (const line of text.split('\n')) {
+    const m = /^verbatim_poll_lateness_seconds_bucket\{.*le="([^"]+)".*\} (\d+)/.exec(line);
+    if (!m) continue;
+    const bound = m[1] === '+Inf' ? Infinity : Number(m[1]);
+    buckets.set(bound, (buckets.get(bound) ?? 0) + Number(m[2]));
+  }
+  return buckets;
+}
+
+/** The bucket bound under which `p` of the polls between two scrapes started. */
+function percentileBound(
+  before: Map<number, number>,
+  after: Map<number, number>,
+  p: number,
+): { bound: number; polls: number } {
+  const bounds = [...after.keys()].sort((a, b) => a - b);
+  const total = (after.get(Infinity) ?? 0) - (before.get(Infinity) ?? 0);
+  for (const bound of bounds) {
+    if ((after.get(bound) ?? 0) - (before.get(bound) ?? 0) >= p * total) return { bound, polls: total };
+  }
+  return { bound: Infinity, polls: total };
+}
+
+/** Bytes Redis uses for the run's keys (MEMORY USAGE of each), so other users of the server do not count. */
+async function redisBytes(redis: Redis, prefix: string): Promise<number> {
+  let total = 0;
+  let cursor = '0';
+  do {
+    const [next, keys] = await redis.scan(cursor, 'MATCH', `${prefix}:*`, 'COUNT', 1000);
+    cursor = next;
+    for (const key of keys) total += (await redis.memory('USAGE', key)) ?? 0;
+  } while (cursor !== '0');
+  return total;
+}
+
+async function main(): Promise<void> {
+  const env = await createTestEnvironment();
+  const redis = new Redis(env.redisUrl);
+  const db = new Client({ connectionString: env.databaseUrl });
+  await db.connect();
+  const instances = Array.from({ length: HOSTS }, () => new ScaleInstance());
+  try {
+    log(`no-op drain of ${DRAIN_JOBS} jobs at concurrency ${CONCURRENCY}`);
+    const drain = await noopDrain(env);
+    await Promise.all(instances.map((i) => i.start()));
+
+    log(`inserting ${ACCOUNTS} accounts over ${HOSTS} instances`);
+    const start = Date.now() + 5_000;
+    await db.query(
+      `INSERT INTO accounts (platform, handle, external_id, profile_url, source_url, tracking, poll_interval_seconds, next_poll_at)
+       SELECT 'mastodon', 'mfa' || i || '@' || split_part(o.origin, '/', 3), i::text, o.origin || '/@mfa' || i, o.origin,
+              true, $3::int, to_timestamp(($4::bigint + (i::bigint * $3::int * 1000) / $2::int) / 1000.0)
+       FROM generate_series(0, $2::int - 1) AS i
+       JOIN unnest($1::text[]) WITH ORDINALITY AS o(origin, n) ON o.n = (i % array_length($1::text[], 1)) + 1`,
+      [instances.map((i) => i.origin), ACCOUNTS, INTERVAL_S, start],
+    );
+
+    const port = await freePort();
+    const proc = startServe(
+      'all',
+      env.env({
+        PORT: String(port),
+        VERBATIM_SCHEDULER_TICK_MS: '1000',
+        VERBATIM_WORKER_CONCURRENCY: String(CONCURRENCY),
+        VERBATIM_RECHECK_MIN_SECONDS: '86400',
+        VERBATIM_RECHECK_MAX_SECONDS: '86400',
+        VERBATIM_HTTP_TIMEOUT_MS: '20000',
+        VERBATIM_HTTP_CONNECT_TIMEOUT_MS: '5000',
+        LOG_LEVEL: 'error',
+      }),
+      'serve (bench:scale)',
+    );
+    await waitForHealth(proc, port, 60_000);
+
+    // the publisher: about FIND_RATE of the polls due each second find a new post
+    const published = new Map<string, string>();
+    let nextId = 115_000_000_000_000_000n;
+    let publishing = true;
+    const perSecond = (ACCOUNTS / INTERVAL_S) * FIND_RATE;
+    const publisher = (async () => {
+      let carry = 0;
+      while (publishing) {
+        carry += perSecond / 10;
+        for (; carry >= 1; carry -= 1) {
+          const account = Math.floor(Math.random() * ACCOUNTS);
+          nextId += 1_000_003n;
+          const id = instances[account % HOSTS].publish(String(account), nextId);
+          published.set(id, String(account));
+        }
+        await sleep(100);
+      }
+    })();
+
+    log(`warm-up: one interval (${INTERVAL_S} s)`);
+    await sleep(Math.max(0, start - Date.now()) + INTERVAL_S * 1000);
+    const latenessBefore = await latenessBuckets(port);
+    const redisBefore = await redisBytes(redis, env.queuePrefix);
+    log(`measuring for ${MEASURED_S} s`);
+    await sleep(MEASURED_S * 1000);
+    const latenessAfter = await latenessBuckets(port);
+    const redisAfter = await redisBytes(redis, env.queuePrefix);
+    publishing = false;
+    await publisher;
+
+    log(`waiting up to two intervals for the last ${published.size} posts to be captured`);
+    const capturedCounts = async () => {
+      const { rows } = await db.query<{ external_id: string; versions: string }>(
+        `SELECT s.external_id, count(v.*)::text AS versions FROM statements s JOIN versions v ON v.statement_id = s.id
+         GROUP BY s.id, s.external_id`,
+      );
+      return rows;
+    };
+    let rows = await capturedCounts();
+    const deadline = Date.now() + 2 * INTERVAL_S * 1000;
+    while (rows.length < published.size && Date.now() < deadline) {
+      await sleep(2000);
+      rows = await capturedCounts();
+    }
+    await proc.kill('SIGTERM');
+
+    const seen = new Map<string, number>();
+    for (const row of rows)
+      seen.set(row.external_id, (seen.get(row.external_id) ?? 0) + Number(row.versions));
+    const missing = [...published.keys()].filter((id) => !seen.has(id)).length;
+    const twice = [...seen.values()].filter((n) => n > 1).length;
+    const strangers = [...seen.keys()].filter((id) => !published.has(id)).length;
+    const exactlyOnce = missing === 0 && twice === 0 && strangers === 0;
+
+    const needed = ACCOUNTS / INTERVAL_S;
+    const p99 = percentileBound(latenessBefore, latenessAfter, 0.99);
+    const p50 = percentileBound(latenessBefore, latenessAfter, 0.5);
+    const growth = redisBefore === 0 ? 0 : (redisAfter - redisBefore) / redisBefore;
+    const rowsOut: Row[] = [
+      {
+        what: `polls needed (${ACCOUNTS} accounts / ${INTERVAL_S} s)`,
+        ours: `${fmt(needed)}/s`,
+        limit: `${fmt(drain)}/s no-op drain`,
+        ratio: fmt(needed / drain, 2),
+        target: '',
+        verdict: '',
+      },
+      {
+        what: `polls in the window`,
+        ours: `${fmt(p99.polls)} (${fmt(p99.polls / MEASURED_S)}/s)`,
+        limit: `${fmt(needed * MEASURED_S)} due`,
+        ratio: fmt(p99.polls / (needed * MEASURED_S), 2),
+        target: '',
+        verdict: '',
+      },
+      {
+        what: 'poll lateness p50 (start − due)',
+        ours: `≤ ${fmt(p50.bound, 2)} s`,
+        limit: '',
+        ratio: '',
+        target: '',
+        verdict: '',
+      },
+      {
+        what: 'poll lateness p99 (start − due)',
+        ours: `≤ ${fmt(p99.bound, 2)} s`,
+        limit: `${LATENESS_TARGET_S} s`,
+        ratio: fmt(p99.bound / LATENESS_TARGET_S, 2),
+        target: `≤ ${LATENESS_TARGET_S} s`,
+        verdict: p99.bound <= LATENESS_TARGET_S ? 'PASS' : 'MISS',
+      },
+      {
+        what: 'Redis memory of the run (end vs start)',
+        ours: `${fmt(redisAfter / 1024)} KiB`,
+        limit: `${fmt(redisBefore / 1024)} KiB`,
+        ratio: fmt(1 + growth, 2),
+        target: `within ±${REDIS_GROWTH_TARGET * 100}%`,
+        verdict: Math.abs(growth) <= REDIS_GROWTH_TARGET ? 'PASS' : 'MISS',
+      },
+      {
+        what: 'published posts captured exactly once',
+        ours: `${fmt(published.size - missing)} of ${fmt(published.size)}`,
+        limit: `missing ${missing}, twice ${twice}, unknown ${strangers}`,
+        ratio: '',
+        target: 'all, once',
+        verdict: exactlyOnce ? 'PASS' : 'MISS',
+      },
+    ];
+    printTable(`bench:scale — ${ACCOUNTS} accounts, ${HOSTS} hosts, ${MEASURED_S} s measured`, rowsOut);
+  } finally {
+    await stopAll();
+    await Promise.all(instances.map((i) => i.close()));
+    await db.end();
+    redis.disconnect();
+    await env.destroy();
+  }
+}
+
+main().catch((error: unknown) => {
+  console.error(error);
+  process.exitCode = 1;
+});

@@ -1,0 +1,127 @@
+import { getQueueToken } from '@nestjs/bullmq';
+import { type Queue } from 'bullmq';
+import { type DataSource } from 'typeorm';
+import { createDataSource, selectDueAccounts } from '@app/persistence';
+import { QueueName } from '@app/queues';
+import { createTestEnvironment, type TestEnvironment } from '@app/testing/test-environment';
+import { startTestApp, tick, type TestApp } from './support/app';
+
+/** `count` tracked Mastodon accounts on `host`, due from `firstDue` on, one millisecond apart. */
+async function addAccounts(
+  db: DataSource,
+  host: string,
+  count: number,
+  firstDue: Date,
+  platform = 'mastodon',
+) {
+  await db.query(
+    `INSERT INTO accounts (platform, handle, external_id, profile_url, source_url, tracking, poll_interval_seconds, next_poll_at)
+     SELECT $1, 'user' || i || '@' || $2, i::text, 'https://' || $2 || '/@user' || i, 'https://' || $2, true, 60,
+            $3::timestamptz + i * interval '1 millisecond'
+     FROM generate_series(0, $4 - 1) AS i`,
+    [platform, host, firstDue, count],
+  );
+}
+
+async function hostsOf(db: DataSource, ids: string[]): Promise<string[]> {
+  const rows: { id: string; host: string }[] = await db.query(
+    `SELECT id, split_part(source_url, '/', 3) AS host FROM accounts WHERE id = ANY($1)`,
+    [ids],
+  );
+  const byId = new Map(rows.map((r) => [r.id, r.host]));
+  return ids.map((id) => byId.get(id)!);
+}
+
+describe('choosing due polls', () => {
+  let env: TestEnvironment;
+  let db: DataSource;
+  const now = new Date();
+
+  beforeAll(async () => {
+    env = await createTestEnvironment();
+    db = createDataSource(env.databaseUrl, { poolSize: 2 });
+    await db.initialize();
+    // a busy instance far behind, and two small ones due only now
+    await addAccounts(db, 'busy.example', 500, new Date(now.getTime() - 600_000));
+    await addAccounts(db, 'small.example', 3, new Date(now.getTime() - 1000));
+    await addAccounts(db, 'feeds.example', 2, new Date(now.getTime() - 1000), 'feed');
+  });
+
+  afterAll(async () => {
+    await db?.destroy();
+    await env?.destroy();
+  });
+
+  it('takes hosts in turns: a busy instance far behind does not fill the batch', async () => {
+    const due = await selectDueAccounts(db.manager, now, 9);
+    const hosts = await hostsOf(
+      db,
+      due.map((d) => d.id),
+    );
+    expect(hosts.slice(0, 3).sort()).toEqual(['busy.example', 'feeds.example', 'small.example']);
+    expect(hosts.filter((h) => h === 'small.example')).toHaveLength(3);
+    expect(hosts.filter((h) => h === 'feeds.example')).toHaveLength(2);
+    // within a host, oldest due first
+    const busy = due.filter((_, i) => hosts[i] === 'busy.example').map((d) => d.dueAt.getTime());
+    expect(busy).toEqual([...busy].sort((a, b) => a - b));
+  });
+
+  it('gives each host at most its budget, leaving the rest due', async () => {
+    const due = await selectDueAccounts(db.manager, now, 1000, 2);
+    const hosts = await hostsOf(
+      db,
+      due.map((d) => d.id),
+    );
+    expect(hosts.filter((h) => h === 'busy.example')).toHaveLength(2);
+    expect(hosts.filter((h) => h === 'small.example')).toHaveLength(2);
+    expect(due).toHaveLength(6);
+  });
+
+  it('leaves the accounts of a platform whose canary failed', async () => {
+    await db.query(
+      `INSERT INTO platform_health (platform, canary_url, state, reason) VALUES ('feed', 'https://feeds.example/canary.xml', 'degraded', 'format changed')`,
+    );
+    const due = await selectDueAccounts(db.manager, now, 1000);
+    expect(
+      await hostsOf(
+        db,
+        due.map((d) => d.id),
+      ),
+    ).not.toContain('feeds.example');
+    await db.query(`DELETE FROM platform_health`);
+  });
+});
+
+describe('the scheduler holds a bounded number of poll jobs in Redis', () => {
+  let env: TestEnvironment;
+  let app: TestApp;
+
+  beforeAll(async () => {
+    env = await createTestEnvironment();
+    app = await startTestApp(
+      env.config({ VERBATIM_POLL_QUEUE_LIMIT: '100', VERBATIM_SCHEDULER_TICK_MS: '60000' }),
+    );
+  });
+
+  afterAll(async () => {
+    await app?.close();
+    await env?.destroy();
+  });
+
+  it('enqueues up to the limit however many accounts are due, and more as the queue drains', async () => {
+    const queue = app.app.get<Queue>(getQueueToken(QueueName.Poll));
+    // the workers must not take jobs out while we count
+    await queue.pause();
+    await addAccounts(app.db, 'busy.example', 1000, new Date(Date.now() - 60_000));
+    await tick(app);
+    await tick(app);
+    const held = async () => {
+      const counts = await queue.getJobCounts('waiting', 'paused', 'delayed', 'prioritized', 'active');
+      return Object.values(counts).reduce((sum, n) => sum + n, 0);
+    };
+    expect(await held()).toBe(100);
+    await queue.obliterate({ force: true });
+    await tick(app);
+    expect(await held()).toBe(100);
+  });
+});
