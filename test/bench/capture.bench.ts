@@ -291,11 +291,12 @@ async function capturePath(
   const pollQueue = new Queue(QueueName.Poll, { connection, prefix: env.queuePrefix });
   const logQueue = new Queue(QueueName.Log, { connection, prefix: env.queuePrefix });
   const outboxQueue = new Queue(QueueName.Outbox, { connection, prefix: env.queuePrefix });
+  const mediaQueue = new Queue(QueueName.Media, { connection, prefix: env.queuePrefix });
   const metrics = new MetricsService();
   const useCase = new PollAccountUseCase(
     db,
     new ConnectorRegistry([benchConnector(prepared.results)]),
-    new CaptureWriter(db, config, metrics, logQueue, outboxQueue),
+    new CaptureWriter(db, config, metrics, logQueue, outboxQueue, mediaQueue),
     metrics,
   );
   const [{ before }]: { before: string }[] = await db.query(
@@ -362,7 +363,7 @@ async function capturePath(
     };
   } finally {
     for (const worker of workers) await worker.close();
-    for (const queue of [pollQueue, logQueue, outboxQueue]) {
+    for (const queue of [pollQueue, logQueue, outboxQueue, mediaQueue]) {
       await queue.obliterate({ force: true }).catch(() => undefined);
       await queue.close();
     }

@@ -1,3 +1,4 @@
+import { BlobsModule } from '@app/blobs';
 import { Module } from '@nestjs/common';
 import { QueuesModule } from '@app/queues';
 import { LogModule } from '@app/log';
@@ -24,7 +25,7 @@ import { SubscriptionsController } from './subscriptions/subscriptions.controlle
 
 /** The REST API. It only produces jobs; processors live in the worker. */
 @Module({
-  imports: [QueuesModule, SourcesModule, LogModule, PagesModule],
+  imports: [QueuesModule, SourcesModule, LogModule, PagesModule, BlobsModule],
   controllers: [
     AccountsController,
     StatementsController,

@@ -1,5 +1,6 @@
 import { Module } from '@nestjs/common';
 import { AlertsModule } from '@app/alerts';
+import { BlobsModule } from '@app/blobs';
 import { CaptureModule } from '@app/capture';
 import { QueuesModule } from '@app/queues';
 import { LogModule } from '@app/log';
@@ -13,13 +14,15 @@ import { PollAccountProcessor } from './poll/poll-account.processor';
 import { PollAccountUseCase } from './poll/poll-account.use-case';
 import { AnchorCheckpointProcessor } from './log/anchor-checkpoint.processor';
 import { IntegrateLogProcessor } from './log/integrate-log.processor';
+import { DownloadMediaProcessor } from './media/download-media.processor';
+import { DownloadMediaUseCase } from './media/download-media.use-case';
 import { RecheckStatementsProcessor } from './recheck/recheck-statements.processor';
 import { RecheckStatementsUseCase } from './recheck/recheck-statements.use-case';
 import { SchedulerService } from './scheduler/scheduler.service';
 
 /** The queue processors and the scheduler tick. Processors live only here, never in the API. */
 @Module({
-  imports: [QueuesModule, SourcesModule, LogModule, CaptureModule, AlertsModule],
+  imports: [QueuesModule, SourcesModule, LogModule, CaptureModule, AlertsModule, BlobsModule],
   providers: [
     SchedulerService,
     CanaryChecksService,
@@ -33,6 +36,8 @@ import { SchedulerService } from './scheduler/scheduler.service';
     DeliverWebhooksProcessor,
     RecheckStatementsUseCase,
     RecheckStatementsProcessor,
+    DownloadMediaUseCase,
+    DownloadMediaProcessor,
   ],
   exports: [SchedulerService],
 })

@@ -26,7 +26,7 @@ import {
   type FirstCheck,
   type WrittenCaptures,
 } from '@app/persistence';
-import { QueueName } from '@app/queues';
+import { QueueName, scheduleMediaDownloads } from '@app/queues';
 import { scheduleSequencing } from '@app/alerts';
 import { type PostAnswer, type PollResult, type ResolvedAccount } from '@app/sources';
 import { nextPollAfterFailure, nextPollAfterSuccess } from './poll-schedule';
@@ -78,7 +78,13 @@ export interface CaptureFound {
   posts: FoundPost[];
 }
 
-const NOTHING_WRITTEN: WrittenCaptures = { postsSeen: 0, postsNew: 0, versionsNew: 0, statementIds: [] };
+const NOTHING_WRITTEN: WrittenCaptures = {
+  postsSeen: 0,
+  postsNew: 0,
+  versionsNew: 0,
+  statementIds: [],
+  mediaVersions: [],
+};
 
 /**
  * The one place that stores what a source showed us. Polls, on-demand captures and rechecks hand it their
@@ -100,6 +106,7 @@ export class CaptureWriter {
     private readonly metrics: MetricsService,
     @InjectQueue(QueueName.Log) private readonly logQueue: Queue,
     @InjectQueue(QueueName.Outbox) private readonly outboxQueue: Queue,
+    @InjectQueue(QueueName.Media) private readonly mediaQueue: Queue,
   ) {}
 
   /** Stores what a poll found and moves the account to its next due time. */
@@ -340,7 +347,13 @@ export class CaptureWriter {
       };
 
     const rejected: RejectedPost[] = [];
-    const written: WrittenCaptures = { postsSeen: 0, postsNew: 0, versionsNew: 0, statementIds: [] };
+    const written: WrittenCaptures = {
+      postsSeen: 0,
+      postsNew: 0,
+      versionsNew: 0,
+      statementIds: [],
+      mediaVersions: [],
+    };
     for (const post of set.posts) {
       const one = await attempt(tx, 'capture_post', () =>
         writeCaptures(tx, [{ ...set, posts: [post] }], this.config.log.origin, this.firstCheck),
@@ -353,6 +366,7 @@ export class CaptureWriter {
       written.postsNew += one.value[0].postsNew;
       written.versionsNew += one.value[0].versionsNew;
       written.statementIds.push(...one.value[0].statementIds);
+      written.mediaVersions.push(...one.value[0].mediaVersions);
     }
     return { written, rejected };
   }
@@ -375,6 +389,11 @@ export class CaptureWriter {
     observations = 0,
   ): void {
     this.metrics.captures.inc({ platform }, written.versionsNew);
+    // media are downloaded by their own jobs, after the versions that list them are committed; if Redis is
+    // away, the scheduler finds the pending items later
+    scheduleMediaDownloads(this.mediaQueue, written.mediaVersions).catch((error: Error) =>
+      this.logger.warn(`could not schedule media downloads: ${error.message}`),
+    );
     if (skipped.length > 0) this.logger.warn(`${what}: ${skippedNote(skipped).error}`);
     // new versions and observations wait in log_pending; if Redis is away, the scheduler tick asks again
     if (written.versionsNew > 0 || observations > 0) {

@@ -63,6 +63,8 @@ export interface VerbatimConfig {
     plcUrl: string;
   };
   dataDir: string;
+  /** media downloads: the largest file kept, the time one download may take */
+  media: { maxBytes: number; timeoutMs: number };
   log: {
     origin: string;
     keyFile: string | null;
@@ -167,6 +169,7 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): VerbatimConfig
       plcUrl: e.VERBATIM_PLC_URL.replace(/\/+$/, ''),
     },
     dataDir: e.VERBATIM_DATA_DIR,
+    media: { maxBytes: e.VERBATIM_MEDIA_MAX_BYTES, timeoutMs: e.VERBATIM_MEDIA_TIMEOUT_MS },
     log: {
       origin: e.VERBATIM_LOG_ORIGIN ?? `${hostname()}/verbatim`,
       keyFile: e.VERBATIM_LOG_KEY_FILE ?? null,

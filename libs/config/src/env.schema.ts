@@ -95,6 +95,9 @@ export const envSchema = z.object({
   VERBATIM_BLUESKY_APPVIEW_URL: url(['https:', 'http:'], 'https://public.api.bsky.app'),
   VERBATIM_PLC_URL: url(['https:', 'http:'], 'https://plc.directory'),
   VERBATIM_DATA_DIR: z.string().min(1).default('./data'),
+  // media files (photos, videos) downloaded into VERBATIM_DATA_DIR/blobs; artifact sizes are 32-bit integers
+  VERBATIM_MEDIA_MAX_BYTES: int(200 * 1024 * 1024, 1024, 2 ** 31 - 1),
+  VERBATIM_MEDIA_TIMEOUT_MS: int(10 * 60 * 1000, 1000),
   VERBATIM_LOG_ORIGIN: z
     .string()
     .regex(/^[^\s+]+$/, 'must be a name without spaces or "+", like archive.example.org/verbatim')

@@ -32,7 +32,8 @@ export async function evidenceFor(
     );
   }
   const [entry]: { idx: string; entry: Buffer }[] = await db.query(
-    `SELECT idx, entry FROM log_entries WHERE statement_id = $1 AND version_number = $2`,
+    // the version's snapshot entry: queued with the version, so before any `media` entry of the same version
+    `SELECT idx, entry FROM log_entries WHERE statement_id = $1 AND version_number = $2 ORDER BY idx LIMIT 1`,
     [statementId, target.number],
   );
   const artifacts: { sha256: string; bytes: Buffer }[] = entry

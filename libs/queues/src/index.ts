@@ -1,3 +1,4 @@
 export * from './queue-names';
 export * from './redis-options';
 export * from './queues.module';
+export * from './schedule-media';

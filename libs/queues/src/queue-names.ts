@@ -12,6 +12,8 @@ export const QueueName = {
   Webhooks: 'webhooks',
   /** re-reads of known posts: a queue of their own, so polls for new posts never wait behind them */
   Recheck: 'recheck',
+  /** media files of captured versions: a queue of their own, so a slow video never delays a capture */
+  Media: 'media',
 } as const;
 export type QueueName = (typeof QueueName)[keyof typeof QueueName];
 
@@ -23,6 +25,7 @@ export const JobName = {
   SequenceEvents: 'sequence-events',
   DeliverWebhooks: 'deliver-webhooks',
   RecheckStatements: 'recheck-statements',
+  DownloadMedia: 'download-media',
 } as const;
 export type JobName = (typeof JobName)[keyof typeof JobName];
 
@@ -35,6 +38,8 @@ export interface JobPayloads {
   [JobName.DeliverWebhooks]: Record<string, never>;
   /** statements of one account and the due times (ISO) the job claims them by */
   [JobName.RecheckStatements]: { accountId: string; statements: { id: string; dueAt: string }[] };
+  /** the media items still pending of one version */
+  [JobName.DownloadMedia]: { statementId: string; version: number };
 }
 export type JobOf<N extends JobName> = JobPayloads[N];
 
@@ -51,6 +56,8 @@ export const jobIds = {
   /** named by the batch's first statement and its due time: a repeated tick finds the same batch queued */
   recheck: (accountId: string, first: { id: string; dueAt: Date }) =>
     `recheck.${accountId}.${first.id}.${first.dueAt.getTime()}`,
+  /** one download job per version: enqueuing it again while it waits adds nothing */
+  media: (statementId: string, version: number) => `media.${statementId}.${version}`,
 };
 
 /**

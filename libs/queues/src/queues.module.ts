@@ -30,6 +30,7 @@ const JOB_DEFAULTS = {
       { name: QueueName.Outbox },
       { name: QueueName.Webhooks },
       { name: QueueName.Recheck },
+      { name: QueueName.Media },
     ),
   ],
   exports: [BullModule],

@@ -1,8 +1,21 @@
-import { Controller, Get, Logger, Param, Req, Res, ServiceUnavailableException } from '@nestjs/common';
+import { type Readable } from 'node:stream';
+import { pipeline } from 'node:stream/promises';
+import {
+  Controller,
+  Get,
+  Inject,
+  InternalServerErrorException,
+  Logger,
+  Param,
+  Req,
+  Res,
+  ServiceUnavailableException,
+} from '@nestjs/common';
 import { ApiTags } from '@nestjs/swagger';
 import { InjectDataSource } from '@nestjs/typeorm';
 import { type Request, type Response } from 'express';
 import { DataSource } from 'typeorm';
+import { BLOB_STORE, type BlobStore } from '@app/blobs';
 import { ErrorCode, SHA256_HEX, VerbatimError } from '@app/core';
 import { findArtifactHead, readArtifactSlice, type ArtifactHead } from '@app/persistence';
 import { byteRange, type ByteRange } from './byte-range';
@@ -24,12 +37,16 @@ export class ArtifactsController {
   private readonly logger = new Logger(ArtifactsController.name);
   private readonly slots = new DownloadSlots(CONCURRENT_DOWNLOADS, DOWNLOAD_WAIT_SECONDS * 1000);
 
-  constructor(@InjectDataSource() private readonly db: DataSource) {}
+  constructor(
+    @InjectDataSource() private readonly db: DataSource,
+    @Inject(BLOB_STORE) private readonly blobs: BlobStore,
+  ) {}
 
   /**
    * The exact bytes as captured, streamed from the database a slice at a time (bodies can be megabytes and
    * readers slow). They are untrusted content: the sandbox CSP, nosniff and attachment for active types
-   * keep captured HTML or SVG from running in our origin. One `Range: bytes=a-b` is honoured.
+   * keep captured HTML or SVG from running in our origin. One `Range: bytes=a-b` is honoured. Media files
+   * are streamed from the blob store instead of the database, with the same headers.
    */
   @Get(':sha256')
   async get(@Param('sha256') sha256: string, @Req() req: Request, @Res() res: Response): Promise<void> {
@@ -55,7 +72,17 @@ export class ArtifactsController {
         `too many artifact downloads at once (${CONCURRENT_DOWNLOADS}); retry in ${DOWNLOAD_WAIT_SECONDS} s`,
       );
     }
+    let blob: Readable | null = null;
     try {
+      if (artifact.storage === 'blobs' && sendsBody) {
+        // opened before any header is set, so a missing file is answered as JSON
+        blob = await this.blobs.get(sha256, part);
+        if (blob === null) {
+          throw new InternalServerErrorException(
+            `artifact ${sha256}: its bytes are missing from the blob store (\`verbatim audit\` lists such damage)`,
+          );
+        }
+      }
       setArtifactHeaders(res, sha256, artifact);
       if (notModified) {
         res.status(304).end();
@@ -69,9 +96,19 @@ export class ArtifactsController {
         res.end();
         return;
       }
-      await this.send(res, sha256, part, length);
+      if (blob) await this.sendBlob(res, sha256, blob);
+      else await this.send(res, sha256, part, length);
     } finally {
       release();
+    }
+  }
+
+  private async sendBlob(res: Response, sha256: string, blob: Readable): Promise<void> {
+    try {
+      await pipeline(blob, res);
+    } catch (error) {
+      this.logger.error(`artifact ${sha256}: ${(error as Error).message}`);
+      res.destroy();
     }
   }
 

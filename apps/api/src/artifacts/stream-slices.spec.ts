@@ -67,7 +67,7 @@ describe('streamSlices on a real artifact', () => {
 
   it('reads the body a slice at a time and writes it byte-exact', async () => {
     const head = await findArtifactHead(db.manager, sha256);
-    expect(head).toEqual({ mediaType: 'application/octet-stream', size: bytes.length });
+    expect(head).toEqual({ mediaType: 'application/octet-stream', size: bytes.length, storage: 'database' });
     const out = new HeldReader();
     const streaming = streamSlices(out, bytes.length, read, SLICE);
     while (!(await Promise.race([streaming.then(() => true), settle().then(() => false)]))) out.takeAll();

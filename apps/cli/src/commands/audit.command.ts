@@ -5,6 +5,7 @@
  */
 import { existsSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
+import { FileBlobStore, blobDirectory } from '@app/blobs';
 import { loadConfig } from '@app/config';
 import { parseVerifierKey } from '@app/ledger';
 import { loadLogKey } from '@app/log';
@@ -57,7 +58,7 @@ function configuredKey(): string {
 }
 
 export function formatAuditReport(report: AuditReport): string[] {
-  const counts = `${report.entries} entries, ${report.size} leaves, ${report.nodes} stored nodes, ${report.checkpoints} checkpoints`;
+  const counts = `${report.entries} entries, ${report.size} leaves, ${report.nodes} stored nodes, ${report.checkpoints} checkpoints, ${report.blobs} blob files`;
   if (report.ok) return [`AUDIT PASSED: log ${report.origin}: ${counts}; everything matches.`];
   const total = report.problems.length + report.omittedProblems;
   return [
@@ -82,7 +83,10 @@ export async function auditCommand(opts: AuditCommandOptions): Promise<number> {
     console.error(`verbatim audit: ${(error as Error).message}`);
     return EXIT_AUDIT_USAGE;
   }
-  const report = await withDatabase((db) => auditLog(db, { logKey, ...(batchSize ? { batchSize } : {}) }));
+  const blobs = new FileBlobStore(blobDirectory(loadConfig()));
+  const report = await withDatabase((db) =>
+    auditLog(db, { logKey, blobs, ...(batchSize ? { batchSize } : {}) }),
+  );
   if (opts.json) console.log(JSON.stringify(report, null, 2));
   else console.log(formatAuditReport(report).join('\n'));
   return report.ok ? EXIT_AUDIT_PASSED : EXIT_AUDIT_FAILED;

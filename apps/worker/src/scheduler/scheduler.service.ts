@@ -13,6 +13,7 @@ import { VERBATIM_CONFIG, type VerbatimConfig } from '@app/config';
 import { scheduleIntegration } from '@app/log';
 import { scheduleDelivery, scheduleSequencing } from '@app/alerts';
 import {
+  findVersionsWithPendingMedia,
   hasDueDeliveries,
   hasPendingLogEntries,
   hasUnsequencedEvents,
@@ -20,13 +21,15 @@ import {
   selectDueRechecks,
   selectQueuedCaptureRequests,
 } from '@app/persistence';
-import { JobName, QueueName, jobIds } from '@app/queues';
+import { JobName, QueueName, jobIds, scheduleMediaDownloads } from '@app/queues';
 
 const BATCH = 1000;
 /** polls one tick may enqueue at most, whatever room the queue has (100,000 accounts a minute is ~1,700/s) */
 const MAX_POLLS_PER_TICK = 20_000;
 /** A capture request still queued this long after it was made has lost its job (flushed Redis): enqueue it again. */
 const CAPTURE_REQUEUE_AFTER_MS = 10_000;
+/** A media item still pending this long after its version was written has lost its job: enqueue it again. */
+const MEDIA_REQUEUE_AFTER_MS = 60_000;
 
 /**
  * The scheduler tick: reads what is due from Postgres and enqueues it in bulk under deterministic job ids.
@@ -47,6 +50,7 @@ export class SchedulerService implements OnApplicationBootstrap, BeforeApplicati
     @InjectQueue(QueueName.Outbox) private readonly outboxQueue: Queue,
     @InjectQueue(QueueName.Webhooks) private readonly webhookQueue: Queue,
     @InjectQueue(QueueName.Recheck) private readonly recheckQueue: Queue,
+    @InjectQueue(QueueName.Media) private readonly mediaQueue: Queue,
     @Inject(VERBATIM_CONFIG) private readonly config: VerbatimConfig,
   ) {}
 
@@ -136,5 +140,12 @@ export class SchedulerService implements OnApplicationBootstrap, BeforeApplicati
         })),
       );
     }
+    // an existing job (waiting or running) keeps its id, so this adds only the lost ones
+    const media = await findVersionsWithPendingMedia(
+      this.db.manager,
+      new Date(now.getTime() - MEDIA_REQUEUE_AFTER_MS),
+      BATCH,
+    );
+    await scheduleMediaDownloads(this.mediaQueue, media);
   }
 }

@@ -50,6 +50,23 @@ describe('log entry', () => {
     expect(parseLogEntry(bytes)).not.toHaveProperty('version');
   });
 
+  it('builds a media entry naming its version and file, and refuses one without them', () => {
+    const file = { role: 'media', mediaType: 'video/mp4', size: 1234, sha256: 'ab'.repeat(32) };
+    const media = { ...FIELDS, type: 'media' as const, artifacts: [file] };
+    expect(parseLogEntry(buildLogEntry(media))).toMatchObject({
+      type: 'media',
+      version: FIELDS.version,
+      recordSha256: FIELDS.recordSha256,
+      artifacts: [file],
+    });
+    expect(() => buildLogEntry({ ...media, version: undefined })).toThrow(/version: missing/);
+    expect(() => buildLogEntry({ ...media, recordSha256: undefined })).toThrow(/recordSha256: missing/);
+    expect(() => buildLogEntry({ ...media, artifacts: [] })).toThrow(/artifacts: empty/);
+    expect(() => buildLogEntry({ ...media, status: 'deleted' })).toThrow(
+      /status: not allowed in a media entry/,
+    );
+  });
+
   it('requires the observed status in an observation, and allows it nowhere else', () => {
     const observation = {
       ...FIELDS,

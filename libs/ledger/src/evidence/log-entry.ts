@@ -7,6 +7,9 @@
  * A `quotation` records what a secondary source (a news article) claimed a statement said: recordSha256 is
  * the hash of the claim (author, date, text, where it was read), its artifact the document as given, and
  * statementId the quoted statement; it has no version, as it is a claim, not a capture.
+ * A `media` entry names a media file of a version (downloaded after the version was sealed, so its digest
+ * could not be in the record): `version` and `recordSha256` say which version, `artifacts` the file (role
+ * `media`), and capturedAt when it was downloaded.
  * The entry holds digests only, never content, so content can be withheld later without breaking a proof.
  * Its Merkle leaf hash is SHA-256(0x00 || entry bytes).
  */
@@ -26,7 +29,7 @@ import {
 } from './fields';
 
 export const LOG_ENTRY_VERSION = 1;
-export const LOG_ENTRY_TYPES = ['snapshot', 'observation', 'quotation'] as const;
+export const LOG_ENTRY_TYPES = ['snapshot', 'observation', 'quotation', 'media'] as const;
 export type LogEntryType = (typeof LOG_ENTRY_TYPES)[number];
 
 /** A raw artifact as the log commits to it: what it was, its media type, its exact length and SHA-256. */
@@ -41,7 +44,8 @@ export interface ArtifactReference {
 export interface LogEntryFields {
   /**
    * `snapshot`: a captured version of a statement; `observation`: a later sighting (unchanged, deleted...);
-   * `quotation`: what an article claimed a statement said.
+   * `quotation`: what an article claimed a statement said; `media`: a media file of a version, downloaded after
+   * the version was recorded.
    */
   readonly type: LogEntryType;
   readonly statementId: string;
@@ -145,6 +149,12 @@ function readEntry(value: unknown, requireSortedArtifacts: boolean): LogEntry {
         ? 'not allowed in a quotation entry'
         : 'missing (a quotation names its claim)',
     );
+  }
+  if (type === 'media') {
+    for (const key of ['version', 'recordSha256'] as const)
+      if (object[key] === undefined)
+        throw formatError(key, 'missing (a media entry names the version it belongs to)');
+    if (artifacts.length === 0) throw formatError('artifacts', 'empty (a media entry names the file)');
   }
   const origin = readNonEmptyString(object, 'origin', '');
   if (CONTROL.test(origin)) throw formatError('origin', 'contains a control character');

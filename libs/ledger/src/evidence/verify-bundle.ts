@@ -448,9 +448,13 @@ function successStatements(
   const out =
     entry.type === 'observation'
       ? observationStatements(bundle, entry)
-      : [
-          `This record (statement ${entry.statementId}${entry.version !== undefined ? `, version ${entry.version}` : ''}) was captured by ${bundle.origin} and included in its log at index ${bundle.leafIndex}; the log signed a checkpoint (tree size ${bundle.treeSize}) committing to it.`,
-        ];
+      : entry.type === 'media'
+        ? [
+            `A media file of statement ${entry.statementId}, version ${entry.version} (record ${entry.recordSha256}) was downloaded by ${bundle.origin} and included in its log at index ${bundle.leafIndex}; the log signed a checkpoint (tree size ${bundle.treeSize}) committing to it.`,
+          ]
+        : [
+            `This record (statement ${entry.statementId}${entry.version !== undefined ? `, version ${entry.version}` : ''}) was captured by ${bundle.origin} and included in its log at index ${bundle.leafIndex}; the log signed a checkpoint (tree size ${bundle.treeSize}) committing to it.`,
+          ];
   if (bundle.record !== null) {
     out.push(
       `The record is byte for byte what was logged: its RFC 8785 form hashes to ${bundle.recordSha256}, the hash the log entry names.`,

@@ -8,9 +8,12 @@
  * - consecutive checkpoints are consistent by a proof built from the STORED nodes;
  * - every entry names a version whose record hashes to the entry's recordSha256, and artifacts whose bytes
  *   still have the named size and SHA-256;
- * - no entry is missing in the middle or after the latest checkpoint.
+ * - no entry is missing in the middle or after the latest checkpoint;
+ * - every artifact kept in the blob store (media files) has its file, and the file's bytes still hash to its
+ *   name and have its recorded size.
  */
 import { type DataSource, type EntityManager } from 'typeorm';
+import { rehashBlob, type BlobStore } from '@app/blobs';
 import { canonicalSha256 } from '@app/core';
 import {
   bytesEqual,
@@ -38,6 +41,8 @@ export interface AuditOptions {
   batchSize?: number;
   /** Problems kept in the report; later ones are only counted (default 1,000). */
   maxProblems?: number;
+  /** Where media files are kept; without it, artifacts in the blob store are reported as unchecked. */
+  blobs?: BlobStore;
 }
 
 export interface AuditReport {
@@ -50,6 +55,8 @@ export interface AuditReport {
   checkpoints: number;
   /** stored nodes compared with the rebuilt tree */
   nodes: number;
+  /** blob files (media) read back and rehashed */
+  blobs: number;
   /** in log order: the first one is the first entry, node or checkpoint that does not match */
   problems: string[];
   /** problems found beyond `maxProblems` */
@@ -116,6 +123,7 @@ class Auditor {
   entries = 0;
   checkpoints = 0;
   nodes = 0;
+  blobs = 0;
   private readonly tree = new StreamingTree();
   /** the first position the tree could not be rebuilt at (no entry and no stored leaf) */
   private brokenAt: number | null = null;
@@ -132,6 +140,7 @@ class Auditor {
     logKey: string,
     private readonly batchSize: number,
     private readonly maxProblems: number,
+    private readonly blobStore: BlobStore | undefined,
   ) {
     this.verifier = parseVerifierKey(logKey);
     this.read = nodeReader(db);
@@ -190,6 +199,38 @@ class Auditor {
     }
     await this.extraNodes();
     await this.orphanReferences();
+    await this.checkBlobs();
+  }
+
+  /**
+   * Every artifact kept in the blob store, read back and rehashed, a page at a time in name order: a missing
+   * file, a file whose bytes no longer hash to its name, or one of another length is reported.
+   */
+  private async checkBlobs(): Promise<void> {
+    let after = '';
+    for (;;) {
+      const rows: { sha256: string; size: number }[] = await this.db.query(
+        `SELECT sha256, size FROM artifacts WHERE storage = 'blobs' AND sha256 > $1 ORDER BY sha256 LIMIT $2`,
+        [after, this.batchSize],
+      );
+      if (rows.length === 0) return;
+      if (!this.blobStore) {
+        this.report(Infinity, `artifacts are kept in a blob store, but none was given to check them against`);
+        return;
+      }
+      for (const { sha256, size } of rows) {
+        const check = await rehashBlob(this.blobStore, sha256);
+        this.blobs++;
+        const what = `blob ${sha256}`;
+        if (check.state === 'missing')
+          this.report(Infinity, `${what}: its file is missing from the blob store`);
+        else if (check.state === 'mismatch')
+          this.report(Infinity, `${what}: its file's bytes hash to ${check.actual} (the file was changed)`);
+        else if (check.size !== Number(size))
+          this.report(Infinity, `${what}: its file holds ${check.size} bytes, artifacts says ${size}`);
+      }
+      after = rows[rows.length - 1].sha256;
+    }
   }
 
   /** Positions [start, stop): leaves, tree nodes, checkpoints ending there, then what the entries name. */
@@ -456,13 +497,16 @@ class Auditor {
     }
     if (unknown.size > 0) {
       if (this.artifactChecks.size + unknown.size > ARTIFACT_CACHE_LIMIT) this.artifactChecks.clear();
+      // bytes in the blob store are rehashed by checkBlobs; here their recorded size is what the entry must match
       const rows: { sha256: string; length: number; actual: string }[] = await this.db.query(
-        `SELECT sha256, length(bytes) AS length, encode(sha256(bytes), 'hex') AS actual
+        `SELECT sha256,
+                CASE storage WHEN 'blobs' THEN size ELSE length(bytes) END AS length,
+                CASE storage WHEN 'blobs' THEN sha256 ELSE encode(sha256(bytes), 'hex') END AS actual
          FROM artifacts WHERE sha256 = ANY($1::text[])`,
         [[...unknown]],
       );
       for (const sha of unknown) this.artifactChecks.set(sha, null);
-      for (const r of rows) this.artifactChecks.set(r.sha256, { size: r.length, actual: r.actual });
+      for (const r of rows) this.artifactChecks.set(r.sha256, { size: Number(r.length), actual: r.actual });
     }
     for (const { idx, entry } of parsed) {
       for (const a of entry.artifacts) {
@@ -519,7 +563,7 @@ export async function auditLog(db: DataSource, options: AuditOptions): Promise<A
   parseVerifierKey(options.logKey); // fail before opening a transaction
   return db.transaction('REPEATABLE READ', async (tx) => {
     await tx.query('SET TRANSACTION READ ONLY');
-    const auditor = new Auditor(tx, options.logKey, batchSize, options.maxProblems ?? 1000);
+    const auditor = new Auditor(tx, options.logKey, batchSize, options.maxProblems ?? 1000, options.blobs);
     await auditor.run();
     const problems = auditor.problems.map((p) => p.text);
     return {
@@ -529,6 +573,7 @@ export async function auditLog(db: DataSource, options: AuditOptions): Promise<A
       size: auditor.size,
       checkpoints: auditor.checkpoints,
       nodes: auditor.nodes,
+      blobs: auditor.blobs,
       problems,
       omittedProblems: auditor.omitted,
     };

@@ -4,6 +4,7 @@ import { ArtifactEntity } from './artifact.entity';
 import { CaptureRequestEntity } from './capture-request.entity';
 import { CaptureRunEntity } from './capture-run.entity';
 import { EventEntity } from './event.entity';
+import { MediaFileEntity } from './media-file.entity';
 import { ObservationArtifactEntity, ObservationEntity } from './observation.entity';
 import { QuotationEntity, QuotedStatementEntity } from './quotation.entity';
 import { StatementEntity } from './statement.entity';
@@ -17,6 +18,7 @@ export {
   CaptureRequestEntity,
   CaptureRunEntity,
   EventEntity,
+  MediaFileEntity,
   ObservationArtifactEntity,
   ObservationEntity,
   QuotationEntity,
@@ -33,6 +35,7 @@ export const ENTITIES = [
   CaptureRequestEntity,
   CaptureRunEntity,
   EventEntity,
+  MediaFileEntity,
   ObservationArtifactEntity,
   ObservationEntity,
   QuotationEntity,

@@ -4,6 +4,7 @@ import { ArtifactLinkMediaType1764500000000 } from './1764500000000-ArtifactLink
 import { CreateAlerts1764600000200 } from './1764600000200-CreateAlerts';
 import { CreateRechecks1765000000000 } from './1765000000000-CreateRechecks';
 import { AccountReads1766000000000 } from './1766000000000-AccountReads';
+import { MediaFiles1767100000000 } from './1767100000000-MediaFiles';
 import { PlatformHealth1767600000000 } from './1767600000000-PlatformHealth';
 import { QuotedStatements1767000000000 } from './1767000000000-QuotedStatements';
 
@@ -16,5 +17,6 @@ export const MIGRATIONS = [
   CreateRechecks1765000000000,
   AccountReads1766000000000,
   QuotedStatements1767000000000,
+  MediaFiles1767100000000,
   PlatformHealth1767600000000,
 ];

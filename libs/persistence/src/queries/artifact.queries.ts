@@ -3,15 +3,17 @@ import { type EntityManager } from 'typeorm';
 export interface ArtifactHead {
   mediaType: string;
   size: number;
+  /** where the bytes are: this row (`database`) or the blob store (`blobs`) */
+  storage: 'database' | 'blobs';
 }
 
 /** An artifact's media type and size, without its bytes; null when there is none. */
 export async function findArtifactHead(db: EntityManager, sha256: string): Promise<ArtifactHead | null> {
-  const [row]: { media_type: string; size: number }[] = await db.query(
-    `SELECT media_type, size FROM artifacts WHERE sha256 = $1`,
+  const [row]: { media_type: string; size: number; storage: ArtifactHead['storage'] }[] = await db.query(
+    `SELECT media_type, size, storage FROM artifacts WHERE sha256 = $1`,
     [sha256],
   );
-  return row ? { mediaType: row.media_type, size: Number(row.size) } : null;
+  return row ? { mediaType: row.media_type, size: Number(row.size), storage: row.storage } : null;
 }
 
 /**

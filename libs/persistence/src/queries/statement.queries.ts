@@ -1,3 +1,4 @@
+import { findMediaFiles, type MediaFileView } from '../repositories/media.repository';
 import { type EntityManager } from 'typeorm';
 import { wordDiff, type DiffPart, type StatementRecord } from '@app/core';
 import { artifactUrl } from './artifact-url';
@@ -42,6 +43,17 @@ export interface VersionView {
   /** word-level diff of the text against the previous version; null for the first */
   diff: DiffPart[] | null;
   artifacts: ArtifactView[];
+  /**
+   * The media items of the record, in its order, with what downloading each gave: `pending`, `stored`
+   * (sha256, size, mediaType and `artifactUrl` to the bytes), `skipped` or `failed` (with the reason). Kept
+   * beside the record, not in it: files are downloaded after the version is sealed (see docs in README, Media).
+   */
+  media: MediaView[];
+}
+
+export interface MediaView extends Omit<MediaFileView, 'position'> {
+  /** where the stored bytes are served; null until stored */
+  artifactUrl: string | null;
 }
 
 /** A recorded status transition, its evidence, and its place in the log once sequenced. */
@@ -183,6 +195,10 @@ export async function findStatement(db: EntityManager, id: string): Promise<Stat
        WHERE va.statement_id = $1 ORDER BY va.version_number, va.role, va.sha256`,
     [id],
   );
+  const media = await findMediaFiles(
+    db,
+    versions.map((v) => ({ statementId: row.id, version: v.number })),
+  );
   const { text: _latest, ...summary } = summaryOf(row);
   return {
     ...summary,
@@ -207,6 +223,10 @@ export async function findStatement(db: EntityManager, id: string): Promise<Stat
           sha256: a.sha256,
           url: artifactUrl(a.sha256),
         })),
+      media: (media.get(`${row.id}/${v.number}`) ?? []).map(({ position: _position, ...m }) => ({
+        ...m,
+        artifactUrl: m.sha256 === null ? null : artifactUrl(m.sha256),
+      })),
     })),
     observations: await findObservations(db, id),
     quotedBy: await findQuotedBy(db, {

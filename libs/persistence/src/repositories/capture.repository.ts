@@ -48,6 +48,14 @@ export interface WrittenCaptures {
   versionsNew: number;
   /** the statements of the set's posts, in the order of its posts */
   statementIds: string[];
+  /** new versions whose record lists media items: each is downloaded by a `media` job after commit */
+  mediaVersions: VersionKey[];
+}
+
+/** A version of a statement. */
+export interface VersionKey {
+  statementId: string;
+  version: number;
 }
 
 interface NewVersion {
@@ -120,6 +128,7 @@ export async function writeCaptures(
   const versions = planned.flat();
   await insertArtifacts(db, versions);
   await insertVersions(db, versions);
+  await insertMediaFiles(db, versions);
   await queueLogEntries(db, versions, logOrigin);
 
   return sets.map((set) => {
@@ -129,6 +138,9 @@ export async function writeCaptures(
       postsNew: rows.filter((r) => r.inserted).length,
       versionsNew: versions.filter((v) => v.set === set).length,
       statementIds: rows.map((r) => r.id),
+      mediaVersions: versions
+        .filter((v) => v.set === set && v.record.media.length > 0)
+        .map((v) => ({ statementId: v.statementId, version: v.number })),
     };
   });
 }
@@ -280,6 +292,28 @@ async function insertVersions(db: EntityManager, versions: NewVersion[]): Promis
       ids,
       versions.map((v) => v.set.accountId),
       numbers,
+    ],
+  );
+}
+
+/**
+ * The media items each new version's record lists, waiting to be downloaded. The download happens after
+ * commit (a slow video never holds a capture up), so its outcome lives here and not in the sealed record.
+ */
+async function insertMediaFiles(db: EntityManager, versions: NewVersion[]): Promise<void> {
+  const items = versions.flatMap((v) =>
+    v.record.media.map((m, position) => ({ id: v.statementId, number: v.number, position, ...m })),
+  );
+  if (items.length === 0) return;
+  await db.query(
+    `INSERT INTO media_files (statement_id, version_number, position, url, kind)
+     SELECT * FROM unnest($1::uuid[], $2::int[], $3::int[], $4::text[], $5::text[])`,
+    [
+      items.map((i) => i.id),
+      items.map((i) => i.number),
+      items.map((i) => i.position),
+      items.map((i) => i.url),
+      items.map((i) => i.kind),
     ],
   );
 }

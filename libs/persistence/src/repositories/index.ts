@@ -7,5 +7,6 @@ export * from './outbox.repository';
 export * from './subscription.repository';
 export * from './recheck.repository';
 export * from './account-reads.repository';
+export * from './media.repository';
 export * from './platform-health.repository';
 export * from './quotation.repository';

@@ -6,7 +6,7 @@ import { gzipSync } from 'node:zlib';
 import { ErrorCode, SourceError } from '@app/core';
 import { type Resolver, isPublicAddress } from './address-guard';
 import { type GuardedHttpClientDeps, GuardedHttpClient } from './guarded-http-client';
-import { type HttpClientOptions } from './http-client';
+import { BodyTooLarge, type HttpClientOptions } from './http-client';
 
 const options: HttpClientOptions = TEST_HTTP_OPTIONS;
 
@@ -547,5 +547,71 @@ describe('GuardedHttpClient: network errors', () => {
     expect(error.code).toBe(ErrorCode.SourceUnavailable);
     expect(error.message).toBe(`could not reach feeds.internal.test:${srv.port}: connect ECONNREFUSED`);
     expect(error.message).not.toContain('127.0.0.1');
+  });
+});
+
+describe('GuardedHttpClient: streamed downloads', () => {
+  async function drain(body: NodeJS.ReadableStream): Promise<Buffer> {
+    const chunks: Buffer[] = [];
+    for await (const c of body as AsyncIterable<Buffer>) chunks.push(c);
+    return Buffer.concat(chunks);
+  }
+
+  it('hands the body over as a stream of the exact bytes, with the response head', async () => {
+    const bytes = Buffer.from(Array.from({ length: 70_000 }, (_, i) => i % 251));
+    const srv = await serve((_req, res) => {
+      res.writeHead(200, { 'content-type': 'image/jpeg', 'content-length': String(bytes.length) });
+      res.end(bytes);
+    });
+
+    const got = await client({ maxBytes: 1000 }).download(
+      `${srv.origin}/photo.jpeg`,
+      { maxBytes: 100_000 },
+      async (response) => ({
+        status: response.status,
+        type: response.headers['content-type'],
+        body: await drain(response.body),
+      }),
+    );
+
+    expect(got.status).toBe(200);
+    expect(got.type).toBe('image/jpeg');
+    expect(got.body.equals(bytes)).toBe(true);
+  });
+
+  it('refuses an announced Content-Length over the limit before handing over any byte', async () => {
+    const srv = await serve((_req, res) => {
+      res.writeHead(200, { 'content-length': String(2 ** 30) });
+      res.write(Buffer.alloc(1000)); // and hangs
+    });
+    let consumed = false;
+
+    const error = await sourceError(
+      client().download(srv.origin, { maxBytes: 10_000 }, async () => {
+        consumed = true;
+      }),
+    );
+
+    expect(error).toBeInstanceOf(BodyTooLarge);
+    expect(error.message).toContain(`response body of ${2 ** 30} bytes (Content-Length) exceeds 10000 bytes`);
+    expect(consumed).toBe(false);
+  });
+
+  it('fails the stream with BodyTooLarge once a body without a length passes the limit, and drops the connection', async () => {
+    let serverSideClosed: Promise<unknown> = Promise.resolve();
+    const srv = await serve((_req, res) => {
+      serverSideClosed = once(res, 'close');
+      res.writeHead(200, { 'content-type': 'video/mp4' });
+      res.write(Buffer.alloc(6000));
+      res.write(Buffer.alloc(6000));
+    });
+
+    const error = await sourceError(
+      client().download(srv.origin, { maxBytes: 10_000 }, (response) => drain(response.body)),
+    );
+
+    expect(error).toBeInstanceOf(BodyTooLarge);
+    expect(error.message).toContain('response body exceeds 10000 bytes');
+    await serverSideClosed;
   });
 });

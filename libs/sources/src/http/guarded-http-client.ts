@@ -1,5 +1,5 @@
-import { type Readable } from 'node:stream';
-import { Agent } from 'undici';
+import { Transform, type Readable } from 'node:stream';
+import { Agent, type Dispatcher } from 'undici';
 import { ErrorCode, SourceError } from '@app/core';
 import {
   type AddressPolicy,
@@ -13,7 +13,13 @@ import {
 import { CREDENTIALS_REFUSAL, hasCredentials, withoutCredentials } from '../url-credentials';
 import { HostRateLimits } from './host-rate-limits';
 import { networkFailureReason } from './network-error-message';
-import { type HttpClientOptions, type HttpRequest, type HttpResponse } from './http-client';
+import {
+  BodyTooLarge,
+  type HttpClientOptions,
+  type HttpRequest,
+  type HttpResponse,
+  type StreamedResponse,
+} from './http-client';
 import { DEFAULT_MAX_RETRY_AFTER_SECONDS } from './response-errors';
 
 /** Seams for tests; production code passes none. */
@@ -31,6 +37,17 @@ const REDIRECT_STATUSES = new Set([301, 302, 303, 307, 308]);
 const CREDENTIAL_HEADERS = ['authorization', 'cookie', 'proxy-authorization'];
 
 type Method = NonNullable<HttpRequest['method']>;
+
+/** A response whose head has arrived; its body is still unread. */
+interface AnsweredExchange {
+  res: Dispatcher.ResponseData;
+  url: URL;
+  headers: Record<string, string>;
+  rawHeaders: string[];
+  redirects: string[];
+  retryAt: Date | null;
+  bodiless: boolean;
+}
 
 interface Exchange {
   url: URL;
@@ -100,6 +117,56 @@ export class GuardedHttpClient {
   /** Never throws for an HTTP status; throws SourceError for everything that kept us from a response. */
   async request(input: string | URL, req: HttpRequest = {}): Promise<HttpResponse> {
     const maxBytes = req.maxBytes ?? this.options.maxBytes;
+    return this.withDeadline(input, req, async (exchange) => {
+      const { res, url, bodiless } = exchange;
+      const body = await readLimited(
+        res.body,
+        bodiless ? undefined : exchange.headers['content-length'],
+        maxBytes,
+        url,
+      );
+      return { ...responseOf(exchange), body };
+    });
+  }
+
+  /**
+   * Streams a response body to `consume` instead of buffering it, for files too large to hold in memory
+   * (media). The size limit is enforced twice: a Content-Length above it is refused before any body byte is
+   * read, and the stream fails with BodyTooLarge as soon as more bytes arrive than allowed (a server may send
+   * no length, or lie). The deadline covers headers and the whole body; `consume` must read the body (or
+   * destroy it) before it resolves. Non-2xx answers are handed over too, with their body, for the caller to judge.
+   */
+  async download<T>(
+    input: string | URL,
+    req: HttpRequest,
+    consume: (response: StreamedResponse) => Promise<T>,
+  ): Promise<T> {
+    const limit = req.maxBytes ?? this.options.maxBytes;
+    return this.withDeadline(input, req, async (exchange) => {
+      const { res, url, bodiless } = exchange;
+      const declared = bodiless ? undefined : exchange.headers['content-length'];
+      if (declared !== undefined && Number(declared) > limit) {
+        // undici reports the destroy as an abort error on the stream; nobody is reading it any more
+        res.body.on('error', () => undefined).destroy();
+        throw new BodyTooLarge(url, limit, Number(declared));
+      }
+      const body = res.body.pipe(limitedStream(limit, url));
+      // a failure on the socket side reaches the reader
+      res.body.on('error', (error) => body.destroy(error));
+      try {
+        return await consume({ ...responseOf(exchange), body });
+      } finally {
+        res.body.destroy();
+      }
+    });
+  }
+
+  /** Runs one exchange (redirects followed) and `use` under the request's deadline, mapping failures to SourceError. */
+  private async withDeadline<T>(
+    input: string | URL,
+    req: HttpRequest,
+    use: (exchange: AnsweredExchange) => Promise<T>,
+  ): Promise<T> {
     const maxRedirects = this.options.maxRedirects ?? 5;
     let current: Exchange = {
       url: httpUrl(input),
@@ -143,14 +210,7 @@ export class GuardedHttpClient {
         }
         // a HEAD or 304 response declares the length of a body it does not send
         const bodiless = current.method === 'HEAD' || res.statusCode === 304;
-        const body = await readLimited(
-          res.body,
-          bodiless ? undefined : headers['content-length'],
-          maxBytes,
-          url,
-        );
-        const head = responseHead(res.statusCode, res.statusText, rawHeaders);
-        return { status: res.statusCode, headers, head, body, url: url.href, redirects, retryAt };
+        return await use({ res, url, headers, rawHeaders, redirects, retryAt, bodiless });
       }
     } catch (error) {
       throw this.asSourceError(error, current.url, deadline.signal.aborted);
@@ -277,6 +337,31 @@ async function readLimited(
     chunks.push(chunk);
   }
   return Buffer.concat(chunks, size);
+}
+
+/** Everything of a response but its body. */
+function responseOf(exchange: AnsweredExchange): Omit<HttpResponse, 'body'> {
+  const { res, url, headers, rawHeaders, redirects, retryAt } = exchange;
+  return {
+    status: res.statusCode,
+    headers,
+    head: responseHead(res.statusCode, res.statusText, rawHeaders),
+    url: url.href,
+    redirects,
+    retryAt,
+  };
+}
+
+/** Passes bytes through until more than `limit` have come, then fails with BodyTooLarge. */
+function limitedStream(limit: number, url: URL): Transform {
+  let size = 0;
+  return new Transform({
+    transform(chunk: Buffer, _encoding, done) {
+      size += chunk.length;
+      if (size > limit) done(new BodyTooLarge(url, limit, null));
+      else done(null, chunk);
+    },
+  });
 }
 
 /** The raw header list as a lookup: names lower-cased, repeated values joined with ", ", as HttpResponse promises. */

@@ -1,3 +1,6 @@
+import { type Readable } from 'node:stream';
+import { ErrorCode, SourceError } from '@app/core';
+
 // Contract of the guarded HTTP client; implemented in guarded-http-client.ts.
 export interface HttpRequest {
   method?: 'GET' | 'HEAD' | 'POST';
@@ -38,4 +41,30 @@ export interface HttpClientOptions {
   userAgent: string;
   /** the longest wait a source may impose (Retry-After, rate-limit resets); VERBATIM_RETRY_MAX_SECONDS */
   maxRetryAfterSeconds?: number;
+}
+
+/** A response whose body is read as a stream (`GuardedHttpClient.download`). */
+export interface StreamedResponse extends Omit<HttpResponse, 'body'> {
+  /** the exact bytes as they arrive; fails with BodyTooLarge once more than the limit came */
+  body: Readable;
+}
+
+/**
+ * A body larger than the caller allows: refused from its Content-Length before reading, or cut off once more
+ * bytes came than allowed. A SourceError (refused), so callers that do not tell it apart treat it as before.
+ */
+export class BodyTooLarge extends SourceError {
+  constructor(
+    url: URL,
+    readonly limit: number,
+    /** the length the server announced, when it announced one */
+    readonly declared: number | null,
+  ) {
+    super(
+      ErrorCode.SourceRefused,
+      declared === null
+        ? `${url.host}: response body exceeds ${limit} bytes`
+        : `${url.host}: response body of ${declared} bytes (Content-Length) exceeds ${limit} bytes`,
+    );
+  }
 }

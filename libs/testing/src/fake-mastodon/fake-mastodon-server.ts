@@ -15,6 +15,7 @@ import {
   renderStatusHistory,
   snapshotOf,
 } from '@app/sandbox';
+import { fakeFiles, type FakeFiles } from '../fake-files';
 import { writtenHead, closeFakeServer } from '../fake-server-support';
 
 /** Mastodon's default and maximum page sizes for account statuses. */
@@ -140,6 +141,8 @@ export interface FakeMastodon {
   /** `127.0.0.1:<port>`: the instance's domain as connectors see it */
   readonly host: string;
   readonly requestLog: LoggedRequest[];
+  /** the media files this instance serves under /system/ (404 for each until a test adds it) */
+  readonly files: FakeFiles;
   addAccount(input: AddAccountInput): EntityJson;
   publish(username: string, input: PublishInput): EntityJson;
   /**
@@ -173,6 +176,7 @@ export async function startFakeMastodon(options: FakeMastodonOptions = {}): Prom
   const failures: FailureRule[] = [];
   const requestLog: LoggedRequest[] = [];
   const hanging = new Set<ServerResponse>();
+  const files = fakeFiles();
   let lastStatusId = options.firstId !== undefined ? BigInt(options.firstId) - 1n : 0n;
   let nextAccountId = 109334860508022726n;
   let nextMediaId = 110248720512200000n;
@@ -331,6 +335,11 @@ export async function startFakeMastodon(options: FakeMastodonOptions = {}): Prom
   }
 
   function handle(req: IncomingMessage, res: ServerResponse): void {
+    // media files come from Mastodon's file storage, not its API: no rate limit, no request log
+    if (req.url?.startsWith('/system/')) {
+      files.handle(req, res);
+      return;
+    }
     const url = new URL(req.url ?? '/', origin);
     const entry: LoggedRequest = {
       method: req.method ?? 'GET',
@@ -456,6 +465,7 @@ export async function startFakeMastodon(options: FakeMastodonOptions = {}): Prom
     origin,
     host,
     requestLog,
+    files,
     addAccount(input) {
       if (findAccount(input.username)) throw new Error(`fake mastodon: @${input.username} exists`);
       nextAccountId += 1n;

@@ -1,0 +1,94 @@
+import { createHash, randomBytes } from 'node:crypto';
+import { createWriteStream } from 'node:fs';
+import { mkdir, open, rename, rm, stat } from 'node:fs/promises';
+import { join } from 'node:path';
+import { Transform, type Readable } from 'node:stream';
+import { pipeline } from 'node:stream/promises';
+import { type BlobInfo, type BlobRange, type BlobStore, checkBlobName } from './blob-store';
+
+/**
+ * Blobs as files under one directory: `<root>/ab/cd/<sha256>`, two levels of fan-out so no directory holds
+ * more than 256 subdirectories however many blobs there are. A put streams into `<root>/tmp/` (same file system, so the final rename is
+ * atomic), syncs the file, then renames it into place: a reader sees a whole blob or none, never a partial
+ * one, and a crash leaves at most a stray temporary file.
+ */
+export class FileBlobStore implements BlobStore {
+  private readonly tmpDir: string;
+
+  constructor(readonly root: string) {
+    this.tmpDir = join(root, 'tmp');
+  }
+
+  /** Where a blob's file lives (whether or not it exists). */
+  pathOf(sha256: string): string {
+    checkBlobName(sha256);
+    return join(this.root, sha256.slice(0, 2), sha256.slice(2, 4), sha256);
+  }
+
+  async put(source: Readable | AsyncIterable<Uint8Array>): Promise<BlobInfo> {
+    await mkdir(this.tmpDir, { recursive: true });
+    const tmp = join(this.tmpDir, `${Date.now()}-${randomBytes(8).toString('hex')}`);
+    const hash = createHash('sha256');
+    let size = 0;
+    const hashing = new Transform({
+      transform(chunk: Buffer, _encoding, done) {
+        hash.update(chunk);
+        size += chunk.length;
+        done(null, chunk);
+      },
+    });
+    try {
+      await pipeline(source, hashing, createWriteStream(tmp, { flags: 'wx' }));
+      await syncFile(tmp);
+      const sha256 = hash.digest('hex');
+      const target = this.pathOf(sha256);
+      await mkdir(join(target, '..'), { recursive: true });
+      // same bytes, same name: renaming over a blob a concurrent put just stored replaces it with itself
+      await rename(tmp, target);
+      return { sha256, size };
+    } finally {
+      await rm(tmp, { force: true });
+    }
+  }
+
+  async get(sha256: string, range?: BlobRange): Promise<Readable | null> {
+    const path = this.pathOf(sha256);
+    // opened before the stream is handed out, so a missing file is a null and not a stream error later
+    let handle;
+    try {
+      handle = await open(path, 'r');
+    } catch (error) {
+      if (isMissing(error)) return null;
+      throw error;
+    }
+    return handle.createReadStream({ start: range?.start, end: range?.end });
+  }
+
+  async has(sha256: string): Promise<boolean> {
+    return (await this.stat(sha256)) !== null;
+  }
+
+  async stat(sha256: string): Promise<BlobInfo | null> {
+    try {
+      const info = await stat(this.pathOf(sha256));
+      return info.isFile() ? { sha256, size: info.size } : null;
+    } catch (error) {
+      if (isMissing(error)) return null;
+      throw error;
+    }
+  }
+}
+
+async function syncFile(path: string): Promise<void> {
+  const handle = await open(path, 'r+');
+  try {
+    await handle.sync();
+  } finally {
+    await handle.close();
+  }
+}
+
+function isMissing(error: unknown): boolean {
+  const code = (error as { code?: string }).code;
+  return code === 'ENOENT' || code === 'ENOTDIR';
+}
