@@ -1,0 +1,18 @@
+import { type MigrationInterface, type QueryRunner } from 'typeorm';
+
+/**
+ * The URL that answered belongs to the link between a version and the bytes it was read from, like the media
+ * type: the WARC export needs it as `WARC-Target-URI` for the request and response records it rebuilds from a
+ * kept response head and body. Rows from before keep NULL; the export then says the URL is unknown.
+ */
+export class ArtifactLinkUrl1767500000000 implements MigrationInterface {
+  name = 'ArtifactLinkUrl1767500000000';
+
+  async up(db: QueryRunner): Promise<void> {
+    await db.query(`ALTER TABLE version_artifacts ADD COLUMN url text`);
+  }
+
+  async down(db: QueryRunner): Promise<void> {
+    await db.query(`ALTER TABLE version_artifacts DROP COLUMN url`);
+  }
+}
