@@ -10,8 +10,10 @@ import { TokenService } from './auth/token.service';
 import { CapturesController } from './captures/captures.controller';
 import { EvidenceController } from './log/evidence.controller';
 import { LogController } from './log/log.controller';
+import { MementoController } from './memento/memento.controller';
 import { WitnessController } from './log/witness.controller';
 import { StatementsController } from './statements/statements.controller';
+import { WarcController } from './warc/warc.controller';
 import { FeedsController } from './feeds/feeds.controller';
 import { OutboxListener } from './stream/outbox-listener';
 import { StreamController } from './stream/stream.controller';
@@ -31,6 +33,8 @@ import { SubscriptionsController } from './subscriptions/subscriptions.controlle
     SubscriptionsController,
     StreamController,
     FeedsController,
+    MementoController,
+    WarcController,
   ],
   // the token guard is registered by the composition root, for every role a process runs
   providers: [TokenService, TrackAccountUseCase, AccessPolicy, OutboxListener],

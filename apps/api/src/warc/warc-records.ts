@@ -1,0 +1,172 @@
+import { WARCRecord, WARCSerializer } from 'warcio';
+import { type WarcCapture } from '@app/persistence';
+import { pairResponses, type KeptResponse } from './pair-responses';
+
+export const WARC_VERSION = 'WARC/1.1';
+
+/** One gzip member per record, so readers can seek to any record and a cut download keeps what came before. */
+async function serialize(record: WARCRecord): Promise<Uint8Array> {
+  return WARCSerializer.serialize(record, { gzip: true });
+}
+
+/** The file's first record: what wrote it and what it holds. */
+export function warcinfoRecord(filename: string, description: string): Promise<Uint8Array> {
+  return serialize(
+    WARCRecord.createWARCInfo(
+      { filename, warcVersion: WARC_VERSION },
+      {
+        software: 'Verbatim',
+        format: 'WARC File Format 1.1',
+        conformsTo: 'https://iipc.github.io/warc-specifications/specifications/warc-format/warc-1.1/',
+        description,
+      },
+    ),
+  );
+}
+
+/**
+ * Writes the records of captures, remembering across calls which responses it already wrote: one response
+ * body (a page of posts) often serves many statements, and an account export writes it once, then refers to it.
+ */
+export class WarcRecordWriter {
+  /** head sha256 + body sha256 → the WARC-Record-ID of the response record written for them */
+  private readonly written = new Map<string, string>();
+
+  /**
+   * The records of one capture: for each kept response, a `response` record whose block is the kept head
+   * followed by the kept body, byte for byte, and a `request` record for it; a `resource` record for each body
+   * kept without a head (media); then a `metadata` record tying them to the version, its record hash and its
+   * place in the log. `bytes` holds every artifact of the capture, by SHA-256.
+   */
+  async *captureRecords(
+    capture: WarcCapture,
+    bytes: ReadonlyMap<string, Buffer>,
+  ): AsyncGenerator<Uint8Array> {
+    const date = capture.capturedAt.toISOString();
+    const { responses, resources } = pairResponses(capture.artifacts);
+    const recordIds: string[] = [];
+    for (const kept of responses) {
+      const key = `${kept.head.sha256}:${kept.body.sha256}`;
+      const earlier = this.written.get(key);
+      if (earlier) {
+        recordIds.push(earlier);
+        continue;
+      }
+      const response = responseRecord(kept, bytes, date);
+      const id = response.warcHeaders.headers.get('WARC-Record-ID') as string;
+      this.written.set(key, id);
+      recordIds.push(id);
+      yield await serialize(response);
+      if (kept.head.url !== null) yield await serialize(requestRecord(kept.head.url, date, id));
+    }
+    for (const resource of resources) {
+      const key = `resource:${resource.sha256}`;
+      const earlier = this.written.get(key);
+      if (earlier) {
+        recordIds.push(earlier);
+        continue;
+      }
+      const record = WARCRecord.create(
+        {
+          url: resource.url ?? artifactUrn(resource.sha256),
+          date,
+          type: 'resource',
+          warcVersion: WARC_VERSION,
+          warcHeaders: {
+            'Content-Type': resource.mediaType,
+            'WARC-Payload-Digest': `sha256:${resource.sha256}`,
+          },
+        },
+        [bytesOf(bytes, resource.sha256)],
+      );
+      const id = record.warcHeaders.headers.get('WARC-Record-ID') as string;
+      this.written.set(key, id);
+      recordIds.push(id);
+      yield await serialize(record);
+    }
+    yield await serialize(metadataRecord(capture, date, recordIds));
+  }
+}
+
+/**
+ * The response as received. The record's HTTP head is not rebuilt from parsed headers (which would lose
+ * their order, case and bytes): the block is the kept head and body concatenated. Its payload is the body,
+ * whose SHA-256 is already the artifact's address, hence the payload digest.
+ */
+function responseRecord(kept: KeptResponse, bytes: ReadonlyMap<string, Buffer>, date: string): WARCRecord {
+  const record = WARCRecord.create(
+    {
+      url: kept.head.url ?? artifactUrn(kept.body.sha256),
+      date,
+      type: 'response',
+      warcVersion: WARC_VERSION,
+      warcHeaders: {
+        'Content-Type': 'application/http; msgtype=response',
+        'WARC-Payload-Digest': `sha256:${kept.body.sha256}`,
+      },
+    },
+    [bytesOf(bytes, kept.head.sha256), bytesOf(bytes, kept.body.sha256)],
+  );
+  // create() prepares an HTTP head to serialise; ours is already in the block
+  record.httpHeaders = null;
+  return record;
+}
+
+/**
+ * The request, rebuilt from the URL that answered: the request line and Host. The request's own headers
+ * were not kept, which the metadata record says.
+ */
+function requestRecord(url: string, date: string, responseId: string): WARCRecord {
+  const target = new URL(url);
+  return WARCRecord.create({
+    url,
+    date,
+    type: 'request',
+    warcVersion: WARC_VERSION,
+    statusline: `GET ${target.pathname}${target.search} HTTP/1.1`,
+    httpHeaders: { Host: target.host },
+    warcHeaders: { 'WARC-Concurrent-To': responseId },
+  });
+}
+
+function metadataRecord(capture: WarcCapture, date: string, recordIds: string[]): WARCRecord {
+  const fields: [string, string][] = [
+    ['statement-id', capture.statementId],
+    ['statement-url', capture.statementUrl],
+    ['version', String(capture.version)],
+    ['version-source', capture.source],
+    ['record-sha256', capture.recordSha256],
+    ['log-leaf-index', capture.leafIndex === null ? 'pending' : String(capture.leafIndex)],
+    ['evidence-level', capture.evidenceLevel],
+    ['captured-at', date],
+    ...capture.artifacts.map((a): [string, string] => ['artifact', `${a.role} sha256:${a.sha256}`]),
+    ...recordIds.map((id): [string, string] => ['record', id]),
+    ['request-records', 'rebuilt from the URL that answered: the request line and Host only'],
+  ];
+  const body = Buffer.from(fields.map(([name, value]) => `${name}: ${oneLine(value)}\r\n`).join(''), 'utf8');
+  return WARCRecord.create(
+    {
+      url: capture.statementUrl,
+      date,
+      type: 'metadata',
+      warcVersion: WARC_VERSION,
+      warcHeaders: { 'Content-Type': 'application/warc-fields' },
+    },
+    [body],
+  );
+}
+
+/** Names bytes whose URL was not kept (captured before it was): a URI, but no fetchable one. */
+function artifactUrn(sha256: string): string {
+  return `urn:verbatim:artifact:sha256:${sha256}`;
+}
+
+function bytesOf(bytes: ReadonlyMap<string, Buffer>, sha256: string): Buffer {
+  const found = bytes.get(sha256);
+  if (!found) throw new Error(`artifact ${sha256} was not read`);
+  return found;
+}
+
+function oneLine(value: string): string {
+  return value.replace(/[\r\n]+/g, ' ');
+}
