@@ -15,6 +15,11 @@ export function responseArtifacts(
 ): { role: string; mediaType: string; bytes: Buffer; url: string }[] {
   return [
     { role, mediaType, bytes: response.body, url: response.url },
-    { role: ARTIFACT_ROLES.responseHead, mediaType: RESPONSE_HEAD_MEDIA_TYPE, bytes: response.head, url: response.url },
+    {
+      role: ARTIFACT_ROLES.responseHead,
+      mediaType: RESPONSE_HEAD_MEDIA_TYPE,
+      bytes: response.head,
+      url: response.url,
+    },
   ];
 }
