@@ -88,6 +88,7 @@ describe('archivist formats: Memento and WARC', () => {
   let accountId: string;
   let postId: string;
   let statement: StatementView;
+  let removedPostId: string;
 
   const view = async (id: string) =>
     (await app.http().get(`/api/v1/statements/${id}`).expect(200)).body as StatementView;
@@ -118,7 +119,15 @@ describe('archivist formats: Memento and WARC', () => {
     mastodon.addAccount({ username: 'mfa', displayName: 'Ministry' });
     postId = mastodon.publish('mfa', { content: '<p>Talks start on Monday.</p>' }).id;
     mastodon.publish('mfa', { content: '<p>A second statement.</p>' });
-    app = await startTestApp(env.config({ VERBATIM_PUBLIC_URL: PUBLIC_URL }));
+    removedPostId = mastodon.publish('mfa', { content: '<p>A statement soon removed.</p>' }).id;
+    app = await startTestApp(
+      env.config({
+        VERBATIM_PUBLIC_URL: PUBLIC_URL,
+        // rechecks every second, so that a removed post is seen missing during the suite
+        VERBATIM_RECHECK_MIN_SECONDS: '1',
+        VERBATIM_RECHECK_MAX_SECONDS: '1',
+      }),
+    );
     accountId = (
       await app
         .write('post', '/api/v1/accounts')
@@ -138,7 +147,7 @@ describe('archivist formats: Memento and WARC', () => {
       const [{ n }]: { n: string }[] = await app.db.query(
         `SELECT count(*) AS n FROM log_entries WHERE version_number IS NOT NULL`,
       );
-      return Number(n) === 4 ? true : undefined;
+      return Number(n) === 5 ? true : undefined;
     });
   });
 
@@ -347,7 +356,10 @@ describe('archivist formats: Memento and WARC', () => {
       expect(res.headers['content-disposition']).toBe(
         `attachment; filename="verbatim-account-${accountId}.warc.gz"`,
       );
-      const metadata = records.filter((r) => r.type === 'metadata').map((r) => fields(r.block));
+      const metadata = records
+        .filter((r) => r.type === 'metadata')
+        .map((r) => fields(r.block))
+        .filter((m) => new Map(m).has('version'));
       const versions: { statement_id: string; number: number }[] = await app.db.query(
         `SELECT statement_id, number FROM versions ORDER BY statement_id, number`,
       );
@@ -365,6 +377,40 @@ describe('archivist formats: Memento and WARC', () => {
       for (const m of metadata) {
         for (const [, id] of m.filter(([name]) => name === 'record')) expect(ids.has(id)).toBe(true);
       }
+    });
+
+    it("exports a removed post's not-found answer as a response record with the observation's metadata", async () => {
+      const [{ id }]: { id: string }[] = await app.db.query(
+        `SELECT id FROM statements WHERE external_id = $1`,
+        [removedPostId],
+      );
+      mastodon.remove(removedPostId);
+      const observation = await waitFor('the post seen missing, and logged', async () => {
+        const current = (await app.http().get(`/api/v1/statements/${id}`).expect(200)).body as {
+          observations: { id: string; status: string; httpStatus: number | null; leafIndex: number | null }[];
+        };
+        return current.observations.find((o) => o.status === 'missing' && o.leafIndex !== null);
+      });
+      const { records } = await download(`/statements/${id}.warc.gz`);
+      const about = records
+        .filter((r) => r.type === 'metadata')
+        .map((r) => new Map(fields(r.block)))
+        .find((m) => m.get('observation-id') === observation.id)!;
+      expect([about.get('status'), about.get('http-status'), about.get('log-leaf-index')]).toEqual([
+        'missing',
+        String(observation.httpStatus),
+        String(observation.leafIndex),
+      ]);
+      const response = records.find(
+        (r) => r.type === 'response' && r.headers.get('WARC-Record-ID') === about.get('record'),
+      )!;
+      const { head, payload } = splitHttp(response.block);
+      expect(head.toString('latin1')).toMatch(/^HTTP\/1\.1 404 /);
+      expect(response.headers.get('WARC-Payload-Digest')).toBe(sha256(payload));
+      const sent = mastodon.requestLog.filter(
+        (r) => r.response?.status === 404 && r.response.body.equals(payload),
+      );
+      expect(sent.map((r) => r.response!.head!.toString('latin1'))).toContain(head.toString('latin1'));
     });
 
     it('answers 404 for an unknown statement or account and 400 for a malformed id', async () => {

@@ -126,6 +126,44 @@ describe('WARC records of a capture', () => {
     });
   });
 
+  it('writes an observation as the answer that showed it and a metadata record of the transition', async () => {
+    const url = 'https://m.example/api/v1/statuses/1';
+    const observation = {
+      statementId: '7b0d5e0e-0000-4000-8000-000000000001',
+      statementUrl: 'https://m.example/@mfa/1',
+      observationId: '7b0d5e0e-0000-4000-8000-0000000000aa',
+      status: 'missing',
+      previousStatus: 'active',
+      reason: null,
+      httpStatus: 404,
+      observedAt: new Date('2026-03-09T10:00:00.000Z'),
+      leafIndex: 12,
+      artifacts: [
+        link('response', BODY, 'application/json', url),
+        link('response-head', HEAD, 'message/http', url),
+      ],
+    };
+    const writer = new WarcRecordWriter();
+    const chunks: Uint8Array[] = [];
+    for await (const record of writer.observationRecords(observation, bytes)) chunks.push(record);
+    const read = await records(chunks);
+    expect(read.map((r) => r.type)).toEqual(['response', 'request', 'metadata']);
+    expect(read[0].headers['WARC-Date']).toBe('2026-03-09T10:00:00.000Z');
+    const text = read[2].block.toString('utf8');
+    for (const line of [
+      'observation-id: 7b0d5e0e-0000-4000-8000-0000000000aa',
+      'status: missing',
+      'previous-status: active',
+      'http-status: 404',
+      'log-leaf-index: 12',
+      'observed-at: 2026-03-09T10:00:00.000Z',
+      `record: ${read[0].headers['WARC-Record-ID']}`,
+    ]) {
+      expect(text).toContain(`${line}\r\n`);
+    }
+    expect(text).not.toContain('reason:');
+  });
+
   it('starts a file with a warcinfo record, every record its own gzip member', async () => {
     const info = await warcinfoRecord('x.warc.gz', 'test');
     expect(Buffer.from(info).subarray(0, 2)).toEqual(Buffer.from([0x1f, 0x8b]));

@@ -1,5 +1,5 @@
 import { WARCRecord, WARCSerializer } from 'warcio';
-import { type WarcCapture } from '@app/persistence';
+import { type CaptureArtifactLink, type WarcCapture, type WarcObservation } from '@app/persistence';
 import { pairResponses, type KeptResponse } from './pair-responses';
 
 export const WARC_VERSION = 'WARC/1.1';
@@ -43,8 +43,58 @@ export class WarcRecordWriter {
     bytes: ReadonlyMap<string, Buffer>,
   ): AsyncGenerator<Uint8Array> {
     const date = capture.capturedAt.toISOString();
-    const { responses, resources } = pairResponses(capture.artifacts);
     const recordIds: string[] = [];
+    yield* this.answerRecords(capture.artifacts, date, bytes, recordIds);
+    const fields: [string, string][] = [
+      ['statement-id', capture.statementId],
+      ['statement-url', capture.statementUrl],
+      ['version', String(capture.version)],
+      ['version-source', capture.source],
+      ['record-sha256', capture.recordSha256],
+      ['log-leaf-index', leafIndexField(capture.leafIndex)],
+      ['evidence-level', capture.evidenceLevel],
+      ['captured-at', date],
+    ];
+    yield await serialize(metadataRecord(capture.statementUrl, date, fields, capture.artifacts, recordIds));
+  }
+
+  /**
+   * The records of one observation (a recheck that saw the post missing, deleted, restored…): the platform's
+   * answers that showed it, as for a capture, and a `metadata` record with the transition and its log entry.
+   */
+  async *observationRecords(
+    observation: WarcObservation,
+    bytes: ReadonlyMap<string, Buffer>,
+  ): AsyncGenerator<Uint8Array> {
+    const date = observation.observedAt.toISOString();
+    const recordIds: string[] = [];
+    yield* this.answerRecords(observation.artifacts, date, bytes, recordIds);
+    const fields: [string, string][] = [
+      ['statement-id', observation.statementId],
+      ['statement-url', observation.statementUrl],
+      ['observation-id', observation.observationId],
+      ['status', observation.status],
+      ['previous-status', observation.previousStatus],
+      ...(observation.reason === null ? [] : [['reason', observation.reason] as [string, string]]),
+      ...(observation.httpStatus === null
+        ? []
+        : [['http-status', String(observation.httpStatus)] as [string, string]]),
+      ['log-leaf-index', leafIndexField(observation.leafIndex)],
+      ['observed-at', date],
+    ];
+    yield await serialize(
+      metadataRecord(observation.statementUrl, date, fields, observation.artifacts, recordIds),
+    );
+  }
+
+  /** Response, request and resource records of the kept answers; pushes the ids the metadata names to `recordIds`. */
+  private async *answerRecords(
+    artifacts: readonly CaptureArtifactLink[],
+    date: string,
+    bytes: ReadonlyMap<string, Buffer>,
+    recordIds: string[],
+  ): AsyncGenerator<Uint8Array> {
+    const { responses, resources } = pairResponses(artifacts);
     for (const kept of responses) {
       const key = `${kept.head.sha256}:${kept.body.sha256}`;
       const earlier = this.written.get(key);
@@ -84,7 +134,6 @@ export class WarcRecordWriter {
       recordIds.push(id);
       yield await serialize(record);
     }
-    yield await serialize(metadataRecord(capture, date, recordIds));
   }
 }
 
@@ -129,24 +178,24 @@ function requestRecord(url: string, date: string, responseId: string): WARCRecor
   });
 }
 
-function metadataRecord(capture: WarcCapture, date: string, recordIds: string[]): WARCRecord {
+/** A `metadata` record about a statement: the given fields, the artifacts, and the records written for them. */
+function metadataRecord(
+  statementUrl: string,
+  date: string,
+  about: [string, string][],
+  artifacts: readonly CaptureArtifactLink[],
+  recordIds: string[],
+): WARCRecord {
   const fields: [string, string][] = [
-    ['statement-id', capture.statementId],
-    ['statement-url', capture.statementUrl],
-    ['version', String(capture.version)],
-    ['version-source', capture.source],
-    ['record-sha256', capture.recordSha256],
-    ['log-leaf-index', capture.leafIndex === null ? 'pending' : String(capture.leafIndex)],
-    ['evidence-level', capture.evidenceLevel],
-    ['captured-at', date],
-    ...capture.artifacts.map((a): [string, string] => ['artifact', `${a.role} sha256:${a.sha256}`]),
+    ...about,
+    ...artifacts.map((a): [string, string] => ['artifact', `${a.role} sha256:${a.sha256}`]),
     ...recordIds.map((id): [string, string] => ['record', id]),
     ['request-records', 'rebuilt from the URL that answered: the request line and Host only'],
   ];
   const body = Buffer.from(fields.map(([name, value]) => `${name}: ${oneLine(value)}\r\n`).join(''), 'utf8');
   return WARCRecord.create(
     {
-      url: capture.statementUrl,
+      url: statementUrl,
       date,
       type: 'metadata',
       warcVersion: WARC_VERSION,
@@ -154,6 +203,10 @@ function metadataRecord(capture: WarcCapture, date: string, recordIds: string[])
     },
     [body],
   );
+}
+
+function leafIndexField(leafIndex: number | null): string {
+  return leafIndex === null ? 'pending' : String(leafIndex);
 }
 
 /** Names bytes whose URL was not kept (captured before it was): a URI, but no fetchable one. */

@@ -15,9 +15,11 @@ import { ErrorCode, VerbatimError } from '@app/core';
 import {
   findAccountView,
   findWarcCaptures,
+  findWarcObservations,
   pageAccountStatementIds,
   readArtifactBytes,
-  type WarcCapture,
+  statementExists,
+  type CaptureArtifactLink,
 } from '@app/persistence';
 import { DownloadSlots } from '../artifacts/download-slots';
 import { WarcRecordWriter, warcinfoRecord } from './warc-records';
@@ -30,7 +32,8 @@ const STATEMENT_PAGE = 100;
 
 /**
  * WARC 1.1 exports for archivists: each capture as the response we received (kept head and body, byte for
- * byte), its request, and a metadata record linking it to the version and the log. Streamed record by
+ * byte), its request, and a metadata record linking it to the version and the log; each observation (a
+ * recheck's not-found answer, say) likewise. Streamed record by
  * record, gzip per record; only one capture's bytes are in memory at a time.
  */
 @ApiTags('warc')
@@ -47,11 +50,11 @@ export class WarcController {
     @Param('id', new ParseUUIDPipe({ errorHttpStatusCode: 400 })) id: string,
     @Res() res: Response,
   ): Promise<void> {
-    const captures = await findWarcCaptures(this.db.manager, id);
-    if (captures.length === 0) throw new VerbatimError(ErrorCode.NotFound, `no statement ${id}`);
+    if (!(await statementExists(this.db.manager, id)))
+      throw new VerbatimError(ErrorCode.NotFound, `no statement ${id}`);
     const filename = `verbatim-statement-${id}.warc.gz`;
-    await this.stream(res, filename, `Every capture of statement ${id}`, async function* () {
-      yield captures;
+    await this.stream(res, filename, `Every capture and observation of statement ${id}`, async function* () {
+      yield id;
     });
   }
 
@@ -68,12 +71,12 @@ export class WarcController {
     await this.stream(
       res,
       filename,
-      `Every capture of every statement of @${account.handle}`,
+      `Every capture and observation of every statement of @${account.handle}`,
       async function* () {
         let after: string | null = null;
         for (;;) {
           const page = await pageAccountStatementIds(db, id, after, STATEMENT_PAGE);
-          for (const statementId of page.ids) yield await findWarcCaptures(db, statementId);
+          yield* page.ids;
           if (page.ids.length < STATEMENT_PAGE) return;
           after = page.last;
         }
@@ -81,12 +84,15 @@ export class WarcController {
     );
   }
 
-  /** Streams the records of the captures `batches` yields, reading each capture's bytes just before writing it. */
+  /**
+   * Streams the records of the statements `statementIds` yields: their captures, then their observations,
+   * reading each one's bytes just before writing it.
+   */
   private async stream(
     res: Response,
     filename: string,
     description: string,
-    batches: () => AsyncGenerator<WarcCapture[]>,
+    statementIds: () => AsyncGenerator<string>,
   ): Promise<void> {
     const release = await this.slots.take();
     if (!release) {
@@ -95,6 +101,12 @@ export class WarcController {
         `too many WARC exports at once (${CONCURRENT_EXPORTS}); retry in ${EXPORT_WAIT_SECONDS} s`,
       );
     }
+    const db = this.db.manager;
+    const bytesOf = (artifacts: readonly CaptureArtifactLink[]) =>
+      readArtifactBytes(
+        db,
+        artifacts.map((a) => a.sha256),
+      );
     try {
       res.status(200);
       res.setHeader('Content-Type', 'application/gzip');
@@ -102,13 +114,16 @@ export class WarcController {
       res.setHeader('X-Content-Type-Options', 'nosniff');
       const writer = new WarcRecordWriter();
       if (!(await send(res, await warcinfoRecord(filename, description)))) return;
-      for await (const captures of batches()) {
-        for (const capture of captures) {
-          const bytes = await readArtifactBytes(
-            this.db.manager,
-            capture.artifacts.map((a) => a.sha256),
-          );
+      for await (const statementId of statementIds()) {
+        for (const capture of await findWarcCaptures(db, statementId)) {
+          const bytes = await bytesOf(capture.artifacts);
           for await (const record of writer.captureRecords(capture, bytes)) {
+            if (!(await send(res, record))) return;
+          }
+        }
+        for (const observation of await findWarcObservations(db, statementId)) {
+          const bytes = await bytesOf(observation.artifacts);
+          for await (const record of writer.observationRecords(observation, bytes)) {
             if (!(await send(res, record))) return;
           }
         }

@@ -30,6 +30,11 @@ export async function findAccountIdByProfileUrl(db: EntityManager, url: string):
   return row?.id ?? null;
 }
 
+export async function statementExists(db: EntityManager, id: string): Promise<boolean> {
+  const rows: unknown[] = await db.query(`SELECT 1 FROM statements WHERE id = $1`, [id]);
+  return rows.length > 0;
+}
+
 /** An artifact a version was read from, without its bytes. */
 export interface CaptureArtifactLink {
   role: string;
@@ -86,6 +91,61 @@ export async function findWarcCaptures(db: EntityManager, statementId: string): 
     recordSha256: r.record_sha256,
     evidenceLevel: r.evidence_level,
     source: r.source,
+    leafIndex: r.leaf_index === null ? null : Number(r.leaf_index),
+    artifacts: r.artifacts.map((a) => ({ ...a, size: Number(a.size) })),
+  }));
+}
+
+/** One observation (seen missing, deleted, restored…) as the WARC export writes it, with the answers showing it. */
+export interface WarcObservation {
+  statementId: string;
+  statementUrl: string;
+  observationId: string;
+  status: string;
+  previousStatus: string;
+  reason: string | null;
+  httpStatus: number | null;
+  observedAt: Date;
+  /** its entry in the transparency log; null while it waits for the sequencer */
+  leafIndex: number | null;
+  artifacts: CaptureArtifactLink[];
+}
+
+/** Every observation of one statement with its artifact links (no bytes), oldest first. */
+export async function findWarcObservations(
+  db: EntityManager,
+  statementId: string,
+): Promise<WarcObservation[]> {
+  const rows: {
+    url: string;
+    id: string;
+    status: string;
+    previous_status: string;
+    reason: string | null;
+    http_status: number | null;
+    observed_at: Date;
+    leaf_index: string | null;
+    artifacts: CaptureArtifactLink[];
+  }[] = await db.query(
+    `SELECT s.url, o.id, o.status, o.previous_status, o.reason, o.http_status, o.observed_at, e.idx AS leaf_index,
+       COALESCE((SELECT json_agg(json_build_object('role', oa.role, 'sha256', oa.sha256, 'mediaType', oa.media_type,
+                  'size', ar.size, 'url', oa.url) ORDER BY oa.role, oa.sha256)
+         FROM observation_artifacts oa JOIN artifacts ar ON ar.sha256 = oa.sha256
+         WHERE oa.observation_id = o.id), '[]') AS artifacts
+     FROM observations o JOIN statements s ON s.id = o.statement_id
+       LEFT JOIN log_entries e ON e.observation_id = o.id
+     WHERE o.statement_id = $1 ORDER BY o.observed_at, o.id`,
+    [statementId],
+  );
+  return rows.map((r) => ({
+    statementId,
+    statementUrl: r.url,
+    observationId: r.id,
+    status: r.status,
+    previousStatus: r.previous_status,
+    reason: r.reason,
+    httpStatus: r.http_status,
+    observedAt: r.observed_at,
     leafIndex: r.leaf_index === null ? null : Number(r.leaf_index),
     artifacts: r.artifacts.map((a) => ({ ...a, size: Number(a.size) })),
   }));
