@@ -54,7 +54,7 @@ export class WarcController {
       throw new VerbatimError(ErrorCode.NotFound, `no statement ${id}`);
     const filename = `verbatim-statement-${id}.warc.gz`;
     await this.stream(res, filename, `Every capture and observation of statement ${id}`, async function* () {
-      yield id;
+      yield [id];
     });
   }
 
@@ -76,7 +76,7 @@ export class WarcController {
         let after: string | null = null;
         for (;;) {
           const page = await pageAccountStatementIds(db, id, after, STATEMENT_PAGE);
-          yield* page.ids;
+          if (page.ids.length > 0) yield page.ids;
           if (page.ids.length < STATEMENT_PAGE) return;
           after = page.last;
         }
@@ -85,14 +85,14 @@ export class WarcController {
   }
 
   /**
-   * Streams the records of the statements `statementIds` yields: their captures, then their observations,
-   * reading each one's bytes just before writing it.
+   * Streams the records of the statements `statementPages` yields, a page at a time: each statement's
+   * captures, then its observations, reading each one's bytes just before writing it.
    */
   private async stream(
     res: Response,
     filename: string,
     description: string,
-    statementIds: () => AsyncGenerator<string>,
+    statementPages: () => AsyncGenerator<string[]>,
   ): Promise<void> {
     const release = await this.slots.take();
     if (!release) {
@@ -102,29 +102,30 @@ export class WarcController {
       );
     }
     const db = this.db.manager;
-    const bytesOf = (artifacts: readonly CaptureArtifactLink[]) =>
-      readArtifactBytes(
-        db,
-        artifacts.map((a) => a.sha256),
-      );
     try {
       res.status(200);
       res.setHeader('Content-Type', 'application/gzip');
       res.setHeader('Content-Disposition', `attachment; filename="${filename}"`);
       res.setHeader('X-Content-Type-Options', 'nosniff');
       const writer = new WarcRecordWriter();
+      const bytesOf = (artifacts: readonly CaptureArtifactLink[]) =>
+        readArtifactBytes(db, writer.bytesNeeded(artifacts));
       if (!(await send(res, await warcinfoRecord(filename, description)))) return;
-      for await (const statementId of statementIds()) {
-        for (const capture of await findWarcCaptures(db, statementId)) {
-          const bytes = await bytesOf(capture.artifacts);
-          for await (const record of writer.captureRecords(capture, bytes)) {
-            if (!(await send(res, record))) return;
+      for await (const ids of statementPages()) {
+        const captures = await findWarcCaptures(db, ids);
+        const observations = await findWarcObservations(db, ids);
+        for (const statementId of ids) {
+          for (const capture of captures.filter((c) => c.statementId === statementId)) {
+            const bytes = await bytesOf(capture.artifacts);
+            for await (const record of writer.captureRecords(capture, bytes)) {
+              if (!(await send(res, record))) return;
+            }
           }
-        }
-        for (const observation of await findWarcObservations(db, statementId)) {
-          const bytes = await bytesOf(observation.artifacts);
-          for await (const record of writer.observationRecords(observation, bytes)) {
-            if (!(await send(res, record))) return;
+          for (const observation of observations.filter((o) => o.statementId === statementId)) {
+            const bytes = await bytesOf(observation.artifacts);
+            for await (const record of writer.observationRecords(observation, bytes)) {
+              if (!(await send(res, record))) return;
+            }
           }
         }
       }

@@ -59,9 +59,10 @@ export interface WarcCapture {
   artifacts: CaptureArtifactLink[];
 }
 
-/** Every version of one statement with its artifact links (no bytes), oldest first; [] if there is none. */
-export async function findWarcCaptures(db: EntityManager, statementId: string): Promise<WarcCapture[]> {
+/** Every version of the given statements with its artifact links (no bytes): by statement, then version. */
+export async function findWarcCaptures(db: EntityManager, statementIds: string[]): Promise<WarcCapture[]> {
   const rows: {
+    statement_id: string;
     url: string;
     number: number;
     captured_at: Date;
@@ -71,7 +72,7 @@ export async function findWarcCaptures(db: EntityManager, statementId: string): 
     leaf_index: string | null;
     artifacts: CaptureArtifactLink[];
   }[] = await db.query(
-    `SELECT s.url, v.number, v.captured_at, v.record_sha256, v.evidence_level, v.source,
+    `SELECT v.statement_id, s.url, v.number, v.captured_at, v.record_sha256, v.evidence_level, v.source,
        (SELECT min(e.idx) FROM log_entries e WHERE e.statement_id = v.statement_id AND e.version_number = v.number)
          AS leaf_index,
        COALESCE((SELECT json_agg(json_build_object('role', va.role, 'sha256', va.sha256,
@@ -80,11 +81,11 @@ export async function findWarcCaptures(db: EntityManager, statementId: string): 
          FROM version_artifacts va JOIN artifacts ar ON ar.sha256 = va.sha256
          WHERE va.statement_id = v.statement_id AND va.version_number = v.number), '[]') AS artifacts
      FROM versions v JOIN statements s ON s.id = v.statement_id
-     WHERE v.statement_id = $1 ORDER BY v.number`,
-    [statementId],
+     WHERE v.statement_id = ANY($1::uuid[]) ORDER BY s.seq, v.number`,
+    [statementIds],
   );
   return rows.map((r) => ({
-    statementId,
+    statementId: r.statement_id,
     statementUrl: r.url,
     version: r.number,
     capturedAt: r.captured_at,
@@ -111,12 +112,13 @@ export interface WarcObservation {
   artifacts: CaptureArtifactLink[];
 }
 
-/** Every observation of one statement with its artifact links (no bytes), oldest first. */
+/** Every observation of the given statements with its artifact links (no bytes): by statement, then time. */
 export async function findWarcObservations(
   db: EntityManager,
-  statementId: string,
+  statementIds: string[],
 ): Promise<WarcObservation[]> {
   const rows: {
+    statement_id: string;
     url: string;
     id: string;
     status: string;
@@ -127,18 +129,19 @@ export async function findWarcObservations(
     leaf_index: string | null;
     artifacts: CaptureArtifactLink[];
   }[] = await db.query(
-    `SELECT s.url, o.id, o.status, o.previous_status, o.reason, o.http_status, o.observed_at, e.idx AS leaf_index,
+    `SELECT o.statement_id, s.url, o.id, o.status, o.previous_status, o.reason, o.http_status, o.observed_at,
+       e.idx AS leaf_index,
        COALESCE((SELECT json_agg(json_build_object('role', oa.role, 'sha256', oa.sha256, 'mediaType', oa.media_type,
                   'size', ar.size, 'url', oa.url) ORDER BY oa.role, oa.sha256)
          FROM observation_artifacts oa JOIN artifacts ar ON ar.sha256 = oa.sha256
          WHERE oa.observation_id = o.id), '[]') AS artifacts
      FROM observations o JOIN statements s ON s.id = o.statement_id
        LEFT JOIN log_entries e ON e.observation_id = o.id
-     WHERE o.statement_id = $1 ORDER BY o.observed_at, o.id`,
-    [statementId],
+     WHERE o.statement_id = ANY($1::uuid[]) ORDER BY s.seq, o.observed_at, o.id`,
+    [statementIds],
   );
   return rows.map((r) => ({
-    statementId,
+    statementId: r.statement_id,
     statementUrl: r.url,
     observationId: r.id,
     status: r.status,
