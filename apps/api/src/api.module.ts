@@ -14,9 +14,11 @@ import { ExtractionsController } from './extractions/extractions.controller';
 import { ExtractQuotesUseCase } from './extractions/extract-quotes.use-case';
 import { EvidenceController } from './log/evidence.controller';
 import { LogController } from './log/log.controller';
+import { MementoController } from './memento/memento.controller';
 import { WitnessController } from './log/witness.controller';
 import { PlatformsController } from './platforms/platforms.controller';
 import { StatementsController } from './statements/statements.controller';
+import { WarcController } from './warc/warc.controller';
 import { FeedsController } from './feeds/feeds.controller';
 import { PagesModule } from './pages/pages.module';
 import { OutboxListener } from './stream/outbox-listener';
@@ -40,6 +42,8 @@ import { SubscriptionsController } from './subscriptions/subscriptions.controlle
     FeedsController,
     PlatformsController,
     VerifyScriptController,
+    MementoController,
+    WarcController,
   ],
   // the token guard is registered by the composition root, for every role a process runs
   providers: [TokenService, TrackAccountUseCase, ExtractQuotesUseCase, AccessPolicy, OutboxListener],

@@ -9,7 +9,7 @@ import {
 } from '@app/core';
 import { type PreparedArtifact, type PreparedPost } from '@app/persistence';
 
-type FoundArtifact = { role: string; mediaType: string; bytes: Buffer };
+type FoundArtifact = { role: string; mediaType: string; bytes: Buffer; url?: string };
 
 /** A post as a connector hands it over (structurally a FetchedPost). */
 export interface FoundPost {
@@ -56,6 +56,7 @@ export async function preparePosts(found: FoundPost[]): Promise<{
         size: a.bytes.length,
         sha256: digestOf(a.bytes),
         bytes: a.bytes,
+        url: a.url ?? null,
       })),
     };
   };

@@ -120,6 +120,7 @@ function prepareEvidence(artifacts: RawArtifact[]): PreparedArtifact[] {
     size: a.bytes.length,
     sha256: sha256Hex(a.bytes),
     bytes: a.bytes,
+    url: a.url ?? null,
   }));
 }
 

@@ -6,6 +6,8 @@ export interface RawArtifact {
   role: ArtifactRole;
   mediaType: string;
   bytes: Buffer;
+  /** the URL that answered with these bytes, after redirects (the WARC export's target URI) */
+  url?: string;
 }
 
 /** One post as a connector found it, with the raw artifacts it was read from. */

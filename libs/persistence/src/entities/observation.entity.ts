@@ -27,4 +27,6 @@ export class ObservationArtifactEntity {
   @PrimaryColumn({ type: 'text' }) sha256!: string;
   @Column({ type: 'text' }) role!: string;
   @Column({ name: 'media_type', type: 'text' }) mediaType!: string;
+  /** the URL that answered with these bytes (after redirects); null on links made before it was kept */
+  @Column({ type: 'text', nullable: true }) url!: string | null;
 }

@@ -10,4 +10,6 @@ export class VersionArtifactEntity {
   @Column({ type: 'text' }) role!: ArtifactRole;
   /** the media type this capture saw; null on links made before it was kept per link */
   @Column({ name: 'media_type', type: 'text', nullable: true }) mediaType!: string | null;
+  /** the URL that answered with these bytes (after redirects); null on links made before it was kept */
+  @Column({ type: 'text', nullable: true }) url!: string | null;
 }

@@ -15,6 +15,8 @@ import { buildLogEntry, type ArtifactReference } from '@app/ledger';
 export interface PreparedArtifact extends ArtifactReference {
   role: ArtifactRole;
   bytes: Buffer;
+  /** the URL that answered with these bytes; kept on the version's link, never in the record or the log */
+  url?: string | null;
 }
 
 /** A post ready to be written: content free of what PostgreSQL cannot hold, hashed, with hashed artifacts. */
@@ -260,13 +262,14 @@ async function insertVersions(db: EntityManager, versions: NewVersion[]): Promis
   );
   if (links.length > 0) {
     await db.query(
-      `INSERT INTO version_artifacts (statement_id, version_number, sha256, role)
-       SELECT * FROM unnest($1::uuid[], $2::int[], $3::text[], $4::text[])`,
+      `INSERT INTO version_artifacts (statement_id, version_number, sha256, role, url)
+       SELECT * FROM unnest($1::uuid[], $2::int[], $3::text[], $4::text[], $5::text[])`,
       [
         links.map((l) => l.id),
         links.map((l) => l.number),
         links.map((l) => l.sha256),
         links.map((l) => l.role),
+        links.map((l) => l.url ?? null),
       ],
     );
   }

@@ -195,13 +195,14 @@ export async function writeObservations(
   const links = observations.flatMap((o, i) => distinct(o.evidence).map((a) => ({ id: ids[i], ...a })));
   if (links.length > 0) {
     await db.query(
-      `INSERT INTO observation_artifacts (observation_id, sha256, role, media_type)
-       SELECT * FROM unnest($1::uuid[], $2::text[], $3::text[], $4::text[])`,
+      `INSERT INTO observation_artifacts (observation_id, sha256, role, media_type, url)
+       SELECT * FROM unnest($1::uuid[], $2::text[], $3::text[], $4::text[], $5::text[])`,
       [
         links.map((l) => l.id),
         links.map((l) => l.sha256),
         links.map((l) => l.role),
         links.map((l) => l.mediaType),
+        links.map((l) => l.url ?? null),
       ],
     );
   }

@@ -12,9 +12,14 @@ export function responseArtifacts(
   response: HttpResponse,
   role: string,
   mediaType: string,
-): { role: string; mediaType: string; bytes: Buffer }[] {
+): { role: string; mediaType: string; bytes: Buffer; url: string }[] {
   return [
-    { role, mediaType, bytes: response.body },
-    { role: ARTIFACT_ROLES.responseHead, mediaType: RESPONSE_HEAD_MEDIA_TYPE, bytes: response.head },
+    { role, mediaType, bytes: response.body, url: response.url },
+    {
+      role: ARTIFACT_ROLES.responseHead,
+      mediaType: RESPONSE_HEAD_MEDIA_TYPE,
+      bytes: response.head,
+      url: response.url,
+    },
   ];
 }

@@ -223,13 +223,14 @@ describe('MastodonConnector', () => {
       const posts = postsOf(await connector().poll(account, {}));
 
       const [newestResponse, olderResponse] = server.requestLog.map((r) => r.response!);
+      const newestUrl = `${server.origin}${server.requestLog[0].path}`;
       const newestPage = newestResponse.body;
       const olderPage = olderResponse.body;
       const newest = posts[posts.length - 1];
       const oldest = posts[0];
       expect(newest.artifacts).toEqual([
-        { role: 'response', mediaType: 'application/json', bytes: newestPage },
-        { role: 'response-head', mediaType: 'message/http', bytes: expect.any(Buffer) },
+        { role: 'response', mediaType: 'application/json', bytes: newestPage, url: newestUrl },
+        { role: 'response-head', mediaType: 'message/http', bytes: expect.any(Buffer), url: newestUrl },
       ]);
       // the headers the fake wrote, in its order and case; Node adds Date and Connection after them
       const head = newest.artifacts[1].bytes.toString('latin1');

@@ -92,9 +92,11 @@ describe('TelegramConnector: polling', () => {
       editedAt: null,
     });
     const sent = telegram.requestLog[1].response!;
+    // both name the URL that answered, the WARC export's target URI
+    const url = `${telegram.origin}${telegram.requestLog[1].path}`;
     expect(newest.artifacts).toEqual([
-      { role: 'response', mediaType: 'text/html', bytes: sent.body },
-      { role: 'response-head', mediaType: 'message/http', bytes: sent.head },
+      { role: 'response', mediaType: 'text/html', bytes: sent.body, url },
+      { role: 'response-head', mediaType: 'message/http', bytes: sent.head, url },
     ]);
     expect(sent.head.toString('latin1')).toMatch(/^HTTP\/1\.1 200 OK\r\n/);
   });

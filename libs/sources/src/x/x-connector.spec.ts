@@ -229,7 +229,12 @@ describe('XConnector: poll', () => {
     server.publish('mfa', { text: 'Fish & <chips>' });
     const [post] = postsOf(await connector().poll(account, {}));
     const sent = server.requestLog.at(-1)!.response!;
-    expect(post.artifacts[0]).toEqual({ role: 'response', mediaType: 'application/json', bytes: sent.body });
+    expect(post.artifacts[0]).toEqual({
+      role: 'response',
+      mediaType: 'application/json',
+      bytes: sent.body,
+      url: `${server.origin}${server.requestLog.at(-1)!.path}`,
+    });
     expect(post.artifacts[1].role).toBe('response-head');
     expect(post.artifacts[1].bytes.toString('latin1')).toMatch(/^HTTP\/1\.1 200 OK\r\n/);
     expect(post.artifacts[1].bytes.toString('latin1')).toContain('x-rate-limit-remaining: 899\r\n');

@@ -1,0 +1,81 @@
+import { Controller, Get, Inject, Req, Res } from '@nestjs/common';
+import { ApiProduces, ApiTags } from '@nestjs/swagger';
+import { InjectDataSource } from '@nestjs/typeorm';
+import { type Request, type Response } from 'express';
+import { DataSource } from 'typeorm';
+import { VERBATIM_CONFIG, type VerbatimConfig } from '@app/config';
+import { ErrorCode, VerbatimError } from '@app/core';
+import { findAccountIdByProfileUrl, findMementoCaptures, type MementoCapture } from '@app/persistence';
+import { linkFormatDocument, linkHeader } from './link-format';
+import { nearestMemento, parseAcceptDatetime } from './memento-datetime';
+import { mementoUri, originalLinks, timemapLinks } from './memento-links';
+import { originalUrlOf } from './original-url';
+
+const TIMEGATE = '/timegate/';
+const TIMEMAP = '/timemap/link/';
+
+/**
+ * Memento (RFC 7089) for the statements we hold. The original resource is a statement's platform URL; each
+ * captured version is a memento, served by the statement page. A profile URL is not an original we hold:
+ * we keep an account's statements, never its profile page, so calling them mementos of it would be false.
+ */
+@ApiTags('memento')
+@Controller()
+export class MementoController {
+  constructor(
+    @InjectDataSource() private readonly db: DataSource,
+    @Inject(VERBATIM_CONFIG) private readonly config: VerbatimConfig,
+  ) {}
+
+  /** TimeGate (pattern 2.2): a 302 to the capture nearest `Accept-Datetime`, or to the latest without it. */
+  @Get('timegate/*original')
+  async timegate(@Req() req: Request, @Res() res: Response): Promise<void> {
+    const original = this.originalOf(req, TIMEGATE);
+    const header = req.headers['accept-datetime'];
+    let at: Date | undefined;
+    if (header !== undefined) {
+      const parsed = parseAcceptDatetime(Array.isArray(header) ? header.join(', ') : header);
+      if ('error' in parsed) throw new VerbatimError(ErrorCode.InvalidInput, parsed.error);
+      at = parsed.date;
+    }
+    const mementos = await this.mementosOf(original);
+    const chosen = nearestMemento(mementos, at);
+    const publicUrl = this.config.alerts.publicUrl;
+    res
+      .status(302)
+      .setHeader('Vary', 'accept-datetime')
+      .setHeader('Location', mementoUri(publicUrl, chosen))
+      .setHeader('Link', linkHeader(originalLinks(publicUrl, original)))
+      .end();
+  }
+
+  /** TimeMap: every capture of the URL, oldest first, in `application/link-format`. */
+  @Get('timemap/link/*original')
+  @ApiProduces('application/link-format')
+  async timemap(@Req() req: Request, @Res() res: Response): Promise<void> {
+    const original = this.originalOf(req, TIMEMAP);
+    const mementos = await this.mementosOf(original);
+    res
+      .status(200)
+      .type('application/link-format; charset=utf-8')
+      .send(linkFormatDocument(timemapLinks(this.config.alerts.publicUrl, original, mementos)));
+  }
+
+  private originalOf(req: Request, prefix: string): string {
+    const original = originalUrlOf(req.originalUrl, prefix);
+    if ('error' in original) throw new VerbatimError(ErrorCode.InvalidInput, original.error);
+    return original.url;
+  }
+
+  private async mementosOf(original: string): Promise<MementoCapture[]> {
+    const mementos = await findMementoCaptures(this.db.manager, original);
+    if (mementos.length > 0) return mementos;
+    const accountId = await findAccountIdByProfileUrl(this.db.manager, original);
+    throw new VerbatimError(
+      ErrorCode.NotFound,
+      accountId
+        ? `${original} is an account's profile URL: its profile page is not archived, its statements are; ask for a statement's URL, or download /accounts/${accountId}.warc.gz`
+        : `no capture of ${original}: Memento here knows statement URLs exactly as the platform gives them`,
+    );
+  }
+}

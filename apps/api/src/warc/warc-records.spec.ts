@@ -1,0 +1,175 @@
+import { createHash } from 'node:crypto';
+import { Readable } from 'node:stream';
+import { WARCParser } from 'warcio';
+import { type CaptureArtifactLink, type WarcCapture } from '@app/persistence';
+import { WarcRecordWriter, warcinfoRecord } from './warc-records';
+
+const hex = (bytes: Buffer) => createHash('sha256').update(bytes).digest('hex');
+
+const HEAD = Buffer.from(
+  'HTTP/1.1 200 OK\r\nContent-Type: application/json\r\nX-Caf\xe9: 1\r\n\r\n',
+  'latin1',
+);
+const BODY = Buffer.from('[{"id":"1"}]');
+const PHOTO = Buffer.from([0xff, 0xd8, 0xff, 0xe0, 0x00]);
+const bytes = new Map([HEAD, BODY, PHOTO].map((b) => [hex(b), b]));
+
+function link(role: string, body: Buffer, mediaType: string, url: string | null): CaptureArtifactLink {
+  return { role, sha256: hex(body), mediaType, size: body.length, url };
+}
+
+function capture(version: number, url: string | null, extra: CaptureArtifactLink[] = []): WarcCapture {
+  return {
+    statementId: '7b0d5e0e-0000-4000-8000-000000000001',
+    statementUrl: 'https://m.example/@mfa/1',
+    version,
+    capturedAt: new Date(`2026-03-0${version}T10:00:00.123Z`),
+    recordSha256: 'ab'.repeat(32),
+    evidenceLevel: 'captured',
+    source: 'capture',
+    leafIndex: version === 1 ? 7 : null,
+    artifacts: [
+      link('response', BODY, 'application/json', url),
+      link('response-head', HEAD, 'message/http', url),
+      ...extra,
+    ],
+  };
+}
+
+async function records(chunks: Uint8Array[]) {
+  const out: { type: string; headers: Record<string, string>; block: Buffer }[] = [];
+  for await (const record of new WARCParser(Readable.from(chunks.map((c) => Buffer.from(c))), {
+    parseHttp: false,
+    keepHeadersCase: true,
+  })) {
+    const headers: Record<string, string> = {};
+    for (const [name, value] of record.warcHeaders.headers as Map<string, string>) headers[name] = value;
+    out.push({ type: record.warcType as string, headers, block: Buffer.from(await record.readFully()) });
+  }
+  return out;
+}
+
+async function written(writer: WarcRecordWriter, ...captures: WarcCapture[]): Promise<Uint8Array[]> {
+  const chunks: Uint8Array[] = [];
+  for (const c of captures) for await (const record of writer.captureRecords(c, bytes)) chunks.push(record);
+  return chunks;
+}
+
+describe('WARC records of a capture', () => {
+  it('writes the kept head and body as one response block, its request, and the metadata', async () => {
+    const url = 'https://m.example/api/v1/accounts/1/statuses?limit=40';
+    const read = await records(await written(new WarcRecordWriter(), capture(1, url)));
+    expect(read.map((r) => r.type)).toEqual(['response', 'request', 'metadata']);
+    const [response, request, metadata] = read;
+    expect(response.block.equals(Buffer.concat([HEAD, BODY]))).toBe(true);
+    expect(response.headers).toMatchObject({
+      'WARC-Target-URI': url,
+      'WARC-Date': '2026-03-01T10:00:00.123Z',
+      'Content-Type': 'application/http; msgtype=response',
+      'WARC-Payload-Digest': `sha256:${hex(BODY)}`,
+      'WARC-Block-Digest': `sha256:${hex(response.block)}`,
+    });
+    expect(request.block.toString('latin1')).toBe(
+      'GET /api/v1/accounts/1/statuses?limit=40 HTTP/1.1\r\nHost: m.example\r\n\r\n',
+    );
+    expect(request.headers['WARC-Concurrent-To']).toBe(response.headers['WARC-Record-ID']);
+    expect(metadata.headers).toMatchObject({
+      'WARC-Type': 'metadata',
+      'WARC-Target-URI': 'https://m.example/@mfa/1',
+      'Content-Type': 'application/warc-fields',
+    });
+    expect(metadata.block.toString('utf8')).toBe(
+      [
+        'statement-id: 7b0d5e0e-0000-4000-8000-000000000001',
+        'statement-url: https://m.example/@mfa/1',
+        'version: 1',
+        'version-source: capture',
+        `record-sha256: ${'ab'.repeat(32)}`,
+        'log-leaf-index: 7',
+        'evidence-level: captured',
+        'captured-at: 2026-03-01T10:00:00.123Z',
+        `artifact: response sha256:${hex(BODY)}`,
+        `artifact: response-head sha256:${hex(HEAD)}`,
+        `record: ${response.headers['WARC-Record-ID']}`,
+        'request-records: rebuilt from the URL that answered: the request line and Host only',
+        '',
+      ].join('\r\n'),
+    );
+  });
+
+  it('writes a response that served an earlier capture once, and names the earlier record', async () => {
+    const url = 'https://m.example/api/v1/statuses/1';
+    const read = await records(await written(new WarcRecordWriter(), capture(1, url), capture(2, url)));
+    expect(read.map((r) => r.type)).toEqual(['response', 'request', 'metadata', 'metadata']);
+    expect(read[3].block.toString('utf8')).toContain(`record: ${read[0].headers['WARC-Record-ID']}\r\n`);
+    expect(read[3].block.toString('utf8')).toContain('log-leaf-index: pending\r\n');
+  });
+
+  it('names bytes kept before URLs were by their hash, with no request record', async () => {
+    const read = await records(await written(new WarcRecordWriter(), capture(1, null)));
+    expect(read.map((r) => r.type)).toEqual(['response', 'metadata']);
+    expect(read[0].headers['WARC-Target-URI']).toBe(`urn:verbatim:artifact:sha256:${hex(BODY)}`);
+  });
+
+  it('writes a body kept without a head as a resource record of its media type', async () => {
+    const photo = link('media', PHOTO, 'image/jpeg', 'https://m.example/media/1.jpg');
+    const read = await records(
+      await written(new WarcRecordWriter(), capture(1, 'https://m.example/a', [photo])),
+    );
+    const resource = read.find((r) => r.type === 'resource')!;
+    expect(resource.block.equals(PHOTO)).toBe(true);
+    expect(resource.headers).toMatchObject({
+      'WARC-Target-URI': 'https://m.example/media/1.jpg',
+      'Content-Type': 'image/jpeg',
+      'WARC-Payload-Digest': `sha256:${hex(PHOTO)}`,
+      'WARC-Block-Digest': `sha256:${hex(PHOTO)}`,
+    });
+  });
+
+  it('writes an observation as the answer that showed it and a metadata record of the transition', async () => {
+    const url = 'https://m.example/api/v1/statuses/1';
+    const observation = {
+      statementId: '7b0d5e0e-0000-4000-8000-000000000001',
+      statementUrl: 'https://m.example/@mfa/1',
+      observationId: '7b0d5e0e-0000-4000-8000-0000000000aa',
+      status: 'missing',
+      previousStatus: 'active',
+      reason: null,
+      httpStatus: 404,
+      observedAt: new Date('2026-03-09T10:00:00.000Z'),
+      leafIndex: 12,
+      artifacts: [
+        link('response', BODY, 'application/json', url),
+        link('response-head', HEAD, 'message/http', url),
+      ],
+    };
+    const writer = new WarcRecordWriter();
+    const chunks: Uint8Array[] = [];
+    for await (const record of writer.observationRecords(observation, bytes)) chunks.push(record);
+    const read = await records(chunks);
+    expect(read.map((r) => r.type)).toEqual(['response', 'request', 'metadata']);
+    expect(read[0].headers['WARC-Date']).toBe('2026-03-09T10:00:00.000Z');
+    const text = read[2].block.toString('utf8');
+    for (const line of [
+      'observation-id: 7b0d5e0e-0000-4000-8000-0000000000aa',
+      'status: missing',
+      'previous-status: active',
+      'http-status: 404',
+      'log-leaf-index: 12',
+      'observed-at: 2026-03-09T10:00:00.000Z',
+      `record: ${read[0].headers['WARC-Record-ID']}`,
+    ]) {
+      expect(text).toContain(`${line}\r\n`);
+    }
+    expect(text).not.toContain('reason:');
+  });
+
+  it('starts a file with a warcinfo record, every record its own gzip member', async () => {
+    const info = await warcinfoRecord('x.warc.gz', 'test');
+    expect(Buffer.from(info).subarray(0, 2)).toEqual(Buffer.from([0x1f, 0x8b]));
+    const [record] = await records([info]);
+    expect(record.type).toBe('warcinfo');
+    expect(record.headers['WARC-Filename']).toBe('x.warc.gz');
+    expect(record.block.toString('utf8')).toContain('format: WARC File Format 1.1\r\n');
+  });
+});
