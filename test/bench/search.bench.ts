@@ -144,19 +144,20 @@ async function buildArchive(databaseUrl: string, words: string[]): Promise<void>
         pg.query(
           `WITH acc AS (SELECT array_agg(id ORDER BY external_id) AS ids FROM accounts)
            INSERT INTO statements (platform, external_id, account_id, url, authored_at, first_captured_at,
-                                   last_seen_at, latest_version, latest_text)
-           SELECT 'mastodon', g::text, acc.ids[1 + g % $3], 'https://diplo.example/@mfa/' || g, t, t, t, 1, txt
+                                   last_seen_at, latest_version, latest_text, language)
+           SELECT 'mastodon', g::text, acc.ids[1 + g % $3], 'https://diplo.example/@mfa/' || g, t, t, t, 1, txt,
+                  ($4::text[])[1 + g % $5]
            FROM unnest($1::text[]) WITH ORDINALITY AS u(txt, n), acc,
                 LATERAL (SELECT $2::int + n::int - 1 AS g) AS gs,
                 LATERAL (SELECT timestamptz '2022-01-01' + g * interval '90 seconds' AS t) AS times
            ORDER BY g`,
-          [texts, start, ACCOUNTS],
+          [texts, start, ACCOUNTS, LANGUAGES, LANGUAGES.length],
         ),
       );
       log(`    statements ${start.toLocaleString()}–${end.toLocaleString()} in ${fmt(ms / 1000, 1)} s`);
     }
     const index = await timed(() =>
-      pg.query(`CREATE INDEX statements_search ON statements USING gin (search)`),
+      pg.query(`CREATE INDEX statements_search ON statements USING gin (search) WITH (fastupdate = off)`),
     );
     log(`    GIN index in ${fmt(index.ms / 1000, 1)} s`);
     await pg.query('ANALYZE');
@@ -381,7 +382,8 @@ async function main(): Promise<void> {
   } finally {
     await app?.close().catch(() => undefined);
     await db?.destroy().catch(() => undefined);
-    await env?.destroy().catch((error: Error) => log(`cleanup: ${error.message}`));
+    if (process.env.BENCH_SEARCH_KEEP && env) log(`kept the database: ${env.databaseUrl}`);
+    else await env?.destroy().catch((error: Error) => log(`cleanup: ${error.message}`));
     rmSync(dataDir, { recursive: true, force: true });
   }
 }

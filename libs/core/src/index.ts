@@ -12,3 +12,4 @@ export * from './deletion-state';
 export * from './account-availability';
 export * from './text-diff';
 export * from './cooperative';
+export * from './language';

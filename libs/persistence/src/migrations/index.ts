@@ -4,6 +4,7 @@ import { ArtifactLinkMediaType1764500000000 } from './1764500000000-ArtifactLink
 import { CreateAlerts1764600000200 } from './1764600000200-CreateAlerts';
 import { CreateRechecks1765000000000 } from './1765000000000-CreateRechecks';
 import { AccountReads1766000000000 } from './1766000000000-AccountReads';
+import { SearchLanguages1767300000000 } from './1767300000000-SearchLanguages';
 
 /** Every migration, in order. Listed explicitly so builds and tests run the same set. */
 export const MIGRATIONS = [
@@ -13,4 +14,5 @@ export const MIGRATIONS = [
   CreateAlerts1764600000200,
   CreateRechecks1765000000000,
   AccountReads1766000000000,
+  SearchLanguages1767300000000,
 ];

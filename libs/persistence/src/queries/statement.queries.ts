@@ -1,5 +1,7 @@
 import { type EntityManager } from 'typeorm';
 import { wordDiff, type DiffPart, type StatementRecord } from '@app/core';
+import { chooseSearchPlan } from './search-plan';
+import { parseSearchQuery, tsqueryExpression } from './search-query';
 
 /** A statement as readers see it in lists: where it is, who said it, when, its status and latest text. */
 export interface StatementSummaryView {
@@ -15,6 +17,13 @@ export interface StatementSummaryView {
   statusChangedAt: string | null;
   latestVersion: number;
   text: string;
+  /** ISO 639-1 code of the text (the platform's tag, else detected); null when unknown */
+  language: string | null;
+  /**
+   * With `withSnippets` and a search: the best passages of the text, HTML-escaped, matches in `<mark>`.
+   * Safe to put in a page as is.
+   */
+  snippet?: string;
 }
 
 export interface ArtifactView {
@@ -54,15 +63,20 @@ export interface ObservationView {
   evidenceUrl: string;
 }
 
-export interface StatementView extends Omit<StatementSummaryView, 'text'> {
+export interface StatementView extends Omit<StatementSummaryView, 'text' | 'snippet'> {
   versions: VersionView[];
   observations: ObservationView[];
 }
 
 export interface StatementFilter {
   accountId?: string;
-  /** web search syntax: words, "phrases", -excluded */
+  /** search syntax (see search-query.ts): words, "phrases", prefix*, -excluded, a OR b */
   q?: string;
+  platform?: string;
+  /** ISO 639-1 code; with `q`, also narrows word forms to this language's and the plain ones */
+  language?: string;
+  /** with `q`: fill each item's `snippet` */
+  withSnippets?: boolean;
   /** authored at or after */
   since?: Date;
   /** authored before */
@@ -90,6 +104,8 @@ interface StatementRow {
   status_changed_at: Date | null;
   latest_version: number;
   latest_text: string;
+  language: string | null;
+  snippet?: string | null;
   account_id: string;
   account_handle: string;
   account_display_name: string | null;
@@ -97,7 +113,7 @@ interface StatementRow {
 }
 
 const STATEMENT_COLUMNS = `s.id, s.seq, s.platform, s.url, s.authored_at, s.first_captured_at, s.last_seen_at, s.status,
-  s.status_changed_at, s.latest_version, s.latest_text, a.id AS account_id, a.handle AS account_handle,
+  s.status_changed_at, s.latest_version, s.latest_text, s.language, a.id AS account_id, a.handle AS account_handle,
   a.display_name AS account_display_name, a.profile_url AS account_url`;
 
 /** The URL an artifact's bytes are served at. */
@@ -107,31 +123,216 @@ export function artifactUrl(sha256: string): string {
 
 /** Newest captured first; the cursor is a position in capture order, so pages stay stable while captures arrive. */
 export async function listStatements(db: EntityManager, filter: StatementFilter): Promise<StatementPage> {
-  const where: string[] = [];
-  const params: unknown[] = [];
-  const add = (sql: string, value: unknown) => {
-    params.push(value);
-    where.push(sql.replace('?', `$${params.length}`));
-  };
-  if (filter.accountId) add('s.account_id = ?', filter.accountId);
-  if (filter.q) add(`s.search @@ websearch_to_tsquery('simple', ?)`, filter.q);
-  if (filter.since) add('s.authored_at >= ?', filter.since);
-  if (filter.until) add('s.authored_at < ?', filter.until);
-  if (filter.status) add('s.status = ?', filter.status);
-  if (filter.cursor) add('s.seq < ?', filter.cursor);
-  params.push(filter.limit + 1);
+  if (filter.q) return searchStatements(db, filter, filter.q);
+  const where = filterConditions(filter);
+  if (filter.cursor) where.add('s.seq < ?', filter.cursor);
+  const limit = where.param(filter.limit + 1);
   const rows: StatementRow[] = await db.query(
     `SELECT ${STATEMENT_COLUMNS} FROM statements s JOIN accounts a ON a.id = s.account_id
-     ${where.length ? `WHERE ${where.join(' AND ')}` : ''}
-     ORDER BY s.seq DESC LIMIT $${params.length}`,
-    params,
+     ${where.sql()} ORDER BY s.seq DESC LIMIT ${limit}`,
+    where.params,
   );
-  const page = rows.slice(0, filter.limit);
+  return pageOf(rows, filter.limit);
+}
+
+/** WHERE conditions and their parameters, numbered as they are added. */
+class Conditions {
+  readonly params: unknown[] = [];
+  private readonly conditions: string[] = [];
+
+  param(value: unknown): string {
+    this.params.push(value);
+    return `$${this.params.length}`;
+  }
+
+  /** `?` in `sql` is the value's placeholder */
+  add(sql: string, value: unknown): void {
+    this.conditions.push(sql.replace('?', this.param(value)));
+  }
+
+  raw(sql: string): void {
+    this.conditions.push(sql);
+  }
+
+  sql(): string {
+    return this.conditions.length ? `WHERE ${this.conditions.join(' AND ')}` : '';
+  }
+}
+
+/** Every filter but the search and the cursor. */
+function filterConditions(filter: StatementFilter): Conditions {
+  const where = new Conditions();
+  if (filter.accountId) where.add('s.account_id = ?', filter.accountId);
+  if (filter.platform) where.add('s.platform = ?', filter.platform);
+  if (filter.language) where.add('s.language = ?', filter.language);
+  if (filter.since) where.add('s.authored_at >= ?', filter.since);
+  if (filter.until) where.add('s.authored_at < ?', filter.until);
+  if (filter.status) where.add('s.status = ?', filter.status);
+  return where;
+}
+
+function pageOf(rows: StatementRow[], limit: number): StatementPage {
+  const page = rows.slice(0, limit);
   return {
     items: page.map(summaryOf),
-    nextCursor: rows.length > filter.limit ? page[page.length - 1].seq : null,
+    nextCursor: rows.length > limit ? page[page.length - 1].seq : null,
   };
 }
+
+/** how much larger each further range of a walk or window is than the one before */
+const RANGE_GROWTH = 4;
+
+/**
+ * A search page: the tsquery is built once, the plan chosen from the planner's estimate of the matches (see
+ * search-plan.ts), the page's ids found by that plan, and only then the page's rows (and snippets) read.
+ */
+async function searchStatements(
+  db: EntityManager,
+  filter: StatementFilter,
+  q: string,
+): Promise<StatementPage> {
+  const parsed = parseSearchQuery(q);
+  const built: unknown[] = [];
+  const expression = tsqueryExpression(parsed, filter.language, built);
+  const [bounds]: { query: string | null; top: string | null; bottom: string | null }[] = await db.query(
+    `SELECT (${expression})::text AS query, (SELECT max(seq) FROM statements) AS top,
+            (SELECT min(seq) FROM statements) AS bottom`,
+    built,
+  );
+  const wanted = filter.limit + 1;
+  if (!bounds.query || bounds.top === null || bounds.bottom === null) return { items: [], nextCursor: null };
+  const query = bounds.query;
+  const bottom = BigInt(bounds.bottom);
+  let upper = filter.cursor ? BigInt(filter.cursor) : BigInt(bounds.top) + 1n;
+  if (upper <= bottom) return { items: [], nextCursor: null };
+
+  const estimate = await estimateMatches(db, filter, query, upper);
+  const plan = chooseSearchPlan(estimate, Number(upper - bottom), wanted);
+  const found: { id: string; seq: string }[] = [];
+  let width = BigInt(plan.window);
+  while (found.length < wanted) {
+    // the last range reaches the oldest statement: collect plans start there
+    const lower = plan.kind === 'collect' || upper - width <= bottom ? null : upper - width;
+    found.push(...(await searchRange(db, filter, query, plan.kind, lower, upper, wanted - found.length)));
+    if (lower === null) break;
+    upper = lower;
+    width *= BigInt(RANGE_GROWTH);
+  }
+  const page = found.slice(0, filter.limit);
+  return {
+    items: await readPage(
+      db,
+      page.map((f) => f.id),
+      filter.withSnippets ? query : null,
+    ),
+    nextCursor: found.length > filter.limit ? page[page.length - 1].seq : null,
+  };
+}
+
+/** The planner's row estimate for the search with every filter: its statistics know the common lexemes. */
+async function estimateMatches(
+  db: EntityManager,
+  filter: StatementFilter,
+  query: string,
+  upper: bigint,
+): Promise<number> {
+  const where = filterConditions(filter);
+  where.add('s.search @@ ?::tsquery', query);
+  where.add('s.seq < ?', upper.toString());
+  const [row]: { 'QUERY PLAN': [{ Plan: { 'Plan Rows': number } }] }[] = await db.query(
+    `EXPLAIN (FORMAT JSON) SELECT 1 FROM statements s ${where.sql()}`,
+    where.params,
+  );
+  return row['QUERY PLAN'][0].Plan['Plan Rows'];
+}
+
+/** The newest `wanted` matches with lower ≤ seq < upper (no lower bound when null), by the plan's method. */
+async function searchRange(
+  db: EntityManager,
+  filter: StatementFilter,
+  query: string,
+  plan: 'walk' | 'window' | 'collect',
+  lower: bigint | null,
+  upper: bigint,
+  wanted: number,
+): Promise<{ id: string; seq: string }[]> {
+  const where = filterConditions(filter);
+  // ts_match_vq is the function behind @@ that no index serves: the walk then can only go along seq
+  where.add(plan === 'walk' ? 'ts_match_vq(s.search, ?::tsquery)' : 's.search @@ ?::tsquery', query);
+  where.add('s.seq < ?', upper.toString());
+  if (lower !== null) where.add('s.seq >= ?', lower.toString());
+  const limit = where.param(wanted);
+  if (plan === 'walk')
+    return db.query(
+      `SELECT s.id, s.seq FROM statements s ${where.sql()} ORDER BY s.seq DESC LIMIT ${limit}`,
+      where.params,
+    );
+  // MATERIALIZED: all matches of the range first (a BitmapAnd of the GIN and seq indexes for a window, the GIN
+  // alone for collect), so the planner cannot turn it into a walk along seq that reads every row of the range
+  return db.query(
+    `WITH hits AS MATERIALIZED (SELECT s.id, s.seq FROM statements s ${where.sql()})
+     SELECT id, seq FROM hits ORDER BY seq DESC LIMIT ${limit}`,
+    where.params,
+  );
+}
+
+/** The page's rows, newest first; snippets (ts_headline) only for these rows, never for every match. */
+async function readPage(
+  db: EntityManager,
+  ids: string[],
+  snippetQuery: string | null,
+): Promise<StatementSummaryView[]> {
+  if (ids.length === 0) return [];
+  const params: unknown[] = [ids];
+  let snippet = '';
+  if (snippetQuery !== null) {
+    params.push(snippetQuery, HEADLINE_OPTIONS);
+    // control characters mark the matches (any in the text are removed first): the text is escaped
+    // afterwards, then they become <mark>
+    // the statement's language marks its stemmed forms; when that marks nothing (the match was a stop word
+    // or a word of another language), the plain configuration marks the words as written
+    snippet = `, CASE WHEN strpos(h.stemmed, E'\\x01') > 0 THEN h.stemmed
+        ELSE ts_headline('verbatim_simple', h.text, $2::tsquery, $3) END AS snippet`;
+  }
+  const headline =
+    snippetQuery === null
+      ? ''
+      : `CROSS JOIN LATERAL (SELECT translate(s.latest_text, E'\\x01\\x02', '') AS text) AS t
+         CROSS JOIN LATERAL (SELECT t.text, ts_headline(verbatim_search_config(s.language), t.text, $2::tsquery, $3) AS stemmed) AS h`;
+  const rows: StatementRow[] = await db.query(
+    `SELECT ${STATEMENT_COLUMNS}${snippet} FROM statements s JOIN accounts a ON a.id = s.account_id ${headline}
+     WHERE s.id = ANY($1::uuid[]) ORDER BY s.seq DESC`,
+    params,
+  );
+  return rows.map(summaryOf);
+}
+
+const HEADLINE_OPTIONS =
+  'StartSel=\u0001, StopSel=\u0002, MaxFragments=2, MaxWords=30, MinWords=12, FragmentDelimiter=" … "';
+
+/** Escaped HTML of a headline, its match markers turned into <mark>; marker characters in the text itself are dropped. */
+export function snippetHtml(headline: string): string {
+  let html = '';
+  let open = false;
+  for (const char of headline) {
+    if (char === '\u0001' && !open) {
+      html += '<mark>';
+      open = true;
+    } else if (char === '\u0002' && open) {
+      html += '</mark>';
+      open = false;
+    } else if (char !== '\u0001' && char !== '\u0002') html += ESCAPES[char] ?? char;
+  }
+  return open ? `${html}</mark>` : html;
+}
+
+const ESCAPES: Record<string, string> = {
+  '&': '&amp;',
+  '<': '&lt;',
+  '>': '&gt;',
+  '"': '&quot;',
+  "'": '&#39;',
+};
 
 /** One statement with every version and the artifacts each was read from, or null. */
 export async function findStatement(db: EntityManager, id: string): Promise<StatementView | null> {
@@ -163,7 +364,7 @@ export async function findStatement(db: EntityManager, id: string): Promise<Stat
        WHERE va.statement_id = $1 ORDER BY va.version_number, va.role, va.sha256`,
     [id],
   );
-  const { text: _latest, ...summary } = summaryOf(row);
+  const { text: _latest, snippet: _snippet, ...summary } = summaryOf(row);
   return {
     ...summary,
     versions: versions.map((v, i) => ({
@@ -242,5 +443,7 @@ function summaryOf(row: StatementRow): StatementSummaryView {
     statusChangedAt: row.status_changed_at?.toISOString() ?? null,
     latestVersion: row.latest_version,
     text: row.latest_text,
+    language: row.language,
+    ...(typeof row.snippet === 'string' ? { snippet: snippetHtml(row.snippet) } : {}),
   };
 }
