@@ -3,6 +3,8 @@ import { type MigrationInterface, type QueryRunner } from 'typeorm';
 /**
  * ISO 639-1 code → PostgreSQL's Snowball stemmer for it. Ukrainian has none in PostgreSQL: its statements use
  * `verbatim_simple` (exact words, accent- and case-folded; prefix search `слово*` finds other forms).
+ * Serbian is left out on purpose: its stemmer writes Cyrillic words in Latin letters, so every Cyrillic query
+ * would also match Latin words of other languages.
  */
 const STEMMED_LANGUAGES: Record<string, string> = {
   ar: 'arabic',
@@ -24,7 +26,6 @@ const STEMMED_LANGUAGES: Record<string, string> = {
   pt: 'portuguese',
   ro: 'romanian',
   ru: 'russian',
-  sr: 'serbian',
   sv: 'swedish',
   tr: 'turkish',
 };

@@ -4,3 +4,4 @@ export * from './artifact.queries';
 export * from './capture-request.queries';
 export * from './statement.queries';
 export * from './subscription.queries';
+export * from './search-plan';

@@ -1,6 +1,6 @@
 import { type EntityManager } from 'typeorm';
 import { wordDiff, type DiffPart, type StatementRecord } from '@app/core';
-import { chooseSearchPlan } from './search-plan';
+import { chooseSearchPlan, type SearchPlan } from './search-plan';
 import { parseSearchQuery, tsqueryExpression } from './search-query';
 
 /** A statement as readers see it in lists: where it is, who said it, when, its status and latest text. */
@@ -123,7 +123,7 @@ export function artifactUrl(sha256: string): string {
 
 /** Newest captured first; the cursor is a position in capture order, so pages stay stable while captures arrive. */
 export async function listStatements(db: EntityManager, filter: StatementFilter): Promise<StatementPage> {
-  if (filter.q) return searchStatements(db, filter, filter.q);
+  if (filter.q) return searchStatements(db, filter, filter.q, chooseSearchPlan);
   const where = filterConditions(filter);
   if (filter.cursor) where.add('s.seq < ?', filter.cursor);
   const limit = where.param(filter.limit + 1);
@@ -190,6 +190,7 @@ async function searchStatements(
   db: EntityManager,
   filter: StatementFilter,
   q: string,
+  choosePlan: (estimatedMatches: number, span: number, wanted: number) => SearchPlan,
 ): Promise<StatementPage> {
   const parsed = parseSearchQuery(q);
   const built: unknown[] = [];
@@ -207,7 +208,7 @@ async function searchStatements(
   if (upper <= bottom) return { items: [], nextCursor: null };
 
   const estimate = await estimateMatches(db, filter, query, upper);
-  const plan = chooseSearchPlan(estimate, Number(upper - bottom), wanted);
+  const plan = choosePlan(estimate, Number(upper - bottom), wanted);
   const found: { id: string; seq: string }[] = [];
   let width = BigInt(plan.window);
   while (found.length < wanted) {
@@ -227,6 +228,15 @@ async function searchStatements(
     ),
     nextCursor: found.length > filter.limit ? page[page.length - 1].seq : null,
   };
+}
+
+/** A search page found by the given plan, whatever the estimate: for tests and benchmarks of each plan. */
+export function searchStatementsWithPlan(
+  db: EntityManager,
+  filter: StatementFilter & { q: string },
+  plan: SearchPlan,
+): Promise<StatementPage> {
+  return searchStatements(db, filter, filter.q, () => plan);
 }
 
 /** The planner's row estimate for the search with every filter: its statistics know the common lexemes. */
