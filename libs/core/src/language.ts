@@ -15,7 +15,10 @@ export function statementLanguage(platformLanguage: string | null, text: string)
   return primarySubtag(detect(text));
 }
 
+/** BCP 47 codes that name no language: undetermined, multiple, no linguistic content, uncoded */
+const NOT_A_LANGUAGE = new Set(['und', 'mul', 'zxx', 'mis']);
+
 function primarySubtag(tag: string | null | undefined): string | null {
   const primary = tag?.trim().toLowerCase().split(/[-_]/)[0];
-  return primary && /^[a-z]{2,3}$/.test(primary) ? primary : null;
+  return primary && /^[a-z]{2,3}$/.test(primary) && !NOT_A_LANGUAGE.has(primary) ? primary : null;
 }
