@@ -211,13 +211,17 @@ async function searchStatements(
   const plan = choosePlan(estimate, Number(upper - bottom), wanted);
   const found: { id: string; seq: string }[] = [];
   let width = BigInt(plan.window);
+  let kind = plan.kind;
   while (found.length < wanted) {
     // the last range reaches the oldest statement: collect plans start there
-    const lower = plan.kind === 'collect' || upper - width <= bottom ? null : upper - width;
-    found.push(...(await searchRange(db, filter, query, plan.kind, lower, upper, wanted - found.length)));
+    const lower = kind === 'collect' || upper - width <= bottom ? null : upper - width;
+    found.push(...(await searchRange(db, filter, query, kind, lower, upper, wanted - found.length)));
     if (lower === null) break;
     upper = lower;
     width *= BigInt(RANGE_GROWTH);
+    // a walk that came up short met fewer matches than estimated: walking on could read every older row,
+    // while windows cost what the index holds
+    kind = 'window';
   }
   const page = found.slice(0, filter.limit);
   return {
