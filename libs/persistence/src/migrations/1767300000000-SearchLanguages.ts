@@ -69,22 +69,27 @@ export class SearchLanguages1767300000000 implements MigrationInterface {
       CREATE FUNCTION verbatim_search_config(language text) RETURNS regconfig
       LANGUAGE sql IMMUTABLE PARALLEL SAFE
       AS $$ SELECT (CASE language ${cases} ELSE 'verbatim_simple' END)::regconfig $$`);
-    // The query side of one search word or "phrase": its forms under every configuration (or, given a
-    // language, under that language's and the plain one), OR-ed, duplicates removed. A document matches when
-    // any form is in its vector.
-    const everyConfig = [
-      'verbatim_simple',
-      ...new Set(Object.values(STEMMED_LANGUAGES).map((c) => `verbatim_${c}`)),
-    ]
-      .map((c) => `'${c}'`)
-      .join(', ');
+    // The query side of one search word or "phrase": its forms under every configuration of its script (or,
+    // given a language, under that language's and the plain one), OR-ed, duplicates removed. A document
+    // matches when any form is in its vector. Stop words make plainto_tsquery raise a NOTICE per
+    // configuration: kept from the client, where each costs a message.
+    const configs = (codes: string[]) =>
+      ['verbatim_simple', ...new Set(codes.map((code) => `verbatim_${STEMMED_LANGUAGES[code]}`))]
+        .map((c) => `'${c}'`)
+        .join(', ');
+    const latin = Object.keys(STEMMED_LANGUAGES).filter((code) => !['ru', 'el', 'ar'].includes(code));
     await db.query(`
       CREATE FUNCTION verbatim_query(words text, language text, phrase boolean) RETURNS tsquery
-      LANGUAGE sql STABLE PARALLEL SAFE
+      LANGUAGE sql STABLE PARALLEL SAFE SET client_min_messages = warning
       AS $$
         SELECT string_agg(DISTINCT '(' || q::text || ')', ' | ')::tsquery
-        FROM unnest(CASE WHEN language IS NULL THEN ARRAY[${everyConfig}]
-                         ELSE ARRAY['verbatim_simple', verbatim_search_config(language)::text] END) AS c,
+        FROM unnest(CASE WHEN language IS NOT NULL
+                           THEN ARRAY['verbatim_simple', verbatim_search_config(language)::text]
+                         WHEN words ~ '[\u0400-\u04FF]' THEN ARRAY[${configs(['ru'])}]
+                         WHEN words ~ '[\u0370-\u03FF]' THEN ARRAY[${configs(['el'])}]
+                         WHEN words ~ '[\u0600-\u06FF]' THEN ARRAY[${configs(['ar'])}]
+                         WHEN words ~ '[A-Za-z\u00C0-\u024F]' THEN ARRAY[${configs(latin)}]
+                         ELSE ARRAY['verbatim_simple'] END) AS c,
              LATERAL (SELECT CASE WHEN phrase THEN phraseto_tsquery(c::regconfig, words)
                                   ELSE plainto_tsquery(c::regconfig, words) END AS q) AS forms
         WHERE numnode(q) > 0

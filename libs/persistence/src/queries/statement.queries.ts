@@ -179,85 +179,111 @@ function pageOf(rows: StatementRow[], limit: number): StatementPage {
   };
 }
 
-/** how much larger each further range of a walk or window is than the one before */
-const RANGE_GROWTH = 4;
+/** statements the first round trip walks, newest first: a page of a common term is found there */
+const PROBE_ROWS_PER_WANTED = 20;
 
 /**
- * A search page: the tsquery is built once, the plan chosen from the planner's estimate of the matches (see
- * search-plan.ts), the page's ids found by that plan, and only then the page's rows (and snippets) read.
+ * A search page. The first round trip builds the tsquery, reads the bounds of capture order and walks the
+ * newest statements (PROBE_ROWS_PER_WANTED per row wanted): a common term's page is complete there. Otherwise
+ * the density it saw estimates the matches, `choosePlan` picks how to search the rest (see search-plan.ts) and
+ * ranges of capture order are searched, newest first, until the page is full; a range that comes up short
+ * replaces the estimate with what it saw.
  */
 async function searchStatements(
   db: EntityManager,
   filter: StatementFilter,
   q: string,
   choosePlan: (estimatedMatches: number, span: number, wanted: number) => SearchPlan,
+  probeRows = PROBE_ROWS_PER_WANTED * (filter.limit + 1),
 ): Promise<StatementPage> {
-  const parsed = parseSearchQuery(q);
-  const built: unknown[] = [];
-  const expression = tsqueryExpression(parsed, filter.language, built);
-  const [bounds]: { query: string | null; top: string | null; bottom: string | null }[] = await db.query(
-    `SELECT (${expression})::text AS query, (SELECT max(seq) FROM statements) AS top,
-            (SELECT min(seq) FROM statements) AS bottom`,
-    built,
-  );
   const wanted = filter.limit + 1;
-  if (!bounds.query || bounds.top === null || bounds.bottom === null) return { items: [], nextCursor: null };
-  const query = bounds.query;
-  const bottom = BigInt(bounds.bottom);
-  let upper = filter.cursor ? BigInt(filter.cursor) : BigInt(bounds.top) + 1n;
-  if (upper <= bottom) return { items: [], nextCursor: null };
-
-  const estimate = await estimateMatches(db, filter, query, upper);
-  const plan = choosePlan(estimate, Number(upper - bottom), wanted);
-  const found: { id: string; seq: string }[] = [];
-  let width = BigInt(plan.window);
-  let kind = plan.kind;
-  while (found.length < wanted) {
+  const probe = await probeNewest(db, filter, q, probeRows, wanted);
+  if (!probe) return { items: [], nextCursor: null };
+  const { query, bottom } = probe;
+  const found = probe.rows;
+  let upper = probe.lower;
+  let seen = Math.max(found.length, 1) / Math.max(probeRows, 1);
+  let width = BigInt(probeRows);
+  while (found.length < wanted && upper > bottom) {
+    const rest = Number(upper - bottom);
+    const next = choosePlan(seen * rest, rest, wanted - found.length);
+    // ranges at least double, so a term that is rare in recent statements costs few round trips
+    const plan: SearchPlan =
+      next.kind === 'collect' ? next : { kind: next.kind, window: Math.max(next.window, 2 * Number(width)) };
+    width = BigInt(plan.window);
     // the last range reaches the oldest statement: collect plans start there
-    const lower = kind === 'collect' || upper - width <= bottom ? null : upper - width;
-    found.push(...(await searchRange(db, filter, query, kind, lower, upper, wanted - found.length)));
+    const lower = plan.kind === 'collect' || upper - width <= bottom ? null : upper - width;
+    const rows = await searchRange(db, filter, query, plan.kind, lower, upper, wanted - found.length);
+    found.push(...rows);
     if (lower === null) break;
+    // at least one match per range, so an empty range still lets the next grow
+    seen = Math.max(rows.length, 1) / Number(upper - lower);
     upper = lower;
-    width *= BigInt(RANGE_GROWTH);
-    // a walk that came up short met fewer matches than estimated: walking on could read every older row,
-    // while windows cost what the index holds
-    kind = 'window';
   }
   const page = found.slice(0, filter.limit);
+  if (filter.withSnippets) await addSnippets(db, page, query);
   return {
-    items: await readPage(
-      db,
-      page.map((f) => f.id),
-      filter.withSnippets ? query : null,
-    ),
+    items: page.map(summaryOf),
     nextCursor: found.length > filter.limit ? page[page.length - 1].seq : null,
   };
 }
 
-/** A search page found by the given plan, whatever the estimate: for tests and benchmarks of each plan. */
+/**
+ * The first round trip: the tsquery, the oldest seq, and the matches among the `rows` newest statements below
+ * the cursor (`lower` is where that walk stopped). Null when the query has no words to match or nothing is
+ * below the cursor.
+ */
+async function probeNewest(
+  db: EntityManager,
+  filter: StatementFilter,
+  q: string,
+  rows: number,
+  wanted: number,
+): Promise<{ query: string; bottom: bigint; lower: bigint; rows: StatementRow[] } | null> {
+  const where = filterConditions(filter);
+  const expression = tsqueryExpression(parseSearchQuery(q), filter.language, where.params);
+  const cursor = where.param(filter.cursor ?? null);
+  const width = where.param(rows);
+  const limit = where.param(wanted);
+  where.raw('ts_match_vq(s.search, q.query)');
+  where.raw('s.seq < b.upper');
+  where.raw(`s.seq >= b.upper - ${width}::bigint`);
+  const result: (Partial<StatementRow> & {
+    query: string | null;
+    upper: string | null;
+    bottom: string | null;
+  })[] = await db.query(
+    `WITH q AS MATERIALIZED (SELECT ${expression} AS query),
+            b AS (SELECT COALESCE(${cursor}::bigint, (SELECT max(seq) + 1 FROM statements)) AS upper,
+                         (SELECT min(seq) FROM statements) AS bottom)
+       SELECT q.query::text AS query, b.upper, b.bottom, m.*
+       FROM q CROSS JOIN b
+       LEFT JOIN LATERAL (
+         SELECT ${STATEMENT_COLUMNS} FROM statements s JOIN accounts a ON a.id = s.account_id
+         ${where.sql()} ORDER BY s.seq DESC LIMIT ${limit}
+       ) m ON true`,
+    where.params,
+  );
+  const [first] = result;
+  if (!first?.query || first.upper === null || first.bottom === null) return null;
+  const upper = BigInt(first.upper);
+  const bottom = BigInt(first.bottom);
+  if (upper <= bottom) return null;
+  return {
+    query: first.query,
+    bottom,
+    lower: upper - BigInt(rows),
+    rows: result.filter((r) => r.id) as StatementRow[],
+  };
+}
+
+/** A search page found by the given plan, without the first walk: for tests and benchmarks of each plan. */
 export function searchStatementsWithPlan(
   db: EntityManager,
   filter: StatementFilter & { q: string },
   plan: SearchPlan,
 ): Promise<StatementPage> {
-  return searchStatements(db, filter, filter.q, () => plan);
-}
-
-/** The planner's row estimate for the search with every filter: its statistics know the common lexemes. */
-async function estimateMatches(
-  db: EntityManager,
-  filter: StatementFilter,
-  query: string,
-  upper: bigint,
-): Promise<number> {
-  const where = filterConditions(filter);
-  where.add('s.search @@ ?::tsquery', query);
-  where.add('s.seq < ?', upper.toString());
-  const [row]: { 'QUERY PLAN': [{ Plan: { 'Plan Rows': number } }] }[] = await db.query(
-    `EXPLAIN (FORMAT JSON) SELECT 1 FROM statements s ${where.sql()}`,
-    where.params,
-  );
-  return row['QUERY PLAN'][0].Plan['Plan Rows'];
+  return searchStatements(db, filter, filter.q, () => plan, 0);
 }
 
 /** The newest `wanted` matches with lower ≤ seq < upper (no lower bound when null), by the plan's method. */
@@ -269,7 +295,7 @@ async function searchRange(
   lower: bigint | null,
   upper: bigint,
   wanted: number,
-): Promise<{ id: string; seq: string }[]> {
+): Promise<StatementRow[]> {
   const where = filterConditions(filter);
   // ts_match_vq is the function behind @@ that no index serves: the walk then can only go along seq
   where.add(plan === 'walk' ? 'ts_match_vq(s.search, ?::tsquery)' : 's.search @@ ?::tsquery', query);
@@ -278,47 +304,38 @@ async function searchRange(
   const limit = where.param(wanted);
   if (plan === 'walk')
     return db.query(
-      `SELECT s.id, s.seq FROM statements s ${where.sql()} ORDER BY s.seq DESC LIMIT ${limit}`,
+      `SELECT ${STATEMENT_COLUMNS} FROM statements s JOIN accounts a ON a.id = s.account_id
+       ${where.sql()} ORDER BY s.seq DESC LIMIT ${limit}`,
       where.params,
     );
   // MATERIALIZED: all matches of the range first (a BitmapAnd of the GIN and seq indexes for a window, the GIN
   // alone for collect), so the planner cannot turn it into a walk along seq that reads every row of the range
   return db.query(
-    `WITH hits AS MATERIALIZED (SELECT s.id, s.seq FROM statements s ${where.sql()})
-     SELECT id, seq FROM hits ORDER BY seq DESC LIMIT ${limit}`,
+    `WITH hits AS MATERIALIZED (SELECT s.id, s.seq FROM statements s ${where.sql()}),
+          newest AS (SELECT id FROM hits ORDER BY seq DESC LIMIT ${limit})
+     SELECT ${STATEMENT_COLUMNS} FROM newest n JOIN statements s ON s.id = n.id JOIN accounts a ON a.id = s.account_id
+     ORDER BY s.seq DESC`,
     where.params,
   );
 }
 
-/** The page's rows, newest first; snippets (ts_headline) only for these rows, never for every match. */
-async function readPage(
-  db: EntityManager,
-  ids: string[],
-  snippetQuery: string | null,
-): Promise<StatementSummaryView[]> {
-  if (ids.length === 0) return [];
-  const params: unknown[] = [ids];
-  let snippet = '';
-  if (snippetQuery !== null) {
-    params.push(snippetQuery, HEADLINE_OPTIONS);
-    // control characters mark the matches (any in the text are removed first): the text is escaped
-    // afterwards, then they become <mark>
-    // the statement's language marks its stemmed forms; when that marks nothing (the match was a stop word
-    // or a word of another language), the plain configuration marks the words as written
-    snippet = `, CASE WHEN strpos(h.stemmed, E'\\x01') > 0 THEN h.stemmed
-        ELSE ts_headline('verbatim_simple', h.text, $2::tsquery, $3) END AS snippet`;
-  }
-  const headline =
-    snippetQuery === null
-      ? ''
-      : `CROSS JOIN LATERAL (SELECT translate(s.latest_text, E'\\x01\\x02', '') AS text) AS t
-         CROSS JOIN LATERAL (SELECT t.text, ts_headline(verbatim_search_config(s.language), t.text, $2::tsquery, $3) AS stemmed) AS h`;
-  const rows: StatementRow[] = await db.query(
-    `SELECT ${STATEMENT_COLUMNS}${snippet} FROM statements s JOIN accounts a ON a.id = s.account_id ${headline}
-     WHERE s.id = ANY($1::uuid[]) ORDER BY s.seq DESC`,
-    params,
+/** Snippets (ts_headline) for the page's rows only, never for every match. */
+async function addSnippets(db: EntityManager, page: StatementRow[], query: string): Promise<void> {
+  if (page.length === 0) return;
+  // control characters mark the matches (any in the text are removed first): the text is escaped afterwards,
+  // then they become <mark>. The statement's language marks its stemmed forms; when that marks nothing (the
+  // match was a stop word or a word of another language), the plain configuration marks the words as written.
+  const rows: { id: string; snippet: string }[] = await db.query(
+    `SELECT s.id, CASE WHEN strpos(h.stemmed, E'\\x01') > 0 THEN h.stemmed
+                  ELSE ts_headline('verbatim_simple', h.text, $2::tsquery, $3) END AS snippet
+     FROM statements s
+     CROSS JOIN LATERAL (SELECT translate(s.latest_text, E'\\x01\\x02', '') AS text) AS t
+     CROSS JOIN LATERAL (SELECT t.text, ts_headline(verbatim_search_config(s.language), t.text, $2::tsquery, $3) AS stemmed) AS h
+     WHERE s.id = ANY($1::uuid[])`,
+    [page.map((r) => r.id), query, HEADLINE_OPTIONS],
   );
-  return rows.map(summaryOf);
+  const snippets = new Map(rows.map((r) => [r.id, r.snippet]));
+  for (const row of page) row.snippet = snippets.get(row.id) ?? null;
 }
 
 const HEADLINE_OPTIONS =
