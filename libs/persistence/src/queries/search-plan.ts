@@ -1,9 +1,10 @@
 /**
- * How to find the newest matches of a full-text query, chosen per query from the planner's estimate of how
- * many statements match (PostgreSQL's statistics of the most common lexemes). No single plan is fast for
- * every term: walking capture order and filtering costs rows/selectivity, collecting every match costs a heap
- * visit per match. Costs below are in one unit, measured relative to each other on a 1M-statement archive
- * (`npm run bench:search`).
+ * How to find the newest matches of a full-text query, chosen per query from an estimate of how many
+ * statements match: the density of matches the first walk over the newest statements saw (PostgreSQL's own
+ * estimate knows only its most common lexemes, and guessed rare words as mid-frequency ones). No single plan
+ * is fast for every term: walking capture order and filtering costs rows/selectivity, collecting every match
+ * costs a heap visit per match. Costs below are in one unit, measured relative to each other with EXPLAIN
+ * ANALYZE on the benchmark's archive (`npm run bench:search`).
  *
  *   walk      newest first along the seq index, testing each row: for common terms
  *   window    the GIN matches AND a seq range (BitmapAnd), sized to hold about two pages of matches: for the
@@ -30,7 +31,7 @@ const WALK_MARGIN = 3;
 const WINDOW_MARGIN = 2;
 
 /**
- * @param estimatedMatches the planner's row estimate for the search condition with every filter
+ * @param estimatedMatches matches expected in the span, with every filter
  * @param span statements in capture order the search runs over (max seq − min seq + 1)
  * @param wanted rows the page needs (limit + 1)
  */
