@@ -14,3 +14,4 @@ export * from './text-diff';
 export * from './cooperative';
 export * from './platform-health';
 export * from './quotes';
+export * from './language';

@@ -14,6 +14,7 @@ const item = (text: string): StatementSummaryView => ({
   statusChangedAt: null,
   latestVersion: 1,
   text,
+  language: 'uk',
 });
 
 describe('search exports', () => {

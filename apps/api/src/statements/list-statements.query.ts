@@ -18,12 +18,38 @@ import {
 export class ListStatementsQuery {
   @ApiPropertyOptional() @IsOptional() @IsUUID() accountId?: string;
 
-  @ApiPropertyOptional({ description: 'full-text search (web search syntax: words, "phrases", -excluded)' })
+  @ApiPropertyOptional({
+    description:
+      'full-text search: words (any form: "министра" finds "министр"), "a phrase", prefix* (3+ letters), ' +
+      '-excluded, a OR b; case and accents never count',
+  })
   @IsOptional()
   @IsString()
   @MaxLength(500)
   @NotContains('\u0000', { message: 'q: must not contain NUL characters' })
   q?: string;
+
+  @ApiPropertyOptional({ description: "the platform's name, e.g. mastodon, x, telegram, feed" })
+  @IsOptional()
+  @Matches(/^[a-z][a-z0-9-]{0,31}$/, {
+    message: 'platform: must be a platform name such as mastodon or feed',
+  })
+  platform?: string;
+
+  @ApiPropertyOptional({
+    description: "the statement's language, ISO 639-1 (en, uk, ru, …); with q, word forms of that language",
+  })
+  @IsOptional()
+  @Matches(/^[a-z]{2,3}$/, { message: 'language: must be a lower-case ISO 639-1 code such as en or uk' })
+  language?: string;
+
+  @ApiPropertyOptional({
+    enum: ['true', 'false'],
+    description: 'with q: add each item a snippet, escaped HTML with <mark> around the matches',
+  })
+  @IsOptional()
+  @IsIn(['true', 'false'], { message: 'withSnippets: must be true or false' })
+  withSnippets?: 'true' | 'false';
 
   @ApiPropertyOptional({ description: 'authored at or after (RFC 3339)' })
   @IsOptional()

@@ -31,6 +31,7 @@ export class StatementsController {
       ...query,
       since: query.since ? new Date(query.since) : undefined,
       until: query.until ? new Date(query.until) : undefined,
+      withSnippets: query.withSnippets === 'true',
       limit: query.limit ?? 50,
     });
   }

@@ -8,6 +8,7 @@ import { MediaFiles1767100000000 } from './1767100000000-MediaFiles';
 import { PlatformHealth1767600000000 } from './1767600000000-PlatformHealth';
 import { QuotedStatements1767000000000 } from './1767000000000-QuotedStatements';
 import { ArtifactLinkUrl1767500000000 } from './1767500000000-ArtifactLinkUrl';
+import { SearchLanguages1767300000000 } from './1767300000000-SearchLanguages';
 
 /** Every migration, in order. Listed explicitly so builds and tests run the same set. */
 export const MIGRATIONS = [
@@ -19,6 +20,7 @@ export const MIGRATIONS = [
   AccountReads1766000000000,
   QuotedStatements1767000000000,
   MediaFiles1767100000000,
+  SearchLanguages1767300000000,
   ArtifactLinkUrl1767500000000,
   PlatformHealth1767600000000,
 ];

@@ -6,3 +6,4 @@ export * from './capture-request.queries';
 export * from './statement.queries';
 export * from './subscription.queries';
 export * from './quotation.queries';
+export * from './search-plan';

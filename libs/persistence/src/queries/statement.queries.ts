@@ -3,6 +3,8 @@ import { type EntityManager } from 'typeorm';
 import { wordDiff, type DiffPart, type StatementRecord } from '@app/core';
 import { artifactUrl } from './artifact-url';
 import { findQuotedBy, type QuotedByView } from './quotation.queries';
+import { chooseSearchPlan, type SearchPlan } from './search-plan';
+import { parseSearchQuery, tsqueryExpression } from './search-query';
 
 /** A statement as readers see it in lists: where it is, who said it, when, its status and latest text. */
 export interface StatementSummaryView {
@@ -18,7 +20,12 @@ export interface StatementSummaryView {
   statusChangedAt: string | null;
   latestVersion: number;
   text: string;
-  /** escaped HTML of the text around the matches, with <mark> around them (set only when asked and searching) */
+  /** ISO 639-1 code of the text (the platform's tag, else detected); null when unknown */
+  language: string | null;
+  /**
+   * With `withSnippets` and a search: the best passages of the text, HTML-escaped, matches in `<mark>`.
+   * Safe to put in a page as is.
+   */
   snippet?: string;
 }
 
@@ -70,7 +77,7 @@ export interface ObservationView {
   evidenceUrl: string;
 }
 
-export interface StatementView extends Omit<StatementSummaryView, 'text'> {
+export interface StatementView extends Omit<StatementSummaryView, 'text' | 'snippet'> {
   /** `captured`: read from the platform by us (quoted statements are a QuotedStatementView) */
   kind: 'captured';
   versions: VersionView[];
@@ -81,19 +88,19 @@ export interface StatementView extends Omit<StatementSummaryView, 'text'> {
 
 export interface StatementFilter {
   accountId?: string;
-  /** web search syntax: words, "phrases", -excluded */
+  /** search syntax (see search-query.ts): words, "phrases", prefix*, -excluded, a OR b */
   q?: string;
+  /** connector name: mastodon, telegram, x, feed… */
+  platform?: string;
+  /** ISO 639-1 code; with `q`, also narrows word forms to this language's and the plain ones */
+  language?: string;
+  /** with `q`: fill each item's `snippet` */
+  withSnippets?: boolean;
   /** authored at or after */
   since?: Date;
   /** authored before */
   until?: Date;
   status?: string;
-  /** connector name: mastodon, telegram, x, feed… */
-  platform?: string;
-  /** the language the latest version declares (BCP 47 as the platform gave it, e.g. uk, en) */
-  language?: string;
-  /** ask for `snippet` on each item (filled by the search engine when it supports it) */
-  withSnippets?: boolean;
   /** the nextCursor of a previous page */
   cursor?: string;
   limit: number;
@@ -117,6 +124,8 @@ interface StatementRow {
   latest_version: number;
   latest_text: string;
   external_id: string;
+  language: string | null;
+  snippet?: string | null;
   account_id: string;
   account_handle: string;
   account_display_name: string | null;
@@ -124,46 +133,254 @@ interface StatementRow {
 }
 
 const STATEMENT_COLUMNS = `s.id, s.seq, s.platform, s.url, s.authored_at, s.first_captured_at, s.last_seen_at, s.status,
-  s.status_changed_at, s.latest_version, s.latest_text, s.external_id, a.id AS account_id, a.handle AS account_handle,
+  s.status_changed_at, s.latest_version, s.latest_text, s.external_id, s.language, a.id AS account_id, a.handle AS account_handle,
   a.display_name AS account_display_name, a.profile_url AS account_url`;
 
 export { artifactUrl } from './artifact-url';
 
 /** Newest captured first; the cursor is a position in capture order, so pages stay stable while captures arrive. */
 export async function listStatements(db: EntityManager, filter: StatementFilter): Promise<StatementPage> {
-  const where: string[] = [];
-  const params: unknown[] = [];
-  const add = (sql: string, value: unknown) => {
-    params.push(value);
-    where.push(sql.replace('?', `$${params.length}`));
-  };
-  if (filter.accountId) add('s.account_id = ?', filter.accountId);
-  if (filter.q) add(`s.search @@ websearch_to_tsquery('simple', ?)`, filter.q);
-  if (filter.since) add('s.authored_at >= ?', filter.since);
-  if (filter.until) add('s.authored_at < ?', filter.until);
-  if (filter.status) add('s.status = ?', filter.status);
-  if (filter.platform) add('s.platform = ?', filter.platform);
-  if (filter.language) {
-    add(
-      `EXISTS (SELECT 1 FROM versions v WHERE v.statement_id = s.id AND v.number = s.latest_version
-         AND v.record->>'language' = ?)`,
-      filter.language,
-    );
-  }
-  if (filter.cursor) add('s.seq < ?', filter.cursor);
-  params.push(filter.limit + 1);
+  if (filter.q) return searchStatements(db, filter, filter.q, chooseSearchPlan);
+  const where = filterConditions(filter);
+  if (filter.cursor) where.add('s.seq < ?', filter.cursor);
+  const limit = where.param(filter.limit + 1);
   const rows: StatementRow[] = await db.query(
     `SELECT ${STATEMENT_COLUMNS} FROM statements s JOIN accounts a ON a.id = s.account_id
-     ${where.length ? `WHERE ${where.join(' AND ')}` : ''}
-     ORDER BY s.seq DESC LIMIT $${params.length}`,
-    params,
+     ${where.sql()} ORDER BY s.seq DESC LIMIT ${limit}`,
+    where.params,
   );
-  const page = rows.slice(0, filter.limit);
+  return pageOf(rows, filter.limit);
+}
+
+/** WHERE conditions and their parameters, numbered as they are added. */
+class Conditions {
+  readonly params: unknown[] = [];
+  private readonly conditions: string[] = [];
+
+  param(value: unknown): string {
+    this.params.push(value);
+    return `$${this.params.length}`;
+  }
+
+  /** `?` in `sql` is the value's placeholder */
+  add(sql: string, value: unknown): void {
+    this.conditions.push(sql.replace('?', this.param(value)));
+  }
+
+  raw(sql: string): void {
+    this.conditions.push(sql);
+  }
+
+  sql(): string {
+    return this.conditions.length ? `WHERE ${this.conditions.join(' AND ')}` : '';
+  }
+}
+
+/** Every filter but the search and the cursor. */
+function filterConditions(filter: StatementFilter): Conditions {
+  const where = new Conditions();
+  if (filter.accountId) where.add('s.account_id = ?', filter.accountId);
+  if (filter.platform) where.add('s.platform = ?', filter.platform);
+  if (filter.language) where.add('s.language = ?', filter.language);
+  if (filter.since) where.add('s.authored_at >= ?', filter.since);
+  if (filter.until) where.add('s.authored_at < ?', filter.until);
+  if (filter.status) where.add('s.status = ?', filter.status);
+  return where;
+}
+
+function pageOf(rows: StatementRow[], limit: number): StatementPage {
+  const page = rows.slice(0, limit);
   return {
     items: page.map(summaryOf),
-    nextCursor: rows.length > filter.limit ? page[page.length - 1].seq : null,
+    nextCursor: rows.length > limit ? page[page.length - 1].seq : null,
   };
 }
+
+/** statements the first round trip walks, newest first: a page of a common term is found there */
+const PROBE_ROWS_PER_WANTED = 20;
+
+/**
+ * A search page. The first round trip builds the tsquery, reads the bounds of capture order and walks the
+ * newest statements (PROBE_ROWS_PER_WANTED per row wanted): a common term's page is complete there. Otherwise
+ * the density it saw estimates the matches, `choosePlan` picks how to search the rest (see search-plan.ts) and
+ * ranges of capture order are searched, newest first, until the page is full; a range that comes up short
+ * replaces the estimate with what it saw.
+ */
+async function searchStatements(
+  db: EntityManager,
+  filter: StatementFilter,
+  q: string,
+  choosePlan: (estimatedMatches: number, span: number, wanted: number) => SearchPlan,
+  probeRows = PROBE_ROWS_PER_WANTED * (filter.limit + 1),
+): Promise<StatementPage> {
+  const wanted = filter.limit + 1;
+  const probe = await probeNewest(db, filter, q, probeRows, wanted);
+  if (!probe) return { items: [], nextCursor: null };
+  const { query, bottom } = probe;
+  const found = probe.rows;
+  let upper = probe.lower;
+  let seen = Math.max(found.length, 1) / Math.max(probeRows, 1);
+  let width = BigInt(probeRows);
+  while (found.length < wanted && upper > bottom) {
+    const rest = Number(upper - bottom);
+    const next = choosePlan(seen * rest, rest, wanted - found.length);
+    // ranges at least double, so a term that is rare in recent statements costs few round trips
+    const plan: SearchPlan =
+      next.kind === 'collect' ? next : { kind: next.kind, window: Math.max(next.window, 2 * Number(width)) };
+    width = BigInt(plan.window);
+    // the last range reaches the oldest statement: collect plans start there
+    const lower = plan.kind === 'collect' || upper - width <= bottom ? null : upper - width;
+    const rows = await searchRange(db, filter, query, plan.kind, lower, upper, wanted - found.length);
+    found.push(...rows);
+    if (lower === null) break;
+    // at least one match per range, so an empty range still lets the next grow
+    seen = Math.max(rows.length, 1) / Number(upper - lower);
+    upper = lower;
+  }
+  const page = found.slice(0, filter.limit);
+  if (filter.withSnippets) await addSnippets(db, page, query);
+  return {
+    items: page.map(summaryOf),
+    nextCursor: found.length > filter.limit ? page[page.length - 1].seq : null,
+  };
+}
+
+/**
+ * The first round trip: the tsquery, the oldest seq, and the matches among the `rows` newest statements below
+ * the cursor (`lower` is where that walk stopped). Null when the query has no words to match or nothing is
+ * below the cursor.
+ */
+async function probeNewest(
+  db: EntityManager,
+  filter: StatementFilter,
+  q: string,
+  rows: number,
+  wanted: number,
+): Promise<{ query: string; bottom: bigint; lower: bigint; rows: StatementRow[] } | null> {
+  const where = filterConditions(filter);
+  const expression = tsqueryExpression(parseSearchQuery(q), filter.language, where.params);
+  const cursor = where.param(filter.cursor ?? null);
+  const width = where.param(rows);
+  const limit = where.param(wanted);
+  where.raw('ts_match_vq(s.search, q.query)');
+  where.raw('s.seq < b.upper');
+  where.raw(`s.seq >= b.upper - ${width}::bigint`);
+  const result: (Partial<StatementRow> & {
+    query: string | null;
+    upper: string | null;
+    bottom: string | null;
+  })[] = await db.query(
+    `WITH q AS MATERIALIZED (SELECT ${expression} AS query),
+            b AS (SELECT COALESCE(${cursor}::bigint, (SELECT max(seq) + 1 FROM statements)) AS upper,
+                         (SELECT min(seq) FROM statements) AS bottom)
+       SELECT q.query::text AS query, b.upper, b.bottom, m.*
+       FROM q CROSS JOIN b
+       LEFT JOIN LATERAL (
+         SELECT ${STATEMENT_COLUMNS} FROM statements s JOIN accounts a ON a.id = s.account_id
+         ${where.sql()} ORDER BY s.seq DESC LIMIT ${limit}
+       ) m ON true`,
+    where.params,
+  );
+  const [first] = result;
+  if (!first?.query || first.upper === null || first.bottom === null) return null;
+  const upper = BigInt(first.upper);
+  const bottom = BigInt(first.bottom);
+  if (upper <= bottom) return null;
+  return {
+    query: first.query,
+    bottom,
+    lower: upper - BigInt(rows),
+    rows: result.filter((r) => r.id) as StatementRow[],
+  };
+}
+
+/** A search page found by the given plan, without the first walk: for tests and benchmarks of each plan. */
+export function searchStatementsWithPlan(
+  db: EntityManager,
+  filter: StatementFilter & { q: string },
+  plan: SearchPlan,
+): Promise<StatementPage> {
+  return searchStatements(db, filter, filter.q, () => plan, 0);
+}
+
+/** The newest `wanted` matches with lower ≤ seq < upper (no lower bound when null), by the plan's method. */
+async function searchRange(
+  db: EntityManager,
+  filter: StatementFilter,
+  query: string,
+  plan: 'walk' | 'window' | 'collect',
+  lower: bigint | null,
+  upper: bigint,
+  wanted: number,
+): Promise<StatementRow[]> {
+  const where = filterConditions(filter);
+  // ts_match_vq is the function behind @@ that no index serves: the walk then can only go along seq
+  where.add(plan === 'walk' ? 'ts_match_vq(s.search, ?::tsquery)' : 's.search @@ ?::tsquery', query);
+  where.add('s.seq < ?', upper.toString());
+  if (lower !== null) where.add('s.seq >= ?', lower.toString());
+  const limit = where.param(wanted);
+  if (plan === 'walk')
+    return db.query(
+      `SELECT ${STATEMENT_COLUMNS} FROM statements s JOIN accounts a ON a.id = s.account_id
+       ${where.sql()} ORDER BY s.seq DESC LIMIT ${limit}`,
+      where.params,
+    );
+  // MATERIALIZED: all matches of the range first (a BitmapAnd of the GIN and seq indexes for a window, the GIN
+  // alone for collect), so the planner cannot turn it into a walk along seq that reads every row of the range
+  return db.query(
+    `WITH hits AS MATERIALIZED (SELECT s.id, s.seq FROM statements s ${where.sql()}),
+          newest AS (SELECT id FROM hits ORDER BY seq DESC LIMIT ${limit})
+     SELECT ${STATEMENT_COLUMNS} FROM newest n JOIN statements s ON s.id = n.id JOIN accounts a ON a.id = s.account_id
+     ORDER BY s.seq DESC`,
+    where.params,
+  );
+}
+
+/** Snippets (ts_headline) for the page's rows only, never for every match. */
+async function addSnippets(db: EntityManager, page: StatementRow[], query: string): Promise<void> {
+  if (page.length === 0) return;
+  // control characters mark the matches (any in the text are removed first): the text is escaped afterwards,
+  // then they become <mark>. The statement's language marks its stemmed forms; when that marks nothing (the
+  // match was a stop word or a word of another language), the plain configuration marks the words as written.
+  const rows: { id: string; snippet: string }[] = await db.query(
+    `SELECT s.id, CASE WHEN strpos(h.stemmed, E'\\x01') > 0 THEN h.stemmed
+                  ELSE ts_headline('verbatim_simple', h.text, $2::tsquery, $3) END AS snippet
+     FROM statements s
+     CROSS JOIN LATERAL (SELECT translate(s.latest_text, E'\\x01\\x02', '') AS text) AS t
+     CROSS JOIN LATERAL (SELECT t.text, ts_headline(verbatim_search_config(s.language), t.text, $2::tsquery, $3) AS stemmed) AS h
+     WHERE s.id = ANY($1::uuid[])`,
+    [page.map((r) => r.id), query, HEADLINE_OPTIONS],
+  );
+  const snippets = new Map(rows.map((r) => [r.id, r.snippet]));
+  for (const row of page) row.snippet = snippets.get(row.id) ?? null;
+}
+
+const HEADLINE_OPTIONS =
+  'StartSel=\u0001, StopSel=\u0002, MaxFragments=2, MaxWords=30, MinWords=12, FragmentDelimiter=" … "';
+
+/** Escaped HTML of a headline, its match markers turned into <mark>; marker characters in the text itself are dropped. */
+export function snippetHtml(headline: string): string {
+  let html = '';
+  let open = false;
+  for (const char of headline) {
+    if (char === '\u0001' && !open) {
+      html += '<mark>';
+      open = true;
+    } else if (char === '\u0002' && open) {
+      html += '</mark>';
+      open = false;
+    } else if (char !== '\u0001' && char !== '\u0002') html += ESCAPES[char] ?? char;
+  }
+  return open ? `${html}</mark>` : html;
+}
+
+const ESCAPES: Record<string, string> = {
+  '&': '&amp;',
+  '<': '&lt;',
+  '>': '&gt;',
+  '"': '&quot;',
+  "'": '&#39;',
+};
 
 /** One statement with every version and the artifacts each was read from, or null. */
 export async function findStatement(db: EntityManager, id: string): Promise<StatementView | null> {
@@ -199,7 +416,7 @@ export async function findStatement(db: EntityManager, id: string): Promise<Stat
     db,
     versions.map((v) => ({ statementId: row.id, version: v.number })),
   );
-  const { text: _latest, ...summary } = summaryOf(row);
+  const { text: _latest, snippet: _snippet, ...summary } = summaryOf(row);
   return {
     ...summary,
     kind: 'captured',
@@ -289,6 +506,8 @@ function summaryOf(row: StatementRow): StatementSummaryView {
     statusChangedAt: row.status_changed_at?.toISOString() ?? null,
     latestVersion: row.latest_version,
     text: row.latest_text,
+    language: row.language,
+    ...(typeof row.snippet === 'string' ? { snippet: snippetHtml(row.snippet) } : {}),
   };
 }
 

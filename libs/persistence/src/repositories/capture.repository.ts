@@ -8,6 +8,7 @@ import {
   type EvidenceLevel,
   type StatementContent,
   type StatementRecord,
+  statementLanguage,
 } from '@app/core';
 import { buildLogEntry, type ArtifactReference } from '@app/ledger';
 
@@ -276,8 +277,9 @@ async function insertVersions(db: EntityManager, versions: NewVersion[]): Promis
   // an UPDATE … FROM takes one arbitrary row per target: give it only each statement's newest version
   const newest = [...new Map(versions.map((v) => [v.statementId, v])).values()];
   await db.query(
-    `UPDATE statements s SET latest_version = t.n, latest_text = t.txt, url = t.u, authored_at = COALESCE(t.a, s.authored_at)
-     FROM unnest($1::uuid[], $2::int[], $3::text[], $4::text[], $5::timestamptz[]) AS t(id, n, txt, u, a)
+    `UPDATE statements s SET latest_version = t.n, latest_text = t.txt, url = t.u, authored_at = COALESCE(t.a, s.authored_at),
+       language = t.l
+     FROM unnest($1::uuid[], $2::int[], $3::text[], $4::text[], $5::timestamptz[], $6::text[]) AS t(id, n, txt, u, a, l)
      WHERE s.id = t.id`,
     [
       newest.map((v) => v.statementId),
@@ -285,6 +287,8 @@ async function insertVersions(db: EntityManager, versions: NewVersion[]): Promis
       newest.map((v) => v.post.content.text),
       newest.map((v) => v.post.content.url),
       newest.map((v) => v.post.content.authoredAt),
+      // the language picks the search stemmer: the platform's tag, else detected from the text
+      newest.map((v) => statementLanguage(v.post.content.language, v.post.content.text)),
     ],
   );
   await db.query(

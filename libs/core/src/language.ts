@@ -1,0 +1,24 @@
+import { detect } from 'tinyld';
+
+/** Texts shorter than this are too short for n-gram detection to be better than a guess. */
+const MIN_DETECTABLE_LENGTH = 20;
+
+/**
+ * The language of a statement as an ISO 639-1 code, or null when unknown: the platform's own tag when it has
+ * one (Mastodon `language`, X `lang`, a feed's `xml:lang`), otherwise detected from the text. Only the primary
+ * subtag is kept ('en-GB' → 'en'): search picks its stemmer by language, not by region.
+ */
+export function statementLanguage(platformLanguage: string | null, text: string): string | null {
+  const tagged = primarySubtag(platformLanguage);
+  if (tagged) return tagged;
+  if (text.trim().length < MIN_DETECTABLE_LENGTH) return null;
+  return primarySubtag(detect(text));
+}
+
+/** BCP 47 codes that name no language: undetermined, multiple, no linguistic content, uncoded */
+const NOT_A_LANGUAGE = new Set(['und', 'mul', 'zxx', 'mis']);
+
+function primarySubtag(tag: string | null | undefined): string | null {
+  const primary = tag?.trim().toLowerCase().split(/[-_]/)[0];
+  return primary && /^[a-z]{2,3}$/.test(primary) && !NOT_A_LANGUAGE.has(primary) ? primary : null;
+}

@@ -1,0 +1,48 @@
+/**
+ * How to find the newest matches of a full-text query, chosen per query from an estimate of how many
+ * statements match: the density of matches the first walk over the newest statements saw (PostgreSQL's own
+ * estimate knows only its most common lexemes, and guessed rare words as mid-frequency ones). No single plan
+ * is fast for every term: walking capture order and filtering costs rows/selectivity, collecting every match
+ * costs a heap visit per match. Costs below are in one unit, measured relative to each other with EXPLAIN
+ * ANALYZE on the benchmark's archive (`npm run bench:search`).
+ *
+ *   walk      newest first along the seq index, testing each row: for common terms
+ *   window    the GIN matches AND a seq range (BitmapAnd), sized to hold about two pages of matches: for the
+ *             terms in between, where walking reads too many rows and collecting visits too many
+ *   collect   every match, then the newest: for rare terms
+ * A walk or window that comes up short continues into older, ever larger ranges, so a wrong estimate costs
+ * time, never results.
+ */
+export type SearchPlanKind = 'walk' | 'window' | 'collect';
+
+export interface SearchPlan {
+  kind: SearchPlanKind;
+  /** seq-range width of the first walk or window (statements in capture order); 0 for collect */
+  window: number;
+}
+
+/** relative costs: a row walked along the seq index, a heap visit of a match, a GIN match read, a seq index entry */
+const WALK_ROW = 0.5;
+const HEAP_VISIT = 10;
+const GIN_MATCH = 0.16;
+const SEQ_ENTRY = 0.034;
+/** windows and walks aim at this many pages' worth of matches before they would come up short */
+const WALK_MARGIN = 3;
+const WINDOW_MARGIN = 2;
+
+/**
+ * @param estimatedMatches matches expected in the span, with every filter
+ * @param span statements in capture order the search runs over (max seq − min seq + 1)
+ * @param wanted rows the page needs (limit + 1)
+ */
+export function chooseSearchPlan(estimatedMatches: number, span: number, wanted: number): SearchPlan {
+  const matches = Math.max(1, Math.min(estimatedMatches, span));
+  const collect = matches * (HEAP_VISIT + GIN_MATCH);
+  const walkRows = Math.ceil((WALK_MARGIN * wanted * span) / matches);
+  const walk = (wanted * span * WALK_ROW) / matches;
+  const windowRows = Math.ceil((WINDOW_MARGIN * wanted * span) / matches);
+  const window = matches * GIN_MATCH + windowRows * SEQ_ENTRY + WINDOW_MARGIN * wanted * HEAP_VISIT;
+  const best = Math.min(collect, walk, window);
+  if (best === collect || Math.min(walkRows, windowRows) >= span) return { kind: 'collect', window: 0 };
+  return best === walk ? { kind: 'walk', window: walkRows } : { kind: 'window', window: windowRows };
+}

@@ -1,0 +1,228 @@
+import { type DataSource } from 'typeorm';
+import { ErrorCode } from '@app/core';
+import { createTestEnvironment, type TestEnvironment } from '@app/testing/test-environment';
+import { createDataSource } from '../data-source';
+import { type SearchPlan } from './search-plan';
+import { listStatements, searchStatementsWithPlan, type StatementFilter } from './statement.queries';
+
+/** Search on a real database: stemming per language, accents, syntax, filters, snippets, and every plan. */
+describe('statement search (on a real database)', () => {
+  let env: TestEnvironment;
+  let db: DataSource;
+  let accountId: string;
+
+  beforeAll(async () => {
+    env = await createTestEnvironment();
+    db = createDataSource(env.databaseUrl, { poolSize: 2 });
+    await db.initialize();
+    [{ id: accountId }] = await db.query(
+      `INSERT INTO accounts (platform, handle, external_id, display_name, profile_url, source_url, tracking, poll_interval_seconds)
+       VALUES ('mastodon', 'mfa@diplo.example', '1', 'Ministry', 'https://diplo.example/@mfa', 'https://diplo.example', true, 300)
+       RETURNING id`,
+    );
+  });
+  afterAll(async () => {
+    await db?.destroy();
+    await env?.destroy();
+  });
+  beforeEach(() => db.query('DELETE FROM statements'));
+
+  /** Inserts statements in order (seq ascending) and returns their ids. */
+  async function insert(
+    rows: { text: string; language?: string | null; platform?: string }[],
+  ): Promise<string[]> {
+    const inserted: { id: string }[] = await db.query(
+      `INSERT INTO statements (platform, external_id, account_id, url, authored_at, first_captured_at, last_seen_at,
+                               latest_version, latest_text, language)
+       SELECT p, n::text, $1, 'https://diplo.example/@mfa/' || n, now(), now(), now(), 1, t, l
+       FROM unnest($2::text[], $3::text[], $4::text[]) WITH ORDINALITY AS u(t, l, p, n)
+       ORDER BY n
+       RETURNING id`,
+      [
+        accountId,
+        rows.map((r) => r.text),
+        rows.map((r) => r.language ?? null),
+        rows.map((r) => r.platform ?? 'mastodon'),
+      ],
+    );
+    return inserted.map((r) => r.id);
+  }
+
+  async function texts(q: string, filter: Partial<StatementFilter> = {}): Promise<string[]> {
+    const page = await listStatements(db.manager, { q, limit: 50, ...filter });
+    return page.items.map((i) => i.text);
+  }
+
+  it('finds other word forms in the statement’s language (Russian, English, French, German, Spanish)', async () => {
+    await insert([
+      { text: 'Министр иностранных дел провёл переговоры', language: 'ru' },
+      { text: 'Заявление министра о санкциях', language: 'ru' },
+      { text: 'The ministers discussed sanctions', language: 'en' },
+      { text: 'Les ministres se sont entretenus', language: 'fr' },
+      { text: 'Die Gespräche der Außenministerin', language: 'de' },
+      { text: 'Los acuerdos con el ministro', language: 'es' },
+    ]);
+    expect(await texts('министра')).toEqual([
+      'Заявление министра о санкциях',
+      'Министр иностранных дел провёл переговоры',
+    ]);
+    expect(await texts('переговор')).toEqual(['Министр иностранных дел провёл переговоры']);
+    expect(await texts('minister')).toEqual(['The ministers discussed sanctions']);
+    // without a language, a word takes its forms in every language (English "ministers" stems like "ministre")
+    expect(await texts('ministre')).toContain('Les ministres se sont entretenus');
+    expect(await texts('ministre', { language: 'fr' })).toEqual(['Les ministres se sont entretenus']);
+    expect(await texts('gespräch')).toEqual(['Die Gespräche der Außenministerin']);
+    expect(await texts('acuerdo')).toEqual(['Los acuerdos con el ministro']);
+    // a word that is not in any statement in any form
+    expect(await texts('ambassador')).toEqual([]);
+  });
+
+  it('matches Ukrainian exactly as written and by prefix (PostgreSQL has no Ukrainian stemmer)', async () => {
+    await insert([
+      { text: 'Міністр закордонних справ України', language: 'uk' },
+      { text: 'Заява міністра щодо безпеки', language: 'uk' },
+    ]);
+    expect(await texts('міністра')).toEqual(['Заява міністра щодо безпеки']);
+    expect(await texts('міністр*')).toEqual([
+      'Заява міністра щодо безпеки',
+      'Міністр закордонних справ України',
+    ]);
+  });
+
+  it('ignores case and accents on both sides', async () => {
+    await insert([
+      { text: 'Ministère des Affaires étrangères', language: 'fr' },
+      { text: 'Rencontre avec le PRÉSIDENT', language: 'fr' },
+      { text: 'Nothing related here', language: 'en' },
+    ]);
+    expect(await texts('etrangeres')).toEqual(['Ministère des Affaires étrangères']);
+    expect(await texts('ÉTRANGÈRES')).toEqual(['Ministère des Affaires étrangères']);
+    expect(await texts('president')).toEqual(['Rencontre avec le PRÉSIDENT']);
+  });
+
+  it('supports "phrases", prefix*, -exclusion and OR', async () => {
+    await insert([
+      { text: 'The foreign minister met the press', language: 'en' },
+      { text: 'The minister of foreign trade spoke', language: 'en' },
+      { text: 'Sanctions against the banking sector', language: 'en' },
+      { text: 'Support for the energy sector', language: 'en' },
+    ]);
+    expect(await texts('"foreign minister"')).toEqual(['The foreign minister met the press']);
+    expect(await texts('foreign minister')).toEqual([
+      'The minister of foreign trade spoke',
+      'The foreign minister met the press',
+    ]);
+    expect(await texts('bank*')).toEqual(['Sanctions against the banking sector']);
+    expect(await texts('sector -energy')).toEqual(['Sanctions against the banking sector']);
+    expect(await texts('banking OR energy')).toEqual([
+      'Support for the energy sector',
+      'Sanctions against the banking sector',
+    ]);
+  });
+
+  it('refuses queries it cannot run with a message that says what to fix', async () => {
+    const refused = (q: string) => listStatements(db.manager, { q, limit: 50 });
+    await expect(refused('mi*')).rejects.toMatchObject({
+      code: ErrorCode.InvalidInput,
+      message: expect.stringContaining('at least 3 letters'),
+    });
+    await expect(refused('-energy')).rejects.toMatchObject({
+      code: ErrorCode.InvalidInput,
+      message: expect.stringContaining('not -excluded'),
+    });
+    await expect(refused('?! …')).rejects.toMatchObject({ code: ErrorCode.InvalidInput });
+    await expect(refused(Array.from({ length: 17 }, (_, i) => `w${i}`).join(' '))).rejects.toMatchObject({
+      code: ErrorCode.InvalidInput,
+    });
+  });
+
+  it('filters by platform and language, with and without a search', async () => {
+    await insert([
+      { text: 'sanctions announced', language: 'en', platform: 'mastodon' },
+      { text: 'sanctions announced again', language: 'en', platform: 'feed' },
+      { text: 'санкции объявлены', language: 'ru', platform: 'feed' },
+    ]);
+    expect(await texts('sanctions', { platform: 'feed' })).toEqual(['sanctions announced again']);
+    expect(
+      (await listStatements(db.manager, { limit: 50, language: 'ru' })).items.map((i) => i.text),
+    ).toEqual(['санкции объявлены']);
+    expect((await listStatements(db.manager, { limit: 50, platform: 'feed' })).items).toHaveLength(2);
+    const [item] = (await listStatements(db.manager, { limit: 1, language: 'ru' })).items;
+    expect(item.language).toBe('ru');
+  });
+
+  it('gives escaped snippets with <mark> around the matches, only when asked', async () => {
+    await insert([
+      { text: 'Warning <script>alert("x")</script> 1 < 2 & sanctions on "banks"', language: 'en' },
+    ]);
+    const [plain] = (await listStatements(db.manager, { q: 'sanctions', limit: 10 })).items;
+    expect(plain.snippet).toBeUndefined();
+    const [item] = (await listStatements(db.manager, { q: 'sanctions', limit: 10, withSnippets: true }))
+      .items;
+    expect(item.snippet).toContain('<mark>sanctions</mark>');
+    // ts_headline drops what looks like a tag; whatever text is left is escaped
+    expect(item.snippet).not.toContain('<script');
+    expect(item.snippet).toContain('alert(&quot;x&quot;)');
+    expect(item.snippet).toContain('1 &lt; 2 &amp;');
+    expect(item.snippet!.replace(/<\/?mark>/g, '')).not.toMatch(/[<>]/);
+    // a stop word of the statement's language is still marked, as written
+    const [stop] = (await listStatements(db.manager, { q: 'on', limit: 10, withSnippets: true })).items;
+    expect(stop.snippet).toContain('<mark>on</mark>');
+  });
+
+  it('returns the same pages as the plain query with every plan, across pages', async () => {
+    // a generated archive: words by Zipf's law, so terms range from common to rare to absent
+    const vocabulary = Array.from({ length: 400 }, (_, i) => `w${i.toString(36)}x`);
+    let seed = 7;
+    const random = () => (seed = (seed * 1103515245 + 12345) % 2147483648) / 2147483648;
+    const rows = Array.from({ length: 3000 }, () => ({
+      text: Array.from(
+        { length: 8 },
+        () => vocabulary[Math.floor(Math.exp(random() * Math.log(400))) - 1],
+      ).join(' '),
+      language: 'en',
+    }));
+    await insert(rows);
+    await db.query('ANALYZE statements');
+    const plans: SearchPlan[] = [
+      { kind: 'walk', window: 40 },
+      { kind: 'walk', window: 3000 },
+      { kind: 'window', window: 25 },
+      { kind: 'window', window: 700 },
+      { kind: 'collect', window: 0 },
+    ];
+    for (const q of ['w0x', 'w5x', 'w2ax', 'wa0x', 'absentx', 'w1x w3x', '"w0x w1x"', 'w2a* -w0x']) {
+      const expected: string[] = (
+        await db.query(
+          `SELECT s.id FROM statements s
+           WHERE s.search @@ (SELECT string_agg('(' || q::text || ')', ' & ')::tsquery FROM (VALUES ($1::tsquery)) v(q))
+           ORDER BY s.seq DESC`,
+          [plainQuery(q)],
+        )
+      ).map((r: { id: string }) => r.id);
+      for (const plan of [...plans, null]) {
+        const found: string[] = [];
+        let cursor: string | undefined;
+        do {
+          const filter = { q, limit: 20, cursor };
+          const page = plan
+            ? await searchStatementsWithPlan(db.manager, filter, plan)
+            : await listStatements(db.manager, filter);
+          found.push(...page.items.map((i) => i.id));
+          cursor = page.nextCursor ?? undefined;
+        } while (cursor);
+        expect({ q, plan, found }).toEqual({ q, plan, found: expected });
+      }
+    }
+  });
+});
+
+/** The generated words are plain ASCII with no stem: the tsquery the same search means, written by hand. */
+function plainQuery(q: string): string {
+  const known: Record<string, string> = {
+    'w1x w3x': 'w1x & w3x',
+    '"w0x w1x"': 'w0x <-> w1x',
+    'w2a* -w0x': 'w2a:* & !w0x',
+  };
+  return known[q] ?? q;
+}
