@@ -277,6 +277,19 @@ describe('reading room', () => {
     expect(first.text.match(/nonce="/g)).toHaveLength(2); // the stylesheet and the verifier, nothing else
   });
 
+  it('is a Memento of the post: its capture time, and links to the original, the TimeGate and the TimeMap', async () => {
+    const res = await app.http().get(`/statements/${cyrillicId}`).expect(200);
+    const api = await app.http().get(`/api/v1/statements/${cyrillicId}`).expect(200);
+    const body = api.body as { url: string; versions: { capturedAt: string }[] };
+    const latest = body.versions[body.versions.length - 1];
+    expect(new Date(res.headers['memento-datetime']).getTime()).toBe(
+      Math.floor(new Date(latest.capturedAt).getTime() / 1000) * 1000,
+    );
+    expect(res.headers.link).toContain(`<${body.url}>; rel="original"`);
+    expect(res.headers.link).toMatch(/rel="timegate"/);
+    expect(res.headers.link).toMatch(/rel="timemap"/);
+  });
+
   it('answers unknown ids with a 404 page and bad parameters with a 400 page that says what to fix', async () => {
     const missing = await app.http().get('/statements/00000000-0000-4000-8000-000000000000').expect(404);
     expect(missing.headers['content-type']).toBe('text/html; charset=utf-8');

@@ -4,6 +4,7 @@ import { InjectDataSource } from '@nestjs/typeorm';
 import { type Request, type Response } from 'express';
 import { DataSource } from 'typeorm';
 import { VERBATIM_CONFIG, type VerbatimConfig } from '@app/config';
+import { mementoHeaders } from '../memento';
 import { ErrorCode, STATEMENT_STATUSES, VerbatimError } from '@app/core';
 import { latestCheckpoint } from '@app/log';
 import {
@@ -179,6 +180,9 @@ export class PagesController {
     const statement = UUID.test(id) ? await findStatement(this.db.manager, id) : null;
     if (!statement)
       throw new VerbatimError(ErrorCode.NotFound, `There is no statement ${id} in this archive.`);
+    // the page is a memento of the post (RFC 7089): when it was captured, and where its TimeGate and TimeMap are
+    const memento = mementoHeaders(statement, this.config.alerts.publicUrl);
+    if (memento) res.set(memento);
     const [logIndexes, checkpoint] = await Promise.all([
       findVersionLogIndexes(this.db.manager, id),
       latestCheckpoint(this.db.manager),
