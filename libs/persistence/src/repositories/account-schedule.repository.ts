@@ -69,6 +69,41 @@ export async function completePoll(
   return claimed > 0;
 }
 
+/** One quiet poll of a batch: the claim it holds and where it moves the account. */
+export interface QuietPollCompletion extends PollClaim {
+  cursor: unknown;
+  nextPollAt: Date;
+}
+
+/**
+ * `completePoll` for many quiet polls in one statement (status `unchanged`): each poll's claim is checked on
+ * its own row exactly as `completePoll` checks it. Returns the ids of the accounts whose claim held; a poll
+ * whose due time was already handled is not in the answer and changed nothing. One poll per account.
+ */
+export async function completeQuietPolls(
+  db: EntityManager,
+  polls: QuietPollCompletion[],
+): Promise<Set<string>> {
+  if (polls.length === 0) return new Set();
+  // row locks taken in id order, so two batches sharing accounts wait for each other instead of deadlocking
+  const sorted = [...polls].sort((a, b) => (a.accountId < b.accountId ? -1 : 1));
+  const [rows]: [{ id: string }[], number] = await db.query(
+    `UPDATE accounts a SET cursor = u.cursor, next_poll_at = u.next_poll_at, last_polled_at = now(),
+       last_poll_status = 'unchanged', last_error = NULL, last_error_code = NULL, consecutive_failures = 0,
+       updated_at = now()
+     FROM unnest($1::uuid[], $2::timestamptz[], $3::jsonb[], $4::timestamptz[]) AS u(id, due, cursor, next_poll_at)
+     WHERE a.id = u.id AND a.next_poll_at = u.due AND a.tracking
+     RETURNING a.id`,
+    [
+      sorted.map((p) => p.accountId),
+      sorted.map((p) => p.due),
+      sorted.map((p) => JSON.stringify(p.cursor ?? {})),
+      sorted.map((p) => p.nextPollAt),
+    ],
+  );
+  return new Set(rows.map((r) => r.id));
+}
+
 /**
  * Records a failed poll on the account and moves it to its retry time; `resetCursor` starts the account over
  * (its stored cursor was unreadable). Returns false when the due time was already handled.
