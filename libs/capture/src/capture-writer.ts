@@ -87,7 +87,7 @@ interface QuietPoll {
   result: PollResult<unknown> & { kind: 'unchanged' };
 }
 
-/** Quiet polls are written in batches of up to 128, each batch at most 2 ms after its first poll arrived. */
+/** Quiet polls are written in batches of up to 128; a poll waits at most 2 ms for a batch being written. */
 export const QUIET_POLL_BATCH: GroupCommitOptions = { maxSize: 128, maxWaitMs: 2 };
 
 const NOTHING_WRITTEN: WrittenCaptures = { postsSeen: 0, postsNew: 0, versionsNew: 0, statementIds: [] };

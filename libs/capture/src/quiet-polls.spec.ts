@@ -134,10 +134,11 @@ describe('CaptureWriter: quiet polls written in batches (on a real database)', (
       startedAt: new Date(),
     });
     // the next round: one answers as before, the other with a 304
+    const [sameNext, otherNext] = [await next(same), await next(other)];
     expect(
       await Promise.all([
-        writer.recordPoll(await next(same), quiet()),
-        writer.recordPoll(await next(other), quiet(undefined, 304)),
+        writer.recordPoll(sameNext, quiet()),
+        writer.recordPoll(otherNext, quiet(undefined, 304)),
       ]),
     ).toEqual(['unchanged', 'unchanged']);
     expect(await runsOf(same.account.id)).toEqual([
