@@ -396,6 +396,31 @@ async function capturePath(
   }
 }
 
+/** `npm run bench:capture -- quiet`: only (d) between the two no-op drains, for a quick look. */
+async function quietOnly(env: TestEnvironment, config: VerbatimConfig, db: DataSource, key: LogKey) {
+  const concurrency = config.polling.workerConcurrency;
+  const quiet = await prepareQuiet(db, 'consulate', QUIET_POLLS);
+  await db.query('ANALYZE');
+  await noOpDrain(env, quiet.jobs.slice(0, 2000), concurrency);
+  const drain = await noOpDrain(env, quiet.jobs, concurrency);
+  const idle = await capturePath(env, config, db, key, quiet);
+  const drainAfter = await noOpDrain(env, quiet.jobs, concurrency);
+  if (idle.outcomes.unchanged !== QUIET_POLLS)
+    throw new Error(`(d): outcomes ${JSON.stringify(idle.outcomes)}, expected every poll unchanged`);
+  const limit = Math.max(drain, drainAfter);
+  const quietPerSecond = (QUIET_POLLS / idle.storedMs) * 1000;
+  printTable(`Quiet polls only (machine busy ${fmt(idle.machineBusy * 100)}%)`, [
+    {
+      what: `(d) quiet polls, concurrency ${concurrency}`,
+      ours: `${fmt(quietPerSecond)} polls/s`,
+      limit: `${fmt(limit)} jobs/s no-op (${fmt(drain)} / ${fmt(drainAfter)})`,
+      ratio: `${fmt(quietPerSecond / limit, 2)}×`,
+      target: `≥ ${QUIET_TARGET_RATIO}× no-op drain`,
+      verdict: quietPerSecond >= QUIET_TARGET_RATIO * limit ? 'PASS' : 'MISS',
+    },
+  ]);
+}
+
 async function main(): Promise<void> {
   const started = Date.now();
   const keyDir = mkdtempSync(join(tmpdir(), 'verbatim-bench-'));
@@ -403,12 +428,20 @@ async function main(): Promise<void> {
   let db: DataSource | undefined;
   try {
     env = await createTestEnvironment();
-    const config = env.config({ VERBATIM_DATA_DIR: keyDir, VERBATIM_LOG_ORIGIN: ORIGIN });
+    // the worker's concurrency as configured (VERBATIM_WORKER_CONCURRENCY), also for the no-op drain
+    const concurrencySetting = process.env.VERBATIM_WORKER_CONCURRENCY;
+    const config = env.config({
+      VERBATIM_DATA_DIR: keyDir,
+      VERBATIM_LOG_ORIGIN: ORIGIN,
+      ...(concurrencySetting ? { VERBATIM_WORKER_CONCURRENCY: concurrencySetting } : {}),
+    });
     const key = loadLogKey({ origin: ORIGIN, keyFile: null, dataDir: keyDir });
     const concurrency = config.polling.workerConcurrency;
     // the worker's pool: enough for every concurrent poll plus the sequencer
     db = createDataSource(env.databaseUrl, { poolSize: concurrency + 2 });
     await db.initialize();
+
+    if (process.argv.includes('quiet')) return await quietOnly(env, config, db, key);
 
     log(`preparing ${SINGLE_POLLS.toLocaleString()} accounts with one new post each…`);
     const timeline = new Timeline();

@@ -18,7 +18,6 @@ import {
   isDataException,
   lockAccountAvailability,
   recordCaptureRun,
-  recordQuietRuns,
   setAccountAvailability,
   upsertAccount,
   writeCaptures,
@@ -182,8 +181,8 @@ export class CaptureWriter {
   }
 
   /**
-   * Writes a batch of quiet polls in one transaction of two set-based statements: the accounts' claims and
-   * schedule, then their capture runs. Each poll's claim is checked on its own: one whose due time was already
+   * Writes a batch of quiet polls with one set-based statement (atomic by itself, so one commit): the
+   * accounts' claims and schedule, and their capture runs. Each poll's claim is checked on its own: one whose due time was already
    * handled is `stale` and writes nothing. A second poll of an account already in the batch (a replayed job) is
    * written after the batch, on its own, so its claim is checked against the first one's result. Should the
    * batch transaction fail, every poll of it is written on its own: one bad poll costs only itself.
@@ -202,30 +201,19 @@ export class CaptureWriter {
     const batched = inBatch.map((i) => polls[i]);
     let claimed: Set<string>;
     try {
-      claimed = await this.db.transaction(async (tx) => {
-        const now = new Date();
-        const claimed = await completeQuietPolls(
-          tx,
-          batched.map(({ work, result }) => ({
-            accountId: work.account.id,
-            due: work.due,
-            cursor: result.cursor,
-            nextPollAt: nextPollAfterSuccess(work.due, work.account.pollIntervalSeconds, now),
-          })),
-        );
-        await recordQuietRuns(
-          tx,
-          batched
-            .filter(({ work }) => claimed.has(work.account.id))
-            .map(({ work, result }) => ({
-              accountId: work.account.id,
-              startedAt: work.startedAt,
-              finishedAt: now,
-              httpStatus: result.httpStatus,
-            })),
-        );
-        return claimed;
-      });
+      const now = new Date();
+      claimed = await completeQuietPolls(
+        this.db.manager,
+        batched.map(({ work, result }) => ({
+          accountId: work.account.id,
+          due: work.due,
+          cursor: result.cursor,
+          nextPollAt: nextPollAfterSuccess(work.due, work.account.pollIntervalSeconds, now),
+          startedAt: work.startedAt,
+          httpStatus: result.httpStatus,
+        })),
+        now,
+      );
     } catch (error) {
       this.logger.warn(
         `group commit of ${polls.length} quiet poll(s) failed (${(error as Error).message}); writing each on its own`,

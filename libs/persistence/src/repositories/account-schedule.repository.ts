@@ -69,36 +69,65 @@ export async function completePoll(
   return claimed > 0;
 }
 
-/** One quiet poll of a batch: the claim it holds and where it moves the account. */
+/** One quiet poll of a batch: the claim it holds, where it moves the account, and its run. */
 export interface QuietPollCompletion extends PollClaim {
   cursor: unknown;
   nextPollAt: Date;
+  startedAt: Date;
+  httpStatus: number | null;
 }
 
 /**
- * `completePoll` for many quiet polls in one statement (status `unchanged`): each poll's claim is checked on
- * its own row exactly as `completePoll` checks it. Returns the ids of the accounts whose claim held; a poll
- * whose due time was already handled is not in the answer and changed nothing. One poll per account.
+ * Completes many quiet polls (the source said nothing changed) in ONE statement, atomic by itself: claims and
+ * moves the accounts (status `unchanged`), then records each claimed poll's run as `recordCaptureRun` would,
+ * extending the account's latest run when that is a quiet one with the same HTTP status and no note, else
+ * adding a row. Each poll's claim is checked on its own row exactly as `completePoll` checks it. Returns the
+ * ids of the accounts whose claim held; a poll whose due time was already handled changed nothing.
+ * At most one poll per account.
  */
 export async function completeQuietPolls(
   db: EntityManager,
   polls: QuietPollCompletion[],
+  finishedAt: Date,
 ): Promise<Set<string>> {
   if (polls.length === 0) return new Set();
   // row locks taken in id order, so two batches sharing accounts wait for each other instead of deadlocking
   const sorted = [...polls].sort((a, b) => (a.accountId < b.accountId ? -1 : 1));
-  const [rows]: [{ id: string }[], number] = await db.query(
-    `UPDATE accounts a SET cursor = u.cursor, next_poll_at = u.next_poll_at, last_polled_at = now(),
-       last_poll_status = 'unchanged', last_error = NULL, last_error_code = NULL, consecutive_failures = 0,
-       updated_at = now()
-     FROM unnest($1::uuid[], $2::timestamptz[], $3::jsonb[], $4::timestamptz[]) AS u(id, due, cursor, next_poll_at)
-     WHERE a.id = u.id AND a.next_poll_at = u.due AND a.tracking
-     RETURNING a.id`,
+  // the latest run by `id + 0`: see recordCaptureRun
+  const rows: { id: string }[] = await db.query(
+    `WITH polls AS (
+       SELECT * FROM unnest($1::uuid[], $2::timestamptz[], $3::jsonb[], $4::timestamptz[], $5::timestamptz[], $6::int[])
+         AS p(id, due, cursor, next_poll_at, started_at, http_status)
+     ), claimed AS (
+       UPDATE accounts a SET cursor = p.cursor, next_poll_at = p.next_poll_at, last_polled_at = now(),
+         last_poll_status = 'unchanged', last_error = NULL, last_error_code = NULL, consecutive_failures = 0,
+         updated_at = now()
+       FROM polls p
+       WHERE a.id = p.id AND a.next_poll_at = p.due AND a.tracking
+       RETURNING a.id, p.started_at, p.http_status
+     ), latest AS (
+       SELECT c.*, (SELECT r.id FROM capture_runs r WHERE r.account_id = c.id ORDER BY r.id + 0 DESC LIMIT 1) AS run_id
+       FROM claimed c
+     ), extended AS (
+       UPDATE capture_runs r SET polls = r.polls + 1, finished_at = $7
+       FROM latest l
+       WHERE r.id = l.run_id AND r.outcome = 'unchanged' AND r.http_status IS NOT DISTINCT FROM l.http_status
+         AND r.error_code IS NULL AND r.error IS NULL
+       RETURNING r.account_id
+     ), added AS (
+       INSERT INTO capture_runs (account_id, started_at, finished_at, outcome, http_status, posts_seen, posts_new, versions_new)
+       SELECT id, started_at, $7, 'unchanged', http_status, 0, 0, 0 FROM claimed
+       WHERE id NOT IN (SELECT account_id FROM extended)
+     )
+     SELECT id FROM claimed`,
     [
       sorted.map((p) => p.accountId),
       sorted.map((p) => p.due),
       sorted.map((p) => JSON.stringify(p.cursor ?? {})),
       sorted.map((p) => p.nextPollAt),
+      sorted.map((p) => p.startedAt),
+      sorted.map((p) => p.httpStatus),
+      finishedAt,
     ],
   );
   return new Set(rows.map((r) => r.id));
