@@ -116,6 +116,12 @@ describe('CaptureWriter: quiet polls written in batches (on a real database)', (
       ]);
       expect((await accountRow(work.account.id)).last_poll_status).toBe('unchanged');
     }
+    // one statement wrote both runs: they share its finishing time
+    const finished: { finished_at: Date }[] = await db.query(
+      `SELECT finished_at FROM capture_runs WHERE account_id = ANY($1)`,
+      [[a.account.id, c.account.id]],
+    );
+    expect(new Set(finished.map((r) => r.finished_at.getTime())).size).toBe(1);
     expect(await runsOf(lost.account.id)).toEqual([]);
     const untouched = await accountRow(lost.account.id);
     expect(untouched.next_poll_at.getTime()).toBe(movedTo.getTime());
