@@ -91,7 +91,8 @@ export async function completeQuietPolls(
   finishedAt: Date,
 ): Promise<Set<string>> {
   if (polls.length === 0) return new Set();
-  // row locks taken in id order, so two batches sharing accounts wait for each other instead of deadlocking
+  // in id order, so two batches sharing accounts tend to lock rows in the same order; should they deadlock anyway,
+  // PostgreSQL aborts one statement, and the writer then writes that batch poll by poll
   const sorted = [...polls].sort((a, b) => (a.accountId < b.accountId ? -1 : 1));
   // the latest run by `id + 0`: see recordCaptureRun
   const rows: { id: string }[] = await db.query(
