@@ -10,6 +10,8 @@
  *             one transaction; then the integration request), while a log worker runs the real sequencer;
  *             the clock stops when the last version is in a signed checkpoint
  *         (c) as (b), with each poll answering a page of 20 posts: posts/s, to show what batching lifts
+ *         (d) quiet polls: the same number of poll jobs, each source answering "nothing new" (the common case
+ *             of a tracker): claim, schedule and capture run through the writer's group commit
  * Only the source is replaced (a connector that hands back the prepared poll result, no HTTP).
  * Target: /work/shared/reference/performance.md, end-to-end capture ≥ 0.4× the no-op drain.
  */
@@ -51,7 +53,9 @@ const HOST = 'diplo.example';
 const SINGLE_POLLS = 10_000;
 const PAGE_POLLS = 1_000;
 const PAGE_SIZE = 20;
+const QUIET_POLLS = 10_000;
 const TARGET_RATIO = 0.4;
+const QUIET_TARGET_RATIO = 0.5;
 /** the accounts' due time: every job claims its account at this time, as a scheduler tick would */
 const DUE = new Date('2030-01-01T00:00:00.000Z');
 
@@ -143,6 +147,28 @@ function pollResultOf(body: Buffer): PollResult<unknown> {
     evidenceLevel: 'captured',
   }));
   return { kind: 'posts', httpStatus: 200, posts, cursor: { sinceId: statuses[0].id } };
+}
+
+/** `polls` tracked accounts due at DUE, each source answering that nothing changed since its cursor. */
+async function prepareQuiet(db: DataSource, prefix: string, polls: number): Promise<Prepared> {
+  const rows: { id: string; external_id: string }[] = await db.query(
+    `INSERT INTO accounts (platform, handle, external_id, display_name, profile_url, source_url, tracking,
+                           poll_interval_seconds, next_poll_at, cursor)
+     SELECT 'mastodon', $1 || i || '@' || $2, $1 || i, 'Consulate ' || i, 'https://' || $2 || '/@' || $1 || i,
+            'https://' || $2, true, 300, $3, jsonb_build_object('sinceId', (113000000000000000 + i)::text)
+     FROM generate_series(1, $4::int) AS i
+     RETURNING id, external_id`,
+    [prefix, HOST, DUE, polls],
+  );
+  const results = new Map<string, PollResult<unknown>>();
+  rows.forEach((row, i) => {
+    // what the connector answers for an empty page: the same cursor, HTTP 200
+    const cursor = { sinceId: (113_000_000_000_000_000n + BigInt(i + 1)).toString() };
+    results.set(row.external_id, { kind: 'unchanged', httpStatus: 200, cursor });
+  });
+  const jobs = rows.map((row) => ({ accountId: row.id, dueAt: DUE.toISOString() }));
+  jobs.sort((a, b) => (a.accountId < b.accountId ? -1 : 1));
+  return { jobs, results, posts: 0, responseBytes: 0 };
 }
 
 /** Stands in for the platform: hands each account the poll result prepared for it. */
@@ -344,7 +370,8 @@ async function capturePath(
 
     const expected = Number(before) + prepared.posts;
     const deadline = Date.now() + 60_000;
-    let loggedAt: number | undefined;
+    // quiet polls write nothing to the log: stored is done
+    let loggedAt: number | undefined = prepared.posts === 0 ? stored : undefined;
     while (loggedAt === undefined) {
       const [row]: { at: Date }[] = await db.query(
         `SELECT created_at AS at FROM log_checkpoints WHERE size >= $1 ORDER BY size LIMIT 1`,
@@ -370,6 +397,31 @@ async function capturePath(
   }
 }
 
+/** `npm run bench:capture -- quiet`: only (d) between the two no-op drains, for a quick look. */
+async function quietOnly(env: TestEnvironment, config: VerbatimConfig, db: DataSource, key: LogKey) {
+  const concurrency = config.polling.workerConcurrency;
+  const quiet = await prepareQuiet(db, 'consulate', QUIET_POLLS);
+  await db.query('ANALYZE');
+  await noOpDrain(env, quiet.jobs.slice(0, 2000), concurrency);
+  const drain = await noOpDrain(env, quiet.jobs, concurrency);
+  const idle = await capturePath(env, config, db, key, quiet);
+  const drainAfter = await noOpDrain(env, quiet.jobs, concurrency);
+  if (idle.outcomes.unchanged !== QUIET_POLLS)
+    throw new Error(`(d): outcomes ${JSON.stringify(idle.outcomes)}, expected every poll unchanged`);
+  const limit = Math.max(drain, drainAfter);
+  const quietPerSecond = (QUIET_POLLS / idle.storedMs) * 1000;
+  printTable(`Quiet polls only (machine busy ${fmt(idle.machineBusy * 100)}%)`, [
+    {
+      what: `(d) quiet polls, concurrency ${concurrency}`,
+      ours: `${fmt(quietPerSecond)} polls/s`,
+      limit: `${fmt(limit)} jobs/s no-op (${fmt(drain)} / ${fmt(drainAfter)})`,
+      ratio: `${fmt(quietPerSecond / limit, 2)}×`,
+      target: `≥ ${QUIET_TARGET_RATIO}× no-op drain`,
+      verdict: quietPerSecond >= QUIET_TARGET_RATIO * limit ? 'PASS' : 'MISS',
+    },
+  ]);
+}
+
 async function main(): Promise<void> {
   const started = Date.now();
   const keyDir = mkdtempSync(join(tmpdir(), 'verbatim-bench-'));
@@ -377,18 +429,28 @@ async function main(): Promise<void> {
   let db: DataSource | undefined;
   try {
     env = await createTestEnvironment();
-    const config = env.config({ VERBATIM_DATA_DIR: keyDir, VERBATIM_LOG_ORIGIN: ORIGIN });
+    // the worker's concurrency as configured (VERBATIM_WORKER_CONCURRENCY), also for the no-op drain
+    const concurrencySetting = process.env.VERBATIM_WORKER_CONCURRENCY;
+    const config = env.config({
+      VERBATIM_DATA_DIR: keyDir,
+      VERBATIM_LOG_ORIGIN: ORIGIN,
+      ...(concurrencySetting ? { VERBATIM_WORKER_CONCURRENCY: concurrencySetting } : {}),
+    });
     const key = loadLogKey({ origin: ORIGIN, keyFile: null, dataDir: keyDir });
     const concurrency = config.polling.workerConcurrency;
     // the worker's pool: enough for every concurrent poll plus the sequencer
     db = createDataSource(env.databaseUrl, { poolSize: concurrency + 2 });
     await db.initialize();
 
+    if (process.argv.includes('quiet')) return await quietOnly(env, config, db, key);
+
     log(`preparing ${SINGLE_POLLS.toLocaleString()} accounts with one new post each…`);
     const timeline = new Timeline();
     const single = await prepare(db, timeline, 'mfa', SINGLE_POLLS, 1);
     log(`preparing ${PAGE_POLLS.toLocaleString()} accounts with a page of ${PAGE_SIZE} new posts each…`);
     const paged = await prepare(db, timeline, 'embassy', PAGE_POLLS, PAGE_SIZE);
+    log(`preparing ${QUIET_POLLS.toLocaleString()} accounts whose source has nothing new…`);
+    const quiet = await prepareQuiet(db, 'consulate', QUIET_POLLS);
     await db.query('ANALYZE');
 
     log('warming up BullMQ with a short no-op drain…');
@@ -399,6 +461,8 @@ async function main(): Promise<void> {
     const one = await capturePath(env, config, db, key, single);
     log(`(c) capturing ${PAGE_POLLS.toLocaleString()} polls of ${PAGE_SIZE} posts…`);
     const page = await capturePath(env, config, db, key, paged);
+    log(`(d) ${QUIET_POLLS.toLocaleString()} quiet polls…`);
+    const idle = await capturePath(env, config, db, key, quiet);
     log(`(a') no-op drain again, to see the limit drift…`);
     const drainAfter = await noOpDrain(env, single.jobs, concurrency);
     // the stricter of the two: a drain slowed by something else in the run must not flatter the ratio
@@ -412,6 +476,14 @@ async function main(): Promise<void> {
       if (run.outcomes.captured !== (what === '(b)' ? SINGLE_POLLS : PAGE_POLLS))
         throw new Error(`${what}: outcomes ${JSON.stringify(run.outcomes)}, expected every poll captured`);
     }
+    if (idle.outcomes.unchanged !== QUIET_POLLS)
+      throw new Error(`(d): outcomes ${JSON.stringify(idle.outcomes)}, expected every poll unchanged`);
+    const [{ quietRuns }]: { quietRuns: string }[] = await db.query(
+      `SELECT coalesce(sum(r.polls), 0) AS "quietRuns" FROM capture_runs r JOIN accounts a ON a.id = r.account_id
+       WHERE a.external_id LIKE 'consulate%' AND r.outcome = 'unchanged'`,
+    );
+    if (Number(quietRuns) !== QUIET_POLLS)
+      throw new Error(`(d): capture runs count ${quietRuns} quiet polls, expected ${QUIET_POLLS}`);
     const [{ entries }]: { entries: string }[] = await db.query(
       `SELECT count(*) AS entries FROM log_entries`,
     );
@@ -423,6 +495,7 @@ async function main(): Promise<void> {
     const storedPerSecond = (SINGLE_POLLS / one.storedMs) * 1000;
     const postsPerSecond = (paged.posts / page.loggedMs) * 1000;
     const pagePollsPerSecond = (PAGE_POLLS / page.loggedMs) * 1000;
+    const quietPerSecond = (QUIET_POLLS / idle.storedMs) * 1000;
     const rows: Row[] = [
       {
         what: `(a) no-op BullMQ drain, concurrency ${concurrency} (before / after)`,
@@ -456,13 +529,22 @@ async function main(): Promise<void> {
         target: '',
         verdict: '',
       },
+      {
+        what: `(d) quiet polls (source: nothing new): claimed, scheduled, run counted`,
+        ours: `${fmt(quietPerSecond)} polls/s`,
+        limit: `${fmt(limit)} jobs/s`,
+        ratio: `${fmt(quietPerSecond / limit, 2)}×`,
+        target: `≥ ${QUIET_TARGET_RATIO}× no-op drain`,
+        verdict: quietPerSecond >= QUIET_TARGET_RATIO * limit ? 'PASS' : 'MISS',
+      },
     ];
     printTable(
       `Verbatim capture benchmark (${fmt((Date.now() - started) / 1000)} s, ${new Date().toISOString()}; ` +
         `checkpoint interval ${config.log.checkpointIntervalMs} ms, last checkpoint after the last poll: ` +
         `(b) +${fmt(one.loggedMs - one.storedMs)} ms, (c) +${fmt(page.loggedMs - page.storedMs)} ms; ` +
-        `CPU during the polls: machine busy (b) ${fmt(one.machineBusy * 100)}% (c) ${fmt(page.machineBusy * 100)}%, ` +
-        `of which this Node process (b) ${fmt(one.nodeShare * 100)}% (c) ${fmt(page.nodeShare * 100)}% of all cores)`,
+        `CPU during the polls: machine busy (b) ${fmt(one.machineBusy * 100)}% (c) ${fmt(page.machineBusy * 100)}% ` +
+        `(d) ${fmt(idle.machineBusy * 100)}%, of which this Node process (b) ${fmt(one.nodeShare * 100)}% ` +
+        `(c) ${fmt(page.nodeShare * 100)}% (d) ${fmt(idle.nodeShare * 100)}% of all cores)`,
       rows,
     );
   } finally {

@@ -9,6 +9,7 @@ import { scheduleIntegration } from '@app/log';
 import { MetricsService } from '@app/observability';
 import {
   completePoll,
+  completeQuietPolls,
   completeRechecks,
   failPoll,
   findRecheckTargets,
@@ -29,6 +30,7 @@ import {
 import { QueueName, scheduleMediaDownloads } from '@app/queues';
 import { scheduleSequencing } from '@app/alerts';
 import { type PostAnswer, type PollResult, type ResolvedAccount } from '@app/sources';
+import { GroupCommit, type GroupCommitOptions } from './group-commit';
 import { nextPollAfterFailure, nextPollAfterSuccess } from './poll-schedule';
 import { preparePosts, type FoundPost, type RejectedPost } from './prepare-posts';
 import { planRecheck } from './recheck-plan';
@@ -86,6 +88,16 @@ const NOTHING_WRITTEN: WrittenCaptures = {
   mediaVersions: [],
 };
 
+/** A poll whose source said nothing changed, waiting for its batch. */
+interface QuietPoll {
+  work: PollWork;
+  result: PollResult<unknown> & { kind: 'unchanged' };
+}
+
+/** Quiet polls are written in batches of up to 128; a poll waits at most 2 ms for a batch being written. */
+export const QUIET_POLL_BATCH: GroupCommitOptions = { maxSize: 128, maxWaitMs: 2 };
+
+
 /**
  * The one place that stores what a source showed us. Polls, on-demand captures and rechecks hand it their
  * findings; in one transaction it claims the work item (an account's due time, a queued request), writes
@@ -109,8 +121,22 @@ export class CaptureWriter {
     @InjectQueue(QueueName.Media) private readonly mediaQueue: Queue,
   ) {}
 
-  /** Stores what a poll found and moves the account to its next due time. */
-  async recordPoll(work: PollWork, result: PollResult<unknown>): Promise<PollOutcome> {
+  private readonly quietPolls = new GroupCommit<QuietPoll, PollOutcome>(
+    (polls) => this.writeQuietPolls(polls),
+    QUIET_POLL_BATCH,
+  );
+
+  /**
+   * Stores what a poll found and moves the account to its next due time. A poll whose source said nothing
+   * changed joins the current batch of quiet polls (group commit) and resolves when that batch is written.
+   */
+  recordPoll(work: PollWork, result: PollResult<unknown>): Promise<PollOutcome> {
+    if (result.kind === 'unchanged') return this.quietPolls.submit({ work, result });
+    return this.recordOnePoll(work, result);
+  }
+
+  /** One poll in its own transaction: a poll with posts, or a quiet poll its batch could not write. */
+  private async recordOnePoll(work: PollWork, result: PollResult<unknown>): Promise<PollOutcome> {
     const { posts, rejected, unreadHistories } = await preparePosts(
       result.kind === 'posts' ? result.posts : [],
     );
@@ -160,6 +186,60 @@ export class CaptureWriter {
     this.metrics.polls.inc({ platform: work.account.platform, outcome });
     this.afterCommit(work.account.platform, written, skipped, work.account.handle);
     return outcome;
+  }
+
+  /**
+   * Writes a batch of quiet polls with one set-based statement (atomic by itself, so one commit): the
+   * accounts' claims and schedule, and their capture runs. Each poll's claim is checked on its own: one whose due time was already
+   * handled is `stale` and writes nothing. A second poll of an account already in the batch (a replayed job) is
+   * written after the batch, on its own, so its claim is checked against the first one's result. Should the
+   * batch transaction fail, every poll of it is written on its own: one bad poll costs only itself.
+   */
+  private async writeQuietPolls(polls: QuietPoll[]): Promise<PromiseSettledResult<PollOutcome>[]> {
+    const seen = new Set<string>();
+    const inBatch: number[] = [];
+    const after: number[] = [];
+    polls.forEach((poll, i) => {
+      if (seen.has(poll.work.account.id)) after.push(i);
+      else {
+        seen.add(poll.work.account.id);
+        inBatch.push(i);
+      }
+    });
+    const batched = inBatch.map((i) => polls[i]);
+    let claimed: Set<string>;
+    try {
+      const now = new Date();
+      claimed = await completeQuietPolls(
+        this.db.manager,
+        batched.map(({ work, result }) => ({
+          accountId: work.account.id,
+          due: work.due,
+          cursor: result.cursor,
+          nextPollAt: nextPollAfterSuccess(work.due, work.account.pollIntervalSeconds, now),
+          startedAt: work.startedAt,
+          httpStatus: result.httpStatus,
+        })),
+        now,
+      );
+    } catch (error) {
+      this.logger.warn(
+        `group commit of ${polls.length} quiet poll(s) failed (${(error as Error).message}); writing each on its own`,
+      );
+      const results: PromiseSettledResult<PollOutcome>[] = [];
+      // one after the other, in the order the polls arrived, as they would have been written without batching
+      for (const poll of polls) results.push(await settle(this.recordOnePoll(poll.work, poll.result)));
+      return results;
+    }
+    const results = new Array<PromiseSettledResult<PollOutcome>>(polls.length);
+    for (const i of inBatch) {
+      const { work } = polls[i];
+      const outcome: PollOutcome = claimed.has(work.account.id) ? 'unchanged' : 'stale';
+      if (outcome === 'unchanged') this.metrics.polls.inc({ platform: work.account.platform, outcome });
+      results[i] = { status: 'fulfilled', value: outcome };
+    }
+    for (const i of after) results[i] = await settle(this.recordOnePoll(polls[i].work, polls[i].result));
+    return results;
   }
 
   /**
@@ -406,4 +486,11 @@ export class CaptureWriter {
       );
     }
   }
+}
+
+function settle<T>(promise: Promise<T>): Promise<PromiseSettledResult<T>> {
+  return promise.then(
+    (value) => ({ status: 'fulfilled', value }),
+    (reason: unknown) => ({ status: 'rejected', reason }),
+  );
 }

@@ -1,9 +1,9 @@
 import { Injectable } from '@nestjs/common';
 import { InjectDataSource } from '@nestjs/typeorm';
 import { DataSource } from 'typeorm';
-import { CaptureWriter, type PollOutcome, type PollWork } from '@app/capture';
+import { CaptureWriter, GroupCommit, type PollOutcome, type PollWork } from '@app/capture';
 import { MetricsService } from '@app/observability';
-import { addAccountReads, findAccount, recheckSoon } from '@app/persistence';
+import { addAccountReads, findAccounts, recheckSoon, type AccountEntity } from '@app/persistence';
 import { ConnectorRegistry, type PollResult } from '@app/sources';
 import { type JobOf } from '@app/queues';
 import { meterFor } from '../reads/account-read-meter';
@@ -19,6 +19,18 @@ export { type PollOutcome } from '@app/capture';
  */
 @Injectable()
 export class PollAccountUseCase {
+  /**
+   * Concurrent jobs read their accounts in one query, as the capture writer writes quiet polls in one
+   * transaction: a poll's own database work is then a share of two statements, not one of its own.
+   */
+  private readonly accounts = new GroupCommit<string, AccountEntity | null>(
+    async (ids) => {
+      const found = new Map((await findAccounts(this.db.manager, ids)).map((a) => [a.id, a]));
+      return ids.map((id) => ({ status: 'fulfilled', value: found.get(id) ?? null }));
+    },
+    { maxSize: 128, maxWaitMs: 2 },
+  );
+
   constructor(
     @InjectDataSource() private readonly db: DataSource,
     private readonly connectors: ConnectorRegistry,
@@ -27,7 +39,7 @@ export class PollAccountUseCase {
   ) {}
 
   async execute({ accountId, dueAt }: JobOf<'poll-account'>): Promise<PollOutcome> {
-    const account = await findAccount(this.db.manager, accountId);
+    const account = await this.accounts.submit(accountId);
     const due = new Date(dueAt);
     if (!account || !account.tracking || account.paused || account.nextPollAt.getTime() !== due.getTime())
       return 'stale';

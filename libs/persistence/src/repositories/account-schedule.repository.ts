@@ -69,6 +69,71 @@ export async function completePoll(
   return claimed > 0;
 }
 
+/** One quiet poll of a batch: the claim it holds, where it moves the account, and its run. */
+export interface QuietPollCompletion extends PollClaim {
+  cursor: unknown;
+  nextPollAt: Date;
+  startedAt: Date;
+  httpStatus: number | null;
+}
+
+/**
+ * Completes many quiet polls (the source said nothing changed) in ONE statement, atomic by itself: claims and
+ * moves the accounts (status `unchanged`), then records each claimed poll's run as `recordCaptureRun` would,
+ * extending the account's latest run when that is a quiet one with the same HTTP status and no note, else
+ * adding a row. Each poll's claim is checked on its own row exactly as `completePoll` checks it. Returns the
+ * ids of the accounts whose claim held; a poll whose due time was already handled changed nothing.
+ * At most one poll per account.
+ */
+export async function completeQuietPolls(
+  db: EntityManager,
+  polls: QuietPollCompletion[],
+  finishedAt: Date,
+): Promise<Set<string>> {
+  if (polls.length === 0) return new Set();
+  // in id order, so two batches sharing accounts tend to lock rows in the same order; should they deadlock anyway,
+  // PostgreSQL aborts one statement, and the writer then writes that batch poll by poll
+  const sorted = [...polls].sort((a, b) => (a.accountId < b.accountId ? -1 : 1));
+  // the latest run by `id + 0`: see recordCaptureRun
+  const rows: { id: string }[] = await db.query(
+    `WITH polls AS (
+       SELECT * FROM unnest($1::uuid[], $2::timestamptz[], $3::jsonb[], $4::timestamptz[], $5::timestamptz[], $6::int[])
+         AS p(id, due, cursor, next_poll_at, started_at, http_status)
+     ), claimed AS (
+       UPDATE accounts a SET cursor = p.cursor, next_poll_at = p.next_poll_at, last_polled_at = now(),
+         last_poll_status = 'unchanged', last_error = NULL, last_error_code = NULL, consecutive_failures = 0,
+         updated_at = now()
+       FROM polls p
+       WHERE a.id = p.id AND a.next_poll_at = p.due AND a.tracking
+       RETURNING a.id, p.started_at, p.http_status
+     ), latest AS (
+       SELECT c.*, (SELECT r.id FROM capture_runs r WHERE r.account_id = c.id ORDER BY r.id + 0 DESC LIMIT 1) AS run_id
+       FROM claimed c
+     ), extended AS (
+       UPDATE capture_runs r SET polls = r.polls + 1, finished_at = $7
+       FROM latest l
+       WHERE r.id = l.run_id AND r.outcome = 'unchanged' AND r.http_status IS NOT DISTINCT FROM l.http_status
+         AND r.error_code IS NULL AND r.error IS NULL
+       RETURNING r.account_id
+     ), added AS (
+       INSERT INTO capture_runs (account_id, started_at, finished_at, outcome, http_status, posts_seen, posts_new, versions_new)
+       SELECT id, started_at, $7, 'unchanged', http_status, 0, 0, 0 FROM claimed
+       WHERE id NOT IN (SELECT account_id FROM extended)
+     )
+     SELECT id FROM claimed`,
+    [
+      sorted.map((p) => p.accountId),
+      sorted.map((p) => p.due),
+      sorted.map((p) => JSON.stringify(p.cursor ?? {})),
+      sorted.map((p) => p.nextPollAt),
+      sorted.map((p) => p.startedAt),
+      sorted.map((p) => p.httpStatus),
+      finishedAt,
+    ],
+  );
+  return new Set(rows.map((r) => r.id));
+}
+
 /**
  * Records a failed poll on the account and moves it to its retry time; `resetCursor` starts the account over
  * (its stored cursor was unreadable). Returns false when the due time was already handled.

@@ -1,4 +1,4 @@
-import { type EntityManager } from 'typeorm';
+import { In, type EntityManager } from 'typeorm';
 import { type Platform } from '@app/core';
 import { AccountEntity } from '../entities/account.entity';
 
@@ -49,6 +49,11 @@ export async function upsertAccount(
 /** The account row, or null. */
 export function findAccount(db: EntityManager, id: string): Promise<AccountEntity | null> {
   return db.getRepository(AccountEntity).findOneBy({ id });
+}
+
+/** The rows of the accounts with these ids that exist, in no particular order. */
+export function findAccounts(db: EntityManager, ids: string[]): Promise<AccountEntity[]> {
+  return db.getRepository(AccountEntity).findBy({ id: In(ids) });
 }
 
 /** Changes an account's interval or pause; resuming makes it due at once. */

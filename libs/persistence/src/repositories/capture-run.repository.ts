@@ -20,10 +20,13 @@ export interface CaptureRunRecord {
  */
 export async function recordCaptureRun(db: EntityManager, run: CaptureRunRecord): Promise<void> {
   if (run.outcome !== 'captured') {
+    // the latest run by `id + 0`: ordering by the bare id lets the planner walk the primary key backwards,
+    // filtering every other account's runs; this keeps it on the (account_id, started_at) index
+
     // TypeORM answers an UPDATE with [rows, rowCount]
     const [, extended]: [unknown[], number] = await db.query(
       `UPDATE capture_runs SET polls = polls + 1, finished_at = $2
-       WHERE id = (SELECT id FROM capture_runs WHERE account_id = $1 ORDER BY id DESC LIMIT 1)
+       WHERE id = (SELECT id FROM capture_runs WHERE account_id = $1 ORDER BY id + 0 DESC LIMIT 1)
          AND outcome = $3 AND http_status IS NOT DISTINCT FROM $4
          AND error_code IS NOT DISTINCT FROM $5 AND error IS NOT DISTINCT FROM $6
 `,

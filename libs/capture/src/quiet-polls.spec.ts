@@ -1,0 +1,178 @@
+import { Queue } from 'bullmq';
+import { type DataSource } from 'typeorm';
+import { MetricsService } from '@app/observability';
+import { createDataSource } from '@app/persistence';
+import { QueueName, redisOptionsFromUrl } from '@app/queues';
+import { type PollResult } from '@app/sources';
+import { createTestEnvironment, type TestEnvironment } from '@app/testing/test-environment';
+import { CaptureWriter, type PollWork } from './capture-writer';
+
+/** Group commit of quiet polls, against a real database: claims stay exact per poll, nothing is lost. */
+describe('CaptureWriter: quiet polls written in batches (on a real database)', () => {
+  const DUE = new Date('2030-01-01T00:00:00.000Z');
+  let env: TestEnvironment;
+  let db: DataSource;
+  let queues: Queue[];
+  let metrics: MetricsService;
+  let writer: CaptureWriter;
+
+  beforeAll(async () => {
+    env = await createTestEnvironment();
+    const config = env.config();
+    db = createDataSource(env.databaseUrl, { poolSize: 4 });
+    await db.initialize();
+    const connection = redisOptionsFromUrl(env.redisUrl);
+    queues = [QueueName.Log, QueueName.Outbox, QueueName.Media].map(
+      (name) => new Queue(name, { connection, prefix: env.queuePrefix }),
+    );
+    metrics = new MetricsService();
+    writer = new CaptureWriter(db, config, metrics, queues[0], queues[1], queues[2]);
+  });
+  afterAll(async () => {
+    for (const queue of queues ?? []) await queue.close();
+    await db?.destroy();
+    await env?.destroy();
+  });
+
+  let serial = 0;
+  /** A tracked Mastodon account due at DUE, and the work of a poll job made for that due time. */
+  async function trackedAccount(): Promise<PollWork> {
+    const name = `mfa${++serial}`;
+    const [{ id }]: { id: string }[] = await db.query(
+      `INSERT INTO accounts (platform, handle, external_id, profile_url, source_url, tracking,
+                             poll_interval_seconds, next_poll_at)
+       VALUES ('mastodon', $1, $1, 'https://diplo.example/@' || $1, 'https://diplo.example', true, 300, $2)
+       RETURNING id`,
+      [name, DUE],
+    );
+    const account = {
+      id,
+      platform: 'mastodon',
+      handle: name,
+      pollIntervalSeconds: 300,
+      consecutiveFailures: 0,
+    };
+    return { account, due: DUE, startedAt: new Date() };
+  }
+
+  const quiet = (cursor: unknown = { sinceId: '42' }, httpStatus = 200): PollResult<unknown> => ({
+    kind: 'unchanged',
+    httpStatus,
+    cursor,
+  });
+
+  async function accountRow(id: string) {
+    const [row]: { next_poll_at: Date; last_poll_status: string; cursor: unknown }[] = await db.query(
+      `SELECT next_poll_at, last_poll_status, cursor FROM accounts WHERE id = $1`,
+      [id],
+    );
+    return row;
+  }
+
+  async function runsOf(id: string) {
+    const rows: { outcome: string; polls: number; http_status: number | null; error_code: string | null }[] =
+      await db.query(
+        `SELECT outcome, polls, http_status, error_code FROM capture_runs WHERE account_id = $1 ORDER BY id`,
+        [id],
+      );
+    return rows;
+  }
+
+  async function pollsCounted(outcome: string): Promise<number> {
+    const { values } = await metrics.polls.get();
+    return values.filter((v) => v.labels.outcome === outcome).reduce((sum, v) => sum + v.value, 0);
+  }
+
+  it('two jobs of the same due time in one batch write once: one is unchanged, the other stale', async () => {
+    const work = await trackedAccount();
+    const countedBefore = await pollsCounted('unchanged');
+    // both handed in in the same tick: the same batch
+    const outcomes = await Promise.all([
+      writer.recordPoll(work, quiet()),
+      writer.recordPoll({ ...work, startedAt: new Date() }, quiet()),
+    ]);
+    expect([...outcomes].sort()).toEqual(['stale', 'unchanged']);
+    expect(await runsOf(work.account.id)).toEqual([
+      { outcome: 'unchanged', polls: 1, http_status: 200, error_code: null },
+    ]);
+    const row = await accountRow(work.account.id);
+    expect(row.last_poll_status).toBe('unchanged');
+    expect(row.cursor).toEqual({ sinceId: '42' });
+    expect(row.next_poll_at.getTime()).toBeGreaterThan(DUE.getTime());
+    expect((await pollsCounted('unchanged')) - countedBefore).toBe(1);
+  });
+
+  it('a batch with one poll whose claim lost writes the others, and the lost one not at all', async () => {
+    const [a, lost, c] = [await trackedAccount(), await trackedAccount(), await trackedAccount()];
+    // another worker already handled the lost account's due time
+    const movedTo = new Date(DUE.getTime() + 300_000);
+    await db.query(`UPDATE accounts SET next_poll_at = $2 WHERE id = $1`, [lost.account.id, movedTo]);
+
+    const outcomes = await Promise.all([a, lost, c].map((work) => writer.recordPoll(work, quiet())));
+    expect(outcomes).toEqual(['unchanged', 'stale', 'unchanged']);
+    for (const work of [a, c]) {
+      expect(await runsOf(work.account.id)).toEqual([
+        { outcome: 'unchanged', polls: 1, http_status: 200, error_code: null },
+      ]);
+      expect((await accountRow(work.account.id)).last_poll_status).toBe('unchanged');
+    }
+    // one statement wrote both runs: they share its finishing time
+    const finished: { finished_at: Date }[] = await db.query(
+      `SELECT finished_at FROM capture_runs WHERE account_id = ANY($1)`,
+      [[a.account.id, c.account.id]],
+    );
+    expect(new Set(finished.map((r) => r.finished_at.getTime())).size).toBe(1);
+    expect(await runsOf(lost.account.id)).toEqual([]);
+    const untouched = await accountRow(lost.account.id);
+    expect(untouched.next_poll_at.getTime()).toBe(movedTo.getTime());
+    expect(untouched.last_poll_status).toBe('never');
+  });
+
+  it('extends an account’s quiet run, and starts a new one when the answer differs', async () => {
+    const [same, other] = [await trackedAccount(), await trackedAccount()];
+    expect(await Promise.all([writer.recordPoll(same, quiet()), writer.recordPoll(other, quiet())])).toEqual([
+      'unchanged',
+      'unchanged',
+    ]);
+    const next = async (work: PollWork): Promise<PollWork> => ({
+      ...work,
+      due: (await accountRow(work.account.id)).next_poll_at,
+      startedAt: new Date(),
+    });
+    // the next round: one answers as before, the other with a 304
+    const [sameNext, otherNext] = [await next(same), await next(other)];
+    expect(
+      await Promise.all([
+        writer.recordPoll(sameNext, quiet()),
+        writer.recordPoll(otherNext, quiet(undefined, 304)),
+      ]),
+    ).toEqual(['unchanged', 'unchanged']);
+    expect(await runsOf(same.account.id)).toEqual([
+      { outcome: 'unchanged', polls: 2, http_status: 200, error_code: null },
+    ]);
+    expect(await runsOf(other.account.id)).toEqual([
+      { outcome: 'unchanged', polls: 1, http_status: 200, error_code: null },
+      { outcome: 'unchanged', polls: 1, http_status: 304, error_code: null },
+    ]);
+  });
+
+  it('a batch the database refuses is written poll by poll: the bad poll is a recorded failure, the rest kept', async () => {
+    const [good, bad, alsoGood] = [await trackedAccount(), await trackedAccount(), await trackedAccount()];
+    // PostgreSQL's jsonb cannot hold U+0000: this cursor fails the batch's one statement
+    const outcomes = await Promise.all([
+      writer.recordPoll(good, quiet()),
+      writer.recordPoll(bad, quiet({ sinceId: 'a\u0000b' })),
+      writer.recordPoll(alsoGood, quiet()),
+    ]);
+    expect(outcomes).toEqual(['unchanged', 'failed', 'unchanged']);
+    for (const work of [good, alsoGood]) {
+      expect(await runsOf(work.account.id)).toEqual([
+        { outcome: 'unchanged', polls: 1, http_status: 200, error_code: null },
+      ]);
+    }
+    expect(await runsOf(bad.account.id)).toEqual([
+      { outcome: 'failed', polls: 1, http_status: null, error_code: 'source-invalid-response' },
+    ]);
+    expect((await accountRow(bad.account.id)).last_poll_status).toBe('failed');
+  });
+});
