@@ -97,7 +97,6 @@ interface QuietPoll {
 /** Quiet polls are written in batches of up to 128; a poll waits at most 2 ms for a batch being written. */
 export const QUIET_POLL_BATCH: GroupCommitOptions = { maxSize: 128, maxWaitMs: 2 };
 
-
 /**
  * The one place that stores what a source showed us. Polls, on-demand captures and rechecks hand it their
  * findings; in one transaction it claims the work item (an account's due time, a queued request), writes
