@@ -11,6 +11,8 @@ import { startTestApp, waitFor, type TestApp } from './support/app';
 
 const PUBLIC_URL = 'https://archive.test';
 const CYRILLIC = 'Міністерство закордонних справ України засуджує обстріл Одеси.';
+/** Russian has a stemmer: "министр" finds "министра" */
+const RUSSIAN = 'Заявление министра иностранных дел о переговорах.';
 const CYRILLIC_EDITED = 'Міністерство закордонних справ України рішуче засуджує нічний обстріл Одеси.';
 const HOSTILE =
   '<p>Notice <script>window.__pwned = "script"; alert("pwned")</script>' +
@@ -41,6 +43,7 @@ describe('reading room', () => {
   let browser: TestBrowser;
   let cyrillicId: string;
   let hostileId: string;
+  let russianId: string;
 
   const statementOf = async (externalId: string) =>
     waitFor(`the statement of post ${externalId}`, async () => {
@@ -59,6 +62,7 @@ describe('reading room', () => {
     mastodon.addAccount({ username: 'mfa_ukraine', displayName: 'МЗС України' });
     const cyrillicPost = mastodon.publish('mfa_ukraine', { content: CYRILLIC, language: 'uk' }).id;
     const hostilePost = mastodon.publish('mfa_ukraine', { content: HOSTILE, language: 'en' }).id;
+    const russianPost = mastodon.publish('mfa_ukraine', { content: RUSSIAN, language: 'ru' }).id;
     app = await startTestApp(
       env.config({
         VERBATIM_DATA_DIR: dataDir,
@@ -76,6 +80,7 @@ describe('reading room', () => {
       .expect(201);
     cyrillicId = await statementOf(cyrillicPost);
     hostileId = await statementOf(hostilePost);
+    russianId = await statementOf(russianPost);
     mastodon.edit(cyrillicPost, CYRILLIC_EDITED);
     await waitFor('the edit', async () =>
       (await view(cyrillicId)).versions.length === 2 ? true : undefined,
@@ -104,6 +109,24 @@ describe('reading room', () => {
     expect(response?.status()).toBe(200);
     return page;
   };
+
+  it('finds Cyrillic statements by another form of the word: Russian by its stem, Ukrainian by a prefix', async () => {
+    const page = await open('/');
+    await page.getByLabel('Search statements').fill('министр');
+    await page.getByRole('button', { name: 'Search', exact: true }).click();
+    await page.waitForURL(/\/search\?q=/);
+    const russian = page.locator('ol.statements > li');
+    await expect(russian.count()).resolves.toBe(1);
+    await expect(russian.first().textContent()).resolves.toContain('Заявление министра');
+    await expect(russian.first().locator(`a[href="/statements/${russianId}"]`).count()).resolves.toBe(1);
+    // Ukrainian has no stemmer in PostgreSQL: the nominative "Одеса" is found by the prefix of its forms
+    await page.close();
+    const prefixed = await open(`/search?q=${encodeURIComponent('Одес*')}`);
+    const ukrainian = prefixed.locator('ol.statements > li');
+    await expect(ukrainian.count()).resolves.toBe(1);
+    await expect(ukrainian.first().locator(`a[href="/statements/${cyrillicId}"]`).count()).resolves.toBe(1);
+    await prefixed.close();
+  });
 
   it('finds a Cyrillic statement through the search form, and the language filter narrows it', async () => {
     const page = await open('/');
@@ -177,7 +200,8 @@ describe('reading room', () => {
       has: page.locator(`a[href="/statements/${cyrillicId}"]`),
     });
     await expect(item.locator('.badge').allTextContents()).resolves.toEqual(['active', 'edited']);
-    await expect(page.locator('ol.statements > li').count()).resolves.toBe(2);
+    // the Ukrainian statement, the hostile one and the Russian one
+    await expect(page.locator('ol.statements > li').count()).resolves.toBe(3);
     await expect(page.locator('#health-heading + dl').textContent()).resolves.toContain('Last poll');
     await expect(page.locator(`a[href="/feeds/accounts/${accountId}.atom"]`).count()).resolves.toBe(1);
     await expect(
