@@ -287,7 +287,7 @@ async function main(): Promise<void> {
     );
     const latency = await measureLatency(env, db, key, checkpointIntervalMs, batchSize);
     // under a steady load the wait is bounded by the interval itself: show the interval that meets the target
-    const shorterInterval = 750;
+    const shorterInterval = 500;
     log(`(b') the same at a checkpoint interval of ${shorterInterval} ms…`);
     const shorter = await measureLatency(env, db, key, shorterInterval, batchSize);
 
