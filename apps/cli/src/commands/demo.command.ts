@@ -118,6 +118,9 @@ export async function demoCommand(opts: { keep?: boolean }): Promise<void> {
     );
     console.log(`  check it    ./bin/verbatim verify ${bundlePath} --key '${logKey}'`);
     console.log('\nFetch them yourself');
+    console.log(
+      `  page        ${api}/statements/${statement.id}  (read it, cite it, verify it in the browser)`,
+    );
     console.log(`  statement   ${api}/api/v1/statements/${statement.id}`);
     console.log(`  raw bytes   ${api}${response.url}`);
     console.log(`  all         ${api}/api/v1/statements`);
