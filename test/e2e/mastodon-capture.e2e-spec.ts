@@ -1,5 +1,8 @@
 import { createHash } from 'node:crypto';
 import canonicalize from 'canonicalize';
+import { getQueueToken } from '@nestjs/bullmq';
+import { type Queue } from 'bullmq';
+import { QueueName } from '@app/queues';
 import { PollAccountUseCase } from '@app/worker/poll/poll-account.use-case';
 import { createTestEnvironment, type TestEnvironment } from '@app/testing/test-environment';
 import { startFakeMastodon, type FakeMastodon } from '@app/testing/fake-mastodon';
@@ -171,8 +174,13 @@ describe('tracking a Mastodon account', () => {
       );
       return poll.execute({ accountId, dueAt: row.next_poll_at.toISOString() });
     };
-    // let any poll in flight finish; the first quiet poll opens the capture run that later quiet polls extend
-    await new Promise((resolve) => setTimeout(resolve, 500));
+    // let every poll job the scheduler made finish (a late one would write between the counts); the first quiet
+    // poll below opens the capture run that later quiet polls extend
+    const queue = app.app.get<Queue>(getQueueToken(QueueName.Poll));
+    await waitFor('no poll job in flight', async () => {
+      const counts = await queue.getJobCounts('active', 'waiting', 'delayed', 'prioritized');
+      return Object.values(counts).every((n) => n === 0) ? true : undefined;
+    });
     await pollNow();
     const before = await countRows(app.db);
     const [quietRun]: { polls: number }[] = await app.db.query(

@@ -17,6 +17,7 @@ import {
   type CanarySetting,
 } from '@app/persistence';
 import { ConnectorRegistry, type ResolvedAccount } from '@app/sources';
+import { RepeatingRound } from '../scheduler/repeating-round';
 
 /**
  * Platform health canaries (`VERBATIM_CANARIES`): each platform's known public account is read on a schedule.
@@ -28,8 +29,10 @@ import { ConnectorRegistry, type ResolvedAccount } from '@app/sources';
 @Injectable()
 export class CanaryChecksService implements OnApplicationBootstrap, BeforeApplicationShutdown {
   private readonly logger = new Logger(CanaryChecksService.name);
-  private timer: NodeJS.Timeout | null = null;
-  private running: Promise<void> | null = null;
+  private readonly rounds = new RepeatingRound(
+    () => this.checkDue(),
+    (error) => this.logger.warn(`canary checks failed: ${error.message}`),
+  );
 
   constructor(
     @InjectDataSource() private readonly db: DataSource,
@@ -39,23 +42,16 @@ export class CanaryChecksService implements OnApplicationBootstrap, BeforeApplic
 
   async onApplicationBootstrap(): Promise<void> {
     await syncCanaries(this.db.manager, this.settings());
-    if (this.config.canaries.urls.length === 0) return;
-    this.timer = setInterval(() => void this.tickOnce(), this.config.polling.schedulerTickMs);
-    void this.tickOnce();
+    if (this.config.canaries.urls.length > 0) this.rounds.start(this.config.polling.schedulerTickMs);
   }
 
-  async beforeApplicationShutdown(): Promise<void> {
-    if (this.timer) clearInterval(this.timer);
-    this.timer = null;
-    await this.running;
+  beforeApplicationShutdown(): Promise<void> {
+    return this.rounds.stop();
   }
 
   /** Checks every canary that is due; overlapping calls share the round in progress. */
   tickOnce(): Promise<void> {
-    this.running ??= this.checkDue()
-      .catch((error: Error) => this.logger.warn(`canary checks failed: ${error.message}`))
-      .finally(() => (this.running = null));
-    return this.running;
+    return this.rounds.runOnce();
   }
 
   /** The configured canaries by platform; a URL no connector tracks is reported and left out. */

@@ -22,6 +22,7 @@ import {
   selectQueuedCaptureRequests,
 } from '@app/persistence';
 import { JobName, QueueName, jobIds, scheduleMediaDownloads } from '@app/queues';
+import { RepeatingRound } from './repeating-round';
 
 const BATCH = 1000;
 /** polls one tick may enqueue at most, whatever room the queue has (100,000 accounts a minute is ~1,700/s) */
@@ -39,8 +40,10 @@ const MEDIA_REQUEUE_AFTER_MS = 60_000;
 @Injectable()
 export class SchedulerService implements OnApplicationBootstrap, BeforeApplicationShutdown {
   private readonly logger = new Logger(SchedulerService.name);
-  private timer: NodeJS.Timeout | null = null;
-  private running: Promise<void> | null = null;
+  private readonly ticks = new RepeatingRound(
+    () => this.tick(),
+    (error) => this.logger.warn(`scheduler tick failed: ${error.message}`),
+  );
 
   constructor(
     @InjectDataSource() private readonly db: DataSource,
@@ -55,22 +58,16 @@ export class SchedulerService implements OnApplicationBootstrap, BeforeApplicati
   ) {}
 
   onApplicationBootstrap(): void {
-    this.timer = setInterval(() => void this.tickOnce(), this.config.polling.schedulerTickMs);
-    void this.tickOnce();
+    this.ticks.start(this.config.polling.schedulerTickMs);
   }
 
-  async beforeApplicationShutdown(): Promise<void> {
-    if (this.timer) clearInterval(this.timer);
-    this.timer = null;
-    await this.running;
+  beforeApplicationShutdown(): Promise<void> {
+    return this.ticks.stop();
   }
 
   /** One tick; overlapping calls share the tick in progress. */
   tickOnce(): Promise<void> {
-    this.running ??= this.tick()
-      .catch((error: Error) => this.logger.warn(`scheduler tick failed: ${error.message}`))
-      .finally(() => (this.running = null));
-    return this.running;
+    return this.ticks.runOnce();
   }
 
   /**
