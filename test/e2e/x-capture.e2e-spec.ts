@@ -1,3 +1,6 @@
+import { getQueueToken } from '@nestjs/bullmq';
+import { type Queue } from 'bullmq';
+import { QueueName } from '@app/queues';
 import { PollAccountUseCase } from '@app/worker/poll/poll-account.use-case';
 import { createTestEnvironment, type TestEnvironment } from '@app/testing/test-environment';
 import { type FakeX, KULEBA_STATEMENT_TEXT, kulebaXPost, startFakeX } from '@app/testing/fake-x';
@@ -162,18 +165,25 @@ describe('X with a token', () => {
 
   it('stops polling once the monthly read budget is used up, with the reason recorded', async () => {
     await app.write('patch', `/api/v1/accounts/${accountId}`).send({ pollIntervalSeconds: 3600 }).expect(200);
-    await new Promise((resolve) => setTimeout(resolve, 500));
+    // every poll job the scheduler made has finished: none can read the timeline between the counts below
+    const queue = app.app.get<Queue>(getQueueToken(QueueName.Poll));
+    await waitFor('no poll job in flight', async () => {
+      const counts = await queue.getJobCounts('active', 'waiting', 'delayed', 'prioritized');
+      return Object.values(counts).every((n) => n === 0) ? true : undefined;
+    });
+    // the account's timeline, not the batch lookups rechecks make (/2/tweets?ids=)
+    const timelineRead = (path: string) => path.startsWith('/2/users/') && path.includes('/tweets?');
     const month = new Date().toISOString().slice(0, 7);
     const [[row]]: [{ next_poll_at: Date }[]] = await app.db.query(
       `UPDATE accounts SET reads_this_month = $2, reads_month = $3, next_poll_at = now() WHERE id = $1 RETURNING next_poll_at`,
       [accountId, BUDGET, month],
     );
-    const timelineReads = x.requestLog.filter((r) => r.path.includes('/tweets?')).length;
+    const timelineReads = x.requestLog.filter((r) => timelineRead(r.path)).length;
     const outcome = await app.app
       .get(PollAccountUseCase)
       .execute({ accountId, dueAt: row.next_poll_at.toISOString() });
     expect(outcome).toBe('failed');
-    expect(x.requestLog.filter((r) => r.path.includes('/tweets?')).length).toBe(timelineReads);
+    expect(x.requestLog.filter((r) => timelineRead(r.path)).length).toBe(timelineReads);
     const view = await account();
     expect(view.lastErrorCode).toBe('source-read-budget-exhausted');
     expect(view.lastError).toContain(`${BUDGET} of ${BUDGET} reads in ${month}`);
