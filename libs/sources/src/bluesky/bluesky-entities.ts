@@ -1,5 +1,5 @@
 import { z } from 'zod';
-import { ErrorCode, SourceError } from '@app/core';
+export { invalid, parseBody } from '../json-body';
 
 // The AppView's JSON, as far as Verbatim reads it (lexicons app.bsky.actor.defs, app.bsky.feed.defs,
 // app.bsky.feed.post). Unknown fields pass: the raw response is kept as the artifact anyway.
@@ -96,28 +96,6 @@ export type XrpcError = z.infer<typeof xrpcError>;
 
 export const REASON_REPOST = 'app.bsky.feed.defs#reasonRepost';
 export const REASON_PIN = 'app.bsky.feed.defs#reasonPin';
-
-export function invalid(what: string, detail: string): SourceError {
-  return new SourceError(ErrorCode.SourceInvalidResponse, `${what}: ${detail}`);
-}
-
-/** Parses a body against a schema; a body that is not JSON or not the shape is SourceInvalidResponse. */
-export function parseBody<Schema extends z.ZodTypeAny>(
-  body: Buffer,
-  schema: Schema,
-  what: string,
-): z.output<Schema> {
-  let json: unknown;
-  try {
-    json = JSON.parse(body.toString('utf8'));
-  } catch {
-    throw invalid(what, 'the response is not JSON');
-  }
-  const parsed = schema.safeParse(json);
-  if (parsed.success) return parsed.data as z.output<Schema>;
-  const issue = parsed.error.issues[0];
-  throw invalid(what, `${issue.path.join('.') || 'body'} ${issue.message}`.slice(0, 300));
-}
 
 /** The XRPC error of a non-2xx answer, when its body is one. */
 export function xrpcErrorOf(body: Buffer): XrpcError | null {

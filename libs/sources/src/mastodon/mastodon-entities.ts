@@ -1,5 +1,6 @@
-import { ErrorCode, SourceError } from '@app/core';
 import { MASTODON_ID } from './mastodon-ids';
+import { invalid } from '../json-body';
+export { invalid, parseJson } from '../json-body';
 
 // The fields of Mastodon's entities that Verbatim reads, checked one by one: the instance is untrusted.
 
@@ -53,19 +54,6 @@ export interface MastodonStatusEdit {
 }
 
 type Obj = Record<string, unknown>;
-
-/** Thrown for anything that is not the shape Mastodon documents. */
-export function invalid(what: string, detail: string): SourceError {
-  return new SourceError(ErrorCode.SourceInvalidResponse, `${what}: ${detail}`);
-}
-
-export function parseJson(body: Buffer, what: string): unknown {
-  try {
-    return JSON.parse(body.toString('utf8'));
-  } catch {
-    throw invalid(what, 'the response is not JSON');
-  }
-}
 
 export function parseAccount(value: unknown, what: string): MastodonAccount {
   const o = object(value, what, 'account');

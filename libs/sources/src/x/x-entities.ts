@@ -1,6 +1,6 @@
 import { z } from 'zod';
-import { ErrorCode, SourceError } from '@app/core';
 import { X_ID } from './x-ids';
+export { invalid, parseBody } from '../json-body';
 
 // The parts of X API v2 bodies that Verbatim reads, checked field by field: the answer is untrusted. Unknown
 // fields are ignored here (the raw bytes are kept as artifacts anyway).
@@ -95,29 +95,6 @@ export const xTimelinePage = z.object({
 export const xLookup = z.object({ data: z.array(xTweet).max(100).optional(), includes: xIncludes, errors });
 export const xSingleLookup = z.object({ data: xTweet.optional(), includes: xIncludes, errors });
 export const xUserLookup = z.object({ data: xUser.optional(), errors });
-
-/** Thrown for anything that is not the shape X documents. */
-export function invalid(what: string, detail: string): SourceError {
-  return new SourceError(ErrorCode.SourceInvalidResponse, `${what}: ${detail}`);
-}
-
-/** Parses a body against a schema; a body that is not JSON or not the shape is SourceInvalidResponse. */
-export function parseBody<Schema extends z.ZodTypeAny>(
-  body: Buffer,
-  schema: Schema,
-  what: string,
-): z.output<Schema> {
-  let json: unknown;
-  try {
-    json = JSON.parse(body.toString('utf8'));
-  } catch {
-    throw invalid(what, 'the response is not JSON');
-  }
-  const parsed = schema.safeParse(json);
-  if (parsed.success) return parsed.data as z.output<Schema>;
-  const issue = parsed.error.issues[0];
-  throw invalid(what, `${issue.path.join('.') || 'body'} ${issue.message}`.slice(0, 300));
-}
 
 export type XErrorKind = 'not-found' | 'suspended' | 'not-authorized' | 'other';
 
