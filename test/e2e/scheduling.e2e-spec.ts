@@ -121,6 +121,8 @@ describe('the scheduler holds a bounded number of poll jobs in Redis', () => {
     };
     expect(await held()).toBe(100);
     await queue.obliterate({ force: true });
+    // obliterate takes the queue's paused flag with it: pause again before the workers see the refill
+    await queue.pause();
     await tick(app);
     expect(await held()).toBe(100);
   });
