@@ -44,5 +44,11 @@ describe('canonicalBytes (RFC 8785)', () => {
     expect(() => canonicalBytes(Number.NaN)).toThrow();
     expect(() => canonicalBytes({ a: Infinity })).toThrow();
     expect(() => canonicalBytes('\ud83d')).toThrow();
+    expect(() => canonicalBytes({ text: ['ok', 'tail \udc00'] })).toThrow(/lone surrogate/);
+  });
+
+  it('keeps text that merely spells a surrogate escape', () => {
+    expect(canonicalBytes('\\ud83d').toString()).toBe('"\\\\ud83d"');
+    expect(canonicalBytes('\ud83d\ude00').toString()).toBe('"😀"');
   });
 });

@@ -1,5 +1,8 @@
 import canonicalize from 'canonicalize';
 
+/** A `\uD800`–`\uDFFF` escape not itself escaped: JSON.stringify writes one only for a lone surrogate. */
+const ESCAPED_LONE_SURROGATE = /(?:^|[^\\])(?:\\\\)*\\ud[89a-f]/;
+
 /**
  * RFC 8785 (JCS) canonical bytes of a JSON value we built ourselves.
  * Rejects what JCS cannot represent (lone surrogates, non-finite numbers, undefined at the top).
@@ -7,5 +10,6 @@ import canonicalize from 'canonicalize';
 export function canonicalBytes(value: unknown): Buffer {
   const text = canonicalize(value);
   if (text === undefined) throw new TypeError('JCS: value has no JSON representation');
+  if (ESCAPED_LONE_SURROGATE.test(text)) throw new TypeError('JCS: a string holds a lone surrogate');
   return Buffer.from(text, 'utf8');
 }

@@ -97,6 +97,9 @@ export function readUtcTimestamp(object: Record<string, unknown>, key: string, p
   return value;
 }
 
+/** A `\uD800`–`\uDFFF` escape not itself escaped: JSON.stringify writes one only for a lone surrogate. */
+const ESCAPED_LONE_SURROGATE = /(?:^|[^\\])(?:\\\\)*\\ud[89a-f]/;
+
 /** RFC 8785 bytes of a JSON value; throws for what JCS cannot represent. */
 export function jcsBytes(value: unknown, what: string): Uint8Array {
   let text: string | undefined;
@@ -106,6 +109,8 @@ export function jcsBytes(value: unknown, what: string): Uint8Array {
     throw new LedgerFormatError(`${what} cannot be canonicalized: ${(error as Error).message}`);
   }
   if (text === undefined) throw new LedgerFormatError(`${what} has no JSON representation`);
+  if (ESCAPED_LONE_SURROGATE.test(text))
+    throw new LedgerFormatError(`${what} holds a lone surrogate, which JCS refuses`);
   return utf8(text);
 }
 
