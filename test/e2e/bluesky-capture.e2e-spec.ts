@@ -116,6 +116,7 @@ describe('Bluesky', () => {
     expect(version.record).toMatchObject({ platform: 'bluesky', postId: first.uri, cid: first.cid });
     expect(version.artifacts.map((a) => a.role).sort()).toEqual([
       'did-log',
+      'plc-audit-log',
       'record-proof',
       'response',
       'response-head',
@@ -125,6 +126,7 @@ describe('Bluesky', () => {
     const verified = await verifyFile(bundle, 'signed.json');
     expect(verified.text).toMatch(/\[ ok \] platform-signature: record \S+ at app\.bsky\.feed\.post\//);
     expect(verified.text).toContain(`signed this record (CID ${first.cid})`);
+    expect(verified.text).toContain('confirmed by its PLC operation log');
     expect(verified.code).toBe(0);
 
     // one flipped byte of the CAR: the bundle no longer holds the bytes the log committed to

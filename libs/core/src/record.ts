@@ -29,8 +29,10 @@ export const ARTIFACT_ROLES = {
   media: 'media',
   /** a platform's own proof of a record (AT Protocol CAR) */
   recordProof: 'record-proof',
-  /** an identity document or log (DID document, PLC audit log) */
+  /** an identity document (a DID document, as the PLC directory or the did:web host served it) */
   didLog: 'did-log',
+  /** a did:plc's signed operation log (`<plc>/<did>/log/audit`), which certifies the DID document without the directory */
+  plcAuditLog: 'plc-audit-log',
   /** a web page */
   page: 'page',
   /** the document (article text or HTML) a quotation was read from, exactly as it was given to us */

@@ -153,6 +153,34 @@ describe('BlueskyConnector against a fake AppView, PLC directory and PDS', () =>
     expect(honest.kind === 'posts' && honest.posts[0].content.text).toBe('Proof will be damaged.');
   });
 
+  it('refuses a PLC directory whose operation log contradicts the DID document, and proves without a log it lacks', async () => {
+    const account = await connector.resolve(profile());
+    await bsky.publish('mfa.gov.example', { text: 'Identity under test.' });
+    const logPath = `/${account.externalId}/log/audit`;
+    for (const [mode, reason] of [
+      [
+        'plc-log-other-key',
+        /false evidence: the DID document of did:plc:\w+ names signing key .*, its PLC operation log ends at/,
+      ],
+      ['plc-log-bad-signature', /false evidence: the PLC audit log of did:plc:\w+ does not verify/],
+    ] as const) {
+      bsky.fail({ mode, path: logPath, times: 1 });
+      const refused = await connector.poll(account, {}).catch((e: unknown) => e);
+      expect(refused).toBeInstanceOf(SourceError);
+      expect((refused as SourceError).code).toBe(ErrorCode.SourceInvalidResponse);
+      expect((refused as SourceError).message).toMatch(reason);
+    }
+    // a directory that serves no log: the proof stands on the DID document alone
+    bsky.fail({ mode: 'server-error', path: logPath, times: 1 });
+    const unlogged = await connector.poll(account, {});
+    if (unlogged.kind !== 'posts') throw new Error('expected a post');
+    expect(unlogged.posts[0].evidenceLevel).toBe('platform-signed');
+    expect(unlogged.posts[0].artifacts.map((a) => a.role)).not.toContain('plc-audit-log');
+    const logged = await connector.poll(account, {});
+    if (logged.kind !== 'posts') throw new Error('expected a post');
+    expect(logged.posts[0].artifacts.map((a) => a.role)).toContain('plc-audit-log');
+  });
+
   it('captures a post as "captured" when the PDS cannot give a proof, and fails a poll on bad JSON', async () => {
     const account = await connector.resolve(profile());
     const post = await bsky.publish('mfa.gov.example', { text: 'Proof unavailable.' });

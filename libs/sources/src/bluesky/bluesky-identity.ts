@@ -2,9 +2,18 @@ import { ARTIFACT_ROLES, ErrorCode, SourceError } from '@app/core';
 import { type RawArtifact } from '../connector';
 import { type GuardedHttpClient, throwForStatus } from '../http';
 import { type DidIdentity, identityFromDocument } from './did-document';
+import { type PlcLogState, assertLogConfirmsDocument, readPlcAuditLog } from './plc-audit-log';
 
 /** A DID document is a few kilobytes; anything far larger is not one. */
 const DID_DOCUMENT_MAX_BYTES = 256 * 1024;
+/** An audit log entry is about a kilobyte; 100 operations fit well inside. */
+const PLC_AUDIT_LOG_MAX_BYTES = 512 * 1024;
+
+/**
+ * The identity sources contradict each other (the operation log does not verify, or names another key than
+ * the DID document): false evidence from the directory, not an absence of it.
+ */
+export class IdentityContradiction extends Error {}
 
 export const DID_DOCUMENT_MEDIA_TYPE = 'application/did+json';
 
@@ -19,12 +28,82 @@ export function didDocumentUrl(did: string, plcUrl: string): URL {
   throw new SourceError(ErrorCode.SourceInvalidResponse, `${did}: not a did:plc or did:web`);
 }
 
-/** Fetches a DID document through the guarded client; answers the identity and the bytes to keep. */
+export interface ResolvedIdentity {
+  identity: DidIdentity;
+  /** the DID document, then (did:plc, when the directory served it) the audit log that certifies it */
+  artifacts: RawArtifact[];
+  /** what the checked PLC operation log says; null for did:web, or when the directory served no log */
+  log: PlcLogState | null;
+  /** why there is no checked log, for the record (did:web, or the directory did not serve one) */
+  logMissing: string | null;
+}
+
+/**
+ * Fetches a DID document through the guarded client and, for did:plc, its audit log, checked from the
+ * genesis operation and required to agree with the document. Throws SourceError when the document cannot be
+ * had, IdentityContradiction when the log does not verify or disagrees.
+ */
 export async function resolveDid(
   http: Pick<GuardedHttpClient, 'request'>,
   did: string,
   plcUrl: string,
-): Promise<{ identity: DidIdentity; artifact: RawArtifact }> {
+): Promise<ResolvedIdentity> {
+  const document = await fetchDidDocument(http, did, plcUrl);
+  if (!did.startsWith('did:plc:'))
+    return {
+      ...document,
+      log: null,
+      logMissing: 'a did:web has no operation log: its document is what its host served',
+    };
+  const audit = await fetchAuditLog(http, did, plcUrl);
+  if (audit.kind === 'missing') return { ...document, log: null, logMissing: audit.detail };
+  let log: PlcLogState;
+  try {
+    log = await readPlcAuditLog(audit.artifact.bytes, did);
+    assertLogConfirmsDocument(log, document.identity);
+  } catch (error) {
+    throw new IdentityContradiction((error as Error).message);
+  }
+  return {
+    identity: document.identity,
+    artifacts: [...document.artifacts, audit.artifact],
+    log,
+    logMissing: null,
+  };
+}
+
+async function fetchAuditLog(
+  http: Pick<GuardedHttpClient, 'request'>,
+  did: string,
+  plcUrl: string,
+): Promise<{ kind: 'fetched'; artifact: RawArtifact } | { kind: 'missing'; detail: string }> {
+  const url = new URL(`${plcUrl.replace(/\/+$/, '')}/${did}/log/audit`);
+  try {
+    const response = await http.request(url, {
+      headers: { Accept: 'application/json' },
+      maxBytes: PLC_AUDIT_LOG_MAX_BYTES,
+    });
+    throwForStatus(response, `PLC audit log of ${did}`);
+    return {
+      kind: 'fetched',
+      artifact: {
+        role: ARTIFACT_ROLES.plcAuditLog,
+        mediaType: 'application/json',
+        bytes: response.body,
+        url: url.href,
+      },
+    };
+  } catch (error) {
+    if (!(error instanceof SourceError)) throw error;
+    return { kind: 'missing', detail: error.message };
+  }
+}
+
+async function fetchDidDocument(
+  http: Pick<GuardedHttpClient, 'request'>,
+  did: string,
+  plcUrl: string,
+): Promise<{ identity: DidIdentity; artifacts: RawArtifact[] }> {
   const what = `DID document of ${did}`;
   const response = await http.request(didDocumentUrl(did, plcUrl), {
     headers: { Accept: 'application/did+ld+json, application/json' },
@@ -39,6 +118,6 @@ export async function resolveDid(
   }
   return {
     identity,
-    artifact: { role: ARTIFACT_ROLES.didLog, mediaType: DID_DOCUMENT_MEDIA_TYPE, bytes: response.body },
+    artifacts: [{ role: ARTIFACT_ROLES.didLog, mediaType: DID_DOCUMENT_MEDIA_TYPE, bytes: response.body }],
   };
 }

@@ -1,8 +1,7 @@
 import { ARTIFACT_ROLES, ErrorCode, SourceError } from '@app/core';
 import { type RawArtifact } from '../connector';
 import { type GuardedHttpClient } from '../http';
-import { resolveDid } from './bluesky-identity';
-import { type DidIdentity } from './did-document';
+import { IdentityContradiction, type ResolvedIdentity, resolveDid } from './bluesky-identity';
 import { POST_COLLECTION } from './bluesky-urls';
 import { Xrpc } from './bluesky-xrpc';
 import { RecordProofError, verifyRecordProof } from './record-proof';
@@ -25,7 +24,7 @@ export type ProofOutcome =
  * serving false evidence: it throws SourceError, so the poll is a recorded failure naming the reason.
  */
 export class BlueskyProver {
-  private identity: Promise<{ identity: DidIdentity; artifact: RawArtifact }> | null = null;
+  private identity: Promise<ResolvedIdentity> | null = null;
 
   constructor(
     private readonly http: Pick<GuardedHttpClient, 'request'>,
@@ -39,9 +38,14 @@ export class BlueskyProver {
       this.identity ??= resolveDid(this.http, this.did, this.plcUrl);
       resolved = await this.identity;
     } catch (error) {
+      if (error instanceof IdentityContradiction)
+        throw new SourceError(
+          ErrorCode.SourceInvalidResponse,
+          `the PLC directory serves false evidence: ${error.message}`,
+        );
       return { kind: 'unproven', detail: messageOf(error) };
     }
-    const { identity, artifact: didDocument } = resolved;
+    const { identity, artifacts: identityArtifacts } = resolved;
     const uri = `at://${this.did}/${POST_COLLECTION}/${rkey}`;
     let response;
     try {
@@ -80,7 +84,7 @@ export class BlueskyProver {
       record: proven.record,
       artifacts: [
         { role: ARTIFACT_ROLES.recordProof, mediaType: CAR_MEDIA_TYPE, bytes: response.body },
-        didDocument,
+        ...identityArtifacts,
       ],
     };
   }

@@ -36,10 +36,37 @@ describe('checkBlueskyRecordProof (the offline check verbatim verify runs on a b
     ),
   });
 
-  it('verifies the kept CAR against the kept DID document and the record', async () => {
+  it('verifies the kept CAR against the kept DID document, certified by the kept PLC log, and the record', async () => {
+    expect(input.artifacts.map((a) => a.role)).toEqual(
+      expect.arrayContaining(['record-proof', 'did-log', 'plc-audit-log']),
+    );
     const result = await checkBlueskyRecordProof(input);
     expect(result?.detail).toContain(`signed by ${bsky.account('mfa.gov.example').keypair.did()}`);
+    expect(result?.detail).toContain('confirmed by its PLC operation log (1 signed operations');
     expect(result?.proven).toContain(bsky.account('mfa.gov.example').did);
+  });
+
+  it('fails when the DID document names another key than its PLC operation log, naming identity-mismatch', async () => {
+    const other = await Secp256k1Keypair.create();
+    const swapped = withArtifact('did-log', (bytes) => {
+      const doc = JSON.parse(bytes.toString()) as { verificationMethod: { publicKeyMultibase: string }[] };
+      doc.verificationMethod[0].publicKeyMultibase = other.did().replace('did:key:', '');
+      return Buffer.from(JSON.stringify(doc));
+    });
+    await expect(checkBlueskyRecordProof(swapped)).rejects.toThrow(
+      /^identity-mismatch: the DID document of did:plc:\w+ names signing key did:key:\w+, its PLC operation log ends at/,
+    );
+  });
+
+  it('fails when the PLC log was rewritten, naming identity-mismatch', async () => {
+    const rewritten = withArtifact('plc-audit-log', (bytes) => {
+      const log = JSON.parse(bytes.toString()) as { operation: { alsoKnownAs: string[] } }[];
+      log[0].operation.alsoKnownAs = ['at://someone-else.example'];
+      return Buffer.from(JSON.stringify(log));
+    });
+    await expect(checkBlueskyRecordProof(rewritten)).rejects.toThrow(
+      /^identity-mismatch: the PLC audit log of did:plc:\w+ does not verify/,
+    );
   });
 
   it('fails on a CAR with one flipped byte, naming block-mismatch', async () => {
@@ -53,14 +80,15 @@ describe('checkBlueskyRecordProof (the offline check verbatim verify runs on a b
     );
   });
 
-  it('fails when the DID document names another key, naming bad-signature', async () => {
+  it('fails when the DID document (kept without its log) names another key, naming bad-signature', async () => {
     const other = await Secp256k1Keypair.create();
     const swapped = withArtifact('did-log', (bytes) => {
       const doc = JSON.parse(bytes.toString()) as { verificationMethod: { publicKeyMultibase: string }[] };
       doc.verificationMethod[0].publicKeyMultibase = other.did().replace('did:key:', '');
       return Buffer.from(JSON.stringify(doc));
     });
-    await expect(checkBlueskyRecordProof(swapped)).rejects.toThrow(/^bad-signature: .*does not verify/);
+    const withoutLog = { ...swapped, artifacts: swapped.artifacts.filter((a) => a.role !== 'plc-audit-log') };
+    await expect(checkBlueskyRecordProof(withoutLog)).rejects.toThrow(/^bad-signature: .*does not verify/);
   });
 
   it('fails when the captured record says other words than the signed one, or names another CID', async () => {

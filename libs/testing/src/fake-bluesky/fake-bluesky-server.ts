@@ -1,5 +1,6 @@
 import { createServer, type IncomingMessage, type ServerResponse } from 'node:http';
 import { type AddressInfo } from 'node:net';
+import { Secp256k1Keypair } from '@atproto/crypto';
 import { closeFakeServer } from '../fake-server-support';
 import {
   type FakeRepoAccount,
@@ -8,6 +9,8 @@ import {
   deletePost,
   didDocumentOf,
   nextRkey,
+  plcAuditEntries,
+  plcKeyChange,
   recordProofCar,
   writePost,
 } from './bluesky-repos';
@@ -24,7 +27,11 @@ export type BlueskyFailureMode =
   /** getRecord answers a CAR with one byte of the record block flipped */
   | 'corrupt-car'
   /** getRecord answers a genuine CAR of another repository's commit, signed by another key */
-  | 'foreign-car';
+  | 'foreign-car'
+  /** the PLC audit log ends with a validly signed key change the DID document does not show */
+  | 'plc-log-other-key'
+  /** the PLC audit log's last operation carries another signature (one byte of it changed) */
+  | 'plc-log-bad-signature';
 
 export interface BlueskyFailureRule {
   mode: BlueskyFailureMode;
@@ -143,6 +150,17 @@ export async function startFakeBluesky(): Promise<FakeBluesky> {
 
   async function route(url: URL): Promise<Answer> {
     const q = url.searchParams;
+    const auditLog = /^\/(did:plc:[a-z2-7]{24})\/log\/audit$/.exec(url.pathname);
+    if (auditLog) {
+      const account = byActor(auditLog[1]);
+      if (!account || account.plcOperations.length === 0)
+        return {
+          status: 404,
+          headers: { 'content-type': JSON_TYPE },
+          body: Buffer.from('{"message":"DID not registered"}'),
+        };
+      return json(await plcAuditEntries(account.did, account.plcOperations));
+    }
     if (url.pathname.startsWith('/did:plc:')) {
       const account = byActor(decodeURIComponent(url.pathname.slice(1)));
       if (!account)
@@ -290,13 +308,27 @@ export async function startFakeBluesky(): Promise<FakeBluesky> {
         body[at >= 0 ? at : body.length - 1] ^= 0x01;
         return { ...real, body };
       }
+      case 'plc-log-other-key':
+      case 'plc-log-bad-signature': {
+        // only the audit log is falsified (a rule without a path still passes other requests through)
+        const account = byActor(/^\/(did:plc:[a-z2-7]{24})\/log\/audit$/.exec(url.pathname)?.[1] ?? '');
+        if (real.status !== 200 || !account) return real;
+        const operations = [...account.plcOperations];
+        if (rule.mode === 'plc-log-other-key') {
+          const other = await Secp256k1Keypair.create();
+          operations.push(await plcKeyChange(account, other.did()));
+        } else {
+          const last = { ...operations[operations.length - 1] };
+          last.sig = `${last.sig[0] === 'A' ? 'B' : 'A'}${last.sig.slice(1)}`;
+          operations[operations.length - 1] = last;
+        }
+        return json(await plcAuditEntries(account.did, operations));
+      }
       case 'foreign-car': {
         // the same DID and record path, but a repository signed by a key the DID document does not name
-        const impostor = await createRepoAccount(
-          'impostor.example',
-          'Impostor',
-          url.searchParams.get('did') ?? undefined,
-        );
+        const impostor = await createRepoAccount('impostor.example', 'Impostor', {
+          did: url.searchParams.get('did') ?? undefined,
+        });
         const rkey = url.searchParams.get('rkey') ?? nextRkey();
         const record = { $type: POST_COLLECTION, text: 'Not theirs.', createdAt: new Date().toISOString() };
         await writePost(impostor, rkey, record, 'create');
@@ -369,7 +401,7 @@ export async function startFakeBluesky(): Promise<FakeBluesky> {
     origin,
     requestLog,
     async addAccount({ handle, displayName }) {
-      const account = await createRepoAccount(handle, displayName ?? handle);
+      const account = await createRepoAccount(handle, displayName ?? handle, { pdsUrl: origin });
       accounts.set(handle, account);
       return account;
     },

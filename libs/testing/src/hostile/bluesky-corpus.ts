@@ -16,6 +16,12 @@ export interface HostileBlueskyCase {
 
 export const hostileBlueskyCorpus: HostileBlueskyCase[] = [
   {
+    name: 'plc-log-names-another-key',
+    rule: { mode: 'plc-log-other-key' },
+    error: /PLC directory serves false evidence: .*its PLC operation log ends at/,
+    code: 'source-invalid-response',
+  },
+  {
     name: 'appview-feed-bad-json',
     rule: { mode: 'bad-json', path: '/xrpc/app.bsky.feed.getAuthorFeed' },
     error: /the response is not JSON/,
