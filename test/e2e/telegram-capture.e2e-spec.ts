@@ -1,4 +1,4 @@
-import { createHash } from 'node:crypto';
+import { createHash, randomBytes } from 'node:crypto';
 import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -12,6 +12,14 @@ interface Version {
   html: string | null;
   record: { postId: string; url: string; media: { kind: string; url: string }[] };
   artifacts: { role: string; mediaType: string; sha256: string }[];
+  media?: {
+    kind: string;
+    state: string;
+    sha256: string | null;
+    size: number | null;
+    mediaType: string | null;
+    artifactUrl: string | null;
+  }[];
 }
 interface Observation {
   status: string;
@@ -56,9 +64,11 @@ describe('tracking a Telegram channel', () => {
   let dataDir: string;
   let telegram: FakeTelegram;
   let app: TestApp;
-  const ids: Record<'statement' | 'photo' | 'edited' | 'deleted', number> = {
+  const previewImage = randomBytes(120_000);
+  const ids: Record<'statement' | 'photo' | 'preview' | 'edited' | 'deleted', number> = {
     statement: 0,
     photo: 0,
+    preview: 0,
     edited: 0,
     deleted: 0,
   };
@@ -76,6 +86,17 @@ describe('tracking a Telegram channel', () => {
       signature: 'Press Office',
     });
     ids.photo = telegram.publish(CHANNEL, { text: 'Photo', photos: ['https://cdn.example/file/a.jpg'] });
+    ids.preview = telegram.publish(CHANNEL, {
+      text: 'Statement on the talks',
+      linkPreview: {
+        url: `${telegram.origin}/article/talks`,
+        siteName: 'MFA',
+        title: 'Statement on the talks',
+        description: 'The ministry comments.',
+        image: `${telegram.origin}/file/preview.jpg`,
+      },
+    });
+    telegram.files.serve('/file/preview.jpg', previewImage, 'image/jpeg');
     ids.edited = telegram.publish(CHANNEL, { text: 'We will not negotiate under threats.' });
     ids.deleted = telegram.publish(CHANNEL, { text: 'A statement that will be deleted.' });
     app = await startTestApp(
@@ -104,6 +125,30 @@ describe('tracking a Telegram channel', () => {
       .expect(201);
     expect(res.body).toMatchObject({ platform: 'telegram', handle: CHANNEL, displayName: 'МЗС Тестландії' });
     expect(telegram.requestLog[0].path).toBe('/s/mfa_testland');
+  });
+
+  it("keeps a link preview's image byte-exact, and never fetches the previewed page as a file", async () => {
+    const statement = await waitFor('the link preview post', () => statementOf(app, ids.preview));
+    const [version] = statement.versions;
+    expect(version.record.media).toMatchObject([
+      { kind: 'link-preview', url: `${telegram.origin}/article/talks` },
+      { kind: 'link-preview-image', url: `${telegram.origin}/file/preview.jpg` },
+    ]);
+    const media = await waitFor('the preview image stored', async () => {
+      const [latest] = (await statementOf(app, ids.preview))!.versions;
+      return latest.media?.[0]?.state === 'stored' ? latest.media : undefined;
+    });
+    expect(media).toEqual([
+      expect.objectContaining({
+        kind: 'link-preview-image',
+        sha256: sha256(previewImage),
+        size: previewImage.length,
+        mediaType: 'image/jpeg',
+      }),
+    ]);
+    const served = await app.http().get(media[0].artifactUrl!).buffer(true).expect(200);
+    expect(sha256(served.body as Buffer)).toBe(sha256(previewImage));
+    expect(telegram.requestLog.filter((r) => r.path.startsWith('/article/'))).toEqual([]);
   });
 
   it('answers 400 for a channel without a public web preview', async () => {
@@ -146,7 +191,7 @@ describe('tracking a Telegram channel', () => {
     }
     const [{ n }]: { n: string }[] = await app.db.query(`SELECT count(*) AS n FROM statements`);
     // the service message is listed, not archived
-    expect(Number(n)).toBe(4);
+    expect(Number(n)).toBe(5);
   });
 
   it('stores a post published after tracking began with the next poll', async () => {

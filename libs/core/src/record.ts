@@ -51,6 +51,16 @@ export interface MediaItem {
   description: string | null;
 }
 
+/** A media item that names a page (a link a post previews), not a file: listed in the record, never downloaded. */
+export const LINK_PREVIEW_KIND = 'link-preview';
+/** The image a platform showed for a link (Telegram preview, Mastodon card, Bluesky external embed, X URL entity). */
+export const LINK_PREVIEW_IMAGE_KIND = 'link-preview-image';
+
+/** Whether a media item names a file to download (a photo, a video, a link's preview image) rather than a page. */
+export function isDownloadableMedia(item: Pick<MediaItem, 'kind'>): boolean {
+  return item.kind !== LINK_PREVIEW_KIND;
+}
+
 export interface ArtifactDigest {
   role: ArtifactRole;
   sha256: string;

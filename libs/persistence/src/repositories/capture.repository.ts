@@ -1,6 +1,7 @@
 import { type EntityManager } from 'typeorm';
 import {
   buildRecord,
+  isDownloadableMedia,
   mapInSlices,
   planVersions,
   recordSha256,
@@ -304,12 +305,15 @@ async function insertVersions(db: EntityManager, versions: NewVersion[]): Promis
 }
 
 /**
- * The media items each new version's record lists, waiting to be downloaded. The download happens after
+ * The files each new version's record lists (a previewed link is a page, not a file: not listed), waiting
+ * to be downloaded. The download happens after
  * commit (a slow video never holds a capture up), so its outcome lives here and not in the sealed record.
  */
 async function insertMediaFiles(db: EntityManager, versions: NewVersion[]): Promise<void> {
   const items = versions.flatMap((v) =>
-    v.record.media.map((m, position) => ({ id: v.statementId, number: v.number, position, ...m })),
+    v.record.media
+      .map((m, position) => ({ id: v.statementId, number: v.number, position, ...m }))
+      .filter(isDownloadableMedia),
   );
   if (items.length === 0) return;
   await db.query(

@@ -57,7 +57,30 @@ export function renderTweet(tweet: XTweetRecord, fields: XFieldSelection, view: 
   if (asked.has('referenced_tweets') && tweet.references.length > 0)
     out.referenced_tweets = tweet.references.map((r) => ({ type: r.type, id: r.id }));
   if (asked.has('edit_controls')) out.edit_controls = editControls(tweet, view);
+  if (asked.has('entities') && tweet.links?.length) out.entities = { urls: urlEntities(tweet) };
   return out;
+}
+
+/** `entities.urls` as X writes them: t.co link, its place in the text, and what X unwound from the page. */
+function urlEntities(tweet: XTweetRecord): JsonObject[] {
+  let start = [...tweet.text].length + 1;
+  return (tweet.links ?? []).map((link, index) => {
+    const shortUrl = `https://t.co/${Buffer.from(`${tweet.id}:${index}`).toString('base64url').slice(0, 10)}`;
+    const entity: JsonObject = {
+      start,
+      end: start + shortUrl.length,
+      url: shortUrl,
+      expanded_url: link.expandedUrl,
+      display_url: link.expandedUrl.replace(/^https?:\/\//, '').slice(0, 25),
+    };
+    start += shortUrl.length + 1;
+    if (link.images.length > 0) entity.images = link.images.map((i) => ({ ...i }));
+    entity.status = 200;
+    if (link.title !== null) entity.title = link.title;
+    if (link.description !== null) entity.description = link.description;
+    entity.unwound_url = link.expandedUrl;
+    return entity;
+  });
 }
 
 function editControls(tweet: XTweetRecord, view: XPlatformView): JsonObject {

@@ -27,6 +27,15 @@ export interface XMediaRecord {
 
 export type XReferenceType = 'retweeted' | 'replied_to' | 'quoted';
 
+/** A link in a post's text (at its end, as X places a link it previews), with what X unwound from it. */
+export interface XLinkRecord {
+  expandedUrl: string;
+  title: string | null;
+  description: string | null;
+  /** the preview images X made for the page, largest first */
+  images: { url: string; width: number; height: number }[];
+}
+
 /** One version of a post. An edit is a new record with a new id; all versions share `editHistory`. */
 export interface XTweetRecord {
   id: string;
@@ -39,6 +48,8 @@ export interface XTweetRecord {
   editHistory: string[];
   references: { type: XReferenceType; id: string }[];
   media: XMediaRecord[];
+  /** links X unwound and previews; absent: none */
+  links?: XLinkRecord[];
   /** deleting any version deletes the whole chain */
   deleted: boolean;
   /** withheld or otherwise hidden from the public embeds (answered with a TweetTombstone) */

@@ -49,6 +49,16 @@ const embedView: z.ZodType<EmbedView> = z.lazy(() =>
       thumbnail: webUrl.optional(),
       alt: text(10_000).optional(),
       media: embedView.optional(),
+      /** app.bsky.embed.external#view: a link card */
+      external: z
+        .object({
+          uri: text(8192),
+          title: text(10_000).optional(),
+          description: text(100_000).optional(),
+          thumb: webUrl.optional(),
+        })
+        .passthrough()
+        .optional(),
     })
     .passthrough(),
 );
@@ -59,6 +69,7 @@ export interface EmbedView {
   thumbnail?: string;
   alt?: string;
   media?: EmbedView;
+  external?: { uri: string; title?: string; description?: string; thumb?: string };
 }
 
 export const postView = z

@@ -1,4 +1,10 @@
-import { type MediaItem, type StatementContent, toUtcTimestamp } from '@app/core';
+import {
+  LINK_PREVIEW_IMAGE_KIND,
+  LINK_PREVIEW_KIND,
+  type MediaItem,
+  type StatementContent,
+  toUtcTimestamp,
+} from '@app/core';
 import { type EmbedView, type PostView } from './bluesky-entities';
 import { blueskyPostUrl, parsePostUri } from './bluesky-urls';
 
@@ -50,5 +56,22 @@ function mediaOf(embed: EmbedView): MediaItem[] {
         },
       ]
     : [];
-  return [...images, ...video, ...(embed.media ? mediaOf(embed.media) : [])];
+  return [...images, ...video, ...linkCard(embed), ...(embed.media ? mediaOf(embed.media) : [])];
+}
+
+/** A link card: the link itself (a page, not downloaded) and the thumbnail the AppView showed for it. */
+function linkCard({ external }: EmbedView): MediaItem[] {
+  if (!external || !/^https?:\/\//i.test(external.uri)) return [];
+  const said = [external.title, external.description].filter((s) => s);
+  const card: MediaItem[] = [
+    { kind: LINK_PREVIEW_KIND, url: external.uri, mediaType: null, description: said.join('\n') || null },
+  ];
+  if (external.thumb)
+    card.push({
+      kind: LINK_PREVIEW_IMAGE_KIND,
+      url: external.thumb,
+      mediaType: null,
+      description: external.title || null,
+    });
+  return card;
 }

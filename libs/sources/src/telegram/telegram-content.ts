@@ -1,4 +1,10 @@
-import { type MediaItem, type StatementContent, htmlToPlainText } from '@app/core';
+import {
+  LINK_PREVIEW_IMAGE_KIND,
+  LINK_PREVIEW_KIND,
+  type MediaItem,
+  type StatementContent,
+  htmlToPlainText,
+} from '@app/core';
 import { type TelegramMessage } from './telegram-message';
 import { publicPostUrl } from './telegram-urls';
 
@@ -40,7 +46,8 @@ function mediaOf(message: TelegramMessage): MediaItem[] {
   const preview = message.linkPreview;
   if (preview) {
     const said = [preview.siteName, preview.title, preview.description].filter((s) => s !== null);
-    media.push(item('link-preview', preview.url, said.length > 0 ? said.join('\n') : null));
+    media.push(item(LINK_PREVIEW_KIND, preview.url, said.length > 0 ? said.join('\n') : null));
+    if (preview.imageUrl) media.push(item(LINK_PREVIEW_IMAGE_KIND, preview.imageUrl, preview.title));
   }
   return media;
 }

@@ -197,6 +197,12 @@ describe('parseChannelPage: one message', () => {
         description:
           'Python.org\nWelcome to Python.org\nThe official home of the Python Programming Language',
       },
+      {
+        kind: 'link-preview-image',
+        url: 'https://cdn4.telegram-cdn.org/file/py.jpg',
+        mediaType: null,
+        description: 'Welcome to Python.org',
+      },
     ]);
   });
 

@@ -2,9 +2,9 @@ import { ErrorCode, SourceError } from '@app/core';
 import { type RawArtifact } from '../connector';
 import { type GuardedHttpClient, type HttpResponse, responseArtifacts, throwForStatus } from '../http';
 
-/** The fields every post read asks for: long posts, edits, references, media, language, time. */
+/** The fields every post read asks for: long posts, edits, references, media, links, language, time. */
 export const TWEET_QUERY: Readonly<Record<string, string>> = {
-  'tweet.fields': 'created_at,author_id,lang,note_tweet,referenced_tweets,attachments,edit_controls',
+  'tweet.fields': 'created_at,author_id,lang,note_tweet,referenced_tweets,attachments,entities,edit_controls',
   expansions: 'attachments.media_keys,referenced_tweets.id',
   'media.fields': 'url,preview_image_url,type,alt_text,variants',
 };

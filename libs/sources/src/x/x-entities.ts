@@ -20,6 +20,19 @@ const webUrl = z
 
 export const referenceType = z.enum(['retweeted', 'replied_to', 'quoted']);
 
+const xUrlEntity = z.object({
+  expanded_url: webUrl.optional(),
+  unwound_url: webUrl.optional(),
+  /** set when the link is the post's own photo or video (already among its media) */
+  media_key: z.string().max(64).optional(),
+  title: z.string().max(10_000).optional(),
+  description: z.string().max(100_000).optional(),
+  images: z
+    .array(z.object({ url: webUrl, width: z.number().optional(), height: z.number().optional() }))
+    .max(10)
+    .optional(),
+});
+
 export const xTweet = z.object({
   id: xId,
   text: z.string(),
@@ -34,8 +47,12 @@ export const xTweet = z.object({
     .max(10)
     .optional(),
   attachments: z.object({ media_keys: z.array(z.string().max(64)).max(10).optional() }).optional(),
+  entities: z.object({ urls: z.array(xUrlEntity).max(100).optional() }).optional(),
 });
 export type XTweet = z.infer<typeof xTweet>;
+
+/** Where a link in the post leads; X adds a title, description and preview images when it unwound one. */
+export type XUrlEntity = z.infer<typeof xUrlEntity>;
 
 export const xMedia = z.object({
   media_key: z.string().max(64),

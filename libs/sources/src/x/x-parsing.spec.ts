@@ -140,6 +140,40 @@ describe('X posts as records', () => {
     ]);
   });
 
+  it('lists a link X unwound as the page (not a file) and its largest preview image', async () => {
+    server.publish('mfa', {
+      text: 'Statement on the talks',
+      links: [
+        {
+          expandedUrl: 'https://mfa.gov.example/en/news/talks',
+          title: 'Statement on the talks',
+          description: 'The ministry comments on the talks.',
+          images: [
+            { url: 'https://pbs.twimg.com/news_img/1?format=jpg&name=orig', width: 1200, height: 628 },
+            { url: 'https://pbs.twimg.com/news_img/1?format=jpg&name=150x150', width: 150, height: 150 },
+          ],
+        },
+      ],
+    });
+    const [post] = postsOf(await connector().poll(account, {}));
+    const asked = server.requestLog.at(-1)!.query.get('tweet.fields') ?? '';
+    expect(asked.split(',')).toContain('entities');
+    expect(post.content.media).toEqual([
+      {
+        kind: 'link-preview',
+        url: 'https://mfa.gov.example/en/news/talks',
+        mediaType: null,
+        description: 'Statement on the talks\nThe ministry comments on the talks.',
+      },
+      {
+        kind: 'link-preview-image',
+        url: 'https://pbs.twimg.com/news_img/1?format=jpg&name=orig',
+        mediaType: null,
+        description: 'Statement on the talks',
+      },
+    ]);
+  });
+
   it('answers a timeline of a protected account (errors[] in a 200) as SourceAuthRequired', async () => {
     server.protect('mfa');
     const error = await caught(connector().poll(account, {}));

@@ -1,5 +1,11 @@
-import { type MediaItem, type StatementContent, toUtcTimestamp } from '@app/core';
-import { type XIncludes, type XMedia, type XTweet } from './x-entities';
+import {
+  LINK_PREVIEW_IMAGE_KIND,
+  LINK_PREVIEW_KIND,
+  type MediaItem,
+  type StatementContent,
+  toUtcTimestamp,
+} from '@app/core';
+import { type XIncludes, type XMedia, type XTweet, type XUrlEntity } from './x-entities';
 import { snowflakeTime } from './x-ids';
 import { xPostUrl } from './x-urls';
 
@@ -35,16 +41,38 @@ export function tweetToContent(tweet: XTweet, includes: XIncludes, username: str
     text: unescapeXText(shown.note_tweet?.text ?? shown.text),
     html: null,
     language: tweet.lang && tweet.lang !== 'und' ? tweet.lang : null,
-    media: (shown.attachments?.media_keys ?? []).flatMap((key) => {
-      const media = includes?.media?.find((m) => m.media_key === key);
-      const item = media && mediaItem(media);
-      return item ? [item] : [];
-    }),
+    media: [
+      ...(shown.attachments?.media_keys ?? []).flatMap((key) => {
+        const media = includes?.media?.find((m) => m.media_key === key);
+        const item = media && mediaItem(media);
+        return item ? [item] : [];
+      }),
+      ...(shown.entities?.urls ?? []).flatMap(linkPreview),
+    ],
     isReply: references.some((r) => r.type === 'replied_to'),
     isRepost: repost !== undefined,
     isQuote: references.some((r) => r.type === 'quoted'),
     parserVersion: X_API_PARSER_VERSION,
   };
+}
+
+/** A link X unwound: the page (not downloaded) and the largest preview image X showed for it. */
+function linkPreview(link: XUrlEntity): MediaItem[] {
+  const url = link.unwound_url ?? link.expanded_url;
+  if (!url || link.media_key || (!link.title && !link.images?.length)) return [];
+  const said = [link.title, link.description].filter((s) => s);
+  const preview: MediaItem[] = [
+    { kind: LINK_PREVIEW_KIND, url, mediaType: null, description: said.join('\n') || null },
+  ];
+  const image = [...(link.images ?? [])].sort((a, b) => (b.width ?? 0) - (a.width ?? 0))[0];
+  if (image)
+    preview.push({
+      kind: LINK_PREVIEW_IMAGE_KIND,
+      url: image.url,
+      mediaType: null,
+      description: link.title || null,
+    });
+  return preview;
 }
 
 /** A photo's file, a video's best MP4 (its still when X gave no variants); null when X gave no URL at all. */

@@ -9,6 +9,7 @@ import {
   renderInfoPage,
   renderPreviewPage,
 } from './telegram-markup';
+import { fakeFiles, type FakeFiles } from '../fake-files';
 import { writtenHead, closeFakeServer } from '../fake-server-support';
 
 /** Messages per preview page, as t.me shows about 20. */
@@ -60,6 +61,8 @@ export interface FakeTelegram {
   /** `http://127.0.0.1:<port>`: what VERBATIM_TELEGRAM_BASE_URL points at */
   readonly origin: string;
   readonly requestLog: TelegramLoggedRequest[];
+  /** files served under /file/ (Telegram's CDN: photos, videos, link preview images); 404 until a test adds one */
+  readonly files: FakeFiles;
   addChannel(input: { username: string; title: string; description?: string; hasPreview?: boolean }): void;
   /** publishes a message and returns its id (an album returns its first id) */
   publish(channel: string, input: TelegramPublishInput): number;
@@ -91,6 +94,7 @@ export async function startFakeTelegram(): Promise<FakeTelegram> {
   const failures: TelegramFailureRule[] = [];
   const requestLog: TelegramLoggedRequest[] = [];
   const hanging = new Set<ServerResponse>();
+  const files = fakeFiles();
 
   const channelOf = (name: string): Channel => {
     const found = channels.get(name.toLowerCase());
@@ -155,6 +159,12 @@ export async function startFakeTelegram(): Promise<FakeTelegram> {
   }
 
   function handle(req: IncomingMessage, res: ServerResponse): void {
+    // files come from Telegram's CDN, not t.me: no failure rules; logged so a test can tell what was fetched
+    if (req.url?.startsWith('/file/')) {
+      requestLog.push({ method: req.method ?? 'GET', path: req.url, headers: req.headers });
+      files.handle(req, res);
+      return;
+    }
     const url = new URL(req.url ?? '/', origin);
     const entry: TelegramLoggedRequest = {
       method: req.method ?? 'GET',
@@ -201,6 +211,7 @@ export async function startFakeTelegram(): Promise<FakeTelegram> {
   return {
     origin,
     requestLog,
+    files,
     addChannel(input) {
       if (channels.has(input.username.toLowerCase()))
         throw new Error(`fake telegram: ${input.username} exists`);

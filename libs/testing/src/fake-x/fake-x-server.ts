@@ -1,6 +1,7 @@
 import { createServer, type IncomingHttpHeaders, type IncomingMessage, type ServerResponse } from 'node:http';
 import { type AddressInfo } from 'node:net';
 import {
+  type XLinkRecord,
   type XMediaRecord,
   type XReferenceType,
   type XTweetRecord,
@@ -58,6 +59,7 @@ export interface PublishXInput {
   lang?: string;
   references?: { type: XReferenceType; id: string }[];
   media?: Omit<XMediaRecord, 'mediaKey'>[];
+  links?: XLinkRecord[];
 }
 
 export interface FakeX {
@@ -232,6 +234,7 @@ export async function startFakeX(
           ...m,
           mediaKey: `${m.type === 'photo' ? 3 : 7}_${++mediaCount}`,
         })),
+        ...(input.links ? { links: input.links } : {}),
         deleted: false,
         withheld: false,
       });
