@@ -12,6 +12,7 @@ import { CaptureUrlProcessor } from './capture/capture-url.processor';
 import { CaptureUrlUseCase } from './capture/capture-url.use-case';
 import { PollAccountProcessor } from './poll/poll-account.processor';
 import { PollAccountUseCase } from './poll/poll-account.use-case';
+import { BlueskyPushService } from './push/bluesky-push.service';
 import { AnchorCheckpointProcessor } from './log/anchor-checkpoint.processor';
 import { IntegrateLogProcessor } from './log/integrate-log.processor';
 import { DownloadMediaProcessor } from './media/download-media.processor';
@@ -38,7 +39,8 @@ import { SchedulerService } from './scheduler/scheduler.service';
     RecheckStatementsProcessor,
     DownloadMediaUseCase,
     DownloadMediaProcessor,
+    BlueskyPushService,
   ],
-  exports: [SchedulerService],
+  exports: [SchedulerService, BlueskyPushService],
 })
 export class WorkerModule {}

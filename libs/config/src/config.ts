@@ -61,6 +61,8 @@ export interface VerbatimConfig {
     blueskyAppViewUrl: string;
     /** the PLC directory did:plc documents are resolved at (https://plc.directory) */
     plcUrl: string;
+    /** Jetstream's subscribe endpoint, for posts and deletions as they happen; null: polling only */
+    blueskyJetstreamUrl: string | null;
   };
   dataDir: string;
   /** media downloads: the largest file kept, the time one download may take */
@@ -167,6 +169,7 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): VerbatimConfig
       telegramBaseUrl: e.VERBATIM_TELEGRAM_BASE_URL.replace(/\/+$/, ''),
       blueskyAppViewUrl: e.VERBATIM_BLUESKY_APPVIEW_URL.replace(/\/+$/, ''),
       plcUrl: e.VERBATIM_PLC_URL.replace(/\/+$/, ''),
+      blueskyJetstreamUrl: e.VERBATIM_BLUESKY_JETSTREAM_URL === '' ? null : e.VERBATIM_BLUESKY_JETSTREAM_URL,
     },
     dataDir: e.VERBATIM_DATA_DIR,
     media: { maxBytes: e.VERBATIM_MEDIA_MAX_BYTES, timeoutMs: e.VERBATIM_MEDIA_TIMEOUT_MS },

@@ -94,6 +94,18 @@ export const envSchema = z.object({
   VERBATIM_TELEGRAM_BASE_URL: url(['https:', 'http:'], 'https://t.me'),
   VERBATIM_BLUESKY_APPVIEW_URL: url(['https:', 'http:'], 'https://public.api.bsky.app'),
   VERBATIM_PLC_URL: url(['https:', 'http:'], 'https://plc.directory'),
+  // Bluesky's Jetstream firehose: posts and deletions of tracked accounts as they happen; empty turns it off
+  VERBATIM_BLUESKY_JETSTREAM_URL: z
+    .string()
+    .default('wss://jetstream2.us-east.bsky.network/subscribe')
+    .refine((v) => {
+      if (v === '') return true;
+      try {
+        return ['wss:', 'ws:'].includes(new URL(v).protocol);
+      } catch {
+        return false;
+      }
+    }, 'must be a URL starting with wss:// or ws://, or empty to turn the Bluesky push path off'),
   VERBATIM_DATA_DIR: z.string().min(1).default('./data'),
   // media files (photos, videos) downloaded into VERBATIM_DATA_DIR/blobs; artifact sizes are 32-bit integers
   VERBATIM_MEDIA_MAX_BYTES: int(200 * 1024 * 1024, 1024, 2 ** 31 - 1),

@@ -58,6 +58,21 @@ export class MetricsService {
     registers: [this.registry],
   });
 
+  /** the Bluesky push path (Jetstream): events that brought a poll or a recheck forward, and dropped messages */
+  readonly pushEvents = new Counter({
+    name: 'verbatim_push_events_total',
+    help: 'Push messages by source and what they did (posted, deleted, malformed)',
+    labelNames: ['source', 'kind'] as const,
+    registers: [this.registry],
+  });
+
+  readonly pushConnected = new Gauge({
+    name: 'verbatim_push_connected',
+    help: 'Whether the push subscription of a source is connected (1) or not (0)',
+    labelNames: ['source'] as const,
+    registers: [this.registry],
+  });
+
   constructor() {
     collectDefaultMetrics({ register: this.registry, prefix: 'verbatim_' });
   }

@@ -46,6 +46,8 @@ export async function createTestEnvironment(): Promise<TestEnvironment> {
     REDIS_URL,
     VERBATIM_QUEUE_PREFIX: queuePrefix,
     VERBATIM_ALLOW_PRIVATE_NETWORKS: 'true',
+    // no internet here: a test that wants the push path points it at a fake Jetstream
+    VERBATIM_BLUESKY_JETSTREAM_URL: '',
     VERBATIM_MIN_POLL_INTERVAL_SECONDS: '1',
     VERBATIM_SCHEDULER_TICK_MS: '100',
     VERBATIM_RETRY_BASE_SECONDS: '1',

@@ -174,3 +174,39 @@ export async function hasPendingLogEntries(db: EntityManager): Promise<boolean> 
   );
   return waiting;
 }
+
+/**
+ * Brings the next poll of tracked accounts of a platform forward to `now`, by their platform ids: a push
+ * source's word that they posted. Only a poll captures; a job queued for the old due time loses its claim,
+ * and a poll already due or running is left alone. Never sooner than `minGapSeconds` after the account's
+ * last poll, so a source pushing the same account without pause cannot make us poll it without pause.
+ * Returns the ids of the accounts brought forward.
+ */
+export async function pollSoon(
+  db: EntityManager,
+  platform: string,
+  externalIds: string[],
+  now: Date,
+  minGapSeconds: number,
+): Promise<string[]> {
+  if (externalIds.length === 0) return [];
+  const rows: { id: string }[] = await db.query(
+    `WITH soon AS (
+       UPDATE accounts SET next_poll_at = GREATEST($3, last_polled_at + make_interval(secs => $4)), updated_at = now()
+       WHERE platform = $1 AND external_id = ANY($2::text[]) AND tracking AND NOT paused AND next_poll_at > $3
+         AND next_poll_at > GREATEST($3, last_polled_at + make_interval(secs => $4))
+       RETURNING id)
+     SELECT id FROM soon`,
+    [platform, externalIds, now, minGapSeconds],
+  );
+  return rows.map((r) => r.id);
+}
+
+/** The platform ids of every account of a platform being tracked (for a push source's subscription). */
+export async function trackedExternalIds(db: EntityManager, platform: string): Promise<string[]> {
+  const rows: { external_id: string }[] = await db.query(
+    `SELECT external_id FROM accounts WHERE platform = $1 AND tracking ORDER BY external_id`,
+    [platform],
+  );
+  return rows.map((r) => r.external_id);
+}

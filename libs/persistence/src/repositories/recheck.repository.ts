@@ -313,3 +313,30 @@ export async function recheckSoon(
   );
   return rows.length;
 }
+
+/**
+ * `recheckSoon` for posts a push source names by account and post platform ids (a Jetstream delete event names
+ * the repository's DID and the record), whichever of our accounts holds them. Returns how many were brought
+ * forward.
+ */
+export async function recheckSoonByPlatformIds(
+  db: EntityManager,
+  platform: string,
+  posts: { accountExternalId: string; postExternalId: string }[],
+  now: Date,
+): Promise<number> {
+  if (posts.length === 0) return 0;
+  const rows: { id: string }[] = await db.query(
+    `WITH named AS (
+       SELECT * FROM unnest($2::text[], $3::text[]) AS n(account_external_id, external_id)
+     ), soon AS (
+       UPDATE statements s SET next_check_at = $4
+       FROM named n JOIN accounts a ON a.platform = $1 AND a.external_id = n.account_external_id
+       WHERE s.account_id = a.id AND s.external_id = n.external_id AND s.status = 'active'
+         AND (s.next_check_at IS NULL OR s.next_check_at > $4)
+       RETURNING s.id)
+     SELECT id FROM soon`,
+    [platform, posts.map((p) => p.accountExternalId), posts.map((p) => p.postExternalId), now],
+  );
+  return rows.length;
+}
