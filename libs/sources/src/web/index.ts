@@ -6,6 +6,6 @@ export {
   type WebCursor,
 } from './web-connector';
 export { pageParsing, inThreadPageParsing, PAGE_PARSE_THREADS, type PageParsing } from './page-parsing';
-export { parsePageContents, type PageParseInput, type PageParseOutput } from './page-parse-task';
+export { decodeHtml, parsePageContents, type PageParseInput, type PageParseOutput } from './page-parse-task';
 export { normalizePageUrl } from './web-urls';
 export { bodyKind } from './body-kind';

@@ -99,7 +99,7 @@ export function parsePageContents(input: PageParseInput): PageParseOutput {
 }
 
 /** The charset the HTTP header names, else a `<meta charset>` in the first 1,024 bytes, else UTF-8. */
-function decodeHtml(bytes: Buffer, contentType: string | null): string {
+export function decodeHtml(bytes: Buffer, contentType: string | null): string {
   const declared =
     contentType?.match(CHARSET_PARAM)?.[1] ??
     bytes.subarray(0, 1024).toString('latin1').match(META_CHARSET)?.[1] ??
