@@ -61,3 +61,43 @@ export function hostileWebCorpus(maxBytes: number): HostilePageCase[] {
     },
   ];
 }
+
+/** A tracked list page that turns hostile: what its polls must come to, and the release it links. */
+export interface HostileListCase {
+  name: string;
+  body: Buffer;
+  /** `parses`: the linked release is captured; `refused`: the poll is a recorded failure */
+  outcome: 'parses' | 'refused';
+}
+
+/** An ordinary release page, linked from the hostile list pages. */
+export function plainReleasePage(title: string): Buffer {
+  return Buffer.from(
+    `<!doctype html><html lang="en"><head><title>${title}</title></head><body><main><article><h1>${title}</h1>` +
+      '<p>The Ministry condemns the shelling of civilian infrastructure and calls for accountability.</p>' +
+      '</article></main></body></html>',
+  );
+}
+
+/** List pages for the hostile-source suite: each links `releaseHref` where it can still be read. */
+export function hostileListCorpus(releaseHref: string): HostileListCase[] {
+  const link = `<ul class="news"><li><a href="${releaseHref}">The release</a></li></ul>`;
+  return [
+    { name: '20mb-list-page', body: hugePage(20 * MB), outcome: 'refused' },
+    {
+      name: 'broken-html-list-page',
+      body: Buffer.from(
+        `<html><head><title>News</title><body><div class="news"><p>Releases <b><i>today</b></i>${link}` +
+          '<<<>>></div></table><a href="x>broken</p><!-- unterminated comment',
+      ),
+      outcome: 'parses',
+    },
+    {
+      name: 'list-page-nested-100k-deep',
+      body: Buffer.from(
+        `<!doctype html><html><head><title>Deep</title></head><body>${'<div>'.repeat(100_000)}${link}${'</div>'.repeat(100_000)}</body></html>`,
+      ),
+      outcome: 'parses',
+    },
+  ];
+}
