@@ -263,6 +263,11 @@ describe('web pages and press releases', () => {
     ]);
     const original = await statement(quoted.original.id);
     expect(original.platform).toBe('x');
+    // the release's page in the reading room shows the captured text, never the captured markup
+    const shown = await app.http().get(`/statements/${id}`).expect(200);
+    expect(shown.text).toContain('Statement 4');
+    expect(shown.text).not.toContain('platform.twitter.com/widgets.js');
+    expect(shown.text).not.toContain('<blockquote class="twitter-tweet"');
   });
 
   describe.each(hostileWebCorpus(MAX_BYTES))('a hostile page: $name', ({ name, body, outcome }) => {
