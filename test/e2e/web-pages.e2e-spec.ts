@@ -270,6 +270,26 @@ describe('web pages and press releases', () => {
     expect(shown.text).not.toContain('<blockquote class="twitter-tweet"');
   });
 
+  it('reads a release that changed to embed a post for quotes again: the quoted statement gains the page as a source', async () => {
+    const [{ id: quotedId }]: { id: string }[] = await app.db.query(`SELECT id FROM quoted_statements`);
+    const postId = (
+      (await app.http().get(`/api/v1/statements/${quotedId}`).expect(200)).body as {
+        sources: { postId: string }[];
+      }
+    ).sources[0].postId;
+    site.edit(release(2, { embed: tweetEmbed(postId) }));
+    const view = await waitFor('the second source', async () => {
+      const view = (await app.http().get(`/api/v1/statements/${quotedId}`).expect(200)).body as {
+        sources: { url: string }[];
+      };
+      return view.sources.length === 2 ? view : undefined;
+    });
+    expect(view.sources.map((s) => s.url)).toEqual([
+      site.releaseUrl(release(4).slug),
+      site.releaseUrl(release(2).slug),
+    ]);
+  });
+
   describe.each(hostileWebCorpus(MAX_BYTES))('a hostile page: $name', ({ name, body, outcome }) => {
     it(`ends as ${outcome.kind === 'captured' ? 'a captured page' : 'a recorded failure'}`, async () => {
       const path = `/hostile/${name.replace(/\W+/g, '-')}`;
