@@ -224,8 +224,8 @@ export class WebConnector implements Connector<WebCursor> {
     try {
       response = await this.http.request(link, { headers: { accept: PAGE_ACCEPT } });
     } catch (error) {
-      sourceErrorMessage(error);
-      return 'retry';
+      if (!(error instanceof SourceError)) throw error; // a bug, not the site
+      return 'retry'; // unreachable now (timeout, reset): the next poll asks again
     }
     if (response.status === 404 || response.status === 410) return 'dead';
     if (response.status < 200 || response.status > 299) return 'retry';
@@ -233,7 +233,7 @@ export class WebConnector implements Connector<WebCursor> {
     try {
       return postOf(account, response, await this.parse(response), listArtifacts);
     } catch (error) {
-      sourceErrorMessage(error);
+      if (!(error instanceof SourceError)) throw error;
       return 'dead'; // a page that cannot be read is not read again by later polls
     }
   }
