@@ -24,7 +24,10 @@ const common = {
   testEnvironment: 'node',
   transform: { '^.+\\.(t|j|mj)s$': swc },
   // these ship ESM only (canonicalize; pkijs, asn1js and their dependencies): let SWC turn them into CommonJS for jest
-  transformIgnorePatterns: ['/node_modules/(?!(canonicalize|pkijs|asn1js|bytestreamjs|@peculiar|@noble)/)'],
+  // linkedom's own dependencies (css-select, htmlparser2 10 and theirs) are ESM only too
+  transformIgnorePatterns: [
+    '/node_modules/(?!(canonicalize|pkijs|asn1js|bytestreamjs|@peculiar|@noble|linkedom|css-select|css-what|nth-check|htmlparser2|entities|dom-serializer|boolbase|domhandler|domutils|domelementtype|html-escaper|cssomnom|uhyphen)/)',
+  ],
   moduleNameMapper: { ...appMapper, ...moduleNameMapper },
 };
 module.exports = {

@@ -15,7 +15,7 @@
  * Only the source is replaced (a connector that hands back the prepared poll result, no HTTP).
  * Target: /work/shared/reference/performance.md, end-to-end capture ≥ 0.4× the no-op drain.
  */
-import { CaptureWriter } from '@app/capture';
+import { CaptureWriter, QuotationRecorder } from '@app/capture';
 import { mkdtempSync, rmSync } from 'node:fs';
 import { cpus, tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -319,11 +319,14 @@ async function capturePath(
   const outboxQueue = new Queue(QueueName.Outbox, { connection, prefix: env.queuePrefix });
   const mediaQueue = new Queue(QueueName.Media, { connection, prefix: env.queuePrefix });
   const metrics = new MetricsService();
+  const captureQueue = new Queue(QueueName.Capture, { connection, prefix: env.queuePrefix });
+  const registry = new ConnectorRegistry([benchConnector(prepared.results)]);
   const useCase = new PollAccountUseCase(
     db,
-    new ConnectorRegistry([benchConnector(prepared.results)]),
+    registry,
     new CaptureWriter(db, config, metrics, logQueue, outboxQueue, mediaQueue),
     metrics,
+    new QuotationRecorder(db, config, registry, logQueue, captureQueue),
   );
   const [{ before }]: { before: string }[] = await db.query(
     `SELECT coalesce(max(size), 0) AS before FROM log_checkpoints`,
@@ -390,7 +393,7 @@ async function capturePath(
     };
   } finally {
     for (const worker of workers) await worker.close();
-    for (const queue of [pollQueue, logQueue, outboxQueue, mediaQueue]) {
+    for (const queue of [pollQueue, logQueue, outboxQueue, mediaQueue, captureQueue]) {
       await queue.obliterate({ force: true }).catch(() => undefined);
       await queue.close();
     }

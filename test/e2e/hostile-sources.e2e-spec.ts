@@ -11,6 +11,7 @@ import {
   type HostileServer,
 } from '@app/testing/hostile/hostile-server';
 import { accountJson, hostileMastodonCorpus } from '@app/testing/hostile/mastodon-corpus';
+import { hostileListCorpus, plainReleasePage } from '@app/testing/hostile/web-corpus';
 import { createTestEnvironment, type TestEnvironment } from '@app/testing/test-environment';
 import { largestGapMs, startHealthProbe, unhealthySamples } from './support/health-probe';
 import { freePort, startServe, stopAll, waitForHealth, type VerbatimProcess } from './support/processes';
@@ -259,6 +260,29 @@ describe('hostile sources: the service stays responsive, failures are recorded, 
         url: hostile.url(path),
         outcome: feedCase.exceedsSizeLimit ? 'refused' : feedCase.outcome,
         goodIds: feedCase.exceedsSizeLimit ? [] : feedCase.goodItemIds,
+        paths: [path],
+        requestsPerPoll: 1,
+        server: hostile,
+      });
+    }
+    // tracked press-release list pages (platform web) that turn hostile: parsed on the page parse threads
+    for (const listCase of hostileListCorpus('release')) {
+      const path = `/web/${listCase.name}/`;
+      const html = (body: Buffer): HostileAnswer => ({ kind: 'body', body, contentType: 'text/html' });
+      const before = Buffer.from(
+        `<!doctype html><html><head><title>News</title></head><body><main><ul><li><a href="first">First</a></li></ul></main></body></html>`,
+      );
+      hostile.route(path, { before: html(before), after: html(listCase.body) });
+      for (const release of ['first', 'release'])
+        hostile.route(`${path}${release}`, {
+          before: html(plainReleasePage(release)),
+          after: html(plainReleasePage(release)),
+        });
+      cases.push({
+        name: `web ${listCase.name}`,
+        url: hostile.url(path),
+        outcome: listCase.outcome,
+        goodIds: listCase.outcome === 'parses' ? [hostile.url(`${path}release`)] : [],
         paths: [path],
         requestsPerPoll: 1,
         server: hostile,

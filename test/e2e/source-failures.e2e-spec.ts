@@ -140,11 +140,10 @@ describe('bad input and failing sources', () => {
       for (const kind of SUPPORTED) expect(res.body.message).toContain(kind);
     });
 
-    it('rejects a web page that is not a feed with 400 naming the supported kinds', async () => {
-      const res = await track(feeds.url('/about.html')).expect(400);
-      expect(res.body.error).toBe('unsupported-url');
-      expect(res.body.message).toContain('did not return an RSS or Atom feed (got text/html');
-      for (const kind of SUPPORTED) expect(res.body.message).toContain(kind);
+    it('tracks a web page that is not a feed as a list page (platform web), no longer refusing it', async () => {
+      const res = await track(feeds.url('/about.html')).expect(201);
+      expect(res.body).toMatchObject({ platform: 'web', displayName: 'Ministry' });
+      await app.write('delete', `/api/v1/accounts/${res.body.id}`).expect(204);
     });
 
     it('rejects unknown JSON fields with 400 naming the field', async () => {

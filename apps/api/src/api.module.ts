@@ -3,6 +3,7 @@ import { Module } from '@nestjs/common';
 import { QueuesModule } from '@app/queues';
 import { LogModule } from '@app/log';
 import { SourcesModule } from '@app/sources';
+import { QuotationsModule } from '@app/capture';
 import { AccountsController } from './accounts/accounts.controller';
 import { TrackAccountUseCase } from './accounts/track-account.use-case';
 import { ArtifactsController } from './artifacts/artifacts.controller';
@@ -27,7 +28,7 @@ import { SubscriptionsController } from './subscriptions/subscriptions.controlle
 
 /** The REST API. It only produces jobs; processors live in the worker. */
 @Module({
-  imports: [QueuesModule, SourcesModule, LogModule, PagesModule, BlobsModule],
+  imports: [QueuesModule, SourcesModule, LogModule, PagesModule, BlobsModule, QuotationsModule],
   controllers: [
     AccountsController,
     StatementsController,

@@ -1,7 +1,7 @@
 import { Module } from '@nestjs/common';
 import { AlertsModule } from '@app/alerts';
 import { BlobsModule } from '@app/blobs';
-import { CaptureModule } from '@app/capture';
+import { CaptureModule, QuotationsModule } from '@app/capture';
 import { QueuesModule } from '@app/queues';
 import { LogModule } from '@app/log';
 import { SourcesModule } from '@app/sources';
@@ -23,7 +23,15 @@ import { SchedulerService } from './scheduler/scheduler.service';
 
 /** The queue processors and the scheduler tick. Processors live only here, never in the API. */
 @Module({
-  imports: [QueuesModule, SourcesModule, LogModule, CaptureModule, AlertsModule, BlobsModule],
+  imports: [
+    QueuesModule,
+    SourcesModule,
+    LogModule,
+    CaptureModule,
+    QuotationsModule,
+    AlertsModule,
+    BlobsModule,
+  ],
   providers: [
     SchedulerService,
     CanaryChecksService,

@@ -5,3 +5,5 @@ export * from './poll-schedule';
 export * from './prepare-posts';
 export * from './recheck-plan';
 export * from './record-extraction';
+export * from './quotation-recorder';
+export * from './quotations.module';

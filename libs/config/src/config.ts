@@ -16,6 +16,8 @@ export interface VerbatimConfig {
     schedulerTickMs: number;
     workerConcurrency: number;
     backfillLimit: number;
+    /** most new releases one poll of a tracked web list page captures; the rest wait for the next poll */
+    webReleasesPerPoll: number;
     retryBaseSeconds: number;
     retryMaxSeconds: number;
     /** the most poll jobs Redis holds at once (waiting and delayed); the schedule itself stays in PostgreSQL */
@@ -135,6 +137,7 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): VerbatimConfig
       schedulerTickMs: e.VERBATIM_SCHEDULER_TICK_MS,
       workerConcurrency: e.VERBATIM_WORKER_CONCURRENCY,
       backfillLimit: e.VERBATIM_BACKFILL_LIMIT,
+      webReleasesPerPoll: e.VERBATIM_WEB_RELEASES_PER_POLL,
       retryBaseSeconds: e.VERBATIM_RETRY_BASE_SECONDS,
       retryMaxSeconds: e.VERBATIM_RETRY_MAX_SECONDS,
       queueLimit: e.VERBATIM_POLL_QUEUE_LIMIT,

@@ -99,6 +99,11 @@ export interface StatementContent {
    * same. Absent for platforms without one, so their records keep their hashes.
    */
   cid?: string;
+  /**
+   * Who a web page says wrote it (Readability's byline, else `<meta name="author">`), as the page printed it:
+   * a claim of the page, not a verified author. Absent for other platforms, so their records keep their hashes.
+   */
+  byline?: string;
 }
 
 /** The normalized record of one captured version: its content plus the digests of the raw bytes it came from. */

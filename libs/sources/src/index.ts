@@ -6,6 +6,7 @@ export * from './feeds';
 export * from './telegram';
 export * from './x';
 export * from './bluesky';
+export * from './web';
 export * from './sources.module';
 export * from './cursor';
 export { refuseCredentialsInUrl } from './url-credentials';

@@ -6,10 +6,13 @@ import { FeedConnector, feedParsing, type FeedParsing } from './feeds';
 import { GuardedHttpClient } from './http';
 import { MastodonConnector } from './mastodon';
 import { TelegramConnector } from './telegram';
+import { WebConnector, pageParsing, type PageParsing } from './web';
 import { XConnector } from './x';
 
 /** Where feed bodies are parsed: worker threads with a deadline in a built server. */
 export const FEED_PARSING = Symbol('FEED_PARSING');
+/** Where web pages are parsed: worker threads with a deadline in a built server. */
+export const PAGE_PARSING = Symbol('PAGE_PARSING');
 
 /** The guarded HTTP client and every connector, most specific first. */
 @Module({
@@ -25,10 +28,21 @@ export const FEED_PARSING = Symbol('FEED_PARSING');
       useFactory: (config: VerbatimConfig) => feedParsing({ timeoutMs: config.fetch.parseTimeoutMs }),
     },
     {
+      provide: PAGE_PARSING,
+      inject: [VERBATIM_CONFIG],
+      useFactory: (config: VerbatimConfig) => pageParsing({ timeoutMs: config.fetch.parseTimeoutMs }),
+    },
+    {
       provide: ConnectorRegistry,
-      inject: [VERBATIM_CONFIG, GuardedHttpClient, FEED_PARSING],
-      useFactory: (config: VerbatimConfig, http: GuardedHttpClient, parsing: FeedParsing) =>
-        new ConnectorRegistry([
+      inject: [VERBATIM_CONFIG, GuardedHttpClient, FEED_PARSING, PAGE_PARSING],
+      useFactory: (
+        config: VerbatimConfig,
+        http: GuardedHttpClient,
+        parsing: FeedParsing,
+        pages: PageParsing,
+      ) => {
+        const feeds = new FeedConnector(http, { parsing });
+        return new ConnectorRegistry([
           new MastodonConnector(http, { backfillLimit: config.polling.backfillLimit }),
           new TelegramConnector(http, {
             baseUrl: config.platforms.telegramBaseUrl,
@@ -40,8 +54,14 @@ export const FEED_PARSING = Symbol('FEED_PARSING');
             plcUrl: config.platforms.plcUrl,
             backfillLimit: config.polling.backfillLimit,
           }),
-          new FeedConnector(http, { parsing }),
-        ]),
+          // the web connector reads a URL once and hands feeds to the feed connector: it must come first
+          new WebConnector(http, feeds, {
+            parsing: pages,
+            releasesPerPoll: config.polling.webReleasesPerPoll,
+          }),
+          feeds,
+        ]);
+      },
     },
   ],
   exports: [ConnectorRegistry, GuardedHttpClient],
@@ -50,10 +70,11 @@ export class SourcesModule implements OnApplicationShutdown {
   constructor(
     private readonly http: GuardedHttpClient,
     @Inject(FEED_PARSING) private readonly parsing: FeedParsing,
+    @Inject(PAGE_PARSING) private readonly pages: PageParsing,
   ) {}
 
   /** Pooled keep-alive sockets and parse threads would keep the process alive. */
   async onApplicationShutdown(): Promise<void> {
-    await Promise.all([this.http.close(), this.parsing.close()]);
+    await Promise.all([this.http.close(), this.parsing.close(), this.pages.close()]);
   }
 }

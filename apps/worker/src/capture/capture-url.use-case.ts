@@ -1,7 +1,7 @@
 import { Injectable } from '@nestjs/common';
 import { InjectDataSource } from '@nestjs/typeorm';
 import { DataSource } from 'typeorm';
-import { CaptureWriter, type CaptureFound, type CaptureWork } from '@app/capture';
+import { CaptureWriter, QuotationRecorder, type CaptureFound, type CaptureWork } from '@app/capture';
 import { ErrorCode, SourceError, VerbatimError } from '@app/core';
 import { addAccountReadsByIdentity, findQueuedCaptureRequest, noteCaptureAttempt } from '@app/persistence';
 import { ConnectorRegistry, type ReadMeter } from '@app/sources';
@@ -23,6 +23,7 @@ export class CaptureUrlUseCase {
     @InjectDataSource() private readonly db: DataSource,
     private readonly connectors: ConnectorRegistry,
     private readonly writer: CaptureWriter,
+    private readonly quotations: QuotationRecorder,
   ) {}
 
   async execute({ requestId }: JobOf<'capture-url'>): Promise<void> {
@@ -52,6 +53,8 @@ export class CaptureUrlUseCase {
       await this.writer.recordCaptureFailure(work, failure);
       return;
     }
+    // a captured web page's embedded posts become quoted statements (idempotent, so a replay adds nothing)
+    await this.quotations.recordPagesOf(found.posts);
     await this.writer.recordCapture(work, found);
     await addAccountReadsByIdentity(this.db.manager, found.account, reads, new Date());
   }

@@ -1,7 +1,7 @@
 import { Injectable } from '@nestjs/common';
 import { InjectDataSource } from '@nestjs/typeorm';
 import { DataSource } from 'typeorm';
-import { CaptureWriter, GroupCommit, type PollOutcome, type PollWork } from '@app/capture';
+import { CaptureWriter, GroupCommit, QuotationRecorder, type PollOutcome, type PollWork } from '@app/capture';
 import { MetricsService } from '@app/observability';
 import { addAccountReads, findAccounts, recheckSoon, type AccountEntity } from '@app/persistence';
 import { ConnectorRegistry, type PollResult } from '@app/sources';
@@ -36,6 +36,7 @@ export class PollAccountUseCase {
     private readonly connectors: ConnectorRegistry,
     private readonly writer: CaptureWriter,
     private readonly metrics: MetricsService,
+    private readonly quotations: QuotationRecorder,
   ) {}
 
   async execute({ accountId, dueAt }: JobOf<'poll-account'>): Promise<PollOutcome> {
@@ -70,6 +71,7 @@ export class PollAccountUseCase {
       } catch (error) {
         return await this.writer.recordPollFailure(work, error);
       }
+      if (result.kind === 'posts') await this.quotations.recordPagesOf(result.posts);
       const outcome = await this.writer.recordPoll(work, result);
       // the listing skipped posts we hold: re-read them now rather than at their scheduled time
       if (result.suspectedMissing?.length)

@@ -1,7 +1,8 @@
 import { Injectable } from '@nestjs/common';
 import { InjectDataSource } from '@nestjs/typeorm';
 import { DataSource } from 'typeorm';
-import { CaptureWriter, type RecheckOutcome } from '@app/capture';
+import { CaptureWriter, QuotationRecorder, type RecheckOutcome } from '@app/capture';
+import { contentSha256 } from '@app/core';
 import { addAccountReads, findAccount, findRecheckTargets } from '@app/persistence';
 import { type JobOf } from '@app/queues';
 import { ConnectorRegistry, type PostAnswer } from '@app/sources';
@@ -19,6 +20,7 @@ export class RecheckStatementsUseCase {
     @InjectDataSource() private readonly db: DataSource,
     private readonly connectors: ConnectorRegistry,
     private readonly writer: CaptureWriter,
+    private readonly quotations: QuotationRecorder,
   ) {}
 
   async execute({ accountId, statements }: JobOf<'recheck-statements'>): Promise<RecheckOutcome | 'stale'> {
@@ -47,6 +49,12 @@ export class RecheckStatementsUseCase {
     } finally {
       if (meter) await addAccountReads(this.db.manager, account.id, meter.used, now);
     }
+    // a web page that changed may embed new posts: only changed pages are read again for quotes
+    await this.quotations.recordPagesOf(
+      answers.flatMap((a) =>
+        a.kind === 'found' && a.ref.held?.contentSha256 !== contentSha256(a.post.content) ? [a.post] : [],
+      ),
+    );
     const work = { account, statements: due, startedAt: new Date() };
     return this.writer.recordRecheck(work, answers);
   }

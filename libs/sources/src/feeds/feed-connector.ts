@@ -151,6 +151,18 @@ export class FeedConnector implements Connector<FeedCursor> {
     return { account: accountOf(url.href, response, feed), posts: postsOf(response, feed) };
   }
 
+  /**
+   * A feed another connector already fetched (the web connector, which reads a URL once and then knows
+   * whether it is a feed or a page): the feed as an account and its items, as `fetchAll` would give them.
+   */
+  async readFetched(
+    url: string,
+    response: HttpResponse,
+  ): Promise<{ account: ResolvedAccount; posts: FetchedPost[] }> {
+    const feed = await this.parse(url, response, url);
+    return { account: accountOf(url, response, feed), posts: postsOf(response, feed) };
+  }
+
   /** One plain GET of the feed: no validators, since a 304 would not show which items it holds. */
   private async reread(account: ResolvedAccount): Promise<FeedReread> {
     const what = `feed ${account.sourceUrl}`;
