@@ -18,6 +18,7 @@ import { LogController } from './log/log.controller';
 import { MementoController } from './memento/memento.controller';
 import { WitnessController } from './log/witness.controller';
 import { PlatformsController } from './platforms/platforms.controller';
+import { QuotedStatementsController } from './quoted-statements/quoted-statements.controller';
 import { StatementsController } from './statements/statements.controller';
 import { WarcController } from './warc/warc.controller';
 import { FeedsController } from './feeds/feeds.controller';
@@ -32,6 +33,7 @@ import { SubscriptionsController } from './subscriptions/subscriptions.controlle
   controllers: [
     AccountsController,
     StatementsController,
+    QuotedStatementsController,
     EvidenceController,
     ArtifactsController,
     CapturesController,

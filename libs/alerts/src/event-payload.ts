@@ -20,6 +20,22 @@ export interface WebhookPayload {
     /** connector events: the platform whose canary check failed or read again, and why */
     platform?: string;
     reason?: string;
+    /**
+     * `statement.quoted`: what a document claimed (statementId and account are the captured original's when
+     * it was known as the quotation was recorded, else null; `text` is the quoted text, null for a link-only quote)
+     */
+    quotation?: {
+      id: string;
+      quotedStatementId: string;
+      platform: string;
+      claimedHandle: string;
+      claimedName: string | null;
+      claimedDate: string | null;
+      sourceUrl: string | null;
+      postUrl: string | null;
+      foundIn: string;
+      links: { quotedStatement: string; evidence: string };
+    };
     links: { statement: string | null; evidence: string | null };
   };
 }
@@ -27,13 +43,16 @@ export interface WebhookPayload {
 /** What subscribers are told about an event; links start at the installation's public URL. */
 export function webhookPayload(event: OutboxEvent, publicUrl: string): WebhookPayload {
   const statement = event.statementId ? `${publicUrl}/api/v1/statements/${event.statementId}` : null;
+  const quotation = event.quotation;
   const evidence = !statement
     ? null
-    : event.observationId
-      ? `${statement}/evidence?observation=${event.observationId}`
-      : event.versionNumber !== null
-        ? `${statement}/evidence?version=${event.versionNumber}`
-        : null;
+    : quotation
+      ? null
+      : event.observationId
+        ? `${statement}/evidence?observation=${event.observationId}`
+        : event.versionNumber !== null
+          ? `${statement}/evidence?version=${event.versionNumber}`
+          : null;
   return {
     type: event.type,
     timestamp: event.createdAt.toISOString(),
@@ -53,6 +72,17 @@ export function webhookPayload(event: OutboxEvent, publicUrl: string): WebhookPa
       ...(event.leafIndex !== null ? { leafIndex: Number(event.leafIndex) } : {}),
       ...(event.type.startsWith('connector.') && event.platform ? { platform: event.platform } : {}),
       ...(event.type.startsWith('connector.') && event.detail ? { reason: event.detail } : {}),
+      ...(quotation
+        ? {
+            quotation: {
+              ...quotation,
+              links: {
+                quotedStatement: `${publicUrl}/api/v1/quoted-statements/${quotation.quotedStatementId}`,
+                evidence: `${publicUrl}/api/v1/quoted-statements/${quotation.quotedStatementId}/evidence?quotation=${quotation.id}`,
+              },
+            },
+          }
+        : {}),
       links: { statement, evidence },
     },
   };

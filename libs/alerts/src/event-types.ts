@@ -4,6 +4,7 @@ export const SUBSCRIBABLE_EVENTS = [
   'statement.edited',
   'statement.deleted',
   'statement.restored',
+  'statement.quoted',
   'account.unavailable',
   'account.restored',
   'connector.degraded',

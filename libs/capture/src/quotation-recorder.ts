@@ -3,6 +3,7 @@ import { Inject, Injectable, Logger } from '@nestjs/common';
 import { InjectDataSource } from '@nestjs/typeorm';
 import { type Queue } from 'bullmq';
 import { DataSource } from 'typeorm';
+import { scheduleSequencing } from '@app/alerts';
 import { VERBATIM_CONFIG, type VerbatimConfig } from '@app/config';
 import { type QuoteDocumentFormat } from '@app/core';
 import { scheduleIntegration } from '@app/log';
@@ -21,11 +22,15 @@ export const PAGE_QUOTE_SCAN_MAX_CHARS = 1_000_000;
 export interface RecordedQuotations {
   format: QuoteDocumentFormat;
   quotedStatements: (QuotedStatementView & { recorded: boolean; captureRequested: string | null })[];
+  /** distinct quoted statements in the document; over `limit`, only the first `limit` were recorded */
+  found: number;
+  limit: number;
+  truncated: boolean;
 }
 
 /**
  * Records the quoted statements of a document, then asks for what follows: the log to integrate their
- * entries, and a capture of each post an embed named that we do not hold yet, so the claim can be compared
+ * entries, the outbox to position their `statement.quoted` events, and a capture of each post an embed named that we do not hold yet, so the claim can be compared
  * with the original. The one place both an article sent to the API and a web page the workers captured go
  * through.
  */
@@ -39,13 +44,22 @@ export class QuotationRecorder {
     private readonly connectors: ConnectorRegistry,
     @InjectQueue(QueueName.Log) private readonly logQueue: Queue,
     @InjectQueue(QueueName.Capture) private readonly captureQueue: Queue,
+    @InjectQueue(QueueName.Outbox) private readonly outboxQueue: Queue,
   ) {}
 
   async record(input: ExtractionInput): Promise<RecordedQuotations> {
-    const result = await recordExtraction(this.db, input, this.config.log.origin);
+    const result = await recordExtraction(
+      this.db,
+      { ...input, maxQuotes: input.maxQuotes ?? this.config.quotes.maxPerDocument },
+      this.config.log.origin,
+    );
     if (result.quotes.some((q) => q.recorded)) {
       scheduleIntegration(this.logQueue, this.config.log.checkpointIntervalMs).catch((error: Error) =>
         this.logger.warn(`could not schedule log integration: ${error.message}`),
+      );
+      // the statement.quoted events: subscribers hear of them once the outbox positions them
+      scheduleSequencing(this.outboxQueue).catch((error: Error) =>
+        this.logger.warn(`could not schedule event sequencing: ${error.message}`),
       );
     }
     const quotedStatements: RecordedQuotations['quotedStatements'] = [];
@@ -55,7 +69,13 @@ export class QuotationRecorder {
         view.original === null && quote.postUrl !== null ? await this.requestCapture(quote.postUrl) : null;
       quotedStatements.push({ ...view, recorded, captureRequested });
     }
-    return { format: result.format, quotedStatements };
+    return {
+      format: result.format,
+      quotedStatements,
+      found: result.found,
+      limit: result.limit,
+      truncated: result.truncated,
+    };
   }
 
   /**

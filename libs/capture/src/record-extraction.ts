@@ -1,7 +1,8 @@
 import { type DataSource } from 'typeorm';
 import {
+  DEFAULT_MAX_QUOTES_PER_DOCUMENT,
   detectQuoteFormat,
-  extractQuotedStatements,
+  extractQuotes,
   withoutNulCharacters,
   type ExtractedQuote,
   type QuoteDocumentFormat,
@@ -14,11 +15,17 @@ export interface ExtractionInput {
   /** how to read it; by default HTML when it looks like markup, text otherwise */
   format?: QuoteDocumentFormat;
   sourceUrl: string | null;
+  /**
+   * At most this many quoted statements are recorded from the document (the first, in document order);
+   * VERBATIM_MAX_QUOTES_PER_DOCUMENT, DEFAULT_MAX_QUOTES_PER_DOCUMENT when not given
+   */
+  maxQuotes?: number;
 }
 
 export interface RecordedQuote {
   quote: ExtractedQuote;
   quotedStatementId: string;
+  quotationId: string;
   /** false: this document's claim was already recorded */
   recorded: boolean;
 }
@@ -26,6 +33,10 @@ export interface RecordedQuote {
 export interface ExtractionResult {
   format: QuoteDocumentFormat;
   quotes: RecordedQuote[];
+  /** distinct quoted statements the document holds; more than `quotes` when it held over `limit` */
+  found: number;
+  limit: number;
+  truncated: boolean;
 }
 
 const MEDIA_TYPES: Record<QuoteDocumentFormat, string> = {
@@ -45,7 +56,12 @@ export async function recordExtraction(
 ): Promise<ExtractionResult> {
   const format = input.format ?? detectQuoteFormat(input.document);
   // PostgreSQL text cannot hold U+0000: the quotes carry U+FFFD instead (the document keeps the exact bytes)
-  const quotes = extractQuotedStatements(input.document, format).map((q) => withoutNulCharacters(q));
+  const extraction = extractQuotes(
+    input.document,
+    format,
+    input.maxQuotes ?? DEFAULT_MAX_QUOTES_PER_DOCUMENT,
+  );
+  const quotes = extraction.quotes.map((q) => withoutNulCharacters(q));
   const written = await db.transaction((tx) =>
     writeQuotations(
       tx,
@@ -59,5 +75,11 @@ export async function recordExtraction(
       new Date(),
     ),
   );
-  return { format, quotes: quotes.map((quote, i) => ({ quote, ...written[i] })) };
+  return {
+    format,
+    quotes: quotes.map((quote, i) => ({ quote, ...written[i] })),
+    found: extraction.found,
+    limit: extraction.limit,
+    truncated: extraction.truncated,
+  };
 }

@@ -69,6 +69,8 @@ export interface VerbatimConfig {
   dataDir: string;
   /** media downloads: the largest file kept, the time one download may take */
   media: { maxBytes: number; timeoutMs: number };
+  /** quoted statements: at most this many recorded from one document (the first, in document order) */
+  quotes: { maxPerDocument: number };
   log: {
     origin: string;
     keyFile: string | null;
@@ -176,6 +178,7 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): VerbatimConfig
     },
     dataDir: e.VERBATIM_DATA_DIR,
     media: { maxBytes: e.VERBATIM_MEDIA_MAX_BYTES, timeoutMs: e.VERBATIM_MEDIA_TIMEOUT_MS },
+    quotes: { maxPerDocument: e.VERBATIM_MAX_QUOTES_PER_DOCUMENT },
     log: {
       origin: e.VERBATIM_LOG_ORIGIN ?? `${hostname()}/verbatim`,
       keyFile: e.VERBATIM_LOG_KEY_FILE ?? null,

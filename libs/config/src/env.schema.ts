@@ -111,6 +111,8 @@ export const envSchema = z.object({
   // media files (photos, videos) downloaded into VERBATIM_DATA_DIR/blobs; artifact sizes are 32-bit integers
   VERBATIM_MEDIA_MAX_BYTES: int(200 * 1024 * 1024, 1024, 2 ** 31 - 1),
   VERBATIM_MEDIA_TIMEOUT_MS: int(10 * 60 * 1000, 1000),
+  // quoted statements one article (an extraction, a captured page) may record; the rest are counted, not kept
+  VERBATIM_MAX_QUOTES_PER_DOCUMENT: int(100, 1, 10_000),
   VERBATIM_LOG_ORIGIN: z
     .string()
     .regex(/^[^\s+]+$/, 'must be a name without spaces or "+", like archive.example.org/verbatim')

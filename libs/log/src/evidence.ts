@@ -81,6 +81,48 @@ export async function evidenceForObservation(
   return bundleFor(db, key, entry, null, artifacts, bodyLimit);
 }
 
+/**
+ * The evidence bundle of a quotation (one document's claim about a quoted statement): its `quotation` log
+ * entry, the claim as the record it names, and the document it was read from as the artifact. Without a
+ * quotation id, the quoted statement's first quotation.
+ */
+export async function evidenceForQuotation(
+  db: EntityManager,
+  key: LogKey,
+  quotedStatementId: string,
+  quotationId: string | null,
+  bodyLimit = DEFAULT_BUNDLE_BODY_LIMIT,
+): Promise<EvidenceOutcome> {
+  const [quotation]: { record: JsonObject; record_sha256: string; document_sha256: string }[] =
+    await db.query(
+      `SELECT record, record_sha256, document_sha256 FROM quotations
+       WHERE quoted_statement_id = $1 AND ($2::uuid IS NULL OR id = $2) ORDER BY seq LIMIT 1`,
+      [quotedStatementId, quotationId],
+    );
+  if (!quotation) {
+    throw new VerbatimError(
+      ErrorCode.NotFound,
+      quotationId === null
+        ? `no quoted statement ${quotedStatementId}`
+        : `quoted statement ${quotedStatementId} has no quotation ${quotationId}`,
+    );
+  }
+  // the entry names the quoted statement and the claim's hash (jsonb keeps the claim; JCS hashes it the same)
+  const [entry]: { idx: string; entry: Buffer }[] = await db.query(
+    `SELECT idx, entry FROM log_entries
+     WHERE statement_id = $1 AND version_number IS NULL AND observation_id IS NULL
+       AND convert_from(entry, 'UTF8')::jsonb->>'recordSha256' = $2
+     ORDER BY idx LIMIT 1`,
+    [quotedStatementId, quotation.record_sha256],
+  );
+  const artifacts: { sha256: string; bytes: Buffer }[] = entry
+    ? await db.query(`SELECT sha256, bytes FROM artifacts WHERE sha256 = $1 AND bytes IS NOT NULL`, [
+        quotation.document_sha256,
+      ])
+    : [];
+  return bundleFor(db, key, entry, quotation.record, artifacts, bodyLimit);
+}
+
 /** Proof, checkpoint, timestamps and cosignatures for one sequenced entry; `pending` until a checkpoint covers it. */
 async function bundleFor(
   db: EntityManager,

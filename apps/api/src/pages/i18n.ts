@@ -71,6 +71,11 @@ const EN = {
   verifyButton: 'Verify in this browser',
   verifyHelp: 'Checks the bundle’s hashes, inclusion proof and checkpoint signature in your browser.',
   statusChanges: 'Status changes',
+  quotedBy: 'Quoted by',
+  quotedByHelp:
+    'Documents that quote or embed this post, as read by this archive: their claims, not captures.',
+  quotedSources: 'source(s)',
+  quotedLinkOnly: 'links to the post, without its words',
   cite: 'Cite',
   citeHelp: 'Each citation carries the permalink, the capture time and the record’s SHA-256.',
   accountHeading: 'Account',
@@ -164,6 +169,11 @@ const UK: Messages = {
   verifyButton: 'Перевірити в цьому браузері',
   verifyHelp: 'Перевіряє хеші пакета, доказ включення та підпис контрольної точки у вашому браузері.',
   statusChanges: 'Зміни стану',
+  quotedBy: 'Цитують',
+  quotedByHelp:
+    'Документи, що цитують або вбудовують цей допис, як їх прочитав цей архів: їхні твердження, а не збереження.',
+  quotedSources: 'джерел(а)',
+  quotedLinkOnly: 'посилається на допис без його слів',
   cite: 'Цитувати',
   citeHelp: 'Кожне посилання містить постійну адресу, час збереження та SHA-256 запису.',
   accountHeading: 'Акаунт',

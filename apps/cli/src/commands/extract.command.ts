@@ -8,7 +8,8 @@ import { readFileSync, statSync } from 'node:fs';
 import { ConfigError, loadConfig } from '@app/config';
 import { recordExtraction, type RecordedQuote } from '@app/capture';
 import {
-  extractQuotedStatements,
+  DEFAULT_MAX_QUOTES_PER_DOCUMENT,
+  extractQuotes,
   detectQuoteFormat,
   type ExtractedQuote,
   type QuoteDocumentFormat,
@@ -29,9 +30,16 @@ export const EXIT_EXTRACT_USAGE = 2;
 export const MAX_EXTRACT_FILE = 10 * 1024 * 1024;
 
 function describe(quote: ExtractedQuote): string {
-  const who = `@${quote.handle}${quote.name ? ` (${quote.name})` : ''}`;
-  const where = quote.postId ? `embed of post ${quote.postId}` : quote.foundIn;
-  return `${who} ${quote.date ?? 'undated'} [${where}]\n  ${quote.text.replace(/\n/g, '\n  ')}`;
+  const who = `${quote.platform} @${quote.handle}${quote.name ? ` (${quote.name})` : ''}`;
+  const where = quote.postUrl ? `${quote.foundIn} of ${quote.postUrl}` : quote.foundIn;
+  const text = quote.text === null ? '(link only: the document prints none of its words)' : quote.text;
+  return `${who} ${quote.date ?? 'undated'} [${where}]\n  ${text.replace(/\n/g, '\n  ')}`;
+}
+
+function truncation(found: number, limit: number): string {
+  return found > limit
+    ? `; ${found} found, only the first ${limit} kept (VERBATIM_MAX_QUOTES_PER_DOCUMENT)`
+    : '';
 }
 
 function readArticle(file: string): string {
@@ -56,11 +64,18 @@ export async function extractCommand(file: string, opts: ExtractCommandOptions):
   const format = opts.format ?? detectQuoteFormat(document);
 
   if (opts.dryRun) {
-    const quotes = extractQuotedStatements(document, format);
-    if (opts.json) console.log(JSON.stringify({ format, quotes }, null, 2));
+    // no configuration needed: the default limit, unless the environment sets one that loads
+    let limit = DEFAULT_MAX_QUOTES_PER_DOCUMENT;
+    try {
+      limit = loadConfig().quotes.maxPerDocument;
+    } catch {
+      // a dry run reads the file only
+    }
+    const { quotes, found, truncated } = extractQuotes(document, format, limit);
+    if (opts.json) console.log(JSON.stringify({ format, quotes, found, limit, truncated }, null, 2));
     else {
       console.error(
-        `${quotes.length} quoted statement(s) in ${file} (read as ${format}); dry run: nothing recorded`,
+        `${quotes.length} quoted statement(s) in ${file} (read as ${format})${truncation(found, limit)}; dry run: nothing recorded`,
       );
       for (const quote of quotes) console.log(describe(quote));
     }
@@ -68,8 +83,11 @@ export async function extractCommand(file: string, opts: ExtractCommandOptions):
   }
 
   let origin: string;
+  let maxQuotes: number;
   try {
-    origin = loadConfig().log.origin;
+    const config = loadConfig();
+    origin = config.log.origin;
+    maxQuotes = config.quotes.maxPerDocument;
   } catch (error) {
     if (!(error instanceof ConfigError)) throw error;
     console.error(`verbatim extract: ${error.message} (--dry-run needs no configuration)`);
@@ -78,17 +96,20 @@ export async function extractCommand(file: string, opts: ExtractCommandOptions):
   await withDatabase(async (db) => {
     const result = await recordExtraction(
       db,
-      { document, format, sourceUrl: opts.sourceUrl ?? null },
+      { document, format, sourceUrl: opts.sourceUrl ?? null, maxQuotes },
       origin,
     );
     const views: (QuotedStatementView | null)[] = [];
     for (const recorded of result.quotes)
       views.push(await findQuotedStatement(db.manager, recorded.quotedStatementId));
     if (opts.json) {
-      console.log(JSON.stringify({ format, quotedStatements: views }, null, 2));
+      const { found, limit, truncated } = result;
+      console.log(JSON.stringify({ format, quotedStatements: views, found, limit, truncated }, null, 2));
       return;
     }
-    console.error(`${result.quotes.length} quoted statement(s) in ${file} (read as ${format})`);
+    console.error(
+      `${result.quotes.length} quoted statement(s) in ${file} (read as ${format})${truncation(result.found, result.limit)}`,
+    );
     result.quotes.forEach((recorded: RecordedQuote, i) => {
       const original = views[i]?.original;
       console.log(describe(recorded.quote));

@@ -32,6 +32,7 @@ describe('extractQuotedStatements on text', () => {
         foundIn: 'text',
         postId: null,
         postUrl: null,
+        postAccount: null,
       },
     ]);
   });
@@ -73,9 +74,10 @@ describe('extractQuotedStatements on HTML', () => {
       date: '2022-02-27',
       foundIn: 'embed',
       postId: '1497970109567537152',
-      postUrl: 'https://twitter.com/DmytroKuleba/status/1497970109567537152',
+      postUrl: 'https://x.com/DmytroKuleba/status/1497970109567537152',
+      postAccount: 'DmytroKuleba',
     });
-    expect(normalizeQuotedText(quote.text)).toBe(KULEBA_TEXT);
+    expect(normalizeQuotedText(quote.text!)).toBe(KULEBA_TEXT);
   });
 
   it('finds quotes printed as text in a page, decoding entities and skipping scripts', () => {
@@ -115,14 +117,14 @@ describe('linear time on hostile input', () => {
   it('reads 5 MB of small embeds, each once, as one quoted statement per post', () => {
     const embed = (i: number) =>
       `<blockquote class="twitter-tweet"><p>Post ${i % 3}</p>&mdash; A (@a) May 1, 2020 ` +
-      `<a href="https://twitter.com/a/status/${i % 3}">May 1, 2020</a></blockquote>`;
+      `<a href="https://twitter.com/a/status/${(i % 3) + 1}">May 1, 2020</a></blockquote>`;
     const count = Math.ceil(FIVE_MB / embed(0).length);
     const page = Array.from({ length: count }, (_, i) => embed(i)).join('\n');
     const quotes = extractQuotedStatements(page, 'html');
     expect(quotes.map((q) => [q.text, q.postId])).toEqual([
-      ['Post 0', '0'],
-      ['Post 1', '1'],
-      ['Post 2', '2'],
+      ['Post 0', '1'],
+      ['Post 1', '2'],
+      ['Post 2', '3'],
     ]);
   });
 

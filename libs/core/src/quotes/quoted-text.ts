@@ -3,28 +3,39 @@
  *
  *   <text> — <Name> (@handle) <Month D, YYYY>
  *
+ * An X handle is `@user`; a Mastodon handle is `@user@host` (the fediverse's full address).
+ *
  * The signature "(@handle) Month D, YYYY" is the anchor: it is matched with bounded quantifiers only, and the
  * name and text are then read backwards from it, never further back than the end of the previous quote, so
  * the whole scan stays linear in the input whatever it holds.
  */
+import { type QuotePlatform } from './post-links';
 
-/** A post quoted in a document: what it claims, not what we captured. */
+/**
+ * A post quoted in a document: what it claims, not what we captured. A quote whose `text` is null is
+ * link-only: the document named the post (a plain link, or an embed that is only a frame or a script) but
+ * printed none of its words, so it claims no text; the words are the original's, once captured.
+ */
 export interface ExtractedQuote {
-  /** the platform the handle belongs to (X is the only one news sites print this way) */
-  platform: 'x';
-  /** the claimed author's handle, without the @ */
+  /** the platform the handle belongs to */
+  platform: QuotePlatform;
+  /** the claimed author's handle, without the leading @ (`user@host` on Mastodon) */
   handle: string;
   /** the claimed author's display name as printed, null when the article printed none */
   name: string | null;
   /** the claimed date (YYYY-MM-DD) as printed, null when there was none */
   date: string | null;
-  /** the quoted text exactly as printed (outer white space trimmed) */
-  text: string;
-  /** `text`: a printed quotation in running text; `embed`: a blockquote.twitter-tweet */
-  foundIn: 'text' | 'embed';
-  /** the post id, when the document links the post (embeds do) */
+  /** the quoted text exactly as printed (outer white space trimmed); null when the document printed none */
+  text: string | null;
+  /** `text`: a quotation printed in running text; `embed`: a platform's embed code; `link`: a plain link */
+  foundIn: 'text' | 'embed' | 'link';
+  /** the platform's id of the post (X status id, Bluesky record key…), when the document names the post */
   postId: string | null;
   postUrl: string | null;
+  /** the account the post's address names (X user, Bluesky DID or handle, channel, `user@host`) */
+  postAccount: string | null;
+  /** Bluesky: the CID of the record version the embed shows */
+  postCid?: string;
 }
 
 /** Longer than any post X accepts (25,000 characters): a "quote" longer than that is running text, not a post. */
@@ -38,8 +49,10 @@ const MONTHS: Record<string, number> = {
 }; // prettier-ignore
 
 // every quantifier is bounded and the match starts at a literal "(@": no backtracking blow-up is possible
+// (@user) is an X handle, (@user@host) a Mastodon one
 const SIGNATURE =
-  /\(@([A-Za-z0-9_]{1,15})\)\s{0,20}([A-Za-z]{3,9})\.?\s{1,20}(\d{1,2}),?\s{1,20}(\d{4})(?!\d)/g;
+  /\(@([A-Za-z0-9_]{1,30})(?:@([A-Za-z0-9-]{1,63}(?:\.[A-Za-z0-9-]{1,63}){1,8}))?\)\s{0,20}([A-Za-z]{3,9})\.?\s{1,20}(\d{1,2}),?\s{1,20}(\d{4})(?!\d)/g;
+const X_HANDLE = /^[A-Za-z0-9_]{1,15}$/;
 const DASHES = ['\u2014', '\u2013', '--'];
 const PARAGRAPH_BREAK = /\n[^\S\n]*\n/g;
 
@@ -61,6 +74,8 @@ export interface QuoteSignature {
   /** just past the date */
   end: number;
   name: string | null;
+  platform: 'x' | 'mastodon';
+  /** `user` on X, `user@host` on Mastodon */
   handle: string;
   date: string;
 }
@@ -71,11 +86,20 @@ export function findSignatures(text: string): QuoteSignature[] {
   let floor = 0;
   for (const match of text.matchAll(SIGNATURE)) {
     const at = match.index;
-    const date = claimedDate(match[2], match[3], match[4]);
+    const [, user, host, month, day, year] = match;
+    if (host === undefined && !X_HANDLE.test(user)) continue; // longer than X allows, and no instance
+    const date = claimedDate(month, day, year);
     const dash = date === null ? null : lastDash(text, Math.max(floor, at - MAX_NAME), at);
     if (date === null || dash === null) continue;
     const name = text.slice(dash.end, at).replace(/\s+/gu, ' ').trim();
-    found.push({ dashAt: dash.at, end: at + match[0].length, name: name || null, handle: match[1], date });
+    found.push({
+      dashAt: dash.at,
+      end: at + match[0].length,
+      name: name || null,
+      platform: host === undefined ? 'x' : 'mastodon',
+      handle: host === undefined ? user : `${user}@${host.toLowerCase()}`,
+      date,
+    });
     floor = at + match[0].length;
   }
   return found;
@@ -107,7 +131,7 @@ export function extractQuotesFromText(text: string): ExtractedQuote[] {
     const quoted = text.slice(start, signature.dashAt).trim();
     if (quoted.length === 0 || quoted.length > MAX_QUOTED_TEXT) continue;
     quotes.push({
-      platform: 'x',
+      platform: signature.platform,
       handle: signature.handle,
       name: signature.name,
       date: signature.date,
@@ -115,6 +139,7 @@ export function extractQuotesFromText(text: string): ExtractedQuote[] {
       foundIn: 'text',
       postId: null,
       postUrl: null,
+      postAccount: null,
     });
   }
   return quotes;

@@ -448,13 +448,15 @@ function successStatements(
   const out =
     entry.type === 'observation'
       ? observationStatements(bundle, entry)
-      : entry.type === 'media'
-        ? [
-            `A media file of statement ${entry.statementId}, version ${entry.version} (record ${entry.recordSha256}) was downloaded by ${bundle.origin} and included in its log at index ${bundle.leafIndex}; the log signed a checkpoint (tree size ${bundle.treeSize}) committing to it.`,
-          ]
-        : [
-            `This record (statement ${entry.statementId}${entry.version !== undefined ? `, version ${entry.version}` : ''}) was captured by ${bundle.origin} and included in its log at index ${bundle.leafIndex}; the log signed a checkpoint (tree size ${bundle.treeSize}) committing to it.`,
-          ];
+      : entry.type === 'quotation'
+        ? quotationStatements(bundle, entry)
+        : entry.type === 'media'
+          ? [
+              `A media file of statement ${entry.statementId}, version ${entry.version} (record ${entry.recordSha256}) was downloaded by ${bundle.origin} and included in its log at index ${bundle.leafIndex}; the log signed a checkpoint (tree size ${bundle.treeSize}) committing to it.`,
+            ]
+          : [
+              `This record (statement ${entry.statementId}${entry.version !== undefined ? `, version ${entry.version}` : ''}) was captured by ${bundle.origin} and included in its log at index ${bundle.leafIndex}; the log signed a checkpoint (tree size ${bundle.treeSize}) committing to it.`,
+            ];
   if (bundle.record !== null) {
     out.push(
       `The record is byte for byte what was logged: its RFC 8785 form hashes to ${bundle.recordSha256}, the hash the log entry names.`,
@@ -474,7 +476,32 @@ function successStatements(
   out.push(
     entry.type === 'observation'
       ? `The log claims the observation was made at ${entry.capturedAt}.`
-      : `The log claims the capture happened at ${entry.capturedAt}.`,
+      : entry.type === 'quotation'
+        ? `The log claims the document was read at ${entry.capturedAt}.`
+        : `The log claims the capture happened at ${entry.capturedAt}.`,
+  );
+  return out;
+}
+
+/** "A document … claims that @handle on x wrote …": what a quotation entry and its record show. */
+function quotationStatements(bundle: EvidenceBundle, entry: LogEntry): string[] {
+  const record = bundle.record;
+  const document = entry.artifacts.find((artifact) => artifact.role === 'source-document');
+  const from = document ? `the document with SHA-256 ${document.sha256}` : 'a document';
+  const out = [
+    `A quotation (quoted statement ${entry.statementId}) read by ${bundle.origin} from ${from} is entry ${bundle.leafIndex} of its log, and the log signed a checkpoint (tree size ${bundle.treeSize}) committing to it.`,
+  ];
+  if (record === null) return out;
+  const who = `@${String(record.handle)} on ${String(record.platform)}`;
+  const when = typeof record.date === 'string' ? ` on ${record.date}` : '';
+  const where =
+    typeof record.sourceUrl === 'string'
+      ? `, published at ${record.sourceUrl} (as whoever gave it said),`
+      : '';
+  out.push(
+    typeof record.text === 'string'
+      ? `The document${where} claims that ${who} wrote${when}: ${JSON.stringify(record.text.slice(0, 500))}${record.text.length > 500 ? ' (cut here)' : ''}.`
+      : `The document${where} names the post ${String(record.postUrl)} by ${who} and prints none of its words (a link-only quote).`,
   );
   return out;
 }
@@ -527,6 +554,7 @@ function standingLimits(
         : platform === 'x'
           ? ' (X does not sign the posts it serves)'
           : '';
+  const quotation = bundle.record?.kind === 'quotation';
   const via = bundle.record?.via;
   if (typeof via === 'string') {
     out.push(
@@ -534,9 +562,11 @@ function standingLimits(
     );
   }
   out.push(
-    platformSigned
-      ? `Anything beyond the signed record: the platform's other bytes (counts, display names, handles) are what ${bundle.origin} captured, not signed by the account.`
-      : `That the platform actually served these bytes${unsigned}: this proves what ${bundle.origin} captured and logged, not what the platform published. Independent captures by other archives are the cross-check.`,
+    quotation
+      ? `That the quoted account wrote this, or that the platform ever served it: a quotation is what a secondary source claimed (evidence level "quoted"), kept with the document it was read from. Only a capture of the original post shows what the platform served.`
+      : platformSigned
+        ? `Anything beyond the signed record: the platform's other bytes (counts, display names, handles) are what ${bundle.origin} captured, not signed by the account.`
+        : `That the platform actually served these bytes${unsigned}: this proves what ${bundle.origin} captured and logged, not what the platform published. Independent captures by other archives are the cross-check.`,
   );
   const withheld = bundle.artifacts.filter((artifact) => artifact.body === undefined);
   if (withheld.length > 0) {

@@ -9,6 +9,7 @@ import { PlatformHealth1767600000000 } from './1767600000000-PlatformHealth';
 import { QuotedStatements1767000000000 } from './1767000000000-QuotedStatements';
 import { ArtifactLinkUrl1767500000000 } from './1767500000000-ArtifactLinkUrl';
 import { SearchLanguages1767300000000 } from './1767300000000-SearchLanguages';
+import { QuotedEmbeds1767720000000 } from './1767720000000-QuotedEmbeds';
 
 /** Every migration, in order. Listed explicitly so builds and tests run the same set. */
 export const MIGRATIONS = [
@@ -23,4 +24,5 @@ export const MIGRATIONS = [
   SearchLanguages1767300000000,
   ArtifactLinkUrl1767500000000,
   PlatformHealth1767600000000,
+  QuotedEmbeds1767720000000,
 ];

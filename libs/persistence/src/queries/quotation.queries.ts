@@ -1,6 +1,7 @@
 import { type EntityManager } from 'typeorm';
 import { normalizeQuotedText, sha256Hex } from '@app/core';
 import { artifactUrl } from './artifact-url';
+import { parseSearchQuery, tsqueryExpression } from './search-query';
 
 /** One document's claim about a quoted statement, and where it stands in the log. */
 export interface QuotationSourceView {
@@ -17,7 +18,11 @@ export interface QuotationSourceView {
   claimedDate: string | null;
   postId: string | null;
   postUrl: string | null;
+  /** the account the post's address names (a Bluesky DID, a `user@host`…), when a post is named */
+  postAccount: string | null;
   extractedAt: string;
+  /** the quotation's evidence bundle (its log entry, proof, checkpoint and the document) */
+  evidenceUrl: string;
   recordSha256: string;
   /** null while the quotation waits for the sequencer */
   leafIndex: number | null;
@@ -27,7 +32,9 @@ export interface QuotationSourceView {
 export interface QuotedOriginalView {
   id: string;
   url: string;
-  /** `post-id`: an embed named the post; `text`: same handle, same text (white space aside) */
+  /** its latest text as captured: the words a link-only quote stands for */
+  text: string;
+  /** `post-id`: an embed or a link named the post; `text`: same handle, same text (white space aside) */
   matchedBy: 'post-id' | 'text';
 }
 
@@ -40,8 +47,12 @@ export interface QuotedStatementView {
   platform: string;
   claimedAuthor: { handle: string; name: string | null };
   claimedDate: string | null;
-  /** the text as the first source printed it */
-  text: string;
+  /**
+   * the text as the first source printed it; null for a link-only quote (every source only named the post:
+   * a link, a frame, a widget), whose words are the original's once captured (`original`)
+   */
+  text: string | null;
+  linkOnly: boolean;
   firstQuotedAt: string;
   sources: QuotationSourceView[];
   original: QuotedOriginalView | null;
@@ -52,6 +63,11 @@ export interface QuotedByView {
   id: string;
   sources: number;
   url: string;
+  claimedHandle: string;
+  /** the text the first source printed; null when every source only linked the post */
+  text: string | null;
+  /** where the quoting documents were published (as whoever gave them said), the first ten */
+  sourceUrls: string[];
 }
 
 interface QuotedRow {
@@ -59,8 +75,8 @@ interface QuotedRow {
   platform: string;
   handle: string;
   handle_key: string;
-  text: string;
-  normalized_text: string;
+  text: string | null;
+  normalized_text: string | null;
   created_at: Date;
 }
 
@@ -77,6 +93,7 @@ interface QuotationRow {
   claimed_date: string | null;
   post_id: string | null;
   post_url: string | null;
+  post_account: string | null;
   extracted_at: Date;
   record_sha256: string;
   leaf_index: string | null;
@@ -98,7 +115,7 @@ export async function findQuotedStatement(
   const sources: QuotationRow[] = await db.query(
     `SELECT q.id, q.source_url, q.document_sha256, a.media_type, a.size, q.found_in, q.quoted_text, q.claimed_handle,
             q.claimed_name, to_char(q.claimed_date, 'YYYY-MM-DD') AS claimed_date, q.post_id, q.post_url,
-            q.extracted_at, q.record_sha256, l.idx AS leaf_index
+            q.post_account, q.extracted_at, q.record_sha256, l.idx AS leaf_index
      FROM quotations q
      JOIN artifacts a ON a.sha256 = q.document_sha256
      LEFT JOIN log_entries l
@@ -116,6 +133,7 @@ export async function findQuotedStatement(
     claimedAuthor: { handle: row.handle, name: named?.claimed_name ?? null },
     claimedDate: dated?.claimed_date ?? null,
     text: row.text,
+    linkOnly: row.text === null,
     firstQuotedAt: row.created_at.toISOString(),
     sources: sources.map((s) => ({
       id: s.id,
@@ -133,59 +151,232 @@ export async function findQuotedStatement(
       claimedDate: s.claimed_date,
       postId: s.post_id,
       postUrl: s.post_url,
+      postAccount: s.post_account ?? (s.post_id === null ? null : s.claimed_handle),
       extractedAt: s.extracted_at.toISOString(),
+      evidenceUrl: quotationEvidenceUrl(row.id, s.id),
       recordSha256: s.record_sha256,
       leafIndex: s.leaf_index === null ? null : Number(s.leaf_index),
     })),
-    original: await findOriginal(
-      db,
-      row,
-      sources.flatMap((s) => (s.post_id ? [s.post_id] : [])),
-    ),
+    original: await findOriginal(db, row, postRefsOf(sources)),
   };
 }
 
+/** A post a source named: the account its address names and the platform's id for it. */
+interface PostRef {
+  account: string;
+  id: string;
+}
+
+function postRefsOf(sources: Pick<QuotationRow, 'post_id' | 'post_account' | 'claimed_handle'>[]): PostRef[] {
+  const refs = new Map<string, PostRef>();
+  for (const s of sources) {
+    if (s.post_id === null) continue;
+    // quotations written before post_account existed are X embeds, whose status link named the handle
+    const account = s.post_account ?? s.claimed_handle;
+    refs.set(`${account.toLowerCase()}/${s.post_id}`, { account, id: s.post_id });
+  }
+  return [...refs.values()];
+}
+
 /**
- * The captured statement a quote is of: the post an embed named, else a statement of the same handle on the
- * same platform whose latest text is the quoted text, white space aside. Found when read, so an original
- * captured after the quote links without changing anything.
+ * The captured statement a post address names: same platform, the account by handle (any case) or by the
+ * platform's id for it (a Bluesky DID), and the statement by its platform id. A Bluesky statement's id is its
+ * at:// URI, built from the account's DID and the record key the address named.
  */
+const STATEMENT_BY_POST = `
+  SELECT s.id, s.url, s.account_id, s.latest_text FROM accounts a JOIN statements s ON s.account_id = a.id
+  WHERE a.platform = $1 AND (lower(a.handle) = lower($2) OR a.external_id = $2)
+    AND s.external_id = CASE WHEN a.platform = 'bluesky' THEN 'at://' || a.external_id || '/app.bsky.feed.post/' || $3
+                             ELSE $3 END
+  ORDER BY s.first_captured_at LIMIT 1`;
+
+interface OriginalRow {
+  id: string;
+  url: string;
+  account_id: string;
+  latest_text: string;
+}
+
+/**
+ * The captured statement a quote is of: the post an embed or a link named, else a statement of the same
+ * handle on the same platform whose latest text is the quoted text, white space aside. Found when read, so
+ * an original captured after the quote links without changing anything.
+ */
+async function findOriginalRow(
+  db: EntityManager,
+  quoted: Pick<QuotedRow, 'platform' | 'handle_key' | 'normalized_text'>,
+  refs: PostRef[],
+): Promise<(OriginalRow & { matchedBy: 'post-id' | 'text' }) | null> {
+  // a quoted statement is quoted by a handful of documents; bounded all the same
+  for (const ref of refs.slice(0, 20)) {
+    const [row]: OriginalRow[] = await db.query(STATEMENT_BY_POST, [quoted.platform, ref.account, ref.id]);
+    if (row) return { ...row, matchedBy: 'post-id' };
+  }
+  if (quoted.normalized_text === null) return null;
+  // SQL narrows by white-space-folded text; the exact rule (normalizeQuotedText) decides
+  const rows: OriginalRow[] = await db.query(
+    `SELECT s.id, s.url, s.account_id, s.latest_text
+     FROM statements s JOIN accounts a ON a.id = s.account_id
+     WHERE a.platform = $1 AND lower(a.handle) = $2
+       AND btrim(regexp_replace(s.latest_text, '\\s+', ' ', 'g')) = $3
+     ORDER BY s.first_captured_at LIMIT 10`,
+    [quoted.platform, quoted.handle_key, quoted.normalized_text],
+  );
+  const match = rows.find((r) => normalizeQuotedText(r.latest_text) === quoted.normalized_text);
+  return match ? { ...match, matchedBy: 'text' } : null;
+}
+
 async function findOriginal(
   db: EntityManager,
   quoted: QuotedRow,
-  postIds: string[],
+  refs: PostRef[],
 ): Promise<QuotedOriginalView | null> {
-  // SQL narrows by white-space-folded text; the exact rule (normalizeQuotedText) decides
-  const rows: { id: string; url: string; latest_text: string; by_post: boolean }[] = await db.query(
-    `SELECT s.id, s.url, s.latest_text, s.external_id = ANY($3::text[]) AS by_post
-     FROM statements s JOIN accounts a ON a.id = s.account_id
-     WHERE a.platform = $1 AND lower(a.handle) = $2
-       AND (s.external_id = ANY($3::text[]) OR btrim(regexp_replace(s.latest_text, '\\s+', ' ', 'g')) = $4)
-     ORDER BY by_post DESC, s.first_captured_at LIMIT 10`,
-    [quoted.platform, quoted.handle_key, postIds, quoted.normalized_text],
-  );
-  const match = rows.find((r) => r.by_post || normalizeQuotedText(r.latest_text) === quoted.normalized_text);
-  return match ? { id: match.id, url: match.url, matchedBy: match.by_post ? 'post-id' : 'text' } : null;
+  const row = await findOriginalRow(db, quoted, refs);
+  return row ? { id: row.id, url: row.url, text: row.latest_text, matchedBy: row.matchedBy } : null;
 }
 
-/** The quoted statements that are quotes of this captured statement (by its post id or its latest text). */
+/** The captured original of a quoted statement, with its account (for events about it), or null. */
+export async function findOriginalStatement(
+  db: EntityManager,
+  quotedStatementId: string,
+): Promise<{ id: string; accountId: string } | null> {
+  const [quoted]: QuotedRow[] = await db.query(
+    `SELECT platform, handle_key, normalized_text FROM quoted_statements WHERE id = $1`,
+    [quotedStatementId],
+  );
+  if (!quoted) return null;
+  const sources: Pick<QuotationRow, 'post_id' | 'post_account' | 'claimed_handle'>[] = await db.query(
+    `SELECT post_id, post_account, claimed_handle FROM quotations WHERE quoted_statement_id = $1 ORDER BY seq LIMIT 50`,
+    [quotedStatementId],
+  );
+  const row = await findOriginalRow(db, quoted, postRefsOf(sources));
+  return row ? { id: row.id, accountId: row.account_id } : null;
+}
+
+/**
+ * The quoted statements that are quotes of this captured statement: by its latest text (same handle), or by a
+ * source that named its post (the account by handle or by the platform's id for it, a Bluesky DID).
+ */
 export async function findQuotedBy(
   db: EntityManager,
-  statement: { platform: string; handle: string; externalId: string; latestText: string },
+  statement: { platform: string; handle: string; accountId: string; externalId: string; latestText: string },
 ): Promise<QuotedByView[]> {
-  const rows: { id: string; sources: string }[] = await db.query(
-    `SELECT qs.id, (SELECT count(*) FROM quotations q WHERE q.quoted_statement_id = qs.id) AS sources
+  // the id a post's address carries: a Bluesky record key is the last part of the statement's at:// URI
+  const postId =
+    statement.platform === 'bluesky' ? statement.externalId.split('/').pop()! : statement.externalId;
+  const rows: { id: string; sources: string; handle: string; text: string | null; urls: string[] }[] =
+    await db.query(
+      `SELECT qs.id, qs.handle, qs.text, (SELECT count(*) FROM quotations q WHERE q.quoted_statement_id = qs.id) AS sources,
+            ARRAY(SELECT q.source_url FROM quotations q WHERE q.quoted_statement_id = qs.id AND q.source_url IS NOT NULL
+                  ORDER BY q.seq LIMIT 10) AS urls
      FROM quoted_statements qs
-     WHERE qs.platform = $1 AND qs.handle_key = $2
-       AND (qs.text_sha256 = $3
-            OR EXISTS (SELECT 1 FROM quotations q WHERE q.quoted_statement_id = qs.id AND q.post_id = $4))
+     WHERE qs.platform = $1
+       AND ((qs.handle_key = $2 AND qs.text_sha256 = $3)
+            OR qs.id IN (SELECT q.quoted_statement_id FROM quotations q
+                         WHERE q.post_id = $4
+                           AND lower(COALESCE(q.post_account, q.claimed_handle)) IN
+                               ($2, (SELECT lower(external_id) FROM accounts WHERE id = $5))))
      ORDER BY qs.seq`,
-    [
-      statement.platform,
-      statement.handle.toLowerCase(),
-      sha256Hex(normalizeQuotedText(statement.latestText)),
-      statement.externalId,
-    ],
-  );
-  return rows.map((r) => ({ id: r.id, sources: Number(r.sources), url: quotedStatementUrl(r.id) }));
+      [
+        statement.platform,
+        statement.handle.toLowerCase(),
+        sha256Hex(normalizeQuotedText(statement.latestText)),
+        postId,
+        statement.accountId,
+      ],
+    );
+  return rows.map((r) => ({
+    id: r.id,
+    sources: Number(r.sources),
+    url: quotedStatementUrl(r.id),
+    claimedHandle: r.handle,
+    text: r.text,
+    sourceUrls: r.urls,
+  }));
+}
+
+export function quotationEvidenceUrl(quotedStatementId: string, quotationId: string): string {
+  return `/api/v1/quoted-statements/${quotedStatementId}/evidence?quotation=${quotationId}`;
+}
+
+/** A quoted statement in a list: what it claims, how many sources, and where to read it. */
+export interface QuotedStatementSummaryView {
+  id: string;
+  platform: string;
+  claimedAuthor: { handle: string; name: string | null };
+  claimedDate: string | null;
+  /** null for a link-only quote */
+  text: string | null;
+  linkOnly: boolean;
+  sources: number;
+  firstQuotedAt: string;
+  url: string;
+}
+
+export interface QuotedStatementPage {
+  items: QuotedStatementSummaryView[];
+  /** pass as `cursor` for the next (older) page; null on the last */
+  nextCursor: string | null;
+}
+
+export interface QuotedStatementFilter {
+  /** the claimed handle, with or without its leading @, any case */
+  handle?: string;
+  platform?: string;
+  /** the statement search's syntax, over the quoted text */
+  q?: string;
+  cursor?: string;
+  limit: number;
+}
+
+/**
+ * Quoted statements, newest first quoted first. `q` searches their text with the statement search's syntax
+ * and word folding, over their own index: the statement search's plans and index are not touched.
+ */
+export async function listQuotedStatements(
+  db: EntityManager,
+  filter: QuotedStatementFilter,
+): Promise<QuotedStatementPage> {
+  const params: unknown[] = [];
+  const param = (value: unknown) => {
+    params.push(value);
+    return `$${params.length}`;
+  };
+  const where: string[] = [];
+  if (filter.handle) where.push(`qs.handle_key = ${param(filter.handle.replace(/^@/, '').toLowerCase())}`);
+  if (filter.platform) where.push(`qs.platform = ${param(filter.platform)}`);
+  if (filter.cursor) where.push(`qs.seq < ${param(filter.cursor)}`);
+  if (filter.q) {
+    const query = tsqueryExpression(parseSearchQuery(filter.q), undefined, params);
+    // the same expression as the quoted_statements_search index, so the index answers it
+    where.push(`to_tsvector('verbatim_simple', COALESCE(qs.normalized_text, '')) @@ (${query})`);
+  }
+  const rows: (QuotedRow & { seq: string; sources: string; name: string | null; date: string | null })[] =
+    await db.query(
+      `SELECT qs.id, qs.seq, qs.platform, qs.handle, qs.text, qs.created_at,
+              (SELECT count(*) FROM quotations q WHERE q.quoted_statement_id = qs.id) AS sources,
+              (SELECT q.claimed_name FROM quotations q
+                WHERE q.quoted_statement_id = qs.id AND q.claimed_name IS NOT NULL ORDER BY q.seq LIMIT 1) AS name,
+              (SELECT to_char(q.claimed_date, 'YYYY-MM-DD') FROM quotations q
+                WHERE q.quoted_statement_id = qs.id AND q.claimed_date IS NOT NULL ORDER BY q.seq LIMIT 1) AS date
+       FROM quoted_statements qs
+       ${where.length > 0 ? `WHERE ${where.join(' AND ')}` : ''}
+       ORDER BY qs.seq DESC LIMIT ${param(filter.limit + 1)}`,
+      params,
+    );
+  const page = rows.slice(0, filter.limit);
+  return {
+    items: page.map((r) => ({
+      id: r.id,
+      platform: r.platform,
+      claimedAuthor: { handle: r.handle, name: r.name },
+      claimedDate: r.date,
+      text: r.text,
+      linkOnly: r.text === null,
+      sources: Number(r.sources),
+      firstQuotedAt: r.created_at.toISOString(),
+      url: quotedStatementUrl(r.id),
+    })),
+    nextCursor: rows.length > filter.limit ? page[page.length - 1].seq : null,
+  };
 }

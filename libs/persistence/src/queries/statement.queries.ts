@@ -449,6 +449,7 @@ export async function findStatement(db: EntityManager, id: string): Promise<Stat
     quotedBy: await findQuotedBy(db, {
       platform: row.platform,
       handle: row.account_handle,
+      accountId: row.account_id,
       externalId: row.external_id,
       latestText: row.latest_text,
     }),

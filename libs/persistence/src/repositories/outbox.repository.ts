@@ -25,6 +25,21 @@ export interface OutboxEvent {
   /** for events about a platform (`connector.*`): which one, and why */
   platform: string | null;
   detail: string | null;
+  /** `statement.quoted`: the quotation (a document's claim) and what it claims */
+  quotation: OutboxQuotation | null;
+}
+
+export interface OutboxQuotation {
+  id: string;
+  quotedStatementId: string;
+  platform: string;
+  claimedHandle: string;
+  claimedName: string | null;
+  claimedDate: string | null;
+  /** where the quoting document was published, as whoever gave it to us said */
+  sourceUrl: string | null;
+  postUrl: string | null;
+  foundIn: string;
 }
 
 interface OutboxEventRow {
@@ -47,6 +62,15 @@ interface OutboxEventRow {
   previous_status: string | null;
   event_platform: string | null;
   detail: string | null;
+  quotation_id: string | null;
+  quoted_statement_id: string | null;
+  quoted_platform: string | null;
+  claimed_handle: string | null;
+  claimed_name: string | null;
+  claimed_date: string | null;
+  source_url: string | null;
+  post_url: string | null;
+  found_in: string | null;
 }
 
 /**
@@ -80,11 +104,17 @@ export async function unsequencedEvents(
 ): Promise<OutboxEvent[]> {
   const rows: OutboxEventRow[] = await tx.query(
     `SELECT e.id, e.type, e.created_at, e.statement_id, e.account_id, e.version_number,
-            s.url, s.status, COALESCE(v.record->>'text', s.latest_text) AS text, pv.record->>'text' AS previous_text,
-            v.record_sha256, COALESCE(le.idx, lo.idx)::text AS leaf_index, a.handle, a.platform,
-            e.observation_id, COALESCE(ob.observed_at, e.created_at) AS observed_at, ob.previous_status,
-            e.platform AS event_platform, e.detail
+            s.url, s.status, COALESCE(qn.quoted_text, v.record->>'text', s.latest_text) AS text,
+            pv.record->>'text' AS previous_text, COALESCE(v.record_sha256, qn.record_sha256) AS record_sha256,
+            COALESCE(le.idx, lo.idx)::text AS leaf_index, a.handle, a.platform,
+            e.observation_id, COALESCE(ob.observed_at, qn.extracted_at, e.created_at) AS observed_at,
+            ob.previous_status, e.platform AS event_platform, e.detail,
+            e.quotation_id, qn.quoted_statement_id, qs.platform AS quoted_platform, qn.claimed_handle,
+            qn.claimed_name, to_char(qn.claimed_date, 'YYYY-MM-DD') AS claimed_date, qn.source_url, qn.post_url,
+            qn.found_in
      FROM events e
+     LEFT JOIN quotations qn ON qn.id = e.quotation_id
+     LEFT JOIN quoted_statements qs ON qs.id = qn.quoted_statement_id
      LEFT JOIN statements s ON s.id = e.statement_id
      LEFT JOIN accounts a ON a.id = e.account_id
      LEFT JOIN versions v ON v.statement_id = e.statement_id AND v.number = e.version_number
@@ -120,6 +150,20 @@ export async function unsequencedEvents(
     previousStatus: r.previous_status,
     platform: r.event_platform ?? r.platform,
     detail: r.detail,
+    quotation:
+      r.quotation_id && r.quoted_statement_id
+        ? {
+            id: r.quotation_id,
+            quotedStatementId: r.quoted_statement_id,
+            platform: r.quoted_platform!,
+            claimedHandle: r.claimed_handle!,
+            claimedName: r.claimed_name,
+            claimedDate: r.claimed_date,
+            sourceUrl: r.source_url,
+            postUrl: r.post_url,
+            foundIn: r.found_in!,
+          }
+        : null,
   }));
 }
 

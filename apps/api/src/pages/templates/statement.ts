@@ -43,6 +43,15 @@ export const STATEMENT = `<article aria-labelledby="statement-heading">
 <% } %></ul>
 </section><% } %>
 
+<% if (it.s.quotedBy.length) { %><section aria-labelledby="quoted-by-heading" id="quoted-by">
+<h2 id="quoted-by-heading"><%= it.t.quotedBy %></h2>
+<p class="meta"><%= it.t.quotedByHelp %></p>
+<ul>
+<% for (const q of it.s.quotedBy) { %><li><a href="<%= q.url %>"><%= q.claimedHandle %></a> · <%= q.sources %> <%= it.t.quotedSources %><% if (q.text === null) { %> · <%= it.t.quotedLinkOnly %><% } else { %>: <q dir="auto"><%= it.h.headline(q.text, 140) %></q><% } %>
+<% if (q.sourceUrls.length) { %><ul><% for (const u of q.sourceUrls) { const href = it.h.safeHref(u); %><li><% if (href) { %><a href="<%= href %>" rel="noopener noreferrer nofollow"><%= href %></a><% } else { %><%= u %><% } %></li><% } %></ul><% } %></li>
+<% } %></ul>
+</section><% } %>
+
 <section class="panel" id="evidence" aria-labelledby="evidence-heading">
 <h2 id="evidence-heading"><%= it.t.evidence %></h2>
 <dl class="facts">
