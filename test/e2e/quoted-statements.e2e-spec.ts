@@ -205,7 +205,14 @@ describe('quoted statements', () => {
     const original = await view(originalId);
     expect(original.kind).toBe('captured');
     expect(original.quotedBy).toEqual([
-      { id: kulebaQuoteId, sources: 2, url: `/api/v1/statements/${kulebaQuoteId}` },
+      {
+        id: kulebaQuoteId,
+        sources: 2,
+        url: `/api/v1/statements/${kulebaQuoteId}`,
+        claimedHandle: 'DmytroKuleba',
+        text: KULEBA_STATEMENT_TEXT,
+        sourceUrls: [ARTICLE_URL, 'https://other-news.example/kuleba'],
+      },
     ]);
   });
 
@@ -226,7 +233,7 @@ describe('quoted statements', () => {
     const [a] = (first.body as ExtractionView).quotedStatements;
     const [b] = (second.body as ExtractionView).quotedStatements;
     expect(b.id).toBe(a.id);
-    expect(b.original).toEqual({ id: originalId, url: expect.any(String), matchedBy: 'text' });
+    expect(b.original).toEqual({ id: originalId, url: expect.any(String), text, matchedBy: 'text' });
     expect(b.sources.map((s) => s.url)).toEqual([null, 'https://third.example/a']);
     expect(b.claimedDate).toBe('2022-02-26');
     expect((await view(originalId)).quotedBy.map((q: { id: string }) => q.id)).toEqual([a.id]);

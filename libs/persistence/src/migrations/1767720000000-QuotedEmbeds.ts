@@ -19,7 +19,9 @@ export class QuotedEmbeds1767720000000 implements MigrationInterface {
     await db.query(`
       ALTER TABLE quoted_statements
         DROP CONSTRAINT quoted_statements_handle_check,
-        ADD CONSTRAINT quoted_statements_handle_check CHECK (handle ~ '^[A-Za-z0-9_][A-Za-z0-9_.:@%-]{0,299}$'),
+        ADD CONSTRAINT quoted_statements_handle_check CHECK (
+          handle ~ '^[A-Za-z0-9_][A-Za-z0-9_.:@%-]*$' AND length(handle) <= 300
+        ),
         ALTER COLUMN text DROP NOT NULL,
         ALTER COLUMN normalized_text DROP NOT NULL,
         ALTER COLUMN text_sha256 DROP NOT NULL,
@@ -40,7 +42,7 @@ export class QuotedEmbeds1767720000000 implements MigrationInterface {
         DROP CONSTRAINT quotations_found_in_check,
         ADD CONSTRAINT quotations_found_in_check CHECK (found_in IN ('text', 'embed', 'link')),
         DROP CONSTRAINT quotations_post_id_check,
-        ADD CONSTRAINT quotations_post_id_check CHECK (post_id ~ '^[A-Za-z0-9._:~-]{1,512}$'),
+        ADD CONSTRAINT quotations_post_id_check CHECK (post_id ~ '^[A-Za-z0-9._:~-]+$' AND length(post_id) <= 512),
         ALTER COLUMN quoted_text DROP NOT NULL,
         ADD COLUMN post_account text CHECK (length(post_account) BETWEEN 1 AND 300)`);
     await db.query(`
