@@ -8,6 +8,7 @@ import { runVerify } from '@app/cli/commands/verify.command';
 import { type EvidenceBundle } from '@app/ledger';
 import { createTestEnvironment, type TestEnvironment } from '@app/testing/test-environment';
 import { startFakeBluesky, type FakeBluesky, type FakeBlueskyPost } from '@app/testing/fake-bluesky';
+import { startFakeMastodon, type FakeMastodon } from '@app/testing/fake-mastodon';
 import { startFakeTelegram, type FakeTelegram } from '@app/testing/fake-telegram';
 import { startTestApp, waitFor, type TestApp } from './support/app';
 
@@ -108,6 +109,7 @@ describe('quoted statements from embeds', () => {
   let env: TestEnvironment;
   let bsky: FakeBluesky;
   let telegram: FakeTelegram;
+  let mastodon: FakeMastodon;
   let receiver: Awaited<ReturnType<typeof startReceiver>>;
   let app: TestApp;
   let dir: string;
@@ -120,6 +122,8 @@ describe('quoted statements from embeds', () => {
     await bsky.addAccount({ handle: 'mfa.gov.example', displayName: 'Ministry of Foreign Affairs' });
     telegram = await startFakeTelegram();
     telegram.addChannel({ username: 'mfa_ukraine', title: 'MFA of Ukraine' });
+    mastodon = await startFakeMastodon();
+    mastodon.addAccount({ username: 'eu_commission', displayName: 'European Commission' });
     receiver = await startReceiver();
     app = await startTestApp(
       env.config({
@@ -140,6 +144,7 @@ describe('quoted statements from embeds', () => {
     await app?.close();
     await receiver?.close();
     await telegram?.close();
+    await mastodon?.close();
     await bsky?.close();
     await env?.destroy();
     if (dir) rmSync(dir, { recursive: true, force: true });
@@ -263,6 +268,34 @@ describe('quoted statements from embeds', () => {
     });
   });
 
+  it('links a Mastodon embed (the newer card) and a plain link to the same post as one link-only quote of it', async () => {
+    const status = mastodon.publish('eu_commission', { content: '<p>We stand with Ukraine.</p>' }) as {
+      id: string;
+      url: string;
+    };
+    const original = await capture(status.url);
+    const host = new URL(mastodon.origin).host;
+    const html = `<html><body><article>
+      <blockquote class="mastodon-embed" data-embed-url="${status.url}/embed"><a href="${status.url}" target="_blank">
+        <div>Post by @eu_commission@${host}</div><div>View on Mastodon</div></a></blockquote>
+      <script data-allowed-prefixes="${mastodon.origin}/" async src="${mastodon.origin}/embed.js"></script>
+    </article></body></html>`;
+    const linked = `<p>As the Commission <a href="${status.url}">wrote</a>.</p>`;
+    const first = await app.write('post', '/api/v1/extractions').send({ text: html }).expect(201);
+    const second = await app.write('post', '/api/v1/extractions').send({ text: linked }).expect(201);
+    const [embedded] = (first.body as ExtractionView).quotedStatements;
+    const [link] = (second.body as ExtractionView).quotedStatements;
+    expect(embedded).toMatchObject({
+      platform: 'mastodon',
+      claimedAuthor: { handle: `eu_commission@${host}` },
+      linkOnly: true,
+      original: { id: original, matchedBy: 'post-id', text: 'We stand with Ukraine.' },
+    });
+    // one post, two documents: one quoted statement with two sources
+    expect(link.id).toBe(embedded.id);
+    expect(link.sources.map((s) => s.foundIn)).toEqual(['embed', 'link']);
+  });
+
   async function bundleOf(url: string): Promise<EvidenceBundle> {
     return waitFor(`the evidence at ${url}`, async () => {
       const res = await app.http().get(url);
@@ -340,15 +373,22 @@ describe('quoted statements from embeds', () => {
         items: { id: string; text: string | null; linkOnly: boolean; sources: number }[];
         nextCursor: string | null;
       };
-    expect((await list('')).items.map((q) => q.id)).toEqual([telegramQuote.id, bskyQuote.id]);
+    expect((await list('?platform=telegram')).items.map((q) => q.id)).toEqual([telegramQuote.id]);
     expect((await list('?handle=@MFA_Ukraine')).items).toEqual([
       expect.objectContaining({ id: telegramQuote.id, linkOnly: true, text: null, sources: 1 }),
     ]);
     expect((await list('?platform=bluesky')).items.map((q) => q.id)).toEqual([bskyQuote.id]);
-    const first = await list('?limit=1');
-    expect(first.items.map((q) => q.id)).toEqual([telegramQuote.id]);
-    const second = await list(`?limit=1&cursor=${first.nextCursor}`);
-    expect(second).toEqual({ items: [expect.objectContaining({ id: bskyQuote.id })], nextCursor: null });
+    const all = (await list('')).items.map((q) => q.id);
+    expect(all.slice(-2)).toEqual([telegramQuote.id, bskyQuote.id]); // newest first
+    const paged: string[] = [];
+    let cursor = '';
+    for (let page = 0; page < all.length + 1; page++) {
+      const got = await list(`?limit=1${cursor}`);
+      paged.push(...got.items.map((q) => q.id));
+      if (got.nextCursor === null) break;
+      cursor = `&cursor=${got.nextCursor}`;
+    }
+    expect(paged).toEqual(all);
 
     expect((await list('?q=corridor')).items.map((q) => q.id)).toEqual([bskyQuote.id]);
     expect((await list('?q=shipp*')).items.map((q) => q.id)).toEqual([bskyQuote.id]);
@@ -388,7 +428,7 @@ describe('quoted statements from embeds', () => {
       '9004',
     ]);
     const [{ count }]: { count: number }[] = await app.db.query(
-      `SELECT count(*)::int AS count FROM quotations WHERE found_in = 'link'`,
+      `SELECT count(*)::int AS count FROM quotations WHERE found_in = 'link' AND post_account = 'mfa_ukraine'`,
     );
     expect(count).toBe(MAX_QUOTES);
   });
