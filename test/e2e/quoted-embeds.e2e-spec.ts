@@ -432,4 +432,27 @@ describe('quoted statements from embeds', () => {
     );
     expect(count).toBe(MAX_QUOTES);
   });
+
+  it('finds the newest matches of a common word and of a rare one among thousands of quoted statements', async () => {
+    // more matches than the search collects at once (it then walks newest first), and one it collects
+    await app.db.query(
+      `INSERT INTO quoted_statements (platform, handle, handle_key, text, normalized_text, text_sha256)
+       SELECT 'x', 'bulk', 'bulk', t, t, encode(sha256(convert_to(t, 'UTF8')), 'hex')
+       FROM (SELECT 'Bulk corridor number ' || n AS t FROM generate_series(1, 2500) AS n) AS g`,
+    );
+    const texts = async (query: string) =>
+      (
+        (await app.http().get(`/api/v1/quoted-statements${query}`).expect(200)).body.items as {
+          text: string;
+        }[]
+      ).map((q) => q.text);
+    expect(await texts('?q=corridor&limit=3')).toEqual([
+      'Bulk corridor number 2500',
+      'Bulk corridor number 2499',
+      'Bulk corridor number 2498',
+    ]);
+    expect(await texts('?q=number%2017')).toEqual(['Bulk corridor number 17']);
+    expect(await texts('?q=zqxwvortel')).toEqual([]);
+    expect(await texts('?q=corridor%20-bulk')).toEqual([BSKY_TEXT]);
+  });
 });

@@ -29,5 +29,7 @@ export class EventEntity {
   @Column({ name: 'observation_id', type: 'uuid', nullable: true }) observationId!: string | null;
   @Column({ type: 'text', nullable: true }) platform!: string | null;
   @Column({ type: 'text', nullable: true }) detail!: string | null;
+  /** `statement.quoted`: the quotation recorded (its statement, when set, is the captured original) */
+  @Column({ name: 'quotation_id', type: 'uuid', nullable: true }) quotationId!: string | null;
   @CreateDateColumn({ name: 'created_at', type: 'timestamptz' }) createdAt!: Date;
 }

@@ -10,10 +10,15 @@ export class QuotedStatementEntity {
   /** as the first source printed it */
   @Column({ type: 'text' }) handle!: string;
   @Column({ name: 'handle_key', type: 'text' }) handleKey!: string;
-  /** as the first source printed it */
-  @Column({ type: 'text' }) text!: string;
-  @Column({ name: 'normalized_text', type: 'text' }) normalizedText!: string;
-  @Column({ name: 'text_sha256', type: 'text' }) textSha256!: string;
+  /** as the first source printed it; null for a link-only quote (its sources named the post, no words) */
+  @Column({ type: 'text', nullable: true }) text!: string | null;
+  @Column({ name: 'normalized_text', type: 'text', nullable: true }) normalizedText!: string | null;
+  @Column({ name: 'text_sha256', type: 'text', nullable: true }) textSha256!: string | null;
+  /** a link-only quote's identity: `<account, lower-cased>/<post id>` */
+  @Column({ name: 'post_key', type: 'text', nullable: true }) postKey!: string | null;
+  /** the quoted text's words, for the quoted-statement search (generated) */
+  @Column({ type: 'tsvector', nullable: true, select: false, insert: false, update: false }) search!:
+    string | null;
   @Column({ name: 'created_at', type: 'timestamptz' }) createdAt!: Date;
 }
 
@@ -27,13 +32,16 @@ export class QuotationEntity {
   /** the document as given, an artifact */
   @Column({ name: 'document_sha256', type: 'text' }) documentSha256!: string;
   @Column({ name: 'source_url', type: 'text', nullable: true }) sourceUrl!: string | null;
-  @Column({ name: 'found_in', type: 'text' }) foundIn!: 'text' | 'embed';
-  @Column({ name: 'quoted_text', type: 'text' }) quotedText!: string;
+  @Column({ name: 'found_in', type: 'text' }) foundIn!: 'text' | 'embed' | 'link';
+  /** null when the document named the post and printed none of its words */
+  @Column({ name: 'quoted_text', type: 'text', nullable: true }) quotedText!: string | null;
   @Column({ name: 'claimed_handle', type: 'text' }) claimedHandle!: string;
   @Column({ name: 'claimed_name', type: 'text', nullable: true }) claimedName!: string | null;
   @Column({ name: 'claimed_date', type: 'date', nullable: true }) claimedDate!: string | null;
   @Column({ name: 'post_id', type: 'text', nullable: true }) postId!: string | null;
   @Column({ name: 'post_url', type: 'text', nullable: true }) postUrl!: string | null;
+  /** the account the post's address names (a Bluesky DID, `user@host`, a channel) */
+  @Column({ name: 'post_account', type: 'text', nullable: true }) postAccount!: string | null;
   /** the claim as hashed into its `quotation` log entry */
   @Column({ type: 'jsonb' }) record!: Record<string, unknown>;
   @Column({ name: 'record_sha256', type: 'text' }) recordSha256!: string;

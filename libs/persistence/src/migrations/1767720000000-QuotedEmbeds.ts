@@ -34,9 +34,13 @@ export class QuotedEmbeds1767720000000 implements MigrationInterface {
       `CREATE UNIQUE INDEX quoted_statements_post ON quoted_statements (platform, post_key) WHERE text IS NULL`,
     );
     await db.query(`CREATE INDEX quoted_statements_handle_seq ON quoted_statements (handle_key, seq DESC)`);
+    // stored, so a search for a common word can walk quoted statements newest first and stop at a page
     await db.query(`
-      CREATE INDEX quoted_statements_search ON quoted_statements
-        USING gin (to_tsvector('verbatim_simple', COALESCE(normalized_text, ''))) WITH (fastupdate = off)`);
+      ALTER TABLE quoted_statements ADD COLUMN search tsvector
+        GENERATED ALWAYS AS (to_tsvector('verbatim_simple', COALESCE(normalized_text, ''))) STORED`);
+    await db.query(
+      `CREATE INDEX quoted_statements_search ON quoted_statements USING gin (search) WITH (fastupdate = off)`,
+    );
     await db.query(`
       ALTER TABLE quotations
         DROP CONSTRAINT quotations_found_in_check,
@@ -66,6 +70,7 @@ export class QuotedEmbeds1767720000000 implements MigrationInterface {
           (statement_id IS NOT NULL AND account_id IS NOT NULL) OR (type LIKE 'connector.%' AND platform IS NOT NULL)
         )`);
     await db.query(`DROP INDEX quoted_statements_search`);
+    await db.query(`ALTER TABLE quoted_statements DROP COLUMN search`);
     await db.query(`DROP INDEX quoted_statements_handle_seq`);
     await db.query(`DROP INDEX quoted_statements_post`);
     // link-only quotes cannot be put back into the old shape: down refuses while any exists

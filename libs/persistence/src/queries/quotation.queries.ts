@@ -1,7 +1,7 @@
 import { type EntityManager } from 'typeorm';
 import { normalizeQuotedText, sha256Hex } from '@app/core';
 import { artifactUrl } from './artifact-url';
-import { parseSearchQuery, tsqueryExpression } from './search-query';
+import { parseSearchQuery, type SearchQuery } from './search-query';
 
 /** One document's claim about a quoted statement, and where it stands in the log. */
 export interface QuotationSourceView {
@@ -329,6 +329,9 @@ export interface QuotedStatementFilter {
   limit: number;
 }
 
+/** A search matching fewer quoted statements than this collects them all; more, walks newest first. */
+const COLLECT_MAX = 2_000;
+
 /**
  * Quoted statements, newest first quoted first. `q` searches their text with the statement search's syntax
  * and word folding, over their own index: the statement search's plans and index are not touched.
@@ -347,21 +350,32 @@ export async function listQuotedStatements(
   if (filter.platform) where.push(`qs.platform = ${param(filter.platform)}`);
   if (filter.cursor) where.push(`qs.seq < ${param(filter.cursor)}`);
   if (filter.q) {
-    const query = tsqueryExpression(parseSearchQuery(filter.q), undefined, params);
-    // the same expression as the quoted_statements_search index, so the index answers it
-    where.push(`to_tsvector('verbatim_simple', COALESCE(qs.normalized_text, '')) @@ (${query})`);
+    where.push(`qs.search @@ (${plainTsquery(parseSearchQuery(filter.q), param)})`);
   }
+  const conditions = where.length > 0 ? `WHERE ${where.join(' AND ')}` : '';
+  // PostgreSQL guesses a word it has no statistics for (a rare or absent one) as a mid-frequency one and walks
+  // the newest quoted statements looking for it, through all of them when it is absent. Counting the matches
+  // first, through the word index and at most COLLECT_MAX of them, says which way is short: few matches are
+  // collected and sorted; many are found soon walking newest first.
+  let collect = false;
+  if (filter.q) {
+    const [{ n }]: { n: number }[] = await db.query(
+      `SELECT count(*)::int AS n FROM (SELECT 1 FROM quoted_statements qs ${conditions} LIMIT ${COLLECT_MAX}) m`,
+      params,
+    );
+    collect = n < COLLECT_MAX;
+  }
+  const matches = `SELECT qs.id, qs.seq, qs.platform, qs.handle, qs.text, qs.created_at FROM quoted_statements qs ${conditions}`;
   const rows: (QuotedRow & { seq: string; sources: string; name: string | null; date: string | null })[] =
     await db.query(
-      `SELECT qs.id, qs.seq, qs.platform, qs.handle, qs.text, qs.created_at,
-              (SELECT count(*) FROM quotations q WHERE q.quoted_statement_id = qs.id) AS sources,
+      `WITH m AS ${collect ? 'MATERIALIZED' : 'NOT MATERIALIZED'} (${matches})
+       SELECT m.*,
+              (SELECT count(*) FROM quotations q WHERE q.quoted_statement_id = m.id) AS sources,
               (SELECT q.claimed_name FROM quotations q
-                WHERE q.quoted_statement_id = qs.id AND q.claimed_name IS NOT NULL ORDER BY q.seq LIMIT 1) AS name,
+                WHERE q.quoted_statement_id = m.id AND q.claimed_name IS NOT NULL ORDER BY q.seq LIMIT 1) AS name,
               (SELECT to_char(q.claimed_date, 'YYYY-MM-DD') FROM quotations q
-                WHERE q.quoted_statement_id = qs.id AND q.claimed_date IS NOT NULL ORDER BY q.seq LIMIT 1) AS date
-       FROM quoted_statements qs
-       ${where.length > 0 ? `WHERE ${where.join(' AND ')}` : ''}
-       ORDER BY qs.seq DESC LIMIT ${param(filter.limit + 1)}`,
+                WHERE q.quoted_statement_id = m.id AND q.claimed_date IS NOT NULL ORDER BY q.seq LIMIT 1) AS date
+       FROM m ORDER BY m.seq DESC LIMIT ${param(filter.limit + 1)}`,
       params,
     );
   const page = rows.slice(0, filter.limit);
@@ -379,4 +393,21 @@ export async function listQuotedStatements(
     })),
     nextCursor: rows.length > filter.limit ? page[page.length - 1].seq : null,
   };
+}
+
+/**
+ * The search's tsquery over plain words only (`verbatim_simple`: case and accents folded, no stemming): a
+ * quoted statement's language is unknown, so its vector holds its words as written, and the stemmed forms the
+ * statement search also asks for could never match it (they would only cost time).
+ */
+function plainTsquery(query: SearchQuery, param: (value: unknown) => string): string {
+  const term = (t: SearchQuery[number][number]) => {
+    const sql =
+      t.kind === 'prefix'
+        ? // letters and digits only (the parser keeps nothing else), so safe in to_tsquery's syntax
+          `to_tsquery('verbatim_simple', ${param(t.text.split(' ').join(' & ') + ':*')})`
+        : `${t.kind === 'phrase' ? 'phraseto_tsquery' : 'plainto_tsquery'}('verbatim_simple', ${param(t.text)})`;
+    return t.negated ? `(!! ${sql})` : sql;
+  };
+  return query.map((group) => `(${group.map(term).join(' || ')})`).join(' && ');
 }
