@@ -326,7 +326,7 @@ async function capturePath(
     registry,
     new CaptureWriter(db, config, metrics, logQueue, outboxQueue, mediaQueue),
     metrics,
-    new QuotationRecorder(db, config, registry, logQueue, captureQueue),
+    new QuotationRecorder(db, config, registry, logQueue, captureQueue, outboxQueue),
   );
   const [{ before }]: { before: string }[] = await db.query(
     `SELECT coalesce(max(size), 0) AS before FROM log_checkpoints`,
