@@ -4,6 +4,7 @@ import { Column, CreateDateColumn, Entity, Index, PrimaryGeneratedColumn } from 
  * `statement.missing` is internal (a deletion not yet confirmed); the others are what subscribers hear.
  * Account events name the statement whose recheck showed the change, and its observation. Connector events
  * (a platform's canary check failed the way a format change does, or read again) name only the platform.
+ * `statement.quoted` names the quotation recorded, and the captured original (statement and account) when known.
  */
 export type EventType =
   | 'statement.created'
@@ -11,6 +12,7 @@ export type EventType =
   | 'statement.missing'
   | 'statement.deleted'
   | 'statement.restored'
+  | 'statement.quoted'
   | 'account.unavailable'
   | 'account.restored'
   | 'connector.degraded'
