@@ -296,6 +296,29 @@ describe('quoted statements from embeds', () => {
     expect(link.sources.map((s) => s.foundIn)).toEqual(['embed', 'link']);
   });
 
+  it('asks for a capture of an embedded Bluesky post it does not hold (named by DID) and links it once captured', async () => {
+    const post = await bsky.publish('mfa.gov.example', { text: 'A post nobody captured yet.' });
+    const did = post.uri.split('/')[2];
+    const html = `<blockquote class="bluesky-embed" data-bluesky-uri="${post.uri}" data-bluesky-cid="${post.cid}">
+      <p>A post nobody captured yet.</p>&mdash; Ministry (<a href="https://bsky.app/profile/${did}">@mfa.gov.example</a>)
+      <a href="https://bsky.app/profile/${did}/post/${post.rkey}">March 2, 2024 at 8:00 AM</a></blockquote>`;
+    const res = await app.write('post', '/api/v1/extractions').send({ text: html }).expect(201);
+    const [quoted] = (res.body as ExtractionView).quotedStatements;
+    expect(quoted.original).toBeNull();
+    expect(quoted.captureRequested).toEqual(expect.any(String));
+    const linked = await waitFor('the captured original', async () => {
+      const view = (await app.http().get(`/api/v1/quoted-statements/${quoted.id}`).expect(200))
+        .body as QuotedView;
+      return view.original ?? undefined;
+    });
+    expect(linked).toMatchObject({ matchedBy: 'post-id', text: 'A post nobody captured yet.' });
+    const [row]: { external_id: string }[] = await app.db.query(
+      `SELECT external_id FROM statements WHERE id = $1`,
+      [linked.id],
+    );
+    expect(row.external_id).toBe(post.uri);
+  });
+
   async function bundleOf(url: string): Promise<EvidenceBundle> {
     return waitFor(`the evidence at ${url}`, async () => {
       const res = await app.http().get(url);
@@ -377,7 +400,9 @@ describe('quoted statements from embeds', () => {
     expect((await list('?handle=@MFA_Ukraine')).items).toEqual([
       expect.objectContaining({ id: telegramQuote.id, linkOnly: true, text: null, sources: 1 }),
     ]);
-    expect((await list('?platform=bluesky')).items.map((q) => q.id)).toEqual([bskyQuote.id]);
+    // newest first: the post captured on request, then the first embed
+    expect((await list('?platform=bluesky')).items.map((q) => q.id).slice(-1)).toEqual([bskyQuote.id]);
+    expect((await list('?platform=bluesky')).items).toHaveLength(2);
     const all = (await list('')).items.map((q) => q.id);
     expect(all.slice(-2)).toEqual([telegramQuote.id, bskyQuote.id]); // newest first
     const paged: string[] = [];
