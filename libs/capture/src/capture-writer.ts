@@ -37,7 +37,7 @@ import { GroupCommit, type GroupCommitOptions } from './group-commit';
 import { nextPollAfterFailure, nextPollAfterSuccess } from './poll-schedule';
 import { preparePosts, type FoundPost, type RejectedPost } from './prepare-posts';
 import { planRecheck } from './recheck-plan';
-import { StaleWork, asSourceError, attempt, skippedNote } from './writer-support';
+import { StaleWork, asSourceError, attempt, isLockConflict, skippedNote } from './writer-support';
 
 export type PollOutcome = 'captured' | 'unchanged' | 'failed' | 'stale';
 export type CaptureOutcome = 'completed' | 'failed' | 'stale';
@@ -289,7 +289,8 @@ export class CaptureWriter {
    * already in the batch (a replayed job) is written after the batch on its own. Should the batch fail (a
    * value the database refuses, such as a cursor or a post too large to index, or a deadlock), it is rolled
    * back and every poll of it is written on its own, as before group commit: the refused post or poll is a
-   * recorded skip or failure, the others are kept.
+   * recorded skip or failure, the others are kept. Any other error (the database away) fails every poll of
+   * the batch, for the queue to retry.
    */
   private async writeFoundPolls(polls: FoundPoll[]): Promise<PromiseSettledResult<PollOutcome>[]> {
     const { inBatch, after } = firstPollPerAccount(polls);
@@ -298,6 +299,8 @@ export class CaptureWriter {
     try {
       stored = await this.db.transaction((tx) => this.storeFoundPolls(tx, batched));
     } catch (error) {
+      // the database or Redis away: every poll of the batch fails alike, for the queue to retry
+      if (!isDataException(error) && !isLockConflict(error)) throw error;
       this.logger.warn(
         `group commit of ${polls.length} poll(s) with posts failed (${(error as Error).message}); writing each on its own`,
       );

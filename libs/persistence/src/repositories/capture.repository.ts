@@ -9,6 +9,7 @@ import {
   type StatementContent,
   type StatementRecord,
   statementLanguage,
+  taggedLanguage,
 } from '@app/core';
 import { buildLogEntry, type ArtifactReference } from '@app/ledger';
 
@@ -199,8 +200,11 @@ async function upsertStatements(
   if (ordered.length === 0) return new Map();
   // A new statement whose post brings no edit history gets exactly one version, number 1, of this post: it
   // is inserted with that latest state at once, so its row (and its ten indexes, full-text included) is
-  // written once, not inserted and then updated. One with a history is completed by the UPDATE as before.
-  const complete = ordered.map((r) => !r.post.history?.length);
+  // written once, not inserted and then updated. Only when the platform tagged the post's language: detecting
+  // it costs time linear in the text, and this runs for every sighting, held posts included, so an untagged
+  // one (or one with a history) is completed by the UPDATE, for new versions only, as before.
+  const tags = ordered.map((r) => taggedLanguage(r.post.content.language));
+  const complete = ordered.map((r, i) => !r.post.history?.length && tags[i] !== null);
   const upserted: UpsertedStatement[] = await db.query(
     `WITH upserted AS (
        INSERT INTO statements (platform, external_id, account_id, url, authored_at, first_captured_at, last_seen_at, latest_version, latest_text, language, next_check_at)
@@ -228,9 +232,9 @@ async function upsertStatements(
         return firstCheck(authored ? new Date(authored) : r.set.capturedAt, r.set.capturedAt);
       }),
       complete,
-      ordered.map((r) => r.post.content.text),
-      // the language picks the search stemmer: the platform's tag, else detected from the text
-      ordered.map((r) => statementLanguage(r.post.content.language, r.post.content.text)),
+      ordered.map((r, i) => (complete[i] ? r.post.content.text : null)),
+      // the language picks the search stemmer: the platform's tag (the same as statementLanguage keeps)
+      tags,
     ],
   );
   const completeKeys = new Set(
