@@ -595,7 +595,8 @@ export class CaptureWriter {
   private afterBatchCommit(
     polls: { platform: string; what: string; written: WrittenCaptures; skipped: RejectedPost[] }[],
   ): void {
-    for (const { platform, what, written, skipped } of polls) this.noteStored(platform, written, skipped, what);
+    for (const { platform, what, written, skipped } of polls)
+      this.noteStored(platform, written, skipped, what);
     this.requestFollowUps(
       polls.flatMap((p) => p.written.mediaVersions),
       polls.some((p) => p.written.versionsNew > 0),
@@ -613,7 +614,12 @@ export class CaptureWriter {
     this.requestFollowUps(written.mediaVersions, written.versionsNew > 0 || observations > 0);
   }
 
-  private noteStored(platform: string, written: WrittenCaptures, skipped: RejectedPost[], what: string): void {
+  private noteStored(
+    platform: string,
+    written: WrittenCaptures,
+    skipped: RejectedPost[],
+    what: string,
+  ): void {
     this.metrics.captures.inc({ platform }, written.versionsNew);
     if (skipped.length > 0) this.logger.warn(`${what}: ${skippedNote(skipped).error}`);
   }

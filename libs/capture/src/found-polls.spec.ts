@@ -47,7 +47,13 @@ describe('CaptureWriter: polls with posts written in batches (on a real database
        RETURNING id`,
       [name, DUE],
     );
-    const account = { id, platform: 'mastodon', handle: name, pollIntervalSeconds: 300, consecutiveFailures: 0 };
+    const account = {
+      id,
+      platform: 'mastodon',
+      handle: name,
+      pollIntervalSeconds: 300,
+      consecutiveFailures: 0,
+    };
     return { account, due: DUE, startedAt: new Date() };
   }
 
@@ -178,7 +184,11 @@ describe('CaptureWriter: polls with posts written in batches (on a real database
   });
 
   it('a post the database refuses costs only that post: the batch keeps every other poll and post', async () => {
-    const [good, verbose, alsoGood] = [await trackedAccount(), await trackedAccount(), await trackedAccount()];
+    const [good, verbose, alsoGood] = [
+      await trackedAccount(),
+      await trackedAccount(),
+      await trackedAccount(),
+    ];
     // over a million distinct words: its full-text vector exceeds what PostgreSQL can hold (error class 54)
     const words = Array.from({ length: 160_000 }, (_, i) => `w${i.toString(36)}x${(i * 7919).toString(36)}`);
     const outcomes = await Promise.all([

@@ -264,9 +264,7 @@ async function insertVersions(db: EntityManager, versions: NewVersion[], origin:
   );
   // an UPDATE … FROM takes one arbitrary row per target: give it only each statement's newest version, and
   // only of statements not inserted with it already
-  const newest = [
-    ...new Map(versions.filter((v) => !v.rowComplete).map((v) => [v.statementId, v])).values(),
-  ];
+  const newest = [...new Map(versions.filter((v) => !v.rowComplete).map((v) => [v.statementId, v])).values()];
   // the media items each new version's record lists: downloaded after commit (a slow video never holds a
   // capture up), so their outcome lives in media_files and not in the sealed record
   const media = versions.flatMap((v) =>
