@@ -118,6 +118,13 @@ type StoredPoll = { written: WrittenCaptures; skipped: RejectedPost[] } | null;
 export const FOUND_POLL_BATCH: GroupCommitOptions = { maxSize: 64, maxWaitMs: 3 };
 
 /**
+ * A poll that brings more versions than this is written on its own, as before group commit: its own
+ * statements already amortise their cost over many rows, and a batch stays at most 64 × 50 = 3,200 versions,
+ * so building a batch's statements never holds the event loop longer than one big page (10,000 posts) alone.
+ */
+export const FOUND_POLL_BATCH_MAX_VERSIONS = 50;
+
+/**
  * The one place that stores what a source showed us. Polls, on-demand captures and rechecks hand it their
  * findings; in one transaction it claims the work item (an account's due time, a queued request), writes
  * statements, versions, artifacts, events and log entries, and records the run; after commit it counts
@@ -167,6 +174,9 @@ export class CaptureWriter {
   ): Promise<PollOutcome> {
     const { posts, rejected, unreadHistories } = await preparePosts(result.posts);
     this.noteUnreadHistories(work.account.platform, work.account.handle, unreadHistories);
+    const versions = posts.reduce((n, p) => n + 1 + (p.history?.length ?? 0), 0);
+    if (versions > FOUND_POLL_BATCH_MAX_VERSIONS)
+      return this.recordOnePoll(work, result, { posts, rejected });
     return this.foundPolls.submit({ work, result, posts, rejected });
   }
 

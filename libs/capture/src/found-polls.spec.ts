@@ -5,7 +5,7 @@ import { createDataSource } from '@app/persistence';
 import { QueueName, redisOptionsFromUrl } from '@app/queues';
 import { type FetchedPost, type PollResult } from '@app/sources';
 import { createTestEnvironment, type TestEnvironment } from '@app/testing/test-environment';
-import { CaptureWriter, type PollWork } from './capture-writer';
+import { CaptureWriter, FOUND_POLL_BATCH_MAX_VERSIONS, type PollWork } from './capture-writer';
 
 /**
  * Group commit of polls that found posts, against a real database: one transaction for the batch, claims
@@ -169,6 +169,57 @@ describe('CaptureWriter: polls with posts written in batches (on a real database
       [lost.account.id],
     );
     expect(untouched).toEqual({ next_poll_at: movedTo, last_poll_status: 'never' });
+  });
+
+  it('a poll with more versions than a batch takes is written on its own, beside the batch', async () => {
+    const [big, small, alsoSmall] = [await trackedAccount(), await trackedAccount(), await trackedAccount()];
+    const page = Array.from({ length: FOUND_POLL_BATCH_MAX_VERSIONS + 1 }, (_, i) =>
+      post(big, `${i}`, `Post ${i}.`),
+    );
+    const outcomes = await Promise.all([
+      writer.recordPoll(small, found([post(small, '1', 'Small.')])),
+      writer.recordPoll(big, found(page)),
+      writer.recordPoll(alsoSmall, found([post(alsoSmall, '1', 'Also small.')])),
+    ]);
+    expect(outcomes).toEqual(['captured', 'captured', 'captured']);
+    expect(await versionsOf(big.account.id)).toHaveLength(FOUND_POLL_BATCH_MAX_VERSIONS + 1);
+    expect(await pendingOf(big.account.id)).toEqual({
+      log: FOUND_POLL_BATCH_MAX_VERSIONS + 1,
+      events: FOUND_POLL_BATCH_MAX_VERSIONS + 1,
+    });
+    const transactionOf = async (id: string) => {
+      const [{ xmin }]: { xmin: string }[] = await db.query(
+        `SELECT xmin::text FROM capture_runs WHERE account_id = $1`,
+        [id],
+      );
+      return xmin;
+    };
+    // the two small polls share a transaction, the big one has its own
+    expect(await transactionOf(small.account.id)).toBe(await transactionOf(alsoSmall.account.id));
+    expect(await transactionOf(big.account.id)).not.toBe(await transactionOf(small.account.id));
+  });
+
+  it('a page of more than a thousand posts sharing one body is written whole, its body stored once', async () => {
+    const work = await trackedAccount();
+    const body = Buffer.from('{"page":"one body for every post"}');
+    const page = Array.from({ length: 2_100 }, (_, i) => ({
+      ...post(work, `${i}`, `Post ${i}.`),
+      artifacts: [{ role: 'response', mediaType: 'application/json', bytes: body }],
+    }));
+    expect(await writer.recordPoll(work, found(page))).toBe('captured');
+    expect(await versionsOf(work.account.id)).toHaveLength(2_100);
+    expect(await pendingOf(work.account.id)).toEqual({ log: 2_100, events: 2_100 });
+    const [{ links, bodies }]: { links: string; bodies: string }[] = await db.query(
+      `SELECT count(*) AS links, count(DISTINCT va.sha256) AS bodies
+       FROM version_artifacts va JOIN statements s ON s.id = va.statement_id WHERE s.account_id = $1`,
+      [work.account.id],
+    );
+    expect({ links: Number(links), bodies: Number(bodies) }).toEqual({ links: 2_100, bodies: 1 });
+    const [{ latest }]: { latest: string }[] = await db.query(
+      `SELECT count(*) AS latest FROM statements WHERE account_id = $1 AND latest_version = 1 AND latest_text LIKE 'Post %'`,
+      [work.account.id],
+    );
+    expect(Number(latest)).toBe(2_100);
   });
 
   it('two jobs of the same due time in one batch write once: one captured, the other stale', async () => {

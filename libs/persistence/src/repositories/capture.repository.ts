@@ -36,6 +36,9 @@ export interface PreparedPost {
   history?: PreparedPost[];
 }
 
+/** The most versions one statement writes (with their artifacts, links, events, media items, log entries). */
+const VERSIONS_PER_STATEMENT = 1000;
+
 /** When a statement first captured at `capturedAt` is first re-read (null: never). */
 export type FirstCheck = (publishedAt: Date, capturedAt: Date) => Date | null;
 
@@ -136,7 +139,12 @@ export async function writeCaptures(
     });
   });
   const versions = planned.flat();
-  await insertVersions(db, versions, logOrigin);
+  // in slices of versions, one statement each: building one statement's parameters holds the event loop, so a
+  // page of 10,000 posts must not make it one statement. Slices go oldest first, so a statement's latest state
+  // ends at its newest version; each artifact goes with the first slice that names it.
+  const sent = new Set<string>();
+  for (let start = 0; start < versions.length; start += VERSIONS_PER_STATEMENT)
+    await insertVersions(db, versions.slice(start, start + VERSIONS_PER_STATEMENT), logOrigin, sent);
 
   return sets.map((set) => {
     const rows = set.posts.map((p) => statements.get(statementKey(set.accountId, p.content.postId))!);
@@ -254,11 +262,19 @@ async function upsertStatements(
  * statements' latest state, an event each, the media items waiting to be downloaded, and a log entry each.
  * Foreign keys between these rows are checked at the end of the statement, so the order of the CTEs is free.
  */
-async function insertVersions(db: EntityManager, versions: NewVersion[], origin: string): Promise<void> {
+async function insertVersions(
+  db: EntityManager,
+  versions: NewVersion[],
+  origin: string,
+  /** artifacts sent by an earlier slice of the same write: not sent again */
+  sent: Set<string>,
+): Promise<void> {
   if (versions.length === 0) return;
   const unique = new Map<string, PreparedArtifact>();
-  for (const version of versions) for (const a of version.post.artifacts) unique.set(a.sha256, a);
+  for (const version of versions)
+    for (const a of version.post.artifacts) if (!sent.has(a.sha256)) unique.set(a.sha256, a);
   const artifacts = [...unique.values()];
+  for (const a of artifacts) sent.add(a.sha256);
   const links = versions.flatMap((v) =>
     distinctDigests(v.post.artifacts).map((a) => ({ id: v.statementId, number: v.number, ...a })),
   );
