@@ -9,6 +9,7 @@ import { scheduleIntegration } from '@app/log';
 import { MetricsService } from '@app/observability';
 import {
   completePoll,
+  completePolls,
   completeQuietPolls,
   completeRechecks,
   failPoll,
@@ -18,11 +19,13 @@ import {
   isDataException,
   lockAccountAvailability,
   recordCaptureRun,
+  recordCaptureRuns,
   setAccountAvailability,
   upsertAccount,
   writeCaptures,
   writeObservations,
   type CaptureSet,
+  type PreparedPost,
   type DueRecheck,
   type FirstCheck,
   type WrittenCaptures,
@@ -34,7 +37,7 @@ import { GroupCommit, type GroupCommitOptions } from './group-commit';
 import { nextPollAfterFailure, nextPollAfterSuccess } from './poll-schedule';
 import { preparePosts, type FoundPost, type RejectedPost } from './prepare-posts';
 import { planRecheck } from './recheck-plan';
-import { StaleWork, asSourceError, attempt, skippedNote } from './writer-support';
+import { StaleWork, asSourceError, attempt, isLockConflict, skippedNote } from './writer-support';
 
 export type PollOutcome = 'captured' | 'unchanged' | 'failed' | 'stale';
 export type CaptureOutcome = 'completed' | 'failed' | 'stale';
@@ -97,6 +100,30 @@ interface QuietPoll {
 /** Quiet polls are written in batches of up to 128; a poll waits at most 2 ms for a batch being written. */
 export const QUIET_POLL_BATCH: GroupCommitOptions = { maxSize: 128, maxWaitMs: 2 };
 
+/** A poll whose source showed posts, prepared (hashed) outside any transaction, waiting for its batch. */
+interface FoundPoll {
+  work: PollWork;
+  result: PollResult<unknown> & { kind: 'posts' };
+  posts: PreparedPost[];
+  rejected: RejectedPost[];
+}
+
+/** What one poll of a batch stored; null when its claim lost (the due time was already handled). */
+type StoredPoll = { written: WrittenCaptures; skipped: RejectedPost[] } | null;
+
+/**
+ * Polls that found posts are written in batches of up to 64 polls, one transaction each; a lone poll on a
+ * quiet system is written at once, and a poll waits at most 3 ms for a batch being written.
+ */
+export const FOUND_POLL_BATCH: GroupCommitOptions = { maxSize: 64, maxWaitMs: 3 };
+
+/**
+ * A poll that brings more versions than this is written on its own, as before group commit: its own
+ * statements already amortise their cost over many rows, and a batch stays at most 64 × 50 = 3,200 versions,
+ * so building a batch's statements never holds the event loop longer than one big page (10,000 posts) alone.
+ */
+export const FOUND_POLL_BATCH_MAX_VERSIONS = 50;
+
 /**
  * The one place that stores what a source showed us. Polls, on-demand captures and rechecks hand it their
  * findings; in one transaction it claims the work item (an account's due time, a queued request), writes
@@ -127,19 +154,51 @@ export class CaptureWriter {
 
   /**
    * Stores what a poll found and moves the account to its next due time. A poll whose source said nothing
-   * changed joins the current batch of quiet polls (group commit) and resolves when that batch is written.
+   * changed joins the current batch of quiet polls, one that found posts the current batch of those (group
+   * commit); either resolves when its batch is written.
    */
   recordPoll(work: PollWork, result: PollResult<unknown>): Promise<PollOutcome> {
     if (result.kind === 'unchanged') return this.quietPolls.submit({ work, result });
-    return this.recordOnePoll(work, result);
+    return this.recordFoundPoll(work, result);
   }
 
-  /** One poll in its own transaction: a poll with posts, or a quiet poll its batch could not write. */
-  private async recordOnePoll(work: PollWork, result: PollResult<unknown>): Promise<PollOutcome> {
-    const { posts, rejected, unreadHistories } = await preparePosts(
-      result.kind === 'posts' ? result.posts : [],
-    );
+  private readonly foundPolls = new GroupCommit<FoundPoll, PollOutcome>(
+    (polls) => this.writeFoundPolls(polls),
+    FOUND_POLL_BATCH,
+  );
+
+  /** Prepares (hashes) a poll's posts in the job's own time, then hands them to the current batch. */
+  private async recordFoundPoll(
+    work: PollWork,
+    result: PollResult<unknown> & { kind: 'posts' },
+  ): Promise<PollOutcome> {
+    const { posts, rejected, unreadHistories } = await preparePosts(result.posts);
     this.noteUnreadHistories(work.account.platform, work.account.handle, unreadHistories);
+    const versions = posts.reduce((n, p) => n + 1 + (p.history?.length ?? 0), 0);
+    if (versions > FOUND_POLL_BATCH_MAX_VERSIONS)
+      return this.recordOnePoll(work, result, { posts, rejected });
+    return this.foundPolls.submit({ work, result, posts, rejected });
+  }
+
+  /**
+   * One poll in its own transaction: a poll its batch could not write. `prepared` are its posts when they
+   * were prepared already (a poll that found posts), else they are prepared here.
+   */
+  private async recordOnePoll(
+    work: PollWork,
+    result: PollResult<unknown>,
+    prepared?: { posts: PreparedPost[]; rejected: RejectedPost[] },
+  ): Promise<PollOutcome> {
+    let posts: PreparedPost[];
+    let rejected: RejectedPost[];
+    if (prepared) ({ posts, rejected } = prepared);
+    else {
+      let unreadHistories: RejectedPost[];
+      ({ posts, rejected, unreadHistories } = await preparePosts(
+        result.kind === 'posts' ? result.posts : [],
+      ));
+      this.noteUnreadHistories(work.account.platform, work.account.handle, unreadHistories);
+    }
     let written: WrittenCaptures | null;
     let skipped: RejectedPost[];
     try {
@@ -195,16 +254,7 @@ export class CaptureWriter {
    * batch transaction fail, every poll of it is written on its own: one bad poll costs only itself.
    */
   private async writeQuietPolls(polls: QuietPoll[]): Promise<PromiseSettledResult<PollOutcome>[]> {
-    const seen = new Set<string>();
-    const inBatch: number[] = [];
-    const after: number[] = [];
-    polls.forEach((poll, i) => {
-      if (seen.has(poll.work.account.id)) after.push(i);
-      else {
-        seen.add(poll.work.account.id);
-        inBatch.push(i);
-      }
-    });
+    const { inBatch, after } = firstPollPerAccount(polls);
     const batched = inBatch.map((i) => polls[i]);
     let claimed: Set<string>;
     try {
@@ -239,6 +289,97 @@ export class CaptureWriter {
     }
     for (const i of after) results[i] = await settle(this.recordOnePoll(polls[i].work, polls[i].result));
     return results;
+  }
+
+  /**
+   * Writes a batch of polls that found posts in ONE transaction of four statements: every poll's claim (a
+   * poll whose due time was already handled is `stale` and writes nothing), the claimed polls' statements,
+   * everything their new versions bring (`writeCaptures`: versions, artifacts, events, media items, log
+   * entries, exactly what each poll would write alone), and their capture runs. A second poll of an account
+   * already in the batch (a replayed job) is written after the batch on its own. Should the batch fail (a
+   * value the database refuses, such as a cursor or a post too large to index, or a deadlock), it is rolled
+   * back and every poll of it is written on its own, as before group commit: the refused post or poll is a
+   * recorded skip or failure, the others are kept. Any other error (the database away) fails every poll of
+   * the batch, for the queue to retry.
+   */
+  private async writeFoundPolls(polls: FoundPoll[]): Promise<PromiseSettledResult<PollOutcome>[]> {
+    const { inBatch, after } = firstPollPerAccount(polls);
+    const batched = inBatch.map((i) => polls[i]);
+    let stored: StoredPoll[];
+    try {
+      stored = await this.db.transaction((tx) => this.storeFoundPolls(tx, batched));
+    } catch (error) {
+      // the database or Redis away: every poll of the batch fails alike, for the queue to retry
+      if (!isDataException(error) && !isLockConflict(error)) throw error;
+      this.logger.warn(
+        `group commit of ${polls.length} poll(s) with posts failed (${(error as Error).message}); writing each on its own`,
+      );
+      const results: PromiseSettledResult<PollOutcome>[] = [];
+      for (const poll of polls) results.push(await settle(this.recordOnePoll(poll.work, poll.result, poll)));
+      return results;
+    }
+    const results = new Array<PromiseSettledResult<PollOutcome>>(polls.length);
+    const committed: { platform: string; what: string; written: WrittenCaptures; skipped: RejectedPost[] }[] =
+      [];
+    inBatch.forEach((i, k) => {
+      const { work } = polls[i];
+      const one = stored[k];
+      if (one === null) {
+        results[i] = { status: 'fulfilled', value: 'stale' };
+        return;
+      }
+      const outcome: PollOutcome = one.written.versionsNew === 0 ? 'unchanged' : 'captured';
+      this.metrics.polls.inc({ platform: work.account.platform, outcome });
+      committed.push({ platform: work.account.platform, what: work.account.handle, ...one });
+      results[i] = { status: 'fulfilled', value: outcome };
+    });
+    this.afterBatchCommit(committed);
+    for (const i of after)
+      results[i] = await settle(this.recordOnePoll(polls[i].work, polls[i].result, polls[i]));
+    return results;
+  }
+
+  /** The batch's database work, inside its transaction: claims, posts, runs. */
+  private async storeFoundPolls(tx: EntityManager, polls: FoundPoll[]): Promise<StoredPoll[]> {
+    const now = new Date();
+    const claimed = await completePolls(
+      tx,
+      polls.map(({ work, result }) => ({
+        accountId: work.account.id,
+        due: work.due,
+        cursor: result.cursor,
+        nextPollAt: nextPollAfterSuccess(work.due, work.account.pollIntervalSeconds, now),
+        status: 'ok',
+      })),
+    );
+    const mine = polls.filter((p) => claimed.has(p.work.account.id));
+    // no savepoint: should the database refuse something, the whole batch rolls back and its polls are
+    // written one by one, each refused post then costing only itself (a rare path; the common one saves two
+    // round trips)
+    const written = await writeCaptures(
+      tx,
+      mine.map((p) => ({ accountId: p.work.account.id, capturedAt: p.work.startedAt, posts: p.posts })),
+      this.config.log.origin,
+      this.firstCheck,
+    );
+    const finishedAt = new Date();
+    const stored = mine.map((p, k) => ({ written: written[k], skipped: p.rejected }));
+    await recordCaptureRuns(
+      tx,
+      mine.map((p, k) => ({
+        accountId: p.work.account.id,
+        startedAt: p.work.startedAt,
+        finishedAt,
+        outcome: stored[k].written.versionsNew === 0 ? 'unchanged' : 'captured',
+        httpStatus: p.result.httpStatus,
+        postsSeen: stored[k].written.postsSeen + stored[k].skipped.length,
+        postsNew: stored[k].written.postsNew,
+        versionsNew: stored[k].written.versionsNew,
+        ...skippedNote(stored[k].skipped),
+      })),
+    );
+    const byAccount = new Map(mine.map((p, k) => [p.work.account.id, stored[k]]));
+    return polls.map((p) => byAccount.get(p.work.account.id) ?? null);
   }
 
   /**
@@ -460,6 +601,18 @@ export class CaptureWriter {
       );
   }
 
+  /** `afterCommit` for a batch: each poll's metrics and notes, and one request of each kind for all of them. */
+  private afterBatchCommit(
+    polls: { platform: string; what: string; written: WrittenCaptures; skipped: RejectedPost[] }[],
+  ): void {
+    for (const { platform, what, written, skipped } of polls)
+      this.noteStored(platform, written, skipped, what);
+    this.requestFollowUps(
+      polls.flatMap((p) => p.written.mediaVersions),
+      polls.some((p) => p.written.versionsNew > 0),
+    );
+  }
+
   private afterCommit(
     platform: string,
     written: WrittenCaptures,
@@ -467,15 +620,30 @@ export class CaptureWriter {
     what: string,
     observations = 0,
   ): void {
+    this.noteStored(platform, written, skipped, what);
+    this.requestFollowUps(written.mediaVersions, written.versionsNew > 0 || observations > 0);
+  }
+
+  private noteStored(
+    platform: string,
+    written: WrittenCaptures,
+    skipped: RejectedPost[],
+    what: string,
+  ): void {
     this.metrics.captures.inc({ platform }, written.versionsNew);
+    if (skipped.length > 0) this.logger.warn(`${what}: ${skippedNote(skipped).error}`);
+  }
+
+  /** Media downloads, log integration and event sequencing, asked for after commit. */
+  private requestFollowUps(mediaVersions: WrittenCaptures['mediaVersions'], logged: boolean): void {
     // media are downloaded by their own jobs, after the versions that list them are committed; if Redis is
     // away, the scheduler finds the pending items later
-    scheduleMediaDownloads(this.mediaQueue, written.mediaVersions).catch((error: Error) =>
-      this.logger.warn(`could not schedule media downloads: ${error.message}`),
-    );
-    if (skipped.length > 0) this.logger.warn(`${what}: ${skippedNote(skipped).error}`);
+    if (mediaVersions.length > 0)
+      scheduleMediaDownloads(this.mediaQueue, mediaVersions).catch((error: Error) =>
+        this.logger.warn(`could not schedule media downloads: ${error.message}`),
+      );
     // new versions and observations wait in log_pending; if Redis is away, the scheduler tick asks again
-    if (written.versionsNew > 0 || observations > 0) {
+    if (logged) {
       scheduleIntegration(this.logQueue, this.config.log.checkpointIntervalMs).catch((error: Error) =>
         this.logger.warn(`could not schedule log integration: ${error.message}`),
       );
@@ -492,4 +660,22 @@ function settle<T>(promise: Promise<T>): Promise<PromiseSettledResult<T>> {
     (value) => ({ status: 'fulfilled', value }),
     (reason: unknown) => ({ status: 'rejected', reason }),
   );
+}
+
+/**
+ * Splits a batch into the first poll of each account, written together, and later polls of an account already
+ * in it (replayed jobs), written after it one by one so that each claim is checked against the first's result.
+ */
+function firstPollPerAccount(polls: { work: PollWork }[]): { inBatch: number[]; after: number[] } {
+  const seen = new Set<string>();
+  const inBatch: number[] = [];
+  const after: number[] = [];
+  polls.forEach((poll, i) => {
+    if (seen.has(poll.work.account.id)) after.push(i);
+    else {
+      seen.add(poll.work.account.id);
+      inBatch.push(i);
+    }
+  });
+  return { inBatch, after };
 }

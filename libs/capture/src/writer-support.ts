@@ -1,4 +1,4 @@
-import { type EntityManager } from 'typeorm';
+import { QueryFailedError, type EntityManager } from 'typeorm';
 import { ErrorCode, SourceError, VerbatimError } from '@app/core';
 import { isDataException } from '@app/persistence';
 import { type RejectedPost } from './prepare-posts';
@@ -41,4 +41,11 @@ export function asSourceError(error: unknown, doing: string): SourceError {
   if (error instanceof VerbatimError) return new SourceError(error.code, error.message);
   const message = error instanceof Error ? error.message : String(error);
   return new SourceError(ErrorCode.SourceUnavailable, `unexpected error while ${doing}: ${message}`);
+}
+
+/** A deadlock or serialization failure: the transaction lost to a concurrent one and may simply run again. */
+export function isLockConflict(error: unknown): boolean {
+  if (!(error instanceof QueryFailedError)) return false;
+  const code = (error.driverError as { code?: unknown } | undefined)?.code;
+  return code === '40P01' || code === '40001';
 }

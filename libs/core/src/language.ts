@@ -15,6 +15,11 @@ export function statementLanguage(platformLanguage: string | null, text: string)
   return primarySubtag(detect(text));
 }
 
+/** The platform's own language tag as `statementLanguage` keeps it, or null: no detection, so it costs nothing. */
+export function taggedLanguage(platformLanguage: string | null): string | null {
+  return primarySubtag(platformLanguage);
+}
+
 /** BCP 47 codes that name no language: undetermined, multiple, no linguistic content, uncoded */
 const NOT_A_LANGUAGE = new Set(['und', 'mul', 'zxx', 'mis']);
 

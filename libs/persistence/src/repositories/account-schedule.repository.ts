@@ -69,6 +69,42 @@ export async function completePoll(
   return claimed > 0;
 }
 
+/** One poll of a batch that read the source: the claim it holds and where it moves the account. */
+export interface PollCompletion extends PollClaim {
+  cursor: unknown;
+  nextPollAt: Date;
+  status: 'ok' | 'unchanged';
+}
+
+/**
+ * `completePoll` for many polls in ONE statement: each poll's claim is checked on its own row exactly as
+ * `completePoll` checks it, and only the accounts whose claim held are moved. Returns their ids. At most one
+ * poll per account.
+ */
+export async function completePolls(db: EntityManager, polls: PollCompletion[]): Promise<Set<string>> {
+  if (polls.length === 0) return new Set();
+  // in id order, so concurrent batches lock account rows in one order
+  const sorted = [...polls].sort((a, b) => (a.accountId < b.accountId ? -1 : 1));
+  // TypeORM answers an UPDATE … RETURNING with [rows, rowCount]
+  const [rows]: [{ id: string }[], number] = await db.query(
+    `UPDATE accounts a SET cursor = p.cursor, next_poll_at = p.next_poll_at, last_polled_at = now(),
+       last_poll_status = p.status, last_error = NULL, last_error_code = NULL, consecutive_failures = 0,
+       updated_at = now()
+     FROM unnest($1::uuid[], $2::timestamptz[], $3::jsonb[], $4::timestamptz[], $5::text[])
+       AS p(id, due, cursor, next_poll_at, status)
+     WHERE a.id = p.id AND a.next_poll_at = p.due AND a.tracking
+     RETURNING a.id`,
+    [
+      sorted.map((p) => p.accountId),
+      sorted.map((p) => p.due),
+      sorted.map((p) => JSON.stringify(p.cursor ?? {})),
+      sorted.map((p) => p.nextPollAt),
+      sorted.map((p) => p.status),
+    ],
+  );
+  return new Set(rows.map((r) => r.id));
+}
+
 /** One quiet poll of a batch: the claim it holds, where it moves the account, and its run. */
 export interface QuietPollCompletion extends PollClaim {
   cursor: unknown;

@@ -10,6 +10,7 @@ import {
   type StatementContent,
   type StatementRecord,
   statementLanguage,
+  taggedLanguage,
 } from '@app/core';
 import { buildLogEntry, type ArtifactReference } from '@app/ledger';
 
@@ -35,6 +36,9 @@ export interface PreparedPost {
    */
   history?: PreparedPost[];
 }
+
+/** The most versions one statement writes (with their artifacts, links, events, media items, log entries). */
+const VERSIONS_PER_STATEMENT = 1000;
 
 /** When a statement first captured at `capturedAt` is first re-read (null: never). */
 export type FirstCheck = (publishedAt: Date, capturedAt: Date) => Date | null;
@@ -70,6 +74,8 @@ interface NewVersion {
   created: boolean;
   record: StatementRecord;
   recordSha256: string;
+  /** the statement row holds this version's latest state already (inserted with it) */
+  rowComplete: boolean;
 }
 
 interface UpsertedStatement {
@@ -77,6 +83,9 @@ interface UpsertedStatement {
   account_id: string;
   external_id: string;
   inserted: boolean;
+  /** inserted with its one version's latest state already (no edit history came with it): no UPDATE needed */
+  complete: boolean;
+  /** as held before this write: 0 for a statement this write inserted */
   latest_version: number;
   latest_content: string | null;
 }
@@ -126,14 +135,17 @@ export async function writeCaptures(
         created: step.created,
         record,
         recordSha256: recordSha256(record),
+        rowComplete: row.complete,
       };
     });
   });
   const versions = planned.flat();
-  await insertArtifacts(db, versions);
-  await insertVersions(db, versions);
-  await insertMediaFiles(db, versions);
-  await queueLogEntries(db, versions, logOrigin);
+  // in slices of versions, one statement each: building one statement's parameters holds the event loop, so a
+  // page of 10,000 posts must not make it one statement. Slices go oldest first, so a statement's latest state
+  // ends at its newest version; each artifact goes with the first slice that names it.
+  const sent = new Set<string>();
+  for (let start = 0; start < versions.length; start += VERSIONS_PER_STATEMENT)
+    await insertVersions(db, versions.slice(start, start + VERSIONS_PER_STATEMENT), logOrigin, sent);
 
   return sets.map((set) => {
     const rows = set.posts.map((p) => statements.get(statementKey(set.accountId, p.content.postId))!);
@@ -195,17 +207,27 @@ async function upsertStatements(
     for (const post of set.posts) rows.set(statementKey(set.accountId, post.content.postId), { set, post });
   const ordered = [...rows.entries()].sort(([a], [b]) => (a < b ? -1 : a > b ? 1 : 0)).map(([, r]) => r);
   if (ordered.length === 0) return new Map();
+  // A new statement whose post brings no edit history gets exactly one version, number 1, of this post: it
+  // is inserted with that latest state at once, so its row (and its ten indexes, full-text included) is
+  // written once, not inserted and then updated. Only when the platform tagged the post's language: detecting
+  // it costs time linear in the text, and this runs for every sighting, held posts included, so an untagged
+  // one (or one with a history) is completed by the UPDATE, for new versions only, as before.
+  const tags = ordered.map((r) => taggedLanguage(r.post.content.language));
+  const complete = ordered.map((r, i) => !r.post.history?.length && tags[i] !== null);
   const upserted: UpsertedStatement[] = await db.query(
     `WITH upserted AS (
-       INSERT INTO statements (platform, external_id, account_id, url, authored_at, first_captured_at, last_seen_at, latest_version, latest_text, next_check_at)
-       SELECT p, e, acc, u, a, c, c, 0, '', n
-       FROM unnest($1::text[], $2::text[], $3::uuid[], $4::text[], $5::timestamptz[], $6::timestamptz[], $7::timestamptz[]) AS t(p, e, acc, u, a, c, n)
+       INSERT INTO statements (platform, external_id, account_id, url, authored_at, first_captured_at, last_seen_at, latest_version, latest_text, language, next_check_at)
+       SELECT p, e, acc, u, a, c, c, CASE WHEN k THEN 1 ELSE 0 END, CASE WHEN k THEN txt ELSE '' END, CASE WHEN k THEN l END, n
+       FROM unnest($1::text[], $2::text[], $3::uuid[], $4::text[], $5::timestamptz[], $6::timestamptz[], $7::timestamptz[],
+                   $8::boolean[], $9::text[], $10::text[]) AS t(p, e, acc, u, a, c, n, k, txt, l)
        ON CONFLICT (account_id, external_id) DO UPDATE SET last_seen_at = GREATEST(statements.last_seen_at, EXCLUDED.last_seen_at)
        RETURNING id, account_id, external_id, (xmax = 0) AS inserted, latest_version
      )
-     SELECT u.id, u.account_id, u.external_id, u.inserted, u.latest_version, v.content_sha256 AS latest_content
+     SELECT u.id, u.account_id, u.external_id, u.inserted,
+            CASE WHEN u.inserted THEN 0 ELSE u.latest_version END AS latest_version,
+            CASE WHEN u.inserted THEN NULL ELSE v.content_sha256 END AS latest_content
      FROM upserted u
-     LEFT JOIN versions v ON v.statement_id = u.id AND v.number = u.latest_version`,
+     LEFT JOIN versions v ON v.statement_id = u.id AND v.number = u.latest_version AND NOT u.inserted`,
     [
       ordered.map((r) => r.post.content.platform),
       ordered.map((r) => r.post.content.postId),
@@ -218,37 +240,88 @@ async function upsertStatements(
         const authored = r.post.content.authoredAt;
         return firstCheck(authored ? new Date(authored) : r.set.capturedAt, r.set.capturedAt);
       }),
+      complete,
+      ordered.map((r, i) => (complete[i] ? r.post.content.text : null)),
+      // the language picks the search stemmer: the platform's tag (the same as statementLanguage keeps)
+      tags,
     ],
   );
-  return new Map(upserted.map((row) => [statementKey(row.account_id, row.external_id), row]));
-}
-
-async function insertArtifacts(db: EntityManager, versions: NewVersion[]): Promise<void> {
-  const unique = new Map<string, PreparedArtifact>();
-  for (const version of versions) for (const a of version.post.artifacts) unique.set(a.sha256, a);
-  if (unique.size === 0) return;
-  const rows = [...unique.values()];
-  await db.query(
-    `INSERT INTO artifacts (sha256, media_type, size, bytes)
-     SELECT * FROM unnest($1::text[], $2::text[], $3::int[], $4::bytea[])
-     ON CONFLICT (sha256) DO NOTHING`,
-    [
-      rows.map((a) => a.sha256),
-      rows.map((a) => a.mediaType),
-      rows.map((a) => a.size),
-      rows.map((a) => a.bytes),
-    ],
+  const completeKeys = new Set(
+    ordered.filter((_, i) => complete[i]).map((r) => statementKey(r.set.accountId, r.post.content.postId)),
+  );
+  return new Map(
+    upserted.map((row) => {
+      const key = statementKey(row.account_id, row.external_id);
+      return [key, { ...row, complete: row.inserted && completeKeys.has(key) }];
+    }),
   );
 }
 
-async function insertVersions(db: EntityManager, versions: NewVersion[]): Promise<void> {
+/**
+ * Everything new versions bring, in ONE statement of data-modifying CTEs (one round trip, however many
+ * versions): the artifacts they name (content-addressed), the versions and their artifact links, the
+ * statements' latest state, an event each, the media items waiting to be downloaded, and a log entry each.
+ * Foreign keys between these rows are checked at the end of the statement, so the order of the CTEs is free.
+ */
+async function insertVersions(
+  db: EntityManager,
+  versions: NewVersion[],
+  origin: string,
+  /** artifacts sent by an earlier slice of the same write: not sent again */
+  sent: Set<string>,
+): Promise<void> {
   if (versions.length === 0) return;
+  const unique = new Map<string, PreparedArtifact>();
+  for (const version of versions)
+    for (const a of version.post.artifacts) if (!sent.has(a.sha256)) unique.set(a.sha256, a);
+  const artifacts = [...unique.values()];
+  for (const a of artifacts) sent.add(a.sha256);
+  const links = versions.flatMap((v) =>
+    distinctDigests(v.post.artifacts).map((a) => ({ id: v.statementId, number: v.number, ...a })),
+  );
+  // an UPDATE … FROM takes one arbitrary row per target: give it only each statement's newest version, and
+  // only of statements not inserted with it already
+  const newest = [...new Map(versions.filter((v) => !v.rowComplete).map((v) => [v.statementId, v])).values()];
+  // the media items each new version's record lists: downloaded after commit (a slow video never holds a
+  // capture up), so their outcome lives in media_files and not in the sealed record
+  // the files each record lists (a previewed link is a page, not a file: not listed), to be downloaded
+  const media = versions.flatMap((v) =>
+    v.record.media
+      .map((m, position) => ({ id: v.statementId, number: v.number, position, ...m }))
+      .filter(isDownloadableMedia),
+  );
+  const entries = await logEntriesOf(versions, origin);
   const ids = versions.map((v) => v.statementId);
   const numbers = versions.map((v) => v.number);
   await db.query(
-    `INSERT INTO versions (statement_id, number, captured_at, record, record_sha256, content_sha256, evidence_level, source)
-     SELECT * FROM unnest($1::uuid[], $2::int[], $3::timestamptz[], $4::jsonb[], $5::text[], $6::text[], $7::text[], $8::text[])`,
+    `WITH new_artifacts AS (
+       INSERT INTO artifacts (sha256, media_type, size, bytes)
+       SELECT * FROM unnest($1::text[], $2::text[], $3::int[], $4::bytea[])
+       ON CONFLICT (sha256) DO NOTHING
+     ), new_versions AS (
+       INSERT INTO versions (statement_id, number, captured_at, record, record_sha256, content_sha256, evidence_level, source)
+       SELECT * FROM unnest($5::uuid[], $6::int[], $7::timestamptz[], $8::jsonb[], $9::text[], $10::text[], $11::text[], $12::text[])
+     ), new_links AS (
+       INSERT INTO version_artifacts (statement_id, version_number, sha256, role, url)
+       SELECT * FROM unnest($13::uuid[], $14::int[], $15::text[], $16::text[], $17::text[])
+     ), latest AS (
+       UPDATE statements s SET latest_version = t.n, latest_text = t.txt, url = t.u,
+         authored_at = COALESCE(t.a, s.authored_at), language = t.l
+       FROM unnest($18::uuid[], $19::int[], $20::text[], $21::text[], $22::timestamptz[], $23::text[]) AS t(id, n, txt, u, a, l)
+       WHERE s.id = t.id
+     ), new_events AS (
+       INSERT INTO events (type, statement_id, account_id, version_number)
+       SELECT * FROM unnest($24::text[], $5::uuid[], $25::uuid[], $6::int[])
+     ), new_media AS (
+       INSERT INTO media_files (statement_id, version_number, position, url, kind)
+       SELECT * FROM unnest($26::uuid[], $27::int[], $28::int[], $29::text[], $30::text[])
+     )
+     INSERT INTO log_pending (entry, statement_id, version_number) SELECT * FROM unnest($31::bytea[], $5::uuid[], $6::int[])`,
     [
+      artifacts.map((a) => a.sha256),
+      artifacts.map((a) => a.mediaType),
+      artifacts.map((a) => a.size),
+      artifacts.map((a) => a.bytes),
       ids,
       numbers,
       versions.map((v) => v.set.capturedAt),
@@ -257,32 +330,11 @@ async function insertVersions(db: EntityManager, versions: NewVersion[]): Promis
       versions.map((v) => v.post.contentSha256),
       versions.map((v) => v.post.evidenceLevel),
       versions.map((v) => v.post.source ?? 'capture'),
-    ],
-  );
-  const links = versions.flatMap((v) =>
-    distinctDigests(v.post.artifacts).map((a) => ({ id: v.statementId, number: v.number, ...a })),
-  );
-  if (links.length > 0) {
-    await db.query(
-      `INSERT INTO version_artifacts (statement_id, version_number, sha256, role, url)
-       SELECT * FROM unnest($1::uuid[], $2::int[], $3::text[], $4::text[], $5::text[])`,
-      [
-        links.map((l) => l.id),
-        links.map((l) => l.number),
-        links.map((l) => l.sha256),
-        links.map((l) => l.role),
-        links.map((l) => l.url ?? null),
-      ],
-    );
-  }
-  // an UPDATE … FROM takes one arbitrary row per target: give it only each statement's newest version
-  const newest = [...new Map(versions.map((v) => [v.statementId, v])).values()];
-  await db.query(
-    `UPDATE statements s SET latest_version = t.n, latest_text = t.txt, url = t.u, authored_at = COALESCE(t.a, s.authored_at),
-       language = t.l
-     FROM unnest($1::uuid[], $2::int[], $3::text[], $4::text[], $5::timestamptz[], $6::text[]) AS t(id, n, txt, u, a, l)
-     WHERE s.id = t.id`,
-    [
+      links.map((l) => l.id),
+      links.map((l) => l.number),
+      links.map((l) => l.sha256),
+      links.map((l) => l.role),
+      links.map((l) => l.url ?? null),
       newest.map((v) => v.statementId),
       newest.map((v) => v.number),
       newest.map((v) => v.post.content.text),
@@ -290,49 +342,21 @@ async function insertVersions(db: EntityManager, versions: NewVersion[]): Promis
       newest.map((v) => v.post.content.authoredAt),
       // the language picks the search stemmer: the platform's tag, else detected from the text
       newest.map((v) => statementLanguage(v.post.content.language, v.post.content.text)),
-    ],
-  );
-  await db.query(
-    `INSERT INTO events (type, statement_id, account_id, version_number)
-     SELECT * FROM unnest($1::text[], $2::uuid[], $3::uuid[], $4::int[])`,
-    [
       versions.map((v) => (v.created ? 'statement.created' : 'statement.edited')),
-      ids,
       versions.map((v) => v.set.accountId),
-      numbers,
-    ],
-  );
-}
-
-/**
- * The files each new version's record lists (a previewed link is a page, not a file: not listed), waiting
- * to be downloaded. The download happens after
- * commit (a slow video never holds a capture up), so its outcome lives here and not in the sealed record.
- */
-async function insertMediaFiles(db: EntityManager, versions: NewVersion[]): Promise<void> {
-  const items = versions.flatMap((v) =>
-    v.record.media
-      .map((m, position) => ({ id: v.statementId, number: v.number, position, ...m }))
-      .filter(isDownloadableMedia),
-  );
-  if (items.length === 0) return;
-  await db.query(
-    `INSERT INTO media_files (statement_id, version_number, position, url, kind)
-     SELECT * FROM unnest($1::uuid[], $2::int[], $3::int[], $4::text[], $5::text[])`,
-    [
-      items.map((i) => i.id),
-      items.map((i) => i.number),
-      items.map((i) => i.position),
-      items.map((i) => i.url),
-      items.map((i) => i.kind),
+      media.map((i) => i.id),
+      media.map((i) => i.number),
+      media.map((i) => i.position),
+      media.map((i) => i.url),
+      media.map((i) => i.kind),
+      entries,
     ],
   );
 }
 
 /** One log entry per new version: digests only, so content can be taken down without breaking a proof. */
-async function queueLogEntries(db: EntityManager, versions: NewVersion[], origin: string): Promise<void> {
-  if (versions.length === 0) return;
-  const entries = await mapInSlices(versions, (v) =>
+function logEntriesOf(versions: NewVersion[], origin: string): Promise<Buffer[]> {
+  return mapInSlices(versions, (v) =>
     Buffer.from(
       buildLogEntry({
         type: 'snapshot',
@@ -349,10 +373,6 @@ async function queueLogEntries(db: EntityManager, versions: NewVersion[], origin
         origin,
       }),
     ),
-  );
-  await db.query(
-    `INSERT INTO log_pending (entry, statement_id, version_number) SELECT * FROM unnest($1::bytea[], $2::uuid[], $3::int[])`,
-    [entries, versions.map((v) => v.statementId), versions.map((v) => v.number)],
   );
 }
 
