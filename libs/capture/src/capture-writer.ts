@@ -26,62 +26,36 @@ import {
   writeObservations,
   type CaptureSet,
   type PreparedPost,
-  type DueRecheck,
   type FirstCheck,
   type WrittenCaptures,
 } from '@app/persistence';
 import { QueueName, scheduleMediaDownloads } from '@app/queues';
 import { scheduleSequencing } from '@app/alerts';
-import { type PostAnswer, type PollResult, type ResolvedAccount } from '@app/sources';
-import { GroupCommit, type GroupCommitOptions } from './group-commit';
+import { type PostAnswer, type PollResult } from '@app/sources';
+import {
+  type CaptureFound,
+  type CaptureOutcome,
+  type CaptureWork,
+  type PollOutcome,
+  type PollWork,
+  type RecheckOutcome,
+  type RecheckWork,
+} from './capture-work';
+import { GroupCommit } from './group-commit';
+import {
+  FOUND_POLL_BATCH,
+  FOUND_POLL_BATCH_MAX_VERSIONS,
+  QUIET_POLL_BATCH,
+  type FoundPoll,
+  type QuietPoll,
+  type StoredPoll,
+  firstPollPerAccount,
+  settle,
+} from './poll-batches';
 import { nextPollAfterFailure, nextPollAfterSuccess } from './poll-schedule';
-import { preparePosts, type FoundPost, type RejectedPost } from './prepare-posts';
+import { preparePosts, type RejectedPost } from './prepare-posts';
 import { planRecheck } from './recheck-plan';
 import { StaleWork, asSourceError, attempt, isLockConflict, skippedNote } from './writer-support';
-
-export type PollOutcome = 'captured' | 'unchanged' | 'failed' | 'stale';
-export type CaptureOutcome = 'completed' | 'failed' | 'stale';
-
-/** A recheck in progress: the statements of one account and the due times its job was made for. */
-export interface RecheckWork {
-  account: { id: string; platform: string; handle: string };
-  statements: DueRecheck[];
-  startedAt: Date;
-}
-
-export interface RecheckOutcome {
-  /** statements whose due time this round claimed (the others were handled already) */
-  checked: number;
-  versionsNew: number;
-  observations: number;
-}
-
-/** A poll in progress: the account as the job found it and the due time the job was made for. */
-export interface PollWork {
-  account: {
-    id: string;
-    platform: string;
-    handle: string;
-    pollIntervalSeconds: number;
-    consecutiveFailures: number;
-  };
-  due: Date;
-  startedAt: Date;
-}
-
-/** A capture request in progress. */
-export interface CaptureWork {
-  requestId: string;
-  url: string;
-  /** attempts made before this one */
-  attempts: number;
-}
-
-/** What a capture found: the account the URL belongs to and its posts. */
-export interface CaptureFound {
-  account: ResolvedAccount;
-  posts: FoundPost[];
-}
 
 const NOTHING_WRITTEN: WrittenCaptures = {
   postsSeen: 0,
@@ -90,39 +64,6 @@ const NOTHING_WRITTEN: WrittenCaptures = {
   statementIds: [],
   mediaVersions: [],
 };
-
-/** A poll whose source said nothing changed, waiting for its batch. */
-interface QuietPoll {
-  work: PollWork;
-  result: PollResult<unknown> & { kind: 'unchanged' };
-}
-
-/** Quiet polls are written in batches of up to 128; a poll waits at most 2 ms for a batch being written. */
-export const QUIET_POLL_BATCH: GroupCommitOptions = { maxSize: 128, maxWaitMs: 2 };
-
-/** A poll whose source showed posts, prepared (hashed) outside any transaction, waiting for its batch. */
-interface FoundPoll {
-  work: PollWork;
-  result: PollResult<unknown> & { kind: 'posts' };
-  posts: PreparedPost[];
-  rejected: RejectedPost[];
-}
-
-/** What one poll of a batch stored; null when its claim lost (the due time was already handled). */
-type StoredPoll = { written: WrittenCaptures; skipped: RejectedPost[] } | null;
-
-/**
- * Polls that found posts are written in batches of up to 64 polls, one transaction each; a lone poll on a
- * quiet system is written at once, and a poll waits at most 3 ms for a batch being written.
- */
-export const FOUND_POLL_BATCH: GroupCommitOptions = { maxSize: 64, maxWaitMs: 3 };
-
-/**
- * A poll that brings more versions than this is written on its own, as before group commit: its own
- * statements already amortise their cost over many rows, and a batch stays at most 64 × 50 = 3,200 versions,
- * so building a batch's statements never holds the event loop longer than one big page (10,000 posts) alone.
- */
-export const FOUND_POLL_BATCH_MAX_VERSIONS = 50;
 
 /**
  * The one place that stores what a source showed us. Polls, on-demand captures and rechecks hand it their
@@ -653,29 +594,4 @@ export class CaptureWriter {
       );
     }
   }
-}
-
-function settle<T>(promise: Promise<T>): Promise<PromiseSettledResult<T>> {
-  return promise.then(
-    (value) => ({ status: 'fulfilled', value }),
-    (reason: unknown) => ({ status: 'rejected', reason }),
-  );
-}
-
-/**
- * Splits a batch into the first poll of each account, written together, and later polls of an account already
- * in it (replayed jobs), written after it one by one so that each claim is checked against the first's result.
- */
-function firstPollPerAccount(polls: { work: PollWork }[]): { inBatch: number[]; after: number[] } {
-  const seen = new Set<string>();
-  const inBatch: number[] = [];
-  const after: number[] = [];
-  polls.forEach((poll, i) => {
-    if (seen.has(poll.work.account.id)) after.push(i);
-    else {
-      seen.add(poll.work.account.id);
-      inBatch.push(i);
-    }
-  });
-  return { inBatch, after };
 }

@@ -5,7 +5,9 @@ import { createDataSource } from '@app/persistence';
 import { QueueName, redisOptionsFromUrl } from '@app/queues';
 import { type FetchedPost, type PollResult } from '@app/sources';
 import { createTestEnvironment, type TestEnvironment } from '@app/testing/test-environment';
-import { CaptureWriter, FOUND_POLL_BATCH_MAX_VERSIONS, type PollWork } from './capture-writer';
+import { type PollWork } from './capture-work';
+import { CaptureWriter } from './capture-writer';
+import { FOUND_POLL_BATCH_MAX_VERSIONS } from './poll-batches';
 
 /**
  * Group commit of polls that found posts, against a real database: one transaction for the batch, claims

@@ -1,3 +1,4 @@
+export * from './capture-work';
 export * from './capture-writer';
 export * from './capture.module';
 export * from './group-commit';

@@ -5,7 +5,8 @@ import { createDataSource } from '@app/persistence';
 import { QueueName, redisOptionsFromUrl } from '@app/queues';
 import { type PollResult } from '@app/sources';
 import { createTestEnvironment, type TestEnvironment } from '@app/testing/test-environment';
-import { CaptureWriter, type PollWork } from './capture-writer';
+import { type PollWork } from './capture-work';
+import { CaptureWriter } from './capture-writer';
 
 /** Group commit of quiet polls, against a real database: claims stay exact per poll, nothing is lost. */
 describe('CaptureWriter: quiet polls written in batches (on a real database)', () => {

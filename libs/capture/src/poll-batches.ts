@@ -1,0 +1,67 @@
+import { type PreparedPost, type WrittenCaptures } from '@app/persistence';
+import { type PollResult } from '@app/sources';
+import { type GroupCommitOptions } from './group-commit';
+import { type PollWork } from './capture-work';
+import { type RejectedPost } from './prepare-posts';
+
+// The two batches of polls the capture writer groups into one transaction each (group commit): their items,
+// sizes and waits, and the pure helpers that split and settle them.
+
+/** A poll whose source said nothing changed, waiting for its batch. */
+export interface QuietPoll {
+  work: PollWork;
+  result: PollResult<unknown> & { kind: 'unchanged' };
+}
+
+/** Quiet polls are written in batches of up to 128; a poll waits at most 2 ms for a batch being written. */
+export const QUIET_POLL_BATCH: GroupCommitOptions = { maxSize: 128, maxWaitMs: 2 };
+
+/** A poll whose source showed posts, prepared (hashed) outside any transaction, waiting for its batch. */
+export interface FoundPoll {
+  work: PollWork;
+  result: PollResult<unknown> & { kind: 'posts' };
+  posts: PreparedPost[];
+  rejected: RejectedPost[];
+}
+
+/** What one poll of a batch stored; null when its claim lost (the due time was already handled). */
+export type StoredPoll = { written: WrittenCaptures; skipped: RejectedPost[] } | null;
+
+/**
+ * Polls that found posts are written in batches of up to 64 polls, one transaction each; a lone poll on a
+ * quiet system is written at once, and a poll waits at most 3 ms for a batch being written.
+ */
+export const FOUND_POLL_BATCH: GroupCommitOptions = { maxSize: 64, maxWaitMs: 3 };
+
+/**
+ * A poll that brings more versions than this is written on its own, as before group commit: its own
+ * statements already amortise their cost over many rows, and a batch stays at most 64 × 50 = 3,200 versions,
+ * so building a batch's statements never holds the event loop longer than one big page (10,000 posts) alone.
+ */
+export const FOUND_POLL_BATCH_MAX_VERSIONS = 50;
+
+/** A promise's outcome as `Promise.allSettled` gives it, for one item of a batch. */
+export function settle<T>(promise: Promise<T>): Promise<PromiseSettledResult<T>> {
+  return promise.then(
+    (value) => ({ status: 'fulfilled', value }),
+    (reason: unknown) => ({ status: 'rejected', reason }),
+  );
+}
+
+/**
+ * Splits a batch into the first poll of each account, written together, and later polls of an account already
+ * in it (replayed jobs), written after it one by one so that each claim is checked against the first's result.
+ */
+export function firstPollPerAccount(polls: { work: PollWork }[]): { inBatch: number[]; after: number[] } {
+  const seen = new Set<string>();
+  const inBatch: number[] = [];
+  const after: number[] = [];
+  polls.forEach((poll, i) => {
+    if (seen.has(poll.work.account.id)) after.push(i);
+    else {
+      seen.add(poll.work.account.id);
+      inBatch.push(i);
+    }
+  });
+  return { inBatch, after };
+}
