@@ -118,9 +118,17 @@ export function buildRecord(content: StatementContent, artifacts: ArtifactDigest
   return { ...content, artifacts: sorted };
 }
 
-/** Decides whether a capture is a new version: hashes the content alone, not the bytes it arrived in. */
+/**
+ * Decides whether a capture is a new version: hashes the content alone, not the bytes it arrived in. A link's
+ * preview image is left out: the platform makes it, often after the post (X unwinds a link later), and may
+ * make it again, so it is kept in the record where it was seen but is never the author's edit.
+ */
 export function contentSha256(content: StatementContent): string {
-  return canonicalSha256(content);
+  if (!content.media.some((m) => m.kind === LINK_PREVIEW_IMAGE_KIND)) return canonicalSha256(content);
+  return canonicalSha256({
+    ...content,
+    media: content.media.filter((m) => m.kind !== LINK_PREVIEW_IMAGE_KIND),
+  });
 }
 
 /** The hash a version is known by: SHA-256 of the RFC 8785 bytes of its full record. */

@@ -214,7 +214,8 @@ export async function hasPendingLogEntries(db: EntityManager): Promise<boolean> 
 /**
  * Brings the next poll of tracked accounts of a platform forward to `now`, by their platform ids: a push
  * source's word that they posted. Only a poll captures; a job queued for the old due time loses its claim,
- * and a poll already due or running is left alone. Never sooner than `minGapSeconds` after the account's
+ * and a poll already due or running is left alone, as is an account in backoff after failures (a 429's reset, a
+ * failing source: a push does not make us ask sooner than the source allows). Never sooner than `minGapSeconds` after the account's
  * last poll, so a source pushing the same account without pause cannot make us poll it without pause.
  * Returns the ids of the accounts brought forward.
  */
@@ -229,7 +230,8 @@ export async function pollSoon(
   const rows: { id: string }[] = await db.query(
     `WITH soon AS (
        UPDATE accounts SET next_poll_at = GREATEST($3, last_polled_at + make_interval(secs => $4)), updated_at = now()
-       WHERE platform = $1 AND external_id = ANY($2::text[]) AND tracking AND NOT paused AND next_poll_at > $3
+       WHERE platform = $1 AND external_id = ANY($2::text[]) AND tracking AND NOT paused AND consecutive_failures = 0
+         AND next_poll_at > $3
          AND next_poll_at > GREATEST($3, last_polled_at + make_interval(secs => $4))
        RETURNING id)
      SELECT id FROM soon`,

@@ -2,7 +2,7 @@ import { ARTIFACT_ROLES, ErrorCode, SourceError } from '@app/core';
 import { type RawArtifact } from '../connector';
 import { type GuardedHttpClient, throwForStatus } from '../http';
 import { type DidIdentity, identityFromDocument } from './did-document';
-import { type PlcLogState, assertLogConfirmsDocument, readPlcAuditLog } from './plc-audit-log';
+import { type PlcLogState, PlcLogTooLong, assertLogConfirmsDocument, readPlcAuditLog } from './plc-audit-log';
 
 /** A DID document is a few kilobytes; anything far larger is not one. */
 const DID_DOCUMENT_MAX_BYTES = 256 * 1024;
@@ -32,10 +32,8 @@ export interface ResolvedIdentity {
   identity: DidIdentity;
   /** the DID document, then (did:plc, when the directory served it) the audit log that certifies it */
   artifacts: RawArtifact[];
-  /** what the checked PLC operation log says; null for did:web, or when the directory served no log */
+  /** what the checked PLC operation log says; null for did:web, or when the directory served none we check */
   log: PlcLogState | null;
-  /** why there is no checked log, for the record (did:web, or the directory did not serve one) */
-  logMissing: string | null;
 }
 
 /**
@@ -49,26 +47,23 @@ export async function resolveDid(
   plcUrl: string,
 ): Promise<ResolvedIdentity> {
   const document = await fetchDidDocument(http, did, plcUrl);
-  if (!did.startsWith('did:plc:'))
-    return {
-      ...document,
-      log: null,
-      logMissing: 'a did:web has no operation log: its document is what its host served',
-    };
+  // a did:web has no operation log: its document is what its host served
+  if (!did.startsWith('did:plc:')) return { ...document, log: null };
   const audit = await fetchAuditLog(http, did, plcUrl);
-  if (audit.kind === 'missing') return { ...document, log: null, logMissing: audit.detail };
+  if (audit.kind === 'missing') return { ...document, log: null };
   let log: PlcLogState;
   try {
     log = await readPlcAuditLog(audit.artifact.bytes, did);
     assertLogConfirmsDocument(log, document.identity);
   } catch (error) {
+    // a log too long to check is left unchecked (and not kept): the document stands alone, as without a log
+    if (error instanceof PlcLogTooLong) return { ...document, log: null };
     throw new IdentityContradiction((error as Error).message);
   }
   return {
     identity: document.identity,
     artifacts: [...document.artifacts, audit.artifact],
     log,
-    logMissing: null,
   };
 }
 
@@ -76,7 +71,7 @@ async function fetchAuditLog(
   http: Pick<GuardedHttpClient, 'request'>,
   did: string,
   plcUrl: string,
-): Promise<{ kind: 'fetched'; artifact: RawArtifact } | { kind: 'missing'; detail: string }> {
+): Promise<{ kind: 'fetched'; artifact: RawArtifact } | { kind: 'missing' }> {
   const url = new URL(`${plcUrl.replace(/\/+$/, '')}/${did}/log/audit`);
   try {
     const response = await http.request(url, {
@@ -95,7 +90,7 @@ async function fetchAuditLog(
     };
   } catch (error) {
     if (!(error instanceof SourceError)) throw error;
-    return { kind: 'missing', detail: error.message };
+    return { kind: 'missing' };
   }
 }
 

@@ -1,3 +1,4 @@
+import { contentSha256 } from '@app/core';
 import { postView } from './bluesky-entities';
 import { postToContent } from './bluesky-post';
 
@@ -44,35 +45,31 @@ const withLinkCard = {
 };
 
 describe('postToContent: media', () => {
-  it('lists a link card as the page (not a file) and the thumbnail the AppView showed', () => {
-    const content = postToContent(postView.parse(withLinkCard));
-    expect(content?.media).toEqual([
-      {
-        kind: 'link-preview',
-        url: 'https://mfa.gov.example/en/news/talks',
-        mediaType: null,
-        description: 'Statement on the talks\nThe ministry comments.',
-      },
+  it("lists a link card's thumbnail, described by the page, and leaves it out of the content hash", () => {
+    const content = postToContent(postView.parse(withLinkCard))!;
+    expect(content.media).toEqual([
       {
         kind: 'link-preview-image',
         url: withLinkCard.embed.external.thumb,
         mediaType: null,
-        description: 'Statement on the talks',
+        description: 'Statement on the talks\nhttps://mfa.gov.example/en/news/talks',
       },
     ]);
+    expect(contentSha256(content)).toBe(contentSha256({ ...content, media: [] }));
   });
 
-  it('keeps a card without a thumbnail as the page alone, and ignores a card whose link is not http(s)', () => {
+  it('lists nothing for a card without a thumbnail, or whose link is not http(s)', () => {
     const bare = {
       ...withLinkCard,
       embed: { ...withLinkCard.embed, external: { uri: 'https://mfa.gov.example/' } },
     };
-    expect(postToContent(postView.parse(bare))?.media).toEqual([
-      { kind: 'link-preview', url: 'https://mfa.gov.example/', mediaType: null, description: null },
-    ]);
+    expect(postToContent(postView.parse(bare))?.media).toEqual([]);
     const odd = {
       ...withLinkCard,
-      embed: { ...withLinkCard.embed, external: { uri: 'javascript:alert(1)' } },
+      embed: {
+        ...withLinkCard.embed,
+        external: { ...withLinkCard.embed.external, uri: 'javascript:alert(1)' },
+      },
     };
     expect(postToContent(postView.parse(odd))?.media).toEqual([]);
   });

@@ -1,10 +1,4 @@
-import {
-  LINK_PREVIEW_IMAGE_KIND,
-  LINK_PREVIEW_KIND,
-  type MediaItem,
-  type StatementContent,
-  toUtcTimestamp,
-} from '@app/core';
+import { LINK_PREVIEW_IMAGE_KIND, type MediaItem, type StatementContent, toUtcTimestamp } from '@app/core';
 import { type EmbedView, type PostView } from './bluesky-entities';
 import { blueskyPostUrl, parsePostUri } from './bluesky-urls';
 
@@ -59,19 +53,14 @@ function mediaOf(embed: EmbedView): MediaItem[] {
   return [...images, ...video, ...linkCard(embed), ...(embed.media ? mediaOf(embed.media) : [])];
 }
 
-/** A link card: the link itself (a page, not downloaded) and the thumbnail the AppView showed for it. */
+/**
+ * A link card's thumbnail as the AppView showed it, described by the page's title and address (the link is in
+ * the record's own embed). Left out of the content hash: the thumbnail is not part of what the author edits.
+ */
 function linkCard({ external }: EmbedView): MediaItem[] {
-  if (!external || !/^https?:\/\//i.test(external.uri)) return [];
-  const said = [external.title, external.description].filter((s) => s);
-  const card: MediaItem[] = [
-    { kind: LINK_PREVIEW_KIND, url: external.uri, mediaType: null, description: said.join('\n') || null },
+  if (!external?.thumb || !/^https?:\/\//i.test(external.uri)) return [];
+  const said = [external.title, external.uri].filter((s) => s);
+  return [
+    { kind: LINK_PREVIEW_IMAGE_KIND, url: external.thumb, mediaType: null, description: said.join('\n') },
   ];
-  if (external.thumb)
-    card.push({
-      kind: LINK_PREVIEW_IMAGE_KIND,
-      url: external.thumb,
-      mediaType: null,
-      description: external.title || null,
-    });
-  return card;
 }

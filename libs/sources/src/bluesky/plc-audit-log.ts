@@ -5,6 +5,9 @@ import { type DidIdentity } from './did-document';
  * (~15 ms in pure JS), so a hostile directory cannot make one capture check thousands. */
 export const PLC_AUDIT_LOG_MAX_OPERATIONS = 100;
 
+/** A log longer than we check: not evidence against the document, only a log we leave unchecked. */
+export class PlcLogTooLong extends Error {}
+
 /** What a did:plc's operation log, checked from its genesis, says the account is now. */
 export interface PlcLogState {
   did: string;
@@ -33,7 +36,9 @@ export async function readPlcAuditLog(bytes: Uint8Array, did: string): Promise<P
   if (!Array.isArray(entries) || entries.length === 0)
     throw new Error(`the PLC audit log of ${did} is not a list of operations`);
   if (entries.length > PLC_AUDIT_LOG_MAX_OPERATIONS)
-    throw new Error(`the PLC audit log of ${did} holds ${entries.length} operations, more than we check`);
+    throw new PlcLogTooLong(
+      `the PLC audit log of ${did} holds ${entries.length} operations, more than we check`,
+    );
   const operations: unknown[] = [];
   for (const [index, entry] of entries.entries()) {
     if (typeof entry !== 'object' || entry === null || !('operation' in entry))

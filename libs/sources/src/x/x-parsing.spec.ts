@@ -1,6 +1,6 @@
 import { testHttpClient } from '@app/testing/test-http-client';
 import { type FakeX, startFakeX } from '@app/testing/fake-x';
-import { ErrorCode, SourceError } from '@app/core';
+import { ErrorCode, SourceError, contentSha256 } from '@app/core';
 import { type FetchedPost, type PollResult, type ResolvedAccount } from '../connector';
 import { type GuardedHttpClient } from '../http';
 import { XConnector, type XCursor } from './x-connector';
@@ -140,38 +140,30 @@ describe('X posts as records', () => {
     ]);
   });
 
-  it('lists a link X unwound as the page (not a file) and its largest preview image', async () => {
-    server.publish('mfa', {
-      text: 'Statement on the talks',
-      links: [
-        {
-          expandedUrl: 'https://mfa.gov.example/en/news/talks',
-          title: 'Statement on the talks',
-          description: 'The ministry comments on the talks.',
-          images: [
-            { url: 'https://pbs.twimg.com/news_img/1?format=jpg&name=orig', width: 1200, height: 628 },
-            { url: 'https://pbs.twimg.com/news_img/1?format=jpg&name=150x150', width: 150, height: 150 },
-          ],
-        },
+  it('lists the largest preview image of a link X unwound, which never makes a post look edited', async () => {
+    const link = {
+      expandedUrl: 'https://mfa.gov.example/en/news/talks',
+      title: 'Statement on the talks',
+      description: 'The ministry comments on the talks.',
+      images: [
+        { url: 'https://pbs.twimg.com/news_img/1?format=jpg&name=orig', width: 1200, height: 628 },
+        { url: 'https://pbs.twimg.com/news_img/1?format=jpg&name=150x150', width: 150, height: 150 },
       ],
-    });
+    };
+    server.publish('mfa', { text: 'Statement on the talks', links: [link] });
     const [post] = postsOf(await connector().poll(account, {}));
     const asked = server.requestLog.at(-1)!.query.get('tweet.fields') ?? '';
     expect(asked.split(',')).toContain('entities');
     expect(post.content.media).toEqual([
       {
-        kind: 'link-preview',
-        url: 'https://mfa.gov.example/en/news/talks',
-        mediaType: null,
-        description: 'Statement on the talks\nThe ministry comments on the talks.',
-      },
-      {
         kind: 'link-preview-image',
         url: 'https://pbs.twimg.com/news_img/1?format=jpg&name=orig',
         mediaType: null,
-        description: 'Statement on the talks',
+        description: 'Statement on the talks\nhttps://mfa.gov.example/en/news/talks',
       },
     ]);
+    // X unwinds a link after the post: read before, the same post has no preview, and the same content hash
+    expect(contentSha256(post.content)).toBe(contentSha256({ ...post.content, media: [] }));
   });
 
   it('answers a timeline of a protected account (errors[] in a 200) as SourceAuthRequired', async () => {

@@ -1,10 +1,4 @@
-import {
-  LINK_PREVIEW_IMAGE_KIND,
-  LINK_PREVIEW_KIND,
-  type MediaItem,
-  type StatementContent,
-  toUtcTimestamp,
-} from '@app/core';
+import { LINK_PREVIEW_IMAGE_KIND, type MediaItem, type StatementContent, toUtcTimestamp } from '@app/core';
 import { type XIncludes, type XMedia, type XTweet, type XUrlEntity } from './x-entities';
 import { snowflakeTime } from './x-ids';
 import { xPostUrl } from './x-urls';
@@ -47,7 +41,7 @@ export function tweetToContent(tweet: XTweet, includes: XIncludes, username: str
         const item = media && mediaItem(media);
         return item ? [item] : [];
       }),
-      ...(shown.entities?.urls ?? []).flatMap(linkPreview),
+      ...(shown.entities?.urls ?? []).flatMap(linkPreviewImage),
     ],
     isReply: references.some((r) => r.type === 'replied_to'),
     isRepost: repost !== undefined,
@@ -56,23 +50,16 @@ export function tweetToContent(tweet: XTweet, includes: XIncludes, username: str
   };
 }
 
-/** A link X unwound: the page (not downloaded) and the largest preview image X showed for it. */
-function linkPreview(link: XUrlEntity): MediaItem[] {
+/**
+ * The largest preview image X showed for a link it unwound, described by the page's title and address (the
+ * link itself is in the text). Left out of the content hash: X makes it after the post, and may remake it.
+ */
+function linkPreviewImage(link: XUrlEntity): MediaItem[] {
   const url = link.unwound_url ?? link.expanded_url;
-  if (!url || link.media_key || (!link.title && !link.images?.length)) return [];
-  const said = [link.title, link.description].filter((s) => s);
-  const preview: MediaItem[] = [
-    { kind: LINK_PREVIEW_KIND, url, mediaType: null, description: said.join('\n') || null },
-  ];
   const image = [...(link.images ?? [])].sort((a, b) => (b.width ?? 0) - (a.width ?? 0))[0];
-  if (image)
-    preview.push({
-      kind: LINK_PREVIEW_IMAGE_KIND,
-      url: image.url,
-      mediaType: null,
-      description: link.title || null,
-    });
-  return preview;
+  if (!url || link.media_key || !image) return [];
+  const said = [link.title, url].filter((s) => s);
+  return [{ kind: LINK_PREVIEW_IMAGE_KIND, url: image.url, mediaType: null, description: said.join('\n') }];
 }
 
 /** A photo's file, a video's best MP4 (its still when X gave no variants); null when X gave no URL at all. */
