@@ -44,12 +44,14 @@ import {
 import { GroupCommit } from './group-commit';
 import {
   FOUND_POLL_BATCH,
+  FOUND_POLL_BATCH_MAX_BYTES,
   FOUND_POLL_BATCH_MAX_VERSIONS,
   QUIET_POLL_BATCH,
   type FoundPoll,
   type QuietPoll,
   type StoredPoll,
   firstPollPerAccount,
+  preparedBytes,
   settle,
 } from './poll-batches';
 import { nextPollAfterFailure, nextPollAfterSuccess } from './poll-schedule';
@@ -116,7 +118,7 @@ export class CaptureWriter {
     const { posts, rejected, unreadHistories } = await preparePosts(result.posts);
     this.noteUnreadHistories(work.account.platform, work.account.handle, unreadHistories);
     const versions = posts.reduce((n, p) => n + 1 + (p.history?.length ?? 0), 0);
-    if (versions > FOUND_POLL_BATCH_MAX_VERSIONS)
+    if (versions > FOUND_POLL_BATCH_MAX_VERSIONS || preparedBytes(posts) > FOUND_POLL_BATCH_MAX_BYTES)
       return this.recordOnePoll(work, result, { posts, rejected });
     return this.foundPolls.submit({ work, result, posts, rejected });
   }

@@ -40,6 +40,23 @@ export const FOUND_POLL_BATCH: GroupCommitOptions = { maxSize: 64, maxWaitMs: 3 
  */
 export const FOUND_POLL_BATCH_MAX_VERSIONS = 50;
 
+/**
+ * Nor does a poll whose distinct artifacts pass this many bytes (a list page and its releases): a batch of 64
+ * such polls would send one statement of gigabytes, past what PostgreSQL takes in one message.
+ */
+export const FOUND_POLL_BATCH_MAX_BYTES = 8 * 1024 * 1024;
+
+/** The bytes a poll's prepared posts would write: each distinct artifact once, as the writer stores them. */
+export function preparedBytes(posts: PreparedPost[]): number {
+  const sizes = new Map<string, number>();
+  for (const post of posts)
+    for (const version of [post, ...(post.history ?? [])])
+      for (const artifact of version.artifacts) sizes.set(artifact.sha256, artifact.size);
+  let total = 0;
+  for (const size of sizes.values()) total += size;
+  return total;
+}
+
 /** A promise's outcome as `Promise.allSettled` gives it, for one item of a batch. */
 export function settle<T>(promise: Promise<T>): Promise<PromiseSettledResult<T>> {
   return promise.then(

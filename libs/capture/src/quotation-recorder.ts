@@ -7,7 +7,13 @@ import { scheduleSequencing } from '@app/alerts';
 import { VERBATIM_CONFIG, type VerbatimConfig } from '@app/config';
 import { type QuoteDocumentFormat } from '@app/core';
 import { scheduleIntegration } from '@app/log';
-import { createCaptureRequest, findQuotedStatement, type QuotedStatementView } from '@app/persistence';
+import {
+  createCaptureRequest,
+  findQuotedStatement,
+  isDataException,
+  requestCaptureOnce,
+  type QuotedStatementView,
+} from '@app/persistence';
 import { JobName, QueueName, jobIds } from '@app/queues';
 import { ConnectorRegistry, decodeHtml } from '@app/sources';
 import { type FoundPost } from './prepare-posts';
@@ -17,7 +23,19 @@ import { recordExtraction, type ExtractionInput } from './record-extraction';
  * Largest captured page whose embeds are looked for (characters). The extractor builds a DOM on the worker's
  * event loop; real articles are far smaller, and a larger page is still captured, only not read for quotes.
  */
-export const PAGE_QUOTE_SCAN_MAX_CHARS = 1_000_000;
+export const PAGE_QUOTE_SCAN_MAX_CHARS = 300_000;
+
+/**
+ * Captures a page the workers read may ask for: of embeds only (a plain link is not the page quoting a post),
+ * at most this many per page, each URL once a day. A page cannot make the archive fetch a hundred hosts, or
+ * spend an X read budget, on its own say.
+ */
+export const PAGE_CAPTURE_REQUESTS_MAX = 10;
+/** A post asked for on the archive's own initiative is asked for again at most this often (seconds). */
+const OWN_CAPTURE_REQUEST_EVERY_S = 86_400;
+
+/** Who asked for the quotes: a person (the API: every named post is captured) or a worker reading a page. */
+type CapturePolicy = { kind: 'asked' } | { kind: 'page'; max: number };
 
 export interface RecordedQuotations {
   format: QuoteDocumentFormat;
@@ -47,7 +65,10 @@ export class QuotationRecorder {
     @InjectQueue(QueueName.Outbox) private readonly outboxQueue: Queue,
   ) {}
 
-  async record(input: ExtractionInput): Promise<RecordedQuotations> {
+  async record(
+    input: ExtractionInput,
+    policy: CapturePolicy = { kind: 'asked' },
+  ): Promise<RecordedQuotations> {
     const result = await recordExtraction(
       this.db,
       { ...input, maxQuotes: input.maxQuotes ?? this.config.quotes.maxPerDocument },
@@ -63,10 +84,15 @@ export class QuotationRecorder {
       );
     }
     const quotedStatements: RecordedQuotations['quotedStatements'] = [];
+    let requested = 0;
     for (const { quote, quotedStatementId, recorded } of result.quotes) {
       const view = (await findQuotedStatement(this.db.manager, quotedStatementId))!;
-      const captureRequested =
-        view.original === null && quote.postUrl !== null ? await this.requestCapture(quote.postUrl) : null;
+      const wanted =
+        view.original === null &&
+        quote.postUrl !== null &&
+        (policy.kind === 'asked' || (quote.foundIn === 'embed' && requested < policy.max));
+      const captureRequested = wanted ? await this.requestCapture(quote.postUrl!, policy) : null;
+      if (captureRequested !== null) requested++;
       quotedStatements.push({ ...view, recorded, captureRequested });
     }
     return {
@@ -96,25 +122,43 @@ export class QuotationRecorder {
         continue;
       }
       try {
-        await this.record({ document, format: 'html', sourceUrl: post.content.url });
+        await this.record(
+          { document, format: 'html', sourceUrl: post.content.url },
+          { kind: 'page', max: PAGE_CAPTURE_REQUESTS_MAX },
+        );
       } catch (error) {
-        if (!(error instanceof RangeError) && !(error instanceof SyntaxError)) throw error;
-        this.logger.warn(`${post.content.url}: not read for quoted statements: ${error.message}`);
+        // what the page holds, not the infrastructure: a value the database refuses costs the page its quotes
+        if (!isRefusedValue(error)) throw error;
+        this.logger.warn(`${post.content.url}: not read for quoted statements: ${(error as Error).message}`);
       }
     }
   }
 
-  /** Enqueues a capture of the post an embed named, when a connector takes its URL; its request id, or null. */
-  private async requestCapture(url: string): Promise<string | null> {
+  /**
+   * Enqueues a capture of the post an embed named, when a connector takes its URL; its request id, or null.
+   * Asked by a person, every time; on a worker's own initiative, once a day per URL.
+   */
+  private async requestCapture(url: string, policy: CapturePolicy): Promise<string | null> {
     try {
       this.connectors.forCapture(url);
     } catch {
       return null; // no connector for it (or it is not configured): the quote stands without an original
     }
-    const request = await createCaptureRequest(this.db.manager, url);
+    const request =
+      policy.kind === 'asked'
+        ? await createCaptureRequest(this.db.manager, url)
+        : await requestCaptureOnce(this.db.manager, url, OWN_CAPTURE_REQUEST_EVERY_S);
+    if ('created' in request && !request.created) return request.id;
     await this.captureQueue
       .add(JobName.CaptureUrl, { requestId: request.id }, { jobId: jobIds.capture(request.id) })
       .catch(() => undefined); // the scheduler tick enqueues it again from Postgres
     return request.id;
   }
+}
+
+/** A parse error, or a value PostgreSQL refuses (classes 22 and 54 data, 23 a constraint): the input's fault. */
+function isRefusedValue(error: unknown): boolean {
+  if (error instanceof RangeError || error instanceof SyntaxError || isDataException(error)) return true;
+  const code = (error as { code?: unknown } | null)?.code;
+  return typeof code === 'string' && code.startsWith('23');
 }

@@ -46,6 +46,23 @@ export interface QuoteExtraction {
   truncated: boolean;
 }
 
+/** What the archive's tables accept as a handle and a post (quoted_statements.handle, quotations.post_id). */
+const STORABLE_HANDLE = /^[A-Za-z0-9_][A-Za-z0-9_.:@%-]*$/;
+const STORABLE_POST_ID = /^[A-Za-z0-9._:~-]+$/;
+
+/**
+ * Whether a quote names an account and a post the archive can store: a handle printed as `@-bad.` or a post
+ * address on an IPv6 literal is not one we could file, so it is not taken as a quote at all.
+ */
+export function isStorableQuote(quote: ExtractedQuote): boolean {
+  return (
+    quote.handle.length <= 300 &&
+    STORABLE_HANDLE.test(quote.handle) &&
+    (quote.postId === null || (quote.postId.length <= 512 && STORABLE_POST_ID.test(quote.postId))) &&
+    (quote.postAccount === null || (quote.postAccount.length >= 1 && quote.postAccount.length <= 300))
+  );
+}
+
 /**
  * Every quoted statement in a document, once each, the first `limit` of them:
  * - a post both embedded and printed as text is the embed (it names the post), and the first of several
@@ -57,7 +74,9 @@ export function extractQuotes(
   format: QuoteDocumentFormat = detectQuoteFormat(document),
   limit = DEFAULT_MAX_QUOTES_PER_DOCUMENT,
 ): QuoteExtraction {
-  const found = format === 'html' ? extractQuotesFromHtml(document) : extractQuotesFromText(document);
+  const found = (
+    format === 'html' ? extractQuotesFromHtml(document) : extractQuotesFromText(document)
+  ).filter(isStorableQuote);
   const byKey = new Map<string, ExtractedQuote>();
   const named = new Set<string>();
   for (const quote of found) {

@@ -4,6 +4,7 @@ import {
   claimedDate,
   detectQuoteFormat,
   extractQuotedStatements,
+  extractQuotes,
   normalizeQuotedText,
   quoteKey,
 } from './index';
@@ -53,6 +54,14 @@ describe('extractQuotedStatements on text', () => {
     expect(extractQuotedStatements('Hello \u2014 A (@someone) February 30, 2022')).toEqual([]);
     expect(extractQuotedStatements('Hello \u2014 A (@someone) Smarch 3, 2022')).toEqual([]);
     expect(extractQuotedStatements('\u2014 A (@someone) February 3, 2022')).toEqual([]);
+  });
+
+  it('takes no quote naming an account or post the archive could not file', () => {
+    const long = `${'u'.repeat(30)}@${Array.from({ length: 9 }, () => 'h'.repeat(60)).join('.')}.example`;
+    expect(extractQuotes(`Hello \u2014 A (@${long}) February 3, 2022`).quotes).toEqual([]);
+    const page =
+      '<p><a href="http://[::1]/@a/1">a post</a> <a href="https://mastodon.example/@b/2">b post</a></p>';
+    expect(extractQuotes(page, 'html').quotes.map((q) => q.handle)).toEqual(['b@mastodon.example']);
   });
 
   it('keeps one quote when the same text is printed twice with other white space', () => {

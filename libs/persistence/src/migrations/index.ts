@@ -10,6 +10,7 @@ import { QuotedStatements1767000000000 } from './1767000000000-QuotedStatements'
 import { ArtifactLinkUrl1767500000000 } from './1767500000000-ArtifactLinkUrl';
 import { SearchLanguages1767300000000 } from './1767300000000-SearchLanguages';
 import { QuotedEmbeds1767720000000 } from './1767720000000-QuotedEmbeds';
+import { CaptureRequestUrl1767800000000 } from './1767800000000-CaptureRequestUrl';
 
 /** Every migration, in order. Listed explicitly so builds and tests run the same set. */
 export const MIGRATIONS = [
@@ -25,4 +26,5 @@ export const MIGRATIONS = [
   ArtifactLinkUrl1767500000000,
   PlatformHealth1767600000000,
   QuotedEmbeds1767720000000,
+  CaptureRequestUrl1767800000000,
 ];

@@ -51,3 +51,27 @@ export async function createCaptureRequest(
   );
   return row;
 }
+
+/**
+ * A capture of `url` asked for on the archive's own initiative (a post a captured page embeds): the request
+ * already made for it within `withinSeconds` (queued, running or done; a failed one may be asked again), else a
+ * new one. So the same embed on twenty releases, or a page read again, asks for one capture, not twenty.
+ */
+export async function requestCaptureOnce(
+  db: EntityManager,
+  url: string,
+  withinSeconds: number,
+): Promise<{ id: string; state: string; created: boolean }> {
+  const [row]: { id: string; state: string; created: boolean }[] = await db.query(
+    `WITH held AS (
+       SELECT id, state FROM capture_requests
+       WHERE url = $1 AND state <> 'failed' AND created_at > now() - make_interval(secs => $2)
+       ORDER BY created_at DESC LIMIT 1
+     ), made AS (
+       INSERT INTO capture_requests (url) SELECT $1 WHERE NOT EXISTS (SELECT 1 FROM held) RETURNING id, state
+     )
+     SELECT id, state, false AS created FROM held UNION ALL SELECT id, state, true AS created FROM made`,
+    [url, withinSeconds],
+  );
+  return row;
+}
