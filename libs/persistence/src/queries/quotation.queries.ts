@@ -253,8 +253,11 @@ export async function findOriginalStatement(
   return row ? { id: row.id, accountId: row.account_id } : null;
 }
 
+/** Quoted statements shown beside a captured statement at most: a page listing thousands helps no reader. */
+export const QUOTED_BY_SHOWN = 100;
+
 /**
- * The quoted statements that are quotes of this captured statement: by its latest text (same handle), or by a
+ * The quoted statements that are quotes of this captured statement (the first QUOTED_BY_SHOWN): by its latest text (same handle), or by a
  * source that named its post (the account by handle or by the platform's id for it, a Bluesky DID).
  */
 export async function findQuotedBy(
@@ -276,7 +279,8 @@ export async function findQuotedBy(
                          WHERE q.post_id = $4
                            AND lower(COALESCE(q.post_account, q.claimed_handle)) IN
                                ($2, (SELECT lower(external_id) FROM accounts WHERE id = $5))))
-     ORDER BY qs.seq`,
+     ORDER BY qs.seq
+     LIMIT ${QUOTED_BY_SHOWN}`,
       [
         statement.platform,
         statement.handle.toLowerCase(),
