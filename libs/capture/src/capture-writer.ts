@@ -5,7 +5,6 @@ import { type Queue } from 'bullmq';
 import { DataSource, type EntityManager } from 'typeorm';
 import { ErrorCode, SourceError, accountAvailabilityAfter, nextCheckAt } from '@app/core';
 import { VERBATIM_CONFIG, type VerbatimConfig } from '@app/config';
-import { scheduleIntegration } from '@app/log';
 import { MetricsService } from '@app/observability';
 import {
   completePoll,
@@ -30,7 +29,6 @@ import {
   type WrittenCaptures,
 } from '@app/persistence';
 import { QueueName, scheduleMediaDownloads } from '@app/queues';
-import { scheduleSequencing } from '@app/alerts';
 import { type PostAnswer, type PollResult } from '@app/sources';
 import {
   type CaptureFound,
@@ -57,7 +55,14 @@ import {
 import { nextPollAfterFailure, nextPollAfterSuccess } from './poll-schedule';
 import { preparePosts, type RejectedPost } from './prepare-posts';
 import { planRecheck } from './recheck-plan';
-import { StaleWork, asSourceError, attempt, isLockConflict, skippedNote } from './writer-support';
+import {
+  StaleWork,
+  asSourceError,
+  attempt,
+  isLockConflict,
+  requestLogAndEvents,
+  skippedNote,
+} from './writer-support';
 
 const NOTHING_WRITTEN: WrittenCaptures = {
   postsSeen: 0,
@@ -585,15 +590,12 @@ export class CaptureWriter {
       scheduleMediaDownloads(this.mediaQueue, mediaVersions).catch((error: Error) =>
         this.logger.warn(`could not schedule media downloads: ${error.message}`),
       );
-    // new versions and observations wait in log_pending; if Redis is away, the scheduler tick asks again
-    if (logged) {
-      scheduleIntegration(this.logQueue, this.config.log.checkpointIntervalMs).catch((error: Error) =>
-        this.logger.warn(`could not schedule log integration: ${error.message}`),
+    // new versions and observations wait in log_pending and wrote events
+    if (logged)
+      requestLogAndEvents(
+        { log: this.logQueue, outbox: this.outboxQueue },
+        this.config.log.checkpointIntervalMs,
+        this.logger,
       );
-      // new versions wrote events: subscribers hear of them as soon as the outbox positions them
-      scheduleSequencing(this.outboxQueue).catch((error: Error) =>
-        this.logger.warn(`could not schedule event sequencing: ${error.message}`),
-      );
-    }
   }
 }

@@ -3,10 +3,8 @@ import { Inject, Injectable, Logger } from '@nestjs/common';
 import { InjectDataSource } from '@nestjs/typeorm';
 import { type Queue } from 'bullmq';
 import { DataSource } from 'typeorm';
-import { scheduleSequencing } from '@app/alerts';
 import { VERBATIM_CONFIG, type VerbatimConfig } from '@app/config';
 import { type QuoteDocumentFormat } from '@app/core';
-import { scheduleIntegration } from '@app/log';
 import {
   createCaptureRequest,
   findQuotedStatement,
@@ -18,6 +16,7 @@ import { JobName, QueueName, jobIds } from '@app/queues';
 import { ConnectorRegistry, decodeHtml } from '@app/sources';
 import { type FoundPost } from './prepare-posts';
 import { recordExtraction, type ExtractionInput } from './record-extraction';
+import { requestLogAndEvents } from './writer-support';
 
 /**
  * Largest captured page whose embeds are looked for (characters). The extractor builds a DOM on the worker's
@@ -74,15 +73,13 @@ export class QuotationRecorder {
       { ...input, maxQuotes: input.maxQuotes ?? this.config.quotes.maxPerDocument },
       this.config.log.origin,
     );
-    if (result.quotes.some((q) => q.recorded)) {
-      scheduleIntegration(this.logQueue, this.config.log.checkpointIntervalMs).catch((error: Error) =>
-        this.logger.warn(`could not schedule log integration: ${error.message}`),
+    // their log entries, and their statement.quoted events for subscribers
+    if (result.quotes.some((q) => q.recorded))
+      requestLogAndEvents(
+        { log: this.logQueue, outbox: this.outboxQueue },
+        this.config.log.checkpointIntervalMs,
+        this.logger,
       );
-      // the statement.quoted events: subscribers hear of them once the outbox positions them
-      scheduleSequencing(this.outboxQueue).catch((error: Error) =>
-        this.logger.warn(`could not schedule event sequencing: ${error.message}`),
-      );
-    }
     const quotedStatements: RecordedQuotations['quotedStatements'] = [];
     let requested = 0;
     for (const { quote, quotedStatementId, recorded } of result.quotes) {

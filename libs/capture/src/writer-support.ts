@@ -1,5 +1,9 @@
+import { type Logger } from '@nestjs/common';
+import { type Queue } from 'bullmq';
 import { QueryFailedError, type EntityManager } from 'typeorm';
+import { scheduleSequencing } from '@app/alerts';
 import { ErrorCode, SourceError, VerbatimError } from '@app/core';
+import { scheduleIntegration } from '@app/log';
 import { isDataException } from '@app/persistence';
 import { type RejectedPost } from './prepare-posts';
 
@@ -48,4 +52,21 @@ export function isLockConflict(error: unknown): boolean {
   if (!(error instanceof QueryFailedError)) return false;
   const code = (error.driverError as { code?: unknown } | undefined)?.code;
   return code === '40P01' || code === '40001';
+}
+
+/**
+ * After a commit that wrote log entries and events: asks the log to integrate them and the outbox to position
+ * the events, so subscribers hear at once. Redis away costs nothing: the scheduler tick asks again.
+ */
+export function requestLogAndEvents(
+  queues: { log: Queue; outbox: Queue },
+  checkpointIntervalMs: number,
+  logger: Logger,
+): void {
+  scheduleIntegration(queues.log, checkpointIntervalMs).catch((error: Error) =>
+    logger.warn(`could not schedule log integration: ${error.message}`),
+  );
+  scheduleSequencing(queues.outbox).catch((error: Error) =>
+    logger.warn(`could not schedule event sequencing: ${error.message}`),
+  );
 }

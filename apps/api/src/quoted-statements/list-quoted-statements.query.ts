@@ -1,8 +1,8 @@
 import { ApiPropertyOptional } from '@nestjs/swagger';
-import { Type } from 'class-transformer';
-import { IsInt, IsOptional, IsString, Matches, Max, MaxLength, Min, NotContains } from 'class-validator';
+import { IsOptional, IsString, Matches, MaxLength, NotContains } from 'class-validator';
+import { SeqPageQuery } from '../common/page.query';
 
-export class ListQuotedStatementsQuery {
+export class ListQuotedStatementsQuery extends SeqPageQuery {
   @ApiPropertyOptional({
     description:
       'the claimed handle, with or without @ (any case): DmytroKuleba, user@host, name.bsky.social',
@@ -29,17 +29,4 @@ export class ListQuotedStatementsQuery {
   @MaxLength(500)
   @NotContains('\u0000', { message: 'q: must not contain NUL characters' })
   q?: string;
-
-  @ApiPropertyOptional({ description: 'nextCursor of the previous page' })
-  @IsOptional()
-  @Matches(/^[0-9]{1,18}$/, { message: 'cursor: must be the nextCursor value of a previous page' })
-  cursor?: string;
-
-  @ApiPropertyOptional({ default: 50, minimum: 1, maximum: 200 })
-  @IsOptional()
-  @Type(() => Number)
-  @IsInt({ message: 'limit: must be a whole number' })
-  @Min(1)
-  @Max(200)
-  limit?: number;
 }

@@ -1,21 +1,18 @@
 import { STATEMENT_STATUSES } from '@app/core';
 import { ApiPropertyOptional } from '@nestjs/swagger';
-import { Type } from 'class-transformer';
 import {
   IsIn,
-  IsInt,
   IsISO8601,
   IsOptional,
   IsString,
   IsUUID,
   Matches,
-  Max,
   MaxLength,
-  Min,
   NotContains,
 } from 'class-validator';
+import { SeqPageQuery } from '../common/page.query';
 
-export class ListStatementsQuery {
+export class ListStatementsQuery extends SeqPageQuery {
   @ApiPropertyOptional() @IsOptional() @IsUUID() accountId?: string;
 
   @ApiPropertyOptional({
@@ -69,17 +66,4 @@ export class ListStatementsQuery {
   @IsOptional()
   @IsIn(STATEMENT_STATUSES)
   status?: string;
-
-  @ApiPropertyOptional({ description: 'nextCursor of the previous page' })
-  @IsOptional()
-  @Matches(/^[0-9]{1,18}$/, { message: 'cursor: must be the nextCursor value of a previous page' })
-  cursor?: string;
-
-  @ApiPropertyOptional({ default: 50, minimum: 1, maximum: 200 })
-  @IsOptional()
-  @Type(() => Number)
-  @IsInt()
-  @Min(1)
-  @Max(200)
-  limit?: number;
 }
