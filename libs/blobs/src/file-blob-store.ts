@@ -1,5 +1,4 @@
 import { createHash, randomBytes } from 'node:crypto';
-import { createWriteStream } from 'node:fs';
 import { mkdir, open, rename, rm, stat } from 'node:fs/promises';
 import { join } from 'node:path';
 import { Transform, type Readable } from 'node:stream';
@@ -37,8 +36,11 @@ export class FileBlobStore implements BlobStore {
         done(null, chunk);
       },
     });
+    // the file exists before any byte flows: a source that fails at once cannot leave a file that a stream
+    // still opening would create after the clean-up below
+    const file = await open(tmp, 'wx');
     try {
-      await pipeline(source, hashing, createWriteStream(tmp, { flags: 'wx' }));
+      await pipeline(source, hashing, file.createWriteStream());
       await syncFile(tmp);
       const sha256 = hash.digest('hex');
       const target = this.pathOf(sha256);
