@@ -1,8 +1,8 @@
 import { htmlToPlainText, sha256Hex, toUtcTimestamp } from '@app/core';
-import { type ProcessEntitiesOptions, XMLParser } from 'fast-xml-parser';
 import { type FeedEnclosure, type FeedFormat, type FeedItem, type ParsedFeed } from './feed-items';
 import { attr, childList, childNodes, childText, firstChild, isNode, textOf, type XmlNode } from './xml-tree';
 import { assertSafeDoctype } from './xml-doctype-guard';
+import { XmlRefusal, parseXmlTree } from './xml-tree-builder';
 import { decodeCharacterData, decodeXmlBytes, escapeHtml, notAFeed } from './xml-text';
 
 const NS = {
@@ -14,41 +14,26 @@ const NS = {
 } as const;
 type Namespace = keyof typeof NS;
 
-// Atom content and summary are kept raw so type="xhtml" markup survives; they are decoded here instead.
-const ATOM_RAW = ['content', 'summary'];
 /** Deeper element nesting is refused: real feeds nest a dozen levels, and the tree readers recurse. */
 export const MAX_XML_DEPTH = 256;
-// `appliesTo` is read by the library (5.12) but missing from its type declarations
-const ENTITY_LIMITS: ProcessEntitiesOptions & { appliesTo: 'external' } = {
-  enabled: true,
-  maxEntityCount: 1,
-  maxEntitySize: 1024,
-  maxExpansionDepth: 1,
-  maxTotalExpansions: 1000,
-  maxExpandedLength: 100_000,
-  appliesTo: 'external',
-};
-const xmlParser = new XMLParser({
-  ignoreAttributes: false,
-  attributeNamePrefix: '@_',
-  textNodeName: '#text',
-  parseTagValue: false,
-  parseAttributeValue: false,
-  trimValues: false,
-  // Explicit, whatever the installed version defaults to. assertSafeDoctype already refuses every DOCTYPE that
-  // could declare an entity; these caps are the second wall. Only declared ("external") entities count, so
-  // a long feed full of &amp; is never refused.
-  processEntities: ENTITY_LIMITS,
-  // numeric character references (&#8217;) and the HTML names feeds use anyway (&nbsp;)
-  htmlEntities: true,
-  maxNestedTags: MAX_XML_DEPTH,
-  ignoreDeclaration: true,
-  ignorePiTags: true,
-  stopNodes: [
-    ...ATOM_RAW.map((name) => `feed.entry.${name}`),
-    ...ATOM_RAW.map((name) => `atom:feed.atom:entry.atom:${name}`),
-  ],
-});
+
+function assertFeedRoot(name: string): void {
+  const local = localName(name);
+  if (name !== 'rss' && local !== 'RDF' && local !== 'feed') throw notAFeed(`the root element is <${name}>`);
+}
+
+/** Atom content and summary are kept raw so type="xhtml" markup survives; they are decoded here instead. */
+function isAtomRawContent(path: readonly string[]): boolean {
+  if (path.length !== 3) return false;
+  const [feed, entry, element] = path.map(localName);
+  const prefix = path[0].slice(0, path[0].length - feed.length);
+  return (
+    feed === 'feed' &&
+    entry === 'entry' &&
+    (element === 'content' || element === 'summary') &&
+    path.every((name) => name.startsWith(prefix))
+  );
+}
 
 export interface ParseFeedOptions {
   /** the HTTP Content-Type, whose charset is used when the document declares none */
@@ -66,9 +51,14 @@ export function parseFeed(bytes: Buffer, feedUrl: string, options: ParseFeedOpti
   assertSafeDoctype(xml);
   let tree: unknown;
   try {
-    tree = xmlParser.parse(xml);
+    tree = parseXmlTree(xml, {
+      maxDepth: MAX_XML_DEPTH,
+      checkRoot: assertFeedRoot,
+      isRawContent: isAtomRawContent,
+    });
   } catch (error) {
-    throw notAFeed(parserFailure(error));
+    if (error instanceof XmlRefusal) throw notAFeed(error.message.slice(0, 300));
+    throw error;
   }
   if (!isNode(tree)) throw notAFeed('no root element');
   const rootName = Object.keys(tree).find(
@@ -83,16 +73,6 @@ export function parseFeed(bytes: Buffer, feedUrl: string, options: ParseFeedOpti
   if (local === 'feed')
     return readAtom(root, rootName.includes(':') ? rootName.split(':')[0] : null, feedUrl);
   throw notAFeed(`the root element is <${rootName}>`);
-}
-
-/** The XML library's error, in words a reader of the account's last error understands. */
-function parserFailure(error: unknown): string {
-  const message = error instanceof Error ? error.message : String(error);
-  if (/nested tags/i.test(message)) return `elements nested more than ${MAX_XML_DEPTH} levels deep`;
-  if (/entit/i.test(message) && /limit|exceed|maximum/i.test(message)) {
-    return `refused: entity expansion beyond the limits (${message})`;
-  }
-  return `malformed XML (${message.slice(0, 200)})`;
 }
 
 function describeStart(text: string): string {

@@ -109,10 +109,13 @@ export function hostileFeedCorpus(options: HostileFeedCorpusOptions): HostileFee
   );
 
   // U+D800 encoded in UTF-8 (invalid), and a raw NUL byte
+  const [beforeSurrogate, afterSurrogate] = withItem(
+    '<item><guid>surrogate</guid><title>before \u0001 after</title></item>',
+  ).split('\u0001');
   const loneSurrogateUtf8 = Buffer.concat([
-    Buffer.from(withItem('<item><guid>surrogate</guid><title>before ')),
+    Buffer.from(beforeSurrogate),
     Buffer.from([0xed, 0xa0, 0x80]),
-    Buffer.from(' after</title></item>'),
+    Buffer.from(afterSurrogate),
   ]);
   add('lone-surrogate-utf8', 'characters', loneSurrogateUtf8, 'parses');
   add(
