@@ -4,7 +4,7 @@ import { testHttpClient } from '@app/testing/test-http-client';
 import { FeedConnector } from '../feeds/feed-connector';
 import { type GuardedHttpClient } from '../http/guarded-http-client';
 import { parsePageContents } from './page-parse-task';
-import { WebConnector, type WebCursor } from './web-connector';
+import { WEB_RELEASE_ATTEMPTS, WebConnector, type WebCursor } from './web-connector';
 import { normalizePageUrl } from './web-urls';
 
 const release = (n: number, extra: Partial<Release> = {}): Release => ({
@@ -91,6 +91,31 @@ describe('WebConnector', () => {
     ]);
     for (let n = 1; n <= 5; n++)
       expect(site.requestCount(`/en/press-service/news/${release(n).slug}`)).toBe(1);
+  });
+
+  it('asks a failing release again on later polls, new releases first, and gives it up after a few', async () => {
+    for (let n = 1; n <= 3; n++) site.publish(release(n));
+    const broken = [3, 2].map((n) => `/en/press-service/news/${release(n).slug}`);
+    for (const path of broken) site.server.setFeed(path, { body: 'down', status: 503 });
+    const account = await web.resolve(new URL(site.listUrl));
+
+    let cursor: WebCursor = web.readCursor({});
+    const captured: string[][] = [];
+    const kinds: string[] = [];
+    for (let i = 0; i < WEB_RELEASE_ATTEMPTS + 3; i++) {
+      const result = await web.poll(account, cursor);
+      kinds.push(result.kind);
+      captured.push(result.kind === 'posts' ? result.posts.map((p) => p.content.postId) : []);
+      cursor = web.readCursor(result.cursor);
+    }
+    // poll 1 takes the two newest (both down); poll 2 the one never tried before either of them again
+    expect(captured[0]).toEqual([]);
+    expect(captured[1]).toEqual([site.releaseUrl(release(1).slug)]);
+    expect(captured.flat()).toEqual([site.releaseUrl(release(1).slug)]);
+    for (const path of broken) expect(site.requestCount(path)).toBe(WEB_RELEASE_ATTEMPTS);
+    // once both are given up (poll 6) the list is done with: an unchanged list is not read through again
+    expect(kinds).toEqual([...Array(6).fill('posts'), 'unchanged', 'unchanged']);
+    expect(cursor.failed).toBeUndefined();
   });
 
   it('re-reads pages: found with the new text, 404 not-found, 5xx unknown', async () => {

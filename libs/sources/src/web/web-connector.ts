@@ -34,11 +34,17 @@ export const WEB_RELEASES_PER_POLL = 20;
 /** Most release links read from one list page: a hostile page with 100,000 links costs this many. */
 export const WEB_MAX_LIST_LINKS = 500;
 const MAX_URL_LENGTH = 2048;
+/**
+ * Polls a release that fails (5xx, timeouts) is asked again by; then it is given up like a 404, so a few broken
+ * releases neither take every poll's slots nor keep an unchanged list being re-read forever.
+ */
+export const WEB_RELEASE_ATTEMPTS = 5;
 
 /**
- * Where a list page's last poll stopped: the hash of the list's bytes (identical bytes, nothing to do) and
- * the release URLs already captured that the list still shows (so the same URL is never fetched twice by a
- * poll; a release that changes later is found by rechecks, which re-read every captured page).
+ * Where a list page's last poll stopped: the hash of the list's bytes (identical bytes, nothing to do), the
+ * release URLs already captured that the list still shows (so the same URL is never fetched twice by a poll; a
+ * release that changes later is found by rechecks, which re-read every captured page), and how many polls each
+ * still-failing release has failed.
  */
 const webCursor = z
   .object({
@@ -47,6 +53,10 @@ const webCursor = z
       .regex(/^[0-9a-f]{64}$/, 'must be a SHA-256 in hex')
       .optional(),
     seen: z.array(z.string().max(MAX_URL_LENGTH)).max(WEB_MAX_LIST_LINKS).optional(),
+    failed: z
+      .record(z.string().max(MAX_URL_LENGTH), z.number().int().min(1).max(WEB_RELEASE_ATTEMPTS))
+      .refine((failed) => Object.keys(failed).length <= WEB_MAX_LIST_LINKS, 'lists too many releases')
+      .optional(),
   })
   .strict();
 export type WebCursor = z.infer<typeof webCursor>;
@@ -131,21 +141,36 @@ export class WebConnector implements Connector<WebCursor> {
     const list = await this.parse(response);
     const listArtifacts = responseArtifacts(response, LIST_PAGE_ROLE, contentTypeOf(response) ?? 'text/html');
     const seen = new Set(cursor.seen ?? []);
-    const fresh = list.releaseLinks.filter((link) => !seen.has(link));
+    const failed = new Map(Object.entries(cursor.failed ?? {}));
+    // releases never tried first, so a few that keep failing cannot hold back the new ones
+    const fresh = list.releaseLinks
+      .filter((link) => !seen.has(link))
+      .sort((a, b) => (failed.get(a) ?? 0) - (failed.get(b) ?? 0));
     const posts: FetchedPost[] = [];
     const done = new Set<string>();
     for (const link of fresh.slice(0, this.releasesPerPoll)) {
       const outcome = await this.readRelease(account, link, listArtifacts);
-      if (outcome === 'retry') continue;
+      if (outcome === 'retry') {
+        const failures = (failed.get(link) ?? 0) + 1;
+        if (failures < WEB_RELEASE_ATTEMPTS) {
+          failed.set(link, failures);
+          continue;
+        }
+        failed.delete(link); // given up: not asked again by polls
+      }
       done.add(link);
-      if (outcome !== 'dead') posts.push(outcome);
+      if (outcome !== 'dead' && outcome !== 'retry') posts.push(outcome);
     }
     const stillListed = list.releaseLinks.filter((link) => seen.has(link) || done.has(link));
+    const stillFailing = fresh.filter((link) => failed.has(link) && link.length <= MAX_URL_LENGTH);
     const finished = fresh.every((link) => done.has(link));
     const next: WebCursor = {
       // the list is done with only when every release it shows was read: else the next poll goes on
       ...(finished ? { bodySha256 } : {}),
       seen: stillListed.filter((link) => link.length <= MAX_URL_LENGTH).slice(0, WEB_MAX_LIST_LINKS),
+      ...(stillFailing.length > 0
+        ? { failed: Object.fromEntries(stillFailing.map((link) => [link, failed.get(link) as number])) }
+        : {}),
     };
     return { kind: 'posts', httpStatus: response.status, posts, cursor: next };
   }
