@@ -43,6 +43,15 @@ describe('parseXmlTree', () => {
     });
   });
 
+  it('decodes text with only the five XML references once, whatever their order', () => {
+    expect(read('<t>&amp;lt; &lt;b&gt; &quot;q&quot; &apos;a&apos; &amp;amp; &amp;#38; &LT;</t>')).toEqual({
+      t: '&lt; <b> "q" \'a\' &amp; &#38; <',
+    });
+    expect(read('<t>&amp;lt; &lt;b&gt; &quot;q&quot; &apos;a&apos; &amp;amp; &amp;#38;</t>')).toEqual({
+      t: '&lt; <b> "q" \'a\' &amp; &#38;',
+    });
+  });
+
   it('keeps a raw element exactly as written, markup and nesting of the same name included', () => {
     const inner = '<div xmlns="http://www.w3.org/1999/xhtml"><content>x</content><p>a &amp; <b>b</p></div>';
     const tree = read(

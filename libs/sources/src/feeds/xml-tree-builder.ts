@@ -46,6 +46,30 @@ interface RawContent {
   nestedSameName: number;
 }
 
+// a reference other than the five XML names: only then is the full HTML table needed
+const OTHER_REFERENCE = /&(?!(?:lt|gt|amp|quot|apos);)/;
+
+/**
+ * Decodes references once. Text whose references are all among the five XML names (nearly every feed, and the
+ * escaped HTML of a description) is decoded by whole-string splits, several times faster on megabytes of
+ * `&lt;` than a reference-by-reference decoder; `&amp;` goes last so `&amp;lt;` becomes `&lt;`, not `<`.
+ */
+function decodeReferences(text: string): string {
+  if (!text.includes('&')) return text;
+  if (OTHER_REFERENCE.test(text)) return decodeHTMLStrict(text);
+  return text
+    .split('&lt;')
+    .join('<')
+    .split('&gt;')
+    .join('>')
+    .split('&quot;')
+    .join('"')
+    .split('&apos;')
+    .join("'")
+    .split('&amp;')
+    .join('&');
+}
+
 export function parseXmlTree(xml: string, options: XmlTreeOptions): XmlNode {
   const document: Record<string, unknown> = {};
   const open: OpenElement[] = [];
@@ -130,7 +154,7 @@ export function parseXmlTree(xml: string, options: XmlTreeOptions): XmlNode {
         attributeValue += xml.slice(start, end);
       },
       onattribend() {
-        if (!raw) (tagAttributes ??= {})[`@_${attributeName}`] = decodeHTMLStrict(attributeValue);
+        if (!raw) (tagAttributes ??= {})[`@_${attributeName}`] = decodeReferences(attributeValue);
       },
       onopentagend(endIndex) {
         startElement(false, endIndex);
@@ -142,7 +166,7 @@ export function parseXmlTree(xml: string, options: XmlTreeOptions): XmlNode {
         endElement(xml.slice(start, end), start);
       },
       ontext(start, end) {
-        if (!raw) appendText(decodeHTMLStrict(xml.slice(start, end)));
+        if (!raw) appendText(decodeReferences(xml.slice(start, end)));
       },
       oncdata(start, end, endOffset) {
         appendText(xml.slice(start, end - endOffset));
