@@ -1,4 +1,4 @@
-import { statementLanguage } from './language';
+import { DETECTION_SAMPLE_CHARS, statementLanguage } from './language';
 
 describe('statementLanguage', () => {
   it("keeps the platform's tag, primary subtag only, lower case", () => {
@@ -21,5 +21,15 @@ describe('statementLanguage', () => {
   it('says unknown rather than guess from a few characters', () => {
     expect(statementLanguage(null, 'ok 👍')).toBeNull();
     expect(statementLanguage(null, '   ')).toBeNull();
+  });
+
+  it('detects from the first DETECTION_SAMPLE_CHARS characters of a long text', () => {
+    const english = 'The foreign minister met his counterpart today in Brussels. ';
+    const ukrainian = 'Міністр закордонних справ України провів зустріч з партнерами. ';
+    const head = english
+      .repeat(Math.ceil(DETECTION_SAMPLE_CHARS / english.length))
+      .slice(0, DETECTION_SAMPLE_CHARS);
+    expect(statementLanguage(null, head + ukrainian.repeat(20_000))).toBe('en');
+    expect(statementLanguage(null, ukrainian.repeat(20_000))).toBe('uk');
   });
 });

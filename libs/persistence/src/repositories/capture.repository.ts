@@ -13,6 +13,7 @@ import {
   taggedLanguage,
 } from '@app/core';
 import { buildLogEntry, type ArtifactReference } from '@app/ledger';
+import { insertArtifactsAlone, splitArtifactRows } from './artifact-rows';
 
 /** An artifact with its digest already computed: the record and the log entry name it by role and hash. */
 export interface PreparedArtifact extends ArtifactReference {
@@ -39,6 +40,9 @@ export interface PreparedPost {
 
 /** The most versions one statement writes (with their artifacts, links, events, media items, log entries). */
 const VERSIONS_PER_STATEMENT = 1000;
+
+/** Language detections between two turns of the event loop. */
+const LANGUAGE_SLICE = 25;
 
 /** When a statement first captured at `capturedAt` is first re-read (null: never). */
 export type FirstCheck = (publishedAt: Date, capturedAt: Date) => Date | null;
@@ -274,8 +278,10 @@ async function insertVersions(
   const unique = new Map<string, PreparedArtifact>();
   for (const version of versions)
     for (const a of version.post.artifacts) if (!sent.has(a.sha256)) unique.set(a.sha256, a);
-  const artifacts = [...unique.values()];
-  for (const a of artifacts) sent.add(a.sha256);
+  for (const a of unique.values()) sent.add(a.sha256);
+  // large bodies go first, each alone and sent as binary; the statement below carries the small ones
+  const { inArray: artifacts, alone } = splitArtifactRows([...unique.values()]);
+  await insertArtifactsAlone(db, alone);
   const links = versions.flatMap((v) =>
     distinctDigests(v.post.artifacts).map((a) => ({ id: v.statementId, number: v.number, ...a })),
   );
@@ -291,6 +297,13 @@ async function insertVersions(
       .filter(isDownloadableMedia),
   );
   const entries = await logEntriesOf(versions, origin);
+  // the language picks the search stemmer: the platform's tag, else detected from the text (a few ms each, so
+  // in small slices with the event loop let through between them)
+  const languages = await mapInSlices(
+    newest,
+    (v) => statementLanguage(v.post.content.language, v.post.content.text),
+    LANGUAGE_SLICE,
+  );
   const ids = versions.map((v) => v.statementId);
   const numbers = versions.map((v) => v.number);
   await db.query(
@@ -340,8 +353,7 @@ async function insertVersions(
       newest.map((v) => v.post.content.text),
       newest.map((v) => v.post.content.url),
       newest.map((v) => v.post.content.authoredAt),
-      // the language picks the search stemmer: the platform's tag, else detected from the text
-      newest.map((v) => statementLanguage(v.post.content.language, v.post.content.text)),
+      languages,
       versions.map((v) => (v.created ? 'statement.created' : 'statement.edited')),
       versions.map((v) => v.set.accountId),
       media.map((i) => i.id),

@@ -8,6 +8,7 @@ import {
 } from '@app/core';
 import { buildLogEntry } from '@app/ledger';
 import { findOriginalStatement } from '../queries/quotation.queries';
+import { insertArtifactsAlone } from './artifact-rows';
 
 /** The document quotes were read from, exactly as it was given to us. */
 export interface QuoteSourceDocument {
@@ -85,10 +86,14 @@ export async function writeQuotations(
 ): Promise<WrittenQuotation[]> {
   if (quotes.length === 0) return [];
   const documentSha256 = sha256Hex(document.bytes);
-  await db.query(
-    `INSERT INTO artifacts (sha256, media_type, size, bytes) VALUES ($1, $2, $3, $4) ON CONFLICT (sha256) DO NOTHING`,
-    [documentSha256, document.mediaType, document.bytes.length, document.bytes],
-  );
+  await insertArtifactsAlone(db, [
+    {
+      sha256: documentSha256,
+      mediaType: document.mediaType,
+      size: document.bytes.length,
+      bytes: document.bytes,
+    },
+  ]);
   const written: WrittenQuotation[] = [];
   for (const quote of quotes) {
     const quotedStatementId = await quotedStatementFor(db, quote);

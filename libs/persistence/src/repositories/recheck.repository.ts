@@ -3,6 +3,7 @@ import { PLATFORM_NOT_DEGRADED } from './platform-health.repository';
 import { type StatementStatus } from '@app/core';
 import { buildLogEntry } from '@app/ledger';
 import { type PreparedArtifact } from './capture.repository';
+import { insertArtifacts } from './artifact-rows';
 
 /** A statement whose recheck is due, and the due time its job claims it by. */
 export interface DueRecheck {
@@ -162,19 +163,7 @@ export async function writeObservations(
   if (observations.length === 0) return [];
   const artifacts = new Map<string, PreparedArtifact>();
   for (const o of observations) for (const a of o.evidence) artifacts.set(a.sha256, a);
-  if (artifacts.size > 0) {
-    const rows = [...artifacts.values()];
-    await db.query(
-      `INSERT INTO artifacts (sha256, media_type, size, bytes)
-       SELECT * FROM unnest($1::text[], $2::text[], $3::int[], $4::bytea[]) ON CONFLICT (sha256) DO NOTHING`,
-      [
-        rows.map((a) => a.sha256),
-        rows.map((a) => a.mediaType),
-        rows.map((a) => a.size),
-        rows.map((a) => a.bytes),
-      ],
-    );
-  }
+  await insertArtifacts(db, [...artifacts.values()]);
   const inserted: { id: string }[] = await db.query(
     `INSERT INTO observations (statement_id, account_id, status, previous_status, reason, detail, http_status, observed_at)
      SELECT * FROM unnest($1::uuid[], $2::uuid[], $3::text[], $4::text[], $5::text[], $6::text[], $7::int[], $8::timestamptz[])

@@ -17,3 +17,9 @@ export {
   parseMastodonAccountUrl,
   parseMastodonPostUrl,
 } from './mastodon-urls';
+export {
+  OFF_THREAD_STATUS_HTML_CHARS,
+  type StatusConversion,
+  inThreadStatusConversion,
+  statusConversion,
+} from './status-conversion';

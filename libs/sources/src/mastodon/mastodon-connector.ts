@@ -1,5 +1,5 @@
 import { z } from 'zod';
-import { ErrorCode, SourceError, mapInSlices } from '@app/core';
+import { ErrorCode, SourceError } from '@app/core';
 import {
   type Connector,
   type FetchedPost,
@@ -24,8 +24,8 @@ import { MastodonEditHistoryReader } from './mastodon-edit-history';
 import { compareIds, newestId } from './mastodon-ids';
 import { parsePageLinks } from './mastodon-link-header';
 import { MastodonRecheck } from './mastodon-recheck';
-import { statusToContent } from './mastodon-status';
 import { handleFor, parseMastodonAccountUrl, parseMastodonPostUrl } from './mastodon-urls';
+import { inThreadStatusConversion, type StatusConversion } from './status-conversion';
 
 /** Mastodon's largest page of account statuses. */
 export const MASTODON_PAGE_LIMIT = 40;
@@ -39,6 +39,8 @@ export interface MastodonConnectorOptions {
   maxSingleLookups?: number;
   /** most edit history requests one poll, capture or `fetchMany` may make; default 20 */
   maxHistoryLookups?: number;
+  /** where statuses become statements; default in this thread (servers pass a worker thread for big pages) */
+  conversion?: StatusConversion;
 }
 
 /** Where the last poll stopped: the newest status id seen (ids compare as integers, kept as strings). */
@@ -68,6 +70,7 @@ export class MastodonConnector implements Connector<MastodonCursor> {
   private readonly maxPages: number;
   private readonly maxSingleLookups: number;
   private readonly maxHistoryLookups: number;
+  private readonly conversion: StatusConversion;
 
   constructor(
     private readonly http: Pick<GuardedHttpClient, 'request'>,
@@ -77,6 +80,7 @@ export class MastodonConnector implements Connector<MastodonCursor> {
     this.maxPages = Math.max(1, options.maxPages ?? 50);
     this.maxSingleLookups = Math.max(0, options.maxSingleLookups ?? 50);
     this.maxHistoryLookups = Math.max(0, options.maxHistoryLookups ?? 20);
+    this.conversion = options.conversion ?? inThreadStatusConversion();
   }
 
   readonly readCursor = cursorReader('Mastodon', mastodonCursor);
@@ -115,16 +119,16 @@ export class MastodonConnector implements Connector<MastodonCursor> {
     if (fresh.length === 0) return { kind: 'unchanged', httpStatus: read.httpStatus, cursor: { ...cursor } };
     fresh.sort((a, b) => compareIds(a.status.id, b.status.id));
     const history = this.historyReader(origin, host);
-    const converted = await mapInSlices(fresh, ({ status, artifacts }) => ({
-      status,
-      post: {
-        content: { ...statusToContent(status, host), account: account.handle },
+    const contents = await this.conversion.parse({ statuses: fresh.map((p) => p.status), host });
+    const posts: FetchedPost[] = [];
+    for (const [i, { status, artifacts }] of fresh.entries()) {
+      const post: FetchedPost = {
+        content: { ...contents[i], account: account.handle },
         artifacts,
         evidenceLevel: 'captured',
-      } satisfies FetchedPost,
-    }));
-    const posts: FetchedPost[] = [];
-    for (const { status, post } of converted) posts.push(await history.attach(status, post));
+      };
+      posts.push(await history.attach(status, post));
+    }
     const sinceId = newestId(fresh.map((p) => p.status.id)) ?? known;
     return { kind: 'posts', httpStatus: read.httpStatus, posts, cursor: { ...cursor, sinceId } };
   }
@@ -156,8 +160,9 @@ export class MastodonConnector implements Connector<MastodonCursor> {
       );
     }
     if (status.id !== ref.statusId) throw invalid(what, `the server answered with status ${status.id}`);
+    const [content] = await this.conversion.parse({ statuses: [status], host: ref.host });
     const post: FetchedPost = {
-      content: statusToContent(status, ref.host),
+      content,
       artifacts: artifactsOf(response),
       evidenceLevel: 'captured',
     };

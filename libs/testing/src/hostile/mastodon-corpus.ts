@@ -103,6 +103,17 @@ export function hostileMastodonCorpus(options: HostileMastodonOptions): HostileM
   // one hostile post beside a good one: the good one is stored, the other skipped with its reason
   add('lone-surrogates', json(list([good], ['1001', { content: '"<p>a \\ud800 b \\udfff</p>"' }])), 'parses');
   add('nul-characters', json(list([good], ['1001', { content: '"<p>a\\u0000b</p>"' }])), 'parses');
+  // 4 MB of nesting in one status: converted on a worker thread in a server, the good post stored beside it
+  add(
+    'deep-nested-content',
+    json(
+      list(
+        [good],
+        ['1001', { content: JSON.stringify(`${'<div>'.repeat(400_000)}deep${'</div>'.repeat(400_000)}`) }],
+      ),
+    ),
+    'parses',
+  );
   add('number-id-1e400', json(list([good], ['1001', { id: '1e400' }])), 'refused');
   add('id-200-digits', json(list([good], ['1'.repeat(200)])), 'refused');
   add(
