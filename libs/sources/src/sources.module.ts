@@ -4,7 +4,7 @@ import { BlueskyConnector } from './bluesky';
 import { ConnectorRegistry } from './connector-registry';
 import { FeedConnector, feedParsing, type FeedParsing } from './feeds';
 import { GuardedHttpClient } from './http';
-import { MastodonConnector, statusConversion, type StatusConversion } from './mastodon';
+import { MastodonConnector, mastodonParsing, type MastodonParsing } from './mastodon';
 import { TelegramConnector } from './telegram';
 import { WebConnector, pageParsing, type PageParsing } from './web';
 import { XConnector } from './x';
@@ -13,8 +13,8 @@ import { XConnector } from './x';
 export const FEED_PARSING = Symbol('FEED_PARSING');
 /** Where web pages are parsed: worker threads with a deadline in a built server. */
 export const PAGE_PARSING = Symbol('PAGE_PARSING');
-/** Where big Mastodon pages become statements: a worker thread with a deadline in a built server. */
-export const STATUS_CONVERSION = Symbol('STATUS_CONVERSION');
+/** Where big Mastodon pages are read and converted: a worker thread with a deadline in a built server. */
+export const MASTODON_PARSING = Symbol('MASTODON_PARSING');
 
 /** The guarded HTTP client and every connector, most specific first. */
 @Module({
@@ -35,23 +35,23 @@ export const STATUS_CONVERSION = Symbol('STATUS_CONVERSION');
       useFactory: (config: VerbatimConfig) => pageParsing({ timeoutMs: config.fetch.parseTimeoutMs }),
     },
     {
-      provide: STATUS_CONVERSION,
+      provide: MASTODON_PARSING,
       inject: [VERBATIM_CONFIG],
-      useFactory: (config: VerbatimConfig) => statusConversion({ timeoutMs: config.fetch.parseTimeoutMs }),
+      useFactory: (config: VerbatimConfig) => mastodonParsing({ timeoutMs: config.fetch.parseTimeoutMs }),
     },
     {
       provide: ConnectorRegistry,
-      inject: [VERBATIM_CONFIG, GuardedHttpClient, FEED_PARSING, PAGE_PARSING, STATUS_CONVERSION],
+      inject: [VERBATIM_CONFIG, GuardedHttpClient, FEED_PARSING, PAGE_PARSING, MASTODON_PARSING],
       useFactory: (
         config: VerbatimConfig,
         http: GuardedHttpClient,
         parsing: FeedParsing,
         pages: PageParsing,
-        conversion: StatusConversion,
+        mastodon: MastodonParsing,
       ) => {
         const feeds = new FeedConnector(http, { parsing });
         return new ConnectorRegistry([
-          new MastodonConnector(http, { backfillLimit: config.polling.backfillLimit, conversion }),
+          new MastodonConnector(http, { backfillLimit: config.polling.backfillLimit, parsing: mastodon }),
           new TelegramConnector(http, {
             baseUrl: config.platforms.telegramBaseUrl,
             backfillLimit: config.polling.backfillLimit,
@@ -79,11 +79,11 @@ export class SourcesModule implements OnApplicationShutdown {
     private readonly http: GuardedHttpClient,
     @Inject(FEED_PARSING) private readonly parsing: FeedParsing,
     @Inject(PAGE_PARSING) private readonly pages: PageParsing,
-    @Inject(STATUS_CONVERSION) private readonly conversion: StatusConversion,
+    @Inject(MASTODON_PARSING) private readonly mastodon: MastodonParsing,
   ) {}
 
   /** Pooled keep-alive sockets and parse threads would keep the process alive. */
   async onApplicationShutdown(): Promise<void> {
-    await Promise.all([this.http.close(), this.parsing.close(), this.pages.close(), this.conversion.close()]);
+    await Promise.all([this.http.close(), this.parsing.close(), this.pages.close(), this.mastodon.close()]);
   }
 }

@@ -18,8 +18,8 @@ export {
   parseMastodonPostUrl,
 } from './mastodon-urls';
 export {
-  OFF_THREAD_STATUS_HTML_CHARS,
-  type StatusConversion,
-  inThreadStatusConversion,
-  statusConversion,
-} from './status-conversion';
+  OFF_THREAD_MASTODON_BYTES,
+  type MastodonParsing,
+  inThreadMastodonParsing,
+  mastodonParsing,
+} from './mastodon-parsing';

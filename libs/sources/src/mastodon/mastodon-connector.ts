@@ -18,14 +18,13 @@ import {
   parseAccount,
   parseJson,
   parseStatus,
-  parseStatusList,
 } from './mastodon-entities';
 import { MastodonEditHistoryReader } from './mastodon-edit-history';
 import { compareIds, newestId } from './mastodon-ids';
 import { parsePageLinks } from './mastodon-link-header';
 import { MastodonRecheck } from './mastodon-recheck';
 import { handleFor, parseMastodonAccountUrl, parseMastodonPostUrl } from './mastodon-urls';
-import { inThreadStatusConversion, type StatusConversion } from './status-conversion';
+import { inThreadMastodonParsing, type MastodonParsing } from './mastodon-parsing';
 
 /** Mastodon's largest page of account statuses. */
 export const MASTODON_PAGE_LIMIT = 40;
@@ -39,8 +38,8 @@ export interface MastodonConnectorOptions {
   maxSingleLookups?: number;
   /** most edit history requests one poll, capture or `fetchMany` may make; default 20 */
   maxHistoryLookups?: number;
-  /** where statuses become statements; default in this thread (servers pass a worker thread for big pages) */
-  conversion?: StatusConversion;
+  /** where pages are read and statuses become statements; default in this thread (servers pass a worker thread for big ones) */
+  parsing?: MastodonParsing;
 }
 
 /** Where the last poll stopped: the newest status id seen (ids compare as integers, kept as strings). */
@@ -70,7 +69,7 @@ export class MastodonConnector implements Connector<MastodonCursor> {
   private readonly maxPages: number;
   private readonly maxSingleLookups: number;
   private readonly maxHistoryLookups: number;
-  private readonly conversion: StatusConversion;
+  private readonly parsing: MastodonParsing;
 
   constructor(
     private readonly http: Pick<GuardedHttpClient, 'request'>,
@@ -80,7 +79,7 @@ export class MastodonConnector implements Connector<MastodonCursor> {
     this.maxPages = Math.max(1, options.maxPages ?? 50);
     this.maxSingleLookups = Math.max(0, options.maxSingleLookups ?? 50);
     this.maxHistoryLookups = Math.max(0, options.maxHistoryLookups ?? 20);
-    this.conversion = options.conversion ?? inThreadStatusConversion();
+    this.parsing = options.parsing ?? inThreadMastodonParsing();
   }
 
   readonly readCursor = cursorReader('Mastodon', mastodonCursor);
@@ -119,7 +118,10 @@ export class MastodonConnector implements Connector<MastodonCursor> {
     if (fresh.length === 0) return { kind: 'unchanged', httpStatus: read.httpStatus, cursor: { ...cursor } };
     fresh.sort((a, b) => compareIds(a.status.id, b.status.id));
     const history = this.historyReader(origin, host);
-    const contents = await this.conversion.parse({ statuses: fresh.map((p) => p.status), host });
+    const contents = await this.parsing.convert(
+      fresh.map((p) => p.status),
+      host,
+    );
     const posts: FetchedPost[] = [];
     for (const [i, { status, artifacts }] of fresh.entries()) {
       const post: FetchedPost = {
@@ -160,7 +162,7 @@ export class MastodonConnector implements Connector<MastodonCursor> {
       );
     }
     if (status.id !== ref.statusId) throw invalid(what, `the server answered with status ${status.id}`);
-    const [content] = await this.conversion.parse({ statuses: [status], host: ref.host });
+    const [content] = await this.parsing.convert([status], ref.host);
     const post: FetchedPost = {
       content,
       artifacts: artifactsOf(response),
@@ -273,7 +275,7 @@ export class MastodonConnector implements Connector<MastodonCursor> {
       );
     }
     this.throwForStatus(response, what, host);
-    const statuses = parseStatusList(parseJson(response.body, what), what);
+    const statuses = await this.parsing.readPage(response.body, what);
     for (const status of statuses) {
       if (status.account.id !== account.externalId) {
         throw invalid(what, `status ${status.id} belongs to account ${status.account.id}`);

@@ -1,0 +1,24 @@
+import { type StatementContent } from '@app/core';
+import { parseJson } from '../json-body';
+import { type MastodonStatus, parseStatusList } from './mastodon-entities';
+import { statusToContent } from './mastodon-status';
+
+/** What a Mastodon parse thread is asked; plain data, so that it can be sent to a worker thread. */
+export type MastodonParseInput =
+  /** a page of statuses from its body: JSON, then checked against the shape Mastodon documents */
+  | { kind: 'read-page'; bytes: Uint8Array; what: string }
+  /** statuses to the statements they show: HTML to text */
+  | { kind: 'convert'; statuses: MastodonStatus[]; host: string };
+
+export type MastodonParseOutput =
+  { kind: 'read-page'; statuses: MastodonStatus[] } | { kind: 'convert'; contents: StatementContent[] };
+
+export function runMastodonParse(input: MastodonParseInput): MastodonParseOutput {
+  if (input.kind === 'read-page') {
+    const bytes = Buffer.isBuffer(input.bytes)
+      ? input.bytes
+      : Buffer.from(input.bytes.buffer, input.bytes.byteOffset, input.bytes.byteLength);
+    return { kind: 'read-page', statuses: parseStatusList(parseJson(bytes, input.what), input.what) };
+  }
+  return { kind: 'convert', contents: input.statuses.map((status) => statusToContent(status, input.host)) };
+}

@@ -1,0 +1,90 @@
+import { join } from 'node:path';
+import { ErrorCode, SourceError, type StatementContent, mapInSlices } from '@app/core';
+import { type OffThreadParsing, offThreadParsing } from '../parsing/off-thread-parsing';
+import { parseJson } from '../json-body';
+import { type MastodonStatus, parseStatusList } from './mastodon-entities';
+import { type MastodonParseInput, type MastodonParseOutput, runMastodonParse } from './mastodon-parse-task';
+import { statusToContent } from './mastodon-status';
+
+/**
+ * Bodies and statuses' HTML below this many bytes or characters are read in the calling thread (in slices): a
+ * normal page of 40 statuses costs less than sending it to a thread. Past it (10,000 statuses in one answer, or
+ * megabytes of nested markup from a hostile instance) the work runs on a worker thread with the parse deadline,
+ * so the event loop that answers /health never holds it.
+ */
+export const OFF_THREAD_MASTODON_BYTES = 256 * 1024;
+/** One thread: hostile pages are rare, and the feed and page pools already hold two each. */
+const THREADS = 1;
+const THREAD_HEAP_MB = 512;
+
+/** How the Mastodon connector reads pages and turns statuses into statements. */
+export interface MastodonParsing {
+  /** where big inputs go, for logs and tests */
+  readonly where: 'worker-thread' | 'in-thread';
+  /** a page of statuses from its body; SourceInvalidResponse when it is not JSON of the documented shape */
+  readPage(bytes: Buffer, what: string): Promise<MastodonStatus[]>;
+  /** statuses to the statements they show */
+  convert(statuses: MastodonStatus[], host: string): Promise<StatementContent[]>;
+  close(): Promise<void>;
+}
+
+export interface MastodonParsingOptions {
+  /** a parse still running after this is stopped and the page refused (VERBATIM_PARSE_TIMEOUT_MS) */
+  timeoutMs: number;
+  /** the worker script; default mastodon-parse-worker.js beside this module */
+  script?: string;
+}
+
+/** Parsing for a running server: big inputs on a worker thread when the compiled worker script exists. */
+export function mastodonParsing(options: MastodonParsingOptions): MastodonParsing {
+  const offThread: OffThreadParsing<MastodonParseInput, MastodonParseOutput> = offThreadParsing({
+    script: options.script ?? join(__dirname, 'mastodon-parse-worker.js'),
+    threads: THREADS,
+    heapMb: THREAD_HEAP_MB,
+    timeoutMs: options.timeoutMs,
+    inThread: async (input) => runMastodonParse(input),
+    subject: (input) => (input.kind === 'read-page' ? input.what : `Mastodon ${input.host} statuses`),
+    // the error the same parse would have thrown in this thread
+    failed: ({ code, message, httpStatus }) =>
+      isErrorCode(code) ? new SourceError(code, message, httpStatus) : new Error(message),
+  });
+  const inThread = inThreadMastodonParsing();
+  return {
+    where: offThread.where,
+    async readPage(bytes, what) {
+      if (bytes.length < OFF_THREAD_MASTODON_BYTES) return inThread.readPage(bytes, what);
+      const output = await offThread.parse({ kind: 'read-page', bytes, what });
+      return output.kind === 'read-page' ? output.statuses : [];
+    },
+    async convert(statuses, host) {
+      if (htmlChars(statuses) < OFF_THREAD_MASTODON_BYTES) return inThread.convert(statuses, host);
+      const output = await offThread.parse({ kind: 'convert', statuses, host });
+      return output.kind === 'convert' ? output.contents : [];
+    },
+    close: () => offThread.close(),
+  };
+}
+
+/** Everything in the calling thread: tests, tools, and every input below the threshold. */
+export function inThreadMastodonParsing(): MastodonParsing {
+  return {
+    where: 'in-thread',
+    readPage: async (bytes, what) => parseStatusList(parseJson(bytes, what), what),
+    convert: (statuses, host) => mapInSlices(statuses, (status) => statusToContent(status, host)),
+    close: async () => {},
+  };
+}
+
+/** The statuses' HTML in characters, the measure of what converting them costs. */
+function htmlChars(statuses: MastodonStatus[]): number {
+  let chars = 0;
+  for (const status of statuses) {
+    const shown = status.reblog ?? status;
+    chars += shown.content.length + shown.spoiler_text.length;
+  }
+  return chars;
+}
+
+function isErrorCode(code: string | null): code is ErrorCode {
+  return code !== null && (Object.values(ErrorCode) as string[]).includes(code);
+}
