@@ -11,7 +11,6 @@ import { ArtifactLinkUrl1767500000000 } from './1767500000000-ArtifactLinkUrl';
 import { SearchLanguages1767300000000 } from './1767300000000-SearchLanguages';
 import { QuotedEmbeds1767720000000 } from './1767720000000-QuotedEmbeds';
 import { CaptureRequestUrl1767800000000 } from './1767800000000-CaptureRequestUrl';
-import { SearchByCaptureRanges1767900000000 } from './1767900000000-SearchByCaptureRanges';
 
 /** Every migration, in order. Listed explicitly so builds and tests run the same set. */
 export const MIGRATIONS = [
@@ -28,5 +27,4 @@ export const MIGRATIONS = [
   PlatformHealth1767600000000,
   QuotedEmbeds1767720000000,
   CaptureRequestUrl1767800000000,
-  SearchByCaptureRanges1767900000000,
 ];

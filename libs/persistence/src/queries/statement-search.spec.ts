@@ -34,7 +34,7 @@ describe('statement search (on a real database)', () => {
     const inserted: { id: string }[] = await db.query(
       `INSERT INTO statements (platform, external_id, account_id, url, authored_at, first_captured_at, last_seen_at,
                                latest_version, latest_text, language)
-       SELECT p, gen_random_uuid()::text, $1, 'https://diplo.example/@mfa/' || n, now(), now(), now(), 1, t, l
+       SELECT p, n::text, $1, 'https://diplo.example/@mfa/' || n, now(), now(), now(), 1, t, l
        FROM unnest($2::text[], $3::text[], $4::text[]) WITH ORDINALITY AS u(t, l, p, n)
        ORDER BY n
        RETURNING id`,
@@ -215,55 +215,7 @@ describe('statement search (on a real database)', () => {
       }
     }
   });
-
-  it('finds by capture ranges exactly what the plain query finds, with filters, gaps in seq and a cursor', async () => {
-    const vocabulary = Array.from({ length: 200 }, (_, i) => `v${i.toString(36)}y`);
-    let seed = 11;
-    const random = () => (seed = (seed * 1103515245 + 12345) % 2147483648) / 2147483648;
-    const batch = (count: number) =>
-      Array.from({ length: count }, (_, n) => ({
-        text: Array.from(
-          { length: 6 },
-          () => vocabulary[Math.floor(Math.exp(random() * Math.log(200))) - 1],
-        ).join(' '),
-        language: n % 3 === 0 ? 'fr' : 'en',
-        platform: n % 4 === 0 ? 'feed' : 'mastodon',
-      }));
-    // gaps in capture order put matches in ranges of every width up to 2^19, and leave many ranges empty
-    await insert(batch(1500));
-    await db.query(`SELECT setval(pg_get_serial_sequence('statements', 'seq'), 200000)`);
-    await insert(batch(700));
-    await db.query(`SELECT setval(pg_get_serial_sequence('statements', 'seq'), 700000)`);
-    await insert(batch(300));
-    const filters: Partial<StatementFilter>[] = [{}, { language: 'fr' }, { platform: 'feed' }];
-    for (const q of ['v0y', 'v3y', 'v2ay', 'v4zy', 'absenty', 'v1y v2y', 'v1a* -v0y']) {
-      for (const extra of filters) {
-        const where = [
-          `search @@ $1::tsquery`,
-          extra.language ? `language = 'fr'` : 'true',
-          extra.platform ? `platform = 'feed'` : 'true',
-        ].join(' AND ');
-        const expected: string[] = (
-          await db.query(`SELECT id FROM statements WHERE ${where} ORDER BY seq DESC`, [rangeQuery(q)])
-        ).map((r: { id: string }) => r.id);
-        const found: string[] = [];
-        let cursor: string | undefined;
-        do {
-          const page = await listStatements(db.manager, { q, limit: 17, cursor, ...extra });
-          found.push(...page.items.map((i) => i.id));
-          cursor = page.nextCursor ?? undefined;
-        } while (cursor);
-        expect({ q, extra, found }).toEqual({ q, extra, found: expected });
-      }
-    }
-  });
 });
-
-/** The tsquery of the capture-range test's searches, written by hand (the words have no other forms). */
-function rangeQuery(q: string): string {
-  const known: Record<string, string> = { 'v1y v2y': 'v1y & v2y', 'v1a* -v0y': 'v1a:* & !v0y' };
-  return known[q] ?? q;
-}
 
 /** The generated words are plain ASCII with no stem: the tsquery the same search means, written by hand. */
 function plainQuery(q: string): string {

@@ -4,8 +4,7 @@ import { wordDiff, type DiffPart, type StatementRecord } from '@app/core';
 import { artifactUrl } from './artifact-url';
 import { findQuotedBy, type QuotedByView } from './quotation.queries';
 import { chooseSearchPlan, type SearchPlan } from './search-plan';
-import { parseSearchQuery, tsqueryExpression, type SearchQuery } from './search-query';
-import { searchSpans } from './search-ranges';
+import { parseSearchQuery, tsqueryExpression } from './search-query';
 
 /** A statement as readers see it in lists: where it is, who said it, when, its status and latest text. */
 export interface StatementSummaryView {
@@ -141,11 +140,7 @@ export { artifactUrl } from './artifact-url';
 
 /** Newest captured first; the cursor is a position in capture order, so pages stay stable while captures arrive. */
 export async function listStatements(db: EntityManager, filter: StatementFilter): Promise<StatementPage> {
-  if (filter.q) {
-    const query = parseSearchQuery(filter.q);
-    if (rangeSearchable(filter, query)) return searchByRanges(db, filter, query);
-    return searchStatements(db, filter, filter.q, chooseSearchPlan);
-  }
+  if (filter.q) return searchStatements(db, filter, filter.q, chooseSearchPlan);
   const where = filterConditions(filter);
   if (filter.cursor) where.add('s.seq < ?', filter.cursor);
   const limit = where.param(filter.limit + 1);
@@ -198,78 +193,6 @@ function pageOf(rows: StatementRow[], limit: number): StatementPage {
   return {
     items: page.map(summaryOf),
     nextCursor: rows.length > limit ? page[page.length - 1].seq : null,
-  };
-}
-
-/**
- * Whether the search asks the index by capture ranges (searchByRanges). Language and platform keep a good share
- * of the words' matches; an account, a status or dates may keep almost none, and every match of a range would
- * be read for a few rows: those searches use the density plans below, which walk or window the filter's own
- * indexes. So do prefixes: the index expands a prefix to all its words on every scan, once per range.
- */
-function rangeSearchable(filter: StatementFilter, query: SearchQuery): boolean {
-  const filtered = filter.accountId || filter.status || filter.since || filter.until;
-  return !filtered && !query.flat().some((term) => term.kind === 'prefix');
-}
-
-/** The statement columns of STATEMENT_COLUMNS, as a range search reads them from the index's matches. */
-const MATCH_COLUMNS = `s.id, s.seq, s.platform, s.url, s.authored_at, s.first_captured_at, s.last_seen_at, s.status,
-  s.status_changed_at, s.latest_version, s.latest_text, s.external_id, s.language, s.account_id`;
-
-/**
- * A search page in two round trips, whatever the words: the first builds the tsquery and finds the newest seq
- * (or takes the cursor); the second asks the GIN index for the words' matches in one span of capture order at
- * a time, newest span first (search-ranges.ts), each span's matches newest first, and stops once the page is
- * full. The page comes out of the nested loop in span order; the final sort only restates it.
- */
-async function searchByRanges(
-  db: EntityManager,
-  filter: StatementFilter,
-  search: SearchQuery,
-): Promise<StatementPage> {
-  const start = new Conditions();
-  const expression = tsqueryExpression(search, filter.language, start.params);
-  const cursor = start.param(filter.cursor ?? null);
-  const [bounds]: { query: string | null; upper: string | null }[] = await db.query(
-    `WITH q AS MATERIALIZED (SELECT ${expression} AS query)
-     SELECT q.query::text AS query, COALESCE(${cursor}::bigint, (SELECT max(seq) + 1 FROM statements)) AS upper
-     FROM q`,
-    start.params,
-  );
-  if (!bounds?.query || bounds.upper === null) return { items: [], nextCursor: null };
-  const spans = searchSpans(BigInt(bounds.upper));
-  // language and platform: tested on each match, outside the fence, like the span's bounds
-  const where = filterConditions(filter);
-  const query = where.param(bounds.query);
-  const keys = where.param(spans.map((span) => `{${span.keys.join(',')}}`));
-  const lowers = where.param(spans.map((span) => span.lower.toString()));
-  const uppers = where.param(spans.map((span) => span.upper.toString()));
-  const limit = where.param(filter.limit + 1);
-  where.raw('s.seq >= r.lower');
-  where.raw('s.seq < r.upper');
-  // OFFSET 0 fences the index's question (the words AND any of the span's keys) from the other conditions:
-  // given a bound on seq or a filter, the planner would AND in a b-tree read entry by entry over the span.
-  // The account is looked up per row (LIMIT 1 keeps it a nested loop): the planner, expecting a few rows
-  // from the spans, would otherwise hash the whole accounts table.
-  const rows: StatementRow[] = await db.query(
-    `SELECT ${STATEMENT_COLUMNS}
-     FROM (SELECT m.* FROM unnest(${keys}::text[], ${lowers}::bigint[], ${uppers}::bigint[]) AS r(keys, lower, upper)
-           CROSS JOIN LATERAL (
-             SELECT s.* FROM (SELECT ${MATCH_COLUMNS} FROM statements s
-                              WHERE s.search @@ ${query}::tsquery AND verbatim_seq_ranges(s.seq) && r.keys::bigint[]
-                              OFFSET 0) s
-             ${where.sql()} ORDER BY s.seq DESC) m
-           LIMIT ${limit}) s
-     CROSS JOIN LATERAL (SELECT a.id, a.handle, a.display_name, a.profile_url FROM accounts a
-                         WHERE a.id = s.account_id LIMIT 1) a
-     ORDER BY s.seq DESC`,
-    where.params,
-  );
-  const page = rows.slice(0, filter.limit);
-  if (filter.withSnippets) await addSnippets(db, page, bounds.query);
-  return {
-    items: page.map(summaryOf),
-    nextCursor: rows.length > filter.limit ? page[page.length - 1].seq : null,
   };
 }
 
