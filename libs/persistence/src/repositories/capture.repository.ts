@@ -263,8 +263,9 @@ async function upsertStatements(
 
 /**
  * Everything new versions bring, in ONE statement of data-modifying CTEs (one round trip, however many
- * versions): the artifacts they name (content-addressed), the versions and their artifact links, the
- * statements' latest state, an event each, the media items waiting to be downloaded, and a log entry each.
+ * versions; artifact bodies over 64 KB go just before it, each alone): the artifacts they name
+ * (content-addressed), the versions and their artifact links, the statements' latest state, an event each, the
+ * media items waiting to be downloaded, and a log entry each.
  * Foreign keys between these rows are checked at the end of the statement, so the order of the CTEs is free.
  */
 async function insertVersions(

@@ -356,6 +356,35 @@ describe('parseFeed: RSS 1.0 (RDF)', () => {
   });
 });
 
+describe('parseFeed: Atom raw content', () => {
+  it('keeps atom:content raw but reads media:content and other namespaces inside an entry as elements', () => {
+    const feed =
+      parseText(`<feed xmlns="http://www.w3.org/2005/Atom" xmlns:media="http://search.yahoo.com/mrss/">
+<title>t</title><entry><id>e1</id><title>One</title>
+<content type="xhtml"><div xmlns="http://www.w3.org/1999/xhtml"><p>Body <b>bold</b></p></div></content>
+<media:content url="https://cdn.example.org/a.jpg" type="image/jpeg"><media:description>A map</media:description></media:content>
+</entry></feed>`);
+    const [entry] = feed.items;
+    expect(entry.html).toContain('<b>bold</b>');
+    expect(entry.enclosures).toEqual([
+      { url: 'https://cdn.example.org/a.jpg', type: 'image/jpeg', description: 'A map', medium: null },
+    ]);
+  });
+
+  it('reads an element named __proto__ as an element, and refuses names that pass for attributes', () => {
+    const feed = parseText(
+      '<rss version="2.0"><channel><title>t</title><item><guid>g</guid><__proto__>x</__proto__><title>kept</title></item></channel></rss>',
+    );
+    expect(feed.items[0].title).toBe('kept');
+    const error = refusal(() =>
+      parseText(
+        '<rss version="2.0"><channel><item><enclosure url="a"><@_url>b</@_url></enclosure></item></channel></rss>',
+      ),
+    );
+    expect(error.message).toMatch(/is not an element name/);
+  });
+});
+
 describe('parseFeed: refusals', () => {
   const billionLaughs = `<?xml version="1.0"?>
 <!DOCTYPE rss [

@@ -19,19 +19,26 @@ export const MAX_XML_DEPTH = 256;
 
 function assertFeedRoot(name: string): void {
   const local = localName(name);
-  if (name !== 'rss' && local !== 'RDF' && local !== 'feed') throw notAFeed(`the root element is <${name}>`);
+  if (name !== 'rss' && local !== 'RDF' && local !== 'feed')
+    throw notAFeed(`the root element is <${name.slice(0, 100)}>`);
+}
+
+/** The prefix of a qualified name ('atom' of 'atom:entry'), or '' for an unprefixed one. */
+function prefixOf(name: string): string {
+  return name.includes(':') ? name.slice(0, name.indexOf(':')) : '';
 }
 
 /** Atom content and summary are kept raw so type="xhtml" markup survives; they are decoded here instead. */
 function isAtomRawContent(path: readonly string[]): boolean {
   if (path.length !== 3) return false;
   const [feed, entry, element] = path.map(localName);
-  const prefix = path[0].slice(0, path[0].length - feed.length);
+  // in the root's namespace only: media:content or itunes:summary in an Atom entry are read as elements
+  const prefix = prefixOf(path[0]);
   return (
     feed === 'feed' &&
     entry === 'entry' &&
     (element === 'content' || element === 'summary') &&
-    path.every((name) => name.startsWith(prefix))
+    path.every((name) => prefixOf(name) === prefix)
   );
 }
 
@@ -61,18 +68,14 @@ export function parseFeed(bytes: Buffer, feedUrl: string, options: ParseFeedOpti
     throw error;
   }
   if (!isNode(tree)) throw notAFeed('no root element');
-  const rootName = Object.keys(tree).find(
-    (key) => !key.startsWith('#') && !key.startsWith('?') && !key.startsWith('@_'),
-  );
+  // the builder has checked the root's name already (assertFeedRoot)
+  const rootName = Object.keys(tree)[0];
   if (!rootName) throw notAFeed('no root element');
   const root = tree[rootName];
   if (!isNode(root)) throw notAFeed(`the root element <${rootName}> is empty`);
-  const local = localName(rootName);
   if (rootName === 'rss') return readRss(root, new Names(root), 'rss2', feedUrl);
-  if (local === 'RDF') return readRss(root, new Names(root), 'rss1', feedUrl);
-  if (local === 'feed')
-    return readAtom(root, rootName.includes(':') ? rootName.split(':')[0] : null, feedUrl);
-  throw notAFeed(`the root element is <${rootName}>`);
+  if (localName(rootName) === 'RDF') return readRss(root, new Names(root), 'rss1', feedUrl);
+  return readAtom(root, rootName.includes(':') ? rootName.split(':')[0] : null, feedUrl);
 }
 
 function describeStart(text: string): string {

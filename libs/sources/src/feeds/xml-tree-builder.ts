@@ -71,7 +71,8 @@ function decodeReferences(text: string): string {
 }
 
 export function parseXmlTree(xml: string, options: XmlTreeOptions): XmlNode {
-  const document: Record<string, unknown> = {};
+  // no prototype: an element named __proto__ is a child like any other
+  const document: Record<string, unknown> = Object.create(null) as Record<string, unknown>;
   const open: OpenElement[] = [];
   const path: string[] = [];
   let raw: RawContent | null = null;
@@ -81,7 +82,10 @@ export function parseXmlTree(xml: string, options: XmlTreeOptions): XmlNode {
   let attributeValue = '';
 
   const addChild = (name: string, value: unknown): void => {
-    const target = open.length === 0 ? document : (open[open.length - 1].children ??= {});
+    const target =
+      open.length === 0
+        ? document
+        : (open[open.length - 1].children ??= Object.create(null) as Record<string, unknown>);
     const existing = target[name];
     if (existing === undefined) target[name] = value;
     else if (Array.isArray(existing)) existing.push(value);
@@ -145,6 +149,9 @@ export function parseXmlTree(xml: string, options: XmlTreeOptions): XmlNode {
       onopentagname(start, end) {
         tagName = xml.slice(start, end);
         tagAttributes = null;
+        // not an XML name, and would pass for an attribute or the text in the tree
+        if (!raw && /^[@#]/.test(tagName))
+          throw malformed(`<${tagName.slice(0, 40)}> is not an element name`);
       },
       onattribname(start, end) {
         attributeName = xml.slice(start, end);

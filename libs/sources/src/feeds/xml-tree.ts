@@ -1,4 +1,4 @@
-// Small readers over fast-xml-parser's object tree (attributes under "@_name", text under "#text").
+// Small readers over the object tree of xml-tree-builder.ts (attributes under "@_name", text under "#text").
 
 export type XmlNode = Record<string, unknown>;
 

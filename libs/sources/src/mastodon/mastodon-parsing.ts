@@ -54,12 +54,14 @@ export function mastodonParsing(options: MastodonParsingOptions): MastodonParsin
     async readPage(bytes, what) {
       if (bytes.length < OFF_THREAD_MASTODON_BYTES) return inThread.readPage(bytes, what);
       const output = await offThread.parse({ kind: 'read-page', bytes, what });
-      return output.kind === 'read-page' ? output.statuses : [];
+      if (output.kind !== 'read-page') throw new Error(`a Mastodon parse thread answered ${output.kind}`);
+      return output.statuses;
     },
     async convert(statuses, host) {
       if (htmlChars(statuses) < OFF_THREAD_MASTODON_BYTES) return inThread.convert(statuses, host);
       const output = await offThread.parse({ kind: 'convert', statuses, host });
-      return output.kind === 'convert' ? output.contents : [];
+      if (output.kind !== 'convert') throw new Error(`a Mastodon parse thread answered ${output.kind}`);
+      return output.contents;
     },
     close: () => offThread.close(),
   };

@@ -4,7 +4,7 @@ import { testHttpClient } from '@app/testing/test-http-client';
 import { FeedConnector } from '../feeds/feed-connector';
 import { type GuardedHttpClient } from '../http/guarded-http-client';
 import { parsePageContents } from './page-parse-task';
-import { WEB_RELEASE_ATTEMPTS, WebConnector, type WebCursor } from './web-connector';
+import { WEB_RELEASE_ATTEMPTS, WEB_RELEASE_GIVE_UP_MS, WebConnector, type WebCursor } from './web-connector';
 import { normalizePageUrl } from './web-urls';
 
 const release = (n: number, extra: Partial<Release> = {}): Release => ({
@@ -93,29 +93,46 @@ describe('WebConnector', () => {
       expect(site.requestCount(`/en/press-service/news/${release(n).slug}`)).toBe(1);
   });
 
-  it('asks a failing release again on later polls, new releases first, and gives it up after a few', async () => {
+  it('asks a failing release again on later polls, new releases first, and gives it up after 5 polls and a day', async () => {
     for (let n = 1; n <= 3; n++) site.publish(release(n));
     const broken = [3, 2].map((n) => `/en/press-service/news/${release(n).slug}`);
     for (const path of broken) site.server.setFeed(path, { body: 'down', status: 503 });
-    const account = await web.resolve(new URL(site.listUrl));
+    let at = Date.parse('2026-03-01T00:00:00Z');
+    const polls = async (count: number, stepMs: number, start: WebCursor) => {
+      const clocked = new WebConnector(http, new FeedConnector(http), {
+        releasesPerPoll: 2,
+        now: () => new Date(at),
+      });
+      const account = await clocked.resolve(new URL(site.listUrl));
+      let cursor = start;
+      const captured: string[][] = [];
+      const kinds: string[] = [];
+      for (let i = 0; i < count; i++) {
+        const result = await clocked.poll(account, cursor);
+        kinds.push(result.kind);
+        captured.push(result.kind === 'posts' ? result.posts.map((p) => p.content.postId) : []);
+        cursor = clocked.readCursor(result.cursor);
+        at += stepMs;
+      }
+      return { cursor, captured, kinds };
+    };
 
-    let cursor: WebCursor = web.readCursor({});
-    const captured: string[][] = [];
-    const kinds: string[] = [];
-    for (let i = 0; i < WEB_RELEASE_ATTEMPTS + 3; i++) {
-      const result = await web.poll(account, cursor);
-      kinds.push(result.kind);
-      captured.push(result.kind === 'posts' ? result.posts.map((p) => p.content.postId) : []);
-      cursor = web.readCursor(result.cursor);
-    }
+    // an outage of a few hours: failing releases are kept, however many polls they failed
+    const outage = await polls(WEB_RELEASE_ATTEMPTS + 3, 60_000, web.readCursor({}));
     // poll 1 takes the two newest (both down); poll 2 the one never tried before either of them again
-    expect(captured[0]).toEqual([]);
-    expect(captured[1]).toEqual([site.releaseUrl(release(1).slug)]);
-    expect(captured.flat()).toEqual([site.releaseUrl(release(1).slug)]);
-    for (const path of broken) expect(site.requestCount(path)).toBe(WEB_RELEASE_ATTEMPTS);
-    // once both are given up (poll 6) the list is done with: an unchanged list is not read through again
-    expect(kinds).toEqual([...Array(6).fill('posts'), 'unchanged', 'unchanged']);
-    expect(cursor.failed).toBeUndefined();
+    expect(outage.captured[0]).toEqual([]);
+    expect(outage.captured[1]).toEqual([site.releaseUrl(release(1).slug)]);
+    expect(Object.keys(outage.cursor.failed ?? {}).sort()).toEqual(
+      [2, 3].map((n) => site.releaseUrl(release(n).slug)).sort(),
+    );
+    expect(outage.kinds).not.toContain('unchanged');
+
+    // still failing a day later: given up, and the list is done with (an unchanged list is not read through again)
+    at += WEB_RELEASE_GIVE_UP_MS;
+    const later = await polls(3, 60_000, outage.cursor);
+    expect(later.kinds).toEqual(['posts', 'unchanged', 'unchanged']);
+    expect(later.cursor.failed).toBeUndefined();
+    expect([...outage.captured, ...later.captured].flat()).toEqual([site.releaseUrl(release(1).slug)]);
   });
 
   it('re-reads pages: found with the new text, 404 not-found, 5xx unknown', async () => {

@@ -1,3 +1,4 @@
+import { Logger } from '@nestjs/common';
 import { z } from 'zod';
 import { ARTIFACT_ROLES, ErrorCode, SourceError, sha256Hex, statementLanguage } from '@app/core';
 import {
@@ -35,10 +36,13 @@ export const WEB_RELEASES_PER_POLL = 20;
 export const WEB_MAX_LIST_LINKS = 500;
 const MAX_URL_LENGTH = 2048;
 /**
- * Polls a release that fails (5xx, timeouts) is asked again by; then it is given up like a 404, so a few broken
- * releases neither take every poll's slots nor keep an unchanged list being re-read forever.
+ * A release that fails (5xx, timeouts) is asked again by later polls, after the releases never tried, and given
+ * up like a 404 once it has failed this many polls AND for WEB_RELEASE_GIVE_UP_MS since its first failure: a few
+ * broken releases neither take every poll's slots nor keep an unchanged list re-read forever, and a site down for
+ * an afternoon loses nothing.
  */
 export const WEB_RELEASE_ATTEMPTS = 5;
+export const WEB_RELEASE_GIVE_UP_MS = 24 * 3600 * 1000;
 
 /**
  * Where a list page's last poll stopped: the hash of the list's bytes (identical bytes, nothing to do), the
@@ -54,7 +58,10 @@ const webCursor = z
       .optional(),
     seen: z.array(z.string().max(MAX_URL_LENGTH)).max(WEB_MAX_LIST_LINKS).optional(),
     failed: z
-      .record(z.string().max(MAX_URL_LENGTH), z.number().int().min(1).max(WEB_RELEASE_ATTEMPTS))
+      .record(
+        z.string().max(MAX_URL_LENGTH),
+        z.object({ count: z.number().int().min(1).max(1_000_000), since: z.string().datetime() }).strict(),
+      )
       .refine((failed) => Object.keys(failed).length <= WEB_MAX_LIST_LINKS, 'lists too many releases')
       .optional(),
   })
@@ -66,6 +73,8 @@ export interface WebConnectorOptions {
   releasesPerPoll?: number;
   /** where pages are parsed; default in this thread (servers pass worker threads with a deadline) */
   parsing?: PageParsing;
+  /** the clock failing releases are given up by; default the system's */
+  now?: () => Date;
 }
 
 /**
@@ -86,6 +95,8 @@ export class WebConnector implements Connector<WebCursor> {
   readonly readCursor = cursorReader('web', webCursor);
 
   private readonly releasesPerPoll: number;
+  private readonly now: () => Date;
+  private readonly logger = new Logger(WebConnector.name);
   private readonly parsing: PageParsing;
 
   constructor(
@@ -94,6 +105,7 @@ export class WebConnector implements Connector<WebCursor> {
     options: WebConnectorOptions = {},
   ) {
     this.releasesPerPoll = Math.max(1, options.releasesPerPoll ?? WEB_RELEASES_PER_POLL);
+    this.now = options.now ?? (() => new Date());
     this.parsing = options.parsing ?? inThreadPageParsing();
   }
 
@@ -145,18 +157,24 @@ export class WebConnector implements Connector<WebCursor> {
     // releases never tried first, so a few that keep failing cannot hold back the new ones
     const fresh = list.releaseLinks
       .filter((link) => !seen.has(link))
-      .sort((a, b) => (failed.get(a) ?? 0) - (failed.get(b) ?? 0));
+      .sort((a, b) => (failed.get(a)?.count ?? 0) - (failed.get(b)?.count ?? 0));
     const posts: FetchedPost[] = [];
     const done = new Set<string>();
+    const now = this.now();
     for (const link of fresh.slice(0, this.releasesPerPoll)) {
       const outcome = await this.readRelease(account, link, listArtifacts);
       if (outcome === 'retry') {
-        const failures = (failed.get(link) ?? 0) + 1;
-        if (failures < WEB_RELEASE_ATTEMPTS) {
-          failed.set(link, failures);
+        const before = failed.get(link);
+        const failure = { count: (before?.count ?? 0) + 1, since: before?.since ?? now.toISOString() };
+        const failingMs = now.getTime() - Date.parse(failure.since);
+        if (failure.count < WEB_RELEASE_ATTEMPTS || failingMs < WEB_RELEASE_GIVE_UP_MS) {
+          failed.set(link, failure);
           continue;
         }
         failed.delete(link); // given up: not asked again by polls
+        this.logger.warn(
+          `${account.sourceUrl}: release ${link} given up after failing ${failure.count} polls since ${failure.since}`,
+        );
       }
       done.add(link);
       if (outcome !== 'dead' && outcome !== 'retry') posts.push(outcome);
@@ -169,7 +187,7 @@ export class WebConnector implements Connector<WebCursor> {
       ...(finished ? { bodySha256 } : {}),
       seen: stillListed.filter((link) => link.length <= MAX_URL_LENGTH).slice(0, WEB_MAX_LIST_LINKS),
       ...(stillFailing.length > 0
-        ? { failed: Object.fromEntries(stillFailing.map((link) => [link, failed.get(link) as number])) }
+        ? { failed: Object.fromEntries(stillFailing.map((link) => [link, failed.get(link)!])) }
         : {}),
     };
     return { kind: 'posts', httpStatus: response.status, posts, cursor: next };
