@@ -306,11 +306,13 @@ describe('quoted statements from embeds', () => {
     const [quoted] = (res.body as ExtractionView).quotedStatements;
     expect(quoted.original).toBeNull();
     expect(quoted.captureRequested).toEqual(expect.any(String));
-    const linked = await waitFor('the captured original', async () => {
-      const view = (await app.http().get(`/api/v1/quoted-statements/${quoted.id}`).expect(200))
-        .body as QuotedView;
-      return view.original ?? undefined;
-    });
+    const readOriginal = async () =>
+      ((await app.http().get(`/api/v1/quoted-statements/${quoted.id}`).expect(200)).body as QuotedView)
+        .original ?? undefined;
+    await waitFor('the captured original', readOriginal);
+    // read again: the read that first saw the original may have looked for the post just before the capture
+    // committed and for its text just after
+    const linked = (await readOriginal())!;
     expect(linked).toMatchObject({ matchedBy: 'post-id', text: 'A post nobody captured yet.' });
     const [row]: { external_id: string }[] = await app.db.query(
       `SELECT external_id FROM statements WHERE id = $1`,
