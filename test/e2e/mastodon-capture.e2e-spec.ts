@@ -174,12 +174,14 @@ describe('tracking a Mastodon account', () => {
       );
       return poll.execute({ accountId, dueAt: row.next_poll_at.toISOString() });
     };
-    // let every poll job the scheduler made finish (a late one would write between the counts); the first quiet
-    // poll below opens the capture run that later quiet polls extend
+    // the scheduler's own poll jobs wait while the queue is paused (one would add a quiet poll to the run being
+    // counted), and those already running finish first; the first quiet poll below opens the capture run that
+    // later quiet polls extend
     const queue = app.app.get<Queue>(getQueueToken(QueueName.Poll));
+    await queue.pause();
     await waitFor('no poll job in flight', async () => {
-      const counts = await queue.getJobCounts('active', 'waiting', 'delayed', 'prioritized');
-      return Object.values(counts).every((n) => n === 0) ? true : undefined;
+      const counts = await queue.getJobCounts('active');
+      return counts.active === 0 ? true : undefined;
     });
     await pollNow();
     const before = await countRows(app.db);
@@ -202,6 +204,7 @@ describe('tracking a Mastodon account', () => {
       [accountId],
     );
     expect(run).toEqual({ polls: quietRun.polls + 100, outcome: 'unchanged' });
+    await queue.resume();
   });
 
   it('keeps accounts and posts of different instances apart even when their ids are equal', async () => {
