@@ -1,4 +1,4 @@
-import { type OutboxEvent } from '@app/persistence';
+import { type OutboxEvent, type OutboxQuotation } from '@app/persistence';
 
 /** The body of a webhook, the same bytes for every subscriber and every retry of one event. */
 export interface WebhookPayload {
@@ -24,18 +24,7 @@ export interface WebhookPayload {
      * `statement.quoted`: what a document claimed (statementId and account are the captured original's when
      * it was known as the quotation was recorded, else null; `text` is the quoted text, null for a link-only quote)
      */
-    quotation?: {
-      id: string;
-      quotedStatementId: string;
-      platform: string;
-      claimedHandle: string;
-      claimedName: string | null;
-      claimedDate: string | null;
-      sourceUrl: string | null;
-      postUrl: string | null;
-      foundIn: string;
-      links: { quotedStatement: string; evidence: string };
-    };
+    quotation?: OutboxQuotation & { links: { quotedStatement: string; evidence: string } };
     links: { statement: string | null; evidence: string | null };
   };
 }
