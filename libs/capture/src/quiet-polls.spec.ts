@@ -176,4 +176,20 @@ describe('CaptureWriter: quiet polls written in batches (on a real database)', (
     ]);
     expect((await accountRow(bad.account.id)).last_poll_status).toBe('failed');
   });
+
+  it('records a failure whose reason quotes a NUL and control characters, escaped (PostgreSQL text refuses NUL)', async () => {
+    const work = await trackedAccount();
+    const outcome = await writer.recordPollFailure(
+      work,
+      new Error('the root element is <r\u0000\u001b[31m>'),
+    );
+    expect(outcome).toBe('failed');
+    const [row]: { last_error: string }[] = await db.query(`SELECT last_error FROM accounts WHERE id = $1`, [
+      work.account.id,
+    ]);
+    expect(row.last_error).toBe('unexpected error while polling: the root element is <r\\u0000\\u001b[31m>');
+    expect(await runsOf(work.account.id)).toEqual([
+      { outcome: 'failed', polls: 1, http_status: null, error_code: 'source-unavailable' },
+    ]);
+  });
 });

@@ -1,3 +1,5 @@
+import { printable } from './printable';
+
 /**
  * Domain errors carry a code, never an HTTP status: the API's exception filter maps codes to statuses,
  * the worker maps them to retry decisions.
@@ -27,13 +29,14 @@ export enum ErrorCode {
   SourceReadBudgetExhausted = 'source-read-budget-exhausted',
 }
 
+/** A message is made printable (see `printable`): it often quotes what a source or a client sent. */
 export class VerbatimError extends Error {
   constructor(
     readonly code: ErrorCode,
     message: string,
     readonly details: Record<string, unknown> = {},
   ) {
-    super(message);
+    super(printable(message));
     this.name = new.target.name;
   }
 }

@@ -4,6 +4,7 @@ export * from './record';
 export * from './html-text';
 export * from './html-nesting';
 export * from './errors';
+export * from './printable';
 export * from './version';
 export * from './capture-decision';
 export * from './version-plan';

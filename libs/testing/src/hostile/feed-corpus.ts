@@ -138,6 +138,13 @@ export function hostileFeedCorpus(options: HostileFeedCorpusOptions): HostileFee
     withItem('<item><guid>nul</guid><title>a &#0; b &#x0;</title><description>&amp;#0;</description></item>'),
     'parses',
   );
+  // a root element whose name holds a NUL and other controls: the refusal quoting it must still be storable
+  add(
+    'control-characters-in-root-name',
+    'characters',
+    '<r\u0000\u0007\u001b[31mx>text</r\u0000\u0007\u001b[31mx>',
+    'refused',
+  );
   add('utf16-lone-surrogate', 'characters', utf16WithLoneSurrogate(), 'parses-or-refused', {
     goodItemIds: [],
   });
