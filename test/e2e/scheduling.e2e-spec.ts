@@ -1,9 +1,11 @@
 import { getQueueToken } from '@nestjs/bullmq';
 import { type Queue } from 'bullmq';
+import Redis from 'ioredis';
 import { type DataSource } from 'typeorm';
 import { createDataSource, selectDueAccounts } from '@app/persistence';
 import { QueueName } from '@app/queues';
 import { createTestEnvironment, type TestEnvironment } from '@app/testing/test-environment';
+import { POLL_REQUEUE_AFTER_MS } from '@app/worker/scheduler/scheduler.service';
 import { startTestApp, tick, type TestApp } from './support/app';
 
 /** `count` tracked Mastodon accounts on `host`, due from `firstDue` on, one millisecond apart. */
@@ -120,10 +122,78 @@ describe('the scheduler holds a bounded number of poll jobs in Redis', () => {
       return Object.values(counts).reduce((sum, n) => sum + n, 0);
     };
     expect(await held()).toBe(100);
-    await queue.obliterate({ force: true });
-    // obliterate takes the queue's paused flag with it: pause again before the workers see the refill
-    await queue.pause();
+  });
+
+  it('offers each due poll once: room in the queue goes to polls Redis does not hold yet', async () => {
+    const queue = app.app.get<Queue>(getQueueToken(QueueName.Poll));
+    const accountsHeld = async () =>
+      (await queue.getJobs(['waiting', 'paused', 'delayed', 'prioritized'])).map((job) => job.data.accountId);
+    const first = await accountsHeld();
+    expect(first).toHaveLength(100);
+    // 50 jobs leave the queue without their polls running (their accounts stay at the same due time)
+    const gone = (await queue.getJobs(['paused', 'waiting'])).slice(0, 50);
+    for (const job of gone) await job.remove();
     await tick(app);
-    expect(await held()).toBe(100);
+    const second = await accountsHeld();
+    expect(second).toHaveLength(100);
+    // the room went to 50 accounts never enqueued before, not to the oldest due ones again
+    const goneIds = new Set(gone.map((job) => job.data.accountId));
+    const fresh = second.filter((id) => !first.includes(id));
+    expect(fresh).toHaveLength(50);
+    expect(second.filter((id) => goneIds.has(id))).toEqual([]);
+  });
+
+  it('offers the polls again at once when Redis was flushed (the queue epoch is new)', async () => {
+    const queue = app.app.get<Queue>(getQueueToken(QueueName.Poll));
+    const before = (await queue.getJobs(['paused', 'waiting'])).map((job) => job.data.accountId);
+    expect(before).toHaveLength(100);
+    await queue.obliterate({ force: true });
+    await queue.pause();
+    // a flush takes every key of the prefix, the epoch with the jobs
+    const redis = new Redis(env.redisUrl);
+    const epochKeys = await redis.keys(`${env.queuePrefix}:verbatim:*`);
+    expect(epochKeys).toHaveLength(1);
+    await redis.del(epochKeys);
+    await redis.quit();
+    await tick(app);
+    const oldest: { id: string }[] = await app.db.query(
+      `SELECT id FROM accounts ORDER BY next_poll_at, id LIMIT 100`,
+    );
+    const after = (await queue.getJobs(['paused', 'waiting', 'delayed'])).map((job) => job.data.accountId);
+    expect(new Set(after)).toEqual(new Set(oldest.map((row) => row.id)));
+  });
+
+  it('offers a poll again once its job may have been lost (one that failed for good)', async () => {
+    const queue = app.app.get<Queue>(getQueueToken(QueueName.Poll));
+    const accountsHeld = async () =>
+      (await queue.getJobs(['paused', 'waiting', 'delayed'])).map((job) => job.data.accountId);
+    /** Loses every job, as a job that failed for good is lost, without a new epoch. */
+    const loseJobs = async () => {
+      await queue.obliterate({ force: true });
+      // obliterate takes the queue's paused flag with it: pause again before the workers see the refill
+      await queue.pause();
+    };
+    await app.db.query(`UPDATE accounts SET poll_queued_for = NULL, poll_queued_at = NULL`);
+    await loseJobs();
+    await tick(app);
+    const first = await accountsHeld();
+    expect(first).toHaveLength(100);
+    // within the requeue window their marks stand: the next tick takes 100 other due accounts
+    await loseJobs();
+    await tick(app);
+    const second = await accountsHeld();
+    expect(second).toHaveLength(100);
+    expect(second.filter((id) => first.includes(id))).toEqual([]);
+    // once the window has passed (marks aged here, as time would), the lost polls come again, oldest first
+    await loseJobs();
+    await app.db.query(
+      `UPDATE accounts SET poll_queued_at = poll_queued_at - $1 * interval '1 millisecond'`,
+      [POLL_REQUEUE_AFTER_MS + 1000],
+    );
+    await tick(app);
+    const oldest: { id: string }[] = await app.db.query(
+      `SELECT id FROM accounts ORDER BY next_poll_at, id LIMIT 100`,
+    );
+    expect(new Set(await accountsHeld())).toEqual(new Set(oldest.map((row) => row.id)));
   });
 });

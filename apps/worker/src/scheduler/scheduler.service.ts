@@ -17,6 +17,7 @@ import {
   hasDueDeliveries,
   hasPendingLogEntries,
   hasUnsequencedEvents,
+  markPollsQueued,
   selectDueAccounts,
   selectDueRechecks,
   selectQueuedCaptureRequests,
@@ -27,6 +28,12 @@ import { RepeatingRound } from './repeating-round';
 const BATCH = 1000;
 /** polls one tick may enqueue at most, whatever room the queue has (100,000 accounts a minute is ~1,700/s) */
 const MAX_POLLS_PER_TICK = 20_000;
+/**
+ * A poll enqueued this long ago whose account is still at that due time may have lost its job (one that failed
+ * for good): offer it again. A job still waiting makes the offer a no-op (same job id). A flushed Redis is seen
+ * at once (see `queueEpoch`).
+ */
+export const POLL_REQUEUE_AFTER_MS = 60_000;
 /** A capture request still queued this long after it was made has lost its job (flushed Redis): enqueue it again. */
 const CAPTURE_REQUEUE_AFTER_MS = 10_000;
 /** A media item still pending this long after its version was written has lost its job: enqueue it again. */
@@ -85,7 +92,25 @@ export class SchedulerService implements OnApplicationBootstrap, BeforeApplicati
       polling.hostPollsPerSecond > 0
         ? Math.max(1, Math.floor((polling.hostPollsPerSecond * polling.schedulerTickMs) / 1000))
         : undefined;
-    return selectDueAccounts(this.db.manager, until, room, perHost);
+    // marks older than the queue's Redis are void: their jobs went with a flush
+    const epoch = await this.queueEpoch();
+    const requeueBefore = new Date(Math.max(Date.now() - POLL_REQUEUE_AFTER_MS, epoch.getTime()));
+    return selectDueAccounts(this.db.manager, until, room, perHost, requeueBefore);
+  }
+
+  /**
+   * When the poll queue's Redis data began: a key set once, so a flushed Redis shows as a new epoch. A poll
+   * enqueued before it lost its job, and is offered again at once rather than after POLL_REQUEUE_AFTER_MS.
+   */
+  private async queueEpoch(): Promise<Date> {
+    const redis = await this.pollQueue.client;
+    const key = `${this.config.queuePrefix}:verbatim:poll-epoch`;
+    const began = new Date((await redis.get(key)) ?? NaN);
+    if (!Number.isNaN(began.getTime())) return began;
+    // two schedulers starting an epoch at once write times a moment apart: a mark between them is offered again
+    const now = new Date();
+    await redis.set(key, now.toISOString());
+    return now;
   }
 
   private async tick(): Promise<void> {
@@ -102,6 +127,8 @@ export class SchedulerService implements OnApplicationBootstrap, BeforeApplicati
           opts: { jobId: jobIds.poll(id, dueAt), delay: Math.max(0, dueAt.getTime() - now.getTime()) },
         })),
       );
+      // marked after the epoch was read, so that a mark is never older than the epoch it belongs to
+      await markPollsQueued(this.db.manager, due, new Date());
     }
     // rechecks after polls: an account whose poll is due is left for a later tick (new posts first)
     const rechecks = await selectDueRechecks(this.db.manager, now, BATCH, this.config.recheck.batchSize);

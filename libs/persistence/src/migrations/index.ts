@@ -11,6 +11,7 @@ import { ArtifactLinkUrl1767500000000 } from './1767500000000-ArtifactLinkUrl';
 import { SearchLanguages1767300000000 } from './1767300000000-SearchLanguages';
 import { QuotedEmbeds1767720000000 } from './1767720000000-QuotedEmbeds';
 import { CaptureRequestUrl1767800000000 } from './1767800000000-CaptureRequestUrl';
+import { PollQueuedMarks1767900000000 } from './1767900000000-PollQueuedMarks';
 
 /** Every migration, in order. Listed explicitly so builds and tests run the same set. */
 export const MIGRATIONS = [
@@ -27,4 +28,5 @@ export const MIGRATIONS = [
   PlatformHealth1767600000000,
   QuotedEmbeds1767720000000,
   CaptureRequestUrl1767800000000,
+  PollQueuedMarks1767900000000,
 ];

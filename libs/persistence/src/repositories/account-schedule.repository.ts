@@ -12,24 +12,43 @@ export interface DueAccount {
  * thousands of due accounts cannot fill the batch while another host's accounts wait; `perHost` caps how many
  * one host gets (its rate budget for the window), the rest stay due for a later call. Accounts of a platform
  * whose canary says its connector is broken wait until it reads again (every poll would fail the same way).
+ * An account whose job was enqueued for this due time (`markPollsQueued`) is left out, so a tick offers the due
+ * polls Redis does not hold yet instead of the oldest ones again; unless it was enqueued before `requeueBefore`,
+ * when its job may have been lost (a flushed Redis, a job that failed for good) and is offered again.
  */
 export async function selectDueAccounts(
   db: EntityManager,
   now: Date,
   limit: number,
   perHost: number = Number.MAX_SAFE_INTEGER,
+  requeueBefore: Date = now,
 ): Promise<DueAccount[]> {
   const rows: { id: string; next_poll_at: Date }[] = await db.query(
     `SELECT id, next_poll_at FROM (
        SELECT a.id, a.next_poll_at,
               row_number() OVER (PARTITION BY split_part(a.source_url, '/', 3) ORDER BY a.next_poll_at, a.id) AS turn
        FROM accounts a
-       WHERE tracking AND NOT paused AND next_poll_at <= $1 AND ${PLATFORM_NOT_DEGRADED}) due
+       WHERE tracking AND NOT paused AND next_poll_at <= $1 AND ${PLATFORM_NOT_DEGRADED}
+         AND (poll_queued_for IS DISTINCT FROM next_poll_at OR poll_queued_at < $4)) due
      WHERE turn <= $3
      ORDER BY turn, next_poll_at, id LIMIT $2`,
-    [now, limit, perHost],
+    [now, limit, perHost, requeueBefore],
   );
   return rows.map((r) => ({ id: r.id, dueAt: r.next_poll_at }));
+}
+
+/**
+ * Notes that a poll job was enqueued for each account's due time, after the jobs are in Redis (a crash between
+ * the two only means the next tick offers them again, and their deterministic job ids make that a no-op).
+ */
+export async function markPollsQueued(db: EntityManager, polls: DueAccount[], at: Date): Promise<void> {
+  if (polls.length === 0) return;
+  await db.query(
+    `UPDATE accounts a SET poll_queued_for = d.due, poll_queued_at = $3
+     FROM unnest($1::uuid[], $2::timestamptz[]) AS d(id, due)
+     WHERE a.id = d.id AND a.next_poll_at = d.due`,
+    [polls.map((p) => p.id), polls.map((p) => p.dueAt), at],
+  );
 }
 
 /** Capture requests still waiting, so a flushed Redis only delays them. */
