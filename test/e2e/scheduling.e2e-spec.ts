@@ -2,7 +2,7 @@ import { getQueueToken } from '@nestjs/bullmq';
 import { type Queue } from 'bullmq';
 import Redis from 'ioredis';
 import { type DataSource } from 'typeorm';
-import { createDataSource, selectDueAccounts } from '@app/persistence';
+import { createDataSource, markPollsQueued, selectDueAccounts } from '@app/persistence';
 import { QueueName } from '@app/queues';
 import { createTestEnvironment, type TestEnvironment } from '@app/testing/test-environment';
 import { POLL_REQUEUE_AFTER_MS } from '@app/worker/scheduler/scheduler.service';
@@ -34,6 +34,9 @@ async function hostsOf(db: DataSource, ids: string[]): Promise<string[]> {
   return ids.map((id) => byId.get(id)!);
 }
 
+/** Marks of a queue epoch no account carries: every due account is offered. */
+const MARKS = { epoch: 'test-epoch', requeueAfterMs: POLL_REQUEUE_AFTER_MS };
+
 describe('choosing due polls', () => {
   let env: TestEnvironment;
   let db: DataSource;
@@ -55,7 +58,7 @@ describe('choosing due polls', () => {
   });
 
   it('takes hosts in turns: a busy instance far behind does not fill the batch', async () => {
-    const due = await selectDueAccounts(db.manager, now, 9);
+    const due = await selectDueAccounts(db.manager, now, { limit: 9, marks: MARKS });
     const hosts = await hostsOf(
       db,
       due.map((d) => d.id),
@@ -69,7 +72,7 @@ describe('choosing due polls', () => {
   });
 
   it('gives each host at most its budget, leaving the rest due', async () => {
-    const due = await selectDueAccounts(db.manager, now, 1000, 2);
+    const due = await selectDueAccounts(db.manager, now, { limit: 1000, perHost: 2, marks: MARKS });
     const hosts = await hostsOf(
       db,
       due.map((d) => d.id),
@@ -79,11 +82,38 @@ describe('choosing due polls', () => {
     expect(due).toHaveLength(6);
   });
 
+  it('counts a host’s polls already enqueued against its budget, and does not offer them again', async () => {
+    const first = await selectDueAccounts(db.manager, now, { limit: 1000, perHost: 2, marks: MARKS });
+    // every poll offered is enqueued
+    await markPollsQueued(db.manager, first, MARKS.epoch);
+    // every host's budget is taken by its enqueued polls: nothing more is offered
+    expect(await selectDueAccounts(db.manager, now, { limit: 1000, perHost: 2, marks: MARKS })).toEqual([]);
+    // with a budget of 3, each host gets its third oldest (small.example has 3, feeds.example only 2)
+    const third = await selectDueAccounts(db.manager, now, { limit: 1000, perHost: 3, marks: MARKS });
+    expect(
+      (
+        await hostsOf(
+          db,
+          third.map((d) => d.id),
+        )
+      ).sort(),
+    ).toEqual(['busy.example', 'small.example']);
+    expect(third.filter((d) => first.some((f) => f.id === d.id))).toEqual([]);
+    // under another epoch (a flushed Redis) the marks are void
+    const flushed = { ...MARKS, epoch: 'after-a-flush' };
+    expect(await selectDueAccounts(db.manager, now, { limit: 1000, perHost: 2, marks: flushed })).toEqual(
+      first,
+    );
+    await db.query(
+      `UPDATE accounts SET poll_queued_for = NULL, poll_queued_at = NULL, poll_queued_epoch = NULL`,
+    );
+  });
+
   it('leaves the accounts of a platform whose canary failed', async () => {
     await db.query(
       `INSERT INTO platform_health (platform, canary_url, state, reason) VALUES ('feed', 'https://feeds.example/canary.xml', 'degraded', 'format changed')`,
     );
-    const due = await selectDueAccounts(db.manager, now, 1000);
+    const due = await selectDueAccounts(db.manager, now, { limit: 1000, marks: MARKS });
     expect(
       await hostsOf(
         db,
@@ -110,7 +140,7 @@ describe('the scheduler holds a bounded number of poll jobs in Redis', () => {
     await env?.destroy();
   });
 
-  it('enqueues up to the limit however many accounts are due, and more as the queue drains', async () => {
+  it('enqueues up to the limit however many accounts are due', async () => {
     const queue = app.app.get<Queue>(getQueueToken(QueueName.Poll));
     // the workers must not take jobs out while we count
     await queue.pause();
@@ -173,7 +203,9 @@ describe('the scheduler holds a bounded number of poll jobs in Redis', () => {
       // obliterate takes the queue's paused flag with it: pause again before the workers see the refill
       await queue.pause();
     };
-    await app.db.query(`UPDATE accounts SET poll_queued_for = NULL, poll_queued_at = NULL`);
+    await app.db.query(
+      `UPDATE accounts SET poll_queued_for = NULL, poll_queued_at = NULL, poll_queued_epoch = NULL`,
+    );
     await loseJobs();
     await tick(app);
     const first = await accountsHeld();

@@ -2,7 +2,7 @@ import { type Logger } from '@nestjs/common';
 import { type Queue } from 'bullmq';
 import { QueryFailedError, type EntityManager } from 'typeorm';
 import { scheduleSequencing } from '@app/alerts';
-import { ErrorCode, SourceError, VerbatimError } from '@app/core';
+import { ErrorCode, SourceError, VerbatimError, printable } from '@app/core';
 import { scheduleIntegration } from '@app/log';
 import { isDataException } from '@app/persistence';
 import { type RejectedPost } from './prepare-posts';
@@ -35,7 +35,10 @@ export function skippedNote(skipped: RejectedPost[]): { errorCode: string | null
   const more = skipped.length > shown.length ? `; and ${skipped.length - shown.length} more` : '';
   return {
     errorCode: ErrorCode.SourceInvalidResponse,
-    error: `${skipped.length} post(s) could not be stored and were skipped: ${shown.join('; ')}${more}`,
+    // the ids and reasons quote what the source sent: a NUL there would make the note itself unstorable
+    error: printable(
+      `${skipped.length} post(s) could not be stored and were skipped: ${shown.join('; ')}${more}`,
+    ),
   };
 }
 

@@ -1,4 +1,5 @@
 import { ErrorCode } from './errors';
+import { printable } from './printable';
 
 /**
  * Platform health from canary checks: a known public account read on a schedule. A platform whose canary
@@ -23,9 +24,11 @@ const BROKEN_CODES: ReadonlySet<string> = new Set([
 
 export function canaryOutcomeOf(error: { code?: unknown; message: string } | null): CanaryOutcome {
   if (!error) return { kind: 'ok' };
+  // any error, not only ours: its message may quote what the platform sent
+  const reason = printable(error.message);
   return typeof error.code === 'string' && BROKEN_CODES.has(error.code)
-    ? { kind: 'broken', reason: error.message }
-    : { kind: 'transient', reason: error.message };
+    ? { kind: 'broken', reason }
+    : { kind: 'transient', reason };
 }
 
 export interface PlatformHealthState {

@@ -1,3 +1,4 @@
+import { randomUUID } from 'node:crypto';
 import { InjectQueue } from '@nestjs/bullmq';
 import {
   Inject,
@@ -8,6 +9,7 @@ import {
 } from '@nestjs/common';
 import { InjectDataSource } from '@nestjs/typeorm';
 import { type Queue } from 'bullmq';
+import type Redis from 'ioredis';
 import { DataSource } from 'typeorm';
 import { VERBATIM_CONFIG, type VerbatimConfig } from '@app/config';
 import { scheduleIntegration } from '@app/log';
@@ -19,6 +21,7 @@ import {
   hasUnsequencedEvents,
   markPollsQueued,
   selectDueAccounts,
+  type DueAccount,
   selectDueRechecks,
   selectQueuedCaptureRequests,
 } from '@app/persistence';
@@ -29,9 +32,9 @@ const BATCH = 1000;
 /** polls one tick may enqueue at most, whatever room the queue has (100,000 accounts a minute is ~1,700/s) */
 const MAX_POLLS_PER_TICK = 20_000;
 /**
- * A poll enqueued this long ago whose account is still at that due time may have lost its job (one that failed
- * for good): offer it again. A job still waiting makes the offer a no-op (same job id). A flushed Redis is seen
- * at once (see `queueEpoch`).
+ * A poll enqueued this long ago (by the database's clock) whose account is still at that due time may have
+ * lost its job (one that failed for good): offer it again. A job still waiting makes the offer a no-op (same
+ * job id). A flushed Redis is seen at once (see `queueEpoch`).
  */
 export const POLL_REQUEUE_AFTER_MS = 60_000;
 /** A capture request still queued this long after it was made has lost its job (flushed Redis): enqueue it again. */
@@ -82,35 +85,32 @@ export class SchedulerService implements OnApplicationBootstrap, BeforeApplicati
    * bounded number of jobs however many accounts are tracked; the rest wait in PostgreSQL), each host at most
    * its budget for the window.
    */
-  private async duePolls(until: Date) {
+  private async duePolls(until: Date): Promise<{ due: DueAccount[]; epoch: string }> {
     const { polling } = this.config;
     const counts = await this.pollQueue.getJobCounts('waiting', 'paused', 'delayed', 'prioritized', 'active');
     const held = Object.values(counts).reduce((sum, n) => sum + n, 0);
     const room = Math.min(MAX_POLLS_PER_TICK, polling.queueLimit - held);
-    if (room <= 0) return [];
+    const epoch = await this.queueEpoch();
+    if (room <= 0) return { due: [], epoch };
     const perHost =
       polling.hostPollsPerSecond > 0
         ? Math.max(1, Math.floor((polling.hostPollsPerSecond * polling.schedulerTickMs) / 1000))
         : undefined;
-    // marks older than the queue's Redis are void: their jobs went with a flush
-    const epoch = await this.queueEpoch();
-    const requeueBefore = new Date(Math.max(Date.now() - POLL_REQUEUE_AFTER_MS, epoch.getTime()));
-    return selectDueAccounts(this.db.manager, until, room, perHost, requeueBefore);
+    const marks = { epoch, requeueAfterMs: POLL_REQUEUE_AFTER_MS };
+    return { due: await selectDueAccounts(this.db.manager, until, { limit: room, perHost, marks }), epoch };
   }
 
   /**
-   * When the poll queue's Redis data began: a key set once, so a flushed Redis shows as a new epoch. A poll
-   * enqueued before it lost its job, and is offered again at once rather than after POLL_REQUEUE_AFTER_MS.
+   * The poll queue's epoch: a random token kept in Redis beside the jobs, so a flushed Redis shows as a new
+   * epoch. Polls marked as enqueued under an earlier one lost their jobs and are offered again at once.
    */
-  private async queueEpoch(): Promise<Date> {
-    const redis = await this.pollQueue.client;
+  private async queueEpoch(): Promise<string> {
+    // BullMQ's client is ioredis underneath; its own interface has no SET NX
+    const redis = (await this.pollQueue.client) as unknown as Redis;
     const key = `${this.config.queuePrefix}:verbatim:poll-epoch`;
-    const began = new Date((await redis.get(key)) ?? NaN);
-    if (!Number.isNaN(began.getTime())) return began;
-    // two schedulers starting an epoch at once write times a moment apart: a mark between them is offered again
-    const now = new Date();
-    await redis.set(key, now.toISOString());
-    return now;
+    // NX: schedulers starting an epoch at once agree on the first token written
+    await redis.set(key, randomUUID(), 'NX');
+    return (await redis.get(key)) ?? 'none';
   }
 
   private async tick(): Promise<void> {
@@ -118,7 +118,7 @@ export class SchedulerService implements OnApplicationBootstrap, BeforeApplicati
     // polls due before the next tick are enqueued now, delayed to their due time: a poll starts when it is due,
     // not up to a tick later (the deterministic job id makes the next tick's enqueue of the same poll a no-op)
     const lookahead = new Date(now.getTime() + this.config.polling.schedulerTickMs);
-    const due = await this.duePolls(lookahead);
+    const { due, epoch } = await this.duePolls(lookahead);
     if (due.length > 0) {
       await this.pollQueue.addBulk(
         due.map(({ id, dueAt }) => ({
@@ -127,8 +127,11 @@ export class SchedulerService implements OnApplicationBootstrap, BeforeApplicati
           opts: { jobId: jobIds.poll(id, dueAt), delay: Math.max(0, dueAt.getTime() - now.getTime()) },
         })),
       );
-      // marked after the epoch was read, so that a mark is never older than the epoch it belongs to
-      await markPollsQueued(this.db.manager, due, new Date());
+      // the marks only save work: should they fail, the next tick offers these polls again (a no-op) and
+      // the rest of this tick still runs
+      await markPollsQueued(this.db.manager, due, epoch).catch((error: Error) =>
+        this.logger.warn(`could not mark ${due.length} poll(s) as enqueued: ${error.message}`),
+      );
     }
     // rechecks after polls: an account whose poll is due is left for a later tick (new posts first)
     const rechecks = await selectDueRechecks(this.db.manager, now, BATCH, this.config.recheck.batchSize);

@@ -6,48 +6,75 @@ export interface DueAccount {
   dueAt: Date;
 }
 
+/** Which enqueued polls still hold their jobs, as far as PostgreSQL can tell (see `markPollsQueued`). */
+export interface QueuedMarks {
+  /** the poll queue's current epoch: a mark made under another one lost its job with a flushed Redis */
+  epoch: string;
+  /** a mark older than this (by the database's clock) may have lost its job (one that failed for good) */
+  requeueAfterMs: number;
+}
+
+export interface DueSelection {
+  /** at most this many */
+  limit: number;
+  /** each host's rate budget for the window: at most this many of its due polls waiting or offered */
+  perHost?: number;
+  marks: QueuedMarks;
+}
+
 /**
  * Tracked, unpaused accounts whose next poll time has come, taken in turns across hosts: each host's oldest
  * due account first, then each host's second, and so on. When the archive is behind, one busy instance with
  * thousands of due accounts cannot fill the batch while another host's accounts wait; `perHost` caps how many
  * one host gets (its rate budget for the window), the rest stay due for a later call. Accounts of a platform
  * whose canary says its connector is broken wait until it reads again (every poll would fail the same way).
- * An account whose job was enqueued for this due time (`markPollsQueued`) is left out, so a tick offers the due
- * polls Redis does not hold yet instead of the oldest ones again; unless it was enqueued before `requeueBefore`,
- * when its job may have been lost (a flushed Redis, a job that failed for good) and is offered again.
+ * An account whose job was enqueued for this due time (`markPollsQueued`) still takes its turn, so it counts
+ * against its host's budget, but is not offered again: a tick offers the due polls Redis does not hold yet,
+ * not the oldest ones again. Unless its mark is void (another epoch, or older than `requeueAfterMs`).
  */
 export async function selectDueAccounts(
   db: EntityManager,
-  now: Date,
-  limit: number,
-  perHost: number = Number.MAX_SAFE_INTEGER,
-  requeueBefore: Date = now,
+  until: Date,
+  selection: DueSelection,
 ): Promise<DueAccount[]> {
   const rows: { id: string; next_poll_at: Date }[] = await db.query(
     `SELECT id, next_poll_at FROM (
        SELECT a.id, a.next_poll_at,
-              row_number() OVER (PARTITION BY split_part(a.source_url, '/', 3) ORDER BY a.next_poll_at, a.id) AS turn
+              row_number() OVER (PARTITION BY split_part(a.source_url, '/', 3) ORDER BY a.next_poll_at, a.id) AS turn,
+              (a.poll_queued_for IS DISTINCT FROM a.next_poll_at OR a.poll_queued_epoch IS DISTINCT FROM $4
+                 OR a.poll_queued_at < now() - $5 * interval '1 millisecond') AS offer
        FROM accounts a
-       WHERE tracking AND NOT paused AND next_poll_at <= $1 AND ${PLATFORM_NOT_DEGRADED}
-         AND (poll_queued_for IS DISTINCT FROM next_poll_at OR poll_queued_at < $4)) due
-     WHERE turn <= $3
+       WHERE tracking AND NOT paused AND next_poll_at <= $1 AND ${PLATFORM_NOT_DEGRADED}) due
+     WHERE turn <= $3 AND offer
      ORDER BY turn, next_poll_at, id LIMIT $2`,
-    [now, limit, perHost, requeueBefore],
+    [
+      until,
+      selection.limit,
+      selection.perHost ?? Number.MAX_SAFE_INTEGER,
+      selection.marks.epoch,
+      selection.marks.requeueAfterMs,
+    ],
   );
   return rows.map((r) => ({ id: r.id, dueAt: r.next_poll_at }));
 }
 
 /**
- * Notes that a poll job was enqueued for each account's due time, after the jobs are in Redis (a crash between
- * the two only means the next tick offers them again, and their deterministic job ids make that a no-op).
+ * Notes that a poll job was enqueued for each account's due time, in the queue's `epoch`, after the jobs are in
+ * Redis (a crash between the two only means the next tick offers them again, and their deterministic job ids
+ * make that a no-op). Rows are taken in id order, as poll completions take them, and a row a completion holds
+ * is skipped: it is moving past this due time anyway.
  */
-export async function markPollsQueued(db: EntityManager, polls: DueAccount[], at: Date): Promise<void> {
+export async function markPollsQueued(db: EntityManager, polls: DueAccount[], epoch: string): Promise<void> {
   if (polls.length === 0) return;
   await db.query(
-    `UPDATE accounts a SET poll_queued_for = d.due, poll_queued_at = $3
-     FROM unnest($1::uuid[], $2::timestamptz[]) AS d(id, due)
-     WHERE a.id = d.id AND a.next_poll_at = d.due`,
-    [polls.map((p) => p.id), polls.map((p) => p.dueAt), at],
+    `WITH marked AS (
+       SELECT a.id, d.due FROM accounts a JOIN unnest($1::uuid[], $2::timestamptz[]) AS d(id, due)
+         ON a.id = d.id AND a.next_poll_at = d.due
+       ORDER BY a.id FOR UPDATE OF a SKIP LOCKED
+     )
+     UPDATE accounts a SET poll_queued_for = m.due, poll_queued_at = now(), poll_queued_epoch = $3
+     FROM marked m WHERE a.id = m.id`,
+    [polls.map((p) => p.id), polls.map((p) => p.dueAt), epoch],
   );
 }
 
