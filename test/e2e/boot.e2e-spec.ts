@@ -71,7 +71,10 @@ describe('booting the built app (verbatim serve)', () => {
       const databaseUrl = new URL(env.databaseUrl);
       databaseUrl.pathname = `/${dbName}`;
 
-      const { proc, health } = await serve('all', { DATABASE_URL: databaseUrl.toString() });
+      const { proc, port, health } = await serve('all', {
+        DATABASE_URL: databaseUrl.toString(),
+        LOG_LEVEL: 'info',
+      });
       const answer = await health();
 
       expect(answer.body).toMatchObject({ status: 'ok', checks: { database: { status: 'up' } } });
@@ -79,6 +82,23 @@ describe('booting the built app (verbatim serve)', () => {
       expect(await exists()).toBe(1);
       // migrated: the archive tables are there and empty
       expect(await count(databaseUrl.toString(), `SELECT count(*) AS n FROM statements`)).toBe(0);
+
+      // each API request is logged on one line, its credentials redacted; /health is not
+      await fetch(`http://127.0.0.1:${port}/api/v1/statements?limit=1`, {
+        headers: { authorization: 'Bearer not-a-real-token-but-secret' },
+      });
+      const requestLine = async () =>
+        proc
+          .output()
+          .split('\n')
+          .find((line) => line.includes('"url":"/api/v1/statements?limit=1"') && line.includes('"res"'));
+      const line = await waitFor('the request log line', requestLine, 5000);
+      expect(JSON.parse(line)).toMatchObject({
+        req: { method: 'GET', headers: { authorization: '[Redacted]' } },
+        res: { statusCode: expect.any(Number) },
+      });
+      expect(proc.output()).not.toContain('not-a-real-token-but-secret');
+      expect(proc.output()).not.toContain('"url":"/health"');
     });
   });
 

@@ -6,6 +6,7 @@ import { ConfigModule, type VerbatimConfig } from '@app/config';
 import { ObservabilityModule } from '@app/observability';
 import { PersistenceModule } from '@app/persistence';
 import { WorkerModule } from '@app/worker';
+import { createRootLogger, ROOT_LOGGER } from './logging';
 
 export interface Roles {
   api: boolean;
@@ -19,24 +20,20 @@ export interface Roles {
 @Module({})
 export class AppModule {
   static forRoot(config: VerbatimConfig, roles: Roles): DynamicModule {
+    const logger = createRootLogger(config, roles);
     return {
       module: AppModule,
       imports: [
         ConfigModule.forRoot(config),
-        LoggerModule.forRoot({
-          pinoHttp: {
-            level: config.logLevel,
-            name: roles.api && roles.worker ? 'verbatim' : roles.api ? 'verbatim-api' : 'verbatim-worker',
-            redact: ['req.headers.authorization', 'req.headers.cookie'],
-            autoLogging: { ignore: (req) => req.url === '/health' || req.url === '/metrics' },
-          },
-        }),
+        // requests are logged by `requestLogging` (see configureApp), not by nestjs-pino's middleware
+        LoggerModule.forRoot({ pinoHttp: { logger }, forRoutes: [] }),
         PersistenceModule,
         ObservabilityModule,
         ...(roles.api ? [ApiModule] : []),
         ...(roles.worker ? [WorkerModule] : []),
       ],
       providers: [
+        { provide: ROOT_LOGGER, useValue: logger },
         { provide: APP_FILTER, useClass: ErrorFilter },
         { provide: APP_PIPE, useFactory: createValidationPipe },
         // every role: a worker-only process serves /metrics too, and it is private when reads are

@@ -6,6 +6,7 @@ import { setUpApiDocs } from '@app/api';
 import { type VerbatimConfig } from '@app/config';
 import { AppModule, type Roles } from './app.module';
 import { refuseDeepJson } from './json-nesting';
+import { requestLogging, ROOT_LOGGER } from './logging';
 
 /** Body-parser failures happen before Nest's filters: answer them in the API's JSON error shape. */
 function bodyErrors(
@@ -44,6 +45,7 @@ export async function createVerbatimApp(
 /** What every Verbatim HTTP app gets, whether made by NestFactory or by a test module. */
 export function configureApp(app: NestExpressApplication, roles: Roles): NestExpressApplication {
   app.useLogger(app.get(Logger));
+  app.use(requestLogging(app.get(ROOT_LOGGER)));
   app.use(express.json({ limit: '256kb', verify: refuseDeepJson }));
   app.use(bodyErrors);
   app.disable('x-powered-by');
