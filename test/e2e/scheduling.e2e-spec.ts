@@ -104,9 +104,7 @@ describe('choosing due polls', () => {
     expect(await selectDueAccounts(db.manager, now, { limit: 1000, perHost: 2, marks: flushed })).toEqual(
       first,
     );
-    await db.query(
-      `UPDATE accounts SET poll_queued_for = NULL, poll_queued_at = NULL, poll_queued_epoch = NULL`,
-    );
+    await db.query(`DELETE FROM poll_marks`);
   });
 
   it('leaves the accounts of a platform whose canary failed', async () => {
@@ -203,9 +201,7 @@ describe('the scheduler holds a bounded number of poll jobs in Redis', () => {
       // obliterate takes the queue's paused flag with it: pause again before the workers see the refill
       await queue.pause();
     };
-    await app.db.query(
-      `UPDATE accounts SET poll_queued_for = NULL, poll_queued_at = NULL, poll_queued_epoch = NULL`,
-    );
+    await app.db.query(`DELETE FROM poll_marks`);
     await loseJobs();
     await tick(app);
     const first = await accountsHeld();
@@ -218,10 +214,9 @@ describe('the scheduler holds a bounded number of poll jobs in Redis', () => {
     expect(second.filter((id) => first.includes(id))).toEqual([]);
     // once the window has passed (marks aged here, as time would), the lost polls come again, oldest first
     await loseJobs();
-    await app.db.query(
-      `UPDATE accounts SET poll_queued_at = poll_queued_at - $1 * interval '1 millisecond'`,
-      [POLL_REQUEUE_AFTER_MS + 1000],
-    );
+    await app.db.query(`UPDATE poll_marks SET queued_at = queued_at - $1 * interval '1 millisecond'`, [
+      POLL_REQUEUE_AFTER_MS + 1000,
+    ]);
     await tick(app);
     const oldest: { id: string }[] = await app.db.query(
       `SELECT id FROM accounts ORDER BY next_poll_at, id LIMIT 100`,

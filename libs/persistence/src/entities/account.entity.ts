@@ -19,11 +19,6 @@ export class AccountEntity {
   @Column({ type: 'boolean', default: false }) paused!: boolean;
   @Column({ name: 'poll_interval_seconds', type: 'integer' }) pollIntervalSeconds!: number;
   @Column({ name: 'next_poll_at', type: 'timestamptz', precision: 3 }) nextPollAt!: Date;
-  /** the due time a poll job was last enqueued for, when, and in which queue epoch: see `markPollsQueued` */
-  @Column({ name: 'poll_queued_for', type: 'timestamptz', precision: 3, nullable: true })
-  pollQueuedFor!: Date | null;
-  @Column({ name: 'poll_queued_at', type: 'timestamptz', nullable: true }) pollQueuedAt!: Date | null;
-  @Column({ name: 'poll_queued_epoch', type: 'text', nullable: true }) pollQueuedEpoch!: string | null;
   @Column({ type: 'jsonb', default: {} }) cursor!: Record<string, string>;
   @Column({ name: 'last_polled_at', type: 'timestamptz', nullable: true }) lastPolledAt!: Date | null;
   @Column({ name: 'last_poll_status', type: 'text', default: 'never' }) lastPollStatus!: PollStatus;

@@ -40,13 +40,17 @@ export async function selectDueAccounts(
   const rows: { id: string; next_poll_at: Date }[] = await db.query(
     `SELECT id, next_poll_at FROM (
        SELECT a.id, a.next_poll_at,
-              row_number() OVER (PARTITION BY split_part(a.source_url, '/', 3) ORDER BY a.next_poll_at, a.id) AS turn,
-              (a.poll_queued_for IS DISTINCT FROM a.next_poll_at OR a.poll_queued_epoch IS DISTINCT FROM $4
-                 OR a.poll_queued_at < now() - $5 * interval '1 millisecond') AS offer
+              row_number() OVER (PARTITION BY split_part(a.source_url, '/', 3) ORDER BY a.next_poll_at, a.id) AS turn
        FROM accounts a
-       WHERE tracking AND NOT paused AND next_poll_at <= $1 AND ${PLATFORM_NOT_DEGRADED}) due
-     WHERE turn <= $3 AND offer
-     ORDER BY turn, next_poll_at, id LIMIT $2`,
+       WHERE tracking AND NOT paused AND next_poll_at <= $1 AND ${PLATFORM_NOT_DEGRADED}
+       ORDER BY turn, a.next_poll_at, a.id) due
+     -- the mark is looked up in turn order, and only until the limit is reached: a scalar subquery, so that the
+     -- planner cannot make it a join (which would read every mark, and might not keep the order)
+     WHERE turn <= $3 AND (
+       SELECT m.due FROM poll_marks m
+       WHERE m.account_id = due.id AND m.epoch = $4 AND m.queued_at >= now() - $5 * interval '1 millisecond'
+     ) IS DISTINCT FROM due.next_poll_at
+     LIMIT $2`,
     [
       until,
       selection.limit,
@@ -61,20 +65,17 @@ export async function selectDueAccounts(
 /**
  * Notes that a poll job was enqueued for each account's due time, in the queue's `epoch`, after the jobs are in
  * Redis (a crash between the two only means the next tick offers them again, and their deterministic job ids
- * make that a no-op). Rows are taken in id order, as poll completions take them, and a row a completion holds
- * is skipped: it is moving past this due time anyway.
+ * make that a no-op). Rows are written in account order, so that two schedulers marking at once cannot
+ * deadlock; the accounts themselves are not touched.
  */
 export async function markPollsQueued(db: EntityManager, polls: DueAccount[], epoch: string): Promise<void> {
   if (polls.length === 0) return;
+  const ordered = [...polls].sort((a, b) => (a.id < b.id ? -1 : a.id > b.id ? 1 : 0));
   await db.query(
-    `WITH marked AS (
-       SELECT a.id, d.due FROM accounts a JOIN unnest($1::uuid[], $2::timestamptz[]) AS d(id, due)
-         ON a.id = d.id AND a.next_poll_at = d.due
-       ORDER BY a.id FOR UPDATE OF a SKIP LOCKED
-     )
-     UPDATE accounts a SET poll_queued_for = m.due, poll_queued_at = now(), poll_queued_epoch = $3
-     FROM marked m WHERE a.id = m.id`,
-    [polls.map((p) => p.id), polls.map((p) => p.dueAt), epoch],
+    `INSERT INTO poll_marks (account_id, due, queued_at, epoch)
+     SELECT id, due, now(), $3 FROM unnest($1::uuid[], $2::timestamptz[]) AS d(id, due)
+     ON CONFLICT (account_id) DO UPDATE SET due = EXCLUDED.due, queued_at = EXCLUDED.queued_at, epoch = EXCLUDED.epoch`,
+    [ordered.map((p) => p.id), ordered.map((p) => p.dueAt), epoch],
   );
 }
 

@@ -2,8 +2,10 @@ import { type EntityManager } from 'typeorm';
 import { type CanaryDecision, type PlatformState } from '@app/core';
 
 /** SQL condition on an accounts row `a`: its platform is not paused by a failing canary. */
-export const PLATFORM_NOT_DEGRADED = `NOT EXISTS (
-  SELECT 1 FROM platform_health h WHERE h.platform = a.platform AND h.state = 'degraded')`;
+// the degraded platforms are read once per statement (an InitPlan), not looked up once per account row: over
+// 100,000 due accounts the per-row form cost the scheduler a quarter of a second
+export const PLATFORM_NOT_DEGRADED = `a.platform <> ALL (ARRAY(
+  SELECT h.platform FROM platform_health h WHERE h.state = 'degraded'))`;
 
 /** A configured canary: the platform it speaks for and the account URL read to check it. */
 export interface CanarySetting {
