@@ -25,7 +25,8 @@ describe('request logging', () => {
     await app.http().get('/api/v1/statements').expect(200);
     await app.http().get('/api/v1/statements/not-a-uuid').expect(400);
     await app.http().get('/health').expect(200);
-    // AsyncLocalStorage.enabled: set by its first run(), when Node starts the promise hooks it needs
-    expect((storage as unknown as { enabled: boolean }).enabled).toBe(false);
+    // AsyncLocalStorage.enabled: set by its first run(), when Node 20 starts the promise hooks it needs (later
+    // Node versions carry the context without promise hooks, and may not have the field)
+    expect((storage as unknown as { enabled?: boolean }).enabled).not.toBe(true);
   });
 });

@@ -1,5 +1,5 @@
 import { ArgumentsHost, Catch, HttpException, Logger, type ExceptionFilter } from '@nestjs/common';
-import { type Response } from 'express';
+import { type Request, type Response } from 'express';
 import { ErrorCode, SourceError, VerbatimError } from '@app/core';
 import { isDataException } from '@app/persistence';
 
@@ -59,7 +59,10 @@ export class ErrorFilter implements ExceptionFilter {
       });
       return;
     }
-    this.logger.error(error instanceof Error ? (error.stack ?? error.message) : String(error));
+    // the request, so that the stack can be matched with pino-http's line for it (same `reqId`)
+    const req = host.switchToHttp().getRequest<Request & { id?: unknown }>();
+    const where = `${req.method} ${req.originalUrl ?? req.url} (reqId ${String(req.id)})`;
+    this.logger.error(`${where}: ${error instanceof Error ? (error.stack ?? error.message) : String(error)}`);
     res.status(500).json({
       statusCode: 500,
       error: 'internal',

@@ -45,12 +45,12 @@ export async function selectDueAccounts(
        WHERE tracking AND NOT paused AND next_poll_at <= $1 AND ${PLATFORM_NOT_DEGRADED}
        ORDER BY turn, a.next_poll_at, a.id) due
      -- the mark is looked up in turn order, and only until the limit is reached: a scalar subquery, so that the
-     -- planner cannot make it a join (which would read every mark, and might not keep the order)
+     -- planner cannot make it a join that reads every mark (the outer order is the subquery's: no second sort)
      WHERE turn <= $3 AND (
        SELECT m.due FROM poll_marks m
        WHERE m.account_id = due.id AND m.epoch = $4 AND m.queued_at >= now() - $5 * interval '1 millisecond'
      ) IS DISTINCT FROM due.next_poll_at
-     LIMIT $2`,
+     ORDER BY turn, next_poll_at, id LIMIT $2`,
     [
       until,
       selection.limit,
