@@ -7,7 +7,7 @@ export type CaptureOutcome = 'captured' | 'unchanged' | 'failed';
  * same row (`polls`, `finished_at`) so an idle account does not grow the table.
  */
 @Entity('capture_runs')
-@Index('capture_runs_account', ['accountId', 'startedAt'])
+@Index('capture_runs_account_latest', ['accountId', 'id'])
 export class CaptureRunEntity {
   @PrimaryGeneratedColumn('increment', { type: 'bigint' }) id!: string;
   @Column({ name: 'account_id', type: 'uuid' }) accountId!: string;

@@ -12,6 +12,7 @@ import { SearchLanguages1767300000000 } from './1767300000000-SearchLanguages';
 import { QuotedEmbeds1767720000000 } from './1767720000000-QuotedEmbeds';
 import { CaptureRequestUrl1767800000000 } from './1767800000000-CaptureRequestUrl';
 import { PollQueuedMarks1767900000000 } from './1767900000000-PollQueuedMarks';
+import { CaptureRunsLatest1768000000000 } from './1768000000000-CaptureRunsLatest';
 
 /** Every migration, in order. Listed explicitly so builds and tests run the same set. */
 export const MIGRATIONS = [
@@ -29,4 +30,5 @@ export const MIGRATIONS = [
   QuotedEmbeds1767720000000,
   CaptureRequestUrl1767800000000,
   PollQueuedMarks1767900000000,
+  CaptureRunsLatest1768000000000,
 ];

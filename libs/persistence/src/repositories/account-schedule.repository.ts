@@ -177,7 +177,7 @@ export async function completeQuietPolls(
   // in id order, so two batches sharing accounts tend to lock rows in the same order; should they deadlock anyway,
   // PostgreSQL aborts one statement, and the writer then writes that batch poll by poll
   const sorted = [...polls].sort((a, b) => (a.accountId < b.accountId ? -1 : 1));
-  // the latest run by `id + 0`: see recordCaptureRun
+  // the latest run: see recordCaptureRun
   const rows: { id: string }[] = await db.query(
     `WITH polls AS (
        SELECT * FROM unnest($1::uuid[], $2::timestamptz[], $3::jsonb[], $4::timestamptz[], $5::timestamptz[], $6::int[])
@@ -190,7 +190,7 @@ export async function completeQuietPolls(
        WHERE a.id = p.id AND a.next_poll_at = p.due AND a.tracking
        RETURNING a.id, p.started_at, p.http_status
      ), latest AS (
-       SELECT c.*, (SELECT r.id FROM capture_runs r WHERE r.account_id = c.id ORDER BY r.id + 0 DESC LIMIT 1) AS run_id
+       SELECT c.*, (SELECT r.id FROM capture_runs r WHERE r.account_id = c.id ORDER BY r.id DESC LIMIT 1) AS run_id
        FROM claimed c
      ), extended AS (
        UPDATE capture_runs r SET polls = r.polls + 1, finished_at = $7

@@ -20,13 +20,12 @@ export interface CaptureRunRecord {
  */
 export async function recordCaptureRun(db: EntityManager, run: CaptureRunRecord): Promise<void> {
   if (run.outcome !== 'captured') {
-    // the latest run by `id + 0`: ordering by the bare id lets the planner walk the primary key backwards,
-    // filtering every other account's runs; this keeps it on the (account_id, started_at) index
+    // the latest run: one probe of the (account_id, id) index
 
     // TypeORM answers an UPDATE with [rows, rowCount]
     const [, extended]: [unknown[], number] = await db.query(
       `UPDATE capture_runs SET polls = polls + 1, finished_at = $2
-       WHERE id = (SELECT id FROM capture_runs WHERE account_id = $1 ORDER BY id + 0 DESC LIMIT 1)
+       WHERE id = (SELECT id FROM capture_runs WHERE account_id = $1 ORDER BY id DESC LIMIT 1)
          AND outcome = $3 AND http_status IS NOT DISTINCT FROM $4
          AND error_code IS NOT DISTINCT FROM $5 AND error IS NOT DISTINCT FROM $6
 `,
@@ -59,7 +58,7 @@ export async function recordCaptureRun(db: EntityManager, run: CaptureRunRecord)
  */
 export async function recordCaptureRuns(db: EntityManager, runs: CaptureRunRecord[]): Promise<void> {
   if (runs.length === 0) return;
-  // the latest run by `id + 0`: see recordCaptureRun
+  // the latest run: see recordCaptureRun
   await db.query(
     `WITH runs AS (
        SELECT * FROM unnest($1::uuid[], $2::timestamptz[], $3::timestamptz[], $4::text[], $5::int[], $6::int[],
@@ -67,7 +66,7 @@ export async function recordCaptureRuns(db: EntityManager, runs: CaptureRunRecor
          AS r(account_id, started_at, finished_at, outcome, http_status, posts_seen, posts_new, versions_new,
               error_code, error, position)
      ), latest AS (
-       SELECT r.*, (SELECT c.id FROM capture_runs c WHERE c.account_id = r.account_id ORDER BY c.id + 0 DESC LIMIT 1) AS run_id
+       SELECT r.*, (SELECT c.id FROM capture_runs c WHERE c.account_id = r.account_id ORDER BY c.id DESC LIMIT 1) AS run_id
        FROM runs r WHERE r.outcome <> 'captured'
      ), extended AS (
        UPDATE capture_runs c SET polls = c.polls + 1, finished_at = l.finished_at
