@@ -335,23 +335,7 @@ export class CaptureWriter {
    * own decision about the next poll (a used-up monthly read budget: next month), taken as it is.
    */
   async recordPollFailure(work: PollWork, error: unknown, notBefore?: Date): Promise<PollOutcome> {
-    try {
-      return await this.writePollFailure(work, asSourceError(error, 'polling'), notBefore);
-    } catch (writeError) {
-      // a failure the database refuses to store must still be recorded, or the poll would fail for ever with
-      // nothing to show for it: record it under a reason of ours
-      if (!isDataException(writeError)) throw writeError;
-      const failure = asSourceError(error, 'polling');
-      const reason = `the failure could not be recorded as reported (${(writeError as Error).message})`;
-      return this.writePollFailure(work, new SourceError(failure.code, reason), notBefore);
-    }
-  }
-
-  private async writePollFailure(
-    work: PollWork,
-    failure: SourceError,
-    notBefore?: Date,
-  ): Promise<PollOutcome> {
+    const failure = asSourceError(error, 'polling');
     const failures = work.account.consecutiveFailures + 1;
     const next =
       notBefore ??
