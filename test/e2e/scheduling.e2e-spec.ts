@@ -122,6 +122,170 @@ describe('choosing due polls', () => {
   });
 });
 
+/** A small deterministic generator (mulberry32), so a failing round can be replayed. */
+function randomSource(seed: number): () => number {
+  let state = seed >>> 0;
+  return () => {
+    state = (state + 0x6d2b79f5) >>> 0;
+    let t = state;
+    t = Math.imul(t ^ (t >>> 15), t | 1);
+    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
+    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
+  };
+}
+
+interface AccountRow {
+  id: string;
+  host: string;
+  platform: string;
+  tracking: boolean;
+  paused: boolean;
+  next_poll_at: Date;
+}
+interface MarkRow {
+  account_id: string;
+  due: Date;
+  epoch: string;
+  queued_at: Date;
+}
+
+/** The ranking `selectDueAccounts` must give, computed from every account at once. */
+function rankEveryDueAccount(
+  accounts: AccountRow[],
+  marks: MarkRow[],
+  until: Date,
+  degraded: Set<string>,
+  selection: { limit: number; perHost?: number; epoch: string; markedSince: Date },
+): string[] {
+  const byTime = (a: AccountRow, b: AccountRow) =>
+    a.next_poll_at.getTime() - b.next_poll_at.getTime() || (a.id < b.id ? -1 : a.id > b.id ? 1 : 0);
+  const markOf = new Map(marks.map((m) => [m.account_id, m]));
+  const hosts = new Map<string, AccountRow[]>();
+  for (const a of accounts) {
+    if (!a.tracking || a.paused || a.next_poll_at > until || degraded.has(a.platform)) continue;
+    hosts.set(a.host, [...(hosts.get(a.host) ?? []), a]);
+  }
+  const ranked: { turn: number; account: AccountRow }[] = [];
+  for (const due of hosts.values()) {
+    due.sort(byTime).forEach((account, i) => ranked.push({ turn: i + 1, account }));
+  }
+  return ranked
+    .filter(({ turn }) => turn <= (selection.perHost ?? Infinity))
+    .filter(({ account }) => {
+      const mark = markOf.get(account.id);
+      const holds =
+        mark &&
+        mark.epoch === selection.epoch &&
+        mark.queued_at >= selection.markedSince &&
+        mark.due.getTime() === account.next_poll_at.getTime();
+      return !holds;
+    })
+    .sort((a, b) => a.turn - b.turn || byTime(a.account, b.account))
+    .slice(0, selection.limit)
+    .map(({ account }) => account.id);
+}
+
+describe('due polls read host by host, a bounded depth at a time', () => {
+  let env: TestEnvironment;
+  let db: DataSource;
+
+  beforeAll(async () => {
+    env = await createTestEnvironment();
+    db = createDataSource(env.databaseUrl, { poolSize: 2 });
+    await db.initialize();
+  });
+
+  afterAll(async () => {
+    await db?.destroy();
+    await env?.destroy();
+  });
+
+  it('offer exactly what ranking every due account offers', async () => {
+    const random = randomSource(20261130);
+    const now = new Date();
+    // a busy host far behind, mid-sized and tiny ones, a host of a platform that may be degraded; due times
+    // whole seconds apart so that many tie (the account id breaks ties)
+    const sizes: [string, string, number][] = [
+      ['busy.example', 'mastodon', 400],
+      ['mid.example', 'mastodon', 60],
+      ['tiny.example', 'mastodon', 3],
+      ['feeds.example', 'feed', 80],
+    ];
+    for (const [host, platform, count] of sizes) {
+      await db.query(
+        `INSERT INTO accounts (platform, handle, external_id, profile_url, source_url, tracking, paused,
+                               poll_interval_seconds, next_poll_at)
+         SELECT $1, 'user' || i || '@' || $2, i::text, 'https://' || $2 || '/@user' || i, 'https://' || $2,
+                t.tracking, t.paused, 60, t.due
+         FROM unnest($3::int[], $4::boolean[], $5::boolean[], $6::timestamptz[]) AS t(i, tracking, paused, due)`,
+        [
+          platform,
+          host,
+          Array.from({ length: count }, (_, i) => i),
+          Array.from({ length: count }, () => random() > 0.05),
+          Array.from({ length: count }, () => random() < 0.05),
+          Array.from(
+            { length: count },
+            () => new Date(now.getTime() - Math.floor(random() * 200 - 20) * 1000),
+          ),
+        ],
+      );
+    }
+    await db.query(`ANALYZE accounts`);
+    const accounts: AccountRow[] = await db.query(
+      `SELECT id, split_part(source_url, '/', 3) AS host, platform, tracking, paused, next_poll_at FROM accounts`,
+    );
+    const oldestFirst = [...accounts].sort((a, b) => a.next_poll_at.getTime() - b.next_poll_at.getTime());
+
+    for (let round = 0; round < 40; round++) {
+      await db.query(`DELETE FROM poll_marks; DELETE FROM platform_health`);
+      const degraded = new Set<string>();
+      if (random() < 0.3) {
+        await db.query(
+          `INSERT INTO platform_health (platform, canary_url, state, reason)
+           VALUES ('feed', 'https://feeds.example/canary.xml', 'degraded', 'format changed')`,
+        );
+        degraded.add('feed');
+      }
+      // marks: mostly on the oldest accounts (what Redis holds when behind), some stale, some of another
+      // epoch, some for a due time already past
+      const marked = oldestFirst.slice(0, Math.floor(random() * 450)).filter(() => random() < 0.9);
+      const marks = marked.map((a) => {
+        const roll = random();
+        return {
+          account_id: a.id,
+          due: roll < 0.05 ? new Date(a.next_poll_at.getTime() - 60_000) : a.next_poll_at,
+          epoch: roll > 0.95 ? 'an-earlier-epoch' : MARKS.epoch,
+          queued_at: new Date(now.getTime() - (roll > 0.9 && roll <= 0.95 ? 120_000 : 1_000)),
+        };
+      });
+      await db.query(
+        `INSERT INTO poll_marks (account_id, due, queued_at, epoch)
+         SELECT * FROM unnest($1::uuid[], $2::timestamptz[], $3::timestamptz[], $4::text[])`,
+        [
+          marks.map((m) => m.account_id),
+          marks.map((m) => m.due),
+          marks.map((m) => m.queued_at),
+          marks.map((m) => m.epoch),
+        ],
+      );
+      const limit = 1 + Math.floor(random() * 300);
+      const perHost = random() < 0.5 ? undefined : 1 + Math.floor(random() * 150);
+      // the hint is only a starting depth: a wrong one must not change the answer
+      const queued = Math.floor(random() * 40);
+      const { now: dbNow }: { now: Date } = (await db.query(`SELECT now()`))[0];
+      const expected = rankEveryDueAccount(accounts, marks, now, degraded, {
+        limit,
+        perHost,
+        epoch: MARKS.epoch,
+        markedSince: new Date(dbNow.getTime() - MARKS.requeueAfterMs),
+      });
+      const offered = await selectDueAccounts(db.manager, now, { limit, perHost, marks: MARKS, queued });
+      expect({ round, ids: offered.map((d) => d.id) }).toEqual({ round, ids: expected });
+    }
+  });
+});
+
 describe('the scheduler holds a bounded number of poll jobs in Redis', () => {
   let env: TestEnvironment;
   let app: TestApp;

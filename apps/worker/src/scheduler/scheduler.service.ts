@@ -97,7 +97,8 @@ export class SchedulerService implements OnApplicationBootstrap, BeforeApplicati
         ? Math.max(1, Math.floor((polling.hostPollsPerSecond * polling.schedulerTickMs) / 1000))
         : undefined;
     const marks = { epoch, requeueAfterMs: POLL_REQUEUE_AFTER_MS };
-    return { due: await selectDueAccounts(this.db.manager, until, { limit: room, perHost, marks }), epoch };
+    const selection = { limit: room, perHost, marks, queued: held };
+    return { due: await selectDueAccounts(this.db.manager, until, selection), epoch };
   }
 
   /**

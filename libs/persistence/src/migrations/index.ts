@@ -13,6 +13,7 @@ import { QuotedEmbeds1767720000000 } from './1767720000000-QuotedEmbeds';
 import { CaptureRequestUrl1767800000000 } from './1767800000000-CaptureRequestUrl';
 import { PollQueuedMarks1767900000000 } from './1767900000000-PollQueuedMarks';
 import { CaptureRunsLatest1768000000000 } from './1768000000000-CaptureRunsLatest';
+import { DuePollsByHost1768100000000 } from './1768100000000-DuePollsByHost';
 
 /** Every migration, in order. Listed explicitly so builds and tests run the same set. */
 export const MIGRATIONS = [
@@ -31,4 +32,5 @@ export const MIGRATIONS = [
   CaptureRequestUrl1767800000000,
   PollQueuedMarks1767900000000,
   CaptureRunsLatest1768000000000,
+  DuePollsByHost1768100000000,
 ];

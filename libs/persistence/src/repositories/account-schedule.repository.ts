@@ -1,5 +1,4 @@
 import { type EntityManager } from 'typeorm';
-import { PLATFORM_NOT_DEGRADED } from './platform-health.repository';
 
 export interface DueAccount {
   id: string;
@@ -20,7 +19,12 @@ export interface DueSelection {
   /** each host's rate budget for the window: at most this many of its due polls waiting or offered */
   perHost?: number;
   marks: QueuedMarks;
+  /** how many poll jobs Redis holds (their accounts are read and skipped): a hint for how far to read */
+  queued?: number;
 }
+
+/** An account's host, as the due-poll index `accounts_due_by_host` has it. */
+const HOST = `split_part(a.source_url, '/', 3)`;
 
 /**
  * Tracked, unpaused accounts whose next poll time has come, taken in turns across hosts: each host's oldest
@@ -31,35 +35,95 @@ export interface DueSelection {
  * An account whose job was enqueued for this due time (`markPollsQueued`) still takes its turn, so it counts
  * against its host's budget, but is not offered again: a tick offers the due polls Redis does not hold yet,
  * not the oldest ones again. Unless its mark is void (another epoch, or older than `requeueAfterMs`).
+ *
+ * The cost is bounded by what a tick can offer, not by how far behind the archive is: each host's due
+ * accounts are read in order from `accounts_due_by_host`, at most `depth` of them, and the depth doubles only
+ * while the answer is short and some host had more to read.
  */
 export async function selectDueAccounts(
   db: EntityManager,
   until: Date,
   selection: DueSelection,
 ): Promise<DueAccount[]> {
-  const rows: { id: string; next_poll_at: Date }[] = await db.query(
-    `SELECT id, next_poll_at FROM (
-       SELECT a.id, a.next_poll_at,
-              row_number() OVER (PARTITION BY split_part(a.source_url, '/', 3) ORDER BY a.next_poll_at, a.id) AS turn
-       FROM accounts a
-       WHERE tracking AND NOT paused AND next_poll_at <= $1 AND ${PLATFORM_NOT_DEGRADED}
-       ORDER BY turn, a.next_poll_at, a.id) due
-     -- the mark is looked up in turn order, and only until the limit is reached: a scalar subquery, so that the
-     -- planner cannot make it a join that reads every mark (the outer order is the subquery's: no second sort)
-     WHERE turn <= $3 AND (
-       SELECT m.due FROM poll_marks m
-       WHERE m.account_id = due.id AND m.epoch = $4 AND m.queued_at >= now() - $5 * interval '1 millisecond'
-     ) IS DISTINCT FROM due.next_poll_at
-     ORDER BY turn, next_poll_at, id LIMIT $2`,
-    [
-      until,
-      selection.limit,
-      selection.perHost ?? Number.MAX_SAFE_INTEGER,
-      selection.marks.epoch,
-      selection.marks.requeueAfterMs,
-    ],
+  const [{ hosts, degraded }]: { hosts: string[]; degraded: string[] }[] = await db.query(
+    // the hosts of tracked accounts, one index probe each (a loose index scan), and the degraded platforms
+    // (passed on as a value, so the planner knows how few rows they remove)
+    `SELECT ARRAY(
+       WITH RECURSIVE hosts(host) AS (
+         (SELECT ${HOST} FROM accounts a WHERE a.tracking AND NOT a.paused ORDER BY 1 LIMIT 1)
+         UNION ALL
+         SELECT (SELECT ${HOST} FROM accounts a WHERE a.tracking AND NOT a.paused AND ${HOST} > h.host
+                 ORDER BY 1 LIMIT 1)
+         FROM hosts h WHERE h.host IS NOT NULL)
+       SELECT host FROM hosts WHERE host IS NOT NULL) AS hosts,
+     ARRAY(SELECT platform FROM platform_health WHERE state = 'degraded') AS degraded`,
   );
-  return rows.map((r) => ({ id: r.id, dueAt: r.next_poll_at }));
+  if (hosts.length === 0 || selection.limit <= 0) return [];
+  const budget = selection.perHost ?? Number.MAX_SAFE_INTEGER;
+  let depth = Math.min(
+    budget,
+    Math.max(16, Math.ceil((selection.limit + (selection.queued ?? 0)) / hosts.length)),
+  );
+  for (;;) {
+    const { offered, saturatedHosts } = await dueInTurns(db, until, selection, hosts, degraded, depth);
+    // the answer is exact when it is full (every row left unread comes after it in turn order), when no host
+    // had more due accounts than were read, or when the depth is each host's whole budget
+    if (offered.length >= selection.limit || saturatedHosts === 0 || depth >= budget) return offered;
+    depth = Math.min(budget, depth * 2);
+  }
+}
+
+/** `selectDueAccounts` reading at most `depth` due accounts of each host. */
+async function dueInTurns(
+  db: EntityManager,
+  until: Date,
+  selection: DueSelection,
+  hosts: string[],
+  degraded: string[],
+  depth: number,
+): Promise<{ offered: DueAccount[]; saturatedHosts: number }> {
+  // Each host's accounts must be read in index order, stopping at `depth`. Without statistics on the host (a
+  // table just filled, autovacuum off) the planner guesses a host has a handful of due accounts and would read
+  // them all through a bitmap and sort them: 25,000 accounts a host instead of `depth`, on every tick.
+  const rows = await db.transaction(async (tx) => {
+    await tx.query(`SET LOCAL enable_bitmapscan = off`);
+    return dueInTurnsQuery(tx, until, selection, hosts, degraded, depth);
+  });
+  return {
+    offered: rows.filter((r) => r.id !== null).map((r) => ({ id: r.id!, dueAt: r.next_poll_at! })),
+    saturatedHosts: Number(rows[0].saturated),
+  };
+}
+
+function dueInTurnsQuery(
+  db: EntityManager,
+  until: Date,
+  selection: DueSelection,
+  hosts: string[],
+  degraded: string[],
+  depth: number,
+): Promise<{ saturated: string; id: string | null; next_poll_at: Date | null }[]> {
+  return db.query(
+    `WITH read AS MATERIALIZED (
+       SELECT d.id, d.next_poll_at, row_number() OVER (PARTITION BY h.host ORDER BY d.next_poll_at, d.id) AS turn
+       FROM unnest($1::text[]) AS h(host)
+       CROSS JOIN LATERAL (
+         SELECT a.id, a.next_poll_at FROM accounts a
+         WHERE ${HOST} = h.host AND a.tracking AND NOT a.paused AND a.next_poll_at <= $2
+           AND a.platform <> ALL ($3::text[])
+         ORDER BY a.next_poll_at, a.id LIMIT $4) d)
+     SELECT (SELECT count(*) FROM read WHERE turn = $4) AS saturated, offer.id, offer.next_poll_at
+     FROM (SELECT 1) one LEFT JOIN LATERAL (
+       SELECT id, next_poll_at FROM (SELECT * FROM read ORDER BY turn, next_poll_at, id) due
+       -- the mark is looked up in turn order, and only until the limit is reached: a scalar subquery, so that
+       -- the planner cannot make it a join that reads every mark (the outer order is the subquery's: no sort)
+       WHERE (
+         SELECT m.due FROM poll_marks m
+         WHERE m.account_id = due.id AND m.epoch = $6 AND m.queued_at >= now() - $7 * interval '1 millisecond'
+       ) IS DISTINCT FROM due.next_poll_at
+       ORDER BY turn, next_poll_at, id LIMIT $5) offer ON true`,
+    [hosts, until, degraded, depth, selection.limit, selection.marks.epoch, selection.marks.requeueAfterMs],
+  );
 }
 
 /**
