@@ -11,6 +11,7 @@ import {
   type NodeReader,
   type TileAddress,
 } from '@app/ledger';
+import { runPrepared } from '@app/persistence';
 import { latestCheckpoint, nodeReader } from './log-store';
 
 async function publishedSize(db: EntityManager): Promise<number> {
@@ -30,7 +31,8 @@ export async function proveInclusion(db: EntityManager, index: number, size: num
   let leaf: Uint8Array | undefined;
   const read: NodeReader = async (ids) => {
     const wanted = [{ level: 0, index }, ...ids];
-    const rows: { published: string | null; hash: Buffer | null }[] = await db.query(
+    const { rows } = await runPrepared<{ published: string | null; hash: Buffer | null }>(
+      db,
       `SELECT (SELECT max(size) FROM log_checkpoints) AS published, n.hash
        FROM unnest($1::smallint[], $2::bigint[]) WITH ORDINALITY AS want(level, idx, ord)
        LEFT JOIN log_nodes n ON n.level = want.level AND n.idx = want.idx

@@ -6,3 +6,4 @@ export * from './persistence.module';
 export * from './data-exception';
 export * from './queries';
 export * from './tokens';
+export * from './prepared';

@@ -1,4 +1,5 @@
 import { type EntityManager } from 'typeorm';
+import { runPrepared } from '../prepared';
 
 export interface DueAccount {
   id: string;
@@ -135,7 +136,8 @@ function dueInTurnsQuery(
 export async function markPollsQueued(db: EntityManager, polls: DueAccount[], epoch: string): Promise<void> {
   if (polls.length === 0) return;
   const ordered = [...polls].sort((a, b) => (a.id < b.id ? -1 : a.id > b.id ? 1 : 0));
-  await db.query(
+  await runPrepared(
+    db,
     `INSERT INTO poll_marks (account_id, due, queued_at, epoch)
      SELECT id, due, now(), $3 FROM unnest($1::uuid[], $2::timestamptz[]) AS d(id, due)
      ON CONFLICT (account_id) DO UPDATE SET due = EXCLUDED.due, queued_at = EXCLUDED.queued_at, epoch = EXCLUDED.epoch`,
@@ -196,8 +198,8 @@ export async function completePolls(db: EntityManager, polls: PollCompletion[]):
   if (polls.length === 0) return new Set();
   // in id order, so concurrent batches lock account rows in one order
   const sorted = [...polls].sort((a, b) => (a.accountId < b.accountId ? -1 : 1));
-  // TypeORM answers an UPDATE … RETURNING with [rows, rowCount]
-  const [rows]: [{ id: string }[], number] = await db.query(
+  const { rows } = await runPrepared<{ id: string }>(
+    db,
     `UPDATE accounts a SET cursor = p.cursor, next_poll_at = p.next_poll_at, last_polled_at = now(),
        last_poll_status = p.status, last_error = NULL, last_error_code = NULL, consecutive_failures = 0,
        updated_at = now()
@@ -242,7 +244,8 @@ export async function completeQuietPolls(
   // PostgreSQL aborts one statement, and the writer then writes that batch poll by poll
   const sorted = [...polls].sort((a, b) => (a.accountId < b.accountId ? -1 : 1));
   // the latest run: see recordCaptureRun
-  const rows: { id: string }[] = await db.query(
+  const { rows } = await runPrepared<{ id: string }>(
+    db,
     `WITH polls AS (
        SELECT * FROM unnest($1::uuid[], $2::timestamptz[], $3::jsonb[], $4::timestamptz[], $5::timestamptz[], $6::int[])
          AS p(id, due, cursor, next_poll_at, started_at, http_status)

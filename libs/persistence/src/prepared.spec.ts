@@ -1,0 +1,64 @@
+import { type DataSource } from 'typeorm';
+import { createTestEnvironment, type TestEnvironment } from '@app/testing/test-environment';
+import { isDataException } from './data-exception';
+import { createDataSource } from './data-source';
+import { runPrepared } from './prepared';
+
+/** Named prepared statements, against a real database. */
+describe('runPrepared', () => {
+  let env: TestEnvironment;
+  let db: DataSource;
+
+  beforeAll(async () => {
+    env = await createTestEnvironment();
+    db = createDataSource(env.databaseUrl, { poolSize: 2 });
+    await db.initialize();
+    await db.query(`CREATE TABLE notes (id int PRIMARY KEY, body text NOT NULL)`);
+  });
+  afterAll(async () => {
+    await db?.destroy();
+    await env?.destroy();
+  });
+
+  const insert = `INSERT INTO notes (id, body) SELECT * FROM unnest($1::int[], $2::text[]) RETURNING id`;
+
+  it('prepares a statement once per connection and runs it again by name', async () => {
+    // one connection throughout: a transaction's
+    await db.transaction(async (tx) => {
+      for (let i = 0; i < 8; i++) {
+        const { rows, rowCount } = await runPrepared<{ id: number }>(tx, insert, [[i], [`note ${i}`]]);
+        expect(rows).toEqual([{ id: i }]);
+        expect(rowCount).toBe(1);
+      }
+      const prepared: { name: string }[] = await tx.query(
+        `SELECT name FROM pg_prepared_statements WHERE statement LIKE 'INSERT INTO notes%'`,
+      );
+      expect(prepared).toEqual([{ name: expect.stringMatching(/^verbatim_[0-9a-f]{24}$/) }]);
+    });
+    expect(await db.query(`SELECT count(*)::int AS n FROM notes`)).toEqual([{ n: 8 }]);
+  });
+
+  it('runs inside the caller’s transaction, on its connection', async () => {
+    await expect(
+      db.transaction(async (tx) => {
+        await runPrepared(tx, insert, [[100], ['inside']]);
+        // the transaction sees its own row
+        expect(await tx.query(`SELECT body FROM notes WHERE id = 100`)).toEqual([{ body: 'inside' }]);
+        throw new Error('roll back');
+      }),
+    ).rejects.toThrow('roll back');
+    expect(await db.query(`SELECT body FROM notes WHERE id = 100`)).toEqual([]);
+  });
+
+  it('throws what TypeORM throws, so a refused value is known as such', async () => {
+    const failure = await runPrepared(db.manager, insert, [[200], ['a NUL \u0000 here']]).catch(
+      (error: unknown) => error,
+    );
+    expect(isDataException(failure)).toBe(true);
+    // the statement stays usable after a failed run
+    await expect(runPrepared(db.manager, insert, [[201], ['fine']])).resolves.toEqual({
+      rows: [{ id: 201 }],
+      rowCount: 1,
+    });
+  });
+});
