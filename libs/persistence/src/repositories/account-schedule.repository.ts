@@ -198,8 +198,8 @@ export async function completePolls(db: EntityManager, polls: PollCompletion[]):
   if (polls.length === 0) return new Set();
   // in id order, so concurrent batches lock account rows in one order
   const sorted = [...polls].sort((a, b) => (a.accountId < b.accountId ? -1 : 1));
-  const { rows } = await runPrepared<{ id: string }>(
-    db,
+  // TypeORM answers an UPDATE … RETURNING with [rows, rowCount]
+  const [rows]: [{ id: string }[], number] = await db.query(
     `UPDATE accounts a SET cursor = p.cursor, next_poll_at = p.next_poll_at, last_polled_at = now(),
        last_poll_status = p.status, last_error = NULL, last_error_code = NULL, consecutive_failures = 0,
        updated_at = now()

@@ -1,5 +1,4 @@
 import { type EntityManager } from 'typeorm';
-import { runPrepared } from '../prepared';
 import { type CaptureOutcome } from '../entities/capture-run.entity';
 
 export interface CaptureRunRecord {
@@ -60,8 +59,7 @@ export async function recordCaptureRun(db: EntityManager, run: CaptureRunRecord)
 export async function recordCaptureRuns(db: EntityManager, runs: CaptureRunRecord[]): Promise<void> {
   if (runs.length === 0) return;
   // the latest run: see recordCaptureRun
-  await runPrepared(
-    db,
+  await db.query(
     `WITH runs AS (
        SELECT * FROM unnest($1::uuid[], $2::timestamptz[], $3::timestamptz[], $4::text[], $5::int[], $6::int[],
                             $7::int[], $8::int[], $9::text[], $10::text[]) WITH ORDINALITY

@@ -13,7 +13,6 @@ import {
   taggedLanguage,
 } from '@app/core';
 import { buildLogEntry, type ArtifactReference } from '@app/ledger';
-import { runPrepared } from '../prepared';
 import { insertArtifactsAlone, splitArtifactRows } from './artifact-rows';
 
 /** An artifact with its digest already computed: the record and the log entry name it by role and hash. */
@@ -219,8 +218,7 @@ async function upsertStatements(
   // one (or one with a history) is completed by the UPDATE, for new versions only, as before.
   const tags = ordered.map((r) => taggedLanguage(r.post.content.language));
   const complete = ordered.map((r, i) => !r.post.history?.length && tags[i] !== null);
-  const { rows: upserted } = await runPrepared<UpsertedStatement>(
-    db,
+  const upserted: UpsertedStatement[] = await db.query(
     `WITH upserted AS (
        INSERT INTO statements (platform, external_id, account_id, url, authored_at, first_captured_at, last_seen_at, latest_version, latest_text, language, next_check_at)
        SELECT p, e, acc, u, a, c, c, CASE WHEN k THEN 1 ELSE 0 END, CASE WHEN k THEN txt ELSE '' END, CASE WHEN k THEN l END, n
@@ -309,8 +307,7 @@ async function insertVersions(
   );
   const ids = versions.map((v) => v.statementId);
   const numbers = versions.map((v) => v.number);
-  await runPrepared(
-    db,
+  await db.query(
     `WITH new_artifacts AS (
        INSERT INTO artifacts (sha256, media_type, size, bytes)
        SELECT * FROM unnest($1::text[], $2::text[], $3::int[], $4::bytea[])

@@ -102,6 +102,10 @@ export async function unsequencedEvents(
   round: { sequencedBelow: string; horizon: string },
   limit: number,
 ): Promise<OutboxEvent[]> {
+  // Joined in the order written: events first, then one index probe per join. Left to search every order of
+  // its eleven tables, PostgreSQL took 30-45 ms to plan this on each call (more than a batch took to run); the
+  // order written is the plan it chose anyway.
+  await tx.query(`SET LOCAL join_collapse_limit = 1`);
   const rows: OutboxEventRow[] = await tx.query(
     `SELECT e.id, e.type, e.created_at, e.statement_id, e.account_id, e.version_number,
             s.url, s.status, COALESCE(qn.quoted_text, v.record->>'text', s.latest_text) AS text,
@@ -128,6 +132,7 @@ export async function unsequencedEvents(
      LIMIT $3`,
     [round.sequencedBelow, round.horizon, limit],
   );
+  await tx.query(`SET LOCAL join_collapse_limit TO DEFAULT`);
   return rows.map((r) => ({
     id: r.id,
     type: r.type,
