@@ -39,3 +39,20 @@ export async function runMigrations(dataSource: DataSource): Promise<void> {
     await runner.release();
   }
 }
+
+/**
+ * What in PostgreSQL's settings works against Verbatim, as lines for the operator. Without autovacuum, tables
+ * are never analyzed as they grow: plans PostgreSQL caches for the hot statements (`runPrepared`) and for
+ * foreign-key checks stay made for the tables' first size, and each poll's dead rows stay in the indexes.
+ */
+export async function databaseWarnings(dataSource: DataSource): Promise<string[]> {
+  const [{ autovacuum }]: { autovacuum: string }[] = await dataSource.query(
+    `SELECT current_setting('autovacuum') AS autovacuum`,
+  );
+  return autovacuum === 'on'
+    ? []
+    : [
+        'PostgreSQL runs with autovacuum off: statistics and cached plans go stale as the archive grows, and ' +
+          'polls and captures slow down with it. Turn it on (autovacuum = on in postgresql.conf).',
+      ];
+}

@@ -1,11 +1,11 @@
 import { type DataSource } from 'typeorm';
 import { createTestEnvironment, type TestEnvironment } from '@app/testing/test-environment';
 import { isDataException } from './data-exception';
-import { createDataSource } from './data-source';
+import { createDataSource, databaseWarnings } from './data-source';
 import { runPrepared } from './prepared';
 
 /** Named prepared statements, against a real database. */
-describe('runPrepared', () => {
+describe('runPrepared, and the database settings it relies on', () => {
   let env: TestEnvironment;
   let db: DataSource;
 
@@ -60,5 +60,12 @@ describe('runPrepared', () => {
       rows: [{ id: 201 }],
       rowCount: 1,
     });
+  });
+
+  it('warns the operator when autovacuum is off, and only then', async () => {
+    const [{ autovacuum }]: { autovacuum: string }[] = await db.query(`SHOW autovacuum`);
+    const warnings = await databaseWarnings(db);
+    if (autovacuum === 'on') expect(warnings).toEqual([]);
+    else expect(warnings).toEqual([expect.stringContaining('autovacuum off')]);
   });
 });

@@ -24,7 +24,8 @@ function statementName(text: string): string {
  * Only for statements whose every plan reads by index whatever the tables' sizes: a generic plan is made with
  * the statistics of its day and kept until the tables are analyzed again. The statement upsert, prepared, kept
  * a plan made while `versions` was nearly empty and went from 2.2 to 12.7 ms a call as it filled (autovacuum
- * off, nothing analyzed it again); it stays unnamed. A pooler in front of PostgreSQL must support prepared
+ * off, nothing analyzed it again); it stays unnamed. Autovacuum's ANALYZE is what replaces a stale generic plan:
+ * a server without it is warned of at boot (`databaseWarnings`). A pooler in front of PostgreSQL must support prepared
  * statements (PgBouncer 1.21 or later with `max_prepared_statements`).
  */
 export async function runPrepared<Row extends QueryResultRow>(

@@ -1,12 +1,12 @@
 import { type AddressInfo } from 'node:net';
 import { checkConnectivity, ConfigError, loadConfig } from '@app/config';
-import { createDataSource, runMigrations } from '@app/persistence';
+import { createDataSource, databaseWarnings, runMigrations } from '@app/persistence';
 import { createVerbatimApp } from './create-app';
 import { type Roles } from './app.module';
 
 /**
  * Boots a server: validate settings, check PostgreSQL and Redis answer (creating the database if needed),
- * run migrations, then start the roles asked for. Every failure before listening ends the process with a
+ * run migrations, warn of database settings that work against us, then start the roles asked for. Every failure before listening ends the process with a
  * message that says what to fix.
  */
 export async function runServer(roles: Roles): Promise<void> {
@@ -17,6 +17,7 @@ export async function runServer(roles: Roles): Promise<void> {
     await dataSource.initialize();
     try {
       await runMigrations(dataSource);
+      for (const warning of await databaseWarnings(dataSource)) console.warn(`Warning: ${warning}`);
     } finally {
       await dataSource.destroy();
     }
