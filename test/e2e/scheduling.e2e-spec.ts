@@ -2,7 +2,7 @@ import { getQueueToken } from '@nestjs/bullmq';
 import { type Queue } from 'bullmq';
 import Redis from 'ioredis';
 import { type DataSource } from 'typeorm';
-import { createDataSource, markPollsQueued, selectDueAccounts } from '@app/persistence';
+import { createDataSource, DUE_SORT_ALL_BELOW, markPollsQueued, selectDueAccounts } from '@app/persistence';
 import { QueueName } from '@app/queues';
 import { createTestEnvironment, type TestEnvironment } from '@app/testing/test-environment';
 import { POLL_REQUEUE_AFTER_MS } from '@app/worker/scheduler/scheduler.service';
@@ -185,7 +185,7 @@ function rankEveryDueAccount(
     .map(({ account }) => account.id);
 }
 
-describe('due polls read host by host, a bounded depth at a time', () => {
+describe('due polls read host by host, a bounded depth at a time, or in one sort', () => {
   let env: TestEnvironment;
   let db: DataSource;
 
@@ -280,8 +280,18 @@ describe('due polls read host by host, a bounded depth at a time', () => {
         epoch: MARKS.epoch,
         markedSince: new Date(dbNow.getTime() - MARKS.requeueAfterMs),
       });
-      const offered = await selectDueAccounts(db.manager, now, { limit, perHost, marks: MARKS, queued });
-      expect({ round, ids: offered.map((d) => d.id) }).toEqual({ round, ids: expected });
+      // host by host (as when many are due), and in one sort of every due account (as when few are)
+      for (const sortAllBelow of [0, DUE_SORT_ALL_BELOW]) {
+        const selection = { limit, perHost, marks: MARKS, queued, sortAllBelow };
+        const offered = await selectDueAccounts(db.manager, now, selection);
+        expect({ round, sortAllBelow, ids: offered.map((d) => d.id) }).toEqual({
+          round,
+          sortAllBelow,
+          ids: expected,
+        });
+        const dueAt = new Map(accounts.map((a) => [a.id, a.next_poll_at.getTime()]));
+        expect(offered.every((d) => d.dueAt.getTime() === dueAt.get(d.id))).toBe(true);
+      }
     }
   });
 });

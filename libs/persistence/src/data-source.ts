@@ -41,9 +41,8 @@ export async function runMigrations(dataSource: DataSource): Promise<void> {
 }
 
 /**
- * What in PostgreSQL's settings works against Verbatim, as lines for the operator. Without autovacuum, tables
- * are never analyzed as they grow: plans PostgreSQL caches for the hot statements (`runPrepared`) and for
- * foreign-key checks stay made for the tables' first size, and each poll's dead rows stay in the indexes.
+ * What in PostgreSQL's settings works against Verbatim, as lines for the operator: without autovacuum nothing
+ * analyzes the tables as they grow, so cached plans (prepared statements, foreign-key checks) stay stale.
  */
 export async function databaseWarnings(dataSource: DataSource): Promise<string[]> {
   const [{ autovacuum }]: { autovacuum: string }[] = await dataSource.query(

@@ -35,7 +35,7 @@ describe('runPrepared, and the database settings it relies on', () => {
       );
       expect(prepared).toEqual([{ name: expect.stringMatching(/^verbatim_[0-9a-f]{24}$/) }]);
     });
-    expect(await db.query(`SELECT count(*)::int AS n FROM notes`)).toEqual([{ n: 8 }]);
+    expect(await db.query(`SELECT count(*)::int AS n FROM notes WHERE id < 8`)).toEqual([{ n: 8 }]);
   });
 
   it('runs inside the caller’s transaction, on its connection', async () => {
@@ -50,16 +50,27 @@ describe('runPrepared, and the database settings it relies on', () => {
     expect(await db.query(`SELECT body FROM notes WHERE id = 100`)).toEqual([]);
   });
 
-  it('throws what TypeORM throws, so a refused value is known as such', async () => {
-    const failure = await runPrepared(db.manager, insert, [[200], ['a NUL \u0000 here']]).catch(
-      (error: unknown) => error,
-    );
-    expect(isDataException(failure)).toBe(true);
-    // the statement stays usable after a failed run
-    await expect(runPrepared(db.manager, insert, [[201], ['fine']])).resolves.toEqual({
-      rows: [{ id: 201 }],
-      rowCount: 1,
-    });
+  it('throws what TypeORM throws, and keeps the connection and its statements', async () => {
+    // one pooled connection, so the run after the failure shows what became of it
+    const single = createDataSource(env.databaseUrl, { poolSize: 1 });
+    await single.initialize();
+    try {
+      const session = `SELECT pg_backend_pid() AS pid, (SELECT count(*)::int FROM pg_prepared_statements) AS prepared`;
+      await runPrepared(single.manager, insert, [[200], ['before']]);
+      const before = await runPrepared(single.manager, session, []);
+      const failure = await runPrepared(single.manager, insert, [[201], ['a NUL \u0000 here']]).catch(
+        (error: unknown) => error,
+      );
+      expect(isDataException(failure)).toBe(true);
+      // the same connection, with the statements it had prepared
+      expect((await runPrepared(single.manager, session, [])).rows).toEqual(before.rows);
+      await expect(runPrepared(single.manager, insert, [[202], ['after']])).resolves.toEqual({
+        rows: [{ id: 202 }],
+        rowCount: 1,
+      });
+    } finally {
+      await single.destroy();
+    }
   });
 
   it('warns the operator when autovacuum is off, and only then', async () => {

@@ -1,6 +1,6 @@
 import { createHash } from 'node:crypto';
-import { type Pool, type PoolClient, type QueryResultRow } from 'pg';
-import { QueryFailedError, type EntityManager } from 'typeorm';
+import { DatabaseError, type Pool, type PoolClient, type QueryResultRow } from 'pg';
+import { QueryFailedError, QueryRunnerAlreadyReleasedError, type EntityManager } from 'typeorm';
 
 const names = new Map<string, string>();
 
@@ -19,14 +19,10 @@ function statementName(text: string): string {
  * every statement unnamed, so PostgreSQL parses and plans it on every call. Named, a statement is parsed once
  * per connection, and after five runs PostgreSQL may keep one generic plan for it instead of planning anew.
  * Inside a transaction it runs on the transaction's connection. Errors are TypeORM's `QueryFailedError`, as
- * `query` throws them. Returns the rows and, for an UPDATE or DELETE, how many it touched.
+ * `query` throws them. Returns the rows and how many the statement touched or returned.
  *
  * Only for statements whose every plan reads by index whatever the tables' sizes: a generic plan is made with
- * the statistics of its day and kept until the tables are analyzed again. The statement upsert, prepared, kept
- * a plan made while `versions` was nearly empty and went from 2.2 to 12.7 ms a call as it filled (autovacuum
- * off, nothing analyzed it again); it stays unnamed. Autovacuum's ANALYZE is what replaces a stale generic plan:
- * a server without it is warned of at boot (`databaseWarnings`). A pooler in front of PostgreSQL must support prepared
- * statements (PgBouncer 1.21 or later with `max_prepared_statements`).
+ * the statistics of its day and kept until autovacuum analyzes the tables again (docs/architecture.md, Tables).
  */
 export async function runPrepared<Row extends QueryResultRow>(
   db: EntityManager,
@@ -34,14 +30,21 @@ export async function runPrepared<Row extends QueryResultRow>(
   values: unknown[],
 ): Promise<{ rows: Row[]; rowCount: number }> {
   const query = { name: statementName(text), text, values };
+  const runner = db.queryRunner;
+  if (runner?.isReleased) throw new QueryRunnerAlreadyReleasedError();
+  // a transaction's own connection, else one of the pool's, kept when PostgreSQL refused the statement: pg's
+  // Pool.query would close it (and every statement prepared on it) on any error, a deadlock included
+  const transaction = runner ? ((await runner.connect()) as PoolClient) : null;
+  const client =
+    transaction ?? (await (db.connection.driver as unknown as { master: Pool }).master.connect());
+  let broken: Error | undefined;
   try {
-    const runner = db.queryRunner;
-    const result =
-      runner && !runner.isReleased
-        ? await ((await runner.connect()) as PoolClient).query<Row>(query)
-        : await (db.connection.driver as unknown as { master: Pool }).master.query<Row>(query);
+    const result = await client.query<Row>(query);
     return { rows: result.rows, rowCount: result.rowCount ?? 0 };
   } catch (error) {
+    if (!(error instanceof DatabaseError)) broken = error as Error;
     throw new QueryFailedError(text, values, error as Error);
+  } finally {
+    if (!transaction) client.release(broken);
   }
 }

@@ -6,8 +6,8 @@ import { type Roles } from './app.module';
 
 /**
  * Boots a server: validate settings, check PostgreSQL and Redis answer (creating the database if needed),
- * run migrations, warn of database settings that work against us, then start the roles asked for. Every failure before listening ends the process with a
- * message that says what to fix.
+ * run migrations, warn of database settings that work against us, then start the roles asked for. Every
+ * failure before listening ends the process with a message that says what to fix.
  */
 export async function runServer(roles: Roles): Promise<void> {
   try {

@@ -6,7 +6,8 @@ export type PollStatus = 'never' | 'ok' | 'unchanged' | 'failed';
 /** An account on a platform. `tracking` accounts are polled; the others exist because a post of theirs was captured. */
 @Entity('accounts')
 @Index('accounts_identity', ['platform', 'sourceUrl', 'externalId'], { unique: true })
-// due polls are read through accounts_due_by_host, an index on an expression (migration DuePollsByHost)
+@Index('accounts_due', ['nextPollAt'], { where: 'tracking AND NOT paused' })
+// many due polls are read through accounts_due_by_host, an index on an expression (migration DuePollsByHost)
 export class AccountEntity {
   @PrimaryGeneratedColumn('uuid') id!: string;
   @Column({ type: 'text' }) platform!: Platform;

@@ -22,10 +22,32 @@ export interface DueSelection {
   marks: QueuedMarks;
   /** how many poll jobs Redis holds (their accounts are read and skipped): a hint for how far to read */
   queued?: number;
+  /** below this many due accounts all are ranked in one sort; from it on, host by host (`DUE_SORT_ALL_BELOW`) */
+  sortAllBelow?: number;
 }
+
+/**
+ * Fewer due accounts than this are ranked in one sort of them all (a caught-up archive: a tick's worth); more
+ * are read host by host. Reading host by host costs two index probes per host every tick, due or not, which a
+ * caught-up archive of thousands of instances should not pay; sorting every due account costs what the
+ * backlog holds (100,000 due: ~300 ms a tick, against ~70 ms host by host).
+ */
+export const DUE_SORT_ALL_BELOW = 5_000;
 
 /** An account's host, as the due-poll index `accounts_due_by_host` has it. */
 const HOST = `split_part(a.source_url, '/', 3)`;
+
+const DUE = `a.tracking AND NOT a.paused AND a.next_poll_at <= $1`;
+
+/**
+ * The mark's condition: an account whose job was enqueued for this due time in this epoch, recently, is not
+ * offered again. Looked up in turn order, and only until the limit is reached: a scalar subquery, so that the
+ * planner cannot make it a join that reads every mark.
+ */
+const UNMARKED = (epoch: string, requeueAfterMs: string) => `(
+  SELECT m.due FROM poll_marks m
+  WHERE m.account_id = due.id AND m.epoch = ${epoch} AND m.queued_at >= now() - ${requeueAfterMs} * interval '1 millisecond'
+) IS DISTINCT FROM due.next_poll_at`;
 
 /**
  * Tracked, unpaused accounts whose next poll time has come, taken in turns across hosts: each host's oldest
@@ -37,36 +59,34 @@ const HOST = `split_part(a.source_url, '/', 3)`;
  * against its host's budget, but is not offered again: a tick offers the due polls Redis does not hold yet,
  * not the oldest ones again. Unless its mark is void (another epoch, or older than `requeueAfterMs`).
  *
- * The cost is bounded by what a tick can offer, not by how far behind the archive is: each host's due
- * accounts are read in order from `accounts_due_by_host`, at most `depth` of them, and the depth doubles only
- * while the answer is short and some host had more to read.
+ * A few due accounts are ranked in one sort; many (an archive behind) host by host, each host's read in order
+ * from `accounts_due_by_host`, at most `depth` of them, the depth doubling only while the answer is short and
+ * some host had more to read. Both give the same answer.
  */
 export async function selectDueAccounts(
   db: EntityManager,
   until: Date,
   selection: DueSelection,
 ): Promise<DueAccount[]> {
-  const [{ hosts, degraded }]: { hosts: string[]; degraded: string[] }[] = await db.query(
-    // the hosts of tracked accounts, one index probe each (a loose index scan), and the degraded platforms
-    // (passed on as a value, so the planner knows how few rows they remove)
-    `SELECT ARRAY(
-       WITH RECURSIVE hosts(host) AS (
-         (SELECT ${HOST} FROM accounts a WHERE a.tracking AND NOT a.paused ORDER BY 1 LIMIT 1)
-         UNION ALL
-         SELECT (SELECT ${HOST} FROM accounts a WHERE a.tracking AND NOT a.paused AND ${HOST} > h.host
-                 ORDER BY 1 LIMIT 1)
-         FROM hosts h WHERE h.host IS NOT NULL)
-       SELECT host FROM hosts WHERE host IS NOT NULL) AS hosts,
-     ARRAY(SELECT platform FROM platform_health WHERE state = 'degraded') AS degraded`,
+  if (selection.limit <= 0) return [];
+  const sortAllBelow = selection.sortAllBelow ?? DUE_SORT_ALL_BELOW;
+  // the degraded platforms are passed on as a value, so the planner knows how few rows they remove
+  const [{ due, degraded }]: { due: number; degraded: string[] }[] = await db.query(
+    `SELECT (SELECT count(*)::int FROM (SELECT 1 FROM accounts a WHERE ${DUE} LIMIT $2) d) AS due,
+            ARRAY(SELECT platform FROM platform_health WHERE state = 'degraded') AS degraded`,
+    // at least one, to tell whether any is due
+    [until, Math.max(1, sortAllBelow)],
   );
-  if (hosts.length === 0 || selection.limit <= 0) return [];
+  if (due === 0) return [];
+  if (due < sortAllBelow) return dueInOneSort(db, until, selection, degraded);
+  const hosts = await hostsOfTrackedAccounts(db);
   const budget = selection.perHost ?? Number.MAX_SAFE_INTEGER;
   let depth = Math.min(
     budget,
     Math.max(16, Math.ceil((selection.limit + (selection.queued ?? 0)) / hosts.length)),
   );
   for (;;) {
-    const { offered, saturatedHosts } = await dueInTurns(db, until, selection, hosts, degraded, depth);
+    const { offered, saturatedHosts } = await dueHostByHost(db, until, selection, hosts, degraded, depth);
     // the answer is exact when it is full (every row left unread comes after it in turn order), when no host
     // had more due accounts than were read, or when the depth is each host's whole budget
     if (offered.length >= selection.limit || saturatedHosts === 0 || depth >= budget) return offered;
@@ -74,8 +94,51 @@ export async function selectDueAccounts(
   }
 }
 
+/** Every due account ranked in one sort: for a few of them. */
+async function dueInOneSort(
+  db: EntityManager,
+  until: Date,
+  selection: DueSelection,
+  degraded: string[],
+): Promise<DueAccount[]> {
+  const rows: { id: string; next_poll_at: Date }[] = await db.query(
+    `SELECT id, next_poll_at FROM (
+       SELECT a.id, a.next_poll_at,
+              row_number() OVER (PARTITION BY ${HOST} ORDER BY a.next_poll_at, a.id) AS turn
+       FROM accounts a
+       WHERE ${DUE} AND a.platform <> ALL ($3::text[])
+       ORDER BY turn, a.next_poll_at, a.id) due
+     WHERE turn <= $4 AND ${UNMARKED('$5', '$6')}
+     ORDER BY turn, next_poll_at, id LIMIT $2`,
+    [
+      until,
+      selection.limit,
+      degraded,
+      selection.perHost ?? Number.MAX_SAFE_INTEGER,
+      selection.marks.epoch,
+      selection.marks.requeueAfterMs,
+    ],
+  );
+  return rows.map((r) => ({ id: r.id, dueAt: r.next_poll_at }));
+}
+
+/** The hosts of tracked accounts, one index probe each (a loose index scan of `accounts_due_by_host`). */
+async function hostsOfTrackedAccounts(db: EntityManager): Promise<string[]> {
+  const [{ hosts }]: { hosts: string[] }[] = await db.query(
+    `SELECT ARRAY(
+       WITH RECURSIVE hosts(host) AS (
+         (SELECT ${HOST} FROM accounts a WHERE a.tracking AND NOT a.paused ORDER BY 1 LIMIT 1)
+         UNION ALL
+         SELECT (SELECT ${HOST} FROM accounts a WHERE a.tracking AND NOT a.paused AND ${HOST} > h.host
+                 ORDER BY 1 LIMIT 1)
+         FROM hosts h WHERE h.host IS NOT NULL)
+       SELECT host FROM hosts WHERE host IS NOT NULL) AS hosts`,
+  );
+  return hosts;
+}
+
 /** `selectDueAccounts` reading at most `depth` due accounts of each host. */
-async function dueInTurns(
+async function dueHostByHost(
   db: EntityManager,
   until: Date,
   selection: DueSelection,
@@ -85,10 +148,13 @@ async function dueInTurns(
 ): Promise<{ offered: DueAccount[]; saturatedHosts: number }> {
   // Each host's accounts must be read in index order, stopping at `depth`. Without statistics on the host (a
   // table just filled, autovacuum off) the planner guesses a host has a handful of due accounts and would read
-  // them all through a bitmap and sort them: 25,000 accounts a host instead of `depth`, on every tick.
+  // them all through a bitmap and sort them: 25,000 accounts a host instead of `depth`, on every tick. The
+  // setting is put back after, also for a caller whose transaction this one is a savepoint of.
   const rows = await db.transaction(async (tx) => {
     await tx.query(`SET LOCAL enable_bitmapscan = off`);
-    return dueInTurnsQuery(tx, until, selection, hosts, degraded, depth);
+    const read = await dueHostByHostQuery(tx, until, selection, hosts, degraded, depth);
+    await tx.query(`SET LOCAL enable_bitmapscan TO DEFAULT`);
+    return read;
   });
   return {
     offered: rows.filter((r) => r.id !== null).map((r) => ({ id: r.id!, dueAt: r.next_poll_at! })),
@@ -96,7 +162,7 @@ async function dueInTurns(
   };
 }
 
-function dueInTurnsQuery(
+function dueHostByHostQuery(
   db: EntityManager,
   until: Date,
   selection: DueSelection,
@@ -107,23 +173,18 @@ function dueInTurnsQuery(
   return db.query(
     `WITH read AS MATERIALIZED (
        SELECT d.id, d.next_poll_at, row_number() OVER (PARTITION BY h.host ORDER BY d.next_poll_at, d.id) AS turn
-       FROM unnest($1::text[]) AS h(host)
+       FROM unnest($2::text[]) AS h(host)
        CROSS JOIN LATERAL (
          SELECT a.id, a.next_poll_at FROM accounts a
-         WHERE ${HOST} = h.host AND a.tracking AND NOT a.paused AND a.next_poll_at <= $2
-           AND a.platform <> ALL ($3::text[])
+         WHERE ${HOST} = h.host AND ${DUE} AND a.platform <> ALL ($3::text[])
          ORDER BY a.next_poll_at, a.id LIMIT $4) d)
      SELECT (SELECT count(*) FROM read WHERE turn = $4) AS saturated, offer.id, offer.next_poll_at
      FROM (SELECT 1) one LEFT JOIN LATERAL (
-       SELECT id, next_poll_at FROM (SELECT * FROM read ORDER BY turn, next_poll_at, id) due
-       -- the mark is looked up in turn order, and only until the limit is reached: a scalar subquery, so that
-       -- the planner cannot make it a join that reads every mark (the outer order is the subquery's: no sort)
-       WHERE (
-         SELECT m.due FROM poll_marks m
-         WHERE m.account_id = due.id AND m.epoch = $6 AND m.queued_at >= now() - $7 * interval '1 millisecond'
-       ) IS DISTINCT FROM due.next_poll_at
-       ORDER BY turn, next_poll_at, id LIMIT $5) offer ON true`,
-    [hosts, until, degraded, depth, selection.limit, selection.marks.epoch, selection.marks.requeueAfterMs],
+       SELECT id, next_poll_at, turn FROM (SELECT * FROM read ORDER BY turn, next_poll_at, id) due
+       WHERE ${UNMARKED('$6', '$7')}
+       ORDER BY turn, next_poll_at, id LIMIT $5) offer ON true
+     ORDER BY offer.turn, offer.next_poll_at, offer.id`,
+    [until, hosts, degraded, depth, selection.limit, selection.marks.epoch, selection.marks.requeueAfterMs],
   );
 }
 
