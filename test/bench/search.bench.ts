@@ -28,6 +28,7 @@ import { type DataSource } from 'typeorm';
 import { createVerbatimApp } from '@app/cli/server';
 import { createDataSource, listStatements } from '@app/persistence';
 import { parseSearchQuery, tsqueryExpression } from '@app/persistence/queries/search-query';
+import { seededRandom } from '@app/testing/seeded-random';
 import { createTestEnvironment, type TestEnvironment } from '@app/testing/test-environment';
 import { fmt, log, percentile, printTable, sortedNumbers, timed, type Row } from './bench-support';
 
@@ -91,18 +92,6 @@ function vocabulary(): string[] {
     words.push(...list);
   }
   return words;
-}
-
-/** A small seeded generator (mulberry32), so every run searches the same archive. */
-function seededRandom(seed: number): () => number {
-  let a = seed >>> 0;
-  return () => {
-    a = (a + 0x6d2b79f5) >>> 0;
-    let t = a;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
 }
 
 /** Statement `n`: 6 to 35 words of one language, each rank drawn log-uniformly, which is Zipf's law. */

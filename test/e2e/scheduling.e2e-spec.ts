@@ -4,6 +4,7 @@ import Redis from 'ioredis';
 import { type DataSource } from 'typeorm';
 import { createDataSource, DUE_SORT_ALL_BELOW, markPollsQueued, selectDueAccounts } from '@app/persistence';
 import { QueueName } from '@app/queues';
+import { seededRandom } from '@app/testing/seeded-random';
 import { createTestEnvironment, type TestEnvironment } from '@app/testing/test-environment';
 import { POLL_REQUEUE_AFTER_MS } from '@app/worker/scheduler/scheduler.service';
 import { startTestApp, tick, type TestApp } from './support/app';
@@ -122,18 +123,6 @@ describe('choosing due polls', () => {
   });
 });
 
-/** A small deterministic generator (mulberry32), so a failing round can be replayed. */
-function randomSource(seed: number): () => number {
-  let state = seed >>> 0;
-  return () => {
-    state = (state + 0x6d2b79f5) >>> 0;
-    let t = state;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
-}
-
 interface AccountRow {
   id: string;
   host: string;
@@ -201,7 +190,7 @@ describe('due polls read host by host, a bounded depth at a time, or in one sort
   });
 
   it('offer exactly what ranking every due account offers', async () => {
-    const random = randomSource(20261130);
+    const random = seededRandom(20261130);
     const now = new Date();
     // a busy host far behind, mid-sized and tiny ones, a host of a platform that may be degraded; due times
     // whole seconds apart so that many tie (the account id breaks ties)

@@ -152,7 +152,22 @@ async function dueHostByHost(
   // setting is put back after, also for a caller whose transaction this one is a savepoint of.
   const rows = await db.transaction(async (tx) => {
     await tx.query(`SET LOCAL enable_bitmapscan = off`);
-    const read = await dueHostByHostQuery(tx, until, selection, hosts, degraded, depth);
+    const read: { saturated: string; id: string | null; next_poll_at: Date | null }[] = await tx.query(
+      `WITH read AS MATERIALIZED (
+         SELECT d.id, d.next_poll_at, row_number() OVER (PARTITION BY h.host ORDER BY d.next_poll_at, d.id) AS turn
+         FROM unnest($2::text[]) AS h(host)
+         CROSS JOIN LATERAL (
+           SELECT a.id, a.next_poll_at FROM accounts a
+           WHERE ${HOST} = h.host AND ${DUE} AND a.platform <> ALL ($3::text[])
+           ORDER BY a.next_poll_at, a.id LIMIT $4) d)
+       SELECT (SELECT count(*) FROM read WHERE turn = $4) AS saturated, offer.id, offer.next_poll_at
+       FROM (SELECT 1) one LEFT JOIN LATERAL (
+         SELECT id, next_poll_at, turn FROM (SELECT * FROM read ORDER BY turn, next_poll_at, id) due
+         WHERE ${UNMARKED('$6', '$7')}
+         ORDER BY turn, next_poll_at, id LIMIT $5) offer ON true
+       ORDER BY offer.turn, offer.next_poll_at, offer.id`,
+      [until, hosts, degraded, depth, selection.limit, selection.marks.epoch, selection.marks.requeueAfterMs],
+    );
     await tx.query(`SET LOCAL enable_bitmapscan TO DEFAULT`);
     return read;
   });
@@ -160,32 +175,6 @@ async function dueHostByHost(
     offered: rows.filter((r) => r.id !== null).map((r) => ({ id: r.id!, dueAt: r.next_poll_at! })),
     saturatedHosts: Number(rows[0].saturated),
   };
-}
-
-function dueHostByHostQuery(
-  db: EntityManager,
-  until: Date,
-  selection: DueSelection,
-  hosts: string[],
-  degraded: string[],
-  depth: number,
-): Promise<{ saturated: string; id: string | null; next_poll_at: Date | null }[]> {
-  return db.query(
-    `WITH read AS MATERIALIZED (
-       SELECT d.id, d.next_poll_at, row_number() OVER (PARTITION BY h.host ORDER BY d.next_poll_at, d.id) AS turn
-       FROM unnest($2::text[]) AS h(host)
-       CROSS JOIN LATERAL (
-         SELECT a.id, a.next_poll_at FROM accounts a
-         WHERE ${HOST} = h.host AND ${DUE} AND a.platform <> ALL ($3::text[])
-         ORDER BY a.next_poll_at, a.id LIMIT $4) d)
-     SELECT (SELECT count(*) FROM read WHERE turn = $4) AS saturated, offer.id, offer.next_poll_at
-     FROM (SELECT 1) one LEFT JOIN LATERAL (
-       SELECT id, next_poll_at, turn FROM (SELECT * FROM read ORDER BY turn, next_poll_at, id) due
-       WHERE ${UNMARKED('$6', '$7')}
-       ORDER BY turn, next_poll_at, id LIMIT $5) offer ON true
-     ORDER BY offer.turn, offer.next_poll_at, offer.id`,
-    [until, hosts, degraded, depth, selection.limit, selection.marks.epoch, selection.marks.requeueAfterMs],
-  );
 }
 
 /**
