@@ -1,4 +1,5 @@
 import { randomBytes } from 'node:crypto';
+import { readdirSync, readFileSync } from 'node:fs';
 import { Client } from 'pg';
 import { nextPollAfterFailure } from '@app/capture';
 import { startFakeMastodon, type FakeMastodon } from '@app/testing/fake-mastodon';
@@ -13,6 +14,7 @@ import {
 import { accountJson, hostileMastodonCorpus } from '@app/testing/hostile/mastodon-corpus';
 import { hostileListCorpus, plainReleasePage } from '@app/testing/hostile/web-corpus';
 import { createTestEnvironment, type TestEnvironment } from '@app/testing/test-environment';
+import { PARSE_THREAD_NICENESS } from '@app/sources/parsing/thread-protocol';
 import { largestGapMs, startHealthProbe, unhealthySamples } from './support/health-probe';
 import { freePort, startServe, stopAll, waitForHealth, type VerbatimProcess } from './support/processes';
 
@@ -353,6 +355,12 @@ describe('hostile sources: the service stays responsive, failures are recorded, 
     }
     const windowEnd = Date.now();
     const samples = await probe.stop();
+    // the parse threads yield the cores to the event loop that answers /health (Linux: niceness per thread)
+    if (process.platform === 'linux') {
+      const niceness = threadNiceness(proc.child.pid!);
+      expect(niceness.get(proc.child.pid!)).toBe(0);
+      expect([...niceness.values()]).toContain(PARSE_THREAD_NICENESS);
+    }
 
     // ---- what each case came to ----
     const final = await accounts();
@@ -502,3 +510,15 @@ describe('hostile sources: the service stays responsive, failures are recorded, 
     }
   }
 });
+
+/** Each thread of a process by its id, with its niceness (field 19 of /proc/<pid>/task/<tid>/stat). */
+function threadNiceness(pid: number): Map<number, number> {
+  const niceness = new Map<number, number>();
+  for (const tid of readdirSync(`/proc/${pid}/task`)) {
+    const stat = readFileSync(`/proc/${pid}/task/${tid}/stat`, 'utf8');
+    // the fields after the command name, which is in parentheses and may hold spaces
+    const fields = stat.slice(stat.lastIndexOf(')') + 2).split(' ');
+    niceness.set(Number(tid), Number(fields[16]));
+  }
+  return niceness;
+}

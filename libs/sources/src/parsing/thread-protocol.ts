@@ -1,3 +1,4 @@
+import { setPriority } from 'node:os';
 import { parentPort } from 'node:worker_threads';
 
 /** An error thrown inside a thread task, as data: a SourceError keeps its code and HTTP status. */
@@ -18,10 +19,31 @@ export type TaskReply<Output> =
 /** Sent once by a thread whose script has loaded: a task's deadline starts then, not while modules load. */
 export const THREAD_READY = 'ready';
 
+/**
+ * The niceness parse threads run at. A burst of hostile pages keeps every parse thread busy; at the process's
+ * own priority they took the cores from its event loop (the API and /health) on a two-core machine, which then
+ * answered in over a second. Niced, they get what the event loop leaves.
+ */
+export const PARSE_THREAD_NICENESS = 10;
+
+/**
+ * Lowers the calling thread's priority. On Linux a thread's niceness is its own; elsewhere it would lower the
+ * whole process, event loop included, so it is left alone there.
+ */
+function niceThisThread(): void {
+  if (process.platform !== 'linux') return;
+  try {
+    setPriority(PARSE_THREAD_NICENESS);
+  } catch {
+    // not permitted here: the thread runs at the process's priority, as before
+  }
+}
+
 /** The body of a worker script: answers every request with `task(input)`, or the error it threw. */
 export function serveThreadTask<Input, Output>(task: (input: Input) => Output): void {
   const port = parentPort;
   if (!port) throw new Error('serveThreadTask runs only inside a worker thread');
+  niceThisThread();
   port.on('message', ({ id, input }: TaskRequest<Input>) => {
     let reply: TaskReply<Output>;
     try {
