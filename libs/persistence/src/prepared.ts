@@ -21,8 +21,10 @@ function statementName(text: string): string {
  * Inside a transaction it runs on the transaction's connection. Errors are TypeORM's `QueryFailedError`, as
  * `query` throws them. Returns the rows and how many the statement touched or returned.
  *
- * Only for statements whose every plan reads by index whatever the tables' sizes: a generic plan is made with
- * the statistics of its day and kept until autovacuum analyzes the tables again (docs/architecture.md, Tables).
+ * A generic plan is made with the statistics of its day and kept until the tables are analyzed again: with
+ * statistics of empty tables even these statements' plans scan whole tables, and only autovacuum's ANALYZE
+ * replaces them as the tables grow (`databaseWarnings` warns at boot without it). Only for statements measured
+ * to gain (docs/architecture.md, Tables).
  */
 export async function runPrepared<Row extends QueryResultRow>(
   db: EntityManager,
