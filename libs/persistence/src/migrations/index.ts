@@ -14,6 +14,7 @@ import { CaptureRequestUrl1767800000000 } from './1767800000000-CaptureRequestUr
 import { PollQueuedMarks1767900000000 } from './1767900000000-PollQueuedMarks';
 import { CaptureRunsLatest1768000000000 } from './1768000000000-CaptureRunsLatest';
 import { DuePollsByHost1768100000000 } from './1768100000000-DuePollsByHost';
+import { SearchPendingList1768200000000 } from './1768200000000-SearchPendingList';
 
 /** Every migration, in order. Listed explicitly so builds and tests run the same set. */
 export const MIGRATIONS = [
@@ -33,4 +34,5 @@ export const MIGRATIONS = [
   PollQueuedMarks1767900000000,
   CaptureRunsLatest1768000000000,
   DuePollsByHost1768100000000,
+  SearchPendingList1768200000000,
 ];

@@ -1,6 +1,7 @@
-import { In, type EntityManager } from 'typeorm';
+import { type EntityManager } from 'typeorm';
 import { type Platform } from '@app/core';
 import { AccountEntity } from '../entities/account.entity';
+import { hydrateRows } from '../hydrate';
 
 export interface AccountIdentity {
   platform: Platform;
@@ -51,9 +52,16 @@ export function findAccount(db: EntityManager, id: string): Promise<AccountEntit
   return db.getRepository(AccountEntity).findOneBy({ id });
 }
 
-/** The rows of the accounts with these ids that exist, in no particular order. */
-export function findAccounts(db: EntityManager, ids: string[]): Promise<AccountEntity[]> {
-  return db.getRepository(AccountEntity).findBy({ id: In(ids) });
+/**
+ * The rows of the accounts with these ids that exist, in no particular order. Every poll's first read, so one
+ * plain statement (the same text for any number of ids) instead of a `find`.
+ */
+export async function findAccounts(db: EntityManager, ids: string[]): Promise<AccountEntity[]> {
+  const rows: Record<string, unknown>[] = await db.query(
+    `SELECT * FROM accounts WHERE id = ANY($1::uuid[])`,
+    [ids],
+  );
+  return hydrateRows(db, AccountEntity, rows);
 }
 
 /** Changes an account's interval or pause; resuming makes it due at once. */
