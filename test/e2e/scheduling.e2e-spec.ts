@@ -5,6 +5,7 @@ import { type DataSource } from 'typeorm';
 import { createDataSource, DUE_SORT_ALL_BELOW, markPollsQueued, selectDueAccounts } from '@app/persistence';
 import { QueueName } from '@app/queues';
 import { seededRandom } from '@app/testing/seeded-random';
+import { useTestDatabase } from '@app/testing/test-database';
 import { createTestEnvironment, type TestEnvironment } from '@app/testing/test-environment';
 import { POLL_REQUEUE_AFTER_MS } from '@app/worker/scheduler/scheduler.service';
 import { startTestApp, tick, type TestApp } from './support/app';
@@ -175,19 +176,7 @@ function rankEveryDueAccount(
 }
 
 describe('due polls read host by host, a bounded depth at a time, or in one sort', () => {
-  let env: TestEnvironment;
-  let db: DataSource;
-
-  beforeAll(async () => {
-    env = await createTestEnvironment();
-    db = createDataSource(env.databaseUrl, { poolSize: 2 });
-    await db.initialize();
-  });
-
-  afterAll(async () => {
-    await db?.destroy();
-    await env?.destroy();
-  });
+  const database = useTestDatabase();
 
   it('offer exactly what ranking every due account offers', async () => {
     const random = seededRandom(20261130);
@@ -201,7 +190,7 @@ describe('due polls read host by host, a bounded depth at a time, or in one sort
       ['feeds.example', 'feed', 80],
     ];
     for (const [host, platform, count] of sizes) {
-      await db.query(
+      await database.db.query(
         `INSERT INTO accounts (platform, handle, external_id, profile_url, source_url, tracking, paused,
                                poll_interval_seconds, next_poll_at)
          SELECT $1, 'user' || i || '@' || $2, i::text, 'https://' || $2 || '/@user' || i, 'https://' || $2,
@@ -220,17 +209,17 @@ describe('due polls read host by host, a bounded depth at a time, or in one sort
         ],
       );
     }
-    await db.query(`ANALYZE accounts`);
-    const accounts: AccountRow[] = await db.query(
+    await database.db.query(`ANALYZE accounts`);
+    const accounts: AccountRow[] = await database.db.query(
       `SELECT id, split_part(source_url, '/', 3) AS host, platform, tracking, paused, next_poll_at FROM accounts`,
     );
     const oldestFirst = [...accounts].sort((a, b) => a.next_poll_at.getTime() - b.next_poll_at.getTime());
 
     for (let round = 0; round < 40; round++) {
-      await db.query(`DELETE FROM poll_marks; DELETE FROM platform_health`);
+      await database.db.query(`DELETE FROM poll_marks; DELETE FROM platform_health`);
       const degraded = new Set<string>();
       if (random() < 0.3) {
-        await db.query(
+        await database.db.query(
           `INSERT INTO platform_health (platform, canary_url, state, reason)
            VALUES ('feed', 'https://feeds.example/canary.xml', 'degraded', 'format changed')`,
         );
@@ -248,7 +237,7 @@ describe('due polls read host by host, a bounded depth at a time, or in one sort
           queued_at: new Date(now.getTime() - (roll > 0.9 && roll <= 0.95 ? 120_000 : 1_000)),
         };
       });
-      await db.query(
+      await database.db.query(
         `INSERT INTO poll_marks (account_id, due, queued_at, epoch)
          SELECT * FROM unnest($1::uuid[], $2::timestamptz[], $3::timestamptz[], $4::text[])`,
         [
@@ -262,7 +251,7 @@ describe('due polls read host by host, a bounded depth at a time, or in one sort
       const perHost = random() < 0.5 ? undefined : 1 + Math.floor(random() * 150);
       // the hint is only a starting depth: a wrong one must not change the answer
       const queued = Math.floor(random() * 40);
-      const { now: dbNow }: { now: Date } = (await db.query(`SELECT now()`))[0];
+      const { now: dbNow }: { now: Date } = (await database.db.query(`SELECT now()`))[0];
       const expected = rankEveryDueAccount(accounts, marks, now, degraded, {
         limit,
         perHost,
@@ -272,7 +261,7 @@ describe('due polls read host by host, a bounded depth at a time, or in one sort
       // host by host (as when many are due), and in one sort of every due account (as when few are)
       for (const sortAllBelow of [0, DUE_SORT_ALL_BELOW]) {
         const selection = { limit, perHost, marks: MARKS, queued, sortAllBelow };
-        const offered = await selectDueAccounts(db.manager, now, selection);
+        const offered = await selectDueAccounts(database.db.manager, now, selection);
         expect({ round, sortAllBelow, ids: offered.map((d) => d.id) }).toEqual({
           round,
           sortAllBelow,

@@ -1,26 +1,14 @@
-import { In, type DataSource } from 'typeorm';
-import { createTestEnvironment, type TestEnvironment } from '@app/testing/test-environment';
-import { createDataSource } from './data-source';
+import { In } from 'typeorm';
+import { useTestDatabase } from '@app/testing/test-database';
 import { AccountEntity } from './entities';
 import { findAccounts } from './repositories';
 
 /** Accounts read by hand from `SELECT *` must be the entities TypeORM's own read builds, column for column. */
 describe('findAccounts (rows hydrated by hand)', () => {
-  let env: TestEnvironment;
-  let db: DataSource;
-
-  beforeAll(async () => {
-    env = await createTestEnvironment();
-    db = createDataSource(env.databaseUrl, { poolSize: 2 });
-    await db.initialize();
-  });
-  afterAll(async () => {
-    await db?.destroy();
-    await env?.destroy();
-  });
+  const database = useTestDatabase();
 
   it('gives what a find gives: every column, its type, nulls and absent ids', async () => {
-    const ids: { id: string }[] = await db.query(
+    const ids: { id: string }[] = await database.db.query(
       `INSERT INTO accounts (platform, handle, external_id, display_name, profile_url, source_url, tracking, paused,
          poll_interval_seconds, next_poll_at, cursor, last_polled_at, last_poll_status, last_error, last_error_code,
          consecutive_failures, unavailable_since, unavailable_reason, reads_month, reads_this_month)
@@ -33,8 +21,8 @@ describe('findAccounts (rows hydrated by hand)', () => {
        RETURNING id`,
     );
     const wanted = [...ids.map((r) => r.id), '00000000-0000-4000-8000-000000000000'];
-    const byHand = await findAccounts(db.manager, wanted);
-    const byFind = await db.getRepository(AccountEntity).findBy({ id: In(wanted) });
+    const byHand = await findAccounts(database.db.manager, wanted);
+    const byFind = await database.db.getRepository(AccountEntity).findBy({ id: In(wanted) });
     const sorted = (accounts: AccountEntity[]) => [...accounts].sort((a, b) => (a.id < b.id ? -1 : 1));
     expect(byHand).toHaveLength(2);
     expect(sorted(byHand)).toEqual(sorted(byFind));

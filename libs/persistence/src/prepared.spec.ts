@@ -1,30 +1,21 @@
-import { type DataSource } from 'typeorm';
-import { createTestEnvironment, type TestEnvironment } from '@app/testing/test-environment';
+import { useTestDatabase } from '@app/testing/test-database';
 import { isDataException } from './data-exception';
 import { createDataSource, databaseWarnings } from './data-source';
 import { runPrepared } from './prepared';
 
 /** Named prepared statements, against a real database. */
 describe('runPrepared, and the database settings it relies on', () => {
-  let env: TestEnvironment;
-  let db: DataSource;
+  const database = useTestDatabase();
 
   beforeAll(async () => {
-    env = await createTestEnvironment();
-    db = createDataSource(env.databaseUrl, { poolSize: 2 });
-    await db.initialize();
-    await db.query(`CREATE TABLE notes (id int PRIMARY KEY, body text NOT NULL)`);
-  });
-  afterAll(async () => {
-    await db?.destroy();
-    await env?.destroy();
+    await database.db.query(`CREATE TABLE notes (id int PRIMARY KEY, body text NOT NULL)`);
   });
 
   const insert = `INSERT INTO notes (id, body) SELECT * FROM unnest($1::int[], $2::text[]) RETURNING id`;
 
   it('prepares a statement once per connection and runs it again by name', async () => {
     // one connection throughout: a transaction's
-    await db.transaction(async (tx) => {
+    await database.db.transaction(async (tx) => {
       for (let i = 0; i < 8; i++) {
         const { rows, rowCount } = await runPrepared<{ id: number }>(tx, insert, [[i], [`note ${i}`]]);
         expect(rows).toEqual([{ id: i }]);
@@ -35,24 +26,24 @@ describe('runPrepared, and the database settings it relies on', () => {
       );
       expect(prepared).toEqual([{ name: expect.stringMatching(/^verbatim_[0-9a-f]{24}$/) }]);
     });
-    expect(await db.query(`SELECT count(*)::int AS n FROM notes WHERE id < 8`)).toEqual([{ n: 8 }]);
+    expect(await database.db.query(`SELECT count(*)::int AS n FROM notes WHERE id < 8`)).toEqual([{ n: 8 }]);
   });
 
   it('runs inside the caller’s transaction, on its connection', async () => {
     await expect(
-      db.transaction(async (tx) => {
+      database.db.transaction(async (tx) => {
         await runPrepared(tx, insert, [[100], ['inside']]);
         // the transaction sees its own row
         expect(await tx.query(`SELECT body FROM notes WHERE id = 100`)).toEqual([{ body: 'inside' }]);
         throw new Error('roll back');
       }),
     ).rejects.toThrow('roll back');
-    expect(await db.query(`SELECT body FROM notes WHERE id = 100`)).toEqual([]);
+    expect(await database.db.query(`SELECT body FROM notes WHERE id = 100`)).toEqual([]);
   });
 
   it('throws what TypeORM throws, and keeps the connection and its statements', async () => {
     // one pooled connection, so the run after the failure shows what became of it
-    const single = createDataSource(env.databaseUrl, { poolSize: 1 });
+    const single = createDataSource(database.env.databaseUrl, { poolSize: 1 });
     await single.initialize();
     try {
       const session = `SELECT pg_backend_pid() AS pid, (SELECT count(*)::int FROM pg_prepared_statements) AS prepared`;
@@ -74,8 +65,8 @@ describe('runPrepared, and the database settings it relies on', () => {
   });
 
   it('warns the operator when autovacuum is off, and only then', async () => {
-    const [{ autovacuum }]: { autovacuum: string }[] = await db.query(`SHOW autovacuum`);
-    const warnings = await databaseWarnings(db);
+    const [{ autovacuum }]: { autovacuum: string }[] = await database.db.query(`SHOW autovacuum`);
+    const warnings = await databaseWarnings(database.db);
     if (autovacuum === 'on') expect(warnings).toEqual([]);
     else expect(warnings).toEqual([expect.stringContaining('autovacuum off')]);
   });

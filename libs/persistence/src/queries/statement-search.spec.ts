@@ -1,37 +1,27 @@
-import { type DataSource } from 'typeorm';
 import { ErrorCode } from '@app/core';
-import { createTestEnvironment, type TestEnvironment } from '@app/testing/test-environment';
-import { createDataSource } from '../data-source';
+import { useTestDatabase } from '@app/testing/test-database';
 import { type SearchPlan } from './search-plan';
 import { listStatements, searchStatementsWithPlan, type StatementFilter } from './statement.queries';
 
 /** Search on a real database: stemming per language, accents, syntax, filters, snippets, and every plan. */
 describe('statement search (on a real database)', () => {
-  let env: TestEnvironment;
-  let db: DataSource;
+  const database = useTestDatabase();
   let accountId: string;
 
   beforeAll(async () => {
-    env = await createTestEnvironment();
-    db = createDataSource(env.databaseUrl, { poolSize: 2 });
-    await db.initialize();
-    [{ id: accountId }] = await db.query(
+    [{ id: accountId }] = await database.db.query(
       `INSERT INTO accounts (platform, handle, external_id, display_name, profile_url, source_url, tracking, poll_interval_seconds)
        VALUES ('mastodon', 'mfa@diplo.example', '1', 'Ministry', 'https://diplo.example/@mfa', 'https://diplo.example', true, 300)
        RETURNING id`,
     );
   });
-  afterAll(async () => {
-    await db?.destroy();
-    await env?.destroy();
-  });
-  beforeEach(() => db.query('DELETE FROM statements'));
+  beforeEach(() => database.db.query('DELETE FROM statements'));
 
   /** Inserts statements in order (seq ascending) and returns their ids. */
   async function insert(
     rows: { text: string; language?: string | null; platform?: string }[],
   ): Promise<string[]> {
-    const inserted: { id: string }[] = await db.query(
+    const inserted: { id: string }[] = await database.db.query(
       `INSERT INTO statements (platform, external_id, account_id, url, authored_at, first_captured_at, last_seen_at,
                                latest_version, latest_text, language)
        SELECT p, n::text, $1, 'https://diplo.example/@mfa/' || n, now(), now(), now(), 1, t, l
@@ -49,7 +39,7 @@ describe('statement search (on a real database)', () => {
   }
 
   async function texts(q: string, filter: Partial<StatementFilter> = {}): Promise<string[]> {
-    const page = await listStatements(db.manager, { q, limit: 50, ...filter });
+    const page = await listStatements(database.db.manager, { q, limit: 50, ...filter });
     return page.items.map((i) => i.text);
   }
 
@@ -121,7 +111,7 @@ describe('statement search (on a real database)', () => {
   });
 
   it('refuses queries it cannot run with a message that says what to fix', async () => {
-    const refused = (q: string) => listStatements(db.manager, { q, limit: 50 });
+    const refused = (q: string) => listStatements(database.db.manager, { q, limit: 50 });
     await expect(refused('mi*')).rejects.toMatchObject({
       code: ErrorCode.InvalidInput,
       message: expect.stringContaining('at least 3 letters'),
@@ -144,10 +134,12 @@ describe('statement search (on a real database)', () => {
     ]);
     expect(await texts('sanctions', { platform: 'feed' })).toEqual(['sanctions announced again']);
     expect(
-      (await listStatements(db.manager, { limit: 50, language: 'ru' })).items.map((i) => i.text),
+      (await listStatements(database.db.manager, { limit: 50, language: 'ru' })).items.map((i) => i.text),
     ).toEqual(['санкции объявлены']);
-    expect((await listStatements(db.manager, { limit: 50, platform: 'feed' })).items).toHaveLength(2);
-    const [item] = (await listStatements(db.manager, { limit: 1, language: 'ru' })).items;
+    expect((await listStatements(database.db.manager, { limit: 50, platform: 'feed' })).items).toHaveLength(
+      2,
+    );
+    const [item] = (await listStatements(database.db.manager, { limit: 1, language: 'ru' })).items;
     expect(item.language).toBe('ru');
   });
 
@@ -155,10 +147,11 @@ describe('statement search (on a real database)', () => {
     await insert([
       { text: 'Warning <script>alert("x")</script> 1 < 2 & sanctions on "banks"', language: 'en' },
     ]);
-    const [plain] = (await listStatements(db.manager, { q: 'sanctions', limit: 10 })).items;
+    const [plain] = (await listStatements(database.db.manager, { q: 'sanctions', limit: 10 })).items;
     expect(plain.snippet).toBeUndefined();
-    const [item] = (await listStatements(db.manager, { q: 'sanctions', limit: 10, withSnippets: true }))
-      .items;
+    const [item] = (
+      await listStatements(database.db.manager, { q: 'sanctions', limit: 10, withSnippets: true })
+    ).items;
     expect(item.snippet).toContain('<mark>sanctions</mark>');
     // ts_headline drops what looks like a tag; whatever text is left is escaped
     expect(item.snippet).not.toContain('<script');
@@ -166,7 +159,8 @@ describe('statement search (on a real database)', () => {
     expect(item.snippet).toContain('1 &lt; 2 &amp;');
     expect(item.snippet!.replace(/<\/?mark>/g, '')).not.toMatch(/[<>]/);
     // a stop word of the statement's language is still marked, as written
-    const [stop] = (await listStatements(db.manager, { q: 'on', limit: 10, withSnippets: true })).items;
+    const [stop] = (await listStatements(database.db.manager, { q: 'on', limit: 10, withSnippets: true }))
+      .items;
     expect(stop.snippet).toContain('<mark>on</mark>');
   });
 
@@ -183,7 +177,7 @@ describe('statement search (on a real database)', () => {
       language: 'en',
     }));
     await insert(rows);
-    await db.query('ANALYZE statements');
+    await database.db.query('ANALYZE statements');
     const plans: SearchPlan[] = [
       { kind: 'walk', window: 40 },
       { kind: 'walk', window: 3000 },
@@ -193,7 +187,7 @@ describe('statement search (on a real database)', () => {
     ];
     for (const q of ['w0x', 'w5x', 'w2ax', 'wa0x', 'absentx', 'w1x w3x', '"w0x w1x"', 'w2a* -w0x']) {
       const expected: string[] = (
-        await db.query(
+        await database.db.query(
           `SELECT s.id FROM statements s
            WHERE s.search @@ (SELECT string_agg('(' || q::text || ')', ' & ')::tsquery FROM (VALUES ($1::tsquery)) v(q))
            ORDER BY s.seq DESC`,
@@ -206,8 +200,8 @@ describe('statement search (on a real database)', () => {
         do {
           const filter = { q, limit: 20, cursor };
           const page = plan
-            ? await searchStatementsWithPlan(db.manager, filter, plan)
-            : await listStatements(db.manager, filter);
+            ? await searchStatementsWithPlan(database.db.manager, filter, plan)
+            : await listStatements(database.db.manager, filter);
           found.push(...page.items.map((i) => i.id));
           cursor = page.nextCursor ?? undefined;
         } while (cursor);

@@ -1,8 +1,6 @@
 import { randomBytes } from 'node:crypto';
-import { type DataSource } from 'typeorm';
 import { sha256Hex } from '@app/core';
-import { createTestEnvironment, type TestEnvironment } from '@app/testing/test-environment';
-import { createDataSource } from '../data-source';
+import { useTestDatabase } from '@app/testing/test-database';
 import { ARRAY_BODY_MAX_BYTES, insertArtifacts, splitArtifactRows } from './artifact-rows';
 
 const row = (bytes: Buffer) => ({
@@ -13,18 +11,7 @@ const row = (bytes: Buffer) => ({
 });
 
 describe('artifact rows (on a real database)', () => {
-  let env: TestEnvironment;
-  let db: DataSource;
-
-  beforeAll(async () => {
-    env = await createTestEnvironment();
-    db = createDataSource(env.databaseUrl, { poolSize: 2 });
-    await db.initialize();
-  });
-  afterAll(async () => {
-    await db?.destroy();
-    await env?.destroy();
-  });
+  const database = useTestDatabase();
 
   it('sends bodies past the array limit alone and the rest together', () => {
     const small = row(randomBytes(ARRAY_BODY_MAX_BYTES));
@@ -34,9 +21,9 @@ describe('artifact rows (on a real database)', () => {
 
   it('stores small and large bodies byte for byte, and a second write of the same bytes is a no-op', async () => {
     const rows = [row(randomBytes(100)), row(randomBytes(3 * ARRAY_BODY_MAX_BYTES)), row(Buffer.alloc(0))];
-    await insertArtifacts(db.manager, rows);
-    await insertArtifacts(db.manager, rows);
-    const stored: { sha256: string; size: number; bytes: Buffer }[] = await db.query(
+    await insertArtifacts(database.db.manager, rows);
+    await insertArtifacts(database.db.manager, rows);
+    const stored: { sha256: string; size: number; bytes: Buffer }[] = await database.db.query(
       'SELECT sha256, size, bytes FROM artifacts WHERE sha256 = ANY($1)',
       [rows.map((r) => r.sha256)],
     );
