@@ -26,6 +26,7 @@ import {
   selectQueuedCaptureRequests,
 } from '@app/persistence';
 import { JobName, QueueName, jobIds, scheduleMediaDownloads } from '@app/queues';
+import { PollFrontier } from './poll-frontier';
 import { RepeatingRound } from './repeating-round';
 
 const BATCH = 1000;
@@ -37,6 +38,11 @@ const MAX_POLLS_PER_TICK = 20_000;
  * job id). A flushed Redis is seen at once (see `queueEpoch`).
  */
 export const POLL_REQUEUE_AFTER_MS = 60_000;
+/**
+ * How often a scheduler behind on its polls reads every host's due polls from the start rather than after the
+ * last it enqueued (see `PollFrontier`): at most this long more for a poll brought forward while behind.
+ */
+export const POLL_FULL_READ_EVERY_MS = 5_000;
 /** A capture request still queued this long after it was made has lost its job (flushed Redis): enqueue it again. */
 const CAPTURE_REQUEUE_AFTER_MS = 10_000;
 /** A media item still pending this long after its version was written has lost its job: enqueue it again. */
@@ -50,6 +56,7 @@ const MEDIA_REQUEUE_AFTER_MS = 60_000;
 @Injectable()
 export class SchedulerService implements OnApplicationBootstrap, BeforeApplicationShutdown {
   private readonly logger = new Logger(SchedulerService.name);
+  private readonly frontier = new PollFrontier(POLL_FULL_READ_EVERY_MS);
   private readonly ticks = new RepeatingRound(
     () => this.tick(),
     (error) => this.logger.warn(`scheduler tick failed: ${error.message}`),
@@ -97,7 +104,8 @@ export class SchedulerService implements OnApplicationBootstrap, BeforeApplicati
         ? Math.max(1, Math.floor((polling.hostPollsPerSecond * polling.schedulerTickMs) / 1000))
         : undefined;
     const marks = { epoch, requeueAfterMs: POLL_REQUEUE_AFTER_MS };
-    const selection = { limit: room, perHost, marks, queued: held };
+    const after = this.frontier.resumeFrom(epoch, Date.now());
+    const selection = { limit: room, perHost, marks, queued: held, after };
     return { due: await selectDueAccounts(this.db.manager, until, selection), epoch };
   }
 
@@ -128,6 +136,7 @@ export class SchedulerService implements OnApplicationBootstrap, BeforeApplicati
           opts: { jobId: jobIds.poll(id, dueAt), delay: Math.max(0, dueAt.getTime() - now.getTime()) },
         })),
       );
+      this.frontier.enqueued(due);
       // the marks only save work: should they fail, the next tick offers these polls again (a no-op) and
       // the rest of this tick still runs
       await markPollsQueued(this.db.manager, due, epoch).catch((error: Error) =>
