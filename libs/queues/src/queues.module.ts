@@ -11,16 +11,30 @@ const JOB_DEFAULTS = {
   backoff: { type: 'exponential', delay: 2000 },
 };
 
+/**
+ * Each queue's event stream (what a BullMQ `QueueEvents` listener reads as it happens; Verbatim has none) keeps
+ * about this many events, not BullMQ's 10,000: they are Redis memory that tells nothing PostgreSQL does not, and at
+ * BullMQ's length the streams of the quieter queues were still growing minutes into a run (in `bench:scale`, the log
+ * queue's from 320 to 700 KiB in the second minute, while everything the poll queue held was about 560 KiB).
+ */
+export const QUEUE_EVENTS_KEPT = 100;
+
+/** The options every queue and worker shares: connection, key prefix, job defaults, event streams. */
+export function bullOptions(config: Pick<VerbatimConfig, 'redisUrl' | 'queuePrefix'>) {
+  return {
+    connection: redisOptionsFromUrl(config.redisUrl),
+    prefix: config.queuePrefix,
+    defaultJobOptions: JOB_DEFAULTS,
+    streams: { events: { maxLen: QUEUE_EVENTS_KEPT } },
+  };
+}
+
 /** BullMQ on the configured Redis and key prefix, with the queues registered as producers. */
 @Module({
   imports: [
     BullModule.forRootAsync({
       inject: [VERBATIM_CONFIG],
-      useFactory: (config: VerbatimConfig) => ({
-        connection: redisOptionsFromUrl(config.redisUrl),
-        prefix: config.queuePrefix,
-        defaultJobOptions: JOB_DEFAULTS,
-      }),
+      useFactory: (config: VerbatimConfig) => bullOptions(config),
     }),
     BullModule.registerQueue(
       { name: QueueName.Poll },
