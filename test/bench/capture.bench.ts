@@ -28,7 +28,7 @@ import { type VerbatimConfig } from '@app/config';
 import { loadLogKey, runIntegrationJob, type LogKey } from '@app/log';
 import { MetricsService } from '@app/observability';
 import { createDataSource } from '@app/persistence';
-import { JobName, QueueName, redisOptionsFromUrl, WORKER_LOCKS, type JobOf } from '@app/queues';
+import { bullOptions, JobName, QueueName, redisOptionsFromUrl, WORKER_LOCKS, type JobOf } from '@app/queues';
 import {
   ConnectorRegistry,
   statusToContent,
@@ -365,12 +365,14 @@ async function capturePath(
 ): Promise<CaptureRun> {
   const connection = redisOptionsFromUrl(env.redisUrl);
   const { checkpointIntervalMs: intervalMs, batchSize } = config.log;
-  const pollQueue = new Queue(QueueName.Poll, { connection, prefix: env.queuePrefix });
-  const logQueue = new Queue(QueueName.Log, { connection, prefix: env.queuePrefix });
-  const outboxQueue = new Queue(QueueName.Outbox, { connection, prefix: env.queuePrefix });
-  const mediaQueue = new Queue(QueueName.Media, { connection, prefix: env.queuePrefix });
+  // the queues as the worker has them (job defaults, event streams)
+  const shipped = bullOptions(config);
+  const pollQueue = new Queue(QueueName.Poll, shipped);
+  const logQueue = new Queue(QueueName.Log, shipped);
+  const outboxQueue = new Queue(QueueName.Outbox, shipped);
+  const mediaQueue = new Queue(QueueName.Media, shipped);
   const metrics = new MetricsService();
-  const captureQueue = new Queue(QueueName.Capture, { connection, prefix: env.queuePrefix });
+  const captureQueue = new Queue(QueueName.Capture, shipped);
   const registry = new ConnectorRegistry([benchConnector(prepared.results)]);
   const useCase = new PollAccountUseCase(
     db,

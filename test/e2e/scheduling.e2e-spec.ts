@@ -3,12 +3,12 @@ import { type Queue } from 'bullmq';
 import Redis from 'ioredis';
 import { type DataSource } from 'typeorm';
 import { createDataSource, DUE_SORT_ALL_BELOW, markPollsQueued, selectDueAccounts } from '@app/persistence';
-import { QueueName } from '@app/queues';
+import { QUEUE_EVENTS_KEPT, QueueName } from '@app/queues';
 import { seededRandom } from '@app/testing/seeded-random';
 import { useTestDatabase } from '@app/testing/test-database';
 import { createTestEnvironment, type TestEnvironment } from '@app/testing/test-environment';
 import { PollFrontier } from '@app/worker/scheduler/poll-frontier';
-import { POLL_REQUEUE_AFTER_MS } from '@app/worker/scheduler/scheduler.service';
+import { POLL_REQUEUE_AFTER_MS, SchedulerService } from '@app/worker/scheduler/scheduler.service';
 import { startTestApp, tick, type TestApp } from './support/app';
 
 /** `count` tracked Mastodon accounts on `host`, due from `firstDue` on, one millisecond apart. */
@@ -410,6 +410,11 @@ describe('the scheduler holds a bounded number of poll jobs in Redis', () => {
     );
     const after = (await queue.getJobs(['paused', 'waiting', 'delayed'])).map((job) => job.data.accountId);
     expect(new Set(after)).toEqual(new Set(oldest.map((row) => row.id)));
+    // the queue's settings kept in Redis came back with the new epoch, not BullMQ's defaults
+    const check = new Redis(env.redisUrl);
+    const kept = await check.hget(`${env.queuePrefix}:${QueueName.Poll}:meta`, 'opts.maxLenEvents');
+    await check.quit();
+    expect(Number(kept)).toBe(QUEUE_EVENTS_KEPT);
   });
 
   it('offers a poll again once its job may have been lost (one that failed for good)', async () => {
@@ -443,5 +448,62 @@ describe('the scheduler holds a bounded number of poll jobs in Redis', () => {
       `SELECT id FROM accounts ORDER BY next_poll_at, id LIMIT 100`,
     );
     expect(new Set(await accountsHeld())).toEqual(new Set(oldest.map((row) => row.id)));
+  });
+});
+
+describe('a scheduler behind resumes each host’s read where it left off', () => {
+  let env: TestEnvironment;
+  let app: TestApp;
+
+  beforeAll(async () => {
+    env = await createTestEnvironment();
+    // ticks only when the test says, and reads from the start only when asked
+    app = await startTestApp(
+      env.config({
+        VERBATIM_POLL_QUEUE_LIMIT: '100',
+        VERBATIM_SCHEDULER_TICK_MS: '60000',
+        VERBATIM_POLL_FULL_READ_MS: '3600000',
+      }),
+    );
+  });
+
+  afterAll(async () => {
+    await app?.close();
+    await env?.destroy();
+  });
+
+  it('offers a poll brought forward behind that point on the tick that reads from the start', async () => {
+    const queue = app.app.get<Queue>(getQueueToken(QueueName.Poll));
+    await queue.pause();
+    // more due than one sort ranks: read host by host
+    const behind = new Date(Date.now() - 600_000);
+    await addAccounts(app.db, 'a.example', DUE_SORT_ALL_BELOW / 2 + 500, behind);
+    await addAccounts(app.db, 'b.example', DUE_SORT_ALL_BELOW / 2 + 500, behind);
+    await app.db.query(`ANALYZE accounts`);
+    const accountsHeld = async () =>
+      (await queue.getJobs(['paused', 'waiting', 'delayed'])).map((job) => job.data.accountId);
+    await tick(app);
+    const first = await accountsHeld();
+    expect(first).toHaveLength(100);
+    expect(await hostsOf(app.db, first)).toEqual(expect.arrayContaining(['a.example', 'b.example']));
+    // the newest account of a.example is brought forward, behind everything enqueued for its host
+    const [{ id: newest }]: { id: string }[] = await app.db.query(
+      `SELECT id FROM accounts WHERE source_url = 'https://a.example' ORDER BY next_poll_at DESC LIMIT 1`,
+    );
+    await app.db.query(`UPDATE accounts SET next_poll_at = $2 WHERE id = $1`, [
+      newest,
+      new Date(behind.getTime() - 1000),
+    ]);
+    const makeRoom = async () => (await queue.getJobs(['paused']))[0].remove();
+    // a tick resuming where the last one left off does not see it: the room goes to the next poll after that point
+    await makeRoom();
+    await tick(app);
+    const second = await accountsHeld();
+    expect(second).toHaveLength(100);
+    expect(second).not.toContain(newest);
+    // a tick for polls brought forward reads from the start: it is the oldest due poll not enqueued
+    await makeRoom();
+    await app.app.get(SchedulerService).pollsBroughtForward();
+    expect(await accountsHeld()).toContain(newest);
   });
 });

@@ -19,6 +19,13 @@ const JOB_DEFAULTS = {
  */
 export const QUEUE_EVENTS_KEPT = 100;
 
+/**
+ * What of a queue's settings BullMQ keeps in Redis (the queue's `meta` hash), written when a queue is created. A
+ * flushed Redis loses them, and BullMQ's scripts then write their defaults back: the scheduler writes these again
+ * when it sees the flush (a new queue epoch).
+ */
+export const QUEUE_SETTINGS_IN_REDIS = { 'opts.maxLenEvents': QUEUE_EVENTS_KEPT };
+
 /** The options every queue and worker shares: connection, key prefix, job defaults, event streams. */
 export function bullOptions(config: Pick<VerbatimConfig, 'redisUrl' | 'queuePrefix'>) {
   return {

@@ -11,7 +11,7 @@ describe('PollFrontier', () => {
       { host: 'b.example', id: '9', dueAt: at(5) },
       { host: 'a.example', id: '1', dueAt: at(20) },
     ]);
-    // one enqueued earlier than the point (a full read's late find) does not move it back
+    // one enqueued behind the point (a poll brought forward, offered by a one-sort read) does not move it back
     frontier.enqueued([
       { host: 'a.example', id: '3', dueAt: at(15) },
       { host: 'b.example', id: 'a', dueAt: at(5) },
@@ -35,5 +35,9 @@ describe('PollFrontier', () => {
     frontier.enqueued([{ host: 'a.example', id: '1', dueAt: at(0) }]);
     expect(frontier.resumeFrom('e2', 5_002)).toBeUndefined();
     expect(frontier.resumeFrom('e2', 5_003)?.size).toBe(0);
+    // on demand
+    frontier.startOver();
+    expect(frontier.resumeFrom('e2', 5_004)).toBeUndefined();
+    expect(frontier.resumeFrom('e2', 5_005)?.size).toBe(0);
   });
 });

@@ -25,7 +25,7 @@ import {
   selectDueRechecks,
   selectQueuedCaptureRequests,
 } from '@app/persistence';
-import { JobName, QueueName, jobIds, scheduleMediaDownloads } from '@app/queues';
+import { JobName, QUEUE_SETTINGS_IN_REDIS, QueueName, jobIds, scheduleMediaDownloads } from '@app/queues';
 import { PollFrontier } from './poll-frontier';
 import { RepeatingRound } from './repeating-round';
 
@@ -38,11 +38,6 @@ const MAX_POLLS_PER_TICK = 20_000;
  * job id). A flushed Redis is seen at once (see `queueEpoch`).
  */
 export const POLL_REQUEUE_AFTER_MS = 60_000;
-/**
- * How often a scheduler behind on its polls reads every host's due polls from the start rather than after the
- * last it enqueued (see `PollFrontier`): at most this long more for a poll brought forward while behind.
- */
-export const POLL_FULL_READ_EVERY_MS = 5_000;
 /** A capture request still queued this long after it was made has lost its job (flushed Redis): enqueue it again. */
 const CAPTURE_REQUEUE_AFTER_MS = 10_000;
 /** A media item still pending this long after its version was written has lost its job: enqueue it again. */
@@ -56,7 +51,7 @@ const MEDIA_REQUEUE_AFTER_MS = 60_000;
 @Injectable()
 export class SchedulerService implements OnApplicationBootstrap, BeforeApplicationShutdown {
   private readonly logger = new Logger(SchedulerService.name);
-  private readonly frontier = new PollFrontier(POLL_FULL_READ_EVERY_MS);
+  private readonly frontier: PollFrontier;
   private readonly ticks = new RepeatingRound(
     () => this.tick(),
     (error) => this.logger.warn(`scheduler tick failed: ${error.message}`),
@@ -72,7 +67,9 @@ export class SchedulerService implements OnApplicationBootstrap, BeforeApplicati
     @InjectQueue(QueueName.Recheck) private readonly recheckQueue: Queue,
     @InjectQueue(QueueName.Media) private readonly mediaQueue: Queue,
     @Inject(VERBATIM_CONFIG) private readonly config: VerbatimConfig,
-  ) {}
+  ) {
+    this.frontier = new PollFrontier(config.polling.fullReadEveryMs);
+  }
 
   onApplicationBootstrap(): void {
     this.ticks.start(this.config.polling.schedulerTickMs);
@@ -84,6 +81,16 @@ export class SchedulerService implements OnApplicationBootstrap, BeforeApplicati
 
   /** One tick; overlapping calls share the tick in progress. */
   tickOnce(): Promise<void> {
+    return this.ticks.runOnce();
+  }
+
+  /**
+   * A tick now for polls just brought forward (a push source's word), reading every host's due polls from the
+   * start: a resumed read would not see a poll moved behind where it resumes. A tick already in progress is
+   * shared, and the next one reads from the start.
+   */
+  pollsBroughtForward(): Promise<void> {
+    this.frontier.startOver();
     return this.ticks.runOnce();
   }
 
@@ -104,7 +111,7 @@ export class SchedulerService implements OnApplicationBootstrap, BeforeApplicati
         ? Math.max(1, Math.floor((polling.hostPollsPerSecond * polling.schedulerTickMs) / 1000))
         : undefined;
     const marks = { epoch, requeueAfterMs: POLL_REQUEUE_AFTER_MS };
-    const after = this.frontier.resumeFrom(epoch, Date.now());
+    const after = this.frontier.resumeFrom(epoch, performance.now());
     const selection = { limit: room, perHost, marks, queued: held, after };
     return { due: await selectDueAccounts(this.db.manager, until, selection), epoch };
   }
@@ -118,8 +125,18 @@ export class SchedulerService implements OnApplicationBootstrap, BeforeApplicati
     const redis = (await this.pollQueue.client) as unknown as Redis;
     const key = `${this.config.queuePrefix}:verbatim:poll-epoch`;
     // NX: schedulers starting an epoch at once agree on the first token written
-    await redis.set(key, randomUUID(), 'NX');
+    const started = await redis.set(key, randomUUID(), 'NX');
+    // the queues' settings kept in Redis went with whatever took the epoch: BullMQ would put its own back
+    if (started === 'OK') await this.keepQueueSettings(redis);
     return (await redis.get(key)) ?? 'none';
+  }
+
+  /** Writes the queues' settings that BullMQ keeps in Redis (as each queue does when it is created). */
+  private async keepQueueSettings(redis: Redis): Promise<void> {
+    const prefix = this.config.queuePrefix;
+    await Promise.all(
+      Object.values(QueueName).map((name) => redis.hset(`${prefix}:${name}:meta`, QUEUE_SETTINGS_IN_REDIS)),
+    );
   }
 
   private async tick(): Promise<void> {

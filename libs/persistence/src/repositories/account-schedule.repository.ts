@@ -8,7 +8,7 @@ export interface DueAccount {
   host: string;
 }
 
-/** Per host, the last poll a host-by-host read offered: where the next read of that host may resume. */
+/** Per host, the latest poll (by due time, then id) enqueued for it: where the next read of that host may resume. */
 export type DueFrontier = ReadonlyMap<string, Pick<DueAccount, 'id' | 'dueAt'>>;
 
 /** Which enqueued polls still hold their jobs, as far as PostgreSQL can tell (see `markPollsQueued`). */
@@ -75,11 +75,11 @@ const UNMARKED = (epoch: string, requeueAfterMs: string) => `(
  * some host had more to read. Both give the same answer.
  *
  * Host by host, a read resumes after `selection.after` when given: a scheduler behind by thousands of enqueued
- * polls would otherwise walk past them all, and look up each one's mark, on every tick. It offers what a read
- * from the start would, as long as every account before a host's entry still holds its mark (one that does not, a
- * poll brought forward, a new account, a job lost, waits for the next read from the start), in one order of turns
- * less: each host's turns count from its entry, not from its oldest due account, so the room is shared in turns
- * among the hosts with due polls not yet enqueued, however many each has enqueued.
+ * polls would otherwise walk past them all, and look up each one's mark, on every tick. Such a read assumes every
+ * account before a host's entry holds its mark; one that does not (a poll brought forward, a new account, a job
+ * lost) waits for the next read from the start. It ranks differently from a read from the start: each host's
+ * turns count from its entry rather than from its oldest due account, so the room goes in turns to the hosts with
+ * due polls not yet enqueued, however many each already has enqueued.
  */
 export async function selectDueAccounts(
   db: EntityManager,
@@ -99,7 +99,8 @@ export async function selectDueAccounts(
   if (due < sortAllBelow) return dueInOneSort(db, until, selection, degraded);
   const hosts = await hostsOfTrackedAccounts(db);
   const budget = selection.perHost ?? Number.MAX_SAFE_INTEGER;
-  const after = selection.perHost === undefined ? selection.after : undefined;
+  // an empty frontier is a read from the start (and walks past what Redis holds)
+  const after = selection.perHost === undefined && selection.after?.size ? selection.after : undefined;
   // a read from the start walks past what Redis holds before it reaches what to offer
   const toWalk = selection.limit + (after ? 0 : (selection.queued ?? 0));
   let depth = Math.min(budget, Math.max(16, Math.ceil(toWalk / hosts.length)));
