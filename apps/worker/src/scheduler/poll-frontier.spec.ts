@@ -35,9 +35,16 @@ describe('PollFrontier', () => {
     frontier.enqueued([{ host: 'a.example', id: '1', dueAt: at(0) }]);
     expect(frontier.resumeFrom('e2', 5_002)).toBeUndefined();
     expect(frontier.resumeFrom('e2', 5_003)?.size).toBe(0);
-    // on demand
-    frontier.startOver();
-    expect(frontier.resumeFrom('e2', 5_004)).toBeUndefined();
-    expect(frontier.resumeFrom('e2', 5_005)?.size).toBe(0);
+  });
+
+  it('reads a host whose polls were brought forward from the start, the others where they were', () => {
+    const frontier = new PollFrontier(5_000);
+    frontier.resumeFrom('e1', 0);
+    frontier.enqueued([
+      { host: 'a.example', id: '1', dueAt: at(0) },
+      { host: 'b.example', id: '2', dueAt: at(0) },
+    ]);
+    frontier.startOver(['a.example']);
+    expect(frontier.resumeFrom('e1', 1)).toEqual(new Map([['b.example', { id: '2', dueAt: at(0) }]]));
   });
 });

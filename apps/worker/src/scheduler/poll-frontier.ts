@@ -5,8 +5,8 @@ import { type DueAccount, type DueFrontier } from '@app/persistence';
  * then id) it enqueued for each host under the queue's current epoch, so that a scheduler behind by thousands of
  * enqueued polls does not walk past them all again on every tick. Everything before that point was enqueued,
  * unless it moved there since (a poll brought forward, a new account, a recovered platform, a job lost for good):
- * a read from the start, every `fullReadEveryMs`, under a new epoch and on demand (`startOver`), offers those in
- * their turn. Only while the archive is behind: a caught-up one ranks every due account on every tick.
+ * a read from the start, every `fullReadEveryMs` and under a new epoch, offers those in their turn, and a host
+ * whose polls were brought forward is read from the start at once (`startOver`). Only while the archive is behind: a caught-up one ranks every due account on every tick.
  */
 export class PollFrontier {
   private readonly lastEnqueued = new Map<string, Pick<DueAccount, 'id' | 'dueAt'>>();
@@ -29,9 +29,9 @@ export class PollFrontier {
     return undefined;
   }
 
-  /** The next read starts from the beginning: polls were just brought forward (a push source's word). */
-  startOver(): void {
-    this.fullReadAt = Number.NEGATIVE_INFINITY;
+  /** The next reads of these hosts start from the beginning: their polls were just brought forward. */
+  startOver(hosts: Iterable<string>): void {
+    for (const host of hosts) this.lastEnqueued.delete(host);
   }
 
   /** Moves each host's point past the polls just enqueued (never back). */

@@ -85,12 +85,12 @@ export class SchedulerService implements OnApplicationBootstrap, BeforeApplicati
   }
 
   /**
-   * A tick now for polls just brought forward (a push source's word), reading every host's due polls from the
+   * A tick now for polls just brought forward (a push source's word), reading their hosts' due polls from the
    * start: a resumed read would not see a poll moved behind where it resumes. A tick already in progress is
-   * shared, and the next one reads from the start.
+   * shared, and the next one reads those hosts from the start.
    */
-  pollsBroughtForward(): Promise<void> {
-    this.frontier.startOver();
+  pollsBroughtForward(hosts: string[]): Promise<void> {
+    this.frontier.startOver(hosts);
     return this.ticks.runOnce();
   }
 

@@ -430,7 +430,8 @@ export async function hasPendingLogEntries(db: EntityManager): Promise<boolean> 
  * and a poll already due or running is left alone, as is an account in backoff after failures (a 429's reset, a
  * failing source: a push does not make us ask sooner than the source allows). Never sooner than `minGapSeconds` after the account's
  * last poll, so a source pushing the same account without pause cannot make us poll it without pause.
- * Returns the ids of the accounts brought forward.
+ * Returns the accounts brought forward, with their hosts (a scheduler resuming host by host reads those hosts
+ * again from the start).
  */
 export async function pollSoon(
   db: EntityManager,
@@ -438,19 +439,19 @@ export async function pollSoon(
   externalIds: string[],
   now: Date,
   minGapSeconds: number,
-): Promise<string[]> {
+): Promise<Pick<DueAccount, 'id' | 'host'>[]> {
   if (externalIds.length === 0) return [];
-  const rows: { id: string }[] = await db.query(
+  const rows: { id: string; host: string }[] = await db.query(
     `WITH soon AS (
-       UPDATE accounts SET next_poll_at = GREATEST($3, last_polled_at + make_interval(secs => $4)), updated_at = now()
+       UPDATE accounts a SET next_poll_at = GREATEST($3, last_polled_at + make_interval(secs => $4)), updated_at = now()
        WHERE platform = $1 AND external_id = ANY($2::text[]) AND tracking AND NOT paused AND consecutive_failures = 0
          AND next_poll_at > $3
          AND next_poll_at > GREATEST($3, last_polled_at + make_interval(secs => $4))
-       RETURNING id)
-     SELECT id FROM soon`,
+       RETURNING id, ${HOST} AS host)
+     SELECT id, host FROM soon`,
     [platform, externalIds, now, minGapSeconds],
   );
-  return rows.map((r) => r.id);
+  return rows;
 }
 
 /** The platform ids of every account of a platform being tracked (for a push source's subscription). */
