@@ -7,8 +7,7 @@ import { QUEUE_EVENTS_KEPT, QueueName } from '@app/queues';
 import { seededRandom } from '@app/testing/seeded-random';
 import { useTestDatabase } from '@app/testing/test-database';
 import { createTestEnvironment, type TestEnvironment } from '@app/testing/test-environment';
-import { PollFrontier } from '@app/worker/scheduler/poll-frontier';
-import { POLL_REQUEUE_AFTER_MS, SchedulerService } from '@app/worker/scheduler/scheduler.service';
+import { POLL_REQUEUE_AFTER_MS } from '@app/worker/scheduler/scheduler.service';
 import { startTestApp, tick, type TestApp } from './support/app';
 
 /** `count` tracked Mastodon accounts on `host`, due from `firstDue` on, one millisecond apart. */
@@ -176,48 +175,44 @@ function rankEveryDueAccount(
     .map(({ account }) => account.id);
 }
 
-/**
- * Accounts on a busy host far behind, mid-sized and tiny ones, and a host of a platform that may be degraded, a
- * few of them untracked or paused; due times whole seconds apart so that many tie (the account id breaks ties).
- */
-async function addRandomAccounts(db: DataSource, random: () => number, now: Date): Promise<AccountRow[]> {
-  const sizes: [string, string, number][] = [
-    ['busy.example', 'mastodon', 400],
-    ['mid.example', 'mastodon', 60],
-    ['tiny.example', 'mastodon', 3],
-    ['feeds.example', 'feed', 80],
-  ];
-  for (const [host, platform, count] of sizes) {
-    await db.query(
-      `INSERT INTO accounts (platform, handle, external_id, profile_url, source_url, tracking, paused,
-                               poll_interval_seconds, next_poll_at)
-         SELECT $1, 'user' || i || '@' || $2, i::text, 'https://' || $2 || '/@user' || i, 'https://' || $2,
-                t.tracking, t.paused, 60, t.due
-         FROM unnest($3::int[], $4::boolean[], $5::boolean[], $6::timestamptz[]) AS t(i, tracking, paused, due)`,
-      [
-        platform,
-        host,
-        Array.from({ length: count }, (_, i) => i),
-        Array.from({ length: count }, () => random() > 0.05),
-        Array.from({ length: count }, () => random() < 0.05),
-        Array.from({ length: count }, () => new Date(now.getTime() - Math.floor(random() * 200 - 20) * 1000)),
-      ],
-    );
-  }
-  await db.query(`ANALYZE accounts`);
-  const accounts: AccountRow[] = await db.query(
-    `SELECT id, split_part(source_url, '/', 3) AS host, platform, tracking, paused, next_poll_at FROM accounts`,
-  );
-  return accounts;
-}
-
 describe('due polls read host by host, a bounded depth at a time, or in one sort', () => {
   const database = useTestDatabase();
 
   it('offer exactly what ranking every due account offers', async () => {
     const random = seededRandom(20261130);
     const now = new Date();
-    const accounts = await addRandomAccounts(database.db, random, now);
+    // a busy host far behind, mid-sized and tiny ones, a host of a platform that may be degraded; due times
+    // whole seconds apart so that many tie (the account id breaks ties)
+    const sizes: [string, string, number][] = [
+      ['busy.example', 'mastodon', 400],
+      ['mid.example', 'mastodon', 60],
+      ['tiny.example', 'mastodon', 3],
+      ['feeds.example', 'feed', 80],
+    ];
+    for (const [host, platform, count] of sizes) {
+      await database.db.query(
+        `INSERT INTO accounts (platform, handle, external_id, profile_url, source_url, tracking, paused,
+                               poll_interval_seconds, next_poll_at)
+         SELECT $1, 'user' || i || '@' || $2, i::text, 'https://' || $2 || '/@user' || i, 'https://' || $2,
+                t.tracking, t.paused, 60, t.due
+         FROM unnest($3::int[], $4::boolean[], $5::boolean[], $6::timestamptz[]) AS t(i, tracking, paused, due)`,
+        [
+          platform,
+          host,
+          Array.from({ length: count }, (_, i) => i),
+          Array.from({ length: count }, () => random() > 0.05),
+          Array.from({ length: count }, () => random() < 0.05),
+          Array.from(
+            { length: count },
+            () => new Date(now.getTime() - Math.floor(random() * 200 - 20) * 1000),
+          ),
+        ],
+      );
+    }
+    await database.db.query(`ANALYZE accounts`);
+    const accounts: AccountRow[] = await database.db.query(
+      `SELECT id, split_part(source_url, '/', 3) AS host, platform, tracking, paused, next_poll_at FROM accounts`,
+    );
     const oldestFirst = [...accounts].sort((a, b) => a.next_poll_at.getTime() - b.next_poll_at.getTime());
 
     for (let round = 0; round < 40; round++) {
@@ -276,70 +271,6 @@ describe('due polls read host by host, a bounded depth at a time, or in one sort
         expect(offered.every((d) => d.dueAt.getTime() === dueAt.get(d.id))).toBe(true);
       }
     }
-  });
-  it('resume after the last poll enqueued for each host, taking turns from there', async () => {
-    await database.db.query(`DELETE FROM poll_marks; DELETE FROM accounts; DELETE FROM platform_health`);
-    const random = seededRandom(20261201);
-    const now = new Date();
-    const accounts = await addRandomAccounts(database.db, random, now);
-    await database.db.query(`ANALYZE accounts`);
-    const frontier = new PollFrontier(Number.POSITIVE_INFINITY);
-    frontier.resumeFrom(MARKS.epoch, 0);
-    const marks: MarkRow[] = [];
-    const { now: dbNow }: { now: Date } = (await database.db.query(`SELECT now()`))[0];
-    const markedSince = new Date(dbNow.getTime() - MARKS.requeueAfterMs);
-    // a scheduler walking through the backlog a tick at a time, each tick's offer enqueued and marked
-    for (let tick = 0; tick < 25; tick++) {
-      const limit = 1 + Math.floor(random() * 40);
-      const after = frontier.resumeFrom(MARKS.epoch, 1)!;
-      const resumed = await selectDueAccounts(database.db.manager, now, {
-        limit,
-        marks: MARKS,
-        sortAllBelow: 0,
-        after,
-      });
-      // what ranking every due account after each host's point offers (those before it are all enqueued)
-      const afterPoint = accounts.filter((a) => {
-        const point = after.get(a.host);
-        if (!point) return true;
-        const t = a.next_poll_at.getTime() - point.dueAt.getTime();
-        return t > 0 || (t === 0 && a.id > point.id);
-      });
-      const expected = rankEveryDueAccount(afterPoint, marks, now, new Set(), {
-        limit,
-        epoch: MARKS.epoch,
-        markedSince,
-      });
-      expect({ tick, ids: resumed.map((d) => d.id) }).toEqual({ tick, ids: expected });
-      await markPollsQueued(database.db.manager, resumed, MARKS.epoch);
-      marks.push(
-        ...resumed.map((d) => ({ account_id: d.id, due: d.dueAt, epoch: MARKS.epoch, queued_at: dbNow })),
-      );
-      frontier.enqueued(resumed);
-    }
-    expect(marks.length).toBeGreaterThan(300);
-    // nothing is offered twice, and what is left is what a read from the start has left
-    expect(new Set(marks.map((m) => m.account_id)).size).toBe(marks.length);
-    const rest = { limit: 1000, marks: MARKS, sortAllBelow: 0 };
-    const resumedRest = await selectDueAccounts(database.db.manager, now, {
-      ...rest,
-      after: frontier.resumeFrom(MARKS.epoch, 1),
-    });
-    const fromTheStart = await selectDueAccounts(database.db.manager, now, rest);
-    expect(new Set(resumedRest.map((d) => d.id))).toEqual(new Set(fromTheStart.map((d) => d.id)));
-    // a poll brought forward behind its host's point is not seen by a resumed read, only by one from the start
-    // TypeORM answers an UPDATE … RETURNING with [rows, rowCount]
-    const [[behind]]: [{ id: string }[], number] = await database.db.query(
-      `UPDATE accounts SET next_poll_at = next_poll_at - interval '1 second'
-       WHERE id = (SELECT account_id FROM poll_marks ORDER BY due, account_id LIMIT 1) RETURNING id`,
-    );
-    const resumedAgain = await selectDueAccounts(database.db.manager, now, {
-      ...rest,
-      after: frontier.resumeFrom(MARKS.epoch, 1),
-    });
-    expect(resumedAgain.map((d) => d.id)).not.toContain(behind.id);
-    const fromTheStartAgain = await selectDueAccounts(database.db.manager, now, rest);
-    expect(fromTheStartAgain.map((d) => d.id)).toContain(behind.id);
   });
 });
 
@@ -448,64 +379,5 @@ describe('the scheduler holds a bounded number of poll jobs in Redis', () => {
       `SELECT id FROM accounts ORDER BY next_poll_at, id LIMIT 100`,
     );
     expect(new Set(await accountsHeld())).toEqual(new Set(oldest.map((row) => row.id)));
-  });
-});
-
-describe('a scheduler behind resumes each host’s read where it left off', () => {
-  let env: TestEnvironment;
-  let app: TestApp;
-
-  beforeAll(async () => {
-    env = await createTestEnvironment();
-    // ticks only when the test says, and reads from the start only when asked
-    app = await startTestApp(
-      env.config({
-        VERBATIM_POLL_QUEUE_LIMIT: '100',
-        VERBATIM_SCHEDULER_TICK_MS: '3600000',
-        VERBATIM_POLL_FULL_READ_MS: '3600000',
-      }),
-    );
-  });
-
-  afterAll(async () => {
-    await app?.close();
-    await env?.destroy();
-  });
-
-  it('offers a poll brought forward behind that point on the tick that reads from the start', async () => {
-    const queue = app.app.get<Queue>(getQueueToken(QueueName.Poll));
-    // the tick the app started with is over before the accounts come
-    await tick(app);
-    await queue.pause();
-    // more due than one sort ranks: read host by host
-    const behind = new Date(Date.now() - 600_000);
-    await addAccounts(app.db, 'a.example', DUE_SORT_ALL_BELOW / 2 + 500, behind);
-    await addAccounts(app.db, 'b.example', DUE_SORT_ALL_BELOW / 2 + 500, behind);
-    await app.db.query(`ANALYZE accounts`);
-    const accountsHeld = async () =>
-      (await queue.getJobs(['paused', 'waiting', 'delayed'])).map((job) => job.data.accountId);
-    await tick(app);
-    const first = await accountsHeld();
-    expect(first).toHaveLength(100);
-    expect(await hostsOf(app.db, first)).toEqual(expect.arrayContaining(['a.example', 'b.example']));
-    // the newest account of a.example is brought forward, behind everything enqueued for its host
-    const [{ id: newest }]: { id: string }[] = await app.db.query(
-      `SELECT id FROM accounts WHERE source_url = 'https://a.example' ORDER BY next_poll_at DESC LIMIT 1`,
-    );
-    await app.db.query(`UPDATE accounts SET next_poll_at = $2 WHERE id = $1`, [
-      newest,
-      new Date(behind.getTime() - 1000),
-    ]);
-    const makeRoom = async () => (await queue.getJobs(['paused']))[0].remove();
-    // a tick resuming where the last one left off does not see it: the room goes to the next poll after that point
-    await makeRoom();
-    await tick(app);
-    const second = await accountsHeld();
-    expect(second).toHaveLength(100);
-    expect(second).not.toContain(newest);
-    // a tick for polls brought forward reads from the start: it is the oldest due poll not enqueued
-    await makeRoom();
-    await app.app.get(SchedulerService).pollsBroughtForward(['a.example']);
-    expect(await accountsHeld()).toContain(newest);
   });
 });

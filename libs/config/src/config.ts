@@ -24,8 +24,6 @@ export interface VerbatimConfig {
     queueLimit: number;
     /** polls started per second per host at most; 0: no budget (a host's 429 still pauses it) */
     hostPollsPerSecond: number;
-    /** how often a scheduler behind reads every host's due polls from the start (see `PollFrontier`) */
-    fullReadEveryMs: number;
   };
   recheck: {
     /** a statement is re-read once the time since its last check is this fraction of its age */
@@ -146,7 +144,6 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): VerbatimConfig
       retryMaxSeconds: e.VERBATIM_RETRY_MAX_SECONDS,
       queueLimit: e.VERBATIM_POLL_QUEUE_LIMIT,
       hostPollsPerSecond: e.VERBATIM_HOST_POLLS_PER_SECOND,
-      fullReadEveryMs: e.VERBATIM_POLL_FULL_READ_MS,
     },
     recheck: {
       fraction: e.VERBATIM_RECHECK_FRACTION,

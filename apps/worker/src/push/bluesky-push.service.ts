@@ -101,7 +101,6 @@ export class BlueskyPushService implements OnApplicationBootstrap, BeforeApplica
     const now = new Date();
     const polls = await pollSoon(this.db.manager, 'bluesky', dids, now, MIN_SECONDS_BETWEEN_PUSHED_POLLS);
     const rechecks = await recheckSoonByPlatformIds(this.db.manager, 'bluesky', gone, now);
-    if (polls.length > 0) await this.scheduler.pollsBroughtForward(polls.map((p) => p.host));
-    else if (rechecks > 0) await this.scheduler.tickOnce();
+    if (polls.length > 0 || rechecks > 0) await this.scheduler.tickOnce();
   }
 }

@@ -26,7 +26,6 @@ import {
   selectQueuedCaptureRequests,
 } from '@app/persistence';
 import { JobName, QUEUE_SETTINGS_IN_REDIS, QueueName, jobIds, scheduleMediaDownloads } from '@app/queues';
-import { PollFrontier } from './poll-frontier';
 import { RepeatingRound } from './repeating-round';
 
 const BATCH = 1000;
@@ -51,7 +50,6 @@ const MEDIA_REQUEUE_AFTER_MS = 60_000;
 @Injectable()
 export class SchedulerService implements OnApplicationBootstrap, BeforeApplicationShutdown {
   private readonly logger = new Logger(SchedulerService.name);
-  private readonly frontier: PollFrontier;
   private readonly ticks = new RepeatingRound(
     () => this.tick(),
     (error) => this.logger.warn(`scheduler tick failed: ${error.message}`),
@@ -67,9 +65,7 @@ export class SchedulerService implements OnApplicationBootstrap, BeforeApplicati
     @InjectQueue(QueueName.Recheck) private readonly recheckQueue: Queue,
     @InjectQueue(QueueName.Media) private readonly mediaQueue: Queue,
     @Inject(VERBATIM_CONFIG) private readonly config: VerbatimConfig,
-  ) {
-    this.frontier = new PollFrontier(config.polling.fullReadEveryMs);
-  }
+  ) {}
 
   onApplicationBootstrap(): void {
     this.ticks.start(this.config.polling.schedulerTickMs);
@@ -81,16 +77,6 @@ export class SchedulerService implements OnApplicationBootstrap, BeforeApplicati
 
   /** One tick; overlapping calls share the tick in progress. */
   tickOnce(): Promise<void> {
-    return this.ticks.runOnce();
-  }
-
-  /**
-   * A tick now for polls just brought forward (a push source's word), reading their hosts' due polls from the
-   * start: a resumed read would not see a poll moved behind where it resumes. A tick already in progress is
-   * shared, and the next one reads those hosts from the start.
-   */
-  pollsBroughtForward(hosts: string[]): Promise<void> {
-    this.frontier.startOver(hosts);
     return this.ticks.runOnce();
   }
 
@@ -111,8 +97,7 @@ export class SchedulerService implements OnApplicationBootstrap, BeforeApplicati
         ? Math.max(1, Math.floor((polling.hostPollsPerSecond * polling.schedulerTickMs) / 1000))
         : undefined;
     const marks = { epoch, requeueAfterMs: POLL_REQUEUE_AFTER_MS };
-    const after = this.frontier.resumeFrom(epoch, performance.now());
-    const selection = { limit: room, perHost, marks, queued: held, after };
+    const selection = { limit: room, perHost, marks, queued: held };
     return { due: await selectDueAccounts(this.db.manager, until, selection), epoch };
   }
 
@@ -153,7 +138,6 @@ export class SchedulerService implements OnApplicationBootstrap, BeforeApplicati
           opts: { jobId: jobIds.poll(id, dueAt), delay: Math.max(0, dueAt.getTime() - now.getTime()) },
         })),
       );
-      this.frontier.enqueued(due);
       // the marks only save work: should they fail, the next tick offers these polls again (a no-op) and
       // the rest of this tick still runs
       await markPollsQueued(this.db.manager, due, epoch).catch((error: Error) =>

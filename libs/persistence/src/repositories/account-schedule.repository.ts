@@ -4,12 +4,7 @@ import { runPrepared } from '../prepared';
 export interface DueAccount {
   id: string;
   dueAt: Date;
-  /** the account's host, as the due-poll index has it */
-  host: string;
 }
-
-/** Per host, the latest poll (by due time, then id) enqueued for it: where the next read of that host may resume. */
-export type DueFrontier = ReadonlyMap<string, Pick<DueAccount, 'id' | 'dueAt'>>;
 
 /** Which enqueued polls still hold their jobs, as far as PostgreSQL can tell (see `markPollsQueued`). */
 export interface QueuedMarks {
@@ -29,12 +24,6 @@ export interface DueSelection {
   queued?: number;
   /** below this many due accounts all are ranked in one sort; from it on, host by host (`DUE_SORT_ALL_BELOW`) */
   sortAllBelow?: number;
-  /**
-   * Read each host from just after its entry here instead of from its oldest due account: the accounts before
-   * it are taken to be enqueued still (see `selectDueAccounts`). Ignored under a per-host budget (what a host has
-   * enqueued counts against it, so it is read from the start, at most the budget deep) and in one sort.
-   */
-  after?: DueFrontier;
 }
 
 /**
@@ -73,13 +62,6 @@ const UNMARKED = (epoch: string, requeueAfterMs: string) => `(
  * A few due accounts are ranked in one sort; many (an archive behind) host by host, each host's read in order
  * from `accounts_due_by_host`, at most `depth` of them, the depth doubling only while the answer is short and
  * some host had more to read. Both give the same answer.
- *
- * Host by host, a read resumes after `selection.after` when given: a scheduler behind by thousands of enqueued
- * polls would otherwise walk past them all, and look up each one's mark, on every tick. Such a read assumes every
- * account before a host's entry holds its mark; one that does not (a poll brought forward, a new account, a job
- * lost) waits for the next read from the start. It ranks differently from a read from the start: each host's
- * turns count from its entry rather than from its oldest due account, so the room goes in turns to the hosts with
- * due polls not yet enqueued, however many each already has enqueued.
  */
 export async function selectDueAccounts(
   db: EntityManager,
@@ -99,21 +81,12 @@ export async function selectDueAccounts(
   if (due < sortAllBelow) return dueInOneSort(db, until, selection, degraded);
   const hosts = await hostsOfTrackedAccounts(db);
   const budget = selection.perHost ?? Number.MAX_SAFE_INTEGER;
-  // an empty frontier is a read from the start (and walks past what Redis holds)
-  const after = selection.perHost === undefined && selection.after?.size ? selection.after : undefined;
-  // a read from the start walks past what Redis holds before it reaches what to offer
-  const toWalk = selection.limit + (after ? 0 : (selection.queued ?? 0));
-  let depth = Math.min(budget, Math.max(16, Math.ceil(toWalk / hosts.length)));
+  let depth = Math.min(
+    budget,
+    Math.max(16, Math.ceil((selection.limit + (selection.queued ?? 0)) / hosts.length)),
+  );
   for (;;) {
-    const { offered, saturatedHosts } = await dueHostByHost(
-      db,
-      until,
-      selection,
-      hosts,
-      degraded,
-      depth,
-      after,
-    );
+    const { offered, saturatedHosts } = await dueHostByHost(db, until, selection, hosts, degraded, depth);
     // the answer is exact when it is full (every row left unread comes after it in turn order), when no host
     // had more due accounts than were read, or when the depth is each host's whole budget
     if (offered.length >= selection.limit || saturatedHosts === 0 || depth >= budget) return offered;
@@ -128,9 +101,9 @@ async function dueInOneSort(
   selection: DueSelection,
   degraded: string[],
 ): Promise<DueAccount[]> {
-  const rows: { id: string; next_poll_at: Date; host: string }[] = await db.query(
-    `SELECT id, next_poll_at, host FROM (
-       SELECT a.id, a.next_poll_at, ${HOST} AS host,
+  const rows: { id: string; next_poll_at: Date }[] = await db.query(
+    `SELECT id, next_poll_at FROM (
+       SELECT a.id, a.next_poll_at,
               row_number() OVER (PARTITION BY ${HOST} ORDER BY a.next_poll_at, a.id) AS turn
        FROM accounts a
        WHERE ${DUE} AND a.platform <> ALL ($3::text[])
@@ -146,7 +119,7 @@ async function dueInOneSort(
       selection.marks.requeueAfterMs,
     ],
   );
-  return rows.map((r) => ({ id: r.id, dueAt: r.next_poll_at, host: r.host }));
+  return rows.map((r) => ({ id: r.id, dueAt: r.next_poll_at }));
 }
 
 /** The hosts of tracked accounts, one index probe each (a loose index scan of `accounts_due_by_host`). */
@@ -164,7 +137,7 @@ async function hostsOfTrackedAccounts(db: EntityManager): Promise<string[]> {
   return hosts;
 }
 
-/** `selectDueAccounts` reading at most `depth` due accounts of each host, after its entry in `after`. */
+/** `selectDueAccounts` reading at most `depth` due accounts of each host. */
 async function dueHostByHost(
   db: EntityManager,
   until: Date,
@@ -172,56 +145,34 @@ async function dueHostByHost(
   hosts: string[],
   degraded: string[],
   depth: number,
-  after: DueFrontier | undefined,
 ): Promise<{ offered: DueAccount[]; saturatedHosts: number }> {
-  const starts = hosts.map((host) => after?.get(host));
   // Each host's accounts must be read in index order, stopping at `depth`. Without statistics on the host (a
   // table just filled, autovacuum off) the planner guesses a host has a handful of due accounts and would read
   // them all through a bitmap and sort them: 25,000 accounts a host instead of `depth`, on every tick. The
   // setting is put back after, also for a caller whose transaction this one is a savepoint of.
   const rows = await db.transaction(async (tx) => {
     await tx.query(`SET LOCAL enable_bitmapscan = off`);
-    const read: {
-      saturated: string;
-      id: string | null;
-      next_poll_at: Date | null;
-      host: string | null;
-    }[] = await tx.query(
+    const read: { saturated: string; id: string | null; next_poll_at: Date | null }[] = await tx.query(
       `WITH read AS MATERIALIZED (
-         SELECT d.id, d.next_poll_at, h.host,
-                row_number() OVER (PARTITION BY h.host ORDER BY d.next_poll_at, d.id) AS turn
-         FROM unnest($2::text[], $8::timestamptz[], $9::uuid[]) AS h(host, after_due, after_id)
+         SELECT d.id, d.next_poll_at, row_number() OVER (PARTITION BY h.host ORDER BY d.next_poll_at, d.id) AS turn
+         FROM unnest($2::text[]) AS h(host)
          CROSS JOIN LATERAL (
            SELECT a.id, a.next_poll_at FROM accounts a
-           WHERE ${HOST} = h.host AND ${DUE} AND (a.next_poll_at, a.id) > (h.after_due, h.after_id)
-             AND a.platform <> ALL ($3::text[])
+           WHERE ${HOST} = h.host AND ${DUE} AND a.platform <> ALL ($3::text[])
            ORDER BY a.next_poll_at, a.id LIMIT $4) d)
-       SELECT (SELECT count(*) FROM read WHERE turn = $4) AS saturated, offer.id, offer.next_poll_at, offer.host
+       SELECT (SELECT count(*) FROM read WHERE turn = $4) AS saturated, offer.id, offer.next_poll_at
        FROM (SELECT 1) one LEFT JOIN LATERAL (
-         SELECT id, next_poll_at, host, turn FROM (SELECT * FROM read ORDER BY turn, next_poll_at, id) due
+         SELECT id, next_poll_at, turn FROM (SELECT * FROM read ORDER BY turn, next_poll_at, id) due
          WHERE ${UNMARKED('$6', '$7')}
          ORDER BY turn, next_poll_at, id LIMIT $5) offer ON true
        ORDER BY offer.turn, offer.next_poll_at, offer.id`,
-      [
-        until,
-        hosts,
-        degraded,
-        depth,
-        selection.limit,
-        selection.marks.epoch,
-        selection.marks.requeueAfterMs,
-        // a host without an entry is read from the start: after every account
-        starts.map((s) => s?.dueAt ?? '-infinity'),
-        starts.map((s) => s?.id ?? '00000000-0000-0000-0000-000000000000'),
-      ],
+      [until, hosts, degraded, depth, selection.limit, selection.marks.epoch, selection.marks.requeueAfterMs],
     );
     await tx.query(`SET LOCAL enable_bitmapscan TO DEFAULT`);
     return read;
   });
   return {
-    offered: rows
-      .filter((r) => r.id !== null)
-      .map((r) => ({ id: r.id!, dueAt: r.next_poll_at!, host: r.host! })),
+    offered: rows.filter((r) => r.id !== null).map((r) => ({ id: r.id!, dueAt: r.next_poll_at! })),
     saturatedHosts: Number(rows[0].saturated),
   };
 }
@@ -430,8 +381,7 @@ export async function hasPendingLogEntries(db: EntityManager): Promise<boolean> 
  * and a poll already due or running is left alone, as is an account in backoff after failures (a 429's reset, a
  * failing source: a push does not make us ask sooner than the source allows). Never sooner than `minGapSeconds` after the account's
  * last poll, so a source pushing the same account without pause cannot make us poll it without pause.
- * Returns the accounts brought forward, with their hosts (a scheduler resuming host by host reads those hosts
- * again from the start).
+ * Returns the ids of the accounts brought forward.
  */
 export async function pollSoon(
   db: EntityManager,
@@ -439,19 +389,19 @@ export async function pollSoon(
   externalIds: string[],
   now: Date,
   minGapSeconds: number,
-): Promise<Pick<DueAccount, 'id' | 'host'>[]> {
+): Promise<string[]> {
   if (externalIds.length === 0) return [];
-  const rows: { id: string; host: string }[] = await db.query(
+  const rows: { id: string }[] = await db.query(
     `WITH soon AS (
-       UPDATE accounts a SET next_poll_at = GREATEST($3, last_polled_at + make_interval(secs => $4)), updated_at = now()
+       UPDATE accounts SET next_poll_at = GREATEST($3, last_polled_at + make_interval(secs => $4)), updated_at = now()
        WHERE platform = $1 AND external_id = ANY($2::text[]) AND tracking AND NOT paused AND consecutive_failures = 0
          AND next_poll_at > $3
          AND next_poll_at > GREATEST($3, last_polled_at + make_interval(secs => $4))
-       RETURNING id, ${HOST} AS host)
-     SELECT id, host FROM soon`,
+       RETURNING id)
+     SELECT id FROM soon`,
     [platform, externalIds, now, minGapSeconds],
   );
-  return rows;
+  return rows.map((r) => r.id);
 }
 
 /** The platform ids of every account of a platform being tracked (for a push source's subscription). */
