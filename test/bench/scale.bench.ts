@@ -11,8 +11,7 @@
  *   ours    p99 poll lateness (start − due) over the measured window, from the process's own histogram
  *           (`verbatim_poll_lateness_seconds`: the p99 reported is the bucket bound it falls under); the
  *           memory of the run's Redis keys at the start and the end of the window (the median of five readings a
- *           second apart at each); every published post
- *           captured exactly once (one statement, one version)
+ *           second apart at each); every published post captured exactly once (one statement, one version)
  * Targets (issue 11): p99 lateness ≤ 2 s; Redis memory at the end within 10% of the start; exactly once.
  * Rechecks are moved out of the window (VERBATIM_RECHECK_MIN_SECONDS = 1 day): this measures polling.
  * The fake instances and the publisher share this process, the archive runs in its own.
