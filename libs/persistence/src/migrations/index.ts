@@ -15,6 +15,7 @@ import { PollQueuedMarks1767900000000 } from './1767900000000-PollQueuedMarks';
 import { CaptureRunsLatest1768000000000 } from './1768000000000-CaptureRunsLatest';
 import { DuePollsByHost1768100000000 } from './1768100000000-DuePollsByHost';
 import { SearchPendingList1768200000000 } from './1768200000000-SearchPendingList';
+import { SearchCaptureBlocks1768300000000 } from './1768300000000-SearchCaptureBlocks';
 
 /** Every migration, in order. Listed explicitly so builds and tests run the same set. */
 export const MIGRATIONS = [
@@ -35,4 +36,5 @@ export const MIGRATIONS = [
   CaptureRunsLatest1768000000000,
   DuePollsByHost1768100000000,
   SearchPendingList1768200000000,
+  SearchCaptureBlocks1768300000000,
 ];

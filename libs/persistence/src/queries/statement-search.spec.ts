@@ -108,6 +108,8 @@ describe('statement search (on a real database)', () => {
       'Support for the energy sector',
       'Sanctions against the banking sector',
     ]);
+    // the words that mark blocks of capture order in the index cannot be searched for
+    for (const block of ['~10:0', "'~10:0'", '"~10:0"', '~100*']) expect(await texts(block)).toEqual([]);
   });
 
   it('refuses queries it cannot run with a message that says what to fix', async () => {
@@ -209,7 +211,69 @@ describe('statement search (on a real database)', () => {
       }
     }
   });
+
+  it('finds the same pages block by block when capture order spans every block level', async () => {
+    // statements far apart in capture order (seq up to ~6M), so a search crosses blocks of every level from
+    // 2^10 to 2^20 and, for the rarest words, collects what lies below 2^22
+    const vocabulary = Array.from({ length: 300 }, (_, i) => `vo${i.toString(36)}q`);
+    let seed = 11;
+    const random = () => (seed = (seed * 1103515245 + 12345) % 2147483648) / 2147483648;
+    const texts = Array.from({ length: 2500 }, () =>
+      Array.from({ length: 6 }, () => vocabulary[Math.floor(Math.exp(random() * Math.log(300))) - 1]).join(
+        ' ',
+      ),
+    );
+    // gaps growing towards the newest (ever sparser blocks), then the newest 400 statements one after another
+    const sparse = 2100;
+    const seqs = texts.map((_, i) => (i < sparse ? 1 + i + i * i : sparse * sparse + i));
+    await database.db.query(
+      `INSERT INTO statements (seq, platform, external_id, account_id, url, authored_at, first_captured_at,
+                               last_seen_at, latest_version, latest_text, language)
+       OVERRIDING SYSTEM VALUE
+       SELECT q, 'mastodon', 'b' || n, $1, 'https://diplo.example/@mfa/b' || n, now(), now(), now(), 1, t, 'en'
+       FROM unnest($2::text[], $3::bigint[]) WITH ORDINALITY AS u(t, q, n)`,
+      [accountId, texts, seqs],
+    );
+    const [{ top }]: { top: string }[] = await database.db.query(`SELECT max(seq) AS top FROM statements`);
+    expect(Number(top)).toBeGreaterThan(2 ** 22);
+    const queries = [
+      ...['vo0q', 'vo3q', 'vo1aq', 'vo7aq', 'vo7bq', 'absentq'],
+      ...['vo1q vo2q', '"vo0q vo1q"', 'vo1* -vo0q', 'vo5q OR vo8q'],
+    ];
+    // pages are followed until this many statements were found (a page of one is a round trip each)
+    const enough = 120;
+    for (const q of queries) {
+      const expected: string[] = (
+        await database.db.query(
+          `SELECT s.id FROM statements s WHERE s.search @@ $1::tsquery ORDER BY s.seq DESC`,
+          [blockQuery(q)],
+        )
+      ).map((r: { id: string }) => r.id);
+      for (const limit of [1, 7, 50]) {
+        const found: string[] = [];
+        let cursor: string | undefined;
+        do {
+          const page = await listStatements(database.db.manager, { q, limit, cursor });
+          found.push(...page.items.map((i) => i.id));
+          cursor = page.nextCursor ?? undefined;
+        } while (cursor && found.length < enough);
+        expect({ q, limit, found }).toEqual({ q, limit, found: expected.slice(0, found.length) });
+        expect(found.length).toBeGreaterThanOrEqual(Math.min(expected.length, enough));
+      }
+    }
+  });
 });
+
+/** The block test's queries as tsqueries, written by hand (plain ASCII words with no stem). */
+function blockQuery(q: string): string {
+  const known: Record<string, string> = {
+    'vo1q vo2q': 'vo1q & vo2q',
+    '"vo0q vo1q"': 'vo0q <-> vo1q',
+    'vo1* -vo0q': 'vo1:* & !vo0q',
+    'vo5q OR vo8q': 'vo5q | vo8q',
+  };
+  return known[q] ?? q;
+}
 
 /** The generated words are plain ASCII with no stem: the tsquery the same search means, written by hand. */
 function plainQuery(q: string): string {

@@ -140,6 +140,7 @@ export { artifactUrl } from './artifact-url';
 
 /** Newest captured first; the cursor is a position in capture order, so pages stay stable while captures arrive. */
 export async function listStatements(db: EntityManager, filter: StatementFilter): Promise<StatementPage> {
+  if (filter.q && !narrowed(filter)) return searchNewest(db, filter, filter.q);
   if (filter.q) return searchStatements(db, filter, filter.q, chooseSearchPlan);
   const where = filterConditions(filter);
   if (filter.cursor) where.add('s.seq < ?', filter.cursor);
@@ -196,11 +197,60 @@ function pageOf(rows: StatementRow[], limit: number): StatementPage {
   };
 }
 
+/** Whether a filter other than the search narrows the list (the search box's own query has none). */
+function narrowed(filter: StatementFilter): boolean {
+  return Boolean(
+    filter.accountId || filter.platform || filter.language || filter.since || filter.until || filter.status,
+  );
+}
+
+/**
+ * A search page with no other filter, in one round trip: `verbatim_search` (migration SearchCaptureBlocks)
+ * searches blocks of capture order from the newest down, inside the search index. A filtered search is planned
+ * per query instead (`searchStatements`), so PostgreSQL can use the filter's own index.
+ */
+async function searchNewest(db: EntityManager, filter: StatementFilter, q: string): Promise<StatementPage> {
+  const parsed = parseSearchQuery(q);
+  const params: unknown[] = [];
+  const expression = tsqueryExpression(parsed, undefined, params);
+  const param = (value: unknown) => `$${params.push(value)}`;
+  const walkFirst = parsed.flat().some((term) => term.kind === 'prefix');
+  const rows: (Partial<StatementRow> & { query: string | null })[] = await db.query(
+    `WITH q AS MATERIALIZED (SELECT ${expression} AS query)
+     SELECT q.query::text AS query, m.* FROM q LEFT JOIN LATERAL (
+       SELECT ${STATEMENT_COLUMNS}
+       FROM verbatim_search(q.query, ${param(filter.cursor ?? null)}::bigint, ${param(filter.limit + 1)}::int,
+                            ${param(walkFirst)}::boolean) f
+       JOIN statements s ON s.id = f.id JOIN accounts a ON a.id = s.account_id
+     ) m ON true
+     ORDER BY m.seq DESC`,
+    params,
+  );
+  const query = rows[0]?.query;
+  if (!query) return { items: [], nextCursor: null };
+  return searchPage(db, filter, query, rows.filter((r) => r.id) as StatementRow[]);
+}
+
+/** The page of the newest matches found (limit + 1 of them when there is a next page), with its snippets. */
+async function searchPage(
+  db: EntityManager,
+  filter: StatementFilter,
+  query: string,
+  found: StatementRow[],
+): Promise<StatementPage> {
+  const page = found.slice(0, filter.limit);
+  if (filter.withSnippets) await addSnippets(db, page, query);
+  return {
+    items: page.map(summaryOf),
+    nextCursor: found.length > filter.limit ? page[page.length - 1].seq : null,
+  };
+}
+
 /** statements the first round trip walks, newest first: a page of a common term is found there */
 const PROBE_ROWS_PER_WANTED = 20;
 
 /**
- * A search page. The first round trip builds the tsquery, reads the bounds of capture order and walks the
+ * A search page with a filter. The first round trip builds the tsquery, reads the bounds of capture order and walks the
  * newest statements (PROBE_ROWS_PER_WANTED per row wanted): a common term's page is complete there. Otherwise
  * the density it saw estimates the matches, `choosePlan` picks how to search the rest (see search-plan.ts) and
  * ranges of capture order are searched, newest first, until the page is full; a range that comes up short
@@ -237,12 +287,7 @@ async function searchStatements(
     seen = Math.max(rows.length, 1) / Number(upper - lower);
     upper = lower;
   }
-  const page = found.slice(0, filter.limit);
-  if (filter.withSnippets) await addSnippets(db, page, query);
-  return {
-    items: page.map(summaryOf),
-    nextCursor: found.length > filter.limit ? page[page.length - 1].seq : null,
-  };
+  return searchPage(db, filter, query, found);
 }
 
 /**
