@@ -35,6 +35,13 @@ export class StatementEntity {
   @Column({ type: 'tsvector', nullable: true, select: false, insert: false, update: false }) search!:
     string | null;
   /** the blocks of capture order (seq) it lies in, for the newest-first search (migration SearchCaptureBlocks) */
-  @Column({ name: 'search_blocks', type: 'tsvector', select: false, insert: false, update: false })
-  searchBlocks!: string;
+  @Column({
+    name: 'search_blocks',
+    type: 'tsvector',
+    nullable: true,
+    select: false,
+    insert: false,
+    update: false,
+  })
+  searchBlocks!: string | null;
 }
