@@ -32,7 +32,14 @@ export class SearchCaptureBlocks1768300000000 implements MigrationInterface {
     await db.query(SEARCH_FUNCTION);
     // PostgreSQL plans a SQL function's query on every call it cannot inline, and planning was most of
     // verbatim_query's time (0.7 ms of every search word); PL/pgSQL keeps the plan for the session
-    await this.replaceQueryFunction(db, 'plpgsql', `BEGIN RETURN (${await this.queryFunctionBody(db)}); END`);
+    const [{ language }]: { language: string }[] = await db.query(
+      `SELECT l.lanname AS language FROM pg_proc p JOIN pg_language l ON l.oid = p.prolang
+       WHERE p.oid = 'verbatim_query(text, text, boolean)'::regprocedure`,
+    );
+    const query = (await this.queryFunctionBody(db)).trim().replace(/;$/, '');
+    if (language !== 'sql' || /--|;/.test(query))
+      throw new Error('verbatim_query is not the single SQL query SearchLanguages wrote: restore it first');
+    await this.replaceQueryFunction(db, 'plpgsql', `BEGIN RETURN (${query}); END`);
   }
 
   async down(db: QueryRunner): Promise<void> {
@@ -79,9 +86,9 @@ export class SearchCaptureBlocks1768300000000 implements MigrationInterface {
  *
  * Blocks are searched from the newest down. The first is the 2^10 block holding the newest statement (a common
  * word fills its page there). Each next one is at the level where, at the density of matches seen so far, the
- * page would be full, at most 16 times larger than the last, never smaller, and more than half as large as
+ * page would be full, at most 16 times larger than the last, never smaller, and spanning more than half of
  * what was searched so far, so the range searched grows geometrically and a search reads O(log n) blocks
- * (at most two at a level). When even a 2^20 block is not expected to fill the page, every match left below
+ * (14 at most over the six levels, in a simulation of every layout tried). When even a 2^20 block is not expected to fill the page, every match left below
  * is collected at once: few, for a word that rare; many only for a word that was common long ago and then
  * absent for a long stretch (an old topic), whose older pages cost one read of every match.
  *
@@ -137,7 +144,10 @@ const SEARCH_FUNCTION = `
           target := target + 2;
         END LOOP;
         level := greatest(level, least(target, level + 4));
-        WHILE level < 22 AND (1::bigint << (level + 1)) <= covered LOOP level := level + 2; END LOOP;
+        -- the block below reaches down to its level's boundary: it must span more than half of what is behind
+        WHILE level < 22 AND 2 * (below - (((below - 1) >> level) << level)) <= covered LOOP
+          level := level + 2;
+        END LOOP;
       END IF;
       IF level > 20 THEN
         RETURN QUERY SELECT h.id, h.seq FROM (
