@@ -81,23 +81,23 @@ export class SearchCaptureBlocks1768300000000 implements MigrationInterface {
 }
 
 /**
- * verbatim_search(query, before, wanted, walk_first): the ids and seqs of the `wanted` newest statements below
- * seq `before` (null: from the newest) that match `query`, newest first.
+ * verbatim_search(query, before, wanted, walk_first): the ids and seqs of the `wanted` newest statements below seq
+ * `before` (null: from the newest) that match `query`, newest first.
  *
- * Blocks are searched from the newest down. The first is the 2^10 block holding the newest statement (a common
- * word fills its page there). Each next one is at the level where, at the density of matches seen so far, the
- * page would be full, at most 16 times larger than the last, never smaller, and spanning more than half of
- * what was searched so far, so the range searched grows geometrically and a search reads O(log n) blocks
- * (14 at most over the six levels, in a simulation of every layout tried). When even a 2^20 block is not expected to fill the page, every match left below
- * is collected at once: few, for a word that rare; many only for a word that was common long ago and then
- * absent for a long stretch (an old topic), whose older pages cost one read of every match.
+ * Blocks are searched from the newest down. The first is the 2^10 block holding the newest statement (a common word
+ * fills its page there). Each next one is at the level where, at the density of matches seen so far, the page would
+ * be full, at most 16 times larger than the last, never smaller, and spanning more than half of what was searched
+ * so far, so the range searched grows geometrically and a search reads O(log n) blocks (14 at most over the six
+ * levels, in a simulation of every layout tried). When even a 2^20 block is not expected to fill the page, every
+ * match left below is collected at once: few, for a word that rare; many only for a word that was common long ago
+ * and then absent for a long stretch (an old topic), whose older pages cost one read of every match.
  *
- * `walk_first` is for queries with a prefix: the index reads every word a prefix starts, in every block, so
- * while matches are dense the newest statements are walked and tested one by one instead.
+ * `walk_first` is for queries with a prefix: the index reads every word a prefix starts, in every block, so while
+ * matches are dense the newest statements are walked and tested one by one instead.
  *
- * `seq + 0` keeps the planner from ANDing the seq index into the block step: the block's word does that inside
- * the search index. ROWS 50 (a page) lets the caller join each row's account by its key instead of hashing
- * every account.
+ * `seq + 0` keeps the planner from ANDing the seq index into the block step: the block's word does that inside the
+ * search index. ROWS 50 (a page) lets the caller join each row's account by its key instead of hashing every
+ * account.
  */
 const SEARCH_FUNCTION = `
   CREATE FUNCTION verbatim_search(query tsquery, before bigint, wanted int, walk_first boolean)

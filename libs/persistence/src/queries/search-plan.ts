@@ -1,18 +1,18 @@
 /**
  * How to find the newest matches of a full-text query that has a filter (account, platform, language, dates,
- * status; an unfiltered search walks blocks of capture order instead, see migration SearchCaptureBlocks),
- * chosen per query from an estimate of how many statements match: the density of matches the first walk over the newest statements saw (PostgreSQL's own
- * estimate knows only its most common lexemes, and guessed rare words as mid-frequency ones). No single plan
- * is fast for every term: walking capture order and filtering costs rows/selectivity, collecting every match
- * costs a heap visit per match. Costs below are in one unit, measured relative to each other with EXPLAIN
- * ANALYZE on the benchmark's archive (`npm run bench:search`).
+ * status; an unfiltered search walks blocks of capture order instead, see migration SearchCaptureBlocks), chosen
+ * per query from an estimate of how many statements match: the density of matches the first walk over the newest
+ * statements saw (PostgreSQL's own estimate knows only its most common lexemes, and guessed rare words as
+ * mid-frequency ones). No single plan is fast for every term: walking capture order and filtering costs
+ * rows/selectivity, collecting every match costs a heap visit per match. Costs below are in one unit, measured
+ * relative to each other with EXPLAIN ANALYZE on the benchmark's archive (`npm run bench:search`).
  *
  *   walk      newest first along the seq index, testing each row: for common terms
  *   window    the GIN matches AND a seq range (BitmapAnd), sized to hold about two pages of matches: for the
  *             terms in between, where walking reads too many rows and collecting visits too many
  *   collect   every match, then the newest: for rare terms
- * A walk or window that comes up short continues into older, ever larger ranges, so a wrong estimate costs
- * time, never results.
+ * A walk or window that comes up short continues into older, ever larger ranges, so a wrong estimate costs time,
+ * never results.
  */
 export type SearchPlanKind = 'walk' | 'window' | 'collect';
 
