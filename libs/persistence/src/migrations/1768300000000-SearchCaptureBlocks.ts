@@ -14,7 +14,7 @@ import { type MigrationInterface, type QueryRunner } from 'typeorm';
  * Adding the stored column rewrites the statements table and the index is rebuilt, in one transaction that
  * holds the table exclusively: searches and captures wait for it (minutes at a million statements).
  */
-const BLOCK_LEVELS = [10, 12, 14, 16, 18, 20];
+export const BLOCK_LEVELS = [10, 12, 14, 16, 18, 20];
 
 export class SearchCaptureBlocks1768300000000 implements MigrationInterface {
   name = 'SearchCaptureBlocks1768300000000';
@@ -99,7 +99,7 @@ export class SearchCaptureBlocks1768300000000 implements MigrationInterface {
  * search index. ROWS 50 (a page) lets the caller join each row's account by its key instead of hashing every
  * account.
  */
-const SEARCH_FUNCTION = `
+export const SEARCH_FUNCTION = `
   CREATE FUNCTION verbatim_search(query tsquery, before bigint, wanted int, walk_first boolean)
   RETURNS TABLE (id uuid, seq bigint)
   LANGUAGE plpgsql STABLE PARALLEL SAFE ROWS 50 AS $$

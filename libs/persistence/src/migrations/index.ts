@@ -16,6 +16,7 @@ import { CaptureRunsLatest1768000000000 } from './1768000000000-CaptureRunsLates
 import { DuePollsByHost1768100000000 } from './1768100000000-DuePollsByHost';
 import { SearchPendingList1768200000000 } from './1768200000000-SearchPendingList';
 import { SearchCaptureBlocks1768300000000 } from './1768300000000-SearchCaptureBlocks';
+import { SearchFilterWords1768400000000 } from './1768400000000-SearchFilterWords';
 
 /** Every migration, in order. Listed explicitly so builds and tests run the same set. */
 export const MIGRATIONS = [
@@ -37,4 +38,5 @@ export const MIGRATIONS = [
   DuePollsByHost1768100000000,
   SearchPendingList1768200000000,
   SearchCaptureBlocks1768300000000,
+  SearchFilterWords1768400000000,
 ];

@@ -194,9 +194,9 @@ describe('statement search (on a real database)', () => {
           [plainQuery(q)],
         )
       ).map((r: { id: string }) => r.id);
-      // each fixed plan; the per-query plan of a filtered search (every statement here is active); and the
-      // block search of an unfiltered one
-      for (const plan of [...plans, 'filtered', 'blocks'] as const) {
+      // each fixed plan; the per-query plan of a search between dates (every statement here is in them); the
+      // block search, unfiltered and with filter words that every statement here has
+      for (const plan of [...plans, 'dated', 'blocks', 'filter words'] as const) {
         const found: string[] = [];
         let cursor: string | undefined;
         do {
@@ -204,9 +204,16 @@ describe('statement search (on a real database)', () => {
           const page =
             plan === 'blocks'
               ? await listStatements(database.db.manager, filter)
-              : plan === 'filtered'
-                ? await listStatements(database.db.manager, { ...filter, status: 'active' })
-                : await searchStatementsWithPlan(database.db.manager, filter, plan);
+              : plan === 'dated'
+                ? await listStatements(database.db.manager, { ...filter, since: new Date(0) })
+                : plan === 'filter words'
+                  ? await listStatements(database.db.manager, {
+                      ...filter,
+                      status: 'active',
+                      platform: 'mastodon',
+                      accountId,
+                    })
+                  : await searchStatementsWithPlan(database.db.manager, filter, plan);
           found.push(...page.items.map((i) => i.id));
           cursor = page.nextCursor ?? undefined;
         } while (cursor);
@@ -272,6 +279,155 @@ describe('statement search (on a real database)', () => {
       const page = await listStatements(database.db.manager, { q: 'vo3q', limit: 7, cursor });
       const below = matches.filter((m) => BigInt(m.seq) < BigInt(cursor)).map((m) => m.id);
       expect({ cursor, found: page.items.map((i) => i.id) }).toEqual({ cursor, found: below.slice(0, 7) });
+    }
+  });
+
+  it('filters a search by account, platform, status and language inside the blocks, as the plain query does', async () => {
+    const [{ id: otherAccount }]: { id: string }[] = await database.db.query(
+      `INSERT INTO accounts (platform, handle, external_id, display_name, profile_url, source_url, tracking, poll_interval_seconds)
+       VALUES ('feed', 'press@gov.example', '2', 'Press office', 'https://gov.example/press', 'https://gov.example', true, 300)
+       RETURNING id`,
+    );
+    const vocabulary = Array.from({ length: 200 }, (_, i) => `fi${i.toString(36)}q`);
+    let seed = 5;
+    const random = () => (seed = (seed * 1103515245 + 12345) % 2147483648) / 2147483648;
+    const pick = <T>(values: T[]) => values[Math.floor(random() * values.length)];
+    // spread over seq up to ~3.6M as in the block test, so filtered searches cross every level and the collect
+    const rows = Array.from({ length: 2200 }, (_, i) => ({
+      seq: i < 1900 ? 1 + i + i * i : 1900 * 1900 + i,
+      text: Array.from(
+        { length: 6 },
+        () => vocabulary[Math.floor(Math.exp(random() * Math.log(200))) - 1],
+      ).join(' '),
+      account: random() < 0.2 ? otherAccount : accountId,
+      platform: random() < 0.3 ? 'feed' : 'mastodon',
+      language: pick(['en', 'en', 'de', null]),
+      status: random() < 0.1 ? 'deleted' : 'active',
+    }));
+    await database.db.query(
+      `INSERT INTO statements (seq, platform, external_id, account_id, url, authored_at, first_captured_at,
+                               last_seen_at, latest_version, latest_text, language, status, status_changed_at)
+       OVERRIDING SYSTEM VALUE
+       SELECT q, p, 'f' || q, a, 'https://diplo.example/f' || q, now(), now(), now(), 1, t, l, st,
+              CASE WHEN st = 'active' THEN NULL ELSE now() END
+       FROM unnest($1::bigint[], $2::text[], $3::uuid[], $4::text[], $5::text[], $6::text[]) AS u(q, t, a, p, l, st)`,
+      [
+        rows.map((r) => r.seq),
+        rows.map((r) => r.text),
+        rows.map((r) => r.account),
+        rows.map((r) => r.platform),
+        rows.map((r) => r.language),
+        rows.map((r) => r.status),
+      ],
+    );
+    const filters: Partial<StatementFilter>[] = [
+      { accountId: otherAccount },
+      // a uuid as a client may write it
+      { accountId: otherAccount.toUpperCase() },
+      { platform: 'feed' },
+      { status: 'deleted' },
+      { language: 'de' },
+      { accountId, platform: 'feed', status: 'active' },
+      { platform: 'x' },
+    ];
+    const queries = ['fi0q', 'fi3q', 'fi1aq', 'absentq', 'fi1q fi2q', 'fi1* -fi0q'];
+    const handWritten: Record<string, string> = { 'fi1q fi2q': 'fi1q & fi2q', 'fi1* -fi0q': 'fi1:* & !fi0q' };
+    for (const filter of filters)
+      for (const q of queries) {
+        const expected: string[] = (
+          await database.db.query(
+            `SELECT s.id FROM statements s
+             WHERE s.search @@ $1::tsquery AND ($2::uuid IS NULL OR s.account_id = $2) AND ($3::text IS NULL OR s.platform = $3)
+               AND ($4::text IS NULL OR s.status = $4) AND ($5::text IS NULL OR s.language = $5)
+             ORDER BY s.seq DESC`,
+            [
+              handWritten[q] ?? q,
+              filter.accountId ?? null,
+              filter.platform ?? null,
+              filter.status ?? null,
+              filter.language ?? null,
+            ],
+          )
+        ).map((r: { id: string }) => r.id);
+        for (const limit of [3, 50]) {
+          const found: string[] = [];
+          let cursor: string | undefined;
+          do {
+            const page = await listStatements(database.db.manager, { ...filter, q, limit, cursor });
+            found.push(...page.items.map((i) => i.id));
+            cursor = page.nextCursor ?? undefined;
+          } while (cursor && found.length < 60);
+          expect({ filter, q, limit, found }).toEqual({
+            filter,
+            q,
+            limit,
+            found: expected.slice(0, Math.max(found.length, Math.min(expected.length, 60))),
+          });
+        }
+      }
+    // a statement whose status changes is found under its new status at once (the words are generated)
+    const [deleted] = (await listStatements(database.db.manager, { q: 'fi0q', status: 'deleted', limit: 1 }))
+      .items;
+    await database.db.query(
+      `UPDATE statements SET status = 'active', status_changed_at = now() WHERE id = $1`,
+      [deleted.id],
+    );
+    const after = await listStatements(database.db.manager, { q: 'fi0q', status: 'deleted', limit: 50 });
+    expect(after.items.map((i) => i.id)).not.toContain(deleted.id);
+    const active = await listStatements(database.db.manager, { q: 'fi0q', status: 'active', limit: 50 });
+    expect(active.items.map((i) => i.id)).toContain(deleted.id);
+  });
+
+  it('walks an account’s own statements first, finding the matches on every walk’s edge', async () => {
+    const [{ id: small }]: { id: string }[] = await database.db.query(
+      `INSERT INTO accounts (platform, handle, external_id, display_name, profile_url, source_url, tracking, poll_interval_seconds)
+       VALUES ('mastodon', 'embassy@diplo.example', '3', 'Embassy', 'https://diplo.example/@embassy', 'https://diplo.example', true, 300)
+       RETURNING id`,
+    );
+    // the account walked has 300 statements, between 3 others' each; a page of one wants two rows, so a walk
+    // reads 40 of the account's statements: every 40th of them, counted from the newest, is a match
+    const rows = Array.from({ length: 1200 }, (_, i) => {
+      const own = i % 4 === 0;
+      const fromNewest = (1200 - i) / 4;
+      return {
+        account: own ? accountId : small,
+        text: own && fromNewest % 40 === 0 ? 'edge note' : 'other news',
+      };
+    });
+    // and the small account, 30 statements (fewer than a walk) with every 7th a match
+    rows.push(
+      ...Array.from({ length: 30 }, (_, i) => ({ account: small, text: i % 7 === 0 ? 'edge note' : 'more' })),
+    );
+    await database.db.query(
+      `INSERT INTO statements (platform, external_id, account_id, url, authored_at, first_captured_at,
+                               last_seen_at, latest_version, latest_text, language)
+       SELECT 'mastodon', 'e' || n, a, 'https://diplo.example/e' || n, now(), now(), now(), 1, t, 'en'
+       FROM unnest($1::uuid[], $2::text[]) WITH ORDINALITY AS u(a, t, n) ORDER BY n`,
+      [rows.map((r) => r.account), rows.map((r) => r.text)],
+    );
+    for (const account of [accountId, small]) {
+      const expected: string[] = (
+        await database.db.query(
+          `SELECT id FROM statements WHERE account_id = $1 AND latest_text = 'edge note' ORDER BY seq DESC`,
+          [account],
+        )
+      ).map((r: { id: string }) => r.id);
+      expect(expected.length).toBeGreaterThanOrEqual(5);
+      for (const limit of [1, 3]) {
+        const found: string[] = [];
+        let cursor: string | undefined;
+        do {
+          const page = await listStatements(database.db.manager, {
+            q: 'edge',
+            accountId: account,
+            limit,
+            cursor,
+          });
+          found.push(...page.items.map((i) => i.id));
+          cursor = page.nextCursor ?? undefined;
+        } while (cursor);
+        expect({ account, limit, found }).toEqual({ account, limit, found: expected });
+      }
     }
   });
 

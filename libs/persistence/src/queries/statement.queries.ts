@@ -140,7 +140,7 @@ export { artifactUrl } from './artifact-url';
 
 /** Newest captured first; the cursor is a position in capture order, so pages stay stable while captures arrive. */
 export async function listStatements(db: EntityManager, filter: StatementFilter): Promise<StatementPage> {
-  if (filter.q && !narrowed(filter)) return searchNewest(db, filter, filter.q);
+  if (filter.q && !dated(filter)) return searchNewest(db, filter, filter.q);
   if (filter.q) return searchStatements(db, filter, filter.q, chooseSearchPlan);
   const where = filterConditions(filter);
   if (filter.cursor) where.add('s.seq < ?', filter.cursor);
@@ -197,29 +197,45 @@ function pageOf(rows: StatementRow[], limit: number): StatementPage {
   };
 }
 
-/** Whether a filter other than the search narrows the list (the search box's own query has none). */
-function narrowed(filter: StatementFilter): boolean {
-  return Boolean(
-    filter.accountId || filter.platform || filter.language || filter.since || filter.until || filter.status,
-  );
+/** Whether the list is narrowed by dates, which the search index does not hold (see searchNewest). */
+function dated(filter: StatementFilter): boolean {
+  return Boolean(filter.since || filter.until);
 }
 
 /**
- * A search page with no other filter, in one round trip: `verbatim_search` (migration SearchCaptureBlocks)
- * searches blocks of capture order from the newest down, inside the search index. A filtered search is planned
- * per query instead (`searchStatements`), so PostgreSQL can use the filter's own index.
+ * The filter as a tsquery of the filter words `search_blocks` holds (migration SearchFilterWords), ANDed; null
+ * without one. The account's id is written as PostgreSQL writes a uuid.
+ */
+function filterWordsExpression(filter: StatementFilter, param: (value: unknown) => string): string {
+  const words = [
+    filter.accountId && `verbatim_filter_word('a', ${param(filter.accountId)}::uuid::text)`,
+    filter.platform && `verbatim_filter_word('p', ${param(filter.platform)}::text)`,
+    filter.status && `verbatim_filter_word('s', ${param(filter.status)}::text)`,
+    filter.language && `verbatim_filter_word('l', ${param(filter.language)}::text)`,
+  ].filter((word): word is string => Boolean(word));
+  if (words.length === 0) return 'NULL::tsquery';
+  return words.map((word) => `verbatim_word_query(${word})`).join(' && ');
+}
+
+/**
+ * A search page in one round trip: `verbatim_search` (migrations SearchCaptureBlocks, SearchFilterWords) searches
+ * blocks of capture order from the newest down, inside the search index, with the account, platform, status and
+ * language filters as words the index holds too. A search between dates is planned per query instead
+ * (`searchStatements`), so PostgreSQL can use the dates' own conditions.
  */
 async function searchNewest(db: EntityManager, filter: StatementFilter, q: string): Promise<StatementPage> {
   const parsed = parseSearchQuery(q);
   const params: unknown[] = [];
-  const expression = tsqueryExpression(parsed, undefined, params);
+  const expression = tsqueryExpression(parsed, filter.language, params);
   const param = (value: unknown) => `$${params.push(value)}`;
+  const filterWords = filterWordsExpression(filter, param);
   const walkFirst = parsed.flat().some((term) => term.kind === 'prefix');
   const rows: (Partial<StatementRow> & { query: string | null })[] = await db.query(
-    `WITH q AS MATERIALIZED (SELECT ${expression} AS query)
+    `WITH q AS MATERIALIZED (SELECT ${expression} AS query, ${filterWords} AS filter)
      SELECT q.query::text AS query, m.* FROM q LEFT JOIN LATERAL (
        SELECT ${STATEMENT_COLUMNS}
-       FROM verbatim_search(q.query, ${param(filter.cursor ?? null)}::bigint, ${param(filter.limit + 1)}::int,
+       FROM verbatim_search(q.query, q.filter, ${param(filter.accountId ?? null)}::uuid,
+                            ${param(filter.cursor ?? null)}::bigint, ${param(filter.limit + 1)}::int,
                             ${param(walkFirst)}::boolean) f
        JOIN statements s ON s.id = f.id JOIN accounts a ON a.id = s.account_id
      ) m ON true
@@ -250,11 +266,11 @@ async function searchPage(
 const PROBE_ROWS_PER_WANTED = 20;
 
 /**
- * A search page with a filter. The first round trip builds the tsquery, reads the bounds of capture order and walks the
- * newest statements (PROBE_ROWS_PER_WANTED per row wanted): a common term's page is complete there. Otherwise
- * the density it saw estimates the matches, `choosePlan` picks how to search the rest (see search-plan.ts) and
- * ranges of capture order are searched, newest first, until the page is full; a range that comes up short
- * replaces the estimate with what it saw.
+ * A search page between dates (its other filters apply too). The first round trip builds the tsquery, reads the
+ * bounds of capture order and walks the newest statements (PROBE_ROWS_PER_WANTED per row wanted): a common term's
+ * page is complete there. Otherwise the density it saw estimates the matches, `choosePlan` picks how to search the
+ * rest (see search-plan.ts) and ranges of capture order are searched, newest first, until the page is full; a
+ * range that comes up short replaces the estimate with what it saw.
  */
 async function searchStatements(
   db: EntityManager,
