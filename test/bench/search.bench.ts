@@ -15,10 +15,11 @@
  *          its own work is not counted as the server's), for common, mid-frequency, rare and absent terms, two
  *          mid terms together, word forms (the vocabulary's words with an inflection the statement's stemmer
  *          removes) and prefixes
- *   info   the same searches with filters: status=active (keeps every statement) and one account of 2,000, both
- *          words the index holds (the blocks with the filter ANDed in, migration SearchFilterWords); dates that
- *          keep every statement, the per-query plan of a search between dates (a walk along seq, a GIN ∧ seq
- *          window or all matches collected, search-plan.ts); and the previous single query,
+ *   info   the same searches with filters: status=active (keeps 198 statements in 199), status=deleted (keeps the
+ *          199th) and one account of 2,000, all words the index holds (the blocks with the filter ANDed in,
+ *          migration SearchFilterWords); dates that keep every statement, alone and with a filter, for the
+ *          per-query plan of a search between dates (a walk along seq, a GIN ∧ seq window or all matches
+ *          collected, search-plan.ts); and the previous single query,
  *          `search @@ websearch_to_tsquery('simple', q) ORDER BY seq DESC LIMIT 51`
  * Target: /work/shared/reference/performance.md, search at 1M statements p95 ≤ 5 ms, no query > 20 ms.
  */
@@ -148,9 +149,11 @@ async function buildArchive(databaseUrl: string, words: string[]): Promise<void>
         pg.query(
           `WITH acc AS (SELECT array_agg(id ORDER BY external_id) AS ids FROM accounts)
            INSERT INTO statements (platform, external_id, account_id, url, authored_at, first_captured_at,
-                                   last_seen_at, latest_version, latest_text, language)
+                                   last_seen_at, latest_version, latest_text, language, status, status_changed_at)
            SELECT 'mastodon', g::text, acc.ids[1 + g % $3], 'https://diplo.example/@mfa/' || g, t, t, t, 1, txt,
-                  ($4::text[])[1 + g % $5]
+                  ($4::text[])[1 + g % $5],
+                  -- one in 199 deleted: a narrow filter (199 is prime to the 2,000 accounts, so every account has some)
+                  CASE WHEN g % 199 = 0 THEN 'deleted' ELSE 'active' END, CASE WHEN g % 199 = 0 THEN t END
            FROM unnest($1::text[]) WITH ORDINALITY AS u(txt, n), acc,
                 LATERAL (SELECT $2::int + n::int - 1 AS g) AS gs,
                 LATERAL (SELECT timestamptz '2022-01-01' + g * interval '90 seconds' AS t) AS times
@@ -387,12 +390,17 @@ async function main(): Promise<void> {
       );
     }
     // filtered searches: words the search index holds (blocks with the filter ANDed in), and dates (the
-    // per-query plan); every statement here is active and from 1970 on, so those pages are the unfiltered ones
+    // per-query plan); every statement here is from 1970 on, and one in 199 is deleted
     const [{ id: oneAccount }]: { id: string }[] = await db.query(
       `SELECT id FROM accounts ORDER BY external_id LIMIT 1 OFFSET 1`,
     );
     const filters: { name: string; filter: Partial<StatementFilter> }[] = [
-      { name: 'filtered by status (words)', filter: { status: 'active' } },
+      { name: 'status=active (words)', filter: { status: 'active' } },
+      { name: 'status=deleted, 1 in 199 (words)', filter: { status: 'deleted' } },
+      {
+        name: 'status=deleted, between dates: per-query plan',
+        filter: { status: 'deleted', since: new Date(0) },
+      },
       { name: `in one account of ${ACCOUNTS.toLocaleString()} (words)`, filter: { accountId: oneAccount } },
       { name: 'between dates: per-query plan', filter: { since: new Date(0) } },
       {

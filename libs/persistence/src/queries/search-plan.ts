@@ -1,8 +1,8 @@
 /**
  * How to find the newest matches of a full-text query between dates (any other search walks blocks of capture
- * order instead, see migrations SearchCaptureBlocks and SearchFilterWords), chosen per query from an estimate of how many statements match: the density of matches the first walk over the newest
- * statements saw (PostgreSQL's own estimate knows only its most common lexemes, and guessed rare words as
- * mid-frequency ones). No single plan is fast for every term: walking capture order and filtering costs
+ * order instead, see migrations SearchCaptureBlocks and SearchFilterWords), chosen per query from an estimate of
+ * how many statements match: the density of matches the first walk over the newest statements saw (PostgreSQL's
+ * own estimate knows only its most common lexemes, and guessed rare words as mid-frequency ones). No single plan is fast for every term: walking capture order and filtering costs
  * rows/selectivity, collecting every match costs a heap visit per match. Costs below are in one unit, measured
  * relative to each other with EXPLAIN ANALYZE on the benchmark's archive (`npm run bench:search`).
  *

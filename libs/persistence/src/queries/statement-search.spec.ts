@@ -413,22 +413,33 @@ describe('statement search (on a real database)', () => {
         )
       ).map((r: { id: string }) => r.id);
       expect(expected.length).toBeGreaterThanOrEqual(5);
-      for (const limit of [1, 3]) {
-        const found: string[] = [];
-        let cursor: string | undefined;
-        do {
-          const page = await listStatements(database.db.manager, {
-            q: 'edge',
-            accountId: account,
-            limit,
-            cursor,
-          });
-          found.push(...page.items.map((i) => i.id));
-          cursor = page.nextCursor ?? undefined;
-        } while (cursor);
-        expect({ account, limit, found }).toEqual({ account, limit, found: expected });
-      }
+      // a word, and a prefix (walked on where its matches are sparse)
+      for (const q of ['edge', 'edg*'])
+        for (const limit of [1, 3]) {
+          const found: string[] = [];
+          let cursor: string | undefined;
+          do {
+            const page = await listStatements(database.db.manager, { q, accountId: account, limit, cursor });
+            found.push(...page.items.map((i) => i.id));
+            cursor = page.nextCursor ?? undefined;
+          } while (cursor);
+          expect({ account, q, limit, found }).toEqual({ account, q, limit, found: expected });
+        }
+      // the function itself, called as the list query calls it
+      const direct: { id: string }[] = await database.db.query(
+        `SELECT id FROM verbatim_search('edge'::tsquery, $1, NULL, NULL, NULL, NULL, 100, false)`,
+        [account],
+      );
+      expect(direct.map((r) => r.id)).toEqual(expected);
     }
+    // the signature of the previous version, for its processes still running during an upgrade
+    const everywhere: { id: string }[] = await database.db.query(
+      `SELECT s.id FROM statements s WHERE s.latest_text = 'edge note' ORDER BY s.seq DESC`,
+    );
+    const old: { id: string }[] = await database.db.query(
+      `SELECT id FROM verbatim_search('edge'::tsquery, NULL, 100, false)`,
+    );
+    expect(old.map((r) => r.id)).toEqual(everywhere.map((r) => r.id));
   });
 
   // 50 matches among the newest statements and one 2M statements older: after the first block the page (limit

@@ -203,21 +203,6 @@ function dated(filter: StatementFilter): boolean {
 }
 
 /**
- * The filter as a tsquery of the filter words `search_blocks` holds (migration SearchFilterWords), ANDed; null
- * without one. The account's id is written as PostgreSQL writes a uuid.
- */
-function filterWordsExpression(filter: StatementFilter, param: (value: unknown) => string): string {
-  const words = [
-    filter.accountId && `verbatim_filter_word('a', ${param(filter.accountId)}::uuid::text)`,
-    filter.platform && `verbatim_filter_word('p', ${param(filter.platform)}::text)`,
-    filter.status && `verbatim_filter_word('s', ${param(filter.status)}::text)`,
-    filter.language && `verbatim_filter_word('l', ${param(filter.language)}::text)`,
-  ].filter((word): word is string => Boolean(word));
-  if (words.length === 0) return 'NULL::tsquery';
-  return words.map((word) => `verbatim_word_query(${word})`).join(' && ');
-}
-
-/**
  * A search page in one round trip: `verbatim_search` (migrations SearchCaptureBlocks, SearchFilterWords) searches
  * blocks of capture order from the newest down, inside the search index, with the account, platform, status and
  * language filters as words the index holds too. A search between dates is planned per query instead
@@ -228,13 +213,13 @@ async function searchNewest(db: EntityManager, filter: StatementFilter, q: strin
   const params: unknown[] = [];
   const expression = tsqueryExpression(parsed, filter.language, params);
   const param = (value: unknown) => `$${params.push(value)}`;
-  const filterWords = filterWordsExpression(filter, param);
   const walkFirst = parsed.flat().some((term) => term.kind === 'prefix');
   const rows: (Partial<StatementRow> & { query: string | null })[] = await db.query(
-    `WITH q AS MATERIALIZED (SELECT ${expression} AS query, ${filterWords} AS filter)
+    `WITH q AS MATERIALIZED (SELECT ${expression} AS query)
      SELECT q.query::text AS query, m.* FROM q LEFT JOIN LATERAL (
        SELECT ${STATEMENT_COLUMNS}
-       FROM verbatim_search(q.query, q.filter, ${param(filter.accountId ?? null)}::uuid,
+       FROM verbatim_search(q.query, ${param(filter.accountId ?? null)}::uuid, ${param(filter.platform ?? null)}::text,
+                            ${param(filter.status ?? null)}::text, ${param(filter.language ?? null)}::text,
                             ${param(filter.cursor ?? null)}::bigint, ${param(filter.limit + 1)}::int,
                             ${param(walkFirst)}::boolean) f
        JOIN statements s ON s.id = f.id JOIN accounts a ON a.id = s.account_id
