@@ -43,7 +43,7 @@ export class OutboxSequencer {
       const round = await beginOutboxRound(tx);
       if (!round) return { sequenced: 0, deliveries: 0, more: true };
       const events = await unsequencedEvents(tx, round, BATCH);
-      const full = events.length === BATCH;
+      const full = events.length >= BATCH;
       // a full batch may have left events below the horizon: the boundary moves only past a complete read
       if (!full) await advanceOutboxBoundary(tx, round.horizon);
       if (events.length === 0) return { sequenced: 0, deliveries: 0, more: false };

@@ -26,6 +26,7 @@ import {
   selectQueuedCaptureRequests,
 } from '@app/persistence';
 import { JobName, QUEUE_SETTINGS_IN_REDIS, QueueName, jobIds, scheduleMediaDownloads } from '@app/queues';
+import { PollHold } from './poll-hold';
 import { RepeatingRound } from './repeating-round';
 
 const BATCH = 1000;
@@ -50,6 +51,7 @@ const MEDIA_REQUEUE_AFTER_MS = 60_000;
 @Injectable()
 export class SchedulerService implements OnApplicationBootstrap, BeforeApplicationShutdown {
   private readonly logger = new Logger(SchedulerService.name);
+  private readonly hold: PollHold;
   private readonly ticks = new RepeatingRound(
     () => this.tick(),
     (error) => this.logger.warn(`scheduler tick failed: ${error.message}`),
@@ -65,7 +67,9 @@ export class SchedulerService implements OnApplicationBootstrap, BeforeApplicati
     @InjectQueue(QueueName.Recheck) private readonly recheckQueue: Queue,
     @InjectQueue(QueueName.Media) private readonly mediaQueue: Queue,
     @Inject(VERBATIM_CONFIG) private readonly config: VerbatimConfig,
-  ) {}
+  ) {
+    this.hold = new PollHold(config.polling.queueLimit, config.polling.schedulerTickMs);
+  }
 
   onApplicationBootstrap(): void {
     this.ticks.start(this.config.polling.schedulerTickMs);
@@ -82,14 +86,22 @@ export class SchedulerService implements OnApplicationBootstrap, BeforeApplicati
 
   /**
    * The polls to enqueue now: as many as the queue has room for under VERBATIM_POLL_QUEUE_LIMIT (Redis holds a
-   * bounded number of jobs however many accounts are tracked; the rest wait in PostgreSQL), each host at most
-   * its budget for the window.
+   * bounded number of jobs however many accounts are tracked; the rest wait in PostgreSQL) and no more than the
+   * workers take in a few ticks (`PollHold`), each host at most its budget for the window.
    */
   private async duePolls(until: Date): Promise<{ due: DueAccount[]; epoch: string }> {
     const { polling } = this.config;
     const counts = await this.pollQueue.getJobCounts('waiting', 'paused', 'delayed', 'prioritized', 'active');
+    // the counter after the counts: an offer is counted before its jobs are added, so every job seen is counted
+    const offered = await (await this.redis()).get(this.offeredKey());
     const held = Object.values(counts).reduce((sum, n) => sum + n, 0);
-    const room = Math.min(MAX_POLLS_PER_TICK, polling.queueLimit - held);
+    const reading = {
+      queued: held - counts.active,
+      active: counts.active,
+      offeredTotal: Number(offered ?? 0),
+      atMs: performance.now(),
+    };
+    const room = Math.min(MAX_POLLS_PER_TICK, this.hold.room(reading));
     const epoch = await this.queueEpoch();
     if (room <= 0) return { due: [], epoch };
     const perHost =
@@ -106,14 +118,23 @@ export class SchedulerService implements OnApplicationBootstrap, BeforeApplicati
    * epoch. Polls marked as enqueued under an earlier one lost their jobs and are offered again at once.
    */
   private async queueEpoch(): Promise<string> {
-    // BullMQ's client is ioredis underneath; its own interface has no SET NX
-    const redis = (await this.pollQueue.client) as unknown as Redis;
+    const redis = await this.redis();
     const key = `${this.config.queuePrefix}:verbatim:poll-epoch`;
     // NX: schedulers starting an epoch at once agree on the first token written
     const started = await redis.set(key, randomUUID(), 'NX');
     // the queues' settings kept in Redis went with whatever took the epoch: BullMQ would put its own back
     if (started === 'OK') await this.keepQueueSettings(redis);
     return (await redis.get(key)) ?? 'none';
+  }
+
+  /** The poll queue's Redis connection: BullMQ's client is ioredis underneath, its own interface has no SET NX. */
+  private async redis(): Promise<Redis> {
+    return (await this.pollQueue.client) as unknown as Redis;
+  }
+
+  /** The count of polls every scheduler has offered to the queue, kept beside the jobs (see `PollHold`). */
+  private offeredKey(): string {
+    return `${this.config.queuePrefix}:verbatim:polls-offered`;
   }
 
   /** Writes the queues' settings that BullMQ keeps in Redis (as each queue does when it is created). */
@@ -131,6 +152,7 @@ export class SchedulerService implements OnApplicationBootstrap, BeforeApplicati
     const lookahead = new Date(now.getTime() + this.config.polling.schedulerTickMs);
     const { due, epoch } = await this.duePolls(lookahead);
     if (due.length > 0) {
+      await (await this.redis()).incrby(this.offeredKey(), due.length);
       await this.pollQueue.addBulk(
         due.map(({ id, dueAt }) => ({
           name: JobName.PollAccount,

@@ -369,10 +369,10 @@ export async function failPoll(
 
 /** Whether any log entry waits for the sequencer (its job may have been lost with a flushed Redis). */
 export async function hasPendingLogEntries(db: EntityManager): Promise<boolean> {
-  const [{ waiting }]: { waiting: boolean }[] = await db.query(
-    `SELECT EXISTS (SELECT 1 FROM log_pending) AS waiting`,
-  );
-  return waiting;
+  // the oldest by its index, not any row by a scan: rows leave from the front, and a scan reads every dead one
+  // that VACUUM has not removed yet (20 ms a tick on average in a 300 s bench:scale run without autovacuum)
+  const rows: { id: string }[] = await db.query(`SELECT id FROM log_pending ORDER BY id LIMIT 1`);
+  return rows.length > 0;
 }
 
 /**

@@ -1,0 +1,59 @@
+/** Jobs not yet started are kept for this many ticks of the workers' measured pace. */
+export const HOLD_TICKS = 3;
+/** At least this many jobs not yet started (the limit permitting): a burst after a quiet spell starts from here. */
+export const MIN_POLL_HOLD = 1_000;
+
+/** The poll queue as one scheduler tick reads it. */
+export interface PollQueueReading {
+  /** jobs no worker has started yet (waiting, paused, prioritized, delayed) */
+  queued: number;
+  /** jobs workers are running */
+  active: number;
+  /**
+   * polls every scheduler has offered so far, by a counter kept in Redis beside the jobs. An offer whose job was
+   * already in the queue counts too: that error only raises the hold, towards the limit.
+   */
+  offeredTotal: number;
+  /** a monotonic clock's milliseconds (`performance.now()`) */
+  atMs: number;
+}
+
+/**
+ * How many poll jobs to add in a tick. Every job Redis holds is still due in PostgreSQL, so each tick's due read
+ * walks past all of them to reach the polls it may offer: a scheduler behind on its polls that kept the queue full
+ * to its limit (10,000 by default) walked 10,000 accounts a tick to offer the ~1,300 the workers took. So the
+ * jobs not yet started are kept to what the workers took from the queue since the last tick, at that pace, for
+ * `HOLD_TICKS` ticks (or gaps between ticks, when a slow tick made them longer); at least `MIN_POLL_HOLD`, and
+ * never more than the queue's limit in all. Jobs being run do not count against it, so slow polls still keep every
+ * worker busy. A caught-up archive holds about one tick of polls (the next tick's, delayed to their due times),
+ * under this bound.
+ *
+ * The pace counts every scheduler's offers (the shared counter), so several schedulers ticking at once do not read
+ * each other's jobs as jobs nobody took. Without an earlier reading (the first tick, a flushed Redis) it fills the
+ * queue to the limit.
+ */
+export class PollHold {
+  private previous: PollQueueReading | null = null;
+
+  constructor(
+    private readonly limit: number,
+    private readonly tickMs: number,
+  ) {}
+
+  /** The jobs to add now (before any other bound), from this tick's reading. */
+  room(now: PollQueueReading): number {
+    const before = this.previous;
+    this.previous = now;
+    const held = now.queued + now.active;
+    const underLimit = Math.max(0, this.limit - held);
+    if (!before || now.offeredTotal < before.offeredTotal || now.atMs <= before.atMs) return underLimit;
+    // the jobs that left the queue since the last reading: finished, failed or found stale
+    const taken = Math.max(
+      0,
+      before.queued + before.active + (now.offeredTotal - before.offeredTotal) - held,
+    );
+    const spanMs = now.atMs - before.atMs;
+    const ahead = Math.ceil((taken * HOLD_TICKS * Math.max(this.tickMs, spanMs)) / spanMs);
+    return Math.min(underLimit, Math.max(0, Math.max(MIN_POLL_HOLD, ahead) - now.queued));
+  }
+}
