@@ -419,4 +419,47 @@ describe('the outbox', () => {
     const again: unknown[] = await app.db.query(`SELECT 1 FROM event_outbox`);
     expect(again).toHaveLength(2);
   });
+
+  it("positions a version's event once, with its own log entry, when its media's entries are in the log too", async () => {
+    const [{ account }]: { account: string }[] = await app.db.query(
+      `INSERT INTO accounts (platform, handle, external_id, profile_url, source_url, poll_interval_seconds)
+       VALUES ('feed', 'm', 'm', 'https://m.org', 'https://m.org', 60) RETURNING id AS account`,
+    );
+    const [{ sid }]: { sid: string }[] = await app.db.query(
+      `INSERT INTO statements (platform, external_id, account_id, url, first_captured_at, last_seen_at, latest_version, latest_text)
+       VALUES ('feed', 'with-media', $1, 'https://m.org/with-media', now(), now(), 1, '') RETURNING id AS sid`,
+      [account],
+    );
+    // the version's entry first, then two of its media's, all integrated before the event is positioned
+    const [{ next }]: { next: string }[] = await app.db.query(
+      `SELECT coalesce(max(idx) + 1, 0)::text AS next FROM log_entries`,
+    );
+    for (const [offset, kind] of ['version', 'media 1', 'media 2'].entries()) {
+      await app.db.query(
+        `INSERT INTO log_entries (idx, entry, leaf_hash, statement_id, version_number, queued_at)
+         VALUES ($1, convert_to($2, 'UTF8'), sha256('\\x00'::bytea || convert_to($2, 'UTF8')), $3, 1, now())`,
+        [String(BigInt(next) + BigInt(offset)), kind, sid],
+      );
+    }
+    await app.db.query(
+      `INSERT INTO events (type, statement_id, account_id, version_number) VALUES ('statement.created', $1, $2, 1)`,
+      [sid, account],
+    );
+    const sequencer = new OutboxSequencer(app.db, env.config());
+    await waitFor('the event positioned', async () => {
+      await sequencer.sequenceOnce();
+      const rows: unknown[] = await app.db.query(
+        `SELECT 1 FROM event_outbox o JOIN events e ON e.id = o.event_id WHERE e.statement_id = $1`,
+        [sid],
+      );
+      return rows.length > 0 ? true : undefined;
+    });
+    const positioned: { payload: string }[] = await app.db.query(
+      `SELECT convert_from(o.payload, 'UTF8') AS payload FROM event_outbox o
+       JOIN events e ON e.id = o.event_id WHERE e.statement_id = $1`,
+      [sid],
+    );
+    expect(positioned).toHaveLength(1);
+    expect(JSON.parse(positioned[0].payload)).toMatchObject({ data: { leafIndex: Number(next) } });
+  });
 });
