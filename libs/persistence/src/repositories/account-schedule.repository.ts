@@ -122,6 +122,19 @@ async function dueInOneSort(
   return rows.map((r) => ({ id: r.id, dueAt: r.next_poll_at }));
 }
 
+/**
+ * Runs reads that must stop at their LIMIT in index order: a bitmap scan reads every matching index entry first.
+ * The setting is put back after, also for a caller whose transaction this one is a savepoint of.
+ */
+async function withoutBitmapScans<T>(db: EntityManager, read: (tx: EntityManager) => Promise<T>): Promise<T> {
+  return db.transaction(async (tx) => {
+    await tx.query(`SET LOCAL enable_bitmapscan = off`);
+    const result = await read(tx);
+    await tx.query(`SET LOCAL enable_bitmapscan TO DEFAULT`);
+    return result;
+  });
+}
+
 /** The hosts of tracked accounts, one index probe each (a loose index scan of `accounts_due_by_host`). */
 async function hostsOfTrackedAccounts(db: EntityManager): Promise<string[]> {
   const [{ hosts }]: { hosts: string[] }[] = await db.query(
@@ -148,10 +161,8 @@ async function dueHostByHost(
 ): Promise<{ offered: DueAccount[]; saturatedHosts: number }> {
   // Each host's accounts must be read in index order, stopping at `depth`. Without statistics on the host (a
   // table just filled, autovacuum off) the planner guesses a host has a handful of due accounts and would read
-  // them all through a bitmap and sort them: 25,000 accounts a host instead of `depth`, on every tick. The
-  // setting is put back after, also for a caller whose transaction this one is a savepoint of.
-  const rows = await db.transaction(async (tx) => {
-    await tx.query(`SET LOCAL enable_bitmapscan = off`);
+  // them all through a bitmap and sort them: 25,000 accounts a host instead of `depth`, on every tick.
+  const rows = await withoutBitmapScans(db, async (tx) => {
     const read: { saturated: string; id: string | null; next_poll_at: Date | null }[] = await tx.query(
       `WITH read AS MATERIALIZED (
          SELECT d.id, d.next_poll_at, row_number() OVER (PARTITION BY h.host ORDER BY d.next_poll_at, d.id) AS turn
@@ -168,7 +179,6 @@ async function dueHostByHost(
        ORDER BY offer.turn, offer.next_poll_at, offer.id`,
       [until, hosts, degraded, depth, selection.limit, selection.marks.epoch, selection.marks.requeueAfterMs],
     );
-    await tx.query(`SET LOCAL enable_bitmapscan TO DEFAULT`);
     return read;
   });
   return {

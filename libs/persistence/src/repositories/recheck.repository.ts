@@ -26,11 +26,18 @@ export async function selectDueRechecks(
   limit: number,
   batchSize: number,
 ): Promise<DueRecheckBatch[]> {
+  // In the due index's order (next_check_at, account_id), each statement's account probed by its key: left to
+  // plan a join from statistics of small tables (a young archive, or one without autovacuum), PostgreSQL read both
+  // tables whole and hashed them on every tick (40 ms a tick on average in a 300 s bench:scale run, 0 rows due)
   const rows: { id: string; account_id: string; next_check_at: Date }[] = await db.query(
-    `SELECT s.id, s.account_id, s.next_check_at FROM statements s JOIN accounts a ON a.id = s.account_id
-     WHERE s.next_check_at <= $1 AND NOT a.paused AND NOT (a.tracking AND a.next_poll_at <= $1)
-       AND ${PLATFORM_NOT_DEGRADED}
-     ORDER BY s.next_check_at, s.id LIMIT $2`,
+    `SELECT s.id, s.account_id, s.next_check_at FROM statements s
+     CROSS JOIN LATERAL (
+       SELECT 1 FROM accounts a
+       WHERE a.id = s.account_id AND NOT a.paused AND NOT (a.tracking AND a.next_poll_at <= $1)
+         AND ${PLATFORM_NOT_DEGRADED}
+       LIMIT 1) ready
+     WHERE s.next_check_at <= $1
+     ORDER BY s.next_check_at, s.account_id, s.id LIMIT $2`,
     [now, limit],
   );
   const batches: DueRecheckBatch[] = [];
