@@ -20,18 +20,30 @@ describe('PollHold', () => {
   it('does not count jobs being run against the hold: slow polls keep every worker busy', () => {
     const hold = new PollHold(LIMIT, TICK_MS);
     hold.room({ queued: 0, active: 3_200, offeredTotal: 0, atMs: 0 });
-    // 10 s polls on 3,200 slots: 320 a second leave, 960 over three ticks, and the 3,200 running stay running
+    // 10 s polls on 3,200 slots: 320 a second leave, 960 over three ticks; the 2,880 running do not count
     expect(hold.room({ queued: 0, active: 2_880, offeredTotal: 0, atMs: TICK_MS })).toBe(MIN_POLL_HOLD);
     const busy = new PollHold(LIMIT, TICK_MS);
     busy.room({ queued: 2_000, active: 3_200, offeredTotal: 0, atMs: 0 });
     expect(busy.room({ queued: 0, active: 3_200, offeredTotal: 0, atMs: TICK_MS })).toBe(HOLD_TICKS * 2_000);
   });
 
-  it('paces by time: a tick that came early (a push) sees a shorter span, not a slower pace', () => {
+  it('keeps the last pace for a tick that came early (a push): a short span would exaggerate it', () => {
     const hold = new PollHold(LIMIT, TICK_MS);
-    hold.room({ queued: 1_000, active: 0, offeredTotal: 5_000, atMs: 0 });
-    // 200 ms later the workers took 400: 2,000 a second, 6,000 over three ticks
-    expect(hold.room({ queued: 600, active: 0, offeredTotal: 5_000, atMs: 200 })).toBe(6_000 - 600);
+    hold.room({ queued: 2_000, active: 0, offeredTotal: 0, atMs: 0 });
+    // a regular tick: 500 taken in a second
+    expect(hold.room({ queued: 1_500, active: 0, offeredTotal: 0, atMs: TICK_MS })).toBe(0);
+    // 200 ms later a batch of 300 finished together: still 500 a second, 1,500 over three ticks
+    expect(hold.room({ queued: 1_200, active: 0, offeredTotal: 0, atMs: 1_200 })).toBe(1_500 - 1_200);
+    // the next regular tick measures from the last regular one: 700 taken in 1.1 s
+    expect(hold.room({ queued: 800, active: 0, offeredTotal: 0, atMs: 2_100 })).toBe(
+      Math.ceil((700 * HOLD_TICKS * 1_100) / 1_100) - 800,
+    );
+  });
+
+  it('fills to the limit when an early tick comes before any pace was measured', () => {
+    const hold = new PollHold(LIMIT, TICK_MS);
+    hold.room({ queued: 1_000, active: 0, offeredTotal: 0, atMs: 0 });
+    expect(hold.room({ queued: 600, active: 0, offeredTotal: 0, atMs: 200 })).toBe(LIMIT - 600);
   });
 
   it('keeps three gaps when ticks came further apart than the setting (a slow tick)', () => {

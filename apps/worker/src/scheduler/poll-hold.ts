@@ -34,6 +34,8 @@ export interface PollQueueReading {
  */
 export class PollHold {
   private previous: PollQueueReading | null = null;
+  /** the jobs taken over a span of at least half a tick, as last measured */
+  private pace: { taken: number; spanMs: number } | null = null;
 
   constructor(
     private readonly limit: number,
@@ -42,18 +44,30 @@ export class PollHold {
 
   /** The jobs to add now (before any other bound), from this tick's reading. */
   room(now: PollQueueReading): number {
-    const before = this.previous;
-    this.previous = now;
     const held = now.queued + now.active;
     const underLimit = Math.max(0, this.limit - held);
-    if (!before || now.offeredTotal < before.offeredTotal || now.atMs <= before.atMs) return underLimit;
-    // the jobs that left the queue since the last reading: finished, failed or found stale
-    const taken = Math.max(
-      0,
-      before.queued + before.active + (now.offeredTotal - before.offeredTotal) - held,
-    );
+    const before = this.previous;
+    if (!before || now.offeredTotal < before.offeredTotal || now.atMs <= before.atMs) {
+      this.previous = now;
+      this.pace = null;
+      return underLimit;
+    }
     const spanMs = now.atMs - before.atMs;
-    const ahead = Math.ceil((taken * HOLD_TICKS * Math.max(this.tickMs, spanMs)) / spanMs);
+    // A tick soon after the last (a push asks for one as often as every 200 ms) measures a span in which one batch
+    // of polls finishing together reads as many times the real pace: such a tick keeps the last pace, and the
+    // reading it was measured from, until half a tick has passed.
+    if (spanMs >= this.tickMs / 2) {
+      // the jobs that left the queue since the last reading: finished, failed or found stale
+      const taken = Math.max(
+        0,
+        before.queued + before.active + (now.offeredTotal - before.offeredTotal) - held,
+      );
+      this.pace = { taken, spanMs };
+      this.previous = now;
+    }
+    if (!this.pace) return underLimit;
+    const aheadMs = HOLD_TICKS * Math.max(this.tickMs, this.pace.spanMs);
+    const ahead = Math.ceil((this.pace.taken * aheadMs) / this.pace.spanMs);
     return Math.min(underLimit, Math.max(0, Math.max(MIN_POLL_HOLD, ahead) - now.queued));
   }
 }

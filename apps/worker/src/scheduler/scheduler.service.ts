@@ -54,9 +54,9 @@ export class SchedulerService implements OnApplicationBootstrap, BeforeApplicati
   private readonly hold: PollHold;
   /**
    * The last due read filled all the room it had: more polls are due than the queue takes, so the next read goes
-   * host by host without counting the due accounts first. The count reads the due index up to 5,000 entries, and
-   * through every dead one VACUUM has not removed yet: 26–39 ms a tick on average in a 300 s bench:scale run
-   * behind on its polls. Either way gives the same answer; only its cost differs.
+   * host by host after checking only that any is due. The count that would choose counts up to 5,000 due accounts,
+   * and its bitmap scan reads every due entry of the index first, dead ones VACUUM has not removed included: 26–39
+   * ms a tick on average in a 300 s bench:scale run behind on its polls. Either way gives the same answer.
    */
   private lastReadFull = false;
   private readonly ticks = new RepeatingRound(

@@ -124,7 +124,8 @@ async function dueInOneSort(
 
 /**
  * Runs reads that must stop at their LIMIT in index order: a bitmap scan reads every matching index entry first.
- * The setting is put back after, also for a caller whose transaction this one is a savepoint of.
+ * The setting is reset to the server's default after, also for a caller whose transaction this one is a savepoint
+ * of.
  */
 async function withoutBitmapScans<T>(db: EntityManager, read: (tx: EntityManager) => Promise<T>): Promise<T> {
   return db.transaction(async (tx) => {
@@ -380,7 +381,8 @@ export async function failPoll(
 /** Whether any log entry waits for the sequencer (its job may have been lost with a flushed Redis). */
 export async function hasPendingLogEntries(db: EntityManager): Promise<boolean> {
   // the oldest by its index, not any row by a scan: rows leave from the front, and a scan reads every dead one
-  // that VACUUM has not removed yet (20 ms a tick on average in a 300 s bench:scale run without autovacuum)
+  // VACUUM has not removed yet on every call (20 ms a tick on average in a 300 s bench:scale run without
+  // autovacuum), where an index scan marks the dead entries it passes and later scans skip them
   const rows: { id: string }[] = await db.query(`SELECT id FROM log_pending ORDER BY id LIMIT 1`);
   return rows.length > 0;
 }

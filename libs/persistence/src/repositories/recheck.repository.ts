@@ -28,7 +28,10 @@ export async function selectDueRechecks(
 ): Promise<DueRecheckBatch[]> {
   // In the due index's order (next_check_at, account_id), each statement's account probed by its key: left to
   // plan a join from statistics of small tables (a young archive, or one without autovacuum), PostgreSQL read both
-  // tables whole and hashed them on every tick (40 ms a tick on average in a 300 s bench:scale run, 0 rows due)
+  // tables whole and hashed them on every tick (40 ms a tick on average in a 300 s bench:scale run, 0 rows due).
+  // The LIMIT 1 keeps the account's probe a subquery PostgreSQL cannot merge into such a join again. Due
+  // statements that cannot be taken yet (a paused account's, a degraded platform's, those of accounts whose poll
+  // is due) are probed one by one on every tick until they can.
   const rows: { id: string; account_id: string; next_check_at: Date }[] = await db.query(
     `SELECT s.id, s.account_id, s.next_check_at FROM statements s
      CROSS JOIN LATERAL (
