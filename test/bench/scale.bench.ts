@@ -1,7 +1,8 @@
 /**
  * `npm run bench:scale`: many tracked accounts on a 60 s interval, polled by a real `verbatim serve` process
- * (API and workers, default settings but for the recheck horizon) against fake Mastodon instances on
- * 127.0.0.1, on a throwaway database and Redis prefix (removed afterwards).
+ * (API and workers, default settings but for the recheck horizon; BENCH_SCALE_CONCURRENCY sets the workers'
+ * concurrency) against fake Mastodon instances on 127.0.0.1, on a throwaway database and Redis prefix (removed
+ * afterwards).
  *
  *   setup   BENCH_SCALE_ACCOUNTS accounts (default 100,000) over BENCH_SCALE_HOSTS instances (default 4), due
  *           times spread over the first interval; one interval of warm-up, then BENCH_SCALE_SECONDS (default
@@ -10,8 +11,9 @@
  *           (accounts / 60 s)
  *   ours    p99 poll lateness (start − due) over the measured window, from the process's own histogram
  *           (`verbatim_poll_lateness_seconds`: the p99 reported is the bucket bound it falls under); the
- *           memory of the run's Redis keys at the start and the end of the window (the median of five readings a
- *           second apart at each); every published post captured exactly once (one statement, one version)
+ *           memory of the run's Redis keys over the first and the last interval of the window (the mean of
+ *           readings about a second apart); every published post captured exactly once (one statement, one
+ *           version)
  * Targets (issue 11): p99 lateness ≤ 2 s; Redis memory at the end within 10% of the start; exactly once.
  * Rechecks are moved out of the window (VERBATIM_RECHECK_MIN_SECONDS = 1 day): this measures polling.
  * The fake instances and the publisher share this process, the archive runs in its own.
@@ -39,12 +41,16 @@ const HOSTS = Number(process.env.BENCH_SCALE_HOSTS ?? 4);
 const MEASURED_S = Number(process.env.BENCH_SCALE_SECONDS ?? 300);
 const INTERVAL_S = 60;
 const FIND_RATE = 0.1;
-const CONCURRENCY = Number(process.env.BENCH_SCALE_CONCURRENCY ?? 64);
+/** the worker's concurrency; unset, the shipped default (VERBATIM_WORKER_CONCURRENCY's) */
+const CONCURRENCY_SETTING = process.env.BENCH_SCALE_CONCURRENCY;
+const TICK_MS = 1000;
 const LATENESS_TARGET_S = 2;
 const REDIS_GROWTH_TARGET = 0.1;
 const DRAIN_JOBS = 20_000;
-/** readings of the run's Redis memory at the start and at the end of the window, one a second */
-const REDIS_SAMPLES = 5;
+/** the run's Redis memory is read over this long at the start and at the end of the window: a whole interval */
+const REDIS_SPAN_MS = Math.min(INTERVAL_S, MEASURED_S / 4) * 1000;
+/** the mean gap between two readings; each gap is drawn from half to one and a half of it */
+const REDIS_READING_GAP_MS = 250;
 const sleep = (ms: number) => new Promise((resolve) => setTimeout(resolve, ms));
 
 /** A Mastodon instance reduced to what a poll reads: an account's statuses, newest first, by min_id / max_id. */
@@ -136,7 +142,7 @@ class ScaleInstance implements RenderContext {
 }
 
 /** jobs/s of a worker whose processor does nothing, at the archive's concurrency: the queue's own ceiling. */
-async function noopDrain(env: TestEnvironment): Promise<number> {
+async function noopDrain(env: TestEnvironment, concurrency: number): Promise<number> {
   const connection = redisOptionsFromUrl(env.redisUrl);
   const prefix = `${env.queuePrefix}-drain`;
   const queue = new Queue('drain', { connection, prefix });
@@ -153,7 +159,7 @@ async function noopDrain(env: TestEnvironment): Promise<number> {
     const worker = new Worker('drain', async () => undefined, {
       connection,
       prefix,
-      concurrency: CONCURRENCY,
+      concurrency,
     });
     worker.on('completed', () => {
       if (++done === DRAIN_JOBS) void worker.close().then(resolve);
@@ -200,28 +206,32 @@ async function redisBytes(redis: Redis, prefix: string): Promise<number> {
   do {
     const [next, keys] = await redis.scan(cursor, 'MATCH', `${prefix}:*`, 'COUNT', 1000);
     cursor = next;
-    for (const key of keys) total += (await redis.memory('USAGE', key)) ?? 0;
+    const pipeline = redis.pipeline();
+    for (const key of keys) pipeline.memory('USAGE', key);
+    for (const [, usage] of (await pipeline.exec()) ?? []) total += Number(usage ?? 0);
   } while (cursor !== '0');
   return total;
 }
 
 /**
- * The run's Redis bytes at one point of the window: the median of `REDIS_SAMPLES` readings a second apart. What
- * Redis holds rises and falls with every scheduler tick (the next second's polls are enqueued at once), so
- * one reading would compare two phases of that cycle, not the start and the end.
+ * The run's Redis bytes at one end of the window: the mean of readings over `REDIS_SPAN_MS`. What Redis holds
+ * rises and falls sevenfold with every scheduler tick (the polls that fall due are enqueued at once, then taken),
+ * so a few readings a tick apart would all see one moment of that cycle, maybe another one at the other end, and
+ * readings at any fixed gap drift through it only as fast as the gap differs from the tick's period (which the
+ * tick's own work stretches). Random gaps put them at every moment of it alike: about 240 over a poll interval.
  */
-async function redisSamples(
+async function redisLevel(
   redis: Redis,
   prefix: string,
-): Promise<{ median: number; low: number; high: number }> {
+): Promise<{ mean: number; low: number; high: number }> {
   const readings: number[] = [];
-  for (let i = 0; i < REDIS_SAMPLES; i++) {
-    const started = Date.now();
+  const first = Date.now();
+  for (let next = first; next < first + REDIS_SPAN_MS; next += REDIS_READING_GAP_MS * (0.5 + Math.random())) {
+    await sleep(Math.max(0, next - Date.now()));
     readings.push(await redisBytes(redis, prefix));
-    await sleep(Math.max(0, 1000 - (Date.now() - started)));
   }
-  readings.sort((a, b) => a - b);
-  return { median: readings[Math.floor(readings.length / 2)], low: readings[0], high: readings.at(-1)! };
+  const mean = readings.reduce((sum, r) => sum + r, 0) / readings.length;
+  return { mean, low: Math.min(...readings), high: Math.max(...readings) };
 }
 
 async function main(): Promise<void> {
@@ -230,9 +240,12 @@ async function main(): Promise<void> {
   const db = new Client({ connectionString: env.databaseUrl });
   await db.connect();
   const instances = Array.from({ length: HOSTS }, () => new ScaleInstance());
+  const concurrency = env.config(
+    CONCURRENCY_SETTING ? { VERBATIM_WORKER_CONCURRENCY: CONCURRENCY_SETTING } : {},
+  ).polling.workerConcurrency;
   try {
-    log(`no-op drain of ${DRAIN_JOBS} jobs at concurrency ${CONCURRENCY}`);
-    const drain = await noopDrain(env);
+    log(`no-op drain of ${DRAIN_JOBS} jobs at concurrency ${concurrency}`);
+    const drain = await noopDrain(env, concurrency);
     await Promise.all(instances.map((i) => i.start()));
 
     log(`inserting ${ACCOUNTS} accounts over ${HOSTS} instances`);
@@ -251,8 +264,8 @@ async function main(): Promise<void> {
       'all',
       env.env({
         PORT: String(port),
-        VERBATIM_SCHEDULER_TICK_MS: '1000',
-        VERBATIM_WORKER_CONCURRENCY: String(CONCURRENCY),
+        VERBATIM_SCHEDULER_TICK_MS: String(TICK_MS),
+        VERBATIM_WORKER_CONCURRENCY: String(concurrency),
         VERBATIM_RECHECK_MIN_SECONDS: '86400',
         VERBATIM_RECHECK_MAX_SECONDS: '86400',
         VERBATIM_HTTP_TIMEOUT_MS: '20000',
@@ -287,9 +300,9 @@ async function main(): Promise<void> {
     const latenessBefore = await latenessBuckets(port);
     const windowStart = Date.now();
     log(`measuring for ${MEASURED_S} s`);
-    const redisBefore = await redisSamples(redis, env.queuePrefix);
-    await sleep(Math.max(0, windowStart + MEASURED_S * 1000 - REDIS_SAMPLES * 1000 - Date.now()));
-    const redisAfter = await redisSamples(redis, env.queuePrefix);
+    const redisBefore = await redisLevel(redis, env.queuePrefix);
+    await sleep(Math.max(0, windowStart + MEASURED_S * 1000 - REDIS_SPAN_MS - Date.now()));
+    const redisAfter = await redisLevel(redis, env.queuePrefix);
     const latenessAfter = await latenessBuckets(port);
     const measuredS = (Date.now() - windowStart) / 1000;
     publishing = false;
@@ -322,10 +335,9 @@ async function main(): Promise<void> {
     const needed = ACCOUNTS / INTERVAL_S;
     const p99 = percentileBound(latenessBefore, latenessAfter, 0.99);
     const p50 = percentileBound(latenessBefore, latenessAfter, 0.5);
-    const growth =
-      redisBefore.median === 0 ? 0 : (redisAfter.median - redisBefore.median) / redisBefore.median;
-    const kib = (r: { median: number; low: number; high: number }) =>
-      `${fmt(r.median / 1024)} KiB (${fmt(r.low / 1024)}–${fmt(r.high / 1024)})`;
+    const growth = redisBefore.mean === 0 ? 0 : (redisAfter.mean - redisBefore.mean) / redisBefore.mean;
+    const kib = (r: { mean: number; low: number; high: number }) =>
+      `${fmt(r.mean / 1024)} KiB (${fmt(r.low / 1024)}–${fmt(r.high / 1024)})`;
     const rowsOut: Row[] = [
       {
         what: `polls needed (${ACCOUNTS} accounts / ${INTERVAL_S} s)`,
@@ -360,7 +372,7 @@ async function main(): Promise<void> {
         verdict: p99.bound <= LATENESS_TARGET_S ? 'PASS' : 'MISS',
       },
       {
-        what: `Redis memory of the run, end vs start (median of ${REDIS_SAMPLES} readings)`,
+        what: `Redis memory of the run, last vs first ${fmt(REDIS_SPAN_MS / 1000)} s (mean of readings)`,
         ours: kib(redisAfter),
         limit: kib(redisBefore),
         ratio: fmt(1 + growth, 2),

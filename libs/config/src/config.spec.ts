@@ -76,5 +76,10 @@ describe('loadConfig', () => {
     expect(problems({ VERBATIM_RECHECK_MIN_SECONDS: '600', VERBATIM_RECHECK_MAX_SECONDS: '60' })).toEqual([
       'VERBATIM_RECHECK_MAX_SECONDS: must be at least VERBATIM_RECHECK_MIN_SECONDS (600) (got "60")',
     ]);
+    expect(
+      problems({ VERBATIM_HTTP_MAX_BYTES: '2000000', VERBATIM_HTTP_BYTES_IN_FLIGHT: '1000000' }),
+    ).toEqual([
+      'VERBATIM_HTTP_BYTES_IN_FLIGHT: must be at least VERBATIM_HTTP_MAX_BYTES (2000000) (got "1000000")',
+    ]);
   });
 });

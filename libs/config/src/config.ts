@@ -47,6 +47,8 @@ export interface VerbatimConfig {
     connectTimeoutMs: number;
     totalTimeoutMs: number;
     maxBytes: number;
+    /** the bytes of buffered response bodies a process receives at once, over all its requests */
+    maxBytesInFlight: number;
     maxRedirects: number;
     allowPrivateNetworks: boolean;
     userAgent: string;
@@ -164,6 +166,7 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): VerbatimConfig
       connectTimeoutMs: e.VERBATIM_HTTP_CONNECT_TIMEOUT_MS,
       totalTimeoutMs: e.VERBATIM_HTTP_TIMEOUT_MS,
       maxBytes: e.VERBATIM_HTTP_MAX_BYTES,
+      maxBytesInFlight: e.VERBATIM_HTTP_BYTES_IN_FLIGHT,
       maxRedirects: e.VERBATIM_HTTP_MAX_REDIRECTS,
       allowPrivateNetworks: e.VERBATIM_ALLOW_PRIVATE_NETWORKS,
       userAgent: USER_AGENT,

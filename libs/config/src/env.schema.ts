@@ -49,7 +49,7 @@ export const envSchema = z.object({
   VERBATIM_DEFAULT_POLL_INTERVAL_SECONDS: int(300, 1),
   VERBATIM_MIN_POLL_INTERVAL_SECONDS: int(30, 1),
   VERBATIM_SCHEDULER_TICK_MS: int(1000, 50),
-  VERBATIM_WORKER_CONCURRENCY: int(64, 1, 256),
+  VERBATIM_WORKER_CONCURRENCY: int(256, 1, 1024),
   VERBATIM_POLL_QUEUE_LIMIT: int(10_000, 100, 1_000_000),
   VERBATIM_HOST_POLLS_PER_SECOND: int(0, 0),
   VERBATIM_BACKFILL_LIMIT: int(200, 0, 10000),
@@ -90,6 +90,7 @@ export const envSchema = z.object({
   VERBATIM_HTTP_CONNECT_TIMEOUT_MS: int(5000, 100),
   VERBATIM_HTTP_TIMEOUT_MS: int(20000, 100),
   VERBATIM_HTTP_MAX_BYTES: int(10 * 1024 * 1024, 1024),
+  VERBATIM_HTTP_BYTES_IN_FLIGHT: int(256 * 1024 * 1024, 1024),
   VERBATIM_HTTP_MAX_REDIRECTS: int(5, 0, 20),
   VERBATIM_PARSE_TIMEOUT_MS: int(5000, 50, 600_000),
   VERBATIM_TELEGRAM_BASE_URL: url(['https:', 'http:'], 'https://t.me'),
@@ -151,6 +152,14 @@ export const envRules = envSchema.superRefine((env, ctx) => {
       code: z.ZodIssueCode.custom,
       path: ['VERBATIM_RECHECK_MAX_SECONDS'],
       message: `must be at least VERBATIM_RECHECK_MIN_SECONDS (${env.VERBATIM_RECHECK_MIN_SECONDS})`,
+    });
+  }
+  if (env.VERBATIM_HTTP_BYTES_IN_FLIGHT < env.VERBATIM_HTTP_MAX_BYTES) {
+    // else a body of the allowed size could never be read
+    ctx.addIssue({
+      code: z.ZodIssueCode.custom,
+      path: ['VERBATIM_HTTP_BYTES_IN_FLIGHT'],
+      message: `must be at least VERBATIM_HTTP_MAX_BYTES (${env.VERBATIM_HTTP_MAX_BYTES})`,
     });
   }
 });

@@ -54,6 +54,11 @@ async function sourceError(promise: Promise<unknown>): Promise<SourceError> {
   return error;
 }
 
+async function waitFor(condition: () => boolean): Promise<void> {
+  for (let i = 0; i < 200 && !condition(); i++) await new Promise((resolve) => setTimeout(resolve, 10));
+  if (!condition()) throw new Error('the condition never held');
+}
+
 afterEach(async () => {
   await Promise.all(clients.splice(0).map((c) => c.close()));
   for (const { server } of servers.splice(0)) {
@@ -162,6 +167,52 @@ describe('GuardedHttpClient: size limit', () => {
     const response = await client({ maxBytes: 1000 }).request(srv.origin);
 
     expect(response.body).toEqual(Buffer.alloc(1000, 7));
+  });
+});
+
+describe('GuardedHttpClient: bodies received at once', () => {
+  it('fails a request whose body would take the bodies being received past the shared bound, and drops it', async () => {
+    let slowClosed: Promise<unknown> = Promise.resolve();
+    const slow = await serve((_req, res) => {
+      slowClosed = once(res, 'close');
+      res.writeHead(200, { 'content-type': 'application/octet-stream' });
+      res.write(Buffer.alloc(700)); // and dribbles no more: its 700 bytes stay taken
+    });
+    let secondClosed: Promise<unknown> = Promise.resolve();
+    const second = await serve((_req, res) => {
+      secondClosed = once(res, 'close');
+      res.writeHead(200, { 'content-type': 'application/octet-stream' });
+      res.write(Buffer.alloc(400));
+    });
+    const c = client({ maxBytes: 1000, maxBytesInFlight: 1000, totalTimeoutMs: 3000 });
+    const slowAnswer = sourceError(c.request(slow.origin));
+    await waitFor(() => slow.requests.length === 1);
+    await new Promise((resolve) => setTimeout(resolve, 100)); // its first chunk has arrived
+
+    const error = await sourceError(c.request(second.origin));
+
+    expect(error.code).toBe(ErrorCode.SourceUnavailable); // transient: the poll is tried again later
+    expect(error.message).toContain('VERBATIM_HTTP_BYTES_IN_FLIGHT');
+    expect(error.message).toContain(`127.0.0.1:${second.port}`);
+    await secondClosed;
+    // the slow one is still read, and ends as its own deadline says
+    expect((await slowAnswer).message).toContain('timed out');
+    await slowClosed;
+  });
+
+  it('gives the bytes back when a body is complete or fails, so later requests are read', async () => {
+    const srv = await serve((req, res) => {
+      if (req.url === '/cut') {
+        res.writeHead(200, { 'content-type': 'application/octet-stream' });
+        res.write(Buffer.alloc(900));
+        setTimeout(() => res.destroy(), 50);
+      } else res.end(Buffer.alloc(900, 1));
+    });
+    const c = client({ maxBytes: 1000, maxBytesInFlight: 1000 });
+
+    for (let i = 0; i < 3; i++) expect((await c.request(srv.origin)).body).toHaveLength(900);
+    expect((await sourceError(c.request(`${srv.origin}/cut`))).code).toBe(ErrorCode.SourceUnavailable);
+    expect((await c.request(srv.origin)).body).toEqual(Buffer.alloc(900, 1));
   });
 });
 

@@ -11,6 +11,7 @@ import {
   systemResolver,
 } from './address-guard';
 import { CREDENTIALS_REFUSAL, hasCredentials, withoutCredentials } from '../url-credentials';
+import { BodyBudget } from './body-budget';
 import { HostRateLimits } from './host-rate-limits';
 import { networkFailureReason } from './network-error-message';
 import {
@@ -68,6 +69,7 @@ export class GuardedHttpClient {
   private readonly rateLimits: HostRateLimits;
   private readonly isAllowed: AddressPolicy | null;
   private readonly resolveName: Resolver;
+  private readonly bodies: BodyBudget;
 
   constructor(
     private readonly options: HttpClientOptions,
@@ -75,6 +77,7 @@ export class GuardedHttpClient {
   ) {
     this.isAllowed = options.allowPrivateNetworks ? null : (deps.isAllowedAddress ?? isPublicAddress);
     this.resolveName = deps.resolve ?? systemResolver;
+    this.bodies = new BodyBudget(options.maxBytesInFlight ?? Number.POSITIVE_INFINITY);
     this.rateLimits = new HostRateLimits(
       deps.now ?? Date.now,
       options.maxRetryAfterSeconds ?? DEFAULT_MAX_RETRY_AFTER_SECONDS,
@@ -122,7 +125,7 @@ export class GuardedHttpClient {
       const body = await readLimited(
         res.body,
         bodiless ? undefined : exchange.headers['content-length'],
-        maxBytes,
+        { limit: maxBytes, shared: this.bodies },
         url,
       );
       return { ...responseOf(exchange), body };
@@ -314,11 +317,14 @@ function redirected(previous: Exchange, status: number, location: string): Excha
   return { url, method: 'GET', headers, body: undefined };
 }
 
-/** Reads the whole body, giving up as soon as it is known to exceed the limit. */
+/**
+ * Reads the whole body, giving up as soon as it is known to exceed the limit, or as soon as the client's bodies
+ * being received together would go over their shared bound (a transient failure: the poll is retried later).
+ */
 async function readLimited(
   body: Readable,
   contentLength: string | undefined,
-  limit: number,
+  { limit, shared }: { limit: number; shared: BodyBudget },
   url: URL,
 ): Promise<Buffer> {
   const tooLarge = () =>
@@ -330,13 +336,27 @@ async function readLimited(
   }
   const chunks: Buffer[] = [];
   let size = 0;
-  for await (const chunk of body as AsyncIterable<Buffer>) {
-    size += chunk.length;
-    // leaving the loop destroys the stream, which closes the connection mid-body
-    if (size > limit) throw tooLarge();
-    chunks.push(chunk);
+  try {
+    for await (const chunk of body as AsyncIterable<Buffer>) {
+      // leaving the loop destroys the stream, which closes the connection mid-body
+      if (size + chunk.length > limit) throw tooLarge();
+      if (!shared.take(chunk.length)) throw overShared(url, shared.limit);
+      size += chunk.length;
+      chunks.push(chunk);
+    }
+  } finally {
+    // the caller holds the body from here on; the bound is on what is still arriving
+    shared.give(size);
   }
   return Buffer.concat(chunks, size);
+}
+
+function overShared(url: URL, limit: number): SourceError {
+  return new SourceError(
+    ErrorCode.SourceUnavailable,
+    `${url.host}: response not read: this process would be receiving more than ${limit} bytes of response ` +
+      `bodies at once (VERBATIM_HTTP_BYTES_IN_FLIGHT)`,
+  );
 }
 
 /** Everything of a response but its body. */

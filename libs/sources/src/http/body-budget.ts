@@ -1,0 +1,26 @@
+/**
+ * The bytes of response bodies one client may be receiving at once, across all its requests. Polls run
+ * concurrently and each may be sent a body of up to the per-request limit; a source that dribbles a large body
+ * holds its bytes for as long as it takes. With a shared bound, many such sources at once cost a bounded amount of
+ * memory: a request that would go over it is failed (and retried later) instead of read.
+ */
+export class BodyBudget {
+  private held = 0;
+
+  constructor(readonly limit: number) {}
+
+  /** Takes `bytes` and answers true, or takes nothing and answers false when they would go over the limit. */
+  take(bytes: number): boolean {
+    if (this.held + bytes > this.limit) return false;
+    this.held += bytes;
+    return true;
+  }
+
+  give(bytes: number): void {
+    this.held = Math.max(0, this.held - bytes);
+  }
+
+  get inUse(): number {
+    return this.held;
+  }
+}
