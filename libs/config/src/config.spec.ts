@@ -52,6 +52,16 @@ describe('loadConfig', () => {
     expect(config.http.port).toBe(8080);
   });
 
+  it('bounds the bodies received at once at 256 MiB, or at the largest body allowed when that is larger', () => {
+    expect(loadConfig({}).fetch.maxBytesInFlight).toBe(256 * 1024 * 1024);
+    expect(loadConfig({ VERBATIM_HTTP_MAX_BYTES: String(512 * 1024 * 1024) }).fetch.maxBytesInFlight).toBe(
+      512 * 1024 * 1024,
+    );
+    expect(
+      loadConfig({ VERBATIM_HTTP_BYTES_IN_FLIGHT: '65536', VERBATIM_HTTP_MAX_BYTES: '4096' }).fetch,
+    ).toMatchObject({ maxBytesInFlight: 65536, maxBytes: 4096 });
+  });
+
   it('has the recheck defaults of the docs', () => {
     expect(loadConfig({}).recheck).toEqual({
       fraction: 0.2,

@@ -113,6 +113,9 @@ export class ConfigError extends Error {
   }
 }
 
+/** VERBATIM_HTTP_BYTES_IN_FLIGHT when unset, unless VERBATIM_HTTP_MAX_BYTES is larger */
+const DEFAULT_BYTES_IN_FLIGHT = 256 * 1024 * 1024;
+
 export const USER_AGENT = `Verbatim/${VERBATIM_VERSION} (+https://github.com/verbatim-archive/verbatim)`;
 
 /** Validates the environment; throws ConfigError listing every problem with the variable's name. */
@@ -166,7 +169,8 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): VerbatimConfig
       connectTimeoutMs: e.VERBATIM_HTTP_CONNECT_TIMEOUT_MS,
       totalTimeoutMs: e.VERBATIM_HTTP_TIMEOUT_MS,
       maxBytes: e.VERBATIM_HTTP_MAX_BYTES,
-      maxBytesInFlight: e.VERBATIM_HTTP_BYTES_IN_FLIGHT,
+      maxBytesInFlight:
+        e.VERBATIM_HTTP_BYTES_IN_FLIGHT ?? Math.max(DEFAULT_BYTES_IN_FLIGHT, e.VERBATIM_HTTP_MAX_BYTES),
       maxRedirects: e.VERBATIM_HTTP_MAX_REDIRECTS,
       allowPrivateNetworks: e.VERBATIM_ALLOW_PRIVATE_NETWORKS,
       userAgent: USER_AGENT,

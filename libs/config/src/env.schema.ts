@@ -14,6 +14,14 @@ const int = (fallback: number, min: number, max = Number.MAX_SAFE_INTEGER) =>
     .max(max, `must be at most ${max}`)
     .default(fallback);
 
+/** A whole number whose default depends on other settings (worked out in config.ts). */
+const optionalInt = (min: number) =>
+  z.coerce
+    .number({ message: 'must be a whole number' })
+    .int('must be a whole number')
+    .min(min, `must be at least ${min}`)
+    .optional();
+
 const url = (protocols: string[], fallback: string) =>
   z
     .string()
@@ -90,7 +98,8 @@ export const envSchema = z.object({
   VERBATIM_HTTP_CONNECT_TIMEOUT_MS: int(5000, 100),
   VERBATIM_HTTP_TIMEOUT_MS: int(20000, 100),
   VERBATIM_HTTP_MAX_BYTES: int(10 * 1024 * 1024, 1024),
-  VERBATIM_HTTP_BYTES_IN_FLIGHT: int(256 * 1024 * 1024, 1024),
+  // unset: 256 MiB, or VERBATIM_HTTP_MAX_BYTES when that is larger (see config.ts)
+  VERBATIM_HTTP_BYTES_IN_FLIGHT: optionalInt(1024),
   VERBATIM_HTTP_MAX_REDIRECTS: int(5, 0, 20),
   VERBATIM_PARSE_TIMEOUT_MS: int(5000, 50, 600_000),
   VERBATIM_TELEGRAM_BASE_URL: url(['https:', 'http:'], 'https://t.me'),
@@ -154,7 +163,10 @@ export const envRules = envSchema.superRefine((env, ctx) => {
       message: `must be at least VERBATIM_RECHECK_MIN_SECONDS (${env.VERBATIM_RECHECK_MIN_SECONDS})`,
     });
   }
-  if (env.VERBATIM_HTTP_BYTES_IN_FLIGHT < env.VERBATIM_HTTP_MAX_BYTES) {
+  if (
+    env.VERBATIM_HTTP_BYTES_IN_FLIGHT !== undefined &&
+    env.VERBATIM_HTTP_BYTES_IN_FLIGHT < env.VERBATIM_HTTP_MAX_BYTES
+  ) {
     // else a body of the allowed size could never be read
     ctx.addIssue({
       code: z.ZodIssueCode.custom,

@@ -2,7 +2,8 @@
  * The bytes of response bodies one client may be receiving at once, across all its requests. Polls run
  * concurrently and each may be sent a body of up to the per-request limit; a source that dribbles a large body
  * holds its bytes for as long as it takes. With a shared bound, many such sources at once cost a bounded amount of
- * memory: a request that would go over it is failed (and retried later) instead of read.
+ * memory while their bodies arrive: a request that would go over it is failed instead of read (its caller decides
+ * whether and when to try again). A body already received is its caller's, and no longer counted.
  */
 export class BodyBudget {
   private held = 0;
@@ -17,7 +18,8 @@ export class BodyBudget {
   }
 
   give(bytes: number): void {
-    this.held = Math.max(0, this.held - bytes);
+    if (bytes > this.held) throw new Error(`gave back ${bytes} bytes of the ${this.held} taken`);
+    this.held -= bytes;
   }
 
   get inUse(): number {

@@ -171,48 +171,83 @@ describe('GuardedHttpClient: size limit', () => {
 });
 
 describe('GuardedHttpClient: bodies received at once', () => {
+  /** A server that sends a head and `bytes` of body, then keeps the exchange open (its body never ends). */
+  async function dribbling(bytes: number, headers: Record<string, string> = {}) {
+    const state = { closed: Promise.resolve() as Promise<unknown> };
+    const srv = await serve((_req, res) => {
+      state.closed = once(res, 'close');
+      res.writeHead(200, { 'content-type': 'application/octet-stream', ...headers });
+      res.write(Buffer.alloc(bytes));
+    });
+    return Object.assign(srv, state);
+  }
+
   it('fails a request whose body would take the bodies being received past the shared bound, and drops it', async () => {
-    let slowClosed: Promise<unknown> = Promise.resolve();
-    const slow = await serve((_req, res) => {
-      slowClosed = once(res, 'close');
-      res.writeHead(200, { 'content-type': 'application/octet-stream' });
-      res.write(Buffer.alloc(700)); // and dribbles no more: its 700 bytes stay taken
-    });
-    let secondClosed: Promise<unknown> = Promise.resolve();
-    const second = await serve((_req, res) => {
-      secondClosed = once(res, 'close');
-      res.writeHead(200, { 'content-type': 'application/octet-stream' });
-      res.write(Buffer.alloc(400));
-    });
-    const c = client({ maxBytes: 1000, maxBytesInFlight: 1000, totalTimeoutMs: 3000 });
+    const slow = await dribbling(700);
+    const second = await dribbling(400);
+    const c = client({ maxBytes: 1000, maxBytesInFlight: 1000, totalTimeoutMs: 1500 });
     const slowAnswer = sourceError(c.request(slow.origin));
-    await waitFor(() => slow.requests.length === 1);
-    await new Promise((resolve) => setTimeout(resolve, 100)); // its first chunk has arrived
+    await waitFor(() => c.bytesInFlight === 700);
 
     const error = await sourceError(c.request(second.origin));
 
-    expect(error.code).toBe(ErrorCode.SourceUnavailable); // transient: the poll is tried again later
+    expect(error.code).toBe(ErrorCode.SourceUnavailable); // transient: a poll is tried again later
     expect(error.message).toContain('VERBATIM_HTTP_BYTES_IN_FLIGHT');
     expect(error.message).toContain(`127.0.0.1:${second.port}`);
-    await secondClosed;
+    await second.closed;
+    expect(c.bytesInFlight).toBe(700); // the refused one gave back what it took
     // the slow one is still read, and ends as its own deadline says
     expect((await slowAnswer).message).toContain('timed out');
-    await slowClosed;
+    await slow.closed;
+    expect(c.bytesInFlight).toBe(0);
   });
 
-  it('gives the bytes back when a body is complete or fails, so later requests are read', async () => {
-    const srv = await serve((req, res) => {
-      if (req.url === '/cut') {
-        res.writeHead(200, { 'content-type': 'application/octet-stream' });
-        res.write(Buffer.alloc(900));
-        setTimeout(() => res.destroy(), 50);
-      } else res.end(Buffer.alloc(900, 1));
-    });
-    const c = client({ maxBytes: 1000, maxBytesInFlight: 1000 });
+  it('takes an announced length before reading, so a body that cannot fit is refused before its first byte', async () => {
+    const slow = await dribbling(100, { 'content-length': '600' });
+    const announced = await dribbling(0, { 'content-length': '500' });
+    const c = client({ maxBytes: 1000, maxBytesInFlight: 1000, totalTimeoutMs: 1500 });
+    const slowAnswer = sourceError(c.request(slow.origin));
+    await waitFor(() => c.bytesInFlight === 600);
 
-    for (let i = 0; i < 3; i++) expect((await c.request(srv.origin)).body).toHaveLength(900);
-    expect((await sourceError(c.request(`${srv.origin}/cut`))).code).toBe(ErrorCode.SourceUnavailable);
+    const error = await sourceError(c.request(announced.origin));
+
+    expect(error.code).toBe(ErrorCode.SourceUnavailable);
+    await announced.closed;
+    expect(c.bytesInFlight).toBe(600);
+    await slowAnswer;
+    expect(c.bytesInFlight).toBe(0);
+  });
+
+  it('gives the bytes back however a body ends: complete, cut off, too large, or past its deadline', async () => {
+    const srv = await serve((req, res) => {
+      res.writeHead(200, { 'content-type': 'application/octet-stream' });
+      res.write(Buffer.alloc(900, 1));
+      if (req.url === '/cut') setTimeout(() => res.destroy(), 50);
+      else if (req.url === '/large') res.write(Buffer.alloc(200));
+      else if (req.url !== '/hang') res.end();
+    });
+    const c = client({ maxBytes: 1000, maxBytesInFlight: 1000, totalTimeoutMs: 500 });
+
+    for (const path of ['/', '/cut', '/large', '/hang', '/']) {
+      await c.request(`${srv.origin}${path}`).catch((error: unknown) => {
+        if (!(error instanceof SourceError)) throw error;
+      });
+      expect(c.bytesInFlight).toBe(0);
+    }
     expect((await c.request(srv.origin)).body).toEqual(Buffer.alloc(900, 1));
+  });
+
+  it('does not count a streamed download, whose bytes go to the consumer as they come', async () => {
+    const srv = await serve((_req, res) => res.end(Buffer.alloc(5000, 2)));
+    const c = client({ maxBytes: 10_000, maxBytesInFlight: 1000 });
+
+    const received = await c.download(srv.origin, {}, async ({ body }) => {
+      let bytes = 0;
+      for await (const chunk of body as AsyncIterable<Buffer>) bytes += chunk.length;
+      return bytes;
+    });
+
+    expect(received).toBe(5000);
   });
 });
 

@@ -227,6 +227,11 @@ export class GuardedHttpClient {
     await this.agent.close();
   }
 
+  /** The bytes of buffered response bodies being received right now (announced lengths included). */
+  get bytesInFlight(): number {
+    return this.bodies.inUse;
+  }
+
   private requestHeaders(given: Record<string, string> = {}): Record<string, string> {
     const headers: Record<string, string> = {};
     for (const [name, value] of Object.entries(given)) headers[name.toLowerCase()] = value;
@@ -319,7 +324,8 @@ function redirected(previous: Exchange, status: number, location: string): Excha
 
 /**
  * Reads the whole body, giving up as soon as it is known to exceed the limit, or as soon as the client's bodies
- * being received together would go over their shared bound (a transient failure: the poll is retried later).
+ * being received together would go over their shared bound (a transient failure). A body that announces its length
+ * takes it from the shared bound before its first byte is read, so a large one is refused before it costs anything.
  */
 async function readLimited(
   body: Readable,
@@ -329,10 +335,24 @@ async function readLimited(
 ): Promise<Buffer> {
   const tooLarge = () =>
     new SourceError(ErrorCode.SourceRefused, `${url.host}: response body exceeds ${limit} bytes`);
-  if (contentLength !== undefined && Number(contentLength) > limit) {
+  const declared = contentLength === undefined ? undefined : Number(contentLength);
+  const refuse = (error: SourceError) => {
     // undici reports the destroy as an abort error on the stream; nobody is reading it any more
     body.on('error', () => undefined).destroy();
-    throw tooLarge();
+    return error;
+  };
+  if (declared !== undefined && declared > limit) throw refuse(tooLarge());
+  let held = 0;
+  const hold = (bytes: number) => {
+    if (!shared.take(bytes)) throw overShared(url, shared.limit);
+    held += bytes;
+  };
+  if (declared !== undefined && Number.isSafeInteger(declared) && declared > 0) {
+    try {
+      hold(declared);
+    } catch (error) {
+      throw refuse(error as SourceError);
+    }
   }
   const chunks: Buffer[] = [];
   let size = 0;
@@ -340,13 +360,14 @@ async function readLimited(
     for await (const chunk of body as AsyncIterable<Buffer>) {
       // leaving the loop destroys the stream, which closes the connection mid-body
       if (size + chunk.length > limit) throw tooLarge();
-      if (!shared.take(chunk.length)) throw overShared(url, shared.limit);
+      // more than it announced (or no announcement): the rest is taken as it comes
+      if (size + chunk.length > held) hold(size + chunk.length - held);
       size += chunk.length;
       chunks.push(chunk);
     }
   } finally {
     // the caller holds the body from here on; the bound is on what is still arriving
-    shared.give(size);
+    shared.give(held);
   }
   return Buffer.concat(chunks, size);
 }
