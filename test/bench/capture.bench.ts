@@ -13,12 +13,15 @@
  *             by the rows the capture writes per post (counted in the database afterwards)
  *         (d) quiet polls: the same number of poll jobs, each source answering "nothing new" (the common case
  *             of a tracker): claim, schedule and capture run through the writer's group commit
+ *         (f) failed polls: as (d), each source failing as a server down fails (HTTP 503): claim, retry time and
+ *             failed capture run, through the writer's group commit (no target: shown for what a failing host costs)
  *   limit (e) UNNEST inserts: 1,000-row `INSERT … SELECT FROM unnest(…)` statements, each its own commit,
  *             into a scratch table of a capture-sized row; rows/s
  * Only the source is replaced (a connector that hands back the prepared poll result, no HTTP).
  * Target: /work/shared/reference/performance.md, end-to-end capture ≥ 0.4× the no-op drain.
  */
 import { CaptureWriter, QuotationRecorder } from '@app/capture';
+import { ErrorCode, SourceError } from '@app/core';
 import { mkdtempSync, rmSync } from 'node:fs';
 import { cpus, tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -176,8 +179,16 @@ async function prepareQuiet(db: DataSource, prefix: string, polls: number): Prom
   return { jobs, results, posts: 0, responseBytes: 0 };
 }
 
+/** `polls` tracked accounts due at DUE, each source failing as an instance that is down (HTTP 503). */
+async function prepareFailing(db: DataSource, prefix: string, polls: number): Promise<Prepared> {
+  const quiet = await prepareQuiet(db, prefix, polls);
+  const down = new SourceError(ErrorCode.SourceUnavailable, `${HOST} answered 503 Service Unavailable`, 503);
+  for (const id of quiet.results.keys()) quiet.results.set(id, down);
+  return quiet;
+}
+
 /** Stands in for the platform: hands each account the poll result prepared for it. */
-function benchConnector(results: Map<string, PollResult<unknown>>): Connector {
+function benchConnector(results: Map<string, PollResult<unknown> | SourceError>): Connector {
   const refuse = (): never => {
     throw new Error('not used by the benchmark');
   };
@@ -193,14 +204,15 @@ function benchConnector(results: Map<string, PollResult<unknown>>): Connector {
     poll: (account: ResolvedAccount) => {
       const result = results.get(account.externalId);
       if (!result) throw new Error(`no poll result for ${account.externalId}`);
-      return Promise.resolve(result);
+      return result instanceof SourceError ? Promise.reject(result) : Promise.resolve(result);
     },
   };
 }
 
 interface Prepared {
   jobs: JobOf<'poll-account'>[];
-  results: Map<string, PollResult<unknown>>;
+  /** what each account's source answers: a poll result, or the error its poll fails with */
+  results: Map<string, PollResult<unknown> | SourceError>;
   posts: number;
   responseBytes: number;
 }
@@ -504,8 +516,8 @@ async function main(): Promise<void> {
     });
     const key = loadLogKey({ origin: ORIGIN, keyFile: null, dataDir: keyDir });
     const concurrency = config.polling.workerConcurrency;
-    // the worker's pool: enough for every concurrent poll plus the sequencer
-    db = createDataSource(env.databaseUrl, { poolSize: concurrency + 2 });
+    // the pool a worker process has (its default size): group commit shares a few connections among the polls
+    db = createDataSource(env.databaseUrl);
     await db.initialize();
 
     if (process.argv.includes('quiet')) return await quietOnly(env, config, db, key);
@@ -517,6 +529,8 @@ async function main(): Promise<void> {
     const paged = await prepare(db, timeline, 'embassy', PAGE_POLLS, PAGE_SIZE);
     log(`preparing ${QUIET_POLLS.toLocaleString()} accounts whose source has nothing new…`);
     const quiet = await prepareQuiet(db, 'consulate', QUIET_POLLS);
+    log(`preparing ${QUIET_POLLS.toLocaleString()} accounts whose source is down…`);
+    const failing = await prepareFailing(db, 'legation', QUIET_POLLS);
     await analyzeAccounts(db);
 
     log('warming up BullMQ with a short no-op drain…');
@@ -529,6 +543,8 @@ async function main(): Promise<void> {
     const page = await capturePath(env, config, db, key, paged);
     log(`(d) ${QUIET_POLLS.toLocaleString()} quiet polls…`);
     const idle = await capturePath(env, config, db, key, quiet);
+    log(`(f) ${QUIET_POLLS.toLocaleString()} failed polls…`);
+    const down = await capturePath(env, config, db, key, failing);
     log(`(a') no-op drain again, to see the limit drift…`);
     const drainAfter = await noOpDrain(env, single.jobs, concurrency);
     log('(e) UNNEST inserts of 1,000 rows…');
@@ -554,6 +570,14 @@ async function main(): Promise<void> {
     );
     if (Number(quietRuns) !== QUIET_POLLS)
       throw new Error(`(d): capture runs count ${quietRuns} quiet polls, expected ${QUIET_POLLS}`);
+    if (down.outcomes.failed !== QUIET_POLLS)
+      throw new Error(`(f): outcomes ${JSON.stringify(down.outcomes)}, expected every poll failed`);
+    const [{ failedRuns }]: { failedRuns: string }[] = await db.query(
+      `SELECT coalesce(sum(r.polls), 0) AS "failedRuns" FROM capture_runs r JOIN accounts a ON a.id = r.account_id
+       WHERE a.external_id LIKE 'legation%' AND r.outcome = 'failed' AND a.consecutive_failures = 1`,
+    );
+    if (Number(failedRuns) !== QUIET_POLLS)
+      throw new Error(`(f): capture runs count ${failedRuns} failed polls, expected ${QUIET_POLLS}`);
     const [{ entries }]: { entries: string }[] = await db.query(
       `SELECT count(*) AS entries FROM log_entries`,
     );
@@ -566,6 +590,7 @@ async function main(): Promise<void> {
     const postsPerSecond = (paged.posts / page.loggedMs) * 1000;
     const pagePollsPerSecond = (PAGE_POLLS / page.loggedMs) * 1000;
     const quietPerSecond = (QUIET_POLLS / idle.storedMs) * 1000;
+    const failedPerSecond = (QUIET_POLLS / down.storedMs) * 1000;
     const rows: Row[] = [
       {
         what: `(a) no-op BullMQ drain, concurrency ${concurrency} (before / after)`,
@@ -606,6 +631,14 @@ async function main(): Promise<void> {
         ratio: `${fmt(quietPerSecond / limit, 2)}×`,
         target: `≥ ${QUIET_TARGET_RATIO}× no-op drain`,
         verdict: quietPerSecond >= QUIET_TARGET_RATIO * limit ? 'PASS' : 'MISS',
+      },
+      {
+        what: `(f) failed polls (source: 503): claimed, retry time, failed run counted`,
+        ours: `${fmt(failedPerSecond)} polls/s`,
+        limit: `${fmt(limit)} jobs/s`,
+        ratio: `${fmt(failedPerSecond / limit, 2)}×`,
+        target: '',
+        verdict: '',
       },
     ];
     printTable(

@@ -12,6 +12,7 @@ import {
   completeQuietPolls,
   completeRechecks,
   failPoll,
+  failPolls,
   findRecheckTargets,
   finishCaptureRequest,
   insertStatusEvents,
@@ -44,10 +45,13 @@ import {
   FOUND_POLL_BATCH,
   FOUND_POLL_BATCH_MAX_BYTES,
   FOUND_POLL_BATCH_MAX_VERSIONS,
+  FAILED_POLL_BATCH,
   QUIET_POLL_BATCH,
+  type FailedPoll,
   type FoundPoll,
   type QuietPoll,
   type StoredPoll,
+  failedRun,
   firstPollPerAccount,
   preparedBytes,
   settle,
@@ -98,6 +102,11 @@ export class CaptureWriter {
   private readonly quietPolls = new GroupCommit<QuietPoll, PollOutcome>(
     (polls) => this.writeQuietPolls(polls),
     QUIET_POLL_BATCH,
+  );
+
+  private readonly failedPolls = new GroupCommit<FailedPoll, PollOutcome>(
+    (polls) => this.writeFailedPolls(polls),
+    FAILED_POLL_BATCH,
   );
 
   /**
@@ -349,31 +358,66 @@ export class CaptureWriter {
     this.logger.warn(
       `poll of ${work.account.platform} ${work.account.handle} failed (${failure.code}): ${failure.message}; next try ${next.toISOString()}`,
     );
-    const claimed = await this.db.transaction(async (tx) => {
-      const claimed = await failPoll(
-        tx,
-        { accountId: work.account.id, due: work.due },
-        {
-          nextPollAt: next,
-          consecutiveFailures: failures,
-          errorCode: failure.code,
-          error: failure.message,
-          resetCursor: failure.code === ErrorCode.SourceInvalidCursor,
-        },
-      );
-      if (!claimed) return false;
-      await recordCaptureRun(tx, {
-        accountId: work.account.id,
-        startedAt: work.startedAt,
-        finishedAt: new Date(),
-        outcome: 'failed',
-        httpStatus: failure.httpStatus,
-        postsSeen: 0,
-        postsNew: 0,
-        versionsNew: 0,
+    return this.failedPolls.submit({
+      work,
+      failure: {
+        nextPollAt: next,
+        consecutiveFailures: failures,
         errorCode: failure.code,
         error: failure.message,
+        resetCursor: failure.code === ErrorCode.SourceInvalidCursor,
+        httpStatus: failure.httpStatus,
+      },
+    });
+  }
+
+  /**
+   * Writes a batch of failed polls in one transaction of two statements: the accounts' claims and retry times,
+   * and their capture runs, each claim checked on its own (one already handled is `stale`). As with quiet polls,
+   * a second poll of an account in the batch is written after it on its own, and a batch the database refuses is
+   * written again poll by poll.
+   */
+  private async writeFailedPolls(polls: FailedPoll[]): Promise<PromiseSettledResult<PollOutcome>[]> {
+    const { inBatch, after } = firstPollPerAccount(polls);
+    let claimed: Set<string>;
+    try {
+      claimed = await this.db.transaction(async (tx) => {
+        const finishedAt = new Date();
+        const batch = inBatch.map((i) => polls[i]);
+        const held = await failPolls(
+          tx,
+          batch.map(({ work, failure }) => ({ accountId: work.account.id, due: work.due, ...failure })),
+        );
+        await recordCaptureRuns(
+          tx,
+          batch.filter(({ work }) => held.has(work.account.id)).map((poll) => failedRun(poll, finishedAt)),
+        );
+        return held;
       });
+    } catch (error) {
+      this.logger.warn(
+        `group commit of ${polls.length} failed poll(s) failed (${(error as Error).message}); writing each on its own`,
+      );
+      const results: PromiseSettledResult<PollOutcome>[] = [];
+      for (const poll of polls) results.push(await settle(this.writeOneFailure(poll)));
+      return results;
+    }
+    const results = new Array<PromiseSettledResult<PollOutcome>>(polls.length);
+    for (const i of inBatch) {
+      const { work } = polls[i];
+      const outcome: PollOutcome = claimed.has(work.account.id) ? 'failed' : 'stale';
+      if (outcome === 'failed') this.metrics.polls.inc({ platform: work.account.platform, outcome });
+      results[i] = { status: 'fulfilled', value: outcome };
+    }
+    for (const i of after) results[i] = await settle(this.writeOneFailure(polls[i]));
+    return results;
+  }
+
+  private async writeOneFailure(poll: FailedPoll): Promise<PollOutcome> {
+    const { work, failure } = poll;
+    const claimed = await this.db.transaction(async (tx) => {
+      if (!(await failPoll(tx, { accountId: work.account.id, due: work.due }, failure))) return false;
+      await recordCaptureRun(tx, failedRun(poll, new Date()));
       return true;
     });
     if (!claimed) return 'stale';

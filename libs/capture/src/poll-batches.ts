@@ -1,10 +1,15 @@
-import { type PreparedPost, type WrittenCaptures } from '@app/persistence';
+import {
+  type CaptureRunRecord,
+  type PollFailureRecord,
+  type PreparedPost,
+  type WrittenCaptures,
+} from '@app/persistence';
 import { type PollResult } from '@app/sources';
 import { type GroupCommitOptions } from './group-commit';
 import { type PollWork } from './capture-work';
 import { type RejectedPost } from './prepare-posts';
 
-// The two batches of polls the capture writer groups into one transaction each (group commit): their items,
+// The three batches of polls the capture writer groups into one transaction each (group commit): their items,
 // sizes and waits, and the pure helpers that split and settle them.
 
 /** A poll whose source said nothing changed, waiting for its batch. */
@@ -15,6 +20,34 @@ export interface QuietPoll {
 
 /** Quiet polls are written in batches of up to 128; a poll waits at most 2 ms for a batch being written. */
 export const QUIET_POLL_BATCH: GroupCommitOptions = { maxSize: 128, maxWaitMs: 2 };
+
+/** A poll that failed, its failure worked out (reason, next try), waiting for its batch. */
+export interface FailedPoll {
+  work: PollWork;
+  failure: PollFailureRecord & { httpStatus: number | null };
+}
+
+/**
+ * Failed polls are written in batches of up to 128, as quiet ones: a source that is down fails every poll of
+ * its accounts at the pace they are taken, and hundreds of polls in flight must not each wait for a connection.
+ */
+export const FAILED_POLL_BATCH: GroupCommitOptions = { maxSize: 128, maxWaitMs: 2 };
+
+/** The capture run a failed poll records. */
+export function failedRun({ work, failure }: FailedPoll, finishedAt: Date): CaptureRunRecord {
+  return {
+    accountId: work.account.id,
+    startedAt: work.startedAt,
+    finishedAt,
+    outcome: 'failed',
+    httpStatus: failure.httpStatus,
+    postsSeen: 0,
+    postsNew: 0,
+    versionsNew: 0,
+    errorCode: failure.errorCode,
+    error: failure.error,
+  };
+}
 
 /** A poll whose source showed posts, prepared (hashed) outside any transaction, waiting for its batch. */
 export interface FoundPoll {

@@ -345,37 +345,59 @@ export async function completeQuietPolls(
   return new Set(rows.map((r) => r.id));
 }
 
+/** How a failed poll leaves its account: when to try again, and what to show until then. */
+export interface PollFailureRecord {
+  nextPollAt: Date;
+  consecutiveFailures: number;
+  errorCode: string;
+  error: string;
+  /** start the account over: its stored cursor was unreadable */
+  resetCursor: boolean;
+}
+
 /**
- * Records a failed poll on the account and moves it to its retry time; `resetCursor` starts the account over
- * (its stored cursor was unreadable). Returns false when the due time was already handled.
+ * Records a failed poll on the account and moves it to its retry time. Returns false when the due time was
+ * already handled.
  */
 export async function failPoll(
   db: EntityManager,
   claim: PollClaim,
-  failure: {
-    nextPollAt: Date;
-    consecutiveFailures: number;
-    errorCode: string;
-    error: string;
-    resetCursor: boolean;
-  },
+  failure: PollFailureRecord,
 ): Promise<boolean> {
-  const [, claimed]: [unknown, number] = await db.query(
-    `UPDATE accounts SET next_poll_at = $3, last_polled_at = now(), last_poll_status = 'failed',
-       last_error = $4, last_error_code = $5, consecutive_failures = $6, updated_at = now(),
-       cursor = CASE WHEN $7 THEN '{}'::jsonb ELSE cursor END
-     WHERE id = $1 AND next_poll_at = $2 AND tracking`,
+  return (await failPolls(db, [{ ...claim, ...failure }])).has(claim.accountId);
+}
+
+/**
+ * `failPoll` for many polls in one statement, each claim checked on its own (at most one poll per account).
+ * Returns the ids of the accounts whose claim held.
+ */
+export async function failPolls(
+  db: EntityManager,
+  polls: (PollClaim & PollFailureRecord)[],
+): Promise<Set<string>> {
+  if (polls.length === 0) return new Set();
+  // in id order, as completeQuietPolls, so that batches sharing accounts tend to lock them in the same order
+  const sorted = [...polls].sort((a, b) => (a.accountId < b.accountId ? -1 : 1));
+  const { rows } = await runPrepared<{ id: string }>(
+    db,
+    `UPDATE accounts a SET next_poll_at = p.next_poll_at, last_polled_at = now(), last_poll_status = 'failed',
+       last_error = p.error, last_error_code = p.error_code, consecutive_failures = p.failures, updated_at = now(),
+       cursor = CASE WHEN p.reset_cursor THEN '{}'::jsonb ELSE a.cursor END
+     FROM unnest($1::uuid[], $2::timestamptz[], $3::timestamptz[], $4::text[], $5::text[], $6::int[], $7::bool[])
+       AS p(id, due, next_poll_at, error, error_code, failures, reset_cursor)
+     WHERE a.id = p.id AND a.next_poll_at = p.due AND a.tracking
+     RETURNING a.id`,
     [
-      claim.accountId,
-      claim.due,
-      failure.nextPollAt,
-      failure.error,
-      failure.errorCode,
-      failure.consecutiveFailures,
-      failure.resetCursor,
+      sorted.map((p) => p.accountId),
+      sorted.map((p) => p.due),
+      sorted.map((p) => p.nextPollAt),
+      sorted.map((p) => p.error),
+      sorted.map((p) => p.errorCode),
+      sorted.map((p) => p.consecutiveFailures),
+      sorted.map((p) => p.resetCursor),
     ],
   );
-  return claimed > 0;
+  return new Set(rows.map((r) => r.id));
 }
 
 /** Whether any log entry waits for the sequencer (its job may have been lost with a flushed Redis). */

@@ -3,13 +3,14 @@ import { type DataSource } from 'typeorm';
 import { MetricsService } from '@app/observability';
 import { createDataSource } from '@app/persistence';
 import { QueueName, redisOptionsFromUrl } from '@app/queues';
+import { ErrorCode, SourceError } from '@app/core';
 import { type PollResult } from '@app/sources';
 import { createTestEnvironment, type TestEnvironment } from '@app/testing/test-environment';
 import { type PollWork } from './capture-work';
 import { CaptureWriter } from './capture-writer';
 
-/** Group commit of quiet polls, against a real database: claims stay exact per poll, nothing is lost. */
-describe('CaptureWriter: quiet polls written in batches (on a real database)', () => {
+/** Group commit of quiet and failed polls, against a real database: claims stay exact per poll, nothing is lost. */
+describe('CaptureWriter: quiet and failed polls written in batches (on a real database)', () => {
   const DUE = new Date('2030-01-01T00:00:00.000Z');
   let env: TestEnvironment;
   let db: DataSource;
@@ -63,8 +64,14 @@ describe('CaptureWriter: quiet polls written in batches (on a real database)', (
   });
 
   async function accountRow(id: string) {
-    const [row]: { next_poll_at: Date; last_poll_status: string; cursor: unknown }[] = await db.query(
-      `SELECT next_poll_at, last_poll_status, cursor FROM accounts WHERE id = $1`,
+    const [row]: {
+      next_poll_at: Date;
+      last_poll_status: string;
+      cursor: unknown;
+      consecutive_failures: number;
+      last_error_code: string | null;
+    }[] = await db.query(
+      `SELECT next_poll_at, last_poll_status, cursor, consecutive_failures, last_error_code FROM accounts WHERE id = $1`,
       [id],
     );
     return row;
@@ -191,5 +198,80 @@ describe('CaptureWriter: quiet polls written in batches (on a real database)', (
     expect(await runsOf(work.account.id)).toEqual([
       { outcome: 'failed', polls: 1, http_status: null, error_code: 'source-unavailable' },
     ]);
+  });
+
+  const unavailable = (status = 503) =>
+    new SourceError(ErrorCode.SourceUnavailable, `diplo.example answered ${status}`, status);
+
+  it('failed polls of one tick share a statement; a lost claim among them is stale and writes nothing', async () => {
+    const [a, lost, c] = [await trackedAccount(), await trackedAccount(), await trackedAccount()];
+    const movedTo = new Date(DUE.getTime() + 300_000);
+    await db.query(`UPDATE accounts SET next_poll_at = $2 WHERE id = $1`, [lost.account.id, movedTo]);
+    const countedBefore = await pollsCounted('failed');
+
+    const outcomes = await Promise.all(
+      [a, lost, c].map((work) => writer.recordPollFailure(work, unavailable())),
+    );
+
+    expect(outcomes).toEqual(['failed', 'stale', 'failed']);
+    for (const work of [a, c]) {
+      expect(await runsOf(work.account.id)).toEqual([
+        { outcome: 'failed', polls: 1, http_status: 503, error_code: 'source-unavailable' },
+      ]);
+      const row = await accountRow(work.account.id);
+      expect(row).toMatchObject({ last_poll_status: 'failed', consecutive_failures: 1 });
+      expect(row.next_poll_at.getTime()).toBeGreaterThan(Date.now());
+    }
+    const finished: { finished_at: Date }[] = await db.query(
+      `SELECT finished_at FROM capture_runs WHERE account_id = ANY($1)`,
+      [[a.account.id, c.account.id]],
+    );
+    expect(new Set(finished.map((r) => r.finished_at.getTime())).size).toBe(1);
+    expect(await runsOf(lost.account.id)).toEqual([]);
+    expect(await accountRow(lost.account.id)).toMatchObject({
+      next_poll_at: movedTo,
+      last_poll_status: 'never',
+    });
+    expect((await pollsCounted('failed')) - countedBefore).toBe(2);
+  });
+
+  it('two failed jobs of the same due time in one batch write once', async () => {
+    const work = await trackedAccount();
+    const outcomes = await Promise.all([
+      writer.recordPollFailure(work, unavailable()),
+      writer.recordPollFailure({ ...work, startedAt: new Date() }, unavailable()),
+    ]);
+    expect([...outcomes].sort()).toEqual(['failed', 'stale']);
+    expect(await runsOf(work.account.id)).toEqual([
+      { outcome: 'failed', polls: 1, http_status: 503, error_code: 'source-unavailable' },
+    ]);
+  });
+
+  it('a failure like the last extends its run, another starts one; an unreadable cursor starts the account over', async () => {
+    const work = await trackedAccount();
+    await db.query(`UPDATE accounts SET cursor = '{"sinceId":"7"}' WHERE id = $1`, [work.account.id]);
+    const retry = async (failures: number): Promise<PollWork> => ({
+      account: { ...work.account, consecutiveFailures: failures },
+      due: (await accountRow(work.account.id)).next_poll_at,
+      startedAt: new Date(),
+    });
+
+    expect(await writer.recordPollFailure(work, unavailable())).toBe('failed');
+    expect(await writer.recordPollFailure(await retry(1), unavailable())).toBe('failed');
+    expect(await writer.recordPollFailure(await retry(2), unavailable(502))).toBe('failed');
+    expect((await accountRow(work.account.id)).cursor).toEqual({ sinceId: '7' });
+    const cursorError = new SourceError(ErrorCode.SourceInvalidCursor, 'not a cursor this connector wrote');
+    expect(await writer.recordPollFailure(await retry(3), cursorError)).toBe('failed');
+
+    expect(await runsOf(work.account.id)).toEqual([
+      { outcome: 'failed', polls: 2, http_status: 503, error_code: 'source-unavailable' },
+      { outcome: 'failed', polls: 1, http_status: 502, error_code: 'source-unavailable' },
+      { outcome: 'failed', polls: 1, http_status: null, error_code: 'source-invalid-cursor' },
+    ]);
+    expect(await accountRow(work.account.id)).toMatchObject({
+      cursor: {},
+      consecutive_failures: 4,
+      last_error_code: 'source-invalid-cursor',
+    });
   });
 });
