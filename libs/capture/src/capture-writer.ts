@@ -208,7 +208,8 @@ export class CaptureWriter {
    * accounts' claims and schedule, and their capture runs. Each poll's claim is checked on its own: one whose due time was already
    * handled is `stale` and writes nothing. A second poll of an account already in the batch (a replayed job) is
    * written after the batch, on its own, so its claim is checked against the first one's result. Should the
-   * batch transaction fail, every poll of it is written on its own: one bad poll costs only itself.
+   * database refuse the batch (a class 22 value, a deadlock), every poll of it is written on its own: one bad poll
+   * costs only itself. Any other error (the database away, its pool exhausted) fails the batch's jobs alike.
    */
   private async writeQuietPolls(polls: QuietPoll[]): Promise<PromiseSettledResult<PollOutcome>[]> {
     const { inBatch, after } = firstPollPerAccount(polls);
@@ -229,6 +230,8 @@ export class CaptureWriter {
         now,
       );
     } catch (error) {
+      // the database away or its pool exhausted: every poll of the batch fails alike, for the queue to retry
+      if (!isDataException(error) && !isLockConflict(error)) throw error;
       this.logger.warn(
         `group commit of ${polls.length} quiet poll(s) failed (${(error as Error).message}); writing each on its own`,
       );
@@ -374,8 +377,8 @@ export class CaptureWriter {
   /**
    * Writes a batch of failed polls in one transaction of two statements: the accounts' claims and retry times,
    * and their capture runs, each claim checked on its own (one already handled is `stale`). As with quiet polls,
-   * a second poll of an account in the batch is written after it on its own, and a batch the database refuses is
-   * written again poll by poll.
+   * a second poll of an account in the batch is written after it on its own, and a batch the database refuses (a
+   * class 22 value, a deadlock) is written again poll by poll; any other error fails the batch's jobs alike.
    */
   private async writeFailedPolls(polls: FailedPoll[]): Promise<PromiseSettledResult<PollOutcome>[]> {
     const { inBatch, after } = firstPollPerAccount(polls);
@@ -395,6 +398,8 @@ export class CaptureWriter {
         return held;
       });
     } catch (error) {
+      // as for quiet polls: only a refusal of what the batch holds is worth writing poll by poll
+      if (!isDataException(error) && !isLockConflict(error)) throw error;
       this.logger.warn(
         `group commit of ${polls.length} failed poll(s) failed (${(error as Error).message}); writing each on its own`,
       );

@@ -209,11 +209,15 @@ describe('CaptureWriter: quiet and failed polls written in batches (on a real da
     await db.query(`UPDATE accounts SET next_poll_at = $2 WHERE id = $1`, [lost.account.id, movedTo]);
     const countedBefore = await pollsCounted('failed');
 
+    const transactions = jest.spyOn(db, 'transaction');
+
     const outcomes = await Promise.all(
       [a, lost, c].map((work) => writer.recordPollFailure(work, unavailable())),
     );
 
     expect(outcomes).toEqual(['failed', 'stale', 'failed']);
+    expect(transactions).toHaveBeenCalledTimes(1);
+    transactions.mockRestore();
     for (const work of [a, c]) {
       expect(await runsOf(work.account.id)).toEqual([
         { outcome: 'failed', polls: 1, http_status: 503, error_code: 'source-unavailable' },
@@ -273,5 +277,25 @@ describe('CaptureWriter: quiet and failed polls written in batches (on a real da
       consecutive_failures: 4,
       last_error_code: 'source-invalid-cursor',
     });
+  });
+
+  it('a batch of failures the database refuses is written poll by poll: the refused job errors, the rest kept', async () => {
+    const [good, bad, alsoGood] = [await trackedAccount(), await trackedAccount(), await trackedAccount()];
+    // a retry time PostgreSQL cannot read (class 22) fails the batch's statement
+    const results = await Promise.allSettled([
+      writer.recordPollFailure(good, unavailable()),
+      writer.recordPollFailure(bad, unavailable(), new Date(Number.NaN)),
+      writer.recordPollFailure(alsoGood, unavailable()),
+    ]);
+
+    expect(results.map((r) => r.status)).toEqual(['fulfilled', 'rejected', 'fulfilled']);
+    for (const work of [good, alsoGood]) {
+      expect(await runsOf(work.account.id)).toEqual([
+        { outcome: 'failed', polls: 1, http_status: 503, error_code: 'source-unavailable' },
+      ]);
+    }
+    // its job fails for the queue to retry; nothing of it was written
+    expect(await runsOf(bad.account.id)).toEqual([]);
+    expect((await accountRow(bad.account.id)).last_poll_status).toBe('never');
   });
 });

@@ -378,8 +378,8 @@ export async function failPolls(
   if (polls.length === 0) return new Set();
   // in id order, as completeQuietPolls, so that batches sharing accounts tend to lock them in the same order
   const sorted = [...polls].sort((a, b) => (a.accountId < b.accountId ? -1 : 1));
-  const { rows } = await runPrepared<{ id: string }>(
-    db,
+  // unnamed, as every statement but the few measured to gain from a plan kept per connection
+  const [rows]: [{ id: string }[], number] = await db.query(
     `UPDATE accounts a SET next_poll_at = p.next_poll_at, last_polled_at = now(), last_poll_status = 'failed',
        last_error = p.error, last_error_code = p.error_code, consecutive_failures = p.failures, updated_at = now(),
        cursor = CASE WHEN p.reset_cursor THEN '{}'::jsonb ELSE a.cursor END

@@ -212,6 +212,7 @@ describe('GuardedHttpClient: bodies received at once', () => {
     const error = await sourceError(c.request(announced.origin));
 
     expect(error.code).toBe(ErrorCode.SourceUnavailable);
+    expect(error.message).toContain('VERBATIM_HTTP_BYTES_IN_FLIGHT');
     await announced.closed;
     expect(c.bytesInFlight).toBe(600);
     await slowAnswer;

@@ -211,8 +211,8 @@ export class GuardedHttpClient {
           current = redirected(current, res.statusCode, headers.location);
           continue;
         }
-        // a HEAD or 304 response declares the length of a body it does not send
-        const bodiless = current.method === 'HEAD' || res.statusCode === 304;
+        // a HEAD, 204 or 304 response may declare a length for a body it never sends
+        const bodiless = current.method === 'HEAD' || res.statusCode === 204 || res.statusCode === 304;
         return await use({ res, url, headers, rawHeaders, redirects, retryAt, bodiless });
       }
     } catch (error) {
