@@ -1,12 +1,6 @@
-import { Queue } from 'bullmq';
-import { type DataSource } from 'typeorm';
-import { MetricsService } from '@app/observability';
-import { createDataSource } from '@app/persistence';
-import { QueueName, redisOptionsFromUrl } from '@app/queues';
 import { type FetchedPost, type PollResult } from '@app/sources';
-import { createTestEnvironment, type TestEnvironment } from '@app/testing/test-environment';
+import { useCaptureWriter } from '@app/testing/capture-writer-fixture';
 import { type PollWork } from './capture-work';
-import { CaptureWriter } from './capture-writer';
 import { FOUND_POLL_BATCH_MAX_VERSIONS } from './poll-batches';
 
 /**
@@ -15,49 +9,7 @@ import { FOUND_POLL_BATCH_MAX_VERSIONS } from './poll-batches';
  */
 describe('CaptureWriter: polls with posts written in batches (on a real database)', () => {
   const DUE = new Date('2030-01-01T00:00:00.000Z');
-  let env: TestEnvironment;
-  let db: DataSource;
-  let queues: Queue[];
-  let metrics: MetricsService;
-  let writer: CaptureWriter;
-
-  beforeAll(async () => {
-    env = await createTestEnvironment();
-    const config = env.config();
-    db = createDataSource(env.databaseUrl, { poolSize: 4 });
-    await db.initialize();
-    const connection = redisOptionsFromUrl(env.redisUrl);
-    queues = [QueueName.Log, QueueName.Outbox, QueueName.Media].map(
-      (name) => new Queue(name, { connection, prefix: env.queuePrefix }),
-    );
-    metrics = new MetricsService();
-    writer = new CaptureWriter(db, config, metrics, queues[0], queues[1], queues[2]);
-  });
-  afterAll(async () => {
-    for (const queue of queues ?? []) await queue.close();
-    await db?.destroy();
-    await env?.destroy();
-  });
-
-  let serial = 0;
-  async function trackedAccount(): Promise<PollWork> {
-    const name = `mfa${++serial}`;
-    const [{ id }]: { id: string }[] = await db.query(
-      `INSERT INTO accounts (platform, handle, external_id, profile_url, source_url, tracking,
-                             poll_interval_seconds, next_poll_at)
-       VALUES ('mastodon', $1, $1, 'https://diplo.example/@' || $1, 'https://diplo.example', true, 300, $2)
-       RETURNING id`,
-      [name, DUE],
-    );
-    const account = {
-      id,
-      platform: 'mastodon',
-      handle: name,
-      pollIntervalSeconds: 300,
-      consecutiveFailures: 0,
-    };
-    return { account, due: DUE, startedAt: new Date() };
-  }
+  const fixture = useCaptureWriter(DUE);
 
   function post(work: PollWork, postId: string, text: string): FetchedPost {
     const body = Buffer.from(JSON.stringify({ id: postId, content: text }));
@@ -92,7 +44,7 @@ describe('CaptureWriter: polls with posts written in batches (on a real database
   });
 
   async function versionsOf(accountId: string) {
-    const rows: { external_id: string; number: number; text: string }[] = await db.query(
+    const rows: { external_id: string; number: number; text: string }[] = await fixture.db.query(
       `SELECT s.external_id, v.number, s.latest_text AS text FROM statements s
        JOIN versions v ON v.statement_id = s.id WHERE s.account_id = $1 ORDER BY s.external_id, v.number`,
       [accountId],
@@ -108,7 +60,7 @@ describe('CaptureWriter: polls with posts written in batches (on a real database
       versions_new: number;
       error_code: string | null;
       error: string | null;
-    }[] = await db.query(
+    }[] = await fixture.db.query(
       `SELECT outcome, polls, posts_seen, versions_new, error_code, error FROM capture_runs
        WHERE account_id = $1 ORDER BY id`,
       [id],
@@ -118,7 +70,7 @@ describe('CaptureWriter: polls with posts written in batches (on a real database
 
   /** What waits for the log and the alerts: one log entry and one event per new version. */
   async function pendingOf(accountId: string) {
-    const [row]: { log: string; events: string }[] = await db.query(
+    const [row]: { log: string; events: string }[] = await fixture.db.query(
       `SELECT (SELECT count(*) FROM log_pending l JOIN statements s ON s.id = l.statement_id WHERE s.account_id = $1) AS log,
               (SELECT count(*) FROM events WHERE account_id = $1) AS events`,
       [accountId],
@@ -127,14 +79,14 @@ describe('CaptureWriter: polls with posts written in batches (on a real database
   }
 
   it('writes concurrent polls in one transaction; a poll whose claim lost writes nothing', async () => {
-    const [a, lost, c] = [await trackedAccount(), await trackedAccount(), await trackedAccount()];
-    const movedTo = new Date(DUE.getTime() + 300_000);
-    await db.query(`UPDATE accounts SET next_poll_at = $2 WHERE id = $1`, [lost.account.id, movedTo]);
+    const [a, lost, c] = await fixture.trackedAccounts(3);
+    // another worker already handled the lost account's due time
+    const movedTo = await fixture.loseClaim(lost);
 
     const outcomes = await Promise.all([
-      writer.recordPoll(a, found([post(a, '1', 'First.'), post(a, '2', 'Second.')])),
-      writer.recordPoll(lost, found([post(lost, '1', 'Never written.')])),
-      writer.recordPoll(c, found([post(c, '1', 'Third.')])),
+      fixture.writer.recordPoll(a, found([post(a, '1', 'First.'), post(a, '2', 'Second.')])),
+      fixture.writer.recordPoll(lost, found([post(lost, '1', 'Never written.')])),
+      fixture.writer.recordPoll(c, found([post(c, '1', 'Third.')])),
     ]);
     expect(outcomes).toEqual(['captured', 'stale', 'captured']);
     expect(await versionsOf(a.account.id)).toEqual([
@@ -150,7 +102,7 @@ describe('CaptureWriter: polls with posts written in batches (on a real database
     // one transaction wrote both polls: the rows it wrote carry its transaction id (the statements that of
     // the savepoint they were written under, one for the whole batch too)
     const transactionsOf = async (rows: string) => {
-      const [{ count }]: { count: string }[] = await db.query(
+      const [{ count }]: { count: string }[] = await fixture.db.query(
         `SELECT count(DISTINCT xmin::text) AS count FROM (${rows}) rows`,
         [[a.account.id, c.account.id]],
       );
@@ -166,7 +118,7 @@ describe('CaptureWriter: polls with posts written in batches (on a real database
 
     expect(await versionsOf(lost.account.id)).toEqual([]);
     expect(await runsOf(lost.account.id)).toEqual([]);
-    const [untouched]: { next_poll_at: Date; last_poll_status: string }[] = await db.query(
+    const [untouched]: { next_poll_at: Date; last_poll_status: string }[] = await fixture.db.query(
       `SELECT next_poll_at, last_poll_status FROM accounts WHERE id = $1`,
       [lost.account.id],
     );
@@ -174,14 +126,14 @@ describe('CaptureWriter: polls with posts written in batches (on a real database
   });
 
   it('a poll with more versions than a batch takes is written on its own, beside the batch', async () => {
-    const [big, small, alsoSmall] = [await trackedAccount(), await trackedAccount(), await trackedAccount()];
+    const [big, small, alsoSmall] = await fixture.trackedAccounts(3);
     const page = Array.from({ length: FOUND_POLL_BATCH_MAX_VERSIONS + 1 }, (_, i) =>
       post(big, `${i}`, `Post ${i}.`),
     );
     const outcomes = await Promise.all([
-      writer.recordPoll(small, found([post(small, '1', 'Small.')])),
-      writer.recordPoll(big, found(page)),
-      writer.recordPoll(alsoSmall, found([post(alsoSmall, '1', 'Also small.')])),
+      fixture.writer.recordPoll(small, found([post(small, '1', 'Small.')])),
+      fixture.writer.recordPoll(big, found(page)),
+      fixture.writer.recordPoll(alsoSmall, found([post(alsoSmall, '1', 'Also small.')])),
     ]);
     expect(outcomes).toEqual(['captured', 'captured', 'captured']);
     expect(await versionsOf(big.account.id)).toHaveLength(FOUND_POLL_BATCH_MAX_VERSIONS + 1);
@@ -190,7 +142,7 @@ describe('CaptureWriter: polls with posts written in batches (on a real database
       events: FOUND_POLL_BATCH_MAX_VERSIONS + 1,
     });
     const transactionOf = async (id: string) => {
-      const [{ xmin }]: { xmin: string }[] = await db.query(
+      const [{ xmin }]: { xmin: string }[] = await fixture.db.query(
         `SELECT xmin::text FROM capture_runs WHERE account_id = $1`,
         [id],
       );
@@ -202,22 +154,22 @@ describe('CaptureWriter: polls with posts written in batches (on a real database
   });
 
   it('a page of more than a thousand posts sharing one body is written whole, its body stored once', async () => {
-    const work = await trackedAccount();
+    const work = await fixture.trackedAccount();
     const body = Buffer.from('{"page":"one body for every post"}');
     const page = Array.from({ length: 2_100 }, (_, i) => ({
       ...post(work, `${i}`, `Post ${i}.`),
       artifacts: [{ role: 'response', mediaType: 'application/json', bytes: body }],
     }));
-    expect(await writer.recordPoll(work, found(page))).toBe('captured');
+    expect(await fixture.writer.recordPoll(work, found(page))).toBe('captured');
     expect(await versionsOf(work.account.id)).toHaveLength(2_100);
     expect(await pendingOf(work.account.id)).toEqual({ log: 2_100, events: 2_100 });
-    const [{ links, bodies }]: { links: string; bodies: string }[] = await db.query(
+    const [{ links, bodies }]: { links: string; bodies: string }[] = await fixture.db.query(
       `SELECT count(*) AS links, count(DISTINCT va.sha256) AS bodies
        FROM version_artifacts va JOIN statements s ON s.id = va.statement_id WHERE s.account_id = $1`,
       [work.account.id],
     );
     expect({ links: Number(links), bodies: Number(bodies) }).toEqual({ links: 2_100, bodies: 1 });
-    const [{ latest }]: { latest: string }[] = await db.query(
+    const [{ latest }]: { latest: string }[] = await fixture.db.query(
       `SELECT count(*) AS latest FROM statements WHERE account_id = $1 AND latest_version = 1 AND latest_text LIKE 'Post %'`,
       [work.account.id],
     );
@@ -225,10 +177,10 @@ describe('CaptureWriter: polls with posts written in batches (on a real database
   });
 
   it('two jobs of the same due time in one batch write once: one captured, the other stale', async () => {
-    const work = await trackedAccount();
+    const work = await fixture.trackedAccount();
     const outcomes = await Promise.all([
-      writer.recordPoll(work, found([post(work, '1', 'Once.')])),
-      writer.recordPoll({ ...work, startedAt: new Date() }, found([post(work, '1', 'Once.')])),
+      fixture.writer.recordPoll(work, found([post(work, '1', 'Once.')])),
+      fixture.writer.recordPoll({ ...work, startedAt: new Date() }, found([post(work, '1', 'Once.')])),
     ]);
     expect([...outcomes].sort()).toEqual(['captured', 'stale']);
     expect(await versionsOf(work.account.id)).toEqual([{ external_id: '1', number: 1, text: 'Once.' }]);
@@ -237,20 +189,16 @@ describe('CaptureWriter: polls with posts written in batches (on a real database
   });
 
   it('a post the database refuses costs only that post: the batch keeps every other poll and post', async () => {
-    const [good, verbose, alsoGood] = [
-      await trackedAccount(),
-      await trackedAccount(),
-      await trackedAccount(),
-    ];
+    const [good, verbose, alsoGood] = await fixture.trackedAccounts(3);
     // over a million distinct words: its full-text vector exceeds what PostgreSQL can hold (error class 54)
     const words = Array.from({ length: 160_000 }, (_, i) => `w${i.toString(36)}x${(i * 7919).toString(36)}`);
     const outcomes = await Promise.all([
-      writer.recordPoll(good, found([post(good, '1', 'Fine.')])),
-      writer.recordPoll(
+      fixture.writer.recordPoll(good, found([post(good, '1', 'Fine.')])),
+      fixture.writer.recordPoll(
         verbose,
         found([post(verbose, '1', 'Short and fine.'), post(verbose, '2', words.join(' '))]),
       ),
-      writer.recordPoll(alsoGood, found([post(alsoGood, '1', 'Also fine.')])),
+      fixture.writer.recordPoll(alsoGood, found([post(alsoGood, '1', 'Also fine.')])),
     ]);
     expect(outcomes).toEqual(['captured', 'captured', 'captured']);
     for (const work of [good, alsoGood]) {
@@ -270,12 +218,12 @@ describe('CaptureWriter: polls with posts written in batches (on a real database
   });
 
   it('a batch the database refuses as a whole is written poll by poll: the bad poll is a recorded failure', async () => {
-    const [good, bad, alsoGood] = [await trackedAccount(), await trackedAccount(), await trackedAccount()];
+    const [good, bad, alsoGood] = await fixture.trackedAccounts(3);
     // PostgreSQL's jsonb cannot hold U+0000: this cursor fails the batch's claims statement
     const outcomes = await Promise.all([
-      writer.recordPoll(good, found([post(good, '1', 'Fine.')])),
-      writer.recordPoll(bad, found([post(bad, '1', 'Lost with its poll.')], { sinceId: 'a\u0000b' })),
-      writer.recordPoll(alsoGood, found([post(alsoGood, '1', 'Also fine.')])),
+      fixture.writer.recordPoll(good, found([post(good, '1', 'Fine.')])),
+      fixture.writer.recordPoll(bad, found([post(bad, '1', 'Lost with its poll.')], { sinceId: 'a\u0000b' })),
+      fixture.writer.recordPoll(alsoGood, found([post(alsoGood, '1', 'Also fine.')])),
     ]);
     expect(outcomes).toEqual(['captured', 'failed', 'captured']);
     for (const work of [good, alsoGood]) expect(await versionsOf(work.account.id)).toHaveLength(1);
@@ -293,22 +241,22 @@ describe('CaptureWriter: polls with posts written in batches (on a real database
   });
 
   it('a replayed batch writes nothing new; a poll whose posts are all held is unchanged and extends its run', async () => {
-    const work = await trackedAccount();
-    expect(await writer.recordPoll(work, found([post(work, '1', 'Held.')]))).toBe('captured');
+    const work = await fixture.trackedAccount();
+    expect(await fixture.writer.recordPoll(work, found([post(work, '1', 'Held.')]))).toBe('captured');
     // the replay of the same job: its due time is handled
-    expect(await writer.recordPoll(work, found([post(work, '1', 'Held.')]))).toBe('stale');
-    const [{ next_poll_at: due }]: { next_poll_at: Date }[] = await db.query(
+    expect(await fixture.writer.recordPoll(work, found([post(work, '1', 'Held.')]))).toBe('stale');
+    const [{ next_poll_at: due }]: { next_poll_at: Date }[] = await fixture.db.query(
       `SELECT next_poll_at FROM accounts WHERE id = $1`,
       [work.account.id],
     );
     // the next two rounds see the same post again
     for (let round = 0; round < 2; round++) {
-      const [{ next_poll_at }]: { next_poll_at: Date }[] = await db.query(
+      const [{ next_poll_at }]: { next_poll_at: Date }[] = await fixture.db.query(
         `SELECT next_poll_at FROM accounts WHERE id = $1`,
         [work.account.id],
       );
       const next = { ...work, due: next_poll_at, startedAt: new Date() };
-      expect(await writer.recordPoll(next, found([post(work, '1', 'Held.')]))).toBe('unchanged');
+      expect(await fixture.writer.recordPoll(next, found([post(work, '1', 'Held.')]))).toBe('unchanged');
     }
     expect(due.getTime()).toBeGreaterThan(DUE.getTime());
     expect(await versionsOf(work.account.id)).toHaveLength(1);

@@ -1,61 +1,12 @@
-import { Queue } from 'bullmq';
-import { type DataSource } from 'typeorm';
-import { MetricsService } from '@app/observability';
-import { createDataSource } from '@app/persistence';
-import { QueueName, redisOptionsFromUrl } from '@app/queues';
 import { ErrorCode, SourceError } from '@app/core';
 import { type PollResult } from '@app/sources';
-import { createTestEnvironment, type TestEnvironment } from '@app/testing/test-environment';
+import { useCaptureWriter } from '@app/testing/capture-writer-fixture';
 import { type PollWork } from './capture-work';
-import { CaptureWriter } from './capture-writer';
 
 /** Group commit of quiet and failed polls, against a real database: claims stay exact per poll, nothing is lost. */
 describe('CaptureWriter: quiet and failed polls written in batches (on a real database)', () => {
   const DUE = new Date('2030-01-01T00:00:00.000Z');
-  let env: TestEnvironment;
-  let db: DataSource;
-  let queues: Queue[];
-  let metrics: MetricsService;
-  let writer: CaptureWriter;
-
-  beforeAll(async () => {
-    env = await createTestEnvironment();
-    const config = env.config();
-    db = createDataSource(env.databaseUrl, { poolSize: 4 });
-    await db.initialize();
-    const connection = redisOptionsFromUrl(env.redisUrl);
-    queues = [QueueName.Log, QueueName.Outbox, QueueName.Media].map(
-      (name) => new Queue(name, { connection, prefix: env.queuePrefix }),
-    );
-    metrics = new MetricsService();
-    writer = new CaptureWriter(db, config, metrics, queues[0], queues[1], queues[2]);
-  });
-  afterAll(async () => {
-    for (const queue of queues ?? []) await queue.close();
-    await db?.destroy();
-    await env?.destroy();
-  });
-
-  let serial = 0;
-  /** A tracked Mastodon account due at DUE, and the work of a poll job made for that due time. */
-  async function trackedAccount(): Promise<PollWork> {
-    const name = `mfa${++serial}`;
-    const [{ id }]: { id: string }[] = await db.query(
-      `INSERT INTO accounts (platform, handle, external_id, profile_url, source_url, tracking,
-                             poll_interval_seconds, next_poll_at)
-       VALUES ('mastodon', $1, $1, 'https://diplo.example/@' || $1, 'https://diplo.example', true, 300, $2)
-       RETURNING id`,
-      [name, DUE],
-    );
-    const account = {
-      id,
-      platform: 'mastodon',
-      handle: name,
-      pollIntervalSeconds: 300,
-      consecutiveFailures: 0,
-    };
-    return { account, due: DUE, startedAt: new Date() };
-  }
+  const fixture = useCaptureWriter(DUE);
 
   const quiet = (cursor: unknown = { sinceId: '42' }, httpStatus = 200): PollResult<unknown> => ({
     kind: 'unchanged',
@@ -70,7 +21,7 @@ describe('CaptureWriter: quiet and failed polls written in batches (on a real da
       cursor: unknown;
       consecutive_failures: number;
       last_error_code: string | null;
-    }[] = await db.query(
+    }[] = await fixture.db.query(
       `SELECT next_poll_at, last_poll_status, cursor, consecutive_failures, last_error_code FROM accounts WHERE id = $1`,
       [id],
     );
@@ -79,7 +30,7 @@ describe('CaptureWriter: quiet and failed polls written in batches (on a real da
 
   async function runsOf(id: string) {
     const rows: { outcome: string; polls: number; http_status: number | null; error_code: string | null }[] =
-      await db.query(
+      await fixture.db.query(
         `SELECT outcome, polls, http_status, error_code FROM capture_runs WHERE account_id = $1 ORDER BY id`,
         [id],
       );
@@ -87,17 +38,17 @@ describe('CaptureWriter: quiet and failed polls written in batches (on a real da
   }
 
   async function pollsCounted(outcome: string): Promise<number> {
-    const { values } = await metrics.polls.get();
+    const { values } = await fixture.metrics.polls.get();
     return values.filter((v) => v.labels.outcome === outcome).reduce((sum, v) => sum + v.value, 0);
   }
 
   it('two jobs of the same due time in one batch write once: one is unchanged, the other stale', async () => {
-    const work = await trackedAccount();
+    const work = await fixture.trackedAccount();
     const countedBefore = await pollsCounted('unchanged');
     // both handed in in the same tick: the same batch
     const outcomes = await Promise.all([
-      writer.recordPoll(work, quiet()),
-      writer.recordPoll({ ...work, startedAt: new Date() }, quiet()),
+      fixture.writer.recordPoll(work, quiet()),
+      fixture.writer.recordPoll({ ...work, startedAt: new Date() }, quiet()),
     ]);
     expect([...outcomes].sort()).toEqual(['stale', 'unchanged']);
     expect(await runsOf(work.account.id)).toEqual([
@@ -111,12 +62,11 @@ describe('CaptureWriter: quiet and failed polls written in batches (on a real da
   });
 
   it('a batch with one poll whose claim lost writes the others, and the lost one not at all', async () => {
-    const [a, lost, c] = [await trackedAccount(), await trackedAccount(), await trackedAccount()];
+    const [a, lost, c] = await fixture.trackedAccounts(3);
     // another worker already handled the lost account's due time
-    const movedTo = new Date(DUE.getTime() + 300_000);
-    await db.query(`UPDATE accounts SET next_poll_at = $2 WHERE id = $1`, [lost.account.id, movedTo]);
+    const movedTo = await fixture.loseClaim(lost);
 
-    const outcomes = await Promise.all([a, lost, c].map((work) => writer.recordPoll(work, quiet())));
+    const outcomes = await Promise.all([a, lost, c].map((work) => fixture.writer.recordPoll(work, quiet())));
     expect(outcomes).toEqual(['unchanged', 'stale', 'unchanged']);
     for (const work of [a, c]) {
       expect(await runsOf(work.account.id)).toEqual([
@@ -125,7 +75,7 @@ describe('CaptureWriter: quiet and failed polls written in batches (on a real da
       expect((await accountRow(work.account.id)).last_poll_status).toBe('unchanged');
     }
     // one statement wrote both runs: they share its finishing time
-    const finished: { finished_at: Date }[] = await db.query(
+    const finished: { finished_at: Date }[] = await fixture.db.query(
       `SELECT finished_at FROM capture_runs WHERE account_id = ANY($1)`,
       [[a.account.id, c.account.id]],
     );
@@ -137,11 +87,13 @@ describe('CaptureWriter: quiet and failed polls written in batches (on a real da
   });
 
   it('extends an account’s quiet run, and starts a new one when the answer differs', async () => {
-    const [same, other] = [await trackedAccount(), await trackedAccount()];
-    expect(await Promise.all([writer.recordPoll(same, quiet()), writer.recordPoll(other, quiet())])).toEqual([
-      'unchanged',
-      'unchanged',
-    ]);
+    const [same, other] = await fixture.trackedAccounts(2);
+    expect(
+      await Promise.all([
+        fixture.writer.recordPoll(same, quiet()),
+        fixture.writer.recordPoll(other, quiet()),
+      ]),
+    ).toEqual(['unchanged', 'unchanged']);
     const next = async (work: PollWork): Promise<PollWork> => ({
       ...work,
       due: (await accountRow(work.account.id)).next_poll_at,
@@ -151,8 +103,8 @@ describe('CaptureWriter: quiet and failed polls written in batches (on a real da
     const [sameNext, otherNext] = [await next(same), await next(other)];
     expect(
       await Promise.all([
-        writer.recordPoll(sameNext, quiet()),
-        writer.recordPoll(otherNext, quiet(undefined, 304)),
+        fixture.writer.recordPoll(sameNext, quiet()),
+        fixture.writer.recordPoll(otherNext, quiet(undefined, 304)),
       ]),
     ).toEqual(['unchanged', 'unchanged']);
     expect(await runsOf(same.account.id)).toEqual([
@@ -165,12 +117,12 @@ describe('CaptureWriter: quiet and failed polls written in batches (on a real da
   });
 
   it('a batch the database refuses is written poll by poll: the bad poll is a recorded failure, the rest kept', async () => {
-    const [good, bad, alsoGood] = [await trackedAccount(), await trackedAccount(), await trackedAccount()];
+    const [good, bad, alsoGood] = await fixture.trackedAccounts(3);
     // PostgreSQL's jsonb cannot hold U+0000: this cursor fails the batch's one statement
     const outcomes = await Promise.all([
-      writer.recordPoll(good, quiet()),
-      writer.recordPoll(bad, quiet({ sinceId: 'a\u0000b' })),
-      writer.recordPoll(alsoGood, quiet()),
+      fixture.writer.recordPoll(good, quiet()),
+      fixture.writer.recordPoll(bad, quiet({ sinceId: 'a\u0000b' })),
+      fixture.writer.recordPoll(alsoGood, quiet()),
     ]);
     expect(outcomes).toEqual(['unchanged', 'failed', 'unchanged']);
     for (const work of [good, alsoGood]) {
@@ -185,15 +137,16 @@ describe('CaptureWriter: quiet and failed polls written in batches (on a real da
   });
 
   it('records a failure whose reason quotes a NUL and control characters, escaped (PostgreSQL text refuses NUL)', async () => {
-    const work = await trackedAccount();
-    const outcome = await writer.recordPollFailure(
+    const work = await fixture.trackedAccount();
+    const outcome = await fixture.writer.recordPollFailure(
       work,
       new Error('the root element is <r\u0000\u001b[31m>'),
     );
     expect(outcome).toBe('failed');
-    const [row]: { last_error: string }[] = await db.query(`SELECT last_error FROM accounts WHERE id = $1`, [
-      work.account.id,
-    ]);
+    const [row]: { last_error: string }[] = await fixture.db.query(
+      `SELECT last_error FROM accounts WHERE id = $1`,
+      [work.account.id],
+    );
     expect(row.last_error).toBe('unexpected error while polling: the root element is <r\\u0000\\u001b[31m>');
     expect(await runsOf(work.account.id)).toEqual([
       { outcome: 'failed', polls: 1, http_status: null, error_code: 'source-unavailable' },
@@ -204,15 +157,15 @@ describe('CaptureWriter: quiet and failed polls written in batches (on a real da
     new SourceError(ErrorCode.SourceUnavailable, `diplo.example answered ${status}`, status);
 
   it('failed polls of one tick share a statement; a lost claim among them is stale and writes nothing', async () => {
-    const [a, lost, c] = [await trackedAccount(), await trackedAccount(), await trackedAccount()];
-    const movedTo = new Date(DUE.getTime() + 300_000);
-    await db.query(`UPDATE accounts SET next_poll_at = $2 WHERE id = $1`, [lost.account.id, movedTo]);
+    const [a, lost, c] = await fixture.trackedAccounts(3);
+    // another worker already handled the lost account's due time
+    const movedTo = await fixture.loseClaim(lost);
     const countedBefore = await pollsCounted('failed');
 
-    const transactions = jest.spyOn(db, 'transaction');
+    const transactions = jest.spyOn(fixture.db, 'transaction');
 
     const outcomes = await Promise.all(
-      [a, lost, c].map((work) => writer.recordPollFailure(work, unavailable())),
+      [a, lost, c].map((work) => fixture.writer.recordPollFailure(work, unavailable())),
     );
 
     expect(outcomes).toEqual(['failed', 'stale', 'failed']);
@@ -226,7 +179,7 @@ describe('CaptureWriter: quiet and failed polls written in batches (on a real da
       expect(row).toMatchObject({ last_poll_status: 'failed', consecutive_failures: 1 });
       expect(row.next_poll_at.getTime()).toBeGreaterThan(Date.now());
     }
-    const finished: { finished_at: Date }[] = await db.query(
+    const finished: { finished_at: Date }[] = await fixture.db.query(
       `SELECT finished_at FROM capture_runs WHERE account_id = ANY($1)`,
       [[a.account.id, c.account.id]],
     );
@@ -240,10 +193,10 @@ describe('CaptureWriter: quiet and failed polls written in batches (on a real da
   });
 
   it('two failed jobs of the same due time in one batch write once', async () => {
-    const work = await trackedAccount();
+    const work = await fixture.trackedAccount();
     const outcomes = await Promise.all([
-      writer.recordPollFailure(work, unavailable()),
-      writer.recordPollFailure({ ...work, startedAt: new Date() }, unavailable()),
+      fixture.writer.recordPollFailure(work, unavailable()),
+      fixture.writer.recordPollFailure({ ...work, startedAt: new Date() }, unavailable()),
     ]);
     expect([...outcomes].sort()).toEqual(['failed', 'stale']);
     expect(await runsOf(work.account.id)).toEqual([
@@ -252,20 +205,20 @@ describe('CaptureWriter: quiet and failed polls written in batches (on a real da
   });
 
   it('a failure like the last extends its run, another starts one; an unreadable cursor starts the account over', async () => {
-    const work = await trackedAccount();
-    await db.query(`UPDATE accounts SET cursor = '{"sinceId":"7"}' WHERE id = $1`, [work.account.id]);
+    const work = await fixture.trackedAccount();
+    await fixture.db.query(`UPDATE accounts SET cursor = '{"sinceId":"7"}' WHERE id = $1`, [work.account.id]);
     const retry = async (failures: number): Promise<PollWork> => ({
       account: { ...work.account, consecutiveFailures: failures },
       due: (await accountRow(work.account.id)).next_poll_at,
       startedAt: new Date(),
     });
 
-    expect(await writer.recordPollFailure(work, unavailable())).toBe('failed');
-    expect(await writer.recordPollFailure(await retry(1), unavailable())).toBe('failed');
-    expect(await writer.recordPollFailure(await retry(2), unavailable(502))).toBe('failed');
+    expect(await fixture.writer.recordPollFailure(work, unavailable())).toBe('failed');
+    expect(await fixture.writer.recordPollFailure(await retry(1), unavailable())).toBe('failed');
+    expect(await fixture.writer.recordPollFailure(await retry(2), unavailable(502))).toBe('failed');
     expect((await accountRow(work.account.id)).cursor).toEqual({ sinceId: '7' });
     const cursorError = new SourceError(ErrorCode.SourceInvalidCursor, 'not a cursor this connector wrote');
-    expect(await writer.recordPollFailure(await retry(3), cursorError)).toBe('failed');
+    expect(await fixture.writer.recordPollFailure(await retry(3), cursorError)).toBe('failed');
 
     expect(await runsOf(work.account.id)).toEqual([
       { outcome: 'failed', polls: 2, http_status: 503, error_code: 'source-unavailable' },
@@ -280,12 +233,12 @@ describe('CaptureWriter: quiet and failed polls written in batches (on a real da
   });
 
   it('a batch of failures the database refuses is written poll by poll: the refused job errors, the rest kept', async () => {
-    const [good, bad, alsoGood] = [await trackedAccount(), await trackedAccount(), await trackedAccount()];
+    const [good, bad, alsoGood] = await fixture.trackedAccounts(3);
     // a retry time PostgreSQL cannot read (class 22) fails the batch's statement
     const results = await Promise.allSettled([
-      writer.recordPollFailure(good, unavailable()),
-      writer.recordPollFailure(bad, unavailable(), new Date(Number.NaN)),
-      writer.recordPollFailure(alsoGood, unavailable()),
+      fixture.writer.recordPollFailure(good, unavailable()),
+      fixture.writer.recordPollFailure(bad, unavailable(), new Date(Number.NaN)),
+      fixture.writer.recordPollFailure(alsoGood, unavailable()),
     ]);
 
     expect(results.map((r) => r.status)).toEqual(['fulfilled', 'rejected', 'fulfilled']);
