@@ -240,13 +240,7 @@ export class CaptureWriter {
       for (const poll of polls) results.push(await settle(this.recordOnePoll(poll.work, poll.result)));
       return results;
     }
-    const results = new Array<PromiseSettledResult<PollOutcome>>(polls.length);
-    for (const i of inBatch) {
-      const { work } = polls[i];
-      const outcome: PollOutcome = claimed.has(work.account.id) ? 'unchanged' : 'stale';
-      if (outcome === 'unchanged') this.metrics.polls.inc({ platform: work.account.platform, outcome });
-      results[i] = { status: 'fulfilled', value: outcome };
-    }
+    const results = this.claimOutcomes(polls, inBatch, claimed, 'unchanged');
     for (const i of after) results[i] = await settle(this.recordOnePoll(polls[i].work, polls[i].result));
     return results;
   }
@@ -407,14 +401,28 @@ export class CaptureWriter {
       for (const poll of polls) results.push(await settle(this.writeOneFailure(poll)));
       return results;
     }
+    const results = this.claimOutcomes(polls, inBatch, claimed, 'failed');
+    for (const i of after) results[i] = await settle(this.writeOneFailure(polls[i]));
+    return results;
+  }
+
+  /**
+   * The outcomes of a batch's polls written together: `won` where the account's claim held (counted), else
+   * `stale`. The slots of polls written after the batch stay empty for their own results.
+   */
+  private claimOutcomes(
+    polls: { work: PollWork }[],
+    inBatch: number[],
+    claimed: Set<string>,
+    won: PollOutcome,
+  ): PromiseSettledResult<PollOutcome>[] {
     const results = new Array<PromiseSettledResult<PollOutcome>>(polls.length);
     for (const i of inBatch) {
       const { work } = polls[i];
-      const outcome: PollOutcome = claimed.has(work.account.id) ? 'failed' : 'stale';
-      if (outcome === 'failed') this.metrics.polls.inc({ platform: work.account.platform, outcome });
+      const outcome = claimed.has(work.account.id) ? won : 'stale';
+      if (outcome === won) this.metrics.polls.inc({ platform: work.account.platform, outcome });
       results[i] = { status: 'fulfilled', value: outcome };
     }
-    for (const i of after) results[i] = await settle(this.writeOneFailure(polls[i]));
     return results;
   }
 

@@ -34,8 +34,9 @@ export function useCaptureWriter(due: Date): CaptureWriterFixture {
     db = createDataSource(env.databaseUrl, { poolSize: 4 });
     await db.initialize();
     const connection = redisOptionsFromUrl(env.redisUrl);
+    const prefix = env.queuePrefix;
     queues = [QueueName.Log, QueueName.Outbox, QueueName.Media].map(
-      (name) => new Queue(name, { connection, prefix: env!.queuePrefix }),
+      (name) => new Queue(name, { connection, prefix }),
     );
     writer = new CaptureWriter(db, env.config(), metrics, queues[0], queues[1], queues[2]);
   });

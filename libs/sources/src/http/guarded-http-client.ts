@@ -348,11 +348,8 @@ async function readLimited(
     held += bytes;
   };
   if (declared !== undefined && Number.isSafeInteger(declared) && declared > 0) {
-    try {
-      hold(declared);
-    } catch (error) {
-      throw refuse(error as SourceError);
-    }
+    if (!shared.take(declared)) throw refuse(overShared(url, shared.limit));
+    held = declared;
   }
   const chunks: Buffer[] = [];
   let size = 0;

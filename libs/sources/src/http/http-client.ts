@@ -42,8 +42,8 @@ export interface HttpClientOptions {
   /** the longest wait a source may impose (Retry-After, rate-limit resets); VERBATIM_RETRY_MAX_SECONDS */
   maxRetryAfterSeconds?: number;
   /**
-   * the bytes of buffered response bodies (`request`) received at once across all requests, VERBATIM_HTTP_BYTES_IN_FLIGHT;
-   * unbounded when absent. Streamed bodies (`download`) are not held in memory and do not count.
+   * the bytes of buffered response bodies (`request`) received at once across all requests,
+   * VERBATIM_HTTP_BYTES_IN_FLIGHT; unbounded when absent. Streamed bodies (`download`) are not held and do not count.
    */
   maxBytesInFlight?: number;
 }
