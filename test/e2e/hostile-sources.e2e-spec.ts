@@ -1,5 +1,5 @@
 import { randomBytes } from 'node:crypto';
-import { readdirSync, readFileSync } from 'node:fs';
+import { readdirSync } from 'node:fs';
 import { Client } from 'pg';
 import { nextPollAfterFailure } from '@app/capture';
 import { startFakeMastodon, type FakeMastodon } from '@app/testing/fake-mastodon';
@@ -15,6 +15,7 @@ import { accountJson, hostileMastodonCorpus } from '@app/testing/hostile/mastodo
 import { hostileListCorpus, plainReleasePage } from '@app/testing/hostile/web-corpus';
 import { createTestEnvironment, type TestEnvironment } from '@app/testing/test-environment';
 import { PARSE_THREAD_NICENESS } from '@app/sources/parsing/thread-protocol';
+import { FIRST_FIELD, threadStatFields } from '@app/sources/parsing/thread-cpu-clock';
 import { largestGapMs, startHealthProbe, unhealthySamples } from './support/health-probe';
 import { freePort, startServe, stopAll, waitForHealth, type VerbatimProcess } from './support/processes';
 
@@ -515,10 +516,8 @@ describe('hostile sources: the service stays responsive, failures are recorded, 
 function threadNiceness(pid: number): Map<number, number> {
   const niceness = new Map<number, number>();
   for (const tid of readdirSync(`/proc/${pid}/task`)) {
-    const stat = readFileSync(`/proc/${pid}/task/${tid}/stat`, 'utf8');
-    // the fields after the command name, which is in parentheses and may hold spaces
-    const fields = stat.slice(stat.lastIndexOf(')') + 2).split(' ');
-    niceness.set(Number(tid), Number(fields[16]));
+    const fields = threadStatFields(`/proc/${pid}/task/${tid}/stat`);
+    if (fields) niceness.set(Number(tid), Number(fields[19 - FIRST_FIELD]));
   }
   return niceness;
 }

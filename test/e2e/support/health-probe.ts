@@ -27,7 +27,11 @@ const probe = async () => {
   }
 };
 const timer = setInterval(() => inFlight.push(probe()), everyMs);
+let stopping = false;
+// the test process went away without stopping the probe (a failed test): nobody is left to read it
+process.stdin.on('end', () => stopping || process.exit(0));
 process.stdin.on('data', async () => {
+  stopping = true;
   clearInterval(timer);
   process.stdout.write(JSON.stringify(await Promise.all(inFlight)));
   process.exit(0);
@@ -47,8 +51,9 @@ export function startHealthProbe(port: number, everyMs = 100): HealthProbe {
   let output = '';
   child.stdout.on('data', (chunk: Buffer) => (output += chunk.toString('utf8')));
   const exited = new Promise<void>((resolve) => child.once('exit', () => resolve()));
-  // a test that failed before stop() must not keep jest waiting
+  // a test that failed before stop() must not keep jest waiting: neither the process nor its pipes hold it
   child.unref();
+  for (const pipe of [child.stdin, child.stdout]) (pipe as unknown as { unref(): void }).unref();
   return {
     async stop() {
       child.stdin.end('stop\n');

@@ -1,14 +1,23 @@
 import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { ThreadPool, ThreadTaskError, ThreadTaskFailure } from './thread-pool';
+import {
+  deadlineLeftMs,
+  STARVED_WALL_FACTOR,
+  ThreadPool,
+  ThreadTaskError,
+  ThreadTaskFailure,
+} from './thread-pool';
 
 // jest runs TypeScript sources, which a worker thread cannot load: the worker here is plain JavaScript that
 // speaks the protocol of thread-protocol.ts (serveThreadTask).
 const WORKER = `
+const { readlinkSync } = require('node:fs');
 const { parentPort } = require('node:worker_threads');
 parentPort.on('message', ({ id, input }) => {
   if (input.spin) for (;;) {}
+  // blocked without using CPU, as a parse thread is while the machine's cores are busy elsewhere
+  if (input.waitMs) Atomics.wait(new Int32Array(new SharedArrayBuffer(4)), 0, 0, input.waitMs);
   if (input.exit) process.exit(3);
   if (input.fail) {
     parentPort.postMessage({ id, ok: false, failure: { message: input.fail, code: 'source-invalid-response', httpStatus: null } });
@@ -19,10 +28,14 @@ parentPort.on('message', ({ id, input }) => {
 // a slow script load (modules to compile) must not count against the first task's deadline
 const loaded = Date.now() + 300;
 while (Date.now() < loaded) {}
-parentPort.postMessage('ready');
+const statPath = process.platform === 'linux' ? '/proc/' + readlinkSync('/proc/thread-self') + '/stat' : null;
+parentPort.postMessage({ ready: true, statPath });
 `;
 
-type Input = { n?: number; spin?: boolean; exit?: boolean; fail?: string };
+type Input = { n?: number; spin?: boolean; waitMs?: number; exit?: boolean; fail?: string };
+
+/** The CPU clock of a thread is read from /proc, on Linux only; elsewhere the deadline is wall time. */
+const onLinux = process.platform === 'linux' ? it : it.skip;
 
 describe('ThreadPool', () => {
   let dir: string;
@@ -82,6 +95,29 @@ describe('ThreadPool', () => {
     } finally {
       await single.close();
     }
+  });
+
+  onLinux(
+    'counts the CPU time a thread used: a task kept off the cores is not stopped at its deadline',
+    async () => {
+      expect(await pool.run({ n: 4, waitMs: 700 }, 200)).toEqual({ doubled: 8 });
+    },
+  );
+
+  onLinux('stops a starved task once STARVED_WALL_FACTOR times its deadline has passed', async () => {
+    const started = Date.now();
+    const error: unknown = await pool.run({ n: 1, waitMs: 5000 }, 50).catch((e: unknown) => e);
+    expect(error).toBeInstanceOf(ThreadTaskError);
+    expect((error as ThreadTaskError).reason).toBe('timeout');
+    expect(Date.now() - started).toBeGreaterThanOrEqual(50 * STARVED_WALL_FACTOR);
+    expect(Date.now() - started).toBeLessThan(5000);
+  });
+
+  it('leaves a deadline of CPU time, within a wall-time bound, or of wall time when the CPU time is unknown', () => {
+    expect(deadlineLeftMs(200, { cpuUsedMs: 30, wallUsedMs: 200 })).toBe(170);
+    expect(deadlineLeftMs(200, { cpuUsedMs: 200, wallUsedMs: 200 })).toBe(0);
+    expect(deadlineLeftMs(200, { cpuUsedMs: 30, wallUsedMs: 1990 })).toBe(10);
+    expect(deadlineLeftMs(200, { cpuUsedMs: null, wallUsedMs: 150 })).toBe(50);
   });
 
   it('reports a thread that dies mid-task, and replaces it', async () => {

@@ -1,5 +1,16 @@
 import { Worker, type ResourceLimits } from 'node:worker_threads';
-import { THREAD_READY, type TaskReply, type TaskRequest, type ThreadFailure } from './thread-protocol';
+import { threadCpuMs } from './thread-cpu-clock';
+import { isThreadReady, type TaskReply, type TaskRequest, type ThreadFailure } from './thread-protocol';
+
+/**
+ * How many times its deadline in wall time a task may run while its thread has not yet used the deadline's
+ * worth of CPU. Past it the task is stopped anyway: the thread was starved, not the parse slow, but a poll does
+ * not wait on a starved thread for ever.
+ */
+export const STARVED_WALL_FACTOR = 10;
+
+/** The shortest wait before a deadline is looked at again (the CPU clock ticks every 10 ms). */
+const RECHECK_MIN_MS = 20;
 
 export interface ThreadPoolOptions {
   /** the compiled worker script (a .js file that calls `serveThreadTask`) */
@@ -39,8 +50,10 @@ interface Job {
 interface Slot {
   worker: Worker;
   job: Job | null;
-  /** resolves when the thread has loaded its script (it says THREAD_READY) */
+  /** resolves when the thread has loaded its script (it says so with a ThreadReady message) */
   ready: Promise<void>;
+  /** where the thread's CPU time is read; null until it is ready, or where there is none */
+  statPath: string | null;
 }
 
 /**
@@ -48,6 +61,11 @@ interface Slot {
  * the worker processes stays free. A task has a deadline counted from when a ready thread takes it (time
  * queued, and a new thread loading its script, do not count): past it, the thread is terminated (a
  * synchronous parser cannot be interrupted any other way) and replaced on the next task.
+ *
+ * The deadline counts the CPU time the thread used, where it can be read (Linux): parse threads run niced, so
+ * on a busy machine a small, benign body can wait for a core longer than the deadline, and its source would be
+ * refused for our load. A hostile body costs CPU, and is stopped once it has had the deadline's worth of it
+ * (or, starved, after STARVED_WALL_FACTOR times the deadline).
  */
 export class ThreadPool<Input, Output> {
   private readonly slots = new Set<Slot>();
@@ -91,15 +109,16 @@ export class ThreadPool<Input, Output> {
     const worker = new Worker(this.options.script, { resourceLimits: this.options.resourceLimits });
     // an idle thread must not keep the process alive
     worker.unref();
-    const ready = new Promise<void>((resolve) => {
+    const slot: Slot = { worker, job: null, ready: Promise.resolve(), statPath: null };
+    slot.ready = new Promise<void>((resolve) => {
       const onReady = (message: unknown) => {
-        if (message !== THREAD_READY) return;
+        if (!isThreadReady(message)) return;
         worker.off('message', onReady);
+        slot.statPath = message.statPath;
         resolve();
       };
       worker.on('message', onReady);
     });
-    const slot: Slot = { worker, job: null, ready };
     this.slots.add(slot);
     return slot;
   }
@@ -139,8 +158,24 @@ export class ThreadPool<Input, Output> {
       finish(() => job.reject(new ThreadTaskError('thread-died', `the thread exited (code ${code})`)), false);
     const onTimeout = () =>
       finish(() => job.reject(new ThreadTaskError('timeout', `took longer than ${job.timeoutMs} ms`)), false);
+    const armDeadline = () => {
+      const { statPath } = slot;
+      const cpuAtStart = statPath === null ? null : threadCpuMs(statPath);
+      const wallStart = Date.now();
+      const check = () => {
+        if (settled) return;
+        const cpuNow = cpuAtStart === null ? null : threadCpuMs(statPath!);
+        const left = deadlineLeftMs(job.timeoutMs, {
+          cpuUsedMs: cpuNow === null ? null : cpuNow - cpuAtStart!,
+          wallUsedMs: Date.now() - wallStart,
+        });
+        if (left <= 0) onTimeout();
+        else timer = setTimeout(check, Math.max(left, RECHECK_MIN_MS));
+      };
+      timer = setTimeout(check, job.timeoutMs);
+    };
     void slot.ready.then(() => {
-      if (!settled) timer = setTimeout(onTimeout, job.timeoutMs);
+      if (!settled) armDeadline();
     });
     worker.on('message', onMessage);
     worker.on('error', onError);
@@ -148,6 +183,19 @@ export class ThreadPool<Input, Output> {
     const request: TaskRequest<unknown> = { id, input: job.input };
     worker.postMessage(request);
   }
+}
+
+/**
+ * What is left of a task's deadline: of its CPU time when the thread's is known (null: unreadable, and wall time
+ * counts instead), and never more than what is left of STARVED_WALL_FACTOR times it in wall time.
+ */
+export function deadlineLeftMs(
+  timeoutMs: number,
+  used: { cpuUsedMs: number | null; wallUsedMs: number },
+): number {
+  const wallLeft = timeoutMs * STARVED_WALL_FACTOR - used.wallUsedMs;
+  const cpuLeft = timeoutMs - (used.cpuUsedMs ?? used.wallUsedMs);
+  return Math.min(cpuLeft, wallLeft);
 }
 
 function threadDeath(error: Error): string {

@@ -1,5 +1,6 @@
 import { setPriority } from 'node:os';
 import { parentPort } from 'node:worker_threads';
+import { ownThreadStatPath } from './thread-cpu-clock';
 
 /** An error thrown inside a thread task, as data: a SourceError keeps its code and HTTP status. */
 export interface ThreadFailure {
@@ -16,8 +17,19 @@ export interface TaskRequest<Input> {
 export type TaskReply<Output> =
   { id: number; ok: true; value: Output } | { id: number; ok: false; failure: ThreadFailure };
 
-/** Sent once by a thread whose script has loaded: a task's deadline starts then, not while modules load. */
-export const THREAD_READY = 'ready';
+/**
+ * Sent once by a thread whose script has loaded: a task's deadline starts then, not while modules load. It
+ * names where the thread's CPU time can be read, which is what the deadline counts (see ThreadPool).
+ */
+export interface ThreadReady {
+  ready: true;
+  /** the thread's /proc stat file; null where there is none, and the deadline counts wall time */
+  statPath: string | null;
+}
+
+export function isThreadReady(message: unknown): message is ThreadReady {
+  return typeof message === 'object' && message !== null && (message as { ready?: unknown }).ready === true;
+}
 
 /**
  * The niceness parse threads run at. A burst of hostile pages keeps every parse thread busy; at the process's
@@ -53,7 +65,8 @@ export function serveThreadTask<Input, Output>(task: (input: Input) => Output): 
     }
     port.postMessage(reply);
   });
-  port.postMessage(THREAD_READY);
+  const ready: ThreadReady = { ready: true, statPath: ownThreadStatPath() };
+  port.postMessage(ready);
 }
 
 function failureOf(error: unknown): ThreadFailure {
