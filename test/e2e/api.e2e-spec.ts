@@ -183,6 +183,9 @@ describe('the REST API', () => {
     const metrics = await app.http().get('/metrics').expect(200);
     expect(metrics.text).toMatch(/verbatim_polls_total\{platform="mastodon",outcome="captured"\} \d+/);
     expect(metrics.text).toContain('verbatim_queue_jobs{queue="poll",state="waiting"}');
+    // read from the process's guarded HTTP client: its bound, and what it is receiving now
+    expect(metrics.text).toMatch(/verbatim_http_body_bytes\{kind="limit"\} [1-9]\d*\n/);
+    expect(metrics.text).toMatch(/verbatim_http_body_bytes\{kind="in_flight"\} \d+\n/);
   });
 
   it('has served every request above without entering nestjs-pino’s AsyncLocalStorage', () => {

@@ -4,7 +4,8 @@ import { type FoundPost } from './prepare-posts';
 
 // What the use cases hand the capture writer, and what it answers.
 
-export type PollOutcome = 'captured' | 'unchanged' | 'failed' | 'stale';
+/** `deferred`: this process refused the poll for its own load; the account only moved its next poll */
+export type PollOutcome = 'captured' | 'unchanged' | 'failed' | 'deferred' | 'stale';
 export type CaptureOutcome = 'completed' | 'failed' | 'stale';
 
 /** A recheck in progress: the statements of one account and the due times its job was made for. */

@@ -51,12 +51,13 @@ import {
   type FoundPoll,
   type QuietPoll,
   type StoredPoll,
+  failedOutcome,
   failedRun,
   firstPollPerAccount,
   preparedBytes,
   settle,
 } from './poll-batches';
-import { nextPollAfterFailure, nextPollAfterSuccess } from './poll-schedule';
+import { nextPollAfterFailure, nextPollAfterLocalOverload, nextPollAfterSuccess } from './poll-schedule';
 import { preparePosts, type RejectedPost } from './prepare-posts';
 import { planRecheck } from './recheck-plan';
 import {
@@ -240,7 +241,7 @@ export class CaptureWriter {
       for (const poll of polls) results.push(await settle(this.recordOnePoll(poll.work, poll.result)));
       return results;
     }
-    const results = this.claimOutcomes(polls, inBatch, claimed, 'unchanged');
+    const results = this.claimOutcomes(polls, inBatch, claimed, () => 'unchanged');
     for (const i of after) results[i] = await settle(this.recordOnePoll(polls[i].work, polls[i].result));
     return results;
   }
@@ -342,18 +343,18 @@ export class CaptureWriter {
    */
   async recordPollFailure(work: PollWork, error: unknown, notBefore?: Date): Promise<PollOutcome> {
     const failure = asSourceError(error, 'polling');
-    const failures = work.account.consecutiveFailures + 1;
+    // refused for our own load: the source is not at fault, so no backoff and nothing held against it
+    const againstSource = failure.code !== ErrorCode.LocalOverload;
+    const failures = work.account.consecutiveFailures + (againstSource ? 1 : 0);
+    const now = new Date();
+    const { pollIntervalSeconds } = work.account;
     const next =
       notBefore ??
-      nextPollAfterFailure(
-        failures,
-        work.account.pollIntervalSeconds,
-        this.config.polling,
-        failure.retryAt,
-        new Date(),
-      );
+      (againstSource
+        ? nextPollAfterFailure(failures, pollIntervalSeconds, this.config.polling, failure.retryAt, now)
+        : nextPollAfterLocalOverload(pollIntervalSeconds, now));
     this.logger.warn(
-      `poll of ${work.account.platform} ${work.account.handle} failed (${failure.code}): ${failure.message}; next try ${next.toISOString()}`,
+      `poll of ${work.account.platform} ${work.account.handle} ${againstSource ? 'failed' : 'deferred'} (${failure.code}): ${failure.message}; next try ${next.toISOString()}`,
     );
     return this.failedPolls.submit({
       work,
@@ -363,6 +364,7 @@ export class CaptureWriter {
         errorCode: failure.code,
         error: failure.message,
         resetCursor: failure.code === ErrorCode.SourceInvalidCursor,
+        againstSource,
         httpStatus: failure.httpStatus,
       },
     });
@@ -401,26 +403,26 @@ export class CaptureWriter {
       for (const poll of polls) results.push(await settle(this.writeOneFailure(poll)));
       return results;
     }
-    const results = this.claimOutcomes(polls, inBatch, claimed, 'failed');
+    const results = this.claimOutcomes(polls, inBatch, claimed, (i) => failedOutcome(polls[i]));
     for (const i of after) results[i] = await settle(this.writeOneFailure(polls[i]));
     return results;
   }
 
   /**
-   * The outcomes of a batch's polls written together: `won` where the account's claim held (counted), else
-   * `stale`. The slots of polls written after the batch stay empty for their own results.
+   * The outcomes of a batch's polls written together: `won` (of the poll's index) where the account's claim held
+   * (counted), else `stale`. The slots of polls written after the batch stay empty for their own results.
    */
   private claimOutcomes(
     polls: { work: PollWork }[],
     inBatch: number[],
     claimed: Set<string>,
-    won: PollOutcome,
+    won: (i: number) => PollOutcome,
   ): PromiseSettledResult<PollOutcome>[] {
     const results = new Array<PromiseSettledResult<PollOutcome>>(polls.length);
     for (const i of inBatch) {
       const { work } = polls[i];
-      const outcome = claimed.has(work.account.id) ? won : 'stale';
-      if (outcome === won) this.metrics.polls.inc({ platform: work.account.platform, outcome });
+      const outcome = claimed.has(work.account.id) ? won(i) : 'stale';
+      if (outcome !== 'stale') this.metrics.polls.inc({ platform: work.account.platform, outcome });
       results[i] = { status: 'fulfilled', value: outcome };
     }
     return results;
@@ -434,8 +436,9 @@ export class CaptureWriter {
       return true;
     });
     if (!claimed) return 'stale';
-    this.metrics.polls.inc({ platform: work.account.platform, outcome: 'failed' });
-    return 'failed';
+    const outcome = failedOutcome(poll);
+    this.metrics.polls.inc({ platform: work.account.platform, outcome });
+    return outcome;
   }
 
   /** Stores what an on-demand capture found, under the account it belongs to, and completes the request. */

@@ -33,6 +33,11 @@ export interface FailedPoll {
  */
 export const FAILED_POLL_BATCH: GroupCommitOptions = { maxSize: 128, maxWaitMs: 2 };
 
+/** How a failed poll ends: `failed`, or `deferred` when our own load refused it. */
+export function failedOutcome({ failure }: FailedPoll): 'failed' | 'deferred' {
+  return failure.againstSource ? 'failed' : 'deferred';
+}
+
 /** The capture run a failed poll records. */
 export function failedRun({ work, failure }: FailedPoll, finishedAt: Date): CaptureRunRecord {
   return {

@@ -1,4 +1,4 @@
-import { nextPollAfterFailure, nextPollAfterSuccess } from './poll-schedule';
+import { nextPollAfterFailure, nextPollAfterLocalOverload, nextPollAfterSuccess } from './poll-schedule';
 
 const now = new Date('2026-01-01T12:00:00.000Z');
 const policy = { retryBaseSeconds: 30, retryMaxSeconds: 3600 };
@@ -29,5 +29,12 @@ describe('poll schedule', () => {
     expect(nextPollAfterFailure(2, 60, policy, new Date(now.getTime() - 1000), now).toISOString()).toBe(
       at(60),
     );
+  });
+
+  it('tries a poll our own load refused again soon, at a random moment within 30 s or the interval', () => {
+    expect(nextPollAfterLocalOverload(60, now, () => 0).toISOString()).toBe(at(1));
+    expect(nextPollAfterLocalOverload(60, now, () => 1).toISOString()).toBe(at(30));
+    expect(nextPollAfterLocalOverload(10, now, () => 1).toISOString()).toBe(at(10));
+    expect(nextPollAfterLocalOverload(3600, now, () => 0.5).toISOString()).toBe(at(15.5));
   });
 });

@@ -4,6 +4,19 @@ export function nextPollAfterSuccess(due: Date, intervalSeconds: number, now: Da
   return new Date(onRhythm > now.getTime() ? onRhythm : now.getTime() + intervalSeconds * 1000);
 }
 
+/** The longest wait before a poll our own load refused is tried again (never longer than the account's interval). */
+export const LOCAL_OVERLOAD_RETRY_MAX_SECONDS = 30;
+
+/**
+ * When to try again a poll that this process refused for its own load: soon, as the source is not at fault,
+ * at a random moment within LOCAL_OVERLOAD_RETRY_MAX_SECONDS (or the interval, if shorter), so the polls of one
+ * overloaded moment do not all come back in the same one.
+ */
+export function nextPollAfterLocalOverload(intervalSeconds: number, now: Date, random = Math.random): Date {
+  const spread = Math.max(1, Math.min(intervalSeconds, LOCAL_OVERLOAD_RETRY_MAX_SECONDS));
+  return new Date(now.getTime() + (1 + random() * (spread - 1)) * 1000);
+}
+
 /**
  * When to try a failing source again: when the platform said (rate limits), otherwise exponential backoff
  * from the base, never sooner than the account's interval nor later than the maximum. The maximum bounds the

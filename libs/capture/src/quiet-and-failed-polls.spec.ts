@@ -232,6 +232,52 @@ describe('CaptureWriter: quiet and failed polls written in batches (on a real da
     });
   });
 
+  it('a poll refused for our own load is deferred: soon again, the account’s status, error and failures kept', async () => {
+    const [failing, fresh, other] = await fixture.trackedAccounts(3);
+    expect(await fixture.writer.recordPollFailure(failing, unavailable())).toBe('failed');
+    const before = await accountRow(failing.account.id);
+    const overload = () =>
+      new SourceError(ErrorCode.LocalOverload, 'response not read: this process would be receiving too much');
+    const deferredBefore = await pollsCounted('deferred');
+
+    const writtenAt = Date.now();
+    // in one batch with a failure of the source's own
+    const outcomes = await Promise.all([
+      fixture.writer.recordPollFailure(
+        {
+          account: { ...failing.account, consecutiveFailures: 1 },
+          due: before.next_poll_at,
+          startedAt: new Date(),
+        },
+        overload(),
+      ),
+      fixture.writer.recordPollFailure(fresh, overload()),
+      fixture.writer.recordPollFailure(other, unavailable()),
+    ]);
+
+    expect(outcomes).toEqual(['deferred', 'deferred', 'failed']);
+    expect(await pollsCounted('deferred')).toBe(deferredBefore + 2);
+    const after = await accountRow(failing.account.id);
+    expect(after).toMatchObject({
+      last_poll_status: 'failed',
+      consecutive_failures: 1,
+      last_error_code: 'source-unavailable',
+    });
+    // no backoff: the source is not at fault
+    expect(after.next_poll_at.getTime()).toBeGreaterThan(writtenAt);
+    expect(after.next_poll_at.getTime()).toBeLessThanOrEqual(writtenAt + 30_000 + 1000);
+    expect(await accountRow(fresh.account.id)).toMatchObject({
+      last_poll_status: 'never',
+      consecutive_failures: 0,
+      last_error_code: null,
+    });
+    expect((await accountRow(other.account.id)).consecutive_failures).toBe(1);
+    // the poll's history still shows what happened
+    expect(await runsOf(fresh.account.id)).toEqual([
+      { outcome: 'failed', polls: 1, http_status: null, error_code: 'local-overload' },
+    ]);
+  });
+
   it('a batch of failures the database refuses is written poll by poll: the refused job errors, the rest kept', async () => {
     const [good, bad, alsoGood] = await fixture.trackedAccounts(3);
     // a retry time PostgreSQL cannot read (class 22) fails the batch's statement

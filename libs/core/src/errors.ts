@@ -27,6 +27,11 @@ export enum ErrorCode {
   SourceInvalidCursor = 'source-invalid-cursor',
   /** a platform paid per read: this account used its monthly read budget; polling resumes next month */
   SourceReadBudgetExhausted = 'source-read-budget-exhausted',
+  /**
+   * refused by this process for its own load, not by the source (more response bytes arriving at once than
+   * VERBATIM_HTTP_BYTES_IN_FLIGHT): tried again soon, and never counted against the source
+   */
+  LocalOverload = 'local-overload',
 }
 
 /** A message is made printable (see `printable`): it often quotes what a source or a client sent. */

@@ -8,7 +8,7 @@ export class MetricsService {
 
   readonly polls = new Counter({
     name: 'verbatim_polls_total',
-    help: 'Account polls by platform and outcome (captured, unchanged, failed)',
+    help: 'Account polls by platform and outcome (captured, unchanged, failed; deferred: refused for our own load)',
     labelNames: ['platform', 'outcome'] as const,
     registers: [this.registry],
   });
@@ -73,7 +73,31 @@ export class MetricsService {
     registers: [this.registry],
   });
 
+  /** read when scraped: how much of its bound the guarded HTTP client is using (see `watchHttpBodies`) */
+  private httpBodies: () => { inFlight: number; limit: number } = () => ({ inFlight: 0, limit: 0 });
+
+  /**
+   * Response bytes being received at once against their bound (VERBATIM_HTTP_BYTES_IN_FLIGHT): near it, polls
+   * are being deferred (`verbatim_polls_total{outcome="deferred"}`) and the bound or the concurrency wants a look.
+   */
+  readonly httpBodyBytes = new Gauge({
+    name: 'verbatim_http_body_bytes',
+    help: 'Bytes of response bodies being received at once (in_flight) and the bound on them (limit)',
+    labelNames: ['kind'] as const,
+    registers: [this.registry],
+    collect: () => {
+      const { inFlight, limit } = this.httpBodies();
+      this.httpBodyBytes.set({ kind: 'in_flight' }, inFlight);
+      this.httpBodyBytes.set({ kind: 'limit' }, limit);
+    },
+  });
+
   constructor() {
     collectDefaultMetrics({ register: this.registry, prefix: 'verbatim_' });
+  }
+
+  /** Where `verbatim_http_body_bytes` is read from: the process's guarded HTTP client. */
+  watchHttpBodies(read: () => { inFlight: number; limit: number }): void {
+    this.httpBodies = read;
   }
 }

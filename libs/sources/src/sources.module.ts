@@ -1,5 +1,6 @@
 import { Inject, Module, type OnApplicationShutdown } from '@nestjs/common';
 import { VERBATIM_CONFIG, type VerbatimConfig } from '@app/config';
+import { MetricsService } from '@app/observability';
 import { BlueskyConnector } from './bluesky';
 import { ConnectorRegistry } from './connector-registry';
 import { FeedConnector, feedParsing, type FeedParsing } from './feeds';
@@ -21,8 +22,12 @@ export const MASTODON_PARSING = Symbol('MASTODON_PARSING');
   providers: [
     {
       provide: GuardedHttpClient,
-      inject: [VERBATIM_CONFIG],
-      useFactory: (config: VerbatimConfig) => new GuardedHttpClient(config.fetch),
+      inject: [VERBATIM_CONFIG, MetricsService],
+      useFactory: (config: VerbatimConfig, metrics: MetricsService) => {
+        const client = new GuardedHttpClient(config.fetch);
+        metrics.watchHttpBodies(() => ({ inFlight: client.bytesInFlight, limit: client.bytesInFlightLimit }));
+        return client;
+      },
     },
     {
       provide: FEED_PARSING,

@@ -19,6 +19,7 @@ const STATUS: Record<ErrorCode, number> = {
   [ErrorCode.SourceRateLimited]: 503,
   [ErrorCode.SourceUnavailable]: 502,
   [ErrorCode.SourceReadBudgetExhausted]: 429,
+  [ErrorCode.LocalOverload]: 503,
 };
 
 /**

@@ -10,7 +10,11 @@ import { type JobOf } from '@app/queues';
 /** How often a capture that hits a passing problem (network, rate limit) is tried before it is failed. */
 export const CAPTURE_ATTEMPTS = 5;
 
-const PASSING: ReadonlySet<string> = new Set([ErrorCode.SourceUnavailable, ErrorCode.SourceRateLimited]);
+const PASSING: ReadonlySet<string> = new Set([
+  ErrorCode.SourceUnavailable,
+  ErrorCode.SourceRateLimited,
+  ErrorCode.LocalOverload,
+]);
 
 /**
  * Captures one URL now (a post, or every item of a feed), tracked account or not, and hands what it found

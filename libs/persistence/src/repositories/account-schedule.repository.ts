@@ -353,6 +353,11 @@ export interface PollFailureRecord {
   error: string;
   /** start the account over: its stored cursor was unreadable */
   resetCursor: boolean;
+  /**
+   * false when our own load refused the poll (`local-overload`): the account keeps its status, last error and
+   * failure count, and only its next poll moves
+   */
+  againstSource: boolean;
 }
 
 /**
@@ -380,11 +385,14 @@ export async function failPolls(
   const sorted = [...polls].sort((a, b) => (a.accountId < b.accountId ? -1 : 1));
   // unnamed, as every statement but the few measured to gain from a plan kept per connection
   const [rows]: [{ id: string }[], number] = await db.query(
-    `UPDATE accounts a SET next_poll_at = p.next_poll_at, last_polled_at = now(), last_poll_status = 'failed',
-       last_error = p.error, last_error_code = p.error_code, consecutive_failures = p.failures, updated_at = now(),
+    `UPDATE accounts a SET next_poll_at = p.next_poll_at, consecutive_failures = p.failures, updated_at = now(),
+       last_polled_at = CASE WHEN p.against_source THEN now() ELSE a.last_polled_at END,
+       last_poll_status = CASE WHEN p.against_source THEN 'failed' ELSE a.last_poll_status END,
+       last_error = CASE WHEN p.against_source THEN p.error ELSE a.last_error END,
+       last_error_code = CASE WHEN p.against_source THEN p.error_code ELSE a.last_error_code END,
        cursor = CASE WHEN p.reset_cursor THEN '{}'::jsonb ELSE a.cursor END
-     FROM unnest($1::uuid[], $2::timestamptz[], $3::timestamptz[], $4::text[], $5::text[], $6::int[], $7::bool[])
-       AS p(id, due, next_poll_at, error, error_code, failures, reset_cursor)
+     FROM unnest($1::uuid[], $2::timestamptz[], $3::timestamptz[], $4::text[], $5::text[], $6::int[], $7::bool[],
+       $8::bool[]) AS p(id, due, next_poll_at, error, error_code, failures, reset_cursor, against_source)
      WHERE a.id = p.id AND a.next_poll_at = p.due AND a.tracking
      RETURNING a.id`,
     [
@@ -395,6 +403,7 @@ export async function failPolls(
       sorted.map((p) => p.errorCode),
       sorted.map((p) => p.consecutiveFailures),
       sorted.map((p) => p.resetCursor),
+      sorted.map((p) => p.againstSource),
     ],
   );
   return new Set(rows.map((r) => r.id));

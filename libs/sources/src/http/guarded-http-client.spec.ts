@@ -191,7 +191,9 @@ describe('GuardedHttpClient: bodies received at once', () => {
 
     const error = await sourceError(c.request(second.origin));
 
-    expect(error.code).toBe(ErrorCode.SourceUnavailable); // transient: a poll is tried again later
+    // our own load, not the source's doing: tried again soon, and not counted against the source
+    expect(error.code).toBe(ErrorCode.LocalOverload);
+    expect(error.retryAt!.getTime()).toBeGreaterThan(Date.now());
     expect(error.message).toContain('VERBATIM_HTTP_BYTES_IN_FLIGHT');
     expect(error.message).toContain(`127.0.0.1:${second.port}`);
     await second.closed;
@@ -211,7 +213,7 @@ describe('GuardedHttpClient: bodies received at once', () => {
 
     const error = await sourceError(c.request(announced.origin));
 
-    expect(error.code).toBe(ErrorCode.SourceUnavailable);
+    expect(error.code).toBe(ErrorCode.LocalOverload);
     expect(error.message).toContain('VERBATIM_HTTP_BYTES_IN_FLIGHT');
     await announced.closed;
     expect(c.bytesInFlight).toBe(600);

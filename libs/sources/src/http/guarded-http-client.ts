@@ -232,6 +232,11 @@ export class GuardedHttpClient {
     return this.bodies.inUse;
   }
 
+  /** The bound on `bytesInFlight` (VERBATIM_HTTP_BYTES_IN_FLIGHT; infinite when none was given). */
+  get bytesInFlightLimit(): number {
+    return this.bodies.limit;
+  }
+
   private requestHeaders(given: Record<string, string> = {}): Record<string, string> {
     const headers: Record<string, string> = {};
     for (const [name, value] of Object.entries(given)) headers[name.toLowerCase()] = value;
@@ -369,11 +374,16 @@ async function readLimited(
   return Buffer.concat(chunks, size);
 }
 
+/** How long a caller refused for the shared bound is asked to wait (an API answer's Retry-After). */
+export const LOCAL_OVERLOAD_RETRY_MS = 5000;
+
 function overShared(url: URL, limit: number): SourceError {
   return new SourceError(
-    ErrorCode.SourceUnavailable,
+    ErrorCode.LocalOverload,
     `${url.host}: response not read: this process would be receiving more than ${limit} bytes of response ` +
       `bodies at once (VERBATIM_HTTP_BYTES_IN_FLIGHT)`,
+    null,
+    new Date(Date.now() + LOCAL_OVERLOAD_RETRY_MS),
   );
 }
 
