@@ -221,6 +221,27 @@ describe('GuardedHttpClient: bodies received at once', () => {
     expect(c.bytesInFlight).toBe(0);
   });
 
+  it('holds one host to its share of the bound: a staller announcing large bodies leaves the rest to others', async () => {
+    const staller = await dribbling(0, { 'content-length': '1000' });
+    const other = await dribbling(0, { 'content-length': '1000' });
+    // a quarter of 4,000 bytes each host, and one body of the largest size always fits
+    const c = client({ maxBytes: 1000, maxBytesInFlight: 4000, totalTimeoutMs: 1500 });
+    const stalled = sourceError(c.request(staller.origin));
+    await waitFor(() => c.bytesInFlight === 1000);
+
+    const error = await sourceError(c.request(staller.origin));
+
+    expect(error.code).toBe(ErrorCode.LocalOverload);
+    expect(error.message).toContain(
+      `more than 1000 bytes of response bodies from 127.0.0.1:${staller.port} at once`,
+    );
+    // another host is still read
+    const elsewhere = sourceError(c.request(other.origin));
+    await waitFor(() => c.bytesInFlight === 2000);
+    await Promise.all([stalled, elsewhere]);
+    expect(c.bytesInFlight).toBe(0);
+  });
+
   it('gives the bytes back however a body ends: complete, cut off, too large, or past its deadline', async () => {
     const srv = await serve((req, res) => {
       res.writeHead(200, { 'content-type': 'application/octet-stream' });

@@ -11,7 +11,7 @@ import {
   systemResolver,
 } from './address-guard';
 import { CREDENTIALS_REFUSAL, hasCredentials, withoutCredentials } from '../url-credentials';
-import { BodyBudget } from './body-budget';
+import { BodyBudget, type BodyTake } from './body-budget';
 import { HostRateLimits } from './host-rate-limits';
 import { networkFailureReason } from './network-error-message';
 import {
@@ -77,7 +77,7 @@ export class GuardedHttpClient {
   ) {
     this.isAllowed = options.allowPrivateNetworks ? null : (deps.isAllowedAddress ?? isPublicAddress);
     this.resolveName = deps.resolve ?? systemResolver;
-    this.bodies = new BodyBudget(options.maxBytesInFlight ?? Number.POSITIVE_INFINITY);
+    this.bodies = new BodyBudget(options.maxBytesInFlight ?? Number.POSITIVE_INFINITY, options.maxBytes);
     this.rateLimits = new HostRateLimits(
       deps.now ?? Date.now,
       options.maxRetryAfterSeconds ?? DEFAULT_MAX_RETRY_AFTER_SECONDS,
@@ -349,11 +349,13 @@ async function readLimited(
   if (declared !== undefined && declared > limit) throw refuse(tooLarge());
   let held = 0;
   const hold = (bytes: number) => {
-    if (!shared.take(bytes)) throw overShared(url, shared.limit);
+    const taken = shared.take(url.host, bytes);
+    if (taken !== 'taken') throw overShared(url, shared, taken);
     held += bytes;
   };
   if (declared !== undefined && Number.isSafeInteger(declared) && declared > 0) {
-    if (!shared.take(declared)) throw refuse(overShared(url, shared.limit));
+    const taken = shared.take(url.host, declared);
+    if (taken !== 'taken') throw refuse(overShared(url, shared, taken));
     held = declared;
   }
   const chunks: Buffer[] = [];
@@ -369,7 +371,7 @@ async function readLimited(
     }
   } finally {
     // the caller holds the body from here on; the bound is on what is still arriving
-    shared.give(held);
+    shared.give(url.host, held);
   }
   return Buffer.concat(chunks, size);
 }
@@ -377,11 +379,19 @@ async function readLimited(
 /** How long a caller refused for the shared bound is asked to wait (an API answer's Retry-After). */
 export const LOCAL_OVERLOAD_RETRY_MS = 5000;
 
-function overShared(url: URL, limit: number): SourceError {
+/**
+ * A body the shared bound refused. A host over its share is refused as our load too: a busy instance polled for
+ * many accounts at once is not at fault, and a host that stalls its bodies is charged by their own deadlines.
+ */
+function overShared(url: URL, shared: BodyBudget, refused: Exclude<BodyTake, 'taken'>): SourceError {
+  const over =
+    refused === 'process-full'
+      ? `more than ${shared.limit} bytes of response bodies at once (VERBATIM_HTTP_BYTES_IN_FLIGHT)`
+      : `more than ${shared.hostLimit} bytes of response bodies from ${url.host} at once (its share of ` +
+        `VERBATIM_HTTP_BYTES_IN_FLIGHT)`;
   return new SourceError(
     ErrorCode.LocalOverload,
-    `${url.host}: response not read: this process would be receiving more than ${limit} bytes of response ` +
-      `bodies at once (VERBATIM_HTTP_BYTES_IN_FLIGHT)`,
+    `${url.host}: response not read: this process would be receiving ${over}`,
     null,
     new Date(Date.now() + LOCAL_OVERLOAD_RETRY_MS),
   );
