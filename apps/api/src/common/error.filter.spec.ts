@@ -1,10 +1,15 @@
 import { Logger, type ArgumentsHost } from '@nestjs/common';
+import { ErrorCode, SourceError } from '@app/core';
 import { ErrorFilter } from './error.filter';
 
 /** An HTTP context holding a request and a response that records what was sent. */
 function httpHost(req: Record<string, unknown>) {
-  const sent: { status?: number; body?: unknown } = {};
+  const sent: { status?: number; body?: unknown; headers?: Record<string, string> } = {};
   const res = {
+    setHeader(name: string, value: string) {
+      sent.headers = { ...sent.headers, [name]: value };
+      return res;
+    },
     status(code: number) {
       sent.status = code;
       return res;
@@ -42,5 +47,21 @@ describe('ErrorFilter', () => {
     } finally {
       spy.mockRestore();
     }
+  });
+
+  it('answers our own overload with 503 and a Retry-After, not as the source’s failure', () => {
+    const { host, sent } = httpHost({ method: 'POST', originalUrl: '/api/v1/accounts' });
+    const overload = new SourceError(
+      ErrorCode.LocalOverload,
+      'example.org: response not read: this process would be receiving too much',
+      null,
+      new Date(Date.now() + 4900),
+    );
+    new ErrorFilter().catch(overload, host);
+    expect(sent).toEqual({
+      status: 503,
+      headers: { 'Retry-After': '5' },
+      body: { statusCode: 503, error: 'local-overload', message: overload.message },
+    });
   });
 });
