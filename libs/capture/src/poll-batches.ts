@@ -39,12 +39,13 @@ export function failedOutcome({ failure }: FailedPoll): 'failed' | 'deferred' {
 }
 
 /** The capture run a failed poll records. */
-export function failedRun({ work, failure }: FailedPoll, finishedAt: Date): CaptureRunRecord {
+export function failedRun(poll: FailedPoll, finishedAt: Date): CaptureRunRecord {
+  const { work, failure } = poll;
   return {
     accountId: work.account.id,
     startedAt: work.startedAt,
     finishedAt,
-    outcome: 'failed',
+    outcome: failedOutcome(poll),
     httpStatus: failure.httpStatus,
     postsSeen: 0,
     postsNew: 0,

@@ -274,7 +274,7 @@ describe('CaptureWriter: quiet and failed polls written in batches (on a real da
     expect((await accountRow(other.account.id)).consecutive_failures).toBe(1);
     // the poll's history still shows what happened
     expect(await runsOf(fresh.account.id)).toEqual([
-      { outcome: 'failed', polls: 1, http_status: null, error_code: 'local-overload' },
+      { outcome: 'deferred', polls: 1, http_status: null, error_code: 'local-overload' },
     ]);
   });
 

@@ -1,6 +1,7 @@
 import { Column, Entity, Index, PrimaryGeneratedColumn } from 'typeorm';
 
-export type CaptureOutcome = 'captured' | 'unchanged' | 'failed';
+/** `deferred`: the poll was refused for this process's own load (`local-overload`), not the source's doing */
+export type CaptureOutcome = 'captured' | 'unchanged' | 'failed' | 'deferred';
 
 /**
  * One poll of an account, or a run of identical quiet polls: consecutive `unchanged` polls update the
