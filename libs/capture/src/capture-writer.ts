@@ -353,9 +353,13 @@ export class CaptureWriter {
       (againstSource
         ? nextPollAfterFailure(failures, pollIntervalSeconds, this.config.polling, failure.retryAt, now)
         : nextPollAfterLocalOverload(pollIntervalSeconds, now));
-    this.logger.warn(
-      `poll of ${work.account.platform} ${work.account.handle} ${againstSource ? 'failed' : 'deferred'} (${failure.code}): ${failure.message}; next try ${next.toISOString()}`,
-    );
+    const what = `poll of ${work.account.platform} ${work.account.handle}`;
+    // a deferral is our load, counted in verbatim_polls_total; one line each would flood the log when it lasts
+    if (againstSource)
+      this.logger.warn(
+        `${what} failed (${failure.code}): ${failure.message}; next try ${next.toISOString()}`,
+      );
+    else this.logger.debug(`${what} deferred: ${failure.message}; next try ${next.toISOString()}`);
     return this.failedPolls.submit({
       work,
       failure: {

@@ -32,9 +32,10 @@ describe('poll schedule', () => {
   });
 
   it('tries a poll our own load refused again soon, at a random moment within 30 s or the interval', () => {
-    expect(nextPollAfterLocalOverload(60, now, () => 0).toISOString()).toBe(at(1));
+    expect(nextPollAfterLocalOverload(60, now, () => 0).toISOString()).toBe(at(5));
     expect(nextPollAfterLocalOverload(60, now, () => 1).toISOString()).toBe(at(30));
     expect(nextPollAfterLocalOverload(10, now, () => 1).toISOString()).toBe(at(10));
-    expect(nextPollAfterLocalOverload(3600, now, () => 0.5).toISOString()).toBe(at(15.5));
+    expect(nextPollAfterLocalOverload(3600, now, () => 0.5).toISOString()).toBe(at(17.5));
+    expect(nextPollAfterLocalOverload(3, now, () => 0.5).toISOString()).toBe(at(3));
   });
 });

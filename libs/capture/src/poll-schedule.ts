@@ -1,3 +1,5 @@
+import { LOCAL_OVERLOAD_RETRY_MS } from '@app/core';
+
 /** When to poll next after a successful poll that was due at `due`: keep the rhythm, but never catch up in a burst. */
 export function nextPollAfterSuccess(due: Date, intervalSeconds: number, now: Date): Date {
   const onRhythm = due.getTime() + intervalSeconds * 1000;
@@ -8,13 +10,14 @@ export function nextPollAfterSuccess(due: Date, intervalSeconds: number, now: Da
 export const LOCAL_OVERLOAD_RETRY_MAX_SECONDS = 30;
 
 /**
- * When to try again a poll that this process refused for its own load: soon, as the source is not at fault,
- * at a random moment within LOCAL_OVERLOAD_RETRY_MAX_SECONDS (or the interval, if shorter), so the polls of one
- * overloaded moment do not all come back in the same one.
+ * When to try again a poll that this process refused for its own load: soon, as the source is not at fault, at a
+ * random moment between LOCAL_OVERLOAD_RETRY_MS and LOCAL_OVERLOAD_RETRY_MAX_SECONDS (both within the interval), so
+ * the polls of one overloaded moment do not all come back in the same one.
  */
 export function nextPollAfterLocalOverload(intervalSeconds: number, now: Date, random = Math.random): Date {
-  const spread = Math.max(1, Math.min(intervalSeconds, LOCAL_OVERLOAD_RETRY_MAX_SECONDS));
-  return new Date(now.getTime() + (1 + random() * (spread - 1)) * 1000);
+  const latest = Math.min(intervalSeconds, LOCAL_OVERLOAD_RETRY_MAX_SECONDS);
+  const soonest = Math.min(LOCAL_OVERLOAD_RETRY_MS / 1000, latest);
+  return new Date(now.getTime() + (soonest + random() * (latest - soonest)) * 1000);
 }
 
 /**

@@ -29,7 +29,8 @@ export enum ErrorCode {
   SourceReadBudgetExhausted = 'source-read-budget-exhausted',
   /**
    * refused by this process for its own load, not by the source (more response bytes arriving at once than
-   * VERBATIM_HTTP_BYTES_IN_FLIGHT): tried again soon, and never counted against the source
+   * VERBATIM_HTTP_BYTES_IN_FLIGHT or a host's share of it, a parse thread kept off the cores): tried again soon,
+   * and never counted against the source
    */
   LocalOverload = 'local-overload',
 }
@@ -56,4 +57,17 @@ export class SourceError extends VerbatimError {
   ) {
     super(code, message, { httpStatus, retryAt: retryAt?.toISOString() ?? null });
   }
+}
+
+/** How long a caller refused for our own load is asked to wait (an API answer's Retry-After, a poll's least delay). */
+export const LOCAL_OVERLOAD_RETRY_MS = 5000;
+
+/** A refusal for this process's own load (`LocalOverload`), to be tried again in LOCAL_OVERLOAD_RETRY_MS or later. */
+export function localOverload(message: string): SourceError {
+  return new SourceError(
+    ErrorCode.LocalOverload,
+    message,
+    null,
+    new Date(Date.now() + LOCAL_OVERLOAD_RETRY_MS),
+  );
 }

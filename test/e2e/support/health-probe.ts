@@ -50,7 +50,8 @@ export function startHealthProbe(port: number, everyMs = 100): HealthProbe {
   });
   let output = '';
   child.stdout.on('data', (chunk: Buffer) => (output += chunk.toString('utf8')));
-  const exited = new Promise<void>((resolve) => child.once('exit', () => resolve()));
+  // 'close', not 'exit': its stdout is then read to the end
+  const exited = new Promise<void>((resolve) => child.once('close', () => resolve()));
   // a test that failed before stop() must not keep jest waiting: neither the process nor its pipes hold it
   child.unref();
   for (const pipe of [child.stdin, child.stdout]) (pipe as unknown as { unref(): void }).unref();

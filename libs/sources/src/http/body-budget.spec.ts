@@ -34,4 +34,21 @@ describe('BodyBudget', () => {
     const budget = new BodyBudget(Number.POSITIVE_INFINITY, 1000);
     expect(budget.take('a.example', 1e12)).toBe('taken');
   });
+
+  it('admits a request while an eighth of the bound and of its host’s share (or one largest body) is left', () => {
+    const budget = new BodyBudget(8000, 1000);
+    expect(budget.hostLimit).toBe(2000);
+    budget.take('a.example', 1750);
+    expect(budget.admits('a.example', 1000)).toBeNull();
+    budget.take('a.example', 1);
+    expect(budget.admits('a.example', 1000)).toBe('host-full');
+    expect(budget.admits('b.example', 1000)).toBeNull();
+    for (const host of ['b.example', 'c.example']) budget.take(host, 2000);
+    expect(budget.admits('e.example', 1000)).toBeNull();
+    budget.take('e.example', 1250);
+    expect(budget.inUse).toBe(7001);
+    expect(budget.admits('e.example', 1000)).toBe('process-full');
+    // a small largest body needs only itself
+    expect(budget.admits('e.example', 200)).toBeNull();
+  });
 });

@@ -29,6 +29,18 @@ export class BodyBudget {
     this.hostLimit = Math.min(limit, Math.max(largestBody, Math.floor(limit * HOST_SHARE)));
   }
 
+  /**
+   * Whether a request to `host` may be sent at all: not when the bound, or the host's share, has less room left
+   * than an eighth of it (or one largest body, if smaller). Its body may still not fit once announced; this only
+   * spares a source requests whose answers we would very likely not read.
+   */
+  admits(host: string, largestBody: number): Exclude<BodyTake, 'taken'> | null {
+    if (this.held + Math.min(largestBody, this.limit / 8) > this.limit) return 'process-full';
+    const ofHost = this.byHost.get(host) ?? 0;
+    if (ofHost + Math.min(largestBody, this.hostLimit / 8) > this.hostLimit) return 'host-full';
+    return null;
+  }
+
   /** Takes `bytes` for `host`, or takes nothing and says which bound they would go over. */
   take(host: string, bytes: number): BodyTake {
     if (this.held + bytes > this.limit) return 'process-full';

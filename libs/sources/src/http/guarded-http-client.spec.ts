@@ -194,8 +194,10 @@ describe('GuardedHttpClient: bodies received at once', () => {
     // our own load, not the source's doing: tried again soon, and not counted against the source
     expect(error.code).toBe(ErrorCode.LocalOverload);
     expect(error.retryAt!.getTime()).toBeGreaterThan(Date.now());
-    expect(error.message).toContain('VERBATIM_HTTP_BYTES_IN_FLIGHT');
-    expect(error.message).toContain(`127.0.0.1:${second.port}`);
+    expect(error.message).toBe(
+      `127.0.0.1:${second.port}: response not read: this process would be receiving more than 1000 bytes of ` +
+        `response bodies at once (VERBATIM_HTTP_BYTES_IN_FLIGHT)`,
+    );
     await second.closed;
     expect(c.bytesInFlight).toBe(700); // the refused one gave back what it took
     // the slow one is still read, and ends as its own deadline says
@@ -214,7 +216,8 @@ describe('GuardedHttpClient: bodies received at once', () => {
     const error = await sourceError(c.request(announced.origin));
 
     expect(error.code).toBe(ErrorCode.LocalOverload);
-    expect(error.message).toContain('VERBATIM_HTTP_BYTES_IN_FLIGHT');
+    expect(error.message).toContain('response not read');
+    expect(error.message).toContain('at once (VERBATIM_HTTP_BYTES_IN_FLIGHT)');
     await announced.closed;
     expect(c.bytesInFlight).toBe(600);
     await slowAnswer;
@@ -232,14 +235,40 @@ describe('GuardedHttpClient: bodies received at once', () => {
     const error = await sourceError(c.request(staller.origin));
 
     expect(error.code).toBe(ErrorCode.LocalOverload);
-    expect(error.message).toContain(
-      `more than 1000 bytes of response bodies from 127.0.0.1:${staller.port} at once`,
+    expect(error.message).toBe(
+      `127.0.0.1:${staller.port}: not asked: this process would be receiving more than 1000 bytes of response ` +
+        `bodies from 127.0.0.1:${staller.port} at once (its share of VERBATIM_HTTP_BYTES_IN_FLIGHT)`,
     );
+    // its share was full: the staller was not even asked
+    expect(staller.requests).toHaveLength(1);
     // another host is still read
     const elsewhere = sourceError(c.request(other.origin));
     await waitFor(() => c.bytesInFlight === 2000);
     await Promise.all([stalled, elsewhere]);
     expect(c.bytesInFlight).toBe(0);
+  });
+
+  it('does not ask a source at all while the bound is nearly full, and never allows a body its host cannot hold', async () => {
+    const slow = await dribbling(900);
+    const unasked = await dribbling(10);
+    const c = client({ maxBytes: 1000, maxBytesInFlight: 1000, totalTimeoutMs: 1500 });
+    const slowAnswer = sourceError(c.request(slow.origin));
+    await waitFor(() => c.bytesInFlight === 900);
+
+    // less than an eighth of the bound is left
+    const error = await sourceError(c.request(unasked.origin));
+
+    expect(error.code).toBe(ErrorCode.LocalOverload);
+    expect(error.message).toContain(`127.0.0.1:${unasked.port}: not asked:`);
+    expect(unasked.requests).toHaveLength(0);
+    await slowAnswer;
+
+    // a caller's own limit above what one host may hold is cut to it: too large, not an overload for ever
+    const big = await serve((_req, res) => res.end(Buffer.alloc(600)));
+    const shared = client({ maxBytes: 500, maxBytesInFlight: 1000 });
+    const tooLarge = await sourceError(shared.request(big.origin, { maxBytes: 2000 }));
+    expect(tooLarge.code).toBe(ErrorCode.SourceRefused);
+    expect(tooLarge.message).toContain('response body exceeds 500 bytes');
   });
 
   it('gives the bytes back however a body ends: complete, cut off, too large, or past its deadline', async () => {

@@ -1,6 +1,6 @@
 import { Transform, type Readable } from 'node:stream';
 import { Agent, type Dispatcher } from 'undici';
-import { ErrorCode, SourceError } from '@app/core';
+import { ErrorCode, localOverload, SourceError } from '@app/core';
 import {
   type AddressPolicy,
   type Resolver,
@@ -119,8 +119,13 @@ export class GuardedHttpClient {
 
   /** Never throws for an HTTP status; throws SourceError for everything that kept us from a response. */
   async request(input: string | URL, req: HttpRequest = {}): Promise<HttpResponse> {
-    const maxBytes = req.maxBytes ?? this.options.maxBytes;
-    return this.withDeadline(input, req, async (exchange) => {
+    // no body larger than its host may ever hold: it would be refused as our load, forever
+    const maxBytes = Math.min(req.maxBytes ?? this.options.maxBytes, this.bodies.hostLimit);
+    // with the bound (nearly) full, the answer would not be read: do not ask
+    const target = httpUrl(input);
+    const full = this.bodies.admits(target.host, maxBytes);
+    if (full) throw overShared(target.host, this.bodies, full, 'not asked');
+    return this.withDeadline(target, req, async (exchange) => {
       const { res, url, bodiless } = exchange;
       const body = await readLimited(
         res.body,
@@ -350,12 +355,12 @@ async function readLimited(
   let held = 0;
   const hold = (bytes: number) => {
     const taken = shared.take(url.host, bytes);
-    if (taken !== 'taken') throw overShared(url, shared, taken);
+    if (taken !== 'taken') throw overShared(url.host, shared, taken);
     held += bytes;
   };
   if (declared !== undefined && Number.isSafeInteger(declared) && declared > 0) {
     const taken = shared.take(url.host, declared);
-    if (taken !== 'taken') throw refuse(overShared(url, shared, taken));
+    if (taken !== 'taken') throw refuse(overShared(url.host, shared, taken));
     held = declared;
   }
   const chunks: Buffer[] = [];
@@ -376,25 +381,22 @@ async function readLimited(
   return Buffer.concat(chunks, size);
 }
 
-/** How long a caller refused for the shared bound is asked to wait (an API answer's Retry-After). */
-export const LOCAL_OVERLOAD_RETRY_MS = 5000;
-
 /**
  * A body the shared bound refused. A host over its share is refused as our load too: a busy instance polled for
  * many accounts at once is not at fault, and a host that stalls its bodies is charged by their own deadlines.
  */
-function overShared(url: URL, shared: BodyBudget, refused: Exclude<BodyTake, 'taken'>): SourceError {
+function overShared(
+  host: string,
+  shared: BodyBudget,
+  refused: Exclude<BodyTake, 'taken'>,
+  what = 'response not read',
+): SourceError {
   const over =
     refused === 'process-full'
       ? `more than ${shared.limit} bytes of response bodies at once (VERBATIM_HTTP_BYTES_IN_FLIGHT)`
-      : `more than ${shared.hostLimit} bytes of response bodies from ${url.host} at once (its share of ` +
+      : `more than ${shared.hostLimit} bytes of response bodies from ${host} at once (its share of ` +
         `VERBATIM_HTTP_BYTES_IN_FLIGHT)`;
-  return new SourceError(
-    ErrorCode.LocalOverload,
-    `${url.host}: response not read: this process would be receiving ${over}`,
-    null,
-    new Date(Date.now() + LOCAL_OVERLOAD_RETRY_MS),
-  );
+  return localOverload(`${host}: ${what}: this process would be receiving ${over}`);
 }
 
 /** Everything of a response but its body. */

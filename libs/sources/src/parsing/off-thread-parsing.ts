@@ -1,5 +1,5 @@
 import { existsSync } from 'node:fs';
-import { ErrorCode, SourceError } from '@app/core';
+import { ErrorCode, localOverload, SourceError } from '@app/core';
 import { ThreadPool, ThreadTaskError, ThreadTaskFailure } from './thread-pool';
 import { type ThreadFailure } from './thread-protocol';
 
@@ -50,6 +50,9 @@ export function offThreadParsing<Input, Output>(
         return await pool.run(input, timeoutMs);
       } catch (error) {
         if (error instanceof ThreadTaskFailure) throw options.failed(error.failure, input);
+        // kept off the cores by our own load: not the body's doing
+        if (error instanceof ThreadTaskError && error.reason === 'starved')
+          throw localOverload(`${options.subject(input)}: not parsed: ${error.message}; tried again later`);
         if (error instanceof ThreadTaskError) {
           const reason =
             error.reason === 'timeout'

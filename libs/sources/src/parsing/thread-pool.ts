@@ -1,3 +1,4 @@
+import { performance } from 'node:perf_hooks';
 import { Worker, type ResourceLimits } from 'node:worker_threads';
 import { threadCpuMs } from './thread-cpu-clock';
 import { isThreadReady, type TaskReply, type TaskRequest, type ThreadFailure } from './thread-protocol';
@@ -12,6 +13,9 @@ export const STARVED_WALL_FACTOR = 10;
 /** The shortest wait before a deadline is looked at again (the CPU clock ticks every 10 ms). */
 const RECHECK_MIN_MS = 20;
 
+/** A new thread that has not loaded its script within this (and its task's starved bound) is given up on. */
+const DEFAULT_LOAD_WITHIN_MS = 30_000;
+
 export interface ThreadPoolOptions {
   /** the compiled worker script (a .js file that calls `serveThreadTask`) */
   script: string;
@@ -19,12 +23,18 @@ export interface ThreadPoolOptions {
   size: number;
   /** a thread over these limits dies instead of the process (ERR_WORKER_OUT_OF_MEMORY) */
   resourceLimits?: ResourceLimits;
+  /** how long a new thread may take to load its script before its task is given up (30 s) */
+  loadWithinMs?: number;
 }
 
-/** Why a task did not return: it ran past its deadline, or its thread died (out of memory, crashed). */
+/**
+ * Why a task did not return: it used its deadline's worth of CPU (`timeout`), it could not get to run for
+ * STARVED_WALL_FACTOR times the deadline (`starved`: the machine's load, not the input), or its thread died (out of
+ * memory, crashed).
+ */
 export class ThreadTaskError extends Error {
   constructor(
-    readonly reason: 'timeout' | 'thread-died',
+    readonly reason: 'timeout' | 'starved' | 'thread-died',
     message: string,
   ) {
     super(message);
@@ -54,6 +64,9 @@ interface Slot {
   ready: Promise<void>;
   /** where the thread's CPU time is read; null until it is ready, or where there is none */
   statPath: string | null;
+  /** the CPU time the thread had used when it said it was ready, by its own reading */
+  readyCpuMs: number | null;
+  isReady: boolean;
 }
 
 /**
@@ -109,12 +122,21 @@ export class ThreadPool<Input, Output> {
     const worker = new Worker(this.options.script, { resourceLimits: this.options.resourceLimits });
     // an idle thread must not keep the process alive
     worker.unref();
-    const slot: Slot = { worker, job: null, ready: Promise.resolve(), statPath: null };
+    const slot: Slot = {
+      worker,
+      job: null,
+      ready: Promise.resolve(),
+      statPath: null,
+      readyCpuMs: null,
+      isReady: false,
+    };
     slot.ready = new Promise<void>((resolve) => {
       const onReady = (message: unknown) => {
         if (!isThreadReady(message)) return;
         worker.off('message', onReady);
         slot.statPath = message.statPath;
+        slot.readyCpuMs = message.cpuMs;
+        slot.isReady = true;
         resolve();
       };
       worker.on('message', onReady);
@@ -130,10 +152,12 @@ export class ThreadPool<Input, Output> {
     worker.ref();
     let settled = false;
     let timer: NodeJS.Timeout | undefined;
+    let backstop: NodeJS.Timeout | undefined;
     const finish = (outcome: () => void, keepThread: boolean) => {
       if (settled) return;
       settled = true;
       clearTimeout(timer);
+      clearTimeout(backstop);
       worker.off('message', onMessage);
       worker.off('error', onError);
       worker.off('exit', onExit);
@@ -156,27 +180,41 @@ export class ThreadPool<Input, Output> {
       finish(() => job.reject(new ThreadTaskError('thread-died', threadDeath(error))), false);
     const onExit = (code: number) =>
       finish(() => job.reject(new ThreadTaskError('thread-died', `the thread exited (code ${code})`)), false);
-    const onTimeout = () =>
-      finish(() => job.reject(new ThreadTaskError('timeout', `took longer than ${job.timeoutMs} ms`)), false);
-    const armDeadline = () => {
+    const stop = (reason: 'timeout' | 'starved', message: string) =>
+      finish(() => job.reject(new ThreadTaskError(reason, message)), false);
+    const armDeadline = (cpuAtStart: number | null) => {
       const { statPath } = slot;
-      const cpuAtStart = statPath === null ? null : threadCpuMs(statPath);
-      const wallStart = Date.now();
+      const wallStart = performance.now();
       const check = () => {
         if (settled) return;
         const cpuNow = cpuAtStart === null ? null : threadCpuMs(statPath!);
-        const left = deadlineLeftMs(job.timeoutMs, {
-          cpuUsedMs: cpuNow === null ? null : cpuNow - cpuAtStart!,
-          wallUsedMs: Date.now() - wallStart,
-        });
-        if (left <= 0) onTimeout();
-        else timer = setTimeout(check, Math.max(left, RECHECK_MIN_MS));
+        const cpuUsedMs = cpuNow === null ? null : cpuNow - cpuAtStart!;
+        const left = deadlineLeftMs(job.timeoutMs, { cpuUsedMs, wallUsedMs: performance.now() - wallStart });
+        if (left > 0) timer = setTimeout(check, Math.max(left, RECHECK_MIN_MS));
+        else if (cpuUsedMs !== null && cpuUsedMs < job.timeoutMs)
+          stop(
+            'starved',
+            `waited ${job.timeoutMs * STARVED_WALL_FACTOR} ms for a core (this machine is busy)`,
+          );
+        else stop('timeout', `took longer than ${job.timeoutMs} ms`);
       };
       timer = setTimeout(check, job.timeoutMs);
     };
-    void slot.ready.then(() => {
-      if (!settled) armDeadline();
-    });
+    const cpuOf = (statPath: string | null) => (statPath === null ? null : threadCpuMs(statPath));
+    if (slot.isReady) {
+      // an idle thread: the task starts when it is posted below
+      armDeadline(cpuOf(slot.statPath));
+    } else {
+      // a new thread takes the task as soon as it has loaded, before its word reaches this thread: its own
+      // reading at that moment is where the task's CPU time starts
+      void slot.ready.then(() => {
+        if (!settled) armDeadline(slot.readyCpuMs ?? cpuOf(slot.statPath));
+      });
+      backstop = setTimeout(
+        () => stop('starved', 'its thread did not load its script in time'),
+        (this.options.loadWithinMs ?? DEFAULT_LOAD_WITHIN_MS) + job.timeoutMs * STARVED_WALL_FACTOR,
+      );
+    }
     worker.on('message', onMessage);
     worker.on('error', onError);
     worker.on('exit', onExit);

@@ -1,6 +1,6 @@
 import { setPriority } from 'node:os';
 import { parentPort } from 'node:worker_threads';
-import { ownThreadStatPath } from './thread-cpu-clock';
+import { ownThreadStatPath, threadCpuMs } from './thread-cpu-clock';
 
 /** An error thrown inside a thread task, as data: a SourceError keeps its code and HTTP status. */
 export interface ThreadFailure {
@@ -25,6 +25,8 @@ export interface ThreadReady {
   ready: true;
   /** the thread's /proc stat file; null where there is none, and the deadline counts wall time */
   statPath: string | null;
+  /** the CPU time the thread has used so far, read by itself as it becomes ready (null where unreadable) */
+  cpuMs: number | null;
 }
 
 export function isThreadReady(message: unknown): message is ThreadReady {
@@ -65,7 +67,12 @@ export function serveThreadTask<Input, Output>(task: (input: Input) => Output): 
     }
     port.postMessage(reply);
   });
-  const ready: ThreadReady = { ready: true, statPath: ownThreadStatPath() };
+  const statPath = ownThreadStatPath();
+  const ready: ThreadReady = {
+    ready: true,
+    statPath,
+    cpuMs: statPath === null ? null : threadCpuMs(statPath),
+  };
   port.postMessage(ready);
 }
 
