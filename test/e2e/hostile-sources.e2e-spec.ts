@@ -33,8 +33,13 @@ const RETRY_MAX_S = 8;
 const HTTP_TIMEOUT_MS = 3000;
 const MAX_REDIRECTS = 5;
 const HEALTH_MAX_MS = 1000;
-/** how long the armed cases are watched: long enough for the backoff to reach its maximum twice */
-const OBSERVE_MS = 24_000;
+/**
+ * How long the armed cases are watched: long enough for the backoff to reach its maximum twice, and for the
+ * 10,000-item feed to be stored under the barrage: on a slow evening of the 2-core machine 22.3 s with parse
+ * deadlines on the clock, 23.6 and 24.2 s with deadlines in CPU time (its parse, kept off the cores, runs on
+ * where it used to be cut and polled again); 24 s was the window before
+ */
+const OBSERVE_MS = 36_000;
 /**
  * The first poll after arming may start up to one interval later, take the whole HTTP timeout (slow drip),
  * queue behind the other cases' polls and parses on two cores: the bound for a recorded outcome.
@@ -217,9 +222,12 @@ describe('hostile sources: the service stays responsive, failures are recorded, 
       method: 'POST',
       body: JSON.stringify({ url: hostile.url(path), pollIntervalSeconds: INTERVAL_S }),
     });
-    // ~2 s of parsing on a thread; on a machine loaded enough to pass the deadline, a readable refusal
+    // ~2 s of parsing on a thread; on a machine loaded enough to pass the deadline, a readable refusal (a parse
+    // kept off the cores for ten times the deadline is our load: 503, "… for a core")
     if (res.status !== 201)
-      expect(((await res.json()) as { message: string }).message).toContain('parsing took longer than');
+      expect(((await res.json()) as { message: string }).message).toMatch(
+        /parsing took longer than|for a core/,
+      );
     const tookMs = Date.now() - started;
     await sleep(300);
     const samples = await probe.stop();

@@ -10,4 +10,4 @@ export * from './web';
 export * from './sources.module';
 export * from './cursor';
 export { refuseCredentialsInUrl } from './url-credentials';
-export { STARVED_WALL_FACTOR } from './parsing';
+export { STARVED_WALL_FACTOR, taskWallBoundMs } from './parsing';

@@ -16,7 +16,7 @@ import {
   type CanaryClaim,
   type CanarySetting,
 } from '@app/persistence';
-import { ConnectorRegistry, STARVED_WALL_FACTOR, type ResolvedAccount } from '@app/sources';
+import { ConnectorRegistry, taskWallBoundMs, type ResolvedAccount } from '@app/sources';
 import { RepeatingRound } from '../scheduler/repeating-round';
 
 /**
@@ -75,9 +75,8 @@ export class CanaryChecksService implements OnApplicationBootstrap, BeforeApplic
   private async checkDue(): Promise<void> {
     const now = new Date();
     // a check makes a few requests, each bounded by the HTTP client's total timeout
-    // a parse kept off the cores may run STARVED_WALL_FACTOR times its deadline on the clock
-    const leaseMs =
-      this.config.fetch.totalTimeoutMs * 4 + this.config.fetch.parseTimeoutMs * STARVED_WALL_FACTOR;
+    // a parse kept off the cores may run STARVED_WALL_FACTOR times its deadline, on a thread still loading
+    const leaseMs = this.config.fetch.totalTimeoutMs * 4 + taskWallBoundMs(this.config.fetch.parseTimeoutMs);
     const claims = await claimDueCanaries(this.db.manager, now, leaseMs);
     await Promise.all(claims.map((claim) => this.check(claim)));
   }

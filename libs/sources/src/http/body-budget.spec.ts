@@ -1,54 +1,33 @@
-import { BodyBudget, HOST_SHARE } from './body-budget';
+import { BodyBudget } from './body-budget';
 
 describe('BodyBudget', () => {
-  it('takes bytes up to the bound, and a host up to its share of it', () => {
-    const budget = new BodyBudget(4000, 500);
-    expect(budget.hostLimit).toBe(4000 * HOST_SHARE);
-    expect(budget.take('a.example', 1000)).toBe('taken');
-    expect(budget.take('a.example', 1)).toBe('host-full');
-    expect(budget.take('b.example', 1000)).toBe('taken');
-    expect(budget.take('c.example', 1000)).toBe('taken');
-    expect(budget.take('d.example', 1000)).toBe('taken');
-    expect(budget.take('e.example', 1)).toBe('process-full');
+  it('takes bytes up to the bound, and gives them back', () => {
+    const budget = new BodyBudget(4000);
+    expect(budget.take(3000)).toBe(true);
+    expect(budget.take(1001)).toBe(false);
+    expect(budget.take(1000)).toBe(true);
     expect(budget.inUse).toBe(4000);
+    budget.give(2500);
+    expect(budget.inUse).toBe(1500);
+    budget.give(1500);
+    expect(() => budget.give(1)).toThrow('gave back 1 bytes of the 0 taken');
   });
 
-  it('gives bytes back to the host and the process alike', () => {
-    const budget = new BodyBudget(4000, 500);
-    budget.take('a.example', 1000);
-    budget.give('a.example', 400);
-    expect(budget.inUse).toBe(600);
-    expect(budget.take('a.example', 400)).toBe('taken');
-    budget.give('a.example', 1000);
-    expect(budget.inUse).toBe(0);
-    expect(() => budget.give('a.example', 1)).toThrow('gave back 1 bytes of the 0 taken for a.example');
-  });
-
-  it('lets a host receive one body of the largest size, however small its share', () => {
-    const budget = new BodyBudget(1000, 1000);
-    expect(budget.hostLimit).toBe(1000);
-    expect(budget.take('a.example', 1000)).toBe('taken');
+  it('admits a request while an eighth of the bound (or one largest body, if smaller) is left', () => {
+    const budget = new BodyBudget(8000);
+    budget.take(7000);
+    expect(budget.admits(1000)).toBe(true);
+    budget.take(1);
+    expect(budget.admits(1000)).toBe(false);
+    // a small largest body needs only itself
+    expect(budget.admits(200)).toBe(true);
+    // nothing in flight: always admitted, however large the largest body
+    expect(new BodyBudget(1000).admits(1000)).toBe(true);
   });
 
   it('has no bound at all when none was given', () => {
-    const budget = new BodyBudget(Number.POSITIVE_INFINITY, 1000);
-    expect(budget.take('a.example', 1e12)).toBe('taken');
-  });
-
-  it('admits a request while an eighth of the bound and of its host’s share (or one largest body) is left', () => {
-    const budget = new BodyBudget(8000, 1000);
-    expect(budget.hostLimit).toBe(2000);
-    budget.take('a.example', 1750);
-    expect(budget.admits('a.example', 1000)).toBeNull();
-    budget.take('a.example', 1);
-    expect(budget.admits('a.example', 1000)).toBe('host-full');
-    expect(budget.admits('b.example', 1000)).toBeNull();
-    for (const host of ['b.example', 'c.example']) budget.take(host, 2000);
-    expect(budget.admits('e.example', 1000)).toBeNull();
-    budget.take('e.example', 1250);
-    expect(budget.inUse).toBe(7001);
-    expect(budget.admits('e.example', 1000)).toBe('process-full');
-    // a small largest body needs only itself
-    expect(budget.admits('e.example', 200)).toBeNull();
+    const budget = new BodyBudget(Number.POSITIVE_INFINITY);
+    expect(budget.take(1e12)).toBe(true);
+    expect(budget.admits(1e12)).toBe(true);
   });
 });

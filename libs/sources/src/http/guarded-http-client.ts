@@ -11,7 +11,7 @@ import {
   systemResolver,
 } from './address-guard';
 import { CREDENTIALS_REFUSAL, hasCredentials, withoutCredentials } from '../url-credentials';
-import { BodyBudget, type BodyTake } from './body-budget';
+import { BodyBudget } from './body-budget';
 import { HostRateLimits } from './host-rate-limits';
 import { networkFailureReason } from './network-error-message';
 import {
@@ -77,7 +77,7 @@ export class GuardedHttpClient {
   ) {
     this.isAllowed = options.allowPrivateNetworks ? null : (deps.isAllowedAddress ?? isPublicAddress);
     this.resolveName = deps.resolve ?? systemResolver;
-    this.bodies = new BodyBudget(options.maxBytesInFlight ?? Number.POSITIVE_INFINITY, options.maxBytes);
+    this.bodies = new BodyBudget(options.maxBytesInFlight ?? Number.POSITIVE_INFINITY);
     this.rateLimits = new HostRateLimits(
       deps.now ?? Date.now,
       options.maxRetryAfterSeconds ?? DEFAULT_MAX_RETRY_AFTER_SECONDS,
@@ -119,12 +119,11 @@ export class GuardedHttpClient {
 
   /** Never throws for an HTTP status; throws SourceError for everything that kept us from a response. */
   async request(input: string | URL, req: HttpRequest = {}): Promise<HttpResponse> {
-    // no body larger than its host may ever hold: it would be refused as our load, forever
-    const maxBytes = Math.min(req.maxBytes ?? this.options.maxBytes, this.bodies.hostLimit);
+    // no body larger than the whole bound: it would be refused as our load, for ever
+    const maxBytes = Math.min(req.maxBytes ?? this.options.maxBytes, this.bodies.limit);
     // with the bound (nearly) full, the answer would not be read: do not ask
     const target = httpUrl(input);
-    const full = this.bodies.admits(target.host, maxBytes);
-    if (full) throw overShared(target.host, this.bodies, full, 'not asked');
+    if (!this.bodies.admits(maxBytes)) throw overShared(target.host, this.bodies.limit, 'not asked');
     return this.withDeadline(target, req, async (exchange) => {
       const { res, url, bodiless } = exchange;
       const body = await readLimited(
@@ -354,13 +353,11 @@ async function readLimited(
   if (declared !== undefined && declared > limit) throw refuse(tooLarge());
   let held = 0;
   const hold = (bytes: number) => {
-    const taken = shared.take(url.host, bytes);
-    if (taken !== 'taken') throw overShared(url.host, shared, taken);
+    if (!shared.take(bytes)) throw overShared(url.host, shared.limit);
     held += bytes;
   };
   if (declared !== undefined && Number.isSafeInteger(declared) && declared > 0) {
-    const taken = shared.take(url.host, declared);
-    if (taken !== 'taken') throw refuse(overShared(url.host, shared, taken));
+    if (!shared.take(declared)) throw refuse(overShared(url.host, shared.limit));
     held = declared;
   }
   const chunks: Buffer[] = [];
@@ -376,27 +373,17 @@ async function readLimited(
     }
   } finally {
     // the caller holds the body from here on; the bound is on what is still arriving
-    shared.give(url.host, held);
+    shared.give(held);
   }
   return Buffer.concat(chunks, size);
 }
 
-/**
- * A body the shared bound refused. A host over its share is refused as our load too: a busy instance polled for
- * many accounts at once is not at fault, and a host that stalls its bodies is charged by their own deadlines.
- */
-function overShared(
-  host: string,
-  shared: BodyBudget,
-  refused: Exclude<BodyTake, 'taken'>,
-  what = 'response not read',
-): SourceError {
-  const over =
-    refused === 'process-full'
-      ? `more than ${shared.limit} bytes of response bodies at once (VERBATIM_HTTP_BYTES_IN_FLIGHT)`
-      : `more than ${shared.hostLimit} bytes of response bodies from ${host} at once (its share of ` +
-        `VERBATIM_HTTP_BYTES_IN_FLIGHT)`;
-  return localOverload(`${host}: ${what}: this process would be receiving ${over}`);
+/** A request or a body the shared bound refused: our load, not the source's doing. */
+function overShared(host: string, limit: number, what = 'response not read'): SourceError {
+  return localOverload(
+    `${host}: ${what}: this process would be receiving more than ${limit} bytes of response bodies at once ` +
+      `(VERBATIM_HTTP_BYTES_IN_FLIGHT)`,
+  );
 }
 
 /** Everything of a response but its body. */

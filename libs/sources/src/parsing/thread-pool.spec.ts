@@ -3,6 +3,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import {
   deadlineLeftMs,
+  overdueReason,
   STARVED_WALL_FACTOR,
   ThreadPool,
   ThreadTaskError,
@@ -150,6 +151,21 @@ describe('ThreadPool', () => {
     } finally {
       await silent.close();
     }
+  });
+
+  it('calls an overdue task starved only if it had less than half its CPU deadline: more, and its input cost it', () => {
+    expect(overdueReason(200, 30)).toBe('starved');
+    expect(overdueReason(200, 99)).toBe('starved');
+    // a niced thread beside a busy one gets about a tenth of a core: nearly its whole deadline by the wall bound
+    expect(overdueReason(200, 190)).toBe('timeout');
+    expect(overdueReason(200, 100)).toBe('timeout');
+    expect(overdueReason(200, null)).toBe('timeout');
+  });
+
+  it('refuses a load allowance that a timer cannot hold', () => {
+    expect(() => new ThreadPool({ script: 'x.js', size: 1, loadWithinMs: Number.POSITIVE_INFINITY })).toThrow(
+      'loadWithinMs must be a positive number',
+    );
   });
 
   it('reports a thread that dies mid-task, and replaces it', async () => {

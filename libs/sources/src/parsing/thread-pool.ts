@@ -5,16 +5,28 @@ import { isThreadReady, type TaskReply, type TaskRequest, type ThreadFailure } f
 
 /**
  * How many times its deadline in wall time a task may run while its thread has not yet used the deadline's
- * worth of CPU. Past it the task is stopped anyway: the thread was starved, not the parse slow, but a poll does
- * not wait on a starved thread for ever.
+ * worth of CPU. Past it the task is stopped anyway: a poll does not wait on a starved thread for ever.
  */
 export const STARVED_WALL_FACTOR = 10;
+
+/**
+ * A task stopped at the wall bound was starved (our load, not its input) only if it had used less than this share
+ * of its CPU deadline. A niced thread beside one busy thread gets about a tenth of a core (weights 110 and 1024),
+ * so an expensive parse on a loaded machine reaches nearly all of its deadline by the wall bound: that one is
+ * charged as a timeout, or a hostile body would be retried for free whenever it had made the machine busy.
+ */
+export const STARVED_CPU_SHARE = 0.5;
 
 /** The shortest wait before a deadline is looked at again (the CPU clock ticks every 10 ms). */
 const RECHECK_MIN_MS = 20;
 
-/** A new thread that has not loaded its script within this (and its task's starved bound) is given up on. */
+/** A new thread that has not loaded its script within this is given up on (its task is `starved`). */
 const DEFAULT_LOAD_WITHIN_MS = 30_000;
+
+/** The longest a task with this deadline can take on the clock, its new thread's loading included. */
+export function taskWallBoundMs(timeoutMs: number): number {
+  return DEFAULT_LOAD_WITHIN_MS + timeoutMs * STARVED_WALL_FACTOR;
+}
 
 export interface ThreadPoolOptions {
   /** the compiled worker script (a .js file that calls `serveThreadTask`) */
@@ -86,7 +98,11 @@ export class ThreadPool<Input, Output> {
   private nextId = 0;
   private closed = false;
 
-  constructor(private readonly options: ThreadPoolOptions) {}
+  constructor(private readonly options: ThreadPoolOptions) {
+    const { loadWithinMs } = options;
+    if (loadWithinMs !== undefined && !(loadWithinMs > 0 && loadWithinMs <= 2 ** 31 - 1))
+      throw new Error(`loadWithinMs must be a positive number of ms up to 2^31 - 1, not ${loadWithinMs}`);
+  }
 
   run(input: Input, timeoutMs: number): Promise<Output> {
     if (this.closed) return Promise.reject(new Error('the thread pool is closed'));
@@ -191,7 +207,7 @@ export class ThreadPool<Input, Output> {
         const cpuUsedMs = cpuNow === null ? null : cpuNow - cpuAtStart!;
         const left = deadlineLeftMs(job.timeoutMs, { cpuUsedMs, wallUsedMs: performance.now() - wallStart });
         if (left > 0) timer = setTimeout(check, Math.max(left, RECHECK_MIN_MS));
-        else if (cpuUsedMs !== null && cpuUsedMs < job.timeoutMs)
+        else if (overdueReason(job.timeoutMs, cpuUsedMs) === 'starved')
           stop(
             'starved',
             `waited ${job.timeoutMs * STARVED_WALL_FACTOR} ms for a core (this machine is busy)`,
@@ -208,11 +224,12 @@ export class ThreadPool<Input, Output> {
       // a new thread takes the task as soon as it has loaded, before its word reaches this thread: its own
       // reading at that moment is where the task's CPU time starts
       void slot.ready.then(() => {
+        clearTimeout(backstop);
         if (!settled) armDeadline(slot.readyCpuMs ?? cpuOf(slot.statPath));
       });
       backstop = setTimeout(
         () => stop('starved', 'its thread did not load its script in time'),
-        (this.options.loadWithinMs ?? DEFAULT_LOAD_WITHIN_MS) + job.timeoutMs * STARVED_WALL_FACTOR,
+        this.options.loadWithinMs ?? DEFAULT_LOAD_WITHIN_MS,
       );
     }
     worker.on('message', onMessage);
@@ -234,6 +251,14 @@ export function deadlineLeftMs(
   const wallLeft = timeoutMs * STARVED_WALL_FACTOR - used.wallUsedMs;
   const cpuLeft = timeoutMs - (used.cpuUsedMs ?? used.wallUsedMs);
   return Math.min(cpuLeft, wallLeft);
+}
+
+/**
+ * Why a task past its deadline is stopped: `starved` when its thread's CPU time is known and below
+ * STARVED_CPU_SHARE of the deadline (it was kept off the cores), else `timeout` (its input cost that much).
+ */
+export function overdueReason(timeoutMs: number, cpuUsedMs: number | null): 'timeout' | 'starved' {
+  return cpuUsedMs !== null && cpuUsedMs < timeoutMs * STARVED_CPU_SHARE ? 'starved' : 'timeout';
 }
 
 function threadDeath(error: Error): string {
