@@ -29,8 +29,8 @@ export enum ErrorCode {
   SourceReadBudgetExhausted = 'source-read-budget-exhausted',
   /**
    * refused by this process for its own load, not by the source (more response bytes arriving at once than
-   * VERBATIM_HTTP_BYTES_IN_FLIGHT, a parse thread kept off the cores): tried again soon,
-   * and never counted against the source
+   * VERBATIM_HTTP_BYTES_IN_FLIGHT, a parse thread kept off the cores): tried again soon, and never counted
+   * against the source
    */
   LocalOverload = 'local-overload',
 }

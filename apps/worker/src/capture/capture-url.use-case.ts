@@ -7,7 +7,7 @@ import { addAccountReadsByIdentity, findQueuedCaptureRequest, noteCaptureAttempt
 import { ConnectorRegistry, type ReadMeter } from '@app/sources';
 import { type JobOf } from '@app/queues';
 
-/** How often a capture that hits a passing problem (network, rate limit) is tried before it is failed. */
+/** How often a capture that hits a passing problem (network, rate limit, our own load) is tried before it is failed. */
 export const CAPTURE_ATTEMPTS = 5;
 
 const PASSING: ReadonlySet<string> = new Set([
