@@ -210,6 +210,27 @@ describe('reading room', () => {
     await page.close();
   });
 
+  it('shows since when an account’s polls have been deferred for the archive’s own load', async () => {
+    const accountId = (await view(cyrillicId)).account.id;
+    const since = '2026-11-30T08:00:00.000Z';
+    await app.db.query(`UPDATE accounts SET deferred_since = $2 WHERE id = $1`, [accountId, since]);
+    try {
+      const account = (await app.http().get(`/api/v1/accounts/${accountId}`).expect(200)).body;
+      expect(account.deferredSince).toBe(since);
+      const page = await open(`/accounts/${accountId}`);
+      const health = await page.locator('#health-heading + dl').textContent();
+      expect(health).toContain('Polls deferred since');
+      expect(health).toContain('its own load, not the source');
+      await expect(page.locator(`#health-heading + dl time[datetime="${since}"]`).count()).resolves.toBe(1);
+      await page.close();
+    } finally {
+      await app.db.query(`UPDATE accounts SET deferred_since = NULL WHERE id = $1`, [accountId]);
+    }
+    const page = await open(`/accounts/${accountId}`);
+    await expect(page.locator('#health-heading + dl').textContent()).resolves.not.toContain('deferred');
+    await page.close();
+  });
+
   it('gives every citation format the permalink and the record hash, and Highwire tags', async () => {
     const latest = (await view(cyrillicId)).versions[1];
     const page = await open(`/statements/${cyrillicId}`);

@@ -30,6 +30,8 @@ export interface PollWork {
     handle: string;
     pollIntervalSeconds: number;
     consecutiveFailures: number;
+    /** since when its polls have been deferred for our own load, null when the last one reached the source */
+    deferredSince: Date | null;
   };
   due: Date;
   startedAt: Date;

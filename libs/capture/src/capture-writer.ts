@@ -352,7 +352,7 @@ export class CaptureWriter {
       notBefore ??
       (againstSource
         ? nextPollAfterFailure(failures, pollIntervalSeconds, this.config.polling, failure.retryAt, now)
-        : nextPollAfterLocalOverload(pollIntervalSeconds, now));
+        : nextPollAfterLocalOverload(pollIntervalSeconds, work.account.deferredSince, now));
     const what = `poll of ${work.account.platform} ${work.account.handle}`;
     // a deferral is our load, counted in verbatim_polls_total; one line each would flood the log when it lasts
     if (againstSource)

@@ -153,6 +153,28 @@ describe('CaptureWriter: polls with posts written in batches (on a real database
     expect(await transactionOf(big.account.id)).not.toBe(await transactionOf(small.account.id));
   });
 
+  it('a poll that finds posts clears the account’s deferral, in a batch or on its own', async () => {
+    const [big, small] = await fixture.trackedAccounts(2);
+    await fixture.db.query(
+      `UPDATE accounts SET deferred_since = now() - interval '1 hour' WHERE id = ANY($1)`,
+      [[big.account.id, small.account.id]],
+    );
+    const page = Array.from({ length: FOUND_POLL_BATCH_MAX_VERSIONS + 1 }, (_, i) =>
+      post(big, `${i}`, `Post ${i}.`),
+    );
+    expect(
+      await Promise.all([
+        fixture.writer.recordPoll(small, found([post(small, '1', 'Small.')])),
+        fixture.writer.recordPoll(big, found(page)),
+      ]),
+    ).toEqual(['captured', 'captured']);
+    const marks: { deferred_since: Date | null }[] = await fixture.db.query(
+      `SELECT deferred_since FROM accounts WHERE id = ANY($1)`,
+      [[big.account.id, small.account.id]],
+    );
+    expect(marks).toEqual([{ deferred_since: null }, { deferred_since: null }]);
+  });
+
   it('a page of more than a thousand posts sharing one body is written whole, its body stored once', async () => {
     const work = await fixture.trackedAccount();
     const body = Buffer.from('{"page":"one body for every post"}');

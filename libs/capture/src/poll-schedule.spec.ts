@@ -32,10 +32,43 @@ describe('poll schedule', () => {
   });
 
   it('tries a poll our own load refused again soon, at a random moment within 30 s or the interval', () => {
-    expect(nextPollAfterLocalOverload(60, now, () => 0).toISOString()).toBe(at(5));
-    expect(nextPollAfterLocalOverload(60, now, () => 1).toISOString()).toBe(at(30));
-    expect(nextPollAfterLocalOverload(10, now, () => 1).toISOString()).toBe(at(10));
-    expect(nextPollAfterLocalOverload(3600, now, () => 0.5).toISOString()).toBe(at(17.5));
-    expect(nextPollAfterLocalOverload(3, now, () => 0.5).toISOString()).toBe(at(3));
+    expect(nextPollAfterLocalOverload(60, null, now, () => 0).toISOString()).toBe(at(5));
+    expect(nextPollAfterLocalOverload(60, null, now, () => 1).toISOString()).toBe(at(30));
+    expect(nextPollAfterLocalOverload(10, null, now, () => 1).toISOString()).toBe(at(10));
+    expect(nextPollAfterLocalOverload(3600, null, now, () => 0.5).toISOString()).toBe(at(17.5));
+    // an interval shorter than the soonest retry: within it
+    expect(nextPollAfterLocalOverload(3, null, now, () => 0).toISOString()).toBe(at(1.5));
+    expect(nextPollAfterLocalOverload(3, null, now, () => 1).toISOString()).toBe(at(3));
+  });
+
+  it('waits longer the longer an account has been deferred, but never past its interval', () => {
+    const deferredFor = (seconds: number) => new Date(now.getTime() - seconds * 1000);
+    // deferred for 2 minutes: between 1 and 2 minutes
+    expect(nextPollAfterLocalOverload(3600, deferredFor(120), now, () => 0).toISOString()).toBe(at(60));
+    expect(nextPollAfterLocalOverload(3600, deferredFor(120), now, () => 1).toISOString()).toBe(at(120));
+    // deferred for 2 hours, polled hourly: between half an hour and an hour
+    expect(nextPollAfterLocalOverload(3600, deferredFor(7200), now, () => 0).toISOString()).toBe(at(1800));
+    expect(nextPollAfterLocalOverload(3600, deferredFor(7200), now, () => 1).toISOString()).toBe(at(3600));
+    // a short deferral waits as a first one does
+    expect(nextPollAfterLocalOverload(60, deferredFor(8), now, () => 0).toISOString()).toBe(at(5));
+    expect(nextPollAfterLocalOverload(60, deferredFor(8), now, () => 1).toISOString()).toBe(at(30));
+    // a mark from a clock ahead of ours counts as no deferral yet
+    expect(nextPollAfterLocalOverload(60, deferredFor(-600), now, () => 1).toISOString()).toBe(at(30));
+  });
+
+  it('spaces retries so that a lasting overload adds few polls', () => {
+    // each retry at the latest moment its window allows, then at the soonest: count the tries in an hour
+    for (const random of [() => 0, () => 1]) {
+      const since = now;
+      let at_ = now;
+      let tries = 0;
+      while (at_.getTime() - since.getTime() < 3_600_000) {
+        at_ = nextPollAfterLocalOverload(3600, since, at_, random);
+        tries++;
+      }
+      // without backoff, 5–30 s apart: 120 to 720 tries in the hour; with it, each wait at least half the time
+      // deferred so far (the time grows by half each try), so about log1.5(3600 / 5) ≈ 16 tries
+      expect(tries).toBeLessThanOrEqual(20);
+    }
   });
 });

@@ -21,8 +21,10 @@ describe('CaptureWriter: quiet and failed polls written in batches (on a real da
       cursor: unknown;
       consecutive_failures: number;
       last_error_code: string | null;
+      deferred_since: Date | null;
     }[] = await fixture.db.query(
-      `SELECT next_poll_at, last_poll_status, cursor, consecutive_failures, last_error_code FROM accounts WHERE id = $1`,
+      `SELECT next_poll_at, last_poll_status, cursor, consecutive_failures, last_error_code, deferred_since
+       FROM accounts WHERE id = $1`,
       [id],
     );
     return row;
@@ -276,6 +278,45 @@ describe('CaptureWriter: quiet and failed polls written in batches (on a real da
     expect(await runsOf(fresh.account.id)).toEqual([
       { outcome: 'deferred', polls: 1, http_status: null, error_code: 'local-overload' },
     ]);
+  });
+
+  it('an account is marked deferred from its first deferral in a row until a poll reaches the source', async () => {
+    const [thenQuiet, thenFailing] = await fixture.trackedAccounts(2);
+    const overload = () => new SourceError(ErrorCode.LocalOverload, 'parse thread kept off the cores');
+    const again = async (work: PollWork, deferredSince: Date | null): Promise<PollWork> => ({
+      account: { ...work.account, deferredSince },
+      due: (await accountRow(work.account.id)).next_poll_at,
+      startedAt: new Date(),
+    });
+
+    expect(await fixture.writer.recordPollFailure(thenQuiet, overload())).toBe('deferred');
+    const first = (await accountRow(thenQuiet.account.id)).deferred_since;
+    expect(first).toBeInstanceOf(Date);
+    // deferred again: the mark keeps its first time, and the retry is spaced by how long the account has waited
+    const longAgo = new Date(Date.now() - 7_200_000);
+    const writtenAt = Date.now();
+    expect(await fixture.writer.recordPollFailure(await again(thenQuiet, longAgo), overload())).toBe(
+      'deferred',
+    );
+    const deferredTwice = await accountRow(thenQuiet.account.id);
+    expect(deferredTwice.deferred_since).toEqual(first);
+    // two hours deferred, a 300 s interval: between half the interval and the interval, not within 30 s
+    expect(deferredTwice.next_poll_at.getTime()).toBeGreaterThanOrEqual(writtenAt + 150_000);
+    expect(deferredTwice.next_poll_at.getTime()).toBeLessThanOrEqual(Date.now() + 300_000);
+
+    expect(await fixture.writer.recordPoll(await again(thenQuiet, first), quiet())).toBe('unchanged');
+    expect((await accountRow(thenQuiet.account.id)).deferred_since).toBeNull();
+
+    expect(await fixture.writer.recordPollFailure(thenFailing, overload())).toBe('deferred');
+    const deferredSince = (await accountRow(thenFailing.account.id)).deferred_since;
+    expect(
+      await fixture.writer.recordPollFailure(await again(thenFailing, deferredSince), unavailable()),
+    ).toBe('failed');
+    expect(await accountRow(thenFailing.account.id)).toMatchObject({
+      deferred_since: null,
+      consecutive_failures: 1,
+      last_poll_status: 'failed',
+    });
   });
 
   it('a batch of failures the database refuses is written poll by poll: the refused job errors, the rest kept', async () => {

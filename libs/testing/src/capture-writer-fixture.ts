@@ -73,6 +73,7 @@ export function useCaptureWriter(due: Date): CaptureWriterFixture {
         handle: name,
         pollIntervalSeconds: 300,
         consecutiveFailures: 0,
+        deferredSince: null,
       };
       return { account, due, startedAt: new Date() };
     },

@@ -83,6 +83,9 @@ const EN = {
   lastPolled: 'Last polled',
   lastPollStatus: 'Last poll',
   failures: 'Consecutive failures',
+  deferredSince: 'Polls deferred since',
+  deferredHelp:
+    'this archive was too busy to poll the account (its own load, not the source); it is tried again on its own',
   lastError: 'Last error',
   tracking: 'Tracking',
   yes: 'yes',
@@ -181,6 +184,9 @@ const UK: Messages = {
   lastPolled: 'Остання перевірка',
   lastPollStatus: 'Результат перевірки',
   failures: 'Невдач поспіль',
+  deferredSince: 'Перевірки відкладено з',
+  deferredHelp:
+    'архів був надто завантажений, щоб перевірити акаунт (його власне навантаження, а не джерело); перевірку буде повторено автоматично',
   lastError: 'Остання помилка',
   tracking: 'Відстежується',
   yes: 'так',

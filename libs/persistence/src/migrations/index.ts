@@ -17,6 +17,7 @@ import { DuePollsByHost1768100000000 } from './1768100000000-DuePollsByHost';
 import { SearchPendingList1768200000000 } from './1768200000000-SearchPendingList';
 import { SearchCaptureBlocks1768300000000 } from './1768300000000-SearchCaptureBlocks';
 import { SearchFilterWords1768400000000 } from './1768400000000-SearchFilterWords';
+import { PollDeferrals1768500000000 } from './1768500000000-PollDeferrals';
 
 /** Every migration, in order. Listed explicitly so builds and tests run the same set. */
 export const MIGRATIONS = [
@@ -39,4 +40,5 @@ export const MIGRATIONS = [
   SearchPendingList1768200000000,
   SearchCaptureBlocks1768300000000,
   SearchFilterWords1768400000000,
+  PollDeferrals1768500000000,
 ];

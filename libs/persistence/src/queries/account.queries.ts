@@ -19,6 +19,11 @@ export interface AccountView {
   lastError: string | null;
   lastErrorCode: string | null;
   consecutiveFailures: number;
+  /**
+   * since when its polls have been put off because this archive was overloaded (`local-overload`), not because
+   * of the source; null when the last poll reached the source, or the account is not being polled
+   */
+  deferredSince: string | null;
   /** for platforms paid per read (X): the reads this account used in the current calendar month (UTC) */
   reads: { month: string; used: number; budget: number | null };
   createdAt: string;
@@ -49,6 +54,7 @@ export function accountView(
     lastError: a.lastError,
     lastErrorCode: a.lastErrorCode,
     consecutiveFailures: a.consecutiveFailures,
+    deferredSince: a.tracking && !a.paused ? (a.deferredSince?.toISOString() ?? null) : null,
     reads: { month: readsMonthOf(now), used: readsUsedIn(a, now), budget: budgetOf(a.platform) },
     createdAt: a.createdAt.toISOString(),
   };

@@ -236,7 +236,7 @@ export async function completePoll(
 ): Promise<boolean> {
   const [, claimed]: [unknown, number] = await db.query(
     `UPDATE accounts SET cursor = $3, next_poll_at = $4, last_polled_at = now(), last_poll_status = $5,
-       last_error = NULL, last_error_code = NULL, consecutive_failures = 0, updated_at = now()
+       last_error = NULL, last_error_code = NULL, consecutive_failures = 0, deferred_since = NULL, updated_at = now()
      WHERE id = $1 AND next_poll_at = $2 AND tracking`,
     [claim.accountId, claim.due, next.cursor ?? {}, next.nextPollAt, next.status],
   );
@@ -263,7 +263,7 @@ export async function completePolls(db: EntityManager, polls: PollCompletion[]):
   const [rows]: [{ id: string }[], number] = await db.query(
     `UPDATE accounts a SET cursor = p.cursor, next_poll_at = p.next_poll_at, last_polled_at = now(),
        last_poll_status = p.status, last_error = NULL, last_error_code = NULL, consecutive_failures = 0,
-       updated_at = now()
+       deferred_since = NULL, updated_at = now()
      FROM unnest($1::uuid[], $2::timestamptz[], $3::jsonb[], $4::timestamptz[], $5::text[])
        AS p(id, due, cursor, next_poll_at, status)
      WHERE a.id = p.id AND a.next_poll_at = p.due AND a.tracking
@@ -313,7 +313,7 @@ export async function completeQuietPolls(
      ), claimed AS (
        UPDATE accounts a SET cursor = p.cursor, next_poll_at = p.next_poll_at, last_polled_at = now(),
          last_poll_status = 'unchanged', last_error = NULL, last_error_code = NULL, consecutive_failures = 0,
-         updated_at = now()
+         deferred_since = NULL, updated_at = now()
        FROM polls p
        WHERE a.id = p.id AND a.next_poll_at = p.due AND a.tracking
        RETURNING a.id, p.started_at, p.http_status
@@ -355,7 +355,7 @@ export interface PollFailureRecord {
   resetCursor: boolean;
   /**
    * false when our own load refused the poll (`local-overload`): the account keeps its status, last error and
-   * failure count, and only its next poll moves
+   * failure count, its next poll moves, and it is marked deferred (since its first deferral in a row)
    */
   againstSource: boolean;
 }
@@ -390,7 +390,8 @@ export async function failPolls(
        last_poll_status = CASE WHEN p.against_source THEN 'failed' ELSE a.last_poll_status END,
        last_error = CASE WHEN p.against_source THEN p.error ELSE a.last_error END,
        last_error_code = CASE WHEN p.against_source THEN p.error_code ELSE a.last_error_code END,
-       cursor = CASE WHEN p.reset_cursor THEN '{}'::jsonb ELSE a.cursor END
+       cursor = CASE WHEN p.reset_cursor THEN '{}'::jsonb ELSE a.cursor END,
+       deferred_since = CASE WHEN p.against_source THEN NULL ELSE COALESCE(a.deferred_since, now()) END
      FROM unnest($1::uuid[], $2::timestamptz[], $3::timestamptz[], $4::text[], $5::text[], $6::int[], $7::bool[],
        $8::bool[]) AS p(id, due, next_poll_at, error, error_code, failures, reset_cursor, against_source)
      WHERE a.id = p.id AND a.next_poll_at = p.due AND a.tracking

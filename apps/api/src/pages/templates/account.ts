@@ -11,6 +11,7 @@ export const ACCOUNT = `<h1><%= it.h.accountName(it.account) %></h1>
 <dt><%= it.t.lastPolled %></dt><dd><%= it.h.time(it.account.lastPolledAt) %></dd>
 <dt><%= it.t.lastPollStatus %></dt><dd><%= it.account.lastPollStatus %></dd>
 <dt><%= it.t.failures %></dt><dd><%= it.account.consecutiveFailures %></dd>
+<% if (it.account.deferredSince) { %><dt><%= it.t.deferredSince %></dt><dd><time datetime="<%= it.account.deferredSince %>"><%= it.h.time(it.account.deferredSince) %></time>: <%= it.t.deferredHelp %></dd><% } %>
 <% if (it.account.lastError) { %><dt><%= it.t.lastError %></dt><dd><%= it.account.lastError %></dd><% } %>
 </dl>
 </section>
