@@ -2,6 +2,7 @@ import { Inject, Injectable, Logger } from '@nestjs/common';
 import { InjectDataSource } from '@nestjs/typeorm';
 import { DataSource } from 'typeorm';
 import { VERBATIM_CONFIG, type VerbatimConfig } from '@app/config';
+import { ErrorCode, SourceError } from '@app/core';
 import { MetricsService } from '@app/observability';
 import {
   claimDueDeliveries,
@@ -11,7 +12,7 @@ import {
   type ClaimedDelivery,
 } from '@app/persistence';
 import { GuardedHttpClient } from '@app/sources';
-import { isDelivered, nextAttemptAt, shouldDisable } from './retry-policy';
+import { isDelivered, nextAttemptAfterDeferral, nextAttemptAt, shouldDisable } from './retry-policy';
 import { webhookHeaders } from './standard-webhooks';
 
 /** A receiver's answer body is not ours to keep: read at most this much of it. */
@@ -44,7 +45,9 @@ export class WebhookDeliverer {
     // one transaction for the round; a crash before it re-sends the round after the lease (at least once)
     await this.db.transaction((tx) => recordDeliveryAttempts(tx, attempts));
     for (const attempt of attempts)
-      this.metrics.webhookDeliveries.inc({ outcome: attempt.delivered ? 'delivered' : 'failed' });
+      this.metrics.webhookDeliveries.inc({
+        outcome: attempt.delivered ? 'delivered' : attempt.deferred ? 'deferred' : 'failed',
+      });
     return { attempted: claimed.length, more: claimed.length === limit };
   }
 
@@ -58,6 +61,7 @@ export class WebhookDeliverer {
     });
     let statusCode: number | null = null;
     let error: string | null = null;
+    let deferredUntil: Date | null = null;
     try {
       const response = await this.http.request(delivery.url, {
         method: 'POST',
@@ -71,12 +75,17 @@ export class WebhookDeliverer {
       if (!isDelivered(statusCode)) error = `the endpoint answered HTTP ${statusCode}`;
     } catch (failure) {
       error = (failure as Error).message;
+      // our own load: the receiver was not asked, or its answer not read; it may have the event, and a repeat
+      // carries the same webhook-id
+      if (failure instanceof SourceError && failure.code === ErrorCode.LocalOverload)
+        deferredUntil = nextAttemptAfterDeferral(attemptedAt, failure.retryAt);
     }
     const latencyMs = Date.now() - attemptedAt.getTime();
     const delivered = error === null;
+    const deferred = deferredUntil !== null;
     const failingSince = delivery.failingSince ?? attemptedAt;
     const disable =
-      !delivered && shouldDisable(failingSince, attemptedAt)
+      !delivered && !deferred && shouldDisable(failingSince, attemptedAt)
         ? `the endpoint has failed since ${failingSince.toISOString()}: ${error}`
         : null;
     if (disable) this.logger.warn(`subscription ${delivery.subscriptionId} disabled: ${disable}`);
@@ -90,8 +99,10 @@ export class WebhookDeliverer {
       delivered,
       nextAttemptAt: delivered
         ? null
-        : nextAttemptAt(delivery.attempts + 1, this.config.alerts.webhookRetryBaseSeconds, attemptedAt),
+        : (deferredUntil ??
+          nextAttemptAt(delivery.attempts + 1, this.config.alerts.webhookRetryBaseSeconds, attemptedAt)),
       disable,
+      deferred,
     };
   }
 }

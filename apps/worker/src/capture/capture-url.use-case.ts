@@ -7,14 +7,31 @@ import { addAccountReadsByIdentity, findQueuedCaptureRequest, noteCaptureAttempt
 import { ConnectorRegistry, type ReadMeter } from '@app/sources';
 import { type JobOf } from '@app/queues';
 
-/** How often a capture that hits a passing problem (network, rate limit, our own load) is tried before it is failed. */
+/** How often a capture that hits a passing problem of the source (network, rate limit) is tried before it is failed. */
 export const CAPTURE_ATTEMPTS = 5;
 
-const PASSING: ReadonlySet<string> = new Set([
-  ErrorCode.SourceUnavailable,
-  ErrorCode.SourceRateLimited,
-  ErrorCode.LocalOverload,
-]);
+/**
+ * How long a capture refused for this process's own load (`local-overload`) may wait for it to pass. Such a refusal
+ * is not the source's doing, so it does not spend one of the attempts; past this age the request fails with it.
+ */
+export const CAPTURE_DEFERRAL_LIMIT_MS = 3_600_000;
+
+const PASSING: ReadonlySet<string> = new Set([ErrorCode.SourceUnavailable, ErrorCode.SourceRateLimited]);
+
+/** What a failed capture attempt leads to: another try (counting as an attempt or not), or the request failed. */
+export function afterCaptureFailure(
+  code: string,
+  request: { attempts: number; createdAt: Date },
+  now: Date,
+): { retry: boolean; attempts: number } {
+  if (code === ErrorCode.LocalOverload)
+    return {
+      retry: now.getTime() - request.createdAt.getTime() < CAPTURE_DEFERRAL_LIMIT_MS,
+      attempts: request.attempts,
+    };
+  const attempts = request.attempts + 1;
+  return { retry: PASSING.has(code) && attempts < CAPTURE_ATTEMPTS, attempts };
+}
 
 /**
  * Captures one URL now (a post, or every item of a feed), tracked account or not, and hands what it found
@@ -45,14 +62,15 @@ export class CaptureUrlUseCase {
     } catch (error) {
       const failure =
         error instanceof VerbatimError ? error : new SourceError(ErrorCode.SourceUnavailable, String(error));
-      const attempts = request.attempts + 1;
-      if (PASSING.has(failure.code) && attempts < CAPTURE_ATTEMPTS) {
+      const { retry, attempts } = afterCaptureFailure(failure.code, request, new Date());
+      if (retry) {
         await noteCaptureAttempt(this.db.manager, request.id, {
           attempts,
           errorCode: failure.code,
           error: failure.message,
         });
-        throw failure; // BullMQ retries with backoff
+        // BullMQ retries with backoff; once its own attempts are used up, the scheduler queues the request again
+        throw failure;
       }
       await this.writer.recordCaptureFailure(work, failure);
       return;
