@@ -89,7 +89,8 @@ async function fetchAuditLog(
       },
     };
   } catch (error) {
-    if (!(error instanceof SourceError)) throw error;
+    // our own load refused it: try the whole capture again rather than keep it without its log
+    if (!(error instanceof SourceError) || error.code === ErrorCode.LocalOverload) throw error;
     return { kind: 'missing' };
   }
 }
