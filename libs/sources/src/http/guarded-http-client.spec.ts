@@ -5,7 +5,11 @@ import { type AddressInfo } from 'node:net';
 import { gzipSync } from 'node:zlib';
 import { ErrorCode, SourceError } from '@app/core';
 import { type Resolver, isPublicAddress } from './address-guard';
-import { type GuardedHttpClientDeps, GuardedHttpClient } from './guarded-http-client';
+import {
+  ANNOUNCED_BYTES_TAKEN_FIRST,
+  type GuardedHttpClientDeps,
+  GuardedHttpClient,
+} from './guarded-http-client';
 import { BodyTooLarge, type HttpClientOptions } from './http-client';
 
 const options: HttpClientOptions = TEST_HTTP_OPTIONS;
@@ -221,6 +225,24 @@ describe('GuardedHttpClient: bodies received at once', () => {
     await announced.closed;
     expect(c.bytesInFlight).toBe(600);
     await slowAnswer;
+    expect(c.bytesInFlight).toBe(0);
+  });
+
+  it('takes only the first part of a large announced length before reading: a staller holds what it sent', async () => {
+    const first = ANNOUNCED_BYTES_TAKEN_FIRST;
+    // announces the whole bound, four times what is taken first, sends ten bytes, and stalls
+    const staller = await dribbling(10, { 'content-length': String(4 * first) });
+    const honest = await serve((_req, res) => res.end(Buffer.alloc(2 * first, 0x61)));
+    const c = client({ maxBytes: 4 * first, maxBytesInFlight: 4 * first, totalTimeoutMs: 1500 });
+    const stalled = sourceError(c.request(staller.origin));
+    await waitFor(() => c.bytesInFlight === first);
+
+    // taking the whole announced length would have left nothing for this one
+    const read = await c.request(honest.origin);
+    expect(read.body).toHaveLength(2 * first);
+    expect(c.bytesInFlight).toBe(first);
+    expect((await stalled).message).toContain('timed out');
+    await staller.closed;
     expect(c.bytesInFlight).toBe(0);
   });
 

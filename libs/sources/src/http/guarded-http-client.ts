@@ -231,7 +231,7 @@ export class GuardedHttpClient {
     await this.agent.close();
   }
 
-  /** The bytes of buffered response bodies being received right now (announced lengths included). */
+  /** The bytes of buffered response bodies being received right now (with what was taken first of announced ones). */
   get bytesInFlight(): number {
     return this.bodies.inUse;
   }
@@ -332,9 +332,15 @@ function redirected(previous: Exchange, status: number, location: string): Excha
 }
 
 /**
+ * How much of an announced body length is taken from the shared bound before its first byte: a body this small is
+ * refused before it costs anything when it cannot fit; of a larger one, the rest is taken as it arrives, so a source
+ * that announces large bodies and then stalls holds only this much each, not what it announced.
+ */
+export const ANNOUNCED_BYTES_TAKEN_FIRST = 64 * 1024;
+
+/**
  * Reads the whole body, giving up as soon as it is known to exceed the limit, or as soon as the client's bodies
- * being received together would go over their shared bound (a transient failure). A body that announces its length
- * takes it from the shared bound before its first byte is read, so a large one is refused before it costs anything.
+ * being received together would go over their shared bound (a transient failure). See ANNOUNCED_BYTES_TAKEN_FIRST.
  */
 async function readLimited(
   body: Readable,
@@ -357,8 +363,9 @@ async function readLimited(
     held += bytes;
   };
   if (declared !== undefined && Number.isSafeInteger(declared) && declared > 0) {
-    if (!shared.take(declared)) throw refuse(overShared(url.host, shared.limit));
-    held = declared;
+    const first = Math.min(declared, ANNOUNCED_BYTES_TAKEN_FIRST);
+    if (!shared.take(first)) throw refuse(overShared(url.host, shared.limit));
+    held = first;
   }
   const chunks: Buffer[] = [];
   let size = 0;
@@ -366,7 +373,7 @@ async function readLimited(
     for await (const chunk of body as AsyncIterable<Buffer>) {
       // leaving the loop destroys the stream, which closes the connection mid-body
       if (size + chunk.length > limit) throw tooLarge();
-      // more than it announced (or no announcement): the rest is taken as it comes
+      // past what was taken first: the rest is taken as it comes
       if (size + chunk.length > held) hold(size + chunk.length - held);
       size += chunk.length;
       chunks.push(chunk);
