@@ -186,6 +186,24 @@ describe('the REST API', () => {
     // read from the process's guarded HTTP client: its bound, and what it is receiving now
     expect(metrics.text).toMatch(/verbatim_http_body_bytes\{kind="limit"\} [1-9]\d*\n/);
     expect(metrics.text).toMatch(/verbatim_http_body_bytes\{kind="in_flight"\} \d+\n/);
+    expect(metrics.text).toContain('verbatim_accounts_deferred 0\n');
+    expect(metrics.text).toContain('verbatim_accounts_deferred_longest_seconds 0\n');
+  });
+
+  it('counts on /metrics the tracked accounts whose polls are deferred for our own load, and the longest wait', async () => {
+    const [marked]: [{ id: string }[], number] = await app.db.query(
+      `UPDATE accounts SET deferred_since = now() - interval '1 hour' WHERE tracking RETURNING id`,
+    );
+    try {
+      expect(marked.length).toBeGreaterThan(0);
+      const metrics = (await app.http().get('/metrics').expect(200)).text;
+      expect(metrics).toContain(`verbatim_accounts_deferred ${marked.length}\n`);
+      const longest = Number(/^verbatim_accounts_deferred_longest_seconds (\S+)$/m.exec(metrics)?.[1]);
+      expect(longest).toBeGreaterThanOrEqual(3600);
+      expect(longest).toBeLessThan(3600 + 600);
+    } finally {
+      await app.db.query(`UPDATE accounts SET deferred_since = NULL`);
+    }
   });
 
   it('has served every request above without entering nestjs-pino’s AsyncLocalStorage', () => {

@@ -3,8 +3,11 @@ import { Controller, Get, Header, Inject, Logger, Res } from '@nestjs/common';
 import { ApiExcludeController } from '@nestjs/swagger';
 import { type Queue } from 'bullmq';
 import type Redis from 'ioredis';
+import { InjectDataSource } from '@nestjs/typeorm';
 import { type Response } from 'express';
+import { DataSource } from 'typeorm';
 import { VERBATIM_CONFIG, type VerbatimConfig } from '@app/config';
+import { deferredPolls } from '@app/persistence';
 import { QueueName } from '@app/queues';
 import { DatabaseProbe } from './database-probe';
 import { MetricsService } from './metrics.service';
@@ -46,6 +49,7 @@ export class HealthController {
     @InjectQueue(QueueName.Capture) private readonly captureQueue: Queue,
     private readonly metrics: MetricsService,
     private readonly database: DatabaseProbe,
+    @InjectDataSource() private readonly db: DataSource,
   ) {}
 
   @Get('health')
@@ -65,9 +69,17 @@ export class HealthController {
   @Get('metrics')
   @Header('Content-Type', 'text/plain; version=0.0.4; charset=utf-8')
   async prometheus(): Promise<string> {
-    const counts = await this.queueCounts().catch(() => null);
+    const [counts, deferred] = await Promise.all([
+      this.queueCounts().catch(() => null),
+      deferredPolls(this.db.manager).catch(() => null),
+    ]);
     for (const [queue, states] of Object.entries(counts ?? {})) {
       for (const [state, n] of Object.entries(states)) this.metrics.queueDepth.set({ queue, state }, n);
+    }
+    if (deferred) {
+      this.metrics.deferredAccounts.set(deferred.accounts);
+      const waited = deferred.oldest ? Math.max(0, Date.now() - deferred.oldest.getTime()) / 1000 : 0;
+      this.metrics.longestDeferral.set(waited);
     }
     return this.metrics.registry.metrics();
   }

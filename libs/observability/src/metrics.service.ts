@@ -73,6 +73,22 @@ export class MetricsService {
     registers: [this.registry],
   });
 
+  /**
+   * Set when scraped: tracked accounts whose polls this archive keeps deferring for its own load, and how long the
+   * longest-deferred one has waited. Above zero for minutes, the archive is falling behind its accounts.
+   */
+  readonly deferredAccounts = new Gauge({
+    name: 'verbatim_accounts_deferred',
+    help: "Tracked accounts whose last polls were deferred for this archive's own load (local-overload)",
+    registers: [this.registry],
+  });
+
+  readonly longestDeferral = new Gauge({
+    name: 'verbatim_accounts_deferred_longest_seconds',
+    help: 'How long the longest-deferred tracked account has had its polls deferred (0 when none is)',
+    registers: [this.registry],
+  });
+
   /** read when scraped: how much of its bound the guarded HTTP client is using (see `watchHttpBodies`) */
   private httpBodies: () => { inFlight: number; limit: number } = () => ({ inFlight: 0, limit: 0 });
 

@@ -410,6 +410,16 @@ export async function failPolls(
   return new Set(rows.map((r) => r.id));
 }
 
+/** How many tracked accounts have their polls deferred for our own load, and since when the longest-deferred one. */
+export async function deferredPolls(db: EntityManager): Promise<{ accounts: number; oldest: Date | null }> {
+  // paused accounts keep their mark but are not being polled: not counted (the account view hides it too)
+  const [row]: { accounts: string; oldest: Date | null }[] = await db.query(
+    `SELECT count(*) AS accounts, min(deferred_since) AS oldest FROM accounts
+     WHERE deferred_since IS NOT NULL AND tracking AND NOT paused`,
+  );
+  return { accounts: Number(row.accounts), oldest: row.oldest };
+}
+
 /** Whether any log entry waits for the sequencer (its job may have been lost with a flushed Redis). */
 export async function hasPendingLogEntries(db: EntityManager): Promise<boolean> {
   // the oldest by its index, not any row by a scan: rows leave from the front, and a scan reads every dead one
