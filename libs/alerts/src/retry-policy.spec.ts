@@ -1,4 +1,4 @@
-import { isDelivered, nextAttemptAfterDeferral, nextAttemptAt, shouldDisable } from './retry-policy';
+import { isDelivered, nextAttemptAt, shouldDisable } from './retry-policy';
 
 const now = new Date('2026-01-01T00:00:00Z');
 const after = (date: Date) => (date.getTime() - now.getTime()) / 1000;
@@ -32,12 +32,5 @@ describe('webhook retry policy', () => {
   it('counts only 2xx as delivered', () => {
     expect([200, 204, 299].every(isDelivered)).toBe(true);
     expect([199, 301, 302, 400, 500].some(isDelivered)).toBe(false);
-  });
-
-  it('tries a delivery deferred for our own load again within 5–30 s, not before the time the refusal named', () => {
-    expect(after(nextAttemptAfterDeferral(now, null, () => 0))).toBe(5);
-    expect(after(nextAttemptAfterDeferral(now, null, () => 1))).toBe(30);
-    expect(after(nextAttemptAfterDeferral(now, new Date(now.getTime() + 60_000), () => 0))).toBe(60);
-    expect(after(nextAttemptAfterDeferral(now, new Date(now.getTime() + 1_000), () => 0))).toBe(5);
   });
 });

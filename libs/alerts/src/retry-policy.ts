@@ -15,20 +15,6 @@ export function nextAttemptAt(attempts: number, baseSeconds: number, now: Date, 
   return new Date(now.getTime() + Math.round(delay * jitter));
 }
 
-/** The soonest and latest retry of a delivery this process did not send for its own load (`local-overload`). */
-export const DEFERRED_RETRY_SECONDS = { soonest: 5, latest: 30 } as const;
-
-/**
- * When to try again a delivery deferred for our own load: soon, as the endpoint is not at fault, and at a random
- * moment, so the deliveries of one overloaded moment do not all come back in the same one. Not sooner than
- * `retryAt` when the refusal named a time.
- */
-export function nextAttemptAfterDeferral(now: Date, retryAt: Date | null, random = Math.random): Date {
-  const { soonest, latest } = DEFERRED_RETRY_SECONDS;
-  const at = now.getTime() + (soonest + random() * (latest - soonest)) * 1000;
-  return new Date(Math.max(at, retryAt?.getTime() ?? 0));
-}
-
 /** Whether a subscription whose endpoint has failed since `failingSince` should now be disabled. */
 export function shouldDisable(failingSince: Date, now: Date): boolean {
   return now.getTime() - failingSince.getTime() >= DISABLE_AFTER_FAILING_MS;

@@ -2,11 +2,11 @@ import { once } from 'node:events';
 import { createServer, type IncomingMessage, type Server, type ServerResponse } from 'node:http';
 import { type AddressInfo } from 'node:net';
 import { type DataSource } from 'typeorm';
+import { ErrorCode } from '@app/core';
 import { MetricsService } from '@app/observability';
 import { createDataSource } from '@app/persistence';
 import { testHttpClient } from '@app/testing/test-http-client';
 import { createTestEnvironment, type TestEnvironment } from '@app/testing/test-environment';
-import { DEFERRED_RETRY_SECONDS } from './retry-policy';
 import { WebhookDeliverer } from './webhook-deliverer';
 
 /** Webhook deliveries against a real database and real receivers on 127.0.0.1. */
@@ -25,6 +25,11 @@ describe('WebhookDeliverer (on a real database)', () => {
     await db?.destroy();
     await env?.destroy();
   });
+
+  async function waitFor(condition: () => boolean): Promise<void> {
+    for (let i = 0; i < 200 && !condition(); i++) await new Promise((resolve) => setTimeout(resolve, 10));
+    if (!condition()) throw new Error('the condition never held');
+  }
 
   async function receiver(handler: (req: IncomingMessage, res: ServerResponse) => void): Promise<string> {
     const server = createServer((req, res) => {
@@ -74,9 +79,9 @@ describe('WebhookDeliverer (on a real database)', () => {
     return { ...row, recorded: attempts.map((a) => a.error) };
   }
 
-  it('a delivery whose answer our own load could not read is deferred: no attempt spent, no failing streak', async () => {
-    // holds 600 of the 1,000 bytes the client may receive at once for 1.2 s
-    const slow = await receiver((_req, res) => {
+  it('delivers while the process is receiving all the response bytes it may: a reply is not held against them', async () => {
+    // a source dribbling a body: it holds 600 of the 1,000 bytes the client may receive at once for 1.2 s
+    const source = await receiver((_req, res) => {
       res.writeHead(200, { 'content-length': '600' }).flushHeaders();
       let sent = 0;
       const timer = setInterval(() => {
@@ -87,43 +92,47 @@ describe('WebhookDeliverer (on a real database)', () => {
         }
       }, 200);
     });
-    // answers while the slow one is arriving: its 500 bytes do not fit
-    const crowded = await receiver((_req, res) =>
-      setTimeout(() => res.writeHead(200, { 'content-length': '500' }).end(Buffer.alloc(500, 0x62)), 300),
+    // a receiver that answers with more than is left of the bound
+    const chatty = await receiver((_req, res) =>
+      res.writeHead(200, { 'content-length': '500' }).end(Buffer.alloc(500, 0x62)),
     );
     const down = await receiver((_req, res) => res.writeHead(503).end());
-    const delivered = await pendingDelivery(slow, 1);
-    const deferred = await pendingDelivery(crowded, 2);
-    const failed = await pendingDelivery(down, 3);
+    const delivered = await pendingDelivery(chatty, 1);
+    const failed = await pendingDelivery(down, 2);
     const metrics = new MetricsService();
-    const http = testHttpClient({
-      allowPrivateNetworks: true,
-      maxBytes: 1000,
-      maxBytesInFlight: 1000,
-      totalTimeoutMs: 5000,
-    });
+    const http = testHttpClient({ maxBytes: 1000, maxBytesInFlight: 1000, totalTimeoutMs: 5000 });
     const deliverer = new WebhookDeliverer(db, env.config(), http, metrics);
+    try {
+      const polling = http.request(source);
+      await waitFor(() => http.bytesInFlight === 600);
+      // a buffered read of the same answer is refused as our load: the bound is full
+      await expect(http.request(chatty)).rejects.toMatchObject({ code: ErrorCode.LocalOverload });
 
-    const roundAt = Date.now();
-    expect(await deliverer.deliverOnce().finally(() => http.close())).toEqual({ attempted: 3, more: false });
+      expect(await deliverer.deliverOnce()).toEqual({ attempted: 2, more: false });
+      expect(http.bytesInFlight).toBe(600);
+      expect((await polling).body).toHaveLength(600);
+    } finally {
+      await http.close();
+    }
 
-    expect(await deliveryRow(delivered.deliveryId)).toMatchObject({ state: 'delivered', attempts: 1 });
-    const put = await deliveryRow(deferred.deliveryId);
-    expect(put).toMatchObject({ state: 'pending', attempts: 0, failing_since: null });
-    expect(put.recorded).toEqual([expect.stringContaining('response not read')]);
-    expect(put.next_attempt_at.getTime()).toBeGreaterThanOrEqual(
-      roundAt + DEFERRED_RETRY_SECONDS.soonest * 1000,
-    );
-    expect(put.next_attempt_at.getTime()).toBeLessThanOrEqual(
-      Date.now() + DEFERRED_RETRY_SECONDS.latest * 1000,
-    );
+    expect(await deliveryRow(delivered.deliveryId)).toMatchObject({
+      state: 'delivered',
+      attempts: 1,
+      failing_since: null,
+      recorded: [null],
+    });
     // the endpoint's own failure, for comparison
     const broken = await deliveryRow(failed.deliveryId);
-    expect(broken).toMatchObject({ state: 'pending', attempts: 1 });
+    expect(broken).toMatchObject({
+      state: 'pending',
+      attempts: 1,
+      recorded: ['the endpoint answered HTTP 503'],
+    });
     expect(broken.failing_since).toBeInstanceOf(Date);
-
     const { values } = await metrics.webhookDeliveries.get();
-    const counted = Object.fromEntries(values.map((v) => [v.labels.outcome, v.value]));
-    expect(counted).toEqual({ delivered: 1, deferred: 1, failed: 1 });
+    expect(Object.fromEntries(values.map((v) => [v.labels.outcome, v.value]))).toEqual({
+      delivered: 1,
+      failed: 1,
+    });
   });
 });

@@ -2,7 +2,6 @@ import { Inject, Injectable, Logger } from '@nestjs/common';
 import { InjectDataSource } from '@nestjs/typeorm';
 import { DataSource } from 'typeorm';
 import { VERBATIM_CONFIG, type VerbatimConfig } from '@app/config';
-import { ErrorCode, SourceError } from '@app/core';
 import { MetricsService } from '@app/observability';
 import {
   claimDueDeliveries,
@@ -12,10 +11,10 @@ import {
   type ClaimedDelivery,
 } from '@app/persistence';
 import { GuardedHttpClient } from '@app/sources';
-import { isDelivered, nextAttemptAfterDeferral, nextAttemptAt, shouldDisable } from './retry-policy';
+import { isDelivered, nextAttemptAt, shouldDisable } from './retry-policy';
 import { webhookHeaders } from './standard-webhooks';
 
-/** A receiver's answer body is not ours to keep: read at most this much of it. */
+/** A receiver's answer body is not ours to keep: read (and dropped) up to this much of it. */
 const RESPONSE_LIMIT = 1024 * 1024;
 
 /**
@@ -45,9 +44,7 @@ export class WebhookDeliverer {
     // one transaction for the round; a crash before it re-sends the round after the lease (at least once)
     await this.db.transaction((tx) => recordDeliveryAttempts(tx, attempts));
     for (const attempt of attempts)
-      this.metrics.webhookDeliveries.inc({
-        outcome: attempt.delivered ? 'delivered' : attempt.deferred ? 'deferred' : 'failed',
-      });
+      this.metrics.webhookDeliveries.inc({ outcome: attempt.delivered ? 'delivered' : 'failed' });
     return { attempted: claimed.length, more: claimed.length === limit };
   }
 
@@ -61,31 +58,34 @@ export class WebhookDeliverer {
     });
     let statusCode: number | null = null;
     let error: string | null = null;
-    let deferredUntil: Date | null = null;
     try {
-      const response = await this.http.request(delivery.url, {
-        method: 'POST',
-        headers,
-        body: delivery.payload,
-        maxBytes: RESPONSE_LIMIT,
-        followRedirects: false,
-        timeoutMs: this.config.alerts.webhookTimeoutMs,
-      });
-      statusCode = response.status;
+      // streamed and dropped, not buffered: only the status counts, so the reply is not held against the bytes
+      // our polls may receive at once, and a busy archive never takes a delivered event for a failed one
+      statusCode = await this.http.download(
+        delivery.url,
+        {
+          method: 'POST',
+          headers,
+          body: delivery.payload,
+          maxBytes: RESPONSE_LIMIT,
+          followRedirects: false,
+          timeoutMs: this.config.alerts.webhookTimeoutMs,
+        },
+        async (response) => {
+          // read to its end (at most RESPONSE_LIMIT), so the connection can carry the next delivery
+          for await (const _chunk of response.body);
+          return response.status;
+        },
+      );
       if (!isDelivered(statusCode)) error = `the endpoint answered HTTP ${statusCode}`;
     } catch (failure) {
       error = (failure as Error).message;
-      // our own load: the receiver was not asked, or its answer not read; it may have the event, and a repeat
-      // carries the same webhook-id
-      if (failure instanceof SourceError && failure.code === ErrorCode.LocalOverload)
-        deferredUntil = nextAttemptAfterDeferral(attemptedAt, failure.retryAt);
     }
     const latencyMs = Date.now() - attemptedAt.getTime();
     const delivered = error === null;
-    const deferred = deferredUntil !== null;
     const failingSince = delivery.failingSince ?? attemptedAt;
     const disable =
-      !delivered && !deferred && shouldDisable(failingSince, attemptedAt)
+      !delivered && shouldDisable(failingSince, attemptedAt)
         ? `the endpoint has failed since ${failingSince.toISOString()}: ${error}`
         : null;
     if (disable) this.logger.warn(`subscription ${delivery.subscriptionId} disabled: ${disable}`);
@@ -99,10 +99,8 @@ export class WebhookDeliverer {
       delivered,
       nextAttemptAt: delivered
         ? null
-        : (deferredUntil ??
-          nextAttemptAt(delivery.attempts + 1, this.config.alerts.webhookRetryBaseSeconds, attemptedAt)),
+        : nextAttemptAt(delivery.attempts + 1, this.config.alerts.webhookRetryBaseSeconds, attemptedAt),
       disable,
-      deferred,
     };
   }
 }

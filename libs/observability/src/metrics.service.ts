@@ -46,7 +46,7 @@ export class MetricsService {
 
   readonly webhookDeliveries = new Counter({
     name: 'verbatim_webhook_attempts_total',
-    help: 'Webhook delivery attempts by outcome (delivered, failed, deferred: not sent for our own load)',
+    help: 'Webhook delivery attempts by outcome (delivered, failed)',
     labelNames: ['outcome'] as const,
     registers: [this.registry],
   });

@@ -194,11 +194,6 @@ export interface AttemptRecord {
   nextAttemptAt: Date | null;
   /** the subscription is to be disabled: its endpoint has failed for too long */
   disable: string | null;
-  /**
-   * not sent, or its answer not read, for this process's own load (`local-overload`): recorded, but it spends no
-   * attempt and neither starts nor ends the endpoint's failing streak
-   */
-  deferred: boolean;
 }
 
 /**
@@ -220,24 +215,20 @@ export async function recordDeliveryAttempts(db: EntityManager, attempts: Attemp
     ],
   );
   await db.query(
-    `UPDATE deliveries d SET attempts = d.attempts + CASE WHEN t.deferred THEN 0 ELSE 1 END,
+    `UPDATE deliveries d SET attempts = d.attempts + 1,
        state = CASE WHEN t.delivered THEN 'delivered' ELSE d.state END,
        delivered_at = CASE WHEN t.delivered THEN t.at ELSE NULL END,
        next_attempt_at = COALESCE(t.next_at, d.next_attempt_at)
-     FROM unnest($1::bigint[], $2::boolean[], $3::timestamptz[], $4::timestamptz[], $5::boolean[])
-       AS t(id, delivered, at, next_at, deferred)
+     FROM unnest($1::bigint[], $2::boolean[], $3::timestamptz[], $4::timestamptz[]) AS t(id, delivered, at, next_at)
      WHERE d.id = t.id`,
     [
       attempts.map((a) => a.deliveryId),
       attempts.map((a) => a.delivered),
       attempts.map((a) => a.attemptedAt),
       attempts.map((a) => a.nextAttemptAt),
-      attempts.map((a) => a.deferred),
     ],
   );
-  // a deferred attempt tells nothing of the endpoint
-  const streaks = subscriptionStreaks(attempts.filter((a) => !a.deferred));
-  if (streaks.length === 0) return;
+  const streaks = subscriptionStreaks(attempts);
   await db.query(
     `UPDATE subscriptions s SET
        failing_since = CASE WHEN t.delivered THEN NULL ELSE COALESCE(s.failing_since, t.at) END,
