@@ -144,6 +144,13 @@ describe('the REST API', () => {
   });
 
   it('pauses, resumes and stops tracking without losing the archive', async () => {
+    // a deferral from before a pause is not shown, or counted, after it
+    await app.db.query(`UPDATE accounts SET deferred_since = now() - interval '1 hour' WHERE id = $1`, [
+      accountId,
+    ]);
+    expect((await app.http().get(`/api/v1/accounts/${accountId}`).expect(200)).body.deferredSince).toEqual(
+      expect.any(String),
+    );
     const paused = await app
       .write('patch', `/api/v1/accounts/${accountId}`)
       .send({ paused: true })
@@ -153,7 +160,7 @@ describe('the REST API', () => {
       .write('patch', `/api/v1/accounts/${accountId}`)
       .send({ paused: false, pollIntervalSeconds: 120 })
       .expect(200);
-    expect(resumed.body).toMatchObject({ paused: false, pollIntervalSeconds: 120 });
+    expect(resumed.body).toMatchObject({ paused: false, pollIntervalSeconds: 120, deferredSince: null });
     await app
       .write('patch', `/api/v1/accounts/${accountId}`)
       .send({ pollIntervalSeconds: 'often' })
@@ -191,18 +198,22 @@ describe('the REST API', () => {
   });
 
   it('counts on /metrics the tracked accounts whose polls are deferred for our own load, and the longest wait', async () => {
-    const [marked]: [{ id: string }[], number] = await app.db.query(
-      `UPDATE accounts SET deferred_since = now() - interval '1 hour' WHERE tracking RETURNING id`,
+    // tracked, deferred for an hour, and not due within the test: no poll clears the mark meanwhile
+    const [{ id }]: { id: string }[] = await app.db.query(
+      `INSERT INTO accounts (platform, handle, external_id, profile_url, source_url, tracking, poll_interval_seconds,
+                             next_poll_at, deferred_since)
+       VALUES ('mastodon', 'deferred@diplo.example', 'deferred-1', 'https://diplo.example/@deferred',
+               'https://diplo.example', true, 3600, now() + interval '1 day', now() - interval '1 hour')
+       RETURNING id`,
     );
     try {
-      expect(marked.length).toBeGreaterThan(0);
       const metrics = (await app.http().get('/metrics').expect(200)).text;
-      expect(metrics).toContain(`verbatim_accounts_deferred ${marked.length}\n`);
+      expect(metrics).toContain('verbatim_accounts_deferred 1\n');
       const longest = Number(/^verbatim_accounts_deferred_longest_seconds (\S+)$/m.exec(metrics)?.[1]);
       expect(longest).toBeGreaterThanOrEqual(3600);
       expect(longest).toBeLessThan(3600 + 600);
     } finally {
-      await app.db.query(`UPDATE accounts SET deferred_since = NULL`);
+      await app.db.query(`DELETE FROM accounts WHERE id = $1`, [id]);
     }
   });
 

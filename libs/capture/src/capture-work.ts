@@ -30,7 +30,7 @@ export interface PollWork {
     handle: string;
     pollIntervalSeconds: number;
     consecutiveFailures: number;
-    /** since when its polls have been deferred for our own load, null when the last one reached the source */
+    /** since when its polls have been deferred for our own load, null when the last one was not deferred */
     deferredSince: Date | null;
   };
   due: Date;

@@ -57,18 +57,21 @@ describe('poll schedule', () => {
   });
 
   it('spaces retries so that a lasting overload adds few polls', () => {
-    // each retry at the latest moment its window allows, then at the soonest: count the tries in an hour
-    for (const random of [() => 0, () => 1]) {
-      const since = now;
-      let at_ = now;
+    // every retry at the soonest moment its window allows, then every one at the latest: the tries in an hour
+    const triesInAnHour = (intervalSeconds: number, random: () => number) => {
+      let at = now;
       let tries = 0;
-      while (at_.getTime() - since.getTime() < 3_600_000) {
-        at_ = nextPollAfterLocalOverload(3600, since, at_, random);
+      while (at.getTime() - now.getTime() < 3_600_000) {
+        at = nextPollAfterLocalOverload(intervalSeconds, now, at, random);
         tries++;
       }
-      // without backoff, 5–30 s apart: 120 to 720 tries in the hour; with it, each wait at least half the time
-      // deferred so far (the time grows by half each try), so about log1.5(3600 / 5) ≈ 16 tries
-      expect(tries).toBeLessThanOrEqual(20);
-    }
+      return tries;
+    };
+    // without backoff, 5–30 s apart: 120 to 720 tries in the hour. With it, each wait is at least half the time
+    // deferred so far (the time grows by half each try) until it reaches half the interval
+    expect([triesInAnHour(3600, () => 0), triesInAnHour(3600, () => 1)]).toEqual([17, 8]);
+    expect([triesInAnHour(300, () => 0), triesInAnHour(300, () => 1)]).toEqual([33, 16]);
+    // at worst twice as often as the account is polled
+    expect(triesInAnHour(60, () => 0)).toBeLessThanOrEqual(2 * 60 + 5);
   });
 });

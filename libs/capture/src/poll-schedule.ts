@@ -10,21 +10,21 @@ export function nextPollAfterSuccess(due: Date, intervalSeconds: number, now: Da
 export const LOCAL_OVERLOAD_RETRY_MAX_SECONDS = 30;
 
 /**
- * When to try again a poll that this process refused for its own load. The source is not at fault, so a first
- * deferral comes back soon: between LOCAL_OVERLOAD_RETRY_MS and LOCAL_OVERLOAD_RETRY_MAX_SECONDS. An account deferred
- * again and again waits longer each time, between half and all of the time it has been deferred so far, so that a
- * lasting overload is not made worse by its own retries. Never longer than the account's interval: at worst a
- * deferred account is tried as often as it is polled. The moment is random in that window, so the polls of one
- * overloaded moment do not all come back in the same one.
+ * When to try again a poll (or an on-demand capture) that this process refused for its own load. The source is not
+ * at fault, so a first deferral comes back soon: between LOCAL_OVERLOAD_RETRY_MS and LOCAL_OVERLOAD_RETRY_MAX_SECONDS.
+ * One deferred again and again waits longer each time, between half and all of the time it has been deferred so
+ * far, so that a lasting overload is not made worse by its own retries; never longer than `longestWaitSeconds` (an
+ * account's interval), so at worst a deferred account is tried twice as often as it is polled. The moment is random
+ * in that window, so the polls of one overloaded moment do not all come back in the same one.
  */
 export function nextPollAfterLocalOverload(
-  intervalSeconds: number,
+  longestWaitSeconds: number,
   deferredSince: Date | null,
   now: Date,
   random = Math.random,
 ): Date {
   const deferredForSeconds = deferredSince ? Math.max(0, now.getTime() - deferredSince.getTime()) / 1000 : 0;
-  const latest = Math.min(intervalSeconds, Math.max(LOCAL_OVERLOAD_RETRY_MAX_SECONDS, deferredForSeconds));
+  const latest = Math.min(longestWaitSeconds, Math.max(LOCAL_OVERLOAD_RETRY_MAX_SECONDS, deferredForSeconds));
   const soonest = Math.min(Math.max(LOCAL_OVERLOAD_RETRY_MS / 1000, deferredForSeconds / 2), latest / 2);
   return new Date(now.getTime() + (soonest + random() * (latest - soonest)) * 1000);
 }

@@ -280,7 +280,7 @@ describe('CaptureWriter: quiet and failed polls written in batches (on a real da
     ]);
   });
 
-  it('an account is marked deferred from its first deferral in a row until a poll reaches the source', async () => {
+  it('an account is marked deferred from its first deferral in a row until a poll is not deferred', async () => {
     const [thenQuiet, thenFailing] = await fixture.trackedAccounts(2);
     const overload = () => new SourceError(ErrorCode.LocalOverload, 'parse thread kept off the cores');
     const again = async (work: PollWork, deferredSince: Date | null): Promise<PollWork> => ({

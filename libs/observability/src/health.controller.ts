@@ -39,6 +39,24 @@ async function check(name: string, probe: () => Promise<unknown>, timeoutMs = 20
   }
 }
 
+/** What `read` answers, or null when it failed or took longer than `timeoutMs` (logged; a scrape is not held up). */
+async function readWithin<T>(name: string, read: () => Promise<T>, timeoutMs = 1000): Promise<T | null> {
+  let timer: NodeJS.Timeout | undefined;
+  try {
+    return await Promise.race([
+      read(),
+      new Promise<never>((_, reject) => {
+        timer = setTimeout(() => reject(new Error(`no answer within ${timeoutMs} ms`)), timeoutMs);
+      }),
+    ]);
+  } catch (error) {
+    logger.warn(`${name} not read for /metrics: ${(error as Error).message}`);
+    return null;
+  } finally {
+    clearTimeout(timer);
+  }
+}
+
 /** /health for load balancers and compose healthchecks; /metrics for Prometheus. */
 @ApiExcludeController()
 @Controller()
@@ -71,16 +89,16 @@ export class HealthController {
   async prometheus(): Promise<string> {
     const [counts, deferred] = await Promise.all([
       this.queueCounts().catch(() => null),
-      deferredPolls(this.db.manager).catch(() => null),
+      // through the shared pool, which a busy archive may keep waiting: not for longer than a second
+      readWithin('deferred accounts', () => deferredPolls(this.db.manager)),
     ]);
     for (const [queue, states] of Object.entries(counts ?? {})) {
       for (const [state, n] of Object.entries(states)) this.metrics.queueDepth.set({ queue, state }, n);
     }
-    if (deferred) {
-      this.metrics.deferredAccounts.set(deferred.accounts);
-      const waited = deferred.oldest ? Math.max(0, Date.now() - deferred.oldest.getTime()) / 1000 : 0;
-      this.metrics.longestDeferral.set(waited);
-    }
+    // not read: unknown (NaN), rather than the last value or a zero that says all is well
+    const waited = deferred?.oldest ? Math.max(0, Date.now() - deferred.oldest.getTime()) / 1000 : 0;
+    this.metrics.deferredAccounts.set(deferred ? deferred.accounts : Number.NaN);
+    this.metrics.longestDeferral.set(deferred ? waited : Number.NaN);
     return this.metrics.registry.metrics();
   }
 

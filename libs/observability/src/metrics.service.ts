@@ -75,17 +75,19 @@ export class MetricsService {
 
   /**
    * Set when scraped: tracked accounts whose polls this archive keeps deferring for its own load, and how long the
-   * longest-deferred one has waited. Above zero for minutes, the archive is falling behind its accounts.
+   * longest-deferred one has waited. Above zero for minutes, the archive is falling behind its accounts. Read from
+   * the database, so every process reports the same archive-wide value (aggregate with max, not sum); NaN when the
+   * database did not answer.
    */
   readonly deferredAccounts = new Gauge({
     name: 'verbatim_accounts_deferred',
-    help: "Tracked accounts whose last polls were deferred for this archive's own load (local-overload)",
+    help: "Tracked accounts whose polls are being deferred for this archive's own load (local-overload); archive-wide",
     registers: [this.registry],
   });
 
   readonly longestDeferral = new Gauge({
     name: 'verbatim_accounts_deferred_longest_seconds',
-    help: 'How long the longest-deferred tracked account has had its polls deferred (0 when none is)',
+    help: 'How long the longest-deferred tracked account has had its polls deferred (0 when none is); archive-wide',
     registers: [this.registry],
   });
 

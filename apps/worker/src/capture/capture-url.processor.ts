@@ -1,6 +1,6 @@
 import { Processor, WorkerHost } from '@nestjs/bullmq';
 import { type BeforeApplicationShutdown } from '@nestjs/common';
-import { type Job } from 'bullmq';
+import { DelayedError, type Job } from 'bullmq';
 import { JobName, QueueName, type JobOf, WORKER_LOCKS } from '@app/queues';
 import { CaptureUrlUseCase } from './capture-url.use-case';
 
@@ -15,9 +15,14 @@ export class CaptureUrlProcessor extends WorkerHost implements BeforeApplication
     await this.worker.close();
   }
 
-  async process(job: Job<JobOf<'capture-url'>>): Promise<void> {
+  async process(job: Job<JobOf<'capture-url'>>, token?: string): Promise<void> {
     if (job.name !== JobName.CaptureUrl)
       throw new Error(`queue ${QueueName.Capture} has no handler for job "${job.name}"`);
-    await this.captureUrl.execute(job.data);
+    const tryAgainAt = await this.captureUrl.execute(job.data);
+    if (tryAgainAt) {
+      // put off for our own load: the same job waits, spending none of its attempts
+      await job.moveToDelayed(tryAgainAt.getTime(), token);
+      throw new DelayedError();
+    }
   }
 }

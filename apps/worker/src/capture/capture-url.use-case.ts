@@ -1,9 +1,20 @@
 import { Injectable } from '@nestjs/common';
 import { InjectDataSource } from '@nestjs/typeorm';
 import { DataSource } from 'typeorm';
-import { CaptureWriter, QuotationRecorder, type CaptureFound, type CaptureWork } from '@app/capture';
+import {
+  CaptureWriter,
+  nextPollAfterLocalOverload,
+  QuotationRecorder,
+  type CaptureFound,
+  type CaptureWork,
+} from '@app/capture';
 import { ErrorCode, SourceError, VerbatimError } from '@app/core';
-import { addAccountReadsByIdentity, findQueuedCaptureRequest, noteCaptureAttempt } from '@app/persistence';
+import {
+  addAccountReadsByIdentity,
+  findQueuedCaptureRequest,
+  noteCaptureAttempt,
+  noteCaptureDeferral,
+} from '@app/persistence';
 import { ConnectorRegistry, type ReadMeter } from '@app/sources';
 import { type JobOf } from '@app/queues';
 
@@ -11,26 +22,44 @@ import { type JobOf } from '@app/queues';
 export const CAPTURE_ATTEMPTS = 5;
 
 /**
- * How long a capture refused for this process's own load (`local-overload`) may wait for it to pass. Such a refusal
- * is not the source's doing, so it does not spend one of the attempts; past this age the request fails with it.
+ * How long a capture refused for this process's own load (`local-overload`) is tried again, from its first deferral
+ * in a row. Such a refusal is not the source's doing, so it spends none of the attempts; past this it fails with it.
  */
 export const CAPTURE_DEFERRAL_LIMIT_MS = 3_600_000;
 
+/** The longest wait between two deferred tries of a capture: a person is waiting for it. */
+export const CAPTURE_DEFERRAL_MAX_WAIT_SECONDS = 300;
+
 const PASSING: ReadonlySet<string> = new Set([ErrorCode.SourceUnavailable, ErrorCode.SourceRateLimited]);
 
-/** What a failed capture attempt leads to: another try (counting as an attempt or not), or the request failed. */
+/** What a failed try of a capture leads to. */
+export type CaptureFailureStep =
+  { kind: 'retry'; attempts: number } | { kind: 'defer'; until: Date } | { kind: 'fail'; attempts: number };
+
+/**
+ * A passing problem of the source is retried (by the queue's backoff) until the attempts are used up; our own load
+ * puts the capture off, spaced as a deferred poll is, for up to CAPTURE_DEFERRAL_LIMIT_MS from its first deferral
+ * in a row (`deferredSince`, null for a first one); anything else fails it.
+ */
 export function afterCaptureFailure(
   code: string,
-  request: { attempts: number; createdAt: Date },
+  request: { attempts: number; deferredSince: Date | null },
   now: Date,
-): { retry: boolean; attempts: number } {
-  if (code === ErrorCode.LocalOverload)
-    return {
-      retry: now.getTime() - request.createdAt.getTime() < CAPTURE_DEFERRAL_LIMIT_MS,
-      attempts: request.attempts,
-    };
+  random = Math.random,
+): CaptureFailureStep {
+  if (code === ErrorCode.LocalOverload) {
+    const since = request.deferredSince ?? now;
+    if (now.getTime() - since.getTime() < CAPTURE_DEFERRAL_LIMIT_MS)
+      return {
+        kind: 'defer',
+        until: nextPollAfterLocalOverload(CAPTURE_DEFERRAL_MAX_WAIT_SECONDS, since, now, random),
+      };
+    return { kind: 'fail', attempts: request.attempts };
+  }
   const attempts = request.attempts + 1;
-  return { retry: PASSING.has(code) && attempts < CAPTURE_ATTEMPTS, attempts };
+  return PASSING.has(code) && attempts < CAPTURE_ATTEMPTS
+    ? { kind: 'retry', attempts }
+    : { kind: 'fail', attempts };
 }
 
 /**
@@ -47,9 +76,10 @@ export class CaptureUrlUseCase {
     private readonly quotations: QuotationRecorder,
   ) {}
 
-  async execute({ requestId }: JobOf<'capture-url'>): Promise<void> {
+  /** Answers when to try again when our own load put the capture off, else null (done, failed, or retried). */
+  async execute({ requestId }: JobOf<'capture-url'>): Promise<Date | null> {
     const request = await findQueuedCaptureRequest(this.db.manager, requestId);
-    if (!request) return;
+    if (!request) return null;
     const work: CaptureWork = { requestId: request.id, url: request.url, attempts: request.attempts };
 
     let found: CaptureFound;
@@ -62,22 +92,24 @@ export class CaptureUrlUseCase {
     } catch (error) {
       const failure =
         error instanceof VerbatimError ? error : new SourceError(ErrorCode.SourceUnavailable, String(error));
-      const { retry, attempts } = afterCaptureFailure(failure.code, request, new Date());
-      if (retry) {
-        await noteCaptureAttempt(this.db.manager, request.id, {
-          attempts,
-          errorCode: failure.code,
-          error: failure.message,
-        });
+      const step = afterCaptureFailure(failure.code, request, new Date());
+      const reason = { errorCode: failure.code, error: failure.message };
+      if (step.kind === 'defer') {
+        // null: finished meanwhile by another try
+        return (await noteCaptureDeferral(this.db.manager, request.id, reason)) ? step.until : null;
+      }
+      if (step.kind === 'retry') {
+        await noteCaptureAttempt(this.db.manager, request.id, { attempts: step.attempts, ...reason });
         // BullMQ retries with backoff; once its own attempts are used up, the scheduler queues the request again
         throw failure;
       }
       await this.writer.recordCaptureFailure(work, failure);
-      return;
+      return null;
     }
     // a captured web page's embedded posts become quoted statements (idempotent, so a replay adds nothing)
     await this.quotations.recordPagesOf(found.posts);
     await this.writer.recordCapture(work, found);
     await addAccountReadsByIdentity(this.db.manager, found.account, reads, new Date());
+    return null;
   }
 }

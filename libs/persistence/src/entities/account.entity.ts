@@ -27,8 +27,9 @@ export class AccountEntity {
   @Column({ name: 'last_error_code', type: 'text', nullable: true }) lastErrorCode!: string | null;
   @Column({ name: 'consecutive_failures', type: 'integer', default: 0 }) consecutiveFailures!: number;
   /**
-   * set while polls are deferred for this process's own load (`local-overload`); cleared by one that reaches the
-   * source. /metrics counts these accounts through accounts_deferred, a partial index (migration PollDeferrals)
+   * set while polls are deferred for this process's own load (`local-overload`); cleared by a poll that is not, and
+   * by a pause, a resume or a stop. /metrics counts these accounts through accounts_deferred, a partial index
+   * (migration PollDeferrals)
    */
   @Column({ name: 'deferred_since', type: 'timestamptz', nullable: true }) deferredSince!: Date | null;
   /** set while rechecks find the account itself gone (suspended, deleted, private, behind a login) */

@@ -14,6 +14,8 @@ export class CaptureRequestEntity {
   statementIds!: string[];
   @Column({ name: 'error_code', type: 'text', nullable: true }) errorCode!: string | null;
   @Column({ type: 'text', nullable: true }) error!: string | null;
+  /** since when its tries have been deferred for our own load (`local-overload`); cleared by one that is not */
+  @Column({ name: 'deferred_since', type: 'timestamptz', nullable: true }) deferredSince!: Date | null;
   @CreateDateColumn({ name: 'created_at', type: 'timestamptz' }) createdAt!: Date;
   @Column({ name: 'finished_at', type: 'timestamptz', nullable: true }) finishedAt!: Date | null;
 }

@@ -21,7 +21,7 @@ export interface AccountView {
   consecutiveFailures: number;
   /**
    * since when its polls have been put off because this archive was overloaded (`local-overload`), not because
-   * of the source; null when the last poll reached the source, or the account is not being polled
+   * of the source; null when the last poll was not deferred, or the account is not being polled
    */
   deferredSince: string | null;
   /** for platforms paid per read (X): the reads this account used in the current calendar month (UTC) */

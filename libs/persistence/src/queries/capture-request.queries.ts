@@ -10,6 +10,8 @@ export interface CaptureRequestView {
   attempts: number;
   errorCode: string | null;
   error: string | null;
+  /** since when its tries have been put off for this archive's own load (`local-overload`), not the source's */
+  deferredSince: string | null;
   createdAt: string;
   finishedAt: string | null;
 }
@@ -29,6 +31,7 @@ export async function findCaptureRequestView(
     attempts: request.attempts,
     errorCode: request.errorCode,
     error: request.error,
+    deferredSince: request.state === 'queued' ? (request.deferredSince?.toISOString() ?? null) : null,
     createdAt: request.createdAt.toISOString(),
     finishedAt: request.finishedAt?.toISOString() ?? null,
   };

@@ -31,6 +31,8 @@ export async function upsertAccount(
        tracking = accounts.tracking OR EXCLUDED.tracking,
        poll_interval_seconds = CASE WHEN EXCLUDED.tracking AND NOT accounts.tracking THEN EXCLUDED.poll_interval_seconds ELSE accounts.poll_interval_seconds END,
        next_poll_at = CASE WHEN EXCLUDED.tracking AND NOT accounts.tracking THEN now() ELSE accounts.next_poll_at END,
+       -- tracked again: a deferral from before its pause in tracking tells nothing of now
+       deferred_since = CASE WHEN EXCLUDED.tracking AND NOT accounts.tracking THEN NULL ELSE accounts.deferred_since END,
        updated_at = now()
      RETURNING id, (xmax = 0) AS inserted, COALESCE((SELECT tracking FROM before), false) AS was_tracking`,
     [
@@ -74,6 +76,8 @@ export async function updateAccountSettings(
     `UPDATE accounts SET
        poll_interval_seconds = COALESCE($2, poll_interval_seconds),
        next_poll_at = CASE WHEN $3 = false AND paused THEN now() ELSE next_poll_at END,
+       -- paused or resumed: its polls start over, and so does the count of time deferred
+       deferred_since = CASE WHEN $3 IS DISTINCT FROM paused AND $3 IS NOT NULL THEN NULL ELSE deferred_since END,
        paused = COALESCE($3, paused),
        updated_at = now()
      WHERE id = $1`,
@@ -83,5 +87,8 @@ export async function updateAccountSettings(
 
 /** Stops polling an account. What was captured stays in the archive. */
 export async function stopTracking(db: EntityManager, id: string): Promise<void> {
-  await db.query(`UPDATE accounts SET tracking = false, updated_at = now() WHERE id = $1`, [id]);
+  await db.query(
+    `UPDATE accounts SET tracking = false, deferred_since = NULL, updated_at = now() WHERE id = $1`,
+    [id],
+  );
 }

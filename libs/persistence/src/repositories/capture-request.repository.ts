@@ -9,13 +9,32 @@ export function findQueuedCaptureRequest(
   return db.getRepository(CaptureRequestEntity).findOneBy({ id, state: 'queued' });
 }
 
-/** Counts a passing failure; the request stays queued for another attempt. */
+/** Counts a passing failure of the source; the request stays queued for another attempt. */
 export async function noteCaptureAttempt(
   db: EntityManager,
   id: string,
   attempt: { attempts: number; errorCode: string; error: string },
 ): Promise<void> {
-  await db.getRepository(CaptureRequestEntity).update({ id, state: 'queued' }, attempt);
+  await db
+    .getRepository(CaptureRequestEntity)
+    .update({ id, state: 'queued' }, { ...attempt, deferredSince: null });
+}
+
+/**
+ * Notes a try deferred for our own load: no attempt spent, the reason kept, and the mark of its first deferral in a
+ * row set if it was not. Answers that mark, or null when the request is no longer queued.
+ */
+export async function noteCaptureDeferral(
+  db: EntityManager,
+  id: string,
+  reason: { errorCode: string; error: string },
+): Promise<Date | null> {
+  const [rows]: [{ deferred_since: Date }[], number] = await db.query(
+    `UPDATE capture_requests SET error_code = $2, error = $3, deferred_since = COALESCE(deferred_since, now())
+     WHERE id = $1 AND state = 'queued' RETURNING deferred_since`,
+    [id, reason.errorCode, reason.error],
+  );
+  return rows[0]?.deferred_since ?? null;
 }
 
 /** Finishes a queued request; false when it was already finished (a replay). */

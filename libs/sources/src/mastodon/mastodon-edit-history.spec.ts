@@ -1,4 +1,4 @@
-import { contentSha256 } from '@app/core';
+import { contentSha256, ErrorCode, SourceError } from '@app/core';
 import { testHttpClient } from '@app/testing/test-http-client';
 import { type FakeMastodon, startFakeMastodon } from '@app/testing/fake-mastodon';
 import { type FetchedPost, type HeldPost, type PostAnswer, type ResolvedAccount } from '../connector';
@@ -212,6 +212,25 @@ describe('MastodonConnector and edit histories', () => {
     const post = foundPost(answer);
     expect(post.content.text).toBe('Version two.');
     expect(post.history).toEqual({ kind: 'failed', detail: expect.stringContaining('HTTP 500') });
+  });
+
+  it('puts the whole read off when our own load refused the history, so the missed edits are read later', async () => {
+    const id = server.publish('mfa', { content: 'Version one.' }).id;
+    const held = await holdNow(id);
+    server.edit(id, 'Version two.');
+    const overload = new SourceError(
+      ErrorCode.LocalOverload,
+      'not asked: this process is receiving too much',
+    );
+    // the real client, but the history request refused as a busy process refuses it
+    const busy: Pick<GuardedHttpClient, 'request'> = {
+      request: (url, req) =>
+        String(url).endsWith('/history') ? Promise.reject(overload) : http.request(url, req),
+    };
+    await expect(
+      new MastodonConnector(busy).fetchMany(account, [{ postId: id, url: '', held }]),
+    ).rejects.toBe(overload);
+    await expect(new MastodonConnector(busy).poll(account, {})).rejects.toBe(overload);
   });
 
   it('reads garbage as a failed history, not a failed post', async () => {

@@ -1,4 +1,4 @@
-import { ARTIFACT_ROLES, SourceError, contentSha256, toUtcTimestamp } from '@app/core';
+import { ARTIFACT_ROLES, ErrorCode, SourceError, contentSha256, toUtcTimestamp } from '@app/core';
 import { type EditHistory, type FetchedPost, type HeldPost, type HistoryVersion } from '../connector';
 import { type HttpResponse, responseArtifacts } from '../http';
 import {
@@ -82,7 +82,9 @@ export class MastodonEditHistoryReader {
         new URL(`/api/v1/statuses/${encodeURIComponent(status.id)}/history`, this.options.origin),
       );
     } catch (error) {
-      if (!(error instanceof SourceError)) throw error;
+      // our own load refused it: the whole read is put off and tried again, rather than keep the post without the
+      // edits it missed (once held at its latest version, they would not be asked for again)
+      if (!(error instanceof SourceError) || error.code === ErrorCode.LocalOverload) throw error;
       this.hostTrouble = `${what}: ${error.message}`;
       return failed(this.hostTrouble);
     }

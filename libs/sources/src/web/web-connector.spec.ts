@@ -3,7 +3,9 @@ import { rssFeed } from '@app/testing/fake-feed-server';
 import { testHttpClient } from '@app/testing/test-http-client';
 import { FeedConnector } from '../feeds/feed-connector';
 import { type GuardedHttpClient } from '../http/guarded-http-client';
+import { ErrorCode, SourceError } from '@app/core';
 import { parsePageContents } from './page-parse-task';
+import { inThreadPageParsing, type PageParsing } from './page-parsing';
 import { WEB_RELEASE_ATTEMPTS, WEB_RELEASE_GIVE_UP_MS, WebConnector, type WebCursor } from './web-connector';
 import { normalizePageUrl } from './web-urls';
 
@@ -133,6 +135,30 @@ describe('WebConnector', () => {
     expect(later.kinds).toEqual(['posts', 'unchanged', 'unchanged']);
     expect(later.cursor.failed).toBeUndefined();
     expect([...outage.captured, ...later.captured].flat()).toEqual([site.releaseUrl(release(1).slug)]);
+  });
+
+  it('puts the whole poll off when our own load starved a release page’s parse, and gives no page up for it', async () => {
+    for (let n = 1; n <= 2; n++) site.publish(release(n));
+    const starved = new SourceError(ErrorCode.LocalOverload, 'parse thread kept off the cores');
+    let busy = true;
+    const inThread = inThreadPageParsing();
+    // the list page parses; a release page does not while the process is busy
+    const parsing: PageParsing = {
+      ...inThread,
+      parse: (input) =>
+        busy && input.url !== site.listUrl ? Promise.reject(starved) : inThread.parse(input),
+    };
+    const loaded = new WebConnector(http, new FeedConnector(http), { releasesPerPoll: 2, parsing });
+    const account = await loaded.resolve(new URL(site.listUrl));
+
+    await expect(loaded.poll(account, loaded.readCursor({}))).rejects.toBe(starved);
+
+    // the deferred poll, tried again once the load has passed, captures both
+    busy = false;
+    const result = await loaded.poll(account, loaded.readCursor({}));
+    expect(result.kind === 'posts' && result.posts.map((p) => p.content.postId)).toEqual(
+      [2, 1].map((n) => site.releaseUrl(release(n).slug)),
+    );
   });
 
   it('re-reads pages: found with the new text, 404 not-found, 5xx unknown', async () => {

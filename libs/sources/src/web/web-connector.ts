@@ -267,7 +267,8 @@ export class WebConnector implements Connector<WebCursor> {
     try {
       response = await this.http.request(link, { headers: { accept: PAGE_ACCEPT } });
     } catch (error) {
-      if (!(error instanceof SourceError)) throw error; // a bug, not the site
+      // a bug, not the site; or our own load: the whole poll is put off, no release counted as failing
+      if (!(error instanceof SourceError) || error.code === ErrorCode.LocalOverload) throw error;
       return 'retry'; // unreachable now (timeout, reset): the next poll asks again
     }
     if (response.status === 404 || response.status === 410) return 'dead';
@@ -276,7 +277,8 @@ export class WebConnector implements Connector<WebCursor> {
     try {
       return postOf(account, response, await this.parse(response), listArtifacts);
     } catch (error) {
-      if (!(error instanceof SourceError)) throw error;
+      // a parse our own load starved says nothing of the page: the poll is put off, the page not given up
+      if (!(error instanceof SourceError) || error.code === ErrorCode.LocalOverload) throw error;
       return 'dead'; // a page that cannot be read is not read again by later polls
     }
   }

@@ -1,0 +1,137 @@
+import { once } from 'node:events';
+import { createServer, type Server } from 'node:http';
+import { type AddressInfo } from 'node:net';
+import { Queue, Worker } from 'bullmq';
+import { type DataSource } from 'typeorm';
+import { CaptureWriter, QuotationRecorder } from '@app/capture';
+import { MetricsService } from '@app/observability';
+import { createCaptureRequest, createDataSource } from '@app/persistence';
+import { bullOptions, JobName, jobIds, QueueName } from '@app/queues';
+import { ConnectorRegistry, FeedConnector } from '@app/sources';
+import { rssFeed, startFakeFeedServer, type FakeFeedServer } from '@app/testing/fake-feed-server';
+import { testHttpClient } from '@app/testing/test-http-client';
+import { createTestEnvironment, type TestEnvironment } from '@app/testing/test-environment';
+import { CaptureUrlProcessor } from './capture-url.processor';
+import { CaptureUrlUseCase } from './capture-url.use-case';
+
+/** A capture put off for our own load, through a real queue, database and HTTP client. */
+describe('CaptureUrlProcessor: a capture our own load refused (real database and queue)', () => {
+  let env: TestEnvironment;
+  let db: DataSource;
+  let feeds: FakeFeedServer;
+  let staller: Server;
+  const queues: Queue[] = [];
+
+  beforeAll(async () => {
+    env = await createTestEnvironment();
+    db = createDataSource(env.databaseUrl, { poolSize: 4 });
+    await db.initialize();
+    feeds = await startFakeFeedServer();
+    feeds.setFeed(
+      '/news.xml',
+      rssFeed({
+        title: 'Ministry of Foreign Affairs',
+        link: 'https://mfa.example/',
+        items: [
+          { guid: 'statement-1', link: 'https://mfa.example/1', title: 'Statement', description: 'Words.' },
+        ],
+      }),
+    );
+    // announces a body that fills most of the client's bound, sends part of it, and stalls
+    staller = createServer((_req, res) => {
+      res.writeHead(200, { 'content-length': '3800' }).write(Buffer.alloc(100));
+    });
+    staller.listen(0, '127.0.0.1');
+    await once(staller, 'listening');
+  });
+  afterAll(async () => {
+    for (const queue of queues) await queue.close();
+    staller.closeAllConnections();
+    staller.close();
+    await feeds.close();
+    await db?.destroy();
+    await env?.destroy();
+  });
+
+  it('waits in the queue without spending an attempt, marked deferred, and is captured once the load has passed', async () => {
+    const config = env.config();
+    const options = bullOptions(config);
+    const queue = (name: string) => {
+      const q = new Queue(name, options);
+      queues.push(q);
+      return q;
+    };
+    const [captureQueue, logQueue, outboxQueue, mediaQueue] = [
+      QueueName.Capture,
+      QueueName.Log,
+      QueueName.Outbox,
+      QueueName.Media,
+    ].map(queue);
+    const http = testHttpClient({ maxBytes: 4000, maxBytesInFlight: 4000, totalTimeoutMs: 5000 });
+    const registry = new ConnectorRegistry([new FeedConnector(http, { maxLinkChecks: 0 })]);
+    const metrics = new MetricsService();
+    const processor = new CaptureUrlProcessor(
+      new CaptureUrlUseCase(
+        db,
+        registry,
+        new CaptureWriter(db, config, metrics, logQueue, outboxQueue, mediaQueue),
+        new QuotationRecorder(db, config, registry, logQueue, captureQueue, outboxQueue),
+      ),
+    );
+    const worker = new Worker(QueueName.Capture, (job, token) => processor.process(job, token), options);
+    const stalled = http
+      .request(`http://127.0.0.1:${(staller.address() as AddressInfo).port}/`)
+      .catch(() => null);
+    try {
+      await waitFor('the staller to hold the bound', async () => http.bytesInFlight === 3800);
+      const { id } = await createCaptureRequest(db.manager, feeds.url('/news.xml'));
+      await captureQueue.add(JobName.CaptureUrl, { requestId: id }, { jobId: jobIds.capture(id) });
+
+      const row = await waitFor('the deferral', async () => {
+        const [r]: {
+          state: string;
+          attempts: number;
+          error_code: string | null;
+          deferred_since: Date | null;
+        }[] = await db.query(
+          `SELECT state, attempts, error_code, deferred_since FROM capture_requests WHERE id = $1`,
+          [id],
+        );
+        return r.deferred_since ? r : undefined;
+      });
+      expect(row).toMatchObject({ state: 'queued', attempts: 0, error_code: 'local-overload' });
+      // the source was not asked
+      expect(feeds.requestCount('/news.xml')).toBe(0);
+      const job = (await captureQueue.getJob(jobIds.capture(id)))!;
+      expect(await job.getState()).toBe('delayed');
+      expect(job.attemptsMade).toBe(0);
+
+      // the load passes; the job comes back (sooner than its 5–30 s, for the test) and captures
+      staller.closeAllConnections();
+      await stalled;
+      await job.promote();
+      const done = await waitFor('the capture', async () => {
+        const [r]: { state: string; attempts: number; statement_ids: string[] }[] = await db.query(
+          `SELECT state, attempts, statement_ids FROM capture_requests WHERE id = $1`,
+          [id],
+        );
+        return r.state === 'queued' ? undefined : r;
+      });
+      expect(done).toMatchObject({ state: 'completed', attempts: 1 });
+      expect(done.statement_ids).toHaveLength(1);
+      expect(feeds.requestCount('/news.xml')).toBe(1);
+    } finally {
+      await worker.close();
+      await http.close();
+    }
+  });
+});
+
+async function waitFor<T>(what: string, check: () => Promise<T | undefined | false>): Promise<T> {
+  for (let i = 0; i < 500; i++) {
+    const value = await check();
+    if (value) return value;
+    await new Promise((resolve) => setTimeout(resolve, 20));
+  }
+  throw new Error(`waited 10 s for ${what}`);
+}
