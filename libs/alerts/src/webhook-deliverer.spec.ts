@@ -80,17 +80,11 @@ describe('WebhookDeliverer (on a real database)', () => {
   }
 
   it('delivers while the process is receiving all the response bytes it may: a reply is not held against them', async () => {
-    // a source dribbling a body: it holds 600 of the 1,000 bytes the client may receive at once for 1.2 s
+    // a source sending a body: it holds 600 of the 1,000 bytes the client may receive at once until released
+    let release = () => {};
     const source = await receiver((_req, res) => {
-      res.writeHead(200, { 'content-length': '600' }).flushHeaders();
-      let sent = 0;
-      const timer = setInterval(() => {
-        res.write(Buffer.alloc(100, 0x61));
-        if ((sent += 100) === 600) {
-          clearInterval(timer);
-          res.end();
-        }
-      }, 200);
+      res.writeHead(200, { 'content-length': '600' }).write(Buffer.alloc(100, 0x61));
+      release = () => res.end(Buffer.alloc(500, 0x61));
     });
     // a receiver that answers with more than is left of the bound
     const chatty = await receiver((_req, res) =>
@@ -103,13 +97,14 @@ describe('WebhookDeliverer (on a real database)', () => {
     const http = testHttpClient({ maxBytes: 1000, maxBytesInFlight: 1000, totalTimeoutMs: 5000 });
     const deliverer = new WebhookDeliverer(db, env.config(), http, metrics);
     try {
-      const polling = http.request(source);
+      const polling = http.request(source, { timeoutMs: 60_000 });
       await waitFor(() => http.bytesInFlight === 600);
       // a buffered read of the same answer is refused as our load: the bound is full
       await expect(http.request(chatty)).rejects.toMatchObject({ code: ErrorCode.LocalOverload });
 
       expect(await deliverer.deliverOnce()).toEqual({ attempted: 2, more: false });
       expect(http.bytesInFlight).toBe(600);
+      release();
       expect((await polling).body).toHaveLength(600);
     } finally {
       await http.close();
@@ -133,6 +128,42 @@ describe('WebhookDeliverer (on a real database)', () => {
     expect(Object.fromEntries(values.map((v) => [v.labels.outcome, v.value]))).toEqual({
       delivered: 1,
       failed: 1,
+    });
+  });
+
+  it('judges a delivery by its status, whatever the reply body does after it', async () => {
+    const answers: Record<string, (res: ServerResponse) => void> = {
+      // announced and sent well past what is read of a reply
+      long: (res) =>
+        res.writeHead(200, { 'content-length': String(3 * 1024 * 1024) }).end(Buffer.alloc(3 * 1024 * 1024)),
+      // a status, then a body that never ends within the deadline
+      stalling: (res) => res.writeHead(202, { 'content-length': '100' }).write('{'),
+      empty: (res) => res.writeHead(204).end(),
+      refused: (res) => res.writeHead(410, { 'content-length': '5' }).end('gone!'),
+    };
+    const deliveries: Record<string, string> = {};
+    let position = 100;
+    for (const [name, answer] of Object.entries(answers))
+      deliveries[name] = (
+        await pendingDelivery(await receiver((_req, res) => answer(res)), position++)
+      ).deliveryId;
+    const http = testHttpClient();
+    const deliverer = new WebhookDeliverer(
+      db,
+      env.config({ VERBATIM_WEBHOOK_TIMEOUT_MS: '1000' }),
+      http,
+      new MetricsService(),
+    );
+    try {
+      expect((await deliverer.deliverOnce()).attempted).toBe(Object.keys(answers).length);
+    } finally {
+      await http.close();
+    }
+    for (const name of ['long', 'stalling', 'empty'])
+      expect(await deliveryRow(deliveries[name])).toMatchObject({ state: 'delivered', recorded: [null] });
+    expect(await deliveryRow(deliveries.refused)).toMatchObject({
+      state: 'pending',
+      recorded: ['the endpoint answered HTTP 410'],
     });
   });
 });

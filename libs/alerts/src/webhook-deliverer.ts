@@ -14,7 +14,7 @@ import { GuardedHttpClient } from '@app/sources';
 import { isDelivered, nextAttemptAt, shouldDisable } from './retry-policy';
 import { webhookHeaders } from './standard-webhooks';
 
-/** A receiver's answer body is not ours to keep: read (and dropped) up to this much of it. */
+/** A receiver's reply body is not ours to keep: read (and dropped) up to this much of it, then cut off. */
 const RESPONSE_LIMIT = 1024 * 1024;
 
 /**
@@ -59,28 +59,31 @@ export class WebhookDeliverer {
     let statusCode: number | null = null;
     let error: string | null = null;
     try {
-      // streamed and dropped, not buffered: only the status counts, so the reply is not held against the bytes
-      // our polls may receive at once, and a busy archive never takes a delivered event for a failed one
-      statusCode = await this.http.download(
+      // streamed, not buffered: the reply is not held against the bytes our polls may receive at once
+      await this.http.download(
         delivery.url,
         {
           method: 'POST',
           headers,
           body: delivery.payload,
-          maxBytes: RESPONSE_LIMIT,
+          // the reply's length is ours to judge below, not a reason to refuse the answer before its status
+          maxBytes: Number.MAX_SAFE_INTEGER,
           followRedirects: false,
           timeoutMs: this.config.alerts.webhookTimeoutMs,
         },
         async (response) => {
-          // read to its end (at most RESPONSE_LIMIT), so the connection can carry the next delivery
-          for await (const _chunk of response.body);
-          return response.status;
+          statusCode = response.status;
+          // drained and dropped, so the connection can carry the next delivery; a longer reply is cut off
+          let read = 0;
+          for await (const chunk of response.body as AsyncIterable<Buffer>)
+            if ((read += chunk.length) > RESPONSE_LIMIT) break;
         },
       );
-      if (!isDelivered(statusCode)) error = `the endpoint answered HTTP ${statusCode}`;
     } catch (failure) {
-      error = (failure as Error).message;
+      // with a status, the receiver answered: a reply body that then failed (too slow, cut off) changes nothing
+      if (statusCode === null) error = (failure as Error).message;
     }
+    if (statusCode !== null && !isDelivered(statusCode)) error = `the endpoint answered HTTP ${statusCode}`;
     const latencyMs = Date.now() - attemptedAt.getTime();
     const delivered = error === null;
     const failingSince = delivery.failingSince ?? attemptedAt;

@@ -71,3 +71,8 @@ export function localOverload(message: string): SourceError {
     new Date(Date.now() + LOCAL_OVERLOAD_RETRY_MS),
   );
 }
+
+/** Whether an error is a refusal for this process's own load (see `localOverload`). */
+export function isLocalOverload(error: unknown): error is SourceError {
+  return error instanceof SourceError && error.code === ErrorCode.LocalOverload;
+}

@@ -80,7 +80,7 @@ describe('CaptureUrlProcessor: a capture our own load refused (real database and
     );
     const worker = new Worker(QueueName.Capture, (job, token) => processor.process(job, token), options);
     const stalled = http
-      .request(`http://127.0.0.1:${(staller.address() as AddressInfo).port}/`)
+      .request(`http://127.0.0.1:${(staller.address() as AddressInfo).port}/`, { timeoutMs: 60_000 })
       .catch(() => null);
     try {
       await waitFor('the staller to hold the bound', async () => http.bytesInFlight === 3800);
@@ -102,8 +102,11 @@ describe('CaptureUrlProcessor: a capture our own load refused (real database and
       expect(row).toMatchObject({ state: 'queued', attempts: 0, error_code: 'local-overload' });
       // the source was not asked
       expect(feeds.requestCount('/news.xml')).toBe(0);
-      const job = (await captureQueue.getJob(jobIds.capture(id)))!;
-      expect(await job.getState()).toBe('delayed');
+      // the row is written before the job is moved: wait for the move
+      const job = await waitFor('the job to wait', async () => {
+        const found = await captureQueue.getJob(jobIds.capture(id));
+        return found && (await found.getState()) === 'delayed' ? found : undefined;
+      });
       expect(job.attemptsMade).toBe(0);
 
       // the load passes; the job comes back (sooner than its 5–30 s, for the test) and captures

@@ -34,7 +34,7 @@ const PASSING: ReadonlySet<string> = new Set([ErrorCode.SourceUnavailable, Error
 
 /** What a failed try of a capture leads to. */
 export type CaptureFailureStep =
-  { kind: 'retry'; attempts: number } | { kind: 'defer'; until: Date } | { kind: 'fail'; attempts: number };
+  { kind: 'retry'; attempts: number } | { kind: 'defer'; until: Date } | { kind: 'fail' };
 
 /**
  * A passing problem of the source is retried (by the queue's backoff) until the attempts are used up; our own load
@@ -54,12 +54,10 @@ export function afterCaptureFailure(
         kind: 'defer',
         until: nextPollAfterLocalOverload(CAPTURE_DEFERRAL_MAX_WAIT_SECONDS, since, now, random),
       };
-    return { kind: 'fail', attempts: request.attempts };
+    return { kind: 'fail' };
   }
   const attempts = request.attempts + 1;
-  return PASSING.has(code) && attempts < CAPTURE_ATTEMPTS
-    ? { kind: 'retry', attempts }
-    : { kind: 'fail', attempts };
+  return PASSING.has(code) && attempts < CAPTURE_ATTEMPTS ? { kind: 'retry', attempts } : { kind: 'fail' };
 }
 
 /**
@@ -76,7 +74,10 @@ export class CaptureUrlUseCase {
     private readonly quotations: QuotationRecorder,
   ) {}
 
-  /** Answers when to try again when our own load put the capture off, else null (done, failed, or retried). */
+  /**
+   * Answers when to try again when our own load put the capture off, else null (captured or failed). Throws, for
+   * the queue to retry, on a passing problem of the source.
+   */
   async execute({ requestId }: JobOf<'capture-url'>): Promise<Date | null> {
     const request = await findQueuedCaptureRequest(this.db.manager, requestId);
     if (!request) return null;

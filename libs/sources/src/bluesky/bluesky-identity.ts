@@ -1,4 +1,4 @@
-import { ARTIFACT_ROLES, ErrorCode, SourceError } from '@app/core';
+import { ARTIFACT_ROLES, ErrorCode, SourceError, isLocalOverload } from '@app/core';
 import { type RawArtifact } from '../connector';
 import { type GuardedHttpClient, throwForStatus } from '../http';
 import { type DidIdentity, identityFromDocument } from './did-document';
@@ -90,7 +90,7 @@ async function fetchAuditLog(
     };
   } catch (error) {
     // our own load refused it: try the whole capture again rather than keep it without its log
-    if (!(error instanceof SourceError) || error.code === ErrorCode.LocalOverload) throw error;
+    if (isLocalOverload(error) || !(error instanceof SourceError)) throw error;
     return { kind: 'missing' };
   }
 }

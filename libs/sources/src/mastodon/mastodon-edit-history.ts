@@ -1,4 +1,4 @@
-import { ARTIFACT_ROLES, ErrorCode, SourceError, contentSha256, toUtcTimestamp } from '@app/core';
+import { ARTIFACT_ROLES, SourceError, contentSha256, isLocalOverload, toUtcTimestamp } from '@app/core';
 import { type EditHistory, type FetchedPost, type HeldPost, type HistoryVersion } from '../connector';
 import { type HttpResponse, responseArtifacts } from '../http';
 import {
@@ -54,9 +54,10 @@ export function missedEdits(
 }
 
 /**
- * Reads `GET /api/v1/statuses/:id/history` for posts that show an edit we missed, best effort: any failure
- * becomes a `failed` history with its reason and the post itself is kept as it is. After a timeout, a
- * connection error or a 429 the host gets no more history requests from this reader.
+ * Reads `GET /api/v1/statuses/:id/history` for posts that show an edit we missed, best effort: a failure of the
+ * host becomes a `failed` history with its reason and the post itself is kept as it is. After a timeout, a
+ * connection error or a 429 the host gets no more history requests from this reader. A refusal for our own load
+ * (`local-overload`) is thrown: the read is put off whole, so the missed edits are asked for again.
  */
 export class MastodonEditHistoryReader {
   private lookups = 0;
@@ -84,7 +85,7 @@ export class MastodonEditHistoryReader {
     } catch (error) {
       // our own load refused it: the whole read is put off and tried again, rather than keep the post without the
       // edits it missed (once held at its latest version, they would not be asked for again)
-      if (!(error instanceof SourceError) || error.code === ErrorCode.LocalOverload) throw error;
+      if (isLocalOverload(error) || !(error instanceof SourceError)) throw error;
       this.hostTrouble = `${what}: ${error.message}`;
       return failed(this.hostTrouble);
     }

@@ -1,4 +1,4 @@
-import { SourceError } from '@app/core';
+import { SourceError, isLocalOverload } from '@app/core';
 import {
   type FetchedPost,
   type PostAnswer,
@@ -83,16 +83,28 @@ export class MastodonRecheck {
     return this.withEditHistories(complete);
   }
 
-  /** Attaches the edit history to every found post that shows an edit since the version we hold. */
+  /**
+   * Attaches the edit history to every found post that shows an edit since the version we hold. A history our own
+   * load refused makes that post `unknown` (nothing of it is written, so its missed edits are asked for next time);
+   * the other answers stand.
+   */
   private async withEditHistories(answers: PostAnswer[]): Promise<PostAnswer[]> {
     const out: PostAnswer[] = [];
     for (const answer of answers) {
       const status = answer.kind === 'found' ? this.found.get(answer.ref.postId) : undefined;
-      out.push(
-        answer.kind === 'found' && status
-          ? { ...answer, post: await this.options.history.attach(status, answer.post, answer.ref.held) }
-          : answer,
-      );
+      if (answer.kind !== 'found' || !status) {
+        out.push(answer);
+        continue;
+      }
+      try {
+        out.push({
+          ...answer,
+          post: await this.options.history.attach(status, answer.post, answer.ref.held),
+        });
+      } catch (error) {
+        if (!isLocalOverload(error)) throw error;
+        out.push(unknown(answer.ref, `edit history not read: ${error.message}`));
+      }
     }
     return out;
   }

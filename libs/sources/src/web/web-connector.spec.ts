@@ -137,28 +137,35 @@ describe('WebConnector', () => {
     expect([...outage.captured, ...later.captured].flat()).toEqual([site.releaseUrl(release(1).slug)]);
   });
 
-  it('puts the whole poll off when our own load starved a release page’s parse, and gives no page up for it', async () => {
-    for (let n = 1; n <= 2; n++) site.publish(release(n));
+  it('keeps what a poll read when our own load starves a release page’s parse, and gives no page up', async () => {
+    for (let n = 1; n <= 3; n++) site.publish(release(n));
     const starved = new SourceError(ErrorCode.LocalOverload, 'parse thread kept off the cores');
-    let busy = true;
+    let busyWith: string[] = [];
     const inThread = inThreadPageParsing();
-    // the list page parses; a release page does not while the process is busy
+    // a release page does not parse while the process is busy with it
     const parsing: PageParsing = {
       ...inThread,
-      parse: (input) =>
-        busy && input.url !== site.listUrl ? Promise.reject(starved) : inThread.parse(input),
+      parse: (input) => (busyWith.includes(input.url) ? Promise.reject(starved) : inThread.parse(input)),
     };
-    const loaded = new WebConnector(http, new FeedConnector(http), { releasesPerPoll: 2, parsing });
+    const loaded = new WebConnector(http, new FeedConnector(http), { releasesPerPoll: 3, parsing });
     const account = await loaded.resolve(new URL(site.listUrl));
+    const urls = (...ns: number[]) => ns.map((n) => site.releaseUrl(release(n).slug));
+    const postIds = (result: Awaited<ReturnType<WebConnector['poll']>>) =>
+      result.kind === 'posts' ? result.posts.map((p) => p.content.postId) : [];
 
-    await expect(loaded.poll(account, loaded.readCursor({}))).rejects.toBe(starved);
+    // the newest is read, the next starved: the poll keeps the first and leaves the rest for the next one
+    busyWith = urls(2);
+    const first = await loaded.poll(account, loaded.readCursor({}));
+    expect(postIds(first)).toEqual(urls(3));
+    const cursor = loaded.readCursor(first.cursor);
+    expect(cursor.failed).toBeUndefined();
+    expect(cursor.bodySha256).toBeUndefined();
 
-    // the deferred poll, tried again once the load has passed, captures both
-    busy = false;
-    const result = await loaded.poll(account, loaded.readCursor({}));
-    expect(result.kind === 'posts' && result.posts.map((p) => p.content.postId)).toEqual(
-      [2, 1].map((n) => site.releaseUrl(release(n).slug)),
-    );
+    // starved on the first release it tries: nothing read, the whole poll is put off
+    await expect(loaded.poll(account, cursor)).rejects.toBe(starved);
+
+    busyWith = [];
+    expect(postIds(await loaded.poll(account, cursor))).toEqual(urls(2, 1));
   });
 
   it('re-reads pages: found with the new text, 404 not-found, 5xx unknown', async () => {

@@ -1,6 +1,13 @@
 import { Logger } from '@nestjs/common';
 import { z } from 'zod';
-import { ARTIFACT_ROLES, ErrorCode, SourceError, sha256Hex, statementLanguage } from '@app/core';
+import {
+  ARTIFACT_ROLES,
+  ErrorCode,
+  SourceError,
+  isLocalOverload,
+  sha256Hex,
+  statementLanguage,
+} from '@app/core';
 import {
   type Connector,
   type FetchedPost,
@@ -162,7 +169,15 @@ export class WebConnector implements Connector<WebCursor> {
     const done = new Set<string>();
     const now = this.now();
     for (const link of fresh.slice(0, this.releasesPerPoll)) {
-      const outcome = await this.readRelease(account, link, listArtifacts);
+      let outcome: Awaited<ReturnType<WebConnector['readRelease']>>;
+      try {
+        outcome = await this.readRelease(account, link, listArtifacts);
+      } catch (error) {
+        // our own load: keep what this poll read and leave the rest unseen for the next one (the list is not done
+        // with, and no release counts as failing); with nothing read, the whole poll is put off
+        if (posts.length > 0 && isLocalOverload(error)) break;
+        throw error;
+      }
       if (outcome === 'retry') {
         const before = failed.get(link);
         const failure = { count: (before?.count ?? 0) + 1, since: before?.since ?? now.toISOString() };
@@ -267,8 +282,8 @@ export class WebConnector implements Connector<WebCursor> {
     try {
       response = await this.http.request(link, { headers: { accept: PAGE_ACCEPT } });
     } catch (error) {
-      // a bug, not the site; or our own load: the whole poll is put off, no release counted as failing
-      if (!(error instanceof SourceError) || error.code === ErrorCode.LocalOverload) throw error;
+      // a bug, not the site; or our own load, which the poll deals with
+      if (isLocalOverload(error) || !(error instanceof SourceError)) throw error;
       return 'retry'; // unreachable now (timeout, reset): the next poll asks again
     }
     if (response.status === 404 || response.status === 410) return 'dead';
@@ -277,8 +292,8 @@ export class WebConnector implements Connector<WebCursor> {
     try {
       return postOf(account, response, await this.parse(response), listArtifacts);
     } catch (error) {
-      // a parse our own load starved says nothing of the page: the poll is put off, the page not given up
-      if (!(error instanceof SourceError) || error.code === ErrorCode.LocalOverload) throw error;
+      // a parse our own load starved says nothing of the page: it is not given up
+      if (isLocalOverload(error) || !(error instanceof SourceError)) throw error;
       return 'dead'; // a page that cannot be read is not read again by later polls
     }
   }
