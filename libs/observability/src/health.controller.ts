@@ -16,31 +16,8 @@ type Check = { status: 'up' } | { status: 'down'; error: string };
 
 const logger = new Logger('Health');
 
-/**
- * /health is public: a failed check says what kind of failure it was (an error code such as ECONNREFUSED,
- * or a timeout) and the server log has the message, which can name internal addresses.
- */
-async function check(name: string, probe: () => Promise<unknown>, timeoutMs = 2000): Promise<Check> {
-  let timer: NodeJS.Timeout | undefined;
-  try {
-    await Promise.race([
-      probe(),
-      new Promise((_, reject) => {
-        timer = setTimeout(() => reject(new Error(`no answer within ${timeoutMs} ms`)), timeoutMs);
-      }),
-    ]);
-    return { status: 'up' };
-  } catch (error) {
-    logger.warn(`${name} check failed: ${(error as Error).message}`);
-    const code = (error as { code?: unknown }).code;
-    return { status: 'down', error: typeof code === 'string' ? code : 'unreachable or no answer' };
-  } finally {
-    clearTimeout(timer);
-  }
-}
-
-/** What `read` answers, or null when it failed or took longer than `timeoutMs` (logged; a scrape is not held up). */
-async function readWithin<T>(name: string, read: () => Promise<T>, timeoutMs = 1000): Promise<T | null> {
+/** What `read` answers, or a rejection when it takes longer than `timeoutMs` (the caller is not held up). */
+async function within<T>(read: () => Promise<T>, timeoutMs: number): Promise<T> {
   let timer: NodeJS.Timeout | undefined;
   try {
     return await Promise.race([
@@ -49,11 +26,33 @@ async function readWithin<T>(name: string, read: () => Promise<T>, timeoutMs = 1
         timer = setTimeout(() => reject(new Error(`no answer within ${timeoutMs} ms`)), timeoutMs);
       }),
     ]);
+  } finally {
+    clearTimeout(timer);
+  }
+}
+
+/**
+ * /health is public: a failed check says what kind of failure it was (an error code such as ECONNREFUSED,
+ * or a timeout) and the server log has the message, which can name internal addresses.
+ */
+async function check(name: string, probe: () => Promise<unknown>, timeoutMs = 2000): Promise<Check> {
+  try {
+    await within(probe, timeoutMs);
+    return { status: 'up' };
+  } catch (error) {
+    logger.warn(`${name} check failed: ${(error as Error).message}`);
+    const code = (error as { code?: unknown }).code;
+    return { status: 'down', error: typeof code === 'string' ? code : 'unreachable or no answer' };
+  }
+}
+
+/** What `read` answers for /metrics, or null when it failed or took longer than `timeoutMs` (logged). */
+async function readForMetrics<T>(name: string, read: () => Promise<T>, timeoutMs = 1000): Promise<T | null> {
+  try {
+    return await within(read, timeoutMs);
   } catch (error) {
     logger.warn(`${name} not read for /metrics: ${(error as Error).message}`);
     return null;
-  } finally {
-    clearTimeout(timer);
   }
 }
 
@@ -90,7 +89,7 @@ export class HealthController {
     const [counts, deferred] = await Promise.all([
       this.queueCounts().catch(() => null),
       // through the shared pool, which a busy archive may keep waiting: not for longer than a second
-      readWithin('deferred accounts', () => deferredPolls(this.db.manager)),
+      readForMetrics('deferred accounts', () => deferredPolls(this.db.manager)),
     ]);
     for (const [queue, states] of Object.entries(counts ?? {})) {
       for (const [state, n] of Object.entries(states)) this.metrics.queueDepth.set({ queue, state }, n);

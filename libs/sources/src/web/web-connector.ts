@@ -173,9 +173,9 @@ export class WebConnector implements Connector<WebCursor> {
       try {
         outcome = await this.readRelease(account, link, listArtifacts);
       } catch (error) {
-        // our own load: keep what this poll read and leave the rest unseen for the next one (the list is not done
-        // with, and no release counts as failing); with nothing read, the whole poll is put off
-        if (posts.length > 0 && isLocalOverload(error)) break;
+        // our own load: keep what this poll settled and leave the rest unseen for the next one (the list is not
+        // done with, and no release counts as failing); with nothing settled, the whole poll is put off
+        if (done.size > 0 && isLocalOverload(error)) break;
         throw error;
       }
       if (outcome === 'retry') {
