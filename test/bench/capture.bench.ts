@@ -500,6 +500,34 @@ async function quietOnly(env: TestEnvironment, config: VerbatimConfig, db: DataS
   ]);
 }
 
+/** `npm run bench:capture -- one`: only (b) between the two no-op drains, for a quick look. */
+async function oneOnly(env: TestEnvironment, config: VerbatimConfig, db: DataSource, key: LogKey) {
+  const concurrency = config.polling.workerConcurrency;
+  const single = await prepare(db, new Timeline(), 'mfa', SINGLE_POLLS, 1);
+  await analyzeAccounts(db);
+  await noOpDrain(env, single.jobs.slice(0, 2000), concurrency);
+  const drain = await noOpDrain(env, single.jobs, concurrency);
+  const one = await capturePath(env, config, db, key, single);
+  const drainAfter = await noOpDrain(env, single.jobs, concurrency);
+  if (one.outcomes.captured !== SINGLE_POLLS)
+    throw new Error(`(b): outcomes ${JSON.stringify(one.outcomes)}, expected every poll captured`);
+  const limit = Math.max(drain, drainAfter);
+  const perSecond = (SINGLE_POLLS / one.loggedMs) * 1000;
+  printTable(
+    `One post per poll only (machine busy ${fmt(one.machineBusy * 100)}%, Node ${fmt(one.nodeShare * 100)}%)`,
+    [
+      {
+        what: `(b) capture, 1 post/poll: stored (+${fmt(one.loggedMs - one.storedMs)} ms to its checkpoint)`,
+        ours: `${fmt((SINGLE_POLLS / one.storedMs) * 1000)} stored/s, ${fmt(perSecond)} in a checkpoint/s`,
+        limit: `${fmt(limit)} jobs/s no-op (${fmt(drain)} / ${fmt(drainAfter)})`,
+        ratio: `${fmt(perSecond / limit, 2)}×`,
+        target: `≥ ${TARGET_RATIO}× no-op drain`,
+        verdict: perSecond >= TARGET_RATIO * limit ? 'PASS' : 'MISS',
+      },
+    ],
+  );
+}
+
 async function main(): Promise<void> {
   const started = Date.now();
   const keyDir = mkdtempSync(join(tmpdir(), 'verbatim-bench-'));
@@ -521,6 +549,7 @@ async function main(): Promise<void> {
     await db.initialize();
 
     if (process.argv.includes('quiet')) return await quietOnly(env, config, db, key);
+    if (process.argv.includes('one')) return await oneOnly(env, config, db, key);
 
     log(`preparing ${SINGLE_POLLS.toLocaleString()} accounts with one new post each…`);
     const timeline = new Timeline();

@@ -11,6 +11,11 @@ const JOB_DEFAULTS = {
   backoff: { type: 'exponential', delay: 2000 },
 };
 
+/** How long the queue waits before trying a job again after its `failures`-th failure (BullMQ's exponential backoff). */
+export function retryDelayMs(failures: number): number {
+  return JOB_DEFAULTS.backoff.delay * 2 ** Math.max(0, failures - 1);
+}
+
 /**
  * Each queue's event stream (what a BullMQ `QueueEvents` listener reads as it happens; Verbatim has none) keeps
  * about this many events, not BullMQ's 10,000: they are Redis memory that tells nothing PostgreSQL does not, and at

@@ -85,6 +85,7 @@ describe('CaptureUrlProcessor: a capture our own load refused (real database and
     try {
       await waitFor('the staller to hold the bound', async () => http.bytesInFlight === 3800);
       const { id } = await createCaptureRequest(db.manager, feeds.url('/news.xml'));
+      const asked = Date.now();
       await captureQueue.add(JobName.CaptureUrl, { requestId: id }, { jobId: jobIds.capture(id) });
 
       const row = await waitFor('the deferral', async () => {
@@ -93,13 +94,18 @@ describe('CaptureUrlProcessor: a capture our own load refused (real database and
           attempts: number;
           error_code: string | null;
           deferred_since: Date | null;
+          retry_at: Date | null;
         }[] = await db.query(
-          `SELECT state, attempts, error_code, deferred_since FROM capture_requests WHERE id = $1`,
+          `SELECT state, attempts, error_code, deferred_since, retry_at FROM capture_requests WHERE id = $1`,
           [id],
         );
         return r.deferred_since ? r : undefined;
       });
       expect(row).toMatchObject({ state: 'queued', attempts: 0, error_code: 'local-overload' });
+      // when it is tried again, a first deferral's 5–30 s: kept where a flushed Redis cannot lose it
+      const waits = row.retry_at!.getTime() - asked;
+      expect(waits).toBeGreaterThanOrEqual(5000);
+      expect(waits).toBeLessThanOrEqual(30_000 + (Date.now() - asked));
       // the source was not asked
       expect(feeds.requestCount('/news.xml')).toBe(0);
       // the row is written before the job is moved: wait for the move

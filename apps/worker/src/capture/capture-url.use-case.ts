@@ -16,7 +16,7 @@ import {
   noteCaptureDeferral,
 } from '@app/persistence';
 import { ConnectorRegistry, type ReadMeter } from '@app/sources';
-import { type JobOf } from '@app/queues';
+import { retryDelayMs, type JobOf } from '@app/queues';
 
 /** How often a capture that hits a passing problem of the source (network, rate limit) is tried before it is failed. */
 export const CAPTURE_ATTEMPTS = 5;
@@ -93,14 +93,23 @@ export class CaptureUrlUseCase {
     } catch (error) {
       const failure =
         error instanceof VerbatimError ? error : new SourceError(ErrorCode.SourceUnavailable, String(error));
-      const step = afterCaptureFailure(failure.code, request, new Date());
+      const now = new Date();
+      const step = afterCaptureFailure(failure.code, request, now);
       const reason = { errorCode: failure.code, error: failure.message };
       if (step.kind === 'defer') {
         // null: finished meanwhile by another try
-        return (await noteCaptureDeferral(this.db.manager, request.id, reason)) ? step.until : null;
+        return (await noteCaptureDeferral(this.db.manager, request.id, reason, step.until))
+          ? step.until
+          : null;
       }
       if (step.kind === 'retry') {
-        await noteCaptureAttempt(this.db.manager, request.id, { attempts: step.attempts, ...reason });
+        // the queue's backoff for a job that has failed as often as the request has
+        const retryAt = new Date(now.getTime() + retryDelayMs(step.attempts));
+        await noteCaptureAttempt(this.db.manager, request.id, {
+          attempts: step.attempts,
+          ...reason,
+          retryAt,
+        });
         // BullMQ retries with backoff; once its own attempts are used up, the scheduler queues the request again
         throw failure;
       }

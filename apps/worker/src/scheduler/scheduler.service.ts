@@ -201,9 +201,11 @@ export class SchedulerService implements OnApplicationBootstrap, BeforeApplicati
     // events and deliveries whose jobs were lost, and retries that came due
     if (await hasUnsequencedEvents(this.db.manager)) await scheduleSequencing(this.outboxQueue);
     if (await hasDueDeliveries(this.db.manager)) await scheduleDelivery(this.webhookQueue);
+    // a request waiting for its retry time (a backoff, a deferral) is not offered again before it
     const orphans = await selectQueuedCaptureRequests(
       this.db.manager,
       new Date(now.getTime() - CAPTURE_REQUEUE_AFTER_MS),
+      now,
       BATCH,
     );
     if (orphans.length > 0) {

@@ -16,6 +16,8 @@ export class CaptureRequestEntity {
   @Column({ type: 'text', nullable: true }) error!: string | null;
   /** since when its tries have been deferred for our own load (`local-overload`); cleared by one that is not */
   @Column({ name: 'deferred_since', type: 'timestamptz', nullable: true }) deferredSince!: Date | null;
+  /** not tried again before this (the end of a backoff or a deferral): the scheduler re-queues a lost job only then */
+  @Column({ name: 'retry_at', type: 'timestamptz', nullable: true }) retryAt!: Date | null;
   @CreateDateColumn({ name: 'created_at', type: 'timestamptz' }) createdAt!: Date;
   @Column({ name: 'finished_at', type: 'timestamptz', nullable: true }) finishedAt!: Date | null;
 }

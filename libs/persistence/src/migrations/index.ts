@@ -18,6 +18,7 @@ import { SearchPendingList1768200000000 } from './1768200000000-SearchPendingLis
 import { SearchCaptureBlocks1768300000000 } from './1768300000000-SearchCaptureBlocks';
 import { SearchFilterWords1768400000000 } from './1768400000000-SearchFilterWords';
 import { PollDeferrals1768500000000 } from './1768500000000-PollDeferrals';
+import { CaptureRequestRetries1768600000000 } from './1768600000000-CaptureRequestRetries';
 
 /** Every migration, in order. Listed explicitly so builds and tests run the same set. */
 export const MIGRATIONS = [
@@ -41,4 +42,5 @@ export const MIGRATIONS = [
   SearchCaptureBlocks1768300000000,
   SearchFilterWords1768400000000,
   PollDeferrals1768500000000,
+  CaptureRequestRetries1768600000000,
 ];

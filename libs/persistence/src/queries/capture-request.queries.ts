@@ -12,6 +12,8 @@ export interface CaptureRequestView {
   error: string | null;
   /** since when its tries have been put off for this archive's own load (`local-overload`), not the source's */
   deferredSince: string | null;
+  /** while queued after a failed or deferred try: not tried again before this */
+  nextTryAt: string | null;
   createdAt: string;
   finishedAt: string | null;
 }
@@ -32,6 +34,7 @@ export async function findCaptureRequestView(
     errorCode: request.errorCode,
     error: request.error,
     deferredSince: request.state === 'queued' ? (request.deferredSince?.toISOString() ?? null) : null,
+    nextTryAt: request.state === 'queued' ? (request.retryAt?.toISOString() ?? null) : null,
     createdAt: request.createdAt.toISOString(),
     finishedAt: request.finishedAt?.toISOString() ?? null,
   };

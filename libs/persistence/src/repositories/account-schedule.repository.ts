@@ -206,15 +206,21 @@ export async function markPollsQueued(db: EntityManager, polls: DueAccount[], ep
   );
 }
 
-/** Capture requests still waiting, so a flushed Redis only delays them. */
+/**
+ * Capture requests still waiting, made before `olderThan` and not waiting for a retry time after `now`, so a flushed
+ * Redis only delays them and keeps their spacing.
+ */
 export async function selectQueuedCaptureRequests(
   db: EntityManager,
   olderThan: Date,
+  now: Date,
   limit: number,
 ): Promise<string[]> {
   const rows: { id: string }[] = await db.query(
-    `SELECT id FROM capture_requests WHERE state = 'queued' AND created_at <= $1 ORDER BY created_at LIMIT $2`,
-    [olderThan, limit],
+    `SELECT id FROM capture_requests
+     WHERE state = 'queued' AND created_at <= $1 AND (retry_at IS NULL OR retry_at <= $2)
+     ORDER BY created_at LIMIT $3`,
+    [olderThan, now, limit],
   );
   return rows.map((r) => r.id);
 }

@@ -9,11 +9,14 @@ export function findQueuedCaptureRequest(
   return db.getRepository(CaptureRequestEntity).findOneBy({ id, state: 'queued' });
 }
 
-/** Counts a passing failure of the source; the request stays queued for another attempt. */
+/**
+ * Counts a passing failure of the source; the request stays queued for another attempt, not before `retryAt` (the
+ * end of the queue's backoff).
+ */
 export async function noteCaptureAttempt(
   db: EntityManager,
   id: string,
-  attempt: { attempts: number; errorCode: string; error: string },
+  attempt: { attempts: number; errorCode: string; error: string; retryAt: Date },
 ): Promise<void> {
   await db
     .getRepository(CaptureRequestEntity)
@@ -21,18 +24,20 @@ export async function noteCaptureAttempt(
 }
 
 /**
- * Notes a try deferred for our own load: no attempt spent, the reason kept, and the mark of its first deferral in a
- * row set if it was not. Answers that mark, or null when the request is no longer queued.
+ * Notes a try deferred for our own load until `retryAt`: no attempt spent, the reason kept, and the mark of its first
+ * deferral in a row set if it was not. Answers that mark, or null when the request is no longer queued.
  */
 export async function noteCaptureDeferral(
   db: EntityManager,
   id: string,
   reason: { errorCode: string; error: string },
+  retryAt: Date,
 ): Promise<Date | null> {
   const [rows]: [{ deferred_since: Date }[], number] = await db.query(
-    `UPDATE capture_requests SET error_code = $2, error = $3, deferred_since = COALESCE(deferred_since, now())
+    `UPDATE capture_requests SET error_code = $2, error = $3, deferred_since = COALESCE(deferred_since, now()),
+       retry_at = $4
      WHERE id = $1 AND state = 'queued' RETURNING deferred_since`,
-    [id, reason.errorCode, reason.error],
+    [id, reason.errorCode, reason.error, retryAt],
   );
   return rows[0]?.deferred_since ?? null;
 }
