@@ -500,6 +500,11 @@ async function quietOnly(env: TestEnvironment, config: VerbatimConfig, db: DataS
   ]);
 }
 
+/** This process's CPU time per poll over a run, in µs (the worker's share of the cost, whatever the machine's pace). */
+function cpuPerPoll(run: CaptureRun, polls: number): number {
+  return (run.nodeShare * run.storedMs * cpus().length * 1000) / polls;
+}
+
 /** `npm run bench:capture -- one`: only (b) between the two no-op drains, for a quick look. */
 async function oneOnly(env: TestEnvironment, config: VerbatimConfig, db: DataSource, key: LogKey) {
   const concurrency = config.polling.workerConcurrency;
@@ -514,7 +519,8 @@ async function oneOnly(env: TestEnvironment, config: VerbatimConfig, db: DataSou
   const limit = Math.max(drain, drainAfter);
   const perSecond = (SINGLE_POLLS / one.loggedMs) * 1000;
   printTable(
-    `One post per poll only (machine busy ${fmt(one.machineBusy * 100)}%, Node ${fmt(one.nodeShare * 100)}%)`,
+    `One post per poll only (machine busy ${fmt(one.machineBusy * 100)}%, this Node process ` +
+      `${fmt(one.nodeShare * 100)}% of all cores: ${fmt(cpuPerPoll(one, SINGLE_POLLS))} µs of CPU per poll)`,
     [
       {
         what: `(b) capture, 1 post/poll: stored (+${fmt(one.loggedMs - one.storedMs)} ms to its checkpoint)`,

@@ -1,5 +1,6 @@
 import {
   buildRecord,
+  canonicalRecord,
   contentSha256,
   recordSha256,
   toUtcTimestamp,
@@ -36,6 +37,15 @@ describe('statement records', () => {
         .toString()
         .startsWith('{"account":"DmytroKuleba@mastodon.example","artifacts":['),
     ).toBe(true);
+  });
+
+  it('gives the record to store as the very text it hashed, in one serialisation', () => {
+    // non-ASCII text: the hash is over UTF-8, whether it starts from bytes or from text
+    const record = buildRecord({ ...content, text: 'Разом ми перемогли Гітлера — and “Putin” too' }, []);
+    const { json, sha256 } = canonicalRecord(record);
+    expect(json).toBe(canonicalBytes(record).toString('utf8'));
+    expect(sha256).toBe(recordSha256(record));
+    expect(JSON.parse(json)).toEqual(record);
   });
 
   it('keeps the content hash when only the bytes it arrived in differ, and changes it when the content does', () => {

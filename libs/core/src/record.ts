@@ -1,4 +1,5 @@
-import { canonicalSha256 } from './hash';
+import { canonicalSha256, sha256Hex } from './hash';
+import { canonicalText } from './jcs';
 
 /**
  * A platform's name as connectors report it ('mastodon', 'feed', …). Open: a new connector brings its own
@@ -134,6 +135,12 @@ export function contentSha256(content: StatementContent): string {
 /** The hash a version is known by: SHA-256 of the RFC 8785 bytes of its full record. */
 export function recordSha256(record: StatementRecord): string {
   return canonicalSha256(record);
+}
+
+/** A record's RFC 8785 text (JSON, to store) and its hash (`recordSha256`), from one serialisation. */
+export function canonicalRecord(record: StatementRecord): { json: string; sha256: string } {
+  const json = canonicalText(record);
+  return { json, sha256: sha256Hex(json) };
 }
 
 /** RFC 3339 UTC with milliseconds, or null when the input is not a valid date. */

@@ -1,4 +1,5 @@
 import { type DataSource } from 'typeorm';
+import { packBytes } from '@app/persistence';
 import { formatCheckpoint, leafHash, newStoredNodes, signNote, treeHash } from '@app/ledger';
 import { type LogKey } from './log-keys';
 import { insertNodes, latestCheckpoint, logSize, nodeReader, type CheckpointRow } from './log-store';
@@ -69,17 +70,23 @@ export async function integrateLog(
     const leaves = batch.map((p) => leafHash(p.entry));
     const nodes = await newStoredNodes(oldSize, leaves, read);
     if (batch.length > 0) {
+      // entries and leaf hashes (32 bytes each) go as binary parameters, not as hex text (packBytes)
+      const entries = packBytes(batch.map((p) => p.entry));
       await tx.query(
         `INSERT INTO log_entries (idx, entry, leaf_hash, statement_id, version_number, queued_at, observation_id)
-         SELECT * FROM unnest($1::bigint[], $2::bytea[], $3::bytea[], $4::uuid[], $5::int[], $6::timestamptz[], $7::uuid[])`,
+         SELECT i, substring($2::bytea FROM o + 1 FOR n), substring($3::bytea FROM (32 * k - 31)::int FOR 32), s, v, q, ob
+         FROM unnest($1::bigint[], $8::int[], $9::int[], $4::uuid[], $5::int[], $6::timestamptz[], $7::uuid[])
+           WITH ORDINALITY AS e(i, o, n, s, v, q, ob, k)`,
         [
           batch.map((_, i) => oldSize + i),
-          batch.map((p) => p.entry),
-          leaves.map((h) => Buffer.from(h)),
+          entries.packed,
+          Buffer.concat(leaves),
           batch.map((p) => p.statement_id),
           batch.map((p) => p.version_number),
           batch.map((p) => p.created_at),
           batch.map((p) => p.observation_id),
+          entries.offsets,
+          entries.lengths,
         ],
       );
       await insertNodes(tx, nodes);

@@ -22,8 +22,11 @@ export function nodeReader(db: EntityManager): NodeReader {
 export async function insertNodes(db: EntityManager, nodes: readonly StoredNode[]): Promise<void> {
   if (nodes.length === 0) return;
   await db.query(
-    `INSERT INTO log_nodes (level, idx, hash) SELECT * FROM unnest($1::smallint[], $2::bigint[], $3::bytea[])`,
-    [nodes.map((n) => n.level), nodes.map((n) => n.index), nodes.map((n) => Buffer.from(n.hash))],
+    // the hashes (32 bytes each) as one binary parameter, not as hex text
+    `INSERT INTO log_nodes (level, idx, hash)
+     SELECT l, i, substring($3::bytea FROM (32 * k - 31)::int FOR 32)
+     FROM unnest($1::smallint[], $2::bigint[]) WITH ORDINALITY AS n(l, i, k)`,
+    [nodes.map((n) => n.level), nodes.map((n) => n.index), Buffer.concat(nodes.map((n) => n.hash))],
   );
 }
 

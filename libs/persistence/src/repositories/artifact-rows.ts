@@ -1,4 +1,5 @@
 import { type EntityManager } from 'typeorm';
+import { packBytes } from './packed-bytes';
 
 /** An artifact row to write: content-addressed, so writing one we hold already is a no-op. */
 export interface ArtifactRow {
@@ -9,13 +10,12 @@ export interface ArtifactRow {
 }
 
 /**
- * Bodies up to this size are written inside a `bytea[]` parameter, which the pg driver builds as hex text on the
- * event loop; larger ones each go as a parameter of their own, which it sends as binary: a 10 MB body is then
- * copied once instead of becoming 20 MB of hex in one synchronous step.
+ * Bodies up to this size are written together, packed into one binary parameter (packBytes); larger ones each go
+ * as a parameter of their own, so a 10 MB body is copied once, not again into a pack beside the small ones.
  */
 export const ARRAY_BODY_MAX_BYTES = 64 * 1024;
 
-/** Splits rows into those small enough for one `bytea[]` statement and those written one by one. */
+/** Splits rows into those small enough to be written together and those written one by one. */
 export function splitArtifactRows<Row extends ArtifactRow>(rows: Row[]): { inArray: Row[]; alone: Row[] } {
   const inArray: Row[] = [];
   const alone: Row[] = [];
@@ -38,14 +38,19 @@ export async function insertArtifacts(db: EntityManager, rows: ArtifactRow[]): P
   const { inArray, alone } = splitArtifactRows(rows);
   await insertArtifactsAlone(db, alone);
   if (inArray.length === 0) return;
+  const bodies = packBytes(inArray.map((a) => a.bytes));
   await db.query(
     `INSERT INTO artifacts (sha256, media_type, size, bytes)
-     SELECT * FROM unnest($1::text[], $2::text[], $3::int[], $4::bytea[]) ON CONFLICT (sha256) DO NOTHING`,
+     SELECT sha, mt, sz, substring($4::bytea FROM o + 1 FOR n)
+     FROM unnest($1::text[], $2::text[], $3::int[], $5::int[], $6::int[]) AS a(sha, mt, sz, o, n)
+     ON CONFLICT (sha256) DO NOTHING`,
     [
       inArray.map((a) => a.sha256),
       inArray.map((a) => a.mediaType),
       inArray.map((a) => a.size),
-      inArray.map((a) => a.bytes),
+      bodies.packed,
+      bodies.offsets,
+      bodies.lengths,
     ],
   );
 }

@@ -4,7 +4,7 @@ import {
   isDownloadableMedia,
   mapInSlices,
   planVersions,
-  recordSha256,
+  canonicalRecord,
   type ArtifactRole,
   type EvidenceLevel,
   type StatementContent,
@@ -14,6 +14,7 @@ import {
 } from '@app/core';
 import { buildLogEntry, type ArtifactReference } from '@app/ledger';
 import { insertArtifactsAlone, splitArtifactRows } from './artifact-rows';
+import { packBytes } from './packed-bytes';
 
 /** An artifact with its digest already computed: the record and the log entry name it by role and hash. */
 export interface PreparedArtifact extends ArtifactReference {
@@ -77,6 +78,8 @@ interface NewVersion {
   number: number;
   created: boolean;
   record: StatementRecord;
+  /** the record's RFC 8785 text, stored as it was hashed */
+  recordJson: string;
   recordSha256: string;
   /** the statement row holds this version's latest state already (inserted with it) */
   rowComplete: boolean;
@@ -131,6 +134,7 @@ export async function writeCaptures(
         version.content,
         version.artifacts.map(({ role, sha256 }) => ({ role, sha256 })),
       );
+      const canonical = canonicalRecord(record);
       return {
         set,
         post: version,
@@ -138,7 +142,8 @@ export async function writeCaptures(
         number: step.version,
         created: step.created,
         record,
-        recordSha256: recordSha256(record),
+        recordJson: canonical.json,
+        recordSha256: canonical.sha256,
         rowComplete: row.complete,
       };
     });
@@ -297,7 +302,9 @@ async function insertVersions(
       .map((m, position) => ({ id: v.statementId, number: v.number, position, ...m }))
       .filter(isDownloadableMedia),
   );
-  const entries = await logEntriesOf(versions, origin);
+  // the bodies and the log entries each go as one binary parameter (packBytes), not as hex text
+  const bodies = packBytes(artifacts.map((a) => a.bytes));
+  const entries = packBytes(await logEntriesOf(versions, origin));
   // the language picks the search stemmer: the platform's tag, else detected from the text (a few ms each, so
   // in small slices with the event loop let through between them)
   const languages = await mapInSlices(
@@ -310,11 +317,15 @@ async function insertVersions(
   await db.query(
     `WITH new_artifacts AS (
        INSERT INTO artifacts (sha256, media_type, size, bytes)
-       SELECT * FROM unnest($1::text[], $2::text[], $3::int[], $4::bytea[])
+       SELECT sha, mt, sz, substring($4::bytea FROM o + 1 FOR n)
+       FROM unnest($1::text[], $2::text[], $3::int[], $32::int[], $33::int[]) AS a(sha, mt, sz, o, n)
        ON CONFLICT (sha256) DO NOTHING
      ), new_versions AS (
        INSERT INTO versions (statement_id, number, captured_at, record, record_sha256, content_sha256, evidence_level, source)
-       SELECT * FROM unnest($5::uuid[], $6::int[], $7::timestamptz[], $8::jsonb[], $9::text[], $10::text[], $11::text[], $12::text[])
+       SELECT sid, num, at, r.record, rs, cs, ev, src
+       FROM unnest($5::uuid[], $6::int[], $7::timestamptz[], $9::text[], $10::text[], $11::text[], $12::text[])
+         WITH ORDINALITY AS v(sid, num, at, rs, cs, ev, src, k)
+       JOIN jsonb_array_elements($8::jsonb) WITH ORDINALITY AS r(record, k) USING (k)
      ), new_links AS (
        INSERT INTO version_artifacts (statement_id, version_number, sha256, role, url)
        SELECT * FROM unnest($13::uuid[], $14::int[], $15::text[], $16::text[], $17::text[])
@@ -330,16 +341,19 @@ async function insertVersions(
        INSERT INTO media_files (statement_id, version_number, position, url, kind)
        SELECT * FROM unnest($26::uuid[], $27::int[], $28::int[], $29::text[], $30::text[])
      )
-     INSERT INTO log_pending (entry, statement_id, version_number) SELECT * FROM unnest($31::bytea[], $5::uuid[], $6::int[])`,
+     INSERT INTO log_pending (entry, statement_id, version_number)
+     SELECT substring($31::bytea FROM o + 1 FOR n), sid, vn
+     FROM unnest($34::int[], $35::int[], $5::uuid[], $6::int[]) AS e(o, n, sid, vn)`,
     [
       artifacts.map((a) => a.sha256),
       artifacts.map((a) => a.mediaType),
       artifacts.map((a) => a.size),
-      artifacts.map((a) => a.bytes),
+      bodies.packed,
       ids,
       numbers,
       versions.map((v) => v.set.capturedAt),
-      versions.map((v) => JSON.stringify(v.record)),
+      // one JSON array, not a jsonb[]: the driver would escape every quote of every record into the array's text
+      `[${versions.map((v) => v.recordJson).join(',')}]`,
       versions.map((v) => v.recordSha256),
       versions.map((v) => v.post.contentSha256),
       versions.map((v) => v.post.evidenceLevel),
@@ -362,7 +376,11 @@ async function insertVersions(
       media.map((i) => i.position),
       media.map((i) => i.url),
       media.map((i) => i.kind),
-      entries,
+      entries.packed,
+      bodies.offsets,
+      bodies.lengths,
+      entries.offsets,
+      entries.lengths,
     ],
   );
 }

@@ -10,3 +10,4 @@ export * from './account-reads.repository';
 export * from './media.repository';
 export * from './platform-health.repository';
 export * from './quotation.repository';
+export * from './packed-bytes';
