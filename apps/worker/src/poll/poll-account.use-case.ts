@@ -3,7 +3,7 @@ import { InjectDataSource } from '@nestjs/typeorm';
 import { DataSource } from 'typeorm';
 import { CaptureWriter, GroupCommit, QuotationRecorder, type PollOutcome, type PollWork } from '@app/capture';
 import { MetricsService } from '@app/observability';
-import { addAccountReads, findAccounts, recheckSoon, type AccountEntity } from '@app/persistence';
+import { addAccountReads, findPollAccounts, recheckSoon, type PollAccount } from '@app/persistence';
 import { ConnectorRegistry, type PollResult } from '@app/sources';
 import { type JobOf } from '@app/queues';
 import { meterFor } from '../reads/account-read-meter';
@@ -23,9 +23,9 @@ export class PollAccountUseCase {
    * Concurrent jobs read their accounts in one query, as the capture writer writes quiet polls in one
    * transaction: a poll's own database work is then a share of two statements, not one of its own.
    */
-  private readonly accounts = new GroupCommit<string, AccountEntity | null>(
+  private readonly accounts = new GroupCommit<string, PollAccount | null>(
     async (ids) => {
-      const found = new Map((await findAccounts(this.db.manager, ids)).map((a) => [a.id, a]));
+      const found = new Map((await findPollAccounts(this.db.manager, ids)).map((a) => [a.id, a]));
       return ids.map((id) => ({ status: 'fulfilled', value: found.get(id) ?? null }));
     },
     { maxSize: 128, maxWaitMs: 2 },

@@ -25,7 +25,11 @@ export type MeterDecision =
   | { kind: 'exhausted'; error: SourceError; until: Date };
 
 /** Whether the account may read now, and the meter that counts what it reads. */
-export function meterFor(connector: Connector, account: AccountEntity, now: Date): MeterDecision {
+export function meterFor(
+  connector: Connector,
+  account: Pick<AccountEntity, 'readsMonth' | 'readsThisMonth'>,
+  now: Date,
+): MeterDecision {
   const budget = connector.monthlyReadBudget;
   if (budget === undefined) return { kind: 'free' };
   const used = readsUsedIn(account, now);
