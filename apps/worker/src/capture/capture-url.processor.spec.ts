@@ -136,6 +136,84 @@ describe('CaptureUrlProcessor: a capture our own load refused (real database and
   });
 });
 
+/** A capture the source failed: the queue backs off, and the request keeps when the queue will try it again. */
+describe('CaptureUrlProcessor: a capture the source failed (real database and queue)', () => {
+  let env: TestEnvironment;
+  let db: DataSource;
+  let feeds: FakeFeedServer;
+  const queues: Queue[] = [];
+
+  beforeAll(async () => {
+    env = await createTestEnvironment();
+    db = createDataSource(env.databaseUrl, { poolSize: 4 });
+    await db.initialize();
+    feeds = await startFakeFeedServer();
+    feeds.setFeed('/down.xml', { body: 'down for maintenance', contentType: 'text/plain', status: 503 });
+  });
+  afterAll(async () => {
+    for (const queue of queues) await queue.close();
+    await feeds.close();
+    await db?.destroy();
+    await env?.destroy();
+  });
+
+  it("records each retry at the end of the queue's backoff, which grows with the job's failures", async () => {
+    const config = env.config();
+    const options = bullOptions(config);
+    const [captureQueue, logQueue, outboxQueue, mediaQueue] = [
+      QueueName.Capture,
+      QueueName.Log,
+      QueueName.Outbox,
+      QueueName.Media,
+    ].map((name) => {
+      const q = new Queue(name, options);
+      queues.push(q);
+      return q;
+    });
+    const http = testHttpClient({ totalTimeoutMs: 5000 });
+    const registry = new ConnectorRegistry([new FeedConnector(http, { maxLinkChecks: 0 })]);
+    const metrics = new MetricsService();
+    const processor = new CaptureUrlProcessor(
+      new CaptureUrlUseCase(
+        db,
+        registry,
+        new CaptureWriter(db, config, metrics, logQueue, outboxQueue, mediaQueue),
+        new QuotationRecorder(db, config, registry, logQueue, captureQueue, outboxQueue),
+      ),
+    );
+    const worker = new Worker(QueueName.Capture, (job, token) => processor.process(job, token), options);
+    const retryAtAfter = async (id: string, attempts: number) => {
+      const [r]: { attempts: number; retry_at: Date | null; error_code: string | null }[] = await db.query(
+        `SELECT attempts, retry_at, error_code FROM capture_requests WHERE id = $1`,
+        [id],
+      );
+      return r.attempts === attempts ? r : undefined;
+    };
+    try {
+      const { id } = await createCaptureRequest(db.manager, feeds.url('/down.xml'));
+      let asked = Date.now();
+      await captureQueue.add(JobName.CaptureUrl, { requestId: id }, { jobId: jobIds.capture(id) });
+      const first = await waitFor('the first failure', () => retryAtAfter(id, 1));
+      expect(first.error_code).toBe('source-unavailable');
+      // the queue waits 2 s after a first failure
+      expect(first.retry_at!.getTime() - asked).toBeGreaterThanOrEqual(2000);
+      expect(first.retry_at!.getTime() - Date.now()).toBeLessThanOrEqual(2000);
+      const job = (await captureQueue.getJob(jobIds.capture(id)))!;
+      expect(await job.getState()).toBe('delayed');
+      // the second try, brought forward: the queue would wait 4 s after it, and the request says so
+      asked = Date.now();
+      await job.promote();
+      const second = await waitFor('the second failure', () => retryAtAfter(id, 2));
+      expect(second.retry_at!.getTime() - asked).toBeGreaterThanOrEqual(4000);
+      expect(second.retry_at!.getTime() - Date.now()).toBeLessThanOrEqual(4000);
+      expect(feeds.requestCount('/down.xml')).toBe(2);
+    } finally {
+      await worker.close();
+      await http.close();
+    }
+  });
+});
+
 async function waitFor<T>(what: string, check: () => Promise<T | undefined | false>): Promise<T> {
   for (let i = 0; i < 500; i++) {
     const value = await check();

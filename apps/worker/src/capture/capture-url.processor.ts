@@ -18,7 +18,7 @@ export class CaptureUrlProcessor extends WorkerHost implements BeforeApplication
   async process(job: Job<JobOf<'capture-url'>>, token?: string): Promise<void> {
     if (job.name !== JobName.CaptureUrl)
       throw new Error(`queue ${QueueName.Capture} has no handler for job "${job.name}"`);
-    const tryAgainAt = await this.captureUrl.execute(job.data);
+    const tryAgainAt = await this.captureUrl.execute(job.data, job.attemptsMade);
     if (tryAgainAt) {
       // put off for our own load: the same job waits, spending none of its attempts
       await job.moveToDelayed(tryAgainAt.getTime(), token);

@@ -78,7 +78,11 @@ export class CaptureUrlUseCase {
    * Answers when to try again when our own load put the capture off, else null (captured or failed). Throws, for
    * the queue to retry, on a passing problem of the source.
    */
-  async execute({ requestId }: JobOf<'capture-url'>): Promise<Date | null> {
+  async execute(
+    { requestId }: JobOf<'capture-url'>,
+    /** how many times the queue has tried this job before (it backs off by it); unknown: the request's attempts */
+    queueAttempts?: number,
+  ): Promise<Date | null> {
     const request = await findQueuedCaptureRequest(this.db.manager, requestId);
     if (!request) return null;
     const work: CaptureWork = { requestId: request.id, url: request.url, attempts: request.attempts };
@@ -103,8 +107,9 @@ export class CaptureUrlUseCase {
           : null;
       }
       if (step.kind === 'retry') {
-        // the queue's backoff for a job that has failed as often as the request has
-        const retryAt = new Date(now.getTime() + retryDelayMs(step.attempts));
+        // when the queue's backoff lets the job run again
+        const failures = (queueAttempts ?? request.attempts) + 1;
+        const retryAt = new Date(now.getTime() + retryDelayMs(failures));
         await noteCaptureAttempt(this.db.manager, request.id, {
           attempts: step.attempts,
           ...reason,

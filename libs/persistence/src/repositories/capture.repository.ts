@@ -78,7 +78,7 @@ interface NewVersion {
   number: number;
   created: boolean;
   record: StatementRecord;
-  /** the record's RFC 8785 text, stored as it was hashed */
+  /** the record's RFC 8785 text: the very text it was hashed as, sent to be stored (as jsonb, the same value) */
   recordJson: string;
   recordSha256: string;
   /** the statement row holds this version's latest state already (inserted with it) */
