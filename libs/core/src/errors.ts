@@ -76,3 +76,13 @@ export function localOverload(message: string): SourceError {
 export function isLocalOverload(error: unknown): error is SourceError {
   return error instanceof SourceError && error.code === ErrorCode.LocalOverload;
 }
+
+/**
+ * The message of a failure the source answers for, kept as the detail of an answer that says nothing (`unknown`).
+ * A refusal for our own load is thrown on: the source was not asked, so the caller puts the work off instead. So
+ * is anything that is not a SourceError (a bug).
+ */
+export function sourceFailureMessage(error: unknown): string {
+  if (isLocalOverload(error) || !(error instanceof SourceError)) throw error;
+  return error.message;
+}

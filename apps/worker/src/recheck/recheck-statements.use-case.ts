@@ -1,8 +1,13 @@
 import { Injectable } from '@nestjs/common';
 import { InjectDataSource } from '@nestjs/typeorm';
 import { DataSource } from 'typeorm';
-import { CaptureWriter, QuotationRecorder, type RecheckOutcome } from '@app/capture';
-import { contentSha256 } from '@app/core';
+import {
+  CaptureWriter,
+  nextPollAfterLocalOverload,
+  QuotationRecorder,
+  type RecheckOutcome,
+} from '@app/capture';
+import { contentSha256, isLocalOverload } from '@app/core';
 import { addAccountReads, findAccount, findRecheckTargets } from '@app/persistence';
 import { type JobOf } from '@app/queues';
 import { ConnectorRegistry, type PostAnswer } from '@app/sources';
@@ -10,9 +15,28 @@ import { accountToResolved } from '../poll/account-to-resolved';
 import { meterFor } from '../reads/account-read-meter';
 
 /**
+ * How long a re-check refused for this process's own load is put off and tried again, from its first deferral in a
+ * row; past this its posts are answered `unknown` (rescheduled, as any re-check that learned nothing).
+ */
+export const RECHECK_DEFERRAL_LIMIT_MS = 3_600_000;
+
+/** The longest wait between two deferred tries of a re-check: a deletion should not wait long to be seen. */
+export const RECHECK_DEFERRAL_MAX_WAIT_SECONDS = 300;
+
+/** A re-check put off for our own load: nothing was claimed or written; the job tries again at `until`. */
+export interface RecheckDeferral {
+  kind: 'deferred';
+  /** its first deferral in a row */
+  since: Date;
+  until: Date;
+}
+
+/**
  * Re-reads a batch of one account's statements: asks the connector about each post (`fetchMany`) and hands
  * the answers to the capture writer, which claims the statements by their due times, so a replayed job
  * changes nothing. A connector that throws tells us nothing: every post is `unknown` and simply rescheduled.
+ * A refusal for our own load is not the source's answer either, and the decaying schedule could put the next
+ * look days away: the re-check is put off instead, spaced as a deferred poll is, and asks again soon.
  */
 @Injectable()
 export class RecheckStatementsUseCase {
@@ -23,7 +47,11 @@ export class RecheckStatementsUseCase {
     private readonly quotations: QuotationRecorder,
   ) {}
 
-  async execute({ accountId, statements }: JobOf<'recheck-statements'>): Promise<RecheckOutcome | 'stale'> {
+  async execute({
+    accountId,
+    statements,
+    deferredSince,
+  }: JobOf<'recheck-statements'>): Promise<RecheckOutcome | RecheckDeferral | 'stale'> {
     const due = statements.map((s) => ({ id: s.id, dueAt: new Date(s.dueAt) }));
     const account = await findAccount(this.db.manager, accountId);
     if (!account || account.paused) return 'stale';
@@ -44,6 +72,8 @@ export class RecheckStatementsUseCase {
       if (metering.kind === 'exhausted') throw metering.error;
       answers = await connector.fetchMany(accountToResolved(account), refs, meter);
     } catch (error) {
+      const deferral = isLocalOverload(error) ? deferralAfter(deferredSince, now) : null;
+      if (deferral) return deferral;
       const detail = `re-read failed: ${error instanceof Error ? error.message : String(error)}`;
       answers = refs.map((ref) => ({ kind: 'unknown', ref, detail }));
     } finally {
@@ -58,4 +88,12 @@ export class RecheckStatementsUseCase {
     const work = { account, statements: due, startedAt: new Date() };
     return this.writer.recordRecheck(work, answers);
   }
+}
+
+/** When a re-check refused for our load tries again, or null once it has been put off for too long. */
+function deferralAfter(deferredSince: string | undefined, now: Date): RecheckDeferral | null {
+  const since = deferredSince ? new Date(deferredSince) : now;
+  if (now.getTime() - since.getTime() >= RECHECK_DEFERRAL_LIMIT_MS) return null;
+  const until = nextPollAfterLocalOverload(RECHECK_DEFERRAL_MAX_WAIT_SECONDS, since, now);
+  return { kind: 'deferred', since, until };
 }

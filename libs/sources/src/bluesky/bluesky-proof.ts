@@ -1,4 +1,4 @@
-import { ARTIFACT_ROLES, ErrorCode, SourceError } from '@app/core';
+import { ARTIFACT_ROLES, ErrorCode, SourceError, sourceFailureMessage } from '@app/core';
 import { type RawArtifact } from '../connector';
 import { type GuardedHttpClient } from '../http';
 import { IdentityContradiction, type ResolvedIdentity, resolveDid } from './bluesky-identity';
@@ -43,7 +43,7 @@ export class BlueskyProver {
           ErrorCode.SourceInvalidResponse,
           `the PLC directory serves false evidence: ${error.message}`,
         );
-      return { kind: 'unproven', detail: messageOf(error) };
+      return { kind: 'unproven', detail: sourceFailureMessage(error) };
     }
     const { identity, artifacts: identityArtifacts } = resolved;
     const uri = `at://${this.did}/${POST_COLLECTION}/${rkey}`;
@@ -55,7 +55,7 @@ export class BlueskyProver {
         { maxBytes: RECORD_PROOF_MAX_BYTES, accept: CAR_MEDIA_TYPE },
       );
     } catch (error) {
-      return { kind: 'unproven', detail: `record proof of ${uri}: ${messageOf(error)}` };
+      return { kind: 'unproven', detail: `record proof of ${uri}: ${sourceFailureMessage(error)}` };
     }
     if (response.status !== 200) {
       return { kind: 'unproven', detail: `record proof of ${uri}: the PDS answered HTTP ${response.status}` };
@@ -88,9 +88,4 @@ export class BlueskyProver {
       ],
     };
   }
-}
-
-function messageOf(error: unknown): string {
-  if (error instanceof SourceError) return error.message;
-  throw error;
 }

@@ -1,4 +1,4 @@
-import { SourceError, contentSha256, withoutNulCharacters } from '@app/core';
+import { contentSha256, sourceFailureMessage, withoutNulCharacters } from '@app/core';
 import {
   type FetchedPost,
   type PostAnswer,
@@ -72,7 +72,7 @@ export class BlueskyRecheck {
     try {
       return { posts: parseBody(response.body, postsBody, what).posts, artifacts: jsonArtifacts(response) };
     } catch (error) {
-      return messageOf(error);
+      return sourceFailureMessage(error);
     }
   }
 
@@ -89,7 +89,7 @@ export class BlueskyRecheck {
     try {
       thread = parseBody(response.body, threadBody, what).thread;
     } catch (error) {
-      return unknown(ref, messageOf(error));
+      return unknown(ref, sourceFailureMessage(error));
     }
     if (thread.$type === 'app.bsky.feed.defs#notFoundPost')
       return { kind: 'not-found', ref, httpStatus: 200, evidence };
@@ -117,7 +117,7 @@ export class BlueskyRecheck {
     try {
       post = await this.prove(view, artifacts);
     } catch (error) {
-      return unknown(ref, messageOf(error));
+      return unknown(ref, sourceFailureMessage(error));
     }
     return post
       ? { kind: 'found', ref, post }
@@ -132,7 +132,7 @@ export class BlueskyRecheck {
     try {
       return await this.appView.get(method, params);
     } catch (error) {
-      this.trouble = messageOf(error);
+      this.trouble = sourceFailureMessage(error);
       return this.trouble;
     }
   }
@@ -147,9 +147,4 @@ export class BlueskyRecheck {
 
 function unknown(ref: PostRef, detail: string): PostAnswer {
   return { kind: 'unknown', ref, detail };
-}
-
-function messageOf(error: unknown): string {
-  if (error instanceof SourceError) return error.message;
-  throw error;
 }

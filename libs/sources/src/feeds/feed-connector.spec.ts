@@ -1,5 +1,5 @@
 import { testHttpClient } from '@app/testing/test-http-client';
-import { contentSha256, ErrorCode, SourceError, sha256Hex } from '@app/core';
+import { contentSha256, ErrorCode, localOverload, SourceError, sha256Hex } from '@app/core';
 import {
   atomFeed,
   type FakeFeedServer,
@@ -293,6 +293,19 @@ describe('FeedConnector', () => {
         expect(answer.post.evidenceLevel).toBe('captured');
         expect(answer.post.artifacts.map((a) => a.role)).toEqual(['feed', 'response-head']);
         expect(answer.post.artifacts[0].bytes.equals(built.body)).toBe(true);
+      }
+    });
+
+    it('is put off whole when our own load refuses the feed or a page: neither says anything of the posts', async () => {
+      const account = await briefingLeftTheFeed();
+      const overload = localOverload('not asked: this process is receiving too much');
+      for (const refusedPath of ['/rss.xml', '/press/1']) {
+        const busy: Pick<GuardedHttpClient, 'request'> = {
+          request: (url, req) =>
+            String(url).endsWith(refusedPath) ? Promise.reject(overload) : http.request(url, req),
+        };
+        const loaded = new FeedConnector(busy as GuardedHttpClient);
+        await expect(loaded.fetchMany(account, [briefing(), talks()])).rejects.toBe(overload);
       }
     });
 

@@ -1,5 +1,5 @@
 import { z } from 'zod';
-import { ARTIFACT_ROLES, ErrorCode, SourceError, sha256Hex } from '@app/core';
+import { ARTIFACT_ROLES, ErrorCode, SourceError, sha256Hex, sourceFailureMessage } from '@app/core';
 import {
   type Connector,
   type FetchedPost,
@@ -170,7 +170,7 @@ export class FeedConnector implements Connector<FeedCursor> {
     try {
       response = await this.http.request(account.sourceUrl, { headers: { accept: ACCEPT } });
     } catch (error) {
-      return { kind: 'unreadable', detail: sourceErrorMessage(error) };
+      return { kind: 'unreadable', detail: sourceFailureMessage(error) };
     }
     if (response.status === 404 || response.status === 410)
       return { kind: 'missing', httpStatus: response.status };
@@ -181,7 +181,7 @@ export class FeedConnector implements Connector<FeedCursor> {
       const feed = await this.parse(account.sourceUrl, response, account.handle);
       return { kind: 'read', posts: postsById(postsOf(response, feed)) };
     } catch (error) {
-      return { kind: 'unreadable', detail: sourceErrorMessage(error) };
+      return { kind: 'unreadable', detail: sourceFailureMessage(error) };
     }
   }
 
@@ -203,7 +203,7 @@ export class FeedConnector implements Connector<FeedCursor> {
     try {
       response = await this.http.request(url, { headers: { accept: PAGE_ACCEPT } });
     } catch (error) {
-      const message = sourceErrorMessage(error);
+      const message = sourceFailureMessage(error);
       checks.troubledHosts.set(url.host, message);
       return unknown(ref, `no longer in the feed; its page could not be read: ${message}`);
     }
@@ -312,12 +312,6 @@ function postsById(posts: FetchedPost[]): Map<string, FetchedPost> {
 
 function unknown(ref: PostRef, detail: string): PostAnswer {
   return { kind: 'unknown', ref, detail };
-}
-
-/** A SourceError's message; anything else is a bug and surfaces as is. */
-function sourceErrorMessage(error: unknown): string {
-  if (error instanceof SourceError) return error.message;
-  throw error;
 }
 
 function validatorsOf(

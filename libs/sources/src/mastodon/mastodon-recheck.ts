@@ -1,4 +1,4 @@
-import { SourceError, isLocalOverload } from '@app/core';
+import { sourceFailureMessage } from '@app/core';
 import {
   type FetchedPost,
   type PostAnswer,
@@ -85,26 +85,17 @@ export class MastodonRecheck {
 
   /**
    * Attaches the edit history to every found post that shows an edit since the version we hold. A history our own
-   * load refused makes that post `unknown` (nothing of it is written, so its missed edits are asked for next time);
-   * the other answers stand.
+   * load refused is thrown on, as every request of the re-check is: the re-check is put off whole and asks again.
    */
   private async withEditHistories(answers: PostAnswer[]): Promise<PostAnswer[]> {
     const out: PostAnswer[] = [];
     for (const answer of answers) {
       const status = answer.kind === 'found' ? this.found.get(answer.ref.postId) : undefined;
-      if (answer.kind !== 'found' || !status) {
-        out.push(answer);
-        continue;
-      }
-      try {
-        out.push({
-          ...answer,
-          post: await this.options.history.attach(status, answer.post, answer.ref.held),
-        });
-      } catch (error) {
-        if (!isLocalOverload(error)) throw error;
-        out.push(unknown(answer.ref, `edit history not read: ${error.message}`));
-      }
+      out.push(
+        answer.kind === 'found' && status
+          ? { ...answer, post: await this.options.history.attach(status, answer.post, answer.ref.held) }
+          : answer,
+      );
     }
     return out;
   }
@@ -172,7 +163,7 @@ export class MastodonRecheck {
       const statuses = new Map(parseStatusList(json, what).map((s) => [s.id, s]));
       return { kind: 'statuses', statuses, artifacts: artifactsOf(response) };
     } catch (error) {
-      return { kind: 'failed', detail: messageOf(error) };
+      return { kind: 'failed', detail: sourceFailureMessage(error) };
     }
   }
 
@@ -221,7 +212,7 @@ export class MastodonRecheck {
     try {
       status = parseStatus(parseJson(response.body, what), what);
     } catch (error) {
-      return unknown(ref, messageOf(error));
+      return unknown(ref, sourceFailureMessage(error));
     }
     if (status.id !== ref.postId)
       return unknown(ref, `${what}: the server answered with status ${status.id}`);
@@ -250,8 +241,8 @@ export class MastodonRecheck {
 
   /** A request that got no response: its message, remembered so that this call leaves the host alone. */
   private noteTrouble(error: unknown, what: string): string {
-    if (!(error instanceof SourceError)) throw error;
-    this.hostTrouble = `${what}: ${error.message}`;
+    // our own load refusing the request is not the host's trouble: it is thrown on, and the re-check put off
+    this.hostTrouble = `${what}: ${sourceFailureMessage(error)}`;
     return this.hostTrouble;
   }
 }
@@ -262,11 +253,6 @@ function artifactsOf(response: HttpResponse): RawArtifact[] {
 
 function unknown(ref: PostRef, detail: string): PostAnswer {
   return { kind: 'unknown', ref, detail };
-}
-
-function messageOf(error: unknown): string {
-  if (error instanceof SourceError) return error.message;
-  throw error;
 }
 
 function chunksOf<T>(items: T[], size: number): T[][] {

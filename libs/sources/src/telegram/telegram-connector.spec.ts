@@ -1,6 +1,6 @@
 import { startFakeTelegram, type FakeTelegram } from '@app/testing/fake-telegram';
 import { testHttpClient } from '@app/testing/test-http-client';
-import { ErrorCode, SourceError } from '@app/core';
+import { ErrorCode, SourceError, localOverload } from '@app/core';
 import { type PostAnswer, type ResolvedAccount } from '../connector';
 import { type GuardedHttpClient } from '../http';
 import { TelegramConnector, type TelegramCursor } from './telegram-connector';
@@ -238,6 +238,22 @@ describe('TelegramConnector: re-reading posts', () => {
       expect(telegram.requestLog.length - before).toBe(1);
     },
   );
+
+  it('is put off whole, not answered unknown, when our own load refuses a request: the source said nothing', async () => {
+    const overload = localOverload('not asked: this process is receiving too much');
+    let refused = 0;
+    // the real client, but every embed read refused as a busy process refuses it
+    const busy: Pick<GuardedHttpClient, 'request'> = {
+      request: (url, req) => {
+        if (!String(url).includes('embed=1')) return http.request(url, req);
+        refused += 1;
+        return Promise.reject(overload);
+      },
+    };
+    const loaded = new TelegramConnector(busy as GuardedHttpClient, { baseUrl: telegram.origin });
+    await expect(loaded.fetchMany(resolved, refs(...ids))).rejects.toBe(overload);
+    expect(refused).toBe(1);
+  });
 
   it('answers unknown for what is not a message id, and beyond the lookup budget', async () => {
     const small = new TelegramConnector(http, { baseUrl: telegram.origin, maxLookups: 1 });

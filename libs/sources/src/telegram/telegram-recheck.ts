@@ -1,4 +1,4 @@
-import { SourceError } from '@app/core';
+import { sourceFailureMessage } from '@app/core';
 import { type PostAnswer, type PostRef, type RawArtifact, type ResolvedAccount } from '../connector';
 import { type HttpResponse, responseArtifacts } from '../http';
 import { messageToContent } from './telegram-content';
@@ -122,8 +122,8 @@ export class TelegramRecheck {
     try {
       response = await this.options.get(url);
     } catch (error) {
-      if (!(error instanceof SourceError)) throw error;
-      this.hostTrouble = `${what}: ${error.message}`;
+      // our own load refusing the request is not the host's trouble: thrown on, and the re-check put off
+      this.hostTrouble = `${what}: ${sourceFailureMessage(error)}`;
       return this.hostTrouble;
     }
     if (response.status === 200) return response;

@@ -6,6 +6,7 @@ import {
   SourceError,
   isLocalOverload,
   sha256Hex,
+  sourceFailureMessage,
   statementLanguage,
 } from '@app/core';
 import {
@@ -247,7 +248,7 @@ export class WebConnector implements Connector<WebCursor> {
     try {
       response = await this.http.request(url, { headers: { accept: PAGE_ACCEPT } });
     } catch (error) {
-      const message = sourceErrorMessage(error);
+      const message = sourceFailureMessage(error);
       troubled.set(url.host, message);
       return { kind: 'unknown', ref, detail: message };
     }
@@ -268,7 +269,7 @@ export class WebConnector implements Connector<WebCursor> {
       post.content.url = ref.url;
       return { kind: 'found', ref, post };
     } catch (error) {
-      return { kind: 'unknown', ref, detail: sourceErrorMessage(error) };
+      return { kind: 'unknown', ref, detail: sourceFailureMessage(error) };
     }
   }
 
@@ -380,10 +381,4 @@ function safeUrl(value: string): URL | null {
 
 function contentTypeOf(response: HttpResponse): string | null {
   return response.headers['content-type'] || null;
-}
-
-/** A SourceError's message; anything else is a bug and surfaces as is. */
-function sourceErrorMessage(error: unknown): string {
-  if (error instanceof SourceError) return error.message;
-  throw error;
 }

@@ -1,4 +1,4 @@
-import { ErrorCode, SourceError } from '@app/core';
+import { ErrorCode, SourceError, isLocalOverload } from '@app/core';
 import { type FetchedPost, type PostAnswer, type PostRef, type ResolvedAccount } from '../connector';
 import { type GuardedHttpClient, type HttpResponse, responseArtifacts } from '../http';
 import { parseBody } from './x-entities';
@@ -103,8 +103,9 @@ export class XEmbed {
     try {
       response = await this.http.request(url, { headers: { Accept: 'application/json' } });
     } catch (error) {
-      if (error instanceof SourceError) return { kind: 'failed', error };
-      throw error;
+      // our own load refusing the request says nothing of the post: thrown on, for the work to be put off
+      if (isLocalOverload(error) || !(error instanceof SourceError)) throw error;
+      return { kind: 'failed', error };
     }
     if (response.status === 404) return { kind: 'not-found', response };
     if (response.status !== 200) {

@@ -1,4 +1,4 @@
-import { SourceError } from '@app/core';
+import { sourceFailureMessage } from '@app/core';
 import {
   type FetchedPost,
   type PostAnswer,
@@ -91,7 +91,7 @@ export class XRecheck {
     try {
       body = parseBody(response.body, xLookup, what);
     } catch (error) {
-      return failed(messageOf(error));
+      return failed(sourceFailureMessage(error));
     }
     this.meter?.add((body.data?.length ?? 0) + (body.includes?.tweets?.length ?? 0));
     const artifacts = apiArtifacts(response);
@@ -119,7 +119,7 @@ export class XRecheck {
           ? parseBody(response.body, xSingleLookup, what)
           : null;
     } catch (error) {
-      if (response.status !== 404) return { kind: 'failed', detail: messageOf(error) };
+      if (response.status !== 404) return { kind: 'failed', detail: sourceFailureMessage(error) };
       body = null;
     }
     if (response.status === 404) {
@@ -171,7 +171,7 @@ export class XRecheck {
     try {
       return await this.api.get(path, query);
     } catch (error) {
-      this.trouble = messageOf(error);
+      this.trouble = sourceFailureMessage(error);
       return this.trouble;
     }
   }
@@ -189,9 +189,4 @@ function latestId(tweet: XTweet): string {
 
 function unknown(ref: PostRef, detail: string): PostAnswer {
   return { kind: 'unknown', ref, detail };
-}
-
-function messageOf(error: unknown): string {
-  if (error instanceof SourceError) return error.message;
-  throw error;
 }
