@@ -37,12 +37,7 @@ export interface JobPayloads {
   [JobName.SequenceEvents]: Record<string, never>;
   [JobName.DeliverWebhooks]: Record<string, never>;
   /** statements of one account and the due times (ISO) the job claims them by */
-  [JobName.RecheckStatements]: {
-    accountId: string;
-    statements: { id: string; dueAt: string }[];
-    /** since when this re-check has been put off for our own load (ISO 8601); absent when it never was */
-    deferredSince?: string;
-  };
+  [JobName.RecheckStatements]: { accountId: string; statements: { id: string; dueAt: string }[] };
   /** the media items still pending of one version */
   [JobName.DownloadMedia]: { statementId: string; version: number };
 }

@@ -10,7 +10,7 @@ import { createTestEnvironment, type TestEnvironment } from '@app/testing/test-e
 import { RecheckStatementsProcessor } from './recheck-statements.processor';
 import { RECHECK_DEFERRAL_LIMIT_MS, RecheckStatementsUseCase } from './recheck-statements.use-case';
 
-/** A re-check our own load refused, through a real queue and database: put off whole, not answered "unknown". */
+/** A re-check our own load refused, through a real queue and database: put off a little, not answered "unknown". */
 describe('RecheckStatementsProcessor: a re-check our own load refused (real database and queue)', () => {
   let env: TestEnvironment;
   let db: DataSource;
@@ -93,110 +93,129 @@ describe('RecheckStatementsProcessor: a re-check our own load refused (real data
   }
 
   async function statementRow(id: string) {
-    const [row]: { next_check_at: Date; last_checked_at: Date | null; status: string }[] = await db.query(
-      `SELECT next_check_at, last_checked_at, status FROM statements WHERE id = $1`,
+    const [row]: {
+      next_check_at: Date;
+      last_checked_at: Date | null;
+      recheck_deferred_since: Date | null;
+      status: string;
+    }[] = await db.query(
+      `SELECT next_check_at, last_checked_at, recheck_deferred_since, status FROM statements WHERE id = $1`,
       [id],
     );
     return row;
   }
 
-  it('waits in the queue without claiming its statements, then re-reads them once the load has passed', async () => {
+  /** The job the scheduler would make for a statement as it is due now. */
+  async function dueAgain(data: JobOf<'recheck-statements'>): Promise<JobOf<'recheck-statements'>> {
+    const row = await statementRow(data.statements[0].id);
+    return { ...data, statements: [{ id: data.statements[0].id, dueAt: row.next_check_at.toISOString() }] };
+  }
+
+  const useCaseWith = (registry: ConnectorRegistry) => {
     const config = env.config();
-    const options = bullOptions(config);
-    const [recheckQueue, logQueue, outboxQueue, mediaQueue, captureQueue] = [
-      QueueName.Recheck,
+    const [logQueue, outboxQueue, mediaQueue, captureQueue] = [
       QueueName.Log,
       QueueName.Outbox,
       QueueName.Media,
       QueueName.Capture,
     ].map((name) => {
-      const q = new Queue(name, options);
+      const q = new Queue(name, bullOptions(config));
       queues.push(q);
       return q;
     });
-    const registry = new ConnectorRegistry([connector]);
-    const processor = new RecheckStatementsProcessor(
-      new RecheckStatementsUseCase(
-        db,
-        registry,
-        new CaptureWriter(db, config, new MetricsService(), logQueue, outboxQueue, mediaQueue),
-        new QuotationRecorder(db, config, registry, logQueue, captureQueue, outboxQueue),
-      ),
-    );
-    const worker = new Worker(QueueName.Recheck, (job, token) => processor.process(job, token), options);
-    try {
-      const data = await dueStatement('109');
-      const statementId = data.statements[0].id;
-      const before = await statementRow(statementId);
-      const jobId = jobIds.recheck(data.accountId, {
-        id: statementId,
-        dueAt: new Date(data.statements[0].dueAt),
-      });
-      const started = Date.now();
-      await recheckQueue.add(JobName.RecheckStatements, data, { jobId });
-
-      const job = await waitFor('the deferral', async () => {
-        const found = await recheckQueue.getJob(jobId);
-        return found && (await found.getState()) === 'delayed' ? found : undefined;
-      });
-      expect(asked).toBe(1);
-      expect(job.attemptsMade).toBe(0);
-      // since when it is put off is kept with the job, for the spacing of the next deferrals
-      const since = new Date(job.data.deferredSince!).getTime();
-      expect(since).toBeGreaterThanOrEqual(started - 1000);
-      expect(since).toBeLessThanOrEqual(Date.now());
-      // nothing claimed or written: still due at the same time, never checked, no observation
-      expect(await statementRow(statementId)).toEqual(before);
-      expect(before.last_checked_at).toBeNull();
-      const [{ observations }]: { observations: string }[] = await db.query(
-        `SELECT count(*) AS observations FROM observations`,
-      );
-      expect(Number(observations)).toBe(0);
-
-      // the load passes; the job comes back (sooner than its 5–30 s, for the test) and re-reads the post
-      behaviour = 'answers';
-      await job.promote();
-      const after = await waitFor('the re-check', async () => {
-        const row = await statementRow(statementId);
-        return row.last_checked_at ? row : undefined;
-      });
-      expect(asked).toBe(2);
-      expect(after.status).toBe('missing');
-      expect(after.next_check_at.getTime()).toBeGreaterThan(before.next_check_at.getTime());
-    } finally {
-      await worker.close();
-    }
-  });
-
-  it('answers "unknown" as before once it has been put off for longer than the limit', async () => {
-    const config = env.config();
-    const registry = new ConnectorRegistry([connector]);
-    const [logQueue, outboxQueue, mediaQueue, captureQueue] = queues.slice(1);
-    const useCase = new RecheckStatementsUseCase(
+    return new RecheckStatementsUseCase(
       db,
       registry,
       new CaptureWriter(db, config, new MetricsService(), logQueue, outboxQueue, mediaQueue),
       new QuotationRecorder(db, config, registry, logQueue, captureQueue, outboxQueue),
     );
+  };
+
+  it('puts its statements off a little, unchecked, and re-reads them when they come due again', async () => {
+    const options = bullOptions(env.config());
+    const recheckQueue = new Queue(QueueName.Recheck, options);
+    queues.push(recheckQueue);
+    const processor = new RecheckStatementsProcessor(useCaseWith(new ConnectorRegistry([connector])));
+    const outcomes: unknown[] = [];
+    const worker = new Worker(
+      QueueName.Recheck,
+      async (job) => {
+        const outcome = await processor.process(job);
+        outcomes.push(outcome);
+        return outcome;
+      },
+      options,
+    );
+    try {
+      behaviour = 'overloaded';
+      asked = 0;
+      const data = await dueStatement('109');
+      const statementId = data.statements[0].id;
+      const before = await statementRow(statementId);
+      const started = Date.now();
+      await recheckQueue.add(JobName.RecheckStatements, data, {
+        jobId: jobIds.recheck(data.accountId, { id: statementId, dueAt: before.next_check_at }),
+      });
+      await waitFor('the re-check', async () => outcomes.length === 1);
+      expect(asked).toBe(1);
+      expect(outcomes[0]).toMatchObject({ kind: 'deferred', statements: 1 });
+      // due again 5–30 s on, in PostgreSQL; never checked, its status as it was, no observation
+      const deferred = await statementRow(statementId);
+      const waits = deferred.next_check_at.getTime() - started;
+      expect(waits).toBeGreaterThanOrEqual(5000 - 1000);
+      expect(waits).toBeLessThanOrEqual(30_000 + (Date.now() - started));
+      expect(deferred).toMatchObject({ last_checked_at: null, status: before.status });
+      expect(deferred.recheck_deferred_since).toBeInstanceOf(Date);
+      const [{ observations }]: { observations: string }[] = await db.query(
+        `SELECT count(*) AS observations FROM observations`,
+      );
+      expect(Number(observations)).toBe(0);
+      // a replay of the same job finds the statement no longer due at that time
+      await recheckQueue.add(JobName.RecheckStatements, data, { jobId: 'replay' });
+      await waitFor('the replay', async () => outcomes.length === 2);
+      expect(outcomes[1]).toBe('stale');
+
+      // the load passes; the scheduler's next job for the new due time re-reads the post
+      behaviour = 'answers';
+      const again = await dueAgain(data);
+      await recheckQueue.add(JobName.RecheckStatements, again, { jobId: 'again' });
+      await waitFor('the second re-check', async () => outcomes.length === 3);
+      expect(asked).toBe(2);
+      const after = await statementRow(statementId);
+      expect(after).toMatchObject({ status: 'missing', recheck_deferred_since: null });
+      expect(after.last_checked_at).toBeInstanceOf(Date);
+    } finally {
+      await worker.close();
+    }
+  });
+
+  it('waits longer the longer it has been put off, and answers "unknown" as before past the limit', async () => {
+    const useCase = useCaseWith(new ConnectorRegistry([connector]));
     behaviour = 'overloaded';
     const data = await dueStatement('110');
     const statementId = data.statements[0].id;
-    const before = await statementRow(statementId);
+    // put off twenty minutes ago: the next try waits 150–300 s
+    await db.query(
+      `UPDATE statements SET recheck_deferred_since = now() - interval '20 minutes' WHERE id = $1`,
+      [statementId],
+    );
+    const now = Date.now();
+    const later = await useCase.execute(data);
+    expect(later).toMatchObject({ kind: 'deferred', statements: 1 });
+    const waits = (await statementRow(statementId)).next_check_at.getTime() - now;
+    expect(waits).toBeGreaterThanOrEqual(150_000 - 1000);
+    expect(waits).toBeLessThanOrEqual(300_000 + 1000);
 
-    const soon = await useCase.execute({
-      ...data,
-      deferredSince: new Date(Date.now() - 60_000).toISOString(),
-    });
-    expect(soon).toMatchObject({ kind: 'deferred' });
-    expect(await statementRow(statementId)).toEqual(before);
-
-    const longAgo = new Date(Date.now() - RECHECK_DEFERRAL_LIMIT_MS - 1000).toISOString();
-    const outcome = await useCase.execute({ ...data, deferredSince: longAgo });
+    // past the hour: its posts are unknown, checked and rescheduled on the decaying schedule
+    await db.query(
+      `UPDATE statements SET recheck_deferred_since = now() - $2 * interval '1 millisecond' WHERE id = $1`,
+      [statementId, RECHECK_DEFERRAL_LIMIT_MS + 1000],
+    );
+    const outcome = await useCase.execute(await dueAgain(data));
     expect(outcome).toMatchObject({ checked: 1, observations: 0 });
     const after = await statementRow(statementId);
-    expect(after.status).toBe('active');
-    expect(after.last_checked_at).not.toBeNull();
-    expect(after.next_check_at.getTime()).toBeGreaterThan(before.next_check_at.getTime());
+    expect(after).toMatchObject({ status: 'active', recheck_deferred_since: null });
+    expect(after.last_checked_at).toBeInstanceOf(Date);
   });
 });
 

@@ -8,7 +8,13 @@ import {
   type RecheckOutcome,
 } from '@app/capture';
 import { contentSha256, isLocalOverload } from '@app/core';
-import { addAccountReads, findAccount, findRecheckTargets } from '@app/persistence';
+import {
+  addAccountReads,
+  deferRechecks,
+  findAccount,
+  findRecheckTargets,
+  type RecheckTarget,
+} from '@app/persistence';
 import { type JobOf } from '@app/queues';
 import { ConnectorRegistry, type PostAnswer } from '@app/sources';
 import { accountToResolved } from '../poll/account-to-resolved';
@@ -23,11 +29,11 @@ export const RECHECK_DEFERRAL_LIMIT_MS = 3_600_000;
 /** The longest wait between two deferred tries of a re-check: a deletion should not wait long to be seen. */
 export const RECHECK_DEFERRAL_MAX_WAIT_SECONDS = 300;
 
-/** A re-check put off for our own load: nothing was claimed or written; the job tries again at `until`. */
+/** A re-check put off for our own load: its statements are due again at `until`, nothing else written. */
 export interface RecheckDeferral {
   kind: 'deferred';
-  /** its first deferral in a row */
-  since: Date;
+  /** how many of the job's statements it moved (the others were handled already) */
+  statements: number;
   until: Date;
 }
 
@@ -36,7 +42,8 @@ export interface RecheckDeferral {
  * the answers to the capture writer, which claims the statements by their due times, so a replayed job
  * changes nothing. A connector that throws tells us nothing: every post is `unknown` and simply rescheduled.
  * A refusal for our own load is not the source's answer either, and the decaying schedule could put the next
- * look days away: the re-check is put off instead, spaced as a deferred poll is, and asks again soon.
+ * look a day away: the statements are put off instead (due again soon, spaced as a deferred poll is, in PostgreSQL
+ * so the scheduler offers them again and a flushed Redis keeps the spacing), unchecked.
  */
 @Injectable()
 export class RecheckStatementsUseCase {
@@ -50,7 +57,6 @@ export class RecheckStatementsUseCase {
   async execute({
     accountId,
     statements,
-    deferredSince,
   }: JobOf<'recheck-statements'>): Promise<RecheckOutcome | RecheckDeferral | 'stale'> {
     const due = statements.map((s) => ({ id: s.id, dueAt: new Date(s.dueAt) }));
     const account = await findAccount(this.db.manager, accountId);
@@ -72,8 +78,9 @@ export class RecheckStatementsUseCase {
       if (metering.kind === 'exhausted') throw metering.error;
       answers = await connector.fetchMany(accountToResolved(account), refs, meter);
     } catch (error) {
-      const deferral = isLocalOverload(error) ? deferralAfter(deferredSince, now) : null;
-      if (deferral) return deferral;
+      const until = isLocalOverload(error) ? deferredUntil(targets, now) : null;
+      if (until)
+        return { kind: 'deferred', statements: await deferRechecks(this.db.manager, due, until), until };
       const detail = `re-read failed: ${error instanceof Error ? error.message : String(error)}`;
       answers = refs.map((ref) => ({ kind: 'unknown', ref, detail }));
     } finally {
@@ -90,10 +97,15 @@ export class RecheckStatementsUseCase {
   }
 }
 
-/** When a re-check refused for our load tries again, or null once it has been put off for too long. */
-function deferralAfter(deferredSince: string | undefined, now: Date): RecheckDeferral | null {
-  const since = deferredSince ? new Date(deferredSince) : now;
+/**
+ * When statements whose re-check our load refused are due again: spaced as a deferred poll, from the oldest first
+ * deferral among them; null once that is past the limit (they are then answered `unknown`).
+ */
+function deferredUntil(targets: RecheckTarget[], now: Date): Date | null {
+  const since = targets.reduce<Date>(
+    (oldest, t) => (t.deferredSince && t.deferredSince < oldest ? t.deferredSince : oldest),
+    now,
+  );
   if (now.getTime() - since.getTime() >= RECHECK_DEFERRAL_LIMIT_MS) return null;
-  const until = nextPollAfterLocalOverload(RECHECK_DEFERRAL_MAX_WAIT_SECONDS, since, now);
-  return { kind: 'deferred', since, until };
+  return nextPollAfterLocalOverload(RECHECK_DEFERRAL_MAX_WAIT_SECONDS, since, now);
 }

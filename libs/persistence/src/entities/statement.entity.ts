@@ -20,6 +20,9 @@ export class StatementEntity {
   @Column({ name: 'next_check_at', type: 'timestamptz', precision: 3, nullable: true })
   nextCheckAt!: Date | null;
   @Column({ name: 'last_checked_at', type: 'timestamptz', nullable: true }) lastCheckedAt!: Date | null;
+  /** since when its re-checks have been put off for our own load; cleared by the next one that is not */
+  @Column({ name: 'recheck_deferred_since', type: 'timestamptz', nullable: true })
+  recheckDeferredSince!: Date | null;
   @Column({ name: 'status_changed_at', type: 'timestamptz', nullable: true }) statusChangedAt!: Date | null;
   /** why it is unavailable (account-suspended, private, …), as the platform showed it */
   @Column({ name: 'status_reason', type: 'text', nullable: true }) statusReason!: string | null;

@@ -19,6 +19,7 @@ import { SearchCaptureBlocks1768300000000 } from './1768300000000-SearchCaptureB
 import { SearchFilterWords1768400000000 } from './1768400000000-SearchFilterWords';
 import { PollDeferrals1768500000000 } from './1768500000000-PollDeferrals';
 import { CaptureRequestRetries1768600000000 } from './1768600000000-CaptureRequestRetries';
+import { RecheckDeferrals1768700000000 } from './1768700000000-RecheckDeferrals';
 
 /** Every migration, in order. Listed explicitly so builds and tests run the same set. */
 export const MIGRATIONS = [
@@ -43,4 +44,5 @@ export const MIGRATIONS = [
   SearchFilterWords1768400000000,
   PollDeferrals1768500000000,
   CaptureRequestRetries1768600000000,
+  RecheckDeferrals1768700000000,
 ];

@@ -68,6 +68,8 @@ export interface RecheckTarget {
   publishedAt: Date;
   /** our latest version's edit time and content hash, for the connector to tell an edit we missed */
   held: { editedAt: string | null; contentSha256: string } | null;
+  /** since when its re-checks have been put off for our own load, null when the last one was not */
+  deferredSince: Date | null;
 }
 
 /** The statements of `due` that still wait for exactly that due time (the others were handled already). */
@@ -87,8 +89,10 @@ export async function findRecheckTargets(
     published_at: Date;
     held_edited_at: string | null;
     held_content_sha256: string | null;
+    recheck_deferred_since: Date | null;
   }[] = await db.query(
     `SELECT s.id, s.external_id, s.url, s.status, s.missing_since, COALESCE(s.authored_at, s.first_captured_at) AS published_at,
+       s.recheck_deferred_since,
        v.record->>'editedAt' AS held_edited_at, v.content_sha256 AS held_content_sha256
      FROM statements s JOIN unnest($2::uuid[], $3::timestamptz[]) AS d(id, due) ON d.id = s.id
      LEFT JOIN versions v ON v.statement_id = s.id AND v.number = s.latest_version
@@ -107,7 +111,25 @@ export async function findRecheckTargets(
       r.held_content_sha256 === null
         ? null
         : { editedAt: r.held_edited_at, contentSha256: r.held_content_sha256 },
+    deferredSince: r.recheck_deferred_since,
   }));
+}
+
+/**
+ * Puts off the re-check of statements still due at the given times (the same claim as a completed re-check's) to
+ * `until`, for our own load: not checked, nothing else changed, the first deferral in a row kept. The scheduler
+ * offers them again at `until`, from PostgreSQL, so a flushed Redis keeps the spacing. Returns how many it moved.
+ */
+export async function deferRechecks(db: EntityManager, due: DueRecheck[], until: Date): Promise<number> {
+  if (due.length === 0) return 0;
+  // TypeORM answers an UPDATE with [rows, rowCount]
+  const [, moved]: [unknown[], number] = await db.query(
+    `UPDATE statements s SET next_check_at = $3, recheck_deferred_since = COALESCE(s.recheck_deferred_since, now())
+     FROM unnest($1::uuid[], $2::timestamptz[]) AS d(id, due)
+     WHERE s.id = d.id AND s.next_check_at = d.due`,
+    [due.map((d) => d.id), due.map((d) => d.dueAt), until],
+  );
+  return moved;
 }
 
 /** What a recheck leaves on a statement: its next due time and, when it changed, its status. */
@@ -128,7 +150,7 @@ export async function completeRechecks(
   if (statements.length === 0) return;
   await db.query(
     `UPDATE statements s SET next_check_at = t.next, last_checked_at = $1, status = t.status,
-       missing_since = t.missing_since,
+       missing_since = t.missing_since, recheck_deferred_since = NULL,
        status_reason = CASE WHEN t.changed THEN t.reason ELSE s.status_reason END,
        status_changed_at = CASE WHEN t.changed THEN $1 ELSE s.status_changed_at END
      FROM unnest($2::uuid[], $3::timestamptz[], $4::text[], $5::boolean[], $6::text[], $7::timestamptz[])
