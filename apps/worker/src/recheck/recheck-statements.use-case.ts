@@ -13,6 +13,7 @@ import {
   deferRechecks,
   findAccount,
   findRecheckTargets,
+  type DueRecheck,
   type RecheckTarget,
 } from '@app/persistence';
 import { type JobOf } from '@app/queues';
@@ -78,11 +79,19 @@ export class RecheckStatementsUseCase {
       if (metering.kind === 'exhausted') throw metering.error;
       answers = await connector.fetchMany(accountToResolved(account), refs, meter);
     } catch (error) {
-      const until = isLocalOverload(error) ? deferredUntil(targets, now) : null;
-      if (until)
-        return { kind: 'deferred', statements: await deferRechecks(this.db.manager, due, until), until };
       const detail = `re-read failed: ${error instanceof Error ? error.message : String(error)}`;
       answers = refs.map((ref) => ({ kind: 'unknown', ref, detail }));
+      if (isLocalOverload(error)) {
+        // refused late in a slow call: the spacing counts from the refusal, not from the start of the call
+        const { putOff, expired } = deferralOf(targets, due, new Date());
+        if (putOff) {
+          const moved = await deferRechecks(this.db.manager, putOff.statements, putOff.until);
+          if (expired.length === 0) return { kind: 'deferred', statements: moved, until: putOff.until };
+        }
+        // put off for longer than the limit: those are answered `unknown`, as any re-check that learned nothing
+        const work = { account, statements: expired, startedAt: new Date() };
+        return this.writer.recordRecheck(work, answers);
+      }
     } finally {
       if (meter) await addAccountReads(this.db.manager, account.id, meter.used, now);
     }
@@ -97,15 +106,36 @@ export class RecheckStatementsUseCase {
   }
 }
 
+/** A statement's deferrals are in a row while it comes back near the time it was put off to. */
+const DEFERRAL_IN_A_ROW_MS = 600_000;
+
 /**
- * When statements whose re-check our load refused are due again: spaced as a deferred poll, from the oldest first
- * deferral among them; null once that is past the limit (they are then answered `unknown`).
+ * What becomes of statements whose re-check our load refused. Those put off for less than the limit are due again
+ * at `until`, spaced as a deferred poll from the oldest first deferral among them; the others are `expired`. A
+ * deferral counts from the statement's first one in a row: one that comes back long after its due time (paused,
+ * or its platform degraded meanwhile) starts again.
  */
-function deferredUntil(targets: RecheckTarget[], now: Date): Date | null {
-  const since = targets.reduce<Date>(
-    (oldest, t) => (t.deferredSince && t.deferredSince < oldest ? t.deferredSince : oldest),
-    now,
-  );
-  if (now.getTime() - since.getTime() >= RECHECK_DEFERRAL_LIMIT_MS) return null;
-  return nextPollAfterLocalOverload(RECHECK_DEFERRAL_MAX_WAIT_SECONDS, since, now);
+function deferralOf(
+  targets: RecheckTarget[],
+  due: DueRecheck[],
+  now: Date,
+): { putOff: { statements: (DueRecheck & { since: Date })[]; until: Date } | null; expired: DueRecheck[] } {
+  const dueAt = new Map(due.map((d) => [d.id, d.dueAt]));
+  const keep: (DueRecheck & { since: Date })[] = [];
+  const expired: DueRecheck[] = [];
+  let oldest = now;
+  for (const target of targets) {
+    const at = dueAt.get(target.id)!;
+    const inARow = target.deferredSince && now.getTime() - at.getTime() < DEFERRAL_IN_A_ROW_MS;
+    const since = inARow ? target.deferredSince! : now;
+    if (now.getTime() - since.getTime() >= RECHECK_DEFERRAL_LIMIT_MS) {
+      expired.push({ id: target.id, dueAt: at });
+      continue;
+    }
+    keep.push({ id: target.id, dueAt: at, since });
+    if (since < oldest) oldest = since;
+  }
+  if (keep.length === 0) return { putOff: null, expired };
+  const until = nextPollAfterLocalOverload(RECHECK_DEFERRAL_MAX_WAIT_SECONDS, oldest, now);
+  return { putOff: { statements: keep, until }, expired };
 }

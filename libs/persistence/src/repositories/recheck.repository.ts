@@ -117,17 +117,29 @@ export async function findRecheckTargets(
 
 /**
  * Puts off the re-check of statements still due at the given times (the same claim as a completed re-check's) to
- * `until`, for our own load: not checked, nothing else changed, the first deferral in a row kept. The scheduler
- * offers them again at `until`, from PostgreSQL, so a flushed Redis keeps the spacing. Returns how many it moved.
+ * `until`, for our own load: not checked, nothing else changed; each keeps `since`, its first deferral in a row.
+ * The scheduler offers them again at `until`, from PostgreSQL, so a flushed Redis keeps the spacing. Returns how
+ * many it moved.
  */
-export async function deferRechecks(db: EntityManager, due: DueRecheck[], until: Date): Promise<number> {
-  if (due.length === 0) return 0;
+export async function deferRechecks(
+  db: EntityManager,
+  statements: (DueRecheck & { since: Date })[],
+  until: Date,
+): Promise<number> {
+  if (statements.length === 0) return 0;
+  // in id order, as the writer locks them, so the two never wait on each other in opposite orders
+  const sorted = [...statements].sort((a, b) => (a.id < b.id ? -1 : 1));
   // TypeORM answers an UPDATE with [rows, rowCount]
   const [, moved]: [unknown[], number] = await db.query(
-    `UPDATE statements s SET next_check_at = $3, recheck_deferred_since = COALESCE(s.recheck_deferred_since, now())
-     FROM unnest($1::uuid[], $2::timestamptz[]) AS d(id, due)
-     WHERE s.id = d.id AND s.next_check_at = d.due`,
-    [due.map((d) => d.id), due.map((d) => d.dueAt), until],
+    `WITH wanted AS (
+       SELECT s.id, d.since FROM statements s
+       JOIN unnest($1::uuid[], $2::timestamptz[], $3::timestamptz[]) AS d(id, due, since) ON s.id = d.id
+       WHERE s.next_check_at = d.due
+       ORDER BY s.id FOR UPDATE OF s
+     )
+     UPDATE statements s SET next_check_at = $4, recheck_deferred_since = w.since
+     FROM wanted w WHERE s.id = w.id`,
+    [sorted.map((d) => d.id), sorted.map((d) => d.dueAt), sorted.map((d) => d.since), until],
   );
   return moved;
 }
