@@ -7,12 +7,40 @@ import { CaptureWriter, QuotationRecorder } from '@app/capture';
 import { MetricsService } from '@app/observability';
 import { createCaptureRequest, createDataSource } from '@app/persistence';
 import { bullOptions, JobName, jobIds, QueueName } from '@app/queues';
-import { ConnectorRegistry, FeedConnector } from '@app/sources';
+import { ConnectorRegistry, FeedConnector, type GuardedHttpClient } from '@app/sources';
 import { rssFeed, startFakeFeedServer, type FakeFeedServer } from '@app/testing/fake-feed-server';
 import { testHttpClient } from '@app/testing/test-http-client';
 import { createTestEnvironment, type TestEnvironment } from '@app/testing/test-environment';
+import { waitFor } from '@app/testing/wait-for';
 import { CaptureUrlProcessor } from './capture-url.processor';
 import { CaptureUrlUseCase } from './capture-url.use-case';
+
+/** The worker's capture path on real queues (kept in `queues`, to close): processor, use case, writer, feeds. */
+function startCaptureWorker(env: TestEnvironment, db: DataSource, http: GuardedHttpClient, queues: Queue[]) {
+  const config = env.config();
+  const options = bullOptions(config);
+  const [captureQueue, logQueue, outboxQueue, mediaQueue] = [
+    QueueName.Capture,
+    QueueName.Log,
+    QueueName.Outbox,
+    QueueName.Media,
+  ].map((name) => {
+    const queue = new Queue(name, options);
+    queues.push(queue);
+    return queue;
+  });
+  const registry = new ConnectorRegistry([new FeedConnector(http, { maxLinkChecks: 0 })]);
+  const processor = new CaptureUrlProcessor(
+    new CaptureUrlUseCase(
+      db,
+      registry,
+      new CaptureWriter(db, config, new MetricsService(), logQueue, outboxQueue, mediaQueue),
+      new QuotationRecorder(db, config, registry, logQueue, captureQueue, outboxQueue),
+    ),
+  );
+  const worker = new Worker(QueueName.Capture, (job, token) => processor.process(job, token), options);
+  return { captureQueue, worker };
+}
 
 /** A capture put off for our own load, through a real queue, database and HTTP client. */
 describe('CaptureUrlProcessor: a capture our own load refused (real database and queue)', () => {
@@ -54,31 +82,8 @@ describe('CaptureUrlProcessor: a capture our own load refused (real database and
   });
 
   it('waits in the queue without spending an attempt, marked deferred, and is captured once the load has passed', async () => {
-    const config = env.config();
-    const options = bullOptions(config);
-    const queue = (name: string) => {
-      const q = new Queue(name, options);
-      queues.push(q);
-      return q;
-    };
-    const [captureQueue, logQueue, outboxQueue, mediaQueue] = [
-      QueueName.Capture,
-      QueueName.Log,
-      QueueName.Outbox,
-      QueueName.Media,
-    ].map(queue);
     const http = testHttpClient({ maxBytes: 4000, maxBytesInFlight: 4000, totalTimeoutMs: 5000 });
-    const registry = new ConnectorRegistry([new FeedConnector(http, { maxLinkChecks: 0 })]);
-    const metrics = new MetricsService();
-    const processor = new CaptureUrlProcessor(
-      new CaptureUrlUseCase(
-        db,
-        registry,
-        new CaptureWriter(db, config, metrics, logQueue, outboxQueue, mediaQueue),
-        new QuotationRecorder(db, config, registry, logQueue, captureQueue, outboxQueue),
-      ),
-    );
-    const worker = new Worker(QueueName.Capture, (job, token) => processor.process(job, token), options);
+    const { captureQueue, worker } = startCaptureWorker(env, db, http, queues);
     const stalled = http
       .request(`http://127.0.0.1:${(staller.address() as AddressInfo).port}/`, { timeoutMs: 60_000 })
       .catch(() => null);
@@ -158,30 +163,8 @@ describe('CaptureUrlProcessor: a capture the source failed (real database and qu
   });
 
   it("records each retry at the end of the queue's backoff, which grows with the job's failures", async () => {
-    const config = env.config();
-    const options = bullOptions(config);
-    const [captureQueue, logQueue, outboxQueue, mediaQueue] = [
-      QueueName.Capture,
-      QueueName.Log,
-      QueueName.Outbox,
-      QueueName.Media,
-    ].map((name) => {
-      const q = new Queue(name, options);
-      queues.push(q);
-      return q;
-    });
     const http = testHttpClient({ totalTimeoutMs: 5000 });
-    const registry = new ConnectorRegistry([new FeedConnector(http, { maxLinkChecks: 0 })]);
-    const metrics = new MetricsService();
-    const processor = new CaptureUrlProcessor(
-      new CaptureUrlUseCase(
-        db,
-        registry,
-        new CaptureWriter(db, config, metrics, logQueue, outboxQueue, mediaQueue),
-        new QuotationRecorder(db, config, registry, logQueue, captureQueue, outboxQueue),
-      ),
-    );
-    const worker = new Worker(QueueName.Capture, (job, token) => processor.process(job, token), options);
+    const { captureQueue, worker } = startCaptureWorker(env, db, http, queues);
     const retryAtAfter = async (id: string, attempts: number) => {
       const [r]: { attempts: number; retry_at: Date | null; error_code: string | null }[] = await db.query(
         `SELECT attempts, retry_at, error_code FROM capture_requests WHERE id = $1`,
@@ -213,12 +196,3 @@ describe('CaptureUrlProcessor: a capture the source failed (real database and qu
     }
   });
 });
-
-async function waitFor<T>(what: string, check: () => Promise<T | undefined | false>): Promise<T> {
-  for (let i = 0; i < 500; i++) {
-    const value = await check();
-    if (value) return value;
-    await new Promise((resolve) => setTimeout(resolve, 20));
-  }
-  throw new Error(`waited 10 s for ${what}`);
-}

@@ -7,6 +7,7 @@ import { createDataSource, writeCaptures } from '@app/persistence';
 import { bullOptions, JobName, jobIds, QueueName, type JobOf } from '@app/queues';
 import { ConnectorRegistry, type Connector, type PostAnswer, type PostRef } from '@app/sources';
 import { createTestEnvironment, type TestEnvironment } from '@app/testing/test-environment';
+import { waitFor } from '@app/testing/wait-for';
 import { RecheckStatementsProcessor } from './recheck-statements.processor';
 import { RECHECK_DEFERRAL_LIMIT_MS, RecheckStatementsUseCase } from './recheck-statements.use-case';
 
@@ -261,12 +262,3 @@ describe('RecheckStatementsProcessor: a re-check our own load refused (real data
     }
   });
 });
-
-async function waitFor<T>(what: string, check: () => Promise<T | undefined | false>): Promise<T> {
-  for (let i = 0; i < 500; i++) {
-    const value = await check();
-    if (value) return value;
-    await new Promise((resolve) => setTimeout(resolve, 20));
-  }
-  throw new Error(`waited 10 s for ${what}`);
-}
