@@ -127,8 +127,7 @@ export async function deferRechecks(
   until: Date,
 ): Promise<number> {
   if (statements.length === 0) return 0;
-  // in id order, as the writer locks them, so the two never wait on each other in opposite orders
-  const sorted = [...statements].sort((a, b) => (a.id < b.id ? -1 : 1));
+  // rows locked in id order, as the writer locks them, so the two never wait on each other in opposite orders;
   // TypeORM answers an UPDATE with [rows, rowCount]
   const [, moved]: [unknown[], number] = await db.query(
     `WITH wanted AS (
@@ -139,7 +138,7 @@ export async function deferRechecks(
      )
      UPDATE statements s SET next_check_at = $4, recheck_deferred_since = w.since
      FROM wanted w WHERE s.id = w.id`,
-    [sorted.map((d) => d.id), sorted.map((d) => d.dueAt), sorted.map((d) => d.since), until],
+    [statements.map((d) => d.id), statements.map((d) => d.dueAt), statements.map((d) => d.since), until],
   );
   return moved;
 }
