@@ -217,6 +217,37 @@ describe('the REST API', () => {
     }
   });
 
+  it('answers /metrics without the deferral figures while their table is locked, and leaves no read behind', async () => {
+    const deferredAccounts = (text: string) => /^verbatim_accounts_deferred (\S+)$/m.exec(text)?.[1];
+    const waitingReads = async () =>
+      Number(
+        (
+          await app.db.query(
+            `SELECT count(*) AS n FROM pg_stat_activity
+             WHERE datname = current_database() AND state = 'active' AND pid <> pg_backend_pid()
+               AND query LIKE '%min(deferred_since)%'`,
+          )
+        )[0].n,
+      );
+    const locker = app.db.createQueryRunner();
+    await locker.connect();
+    try {
+      await locker.startTransaction();
+      await locker.query('LOCK TABLE accounts IN ACCESS EXCLUSIVE MODE');
+      // three scrapes while the read cannot finish: each answers, unknown rather than zero (prom-client writes
+      // NaN as `Nan`, which Prometheus reads case-blind)
+      for (let i = 0; i < 3; i++)
+        expect(deferredAccounts((await app.http().get('/metrics').expect(200)).text)).toMatch(/^nan$/i);
+      expect(await waitingReads()).toBeLessThanOrEqual(1);
+      // PostgreSQL cancels the read it gave up on: nothing keeps waiting for the lock
+      await waitFor('the metrics read to be cancelled', async () => (await waitingReads()) === 0);
+    } finally {
+      await locker.rollbackTransaction().catch(() => undefined);
+      await locker.release();
+    }
+    expect(deferredAccounts((await app.http().get('/metrics').expect(200)).text)).toBe('0');
+  });
+
   it('has served every request above without entering nestjs-pino’s AsyncLocalStorage', () => {
     // The workers share this process in the single-machine install. nestjs-pino's request middleware ran each
     // request inside an AsyncLocalStorage, whose first run() turns promise hooks on for the whole process, for

@@ -3,13 +3,11 @@ import { Controller, Get, Header, Inject, Logger, Res } from '@nestjs/common';
 import { ApiExcludeController } from '@nestjs/swagger';
 import { type Queue } from 'bullmq';
 import type Redis from 'ioredis';
-import { InjectDataSource } from '@nestjs/typeorm';
 import { type Response } from 'express';
-import { DataSource } from 'typeorm';
 import { VERBATIM_CONFIG, type VerbatimConfig } from '@app/config';
 import { deferredPolls } from '@app/persistence';
 import { QueueName } from '@app/queues';
-import { DatabaseProbe } from './database-probe';
+import { DatabaseProbe, METRICS_READ_TIMEOUT_MS } from './database-probe';
 import { MetricsService } from './metrics.service';
 
 type Check = { status: 'up' } | { status: 'down'; error: string };
@@ -47,7 +45,11 @@ async function check(name: string, probe: () => Promise<unknown>, timeoutMs = 20
 }
 
 /** What `read` answers for /metrics, or null when it failed or took longer than `timeoutMs` (logged). */
-async function readForMetrics<T>(name: string, read: () => Promise<T>, timeoutMs = 1000): Promise<T | null> {
+async function readForMetrics<T>(
+  name: string,
+  read: () => Promise<T>,
+  timeoutMs = METRICS_READ_TIMEOUT_MS,
+): Promise<T | null> {
   try {
     return await within(read, timeoutMs);
   } catch (error) {
@@ -66,8 +68,9 @@ export class HealthController {
     @InjectQueue(QueueName.Capture) private readonly captureQueue: Queue,
     private readonly metrics: MetricsService,
     private readonly database: DatabaseProbe,
-    @InjectDataSource() private readonly db: DataSource,
   ) {}
+
+  private deferredRead: Promise<{ accounts: number; oldest: Date | null } | null> | null = null;
 
   @Get('health')
   async health(@Res({ passthrough: true }) res: Response) {
@@ -88,8 +91,10 @@ export class HealthController {
   async prometheus(): Promise<string> {
     const [counts, deferred] = await Promise.all([
       this.queueCounts().catch(() => null),
-      // through the shared pool, which a busy archive may keep waiting: not for longer than a second
-      readForMetrics('deferred accounts', () => deferredPolls(this.db.manager)),
+      // one read at a time: a scrape while one is running shares it, rather than queueing another behind it
+      (this.deferredRead ??= readForMetrics('deferred accounts', () =>
+        deferredPolls(this.database.metricsReader),
+      ).finally(() => (this.deferredRead = null))),
     ]);
     for (const [queue, states] of Object.entries(counts ?? {})) {
       for (const [state, n] of Object.entries(states)) this.metrics.queueDepth.set({ queue, state }, n);

@@ -436,7 +436,9 @@ export async function failPolls(
 }
 
 /** How many tracked accounts have their polls deferred for our own load, and since when the longest-deferred one. */
-export async function deferredPolls(db: EntityManager): Promise<{ accounts: number; oldest: Date | null }> {
+export async function deferredPolls(
+  db: Pick<EntityManager, 'query'>,
+): Promise<{ accounts: number; oldest: Date | null }> {
   // paused accounts keep their mark but are not being polled: not counted (the account view hides it too)
   const [row]: { accounts: string; oldest: Date | null }[] = await db.query(
     `SELECT count(*) AS accounts, min(deferred_since) AS oldest FROM accounts
