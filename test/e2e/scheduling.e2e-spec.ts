@@ -7,7 +7,7 @@ import { QUEUE_EVENTS_KEPT, QueueName } from '@app/queues';
 import { seededRandom } from '@app/testing/seeded-random';
 import { useTestDatabase } from '@app/testing/test-database';
 import { createTestEnvironment, type TestEnvironment } from '@app/testing/test-environment';
-import { POLL_REQUEUE_AFTER_MS } from '@app/worker/scheduler/scheduler.service';
+import { CAPTURE_REOFFER_AFTER_MS, POLL_REQUEUE_AFTER_MS } from '@app/worker/scheduler/scheduler.service';
 import { startTestApp, tick, type TestApp } from './support/app';
 
 /** `count` tracked Mastodon accounts on `host`, due from `firstDue` on, one millisecond apart. */
@@ -274,7 +274,7 @@ describe('due polls read host by host, a bounded depth at a time, or in one sort
   });
 });
 
-describe('the scheduler holds a bounded number of poll jobs in Redis', () => {
+describe('the scheduler holds a bounded number of jobs in Redis, and offers a lost one again', () => {
   let env: TestEnvironment;
   let app: TestApp;
 
@@ -382,5 +382,43 @@ describe('the scheduler holds a bounded number of poll jobs in Redis', () => {
       `SELECT id FROM accounts ORDER BY next_poll_at, id LIMIT 100`,
     );
     expect(new Set(await accountsHeld())).toEqual(new Set(oldest.map((row) => row.id)));
+  });
+
+  it('offers a capture request waiting its turn once, then again only after a minute or a flush', async () => {
+    const queue = app.app.get<Queue>(getQueueToken(QueueName.Capture));
+    await queue.pause();
+    // made a minute ago and still queued: its job may be lost
+    const [{ id }]: { id: string }[] = await app.db.query(
+      `INSERT INTO capture_requests (url, created_at) VALUES ('https://mfa.example/news/1', now() - interval '1 minute')
+       RETURNING id`,
+    );
+    const held = async () => (await queue.getJobs(['paused', 'waiting'])).map((job) => job.data.requestId);
+    /** Loses the capture jobs as one that failed for good is lost (removed), without a new epoch. */
+    const loseJobs = async () => {
+      await queue.obliterate({ force: true });
+      await queue.pause();
+    };
+    await tick(app);
+    expect(await held()).toEqual([id]);
+    // offered a moment ago under this epoch: the next tick does not offer it again, even with its job gone
+    await loseJobs();
+    await tick(app);
+    expect(await held()).toEqual([]);
+    // a minute later (aged here, as time would) it is offered again
+    await app.db.query(
+      `UPDATE capture_requests SET offered_at = offered_at - $2 * interval '1 millisecond' WHERE id = $1`,
+      [id, CAPTURE_REOFFER_AFTER_MS + 1000],
+    );
+    await tick(app);
+    expect(await held()).toEqual([id]);
+    // a flush (a new epoch) offers it at once
+    await loseJobs();
+    const redis = new Redis(env.redisUrl);
+    await redis.del(`${env.queuePrefix}:verbatim:poll-epoch`);
+    await redis.quit();
+    await tick(app);
+    expect(await held()).toEqual([id]);
+    await app.db.query(`DELETE FROM capture_requests WHERE id = $1`, [id]);
+    await loseJobs();
   });
 });

@@ -19,6 +19,7 @@ import {
   hasDueDeliveries,
   hasPendingLogEntries,
   hasUnsequencedEvents,
+  markCaptureRequestsOffered,
   markPollsQueued,
   selectDueAccounts,
   type DueAccount,
@@ -38,8 +39,13 @@ const MAX_POLLS_PER_TICK = 20_000;
  * job id). A flushed Redis is seen at once (see `queueEpoch`).
  */
 export const POLL_REQUEUE_AFTER_MS = 60_000;
-/** A capture request still queued this long after it was made has lost its job (flushed Redis): enqueue it again. */
+/** A capture request still queued this long after it was made may have lost its job (flushed Redis): offer it again. */
 const CAPTURE_REQUEUE_AFTER_MS = 10_000;
+/**
+ * Offered again after this long under the same epoch: its job may have failed for good (and been removed) without
+ * the request being finished, as when the process died during its last attempt.
+ */
+export const CAPTURE_REOFFER_AFTER_MS = 60_000;
 /** A media item still pending this long after its version was written has lost its job: enqueue it again. */
 const MEDIA_REQUEUE_AFTER_MS = 60_000;
 
@@ -201,13 +207,15 @@ export class SchedulerService implements OnApplicationBootstrap, BeforeApplicati
     // events and deliveries whose jobs were lost, and retries that came due
     if (await hasUnsequencedEvents(this.db.manager)) await scheduleSequencing(this.outboxQueue);
     if (await hasDueDeliveries(this.db.manager)) await scheduleDelivery(this.webhookQueue);
-    // a request waiting for its retry time (a backoff, a deferral) is not offered again before it
-    const orphans = await selectQueuedCaptureRequests(
-      this.db.manager,
-      new Date(now.getTime() - CAPTURE_REQUEUE_AFTER_MS),
+    // a request waiting for its retry time (a backoff, a deferral) is not offered again before it, nor one
+    // offered lately under this epoch (one waiting its turn in a long queue would be offered on every tick)
+    const orphans = await selectQueuedCaptureRequests(this.db.manager, {
+      olderThan: new Date(now.getTime() - CAPTURE_REQUEUE_AFTER_MS),
       now,
-      BATCH,
-    );
+      epoch,
+      reofferAfterMs: CAPTURE_REOFFER_AFTER_MS,
+      limit: BATCH,
+    });
     if (orphans.length > 0) {
       await this.captureQueue.addBulk(
         orphans.map((requestId) => ({
@@ -215,6 +223,10 @@ export class SchedulerService implements OnApplicationBootstrap, BeforeApplicati
           data: { requestId },
           opts: { jobId: jobIds.capture(requestId) },
         })),
+      );
+      // as with polls, the marks only save work: without them the next tick offers these again (a no-op)
+      await markCaptureRequestsOffered(this.db.manager, orphans, epoch, now).catch((error: Error) =>
+        this.logger.warn(`could not mark ${orphans.length} capture request(s) as offered: ${error.message}`),
       );
     }
     // an existing job (waiting or running) keeps its id, so this adds only the lost ones

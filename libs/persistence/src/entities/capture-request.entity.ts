@@ -18,6 +18,9 @@ export class CaptureRequestEntity {
   @Column({ name: 'deferred_since', type: 'timestamptz', nullable: true }) deferredSince!: Date | null;
   /** not tried again before this (the end of a backoff or a deferral): the scheduler re-queues a lost job only then */
   @Column({ name: 'retry_at', type: 'timestamptz', nullable: true }) retryAt!: Date | null;
+  /** when the scheduler last offered its job to Redis, and under which queue epoch (see `offerQueuedCaptureRequests`) */
+  @Column({ name: 'offered_at', type: 'timestamptz', nullable: true }) offeredAt!: Date | null;
+  @Column({ name: 'offered_epoch', type: 'text', nullable: true }) offeredEpoch!: string | null;
   @CreateDateColumn({ name: 'created_at', type: 'timestamptz' }) createdAt!: Date;
   @Column({ name: 'finished_at', type: 'timestamptz', nullable: true }) finishedAt!: Date | null;
 }

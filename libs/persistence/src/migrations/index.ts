@@ -20,6 +20,7 @@ import { SearchFilterWords1768400000000 } from './1768400000000-SearchFilterWord
 import { PollDeferrals1768500000000 } from './1768500000000-PollDeferrals';
 import { CaptureRequestRetries1768600000000 } from './1768600000000-CaptureRequestRetries';
 import { RecheckDeferrals1768700000000 } from './1768700000000-RecheckDeferrals';
+import { CaptureRequestOffers1768800000000 } from './1768800000000-CaptureRequestOffers';
 
 /** Every migration, in order. Listed explicitly so builds and tests run the same set. */
 export const MIGRATIONS = [
@@ -45,4 +46,5 @@ export const MIGRATIONS = [
   PollDeferrals1768500000000,
   CaptureRequestRetries1768600000000,
   RecheckDeferrals1768700000000,
+  CaptureRequestOffers1768800000000,
 ];

@@ -206,25 +206,6 @@ export async function markPollsQueued(db: EntityManager, polls: DueAccount[], ep
   );
 }
 
-/**
- * Capture requests still waiting, made before `olderThan` and not waiting for a retry time after `now`, so a flushed
- * Redis only delays them and keeps their spacing.
- */
-export async function selectQueuedCaptureRequests(
-  db: EntityManager,
-  olderThan: Date,
-  now: Date,
-  limit: number,
-): Promise<string[]> {
-  const rows: { id: string }[] = await db.query(
-    `SELECT id FROM capture_requests
-     WHERE state = 'queued' AND created_at <= $1 AND (retry_at IS NULL OR retry_at <= $2)
-     ORDER BY created_at LIMIT $3`,
-    [olderThan, now, limit],
-  );
-  return rows.map((r) => r.id);
-}
-
 /** A poll's hold on an account: the due time its job was made for. Only one poll per due time may finish. */
 export interface PollClaim {
   accountId: string;

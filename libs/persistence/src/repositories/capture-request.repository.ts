@@ -99,3 +99,56 @@ export async function requestCaptureOnce(
   );
   return row;
 }
+
+/** When the scheduler offers a queued capture request's job to Redis again (it may have been lost). */
+export interface CaptureReoffer {
+  /** only requests made before this: a new one's job is being added by whoever made it */
+  olderThan: Date;
+  now: Date;
+  /** the queue's epoch (see the scheduler's `queueEpoch`): a request offered under another one lost its job */
+  epoch: string;
+  /** one offered under this epoch is offered again only this long after, or once its retry time has come */
+  reofferAfterMs: number;
+  limit: number;
+}
+
+/**
+ * Capture requests still waiting whose job may be lost (flushed Redis, a job that failed for good), oldest first.
+ * One waiting for its retry time (a backoff, a deferral) is not offered before it. One already offered under this
+ * epoch is left alone for `reofferAfterMs`, unless its retry time came after that offer.
+ */
+export async function selectQueuedCaptureRequests(
+  db: EntityManager,
+  rules: CaptureReoffer,
+): Promise<string[]> {
+  const rows: { id: string }[] = await db.query(
+    `SELECT id FROM capture_requests
+     WHERE state = 'queued' AND created_at <= $1 AND (retry_at IS NULL OR retry_at <= $2)
+       AND (offered_epoch IS DISTINCT FROM $3 OR offered_at <= $4 OR offered_at < retry_at)
+     ORDER BY created_at LIMIT $5`,
+    [
+      rules.olderThan,
+      rules.now,
+      rules.epoch,
+      new Date(rules.now.getTime() - rules.reofferAfterMs),
+      rules.limit,
+    ],
+  );
+  return rows.map((r) => r.id);
+}
+
+/** Notes that these requests' jobs were offered to Redis at `at` under `epoch` (rows locked in id order). */
+export async function markCaptureRequestsOffered(
+  db: EntityManager,
+  ids: string[],
+  epoch: string,
+  at: Date,
+): Promise<void> {
+  if (ids.length === 0) return;
+  await db.query(
+    `UPDATE capture_requests c SET offered_at = $3, offered_epoch = $2
+     FROM (SELECT id FROM capture_requests WHERE id = ANY($1::uuid[]) ORDER BY id FOR UPDATE) AS locked
+     WHERE c.id = locked.id`,
+    [ids, epoch, at],
+  );
+}
