@@ -1,3 +1,4 @@
+import { randomUUID } from 'node:crypto';
 import { createServer, type IncomingHttpHeaders, type Server } from 'node:http';
 import { type AddressInfo } from 'node:net';
 import { Webhook } from 'standardwebhooks';
@@ -323,6 +324,9 @@ describe('webhooks', () => {
 
   it('keeps subscriptions private and refuses endpoints it must not call', async () => {
     await app.http().get('/api/v1/subscriptions').expect(401);
+    // Express routes a path in any letter case to the same handlers: the token is still needed
+    await app.http().get('/API/V1/Subscriptions').expect(401);
+    await app.http().get(`/Api/v1/subscriptions/${randomUUID()}/deliveries`).expect(401);
     const bad = await app
       .write('post', '/api/v1/subscriptions')
       .send({ url: 'https://user:pw@example.org/hook', events: ['statement.created'] })

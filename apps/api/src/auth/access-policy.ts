@@ -24,8 +24,6 @@ const VERIFIER_SCRIPT = '/assets/verify.js';
  * for a token for those.
  */
 const VERIFICATION_PATHS = new Set(['/log/checkpoint', '/log/key', VERIFIER_SCRIPT]);
-/** Reads that need a token even in a public archive: subscribers' endpoints and their delivery history. */
-const PRIVATE_PREFIX = '/api/v1/subscriptions';
 const VERIFICATION_PREFIX = '/log/tile/';
 
 /** Who may do what: writes need `Authorization: Bearer <token>`, and reads too when VERBATIM_PUBLIC_READ=false. */
@@ -40,12 +38,15 @@ export class AccessPolicy {
     return this.config.auth.publicRead;
   }
 
-  /** Throws Unauthorized unless the request may go on. */
-  async authorize(req: Request): Promise<void> {
+  /**
+   * Throws Unauthorized unless the request may go on. `privateReads`: its route's reads need a token in every mode
+   * (`@PrivateReads()`). The public paths are matched exactly, so a path in another letter case (which Express
+   * routes alike) can only need a token where the exact one does not.
+   */
+  async authorize(req: Request, route: { privateReads: boolean }): Promise<void> {
     if (ALWAYS_PUBLIC.has(req.path)) return;
-    const alwaysPrivate = req.path === PRIVATE_PREFIX || req.path.startsWith(`${PRIVATE_PREFIX}/`);
-    if (isRead(req) && !alwaysPrivate && this.isPublicRead(req.path)) return;
-    await this.requireToken(req, alwaysPrivate ? 'private' : isRead(req) ? 'read' : 'write');
+    if (isRead(req) && !route.privateReads && this.isPublicRead(req.path)) return;
+    await this.requireToken(req, route.privateReads ? 'private' : isRead(req) ? 'read' : 'write');
   }
 
   /** For reads outside the route guard (the API docs, entry tiles): a token unless reads are public. */

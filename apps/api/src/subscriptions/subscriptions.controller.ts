@@ -26,6 +26,7 @@ import {
   type SubscriptionView,
 } from '@app/persistence';
 import { GuardedHttpClient, refuseCredentialsInUrl } from '@app/sources';
+import { PrivateReads } from '../auth/private-reads';
 import { CreateSubscriptionDto, UpdateSubscriptionDto } from './subscription.dto';
 
 const uuid = new ParseUUIDPipe({ errorHttpStatusCode: 400 });
@@ -34,6 +35,7 @@ const deliveryId = new ParseIntPipe({ errorHttpStatusCode: 400 });
 /** Webhook subscriptions. Every call needs a token, reads included: endpoints and their history are private. */
 @ApiTags('subscriptions')
 @ApiBearerAuth()
+@PrivateReads()
 @Controller('api/v1/subscriptions')
 export class SubscriptionsController {
   constructor(
