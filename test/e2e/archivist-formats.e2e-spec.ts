@@ -224,6 +224,28 @@ describe('archivist formats: Memento and WARC', () => {
       }
     });
 
+    it('serves each memento the TimeGate names: that version, with its own Memento-Datetime', async () => {
+      const texts = ['Talks start on Monday.', 'Talks start on Tuesday.', 'Talks are postponed.'];
+      for (const [i, v] of statement.versions.entries()) {
+        const gate = await app
+          .http()
+          .get(`/timegate/${statement.url}`)
+          .set('Accept-Datetime', httpDate(v.capturedAt))
+          .expect(302);
+        // the Location is absolute under the public URL: ask this server for its path
+        const page = await app.http().get(gate.headers.location.slice(PUBLIC_URL.length)).expect(200);
+        expect([v.number, page.headers['memento-datetime']]).toEqual([v.number, httpDate(v.capturedAt)]);
+        const blockquote = /<blockquote class="text"[^>]*>([^<]*)<\/blockquote>/.exec(page.text)?.[1];
+        expect(blockquote).toBe(texts[i]);
+        // an older version says so, and links to the latest
+        expect(page.text.includes('id="version-shown"')).toBe(v.number !== 3);
+      }
+      const missing = await app.http().get(`/statements/${statement.id}?version=4`).expect(404);
+      expect(missing.text).toContain('has no version 4: it has versions 1 to 3');
+      const bad = await app.http().get(`/statements/${statement.id}?version=two`).expect(400);
+      expect(bad.text).toContain('version: a version number of this statement');
+    });
+
     it('answers a malformed Accept-Datetime with a 400 that shows the expected form', async () => {
       const res = await app
         .http()

@@ -24,7 +24,7 @@ import { PageErrorFilter } from './page-error.filter';
 import { startPage, withQuery, type PageRequest } from './page-response';
 import { PageRenderer, type PageFrame } from './renderer';
 import { toCsv, toJsonLines } from './search-export';
-import { PageParams, parseDay, SearchParams } from './search-params';
+import { PageParams, parseDay, SearchParams, StatementPageParams } from './search-params';
 import { safeSnippet } from './snippet';
 import { viewHelpers } from './view-helpers';
 
@@ -172,7 +172,7 @@ export class PagesController {
   @Header('Content-Type', HTML)
   async statement(
     @Param('id') id: string,
-    @Query() _params: PageParams,
+    @Query() params: StatementPageParams,
     @Req() req: Request,
     @Res({ passthrough: true }) res: Response,
   ): Promise<string> {
@@ -180,8 +180,17 @@ export class PagesController {
     const statement = UUID.test(id) ? await findStatement(this.db.manager, id) : null;
     if (!statement)
       throw new VerbatimError(ErrorCode.NotFound, `There is no statement ${id} in this archive.`);
+    const latest = statement.versions[statement.versions.length - 1];
+    // ?version=N: that version's memento (the TimeGate and TimeMap link to each version so)
+    const wanted = params.version === undefined ? undefined : Number(params.version);
+    const shown = wanted === undefined ? latest : statement.versions.find((v) => v.number === wanted);
+    if (!shown)
+      throw new VerbatimError(
+        ErrorCode.NotFound,
+        `Statement ${id} has no version ${wanted}: it has versions 1 to ${latest.number}.`,
+      );
     // the page is a memento of the post (RFC 7089): when it was captured, and where its TimeGate and TimeMap are
-    const memento = mementoHeaders(statement, this.config.alerts.publicUrl);
+    const memento = mementoHeaders(statement, this.config.alerts.publicUrl, shown.number);
     if (memento) res.set(memento);
     const [logIndexes, checkpoint] = await Promise.all([
       findVersionLogIndexes(this.db.manager, id),
@@ -189,12 +198,12 @@ export class PagesController {
     ]);
     const t = MESSAGES[page.language];
     const h = viewHelpers(page.language, t);
-    const latest = statement.versions[statement.versions.length - 1];
-    const permalink = `${this.config.alerts.publicUrl}/statements/${id}`;
+    // a version asked for by number is cited by that number: the latest may change, that version does not
+    const permalink = `${this.config.alerts.publicUrl}/statements/${id}${wanted === undefined ? '' : `?version=${wanted}`}`;
     const author = h.accountName(statement.account);
-    const title = h.headline(latest.text, 120) || `${author}, ${statement.platform}`;
+    const title = h.headline(shown.text, 120) || `${author}, ${statement.platform}`;
     const authored = statement.authoredAt ?? statement.firstCapturedAt;
-    const levelKey = EVIDENCE_WORDS[latest.evidenceLevel];
+    const levelKey = EVIDENCE_WORDS[shown.evidenceLevel];
     return this.renderer.render(
       'statement',
       {
@@ -204,24 +213,25 @@ export class PagesController {
           { name: 'citation_title', content: title },
           { name: 'citation_author', content: author },
           { name: 'citation_publication_date', content: authored.slice(0, 10).replaceAll('-', '/') },
-          { name: 'citation_online_date', content: latest.capturedAt.slice(0, 10).replaceAll('-', '/') },
+          { name: 'citation_online_date', content: shown.capturedAt.slice(0, 10).replaceAll('-', '/') },
           { name: 'citation_public_url', content: permalink },
           { name: 'citation_publisher', content: statement.platform },
-          ...(latest.record.language ? [{ name: 'citation_language', content: latest.record.language }] : []),
+          ...(shown.record.language ? [{ name: 'citation_language', content: shown.record.language }] : []),
         ],
         scripts: ['/assets/verify.js'],
       },
       {
         s: statement,
-        latest,
-        textLang: latest.record.language,
-        logIndex: logIndexes.get(latest.number) ?? null,
+        shown,
+        latestNumber: latest.number,
+        textLang: shown.record.language,
+        logIndex: logIndexes.get(shown.number) ?? null,
         checkpoint: checkpoint && {
           size: checkpoint.size,
           rootHex: checkpoint.root.toString('hex'),
           createdAt: checkpoint.createdAt.toISOString(),
         },
-        evidenceLevelText: levelKey ? t[levelKey] : `${t.levelOther} “${latest.evidenceLevel}”`,
+        evidenceLevelText: levelKey ? t[levelKey] : `${t.levelOther} “${shown.evidenceLevel}”`,
         bundleUrl: `/api/v1/statements/${id}/evidence`,
         citations: citationsOf({
           id,
@@ -230,8 +240,8 @@ export class PagesController {
           author,
           platform: statement.platform,
           authoredAt: statement.authoredAt,
-          capturedAt: latest.capturedAt,
-          recordSha256: latest.recordSha256,
+          capturedAt: shown.capturedAt,
+          recordSha256: shown.recordSha256,
         }),
       },
     );

@@ -76,6 +76,14 @@ export class PageParams {
   cursor?: string;
 }
 
+/** A statement page: the page parameters, and which version it shows (a memento's link names one). */
+export class StatementPageParams extends PageParams {
+  @emptyIsAbsent()
+  @IsOptional()
+  @Matches(/^[1-9][0-9]{0,8}$/, { message: 'version: a version number of this statement (1, 2, …)' })
+  version?: string;
+}
+
 /** A calendar date that exists (2026-02-30 does not), as midnight UTC, or an error message. */
 export function parseDay(value: string, field: string): Date {
   const date = new Date(`${value}T00:00:00.000Z`);

@@ -1,7 +1,8 @@
 /** One statement: the text as captured, its facts, versions with diffs, evidence, the verifier, citations. */
 export const STATEMENT = `<article aria-labelledby="statement-heading">
-<h1 id="statement-heading"><%= it.h.accountName(it.s.account) %>: <span dir="auto"<% if (it.textLang) { %> lang="<%= it.textLang %>"<% } %>><%= it.h.headline(it.latest.text, 70) %></span></h1>
-<blockquote class="text" dir="auto"<% if (it.textLang) { %> lang="<%= it.textLang %>"<% } %>><%= it.latest.text %></blockquote>
+<h1 id="statement-heading"><%= it.h.accountName(it.s.account) %>: <span dir="auto"<% if (it.textLang) { %> lang="<%= it.textLang %>"<% } %>><%= it.h.headline(it.shown.text, 70) %></span></h1>
+<% if (it.shown.number !== it.latestNumber) { %><p class="meta" id="version-shown"><%= it.t.versionShown %> <%= it.shown.number %> / <%= it.latestNumber %> · <a href="/statements/<%= it.s.id %>"><%= it.t.latestVersion %></a></p><% } %>
+<blockquote class="text" dir="auto"<% if (it.textLang) { %> lang="<%= it.textLang %>"<% } %>><%= it.shown.text %></blockquote>
 <dl class="facts">
 <dt><%= it.t.by %></dt><dd><a href="/accounts/<%= it.s.account.id %>"><%= it.h.accountName(it.s.account) %></a></dd>
 <dt><%= it.t.platform %></dt><dd><%= it.s.platform %></dd>
@@ -55,7 +56,7 @@ export const STATEMENT = `<article aria-labelledby="statement-heading">
 <section class="panel" id="evidence" aria-labelledby="evidence-heading">
 <h2 id="evidence-heading"><%= it.t.evidence %></h2>
 <dl class="facts">
-<dt><%= it.t.recordHash %></dt><dd><code id="record-sha256"><%= it.latest.recordSha256 %></code></dd>
+<dt><%= it.t.recordHash %></dt><dd><code id="record-sha256"><%= it.shown.recordSha256 %></code></dd>
 <dt><%= it.t.logIndex %></dt><dd><%= it.logIndex ?? it.t.notSequenced %></dd>
 <dt><%= it.t.evidenceLevel %></dt><dd><%= it.evidenceLevelText %></dd>
 <% if (it.checkpoint) { %><dt><%= it.t.checkpoint %></dt><dd><a href="/log/checkpoint"><%= it.checkpoint.size %> · <code><%= it.checkpoint.rootHex %></code></a> (<%= it.h.time(it.checkpoint.createdAt) %>)</dd><% } %>
