@@ -27,9 +27,15 @@ export function linkFormatDocument(links: readonly WebLink[]): string {
   return `${links.map(renderLink).join(',\n')}\n`;
 }
 
-/** `<` and `>` end a link's URI: percent-encode them (and whitespace), which URIs allow anyway. */
+/**
+ * `<` and `>` end a link's URI: percent-encode them, and whatever else a URI does not hold as written (whitespace,
+ * controls, `"`, anything beyond ASCII, as its UTF-8 bytes, RFC 3987 §3.1). A stored URL is a source's text: one
+ * with `ю` in it would otherwise make the `Link` header invalid, which Node refuses to send.
+ */
 function escapeUri(uri: string): string {
-  return uri.replace(/[<>\s"]/g, (c) => `%${c.charCodeAt(0).toString(16).toUpperCase().padStart(2, '0')}`);
+  return uri.replace(/[^\x21-\x7e]|[<>"]/gu, (c) =>
+    [...Buffer.from(c, 'utf8')].map((b) => `%${b.toString(16).toUpperCase().padStart(2, '0')}`).join(''),
+  );
 }
 
 function quoted(value: string): string {

@@ -1,3 +1,4 @@
+import { validateHeaderValue } from 'node:http';
 import { linkHeader, linkFormatDocument, renderLink } from './link-format';
 import { mementoHeaders, timemapLinks } from './memento-links';
 
@@ -18,6 +19,19 @@ describe('link-format rendering', () => {
   it('keeps a URI from closing its brackets and a value from closing its quotes', () => {
     expect(renderLink({ uri: 'https://a.example/<b> c', rel: 'x"y' })).toBe(
       '<https://a.example/%3Cb%3E%20c>; rel="x\\"y"',
+    );
+  });
+
+  it('percent-encodes what a header cannot carry as written: letters beyond ASCII as UTF-8, controls', () => {
+    const link = renderLink({ uri: 'https://діло.example/@ю/1?q=é\t😀', rel: 'original' });
+    expect(link).toBe(
+      '<https://%D0%B4%D1%96%D0%BB%D0%BE.example/@%D1%8E/1?q=%C3%A9%09%F0%9F%98%80>; rel="original"',
+    );
+    // Node refuses a header value with a character beyond Latin-1, and one with a control: this one it sends
+    expect(() => validateHeaderValue('Link', link)).not.toThrow();
+    // a lone surrogate (a source's broken text) becomes U+FFFD's bytes rather than an error
+    expect(renderLink({ uri: 'https://a.example/\ud800', rel: 'x' })).toBe(
+      '<https://a.example/%EF%BF%BD>; rel="x"',
     );
   });
 

@@ -186,5 +186,7 @@ function webUrl(value: unknown, what: string, name: string): string {
     throw invalid(what, `${name} is not a URL`);
   }
   if (url.protocol !== 'https:' && url.protocol !== 'http:') throw invalid(what, `${name} is not a web URL`);
-  return text;
+  // as a URL is sent (percent-encoded, the host in ASCII), as feeds and web pages keep theirs: the raw response
+  // keeps the text as the server wrote it
+  return url.href;
 }

@@ -192,6 +192,12 @@ describe('parseStatus', () => {
     expect(invalidReason({ ...docsStatus(), ...patch })).toContain(reason);
   });
 
+  it('keeps a web URL as it is sent: percent-encoded, the host in ASCII', () => {
+    const status = parse({ ...docsStatus(), url: 'https://діло.example/@ю/1' });
+    expect(status.url).toBe('https://xn--d1aoj8g.example/@%D1%8E/1');
+    expect(statusToContent(status, 'діло.example').url).toBe('https://xn--d1aoj8g.example/@%D1%8E/1');
+  });
+
   it('refuses something that is not an object', () => {
     expect(invalidReason('<html>')).toContain('not an object');
     expect(invalidReason(null)).toContain('not an object');
