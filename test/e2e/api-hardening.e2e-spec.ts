@@ -149,6 +149,31 @@ describe('API hardening: bad input is a 4xx that says why', () => {
     });
   });
 
+  it('refuses text that is not well-formed Unicode with a 400 naming the field, and stores nothing', async () => {
+    const before = await app.db.query(`SELECT count(*) AS n FROM quoted_statements`);
+    // JSON can escape half a surrogate pair; UTF-8, and the canonical JSON a record is hashed as, cannot hold one
+    const res = await app
+      .write('post', '/api/v1/extractions')
+      .set('Content-Type', 'application/json')
+      .send('{"text":"Hello \\ud800 world \u2014 Some One (@some_one) March 3, 2024"}')
+      .expect(400);
+    expect(res.body.message).toEqual([
+      'text: not well-formed Unicode (a lone surrogate, such as \\ud800); send the text as it is written',
+    ]);
+    await app
+      .write('post', '/api/v1/accounts')
+      .set('Content-Type', 'application/json')
+      .send('{"url":"https://mastodon.example/@\\udc00x"}')
+      .expect(400);
+    expect(await app.db.query(`SELECT count(*) AS n FROM quoted_statements`)).toEqual(before);
+    // a whole pair is a character like any other
+    await app
+      .write('post', '/api/v1/extractions')
+      .set('Content-Type', 'application/json')
+      .send('{"text":"Hello \\ud83d\\ude00 world"}')
+      .expect((r) => expect(r.status).toBeLessThan(300));
+  });
+
   it('still takes brackets inside strings for what they are', async () => {
     const res = await app
       .write('post', '/api/v1/captures')

@@ -1,4 +1,9 @@
-import { BadRequestException, ValidationPipe, type ValidationError } from '@nestjs/common';
+import {
+  type ArgumentMetadata,
+  BadRequestException,
+  ValidationPipe,
+  type ValidationError,
+} from '@nestjs/common';
 
 function flatten(errors: ValidationError[], prefix = ''): string[] {
   return errors.flatMap((error) => {
@@ -12,9 +17,51 @@ function flatten(errors: ValidationError[], prefix = ''): string[] {
   });
 }
 
-/** Rejects unknown and malformed fields with 400 and one message per field. */
+/** Half of a surrogate pair without its other half: JSON's `\ud800` escape can carry one, UTF-8 cannot. */
+const LONE_SURROGATE = /[\ud800-\udbff](?![\udc00-\udfff])|(?<![\ud800-\udbff])[\udc00-\udfff]/;
+
+/**
+ * Where in `value` a string (or an object key) holds a lone surrogate, as `field.sub[2]`, or null when none does.
+ * Such text cannot be stored as UTF-8 nor hashed canonically (RFC 8785), so it is refused at the door. Bodies are
+ * already refused beyond a nesting depth (json-nesting.ts), and query strings are parsed to a bounded one.
+ */
+export function illFormedTextPath(value: unknown, path = ''): string | null {
+  if (typeof value === 'string') return LONE_SURROGATE.test(value) ? path || '(value)' : null;
+  if (Array.isArray(value)) {
+    for (const [i, item] of value.entries()) {
+      const found = illFormedTextPath(item, `${path}[${i}]`);
+      if (found !== null) return found;
+    }
+    return null;
+  }
+  if (value !== null && typeof value === 'object') {
+    for (const [key, item] of Object.entries(value)) {
+      const at = path ? `${path}.${key}` : key;
+      if (LONE_SURROGATE.test(key)) return at;
+      const found = illFormedTextPath(item, at);
+      if (found !== null) return found;
+    }
+  }
+  return null;
+}
+
+/** Nest's pipe, after refusing text that is not well-formed Unicode (which would fail later, as a 500). */
+class VerbatimValidationPipe extends ValidationPipe {
+  override async transform(value: unknown, metadata: ArgumentMetadata): Promise<unknown> {
+    if (metadata.type !== 'custom') {
+      const at = illFormedTextPath(value);
+      if (at !== null)
+        throw new BadRequestException([
+          `${at}: not well-formed Unicode (a lone surrogate, such as \\ud800); send the text as it is written`,
+        ]);
+    }
+    return super.transform(value, metadata);
+  }
+}
+
+/** Rejects unknown and malformed fields, and text that is not well-formed Unicode, with 400 and one message per field. */
 export function createValidationPipe(): ValidationPipe {
-  return new ValidationPipe({
+  return new VerbatimValidationPipe({
     whitelist: true,
     forbidNonWhitelisted: true,
     transform: true,
