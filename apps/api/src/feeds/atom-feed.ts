@@ -33,9 +33,10 @@ export function atomFeed(input: AtomFeedInput): string {
     author: { name: 'Verbatim' },
   });
   for (const statement of input.statements) {
-    const name = statement.account.displayName
-      ? `${statement.account.displayName} (@${statement.account.handle})`
-      : `@${statement.account.handle}`;
+    const account = statement.account;
+    const name = xmlChars(
+      account.displayName ? `${account.displayName} (@${account.handle})` : `@${account.handle}`,
+    );
     feed.addItem({
       id: `urn:uuid:${statement.id}`,
       guid: `urn:uuid:${statement.id}`,
@@ -45,7 +46,7 @@ export function atomFeed(input: AtomFeedInput): string {
       date: new Date(statement.firstCapturedAt),
       published: statement.authoredAt ? new Date(statement.authoredAt) : undefined,
       content: escapeHtml(statement.text).replaceAll('\n', '<br/>'),
-      author: [{ name, link: statement.account.url }],
+      author: [{ name, link: xmlChars(account.url) }],
     });
   }
   return feed.atom1();
@@ -68,9 +69,27 @@ function titleOf(text: string): string {
  * a `]]>` in it cannot end the CDATA section early because `>` is escaped.
  */
 function escapeHtml(text: string): string {
-  return text
+  return xmlChars(text)
     .replaceAll('&', '&amp;')
     .replaceAll('<', '&lt;')
     .replaceAll('>', '&gt;')
     .replaceAll('"', '&quot;');
+}
+
+/**
+ * Characters XML 1.0 does not allow in a document, even escaped (controls but tab and line ends, U+FFFE, U+FFFF,
+ * halves of surrogate pairs): a source can send them (`&#11;` in a post's HTML) and one would make strict readers
+ * reject the whole feed. Each becomes U+FFFD, so the reader still sees that something was there.
+ */
+const NOT_XML = new RegExp(
+  [
+    '[\\u0000-\\u0008\\u000b\\u000c\\u000e-\\u001f\\ufffe\\uffff]',
+    '[\\ud800-\\udbff](?![\\udc00-\\udfff])',
+    '(?<![\\ud800-\\udbff])[\\udc00-\\udfff]',
+  ].join('|'),
+  'g',
+);
+
+function xmlChars(text: string): string {
+  return text.replace(NOT_XML, '\ufffd');
 }

@@ -1,0 +1,44 @@
+import { XMLParser } from 'fast-xml-parser';
+import { type StatementSummaryView } from '@app/persistence';
+import { atomFeed } from './atom-feed';
+
+/** What XML 1.0 allows in a document (its `Char` production). */
+const XML_CHARS = /^[\t\n\r\u0020-\ud7ff\ue000-\ufffd\u{10000}-\u{10ffff}]*$/u;
+
+function statement(text: string, displayName: string): StatementSummaryView {
+  return {
+    id: '0b6f4c6e-4f3c-4a57-9d1f-3f1f0d1f8b11',
+    text,
+    firstCapturedAt: '2026-03-01T10:00:00.000Z',
+    authoredAt: '2026-03-01T09:59:00.000Z',
+    account: { displayName, handle: 'mfa@diplo.example', url: 'https://diplo.example/@mfa' },
+  } as unknown as StatementSummaryView;
+}
+
+describe('atomFeed', () => {
+  const feed = (s: StatementSummaryView) =>
+    atomFeed({
+      selfUrl: 'https://archive.example/feeds/statements.atom',
+      title: 'Verbatim: new statements',
+      description: 'Statements as captured',
+      publicUrl: 'https://archive.example',
+      statements: [s],
+    });
+
+  it('keeps a source’s control characters and broken surrogates out of the document, marking where they were', () => {
+    const xml = feed(statement('Line one\u000b\u0001 and \ud800 half\ufffe', 'Ministry\u0008'));
+    expect(XML_CHARS.test(xml)).toBe(true);
+    const doc = new XMLParser().parse(xml) as {
+      feed: { entry: { title: string; author: { name: string } } };
+    };
+    expect(doc.feed.entry.title).toContain('Line one\ufffd\ufffd and \ufffd half\ufffd');
+    expect(doc.feed.entry.author.name).toBe('Ministry\ufffd (@mfa@diplo.example)');
+  });
+
+  it('leaves text XML allows as it is: tabs, line ends, letters beyond the basic plane', () => {
+    const xml = feed(statement('Tab\there 😀 ю', 'Міністерство'));
+    expect(xml).toContain('Tab\there 😀 ю');
+    expect(xml).toContain('Міністерство (@mfa@diplo.example)');
+    expect(xml).not.toContain('\ufffd');
+  });
+});
