@@ -163,6 +163,27 @@ describe('X with a token', () => {
     x.clearFailures();
   });
 
+  it('counts the read an on-demand capture takes on the account it stores the post under', async () => {
+    const post = kulebaXPost(x);
+    const url = `https://x.com/DmytroKuleba/status/${post.id}`;
+    const request = await app.write('post', '/api/v1/captures').send({ url }).expect(202);
+    const done = await waitFor('the capture', async () => {
+      const res = await app.http().get(`/api/v1/captures/${request.body.jobId}`).expect(200);
+      return res.body.state === 'queued' ? undefined : res.body;
+    });
+    expect(done.state).toBe('completed');
+    expect(x.requestLog.filter((r) => r.path.startsWith(`/2/tweets/${post.id}?`))).toHaveLength(1);
+    const [kuleba]: { reads_this_month: number; reads_month: string; tracking: boolean }[] =
+      await app.db.query(
+        `SELECT reads_this_month, reads_month, tracking FROM accounts WHERE platform = 'x' AND handle = 'DmytroKuleba'`,
+      );
+    expect(kuleba).toEqual({
+      reads_this_month: 1,
+      reads_month: new Date().toISOString().slice(0, 7),
+      tracking: false,
+    });
+  });
+
   it('stops polling once the monthly read budget is used up, with the reason recorded', async () => {
     await app.write('patch', `/api/v1/accounts/${accountId}`).send({ pollIntervalSeconds: 3600 }).expect(200);
     // every poll job the scheduler made has finished: none can read the timeline between the counts below

@@ -7,6 +7,8 @@ import { ErrorCode, SourceError, accountAvailabilityAfter, nextCheckAt } from '@
 import { VERBATIM_CONFIG, type VerbatimConfig } from '@app/config';
 import { MetricsService } from '@app/observability';
 import {
+  addAccountReads,
+  addAccountReadsByIdentity,
   completePoll,
   completePolls,
   completeQuietPolls,
@@ -445,8 +447,12 @@ export class CaptureWriter {
     return outcome;
   }
 
-  /** Stores what an on-demand capture found, under the account it belongs to, and completes the request. */
-  async recordCapture(work: CaptureWork, found: CaptureFound): Promise<CaptureOutcome> {
+  /**
+   * Stores what an on-demand capture found, under the account it belongs to, counts the reads it took against
+   * that account's budget, and completes the request, in one transaction: a kill can lose all of it (the job
+   * runs again and reads again) but never the reads alone.
+   */
+  async recordCapture(work: CaptureWork, found: CaptureFound, reads = 0): Promise<CaptureOutcome> {
     const { posts, rejected, unreadHistories } = await preparePosts(found.posts);
     this.noteUnreadHistories(found.account.platform, work.url, unreadHistories);
     let result: { written: WrittenCaptures; skipped: RejectedPost[] };
@@ -458,6 +464,7 @@ export class CaptureWriter {
         });
         const set = { accountId: account.id, capturedAt: new Date(), posts };
         const stored = await this.writeSet(tx, set);
+        await addAccountReads(tx, account.id, reads, set.capturedAt);
         const finished = await finishCaptureRequest(tx, work.requestId, {
           state: 'completed',
           attempts: work.attempts + 1,
@@ -467,7 +474,11 @@ export class CaptureWriter {
         return { written: stored.written, skipped: [...rejected, ...stored.rejected] };
       });
     } catch (error) {
-      if (error instanceof StaleWork) return 'stale';
+      if (error instanceof StaleWork) {
+        // another try finished the request; this one's reads happened all the same
+        await addAccountReadsByIdentity(this.db.manager, found.account, reads, new Date());
+        return 'stale';
+      }
       if (!isDataException(error)) throw error;
       const reason = `could not store what the source sent: ${error.message}`;
       return this.recordCaptureFailure(work, new SourceError(ErrorCode.SourceInvalidResponse, reason));

@@ -9,12 +9,7 @@ import {
   type CaptureWork,
 } from '@app/capture';
 import { ErrorCode, SourceError, VerbatimError } from '@app/core';
-import {
-  addAccountReadsByIdentity,
-  findQueuedCaptureRequest,
-  noteCaptureAttempt,
-  noteCaptureDeferral,
-} from '@app/persistence';
+import { findQueuedCaptureRequest, noteCaptureAttempt, noteCaptureDeferral } from '@app/persistence';
 import { ConnectorRegistry, type ReadMeter } from '@app/sources';
 import { retryDelayMs, type JobOf } from '@app/queues';
 
@@ -123,8 +118,7 @@ export class CaptureUrlUseCase {
     }
     // a captured web page's embedded posts become quoted statements (idempotent, so a replay adds nothing)
     await this.quotations.recordPagesOf(found.posts);
-    await this.writer.recordCapture(work, found);
-    await addAccountReadsByIdentity(this.db.manager, found.account, reads, new Date());
+    await this.writer.recordCapture(work, found, reads);
     return null;
   }
 }
