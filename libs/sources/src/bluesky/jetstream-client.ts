@@ -21,6 +21,8 @@ export interface JetstreamClientOptions {
 
 /** On reconnecting, events are asked again from this far before the last one seen (repeats are harmless). */
 const REWIND_US = 2_000_000;
+/** An event stamped further ahead of our clock than this does not move the cursor (it would skip what follows). */
+const FUTURE_SLACK_US = 600_000_000;
 
 /**
  * One Jetstream subscription for the DIDs we track. It connects only while there is a DID to watch, states
@@ -135,7 +137,8 @@ export class JetstreamClient {
     } catch (error) {
       return this.malformed((error as Error).message);
     }
-    this.cursorUs = Math.max(this.cursorUs ?? 0, signal.timeUs);
+    if (signal.timeUs <= Date.now() * 1000 + FUTURE_SLACK_US)
+      this.cursorUs = Math.max(this.cursorUs ?? 0, signal.timeUs);
     // beyond JETSTREAM_MAX_WANTED_DIDS every post arrives: keep those of tracked repositories only
     if (signal.kind !== 'other' && this.dids.has(signal.did)) this.options.onSignal(signal);
   }

@@ -15,7 +15,7 @@ const rkey = z
 const jetstreamEvent = z
   .object({
     did,
-    time_us: z.number().int().nonnegative(),
+    time_us: z.number().int().nonnegative().max(Number.MAX_SAFE_INTEGER),
     kind: z.string().max(64),
     commit: z
       .object({ operation: z.string().max(64), collection: z.string().max(512), rkey })

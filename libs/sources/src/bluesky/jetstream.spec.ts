@@ -142,6 +142,27 @@ describe('JetstreamClient against a fake Jetstream', () => {
     await until('an event on the new connection', () => signals.length === 2);
   });
 
+  it('does not let an event stamped far in the future move where a new connection starts from', async () => {
+    client.setDids([DID]);
+    await subscribed();
+    const seen = postCommitEvent(DID, '3l3qo2vuowo2h', 'create', { record: { text: 'c' }, cid: 'bafy' });
+    jetstream.emit(seen);
+    const aYearAhead = {
+      ...postCommitEvent(DID, '3l3qo2vuowo2i', 'create'),
+      time_us: seen.time_us + 365 * 86_400e6,
+    };
+    jetstream.sendRaw(JSON.stringify(aYearAhead));
+    await until('both events', () => signals.length === 2);
+    jetstream.sendRaw('x'.repeat(200 * 1024));
+    await until(
+      'a second connection',
+      () => jetstream.subscribers.filter((s) => s.wantedDids !== null).length === 2,
+    );
+    const cursor = Number(jetstream.subscribers[1].query.get('cursor'));
+    expect(cursor).toBeLessThanOrEqual(seen.time_us);
+    expect(cursor).toBeGreaterThan(seen.time_us - 10_000_000);
+  });
+
   it('refuses a loopback address unless private networks are allowed, and tries again later', async () => {
     const guarded = new JetstreamClient({
       url: jetstream.url,
