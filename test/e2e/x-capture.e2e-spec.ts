@@ -32,6 +32,16 @@ interface AccountView {
 const BUDGET = 500;
 
 /** X through its v2 API with a token (tracking, edits, deletions, the read budget) against a fake X on loopback. */
+/** Asks for a capture of `url` and waits for the request to finish: its final state. */
+async function captureOnDemand(app: TestApp, url: string): Promise<string> {
+  const request = await app.write('post', '/api/v1/captures').send({ url }).expect(202);
+  const done = await waitFor('the capture', async () => {
+    const res = await app.http().get(`/api/v1/captures/${request.body.jobId}`).expect(200);
+    return res.body.state === 'queued' ? undefined : (res.body.state as string);
+  });
+  return done;
+}
+
 describe('X with a token', () => {
   let env: TestEnvironment;
   let x: FakeX;
@@ -166,12 +176,7 @@ describe('X with a token', () => {
   it('counts the read an on-demand capture takes on the account it stores the post under', async () => {
     const post = kulebaXPost(x);
     const url = `https://x.com/DmytroKuleba/status/${post.id}`;
-    const request = await app.write('post', '/api/v1/captures').send({ url }).expect(202);
-    const done = await waitFor('the capture', async () => {
-      const res = await app.http().get(`/api/v1/captures/${request.body.jobId}`).expect(200);
-      return res.body.state === 'queued' ? undefined : res.body;
-    });
-    expect(done.state).toBe('completed');
+    expect(await captureOnDemand(app, url)).toBe('completed');
     expect(x.requestLog.filter((r) => r.path.startsWith(`/2/tweets/${post.id}?`))).toHaveLength(1);
     const [kuleba]: { reads_this_month: number; reads_month: string; tracking: boolean }[] =
       await app.db.query(
@@ -256,12 +261,7 @@ describe('X without a token', () => {
   it('captures a single post through syndication, and the record says so', async () => {
     const post = kulebaXPost(x);
     const url = `https://x.com/DmytroKuleba/status/${post.id}`;
-    const request = await app.write('post', '/api/v1/captures').send({ url }).expect(202);
-    const done = await waitFor('the capture', async () => {
-      const res = await app.http().get(`/api/v1/captures/${request.body.jobId}`).expect(200);
-      return res.body.state === 'queued' ? undefined : res.body;
-    });
-    expect(done.state).toBe('completed');
+    expect(await captureOnDemand(app, url)).toBe('completed');
     const [row]: { id: string }[] = await app.db.query(`SELECT id FROM statements WHERE external_id = $1`, [
       post.id,
     ]);

@@ -84,6 +84,16 @@ describe('JetstreamClient against a fake Jetstream', () => {
       jetstream.subscribers.some((s) => s.socket.readyState === 1 && s.wantedDids !== null),
     );
 
+  /** Drops the connection with an oversized message; the cursor the client asks from on reconnecting. */
+  const reconnectedCursor = async () => {
+    jetstream.sendRaw('x'.repeat(200 * 1024));
+    await until(
+      'a second connection',
+      () => jetstream.subscribers.filter((s) => s.wantedDids !== null).length === 2,
+    );
+    return Number(jetstream.subscribers[1].query.get('cursor'));
+  };
+
   it('connects only once there is a DID to watch, and states the DIDs after connecting', async () => {
     client.setDids([]);
     await new Promise((r) => setTimeout(r, 50));
@@ -129,12 +139,7 @@ describe('JetstreamClient against a fake Jetstream', () => {
     const seen = postCommitEvent(DID, '3l3qo2vuowo2f', 'create', { record: { text: 'a' }, cid: 'bafy' });
     jetstream.emit(seen);
     await until('the first event', () => signals.length === 1);
-    jetstream.sendRaw('x'.repeat(200 * 1024));
-    await until(
-      'a second connection',
-      () => jetstream.subscribers.filter((s) => s.wantedDids !== null).length === 2,
-    );
-    const cursor = Number(jetstream.subscribers[1].query.get('cursor'));
+    const cursor = await reconnectedCursor();
     expect(cursor).toBeLessThanOrEqual(seen.time_us);
     expect(cursor).toBeGreaterThan(seen.time_us - 10_000_000);
     expect(states).toContainEqual('disconnected: Max payload size exceeded');
@@ -153,12 +158,7 @@ describe('JetstreamClient against a fake Jetstream', () => {
     };
     jetstream.sendRaw(JSON.stringify(aYearAhead));
     await until('both events', () => signals.length === 2);
-    jetstream.sendRaw('x'.repeat(200 * 1024));
-    await until(
-      'a second connection',
-      () => jetstream.subscribers.filter((s) => s.wantedDids !== null).length === 2,
-    );
-    const cursor = Number(jetstream.subscribers[1].query.get('cursor'));
+    const cursor = await reconnectedCursor();
     expect(cursor).toBeLessThanOrEqual(seen.time_us);
     expect(cursor).toBeGreaterThan(seen.time_us - 10_000_000);
   });
