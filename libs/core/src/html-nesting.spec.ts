@@ -33,6 +33,14 @@ describe('capHtmlNesting', () => {
 });
 
 describe('htmlToPlainText on deep nesting', () => {
+  it.each(['iframe', 'textarea', 'xmp', 'noembed', 'noframes'])(
+    'counts what is inside <%s> as markup, as htmlparser2 reads it, so nesting there is capped too',
+    (tag) => {
+      const html = `<p><${tag}>${'<div>'.repeat(20_000)}the inner statement</p>`;
+      expect(htmlToPlainText(html)).toContain('the inner statement');
+    },
+  );
+
   it.each(['div', 'span'])(
     'converts 100,000 nested <%s> without overflowing and keeps the inner text',
     (tag) => {

@@ -5,8 +5,10 @@ export const MAX_HTML_DEPTH = 200;
 const VOID = new Set(
   'area base br col embed hr img input keygen link meta param source track wbr'.split(' '),
 );
-// elements whose content is raw text: markup inside is not markup
-const RAW_TEXT = new Set(['script', 'style', 'textarea', 'title', 'xmp', 'iframe', 'noembed', 'noframes']);
+// elements whose content the parsers we feed (htmlparser2) read as raw text: markup inside is not markup. Only
+// these: browsers read <textarea>, <xmp>, <iframe>… as raw text too, but htmlparser2 builds their content as
+// elements, so counting it as text would let nesting inside them past the cap
+const RAW_TEXT = new Set(['script', 'style', 'title']);
 // opening one of these while the same element is open closes it (<li>a<li>b are siblings, not nested)
 const CLOSED_BY_SIBLING = new Set(['p', 'li', 'dt', 'dd', 'option', 'optgroup', 'tr', 'td', 'th']);
 
