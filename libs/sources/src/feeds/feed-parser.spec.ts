@@ -103,6 +103,18 @@ describe('parseFeed: RSS 2.0', () => {
     });
   });
 
+  it.each([
+    ['Tue, 15 Nov 22 16:18:15 +0100', '2022-11-15T15:18:15.000Z'],
+    ['Tue, 15 Nov 22 16:18:15 -0500 (EST)', '2022-11-15T21:18:15.000Z'],
+    ['Tue, 15 Nov 2022 16:18:15 +0100', '2022-11-15T15:18:15.000Z'],
+    ['15 Nov 2022 16:18 +1000', '2022-11-15T06:18:00.000Z'],
+  ])('reads the pubDate %s, with a two-digit or four-digit year and a numeric zone', (pubDate, published) => {
+    const feed = parseText(
+      `<rss version="2.0"><channel><title>T</title><item><guid>a</guid><pubDate>${pubDate}</pubDate></item></channel></rss>`,
+    );
+    expect(feed.items[0].published).toBe(published);
+  });
+
   it('prefers content:encoded over description and keeps CDATA content as is', () => {
     const feed =
       parseText(`<rss version="2.0" xmlns:content="http://purl.org/rss/1.0/modules/content/"><channel><title>T</title>

@@ -311,11 +311,14 @@ function absoluteUrl(value: string | null | undefined, base: string, strict = fa
  * An RFC 3339 UTC timestamp, or null. Years outside 0001–9999 (year 0, +275760) are not dates a source
  * published anything on; they have no RFC 3339 form and the database cannot store them.
  */
+const RFC822_ZONE = /(?<=[\d\s])[+-]\d{4}(\s*\([^)]{0,64}\))?\s*$/;
+
 function feedTimestamp(text: string | null): string | null {
   const timestamp = toUtcTimestamp(text);
   if (timestamp === null || !/^\d{4}-/.test(timestamp) || timestamp.startsWith('0000')) return null;
-  // the date parser reads a written "0000" as 2000 (two-digit year rule): the year written must be the year read
-  const written = /(?<!\d)\d{4}(?!\d)/.exec(text ?? '')?.[0];
+  // the date parser reads a written "0000" as 2000 (two-digit year rule): the year written must be the year read;
+  // an RFC 822 zone ("+0100") is not a year, and RFC 822 allows two-digit years ("15 Nov 22")
+  const written = /(?<!\d)\d{4}(?!\d)/.exec((text ?? '').replace(RFC822_ZONE, ''))?.[0];
   const read = Number(timestamp.slice(0, 4));
   return written === undefined || Math.abs(Number(written) - read) <= 1 ? timestamp : null;
 }
