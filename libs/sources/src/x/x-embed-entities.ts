@@ -128,8 +128,40 @@ const MONTHS = [
 ];
 
 /** The oEmbed blockquote: `<p lang=…>TEXT</p>&mdash; Name (@handle) <a href=…/status/ID…>Month D, YYYY</a>`. */
-const BLOCKQUOTE =
-  /^<blockquote class="twitter-tweet"[^>]*><p(?: lang="([A-Za-z-]{1,35})")?[^>]*>([\s\S]*)<\/p>&mdash; [\s\S]*\(@([A-Za-z0-9_]{1,15})\) <a href="https:\/\/(?:twitter|x)\.com\/[A-Za-z0-9_]{1,15}\/status\/([0-9]{1,19})[^"]*">([A-Za-z]+) ([0-9]{1,2}), ([0-9]{4})<\/a><\/blockquote>/;
+const BLOCKQUOTE_HEAD = /^<blockquote class="twitter-tweet"[^>]*><p(?: lang="([A-Za-z-]{1,35})")?[^>]*>/;
+const BYLINE_START = '</p>&mdash; ';
+const BLOCKQUOTE_END = '</a></blockquote>';
+/** From the last `(@` on: the handle and the dated link to the post, read anchored (sticky). */
+const HANDLE_AND_LINK =
+  /\(@([A-Za-z0-9_]{1,15})\) <a href="https:\/\/(?:twitter|x)\.com\/[A-Za-z0-9_]{1,15}\/status\/([0-9]{1,19})[^"]*">([A-Za-z]+) ([0-9]{1,2}), ([0-9]{4})$/y;
+
+interface OembedParts {
+  lang: string | undefined;
+  paragraph: string;
+  username: string;
+  id: string;
+  month: string;
+  day: string;
+  year: string;
+}
+
+/**
+ * The parts of an oEmbed blockquote, or null. Found by searching from the end for the last byline and link
+ * (the text may hold anything, "&mdash;" and "(@" included), so the cost stays linear in the html's length.
+ */
+function readBlockquote(html: string): OembedParts | null {
+  const head = BLOCKQUOTE_HEAD.exec(html);
+  const end = html.lastIndexOf(BLOCKQUOTE_END);
+  if (!head || end < head[0].length) return null;
+  const handleAt = html.lastIndexOf('(@', end);
+  const byline = html.lastIndexOf(BYLINE_START, handleAt);
+  if (handleAt === -1 || byline < head[0].length || byline + BYLINE_START.length > handleAt) return null;
+  HANDLE_AND_LINK.lastIndex = handleAt;
+  const link = HANDLE_AND_LINK.exec(html.slice(0, end));
+  if (!link) return null;
+  const [, username, id, month, day, year] = link;
+  return { lang: head[1], paragraph: html.slice(head[0].length, byline), username, id, month, day, year };
+}
 
 /**
  * An oEmbed answer as a record. It names the author by handle and display name only (no user id), and the
@@ -141,9 +173,9 @@ export function oembedToContent(
   wantedId: string,
   what: string,
 ): { content: StatementContent; username: string; displayName: string } {
-  const match = BLOCKQUOTE.exec(body.html.trim());
-  if (!match) throw invalid(what, 'the oEmbed html is not an X blockquote');
-  const [, lang, paragraph, username, id, month, day, year] = match;
+  const parts = readBlockquote(body.html.trim());
+  if (!parts) throw invalid(what, 'the oEmbed html is not an X blockquote');
+  const { lang, paragraph, username, id, month, day, year } = parts;
   if (id !== wantedId) throw invalid(what, `the oEmbed answer is about post ${id}, not ${wantedId}`);
   const monthIndex = MONTHS.indexOf(month.toLowerCase());
   const linkDate = monthIndex < 0 ? NaN : Date.UTC(Number(year), monthIndex, Number(day));
