@@ -9,7 +9,7 @@ const blockquote = (paragraph: string, byline = 'Dmytro Kuleba (@DmytroKuleba)')
 const body = (html: string) => ({
   html,
   author_name: 'Dmytro Kuleba',
-  author_url: 'https://twitter.com/DmytroKuleba',
+  url: `https://twitter.com/DmytroKuleba/status/${ID}`,
 });
 const refusal = (html: string): unknown => {
   try {
