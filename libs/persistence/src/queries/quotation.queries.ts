@@ -207,11 +207,8 @@ async function findOriginalRow(
   quoted: Pick<QuotedRow, 'platform' | 'handle_key' | 'normalized_text'>,
   refs: PostRef[],
 ): Promise<(OriginalRow & { matchedBy: 'post-id' | 'text' }) | null> {
-  // a quoted statement is quoted by a handful of documents; bounded all the same
-  for (const ref of refs.slice(0, 20)) {
-    const [row]: OriginalRow[] = await db.query(STATEMENT_BY_POST, [quoted.platform, ref.account, ref.id]);
-    if (row) return { ...row, matchedBy: 'post-id' };
-  }
+  const byPost = await findStatementByPost(db, quoted.platform, refs);
+  if (byPost) return byPost;
   if (quoted.normalized_text === null) return null;
   // SQL narrows by white-space-folded text; the exact rule (normalizeQuotedText) decides
   const rows: OriginalRow[] = await db.query(
@@ -223,7 +220,23 @@ async function findOriginalRow(
     [quoted.platform, quoted.handle_key, quoted.normalized_text],
   );
   const match = rows.find((r) => normalizeQuotedText(r.latest_text) === quoted.normalized_text);
-  return match ? { ...match, matchedBy: 'text' } : null;
+  if (!match) return null;
+  // each query reads what has committed when it starts: the post named may have been captured since the first
+  // look, and a link by post id is the stronger one
+  return (await findStatementByPost(db, quoted.platform, refs)) ?? { ...match, matchedBy: 'text' };
+}
+
+async function findStatementByPost(
+  db: EntityManager,
+  platform: string,
+  refs: PostRef[],
+): Promise<(OriginalRow & { matchedBy: 'post-id' }) | null> {
+  // a quoted statement is quoted by a handful of documents; bounded all the same
+  for (const ref of refs.slice(0, 20)) {
+    const [row]: OriginalRow[] = await db.query(STATEMENT_BY_POST, [platform, ref.account, ref.id]);
+    if (row) return { ...row, matchedBy: 'post-id' };
+  }
+  return null;
 }
 
 async function findOriginal(
