@@ -77,6 +77,7 @@ export function parsePageContents(input: PageParseInput): PageParseOutput {
   const { document } = parseHTML(html);
   // Readability rewrites the document it reads: it gets a copy
   const copy = document.cloneNode(true) as unknown as ConstructorParameters<typeof Readability>[0];
+  dropLongMediaAttributes(copy);
   let article: ReturnType<Readability['parse']>;
   try {
     article = new Readability(copy).parse();
@@ -97,6 +98,34 @@ export function parsePageContents(input: PageParseInput): PageParseOutput {
     reader: 'readability',
     readerNote: null,
   };
+}
+
+/** Media elements whose attributes Readability reads as image addresses (src, srcset, lazy-loading data-*). */
+const MEDIA = 'img, picture, figure, video, audio, source';
+/** A longer run without white space is not one address of a srcset (Readability's srcset pattern is quadratic
+ * in such a run: 40 KB of it took 7 s). */
+const LONGEST_ADDRESS = 512;
+
+/**
+ * Removes media attributes holding a run of over 512 characters without white space (a long data: URI, a
+ * crafted srcset) from the copy Readability reads: we keep its text, never its images, so nothing is lost.
+ */
+function dropLongMediaAttributes(document: ConstructorParameters<typeof Readability>[0]): void {
+  for (const element of document.querySelectorAll(MEDIA)) {
+    for (const { name, value } of [...element.attributes])
+      if (longestRunWithoutSpace(value) > LONGEST_ADDRESS) element.removeAttribute(name);
+  }
+}
+
+function longestRunWithoutSpace(text: string): number {
+  let longest = 0;
+  let run = 0;
+  for (let i = 0; i < text.length; i++) {
+    // space and the controls below it, as a srcset splits on ASCII white space
+    run = text.charCodeAt(i) <= 0x20 ? 0 : run + 1;
+    if (run > longest) longest = run;
+  }
+  return longest;
 }
 
 /** The charset the HTTP header names, else a `<meta charset>` in the first 1,024 bytes, else UTF-8. */

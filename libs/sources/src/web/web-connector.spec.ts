@@ -215,6 +215,19 @@ describe('parsePageContents', () => {
     expect(page.text).toContain('Україна закликає');
   });
 
+  it('reads an article whose images carry long srcset and data: attributes, its text whole', () => {
+    const paragraph = `<p>${'Ukraine calls on its partners to strengthen sanctions against the aggressor. '.repeat(12)}</p>`;
+    const media =
+      `<p><img src="data:image/png;base64,${'A'.repeat(20_000)}" srcset="${'a'.repeat(40_000)} b"></p>` +
+      `<figure data-src="${'b'.repeat(20_000)}.jpg 2"><figcaption>The minister in Kyiv.</figcaption></figure>`;
+    const page = parse(
+      `<html><head><title>Statement</title></head><body><article>${paragraph}${media}${paragraph}</article></body></html>`,
+    );
+    expect(page.reader).toBe('readability');
+    expect(page.text).toContain('Ukraine calls on its partners');
+    expect(page.text).toContain('The minister in Kyiv.');
+  });
+
   it('keeps a page Readability cannot read: title and body text', () => {
     const page = parse('<html><head><title>Short</title></head><body><p>One line.</p></body></html>');
     expect(page.title).toBe('Short');
