@@ -1,5 +1,5 @@
-import { MAX_HTML_DEPTH, capHtmlNesting } from './html-nesting';
-import { htmlToPlainText } from './html-text';
+import { MAX_HTML_DEPTH, capHtmlNesting, deepestNestingOf } from './html-nesting';
+import { MAX_INDENTED_DEPTH, htmlToPlainText } from './html-text';
 
 const nested = (tag: string, depth: number, inner: string): string =>
   `<${tag}>`.repeat(depth) + inner + `</${tag}>`.repeat(depth);
@@ -62,5 +62,33 @@ describe('htmlToPlainText on deep nesting', () => {
 
   it('converts an unterminated flood of opening tags', () => {
     expect(htmlToPlainText('<b>'.repeat(100_000) + 'tail')).toBe('tail');
+  });
+});
+
+describe('quotes and lists nested deep', () => {
+  const quotes = new Set(['blockquote', 'ul']);
+
+  it('counts how deep the named elements nest, a stray closing tag closing nothing', () => {
+    expect(
+      deepestNestingOf('<blockquote><p>a<blockquote>b</blockquote></blockquote><ul><li>c</ul>', quotes),
+    ).toBe(2);
+    expect(deepestNestingOf('</blockquote></ul><blockquote><ul><li>x</ul></blockquote>', quotes)).toBe(2);
+    expect(deepestNestingOf('<script><blockquote><blockquote></script><ul>', quotes)).toBe(1);
+  });
+
+  it('indents quotes and lists as a reader sees them, up to the depth a real post has', () => {
+    const html = nested('blockquote', MAX_INDENTED_DEPTH - 1, '<p>deep</p>') + '<ul><li>a<li>b</ul>';
+    const text = htmlToPlainText(html);
+    expect(text).toContain('> '.repeat(MAX_INDENTED_DEPTH - 1) + 'deep');
+    expect(text).toContain(' * a\n * b');
+  });
+
+  it('does not indent quotes nested deeper, so the text grows with the HTML, not with depth times lines', () => {
+    for (const tag of ['blockquote', 'ul']) {
+      const html = `<${tag}>`.repeat(190) + '<p>w</p>'.repeat(8_000);
+      const text = htmlToPlainText(html);
+      expect(text.split('w')).toHaveLength(8_001);
+      expect(text.length).toBeLessThan(html.length);
+    }
   });
 });

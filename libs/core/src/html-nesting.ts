@@ -33,6 +33,28 @@ export function capHtmlNesting(html: string, maxDepth: number = MAX_HTML_DEPTH):
   return deepestNesting(html, maxDepth) <= maxDepth ? html : flattenBeyond(html, maxDepth);
 }
 
+/**
+ * How deep elements of the given names (ones whose closing tag HTML requires, such as blockquote or ul) nest,
+ * never below what a parser builds: a closing tag closes one open element of its name, a stray one nothing.
+ */
+export function deepestNestingOf(html: string, names: ReadonlySet<string>): number {
+  const open = new Map<string, number>();
+  let depth = 0;
+  let deepest = 0;
+  for (const tag of tags(html)) {
+    if (!names.has(tag.name) || tag.kind === 'whole') continue;
+    const count = open.get(tag.name) ?? 0;
+    if (tag.kind === 'open') {
+      open.set(tag.name, count + 1);
+      deepest = Math.max(deepest, ++depth);
+    } else if (count > 0) {
+      open.set(tag.name, count - 1);
+      depth--;
+    }
+  }
+  return deepest;
+}
+
 /** The nesting depth; counting stops once it exceeds `stopAbove`. */
 function deepestNesting(html: string, stopAbove: number): number {
   const open: string[] = [];
