@@ -50,6 +50,8 @@ export interface SampleLog {
   readonly witnessKey: string;
   /** A valid key for the same origin name that did not sign anything. */
   readonly otherLogKey: string;
+  /** The log's own key as a cosigner (type 0x04): not a witness, whatever its type says. */
+  readonly logKeyAsWitness: string;
   readonly timestampVerifier: TimestampVerifier;
 }
 
@@ -57,7 +59,7 @@ function hexSha(bytes: Uint8Array): string {
   return toHex(sha256(bytes));
 }
 
-function entryFor(index: number, recordSha256: string): Uint8Array {
+function entryFor(index: number, recordSha256: string, origin: string): Uint8Array {
   return buildLogEntry({
     type: 'snapshot',
     statementId: index === 2 ? 'st_kuleba_icj' : `st_other_${index}`,
@@ -76,7 +78,7 @@ function entryFor(index: number, recordSha256: string): Uint8Array {
           ]
         : [],
     capturedAt: '2022-02-27T10:00:00.000Z',
-    origin: SAMPLE_ORIGIN,
+    origin,
   });
 }
 
@@ -92,18 +94,27 @@ export const fakeTimestampVerifier: TimestampVerifier = async (token, digest) =>
   return { genTime: new Date(time), signer: 'CN=Test TSA' };
 };
 
-export async function buildSampleLog(options: { withBodies?: boolean } = {}): Promise<SampleLog> {
+/**
+ * A log of five entries and a bundle for entry 2. `origin`: the origin its entries and checkpoint name, when
+ * it is to differ from the name of the key that signs them (SAMPLE_ORIGIN).
+ */
+export async function buildSampleLog(
+  options: { withBodies?: boolean; origin?: string } = {},
+): Promise<SampleLog> {
+  const origin = options.origin ?? SAMPLE_ORIGIN;
   const logPrivate = generateKeyPairSync('ed25519').privateKey;
   const signer = ed25519NoteSigner(SAMPLE_ORIGIN, logPrivate);
   const witness = ed25519Cosigner('witness.example.net', generateKeyPairSync('ed25519').privateKey);
   const other = ed25519NoteSigner(SAMPLE_ORIGIN, generateKeyPairSync('ed25519').privateKey);
 
   const recordSha256 = hexSha(utf8(JSON.stringify(SAMPLE_RECORD)));
-  const entries = [0, 1, 2, 3, 4].map((i) => entryFor(i, i === 2 ? canonicalRecordSha() : recordSha256));
+  const entries = [0, 1, 2, 3, 4].map((i) =>
+    entryFor(i, i === 2 ? canonicalRecordSha() : recordSha256, origin),
+  );
   const store = new MemoryNodeStore();
   await store.append(entries.map(leafHash));
   const size = entries.length;
-  const body = formatCheckpoint({ origin: SAMPLE_ORIGIN, size, rootHash: await treeHash(size, store.read) });
+  const body = formatCheckpoint({ origin, size, rootHash: await treeHash(size, store.read) });
   const note = signNote(body, signer) + cosign(body, witness, WITNESS_TIME);
   const logKey = formatVerifierKey(signer);
   const witnessKey = formatVerifierKey(witness);
@@ -130,6 +141,7 @@ export async function buildSampleLog(options: { withBodies?: boolean } = {}): Pr
     logKey,
     witnessKey,
     otherLogKey: formatVerifierKey(other),
+    logKeyAsWitness: formatVerifierKey(ed25519Cosigner(SAMPLE_ORIGIN, logPrivate)),
     timestampVerifier: fakeTimestampVerifier,
   };
 }

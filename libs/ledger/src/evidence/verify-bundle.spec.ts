@@ -356,6 +356,61 @@ describe('verifyEvidenceBundle', () => {
     expect(altered.checks.at(-1)?.detail).toMatch(/cosignature by witness .* does not verify/);
   });
 
+  it('fails at checkpoint-signature when the checkpoint is for another origin than its key is named for', async () => {
+    const fork = await buildSampleLog({ origin: 'shadow.example/fork' });
+    const report = await verifyEvidenceBundle(fork.bundle, { logKey: fork.logKey });
+    expect(report.failedCheck).toBe('checkpoint-signature');
+    expect(report.checks.at(-1)?.detail).toBe(
+      'the checkpoint is for origin shadow.example/fork, but the key that signed it is the log key of archive.example.org/statements',
+    );
+  });
+
+  it("refuses the log's own key as a witness, whatever its type, and counts a witness given twice once", async () => {
+    for (const [key, why] of [
+      [
+        sample.logKey,
+        /is not a witness key: a witness cosigns with type 0x04 \(cosignature\/v1\), this key is type 0x01/,
+      ],
+      [sample.logKeyAsWitness, /is the log's own key: a witness must be another party/],
+    ] as const) {
+      const report = await verifyEvidenceBundle(sample.bundle, { logKey: sample.logKey, witnessKeys: [key] });
+      expect(report.failedCheck).toBe('cosignatures');
+      expect(report.checks.at(-1)?.detail).toMatch(why);
+    }
+    const twice = await verifyEvidenceBundle(sample.bundle, {
+      logKey: sample.logKey,
+      witnessKeys: [sample.witnessKey, ` ${sample.witnessKey}`],
+    });
+    expect(twice.ok).toBe(true);
+    expect(twice.checks.at(-1)?.detail).toMatch(/^1 witness cosignature\(s\) verify/);
+    expect(twice.proven.filter((line) => line.startsWith('Witness '))).toHaveLength(1);
+  });
+
+  it('says so first when an attested time is earlier than the capture time the log claims', async () => {
+    const note = sample.bundle.checkpoint;
+    const text = note.slice(0, note.lastIndexOf('\n\n') + 1);
+    const early = new Date('2022-02-27T09:00:00.000Z');
+    const bundle = tampered(sample.bundle, (b) => {
+      b.timestamps = [{ tsa: 'tsa.example.com', token: toBase64(fakeToken(sha256(utf8(text)), early)) }];
+    });
+    const report = await verifyEvidenceBundle(bundle, {
+      logKey: sample.logKey,
+      timestampVerifier: sample.timestampVerifier,
+    });
+    expect(report.ok).toBe(true);
+    expect(report.capturedNoLaterThan).toEqual(early);
+    expect(report.notProven[0]).toBe(
+      "The log's capture time: the leaf says capturedAt 2022-02-27T10:00:00.000Z, but the RFC 3161 token from " +
+        'tsa.example.com (signed by CN=Test TSA) attests the checkpoint holding it existed at 2022-02-27T09:00:00.000Z, ' +
+        "earlier. The log's clock or its claim is wrong; only the attested time holds.",
+    );
+    const honest = await verifyEvidenceBundle(sample.bundle, {
+      logKey: sample.logKey,
+      timestampVerifier: sample.timestampVerifier,
+    });
+    expect(honest.notProven.join('\n')).not.toContain("The log's capture time");
+  });
+
   it('fails at bundle-format naming the field', async () => {
     await expectFailure(
       { ...sample.bundle, format: 'verbatim-evidence/v2' },

@@ -3,12 +3,19 @@
  * so a report names exactly what broke; on success the report says, in plain words, what is proven and what
  * is not. No network, no database: only the bundle and the trust anchors the caller pins.
  */
-import { fromBase64, toHex, utf8 } from '../bytes';
+import { bytesEqual, fromBase64, toHex, utf8 } from '../bytes';
 import { type Checkpoint, parseCheckpoint } from '../checkpoint';
 import { sha256 } from '../crypto';
 import { LedgerFormatError, NoteVerificationError } from '../errors';
 import { leafHash, verifyInclusion } from '../merkle';
-import { SIGNATURE_TYPE_ED25519, keyIdHex, openNoteAsync, parseNote } from '../note';
+import {
+  type NoteVerifier,
+  SIGNATURE_TYPE_COSIGNATURE_V1,
+  SIGNATURE_TYPE_ED25519,
+  keyIdHex,
+  openNoteAsync,
+  parseNote,
+} from '../note';
 import { parseVerifierKey } from '../verifier-key';
 import { type EvidenceBundle, parseEvidenceBundle, sha256Hex } from './bundle';
 import { type JsonObject, jcsBytes } from './fields';
@@ -140,6 +147,7 @@ export async function verifyEvidenceBundle(
   let leaf: Uint8Array = new Uint8Array();
   let entry = undefined as unknown as LogEntry;
   let checkpoint = undefined as unknown as Checkpoint;
+  let logVerifier = undefined as unknown as NoteVerifier;
   let noteText = '';
 
   const steps: Record<EvidenceCheckName, () => Promise<{ detail: string; skipped?: boolean }>> = {
@@ -259,6 +267,7 @@ export async function verifyEvidenceBundle(
       if (verifier.type !== SIGNATURE_TYPE_ED25519) {
         fail(`the log key must be an Ed25519 note key (type 0x01), got type 0x${verifier.type.toString(16)}`);
       }
+      logVerifier = verifier;
       const keyName = `${verifier.name}+${keyIdHex(verifier.keyId)}`;
       try {
         noteText = (await openNoteAsync(bundle.checkpoint, [verifier])).text;
@@ -280,6 +289,12 @@ export async function verifyEvidenceBundle(
       }
       if (entry.origin !== checkpoint.origin) {
         fail(`the leaf was written for origin ${entry.origin}, the checkpoint is from ${checkpoint.origin}`);
+      }
+      // a log's key is named for its origin (C2SP tlog-checkpoint): the key is what ties the checkpoint to the log
+      if (checkpoint.origin !== verifier.name) {
+        fail(
+          `the checkpoint is for origin ${checkpoint.origin}, but the key that signed it is the log key of ${verifier.name}`,
+        );
       }
       const ignored =
         keyPinned && bundle.logKey.trim() !== keyText.trim()
@@ -359,6 +374,7 @@ export async function verifyEvidenceBundle(
         };
       }
       const times: string[] = [];
+      const counted = new Set<string>();
       for (const key of keys) {
         let verifier;
         try {
@@ -367,6 +383,17 @@ export async function verifyEvidenceBundle(
           fail(`witness key ${key} is invalid: ${(error as Error).message}`);
         }
         const name = `${verifier.name}+${keyIdHex(verifier.keyId)}`;
+        if (verifier.type !== SIGNATURE_TYPE_COSIGNATURE_V1) {
+          fail(
+            `witness key ${name} is not a witness key: a witness cosigns with type 0x04 (cosignature/v1), this key is type 0x${verifier.type.toString(16).padStart(2, '0')}`,
+          );
+        }
+        // the log vouching for itself under another signature type proves no second party saw the checkpoint
+        if (bytesEqual(verifier.publicKey, logVerifier.publicKey)) {
+          fail(`witness key ${name} is the log's own key: a witness must be another party`);
+        }
+        if (counted.has(name)) continue;
+        counted.add(name);
         let timestamp: number | undefined;
         try {
           timestamp = (await openNoteAsync(bundle.checkpoint, [verifier])).verified[0].timestamp;
@@ -388,7 +415,7 @@ export async function verifyEvidenceBundle(
         proven.push(`Witness ${name} cosigned the checkpoint at ${iso(time)}.`);
         times.push(`${name} at ${iso(time)}`);
       }
-      return { detail: `${keys.length} witness cosignature(s) verify: ${times.join('; ')}` };
+      return { detail: `${counted.size} witness cosignature(s) verify: ${times.join('; ')}` };
     },
   };
 
@@ -425,6 +452,12 @@ export async function verifyEvidenceBundle(
     );
   }
   notProven.unshift(...standingLimits(bundle, keyPinned, witnessed > 0, platformSigned));
+  const contradicted = earliest !== undefined && earliest.time.getTime() < Date.parse(entry.capturedAt);
+  if (contradicted) {
+    notProven.unshift(
+      `The log's capture time: the leaf says capturedAt ${entry.capturedAt}, but the ${earliest.by} attests the checkpoint holding it existed at ${iso(earliest.time)}, earlier. The log's clock or its claim is wrong; only the attested time holds.`,
+    );
+  }
   return {
     ok: true,
     checks,
