@@ -128,19 +128,43 @@ function longestRunWithoutSpace(text: string): number {
   return longest;
 }
 
-/** The charset the HTTP header names, else a `<meta charset>` in the first 1,024 bytes, else UTF-8. */
+/**
+ * The page's text, decoded as a browser would (WHATWG encoding sniffing, in part): a byte order mark wins,
+ * then the charset the HTTP header names, then a `<meta charset>` in the first 1,024 bytes, else UTF-8. A meta
+ * naming UTF-16 means UTF-8 (the bytes that spelled it were ASCII) and x-user-defined means windows-1252, as
+ * the HTML standard says.
+ */
 export function decodeHtml(bytes: Buffer, contentType: string | null): string {
-  const declared =
-    contentType?.match(CHARSET_PARAM)?.[1] ??
-    bytes.subarray(0, 1024).toString('latin1').match(META_CHARSET)?.[1] ??
-    'utf-8';
+  const label =
+    byteOrderMark(bytes) ?? contentType?.match(CHARSET_PARAM)?.[1] ?? metaCharset(bytes) ?? 'utf-8';
   let decoder: TextDecoder;
   try {
-    decoder = new TextDecoder(declared, { fatal: false });
+    decoder = new TextDecoder(label, { fatal: false });
   } catch {
     decoder = new TextDecoder('utf-8', { fatal: false });
   }
+  // the decoder drops a byte order mark of its own encoding
   return decoder.decode(bytes);
+}
+
+function byteOrderMark(bytes: Buffer): string | null {
+  if (bytes[0] === 0xef && bytes[1] === 0xbb && bytes[2] === 0xbf) return 'utf-8';
+  if (bytes[0] === 0xfe && bytes[1] === 0xff) return 'utf-16be';
+  if (bytes[0] === 0xff && bytes[1] === 0xfe) return 'utf-16le';
+  return null;
+}
+
+function metaCharset(bytes: Buffer): string | null {
+  const label = bytes.subarray(0, 1024).toString('latin1').match(META_CHARSET)?.[1];
+  if (label === undefined) return null;
+  let encoding: string;
+  try {
+    encoding = new TextDecoder(label).encoding;
+  } catch {
+    return null;
+  }
+  if (encoding === 'utf-16le' || encoding === 'utf-16be') return 'utf-8';
+  return encoding === 'x-user-defined' ? 'windows-1252' : encoding;
 }
 
 function resolveOrNull(href: string, base: string): string | null {

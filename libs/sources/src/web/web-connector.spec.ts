@@ -4,7 +4,7 @@ import { testHttpClient } from '@app/testing/test-http-client';
 import { FeedConnector } from '../feeds/feed-connector';
 import { type GuardedHttpClient } from '../http/guarded-http-client';
 import { ErrorCode, SourceError } from '@app/core';
-import { parsePageContents } from './page-parse-task';
+import { decodeHtml, parsePageContents } from './page-parse-task';
 import { inThreadPageParsing, type PageParsing } from './page-parsing';
 import { WEB_RELEASE_ATTEMPTS, WEB_RELEASE_GIVE_UP_MS, WebConnector, type WebCursor } from './web-connector';
 import { normalizePageUrl } from './web-urls';
@@ -264,5 +264,30 @@ describe('normalizePageUrl', () => {
     expect(normalizePageUrl('https://MFA.example/a?b=2&utm_source=x&a=1&fbclid=z#top')).toBe(
       'https://mfa.example/a?b=2&a=1',
     );
+  });
+});
+
+describe('decodeHtml', () => {
+  const page = '<p>Zürich – café</p>';
+
+  it('lets a byte order mark win over the charset the header names', () => {
+    const utf8 = Buffer.concat([Buffer.from([0xef, 0xbb, 0xbf]), Buffer.from(page)]);
+    expect(decodeHtml(utf8, 'text/html; charset=iso-8859-1')).toBe(page);
+    const utf16 = Buffer.concat([Buffer.from([0xff, 0xfe]), Buffer.from(page, 'utf16le')]);
+    expect(decodeHtml(utf16, 'text/html; charset=utf-8')).toBe(page);
+  });
+
+  it('reads a <meta> naming UTF-16 as UTF-8, as browsers do: the bytes that named it were ASCII', () => {
+    const html = `<html><head><meta charset="utf-16"><title>Press release</title></head><body>${page}</body></html>`;
+    expect(decodeHtml(Buffer.from(html), 'text/html')).toBe(html);
+  });
+
+  it('takes the header charset, else the <meta> one, else UTF-8', () => {
+    const cyrillic = 'Заява МЗС';
+    const cp1251 = Buffer.from(new Uint8Array([0xc7, 0xe0, 0xff, 0xe2, 0xe0, 0x20, 0xcc, 0xc7, 0xd1]));
+    expect(decodeHtml(cp1251, 'text/html; charset=windows-1251')).toBe(cyrillic);
+    const meta = Buffer.concat([Buffer.from('<meta charset="windows-1251"><p>'), cp1251]);
+    expect(decodeHtml(meta, 'text/html')).toBe(`<meta charset="windows-1251"><p>${cyrillic}`);
+    expect(decodeHtml(Buffer.from(page), null)).toBe(page);
   });
 });
