@@ -25,4 +25,11 @@ describe('networkFailureReason', () => {
       'EPROTO TLSv1.2 alert 40 after 1.5 s',
     );
   });
+
+  it('keeps a long hex host name a source redirected to, and still drops the address after it', () => {
+    const host = 'a'.repeat(14_000);
+    expect(networkFailureReason('EAI_FAIL', `getaddrinfo EINVAL ${host} 10.0.0.1:443`)).toBe(
+      `EAI_FAIL getaddrinfo EINVAL ${host}`,
+    );
+  });
 });

@@ -1,7 +1,11 @@
 import ipaddr from 'ipaddr.js';
 
-/** Runs of characters an IPv4 or IPv6 address (with brackets or a port) can be written with. */
-const ADDRESS_LIKE = /\[?[0-9A-Fa-f:.]*[:.][0-9A-Fa-f:.]*\]?(?::\d+)?/g;
+/**
+ * Runs of characters an IPv4 or IPv6 address (with brackets or a port) can be written with. Everything after
+ * the first class is optional, so a match never backtracks: a long hex run (a host name the source chose) costs
+ * its length once, not its length squared.
+ */
+const ADDRESS_LIKE = /\[?[0-9A-Fa-f:.]+\]?(?::\d+)?/g;
 
 /**
  * The reason a connection failed, as a reader of the account may see it: the error code and Node's text

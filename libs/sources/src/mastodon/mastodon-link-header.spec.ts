@@ -30,4 +30,11 @@ describe('parsePageLinks', () => {
       prevMinId: null,
     });
   });
+
+  it('reads the links after a run of "<" a server sent before them', () => {
+    expect(parsePageLinks(`${'<'.repeat(16_000)}, <https://h/x?max_id=3>; rel="next"`)).toEqual({
+      nextMaxId: '3',
+      prevMinId: null,
+    });
+  });
 });

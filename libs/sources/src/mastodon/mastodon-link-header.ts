@@ -6,7 +6,8 @@ export interface PageLinks {
   prevMinId: string | null;
 }
 
-const LINK = /<([^>]*)>((?:\s*;\s*[A-Za-z*-]+\s*=\s*(?:"[^"]*"|[^;,\s]*))*)/g;
+// a target holds no "<": each try stops at the next one, so a header of "<<<<…" costs its length, not its square
+const LINK = /<([^<>]*)>((?:\s*;\s*[A-Za-z*-]+\s*=\s*(?:"[^"]*"|[^;,\s]*))*)/g;
 
 /**
  * Reads only the cursor values: the connector builds its own URLs on the account's origin, so a link
