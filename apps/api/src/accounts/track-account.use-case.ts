@@ -1,4 +1,4 @@
-import { Inject, Injectable } from '@nestjs/common';
+import { Inject, Injectable, Logger } from '@nestjs/common';
 import { InjectDataSource } from '@nestjs/typeorm';
 import { DataSource } from 'typeorm';
 import { ErrorCode, SourceError, VerbatimError } from '@app/core';
@@ -9,6 +9,8 @@ import { ConnectorRegistry, type ResolvedAccount } from '@app/sources';
 /** Starts tracking an account: recognise the URL, look the account up on its platform, schedule its first poll now. */
 @Injectable()
 export class TrackAccountUseCase {
+  private readonly logger = new Logger('TrackAccount');
+
   constructor(
     @InjectDataSource() private readonly db: DataSource,
     private readonly connectors: ConnectorRegistry,
@@ -28,6 +30,15 @@ export class TrackAccountUseCase {
     try {
       resolved = await connector.resolve(url);
     } catch (error) {
+      if (!(error instanceof VerbatimError)) {
+        // not a failure a connector names: what the source sent broke the reading of it (or our code did),
+        // which is the source's answer being unreadable to the person asking, and a stack for the operator
+        this.logger.warn(`reading ${url.href} failed: ${(error as Error).stack ?? String(error)}`);
+        throw new SourceError(
+          ErrorCode.SourceInvalidResponse,
+          `could not read what ${url.host} answered for ${url.href} (${(error as Error).name ?? 'Error'}); the server log has the details`,
+        );
+      }
       if (error instanceof SourceError && error.code === ErrorCode.SourceInvalidResponse) {
         throw new VerbatimError(
           ErrorCode.UnsupportedUrl,
