@@ -43,7 +43,21 @@ describe('checkBlueskyRecordProof (the offline check verbatim verify runs on a b
     const result = await checkBlueskyRecordProof(input);
     expect(result?.detail).toContain(`signed by ${bsky.account('mfa.gov.example').keypair.did()}`);
     expect(result?.detail).toContain('confirmed by its PLC operation log (1 signed operations');
-    expect(result?.proven).toContain(bsky.account('mfa.gov.example').did);
+    expect(result?.proven).toBe(
+      `${bsky.account('mfa.gov.example').did} signed this record (CID ${String(input.record.cid)}): its words and ` +
+        "time are the account's own, verified against the signing key of the DID document kept at capture, which " +
+        "the DID's own operation log confirms.",
+    );
+  });
+
+  it('says the key, not the account, signed the record when the PLC operation log was not kept', async () => {
+    const withoutLog = { ...input, artifacts: input.artifacts.filter((a) => a.role !== 'plc-audit-log') };
+    const { did, keypair } = bsky.account('mfa.gov.example');
+    const result = await checkBlueskyRecordProof(withoutLog);
+    expect(result?.proven).toMatch(new RegExp(`^The key ${keypair.did()} signed this record`));
+    expect(result?.proven).toContain(
+      `That this key is ${did}'s rests on the DID document as the archive kept it (its PLC operation log was not kept)`,
+    );
   });
 
   it('fails when the DID document names another key than its PLC operation log, naming identity-mismatch', async () => {

@@ -25,11 +25,14 @@ export const checkBlueskyRecordProof: PlatformProofChecker = async ({ record, ar
   const auditLog = artifacts.find((a) => a.role === 'plc-audit-log');
   let keySource =
     'the key its DID document names (as the directory served it at capture; no operation log kept)';
+  // without the operation log, that the key is the account's rests on the document as the archive kept it
+  let keyConfirmed = false;
   if (auditLog) {
     try {
       const log = await readPlcAuditLog(auditLog.bytes, ref.did);
       assertLogConfirmsDocument(log, identity);
       keySource = `the key its DID document names, confirmed by its PLC operation log (${log.operations} signed operations from the genesis that hashes to the DID)`;
+      keyConfirmed = true;
     } catch (error) {
       throw new Error(`identity-mismatch: ${(error as Error).message}`);
     }
@@ -57,6 +60,8 @@ export const checkBlueskyRecordProof: PlatformProofChecker = async ({ record, ar
     throw new Error(`content-mismatch: the signed record's createdAt differs from the captured authoredAt`);
   return {
     detail: `record ${proven.cid} at ${POST_COLLECTION}/${ref.rkey} in commit ${proven.commitCid} (rev ${proven.rev}) of ${ref.did}, signed by ${identity.signingKey}, ${keySource}`,
-    proven: `${ref.did} signed this record (CID ${proven.cid}): its words and time are the account's own, verified against the signing key of the DID document kept at capture.`,
+    proven: keyConfirmed
+      ? `${ref.did} signed this record (CID ${proven.cid}): its words and time are the account's own, verified against the signing key of the DID document kept at capture, which the DID's own operation log confirms.`
+      : `The key ${identity.signingKey} signed this record (CID ${proven.cid}). That this key is ${ref.did}'s rests on the DID document as the archive kept it (${ref.did.startsWith('did:plc:') ? 'its PLC operation log was not kept' : 'a did:web document is its host’s word'}): compare the key with ${ref.did}'s history elsewhere to make the words the account's own.`,
   };
 };
