@@ -41,4 +41,18 @@ describe('atomFeed', () => {
     expect(xml).toContain('Міністерство (@mfa@diplo.example)');
     expect(xml).not.toContain('\ufffd');
   });
+
+  it('cleans the feed’s own title and subtitle, which carry an account’s name as its source sent it', () => {
+    const xml = atomFeed({
+      selfUrl: 'https://archive.example/feeds/accounts/1.atom',
+      title: 'Ministry\u000b: statements',
+      description: 'Statements of Ministry\u000b (@mfa@diplo.example)',
+      publicUrl: 'https://archive.example',
+      statements: [statement('Text', 'Ministry\u000b')],
+    });
+    expect(XML_CHARS.test(xml)).toBe(true);
+    const doc = new XMLParser().parse(xml) as { feed: { title: string; subtitle: string } };
+    expect(doc.feed.title).toBe('Ministry\ufffd: statements');
+    expect(doc.feed.subtitle).toBe('Statements of Ministry\ufffd (@mfa@diplo.example)');
+  });
 });

@@ -24,8 +24,9 @@ export function atomFeed(input: AtomFeedInput): string {
   const feed = new Feed({
     id: input.selfUrl,
     link: input.publicUrl,
-    title: input.title,
-    description: input.description,
+    // an account feed's title and subtitle carry the account's name as its source sent it
+    title: xmlChars(input.title),
+    description: xmlChars(input.description),
     updated,
     generator: 'Verbatim',
     copyright: 'Statements are quoted from their authors as published.',
