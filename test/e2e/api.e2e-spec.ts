@@ -120,6 +120,14 @@ describe('the REST API', () => {
     expect(text).toContain('since');
     expect(text).toContain('cursor');
     expect(text).toContain('extra');
+    // ISO 8601 forms JavaScript cannot read, a year BC, a day that does not exist: each named, none a silent 200
+    for (const since of ['2026-W01', '20260101', '2026-01-01T10', '-2027-01-01T00:00:00Z', '2026-02-30']) {
+      const refused = await app.http().get('/api/v1/statements').query({ since }).expect(400);
+      expect(JSON.stringify(refused.body.message)).toContain(
+        'since: a date such as 2022-02-27, or an RFC 3339 time with its zone such as 2022-02-27T08:00:00Z',
+      );
+    }
+    await app.http().get('/api/v1/statements?until=2026-01-01T10:00:00.5%2B02:00').expect(200);
     await app.http().get('/api/v1/statements?cursor=9999999999999999999').expect(400);
     const nul = await app.http().get('/api/v1/statements?q=%00').expect(400);
     expect(nul.body.error).toBe('invalid-input');

@@ -276,6 +276,10 @@ describe('quoted statements', () => {
       [{ text: 42 }, 'text must be the article as a string'],
       [{ text: 'a'.repeat(200_001) }, 'text is longer than 200000 characters'],
       [{ text, sourceUrl: 'javascript:alert(1)' }, 'sourceUrl must be an http(s) URL'],
+      [
+        { text, sourceUrl: 'https://user:secret@news.example/article' },
+        'URLs with a user name or password are not accepted: https://news.example/article',
+      ],
       [{ text, format: 'pdf' }, 'format must be "text" or "html"'],
       [{ text, extra: 1 }, 'extra: unknown field; remove it'],
     ];

@@ -352,6 +352,17 @@ describe('reading room', () => {
     expect(badDay.text).toContain('since: 2026-02-30 is not a calendar date');
     const unknownField = await app.http().get('/search').query({ sort: 'oldest' }).expect(400);
     expect(unknownField.text).toContain('sort: unknown field; remove it');
+    // a link shared on a social site comes back with tracking parameters: the page still opens
+    await app
+      .http()
+      .get(`/statements/${cyrillicId}`)
+      .query({ fbclid: 'IwAR0x', utm_source: 'newsletter', utm_medium: 'email' })
+      .expect(200);
+    // a language as a person types it is the language code statements carry
+    const typed = await app.http().get('/search').query({ q: 'Одеси', language: 'UK' }).expect(200);
+    expect(typed.text).toContain(`/statements/${cyrillicId}`);
+    const tagged = await app.http().get('/search').query({ q: 'Одеси', language: 'uk-UA' }).expect(200);
+    expect(tagged.text).toContain(`/statements/${cyrillicId}`);
   });
 
   it('reports no serious or critical axe-core violation on any page type', async () => {

@@ -45,9 +45,25 @@ export function illFormedTextPath(value: unknown, path = ''): string | null {
   return null;
 }
 
-/** Nest's pipe, after refusing text that is not well-formed Unicode (which would fail later, as a 500). */
+/**
+ * Query parameters that sites and mail tools add to a link they pass on (a statement page shared on Facebook
+ * comes back as `?fbclid=…`): they say nothing to us, and refusing them as unknown fields would break the link.
+ */
+const TRACKING_PARAMETER =
+  /^(utm_[a-z_]{1,32}|fbclid|gclid|dclid|gbraid|wbraid|msclkid|yclid|igshid|mc_cid|mc_eid|_ga|_gl)$/i;
+
+function withoutTrackingParameters(query: unknown): unknown {
+  if (query === null || typeof query !== 'object' || Array.isArray(query)) return query;
+  return Object.fromEntries(Object.entries(query).filter(([key]) => !TRACKING_PARAMETER.test(key)));
+}
+
+/**
+ * Nest's pipe, after refusing text that is not well-formed Unicode (which would fail later, as a 500) and
+ * dropping the tracking parameters a shared link picks up.
+ */
 class VerbatimValidationPipe extends ValidationPipe {
   override async transform(value: unknown, metadata: ArgumentMetadata): Promise<unknown> {
+    if (metadata.type === 'query') value = withoutTrackingParameters(value);
     if (metadata.type !== 'custom') {
       const at = illFormedTextPath(value);
       if (at !== null)

@@ -9,6 +9,17 @@ const emptyIsAbsent = () =>
 
 const DATE = /^\d{4}-\d{2}-\d{2}$/;
 
+/**
+ * A language tag as a person may type it (EN, en-GB, pt-BR) is the primary language subtag, lower case: the
+ * archive keeps statements' languages as ISO 639 codes (en, pt), and `language=EN` would otherwise match nothing.
+ */
+const primaryLanguage = () =>
+  Transform(
+    ({ value }: { value: unknown }) =>
+      value === '' ? undefined : typeof value === 'string' ? value.toLowerCase().split('-')[0] : value,
+    { toClassOnly: true },
+  );
+
 /** The reading room's search form and the language switch, as the browser sends them. */
 export class SearchParams {
   @emptyIsAbsent()
@@ -45,11 +56,9 @@ export class SearchParams {
   @IsIn(STATEMENT_STATUSES, { message: `status: one of ${STATEMENT_STATUSES.join(', ')}` })
   status?: string;
 
-  @emptyIsAbsent()
+  @primaryLanguage()
   @IsOptional()
-  @Matches(/^[A-Za-z]{2,3}(-[A-Za-z0-9]{1,8})*$/, {
-    message: 'language: a language code such as uk, en or pt-BR',
-  })
+  @Matches(/^[a-z]{2,3}$/, { message: 'language: a language code such as uk, en or pt-BR' })
   language?: string;
 
   @emptyIsAbsent()

@@ -12,6 +12,14 @@ import {
 } from 'class-validator';
 import { SeqPageQuery } from '../common/page.query';
 
+/**
+ * RFC 3339 (a date, or a time with its zone), years 0001 to 9999: ISO 8601's other forms (2026-W01, 20260101,
+ * -2027-01-01) pass a strict ISO 8601 check but JavaScript cannot read them, or reads a year BC as AD.
+ */
+const TIMESTAMP = /^(?!0000)\d{4}-\d{2}-\d{2}([Tt]\d{2}:\d{2}(:\d{2}(\.\d{1,9})?)?([Zz]|[+-]\d{2}:\d{2}))?$/;
+const timestampMessage = (field: string) =>
+  `${field}: a date such as 2022-02-27, or an RFC 3339 time with its zone such as 2022-02-27T08:00:00Z`;
+
 export class ListStatementsQuery extends SeqPageQuery {
   @ApiPropertyOptional() @IsOptional() @IsUUID() accountId?: string;
 
@@ -50,12 +58,16 @@ export class ListStatementsQuery extends SeqPageQuery {
 
   @ApiPropertyOptional({ description: 'authored at or after (RFC 3339)' })
   @IsOptional()
-  @IsISO8601({ strict: true })
+  @Matches(TIMESTAMP, { message: timestampMessage('since') })
+  // a calendar date that exists: 2022-02-30 matches the shape and is refused here
+  @IsISO8601({ strict: true }, { message: timestampMessage('since') })
   since?: string;
 
   @ApiPropertyOptional({ description: 'authored before (RFC 3339)' })
   @IsOptional()
-  @IsISO8601({ strict: true })
+  @Matches(TIMESTAMP, { message: timestampMessage('until') })
+  // a calendar date that exists: 2022-02-30 matches the shape and is refused here
+  @IsISO8601({ strict: true }, { message: timestampMessage('until') })
   until?: string;
 
   @ApiPropertyOptional({
