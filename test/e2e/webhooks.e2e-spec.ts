@@ -263,6 +263,17 @@ describe('webhooks', () => {
       (r) => r.path === subscription.path && r.headers['webhook-id'] === first.webhookId,
     );
     expect(retried.length).toBe(first.attempts.length);
+    // a delivery id is read as written: not as hex, not rounded to a double
+    const hex = await app.write('post', `/api/v1/subscriptions/${id}/deliveries/0x10/retry`).expect(400);
+    expect((hex.body as { message: string }).message).toBe(
+      'deliveryId: a delivery id such as 42, not "0x10"',
+    );
+    const big = await app
+      .write('post', `/api/v1/subscriptions/${id}/deliveries/9007199254740993/retry`)
+      .expect(404);
+    expect((big.body as { message: string }).message).toBe(
+      `subscription ${id} has no delivery 9007199254740993`,
+    );
   });
 
   it('tells of a deletion only once it is confirmed, with its observation evidence, and of a reappearance', async () => {

@@ -5,7 +5,6 @@ import {
   Get,
   HttpCode,
   Param,
-  ParseIntPipe,
   ParseUUIDPipe,
   Patch,
   Post,
@@ -30,7 +29,17 @@ import { PrivateReads } from '../auth/private-reads';
 import { CreateSubscriptionDto, UpdateSubscriptionDto } from './subscription.dto';
 
 const uuid = new ParseUUIDPipe({ errorHttpStatusCode: 400 });
-const deliveryId = new ParseIntPipe({ errorHttpStatusCode: 400 });
+/** A delivery id as the API gives it: a positive integer in decimal, kept as text (bigint in the database). */
+const deliveryId = {
+  transform(value: string): string {
+    if (!/^[1-9][0-9]{0,18}$/.test(value))
+      throw new VerbatimError(
+        ErrorCode.InvalidInput,
+        `deliveryId: a delivery id such as 42, not ${JSON.stringify(value.slice(0, 40))}`,
+      );
+    return value;
+  },
+};
 
 /** Webhook subscriptions. Every call needs a token, reads included: endpoints and their history are private. */
 @ApiTags('subscriptions')
@@ -98,11 +107,11 @@ export class SubscriptionsController {
 
   @Post(':id/deliveries/:deliveryId/retry')
   @HttpCode(202)
-  async retry(@Param('id', uuid) id: string, @Param('deliveryId', deliveryId) delivery: number) {
+  async retry(@Param('id', uuid) id: string, @Param('deliveryId', deliveryId) delivery: string) {
     await this.find(id);
-    if (!(await retryDelivery(this.db.manager, id, String(delivery))))
+    if (!(await retryDelivery(this.db.manager, id, delivery)))
       throw new VerbatimError(ErrorCode.NotFound, `subscription ${id} has no delivery ${delivery}`);
-    return { id: String(delivery), state: 'pending' };
+    return { id: delivery, state: 'pending' };
   }
 
   /** An endpoint we may call: http(s), no credentials in it, not on a private network (unless allowed). */
