@@ -111,5 +111,17 @@ describe('the live stream (Server-Sent Events)', () => {
     filtered.close();
     expect(filtered.events.every((e) => /sanctions/i.test(e.data.data.text))).toBe(true);
     await app.http().get('/api/v1/stream').set('Last-Event-ID', 'abc').expect(400);
+    // filters that could never match are refused, not streamed as silence
+    for (const [query, message] of [
+      [
+        'events=statement.create',
+        'events: "statement.create" is not an event; each must be one of statement.created',
+      ],
+      [`accountIds=${'-'.repeat(36)}`, `accountIds: "${'-'.repeat(36)}" is not an account id`],
+      ['keywords=,', 'keywords: name at least one word, or leave keywords out'],
+    ]) {
+      const refused = await app.http().get(`/api/v1/stream?${query}`).expect(400);
+      expect((refused.body as { message: string }).message).toContain(message);
+    }
   });
 });

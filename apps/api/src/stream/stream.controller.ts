@@ -37,11 +37,7 @@ export class StreamController {
         ErrorCode.InvalidInput,
         'Last-Event-ID: must be the id of an event this stream sent',
       );
-    const filter = {
-      events: query.events ? query.events.split(',') : null,
-      accountIds: query.accountIds ? query.accountIds.split(',') : null,
-      keywords: query.keywords ? query.keywords.split(',') : null,
-    };
+    const filter = streamFilter(query);
     let position = resumeFrom ?? (await latestOutboxPosition(this.db.manager));
 
     res.writeHead(200, {
@@ -96,6 +92,47 @@ export class StreamController {
     });
     catchUp();
   }
+}
+
+const UUID = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i;
+
+/**
+ * The stream's filter, refusing what could never match (a misspelt event, an id that is no UUID, only empty
+ * keywords): a stream that silently sends nothing looks like a quiet archive.
+ */
+function streamFilter(query: StreamQuery) {
+  const list = (value: string | undefined) =>
+    value === undefined || value === ''
+      ? null
+      : value
+          .split(',')
+          .map((item) => item.trim())
+          .filter((item) => item !== '');
+  const events = list(query.events);
+  const unknown = events?.find((event) => !(SUBSCRIBABLE_EVENTS as readonly string[]).includes(event));
+  if (unknown !== undefined)
+    throw new VerbatimError(
+      ErrorCode.InvalidInput,
+      `events: ${JSON.stringify(unknown)} is not an event; each must be one of ${SUBSCRIBABLE_EVENTS.join(', ')}`,
+    );
+  const accountIds = list(query.accountIds);
+  const notAnId = accountIds?.find((id) => !UUID.test(id));
+  if (notAnId !== undefined)
+    throw new VerbatimError(
+      ErrorCode.InvalidInput,
+      `accountIds: ${JSON.stringify(notAnId)} is not an account id`,
+    );
+  const keywords = list(query.keywords);
+  if (keywords !== null && keywords.length === 0)
+    throw new VerbatimError(
+      ErrorCode.InvalidInput,
+      'keywords: name at least one word, or leave keywords out',
+    );
+  return {
+    events: events?.length ? events : null,
+    accountIds: accountIds?.length ? accountIds : null,
+    keywords,
+  };
 }
 
 function wanted(
