@@ -67,7 +67,8 @@ export const MAX_ENTRIES_PER_PAGE = 1000;
 export async function readEntries(db: EntityManager, start: number, end: number) {
   const published = await publishedSize(db);
   if (start < 0 || end <= start) throw invalid('start and end: need 0 <= start < end');
-  const stop = Math.min(end, published, start + MAX_ENTRIES_PER_PAGE);
+  // a start at or past the published size (a mirror that is up to date) gets no entries, and end = start
+  const stop = Math.max(start, Math.min(end, published, start + MAX_ENTRIES_PER_PAGE));
   const rows: { idx: string; entry: Buffer }[] = await db.query(
     `SELECT idx, entry FROM log_entries WHERE idx >= $1 AND idx < $2 ORDER BY idx`,
     [start, stop],

@@ -24,6 +24,11 @@ describe('isPublicAddress', () => {
     '::ffff:127.0.0.1',
     '::ffff:10.0.0.1',
     '64:ff9b::7f00:1',
+    // IPv4-compatible (deprecated ::/96) as the URL parser spells it, which ipaddr.js calls unicast
+    '::127.0.0.1',
+    '::10.0.0.1',
+    '::808:808',
+    '::7f00:1',
     'not-an-ip',
   ])('refuses %s', (address) => {
     expect(isPublicAddress(address)).toBe(false);

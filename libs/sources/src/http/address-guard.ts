@@ -21,8 +21,18 @@ export const systemResolver: Resolver = (hostname) => dns.lookup(hostname, { all
  * private, linkLocal, uniqueLocal, carrierGradeNat, multicast, broadcast, reserved, 6to4, rfc6052...), so
  * anything other than 'unicast' is refused. IPv4-mapped IPv6 (::ffff:127.0.0.1) is judged as the IPv4 inside.
  */
-export const isPublicAddress: AddressPolicy = (address) =>
-  ipaddr.isValid(address) && ipaddr.process(address).range() === 'unicast';
+export const isPublicAddress: AddressPolicy = (address) => {
+  if (!ipaddr.isValid(address) || isIpv4Compatible(ipaddr.parse(address))) return false;
+  return ipaddr.process(address).range() === 'unicast';
+};
+
+/**
+ * ::/96, the IPv4-compatible form RFC 4291 deprecated: ipaddr.js names no range for it, so ::7f00:1 (the URL
+ * parser's spelling of [::127.0.0.1]) would pass as unicast. Nothing public is addressed this way.
+ */
+function isIpv4Compatible(address: ipaddr.IPv4 | ipaddr.IPv6): boolean {
+  return address.kind() === 'ipv6' && (address as ipaddr.IPv6).parts.slice(0, 6).every((part) => part === 0);
+}
 
 /** The URL's hostname as an IP literal (brackets of IPv6 removed), or null when it is a name. */
 export function ipLiteral(hostname: string): string | null {
