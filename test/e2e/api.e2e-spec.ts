@@ -173,6 +173,12 @@ describe('the REST API', () => {
       .write('patch', `/api/v1/accounts/${accountId}`)
       .send({ pollIntervalSeconds: 'often' })
       .expect(400);
+    // null keeps the interval, as a field left out does
+    const unchanged = await app
+      .write('patch', `/api/v1/accounts/${accountId}`)
+      .send({ pollIntervalSeconds: null })
+      .expect(200);
+    expect(unchanged.body).toMatchObject({ pollIntervalSeconds: 120 });
     await app.write('delete', `/api/v1/accounts/${accountId}`).expect(204);
     expect((await app.http().get('/api/v1/accounts').expect(200)).body.items).toEqual([]);
     expect((await app.http().get(`/api/v1/accounts/${accountId}`).expect(200)).body.tracking).toBe(false);

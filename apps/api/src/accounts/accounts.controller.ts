@@ -64,7 +64,8 @@ export class AccountsController {
   @Patch(':id')
   async update(@Param('id', uuid) id: string, @Body() body: UpdateAccountDto): Promise<AccountView> {
     const minimum = this.config.polling.minIntervalSeconds;
-    if (body.pollIntervalSeconds !== undefined && body.pollIntervalSeconds < minimum) {
+    // null, as a field left out, keeps the current interval (as it keeps `paused`)
+    if (body.pollIntervalSeconds != null && body.pollIntervalSeconds < minimum) {
       throw new VerbatimError(
         ErrorCode.InvalidInput,
         `pollIntervalSeconds: must be at least ${minimum} (VERBATIM_MIN_POLL_INTERVAL_SECONDS)`,
