@@ -35,6 +35,7 @@ describe('RFC 3161 timestamps on checkpoints', () => {
         VERBATIM_CHECKPOINT_INTERVAL_MS: '200',
         VERBATIM_TSA_URLS: tsa.url,
         VERBATIM_TSA_TRUST_FILE: trustFile,
+        VERBATIM_ANCHOR_RETRY_SECONDS: '1',
       }),
     );
   });
@@ -105,5 +106,37 @@ describe('RFC 3161 timestamps on checkpoints', () => {
     } finally {
       await other.close();
     }
+  });
+
+  it('asks again for the token of the newest checkpoint when its TSA refused at first', async () => {
+    tsa.setMode('reject');
+    const asked = tsa.requestCount();
+    const status = mastodon.publish('mfa', { content: '<p>Stamped once the TSA is back.</p>' });
+    const capture = await app.write('post', '/api/v1/captures').send({ url: status.url }).expect(202);
+    await waitFor('the capture', async () => {
+      const res = await app.http().get(`/api/v1/captures/${capture.body.jobId}`).expect(200);
+      return res.body.state === 'completed' ? true : undefined;
+    });
+    const newest = async () => {
+      const [row]: { size: string; stamped: boolean }[] = await app.db.query(
+        `SELECT c.size, EXISTS (SELECT 1 FROM log_timestamps t WHERE t.checkpoint_size = c.size) AS stamped
+         FROM log_checkpoints c ORDER BY c.size DESC LIMIT 1`,
+      );
+      return row;
+    };
+    // the sequencer's own anchor job asked, and was refused
+    await waitFor('a refused request', async () => (tsa.requestCount() > asked ? true : undefined));
+    const refused = await waitFor('a settled checkpoint', async () => {
+      const row = await newest();
+      return row && (await app.db.query(`SELECT 1 FROM log_pending LIMIT 1`)).length === 0 ? row : undefined;
+    });
+    expect(refused.stamped).toBe(false);
+    tsa.setMode('ok');
+    // nothing else is captured: only the scheduler's repair can ask again
+    const stamped = await waitFor('the token, asked again', async () => {
+      const row = await newest();
+      return row.size === refused.size && row.stamped ? row : undefined;
+    });
+    expect(stamped.size).toBe(refused.size);
   });
 });

@@ -78,6 +78,8 @@ export interface VerbatimConfig {
     keyFile: string | null;
     checkpointIntervalMs: number;
     batchSize: number;
+    /** how often the newest checkpoint's missing TSA tokens and cosignatures are asked for again */
+    anchorRetryMs: number;
     tsaUrls: string[];
     tsaTrustFile: string | null;
     /** witnesses asked to cosign our checkpoints */
@@ -191,6 +193,7 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): VerbatimConfig
       keyFile: e.VERBATIM_LOG_KEY_FILE ?? null,
       checkpointIntervalMs: e.VERBATIM_CHECKPOINT_INTERVAL_MS,
       batchSize: e.VERBATIM_LOG_BATCH_SIZE,
+      anchorRetryMs: e.VERBATIM_ANCHOR_RETRY_SECONDS * 1000,
       tsaUrls: list(e.VERBATIM_TSA_URLS),
       tsaTrustFile: e.VERBATIM_TSA_TRUST_FILE ?? null,
       witnesses: list(e.VERBATIM_WITNESSES).map(parseWitness),

@@ -132,6 +132,7 @@ export const envSchema = z.object({
   // under a second (bench:log); longer intervals mean fewer checkpoints, timestamps and cosignatures when busy
   VERBATIM_CHECKPOINT_INTERVAL_MS: int(750, 10),
   VERBATIM_LOG_BATCH_SIZE: int(10000, 1, 100000),
+  VERBATIM_ANCHOR_RETRY_SECONDS: int(60, 1, 86400),
   VERBATIM_TSA_URLS: z.string().optional(),
   VERBATIM_TSA_TRUST_FILE: z.string().min(1).optional(),
   VERBATIM_WITNESSES: z.string().optional(),

@@ -10,3 +10,4 @@ export * from './witness';
 export * from './audit';
 export * from './timestamps';
 export * from './integration-job';
+export * from './anchor-repair';

@@ -12,7 +12,7 @@ import { type Queue } from 'bullmq';
 import type Redis from 'ioredis';
 import { DataSource } from 'typeorm';
 import { VERBATIM_CONFIG, type VerbatimConfig } from '@app/config';
-import { scheduleIntegration } from '@app/log';
+import { scheduleAnchorRetry, scheduleIntegration, unanchoredCheckpoint } from '@app/log';
 import { scheduleDelivery, scheduleSequencing } from '@app/alerts';
 import {
   findVersionsWithPendingMedia,
@@ -46,6 +46,8 @@ const CAPTURE_REQUEUE_AFTER_MS = 10_000;
  * the request being finished, as when the process died during its last attempt.
  */
 export const CAPTURE_REOFFER_AFTER_MS = 60_000;
+/** A checkpoint this old whose anchors are missing has lost its anchor job, or an anchor failed. */
+const ANCHOR_SETTLED_MS = 10_000;
 /** A media item still pending this long after its version was written has lost its job: enqueue it again. */
 const MEDIA_REQUEUE_AFTER_MS = 60_000;
 
@@ -79,6 +81,7 @@ export class SchedulerService implements OnApplicationBootstrap, BeforeApplicati
     @InjectQueue(QueueName.Webhooks) private readonly webhookQueue: Queue,
     @InjectQueue(QueueName.Recheck) private readonly recheckQueue: Queue,
     @InjectQueue(QueueName.Media) private readonly mediaQueue: Queue,
+    @InjectQueue(QueueName.Anchor) private readonly anchorQueue: Queue,
     @Inject(VERBATIM_CONFIG) private readonly config: VerbatimConfig,
   ) {
     this.hold = new PollHold(config.polling.queueLimit, config.polling.schedulerTickMs);
@@ -204,6 +207,15 @@ export class SchedulerService implements OnApplicationBootstrap, BeforeApplicati
     // entries whose integration job was lost (flushed Redis, crash) are picked up here
     if (await hasPendingLogEntries(this.db.manager))
       await scheduleIntegration(this.logQueue, this.config.log.checkpointIntervalMs);
+    // the newest checkpoint without its TSA tokens or cosignatures (a lost job, a TSA that was down): asked again
+    const unanchored = await unanchoredCheckpoint(this.db.manager, {
+      tsaUrls: this.config.log.tsaUrls,
+      witnessKeys: this.config.log.witnesses.map((w) => w.key),
+      // long enough for the sequencer's own anchor job to have run
+      settledMs: Math.min(ANCHOR_SETTLED_MS, this.config.log.anchorRetryMs),
+    });
+    if (unanchored !== null)
+      await scheduleAnchorRetry(this.anchorQueue, unanchored, this.config.log.anchorRetryMs);
     // events and deliveries whose jobs were lost, and retries that came due
     if (await hasUnsequencedEvents(this.db.manager)) await scheduleSequencing(this.outboxQueue);
     if (await hasDueDeliveries(this.db.manager)) await scheduleDelivery(this.webhookQueue);
