@@ -35,6 +35,28 @@ export interface BlobStore {
   stat(sha256: string): Promise<BlobInfo | null>;
 }
 
+/**
+ * The store itself failed (a full or read-only disk, an I/O error), not the bytes' source: callers fail their
+ * job so it runs again later, instead of blaming the source. The file system's error is kept as `storeError`,
+ * not as `cause`, so that code reading error codes through causes (the HTTP client's) does not take it for
+ * the network's.
+ */
+export class BlobStoreFailure extends Error {
+  constructor(
+    readonly storeError: unknown,
+    what: string,
+  ) {
+    super(`the blob store could not ${what}: ${messageOf(storeError)}`);
+    this.name = 'BlobStoreFailure';
+  }
+}
+
+// an error from another realm (a worker, jest's sandbox) is not `instanceof Error`: read its message as it is
+function messageOf(error: unknown): string {
+  const message = (error as { message?: unknown } | null)?.message;
+  return typeof message === 'string' ? message : String(error);
+}
+
 export const SHA256_NAME = /^[0-9a-f]{64}$/;
 
 export class InvalidBlobName extends Error {

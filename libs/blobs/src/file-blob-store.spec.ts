@@ -3,6 +3,7 @@ import { mkdtemp, readFile, readdir, rm, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { Readable } from 'node:stream';
+import { BlobStoreFailure } from './blob-store';
 import { FileBlobStore } from './file-blob-store';
 import { rehashBlob } from './rehash-blob';
 
@@ -70,6 +71,27 @@ describe('FileBlobStore', () => {
     await expect(store.put(failing)).rejects.toThrow('body exceeds the limit');
     expect(await readdir(join(root, 'tmp'))).toEqual([]);
     expect((await readdir(root)).sort()).toEqual(['tmp']);
+  });
+
+  it('says when the store itself failed, and passes the source’s own failure on as it is', async () => {
+    // a root below a regular file: every directory the store makes fails (ENOTDIR), as a broken disk would
+    await writeFile(join(root, 'not-a-directory'), 'x');
+    const broken = new FileBlobStore(join(root, 'not-a-directory', 'blobs'));
+    const failure = await broken.put(chunked(randomBytes(100))).catch((error: unknown) => error);
+    expect(failure).toBeInstanceOf(BlobStoreFailure);
+    expect((failure as BlobStoreFailure).message).toMatch(
+      /^the blob store could not create its directory: ENOTDIR/,
+    );
+    expect((failure as BlobStoreFailure & { cause?: unknown }).cause).toBeUndefined();
+
+    const dropped = Object.assign(new Error('other side closed'), { code: 'UND_ERR_SOCKET' });
+    const source = Readable.from(
+      (function* () {
+        yield randomBytes(100);
+        throw dropped;
+      })(),
+    );
+    await expect(store.put(source)).rejects.toBe(dropped);
   });
 
   it('is idempotent: putting the same bytes again gives the same blob and one file', async () => {

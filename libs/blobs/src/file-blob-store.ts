@@ -3,7 +3,7 @@ import { mkdir, open, rename, rm, stat } from 'node:fs/promises';
 import { join } from 'node:path';
 import { Transform, type Readable } from 'node:stream';
 import { pipeline } from 'node:stream/promises';
-import { type BlobInfo, type BlobRange, type BlobStore, checkBlobName } from './blob-store';
+import { type BlobInfo, type BlobRange, type BlobStore, BlobStoreFailure, checkBlobName } from './blob-store';
 
 /**
  * Blobs as files under one directory: `<root>/ab/cd/<sha256>`, two levels of fan-out so no directory holds
@@ -25,7 +25,7 @@ export class FileBlobStore implements BlobStore {
   }
 
   async put(source: Readable | AsyncIterable<Uint8Array>): Promise<BlobInfo> {
-    await mkdir(this.tmpDir, { recursive: true });
+    await ours('create its directory', () => mkdir(this.tmpDir, { recursive: true }));
     const tmp = join(this.tmpDir, `${Date.now()}-${randomBytes(8).toString('hex')}`);
     const hash = createHash('sha256');
     let size = 0;
@@ -38,15 +38,20 @@ export class FileBlobStore implements BlobStore {
     });
     // the file exists before any byte flows: a source that fails at once cannot leave a file that a stream
     // still opening would create after the clean-up below
-    const file = await open(tmp, 'wx');
+    const file = await ours('open a file', () => open(tmp, 'wx'));
     try {
-      await pipeline(source, hashing, file.createWriteStream());
-      await syncFile(tmp);
+      try {
+        await pipeline(source, hashing, file.createWriteStream());
+      } catch (error) {
+        // the source's failures (a size limit, a dropped connection) pass on as they are; the disk's are ours
+        throw isFileSystemCall(error) ? new BlobStoreFailure(error, 'write a file') : error;
+      }
+      await ours('sync a file', () => syncFile(tmp));
       const sha256 = hash.digest('hex');
       const target = this.pathOf(sha256);
-      await mkdir(join(target, '..'), { recursive: true });
+      await ours('create its directory', () => mkdir(join(target, '..'), { recursive: true }));
       // same bytes, same name: renaming over a blob a concurrent put just stored replaces it with itself
-      await rename(tmp, target);
+      await ours('move a file into place', () => rename(tmp, target));
       return { sha256, size };
     } finally {
       await rm(tmp, { force: true });
@@ -93,4 +98,29 @@ async function syncFile(path: string): Promise<void> {
 function isMissing(error: unknown): boolean {
   const code = (error as { code?: string }).code;
   return code === 'ENOENT' || code === 'ENOTDIR';
+}
+
+/** File system calls the store makes while writing: an error from one of them is the disk's, not the source's. */
+const FILE_SYSTEM_CALLS = new Set([
+  'open',
+  'write',
+  'writev',
+  'fsync',
+  'fdatasync',
+  'close',
+  'mkdir',
+  'rename',
+]);
+
+function isFileSystemCall(error: unknown): boolean {
+  const call = (error as { syscall?: unknown } | null)?.syscall;
+  return typeof call === 'string' && FILE_SYSTEM_CALLS.has(call);
+}
+
+async function ours<T>(what: string, step: () => Promise<T>): Promise<T> {
+  try {
+    return await step();
+  } catch (error) {
+    throw new BlobStoreFailure(error, what);
+  }
 }

@@ -734,6 +734,17 @@ describe('GuardedHttpClient: streamed downloads', () => {
     expect(consumed).toBe(false);
   });
 
+  it('passes on unchanged an error of the consumer’s own that names no network code (a full disk under a blob store)', async () => {
+    const srv = await serve((_req, res) => res.end('media bytes'));
+    class StoreFailed extends Error {}
+    const failure = await client()
+      .download(srv.origin, { maxBytes: 10_000 }, async () => {
+        throw new StoreFailed('the blob store could not write a file: ENOSPC');
+      })
+      .catch((error: unknown) => error);
+    expect(failure).toBeInstanceOf(StoreFailed);
+  });
+
   it('fails the stream with BodyTooLarge once a body without a length passes the limit, and drops the connection', async () => {
     let serverSideClosed: Promise<unknown> = Promise.resolve();
     const srv = await serve((_req, res) => {

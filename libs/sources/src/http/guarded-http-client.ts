@@ -163,6 +163,9 @@ export class GuardedHttpClient {
       try {
         return await consume({ ...responseOf(exchange), body });
       } finally {
+        // a consumer that gave up before reading (its own failure) left no reader: the abort the destroy
+        // reports must not become an 'error' event nobody listens to, which would end the process
+        body.on('error', () => undefined);
         res.body.destroy();
       }
     });
