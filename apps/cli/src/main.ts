@@ -43,7 +43,9 @@ tokens
 
 program
   .command('demo')
-  .description('archive a statement from a local Mastodon-compatible server, end to end, with no internet')
+  .description(
+    "archive Dmytro Kuleba's post of 27 February 2022 from a local X-shaped API, end to end, with no internet",
+  )
   .option('--keep', 'keep the server running afterwards so you can browse the API')
   .action((opts: { keep?: boolean }) => demoCommand(opts));
 

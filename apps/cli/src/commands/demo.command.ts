@@ -2,6 +2,7 @@ import { randomBytes } from 'node:crypto';
 import { readFileSync, writeFileSync } from 'node:fs';
 import { resolve } from 'node:path';
 import { Client } from 'pg';
+import Redis from 'ioredis';
 import { DataSource } from 'typeorm';
 import { canonicalSha256, sha256Hex } from '@app/core';
 import { verifyEvidenceBundle } from '@app/ledger';
@@ -73,10 +74,13 @@ export async function demoCommand(opts: { keep?: boolean }): Promise<void> {
     `An X-shaped API is running at ${x.origin} (VERBATIM_X_API_BASE_URL); @${KULEBA_X_USER.username} has posted ${KULEBA_X_POST_ID} on 27 February 2022.`,
   );
 
-  const app = await createVerbatimApp(config, { api: true, worker: true }).catch(async (error: unknown) => {
-    await x.close();
-    throw error;
-  });
+  // the demo stops on Ctrl+C itself: the app, the X server and its Redis keys, once each
+  const app = await createVerbatimApp(config, { api: true, worker: true }, { shutdownHooks: false }).catch(
+    async (error: unknown) => {
+      await x.close();
+      throw error;
+    },
+  );
   await app.listen(config.http.port, '127.0.0.1');
   const api = (await app.getUrl()).replace('[::1]', '127.0.0.1');
   const token = generateToken();
@@ -129,11 +133,31 @@ export async function demoCommand(opts: { keep?: boolean }): Promise<void> {
       console.log('\n(These stop with the demo: run `npm run demo -- --keep` to keep them up and browse.)');
     if (opts.keep) {
       console.log('\nThe demo keeps running (Ctrl+C to stop).');
-      await new Promise<void>((resolve) => process.once('SIGINT', () => resolve()));
+      await new Promise<void>((resolve) => {
+        process.once('SIGINT', () => resolve());
+        process.once('SIGTERM', () => resolve());
+      });
     }
   } finally {
     await app.close();
     await x.close();
+    await removeQueueKeys(config.redisUrl, config.queuePrefix);
+  }
+}
+
+/** Deletes the demo's queue keys: a run leaves nothing in Redis. */
+async function removeQueueKeys(redisUrl: string, prefix: string): Promise<void> {
+  const redis = new Redis(redisUrl, { lazyConnect: true, maxRetriesPerRequest: 1 });
+  try {
+    await redis.connect();
+    let cursor = '0';
+    do {
+      const [next, keys] = await redis.scan(cursor, 'MATCH', `${prefix}:*`, 'COUNT', 1000);
+      if (keys.length > 0) await redis.del(...keys);
+      cursor = next;
+    } while (cursor !== '0');
+  } finally {
+    redis.disconnect();
   }
 }
 

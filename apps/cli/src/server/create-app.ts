@@ -31,25 +31,31 @@ function bodyErrors(
 
 const BODY_ERROR_CODES: Record<number, string> = { 413: 'payload-too-large', 415: 'unsupported-media-type' };
 
+/** `shutdownHooks: false`: the caller closes the app on signals itself (the demo, which has more to stop). */
 export async function createVerbatimApp(
   config: VerbatimConfig,
   roles: Roles,
+  options: { shutdownHooks?: boolean } = {},
 ): Promise<NestExpressApplication> {
   const app = await NestFactory.create<NestExpressApplication>(AppModule.forRoot(config, roles), {
     bufferLogs: true,
     bodyParser: false,
   });
-  return configureApp(app, roles);
+  return configureApp(app, roles, options);
 }
 
 /** What every Verbatim HTTP app gets, whether made by NestFactory or by a test module. */
-export function configureApp(app: NestExpressApplication, roles: Roles): NestExpressApplication {
+export function configureApp(
+  app: NestExpressApplication,
+  roles: Roles,
+  { shutdownHooks = true }: { shutdownHooks?: boolean } = {},
+): NestExpressApplication {
   app.useLogger(app.get(Logger));
   app.use(requestLogging(app.get(ROOT_LOGGER)));
   app.use(express.json({ limit: '256kb', verify: refuseDeepJson }));
   app.use(bodyErrors);
   app.disable('x-powered-by');
-  app.enableShutdownHooks();
+  if (shutdownHooks) app.enableShutdownHooks();
   if (roles.api) setUpApiDocs(app);
   return app;
 }
