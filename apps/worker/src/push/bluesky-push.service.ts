@@ -99,8 +99,24 @@ export class BlueskyPushService implements OnApplicationBootstrap, BeforeApplica
     this.posted.clear();
     this.deleted.clear();
     const now = new Date();
-    const polls = await pollSoon(this.db.manager, 'bluesky', dids, now, MIN_SECONDS_BETWEEN_PUSHED_POLLS);
-    const rechecks = await recheckSoonByPlatformIds(this.db.manager, 'bluesky', gone, now);
+    // what the database did not take is kept for the next round (a hint dropped here waits for the schedule)
+    const polls = await pollSoon(
+      this.db.manager,
+      'bluesky',
+      dids,
+      now,
+      MIN_SECONDS_BETWEEN_PUSHED_POLLS,
+    ).catch((error: unknown) => {
+      for (const did of dids) this.posted.add(did);
+      for (const hint of gone) this.deleted.set(hint.postExternalId, hint);
+      throw error;
+    });
+    const rechecks = await recheckSoonByPlatformIds(this.db.manager, 'bluesky', gone, now).catch(
+      (error: unknown) => {
+        for (const hint of gone) this.deleted.set(hint.postExternalId, hint);
+        throw error;
+      },
+    );
     if (polls.length > 0 || rechecks > 0) await this.scheduler.tickOnce();
   }
 }
