@@ -3,6 +3,7 @@ import Redis from 'ioredis';
 import { Client } from 'pg';
 import { loadConfig, type VerbatimConfig } from '@app/config';
 import { createDataSource, runMigrations } from '@app/persistence';
+import { deleteQueueKeys } from '@app/queues';
 
 const ADMIN_URL = process.env.VERBATIM_TEST_POSTGRES_URL ?? 'postgres://postgres@127.0.0.1:5432/postgres';
 const REDIS_URL = process.env.VERBATIM_TEST_REDIS_URL ?? 'redis://127.0.0.1:6379';
@@ -64,12 +65,7 @@ export async function createTestEnvironment(): Promise<TestEnvironment> {
     env: (env = {}) => ({ ...baseEnv, ...env }),
     async destroy() {
       const redis = new Redis(REDIS_URL);
-      let cursor = '0';
-      do {
-        const [next, keys] = await redis.scan(cursor, 'MATCH', `${queuePrefix}:*`, 'COUNT', 1000);
-        if (keys.length > 0) await redis.del(...keys);
-        cursor = next;
-      } while (cursor !== '0');
+      await deleteQueueKeys(redis, queuePrefix);
       await redis.quit();
       const client = new Client({ connectionString: ADMIN_URL });
       await client.connect();

@@ -8,6 +8,7 @@ import { canonicalSha256, sha256Hex } from '@app/core';
 import { verifyEvidenceBundle } from '@app/ledger';
 import { ConfigError, checkRedis, loadConfig } from '@app/config';
 import { createDataSource, generateToken, insertToken, runMigrations } from '@app/persistence';
+import { deleteQueueKeys } from '@app/queues';
 import { KULEBA_X_POST_ID, KULEBA_X_USER, XStore, kulebaXRecords, startSandboxX } from '@app/sandbox';
 import { createVerbatimApp } from '../server';
 
@@ -150,12 +151,7 @@ async function removeQueueKeys(redisUrl: string, prefix: string): Promise<void> 
   const redis = new Redis(redisUrl, { lazyConnect: true, maxRetriesPerRequest: 1 });
   try {
     await redis.connect();
-    let cursor = '0';
-    do {
-      const [next, keys] = await redis.scan(cursor, 'MATCH', `${prefix}:*`, 'COUNT', 1000);
-      if (keys.length > 0) await redis.del(...keys);
-      cursor = next;
-    } while (cursor !== '0');
+    await deleteQueueKeys(redis, prefix);
   } finally {
     redis.disconnect();
   }
