@@ -72,11 +72,12 @@ export class PollAccountUseCase {
         return await this.writer.recordPollFailure(work, error);
       }
       if (result.kind === 'posts') await this.quotations.recordPagesOf(result.posts);
-      const outcome = await this.writer.recordPoll(work, result);
-      // the listing skipped posts we hold: re-read them now rather than at their scheduled time
+      // the listing skipped posts we hold: re-read them now rather than at their scheduled time. Before the
+      // poll is recorded, whose commit makes a replay stale: a kill between the two then loses nothing, and
+      // bringing a recheck forward twice is the same as once
       if (result.suspectedMissing?.length)
         await recheckSoon(this.db.manager, account.id, result.suspectedMissing, new Date());
-      return outcome;
+      return await this.writer.recordPoll(work, result);
     } finally {
       stopTimer();
     }
