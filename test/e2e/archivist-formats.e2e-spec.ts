@@ -263,14 +263,18 @@ describe('archivist formats: Memento and WARC', () => {
       await app.http().get('/timegate/not-a-url').expect(400);
     });
 
-    it('puts Memento-Datetime and the original, TimeGate and TimeMap links on the statement API', async () => {
+    it('links the statement API to the original, TimeGate, TimeMap and last memento, promising no Memento-Datetime', async () => {
+      // the API follows the latest version, so its state changes with the next capture (RFC 7089 §2.1.1)
       const res = await app.http().get(`/api/v1/statements/${statement.id}`).expect(200);
-      expect(res.headers['memento-datetime']).toBe(httpDate(statement.versions[2].capturedAt));
-      expect(parseLinkFormat(res.headers.link).map((l) => [l.params.rel, l.uri])).toEqual([
+      expect(res.headers['memento-datetime']).toBeUndefined();
+      const links = parseLinkFormat(res.headers.link);
+      expect(links.map((l) => [l.params.rel, l.uri])).toEqual([
         ['original', statement.url],
         ['timegate', `${PUBLIC_URL}/timegate/${statement.url}`],
         ['timemap', `${PUBLIC_URL}/timemap/link/${statement.url}`],
+        ['last memento', `${PUBLIC_URL}/statements/${statement.id}?version=3`],
       ]);
+      expect(links[3].params.datetime).toBe(httpDate(statement.versions[2].capturedAt));
     });
   });
 

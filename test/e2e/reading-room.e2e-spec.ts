@@ -322,17 +322,22 @@ describe('reading room', () => {
     expect(first.text.match(/nonce="/g)).toHaveLength(2); // the stylesheet and the verifier, nothing else
   });
 
-  it('is a Memento of the post: its capture time, and links to the original, the TimeGate and the TimeMap', async () => {
-    const res = await app.http().get(`/statements/${cyrillicId}`).expect(200);
+  it('is a Memento of the post at ?version=N: its capture time, and links to the original, the TimeGate and the TimeMap', async () => {
     const api = await app.http().get(`/api/v1/statements/${cyrillicId}`).expect(200);
-    const body = api.body as { url: string; versions: { capturedAt: string }[] };
+    const body = api.body as { url: string; versions: { number: number; capturedAt: string }[] };
     const latest = body.versions[body.versions.length - 1];
-    expect(new Date(res.headers['memento-datetime']).getTime()).toBe(
-      Math.floor(new Date(latest.capturedAt).getTime() / 1000) * 1000,
+    const toSecond = (iso: string) => Math.floor(new Date(iso).getTime() / 1000) * 1000;
+    const memento = await app.http().get(`/statements/${cyrillicId}?version=${latest.number}`).expect(200);
+    expect(new Date(memento.headers['memento-datetime']).getTime()).toBe(toSecond(latest.capturedAt));
+    expect(memento.headers.link).toContain(`<${body.url}>; rel="original"`);
+    expect(memento.headers.link).toMatch(/rel="timegate"/);
+    expect(memento.headers.link).toMatch(/rel="timemap"/);
+    // without a version the page follows the latest one: no Memento-Datetime, a link to the last memento
+    const following = await app.http().get(`/statements/${cyrillicId}`).expect(200);
+    expect(following.headers['memento-datetime']).toBeUndefined();
+    expect(following.headers.link).toContain(
+      `/statements/${cyrillicId}?version=${latest.number}>; rel="last memento"`,
     );
-    expect(res.headers.link).toContain(`<${body.url}>; rel="original"`);
-    expect(res.headers.link).toMatch(/rel="timegate"/);
-    expect(res.headers.link).toMatch(/rel="timemap"/);
   });
 
   it('answers unknown ids with a 404 page and bad parameters with a 400 page that says what to fix', async () => {

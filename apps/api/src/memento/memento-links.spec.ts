@@ -89,14 +89,16 @@ describe('mementoHeaders', () => {
     `<${ORIGINAL}>; rel="original", <${PUBLIC}/timegate/${ORIGINAL}>; rel="timegate", ` +
     `<${PUBLIC}/timemap/link/${ORIGINAL}>; rel="timemap"; type="application/link-format"`;
 
-  it('dates the latest version by default, or the one asked for, and links original, TimeGate and TimeMap', () => {
-    expect(mementoHeaders(statement, PUBLIC)).toEqual({
-      'Memento-Datetime': 'Mon, 02 Mar 2026 10:00:00 GMT',
-      Link: links,
-    });
+  it('dates the version asked for, and links original, TimeGate and TimeMap', () => {
     expect(mementoHeaders(statement, PUBLIC, 1)).toEqual({
       'Memento-Datetime': 'Sun, 01 Mar 2026 10:00:00 GMT',
       Link: links,
+    });
+  });
+
+  it('gives no Memento-Datetime when following the latest version, naming it as the last memento instead', () => {
+    expect(mementoHeaders(statement, PUBLIC)).toEqual({
+      Link: `${links}, <${PUBLIC}/statements/s1?version=2>; rel="last memento"; datetime="Mon, 02 Mar 2026 10:00:00 GMT"`,
     });
   });
 

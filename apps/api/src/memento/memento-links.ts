@@ -72,23 +72,30 @@ export interface MementoStatement {
 }
 
 /**
- * The headers that make a statement response a memento (RFC 7089 §2.1.1, §2.2.1): when that version was
- * captured, and links to the original URL, its TimeGate and its TimeMap. `version` defaults to the latest;
- * a version the statement does not have gets none (null), for the caller to answer 404.
- * Meant for every representation of a statement: the JSON API and the HTML page alike.
+ * Memento headers of a statement response (RFC 7089). A response for one version (`version` given: the page
+ * at `?version=N`) is a memento: when that version was captured, and links to the original URL, its TimeGate
+ * and its TimeMap (§2.1.1, §2.2.1). A response that follows the latest version (no version asked) changes when
+ * a new one is captured, so it carries no Memento-Datetime, which promises a state that no longer changes: it
+ * links the same three, and the latest memento as `last memento` with its datetime. A version the statement
+ * does not have gets none (null), for the caller to answer 404. For every representation of a statement.
  */
 export function mementoHeaders(
   statement: MementoStatement,
   publicUrl: string,
   version?: number,
-): { 'Memento-Datetime': string; Link: string } | null {
-  const shown =
-    version === undefined
-      ? statement.versions[statement.versions.length - 1]
-      : statement.versions.find((v) => v.number === version);
+): { 'Memento-Datetime'?: string; Link: string } | null {
+  const links = originalLinks(publicUrl, statement.url);
+  if (version === undefined) {
+    const latest = statement.versions[statement.versions.length - 1];
+    if (!latest) return null;
+    const last: WebLink = {
+      uri: mementoUri(publicUrl, { statementId: statement.id, version: latest.number }),
+      rel: 'last memento',
+      attributes: [['datetime', httpDate(new Date(latest.capturedAt))]],
+    };
+    return { Link: linkHeader([...links, last]) };
+  }
+  const shown = statement.versions.find((v) => v.number === version);
   if (!shown) return null;
-  return {
-    'Memento-Datetime': httpDate(new Date(shown.capturedAt)),
-    Link: linkHeader(originalLinks(publicUrl, statement.url)),
-  };
+  return { 'Memento-Datetime': httpDate(new Date(shown.capturedAt)), Link: linkHeader(links) };
 }

@@ -189,8 +189,9 @@ export class PagesController {
         ErrorCode.NotFound,
         `Statement ${id} has no version ${wanted}: it has versions 1 to ${latest.number}.`,
       );
-    // the page is a memento of the post (RFC 7089): when it was captured, and where its TimeGate and TimeMap are
-    const memento = mementoHeaders(statement, this.config.alerts.publicUrl, shown.number);
+    // at ?version=N the page is a memento of the post (RFC 7089): when it was captured, and where its TimeGate
+    // and TimeMap are; without, it follows the latest version and names it as the last memento
+    const memento = mementoHeaders(statement, this.config.alerts.publicUrl, wanted);
     if (memento) res.set(memento);
     const [logIndexes, checkpoint] = await Promise.all([
       findVersionLogIndexes(this.db.manager, id),
