@@ -27,7 +27,7 @@ export class MementoController {
     @Inject(VERBATIM_CONFIG) private readonly config: VerbatimConfig,
   ) {}
 
-  /** TimeGate (pattern 2.2): a 302 to the capture nearest `Accept-Datetime`, or to the latest without it. */
+  /** TimeGate (RFC 7089 pattern 2.1, 302-style): a 302 to the capture nearest `Accept-Datetime`, or to the latest without it. */
   @Get('timegate/*original')
   async timegate(@Req() req: Request, @Res() res: Response): Promise<void> {
     const original = this.originalOf(req, TIMEGATE);
