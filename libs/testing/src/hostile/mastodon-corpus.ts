@@ -103,6 +103,24 @@ export function hostileMastodonCorpus(options: HostileMastodonOptions): HostileM
   // one hostile post beside a good one: the good one is stored, the other skipped with its reason
   add('lone-surrogates', json(list([good], ['1001', { content: '"<p>a \\ud800 b \\udfff</p>"' }])), 'parses');
   add('nul-characters', json(list([good], ['1001', { content: '"<p>a\\u0000b</p>"' }])), 'parses');
+  // nesting behind an element browsers read as raw text but htmlparser2 does not: under the off-thread
+  // threshold, converted in the calling thread, where a stack overflow would lose the whole page
+  add(
+    'deep-nesting-behind-iframe',
+    json(list([good], ['1001', { content: JSON.stringify(`<p><iframe>${'<div>'.repeat(4000)}x</p>`) }])),
+    'parses',
+  );
+  // quotes nested 190 deep over many paragraphs: indenting each line per level would make megabytes of text
+  add(
+    'deep-blockquotes',
+    json(
+      list(
+        [good],
+        ['1001', { content: JSON.stringify(`${'<blockquote>'.repeat(190)}${'<p>w</p>'.repeat(8000)}`) }],
+      ),
+    ),
+    'parses',
+  );
   // 4 MB of nesting in one status: converted on a worker thread in a server, the good post stored beside it
   add(
     'deep-nested-content',
