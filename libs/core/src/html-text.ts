@@ -23,6 +23,7 @@ const toText = compile(OPTIONS);
 
 /** Elements the converter indents every line of their content for ("> " per quote, spaces per list level). */
 const INDENTING = new Set(['blockquote', 'ul', 'ol', 'dl']);
+const INDENTING_TAG = /<(blockquote|ul|ol|dl)[\s/>]/i;
 /** Deeper than this, lines are not indented at all: the text would grow by the depth for every line. */
 export const MAX_INDENTED_DEPTH = 8;
 const toFlatText = compile({
@@ -41,6 +42,8 @@ const toFlatText = compile({
  */
 export function htmlToPlainText(html: string): string {
   const capped = capHtmlNesting(html);
-  const convert = deepestNestingOf(capped, INDENTING) > MAX_INDENTED_DEPTH ? toFlatText : toText;
+  // most posts hold no quote or list: one native scan spares them the walk over every tag
+  const mayIndent = INDENTING_TAG.test(capped);
+  const convert = mayIndent && deepestNestingOf(capped, INDENTING) > MAX_INDENTED_DEPTH ? toFlatText : toText;
   return convert(capped).trim();
 }
