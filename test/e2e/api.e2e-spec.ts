@@ -131,10 +131,17 @@ describe('the REST API', () => {
     await app.http().get('/api/v1/statements?cursor=9999999999999999999').expect(400);
     const nul = await app.http().get('/api/v1/statements?q=%00').expect(400);
     expect(nul.body.error).toBe('invalid-input');
-    await app
-      .write('post', '/api/v1/captures')
-      .send({ url: `${mastodon.origin}/@mfa/1\u0000` })
-      .expect(400);
+    // a URL holding a NUL (which PostgreSQL's text cannot store) or a line break is refused with the field named
+    for (const [path, url] of [
+      ['/api/v1/captures', `${mastodon.origin}/@mfa/1\u0000`],
+      ['/api/v1/accounts', `${mastodon.origin}/@mfa\u0000`],
+      ['/api/v1/subscriptions', 'https://newsroom.example/hook\n'],
+    ]) {
+      const refused = await app.write('post', path).send({ url }).expect(400);
+      expect(refused.body.message).toContain(
+        'url: holds a control character (such as \\u0000 or a line break), which no URL has; send the URL as written',
+      );
+    }
     await app.http().get('/api/v1/statements/not-a-uuid').expect(400);
     await app.http().get('/api/v1/statements/00000000-0000-4000-8000-000000000000').expect(404);
     await app.http().get('/api/v1/artifacts/XYZ').expect(400);

@@ -1,13 +1,13 @@
 import { ApiProperty, ApiPropertyOptional } from '@nestjs/swagger';
-import { IsBoolean, IsInt, IsOptional, IsString, Max, MaxLength, Min } from 'class-validator';
+import { IsBoolean, IsInt, IsOptional, Max, Min } from 'class-validator';
+import { UrlField } from '../common/url-field';
 
 export class TrackAccountDto {
   @ApiProperty({
     example: 'https://mastodon.social/@Mfa_russia',
     description: 'a Mastodon profile URL or an RSS/Atom feed URL',
   })
-  @IsString()
-  @MaxLength(2048)
+  @UrlField()
   url!: string;
 
   @ApiPropertyOptional({ example: 300 })

@@ -3,17 +3,16 @@ import { Body, Controller, Get, HttpCode, Param, ParseUUIDPipe, Post } from '@ne
 import { ApiBearerAuth, ApiProperty, ApiTags } from '@nestjs/swagger';
 import { InjectDataSource } from '@nestjs/typeorm';
 import { type Queue } from 'bullmq';
-import { IsString, MaxLength } from 'class-validator';
 import { DataSource } from 'typeorm';
 import { ErrorCode, VerbatimError } from '@app/core';
 import { createCaptureRequest, findCaptureRequestView } from '@app/persistence';
 import { JobName, QueueName, jobIds } from '@app/queues';
 import { ConnectorRegistry } from '@app/sources';
+import { UrlField } from '../common/url-field';
 
 export class CaptureDto {
   @ApiProperty({ example: 'https://mastodon.social/@user/113208307425678901' })
-  @IsString()
-  @MaxLength(2048)
+  @UrlField()
   url!: string;
 }
 

@@ -13,13 +13,13 @@ import {
   NotContains,
 } from 'class-validator';
 import { SUBSCRIBABLE_EVENTS } from '@app/alerts';
+import { UrlField } from '../common/url-field';
 
 const EVENTS_MESSAGE = `events: each must be one of ${SUBSCRIBABLE_EVENTS.join(', ')}`;
 
 export class CreateSubscriptionDto {
   @ApiProperty({ example: 'https://newsroom.example.org/hooks/verbatim' })
-  @IsString()
-  @MaxLength(2048)
+  @UrlField()
   url!: string;
 
   @ApiProperty({
@@ -54,7 +54,7 @@ export class CreateSubscriptionDto {
 }
 
 export class UpdateSubscriptionDto {
-  @ApiPropertyOptional() @IsOptional() @IsString() @MaxLength(2048) url?: string;
+  @ApiPropertyOptional() @IsOptional() @UrlField() url?: string;
 
   @ApiPropertyOptional({ enum: SUBSCRIBABLE_EVENTS, isArray: true })
   @IsOptional()
