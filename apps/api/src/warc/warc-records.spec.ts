@@ -2,7 +2,7 @@ import { createHash } from 'node:crypto';
 import { Readable } from 'node:stream';
 import { WARCParser } from 'warcio';
 import { type CaptureArtifactLink, type WarcCapture } from '@app/persistence';
-import { WarcRecordWriter, warcinfoRecord } from './warc-records';
+import { WarcRecordWriter, sentChunked, warcinfoRecord } from './warc-records';
 
 const hex = (bytes: Buffer) => createHash('sha256').update(bytes).digest('hex');
 
@@ -103,6 +103,61 @@ describe('WARC records of a capture', () => {
     expect(read.map((r) => r.type)).toEqual(['response', 'request', 'metadata', 'metadata']);
     expect(read[3].block.toString('utf8')).toContain(`record: ${read[0].headers['WARC-Record-ID']}\r\n`);
     expect(read[3].block.toString('utf8')).toContain('log-leaf-index: pending\r\n');
+  });
+
+  it("frames a body the server sent chunked as one chunk again, its payload digest the body's", async () => {
+    const chunkedHead = Buffer.from(
+      'HTTP/1.1 200 OK\r\nContent-Type: application/json\r\nTransfer-Encoding: chunked\r\n\r\n',
+      'latin1',
+    );
+    const url = 'https://m.example/api/v1/statuses/1';
+    const kept = new Map([...bytes, [hex(chunkedHead), chunkedHead]]);
+    const chunked = (version: number): WarcCapture => ({
+      ...capture(version, url),
+      artifacts: [
+        link('response', BODY, 'application/json', url),
+        link('response-head', chunkedHead, 'message/http', url),
+      ],
+    });
+    const writer = new WarcRecordWriter();
+    const chunks: Uint8Array[] = [];
+    for (const c of [chunked(1), chunked(2)])
+      for await (const record of writer.captureRecords(c, kept)) chunks.push(record);
+    const read = await records(chunks);
+    expect(read.map((r) => r.type)).toEqual(['response', 'request', 'metadata', 'metadata']);
+    const [response, , first, second] = read;
+    expect(response.block.toString('latin1')).toBe(
+      `${chunkedHead.toString('latin1')}${BODY.length.toString(16)}\r\n${BODY.toString('latin1')}\r\n0\r\n\r\n`,
+    );
+    expect(response.headers['WARC-Payload-Digest']).toBe(`sha256:${hex(BODY)}`);
+    expect(response.headers['WARC-Block-Digest']).toBe(`sha256:${hex(response.block)}`);
+    // a reader that follows the head gets the body back
+    const [parsed] = await (async () => {
+      const out: string[] = [];
+      for await (const record of new WARCParser(Readable.from([Buffer.from(chunks[0])]))) {
+        out.push(await record.contentText());
+      }
+      return out;
+    })();
+    expect(parsed).toBe(BODY.toString('utf8'));
+    // both versions' metadata say so, the second naming the record the first wrote
+    for (const metadata of [first, second]) {
+      expect(metadata.block.toString('utf8')).toContain(
+        'response-framing: a body sent chunked is written as one chunk: the chunk sizes as sent were not kept\r\n',
+      );
+    }
+    // a body sent with a length is written as it came, and no note is made
+    const plain = await records(await written(new WarcRecordWriter(), capture(1, url)));
+    expect(plain[2].block.toString('utf8')).not.toContain('response-framing');
+  });
+
+  it('reads the transfer codings of a head as RFC 9112 does: chunked only when it is the last', () => {
+    const head = (fields: string) => Buffer.from(`HTTP/1.1 200 OK\r\n${fields}\r\n`, 'latin1');
+    expect(sentChunked(head('transfer-encoding: Chunked\r\n'))).toBe(true);
+    expect(sentChunked(head('Transfer-Encoding: gzip\r\nTransfer-Encoding: chunked\r\n'))).toBe(true);
+    expect(sentChunked(head('Transfer-Encoding: gzip, chunked\r\n'))).toBe(true);
+    expect(sentChunked(head('Transfer-Encoding: chunked, gzip\r\n'))).toBe(false);
+    expect(sentChunked(head('Content-Length: 12\r\nX-Note: Transfer-Encoding: chunked\r\n'))).toBe(false);
   });
 
   it('names bytes kept before URLs were by their hash, with no request record', async () => {

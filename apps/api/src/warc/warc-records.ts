@@ -77,6 +77,8 @@ export function warcinfoRecord(filename: string, description: string): Promise<U
 export class WarcRecordWriter {
   /** head sha256 + body sha256 → the WARC-Record-ID of the response record written for them */
   private readonly written = new Map<string, string>();
+  /** the WARC-Record-IDs of response records whose body was framed again as one chunk */
+  private readonly rechunked = new Set<string>();
 
   /**
    * The SHA-256s of the bytes that writing these artifacts needs: those of responses and resources not yet
@@ -104,7 +106,8 @@ export class WarcRecordWriter {
   ): AsyncGenerator<Uint8Array> {
     const date = capture.capturedAt.toISOString();
     const recordIds: string[] = [];
-    yield* this.answerRecords(capture.artifacts, date, bytes, recordIds);
+    const notes = new Map<string, string>();
+    yield* this.answerRecords(capture.artifacts, date, bytes, recordIds, notes);
     const fields: [string, string][] = [
       ['statement-id', capture.statementId],
       ['statement-url', capture.statementUrl],
@@ -115,7 +118,9 @@ export class WarcRecordWriter {
       ['evidence-level', capture.evidenceLevel],
       ['captured-at', date],
     ];
-    yield await serialize(metadataRecord(capture.statementUrl, date, fields, capture.artifacts, recordIds));
+    yield await serialize(
+      metadataRecord(capture.statementUrl, date, fields, capture.artifacts, recordIds, notes),
+    );
   }
 
   /**
@@ -128,7 +133,8 @@ export class WarcRecordWriter {
   ): AsyncGenerator<Uint8Array> {
     const date = observation.observedAt.toISOString();
     const recordIds: string[] = [];
-    yield* this.answerRecords(observation.artifacts, date, bytes, recordIds);
+    const notes = new Map<string, string>();
+    yield* this.answerRecords(observation.artifacts, date, bytes, recordIds, notes);
     const fields: [string, string][] = [
       ['statement-id', observation.statementId],
       ['statement-url', observation.statementUrl],
@@ -143,16 +149,20 @@ export class WarcRecordWriter {
       ['observed-at', date],
     ];
     yield await serialize(
-      metadataRecord(observation.statementUrl, date, fields, observation.artifacts, recordIds),
+      metadataRecord(observation.statementUrl, date, fields, observation.artifacts, recordIds, notes),
     );
   }
 
-  /** Response, request and resource records of the kept answers; pushes the ids the metadata names to `recordIds`. */
+  /**
+   * Response, request and resource records of the kept answers; pushes the ids the metadata names to `recordIds`,
+   * and to `notes` what the metadata should say about how they were written.
+   */
   private async *answerRecords(
     artifacts: readonly CaptureArtifactLink[],
     date: string,
     bytes: ReadonlyMap<string, Buffer>,
     recordIds: string[],
+    notes: Map<string, string>,
   ): AsyncGenerator<Uint8Array> {
     const { responses, resources } = pairResponses(artifacts);
     for (const kept of responses) {
@@ -160,12 +170,18 @@ export class WarcRecordWriter {
       const earlier = this.written.get(key);
       if (earlier) {
         recordIds.push(earlier);
+        if (this.rechunked.has(earlier)) notes.set('response-framing', ONE_CHUNK_NOTE);
         continue;
       }
-      const response = responseRecord(kept, bytes, date);
+      const head = bytesOf(bytes, kept.head.sha256);
+      const response = responseRecord(kept, head, bytesOf(bytes, kept.body.sha256), date);
       const id = response.warcHeaders.headers.get('WARC-Record-ID') as string;
       this.written.set(key, id);
       recordIds.push(id);
+      if (sentChunked(head)) {
+        this.rechunked.add(id);
+        notes.set('response-framing', ONE_CHUNK_NOTE);
+      }
       yield await serialize(response);
       if (kept.head.url !== null) yield await serialize(requestRecord(kept.head.url, date, id));
     }
@@ -195,16 +211,47 @@ export class WarcRecordWriter {
  * The response as received. The record's HTTP head is not rebuilt from parsed headers (which would lose
  * their order, case and bytes): the block is the kept head and body concatenated. Its payload is the body,
  * whose SHA-256 is already the artifact's address, hence the payload digest.
+ *
+ * A body the server sent chunked was kept without its chunk framing, while the head still says
+ * `Transfer-Encoding: chunked`; a block of the two would tell a replay tool to read chunks that are not there.
+ * The body is then framed again, as one chunk, so the block is a well-formed response again. The payload digest
+ * stays the body's: WARC 1.1 (§5.9) takes the payload of an HTTP block with its transfer coding removed.
  */
-function responseRecord(kept: KeptResponse, bytes: ReadonlyMap<string, Buffer>, date: string): WARCRecord {
+function responseRecord(kept: KeptResponse, head: Buffer, body: Buffer, date: string): WARCRecord {
   return rawRecord(
     'response',
     kept.head.url ?? artifactUrn(kept.body.sha256),
     date,
     { 'Content-Type': 'application/http; msgtype=response' },
-    [bytesOf(bytes, kept.head.sha256), bytesOf(bytes, kept.body.sha256)],
+    sentChunked(head) ? [head, ...oneChunk(body)] : [head, body],
     kept.body.sha256,
   );
+}
+
+const ONE_CHUNK_NOTE = 'a body sent chunked is written as one chunk: the chunk sizes as sent were not kept';
+
+/** Whether the head's last transfer coding is chunked (RFC 9112 §6.1), so its body came framed as chunks. */
+export function sentChunked(head: Buffer): boolean {
+  const codings = head
+    .toString('latin1')
+    .split('\r\n')
+    .filter((line) => /^transfer-encoding:/i.test(line))
+    .flatMap((line) => line.slice(line.indexOf(':') + 1).split(','))
+    .map((coding) => coding.trim().toLowerCase())
+    .filter(Boolean);
+  return codings[codings.length - 1] === 'chunked';
+}
+
+/** `body` as one chunk and the last, empty one (no trailer fields). */
+function oneChunk(body: Buffer): Buffer[] {
+  const last = Buffer.from('0\r\n\r\n', 'latin1');
+  if (body.length === 0) return [last];
+  return [
+    Buffer.from(`${body.length.toString(16)}\r\n`, 'latin1'),
+    body,
+    Buffer.from('\r\n', 'latin1'),
+    last,
+  ];
 }
 
 /**
@@ -230,19 +277,24 @@ function requestRecord(url: string, date: string, responseId: string): WARCRecor
 /** The SHA-256 of no bytes: a GET request's payload. */
 const EMPTY_SHA256 = createHash('sha256').digest('hex');
 
-/** A `metadata` record about a statement: the given fields, the artifacts, and the records written for them. */
+/**
+ * A `metadata` record about a statement: the given fields, the artifacts, the records written for them, and notes
+ * on how they were written.
+ */
 function metadataRecord(
   statementUrl: string,
   date: string,
   about: [string, string][],
   artifacts: readonly CaptureArtifactLink[],
   recordIds: string[],
+  notes: ReadonlyMap<string, string>,
 ): WARCRecord {
   const fields: [string, string][] = [
     ...about,
     ...artifacts.map((a): [string, string] => ['artifact', `${a.role} sha256:${a.sha256}`]),
     ...recordIds.map((id): [string, string] => ['record', id]),
     ['request-records', 'rebuilt from the URL that answered: the request line and Host only'],
+    ...notes,
   ];
   const body = Buffer.from(fields.map(([name, value]) => `${name}: ${oneLine(value)}\r\n`).join(''), 'utf8');
   return rawRecord('metadata', statementUrl, date, { 'Content-Type': 'application/warc-fields' }, [body]);
