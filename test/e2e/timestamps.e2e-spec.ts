@@ -108,7 +108,23 @@ describe('RFC 3161 timestamps on checkpoints', () => {
     }
   });
 
+  /** `verbatim_checkpoint_anchors_total` of the test TSA, by outcome, from /metrics */
+  async function anchorTries(outcome: 'anchored' | 'failed'): Promise<number> {
+    const text = (await app.http().get('/metrics').expect(200)).text;
+    const line = text
+      .split('\n')
+      .find(
+        (l) =>
+          l.startsWith('verbatim_checkpoint_anchors_total{') &&
+          l.includes('kind="timestamp"') &&
+          l.includes(`anchor="${tsa.url}"`) &&
+          l.includes(`outcome="${outcome}"`),
+      );
+    return line ? Number(line.slice(line.lastIndexOf(' ') + 1)) : 0;
+  }
+
   it('asks again for the token of the newest checkpoint when its TSA refused at first', async () => {
+    const [failedBefore, anchoredBefore] = [await anchorTries('failed'), await anchorTries('anchored')];
     tsa.setMode('reject');
     const asked = tsa.requestCount();
     const status = mastodon.publish('mfa', { content: '<p>Stamped once the TSA is back.</p>' });
@@ -131,6 +147,8 @@ describe('RFC 3161 timestamps on checkpoints', () => {
       return row && (await app.db.query(`SELECT 1 FROM log_pending LIMIT 1`)).length === 0 ? row : undefined;
     });
     expect(refused.stamped).toBe(false);
+    // an operator sees the refusal on /metrics, not only in the log
+    expect(await anchorTries('failed')).toBeGreaterThan(failedBefore);
     tsa.setMode('ok');
     // nothing else is captured: only the scheduler's repair can ask again
     const stamped = await waitFor('the token, asked again', async () => {
@@ -138,5 +156,6 @@ describe('RFC 3161 timestamps on checkpoints', () => {
       return row.size === refused.size && row.stamped ? row : undefined;
     });
     expect(stamped.size).toBe(refused.size);
+    expect(await anchorTries('anchored')).toBeGreaterThan(anchoredBefore);
   });
 });

@@ -44,6 +44,17 @@ export class MetricsService {
     registers: [this.registry],
   });
 
+  /**
+   * Tries to anchor a signed checkpoint outside the log, by the TSA's URL or the witness's name: failures going on
+   * for longer than the anchor retry delay mean evidence bundles go out without that anchor.
+   */
+  readonly checkpointAnchors = new Counter({
+    name: 'verbatim_checkpoint_anchors_total',
+    help: 'Checkpoint anchoring tries by kind (timestamp: an RFC 3161 TSA; cosignature: a witness), anchor and outcome (anchored, failed)',
+    labelNames: ['kind', 'anchor', 'outcome'] as const,
+    registers: [this.registry],
+  });
+
   readonly webhookDeliveries = new Counter({
     name: 'verbatim_webhook_attempts_total',
     help: 'Webhook delivery attempts by outcome (delivered, failed)',

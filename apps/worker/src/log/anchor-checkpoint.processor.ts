@@ -5,6 +5,7 @@ import { type Job } from 'bullmq';
 import { DataSource } from 'typeorm';
 import { VERBATIM_CONFIG, type VerbatimConfig } from '@app/config';
 import { checkpointAt, collectCosignatures, LOG_KEY, timestampCheckpoint, type LogKey } from '@app/log';
+import { MetricsService } from '@app/observability';
 import { JobName, QueueName, type JobOf, WORKER_LOCKS } from '@app/queues';
 import { GuardedHttpClient } from '@app/sources';
 
@@ -22,6 +23,7 @@ export class AnchorCheckpointProcessor extends WorkerHost implements BeforeAppli
     @Inject(LOG_KEY) private readonly key: LogKey,
     @Inject(VERBATIM_CONFIG) private readonly config: VerbatimConfig,
     private readonly http: GuardedHttpClient,
+    private readonly metrics: MetricsService,
   ) {
     super();
   }
@@ -45,8 +47,17 @@ export class AnchorCheckpointProcessor extends WorkerHost implements BeforeAppli
       ),
       collectCosignatures(this.db, this.http, this.key, checkpoint, this.config.log.witnesses),
     ]);
+    // an anchor stored by an earlier try of this job is not counted again
+    for (const t of timestamps.filter((o) => o.status !== 'already-timestamped'))
+      this.count('timestamp', t.tsa, t.status === 'failed');
+    for (const c of cosignatures.filter((o) => o.status !== 'already-cosigned'))
+      this.count('cosignature', c.witness, c.status === 'failed');
     const failed = [...timestamps, ...cosignatures].filter((o) => o.status === 'failed');
     if (failed.length > 0)
       this.logger.warn(`checkpoint ${checkpoint.size}: ${failed.length} anchor(s) failed`);
+  }
+
+  private count(kind: 'timestamp' | 'cosignature', anchor: string, failed: boolean): void {
+    this.metrics.checkpointAnchors.inc({ kind, anchor, outcome: failed ? 'failed' : 'anchored' });
   }
 }
