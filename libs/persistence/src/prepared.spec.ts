@@ -64,6 +64,29 @@ describe('runPrepared, and the database settings it relies on', () => {
     }
   });
 
+  it('gives up a connection whose prepared statement went stale, so the next run prepares it afresh', async () => {
+    const single = createDataSource(database.env.databaseUrl, { poolSize: 1 });
+    await single.initialize();
+    try {
+      await single.query(`CREATE TABLE drafts (id int PRIMARY KEY, words int NOT NULL)`);
+      await single.query(`INSERT INTO drafts VALUES (1, 7)`);
+      const read = `SELECT words FROM drafts WHERE id = $1`;
+      expect((await runPrepared(single.manager, read, [1])).rows).toEqual([{ words: 7 }]);
+      // a migration changes the type of a column the statement returns: its plan must not change result type
+      await single.query(`ALTER TABLE drafts ALTER COLUMN words TYPE text`);
+      const outdated = await runPrepared(single.manager, read, [1]).catch((error: unknown) => error);
+      expect((outdated as { driverError?: { code?: string } }).driverError?.code).toBe('0A000');
+      expect((await runPrepared(single.manager, read, [1])).rows).toEqual([{ words: '7' }]);
+      // a DISCARD ALL (a pooler's reset) forgets every statement the driver believes prepared
+      await single.query('DISCARD ALL');
+      const gone = await runPrepared(single.manager, read, [1]).catch((error: unknown) => error);
+      expect((gone as { driverError?: { code?: string } }).driverError?.code).toBe('26000');
+      expect((await runPrepared(single.manager, read, [1])).rows).toEqual([{ words: '7' }]);
+    } finally {
+      await single.destroy();
+    }
+  });
+
   it('warns the operator when autovacuum is off, and only then', async () => {
     const [{ autovacuum }]: { autovacuum: string }[] = await database.db.query(`SHOW autovacuum`);
     const warnings = await databaseWarnings(database.db);

@@ -4,6 +4,9 @@ import { QueryFailedError, QueryRunnerAlreadyReleasedError, type EntityManager }
 
 const names = new Map<string, string>();
 
+/** invalid_sql_statement_name (the statement is gone), feature_not_supported (a cached plan's result type changed) */
+const STALE_PREPARED = new Set(['26000', '0A000']);
+
 /** A statement's name on every connection: from its text, so one name never stands for two texts. */
 function statementName(text: string): string {
   let name = names.get(text);
@@ -15,7 +18,7 @@ function statementName(text: string): string {
 }
 
 /**
- * Runs a statement the workers send many times a second as a named prepared statement. TypeORM's `query` sends
+ * Runs a statement sent many times a second (a poll's, a search's) as a named prepared statement. TypeORM's `query` sends
  * every statement unnamed, so PostgreSQL parses and plans it on every call. Named, a statement is parsed once
  * per connection, and after five runs PostgreSQL may keep one generic plan for it instead of planning anew.
  * Inside a transaction it runs on the transaction's connection. Errors are TypeORM's `QueryFailedError`, as
@@ -44,7 +47,10 @@ export async function runPrepared<Row extends QueryResultRow>(
     const result = await client.query<Row>(query);
     return { rows: result.rows, rowCount: result.rowCount ?? 0 };
   } catch (error) {
-    if (!(error instanceof DatabaseError)) broken = error as Error;
+    // the connection is kept when PostgreSQL refused the statement, unless the refusal is of the statement as
+    // prepared there: gone (a DISCARD ALL) or its plan outdated by a migration that changed a column's type. A new
+    // connection prepares it afresh, where this one would refuse it until the process restarts
+    if (!(error instanceof DatabaseError) || STALE_PREPARED.has(error.code ?? '')) broken = error as Error;
     throw new QueryFailedError(text, values, error as Error);
   } finally {
     if (!transaction) client.release(broken);

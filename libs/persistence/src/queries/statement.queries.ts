@@ -229,8 +229,9 @@ async function searchNewest(db: EntityManager, filter: StatementFilter, q: strin
      ) m ON true
      ORDER BY m.seq DESC`;
   type Row = Partial<StatementRow> & { query: string | null };
-  // planning this statement cost more than running it for most words (0.3–0.8 ms): named, it is planned once
-  // per connection. Only short queries, so that the shapes prepared on a connection stay few.
+  // parsing and planning this statement cost more than running it for most words (0.3–0.8 ms): named, it is parsed
+  // once per connection and, after five runs, kept with a generic plan. Only short queries, so that the shapes
+  // prepared on a connection stay few (39 at most).
   const rows: Row[] =
     parsed.flat().length <= PREPARED_SEARCH_TERMS
       ? (await runPrepared<Row>(db, sql, params)).rows
