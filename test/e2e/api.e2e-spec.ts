@@ -132,16 +132,31 @@ describe('the REST API', () => {
     const nul = await app.http().get('/api/v1/statements?q=%00').expect(400);
     expect(nul.body.error).toBe('invalid-input');
     // a URL holding a NUL (which PostgreSQL's text cannot store) or a line break is refused with the field named
-    for (const [path, url] of [
-      ['/api/v1/captures', `${mastodon.origin}/@mfa/1\u0000`],
-      ['/api/v1/accounts', `${mastodon.origin}/@mfa\u0000`],
-      ['/api/v1/subscriptions', 'https://newsroom.example/hook\n'],
-    ]) {
-      const refused = await app.write('post', path).send({ url }).expect(400);
-      expect(refused.body.message).toContain(
-        'url: holds a control character (such as \\u0000 or a line break), which no URL has; send the URL as written',
-      );
+    const controlCharacter =
+      'holds a control character (such as \\u0000 or a line break), which no URL has; send the URL as written';
+    for (const [path, body] of [
+      ['/api/v1/captures', { url: `${mastodon.origin}/@mfa/1\u0000/x` }],
+      ['/api/v1/accounts', { url: `${mastodon.origin}/@m\u0000fa` }],
+      ['/api/v1/subscriptions', { url: 'https://newsroom.example/ho\nok', events: ['posted'] }],
+      [
+        '/api/v1/extractions',
+        { text: 'A quote. — Someone (@someone) March 1, 2024', sourceUrl: 'https://n.example/a\u0001b' },
+      ],
+    ] as const) {
+      const refused = await app.write('post', path).send(body).expect(400);
+      const field = 'url' in body ? 'url' : 'sourceUrl';
+      expect(refused.body.message).toContain(`${field}: ${controlCharacter}`);
     }
+    // around a URL, a line break is dropped as a URL parser drops it
+    const pasted = await app
+      .write('post', '/api/v1/captures')
+      .send({ url: ` ${mastodon.origin}/@mfa/1\r\n` });
+    expect(pasted.status).toBe(202);
+    const [request]: { url: string }[] = await app.db.query(
+      `SELECT url FROM capture_requests WHERE id = $1`,
+      [pasted.body.jobId],
+    );
+    expect(request.url).toBe(`${mastodon.origin}/@mfa/1`);
     await app.http().get('/api/v1/statements/not-a-uuid').expect(400);
     await app.http().get('/api/v1/statements/00000000-0000-4000-8000-000000000000').expect(404);
     await app.http().get('/api/v1/artifacts/XYZ').expect(400);

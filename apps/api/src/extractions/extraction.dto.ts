@@ -1,5 +1,6 @@
 import { ApiProperty, ApiPropertyOptional } from '@nestjs/swagger';
 import { IsIn, IsNotEmpty, IsOptional, IsString, IsUrl, MaxLength } from 'class-validator';
+import { WithoutControlCharacters } from '../common/url-field';
 
 /** Well under the JSON body limit (256 kB), which counts the escapes an HTML page needs in JSON. */
 export const MAX_EXTRACTION_TEXT = 200_000;
@@ -26,6 +27,7 @@ export class ExtractionDto {
     { message: 'sourceUrl must be an http(s) URL such as https://news.example/article' },
   )
   @MaxLength(2048)
+  @WithoutControlCharacters()
   sourceUrl?: string;
 
   @ApiPropertyOptional({
