@@ -439,6 +439,42 @@ describe('archivist formats: Memento and WARC', () => {
       expect(sent.map((r) => r.response!.head!.toString('latin1'))).toContain(head.toString('latin1'));
     });
 
+    it('writes a body the platform sent chunked as one chunk, its payload digest the body as sent', async () => {
+      const chunked = await startFakeMastodon({ chunked: true });
+      try {
+        chunked.addAccount({ username: 'embassy' });
+        const post = chunked.publish('embassy', { content: '<p>Sent in chunks.</p>' });
+        const capture = await app.write('post', '/api/v1/captures').send({ url: post.url }).expect(202);
+        await waitFor('the capture job', async () => {
+          const res = await app.http().get(`/api/v1/captures/${capture.body.jobId}`).expect(200);
+          return res.body.state === 'completed' ? true : undefined;
+        });
+        const [{ id }]: { id: string }[] = await app.db.query(`SELECT id FROM statements WHERE url = $1`, [
+          post.url,
+        ]);
+        const { records } = await download(`/statements/${id}.warc.gz`);
+        const responses = records.filter((r) => r.type === 'response');
+        expect(responses.length).toBeGreaterThan(0);
+        const framing = records
+          .filter((r) => r.type === 'metadata')
+          .flatMap((r) => fields(r.block).filter(([name]) => name === 'response-framing'))
+          .map(([, value]) => value.split(' ')[0]);
+        for (const response of responses) {
+          const { head, payload } = splitHttp(response.block);
+          // the head as the platform wrote it, chunked; the body once, as one chunk
+          const sent = chunked.requestLog.find((r) => r.response?.head?.equals(head))!.response!;
+          expect(head.toString('latin1')).toContain('\r\nTransfer-Encoding: chunked\r\n');
+          expect(payload.toString('latin1')).toBe(
+            `${sent.body.length.toString(16)}\r\n${sent.body.toString('latin1')}\r\n0\r\n\r\n`,
+          );
+          expect(response.headers.get('WARC-Payload-Digest')).toBe(sha256(sent.body));
+          expect(framing).toContain(response.headers.get('WARC-Record-ID'));
+        }
+      } finally {
+        await chunked.close();
+      }
+    });
+
     it('answers 404 for an unknown statement or account and 400 for a malformed id', async () => {
       await app.http().get('/statements/00000000-0000-4000-8000-000000000000.warc.gz').expect(404);
       await app.http().get('/accounts/00000000-0000-4000-8000-000000000000.warc.gz').expect(404);

@@ -96,7 +96,7 @@ export class WarcRecordWriter {
 
   /**
    * The records of one capture: for each kept response, a `response` record whose block is the kept head
-   * followed by the kept body, byte for byte, and a `request` record for it; a `resource` record for each body
+   * followed by the kept body (see responseRecord), and a `request` record for it; a `resource` record for each body
    * kept without a head (media); then a `metadata` record tying them to the version, its record hash and its
    * place in the log. `bytes` holds every artifact of the capture, by SHA-256.
    */
@@ -106,8 +106,7 @@ export class WarcRecordWriter {
   ): AsyncGenerator<Uint8Array> {
     const date = capture.capturedAt.toISOString();
     const recordIds: string[] = [];
-    const notes = new Map<string, string>();
-    yield* this.answerRecords(capture.artifacts, date, bytes, recordIds, notes);
+    yield* this.answerRecords(capture.artifacts, date, bytes, recordIds);
     const fields: [string, string][] = [
       ['statement-id', capture.statementId],
       ['statement-url', capture.statementUrl],
@@ -119,7 +118,7 @@ export class WarcRecordWriter {
       ['captured-at', date],
     ];
     yield await serialize(
-      metadataRecord(capture.statementUrl, date, fields, capture.artifacts, recordIds, notes),
+      metadataRecord(capture.statementUrl, date, fields, capture.artifacts, recordIds, this.rechunked),
     );
   }
 
@@ -133,8 +132,7 @@ export class WarcRecordWriter {
   ): AsyncGenerator<Uint8Array> {
     const date = observation.observedAt.toISOString();
     const recordIds: string[] = [];
-    const notes = new Map<string, string>();
-    yield* this.answerRecords(observation.artifacts, date, bytes, recordIds, notes);
+    yield* this.answerRecords(observation.artifacts, date, bytes, recordIds);
     const fields: [string, string][] = [
       ['statement-id', observation.statementId],
       ['statement-url', observation.statementUrl],
@@ -149,20 +147,23 @@ export class WarcRecordWriter {
       ['observed-at', date],
     ];
     yield await serialize(
-      metadataRecord(observation.statementUrl, date, fields, observation.artifacts, recordIds, notes),
+      metadataRecord(
+        observation.statementUrl,
+        date,
+        fields,
+        observation.artifacts,
+        recordIds,
+        this.rechunked,
+      ),
     );
   }
 
-  /**
-   * Response, request and resource records of the kept answers; pushes the ids the metadata names to `recordIds`,
-   * and to `notes` what the metadata should say about how they were written.
-   */
+  /** Response, request and resource records of the kept answers; pushes the ids the metadata names to `recordIds`. */
   private async *answerRecords(
     artifacts: readonly CaptureArtifactLink[],
     date: string,
     bytes: ReadonlyMap<string, Buffer>,
     recordIds: string[],
-    notes: Map<string, string>,
   ): AsyncGenerator<Uint8Array> {
     const { responses, resources } = pairResponses(artifacts);
     for (const kept of responses) {
@@ -170,7 +171,6 @@ export class WarcRecordWriter {
       const earlier = this.written.get(key);
       if (earlier) {
         recordIds.push(earlier);
-        if (this.rechunked.has(earlier)) notes.set('response-framing', ONE_CHUNK_NOTE);
         continue;
       }
       const head = bytesOf(bytes, kept.head.sha256);
@@ -178,10 +178,7 @@ export class WarcRecordWriter {
       const id = response.warcHeaders.headers.get('WARC-Record-ID') as string;
       this.written.set(key, id);
       recordIds.push(id);
-      if (sentChunked(head)) {
-        this.rechunked.add(id);
-        notes.set('response-framing', ONE_CHUNK_NOTE);
-      }
+      if (framedAgain(head)) this.rechunked.add(id);
       yield await serialize(response);
       if (kept.head.url !== null) yield await serialize(requestRecord(kept.head.url, date, id));
     }
@@ -209,13 +206,15 @@ export class WarcRecordWriter {
 
 /**
  * The response as received. The record's HTTP head is not rebuilt from parsed headers (which would lose
- * their order, case and bytes): the block is the kept head and body concatenated. Its payload is the body,
- * whose SHA-256 is already the artifact's address, hence the payload digest.
+ * their order, case and bytes): the block is the kept head followed by the kept body, byte for byte, but for the
+ * framing of a chunked body. Its payload is the body, whose SHA-256 is already the artifact's address, hence the
+ * payload digest.
  *
  * A body the server sent chunked was kept without its chunk framing, while the head still says
  * `Transfer-Encoding: chunked`; a block of the two would tell a replay tool to read chunks that are not there.
  * The body is then framed again, as one chunk, so the block is a well-formed response again. The payload digest
- * stays the body's: WARC 1.1 (§5.9) takes the payload of an HTTP block with its transfer coding removed.
+ * stays the body's: WARC 1.1 (§5.9) takes the payload of an HTTP block with its transfer coding removed (tools that
+ * digest the block's bytes after the head, as warcio does, will disagree on these records).
  */
 function responseRecord(kept: KeptResponse, head: Buffer, body: Buffer, date: string): WARCRecord {
   return rawRecord(
@@ -223,12 +222,21 @@ function responseRecord(kept: KeptResponse, head: Buffer, body: Buffer, date: st
     kept.head.url ?? artifactUrn(kept.body.sha256),
     date,
     { 'Content-Type': 'application/http; msgtype=response' },
-    sentChunked(head) ? [head, ...oneChunk(body)] : [head, body],
+    framedAgain(head) ? [head, ...oneChunk(body)] : [head, body],
     kept.body.sha256,
   );
 }
 
-const ONE_CHUNK_NOTE = 'a body sent chunked is written as one chunk: the chunk sizes as sent were not kept';
+const ONE_CHUNK_NOTE =
+  'its body was sent chunked and is written as one chunk (the chunk sizes and trailer fields as sent were not kept)';
+
+/** Statuses whose responses have no body, whatever their head says (RFC 9112 §6.3). */
+const BODILESS_STATUS = /^HTTP\/\d(?:\.\d)? (?:1\d\d|204|304) /;
+
+/** Whether the response's body is written framed again as one chunk: it has one, and it came chunked. */
+function framedAgain(head: Buffer): boolean {
+  return !BODILESS_STATUS.test(head.subarray(0, 16).toString('latin1')) && sentChunked(head);
+}
 
 /** Whether the head's last transfer coding is chunked (RFC 9112 §6.1), so its body came framed as chunks. */
 export function sentChunked(head: Buffer): boolean {
@@ -278,8 +286,8 @@ function requestRecord(url: string, date: string, responseId: string): WARCRecor
 const EMPTY_SHA256 = createHash('sha256').digest('hex');
 
 /**
- * A `metadata` record about a statement: the given fields, the artifacts, the records written for them, and notes
- * on how they were written.
+ * A `metadata` record about a statement: the given fields, the artifacts, the records written for them, and which
+ * of those had their body framed again (`rechunked`).
  */
 function metadataRecord(
   statementUrl: string,
@@ -287,14 +295,16 @@ function metadataRecord(
   about: [string, string][],
   artifacts: readonly CaptureArtifactLink[],
   recordIds: string[],
-  notes: ReadonlyMap<string, string>,
+  rechunked: ReadonlySet<string>,
 ): WARCRecord {
   const fields: [string, string][] = [
     ...about,
     ...artifacts.map((a): [string, string] => ['artifact', `${a.role} sha256:${a.sha256}`]),
     ...recordIds.map((id): [string, string] => ['record', id]),
     ['request-records', 'rebuilt from the URL that answered: the request line and Host only'],
-    ...notes,
+    ...recordIds
+      .filter((id) => rechunked.has(id))
+      .map((id): [string, string] => ['response-framing', `${id} ${ONE_CHUNK_NOTE}`]),
   ];
   const body = Buffer.from(fields.map(([name, value]) => `${name}: ${oneLine(value)}\r\n`).join(''), 'utf8');
   return rawRecord('metadata', statementUrl, date, { 'Content-Type': 'application/warc-fields' }, [body]);

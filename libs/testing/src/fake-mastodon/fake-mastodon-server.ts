@@ -116,6 +116,11 @@ export interface EditChanges {
 }
 
 export interface FakeMastodonOptions {
+  /**
+   * Send every body in two chunks (`Transfer-Encoding: chunked`, no Content-Length), as Mastodon behind nginx does
+   * when it streams an answer.
+   */
+  chunked?: boolean;
   /** Give statuses the sequential ids firstId, firstId+1… instead of snowflakes: lets tests cross 9 -> 10. */
   firstId?: number;
   /**
@@ -420,10 +425,13 @@ export async function startFakeMastodon(options: FakeMastodonOptions = {}): Prom
       headers.Link = routed.link;
     }
     if (status === 200) headers.ETag = `W/"${createHash('md5').update(body).digest('hex')}"`;
-    headers['Content-Length'] = String(body.length);
+    const chunked = options.chunked === true && req.method !== 'HEAD' && body.length > 1;
+    if (chunked) headers['Transfer-Encoding'] = 'chunked';
+    else headers['Content-Length'] = String(body.length);
     const response = (entry.response = { status, headers, body } as NonNullable<LoggedRequest['response']>);
     res.writeHead(status, headers);
-    res.end(req.method === 'HEAD' ? undefined : body);
+    if (chunked) res.write(body.subarray(0, body.length >> 1));
+    res.end(req.method === 'HEAD' ? undefined : chunked ? body.subarray(body.length >> 1) : body);
     response.head = writtenHead(res);
   }
 
