@@ -45,8 +45,9 @@ export class MetricsService {
   });
 
   /**
-   * Tries to anchor a signed checkpoint outside the log, by the TSA's URL or the witness's name: failures going on
-   * for longer than the anchor retry delay mean evidence bundles go out without that anchor.
+   * Tries to anchor a signed checkpoint outside the log, by the TSA's or the witness's URL (a try that finds the
+   * anchor already stored is not counted): failures going on for longer than the anchor retry delay mean evidence
+   * bundles go out without that anchor. Counted by the worker processes, which make the tries.
    */
   readonly checkpointAnchors = new Counter({
     name: 'verbatim_checkpoint_anchors_total',

@@ -51,7 +51,7 @@ export class AnchorCheckpointProcessor extends WorkerHost implements BeforeAppli
     for (const t of timestamps.filter((o) => o.status !== 'already-timestamped'))
       this.count('timestamp', t.tsa, t.status === 'failed');
     for (const c of cosignatures.filter((o) => o.status !== 'already-cosigned'))
-      this.count('cosignature', c.witness, c.status === 'failed');
+      this.count('cosignature', c.url, c.status === 'failed');
     const failed = [...timestamps, ...cosignatures].filter((o) => o.status === 'failed');
     if (failed.length > 0)
       this.logger.warn(`checkpoint ${checkpoint.size}: ${failed.length} anchor(s) failed`);
