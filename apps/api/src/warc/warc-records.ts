@@ -174,11 +174,12 @@ export class WarcRecordWriter {
         continue;
       }
       const head = bytesOf(bytes, kept.head.sha256);
-      const response = responseRecord(kept, head, bytesOf(bytes, kept.body.sha256), date);
+      const rechunk = framedAgain(head);
+      const response = responseRecord(kept, head, bytesOf(bytes, kept.body.sha256), date, rechunk);
       const id = response.warcHeaders.headers.get('WARC-Record-ID') as string;
       this.written.set(key, id);
       recordIds.push(id);
-      if (framedAgain(head)) this.rechunked.add(id);
+      if (rechunk) this.rechunked.add(id);
       yield await serialize(response);
       if (kept.head.url !== null) yield await serialize(requestRecord(kept.head.url, date, id));
     }
@@ -212,17 +213,24 @@ export class WarcRecordWriter {
  *
  * A body the server sent chunked was kept without its chunk framing, while the head still says
  * `Transfer-Encoding: chunked`; a block of the two would tell a replay tool to read chunks that are not there.
- * The body is then framed again, as one chunk, so the block is a well-formed response again. The payload digest
- * stays the body's: WARC 1.1 (§5.9) takes the payload of an HTTP block with its transfer coding removed (tools that
- * digest the block's bytes after the head, as warcio does, will disagree on these records).
+ * The body is then framed again, as one chunk (`rechunk`, see framedAgain), so the block is a well-formed
+ * response. The payload digest stays the body's: WARC 1.1 (§5.9) takes the payload of an HTTP block with its
+ * transfer coding removed (tools that digest the block's bytes after the head, as warcio does, will disagree on
+ * these records).
  */
-function responseRecord(kept: KeptResponse, head: Buffer, body: Buffer, date: string): WARCRecord {
+function responseRecord(
+  kept: KeptResponse,
+  head: Buffer,
+  body: Buffer,
+  date: string,
+  rechunk: boolean,
+): WARCRecord {
   return rawRecord(
     'response',
     kept.head.url ?? artifactUrn(kept.body.sha256),
     date,
     { 'Content-Type': 'application/http; msgtype=response' },
-    framedAgain(head) ? [head, ...oneChunk(body)] : [head, body],
+    rechunk ? [head, ...oneChunk(body)] : [head, body],
     kept.body.sha256,
   );
 }
