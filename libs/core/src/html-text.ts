@@ -23,7 +23,8 @@ const toText = compile(OPTIONS);
 
 /** Elements the converter indents every line of their content for ("> " per quote, spaces per list level). */
 const INDENTING = new Set(['blockquote', 'ul', 'ol', 'dl']);
-const INDENTING_TAG = /<(blockquote|ul|ol|dl)[\s/>]/i;
+/** an opening tag of one of them, found by one native scan */
+const INDENTING_TAG = new RegExp(`<(?:${[...INDENTING].join('|')})[\\s/>]`, 'i');
 /** Deeper than this, lines are not indented at all: the text would grow by the depth for every line. */
 export const MAX_INDENTED_DEPTH = 8;
 const toFlatText = compile({
