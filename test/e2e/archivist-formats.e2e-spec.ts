@@ -45,6 +45,8 @@ function parseLinkFormat(text: string): ParsedLink[] {
 interface ReadRecord {
   type: string;
   headers: Map<string, string>;
+  /** every `WARC-Concurrent-To` field, in order (the one field a record may repeat) */
+  concurrentTo: string[];
   block: Buffer;
 }
 
@@ -57,7 +59,12 @@ async function readWarc(bytes: Buffer): Promise<ReadRecord[]> {
   })) {
     const headers = new Map<string, string>();
     for (const [name, value] of record.warcHeaders.headers as Map<string, string>) headers.set(name, value);
-    records.push({ type: record.warcType as string, headers, block: Buffer.from(await record.readFully()) });
+    records.push({
+      type: record.warcType as string,
+      headers,
+      concurrentTo: record.warcConcurrentTo ?? [],
+      block: Buffer.from(await record.readFully()),
+    });
   }
   return records;
 }
@@ -350,6 +357,14 @@ describe('archivist formats: Memento and WARC', () => {
       expect(requests.map((r) => r.headers.get('WARC-Concurrent-To'))).toEqual(
         responses.map((r) => r.headers.get('WARC-Record-ID')),
       );
+      // and each metadata record is concurrent to the records it names
+      for (const record of records.filter((r) => r.type === 'metadata')) {
+        const ids = fields(record.block)
+          .filter(([name]) => name === 'record')
+          .map(([, id]) => id);
+        expect(record.concurrentTo).toEqual([...new Set(ids)]);
+        expect(record.concurrentTo.length).toBeGreaterThan(0);
+      }
     });
 
     it('keeps in each response record the exact head and body the platform wrote, at the URL that answered', async () => {

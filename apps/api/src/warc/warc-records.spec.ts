@@ -1,5 +1,6 @@
 import { createHash } from 'node:crypto';
 import { Readable } from 'node:stream';
+import { gunzipSync } from 'node:zlib';
 import { WARCParser } from 'warcio';
 import { type CaptureArtifactLink, type WarcCapture } from '@app/persistence';
 import { WarcRecordWriter, sentChunked, warcinfoRecord } from './warc-records';
@@ -37,14 +38,25 @@ function capture(version: number, url: string | null, extra: CaptureArtifactLink
 }
 
 async function records(chunks: Uint8Array[]) {
-  const out: { type: string; headers: Record<string, string>; block: Buffer }[] = [];
+  const out: {
+    type: string;
+    headers: Record<string, string>;
+    fields: [string, string][];
+    block: Buffer;
+  }[] = [];
   for await (const record of new WARCParser(Readable.from(chunks.map((c) => Buffer.from(c))), {
     parseHttp: false,
     keepHeadersCase: true,
   })) {
-    const headers: Record<string, string> = {};
-    for (const [name, value] of record.warcHeaders.headers as Map<string, string>) headers[name] = value;
-    out.push({ type: record.warcType as string, headers, block: Buffer.from(await record.readFully()) });
+    // the head's fields in order, a repeated one as often as it is written
+    const fields = [...(record.warcHeaders.headers as Map<string, string>)];
+    const headers = Object.fromEntries(fields);
+    out.push({
+      type: record.warcType as string,
+      headers,
+      fields,
+      block: Buffer.from(await record.readFully()),
+    });
   }
   return out;
 }
@@ -77,7 +89,11 @@ describe('WARC records of a capture', () => {
       'WARC-Type': 'metadata',
       'WARC-Target-URI': 'https://m.example/@mfa/1',
       'Content-Type': 'application/warc-fields',
+      'WARC-Concurrent-To': response.headers['WARC-Record-ID'],
+      'WARC-Block-Digest': `sha256:${hex(metadata.block)}`,
     });
+    // warcio digests every record's payload but a warcinfo's; a metadata record's payload is its block
+    expect(metadata.headers['WARC-Payload-Digest']).toBe(`sha256:${hex(metadata.block)}`);
     expect(metadata.block.toString('utf8')).toBe(
       [
         'statement-id: 7b0d5e0e-0000-4000-8000-000000000001',
@@ -183,11 +199,22 @@ describe('WARC records of a capture', () => {
 
   it('writes a body kept without a head as a resource record of its media type', async () => {
     const photo = link('media', PHOTO, 'image/jpeg', 'https://m.example/media/1.jpg');
-    const read = await records(
-      await written(new WarcRecordWriter(), capture(1, 'https://m.example/a', [photo])),
-    );
+    const chunks = await written(new WarcRecordWriter(), capture(1, 'https://m.example/a', [photo]));
+    const read = await records(chunks);
     const resource = read.find((r) => r.type === 'resource')!;
+    const response = read.find((r) => r.type === 'response')!;
+    const metadata = read.find((r) => r.type === 'metadata')!;
     expect(resource.block.equals(PHOTO)).toBe(true);
+    // the metadata is concurrent to both records, a field each (WARC 1.1 lets this one repeat)
+    expect(metadata.fields.filter(([name]) => name === 'WARC-Concurrent-To')).toEqual([
+      ['WARC-Concurrent-To', response.headers['WARC-Record-ID']],
+      ['WARC-Concurrent-To', resource.headers['WARC-Record-ID']],
+    ]);
+    // as two lines of the head in the file, not one joined value
+    const head = gunzipSync(chunks[chunks.length - 1])
+      .toString('utf8')
+      .split('\r\n\r\n')[0];
+    expect(head.split('\r\n').filter((line) => line.startsWith('WARC-Concurrent-To: '))).toHaveLength(2);
     expect(resource.headers).toMatchObject({
       'WARC-Target-URI': 'https://m.example/media/1.jpg',
       'Content-Type': 'image/jpeg',

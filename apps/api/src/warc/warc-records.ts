@@ -1,7 +1,7 @@
 import { createHash } from 'node:crypto';
 import { promisify } from 'node:util';
 import { gzip, gzipSync } from 'node:zlib';
-import { WARCRecord, WARCSerializer, type WARCType } from 'warcio';
+import { WARCRecord, WARCSerializer, multiValueHeader, type WARCType } from 'warcio';
 import { type CaptureArtifactLink, type WarcCapture, type WarcObservation } from '@app/persistence';
 import { pairResponses, type KeptResponse } from './pair-responses';
 
@@ -295,7 +295,9 @@ const EMPTY_SHA256 = createHash('sha256').digest('hex');
 
 /**
  * A `metadata` record about a statement: the given fields, the artifacts, the records written for them, and which
- * of those had their body framed again (`rechunked`).
+ * of those had their body framed again (`rechunked`). It is `WARC-Concurrent-To` each of those records (the field
+ * may repeat, WARC 1.1 §5.7), so a reader that follows record links finds them without parsing the block. Its
+ * payload digest is its block's, as warcio writes one for every record but warcinfo and revisit.
  */
 function metadataRecord(
   statementUrl: string,
@@ -315,7 +317,10 @@ function metadataRecord(
       .map((id): [string, string] => ['response-framing', `${id} ${ONE_CHUNK_NOTE}`]),
   ];
   const body = Buffer.from(fields.map(([name, value]) => `${name}: ${oneLine(value)}\r\n`).join(''), 'utf8');
-  return rawRecord('metadata', statementUrl, date, { 'Content-Type': 'application/warc-fields' }, [body]);
+  const headers: Record<string, string> = { 'Content-Type': 'application/warc-fields' };
+  if (recordIds.length > 0)
+    headers['WARC-Concurrent-To'] = multiValueHeader('WARC-Concurrent-To', [...new Set(recordIds)]);
+  return rawRecord('metadata', statementUrl, date, headers, [body]);
 }
 
 function leafIndexField(leafIndex: number | null): string {
