@@ -16,3 +16,4 @@ export * from './cooperative';
 export * from './platform-health';
 export * from './quotes';
 export * from './language';
+export * from './url-text';

@@ -1,28 +1,7 @@
 import { applyDecorators } from '@nestjs/common';
 import { Transform } from 'class-transformer';
 import { IsString, MaxLength, ValidateBy } from 'class-validator';
-
-/** A C0 control character or DEL: no URL as written holds one, and PostgreSQL's text cannot hold NUL. */
-function isControl(code: number): boolean {
-  return code < 0x20 || code === 0x7f;
-}
-
-/**
- * `text` without the C0 controls and spaces around it, which a URL parser drops too (WHATWG URL): a URL pasted
- * with its line break still works.
- */
-function trimmedUrl(text: string): string {
-  let start = 0;
-  let end = text.length;
-  while (start < end && (isControl(text.charCodeAt(start)) || text.charCodeAt(start) === 0x20)) start++;
-  while (end > start && (isControl(text.charCodeAt(end - 1)) || text.charCodeAt(end - 1) === 0x20)) end--;
-  return text.slice(start, end);
-}
-
-function hasControlCharacter(text: string): boolean {
-  for (let i = 0; i < text.length; i++) if (isControl(text.charCodeAt(i))) return true;
-  return false;
-}
+import { MAX_URL_CHARS, hasControlCharacter, trimUrlText } from '@app/core';
 
 /**
  * A URL, its surrounding white space and controls dropped, refused when one is left inside: a NUL or a line break
@@ -30,7 +9,7 @@ function hasControlCharacter(text: string): boolean {
  */
 export function WithoutControlCharacters(): PropertyDecorator {
   return applyDecorators(
-    Transform(({ value }: { value: unknown }) => (typeof value === 'string' ? trimmedUrl(value) : value)),
+    Transform(({ value }: { value: unknown }) => (typeof value === 'string' ? trimUrlText(value) : value)),
     ValidateBy({
       name: 'urlWithoutControlCharacters',
       validator: {
@@ -42,7 +21,7 @@ export function WithoutControlCharacters(): PropertyDecorator {
   );
 }
 
-/** A URL field of a request body: a string of at most 2,048 characters, see WithoutControlCharacters. */
+/** A URL field of a request body: a string of at most MAX_URL_CHARS characters, see WithoutControlCharacters. */
 export function UrlField(): PropertyDecorator {
-  return applyDecorators(IsString(), MaxLength(2048), WithoutControlCharacters());
+  return applyDecorators(IsString(), MaxLength(MAX_URL_CHARS), WithoutControlCharacters());
 }

@@ -1,6 +1,7 @@
 import { ApiProperty, ApiPropertyOptional } from '@nestjs/swagger';
 import { IsIn, IsNotEmpty, IsOptional, IsString, IsUrl, MaxLength } from 'class-validator';
 import { WithoutControlCharacters } from '../common/url-field';
+import { MAX_URL_CHARS } from '@app/core';
 
 /** Well under the JSON body limit (256 kB), which counts the escapes an HTML page needs in JSON. */
 export const MAX_EXTRACTION_TEXT = 200_000;
@@ -26,7 +27,7 @@ export class ExtractionDto {
     { protocols: ['http', 'https'], require_protocol: true, require_tld: false },
     { message: 'sourceUrl must be an http(s) URL such as https://news.example/article' },
   )
-  @MaxLength(2048)
+  @MaxLength(MAX_URL_CHARS)
   @WithoutControlCharacters()
   sourceUrl?: string;
 

@@ -9,8 +9,12 @@ import { ConfigError, loadConfig } from '@app/config';
 import { recordExtraction, type RecordedQuote } from '@app/capture';
 import {
   DEFAULT_MAX_QUOTES_PER_DOCUMENT,
+  MAX_URL_CHARS,
   extractQuotes,
   detectQuoteFormat,
+  firstControlCharacter,
+  printable,
+  trimUrlText,
   type ExtractedQuote,
   type QuoteDocumentFormat,
 } from '@app/core';
@@ -42,6 +46,24 @@ function truncation(found: number, limit: number): string {
     : '';
 }
 
+/**
+ * `--source-url` as the API takes `sourceUrl`: spaces and controls around it dropped, an http(s) URL of at most
+ * MAX_URL_CHARS characters with no control character inside (a NUL would reach the signed quotation record).
+ */
+export function sourceUrlOption(given: string): string {
+  const url = trimUrlText(given);
+  const control = firstControlCharacter(url);
+  if (control >= 0)
+    throw new Error(
+      `--source-url holds a control character (\\u${url.charCodeAt(control).toString(16).padStart(4, '0')} at character ${control + 1}), which no URL has`,
+    );
+  if (!/^https?:\/\/\S+$/i.test(url))
+    throw new Error(`--source-url must be an http(s) URL, not "${printable(url)}"`);
+  if (url.length > MAX_URL_CHARS)
+    throw new Error(`--source-url is ${url.length} characters long, more than ${MAX_URL_CHARS}`);
+  return url;
+}
+
 function readArticle(file: string): string {
   const size = statSync(file).size;
   if (size > MAX_EXTRACT_FILE)
@@ -53,9 +75,9 @@ function readArticle(file: string): string {
 
 export async function extractCommand(file: string, opts: ExtractCommandOptions): Promise<number> {
   let document: string;
+  let sourceUrl: string | null = null;
   try {
-    if (opts.sourceUrl !== undefined && !/^https?:\/\/\S+$/i.test(opts.sourceUrl))
-      throw new Error(`--source-url must be an http(s) URL, not "${opts.sourceUrl}"`);
+    if (opts.sourceUrl !== undefined) sourceUrl = sourceUrlOption(opts.sourceUrl);
     document = readArticle(file);
   } catch (error) {
     console.error(`verbatim extract: ${(error as Error).message}`);
@@ -94,11 +116,7 @@ export async function extractCommand(file: string, opts: ExtractCommandOptions):
     return EXIT_EXTRACT_USAGE;
   }
   await withDatabase(async (db) => {
-    const result = await recordExtraction(
-      db,
-      { document, format, sourceUrl: opts.sourceUrl ?? null, maxQuotes },
-      origin,
-    );
+    const result = await recordExtraction(db, { document, format, sourceUrl, maxQuotes }, origin);
     const views: (QuotedStatementView | null)[] = [];
     for (const recorded of result.quotes)
       views.push(await findQuotedStatement(db.manager, recorded.quotedStatementId));

@@ -1,0 +1,30 @@
+/** A C0 control character or DEL: no URL as written holds one, and PostgreSQL's text cannot hold NUL. */
+function isControl(code: number): boolean {
+  return code < 0x20 || code === 0x7f;
+}
+
+/** The longest URL we keep, in the API and the CLI alike. */
+export const MAX_URL_CHARS = 2048;
+
+/**
+ * `text` without the C0 controls and spaces around it, which a URL parser drops too (WHATWG URL): a URL pasted
+ * with its line break still works.
+ */
+export function trimUrlText(text: string): string {
+  let start = 0;
+  let end = text.length;
+  while (start < end && (isControl(text.charCodeAt(start)) || text.charCodeAt(start) === 0x20)) start++;
+  while (end > start && (isControl(text.charCodeAt(end - 1)) || text.charCodeAt(end - 1) === 0x20)) end--;
+  return text.slice(start, end);
+}
+
+/** Where the first C0 control character or DEL of `text` is, or -1 when it has none. */
+export function firstControlCharacter(text: string): number {
+  for (let i = 0; i < text.length; i++) if (isControl(text.charCodeAt(i))) return i;
+  return -1;
+}
+
+/** Whether `text` holds a C0 control character or DEL anywhere. */
+export function hasControlCharacter(text: string): boolean {
+  return firstControlCharacter(text) >= 0;
+}
