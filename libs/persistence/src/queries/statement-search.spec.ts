@@ -282,7 +282,7 @@ describe('statement search (on a real database)', () => {
     }
   });
 
-  it('filters a search by account, platform, status and language inside the blocks, as the plain query does', async () => {
+  it('filters a search by account, platform, status and language, in the blocks and between dates, as the plain query does', async () => {
     const [{ id: otherAccount }]: { id: string }[] = await database.db.query(
       `INSERT INTO accounts (platform, handle, external_id, display_name, profile_url, source_url, tracking, poll_interval_seconds)
        VALUES ('feed', 'press@gov.example', '2', 'Press office', 'https://gov.example/press', 'https://gov.example', true, 300)
@@ -320,7 +320,7 @@ describe('statement search (on a real database)', () => {
         rows.map((r) => r.status),
       ],
     );
-    const filters: Partial<StatementFilter>[] = [
+    const filterWords: Partial<StatementFilter>[] = [
       { accountId: otherAccount },
       // a uuid as a client may write it
       { accountId: otherAccount.toUpperCase() },
@@ -330,6 +330,8 @@ describe('statement search (on a real database)', () => {
       { accountId, platform: 'feed', status: 'active' },
       { platform: 'x' },
     ];
+    // each also between dates that keep every statement: the per-query plan, its first walk along the filter's index
+    const filters = filterWords.flatMap((filter) => [filter, { ...filter, since: new Date(0) }]);
     const queries = ['fi0q', 'fi3q', 'fi1aq', 'absentq', 'fi1q fi2q', 'fi1* -fi0q'];
     const handWritten: Record<string, string> = { 'fi1q fi2q': 'fi1q & fi2q', 'fi1* -fi0q': 'fi1:* & !fi0q' };
     for (const filter of filters)
@@ -378,7 +380,7 @@ describe('statement search (on a real database)', () => {
     expect(active.items.map((i) => i.id)).toContain(deleted.id);
   });
 
-  it('walks an account’s own statements first, finding the matches on every walk’s edge', async () => {
+  it('walks an account’s own statements first, finding the matches on every walk’s edge, with dates or without', async () => {
     const [{ id: small }]: { id: string }[] = await database.db.query(
       `INSERT INTO accounts (platform, handle, external_id, display_name, profile_url, source_url, tracking, poll_interval_seconds)
        VALUES ('mastodon', 'embassy@diplo.example', '3', 'Embassy', 'https://diplo.example/@embassy', 'https://diplo.example', true, 300)
@@ -413,18 +415,32 @@ describe('statement search (on a real database)', () => {
         )
       ).map((r: { id: string }) => r.id);
       expect(expected.length).toBeGreaterThanOrEqual(5);
-      // a word, and a prefix (walked on where its matches are sparse)
+      // a word, and a prefix (walked on where its matches are sparse); between dates too, where the first walk
+      // goes along the account's index as well (20 statements per row wanted: every walk ends on a match)
       for (const q of ['edge', 'edg*'])
-        for (const limit of [1, 3]) {
-          const found: string[] = [];
-          let cursor: string | undefined;
-          do {
-            const page = await listStatements(database.db.manager, { q, accountId: account, limit, cursor });
-            found.push(...page.items.map((i) => i.id));
-            cursor = page.nextCursor ?? undefined;
-          } while (cursor);
-          expect({ account, q, limit, found }).toEqual({ account, q, limit, found: expected });
-        }
+        for (const since of [undefined, new Date(0)])
+          for (const limit of [1, 3]) {
+            const found: string[] = [];
+            let cursor: string | undefined;
+            do {
+              const page = await listStatements(database.db.manager, {
+                q,
+                accountId: account,
+                since,
+                limit,
+                cursor,
+              });
+              found.push(...page.items.map((i) => i.id));
+              cursor = page.nextCursor ?? undefined;
+            } while (cursor);
+            expect({ account, q, since, limit, found }).toEqual({
+              account,
+              q,
+              since,
+              limit,
+              found: expected,
+            });
+          }
       // the function itself, called as the list query calls it
       const direct: { id: string }[] = await database.db.query(
         `SELECT id FROM verbatim_search('edge'::tsquery, $1, NULL, NULL, NULL, NULL, 100, false)`,

@@ -260,17 +260,30 @@ async function searchPage(
 const PROBE_ROWS_PER_WANTED = 20;
 
 /**
+ * The filter whose own index (`statements_<column>_seq`) a walk goes along, the narrowest kind first, as
+ * verbatim_search chooses; null without one (a walk then goes along capture order itself).
+ */
+function walkFilter(filter: StatementFilter): { column: string; value: string } | null {
+  if (filter.accountId) return { column: 'account_id', value: filter.accountId };
+  if (filter.status) return { column: 'status', value: filter.status };
+  if (filter.platform) return { column: 'platform', value: filter.platform };
+  if (filter.language) return { column: 'language', value: filter.language };
+  return null;
+}
+
+/**
  * A search page between dates (its other filters apply too). The first round trip builds the tsquery, reads the
- * bounds of capture order and walks the newest statements (PROBE_ROWS_PER_WANTED per row wanted): a common term's
- * page is complete there. Otherwise the density it saw estimates the matches, `choosePlan` picks how to search the
- * rest (see search-plan.ts) and ranges of capture order are searched, newest first, until the page is full; a
- * range that comes up short replaces the estimate with what it saw.
+ * bounds of capture order and walks the newest statements (PROBE_ROWS_PER_WANTED per row wanted), along a
+ * filter's own index when there is one (see walkFilter): a common term's page is complete there, and so is any
+ * search in an account with fewer statements than that. Otherwise the density it saw estimates the matches,
+ * `choosePlan` picks how to search the rest (see search-plan.ts) and ranges of capture order are searched, newest
+ * first, until the page is full; a range that comes up short replaces the estimate with what it saw.
  */
 async function searchStatements(
   db: EntityManager,
   filter: StatementFilter,
   q: string,
-  choosePlan: (estimatedMatches: number, span: number, wanted: number) => SearchPlan,
+  choosePlan: (estimatedMatches: number, span: number, wanted: number, walkedShare: number) => SearchPlan,
   probeRows = PROBE_ROWS_PER_WANTED * (filter.limit + 1),
 ): Promise<StatementPage> {
   const wanted = filter.limit + 1;
@@ -279,11 +292,14 @@ async function searchStatements(
   const { query, bottom } = probe;
   const found = probe.rows;
   let upper = probe.lower;
-  let seen = Math.max(found.length, 1) / Math.max(probeRows, 1);
-  let width = BigInt(probeRows);
+  // the width of capture order the first walk covered, and the share of its statements it read
+  const covered = Number(probe.upper - probe.lower);
+  const walkedShare = covered > 0 ? Math.min(1, Math.max(probeRows, 1) / covered) : 1;
+  let seen = Math.max(found.length, 1) / Math.max(covered, 1);
+  let width = BigInt(Math.max(covered, probeRows));
   while (found.length < wanted && upper > bottom) {
     const rest = Number(upper - bottom);
-    const next = choosePlan(seen * rest, rest, wanted - found.length);
+    const next = choosePlan(seen * rest, rest, wanted - found.length, walkedShare);
     // ranges at least double, so a term that is rare in recent statements costs few round trips
     const plan: SearchPlan =
       next.kind === 'collect' ? next : { kind: next.kind, window: Math.max(next.window, 2 * Number(width)) };
@@ -301,9 +317,10 @@ async function searchStatements(
 }
 
 /**
- * The first round trip: the tsquery, the oldest seq, and the matches among the `rows` newest statements below
- * the cursor (`lower` is where that walk stopped). Null when the query has no words to match or nothing is
- * below the cursor.
+ * The first round trip: the tsquery, the bounds of capture order, and the matches among the `rows` newest
+ * statements below the cursor (those of the walk filter, when there is one). `lower` is where that walk stopped:
+ * the oldest statement when it read every statement of its filter. Null when the query has no words to match or
+ * nothing is below the cursor.
  */
 async function probeNewest(
   db: EntityManager,
@@ -311,25 +328,35 @@ async function probeNewest(
   q: string,
   rows: number,
   wanted: number,
-): Promise<{ query: string; bottom: bigint; lower: bigint; rows: StatementRow[] } | null> {
+): Promise<{ query: string; upper: bigint; bottom: bigint; lower: bigint; rows: StatementRow[] } | null> {
   const where = filterConditions(filter);
   const expression = tsqueryExpression(parseSearchQuery(q), filter.language, where.params);
   const cursor = where.param(filter.cursor ?? null);
   const width = where.param(rows);
   const limit = where.param(wanted);
+  const along = rows > 0 ? walkFilter(filter) : null;
+  // where the walk stops: `rows` statements below the cursor, counted in capture order or, along a filter's index,
+  // in that filter's statements (null: it has fewer, and the walk reads them all)
+  const lowest = along
+    ? `(SELECT s.seq FROM statements s WHERE s.${along.column} = ${where.param(along.value)} AND s.seq < b.upper
+         ORDER BY s.seq DESC OFFSET ${width}::int - 1 LIMIT 1)`
+    : `b.upper - ${width}::bigint`;
   where.raw('ts_match_vq(s.search, q.query)');
-  where.raw('s.seq < b.upper');
-  where.raw(`s.seq >= b.upper - ${width}::bigint`);
+  where.raw('s.seq < w.upper');
+  where.raw('s.seq >= w.lower');
   const result: (Partial<StatementRow> & {
     query: string | null;
     upper: string | null;
     bottom: string | null;
+    lower: string | null;
   })[] = await db.query(
     `WITH q AS MATERIALIZED (SELECT ${expression} AS query),
             b AS (SELECT COALESCE(${cursor}::bigint, (SELECT max(seq) + 1 FROM statements)) AS upper,
-                         (SELECT min(seq) FROM statements) AS bottom)
-       SELECT q.query::text AS query, b.upper, b.bottom, m.*
-       FROM q CROSS JOIN b
+                         (SELECT min(seq) FROM statements) AS bottom),
+            w AS MATERIALIZED (SELECT b.upper, b.bottom, GREATEST(COALESCE(${lowest}, b.bottom), b.bottom) AS lower
+                               FROM b)
+       SELECT q.query::text AS query, w.upper, w.bottom, w.lower, m.*
+       FROM q CROSS JOIN w
        LEFT JOIN LATERAL (
          SELECT ${STATEMENT_COLUMNS} FROM statements s JOIN accounts a ON a.id = s.account_id
          ${where.sql()} ORDER BY s.seq DESC LIMIT ${limit}
@@ -337,14 +364,15 @@ async function probeNewest(
     where.params,
   );
   const [first] = result;
-  if (!first?.query || first.upper === null || first.bottom === null) return null;
+  if (!first?.query || first.upper === null || first.bottom === null || first.lower === null) return null;
   const upper = BigInt(first.upper);
   const bottom = BigInt(first.bottom);
   if (upper <= bottom) return null;
   return {
     query: first.query,
+    upper,
     bottom,
-    lower: upper - BigInt(rows),
+    lower: BigInt(first.lower),
     rows: result.filter((r) => r.id) as StatementRow[],
   };
 }
