@@ -12,6 +12,7 @@ import {
   type HostileServer,
 } from '@app/testing/hostile/hostile-server';
 import { accountJson, hostileMastodonCorpus } from '@app/testing/hostile/mastodon-corpus';
+import { telegramCrowdedPage } from '@app/testing/hostile/platform-corpus';
 import { hostileListCorpus, plainReleasePage } from '@app/testing/hostile/web-corpus';
 import { createTestEnvironment, type TestEnvironment } from '@app/testing/test-environment';
 import { PARSE_THREAD_NICENESS } from '@app/sources/parsing/thread-protocol';
@@ -173,10 +174,16 @@ describe('hostile sources: the service stays responsive, failures are recorded, 
     port = await freePort();
     const deadlinePort = await freePort();
     proc = startServe('all', env.env(serverEnv({ PORT: String(port) })));
+    // its hostile server stands in for Telegram's web preview too
+    const deadlineServer = await startHostileServer();
     const deadlineProc = startServe(
       'all',
       deadlineEnv.env(
-        serverEnv({ PORT: String(deadlinePort), VERBATIM_PARSE_TIMEOUT_MS: String(PARSE_DEADLINE_MS) }),
+        serverEnv({
+          PORT: String(deadlinePort),
+          VERBATIM_PARSE_TIMEOUT_MS: String(PARSE_DEADLINE_MS),
+          VERBATIM_TELEGRAM_BASE_URL: deadlineServer.origin,
+        }),
       ),
       'serve --role all (short parse deadline)',
     );
@@ -184,7 +191,7 @@ describe('hostile sources: the service stays responsive, failures are recorded, 
       env: deadlineEnv,
       port: deadlinePort,
       db: new Client({ connectionString: deadlineEnv.databaseUrl }),
-      server: await startHostileServer(),
+      server: deadlineServer,
       proc: deadlineProc,
     };
     await deadline.db.connect();
@@ -501,6 +508,32 @@ describe('hostile sources: the service stays responsive, failures are recorded, 
     const polls = deadline.server.requests(path).filter((at) => at >= armedAt).length;
     expect(polls).toBeLessThanOrEqual(pollsAllowedFailing(windowEnd - armedAt));
     expect(polls).toBeGreaterThanOrEqual(2);
+    expect(unhealthySamples(samples, HEALTH_MAX_MS)).toEqual([]);
+    expect(largestGapMs(samples)).toBeLessThan(500);
+  });
+
+  it('a Telegram preview page past VERBATIM_PARSE_TIMEOUT_MS is refused from its parse thread, the service answering meanwhile', async () => {
+    // 6 MB of ordinary messages: about a second of reading on a thread, five times the deadline
+    const path = '/s/crowded_mfa';
+    const page: HostileAnswer = {
+      kind: 'body',
+      body: Buffer.from(telegramCrowdedPage(6 * MB)),
+      contentType: 'text/html; charset=utf-8',
+    };
+    deadline.server.route(path, { before: page, after: page });
+    const probe = startHealthProbe(deadline.port);
+    const res = await fetch(`http://127.0.0.1:${deadline.port}/api/v1/accounts`, {
+      method: 'POST',
+      headers: { 'content-type': 'application/json', authorization: `Bearer ${ADMIN_TOKEN}` },
+      body: JSON.stringify({ url: `${deadline.server.origin}/crowded_mfa`, pollIntervalSeconds: INTERVAL_S }),
+    });
+    const samples = await probe.stop();
+    expect(deadline.server.requests(path).length).toBeGreaterThan(0);
+    expect(res.status).toBe(400);
+    expect(((await res.json()) as { message: string }).message).toContain(
+      `${deadline.server.url(path)}: parsing took longer than ${PARSE_DEADLINE_MS} ms; refused`,
+    );
+    // read in this process's event loop, the page would have held /health for a second
     expect(unhealthySamples(samples, HEALTH_MAX_MS)).toEqual([]);
     expect(largestGapMs(samples)).toBeLessThan(500);
   });

@@ -6,7 +6,7 @@ import { ConnectorRegistry } from './connector-registry';
 import { FeedConnector, feedParsing, type FeedParsing } from './feeds';
 import { GuardedHttpClient } from './http';
 import { MastodonConnector, mastodonParsing, type MastodonParsing } from './mastodon';
-import { TelegramConnector } from './telegram';
+import { TelegramConnector, telegramParsing, type TelegramParsing } from './telegram';
 import { WebConnector, pageParsing, type PageParsing } from './web';
 import { XConnector } from './x';
 
@@ -16,6 +16,8 @@ export const FEED_PARSING = Symbol('FEED_PARSING');
 export const PAGE_PARSING = Symbol('PAGE_PARSING');
 /** Where big Mastodon pages are read and converted: a worker thread with a deadline in a built server. */
 export const MASTODON_PARSING = Symbol('MASTODON_PARSING');
+/** Where big Telegram preview pages are read: a worker thread with a deadline in a built server. */
+export const TELEGRAM_PARSING = Symbol('TELEGRAM_PARSING');
 
 /** The guarded HTTP client and every connector, most specific first. */
 @Module({
@@ -45,14 +47,27 @@ export const MASTODON_PARSING = Symbol('MASTODON_PARSING');
       useFactory: (config: VerbatimConfig) => mastodonParsing({ timeoutMs: config.fetch.parseTimeoutMs }),
     },
     {
+      provide: TELEGRAM_PARSING,
+      inject: [VERBATIM_CONFIG],
+      useFactory: (config: VerbatimConfig) => telegramParsing({ timeoutMs: config.fetch.parseTimeoutMs }),
+    },
+    {
       provide: ConnectorRegistry,
-      inject: [VERBATIM_CONFIG, GuardedHttpClient, FEED_PARSING, PAGE_PARSING, MASTODON_PARSING],
+      inject: [
+        VERBATIM_CONFIG,
+        GuardedHttpClient,
+        FEED_PARSING,
+        PAGE_PARSING,
+        MASTODON_PARSING,
+        TELEGRAM_PARSING,
+      ],
       useFactory: (
         config: VerbatimConfig,
         http: GuardedHttpClient,
         parsing: FeedParsing,
         pages: PageParsing,
         mastodon: MastodonParsing,
+        telegram: TelegramParsing,
       ) => {
         const feeds = new FeedConnector(http, { parsing });
         return new ConnectorRegistry([
@@ -60,6 +75,7 @@ export const MASTODON_PARSING = Symbol('MASTODON_PARSING');
           new TelegramConnector(http, {
             baseUrl: config.platforms.telegramBaseUrl,
             backfillLimit: config.polling.backfillLimit,
+            parsing: telegram,
           }),
           new XConnector(http, { ...config.x, backfillLimit: config.polling.backfillLimit }),
           new BlueskyConnector(http, {
@@ -85,10 +101,17 @@ export class SourcesModule implements OnApplicationShutdown {
     @Inject(FEED_PARSING) private readonly parsing: FeedParsing,
     @Inject(PAGE_PARSING) private readonly pages: PageParsing,
     @Inject(MASTODON_PARSING) private readonly mastodon: MastodonParsing,
+    @Inject(TELEGRAM_PARSING) private readonly telegram: TelegramParsing,
   ) {}
 
   /** Pooled keep-alive sockets and parse threads would keep the process alive. */
   async onApplicationShutdown(): Promise<void> {
-    await Promise.all([this.http.close(), this.parsing.close(), this.pages.close(), this.mastodon.close()]);
+    await Promise.all([
+      this.http.close(),
+      this.parsing.close(),
+      this.pages.close(),
+      this.mastodon.close(),
+      this.telegram.close(),
+    ]);
   }
 }

@@ -1,5 +1,5 @@
 import { z } from 'zod';
-import { ErrorCode, SourceError } from '@app/core';
+import { ErrorCode, SourceError, type StatementContent } from '@app/core';
 import {
   type Connector,
   type FetchedPost,
@@ -11,10 +11,9 @@ import {
 } from '../connector';
 import { cursorReader } from '../cursor';
 import { type GuardedHttpClient, type HttpResponse, throwForStatus } from '../http';
-import { messageToContent } from './telegram-content';
 import { findIdGaps } from './telegram-gaps';
-import { type TelegramMessage } from './telegram-message';
-import { type ChannelPage, missingPreviewReason, parseChannelPage, parseEmbedPage } from './telegram-page';
+import { type ChannelPage, missingPreviewReason } from './telegram-page';
+import { type TelegramParsing, inThreadTelegramParsing } from './telegram-parsing';
 import { TelegramRecheck, artifactsOf } from './telegram-recheck';
 import {
   TELEGRAM_HOSTS,
@@ -36,6 +35,8 @@ export interface TelegramConnectorOptions {
   maxPages?: number;
   /** most embed reads one `fetchMany` may make; default 100 */
   maxLookups?: number;
+  /** where pages are read; default in this thread (servers pass a worker thread for big ones) */
+  parsing?: TelegramParsing;
 }
 
 /** Where the last poll stopped: the newest message id the preview listed (service messages included). */
@@ -44,6 +45,8 @@ export type TelegramCursor = z.infer<typeof telegramCursor>;
 
 interface ReadPage {
   page: ChannelPage;
+  /** the statement each of the page's messages shows, in the same order */
+  contents: StatementContent[];
   artifacts: RawArtifact[];
   httpStatus: number;
 }
@@ -60,6 +63,7 @@ export class TelegramConnector implements Connector<TelegramCursor> {
   private readonly backfillLimit: number;
   private readonly maxPages: number;
   private readonly maxLookups: number;
+  private readonly parsing: TelegramParsing;
 
   constructor(
     private readonly http: Pick<GuardedHttpClient, 'request'>,
@@ -71,6 +75,7 @@ export class TelegramConnector implements Connector<TelegramCursor> {
     this.backfillLimit = Math.max(1, options.backfillLimit ?? 200);
     this.maxPages = Math.max(1, options.maxPages ?? 20);
     this.maxLookups = Math.max(0, options.maxLookups ?? 100);
+    this.parsing = options.parsing ?? inThreadTelegramParsing();
   }
 
   canTrack(url: URL): boolean {
@@ -84,7 +89,7 @@ export class TelegramConnector implements Connector<TelegramCursor> {
   async resolve(url: URL): Promise<ResolvedAccount> {
     const channel = parseTelegramChannelUrl(url, this.mirrorHost);
     if (!channel) throw new SourceError(ErrorCode.UnsupportedUrl, `not ${this.describes}: ${url.href}`);
-    const { page } = await this.readPage(channel, undefined, (reason) => {
+    const { page } = await this.readPage(channel, channel, undefined, (reason) => {
       // a 400 for the person tracking it: nothing to retry, only public channels can be read this way
       return new SourceError(
         ErrorCode.UnsupportedUrl,
@@ -99,16 +104,16 @@ export class TelegramConnector implements Connector<TelegramCursor> {
   async poll(account: ResolvedAccount, cursor: TelegramCursor): Promise<PollResult<TelegramCursor>> {
     const channel = channelOf(account);
     const known = cursor.newestId;
-    const pages = await this.readPages(channel, known);
+    const pages = await this.readPages(channel, account.handle, known);
     const listed = pages.flatMap(({ page }) => page.messages.flatMap((m) => [m.id, ...m.albumIds]));
     const newestId = Math.max(known ?? 0, ...listed) || undefined;
     const fresh = new Map<number, FetchedPost>();
-    for (const { page, artifacts } of pages) {
-      for (const message of page.messages) {
+    for (const { page, contents, artifacts } of pages) {
+      page.messages.forEach((message, i) => {
         if (message.isService || (known !== undefined && message.id <= known) || fresh.has(message.id))
-          continue;
-        fresh.set(message.id, this.postOf(message, account.handle, artifacts));
-      }
+          return;
+        fresh.set(message.id, { content: contents[i], artifacts, evidenceLevel: 'captured' });
+      });
     }
     // only ids we may hold: a gap above the cursor is a message deleted before we ever saw it
     const suspectedMissing =
@@ -140,7 +145,7 @@ export class TelegramConnector implements Connector<TelegramCursor> {
     const what = `Telegram post ${channel}/${messageId}`;
     const response = await this.get(embedUrl(this.baseUrl, channel, messageId));
     throwForStatus(response, what);
-    const embed = parseEmbedPage(response.body);
+    const { embed, content } = await this.parsing.embedPage(response.body, null, response.url);
     if (embed.kind === 'error')
       throw new SourceError(
         ErrorCode.SourceNotFound,
@@ -148,13 +153,19 @@ export class TelegramConnector implements Connector<TelegramCursor> {
         response.status,
       );
     const message = embed.kind === 'message' ? embed.message : null;
-    if (!message || message.channel.toLowerCase() !== channel.toLowerCase() || message.id !== messageId)
+    if (
+      !message ||
+      !content ||
+      message.channel.toLowerCase() !== channel.toLowerCase() ||
+      message.id !== messageId
+    )
       throw new SourceError(
         ErrorCode.SourceInvalidResponse,
         `${what}: the answer is not this post's embed widget`,
       );
+    // the statement is of the channel as the widget spells it, which is the account's handle
     const account = toResolvedAccount(message.channel, message.ownerName);
-    return { account, posts: [this.postOf(message, account.handle, artifactsOf(response))] };
+    return { account, posts: [{ content, artifacts: artifactsOf(response), evidenceLevel: 'captured' }] };
   }
 
   /** One embed read per post (Telegram has no batch lookup); "Post not found" is definitive. */
@@ -164,6 +175,7 @@ export class TelegramConnector implements Connector<TelegramCursor> {
       baseUrl: this.baseUrl,
       channel: channelOf(account),
       maxLookups: this.maxLookups,
+      parsing: this.parsing,
     });
     return recheck.run(refs);
   }
@@ -172,12 +184,12 @@ export class TelegramConnector implements Connector<TelegramCursor> {
    * The newest page, then older ones with `?before=`: on the first poll until `backfillLimit` messages, later
    * until the page reaches the cursor (a burst of more than one page since the last poll is read whole).
    */
-  private async readPages(channel: string, known: number | undefined): Promise<ReadPage[]> {
+  private async readPages(channel: string, handle: string, known: number | undefined): Promise<ReadPage[]> {
     const pages: ReadPage[] = [];
     let before: number | undefined;
     let posts = 0;
     for (let count = 0; count < this.maxPages; count++) {
-      const read = await this.readPage(channel, before, (reason) => {
+      const read = await this.readPage(channel, handle, before, (reason) => {
         return new SourceError(
           ErrorCode.SourceAuthRequired,
           `Telegram channel ${channel} no longer has a public web preview (${reason})`,
@@ -195,21 +207,19 @@ export class TelegramConnector implements Connector<TelegramCursor> {
     return pages;
   }
 
+  /** One preview page; its messages' statements are of `handle`. */
   private async readPage(
     channel: string,
+    handle: string,
     before: number | undefined,
     noPreview: (reason: string) => SourceError,
   ): Promise<ReadPage> {
     const response = await this.get(previewUrl(this.baseUrl, channel, before));
     throwForStatus(response, `Telegram channel ${channel}`);
-    const page = parseChannelPage(response.body);
+    const { page, contents } = await this.parsing.channelPage(response.body, handle, response.url);
     const missing = missingPreviewReason(response.url, page);
     if (missing) throw noPreview(missing);
-    return { page, artifacts: artifactsOf(response), httpStatus: response.status };
-  }
-
-  private postOf(message: TelegramMessage, handle: string, artifacts: RawArtifact[]): FetchedPost {
-    return { content: messageToContent(message, handle), artifacts, evidenceLevel: 'captured' };
+    return { page, contents, artifacts: artifactsOf(response), httpStatus: response.status };
   }
 
   private get(url: URL): Promise<HttpResponse> {

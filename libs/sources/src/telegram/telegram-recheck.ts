@@ -1,9 +1,9 @@
-import { sourceFailureMessage } from '@app/core';
+import { type StatementContent, sourceFailureMessage } from '@app/core';
 import { type PostAnswer, type PostRef, type RawArtifact, type ResolvedAccount } from '../connector';
 import { type HttpResponse, responseArtifacts } from '../http';
-import { messageToContent } from './telegram-content';
 import { type TelegramMessage } from './telegram-message';
-import { missingPreviewReason, parseChannelPage, parseEmbedPage } from './telegram-page';
+import { missingPreviewReason } from './telegram-page';
+import { type TelegramParsing } from './telegram-parsing';
 import { embedUrl, previewUrl } from './telegram-urls';
 
 export interface TelegramRecheckOptions {
@@ -13,6 +13,8 @@ export interface TelegramRecheckOptions {
   channel: string;
   /** most embed reads one call may make: Telegram publishes no limit, so we stay polite */
   maxLookups: number;
+  /** where the pages are read, as the connector reads them */
+  parsing: TelegramParsing;
 }
 
 /** Whether the channel still has its public web preview, asked at most once per call. */
@@ -54,8 +56,12 @@ export class TelegramRecheck {
     const what = `Telegram post ${this.options.channel}/${id}`;
     const response = await this.fetch(embedUrl(this.options.baseUrl, this.options.channel, id), what);
     if (typeof response === 'string') return unknown(ref, response);
-    const embed = parseEmbedPage(response.body);
-    if (embed.kind === 'message') return this.found(ref, embed.message, response, what);
+    const { embed, content } = await this.options.parsing.embedPage(
+      response.body,
+      this.account.handle,
+      response.url,
+    );
+    if (embed.kind === 'message' && content) return this.found(ref, embed.message, content, response, what);
     if (embed.kind === 'error' && /not found/i.test(embed.text)) {
       const preview = await this.channelPreview();
       if (preview.kind === 'public')
@@ -69,7 +75,13 @@ export class TelegramRecheck {
     return preview.kind === 'public' ? unknown(ref, detail) : this.unlessPrivate(ref, preview);
   }
 
-  private found(ref: PostRef, message: TelegramMessage, response: HttpResponse, what: string): PostAnswer {
+  private found(
+    ref: PostRef,
+    message: TelegramMessage,
+    content: StatementContent,
+    response: HttpResponse,
+    what: string,
+  ): PostAnswer {
     const sameChannel = message.channel.toLowerCase() === this.options.channel.toLowerCase();
     if (!sameChannel || String(message.id) !== ref.postId)
       return unknown(ref, `${what}: the widget shows ${message.channel}/${message.id}`);
@@ -77,7 +89,7 @@ export class TelegramRecheck {
       kind: 'found',
       ref,
       post: {
-        content: messageToContent(message, this.account.handle),
+        content,
         artifacts: artifactsOf(response),
         evidenceLevel: 'captured',
       },
@@ -105,7 +117,8 @@ export class TelegramRecheck {
     const what = `Telegram channel ${this.options.channel}`;
     const response = await this.fetch(previewUrl(this.options.baseUrl, this.options.channel), what);
     if (typeof response === 'string') return { kind: 'unknown', detail: response };
-    const missing = missingPreviewReason(response.url, parseChannelPage(response.body));
+    const { page } = await this.options.parsing.channelPage(response.body, this.account.handle, response.url);
+    const missing = missingPreviewReason(response.url, page);
     if (!missing) return { kind: 'public' };
     return {
       kind: 'no-preview',

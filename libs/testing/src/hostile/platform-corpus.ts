@@ -193,6 +193,18 @@ export function telegramPage(...messages: MessageRecord[]): string {
   return renderPreviewPage(TELEGRAM_HOSTILE_CHANNEL, messages, { olderBefore: null, newerAfter: null });
 }
 
+/**
+ * A preview page of at least `bytes` bytes of ordinary messages, as many as it takes: each one's markup is read and
+ * its text converted, so reading the page is seconds of work for 10 MB, all of it linear in the bytes.
+ */
+export function telegramCrowdedPage(bytes: number): string {
+  const first = telegramPage(telegramMessage(1000, 'Message 0.')).length;
+  const one =
+    telegramPage(telegramMessage(1000, 'Message 0.'), telegramMessage(1001, 'Message 1.')).length - first;
+  const count = Math.max(1, Math.ceil(bytes / one));
+  return telegramPage(...Array.from({ length: count }, (_, i) => telegramMessage(1000 + i, `Message ${i}.`)));
+}
+
 /** What the channel shows before it turns hostile: one older message. */
 export function telegramQuietPage(): string {
   return telegramPage(telegramMessage(40, 'An older statement.'));

@@ -1,0 +1,30 @@
+import { type StatementContent } from '@app/core';
+import { messageToContent } from './telegram-content';
+import { type ChannelPage, type EmbedPage, parseChannelPage, parseEmbedPage } from './telegram-page';
+
+/** What a Telegram parse thread is asked; plain data, so that it can be sent to a worker thread. */
+export type TelegramParseInput =
+  /** a channel's web preview page; each message's statement is of `handle`, the tracked account's */
+  | { kind: 'channel'; bytes: Uint8Array; handle: string }
+  /** a post's embed widget; its statement is of `handle`, or of the channel the widget names when null */
+  | { kind: 'embed'; bytes: Uint8Array; handle: string | null };
+
+/** A page read, and the statements its messages show: every CPU-heavy step (the DOM, HTML to text) is in here. */
+export type TelegramParseOutput =
+  | { kind: 'channel'; page: ChannelPage; contents: StatementContent[] }
+  | { kind: 'embed'; embed: EmbedPage; content: StatementContent | null };
+
+export function runTelegramParse(input: TelegramParseInput): TelegramParseOutput {
+  // a Buffer arrives in a thread as a plain Uint8Array
+  const bytes = Buffer.isBuffer(input.bytes)
+    ? input.bytes
+    : Buffer.from(input.bytes.buffer, input.bytes.byteOffset, input.bytes.byteLength);
+  if (input.kind === 'channel') {
+    const page = parseChannelPage(bytes);
+    return { kind: 'channel', page, contents: page.messages.map((m) => messageToContent(m, input.handle)) };
+  }
+  const embed = parseEmbedPage(bytes);
+  const content =
+    embed.kind === 'message' ? messageToContent(embed.message, input.handle ?? embed.message.channel) : null;
+  return { kind: 'embed', embed, content };
+}
