@@ -92,7 +92,7 @@ describe('WARC records of a capture', () => {
       'WARC-Concurrent-To': response.headers['WARC-Record-ID'],
       'WARC-Block-Digest': `sha256:${hex(metadata.block)}`,
     });
-    // warcio digests every record's payload but a warcinfo's; a metadata record's payload is its block
+    // a record without an HTTP head has its block as payload
     expect(metadata.headers['WARC-Payload-Digest']).toBe(`sha256:${hex(metadata.block)}`);
     expect(metadata.block.toString('utf8')).toBe(
       [
@@ -119,6 +119,9 @@ describe('WARC records of a capture', () => {
     expect(read.map((r) => r.type)).toEqual(['response', 'request', 'metadata', 'metadata']);
     expect(read[3].block.toString('utf8')).toContain(`record: ${read[0].headers['WARC-Record-ID']}\r\n`);
     expect(read[3].block.toString('utf8')).toContain('log-leaf-index: pending\r\n');
+    // captured with the first version, not the second: only the first's metadata is concurrent to it
+    expect(read[2].headers['WARC-Concurrent-To']).toBe(read[0].headers['WARC-Record-ID']);
+    expect(read[3].fields.map(([name]) => name)).not.toContain('WARC-Concurrent-To');
   });
 
   it("frames a body the server sent chunked as one chunk again, its payload digest the body's", async () => {
@@ -189,6 +192,12 @@ describe('WARC records of a capture', () => {
     expect(sentChunked(head('Transfer-Encoding: gzip, chunked\r\n'))).toBe(true);
     expect(sentChunked(head('Transfer-Encoding: chunked, gzip\r\n'))).toBe(false);
     expect(sentChunked(head('Content-Length: 12\r\nX-Note: Transfer-Encoding: chunked\r\n'))).toBe(false);
+  });
+
+  it('writes the metadata of a capture that kept no answer without a WARC-Concurrent-To field', async () => {
+    const read = await records(await written(new WarcRecordWriter(), { ...capture(1, null), artifacts: [] }));
+    expect(read.map((r) => r.type)).toEqual(['metadata']);
+    expect(read[0].fields.map(([name]) => name)).not.toContain('WARC-Concurrent-To');
   });
 
   it('names bytes kept before URLs were by their hash, with no request record', async () => {

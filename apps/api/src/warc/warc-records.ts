@@ -79,6 +79,8 @@ export class WarcRecordWriter {
   private readonly written = new Map<string, string>();
   /** the WARC-Record-IDs of response records whose body was framed again as one chunk */
   private readonly rechunked = new Set<string>();
+  /** the WARC-Date of each response and resource record written, by WARC-Record-ID */
+  private readonly dates = new Map<string, string>();
 
   /**
    * The SHA-256s of the bytes that writing these artifacts needs: those of responses and resources not yet
@@ -118,7 +120,10 @@ export class WarcRecordWriter {
       ['captured-at', date],
     ];
     yield await serialize(
-      metadataRecord(capture.statementUrl, date, fields, capture.artifacts, recordIds, this.rechunked),
+      metadataRecord(capture.statementUrl, date, fields, capture.artifacts, recordIds, {
+        rechunked: this.rechunked,
+        concurrent: this.sameCapture(recordIds, date),
+      }),
     );
   }
 
@@ -147,15 +152,19 @@ export class WarcRecordWriter {
       ['observed-at', date],
     ];
     yield await serialize(
-      metadataRecord(
-        observation.statementUrl,
-        date,
-        fields,
-        observation.artifacts,
-        recordIds,
-        this.rechunked,
-      ),
+      metadataRecord(observation.statementUrl, date, fields, observation.artifacts, recordIds, {
+        rechunked: this.rechunked,
+        concurrent: this.sameCapture(recordIds, date),
+      }),
     );
+  }
+
+  /**
+   * Of the records named, those written at `date`: the same capture (a page's statements share its response). A
+   * response or photo written for an earlier version is named, but was not captured with this one.
+   */
+  private sameCapture(recordIds: string[], date: string): string[] {
+    return [...new Set(recordIds)].filter((id) => this.dates.get(id) === date);
   }
 
   /** Response, request and resource records of the kept answers; pushes the ids the metadata names to `recordIds`. */
@@ -178,6 +187,7 @@ export class WarcRecordWriter {
       const response = responseRecord(kept, head, bytesOf(bytes, kept.body.sha256), date, rechunk);
       const id = response.warcHeaders.headers.get('WARC-Record-ID') as string;
       this.written.set(key, id);
+      this.dates.set(id, date);
       recordIds.push(id);
       if (rechunk) this.rechunked.add(id);
       yield await serialize(response);
@@ -199,6 +209,7 @@ export class WarcRecordWriter {
       );
       const id = record.warcHeaders.headers.get('WARC-Record-ID') as string;
       this.written.set(key, id);
+      this.dates.set(id, date);
       recordIds.push(id);
       yield await serialize(record);
     }
@@ -295,9 +306,9 @@ const EMPTY_SHA256 = createHash('sha256').digest('hex');
 
 /**
  * A `metadata` record about a statement: the given fields, the artifacts, the records written for them, and which
- * of those had their body framed again (`rechunked`). It is `WARC-Concurrent-To` each of those records (the field
- * may repeat, WARC 1.1 §5.7), so a reader that follows record links finds them without parsing the block. Its
- * payload digest is its block's, as warcio writes one for every record but warcinfo and revisit.
+ * of those had their body framed again (`rechunked`). It is `WARC-Concurrent-To` each of those captured with it
+ * (`concurrent`; the field may repeat, WARC 1.1 §5.7), so a reader that follows record links finds them without
+ * parsing the block. Its payload digest is its block's, as rawRecord writes for any record without an HTTP head.
  */
 function metadataRecord(
   statementUrl: string,
@@ -305,7 +316,7 @@ function metadataRecord(
   about: [string, string][],
   artifacts: readonly CaptureArtifactLink[],
   recordIds: string[],
-  rechunked: ReadonlySet<string>,
+  { rechunked, concurrent }: { rechunked: ReadonlySet<string>; concurrent: string[] },
 ): WARCRecord {
   const fields: [string, string][] = [
     ...about,
@@ -318,8 +329,9 @@ function metadataRecord(
   ];
   const body = Buffer.from(fields.map(([name, value]) => `${name}: ${oneLine(value)}\r\n`).join(''), 'utf8');
   const headers: Record<string, string> = { 'Content-Type': 'application/warc-fields' };
-  if (recordIds.length > 0)
-    headers['WARC-Concurrent-To'] = multiValueHeader('WARC-Concurrent-To', [...new Set(recordIds)]);
+  // an empty list would write an empty field
+  if (concurrent.length > 0)
+    headers['WARC-Concurrent-To'] = multiValueHeader('WARC-Concurrent-To', concurrent);
   return rawRecord('metadata', statementUrl, date, headers, [body]);
 }
 
