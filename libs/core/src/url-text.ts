@@ -7,8 +7,17 @@ function isControl(code: number): boolean {
 export const MAX_URL_CHARS = 2048;
 
 /**
- * `text` without the C0 controls and spaces around it, which a URL parser drops too (WHATWG URL): a URL pasted
- * with its line break still works.
+ * What an article's URL must be, as validator's `isURL` options (class-validator's `IsUrl` and `isURL`): http or
+ * https, the scheme written, any host (a newsroom's intranet name has no TLD). The API's `sourceUrl` and the CLI's
+ * `--source-url` check with these same options.
+ */
+export function httpUrlOptions(): { protocols: string[]; require_protocol: boolean; require_tld: boolean } {
+  return { protocols: ['http', 'https'], require_protocol: true, require_tld: false };
+}
+
+/**
+ * `text` without the C0 controls, DEL and spaces around it: a URL parser drops the controls and spaces too (WHATWG
+ * URL), and DEL is no more a part of a URL. A URL pasted with its line break still works.
  */
 export function trimUrlText(text: string): string {
   let start = 0;

@@ -1,7 +1,7 @@
 import { ApiProperty, ApiPropertyOptional } from '@nestjs/swagger';
 import { IsIn, IsNotEmpty, IsOptional, IsString, IsUrl, MaxLength } from 'class-validator';
 import { WithoutControlCharacters } from '../common/url-field';
-import { MAX_URL_CHARS } from '@app/core';
+import { MAX_URL_CHARS, httpUrlOptions } from '@app/core';
 
 /** Well under the JSON body limit (256 kB), which counts the escapes an HTML page needs in JSON. */
 export const MAX_EXTRACTION_TEXT = 200_000;
@@ -23,10 +23,9 @@ export class ExtractionDto {
     example: 'https://news.example/kuleba',
   })
   @IsOptional()
-  @IsUrl(
-    { protocols: ['http', 'https'], require_protocol: true, require_tld: false },
-    { message: 'sourceUrl must be an http(s) URL such as https://news.example/article' },
-  )
+  @IsUrl(httpUrlOptions(), {
+    message: 'sourceUrl must be an http(s) URL such as https://news.example/article',
+  })
   @MaxLength(MAX_URL_CHARS)
   @WithoutControlCharacters()
   sourceUrl?: string;

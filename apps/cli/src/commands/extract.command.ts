@@ -5,6 +5,7 @@
  * found nothing), 2 when the file cannot be read or the options are wrong.
  */
 import { readFileSync, statSync } from 'node:fs';
+import { isURL } from 'class-validator';
 import { ConfigError, loadConfig } from '@app/config';
 import { recordExtraction, type RecordedQuote } from '@app/capture';
 import {
@@ -13,6 +14,7 @@ import {
   extractQuotes,
   detectQuoteFormat,
   firstControlCharacter,
+  httpUrlOptions,
   printable,
   trimUrlText,
   type ExtractedQuote,
@@ -47,20 +49,27 @@ function truncation(found: number, limit: number): string {
 }
 
 /**
- * `--source-url` as the API takes `sourceUrl`: spaces and controls around it dropped, an http(s) URL of at most
- * MAX_URL_CHARS characters with no control character inside (a NUL would reach the signed quotation record).
+ * `--source-url` as the API takes `sourceUrl`: spaces and controls around it dropped, then the same URL check
+ * (`httpUrlOptions`), at most MAX_URL_CHARS characters, no control character inside (a NUL would reach the signed
+ * quotation record).
  */
 export function sourceUrlOption(given: string): string {
   const url = trimUrlText(given);
   const control = firstControlCharacter(url);
-  if (control >= 0)
+  if (control >= 0) {
+    // counted in what was given, spaces pasted before it included
+    const at = given.indexOf(url) + control + 1;
+    const code = url.charCodeAt(control).toString(16).padStart(4, '0');
     throw new Error(
-      `--source-url holds a control character (\\u${url.charCodeAt(control).toString(16).padStart(4, '0')} at character ${control + 1}), which no URL has`,
+      `--source-url holds a control character (\\u${code} at character ${at}), which no URL has`,
     );
-  if (!/^https?:\/\/\S+$/i.test(url))
-    throw new Error(`--source-url must be an http(s) URL, not "${printable(url)}"`);
+  }
   if (url.length > MAX_URL_CHARS)
     throw new Error(`--source-url is ${url.length} characters long, more than ${MAX_URL_CHARS}`);
+  if (!isURL(url, httpUrlOptions()))
+    throw new Error(
+      `--source-url must be an http(s) URL such as https://news.example/article, not "${printable(url)}"`,
+    );
   return url;
 }
 
