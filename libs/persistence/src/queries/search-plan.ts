@@ -6,8 +6,9 @@
  * rows/selectivity, collecting every match costs a heap visit per match. Costs below are in one unit, measured
  * relative to each other with EXPLAIN ANALYZE on the benchmark's archive (`npm run bench:search`).
  *
- *   walk      newest first along the seq index, or a filter's own (status, seq) or (account_id, seq) index, testing
- *             each row: for common terms, and for a narrow filter's statements (the deleted, one account's)
+ *   walk      newest first along the seq index, or a filter's own index over it (account, status, platform or
+ *             language, then seq), testing each row: for common terms, and for a narrow filter's statements (the
+ *             deleted, one account's)
  *   window    the GIN matches AND a seq range (BitmapAnd), sized to hold about two pages of matches: for the
  *             terms in between, where walking reads too many rows and collecting visits too many
  *   collect   every match, then the newest: for rare terms

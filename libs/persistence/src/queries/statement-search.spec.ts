@@ -367,6 +367,32 @@ describe('statement search (on a real database)', () => {
           });
         }
       }
+    // between dates, a filter with fewer statements than the first walk (20 per row wanted) is searched whole in
+    // that walk, along its own index: one round trip, however rare the word
+    const [{ count: others }]: { count: string }[] = await database.db.query(
+      `SELECT count(*) FROM statements WHERE account_id = $1`,
+      [otherAccount],
+    );
+    expect(Number(others)).toBeLessThan(20 * 51);
+    for (const q of ['absentq', 'fi1aq', 'fi0q']) {
+      const queries: string[] = [];
+      const manager = database.db.manager;
+      const counting = Object.assign(Object.create(manager) as typeof manager, {
+        query: (sql: string, params?: unknown[]) => {
+          queries.push(sql);
+          return manager.query(sql, params);
+        },
+      });
+      const page = await listStatements(counting, {
+        q,
+        accountId: otherAccount,
+        since: new Date(0),
+        limit: 50,
+      });
+      expect({ q, roundTrips: queries.length }).toEqual({ q, roundTrips: 1 });
+      expect(page.items.length).toBeLessThanOrEqual(50);
+    }
+
     // a statement whose status changes is found under its new status at once (the words are generated)
     const [deleted] = (await listStatements(database.db.manager, { q: 'fi0q', status: 'deleted', limit: 1 }))
       .items;
@@ -396,7 +422,7 @@ describe('statement search (on a real database)', () => {
         text: own && fromNewest % 40 === 0 ? 'edge note' : 'other news',
       };
     });
-    // and the small account, 30 statements (fewer than a walk) with every 7th a match
+    // and the small account's 30 newest statements (it has the 900 between the other's too), every 7th a match
     rows.push(
       ...Array.from({ length: 30 }, (_, i) => ({ account: small, text: i % 7 === 0 ? 'edge note' : 'more' })),
     );
@@ -416,7 +442,8 @@ describe('statement search (on a real database)', () => {
       ).map((r: { id: string }) => r.id);
       expect(expected.length).toBeGreaterThanOrEqual(5);
       // a word, and a prefix (walked on where its matches are sparse); between dates too, where the first walk
-      // goes along the account's index as well (20 statements per row wanted: every walk ends on a match)
+      // goes along the account's index as well (20 statements per row wanted: for the first account, the first
+      // walk of every page ends on a match)
       for (const q of ['edge', 'edg*'])
         for (const since of [undefined, new Date(0)])
           for (const limit of [1, 3]) {

@@ -259,13 +259,17 @@ async function searchPage(
 /** statements the first round trip walks, newest first: a page of a common term is found there */
 const PROBE_ROWS_PER_WANTED = 20;
 
+/** A filter with an index of its own over capture order: statements_account_seq, _status_seq, _platform_seq, … */
+type WalkColumn = 'account_id' | 'status' | 'platform' | 'language';
+
 /**
- * The filter whose own index (`statements_<column>_seq`) a walk goes along, the narrowest kind first, as
- * verbatim_search chooses; null without one (a walk then goes along capture order itself).
+ * The filter whose own index a walk goes along, in the order verbatim_search takes them (an account's statements
+ * are the fewest); null without one, and a walk goes along capture order itself. The status `active` is passed
+ * over: nearly every statement has it, and a walk along it reads as many as one along capture order.
  */
-function walkFilter(filter: StatementFilter): { column: string; value: string } | null {
+function walkFilter(filter: StatementFilter): { column: WalkColumn; value: string } | null {
   if (filter.accountId) return { column: 'account_id', value: filter.accountId };
-  if (filter.status) return { column: 'status', value: filter.status };
+  if (filter.status && filter.status !== 'active') return { column: 'status', value: filter.status };
   if (filter.platform) return { column: 'platform', value: filter.platform };
   if (filter.language) return { column: 'language', value: filter.language };
   return null;
@@ -275,7 +279,7 @@ function walkFilter(filter: StatementFilter): { column: string; value: string } 
  * A search page between dates (its other filters apply too). The first round trip builds the tsquery, reads the
  * bounds of capture order and walks the newest statements (PROBE_ROWS_PER_WANTED per row wanted), along a
  * filter's own index when there is one (see walkFilter): a common term's page is complete there, and so is any
- * search in an account with fewer statements than that. Otherwise the density it saw estimates the matches,
+ * search whose walk filter has fewer statements than that. Otherwise the density it saw estimates the matches,
  * `choosePlan` picks how to search the rest (see search-plan.ts) and ranges of capture order are searched, newest
  * first, until the page is full; a range that comes up short replaces the estimate with what it saw.
  */
@@ -319,7 +323,8 @@ async function searchStatements(
 /**
  * The first round trip: the tsquery, the bounds of capture order, and the matches among the `rows` newest
  * statements below the cursor (those of the walk filter, when there is one). `lower` is where that walk stopped:
- * the oldest statement when it read every statement of its filter. Null when the query has no words to match or
+ * the oldest statement of the archive when it read every statement of its filter. A cursor past the newest
+ * statement starts from the newest. Null when the query has no words to match or
  * nothing is below the cursor.
  */
 async function probeNewest(
@@ -351,8 +356,8 @@ async function probeNewest(
     lower: string | null;
   })[] = await db.query(
     `WITH q AS MATERIALIZED (SELECT ${expression} AS query),
-            b AS (SELECT COALESCE(${cursor}::bigint, (SELECT max(seq) + 1 FROM statements)) AS upper,
-                         (SELECT min(seq) FROM statements) AS bottom),
+            b AS MATERIALIZED (SELECT LEAST(COALESCE(${cursor}::bigint, e.top), e.top) AS upper, e.bottom
+                               FROM (SELECT max(seq) + 1 AS top, min(seq) AS bottom FROM statements) e),
             w AS MATERIALIZED (SELECT b.upper, b.bottom, GREATEST(COALESCE(${lowest}, b.bottom), b.bottom) AS lower
                                FROM b)
        SELECT q.query::text AS query, w.upper, w.bottom, w.lower, m.*
