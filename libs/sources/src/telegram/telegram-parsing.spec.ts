@@ -1,28 +1,13 @@
 import { join } from 'node:path';
-import { TELEGRAM_HOSTILE_CHANNEL as CHANNEL, telegramPage } from '@app/testing/hostile/platform-corpus';
-import { renderEmbed, type MessageRecord } from '@app/testing/fake-telegram/telegram-markup';
+import {
+  TELEGRAM_HOSTILE_CHANNEL as CHANNEL,
+  telegramMessage as message,
+  telegramPage,
+} from '@app/testing/hostile/platform-corpus';
+import { renderEmbed } from '@app/testing/fake-telegram/telegram-markup';
 import { messageToContent } from './telegram-content';
 import { parseChannelPage } from './telegram-page';
 import { OFF_THREAD_TELEGRAM_BYTES, telegramParsing } from './telegram-parsing';
-
-function message(id: number, html: string): MessageRecord {
-  return {
-    id,
-    html,
-    date: new Date('2026-03-02T10:00:00Z'),
-    edited: false,
-    views: 10,
-    signature: null,
-    forwardedFrom: null,
-    replyTo: null,
-    photos: [],
-    video: null,
-    albumIds: [],
-    linkPreview: null,
-    service: false,
-    deleted: false,
-  };
-}
 
 describe('telegramParsing', () => {
   const parsing = telegramParsing({ timeoutMs: 1000, script: join(__dirname, 'no-such-worker.js') });

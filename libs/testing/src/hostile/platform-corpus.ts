@@ -169,7 +169,12 @@ export const TELEGRAM_HOSTILE_CHANNEL: ChannelRecord = {
 };
 const TELEGRAM_GOOD_ID = 41;
 
-function telegramMessage(id: number, html: string, date = new Date('2026-03-02T10:00:00Z')): MessageRecord {
+/** An ordinary message of the hostile channel: text, a date, nothing else. */
+export function telegramMessage(
+  id: number,
+  html: string,
+  date = new Date('2026-03-02T10:00:00Z'),
+): MessageRecord {
   return {
     id,
     html,
