@@ -204,6 +204,7 @@ export class MastodonConnector implements Connector<MastodonCursor> {
       origin,
       host,
       maxLookups: this.maxHistoryLookups,
+      parsing: this.parsing,
     });
   }
 

@@ -4,6 +4,7 @@ import { type FakeMastodon, startFakeMastodon } from '@app/testing/fake-mastodon
 import { type FetchedPost, type HeldPost, type PostAnswer, type ResolvedAccount } from '../connector';
 import { type GuardedHttpClient } from '../http';
 import { MastodonConnector } from './mastodon-connector';
+import { type MastodonParsing, inThreadMastodonParsing } from './mastodon-parsing';
 import { missedEdits } from './mastodon-edit-history';
 import { type MastodonStatus, parseStatus, parseStatusEditList } from './mastodon-entities';
 
@@ -212,6 +213,42 @@ describe('MastodonConnector and edit histories', () => {
     const post = foundPost(answer);
     expect(post.content.text).toBe('Version two.');
     expect(post.history).toEqual({ kind: 'failed', detail: expect.stringContaining('HTTP 500') });
+  });
+
+  it("turns the edits' HTML into text through the connector's parsing, which may refuse a history as too big", async () => {
+    const id = server.publish('mfa', { content: 'Version one.' }).id;
+    const held = await holdNow(id);
+    server.edit(id, 'Version two.');
+    server.edit(id, 'Version three.');
+    const asked: string[][] = [];
+    const marking: MastodonParsing = {
+      ...inThreadMastodonParsing(),
+      texts: async (htmls) => {
+        asked.push(htmls);
+        return htmls.map((html) => `text of ${html}`);
+      },
+    };
+    const [answer] = await new MastodonConnector(http, { parsing: marking }).fetchMany(account, [
+      { postId: id, url: '', held },
+    ]);
+    const post = foundPost(answer);
+    expect(asked).toEqual([['<p>Version two.</p>']]);
+    if (post.history?.kind !== 'read') throw new Error('expected a history');
+    expect(post.history.versions.map((v) => [v.content.text, v.content.html])).toEqual([
+      ['text of <p>Version two.</p>', '<p>Version two.</p>'],
+    ]);
+
+    // a history whose text a parse thread refused (past VERBATIM_PARSE_TIMEOUT_MS): the post is kept, saying why
+    const refusal = new SourceError(
+      ErrorCode.SourceInvalidResponse,
+      'history: parsing took longer than 5 ms; refused',
+    );
+    const refusing: MastodonParsing = { ...inThreadMastodonParsing(), texts: () => Promise.reject(refusal) };
+    const [refused] = await new MastodonConnector(http, { parsing: refusing }).fetchMany(account, [
+      { postId: id, url: '', held },
+    ]);
+    expect(foundPost(refused).content.text).toBe('Version three.');
+    expect(foundPost(refused).history).toEqual({ kind: 'failed', detail: refusal.message });
   });
 
   it('does not keep a post without the edits it missed when our own load refused the history', async () => {

@@ -7,6 +7,7 @@ import {
   parseJson,
   parseStatusEditList,
 } from './mastodon-entities';
+import { type MastodonParsing } from './mastodon-parsing';
 import { editToContent } from './mastodon-status';
 
 export interface MastodonEditHistoryOptions {
@@ -16,6 +17,8 @@ export interface MastodonEditHistoryOptions {
   host: string;
   /** most history requests one poll or re-check may make, so a burst of edited posts cannot flood the host */
   maxLookups: number;
+  /** where the edits' HTML becomes text: a worker thread for a big history, as for big pages */
+  parsing: Pick<MastodonParsing, 'texts'>;
 }
 
 /**
@@ -108,11 +111,21 @@ export class MastodonEditHistoryReader {
       ),
       ...post.artifacts,
     ];
-    const versions = missedEdits(status, edits, held).map(({ edit, original }): HistoryVersion => ({
-      content: {
-        ...editToContent(status, edit, this.options.host, original),
-        account: post.content.account,
-      },
+    const missed = missedEdits(status, edits, held);
+    let texts: string[];
+    try {
+      texts = await this.options.parsing.texts(
+        missed.map(({ edit }) => edit.content),
+        what,
+      );
+    } catch (error) {
+      // past the parse deadline: the post is kept without the history, as for a history that does not parse
+      if (isLocalOverload(error) || !(error instanceof SourceError)) throw error;
+      return failed(error.message);
+    }
+    // the post's own content is the status's, converted once: each version differs in its words and media only
+    const versions = missed.map(({ edit, original }, i): HistoryVersion => ({
+      content: editToContent(post.content, edit, texts[i], original),
       artifacts,
     }));
     return { kind: 'read', versions };

@@ -1,4 +1,4 @@
-import { type StatementContent } from '@app/core';
+import { type StatementContent, htmlToPlainText } from '@app/core';
 import { parseJson } from '../json-body';
 import { type MastodonStatus, parseStatusList } from './mastodon-entities';
 import { statusToContent } from './mastodon-status';
@@ -8,10 +8,14 @@ export type MastodonParseInput =
   /** a page of statuses from its body: JSON, then checked against the shape Mastodon documents */
   | { kind: 'read-page'; bytes: Uint8Array; what: string }
   /** statuses to the statements they show: HTML to text */
-  | { kind: 'convert'; statuses: MastodonStatus[]; host: string };
+  | { kind: 'convert'; statuses: MastodonStatus[]; host: string }
+  /** HTML to text, one each: an edit history's versions */
+  | { kind: 'texts'; htmls: string[]; what: string };
 
 export type MastodonParseOutput =
-  { kind: 'read-page'; statuses: MastodonStatus[] } | { kind: 'convert'; contents: StatementContent[] };
+  | { kind: 'read-page'; statuses: MastodonStatus[] }
+  | { kind: 'convert'; contents: StatementContent[] }
+  | { kind: 'texts'; texts: string[] };
 
 export function runMastodonParse(input: MastodonParseInput): MastodonParseOutput {
   if (input.kind === 'read-page') {
@@ -20,5 +24,6 @@ export function runMastodonParse(input: MastodonParseInput): MastodonParseOutput
       : Buffer.from(input.bytes.buffer, input.bytes.byteOffset, input.bytes.byteLength);
     return { kind: 'read-page', statuses: parseStatusList(parseJson(bytes, input.what), input.what) };
   }
+  if (input.kind === 'texts') return { kind: 'texts', texts: input.htmls.map(htmlToPlainText) };
   return { kind: 'convert', contents: input.statuses.map((status) => statusToContent(status, input.host)) };
 }

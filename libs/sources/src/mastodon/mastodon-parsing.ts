@@ -1,5 +1,5 @@
 import { join } from 'node:path';
-import { ErrorCode, SourceError, type StatementContent, mapInSlices } from '@app/core';
+import { ErrorCode, SourceError, type StatementContent, htmlToPlainText, mapInSlices } from '@app/core';
 import { type OffThreadParsing, offThreadParsing } from '../parsing/off-thread-parsing';
 import { parseJson } from '../json-body';
 import { type MastodonStatus, parseStatusList } from './mastodon-entities';
@@ -25,6 +25,8 @@ export interface MastodonParsing {
   readPage(bytes: Buffer, what: string): Promise<MastodonStatus[]>;
   /** statuses to the statements they show */
   convert(statuses: MastodonStatus[], host: string): Promise<StatementContent[]>;
+  /** HTML to text, one each (an edit history's versions); `what` names them in a refusal */
+  texts(htmls: string[], what: string): Promise<string[]>;
   close(): Promise<void>;
 }
 
@@ -43,7 +45,7 @@ export function mastodonParsing(options: MastodonParsingOptions): MastodonParsin
     heapMb: THREAD_HEAP_MB,
     timeoutMs: options.timeoutMs,
     inThread: async (input) => runMastodonParse(input),
-    subject: (input) => (input.kind === 'read-page' ? input.what : `Mastodon ${input.host} statuses`),
+    subject: (input) => (input.kind === 'convert' ? `Mastodon ${input.host} statuses` : input.what),
     // the error the same parse would have thrown in this thread
     failed: ({ code, message, httpStatus }) =>
       isErrorCode(code) ? new SourceError(code, message, httpStatus) : new Error(message),
@@ -63,6 +65,12 @@ export function mastodonParsing(options: MastodonParsingOptions): MastodonParsin
       if (output.kind !== 'convert') throw new Error(`a Mastodon parse thread answered ${output.kind}`);
       return output.contents;
     },
+    async texts(htmls, what) {
+      if (totalChars(htmls) < OFF_THREAD_MASTODON_BYTES) return inThread.texts(htmls, what);
+      const output = await offThread.parse({ kind: 'texts', htmls, what });
+      if (output.kind !== 'texts') throw new Error(`a Mastodon parse thread answered ${output.kind}`);
+      return output.texts;
+    },
     close: () => offThread.close(),
   };
 }
@@ -73,17 +81,24 @@ export function inThreadMastodonParsing(): MastodonParsing {
     where: 'in-thread',
     readPage: async (bytes, what) => parseStatusList(parseJson(bytes, what), what),
     convert: (statuses, host) => mapInSlices(statuses, (status) => statusToContent(status, host)),
+    texts: (htmls) => mapInSlices(htmls, htmlToPlainText),
     close: async () => {},
   };
 }
 
 /** The statuses' HTML in characters, the measure of what converting them costs. */
 function htmlChars(statuses: MastodonStatus[]): number {
+  return totalChars(
+    statuses.flatMap((status) => {
+      const shown = status.reblog ?? status;
+      return [shown.content, shown.spoiler_text];
+    }),
+  );
+}
+
+function totalChars(texts: string[]): number {
   let chars = 0;
-  for (const status of statuses) {
-    const shown = status.reblog ?? status;
-    chars += shown.content.length + shown.spoiler_text.length;
-  }
+  for (const text of texts) chars += text.length;
   return chars;
 }
 

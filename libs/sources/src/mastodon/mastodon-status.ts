@@ -37,21 +37,23 @@ export function statusToContent(status: MastodonStatus, host: string): Statement
 /**
  * An earlier version of a status from its edit history, recorded as we would have recorded it then: the
  * edit's words, warning and media over the status's own id, URL, times and flags (an edit cannot change
- * those). The edit carries no language, so the status's current one stands in. The original (`original`)
- * has no edit time; every later version was edited at its `created_at` (Mastodon stamps each snapshot with
- * the status's `edited_at` of that moment).
+ * those). `base` is the status's own content (statusToContent), converted once for all its edits: converting the
+ * status per edit cost the status's size once for every edit a history lists. `text` is the edit's HTML as text.
+ * The edit carries no language, so the status's current one stands in. The original (`original`) has no edit
+ * time; every later version was edited at its `created_at` (Mastodon stamps each snapshot with the status's
+ * `edited_at` of that moment).
  */
 export function editToContent(
-  status: MastodonStatus,
+  base: StatementContent,
   edit: MastodonStatusEdit,
-  host: string,
+  text: string,
   original: boolean,
 ): StatementContent {
   return {
-    ...statusToContent(status, host),
+    ...base,
     editedAt: original ? null : toUtcTimestamp(edit.created_at),
     title: edit.spoiler_text || null,
-    text: htmlToPlainText(edit.content),
+    text,
     html: edit.content,
     media: mediaItems(edit.media_attachments),
   };
