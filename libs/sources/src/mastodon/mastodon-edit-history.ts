@@ -112,6 +112,7 @@ export class MastodonEditHistoryReader {
       ...post.artifacts,
     ];
     const missed = missedEdits(status, edits, held);
+    if (missed.length === 0) return { kind: 'read', versions: [] };
     let texts: string[];
     try {
       texts = await this.options.parsing.texts(

@@ -4,6 +4,7 @@ import { ErrorCode, SourceError, localOverload } from '@app/core';
 import { type PostAnswer, type ResolvedAccount } from '../connector';
 import { type GuardedHttpClient } from '../http';
 import { TelegramConnector, type TelegramCursor } from './telegram-connector';
+import { type TelegramParsing, inThreadTelegramParsing } from './telegram-parsing';
 
 let telegram: FakeTelegram;
 let http: GuardedHttpClient;
@@ -253,6 +254,28 @@ describe('TelegramConnector: re-reading posts', () => {
     const loaded = new TelegramConnector(busy as GuardedHttpClient, { baseUrl: telegram.origin });
     await expect(loaded.fetchMany(resolved, refs(...ids))).rejects.toBe(overload);
     expect(refused).toBe(1);
+  });
+
+  it('answers unknown for a post whose page a parse thread refused, the others keeping their answers', async () => {
+    const refusal = new SourceError(
+      ErrorCode.SourceInvalidResponse,
+      'embed: parsing took longer than 5 ms; refused',
+    );
+    const real = inThreadTelegramParsing();
+    // the widget of one post is refused as a parse past its deadline is; our own load refusing a parse is not an
+    // answer about the post: the re-check is put off whole
+    const refusing = (error: Error): TelegramParsing => ({
+      ...real,
+      embedPage: (bytes, handle, what) =>
+        what.includes(`/${ids[1]}?`) ? Promise.reject(error) : real.embedPage(bytes, handle, what),
+    });
+    const parsed = new TelegramConnector(http, { baseUrl: telegram.origin, parsing: refusing(refusal) });
+    const answers = await parsed.fetchMany(resolved, refs(ids[0], ids[1], ids[2]));
+    expect(kinds(answers)).toEqual(['found', 'unknown', 'found']);
+    expect(answers[1]).toMatchObject({ kind: 'unknown', detail: refusal.message });
+    const overload = localOverload('a parse thread kept off the cores; tried again later');
+    const starved = new TelegramConnector(http, { baseUrl: telegram.origin, parsing: refusing(overload) });
+    await expect(starved.fetchMany(resolved, refs(ids[0], ids[1]))).rejects.toBe(overload);
   });
 
   it('answers unknown for what is not a message id, and beyond the lookup budget', async () => {

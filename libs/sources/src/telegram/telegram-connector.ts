@@ -13,6 +13,7 @@ import { cursorReader } from '../cursor';
 import { type GuardedHttpClient, type HttpResponse, throwForStatus } from '../http';
 import { findIdGaps } from './telegram-gaps';
 import { type ChannelPage, missingPreviewReason } from './telegram-page';
+import { type ChannelStatements } from './telegram-parse-task';
 import { type TelegramParsing, inThreadTelegramParsing } from './telegram-parsing';
 import { TelegramRecheck, artifactsOf } from './telegram-recheck';
 import {
@@ -45,8 +46,8 @@ export type TelegramCursor = z.infer<typeof telegramCursor>;
 
 interface ReadPage {
   page: ChannelPage;
-  /** the statement each of the page's messages shows, in the same order */
-  contents: StatementContent[];
+  /** the statement each of the page's messages shows, in the same order; null for those not asked for */
+  contents: (StatementContent | null)[];
   artifacts: RawArtifact[];
   httpStatus: number;
 }
@@ -89,7 +90,7 @@ export class TelegramConnector implements Connector<TelegramCursor> {
   async resolve(url: URL): Promise<ResolvedAccount> {
     const channel = parseTelegramChannelUrl(url, this.mirrorHost);
     if (!channel) throw new SourceError(ErrorCode.UnsupportedUrl, `not ${this.describes}: ${url.href}`);
-    const { page } = await this.readPage(channel, channel, undefined, (reason) => {
+    const { page } = await this.readPage(channel, null, undefined, (reason) => {
       // a 400 for the person tracking it: nothing to retry, only public channels can be read this way
       return new SourceError(
         ErrorCode.UnsupportedUrl,
@@ -104,15 +105,16 @@ export class TelegramConnector implements Connector<TelegramCursor> {
   async poll(account: ResolvedAccount, cursor: TelegramCursor): Promise<PollResult<TelegramCursor>> {
     const channel = channelOf(account);
     const known = cursor.newestId;
-    const pages = await this.readPages(channel, account.handle, known);
+    const pages = await this.readPages(channel, { handle: account.handle, after: known ?? 0 }, known);
     const listed = pages.flatMap(({ page }) => page.messages.flatMap((m) => [m.id, ...m.albumIds]));
     const newestId = Math.max(known ?? 0, ...listed) || undefined;
     const fresh = new Map<number, FetchedPost>();
     for (const { page, contents, artifacts } of pages) {
       page.messages.forEach((message, i) => {
-        if (message.isService || (known !== undefined && message.id <= known) || fresh.has(message.id))
-          return;
-        fresh.set(message.id, { content: contents[i], artifacts, evidenceLevel: 'captured' });
+        // read as statements: the messages newer than the cursor but service ones
+        const content = contents[i];
+        if (!content || fresh.has(message.id)) return;
+        fresh.set(message.id, { content, artifacts, evidenceLevel: 'captured' });
       });
     }
     // only ids we may hold: a gap above the cursor is a message deleted before we ever saw it
@@ -184,12 +186,16 @@ export class TelegramConnector implements Connector<TelegramCursor> {
    * The newest page, then older ones with `?before=`: on the first poll until `backfillLimit` messages, later
    * until the page reaches the cursor (a burst of more than one page since the last poll is read whole).
    */
-  private async readPages(channel: string, handle: string, known: number | undefined): Promise<ReadPage[]> {
+  private async readPages(
+    channel: string,
+    statementsOf: ChannelStatements['statementsOf'],
+    known: number | undefined,
+  ): Promise<ReadPage[]> {
     const pages: ReadPage[] = [];
     let before: number | undefined;
     let posts = 0;
     for (let count = 0; count < this.maxPages; count++) {
-      const read = await this.readPage(channel, handle, before, (reason) => {
+      const read = await this.readPage(channel, statementsOf, before, (reason) => {
         return new SourceError(
           ErrorCode.SourceAuthRequired,
           `Telegram channel ${channel} no longer has a public web preview (${reason})`,
@@ -207,16 +213,16 @@ export class TelegramConnector implements Connector<TelegramCursor> {
     return pages;
   }
 
-  /** One preview page; its messages' statements are of `handle`. */
+  /** One preview page, with the statements asked for (none for resolve). */
   private async readPage(
     channel: string,
-    handle: string,
+    statementsOf: ChannelStatements['statementsOf'],
     before: number | undefined,
     noPreview: (reason: string) => SourceError,
   ): Promise<ReadPage> {
     const response = await this.get(previewUrl(this.baseUrl, channel, before));
     throwForStatus(response, `Telegram channel ${channel}`);
-    const { page, contents } = await this.parsing.channelPage(response.body, handle, response.url);
+    const { page, contents } = await this.parsing.channelPage(response.body, { statementsOf }, response.url);
     const missing = missingPreviewReason(response.url, page);
     if (missing) throw noPreview(missing);
     return { page, contents, artifacts: artifactsOf(response), httpStatus: response.status };

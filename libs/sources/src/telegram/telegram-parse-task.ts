@@ -2,16 +2,23 @@ import { type StatementContent } from '@app/core';
 import { messageToContent } from './telegram-content';
 import { type ChannelPage, type EmbedPage, parseChannelPage, parseEmbedPage } from './telegram-page';
 
+/**
+ * Which messages of a channel page become statements, of which account: those newer than `after` (every one when
+ * it is 0) but service messages; none when null (a page read for its channel or its presence only).
+ */
+export type ChannelStatements = { statementsOf: { handle: string; after: number } | null };
+
 /** What a Telegram parse thread is asked; plain data, so that it can be sent to a worker thread. */
 export type TelegramParseInput =
-  /** a channel's web preview page; each message's statement is of `handle`, the tracked account's */
-  | { kind: 'channel'; bytes: Uint8Array; handle: string }
+  /** a channel's web preview page */
+  | ({ kind: 'channel'; bytes: Uint8Array } & ChannelStatements)
   /** a post's embed widget; its statement is of `handle`, or of the channel the widget names when null */
   | { kind: 'embed'; bytes: Uint8Array; handle: string | null };
 
 /** A page read, and the statements its messages show: every CPU-heavy step (the DOM, HTML to text) is in here. */
 export type TelegramParseOutput =
-  | { kind: 'channel'; page: ChannelPage; contents: StatementContent[] }
+  /** `contents[i]` is the statement of `page.messages[i]`, null for a message not asked for */
+  | { kind: 'channel'; page: ChannelPage; contents: (StatementContent | null)[] }
   | { kind: 'embed'; embed: EmbedPage; content: StatementContent | null };
 
 export function runTelegramParse(input: TelegramParseInput): TelegramParseOutput {
@@ -21,7 +28,11 @@ export function runTelegramParse(input: TelegramParseInput): TelegramParseOutput
     : Buffer.from(input.bytes.buffer, input.bytes.byteOffset, input.bytes.byteLength);
   if (input.kind === 'channel') {
     const page = parseChannelPage(bytes);
-    return { kind: 'channel', page, contents: page.messages.map((m) => messageToContent(m, input.handle)) };
+    const wanted = input.statementsOf;
+    const contents = page.messages.map((m) =>
+      wanted && !m.isService && m.id > wanted.after ? messageToContent(m, wanted.handle) : null,
+    );
+    return { kind: 'channel', page, contents };
   }
   const embed = parseEmbedPage(bytes);
   const content =

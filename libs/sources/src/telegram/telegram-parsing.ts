@@ -1,7 +1,12 @@
 import { join } from 'node:path';
 import { ErrorCode, SourceError } from '@app/core';
 import { type OffThreadParsing, offThreadParsing } from '../parsing/off-thread-parsing';
-import { type TelegramParseInput, type TelegramParseOutput, runTelegramParse } from './telegram-parse-task';
+import {
+  type ChannelStatements,
+  type TelegramParseInput,
+  type TelegramParseOutput,
+  runTelegramParse,
+} from './telegram-parse-task';
 
 /**
  * Pages below this many bytes are read in the calling thread: a preview page of 20 messages is tens of kilobytes
@@ -10,7 +15,7 @@ import { type TelegramParseInput, type TelegramParseOutput, runTelegramParse } f
  * answers /health never holds it.
  */
 export const OFF_THREAD_TELEGRAM_BYTES = 256 * 1024;
-/** One thread: hostile pages are rare, and the feed and page pools already hold two each. */
+/** One thread (of 512 MB heap, as Mastodon's): hostile pages are rare, and the feed and page pools hold two each. */
 const THREADS = 1;
 const THREAD_HEAP_MB = 512;
 
@@ -23,8 +28,8 @@ export type ReadEmbedPage = Extract<TelegramParseOutput, { kind: 'embed' }>;
 export interface TelegramParsing {
   /** where big pages go, for logs and tests */
   readonly where: 'worker-thread' | 'in-thread';
-  /** a channel's preview page; its statements are of `handle`; `what` names the page in a refusal */
-  channelPage(bytes: Buffer, handle: string, what: string): Promise<ReadChannelPage>;
+  /** a channel's preview page, with the statements asked for; `what` names the page in a refusal */
+  channelPage(bytes: Buffer, statements: ChannelStatements, what: string): Promise<ReadChannelPage>;
   /** a post's embed widget; its statement is of `handle`, or of the channel the widget names when null */
   embedPage(bytes: Buffer, handle: string | null, what: string): Promise<ReadEmbedPage>;
   close(): Promise<void>;
@@ -57,8 +62,8 @@ export function telegramParsing(options: TelegramParsingOptions): TelegramParsin
       : offThread.parse({ ...input, what });
   return {
     where: offThread.where,
-    channelPage: async (bytes, handle, what) =>
-      channelOutput(await run({ kind: 'channel', bytes, handle }, what)),
+    channelPage: async (bytes, statements, what) =>
+      channelOutput(await run({ kind: 'channel', bytes, ...statements }, what)),
     embedPage: async (bytes, handle, what) => embedOutput(await run({ kind: 'embed', bytes, handle }, what)),
     close: () => offThread.close(),
   };
@@ -68,7 +73,8 @@ export function telegramParsing(options: TelegramParsingOptions): TelegramParsin
 export function inThreadTelegramParsing(): TelegramParsing {
   return {
     where: 'in-thread',
-    channelPage: async (bytes, handle) => channelOutput(runTelegramParse({ kind: 'channel', bytes, handle })),
+    channelPage: async (bytes, statements) =>
+      channelOutput(runTelegramParse({ kind: 'channel', bytes, ...statements })),
     embedPage: async (bytes, handle) => embedOutput(runTelegramParse({ kind: 'embed', bytes, handle })),
     close: async () => {},
   };

@@ -2,8 +2,8 @@ import { type StatementContent, sourceFailureMessage } from '@app/core';
 import { type PostAnswer, type PostRef, type RawArtifact, type ResolvedAccount } from '../connector';
 import { type HttpResponse, responseArtifacts } from '../http';
 import { type TelegramMessage } from './telegram-message';
-import { missingPreviewReason } from './telegram-page';
-import { type TelegramParsing } from './telegram-parsing';
+import { type ChannelPage, missingPreviewReason } from './telegram-page';
+import { type ReadEmbedPage, type TelegramParsing } from './telegram-parsing';
 import { embedUrl, previewUrl } from './telegram-urls';
 
 export interface TelegramRecheckOptions {
@@ -56,11 +56,14 @@ export class TelegramRecheck {
     const what = `Telegram post ${this.options.channel}/${id}`;
     const response = await this.fetch(embedUrl(this.options.baseUrl, this.options.channel, id), what);
     if (typeof response === 'string') return unknown(ref, response);
-    const { embed, content } = await this.options.parsing.embedPage(
-      response.body,
-      this.account.handle,
-      response.url,
-    );
+    let read: ReadEmbedPage;
+    try {
+      read = await this.options.parsing.embedPage(response.body, this.account.handle, response.url);
+    } catch (error) {
+      // refused by the parse deadline: no answer for this post, the others of the re-check keep theirs
+      return unknown(ref, sourceFailureMessage(error));
+    }
+    const { embed, content } = read;
     if (embed.kind === 'message' && content) return this.found(ref, embed.message, content, response, what);
     if (embed.kind === 'error' && /not found/i.test(embed.text)) {
       const preview = await this.channelPreview();
@@ -117,7 +120,16 @@ export class TelegramRecheck {
     const what = `Telegram channel ${this.options.channel}`;
     const response = await this.fetch(previewUrl(this.options.baseUrl, this.options.channel), what);
     if (typeof response === 'string') return { kind: 'unknown', detail: response };
-    const { page } = await this.options.parsing.channelPage(response.body, this.account.handle, response.url);
+    let page: ChannelPage;
+    try {
+      ({ page } = await this.options.parsing.channelPage(
+        response.body,
+        { statementsOf: null },
+        response.url,
+      ));
+    } catch (error) {
+      return { kind: 'unknown', detail: sourceFailureMessage(error) };
+    }
     const missing = missingPreviewReason(response.url, page);
     if (!missing) return { kind: 'public' };
     return {
