@@ -1,6 +1,5 @@
 import { join } from 'node:path';
-import { ErrorCode, SourceError } from '@app/core';
-import { type OffThreadParsing, offThreadParsing } from '../parsing/off-thread-parsing';
+import { type OffThreadParsing, errorFromThread, offThreadParsing } from '../parsing/off-thread-parsing';
 import { parseFeedContents, type FeedParseInput, type FeedParseOutput } from './feed-parse-task';
 
 /** How the feed connector parses a body: on a worker thread with a deadline, or (tests) in this thread. */
@@ -29,16 +28,11 @@ export function feedParsing(options: FeedParsingOptions): FeedParsing {
     timeoutMs: options.timeoutMs,
     inThread: async (input) => parseFeedContents(input),
     subject: (input) => input.baseUrl,
-    // the error the same parse would have thrown in this thread
-    failed: ({ code, message }) => (isErrorCode(code) ? new SourceError(code, message) : new Error(message)),
+    failed: errorFromThread,
   });
 }
 
 /** Parses in the calling thread: for tests and tools that own their event loop. */
 export function inThreadFeedParsing(): FeedParsing {
   return { where: 'in-thread', parse: async (input) => parseFeedContents(input), close: async () => {} };
-}
-
-function isErrorCode(code: string | null): code is ErrorCode {
-  return code !== null && (Object.values(ErrorCode) as string[]).includes(code);
 }

@@ -1,6 +1,6 @@
 import { join } from 'node:path';
-import { ErrorCode, SourceError, type StatementContent, htmlToPlainText, mapInSlices } from '@app/core';
-import { type OffThreadParsing, offThreadParsing } from '../parsing/off-thread-parsing';
+import { type StatementContent, htmlToPlainText, mapInSlices } from '@app/core';
+import { type OffThreadParsing, errorFromThread, offThreadParsing } from '../parsing/off-thread-parsing';
 import { parseJson } from '../json-body';
 import { type MastodonStatus, parseStatusList } from './mastodon-entities';
 import { type MastodonParseInput, type MastodonParseOutput, runMastodonParse } from './mastodon-parse-task';
@@ -46,9 +46,7 @@ export function mastodonParsing(options: MastodonParsingOptions): MastodonParsin
     timeoutMs: options.timeoutMs,
     inThread: async (input) => runMastodonParse(input),
     subject: (input) => (input.kind === 'convert' ? `Mastodon ${input.host} statuses` : input.what),
-    // the error the same parse would have thrown in this thread
-    failed: ({ code, message, httpStatus }) =>
-      isErrorCode(code) ? new SourceError(code, message, httpStatus) : new Error(message),
+    failed: errorFromThread,
   });
   const inThread = inThreadMastodonParsing();
   return {
@@ -100,8 +98,4 @@ function totalChars(texts: string[]): number {
   let chars = 0;
   for (const text of texts) chars += text.length;
   return chars;
-}
-
-function isErrorCode(code: string | null): code is ErrorCode {
-  return code !== null && (Object.values(ErrorCode) as string[]).includes(code);
 }

@@ -3,6 +3,16 @@ import { ErrorCode, localOverload, SourceError } from '@app/core';
 import { ThreadPool, ThreadTaskError, ThreadTaskFailure } from './thread-pool';
 import { type ThreadFailure } from './thread-protocol';
 
+/**
+ * The error a task threw in its thread, as the same parse would have thrown it in this thread: a SourceError keeps
+ * its code and HTTP status; anything else is a plain Error with its message.
+ */
+export function errorFromThread({ code, message, httpStatus }: ThreadFailure): Error {
+  return code !== null && (Object.values(ErrorCode) as string[]).includes(code)
+    ? new SourceError(code as ErrorCode, message, httpStatus)
+    : new Error(message);
+}
+
 /** How a connector parses a body: on a worker thread with a deadline, or (tests) in this thread. */
 export interface OffThreadParsing<Input, Output> {
   /** where the parse runs, for logs and tests */

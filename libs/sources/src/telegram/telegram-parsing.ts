@@ -1,6 +1,5 @@
 import { join } from 'node:path';
-import { ErrorCode, SourceError } from '@app/core';
-import { type OffThreadParsing, offThreadParsing } from '../parsing/off-thread-parsing';
+import { type OffThreadParsing, errorFromThread, offThreadParsing } from '../parsing/off-thread-parsing';
 import {
   type ChannelStatements,
   type TelegramParseInput,
@@ -52,9 +51,7 @@ export function telegramParsing(options: TelegramParsingOptions): TelegramParsin
       timeoutMs: options.timeoutMs,
       inThread: async (input) => runTelegramParse(input),
       subject: (input) => input.what,
-      // the error the same parse would have thrown in this thread
-      failed: ({ code, message, httpStatus }) =>
-        isErrorCode(code) ? new SourceError(code, message, httpStatus) : new Error(message),
+      failed: errorFromThread,
     });
   const run = (input: TelegramParseInput, what: string): Promise<TelegramParseOutput> =>
     input.bytes.byteLength < OFF_THREAD_TELEGRAM_BYTES
@@ -89,8 +86,4 @@ function channelOutput(output: TelegramParseOutput): ReadChannelPage {
 function embedOutput(output: TelegramParseOutput): ReadEmbedPage {
   if (output.kind !== 'embed') throw new Error(`a Telegram parse thread answered ${output.kind}`);
   return output;
-}
-
-function isErrorCode(code: string | null): code is ErrorCode {
-  return code !== null && (Object.values(ErrorCode) as string[]).includes(code);
 }
