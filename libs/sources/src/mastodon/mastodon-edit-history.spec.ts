@@ -221,8 +221,14 @@ describe('MastodonConnector and edit histories', () => {
     server.edit(id, 'Version two.');
     server.edit(id, 'Version three.');
     const asked: string[][] = [];
+    const histories: string[] = [];
+    const real = inThreadMastodonParsing();
     const marking: MastodonParsing = {
-      ...inThreadMastodonParsing(),
+      ...real,
+      readHistory: (bytes, what) => {
+        histories.push(what);
+        return real.readHistory(bytes, what);
+      },
       texts: async (htmls) => {
         asked.push(htmls);
         return htmls.map((html) => `text of ${html}`);
@@ -232,6 +238,7 @@ describe('MastodonConnector and edit histories', () => {
       { postId: id, url: '', held },
     ]);
     const post = foundPost(answer);
+    expect(histories).toEqual([`Mastodon ${new URL(server.origin).host} edit history of status ${id}`]);
     expect(asked).toEqual([['<p>Version two.</p>']]);
     if (post.history?.kind !== 'read') throw new Error('expected a history');
     expect(post.history.versions.map((v) => [v.content.text, v.content.html])).toEqual([
@@ -249,6 +256,17 @@ describe('MastodonConnector and edit histories', () => {
     ]);
     expect(foundPost(refused).content.text).toBe('Version three.');
     expect(foundPost(refused).history).toEqual({ kind: 'failed', detail: refusal.message });
+    // so is one whose body a parse thread refused; our own load refusing the parse puts the read off whole
+    const unread: MastodonParsing = { ...real, readHistory: () => Promise.reject(refusal) };
+    const [kept] = await new MastodonConnector(http, { parsing: unread }).fetchMany(account, [
+      { postId: id, url: '', held },
+    ]);
+    expect(foundPost(kept).history).toEqual({ kind: 'failed', detail: refusal.message });
+    const overload = new SourceError(ErrorCode.LocalOverload, 'a parse thread kept off the cores');
+    const starved: MastodonParsing = { ...real, readHistory: () => Promise.reject(overload) };
+    await expect(
+      new MastodonConnector(http, { parsing: starved }).fetchMany(account, [{ postId: id, url: '', held }]),
+    ).rejects.toBe(overload);
   });
 
   it('does not keep a post without the edits it missed when our own load refused the history', async () => {

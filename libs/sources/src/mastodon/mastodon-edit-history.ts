@@ -1,12 +1,7 @@
 import { ARTIFACT_ROLES, SourceError, contentSha256, isLocalOverload, toUtcTimestamp } from '@app/core';
 import { type EditHistory, type FetchedPost, type HeldPost, type HistoryVersion } from '../connector';
 import { type HttpResponse, responseArtifacts } from '../http';
-import {
-  type MastodonStatus,
-  type MastodonStatusEdit,
-  parseJson,
-  parseStatusEditList,
-} from './mastodon-entities';
+import { type MastodonStatus, type MastodonStatusEdit } from './mastodon-entities';
 import { type MastodonParsing } from './mastodon-parsing';
 import { editToContent } from './mastodon-status';
 
@@ -17,8 +12,8 @@ export interface MastodonEditHistoryOptions {
   host: string;
   /** most history requests one poll or re-check may make, so a burst of edited posts cannot flood the host */
   maxLookups: number;
-  /** where the edits' HTML becomes text: a worker thread for a big history, as for big pages */
-  parsing: Pick<MastodonParsing, 'texts'>;
+  /** where the history is read and its edits' HTML becomes text: a worker thread for a big one, as for pages */
+  parsing: Pick<MastodonParsing, 'readHistory' | 'texts'>;
 }
 
 /**
@@ -96,9 +91,10 @@ export class MastodonEditHistoryReader {
     if (response.status < 200 || response.status > 299) return failed(`${what}: HTTP ${response.status}`);
     let edits: MastodonStatusEdit[];
     try {
-      edits = parseStatusEditList(parseJson(response.body, what), what);
+      edits = await this.options.parsing.readHistory(response.body, what);
     } catch (error) {
-      if (!(error instanceof SourceError)) throw error;
+      // not a history, or refused by the parse deadline: the post is kept without it; our own load puts it off
+      if (isLocalOverload(error) || !(error instanceof SourceError)) throw error;
       return failed(error.message);
     }
     const foreign = edits.find((edit) => edit.account.id !== status.account.id);

@@ -1,12 +1,19 @@
 import { type StatementContent, htmlToPlainText } from '@app/core';
 import { parseJson } from '../json-body';
-import { type MastodonStatus, parseStatusList } from './mastodon-entities';
+import {
+  type MastodonStatus,
+  type MastodonStatusEdit,
+  parseStatusEditList,
+  parseStatusList,
+} from './mastodon-entities';
 import { statusToContent } from './mastodon-status';
 
 /** What a Mastodon parse thread is asked; plain data, so that it can be sent to a worker thread. */
 export type MastodonParseInput =
   /** a page of statuses from its body: JSON, then checked against the shape Mastodon documents */
   | { kind: 'read-page'; bytes: Uint8Array; what: string }
+  /** an edit history from its body: JSON, then checked against the shape of a StatusEdit list */
+  | { kind: 'read-history'; bytes: Uint8Array; what: string }
   /** statuses to the statements they show: HTML to text */
   | { kind: 'convert'; statuses: MastodonStatus[]; host: string }
   /** HTML to text, one each: an edit history's versions */
@@ -14,16 +21,25 @@ export type MastodonParseInput =
 
 export type MastodonParseOutput =
   | { kind: 'read-page'; statuses: MastodonStatus[] }
+  | { kind: 'read-history'; edits: MastodonStatusEdit[] }
   | { kind: 'convert'; contents: StatementContent[] }
   | { kind: 'texts'; texts: string[] };
 
 export function runMastodonParse(input: MastodonParseInput): MastodonParseOutput {
-  if (input.kind === 'read-page') {
-    const bytes = Buffer.isBuffer(input.bytes)
-      ? input.bytes
-      : Buffer.from(input.bytes.buffer, input.bytes.byteOffset, input.bytes.byteLength);
-    return { kind: 'read-page', statuses: parseStatusList(parseJson(bytes, input.what), input.what) };
+  if (input.kind === 'read-page')
+    return {
+      kind: 'read-page',
+      statuses: parseStatusList(parseJson(asBuffer(input.bytes), input.what), input.what),
+    };
+  if (input.kind === 'read-history') {
+    const edits = parseStatusEditList(parseJson(asBuffer(input.bytes), input.what), input.what);
+    return { kind: 'read-history', edits };
   }
   if (input.kind === 'texts') return { kind: 'texts', texts: input.htmls.map(htmlToPlainText) };
   return { kind: 'convert', contents: input.statuses.map((status) => statusToContent(status, input.host)) };
+}
+
+/** A Buffer arrives in a thread as a plain Uint8Array. */
+function asBuffer(bytes: Uint8Array): Buffer {
+  return Buffer.isBuffer(bytes) ? bytes : Buffer.from(bytes.buffer, bytes.byteOffset, bytes.byteLength);
 }

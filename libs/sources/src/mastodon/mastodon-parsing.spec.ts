@@ -18,6 +18,25 @@ describe('mastodonParsing: edit texts', () => {
     await parsing.close();
   });
 
+  it('reads an edit history from its body in a thread as in this one, refusing what is not a list of edits', () => {
+    const body = Buffer.from(
+      JSON.stringify([
+        {
+          content: '<p>a</p>',
+          created_at: '2026-01-01T10:00:00Z',
+          account: { id: '1', username: 'mfa', acct: 'mfa', url: 'https://x.test/@mfa' },
+        },
+      ]),
+    );
+    // a thread gets the bytes as a plain Uint8Array
+    const plain = new Uint8Array(body.buffer, body.byteOffset, body.byteLength);
+    const read = runMastodonParse({ kind: 'read-history', bytes: plain, what: 'history' });
+    expect(read).toMatchObject({ kind: 'read-history', edits: [{ content: '<p>a</p>' }] });
+    expect(() =>
+      runMastodonParse({ kind: 'read-history', bytes: Buffer.from('{"id":"1"}'), what: 'history' }),
+    ).toThrow('history: expected a list of status edits');
+  });
+
   it('answers a thread asked for texts with them, one per HTML and in order', () => {
     expect(runMastodonParse({ kind: 'texts', htmls: ['<p>a</p>', '', '<i>c</i>'], what: 'history' })).toEqual(
       {

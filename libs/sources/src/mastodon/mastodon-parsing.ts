@@ -2,7 +2,12 @@ import { join } from 'node:path';
 import { type StatementContent, htmlToPlainText, mapInSlices } from '@app/core';
 import { type OffThreadParsing, errorFromThread, offThreadParsing } from '../parsing/off-thread-parsing';
 import { parseJson } from '../json-body';
-import { type MastodonStatus, parseStatusList } from './mastodon-entities';
+import {
+  type MastodonStatus,
+  type MastodonStatusEdit,
+  parseStatusEditList,
+  parseStatusList,
+} from './mastodon-entities';
 import { type MastodonParseInput, type MastodonParseOutput, runMastodonParse } from './mastodon-parse-task';
 import { statusToContent } from './mastodon-status';
 
@@ -23,6 +28,8 @@ export interface MastodonParsing {
   readonly where: 'worker-thread' | 'in-thread';
   /** a page of statuses from its body; SourceInvalidResponse when it is not JSON of the documented shape */
   readPage(bytes: Buffer, what: string): Promise<MastodonStatus[]>;
+  /** an edit history from its body; SourceInvalidResponse when it is not a list of StatusEdits */
+  readHistory(bytes: Buffer, what: string): Promise<MastodonStatusEdit[]>;
   /** statuses to the statements they show */
   convert(statuses: MastodonStatus[], host: string): Promise<StatementContent[]>;
   /** HTML to text, one each (an edit history's versions); `what` names them in a refusal */
@@ -57,6 +64,12 @@ export function mastodonParsing(options: MastodonParsingOptions): MastodonParsin
       if (output.kind !== 'read-page') throw new Error(`a Mastodon parse thread answered ${output.kind}`);
       return output.statuses;
     },
+    async readHistory(bytes, what) {
+      if (bytes.length < OFF_THREAD_MASTODON_BYTES) return inThread.readHistory(bytes, what);
+      const output = await offThread.parse({ kind: 'read-history', bytes, what });
+      if (output.kind !== 'read-history') throw new Error(`a Mastodon parse thread answered ${output.kind}`);
+      return output.edits;
+    },
     async convert(statuses, host) {
       if (htmlChars(statuses) < OFF_THREAD_MASTODON_BYTES) return inThread.convert(statuses, host);
       const output = await offThread.parse({ kind: 'convert', statuses, host });
@@ -78,6 +91,7 @@ export function inThreadMastodonParsing(): MastodonParsing {
   return {
     where: 'in-thread',
     readPage: async (bytes, what) => parseStatusList(parseJson(bytes, what), what),
+    readHistory: async (bytes, what) => parseStatusEditList(parseJson(bytes, what), what),
     convert: (statuses, host) => mapInSlices(statuses, (status) => statusToContent(status, host)),
     texts: (htmls) => mapInSlices(htmls, htmlToPlainText),
     close: async () => {},
