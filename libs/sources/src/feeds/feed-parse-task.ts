@@ -1,6 +1,7 @@
 import { type StatementContent } from '@app/core';
 import { feedItemToContent, type ParsedFeed } from './feed-items';
 import { parseFeed } from './feed-parser';
+import { asBuffer } from '../parsing/thread-bytes';
 
 /** What a feed parse needs; plain data, so that it can be sent to a worker thread. */
 export interface FeedParseInput {
@@ -22,9 +23,7 @@ export interface FeedParseOutput {
 }
 
 export function parseFeedContents(input: FeedParseInput): FeedParseOutput {
-  const bytes = Buffer.isBuffer(input.bytes)
-    ? input.bytes
-    : Buffer.from(input.bytes.buffer, input.bytes.byteOffset, input.bytes.byteLength);
+  const bytes = asBuffer(input.bytes);
   const feed = parseFeed(bytes, input.baseUrl, { contentType: input.contentType });
   return {
     format: feed.format,

@@ -7,6 +7,7 @@ import {
   parseStatusList,
 } from './mastodon-entities';
 import { statusToContent } from './mastodon-status';
+import { asBuffer } from '../parsing/thread-bytes';
 
 /** What a Mastodon parse thread is asked; plain data, so that it can be sent to a worker thread. */
 export type MastodonParseInput =
@@ -37,9 +38,4 @@ export function runMastodonParse(input: MastodonParseInput): MastodonParseOutput
   }
   if (input.kind === 'texts') return { kind: 'texts', texts: input.htmls.map(htmlToPlainText) };
   return { kind: 'convert', contents: input.statuses.map((status) => statusToContent(status, input.host)) };
-}
-
-/** A Buffer arrives in a thread as a plain Uint8Array. */
-function asBuffer(bytes: Uint8Array): Buffer {
-  return Buffer.isBuffer(bytes) ? bytes : Buffer.from(bytes.buffer, bytes.byteOffset, bytes.byteLength);
 }

@@ -1,6 +1,7 @@
 import { type StatementContent } from '@app/core';
 import { messageToContent } from './telegram-content';
 import { type ChannelPage, type EmbedPage, parseChannelPage, parseEmbedPage } from './telegram-page';
+import { asBuffer } from '../parsing/thread-bytes';
 
 /**
  * Which messages of a channel page become statements, of which account: those newer than `after` (every one when
@@ -22,10 +23,7 @@ export type TelegramParseOutput =
   | { kind: 'embed'; embed: EmbedPage; content: StatementContent | null };
 
 export function runTelegramParse(input: TelegramParseInput): TelegramParseOutput {
-  // a Buffer arrives in a thread as a plain Uint8Array
-  const bytes = Buffer.isBuffer(input.bytes)
-    ? input.bytes
-    : Buffer.from(input.bytes.buffer, input.bytes.byteOffset, input.bytes.byteLength);
+  const bytes = asBuffer(input.bytes);
   if (input.kind === 'channel') {
     const page = parseChannelPage(bytes);
     const wanted = input.statementsOf;

@@ -2,6 +2,7 @@ import { TextDecoder } from 'node:util';
 import { Readability } from '@mozilla/readability';
 import { parseHTML } from 'linkedom';
 import { blockText, scanPage } from './page-scan';
+import { asBuffer } from '../parsing/thread-bytes';
 
 /** What a page parse needs; plain data, so that it can be sent to a worker thread. */
 export interface PageParseInput {
@@ -48,9 +49,7 @@ const CHARSET_PARAM = /;\s*charset\s*=\s*"?([A-Za-z0-9._:-]+)"?/i;
 const META_CHARSET = /<meta[^>]{0,200}?charset\s*=\s*["']?\s*([A-Za-z0-9._:-]+)/i;
 
 export function parsePageContents(input: PageParseInput): PageParseOutput {
-  const bytes = Buffer.isBuffer(input.bytes)
-    ? input.bytes
-    : Buffer.from(input.bytes.buffer, input.bytes.byteOffset, input.bytes.byteLength);
+  const bytes = asBuffer(input.bytes);
   const html = decodeHtml(bytes, input.contentType);
   const scan = scanPage(html, { baseUrl: input.url, maxLinks: input.maxLinks });
   const canonical = scan.canonical ? resolveOrNull(scan.canonical, input.url) : null;
