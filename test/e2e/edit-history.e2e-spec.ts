@@ -182,4 +182,23 @@ describe('edit history: versions missed between rechecks', () => {
     });
     mastodon.clearFailures();
   });
+
+  it('adds at most 50 versions from one history (the first missed edit and the newest 49), counted as incomplete', async () => {
+    const incompleteHistories = async () => {
+      const metrics = (await app.http().get('/metrics').expect(200)).text;
+      const line = /verbatim_edit_history_failures_total\{platform="mastodon"\} (\d+)/.exec(metrics);
+      return Number(line?.[1] ?? 0);
+    };
+    const before = await incompleteHistories();
+    // a host listing many edits between two rechecks: 59 missed, the 60th the current version
+    for (let n = 1; n <= 60; n += 1) mastodon.edit(postId, `<p>Flood edit ${n}.</p>`);
+
+    const view = await untilVersions(5 + 51);
+    expect(view.versions.slice(5).map((v) => [v.source, v.text])).toEqual([
+      ['platform-history', 'Flood edit 1.'],
+      ...Array.from({ length: 49 }, (_, i) => ['platform-history', `Flood edit ${i + 11}.`]),
+      ['capture', 'Flood edit 60.'],
+    ]);
+    expect(await incompleteHistories()).toBeGreaterThan(before);
+  });
 });

@@ -132,8 +132,8 @@ export class CaptureWriter {
     work: PollWork,
     result: PollResult<unknown> & { kind: 'posts' },
   ): Promise<PollOutcome> {
-    const { posts, rejected, unreadHistories } = await preparePosts(result.posts);
-    this.noteUnreadHistories(work.account.platform, work.account.handle, unreadHistories);
+    const { posts, rejected, incompleteHistories } = await preparePosts(result.posts);
+    this.noteIncompleteHistories(work.account.platform, work.account.handle, incompleteHistories);
     const versions = posts.reduce((n, p) => n + 1 + (p.history?.length ?? 0), 0);
     if (versions > FOUND_POLL_BATCH_MAX_VERSIONS || preparedBytes(posts) > FOUND_POLL_BATCH_MAX_BYTES)
       return this.recordOnePoll(work, result, { posts, rejected });
@@ -153,11 +153,11 @@ export class CaptureWriter {
     let rejected: RejectedPost[];
     if (prepared) ({ posts, rejected } = prepared);
     else {
-      let unreadHistories: RejectedPost[];
-      ({ posts, rejected, unreadHistories } = await preparePosts(
+      let incompleteHistories: RejectedPost[];
+      ({ posts, rejected, incompleteHistories } = await preparePosts(
         result.kind === 'posts' ? result.posts : [],
       ));
-      this.noteUnreadHistories(work.account.platform, work.account.handle, unreadHistories);
+      this.noteIncompleteHistories(work.account.platform, work.account.handle, incompleteHistories);
     }
     let written: WrittenCaptures | null;
     let skipped: RejectedPost[];
@@ -453,8 +453,8 @@ export class CaptureWriter {
    * runs again and reads again) but never the reads alone.
    */
   async recordCapture(work: CaptureWork, found: CaptureFound, reads = 0): Promise<CaptureOutcome> {
-    const { posts, rejected, unreadHistories } = await preparePosts(found.posts);
-    this.noteUnreadHistories(found.account.platform, work.url, unreadHistories);
+    const { posts, rejected, incompleteHistories } = await preparePosts(found.posts);
+    this.noteIncompleteHistories(found.account.platform, work.url, incompleteHistories);
     let result: { written: WrittenCaptures; skipped: RejectedPost[] };
     try {
       result = await this.db.transaction(async (tx) => {
@@ -508,8 +508,8 @@ export class CaptureWriter {
    */
   async recordRecheck(work: RecheckWork, answers: PostAnswer[]): Promise<RecheckOutcome> {
     const found = answers.flatMap((a) => (a.kind === 'found' ? [a.post] : []));
-    const { posts, rejected, unreadHistories } = await preparePosts(found);
-    this.noteUnreadHistories(work.account.platform, work.account.handle, unreadHistories);
+    const { posts, rejected, incompleteHistories } = await preparePosts(found);
+    this.noteIncompleteHistories(work.account.platform, work.account.handle, incompleteHistories);
     const byPostId = new Map(answers.map((a) => [a.ref.postId, a]));
     const checkedAt = new Date();
     const result = await this.db.transaction(async (tx) => {
@@ -614,13 +614,13 @@ export class CaptureWriter {
     return { written, rejected };
   }
 
-  /** An edit history that could not be read costs the missed versions only: said in the log and counted. */
-  private noteUnreadHistories(platform: string, what: string, unread: RejectedPost[]): void {
+  /** An edit history not read in full costs the missed versions only: said in the log and counted. */
+  private noteIncompleteHistories(platform: string, what: string, unread: RejectedPost[]): void {
     if (unread.length === 0) return;
-    this.metrics.unreadEditHistories.inc({ platform }, unread.length);
+    this.metrics.incompleteEditHistories.inc({ platform }, unread.length);
     for (const { postId, reason } of unread.slice(0, 5))
       this.logger.warn(
-        `${what}: edit history of post ${postId.slice(0, 100)} not read: ${reason.slice(0, 300)}`,
+        `${what}: edit history of post ${postId.slice(0, 100)} not read in full: ${reason.slice(0, 300)}`,
       );
   }
 

@@ -17,7 +17,11 @@ export interface FoundPost {
   artifacts: FoundArtifact[];
   evidenceLevel: EvidenceLevel;
   history?:
-    | { kind: 'read'; versions: { content: StatementContent; artifacts: FoundArtifact[] }[] }
+    | {
+        kind: 'read';
+        versions: { content: StatementContent; artifacts: FoundArtifact[] }[];
+        incomplete?: string;
+      }
     | { kind: 'failed'; detail: string };
 }
 
@@ -32,12 +36,12 @@ export interface RejectedPost {
  * replaced, content and artifacts hashed (each distinct body once, however many posts share it). A post
  * whose content cannot be canonicalized (a lone surrogate, say) is rejected alone; the others go on.
  * An edit history is best effort: one that was not read, or cannot be prepared, is reported in
- * `unreadHistories` and the post is kept without it.
+ * `incompleteHistories` and the post is kept without it; one read with versions left out is kept and reported.
  */
 export async function preparePosts(found: FoundPost[]): Promise<{
   posts: PreparedPost[];
   rejected: RejectedPost[];
-  unreadHistories: RejectedPost[];
+  incompleteHistories: RejectedPost[];
 }> {
   const digests = new Map<Buffer, string>();
   const digestOf = (bytes: Buffer) => {
@@ -62,7 +66,7 @@ export async function preparePosts(found: FoundPost[]): Promise<{
   };
   const posts: PreparedPost[] = [];
   const rejected: RejectedPost[] = [];
-  const unreadHistories: RejectedPost[] = [];
+  const incompleteHistories: RejectedPost[] = [];
   const sightings = latestSightingPerPost(found, (p) => p.content.postId);
   // in slices, so that a page of 10,000 posts lets the event loop breathe while it is hashed
   await mapInSlices(sightings, (post) => {
@@ -74,7 +78,7 @@ export async function preparePosts(found: FoundPost[]): Promise<{
       return;
     }
     if (post.history?.kind === 'failed') {
-      unreadHistories.push({ postId: post.content.postId, reason: post.history.detail });
+      incompleteHistories.push({ postId: post.content.postId, reason: post.history.detail });
     } else if (post.history?.kind === 'read' && post.history.versions.length > 0) {
       try {
         prepared.history = post.history.versions.map((v): PreparedPost => ({
@@ -84,10 +88,12 @@ export async function preparePosts(found: FoundPost[]): Promise<{
           source: 'platform-history',
         }));
       } catch (error) {
-        unreadHistories.push({ postId: post.content.postId, reason: (error as Error).message });
+        incompleteHistories.push({ postId: post.content.postId, reason: (error as Error).message });
       }
+      if (prepared.history && post.history.incomplete)
+        incompleteHistories.push({ postId: post.content.postId, reason: post.history.incomplete });
     }
     posts.push(prepared);
   });
-  return { posts, rejected, unreadHistories };
+  return { posts, rejected, incompleteHistories };
 }

@@ -20,9 +20,9 @@ export class MetricsService {
     registers: [this.registry],
   });
 
-  readonly unreadEditHistories = new Counter({
+  readonly incompleteEditHistories = new Counter({
     name: 'verbatim_edit_history_failures_total',
-    help: 'Edited posts whose platform edit history could not be read (the post itself was kept), by platform',
+    help: 'Edited posts whose platform edit history was not read in full (the post itself was kept), by platform',
     labelNames: ['platform'] as const,
     registers: [this.registry],
   });

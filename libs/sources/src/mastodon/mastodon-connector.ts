@@ -38,6 +38,8 @@ export interface MastodonConnectorOptions {
   maxSingleLookups?: number;
   /** most edit history requests one poll, capture or `fetchMany` may make; default 20 */
   maxHistoryLookups?: number;
+  /** most versions one post's edit history may add (the first missed edit and the newest); default 50 */
+  maxHistoryVersions?: number;
   /** where pages are read and statuses become statements; default in this thread (servers pass a worker thread for big ones) */
   parsing?: MastodonParsing;
 }
@@ -69,6 +71,7 @@ export class MastodonConnector implements Connector<MastodonCursor> {
   private readonly maxPages: number;
   private readonly maxSingleLookups: number;
   private readonly maxHistoryLookups: number;
+  private readonly maxHistoryVersions: number;
   private readonly parsing: MastodonParsing;
 
   constructor(
@@ -79,6 +82,7 @@ export class MastodonConnector implements Connector<MastodonCursor> {
     this.maxPages = Math.max(1, options.maxPages ?? 50);
     this.maxSingleLookups = Math.max(0, options.maxSingleLookups ?? 50);
     this.maxHistoryLookups = Math.max(0, options.maxHistoryLookups ?? 20);
+    this.maxHistoryVersions = Math.max(1, options.maxHistoryVersions ?? 50);
     this.parsing = options.parsing ?? inThreadMastodonParsing();
   }
 
@@ -204,6 +208,7 @@ export class MastodonConnector implements Connector<MastodonCursor> {
       origin,
       host,
       maxLookups: this.maxHistoryLookups,
+      maxVersions: this.maxHistoryVersions,
       parsing: this.parsing,
     });
   }

@@ -5,7 +5,7 @@ import { type FetchedPost, type HeldPost, type PostAnswer, type ResolvedAccount 
 import { type GuardedHttpClient } from '../http';
 import { MastodonConnector } from './mastodon-connector';
 import { type MastodonParsing, inThreadMastodonParsing } from './mastodon-parsing';
-import { missedEdits } from './mastodon-edit-history';
+import { keptEdits, missedEdits } from './mastodon-edit-history';
 import { type MastodonStatus, parseStatus, parseStatusEditList } from './mastodon-entities';
 
 const ACCOUNT = {
@@ -124,6 +124,21 @@ describe('missedEdits', () => {
 
   it('leaves out edits made after the status response (the next check reads them)', () => {
     expect(texts({ editedAt: null, contentSha256: 'x' }, '2026-01-01T11:00:00.000Z')).toEqual([]);
+  });
+});
+
+describe('keptEdits', () => {
+  const edits = Array.from({ length: 10 }, (_, i) => i + 1);
+
+  it('keeps every missed edit up to the limit', () => {
+    expect(keptEdits(edits, 10)).toEqual({ kept: edits, leftOut: 0 });
+    expect(keptEdits([], 3)).toEqual({ kept: [], leftOut: 0 });
+  });
+
+  it('past it, keeps the first and the newest, in order', () => {
+    expect(keptEdits(edits, 4)).toEqual({ kept: [1, 8, 9, 10], leftOut: 6 });
+    expect(keptEdits(edits, 1)).toEqual({ kept: [1], leftOut: 9 });
+    expect(keptEdits(edits, 0)).toEqual({ kept: [], leftOut: 10 });
   });
 });
 
@@ -315,6 +330,34 @@ describe('MastodonConnector and edit histories', () => {
       ['Version one.', true],
       ['Version two.', false],
     ]);
+  });
+
+  it('adds at most maxHistoryVersions versions from one history, the first missed and the newest, saying so', async () => {
+    const id = server.publish('mfa', { content: 'Version 1.' }).id;
+    const held = await holdNow(id);
+    for (let n = 2; n <= 10; n += 1) server.edit(id, `Version ${n}.`);
+
+    const [answer] = await new MastodonConnector(http, { maxHistoryVersions: 3 }).fetchMany(account, [
+      { postId: id, url: '', held },
+    ]);
+    const post = foundPost(answer);
+    expect(post.content.text).toBe('Version 10.');
+    if (post.history?.kind !== 'read') throw new Error('expected a history');
+    // missed: versions 2 to 9 (8 edits); kept: 2, then 8 and 9
+    expect(post.history.versions.map((v) => v.content.text)).toEqual([
+      'Version 2.',
+      'Version 8.',
+      'Version 9.',
+    ]);
+    expect(post.history.incomplete).toMatch(
+      /edit history of status \d+: 5 of 8 missed edits left out, at most 3/,
+    );
+
+    const [whole] = await new MastodonConnector(http).fetchMany(account, [{ postId: id, url: '', held }]);
+    const all = foundPost(whole).history;
+    if (all?.kind !== 'read') throw new Error('expected a history');
+    expect(all.versions).toHaveLength(8);
+    expect(all.incomplete).toBeUndefined();
   });
 
   it('makes at most maxHistoryLookups history requests per call', async () => {

@@ -12,6 +12,8 @@ export interface MastodonEditHistoryOptions {
   host: string;
   /** most history requests one poll or re-check may make, so a burst of edited posts cannot flood the host */
   maxLookups: number;
+  /** most versions one post's history may add, so a history of 50,000 listed edits does not become 50,000 */
+  maxVersions: number;
   /** where the history is read and its edits' HTML becomes text: a worker thread for a big one, as for pages */
   parsing: Pick<MastodonParsing, 'readHistory' | 'texts'>;
 }
@@ -49,6 +51,17 @@ export function missedEdits(
     .map(({ edit, at }, position) => ({ edit, at, original: position === 0 }))
     .filter(({ at }) => at > after && at < before)
     .map(({ edit, original }) => ({ edit, original }));
+}
+
+/**
+ * At most `max` of the missed edits, when there are more: the first (the one after the version we hold, the
+ * original when we hold nothing) and the newest `max - 1`, the words first said and the ones said last.
+ */
+export function keptEdits<T>(missed: T[], max: number): { kept: T[]; leftOut: number } {
+  if (missed.length <= max) return { kept: missed, leftOut: 0 };
+  if (max <= 0) return { kept: [], leftOut: missed.length };
+  const kept = [missed[0], ...missed.slice(missed.length - (max - 1))];
+  return { kept, leftOut: missed.length - max };
 }
 
 /**
@@ -107,7 +120,7 @@ export class MastodonEditHistoryReader {
       ),
       ...post.artifacts,
     ];
-    const missed = missedEdits(status, edits, held);
+    const { kept: missed, leftOut } = keptEdits(missedEdits(status, edits, held), this.options.maxVersions);
     if (missed.length === 0) return { kind: 'read', versions: [] };
     let texts: string[];
     try {
@@ -125,7 +138,11 @@ export class MastodonEditHistoryReader {
       content: editToContent(post.content, edit, texts[i], original),
       artifacts,
     }));
-    return { kind: 'read', versions };
+    if (leftOut === 0) return { kind: 'read', versions };
+    const incomplete =
+      `${what}: ${leftOut} of ${leftOut + missed.length} missed edits left out, at most ` +
+      `${this.options.maxVersions} versions a post (kept the first and the newest)`;
+    return { kind: 'read', versions, incomplete };
   }
 }
 
