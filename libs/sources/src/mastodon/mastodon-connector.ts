@@ -17,7 +17,6 @@ import {
   invalid,
   parseAccount,
   parseJson,
-  parseStatus,
 } from './mastodon-entities';
 import { MastodonEditHistoryReader } from './mastodon-edit-history';
 import { compareIds, newestId } from './mastodon-ids';
@@ -156,7 +155,7 @@ export class MastodonConnector implements Connector<MastodonCursor> {
       );
     }
     this.throwForStatus(response, what, ref.host);
-    const status = parseStatus(parseJson(response.body, what), what);
+    const status = await this.parsing.readStatus(response.body, what);
     // Mastodon itself answers 404 to /@someone-else/<id>
     if (status.account.username.toLowerCase() !== ref.username.toLowerCase()) {
       throw new SourceError(
@@ -197,6 +196,7 @@ export class MastodonConnector implements Connector<MastodonCursor> {
       host,
       maxSingleLookups: this.maxSingleLookups,
       history: this.historyReader(origin, host),
+      parsing: this.parsing,
     });
     return recheck.run(refs);
   }

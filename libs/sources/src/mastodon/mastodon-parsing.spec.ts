@@ -37,6 +37,40 @@ describe('mastodonParsing: edit texts', () => {
     ).toThrow('history: expected a list of status edits');
   });
 
+  it("reads the batch route's answer and a single status in a thread as in this one", () => {
+    const status = {
+      id: '7',
+      uri: 'https://x.test/users/mfa/statuses/7',
+      url: 'https://x.test/@mfa/7',
+      created_at: '2026-01-01T10:00:00Z',
+      content: '<p>a</p>',
+      account: { id: '1', username: 'mfa', acct: 'mfa', url: 'https://x.test/@mfa' },
+    };
+    const bytes = (value: unknown) => Buffer.from(JSON.stringify(value));
+    expect(runMastodonParse({ kind: 'read-batch', bytes: bytes([status]), what: 'batch' })).toMatchObject({
+      kind: 'read-batch',
+      statuses: [{ id: '7', content: '<p>a</p>' }],
+    });
+    // JSON that is not a list is some other route answering: null, for the caller to stop using the route
+    expect(runMastodonParse({ kind: 'read-batch', bytes: bytes({ error: 'x' }), what: 'batch' })).toEqual({
+      kind: 'read-batch',
+      statuses: null,
+    });
+    expect(() =>
+      runMastodonParse({ kind: 'read-batch', bytes: Buffer.from('<html>'), what: 'batch' }),
+    ).toThrow(/^batch: /);
+    expect(() =>
+      runMastodonParse({ kind: 'read-batch', bytes: bytes([{ id: '7' }]), what: 'batch' }),
+    ).toThrow(/^batch: /);
+    expect(runMastodonParse({ kind: 'read-status', bytes: bytes(status), what: 'status' })).toMatchObject({
+      kind: 'read-status',
+      status: { id: '7', account: { username: 'mfa' } },
+    });
+    expect(() => runMastodonParse({ kind: 'read-status', bytes: bytes([status]), what: 'status' })).toThrow(
+      /^status: /,
+    );
+  });
+
   it('answers a thread asked for texts with them, one per HTML and in order', () => {
     expect(runMastodonParse({ kind: 'texts', htmls: ['<p>a</p>', '', '<i>c</i>'], what: 'history' })).toEqual(
       {

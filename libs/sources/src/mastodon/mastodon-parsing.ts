@@ -5,10 +5,16 @@ import { parseJson } from '../json-body';
 import {
   type MastodonStatus,
   type MastodonStatusEdit,
+  parseStatus,
   parseStatusEditList,
   parseStatusList,
 } from './mastodon-entities';
-import { type MastodonParseInput, type MastodonParseOutput, runMastodonParse } from './mastodon-parse-task';
+import {
+  type MastodonParseInput,
+  type MastodonParseOutput,
+  batchStatuses,
+  runMastodonParse,
+} from './mastodon-parse-task';
 import { statusToContent } from './mastodon-status';
 
 /**
@@ -28,6 +34,13 @@ export interface MastodonParsing {
   readonly where: 'worker-thread' | 'in-thread';
   /** a page of statuses from its body; SourceInvalidResponse when it is not JSON of the documented shape */
   readPage(bytes: Buffer, what: string): Promise<MastodonStatus[]>;
+  /**
+   * the batch route's answer from its body: its statuses, or null for JSON that is not a list (some other route
+   * answering); SourceInvalidResponse when it is not JSON or a status is not of the documented shape
+   */
+  readBatch(bytes: Buffer, what: string): Promise<MastodonStatus[] | null>;
+  /** one status from its body; SourceInvalidResponse when it is not JSON of the documented shape */
+  readStatus(bytes: Buffer, what: string): Promise<MastodonStatus>;
   /** an edit history from its body; SourceInvalidResponse when it is not a list of StatusEdits */
   readHistory(bytes: Buffer, what: string): Promise<MastodonStatusEdit[]>;
   /** statuses to the statements they show */
@@ -64,6 +77,18 @@ export function mastodonParsing(options: MastodonParsingOptions): MastodonParsin
       if (output.kind !== 'read-page') throw new Error(`a Mastodon parse thread answered ${output.kind}`);
       return output.statuses;
     },
+    async readBatch(bytes, what) {
+      if (bytes.length < OFF_THREAD_MASTODON_BYTES) return inThread.readBatch(bytes, what);
+      const output = await offThread.parse({ kind: 'read-batch', bytes, what });
+      if (output.kind !== 'read-batch') throw new Error(`a Mastodon parse thread answered ${output.kind}`);
+      return output.statuses;
+    },
+    async readStatus(bytes, what) {
+      if (bytes.length < OFF_THREAD_MASTODON_BYTES) return inThread.readStatus(bytes, what);
+      const output = await offThread.parse({ kind: 'read-status', bytes, what });
+      if (output.kind !== 'read-status') throw new Error(`a Mastodon parse thread answered ${output.kind}`);
+      return output.status;
+    },
     async readHistory(bytes, what) {
       if (bytes.length < OFF_THREAD_MASTODON_BYTES) return inThread.readHistory(bytes, what);
       const output = await offThread.parse({ kind: 'read-history', bytes, what });
@@ -91,6 +116,8 @@ export function inThreadMastodonParsing(): MastodonParsing {
   return {
     where: 'in-thread',
     readPage: async (bytes, what) => parseStatusList(parseJson(bytes, what), what),
+    readBatch: async (bytes, what) => batchStatuses(bytes, what),
+    readStatus: async (bytes, what) => parseStatus(parseJson(bytes, what), what),
     readHistory: async (bytes, what) => parseStatusEditList(parseJson(bytes, what), what),
     convert: (statuses, host) => mapInSlices(statuses, (status) => statusToContent(status, host)),
     texts: (htmls) => mapInSlices(htmls, htmlToPlainText),

@@ -1,8 +1,10 @@
+import { ErrorCode, SourceError } from '@app/core';
 import { testHttpClient } from '@app/testing/test-http-client';
 import { type FakeMastodon, type FakeMastodonOptions, startFakeMastodon } from '@app/testing/fake-mastodon';
 import { type PostAnswer, type PostRef, type ResolvedAccount } from '../connector';
 import { type GuardedHttpClient, type HttpClientOptions, type HttpResponse } from '../http';
 import { MastodonConnector, type MastodonConnectorOptions } from './mastodon-connector';
+import { type MastodonParsing, inThreadMastodonParsing } from './mastodon-parsing';
 import { MASTODON_BATCH_LIMIT } from './mastodon-recheck';
 
 let server: FakeMastodon;
@@ -310,6 +312,55 @@ describe('MastodonConnector.fetchMany', () => {
 
     expect(kinds(answers)).toEqual(['unknown', 'found']);
     expect(requestedPaths()).toEqual([`/api/v1/statuses?id[]=${id}`]);
+  });
+
+  it("reads answers and turns statuses into statements through the connector's parsing, which may refuse them", async () => {
+    await setUp();
+    const ids = publish(3);
+    const real = inThreadMastodonParsing();
+    const read: string[] = [];
+    const marking: MastodonParsing = {
+      ...real,
+      readBatch: (bytes, what) => (read.push(what), real.readBatch(bytes, what)),
+      convert: (statuses, host) => (read.push(`convert ${statuses.length}`), real.convert(statuses, host)),
+    };
+    expect(kinds(await fetchMany(ids, { parsing: marking }))).toEqual(['found', 'found', 'found']);
+    const host = new URL(server.origin).host;
+    expect(read).toEqual([
+      `Mastodon ${host} batch lookup of 3 statuses`,
+      'convert 1',
+      'convert 1',
+      'convert 1',
+    ]);
+
+    // a batch answer a parse thread refused (past VERBATIM_PARSE_TIMEOUT_MS): its posts are unknown, saying why
+    const refusal = new SourceError(
+      ErrorCode.SourceInvalidResponse,
+      'batch: parsing took longer than 5 ms; refused',
+    );
+    const refusingBatch: MastodonParsing = { ...real, readBatch: () => Promise.reject(refusal) };
+    const unread = await fetchMany(ids, { parsing: refusingBatch });
+    expect(unread.map(detailOf)).toEqual(ids.map(() => refusal.message));
+    // as is a post whose single lookup, or whose text, was refused; the others are found
+    server.requestLog.length = 0;
+    const refusingOne: MastodonParsing = {
+      ...real,
+      readBatch: async () => null,
+      readStatus: (bytes, what) =>
+        what.endsWith(ids[1]) ? Promise.reject(refusal) : real.readStatus(bytes, what),
+      convert: (statuses, host) =>
+        statuses[0].id === ids[2] ? Promise.reject(refusal) : real.convert(statuses, host),
+    };
+    const some = await fetchMany(ids, { parsing: refusingOne });
+    expect(kinds(some)).toEqual(['found', 'unknown', 'unknown']);
+    expect(requestedPaths().slice(1)).toEqual(ids.map(singleLookup));
+
+    // our own load refusing the parse puts the whole re-check off
+    const overload = new SourceError(ErrorCode.LocalOverload, 'a parse thread kept off the cores');
+    const starved: MastodonParsing = { ...real, readBatch: () => Promise.reject(overload) };
+    await expect(fetchMany(ids, { parsing: starved })).rejects.toBe(overload);
+    const starvedText: MastodonParsing = { ...real, convert: () => Promise.reject(overload) };
+    await expect(fetchMany(ids, { parsing: starvedText })).rejects.toBe(overload);
   });
 
   it('asks nothing for no refs', async () => {

@@ -8,9 +8,9 @@ import {
 } from '../connector';
 import { type HttpResponse, responseArtifacts } from '../http';
 import { type MastodonEditHistoryReader } from './mastodon-edit-history';
-import { type MastodonStatus, parseJson, parseStatus, parseStatusList } from './mastodon-entities';
+import { type MastodonStatus } from './mastodon-entities';
+import { type MastodonParsing } from './mastodon-parsing';
 import { MASTODON_ID } from './mastodon-ids';
-import { statusToContent } from './mastodon-status';
 
 /**
  * Most ids one `GET /api/v1/statuses?id[]=` may carry: Mastodon answers 422 (Mastodon::ValidationError) above
@@ -27,6 +27,8 @@ export interface MastodonRecheckOptions {
   maxSingleLookups: number;
   /** reads the edit history of posts that show an edit we missed */
   history: MastodonEditHistoryReader;
+  /** where answers are read and statuses become statements: a worker thread for big ones, as for pages */
+  parsing: Pick<MastodonParsing, 'readBatch' | 'readStatus' | 'convert'>;
 }
 
 /** What one batch request showed for its chunk of ids. */
@@ -73,7 +75,7 @@ export class MastodonRecheck {
       }
       const outcome = await this.readBatch(chunk.map((index) => refs[index].postId));
       for (const index of chunk) {
-        const answer = this.answerFromBatch(refs[index], outcome);
+        const answer = await this.answerFromBatch(refs[index], outcome);
         if (answer) answers[index] = answer;
         else lookUpOneByOne.push(index);
       }
@@ -101,7 +103,7 @@ export class MastodonRecheck {
   }
 
   /** The answer a batch gives for one ref, or null when a single lookup must decide. */
-  private answerFromBatch(ref: PostRef, outcome: BatchOutcome): PostAnswer | null {
+  private async answerFromBatch(ref: PostRef, outcome: BatchOutcome): Promise<PostAnswer | null> {
     switch (outcome.kind) {
       case 'unsupported':
         return null;
@@ -152,19 +154,20 @@ export class MastodonRecheck {
     return this.batchStatuses(response, what);
   }
 
-  private batchStatuses(response: HttpResponse, what: string): BatchOutcome {
+  private async batchStatuses(response: HttpResponse, what: string): Promise<BatchOutcome> {
+    let list: MastodonStatus[] | null;
     try {
-      const json = parseJson(response.body, what);
-      // a 200 that is not a list is some other route answering: the batch route is not there
-      if (!Array.isArray(json)) {
-        this.batchSupported = false;
-        return { kind: 'unsupported' };
-      }
-      const statuses = new Map(parseStatusList(json, what).map((s) => [s.id, s]));
-      return { kind: 'statuses', statuses, artifacts: artifactsOf(response) };
+      list = await this.options.parsing.readBatch(response.body, what);
     } catch (error) {
       return { kind: 'failed', detail: sourceFailureMessage(error) };
     }
+    // a 200 that is not a list is some other route answering: the batch route is not there
+    if (list === null) {
+      this.batchSupported = false;
+      return { kind: 'unsupported' };
+    }
+    const statuses = new Map(list.map((s) => [s.id, s]));
+    return { kind: 'statuses', statuses, artifacts: artifactsOf(response) };
   }
 
   /** One `GET /api/v1/statuses/:id`: the platform's own answer for a post the batch left out. */
@@ -186,7 +189,7 @@ export class MastodonRecheck {
     return this.answerFromLookup(ref, response, what);
   }
 
-  private answerFromLookup(ref: PostRef, response: HttpResponse, what: string): PostAnswer {
+  private async answerFromLookup(ref: PostRef, response: HttpResponse, what: string): Promise<PostAnswer> {
     const { status: httpStatus } = response;
     if (httpStatus >= 200 && httpStatus <= 299) return this.statusFromLookup(ref, response, what);
     // Mastodon answers this 404 alike for a deleted post and for one made private since: the platform's word
@@ -207,10 +210,10 @@ export class MastodonRecheck {
     return unknown(ref, `${what}: HTTP ${httpStatus}`);
   }
 
-  private statusFromLookup(ref: PostRef, response: HttpResponse, what: string): PostAnswer {
+  private async statusFromLookup(ref: PostRef, response: HttpResponse, what: string): Promise<PostAnswer> {
     let status: MastodonStatus;
     try {
-      status = parseStatus(parseJson(response.body, what), what);
+      status = await this.options.parsing.readStatus(response.body, what);
     } catch (error) {
       return unknown(ref, sourceFailureMessage(error));
     }
@@ -220,23 +223,30 @@ export class MastodonRecheck {
   }
 
   /** A status of another account is a server answering wrongly: no evidence either way. */
-  private foundOrForeign(ref: PostRef, status: MastodonStatus, artifacts: RawArtifact[]): PostAnswer {
+  private async foundOrForeign(
+    ref: PostRef,
+    status: MastodonStatus,
+    artifacts: RawArtifact[],
+  ): Promise<PostAnswer> {
     if (status.account.id !== this.account.externalId) {
       return unknown(
         ref,
         `Mastodon ${this.options.host} answered status ${status.id} as a post of account ${status.account.id}, not ${this.account.externalId}`,
       );
     }
+    let post: FetchedPost;
+    try {
+      post = await this.postOf(status, artifacts);
+    } catch (error) {
+      return unknown(ref, sourceFailureMessage(error));
+    }
     this.found.set(status.id, status);
-    return { kind: 'found', ref, post: this.postOf(status, artifacts) };
+    return { kind: 'found', ref, post };
   }
 
-  private postOf(status: MastodonStatus, artifacts: RawArtifact[]): FetchedPost {
-    return {
-      content: { ...statusToContent(status, this.options.host), account: this.account.handle },
-      artifacts,
-      evidenceLevel: 'captured',
-    };
+  private async postOf(status: MastodonStatus, artifacts: RawArtifact[]): Promise<FetchedPost> {
+    const [content] = await this.options.parsing.convert([status], this.options.host);
+    return { content: { ...content, account: this.account.handle }, artifacts, evidenceLevel: 'captured' };
   }
 
   /** A request that got no response: its message, remembered so that this call leaves the host alone. */
