@@ -60,7 +60,7 @@ import {
   settle,
 } from './poll-batches';
 import { nextPollAfterFailure, nextPollAfterLocalOverload, nextPollAfterSuccess } from './poll-schedule';
-import { preparePosts, type RejectedPost } from './prepare-posts';
+import { type HistoryNotes, preparePosts, type RejectedPost } from './prepare-posts';
 import { planRecheck } from './recheck-plan';
 import {
   StaleWork,
@@ -132,8 +132,8 @@ export class CaptureWriter {
     work: PollWork,
     result: PollResult<unknown> & { kind: 'posts' },
   ): Promise<PollOutcome> {
-    const { posts, rejected, incompleteHistories } = await preparePosts(result.posts);
-    this.noteIncompleteHistories(work.account.platform, work.account.handle, incompleteHistories);
+    const { posts, rejected, histories } = await preparePosts(result.posts);
+    this.noteHistories(work.account.platform, work.account.handle, histories);
     const versions = posts.reduce((n, p) => n + 1 + (p.history?.length ?? 0), 0);
     if (versions > FOUND_POLL_BATCH_MAX_VERSIONS || preparedBytes(posts) > FOUND_POLL_BATCH_MAX_BYTES)
       return this.recordOnePoll(work, result, { posts, rejected });
@@ -153,11 +153,9 @@ export class CaptureWriter {
     let rejected: RejectedPost[];
     if (prepared) ({ posts, rejected } = prepared);
     else {
-      let incompleteHistories: RejectedPost[];
-      ({ posts, rejected, incompleteHistories } = await preparePosts(
-        result.kind === 'posts' ? result.posts : [],
-      ));
-      this.noteIncompleteHistories(work.account.platform, work.account.handle, incompleteHistories);
+      let histories: HistoryNotes;
+      ({ posts, rejected, histories } = await preparePosts(result.kind === 'posts' ? result.posts : []));
+      this.noteHistories(work.account.platform, work.account.handle, histories);
     }
     let written: WrittenCaptures | null;
     let skipped: RejectedPost[];
@@ -453,8 +451,8 @@ export class CaptureWriter {
    * runs again and reads again) but never the reads alone.
    */
   async recordCapture(work: CaptureWork, found: CaptureFound, reads = 0): Promise<CaptureOutcome> {
-    const { posts, rejected, incompleteHistories } = await preparePosts(found.posts);
-    this.noteIncompleteHistories(found.account.platform, work.url, incompleteHistories);
+    const { posts, rejected, histories } = await preparePosts(found.posts);
+    this.noteHistories(found.account.platform, work.url, histories);
     let result: { written: WrittenCaptures; skipped: RejectedPost[] };
     try {
       result = await this.db.transaction(async (tx) => {
@@ -508,8 +506,8 @@ export class CaptureWriter {
    */
   async recordRecheck(work: RecheckWork, answers: PostAnswer[]): Promise<RecheckOutcome> {
     const found = answers.flatMap((a) => (a.kind === 'found' ? [a.post] : []));
-    const { posts, rejected, incompleteHistories } = await preparePosts(found);
-    this.noteIncompleteHistories(work.account.platform, work.account.handle, incompleteHistories);
+    const { posts, rejected, histories } = await preparePosts(found);
+    this.noteHistories(work.account.platform, work.account.handle, histories);
     const byPostId = new Map(answers.map((a) => [a.ref.postId, a]));
     const checkedAt = new Date();
     const result = await this.db.transaction(async (tx) => {
@@ -614,13 +612,20 @@ export class CaptureWriter {
     return { written, rejected };
   }
 
-  /** An edit history not read in full costs the missed versions only: said in the log and counted. */
-  private noteIncompleteHistories(platform: string, what: string, unread: RejectedPost[]): void {
-    if (unread.length === 0) return;
-    this.metrics.incompleteEditHistories.inc({ platform }, unread.length);
-    for (const { postId, reason } of unread.slice(0, 5))
+  /**
+   * An edit history that could not be read costs the missed versions only, one cut short the versions it left
+   * out: each said in the log and counted.
+   */
+  private noteHistories(platform: string, what: string, { unread, truncated }: HistoryNotes): void {
+    if (unread.length > 0) this.metrics.unreadEditHistories.inc({ platform }, unread.length);
+    if (truncated.length > 0) this.metrics.truncatedEditHistories.inc({ platform }, truncated.length);
+    const notes = [
+      ...unread.map((note) => ({ ...note, how: 'not read' })),
+      ...truncated.map((note) => ({ ...note, how: 'cut short' })),
+    ];
+    for (const { postId, reason, how } of notes.slice(0, 5))
       this.logger.warn(
-        `${what}: edit history of post ${postId.slice(0, 100)} not read in full: ${reason.slice(0, 300)}`,
+        `${what}: edit history of post ${postId.slice(0, 100)} ${how}: ${reason.slice(0, 300)}`,
       );
   }
 

@@ -20,7 +20,7 @@ export interface FoundPost {
     | {
         kind: 'read';
         versions: { content: StatementContent; artifacts: FoundArtifact[] }[];
-        incomplete?: string;
+        truncated?: string;
       }
     | { kind: 'failed'; detail: string };
 }
@@ -31,17 +31,24 @@ export interface RejectedPost {
   reason: string;
 }
 
+/** Edit histories that were not read (the post kept without them), and those cut short (some versions left out). */
+export interface HistoryNotes {
+  unread: RejectedPost[];
+  truncated: RejectedPost[];
+}
+
 /**
  * Makes found posts ready for the database, outside any transaction: one sighting per post, U+0000
  * replaced, content and artifacts hashed (each distinct body once, however many posts share it). A post
  * whose content cannot be canonicalized (a lone surrogate, say) is rejected alone; the others go on.
  * An edit history is best effort: one that was not read, or cannot be prepared, is reported in
- * `incompleteHistories` and the post is kept without it; one read with versions left out is kept and reported.
+ * `histories.unread` and the post is kept without it; one read with versions left out is kept and reported in
+ * `histories.truncated`.
  */
 export async function preparePosts(found: FoundPost[]): Promise<{
   posts: PreparedPost[];
   rejected: RejectedPost[];
-  incompleteHistories: RejectedPost[];
+  histories: HistoryNotes;
 }> {
   const digests = new Map<Buffer, string>();
   const digestOf = (bytes: Buffer) => {
@@ -66,7 +73,7 @@ export async function preparePosts(found: FoundPost[]): Promise<{
   };
   const posts: PreparedPost[] = [];
   const rejected: RejectedPost[] = [];
-  const incompleteHistories: RejectedPost[] = [];
+  const histories: HistoryNotes = { unread: [], truncated: [] };
   const sightings = latestSightingPerPost(found, (p) => p.content.postId);
   // in slices, so that a page of 10,000 posts lets the event loop breathe while it is hashed
   await mapInSlices(sightings, (post) => {
@@ -78,7 +85,7 @@ export async function preparePosts(found: FoundPost[]): Promise<{
       return;
     }
     if (post.history?.kind === 'failed') {
-      incompleteHistories.push({ postId: post.content.postId, reason: post.history.detail });
+      histories.unread.push({ postId: post.content.postId, reason: post.history.detail });
     } else if (post.history?.kind === 'read' && post.history.versions.length > 0) {
       try {
         prepared.history = post.history.versions.map((v): PreparedPost => ({
@@ -88,12 +95,12 @@ export async function preparePosts(found: FoundPost[]): Promise<{
           source: 'platform-history',
         }));
       } catch (error) {
-        incompleteHistories.push({ postId: post.content.postId, reason: (error as Error).message });
+        histories.unread.push({ postId: post.content.postId, reason: (error as Error).message });
       }
-      if (prepared.history && post.history.incomplete)
-        incompleteHistories.push({ postId: post.content.postId, reason: post.history.incomplete });
+      if (prepared.history && post.history.truncated)
+        histories.truncated.push({ postId: post.content.postId, reason: post.history.truncated });
     }
     posts.push(prepared);
   });
-  return { posts, rejected, incompleteHistories };
+  return { posts, rejected, histories };
 }

@@ -20,9 +20,16 @@ export class MetricsService {
     registers: [this.registry],
   });
 
-  readonly incompleteEditHistories = new Counter({
+  readonly unreadEditHistories = new Counter({
     name: 'verbatim_edit_history_failures_total',
-    help: 'Edited posts whose platform edit history was not read in full (the post itself was kept), by platform',
+    help: 'Edited posts whose platform edit history could not be read (the post itself was kept), by platform',
+    labelNames: ['platform'] as const,
+    registers: [this.registry],
+  });
+
+  readonly truncatedEditHistories = new Counter({
+    name: 'verbatim_edit_history_truncated_total',
+    help: 'Edit histories that listed more versions than one post may add, some left out (the first and newest kept), by platform',
     labelNames: ['platform'] as const,
     registers: [this.registry],
   });

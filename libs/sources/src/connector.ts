@@ -33,11 +33,11 @@ export interface HistoryVersion {
 
 /**
  * What reading a post's edit history gave: the versions between the one we hold and the current one, oldest
- * first (the current version itself is the post), with `incomplete` saying which of them were left out when
- * not all are kept; or why it could not be read, which never fails the post.
+ * first (the current version itself is the post), with `truncated` saying how many were left out, and from
+ * when, when not all are kept; or why it could not be read, which never fails the post.
  */
 export type EditHistory =
-  { kind: 'read'; versions: HistoryVersion[]; incomplete?: string } | { kind: 'failed'; detail: string };
+  { kind: 'read'; versions: HistoryVersion[]; truncated?: string } | { kind: 'failed'; detail: string };
 
 /** What a connector needs to find an account again. Produced by `resolve`, stored on the account row. */
 export interface ResolvedAccount {

@@ -10,6 +10,7 @@ import {
 import { type FetchedPost, type PollResult, type ResolvedAccount } from '../connector';
 import { type GuardedHttpClient, type HttpResponse } from '../http';
 import { MastodonConnector, type MastodonConnectorOptions, type MastodonCursor } from './mastodon-connector';
+import { type MastodonParsing, inThreadMastodonParsing } from './mastodon-parsing';
 
 let server: FakeMastodon;
 let http: GuardedHttpClient;
@@ -437,6 +438,33 @@ describe('MastodonConnector', () => {
       const status = kulebaStatement(server);
       const { posts } = await connector().capture(new URL(status.url as string));
       expect(posts.map((p) => p.content.postId)).toEqual([status.id]);
+    });
+
+    it("reads the status through the connector's parsing: its refusal fails the capture, our own load is thrown", async () => {
+      await setUp();
+      server.addAccount({ username: 'mfa' });
+      const status = server.publish('mfa', { content: 'Read on a thread' });
+      const url = new URL(`${server.origin}/@mfa/${status.id}`);
+      const real = inThreadMastodonParsing();
+      const read: string[] = [];
+      const marking: MastodonParsing = {
+        ...real,
+        readStatus: (bytes, what) => (read.push(what), real.readStatus(bytes, what)),
+      };
+      expect((await connector({ parsing: marking }).fetchPost(url)).post.content.text).toBe(
+        'Read on a thread',
+      );
+      expect(read).toEqual([`Mastodon ${new URL(server.origin).host} status ${status.id}`]);
+
+      const refusal = new SourceError(
+        ErrorCode.SourceInvalidResponse,
+        'status: parsing took longer than 5 ms; refused',
+      );
+      const refusing: MastodonParsing = { ...real, readStatus: () => Promise.reject(refusal) };
+      await expect(connector({ parsing: refusing }).fetchPost(url)).rejects.toBe(refusal);
+      const overload = new SourceError(ErrorCode.LocalOverload, 'a parse thread kept off the cores');
+      const starved: MastodonParsing = { ...real, readStatus: () => Promise.reject(overload) };
+      await expect(connector({ parsing: starved }).capture(url)).rejects.toBe(overload);
     });
   });
 });

@@ -131,14 +131,14 @@ describe('keptEdits', () => {
   const edits = Array.from({ length: 10 }, (_, i) => i + 1);
 
   it('keeps every missed edit up to the limit', () => {
-    expect(keptEdits(edits, 10)).toEqual({ kept: edits, leftOut: 0 });
-    expect(keptEdits([], 3)).toEqual({ kept: [], leftOut: 0 });
+    expect(keptEdits(edits, 10)).toEqual({ kept: edits, leftOut: [] });
+    expect(keptEdits([], 3)).toEqual({ kept: [], leftOut: [] });
   });
 
-  it('past it, keeps the first and the newest, in order', () => {
-    expect(keptEdits(edits, 4)).toEqual({ kept: [1, 8, 9, 10], leftOut: 6 });
-    expect(keptEdits(edits, 1)).toEqual({ kept: [1], leftOut: 9 });
-    expect(keptEdits(edits, 0)).toEqual({ kept: [], leftOut: 10 });
+  it('past it, keeps the first and the newest, in order, and names those between', () => {
+    expect(keptEdits(edits, 4)).toEqual({ kept: [1, 8, 9, 10], leftOut: [2, 3, 4, 5, 6, 7] });
+    expect(keptEdits(edits, 1)).toEqual({ kept: [1], leftOut: [2, 3, 4, 5, 6, 7, 8, 9, 10] });
+    expect(() => keptEdits(edits, 0)).toThrow(RangeError);
   });
 });
 
@@ -349,15 +349,36 @@ describe('MastodonConnector and edit histories', () => {
       'Version 8.',
       'Version 9.',
     ]);
-    expect(post.history.incomplete).toMatch(
-      /edit history of status \d+: 5 of 8 missed edits left out, at most 3/,
+    const times = (
+      JSON.parse(historyRequests().at(-1)!.response!.body.toString()) as { created_at: string }[]
+    ).map((e) => e.created_at);
+    // the history lists the original (held) and versions 2 to 10; left out: versions 3 to 7
+    expect(post.history.truncated).toBe(
+      `Mastodon ${new URL(server.origin).host} edit history of status ${id}: 5 of 8 missed edits left out ` +
+        `(made from ${times[2]} to ${times[6]}): at most 3 versions a post, the first missed edit and the newest kept`,
     );
 
     const [whole] = await new MastodonConnector(http).fetchMany(account, [{ postId: id, url: '', held }]);
     const all = foundPost(whole).history;
     if (all?.kind !== 'read') throw new Error('expected a history');
     expect(all.versions).toHaveLength(8);
-    expect(all.incomplete).toBeUndefined();
+    expect(all.truncated).toBeUndefined();
+  });
+
+  it('keeps the original first when a history we read whole for the first time is cut short', async () => {
+    const id = server.publish('mfa', { content: 'Version 1.' }).id;
+    for (let n = 2; n <= 6; n += 1) server.edit(id, `Version ${n}.`);
+    const result = await new MastodonConnector(http, { maxHistoryVersions: 2 }).poll(account, {});
+    if (result.kind !== 'posts') throw new Error('expected posts');
+    const [post] = result.posts;
+    if (post.history?.kind !== 'read') throw new Error('expected a history');
+    expect(post.history.versions.map((v) => [v.content.text, v.content.editedAt === null])).toEqual([
+      ['Version 1.', true],
+      ['Version 5.', false],
+    ]);
+    expect(post.history.truncated).toMatch(
+      /: 3 of 5 missed edits left out .*, the first missed edit and the newest kept$/,
+    );
   });
 
   it('makes at most maxHistoryLookups history requests per call', async () => {

@@ -54,14 +54,15 @@ export function missedEdits(
 }
 
 /**
- * At most `max` of the missed edits, when there are more: the first (the one after the version we hold, the
- * original when we hold nothing) and the newest `max - 1`, the words first said and the ones said last.
+ * At most `max` (one or more) of the missed edits, when there are more: the first (the one after the version we
+ * hold, the original when we hold nothing) and the newest `max - 1`, the words first said and the ones said last;
+ * `leftOut` are those between.
  */
-export function keptEdits<T>(missed: T[], max: number): { kept: T[]; leftOut: number } {
-  if (missed.length <= max) return { kept: missed, leftOut: 0 };
-  if (max <= 0) return { kept: [], leftOut: missed.length };
-  const kept = [missed[0], ...missed.slice(missed.length - (max - 1))];
-  return { kept, leftOut: missed.length - max };
+export function keptEdits<T>(missed: T[], max: number): { kept: T[]; leftOut: T[] } {
+  if (max < 1) throw new RangeError(`at most ${max} edits kept: must be one or more`);
+  if (missed.length <= max) return { kept: missed, leftOut: [] };
+  const newest = missed.length - (max - 1);
+  return { kept: [missed[0], ...missed.slice(newest)], leftOut: missed.slice(1, newest) };
 }
 
 /**
@@ -138,11 +139,14 @@ export class MastodonEditHistoryReader {
       content: editToContent(post.content, edit, texts[i], original),
       artifacts,
     }));
-    if (leftOut === 0) return { kind: 'read', versions };
-    const incomplete =
-      `${what}: ${leftOut} of ${leftOut + missed.length} missed edits left out, at most ` +
-      `${this.options.maxVersions} versions a post (kept the first and the newest)`;
-    return { kind: 'read', versions, incomplete };
+    if (leftOut.length === 0) return { kind: 'read', versions };
+    const [first, last] = [leftOut[0].edit.created_at, leftOut[leftOut.length - 1].edit.created_at];
+    const kept =
+      missed.length === 1 ? 'the first missed edit kept' : 'the first missed edit and the newest kept';
+    const truncated =
+      `${what}: ${leftOut.length} of ${leftOut.length + missed.length} missed edits left out (made from ` +
+      `${first} to ${last}): at most ${this.options.maxVersions} versions a post, ${kept}`;
+    return { kind: 'read', versions, truncated };
   }
 }
 

@@ -46,7 +46,8 @@ describe('mastodonParsing: edit texts', () => {
       content: '<p>a</p>',
       account: { id: '1', username: 'mfa', acct: 'mfa', url: 'https://x.test/@mfa' },
     };
-    const bytes = (value: unknown) => Buffer.from(JSON.stringify(value));
+    // a thread gets the bytes as a plain Uint8Array
+    const bytes = (value: unknown) => new Uint8Array(Buffer.from(JSON.stringify(value)));
     expect(runMastodonParse({ kind: 'read-batch', bytes: bytes([status]), what: 'batch' })).toMatchObject({
       kind: 'read-batch',
       statuses: [{ id: '7', content: '<p>a</p>' }],

@@ -326,12 +326,8 @@ describe('MastodonConnector.fetchMany', () => {
     };
     expect(kinds(await fetchMany(ids, { parsing: marking }))).toEqual(['found', 'found', 'found']);
     const host = new URL(server.origin).host;
-    expect(read).toEqual([
-      `Mastodon ${host} batch lookup of 3 statuses`,
-      'convert 1',
-      'convert 1',
-      'convert 1',
-    ]);
+    // a batch's statuses in one go: the parse thread's threshold weighs their HTML together
+    expect(read).toEqual([`Mastodon ${host} batch lookup of 3 statuses`, 'convert 3']);
 
     // a batch answer a parse thread refused (past VERBATIM_PARSE_TIMEOUT_MS): its posts are unknown, saying why
     const refusal = new SourceError(
@@ -341,6 +337,9 @@ describe('MastodonConnector.fetchMany', () => {
     const refusingBatch: MastodonParsing = { ...real, readBatch: () => Promise.reject(refusal) };
     const unread = await fetchMany(ids, { parsing: refusingBatch });
     expect(unread.map(detailOf)).toEqual(ids.map(() => refusal.message));
+    const refusingText: MastodonParsing = { ...real, convert: () => Promise.reject(refusal) };
+    const untexted = await fetchMany(ids, { parsing: refusingText });
+    expect(untexted.map(detailOf)).toEqual(ids.map(() => refusal.message));
     // as is a post whose single lookup, or whose text, was refused; the others are found
     server.requestLog.length = 0;
     const refusingOne: MastodonParsing = {

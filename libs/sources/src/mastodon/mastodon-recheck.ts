@@ -1,4 +1,4 @@
-import { sourceFailureMessage } from '@app/core';
+import { type StatementContent, sourceFailureMessage } from '@app/core';
 import {
   type FetchedPost,
   type PostAnswer,
@@ -31,9 +31,15 @@ export interface MastodonRecheckOptions {
   parsing: Pick<MastodonParsing, 'readBatch' | 'readStatus' | 'convert'>;
 }
 
+/** A status a batch answered with, and the statement it shows when it is the account's own. */
+interface BatchStatus {
+  status: MastodonStatus;
+  content: StatementContent | null;
+}
+
 /** What one batch request showed for its chunk of ids. */
 type BatchOutcome =
-  | { kind: 'statuses'; statuses: Map<string, MastodonStatus>; artifacts: RawArtifact[] }
+  | { kind: 'statuses'; statuses: Map<string, BatchStatus>; artifacts: RawArtifact[] }
   /** the server has no batch route (before 4.3) or refuses this many ids: ask one by one */
   | { kind: 'unsupported' }
   /** the server requires a login to read statuses (limited federation) */
@@ -53,7 +59,7 @@ export class MastodonRecheck {
   /** set after a timeout, a connection error or a 429: the host gets no more requests in this call */
   private hostTrouble: string | null = null;
   /** the statuses found, by id, for reading the edit history of those that need it */
-  private readonly found = new Map<string, MastodonStatus>();
+  private readonly foundStatuses = new Map<string, MastodonStatus>();
 
   constructor(
     private readonly account: ResolvedAccount,
@@ -75,7 +81,7 @@ export class MastodonRecheck {
       }
       const outcome = await this.readBatch(chunk.map((index) => refs[index].postId));
       for (const index of chunk) {
-        const answer = await this.answerFromBatch(refs[index], outcome);
+        const answer = this.answerFromBatch(refs[index], outcome);
         if (answer) answers[index] = answer;
         else lookUpOneByOne.push(index);
       }
@@ -92,7 +98,7 @@ export class MastodonRecheck {
   private async withEditHistories(answers: PostAnswer[]): Promise<PostAnswer[]> {
     const out: PostAnswer[] = [];
     for (const answer of answers) {
-      const status = answer.kind === 'found' ? this.found.get(answer.ref.postId) : undefined;
+      const status = answer.kind === 'found' ? this.foundStatuses.get(answer.ref.postId) : undefined;
       out.push(
         answer.kind === 'found' && status
           ? { ...answer, post: await this.options.history.attach(status, answer.post, answer.ref.held) }
@@ -103,7 +109,7 @@ export class MastodonRecheck {
   }
 
   /** The answer a batch gives for one ref, or null when a single lookup must decide. */
-  private async answerFromBatch(ref: PostRef, outcome: BatchOutcome): Promise<PostAnswer | null> {
+  private answerFromBatch(ref: PostRef, outcome: BatchOutcome): PostAnswer | null {
     switch (outcome.kind) {
       case 'unsupported':
         return null;
@@ -119,8 +125,10 @@ export class MastodonRecheck {
           evidence: outcome.artifacts,
         };
       case 'statuses': {
-        const status = outcome.statuses.get(ref.postId);
-        return status ? this.foundOrForeign(ref, status, outcome.artifacts) : null;
+        const read = outcome.statuses.get(ref.postId);
+        if (!read) return null;
+        if (!read.content) return this.foreign(ref, read.status);
+        return this.found(ref, read.status, read.content, outcome.artifacts);
       }
     }
   }
@@ -151,22 +159,34 @@ export class MastodonRecheck {
     }
     if (status === 429) this.hostTrouble = `${what}: HTTP 429 (rate limited)`;
     if (status < 200 || status > 299) return { kind: 'failed', detail: `${what}: HTTP ${status}` };
-    return this.batchStatuses(response, what);
+    return this.outcomeOfBatch(response, what);
   }
 
-  private async batchStatuses(response: HttpResponse, what: string): Promise<BatchOutcome> {
+  /**
+   * The statuses of a batch answer, the account's own turned into statements in one go: the parse thread's
+   * threshold then weighs their HTML together, as for a page (one at a time, 20 statuses of 255 KB would each
+   * stay in this thread).
+   */
+  private async outcomeOfBatch(response: HttpResponse, what: string): Promise<BatchOutcome> {
     let list: MastodonStatus[] | null;
+    let ours: MastodonStatus[];
+    let contents: StatementContent[];
     try {
       list = await this.options.parsing.readBatch(response.body, what);
+      // a 200 that is not a list is some other route answering: the batch route is not there
+      if (list === null) {
+        this.batchSupported = false;
+        return { kind: 'unsupported' };
+      }
+      ours = list.filter((status) => this.isOurs(status));
+      contents = await this.options.parsing.convert(ours, this.options.host);
     } catch (error) {
       return { kind: 'failed', detail: sourceFailureMessage(error) };
     }
-    // a 200 that is not a list is some other route answering: the batch route is not there
-    if (list === null) {
-      this.batchSupported = false;
-      return { kind: 'unsupported' };
-    }
-    const statuses = new Map(list.map((s) => [s.id, s]));
+    const statuses = new Map<string, BatchStatus>(
+      list.map((status) => [status.id, { status, content: null }]),
+    );
+    ours.forEach((status, i) => statuses.set(status.id, { status, content: contents[i] }));
     return { kind: 'statuses', statuses, artifacts: artifactsOf(response) };
   }
 
@@ -219,34 +239,41 @@ export class MastodonRecheck {
     }
     if (status.id !== ref.postId)
       return unknown(ref, `${what}: the server answered with status ${status.id}`);
-    return this.foundOrForeign(ref, status, artifactsOf(response));
-  }
-
-  /** A status of another account is a server answering wrongly: no evidence either way. */
-  private async foundOrForeign(
-    ref: PostRef,
-    status: MastodonStatus,
-    artifacts: RawArtifact[],
-  ): Promise<PostAnswer> {
-    if (status.account.id !== this.account.externalId) {
-      return unknown(
-        ref,
-        `Mastodon ${this.options.host} answered status ${status.id} as a post of account ${status.account.id}, not ${this.account.externalId}`,
-      );
-    }
-    let post: FetchedPost;
+    if (!this.isOurs(status)) return this.foreign(ref, status);
+    let content: StatementContent;
     try {
-      post = await this.postOf(status, artifacts);
+      [content] = await this.options.parsing.convert([status], this.options.host);
     } catch (error) {
       return unknown(ref, sourceFailureMessage(error));
     }
-    this.found.set(status.id, status);
-    return { kind: 'found', ref, post };
+    return this.found(ref, status, content, artifactsOf(response));
   }
 
-  private async postOf(status: MastodonStatus, artifacts: RawArtifact[]): Promise<FetchedPost> {
-    const [content] = await this.options.parsing.convert([status], this.options.host);
-    return { content: { ...content, account: this.account.handle }, artifacts, evidenceLevel: 'captured' };
+  private isOurs(status: MastodonStatus): boolean {
+    return status.account.id === this.account.externalId;
+  }
+
+  /** A status of another account is a server answering wrongly: no evidence either way. */
+  private foreign(ref: PostRef, status: MastodonStatus): PostAnswer {
+    return unknown(
+      ref,
+      `Mastodon ${this.options.host} answered status ${status.id} as a post of account ${status.account.id}, not ${this.account.externalId}`,
+    );
+  }
+
+  private found(
+    ref: PostRef,
+    status: MastodonStatus,
+    content: StatementContent,
+    artifacts: RawArtifact[],
+  ): PostAnswer {
+    this.foundStatuses.set(status.id, status);
+    const post: FetchedPost = {
+      content: { ...content, account: this.account.handle },
+      artifacts,
+      evidenceLevel: 'captured',
+    };
+    return { kind: 'found', ref, post };
   }
 
   /** A request that got no response: its message, remembered so that this call leaves the host alone. */
