@@ -2,9 +2,10 @@
  * `npm run bench:capture`: end-to-end capture against the no-op BullMQ drain of the same run, on a
  * throwaway database and Redis prefix (removed afterwards, with the signing key).
  *
- *   limit (a) the no-op drain: N poll jobs pre-added with addBulk, a Worker at the worker's concurrency
- *             whose processor does nothing; jobs/s from the worker's start to the last completion
- *   ours  (b) the same N poll jobs, one per tracked account, each answered with ONE Mastodon post (the
+ *   limit (a) the no-op drain: N poll jobs of one poll each pre-added with addBulk, a Worker at the worker's
+ *             concurrency whose processor does nothing; jobs/s from the worker's start to the last completion
+ *   ours  (b) the same N polls, one per tracked account, in the jobs the scheduler makes of them (up to
+ *             POLLS_PER_JOB polls a job) and run as the worker runs them, each answered with ONE Mastodon post (the
  *             connector's real parse of Rails-shaped JSON, a few-KB 'response' artifact) and handled by the
  *             worker's real PollAccountUseCase (claim, storeCaptures with the log origin, capture run, all in
  *             one transaction; then the integration request), while a log worker runs the real sequencer;
@@ -52,6 +53,8 @@ import {
 } from '@app/testing/fake-mastodon/mastodon-json';
 import { createTestEnvironment, type TestEnvironment } from '@app/testing/test-environment';
 import { PollAccountUseCase, type PollOutcome } from '@app/worker/poll/poll-account.use-case';
+import { PollJobRunner } from '@app/worker/poll/poll-job-runner';
+import { pollJobs } from '@app/worker/scheduler/poll-jobs';
 import { fmt, log, printTable, type Row } from './bench-support';
 
 const ORIGIN = 'bench.test/verbatim';
@@ -398,7 +401,12 @@ async function capturePath(
   );
   const workers: Worker[] = [];
   try {
-    await addAll(pollQueue, prepared.jobs);
+    // the jobs the scheduler makes of these polls once they are due (at DUE): POLLS_PER_JOB a job, to run at once
+    const due = prepared.jobs.map((poll) => ({ id: poll.accountId, dueAt: new Date(poll.dueAt) }));
+    const jobs = pollJobs(due, DUE, Number.MAX_SAFE_INTEGER);
+    for (let i = 0; i < jobs.length; i += 1000)
+      await pollQueue.addBulk(jobs.slice(i, i + 1000).map(({ name, data, opts }) => ({ name, data, opts })));
+    const runner = new PollJobRunner((poll) => useCase.execute(poll), config.polling.workerConcurrency);
     // the sequencer, as the worker's IntegrateLogProcessor runs it
     workers.push(
       new Worker(
@@ -415,12 +423,12 @@ async function capturePath(
     const cpuBefore = machineCpu();
     const nodeBefore = process.cpuUsage();
     const started = Date.now();
-    const pollWorker = new Worker<JobOf<'poll-account'>, PollOutcome>(
+    const pollWorker = new Worker<JobOf<'poll-accounts'>, PollOutcome[]>(
       QueueName.Poll,
       async (job) => {
-        const outcome = await useCase.execute(job.data);
-        outcomes[outcome] = (outcomes[outcome] ?? 0) + 1;
-        return outcome;
+        const ended = await runner.run(job.name, job.data);
+        for (const outcome of ended) outcomes[outcome] = (outcomes[outcome] ?? 0) + 1;
+        return ended;
       },
       {
         ...WORKER_LOCKS,
@@ -431,7 +439,7 @@ async function capturePath(
       },
     );
     workers.push(pollWorker);
-    const stored = await completions(pollWorker, prepared.jobs.length);
+    const stored = await completions(pollWorker, jobs.length);
     const cpuAfter = machineCpu();
     const node = process.cpuUsage(nodeBefore);
     const cores = cpus().length;

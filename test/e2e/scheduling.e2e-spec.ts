@@ -7,6 +7,7 @@ import { QUEUE_EVENTS_KEPT, QueueName } from '@app/queues';
 import { seededRandom } from '@app/testing/seeded-random';
 import { useTestDatabase } from '@app/testing/test-database';
 import { createTestEnvironment, type TestEnvironment } from '@app/testing/test-environment';
+import { POLLS_PER_JOB } from '@app/worker/scheduler/poll-jobs';
 import { CAPTURE_REOFFER_AFTER_MS, POLL_REQUEUE_AFTER_MS } from '@app/worker/scheduler/scheduler.service';
 import { startTestApp, tick, type TestApp } from './support/app';
 
@@ -277,6 +278,14 @@ describe('due polls read host by host, a bounded depth at a time, or in one sort
 describe('the scheduler holds a bounded number of jobs in Redis, and offers a lost one again', () => {
   let env: TestEnvironment;
   let app: TestApp;
+  /** the queue's limit, in jobs: each carries POLLS_PER_JOB of the accounts due long ago */
+  const JOBS = 100;
+  const POLLS = JOBS * POLLS_PER_JOB;
+  /** the accounts whose polls the jobs of `states` carry, job after job */
+  const accountsIn = async (queue: Queue, states: ('waiting' | 'paused' | 'delayed' | 'prioritized')[]) =>
+    (await queue.getJobs(states)).flatMap((job) =>
+      (job.data as { polls: { accountId: string }[] }).polls.map((p) => p.accountId),
+    );
 
   beforeAll(async () => {
     env = await createTestEnvironment();
@@ -290,43 +299,47 @@ describe('the scheduler holds a bounded number of jobs in Redis, and offers a lo
     await env?.destroy();
   });
 
-  it('enqueues up to the limit however many accounts are due', async () => {
+  it('enqueues up to the limit however many accounts are due, each job carrying several polls', async () => {
     const queue = app.app.get<Queue>(getQueueToken(QueueName.Poll));
     // the workers must not take jobs out while we count
     await queue.pause();
-    await addAccounts(app.db, 'busy.example', 1000, new Date(Date.now() - 60_000));
+    await addAccounts(app.db, 'busy.example', 2 * POLLS, new Date(Date.now() - 60_000));
     await tick(app);
     await tick(app);
     const held = async () => {
       const counts = await queue.getJobCounts('waiting', 'paused', 'delayed', 'prioritized', 'active');
       return Object.values(counts).reduce((sum, n) => sum + n, 0);
     };
-    expect(await held()).toBe(100);
+    expect(await held()).toBe(JOBS);
+    const polls = await accountsIn(queue, ['waiting', 'paused', 'delayed', 'prioritized']);
+    expect(polls).toHaveLength(POLLS);
+    expect(new Set(polls).size).toBe(POLLS);
   });
 
   it('offers each due poll once: room in the queue goes to polls Redis does not hold yet', async () => {
     const queue = app.app.get<Queue>(getQueueToken(QueueName.Poll));
-    const accountsHeld = async () =>
-      (await queue.getJobs(['waiting', 'paused', 'delayed', 'prioritized'])).map((job) => job.data.accountId);
+    const accountsHeld = () => accountsIn(queue, ['waiting', 'paused', 'delayed', 'prioritized']);
     const first = await accountsHeld();
-    expect(first).toHaveLength(100);
-    // 50 jobs leave the queue without their polls running (their accounts stay at the same due time)
-    const gone = (await queue.getJobs(['paused', 'waiting'])).slice(0, 50);
+    expect(first).toHaveLength(POLLS);
+    // half the jobs leave the queue without their polls running (their accounts stay at the same due time)
+    const gone = (await queue.getJobs(['paused', 'waiting'])).slice(0, JOBS / 2);
     for (const job of gone) await job.remove();
     await tick(app);
     const second = await accountsHeld();
-    expect(second).toHaveLength(100);
-    // the room went to 50 accounts never enqueued before, not to the oldest due ones again
-    const goneIds = new Set(gone.map((job) => job.data.accountId));
+    expect(second).toHaveLength(POLLS);
+    // the room went to accounts never enqueued before, not to the oldest due ones again
+    const goneIds = new Set(
+      gone.flatMap((job) => (job.data as { polls: { accountId: string }[] }).polls.map((p) => p.accountId)),
+    );
     const fresh = second.filter((id) => !first.includes(id));
-    expect(fresh).toHaveLength(50);
+    expect(fresh).toHaveLength(POLLS / 2);
     expect(second.filter((id) => goneIds.has(id))).toEqual([]);
   });
 
   it('offers the polls again at once when Redis was flushed (the queue epoch is new)', async () => {
     const queue = app.app.get<Queue>(getQueueToken(QueueName.Poll));
-    const before = (await queue.getJobs(['paused', 'waiting'])).map((job) => job.data.accountId);
-    expect(before).toHaveLength(100);
+    const before = await accountsIn(queue, ['paused', 'waiting']);
+    expect(before).toHaveLength(POLLS);
     await queue.obliterate({ force: true });
     await queue.pause();
     // a flush takes every key of the prefix: the epoch and the count of polls offered go with the jobs
@@ -340,9 +353,10 @@ describe('the scheduler holds a bounded number of jobs in Redis, and offers a lo
     await redis.quit();
     await tick(app);
     const oldest: { id: string }[] = await app.db.query(
-      `SELECT id FROM accounts ORDER BY next_poll_at, id LIMIT 100`,
+      `SELECT id FROM accounts ORDER BY next_poll_at, id LIMIT $1`,
+      [POLLS],
     );
-    const after = (await queue.getJobs(['paused', 'waiting', 'delayed'])).map((job) => job.data.accountId);
+    const after = await accountsIn(queue, ['paused', 'waiting', 'delayed']);
     expect(new Set(after)).toEqual(new Set(oldest.map((row) => row.id)));
     // the queue's settings kept in Redis came back with the new epoch, not BullMQ's defaults
     const check = new Redis(env.redisUrl);
@@ -353,8 +367,7 @@ describe('the scheduler holds a bounded number of jobs in Redis, and offers a lo
 
   it('offers a poll again once its job may have been lost (one that failed for good)', async () => {
     const queue = app.app.get<Queue>(getQueueToken(QueueName.Poll));
-    const accountsHeld = async () =>
-      (await queue.getJobs(['paused', 'waiting', 'delayed'])).map((job) => job.data.accountId);
+    const accountsHeld = () => accountsIn(queue, ['paused', 'waiting', 'delayed']);
     /** Loses every job, as a job that failed for good is lost, without a new epoch. */
     const loseJobs = async () => {
       await queue.obliterate({ force: true });
@@ -365,12 +378,12 @@ describe('the scheduler holds a bounded number of jobs in Redis, and offers a lo
     await loseJobs();
     await tick(app);
     const first = await accountsHeld();
-    expect(first).toHaveLength(100);
-    // within the requeue window their marks stand: the next tick takes 100 other due accounts
+    expect(first).toHaveLength(POLLS);
+    // within the requeue window their marks stand: the next tick takes other due accounts
     await loseJobs();
     await tick(app);
     const second = await accountsHeld();
-    expect(second).toHaveLength(100);
+    expect(second).toHaveLength(POLLS);
     expect(second.filter((id) => first.includes(id))).toEqual([]);
     // once the window has passed (marks aged here, as time would), the lost polls come again, oldest first
     await loseJobs();
@@ -379,7 +392,8 @@ describe('the scheduler holds a bounded number of jobs in Redis, and offers a lo
     ]);
     await tick(app);
     const oldest: { id: string }[] = await app.db.query(
-      `SELECT id FROM accounts ORDER BY next_poll_at, id LIMIT 100`,
+      `SELECT id FROM accounts ORDER BY next_poll_at, id LIMIT $1`,
+      [POLLS],
     );
     expect(new Set(await accountsHeld())).toEqual(new Set(oldest.map((row) => row.id)));
   });

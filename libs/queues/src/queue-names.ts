@@ -1,3 +1,5 @@
+import { createHash } from 'node:crypto';
+
 /**
  * Queue and job names are a contract with jobs already sitting in Redis: never rename one without a plan
  * for the jobs under the old name.
@@ -18,7 +20,10 @@ export const QueueName = {
 export type QueueName = (typeof QueueName)[keyof typeof QueueName];
 
 export const JobName = {
+  /** one poll: what the scheduler enqueued before polls went in groups; still run for jobs left in Redis */
   PollAccount: 'poll-account',
+  /** up to `POLLS_PER_JOB` polls due about together */
+  PollAccounts: 'poll-accounts',
   CaptureUrl: 'capture-url',
   IntegrateLog: 'integrate-log',
   AnchorCheckpoint: 'anchor-checkpoint',
@@ -29,8 +34,15 @@ export const JobName = {
 } as const;
 export type JobName = (typeof JobName)[keyof typeof JobName];
 
+/** One account's poll for one due time (ISO). */
+export interface PollDue {
+  accountId: string;
+  dueAt: string;
+}
+
 export interface JobPayloads {
-  [JobName.PollAccount]: { accountId: string; dueAt: string };
+  [JobName.PollAccount]: PollDue;
+  [JobName.PollAccounts]: { polls: PollDue[] };
   [JobName.CaptureUrl]: { requestId: string };
   [JobName.IntegrateLog]: Record<string, never>;
   [JobName.AnchorCheckpoint]: { size: number };
@@ -45,7 +57,15 @@ export type JobOf<N extends JobName> = JobPayloads[N];
 
 /** Deterministic job ids: a replayed enqueue of the same work finds the job already there. */
 export const jobIds = {
-  poll: (accountId: string, dueAt: Date) => `poll.${accountId}.${dueAt.getTime()}`,
+  /**
+   * named by the group's first poll and a digest of all of them: the same group offered again is the same job,
+   * a group made otherwise (other polls with it) another, which runs its polls again as `stale` no-ops
+   */
+  polls: (polls: { id: string; dueAt: Date }[]) =>
+    `polls.${polls[0].id}.${polls[0].dueAt.getTime()}.${createHash('sha256')
+      .update(polls.map((p) => `${p.id}@${p.dueAt.getTime()}`).join(','))
+      .digest('hex')
+      .slice(0, 16)}`,
   capture: (requestId: string) => `capture.${requestId}`,
   /** one integration per checkpoint interval: every capture in the interval joins the same job */
   integrate: (slot: number) => `integrate.${slot}`,

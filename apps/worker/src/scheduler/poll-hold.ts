@@ -10,8 +10,8 @@ export interface PollQueueReading {
   /** jobs workers are running */
   active: number;
   /**
-   * polls every scheduler has offered so far, by a counter kept in Redis beside the jobs. An offer whose job was
-   * already in the queue counts too: that error only raises the hold, towards the limit.
+   * poll jobs every scheduler has offered so far, by a counter kept in Redis beside the jobs. An offer whose job
+   * was already in the queue counts too: that error only raises the hold, towards the limit.
    */
   offeredTotal: number;
   /** a monotonic clock's milliseconds (`performance.now()`) */

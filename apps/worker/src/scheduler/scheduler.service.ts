@@ -22,12 +22,12 @@ import {
   markCaptureRequestsOffered,
   markPollsQueued,
   selectDueAccounts,
-  type DueAccount,
   selectDueRechecks,
   selectQueuedCaptureRequests,
 } from '@app/persistence';
 import { JobName, QUEUE_SETTINGS_IN_REDIS, QueueName, jobIds, scheduleMediaDownloads } from '@app/queues';
 import { PollHold } from './poll-hold';
+import { POLLS_PER_JOB, type PollJob, pollJobs } from './poll-jobs';
 import { RepeatingRound } from './repeating-round';
 
 const BATCH = 1000;
@@ -101,11 +101,12 @@ export class SchedulerService implements OnApplicationBootstrap, BeforeApplicati
   }
 
   /**
-   * The polls to enqueue now: as many as the queue has room for under VERBATIM_POLL_QUEUE_LIMIT (Redis holds a
+   * The poll jobs to enqueue now: as many as the queue has room for under VERBATIM_POLL_QUEUE_LIMIT (Redis holds a
    * bounded number of jobs however many accounts are tracked; the rest wait in PostgreSQL) and no more than the
-   * workers take in a few ticks (`PollHold`), each host at most its budget for the window.
+   * workers take in a few ticks (`PollHold`), each up to `POLLS_PER_JOB` polls, each host at most its budget for
+   * the window.
    */
-  private async duePolls(until: Date): Promise<{ due: DueAccount[]; epoch: string }> {
+  private async duePolls(until: Date, now: Date): Promise<{ jobs: PollJob[]; epoch: string }> {
     const { polling } = this.config;
     const counts = await this.pollQueue.getJobCounts('waiting', 'paused', 'delayed', 'prioritized', 'active');
     // the counter after the counts: an offer is counted before its jobs are added, so every job seen is counted
@@ -117,24 +118,25 @@ export class SchedulerService implements OnApplicationBootstrap, BeforeApplicati
       offeredTotal: Number(offered ?? 0),
       atMs: performance.now(),
     };
-    const room = Math.min(MAX_POLLS_PER_TICK, this.hold.room(reading));
+    const room = this.hold.room(reading);
     const epoch = await this.queueEpoch();
-    if (room <= 0) return { due: [], epoch };
+    if (room <= 0) return { jobs: [], epoch };
     const perHost =
       polling.hostPollsPerSecond > 0
         ? Math.max(1, Math.floor((polling.hostPollsPerSecond * polling.schedulerTickMs) / 1000))
         : undefined;
     const marks = { epoch, requeueAfterMs: POLL_REQUEUE_AFTER_MS };
     const selection = {
-      limit: room,
+      limit: Math.min(MAX_POLLS_PER_TICK, room * POLLS_PER_JOB),
       perHost,
       marks,
-      queued: held,
+      // the polls Redis holds, about: each due read walks past them
+      queued: held * POLLS_PER_JOB,
       ...(this.lastReadFull ? { sortAllBelow: 0 } : {}),
     };
     const due = await selectDueAccounts(this.db.manager, until, selection);
-    this.lastReadFull = due.length >= room;
-    return { due, epoch };
+    this.lastReadFull = due.length >= selection.limit;
+    return { jobs: pollJobs(due, now, room), epoch };
   }
 
   /**
@@ -156,7 +158,7 @@ export class SchedulerService implements OnApplicationBootstrap, BeforeApplicati
     return (await this.pollQueue.client) as unknown as Redis;
   }
 
-  /** The count of polls every scheduler has offered to the queue, kept beside the jobs (see `PollHold`). */
+  /** The count of poll jobs every scheduler has offered to the queue, kept beside the jobs (see `PollHold`). */
   private offeredKey(): string {
     return `${this.config.queuePrefix}:verbatim:polls-offered`;
   }
@@ -171,23 +173,19 @@ export class SchedulerService implements OnApplicationBootstrap, BeforeApplicati
 
   private async tick(): Promise<void> {
     const now = new Date();
-    // polls due before the next tick are enqueued now, delayed to their due time: a poll starts when it is due,
-    // not up to a tick later (the deterministic job id makes the next tick's enqueue of the same poll a no-op)
+    // polls due before the next tick are enqueued now, delayed to their job's first due time: a poll starts when
+    // it is due, not up to a tick later (the deterministic job id makes the next tick's enqueue of the same
+    // group a no-op)
     const lookahead = new Date(now.getTime() + this.config.polling.schedulerTickMs);
-    const { due, epoch } = await this.duePolls(lookahead);
-    if (due.length > 0) {
-      await (await this.redis()).incrby(this.offeredKey(), due.length);
-      await this.pollQueue.addBulk(
-        due.map(({ id, dueAt }) => ({
-          name: JobName.PollAccount,
-          data: { accountId: id, dueAt: dueAt.toISOString() },
-          opts: { jobId: jobIds.poll(id, dueAt), delay: Math.max(0, dueAt.getTime() - now.getTime()) },
-        })),
-      );
+    const { jobs, epoch } = await this.duePolls(lookahead, now);
+    if (jobs.length > 0) {
+      await (await this.redis()).incrby(this.offeredKey(), jobs.length);
+      await this.pollQueue.addBulk(jobs.map(({ name, data, opts }) => ({ name, data, opts })));
       // the marks only save work: should they fail, the next tick offers these polls again (a no-op) and
       // the rest of this tick still runs
-      await markPollsQueued(this.db.manager, due, epoch).catch((error: Error) =>
-        this.logger.warn(`could not mark ${due.length} poll(s) as enqueued: ${error.message}`),
+      const offered = jobs.flatMap((job) => job.polls);
+      await markPollsQueued(this.db.manager, offered, epoch).catch((error: Error) =>
+        this.logger.warn(`could not mark ${offered.length} poll(s) as enqueued: ${error.message}`),
       );
     }
     // rechecks after polls: an account whose poll is due is left for a later tick (new posts first)
