@@ -436,3 +436,82 @@ describe('the scheduler holds a bounded number of jobs in Redis, and offers a lo
     await loseJobs();
   });
 });
+
+describe('the scheduler makes jobs of several polls, one scheduler offering at a time', () => {
+  let env: TestEnvironment;
+  let app: TestApp;
+  let queue: Queue;
+  const JOBS = 100;
+
+  beforeAll(async () => {
+    env = await createTestEnvironment();
+    app = await startTestApp(
+      env.config({ VERBATIM_POLL_QUEUE_LIMIT: String(JOBS), VERBATIM_SCHEDULER_TICK_MS: '60000' }),
+    );
+    queue = app.app.get<Queue>(getQueueToken(QueueName.Poll));
+    await queue.pause();
+    // the tick the scheduler runs as it starts, over before any account is added
+    await tick(app);
+  });
+
+  afterAll(async () => {
+    await app?.close();
+    await env?.destroy();
+  });
+
+  const jobsHeld = () => queue.getJobs(['waiting', 'paused', 'delayed', 'prioritized']);
+
+  it('leaves its offer to the next tick while another scheduler offers, and offers once the lock is free', async () => {
+    await addAccounts(app.db, 'locked.example', 3, new Date(Date.now() - 60_000));
+    const redis = new Redis(env.redisUrl);
+    const lock = `${env.queuePrefix}:verbatim:poll-offer-lock`;
+    await redis.set(lock, 'another-scheduler', 'PX', 60_000);
+    await tick(app);
+    expect(await jobsHeld()).toEqual([]);
+    expect(await redis.get(lock)).toBe('another-scheduler');
+    await redis.del(lock);
+    await tick(app);
+    const polls = (await jobsHeld()).flatMap((job) => (job.data as { polls: unknown[] }).polls);
+    expect(polls).toHaveLength(3);
+    // released after the offer
+    expect(await redis.exists(lock)).toBe(0);
+    await redis.quit();
+    await queue.obliterate({ force: true });
+    await queue.pause();
+    await app.db.query(`DELETE FROM accounts`);
+    await app.db.query(`DELETE FROM poll_marks`);
+  });
+
+  it('marks only the polls it enqueued: polls still to come that find no room stay unmarked, for the next tick', async () => {
+    const now = Date.now();
+    // all but one job's worth of room taken by polls due long ago, then polls due a second apart in the next tick
+    await addAccounts(app.db, 'overdue.example', (JOBS - 1) * POLLS_PER_JOB, new Date(now - 60_000));
+    const coming: { id: string; next_poll_at: Date }[] = await app.db.query(
+      `INSERT INTO accounts (platform, handle, external_id, profile_url, source_url, tracking, poll_interval_seconds, next_poll_at)
+       SELECT 'mastodon', 'soon' || i || '@coming.example', 'soon' || i, 'https://coming.example/@soon' || i,
+              'https://coming.example', true, 60, $1::timestamptz + i * interval '1 second'
+       FROM generate_series(1, 5) AS i
+       RETURNING id, next_poll_at`,
+      [new Date(now + 20_000)],
+    );
+    await tick(app);
+    const jobs = await jobsHeld();
+    expect(jobs).toHaveLength(JOBS);
+    // the one job left for polls still to come carries the first of them, delayed to its due time
+    const future = jobs.filter((job) => (job.opts.delay ?? 0) > 0);
+    expect(
+      future.map((job) => (job.data as { polls: { accountId: string }[] }).polls.map((p) => p.accountId)),
+    ).toEqual([[coming[0].id]]);
+    expect(future[0].opts.delay).toBeGreaterThan(15_000);
+    expect(future[0].opts.delay).toBeLessThanOrEqual(coming[0].next_poll_at.getTime() - now);
+    const marked: { account_id: string }[] = await app.db.query(
+      `SELECT account_id FROM poll_marks WHERE account_id = ANY($1)`,
+      [coming.map((c) => c.id)],
+    );
+    expect(marked.map((m) => m.account_id)).toEqual([coming[0].id]);
+    const [{ count }]: { count: number }[] = await app.db.query(
+      `SELECT count(*)::int AS count FROM poll_marks`,
+    );
+    expect(count).toBe((JOBS - 1) * POLLS_PER_JOB + 1);
+  });
+});

@@ -2,7 +2,7 @@ import { JobName, type PollDue } from '@app/queues';
 import { type PollOutcome } from '@app/capture';
 import { PollJobRunner } from './poll-job-runner';
 
-const due = (accountId: string): PollDue => ({ accountId, dueAt: '2026-12-02T12:00:00.000Z' });
+const due = (accountId: string, dueAt = '2026-01-01T12:00:00.000Z'): PollDue => ({ accountId, dueAt });
 
 /** A poll that ends when the test says so, counting the polls running at once. */
 function controlledPolls() {
@@ -57,6 +57,22 @@ describe('PollJobRunner', () => {
     polls.end('slow');
     await first;
     expect(polls.most()).toBe(3);
+  });
+
+  it('starts a poll not yet due at its due time, not with its job', async () => {
+    const polls = controlledPolls();
+    const runner = new PollJobRunner(polls.poll, 8);
+    const dueAt = Date.now() + 150;
+    const job = runner.run(JobName.PollAccounts, {
+      polls: [due('now'), due('soon', new Date(dueAt).toISOString())],
+    });
+    await settle();
+    expect([...polls.running]).toEqual(['now']);
+    await new Promise((resolve) => setTimeout(resolve, 200));
+    expect([...polls.running]).toEqual(['now', 'soon']);
+    polls.end('now');
+    polls.end('soon');
+    expect(await job).toEqual(['unchanged', 'unchanged']);
   });
 
   it('fails a job whose poll failed only once all its polls have ended', async () => {

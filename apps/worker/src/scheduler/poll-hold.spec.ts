@@ -21,7 +21,9 @@ describe('PollHold', () => {
     const hold = new PollHold(LIMIT, TICK_MS);
     hold.room({ queued: 0, active: 3_200, offeredTotal: 0, atMs: 0 });
     // 10 s polls on 3,200 slots: 320 a second leave, 960 over three ticks; the 2,880 running do not count
-    expect(hold.room({ queued: 0, active: 2_880, offeredTotal: 0, atMs: TICK_MS })).toBe(MIN_POLL_HOLD);
+    expect(hold.room({ queued: 0, active: 2_880, offeredTotal: 0, atMs: TICK_MS })).toBe(
+      Math.max(MIN_POLL_HOLD, HOLD_TICKS * 320),
+    );
     const busy = new PollHold(LIMIT, TICK_MS);
     busy.room({ queued: 2_000, active: 3_200, offeredTotal: 0, atMs: 0 });
     expect(busy.room({ queued: 0, active: 3_200, offeredTotal: 0, atMs: TICK_MS })).toBe(HOLD_TICKS * 2_000);

@@ -1,7 +1,12 @@
+import { POLLS_PER_JOB } from './poll-jobs';
+
 /** Jobs not yet started are kept for this many ticks of the workers' measured pace. */
 export const HOLD_TICKS = 3;
-/** At least this many jobs not yet started (the limit permitting): a burst after a quiet spell starts from here. */
-export const MIN_POLL_HOLD = 1_000;
+/**
+ * At least this many jobs not yet started (the limit permitting), 1,000 polls: a burst after a quiet spell starts
+ * from here.
+ */
+export const MIN_POLL_HOLD = Math.ceil(1_000 / POLLS_PER_JOB);
 
 /** The poll queue as one scheduler tick reads it. */
 export interface PollQueueReading {

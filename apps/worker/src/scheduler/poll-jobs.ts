@@ -4,13 +4,13 @@ import { JobName, jobIds, type JobOf } from '@app/queues';
 /**
  * Polls one job carries at most. Each BullMQ job costs Redis a script to start it and one to finish it, and the
  * worker their round trips: most polls find nothing new, and a quiet poll of its own was mostly that cost
- * (`npm run bench:capture -- quiet`: 0.39–0.45× the no-op drain one poll a job, 0.59–0.70× eight a job).
+ * (`npm run bench:capture -- quiet`: 0.39–0.45× the no-op drain of one-poll jobs with one poll a job, 0.64–0.67×
+ * with eight).
  */
 export const POLLS_PER_JOB = 8;
 /**
  * Polls not yet due go in one job only when due within this of its first: the job starts when its first poll is
- * due, so the others start up to this much early (never late, and early changes nothing: the next poll is timed
- * from the due time).
+ * due, and each other poll waits in it for its own due time (`PollJobRunner`), never started early.
  */
 export const POLL_JOB_SPREAD_MS = 250;
 

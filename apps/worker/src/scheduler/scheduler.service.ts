@@ -31,6 +31,9 @@ import { POLLS_PER_JOB, type PollJob, pollJobs } from './poll-jobs';
 import { RepeatingRound } from './repeating-round';
 
 const BATCH = 1000;
+/** How long a scheduler's lock on offering polls lasts if it is never released (its process died). */
+export const POLL_OFFER_LOCK_MS = 10_000;
+const RELEASE_LOCK = `if redis.call('get', KEYS[1]) == ARGV[1] then return redis.call('del', KEYS[1]) end return 0`;
 /** polls one tick may enqueue at most, whatever room the queue has (100,000 accounts a minute is ~1,700/s) */
 const MAX_POLLS_PER_TICK = 20_000;
 /**
@@ -101,12 +104,43 @@ export class SchedulerService implements OnApplicationBootstrap, BeforeApplicati
   }
 
   /**
+   * Enqueues the polls due before the next tick, delayed to their job's first due time: a poll starts when it is
+   * due, not up to a tick later. One scheduler at a time (a lock in Redis beside the jobs): two reading the same due
+   * polls at once would put them in different groups, so different jobs, and each would read the source. A
+   * scheduler that finds another offering leaves its offer to the next tick; a lock its holder never released
+   * (a crash) lapses after `POLL_OFFER_LOCK_MS`.
+   */
+  private async offerPolls(now: Date, epoch: string): Promise<void> {
+    const redis = await this.redis();
+    const lock = `${this.config.queuePrefix}:verbatim:poll-offer-lock`;
+    const token = randomUUID();
+    if ((await redis.set(lock, token, 'PX', POLL_OFFER_LOCK_MS, 'NX')) !== 'OK') return;
+    try {
+      const lookahead = new Date(now.getTime() + this.config.polling.schedulerTickMs);
+      const jobs = await this.duePolls(lookahead, now, epoch);
+      if (jobs.length === 0) return;
+      await redis.incrby(this.offeredKey(), jobs.length);
+      await this.pollQueue.addBulk(jobs.map(({ name, data, opts }) => ({ name, data, opts })));
+      // the marks only save work: should they fail, the next tick offers these polls again (the same group is a
+      // no-op, another group's run of them `stale` or, while the first runs, a second read of the source) and the
+      // rest of this tick still runs
+      const offered = jobs.flatMap((job) => job.polls);
+      await markPollsQueued(this.db.manager, offered, epoch).catch((error: Error) =>
+        this.logger.warn(`could not mark ${offered.length} poll(s) as enqueued: ${error.message}`),
+      );
+    } finally {
+      // released only by its holder: one that outlived its lock must not release the next holder's
+      await redis.eval(RELEASE_LOCK, 1, lock, token).catch(() => undefined);
+    }
+  }
+
+  /**
    * The poll jobs to enqueue now: as many as the queue has room for under VERBATIM_POLL_QUEUE_LIMIT (Redis holds a
    * bounded number of jobs however many accounts are tracked; the rest wait in PostgreSQL) and no more than the
    * workers take in a few ticks (`PollHold`), each up to `POLLS_PER_JOB` polls, each host at most its budget for
    * the window.
    */
-  private async duePolls(until: Date, now: Date): Promise<{ jobs: PollJob[]; epoch: string }> {
+  private async duePolls(until: Date, now: Date, epoch: string): Promise<PollJob[]> {
     const { polling } = this.config;
     const counts = await this.pollQueue.getJobCounts('waiting', 'paused', 'delayed', 'prioritized', 'active');
     // the counter after the counts: an offer is counted before its jobs are added, so every job seen is counted
@@ -119,8 +153,7 @@ export class SchedulerService implements OnApplicationBootstrap, BeforeApplicati
       atMs: performance.now(),
     };
     const room = this.hold.room(reading);
-    const epoch = await this.queueEpoch();
-    if (room <= 0) return { jobs: [], epoch };
+    if (room <= 0) return [];
     const perHost =
       polling.hostPollsPerSecond > 0
         ? Math.max(1, Math.floor((polling.hostPollsPerSecond * polling.schedulerTickMs) / 1000))
@@ -136,7 +169,7 @@ export class SchedulerService implements OnApplicationBootstrap, BeforeApplicati
     };
     const due = await selectDueAccounts(this.db.manager, until, selection);
     this.lastReadFull = due.length >= selection.limit;
-    return { jobs: pollJobs(due, now, room), epoch };
+    return pollJobs(due, now, room);
   }
 
   /**
@@ -173,21 +206,8 @@ export class SchedulerService implements OnApplicationBootstrap, BeforeApplicati
 
   private async tick(): Promise<void> {
     const now = new Date();
-    // polls due before the next tick are enqueued now, delayed to their job's first due time: a poll starts when
-    // it is due, not up to a tick later (the deterministic job id makes the next tick's enqueue of the same
-    // group a no-op)
-    const lookahead = new Date(now.getTime() + this.config.polling.schedulerTickMs);
-    const { jobs, epoch } = await this.duePolls(lookahead, now);
-    if (jobs.length > 0) {
-      await (await this.redis()).incrby(this.offeredKey(), jobs.length);
-      await this.pollQueue.addBulk(jobs.map(({ name, data, opts }) => ({ name, data, opts })));
-      // the marks only save work: should they fail, the next tick offers these polls again (a no-op) and
-      // the rest of this tick still runs
-      const offered = jobs.flatMap((job) => job.polls);
-      await markPollsQueued(this.db.manager, offered, epoch).catch((error: Error) =>
-        this.logger.warn(`could not mark ${offered.length} poll(s) as enqueued: ${error.message}`),
-      );
-    }
+    const epoch = await this.queueEpoch();
+    await this.offerPolls(now, epoch);
     // rechecks after polls: an account whose poll is due is left for a later tick (new posts first)
     const rechecks = await selectDueRechecks(this.db.manager, now, BATCH, this.config.recheck.batchSize);
     if (rechecks.length > 0) {
