@@ -67,8 +67,11 @@ const TARGET_RATIO = 0.4;
 /** (c): posts/s ≥ this × the UNNEST insert rate ÷ the rows written per post */
 const PAGE_TARGET_RATIO = 0.5;
 const QUIET_TARGET_RATIO = 0.5;
-/** the accounts' due time: every job claims its account at this time, as a scheduler tick would */
-const DUE = new Date('2030-01-01T00:00:00.000Z');
+/**
+ * the accounts' due time, an hour before the run (a whole minute): every job claims its account at this time, as a
+ * scheduler tick would, and runs its polls at once, as it would for polls already due
+ */
+const DUE = new Date(Math.floor(Date.now() / 60_000) * 60_000 - 3_600_000);
 
 /** Words of official statements in the languages the archive sees most, for texts that look the part. */
 const PHRASES = [
@@ -401,9 +404,9 @@ async function capturePath(
   );
   const workers: Worker[] = [];
   try {
-    // the jobs the scheduler makes of these polls once they are due (at DUE): POLLS_PER_JOB a job, to run at once
+    // the jobs the scheduler makes of these polls, all due: POLLS_PER_JOB a job, to run at once
     const due = prepared.jobs.map((poll) => ({ id: poll.accountId, dueAt: new Date(poll.dueAt) }));
-    const jobs = pollJobs(due, DUE, Number.MAX_SAFE_INTEGER);
+    const jobs = pollJobs(due, new Date(), Number.MAX_SAFE_INTEGER);
     for (let i = 0; i < jobs.length; i += 1000)
       await pollQueue.addBulk(jobs.slice(i, i + 1000).map(({ name, data, opts }) => ({ name, data, opts })));
     const runner = new PollJobRunner((poll) => useCase.execute(poll), config.polling.workerConcurrency);

@@ -1,5 +1,6 @@
 import { JobName, type PollDue } from '@app/queues';
 import { type PollOutcome } from '@app/capture';
+import { POLL_JOB_SPREAD_MS } from '../scheduler/poll-jobs';
 import { PollJobRunner } from './poll-job-runner';
 
 const due = (accountId: string, dueAt = '2026-01-01T12:00:00.000Z'): PollDue => ({ accountId, dueAt });
@@ -73,6 +74,16 @@ describe('PollJobRunner', () => {
     polls.end('now');
     polls.end('soon');
     expect(await job).toEqual(['unchanged', 'unchanged']);
+  });
+
+  it('waits no longer than a job’s spread, whatever the clocks say', async () => {
+    const polls = controlledPolls();
+    const runner = new PollJobRunner(polls.poll, 8);
+    const job = runner.run(JobName.PollAccounts, { polls: [due('next-year', '2099-01-01T00:00:00.000Z')] });
+    await new Promise((resolve) => setTimeout(resolve, POLL_JOB_SPREAD_MS + 100));
+    expect([...polls.running]).toEqual(['next-year']);
+    polls.end('next-year');
+    expect(await job).toEqual(['unchanged']);
   });
 
   it('fails a job whose poll failed only once all its polls have ended', async () => {

@@ -3,6 +3,7 @@ import { Logger } from '@nestjs/common';
 import pLimit, { type Limit } from 'p-limit';
 import { JobName, QueueName, type JobOf, type PollDue } from '@app/queues';
 import { type PollOutcome } from '@app/capture';
+import { POLL_JOB_SPREAD_MS } from '../scheduler/poll-jobs';
 
 /**
  * Runs a poll job's polls side by side, each written on its own, at most `pollsAtOnce` polls of all this worker's
@@ -39,7 +40,9 @@ export class PollJobRunner {
   }
 
   private async whenDue(due: PollDue): Promise<PollOutcome> {
-    const wait = Date.parse(due.dueAt) - Date.now();
+    // never longer than a job's spread: a worker whose clock runs behind the scheduler's would wait its lag on
+    // every poll
+    const wait = Math.min(Date.parse(due.dueAt) - Date.now(), POLL_JOB_SPREAD_MS);
     if (wait > 0) await sleep(wait);
     return this.inFlight(() => this.poll(due));
   }
