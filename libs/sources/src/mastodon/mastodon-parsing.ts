@@ -69,43 +69,39 @@ export function mastodonParsing(options: MastodonParsingOptions): MastodonParsin
     failed: errorFromThread,
   });
   const inThread = inThreadMastodonParsing();
+  /** A task's output from the thread, of the kind asked for. */
+  const onThread = async <K extends MastodonParseInput['kind']>(
+    input: Extract<MastodonParseInput, { kind: K }>,
+  ): Promise<Extract<MastodonParseOutput, { kind: K }>> => {
+    const output = await offThread.parse(input);
+    if (output.kind !== input.kind) throw new Error(`a Mastodon parse thread answered ${output.kind}`);
+    return output as Extract<MastodonParseOutput, { kind: K }>;
+  };
   return {
     where: offThread.where,
     async readPage(bytes, what) {
       if (bytes.length < OFF_THREAD_MASTODON_BYTES) return inThread.readPage(bytes, what);
-      const output = await offThread.parse({ kind: 'read-page', bytes, what });
-      if (output.kind !== 'read-page') throw new Error(`a Mastodon parse thread answered ${output.kind}`);
-      return output.statuses;
+      return (await onThread({ kind: 'read-page', bytes, what })).statuses;
     },
     async readBatch(bytes, what) {
       if (bytes.length < OFF_THREAD_MASTODON_BYTES) return inThread.readBatch(bytes, what);
-      const output = await offThread.parse({ kind: 'read-batch', bytes, what });
-      if (output.kind !== 'read-batch') throw new Error(`a Mastodon parse thread answered ${output.kind}`);
-      return output.statuses;
+      return (await onThread({ kind: 'read-batch', bytes, what })).statuses;
     },
     async readStatus(bytes, what) {
       if (bytes.length < OFF_THREAD_MASTODON_BYTES) return inThread.readStatus(bytes, what);
-      const output = await offThread.parse({ kind: 'read-status', bytes, what });
-      if (output.kind !== 'read-status') throw new Error(`a Mastodon parse thread answered ${output.kind}`);
-      return output.status;
+      return (await onThread({ kind: 'read-status', bytes, what })).status;
     },
     async readHistory(bytes, what) {
       if (bytes.length < OFF_THREAD_MASTODON_BYTES) return inThread.readHistory(bytes, what);
-      const output = await offThread.parse({ kind: 'read-history', bytes, what });
-      if (output.kind !== 'read-history') throw new Error(`a Mastodon parse thread answered ${output.kind}`);
-      return output.edits;
+      return (await onThread({ kind: 'read-history', bytes, what })).edits;
     },
     async convert(statuses, host) {
       if (htmlChars(statuses) < OFF_THREAD_MASTODON_BYTES) return inThread.convert(statuses, host);
-      const output = await offThread.parse({ kind: 'convert', statuses, host });
-      if (output.kind !== 'convert') throw new Error(`a Mastodon parse thread answered ${output.kind}`);
-      return output.contents;
+      return (await onThread({ kind: 'convert', statuses, host })).contents;
     },
     async texts(htmls, what) {
       if (totalChars(htmls) < OFF_THREAD_MASTODON_BYTES) return inThread.texts(htmls, what);
-      const output = await offThread.parse({ kind: 'texts', htmls, what });
-      if (output.kind !== 'texts') throw new Error(`a Mastodon parse thread answered ${output.kind}`);
-      return output.texts;
+      return (await onThread({ kind: 'texts', htmls, what })).texts;
     },
     close: () => offThread.close(),
   };
