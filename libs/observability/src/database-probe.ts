@@ -2,13 +2,25 @@ import { Inject, Injectable, type OnApplicationShutdown } from '@nestjs/common';
 import { Client, type ClientConfig } from 'pg';
 import { VERBATIM_CONFIG, type VerbatimConfig } from '@app/config';
 
-/** One PostgreSQL connection outside the shared pool: connected when first used, and again after any error. */
+/**
+ * One PostgreSQL connection outside the shared pool: connected when first used, and again after any error. Queries
+ * run one after another, each sent once the one before has settled: queued on the connection itself, a query
+ * behind one that failed (one PostgreSQL cancelled past its timeout) failed with it, "Connection terminated", as
+ * the failure dropped the connection.
+ */
 class OwnConnection {
   private open: { client: Client; ready: Promise<Client> } | null = null;
+  private last: Promise<unknown> = Promise.resolve();
 
   constructor(private readonly config: ClientConfig) {}
 
-  async query<T>(sql: string, params?: unknown[]): Promise<T> {
+  query<T>(sql: string, params?: unknown[]): Promise<T> {
+    const run = this.last.catch(() => undefined).then(() => this.queryNow<T>(sql, params));
+    this.last = run;
+    return run;
+  }
+
+  private async queryNow<T>(sql: string, params?: unknown[]): Promise<T> {
     const open = (this.open ??= this.connect());
     const client = await open.ready;
     try {
