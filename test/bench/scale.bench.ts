@@ -13,7 +13,8 @@
  *           (`verbatim_poll_lateness_seconds`: the p99 reported is the bucket bound it falls under); the
  *           memory of the run's Redis keys over the first and the last interval of the window (the mean of
  *           readings at random gaps of about a quarter second); every published post captured exactly once (one
- *           statement, one version)
+ *           statement, one version); for reading a miss: polls by outcome (a poll deferred for our own load comes
+ *           back later, and late), and each interval's lateness logged as it ends
  * Targets (issue 11): p99 lateness ≤ 2 s; Redis memory at the end within 10% of the start; exactly once.
  * Rechecks are moved out of the window (VERBATIM_RECHECK_MIN_SECONDS = 1 day): this measures polling.
  * The fake instances and the publisher share this process, the archive runs in its own.
@@ -173,16 +174,36 @@ async function noopDrain(env: TestEnvironment, concurrency: number): Promise<num
 }
 
 /** Cumulative counts of the lateness histogram by bucket bound, read from the process's /metrics. */
-async function latenessBuckets(port: number): Promise<Map<number, number>> {
+/** What the process's /metrics says of its polls so far: the lateness histogram's buckets and polls by outcome. */
+interface PollScrape {
+  lateness: Map<number, number>;
+  outcomes: Map<string, number>;
+}
+
+async function scrapePolls(port: number): Promise<PollScrape> {
   const text = await (await fetch(`http://127.0.0.1:${port}/metrics`)).text();
-  const buckets = new Map<number, number>();
+  const lateness = new Map<number, number>();
+  const outcomes = new Map<string, number>();
   for (const line of text.split('\n')) {
-    const m = /^verbatim_poll_lateness_seconds_bucket\{.*le="([^"]+)".*\} (\d+)/.exec(line);
-    if (!m) continue;
-    const bound = m[1] === '+Inf' ? Infinity : Number(m[1]);
-    buckets.set(bound, (buckets.get(bound) ?? 0) + Number(m[2]));
+    const bucket = /^verbatim_poll_lateness_seconds_bucket\{.*le="([^"]+)".*\} (\d+)/.exec(line);
+    if (bucket) {
+      const bound = bucket[1] === '+Inf' ? Infinity : Number(bucket[1]);
+      lateness.set(bound, (lateness.get(bound) ?? 0) + Number(bucket[2]));
+    }
+    const polls = /^verbatim_polls_total\{.*outcome="([^"]+)".*\} (\d+)/.exec(line);
+    if (polls) outcomes.set(polls[1], (outcomes.get(polls[1]) ?? 0) + Number(polls[2]));
   }
-  return buckets;
+  return { lateness, outcomes };
+}
+
+/** Polls by outcome between two scrapes, as "unchanged 1,234, captured 56, …" (most first). */
+function outcomesBetween(before: PollScrape, after: PollScrape): string {
+  return [...after.outcomes]
+    .map(([outcome, n]) => [outcome, n - (before.outcomes.get(outcome) ?? 0)] as const)
+    .filter(([, n]) => n > 0)
+    .sort((a, b) => b[1] - a[1])
+    .map(([outcome, n]) => `${outcome} ${fmt(n)}`)
+    .join(', ');
 }
 
 /** The bucket bound under which `p` of the polls between two scrapes started. */
@@ -298,13 +319,28 @@ async function main(): Promise<void> {
 
     log(`warm-up: one interval (${INTERVAL_S} s)`);
     await sleep(Math.max(0, start - Date.now()) + INTERVAL_S * 1000);
-    const latenessBefore = await latenessBuckets(port);
+    const scrapeBefore = await scrapePolls(port);
     const windowStart = Date.now();
     log(`measuring for ${MEASURED_S} s`);
+    // each interval's lateness is logged as it ends: a run that fell behind once reads apart from one always late
+    let intervalScrape = scrapeBefore;
+    let intervals = 0;
+    const logInterval = async () => {
+      const now = await scrapePolls(port);
+      const p99 = percentileBound(intervalScrape.lateness, now.lateness, 0.99);
+      intervals += 1;
+      log(
+        `interval ${intervals}: ${fmt(p99.polls)} polls, lateness p50 ≤ ${fmt(percentileBound(intervalScrape.lateness, now.lateness, 0.5).bound, 2)} s, ` +
+          `p99 ≤ ${fmt(p99.bound, 2)} s; ${outcomesBetween(intervalScrape, now)}`,
+      );
+      intervalScrape = now;
+    };
+    const intervalLogger = setInterval(() => void logInterval().catch(() => {}), INTERVAL_S * 1000);
     const redisBefore = await redisLevel(redis, env.queuePrefix);
     await sleep(Math.max(0, windowStart + MEASURED_S * 1000 - REDIS_SPAN_MS - Date.now()));
     const redisAfter = await redisLevel(redis, env.queuePrefix);
-    const latenessAfter = await latenessBuckets(port);
+    clearInterval(intervalLogger);
+    const scrapeAfter = await scrapePolls(port);
     const measuredS = (Date.now() - windowStart) / 1000;
     publishing = false;
     await publisher;
@@ -334,8 +370,8 @@ async function main(): Promise<void> {
     const exactlyOnce = missing === 0 && twice === 0 && strangers === 0;
 
     const needed = ACCOUNTS / INTERVAL_S;
-    const p99 = percentileBound(latenessBefore, latenessAfter, 0.99);
-    const p50 = percentileBound(latenessBefore, latenessAfter, 0.5);
+    const p99 = percentileBound(scrapeBefore.lateness, scrapeAfter.lateness, 0.99);
+    const p50 = percentileBound(scrapeBefore.lateness, scrapeAfter.lateness, 0.5);
     const growth = redisBefore.mean === 0 ? 0 : (redisAfter.mean - redisBefore.mean) / redisBefore.mean;
     const kib = (r: { mean: number; low: number; high: number; readings: number }) =>
       `${fmt(r.mean / 1024)} KiB (${fmt(r.low / 1024)}–${fmt(r.high / 1024)}, ${r.readings} readings)`;
@@ -353,6 +389,14 @@ async function main(): Promise<void> {
         ours: `${fmt(p99.polls)} (${fmt(p99.polls / measuredS)}/s)`,
         limit: `${fmt(needed * measuredS)} due`,
         ratio: fmt(p99.polls / (needed * measuredS), 2),
+        target: '',
+        verdict: '',
+      },
+      {
+        what: 'polls by outcome in the window',
+        ours: outcomesBetween(scrapeBefore, scrapeAfter),
+        limit: '',
+        ratio: '',
         target: '',
         verdict: '',
       },
