@@ -174,7 +174,7 @@ describe('hostile sources: the service stays responsive, failures are recorded, 
     port = await freePort();
     const deadlinePort = await freePort();
     proc = startServe('all', env.env(serverEnv({ PORT: String(port) })));
-    // its hostile server stands in for Telegram's web preview too
+    // its hostile server stands in for Telegram's web preview, X's API and Bluesky's AppView too
     const deadlineServer = await startHostileServer();
     const deadlineProc = startServe(
       'all',
@@ -183,6 +183,9 @@ describe('hostile sources: the service stays responsive, failures are recorded, 
           PORT: String(deadlinePort),
           VERBATIM_PARSE_TIMEOUT_MS: String(PARSE_DEADLINE_MS),
           VERBATIM_TELEGRAM_BASE_URL: deadlineServer.origin,
+          VERBATIM_X_API_BASE_URL: deadlineServer.origin,
+          VERBATIM_X_BEARER_TOKEN: 'hostile-e2e-token',
+          VERBATIM_BLUESKY_APPVIEW_URL: deadlineServer.origin,
         }),
       ),
       'serve --role all (short parse deadline)',
@@ -536,6 +539,46 @@ describe('hostile sources: the service stays responsive, failures are recorded, 
     // read in this process's event loop, the page would have held /health for a second
     expect(unhealthySamples(samples, HEALTH_MAX_MS)).toEqual([]);
     expect(largestGapMs(samples)).toBeLessThan(500);
+  });
+
+  it('an X or Bluesky JSON body past VERBATIM_PARSE_TIMEOUT_MS is refused from its parse thread, the service answering meanwhile', async () => {
+    // 6 MB of nested arrays: JSON.parse alone takes seconds over it (about four on the 2-core machine)
+    const levels = 3 * MB;
+    const nested = (head: string): HostileAnswer => ({
+      kind: 'body',
+      body: Buffer.from(`${head}${'['.repeat(levels)}${']'.repeat(levels)}}`),
+      contentType: 'application/json; charset=utf-8',
+    });
+    const xPath = '/2/users/by/username/nested_mfa';
+    const xBody = nested('{"data":');
+    deadline.server.route(xPath, { before: xBody, after: xBody });
+    // the query (?actor=) is not routed on: this path answers every profile
+    const blueskyPath = '/xrpc/app.bsky.actor.getProfile';
+    const blueskyBody = nested('{"did":"did:plc:nestedmfa","handle":"nested.example","extra":');
+    deadline.server.route(blueskyPath, { before: blueskyBody, after: blueskyBody });
+    const track = (url: string) =>
+      fetch(`http://127.0.0.1:${deadline.port}/api/v1/accounts`, {
+        method: 'POST',
+        headers: { 'content-type': 'application/json', authorization: `Bearer ${ADMIN_TOKEN}` },
+        body: JSON.stringify({ url, pollIntervalSeconds: INTERVAL_S }),
+      });
+    const probe = startHealthProbe(deadline.port);
+    const x = await track('https://x.com/nested_mfa');
+    const bluesky = await track('https://bsky.app/profile/nested.example');
+    const samples = await probe.stop();
+    // parsed in this process's event loop, each body would have held /health for seconds
+    expect(unhealthySamples(samples, HEALTH_MAX_MS)).toEqual([]);
+    expect(largestGapMs(samples)).toBeLessThan(500);
+    expect(deadline.server.requests(xPath).length).toBeGreaterThan(0);
+    expect(deadline.server.requests(blueskyPath).length).toBeGreaterThan(0);
+    expect(x.status).toBe(400);
+    expect(((await x.json()) as { message: string }).message).toContain(
+      `X user @nested_mfa: parsing took longer than ${PARSE_DEADLINE_MS} ms; refused`,
+    );
+    expect(bluesky.status).toBe(400);
+    expect(((await bluesky.json()) as { message: string }).message).toContain(
+      `Bluesky account nested.example: parsing took longer than ${PARSE_DEADLINE_MS} ms; refused`,
+    );
   });
 
   async function waitForFirstPolls(ids: string[]): Promise<void> {

@@ -47,11 +47,13 @@ describe('the production build', () => {
     expect(files).toContain('libs/sandbox/src/mastodon/sandbox-mastodon-server.js');
   });
 
-  it('has the feed and page parse worker scripts beside the modules that start them (threads load them by path)', () => {
+  it('has the parse worker scripts beside the modules that start them (threads load them by path)', () => {
     expect(files).toContain('libs/sources/src/feeds/feed-parsing.js');
     expect(files).toContain('libs/sources/src/feeds/feed-parse-worker.js');
     expect(files).toContain('libs/sources/src/web/page-parsing.js');
     expect(files).toContain('libs/sources/src/web/page-parse-worker.js');
+    expect(files).toContain('libs/sources/src/json-parsing/json-parsing.js');
+    expect(files).toContain('libs/sources/src/json-parsing/json-parse-worker.js');
   });
 
   it('holds the browser verifier as one self-contained script, and no browser code compiled for node', () => {

@@ -5,6 +5,7 @@ export * from './mastodon';
 export * from './feeds';
 export * from './telegram';
 export * from './x';
+export * from './json-parsing';
 export * from './bluesky';
 export * from './web';
 export * from './sources.module';

@@ -15,13 +15,13 @@ export function parseJson(body: Buffer, what: string): unknown {
   }
 }
 
-/** Parses a body against a schema; a body that is not JSON or not the shape is SourceInvalidResponse. */
-export function parseBody<Schema extends z.ZodTypeAny>(
-  body: Buffer,
+/** A body's JSON checked against a schema; not the shape is SourceInvalidResponse naming the first problem. */
+export function checkShape<Schema extends z.ZodTypeAny>(
+  json: unknown,
   schema: Schema,
   what: string,
 ): z.output<Schema> {
-  const parsed = schema.safeParse(parseJson(body, what));
+  const parsed = schema.safeParse(json);
   if (parsed.success) return parsed.data as z.output<Schema>;
   const issue = parsed.error.issues[0];
   throw invalid(what, `${issue.path.join('.') || 'body'} ${issue.message}`.slice(0, 300));

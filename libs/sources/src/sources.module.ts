@@ -5,6 +5,7 @@ import { BlueskyConnector } from './bluesky';
 import { ConnectorRegistry } from './connector-registry';
 import { FeedConnector, feedParsing, type FeedParsing } from './feeds';
 import { GuardedHttpClient } from './http';
+import { jsonParsing, type JsonParsing } from './json-parsing';
 import { MastodonConnector, mastodonParsing, type MastodonParsing } from './mastodon';
 import { TelegramConnector, telegramParsing, type TelegramParsing } from './telegram';
 import { WebConnector, pageParsing, type PageParsing } from './web';
@@ -18,6 +19,8 @@ export const PAGE_PARSING = Symbol('PAGE_PARSING');
 export const MASTODON_PARSING = Symbol('MASTODON_PARSING');
 /** Where big Telegram preview pages are read: a worker thread with a deadline in a built server. */
 export const TELEGRAM_PARSING = Symbol('TELEGRAM_PARSING');
+/** Where big X and Bluesky JSON bodies are read: a worker thread with a deadline in a built server. */
+export const JSON_PARSING = Symbol('JSON_PARSING');
 
 /** The guarded HTTP client and every connector, most specific first. */
 @Module({
@@ -52,6 +55,11 @@ export const TELEGRAM_PARSING = Symbol('TELEGRAM_PARSING');
       useFactory: (config: VerbatimConfig) => telegramParsing({ timeoutMs: config.fetch.parseTimeoutMs }),
     },
     {
+      provide: JSON_PARSING,
+      inject: [VERBATIM_CONFIG],
+      useFactory: (config: VerbatimConfig) => jsonParsing({ timeoutMs: config.fetch.parseTimeoutMs }),
+    },
+    {
       provide: ConnectorRegistry,
       inject: [
         VERBATIM_CONFIG,
@@ -60,6 +68,7 @@ export const TELEGRAM_PARSING = Symbol('TELEGRAM_PARSING');
         PAGE_PARSING,
         MASTODON_PARSING,
         TELEGRAM_PARSING,
+        JSON_PARSING,
       ],
       useFactory: (
         config: VerbatimConfig,
@@ -68,6 +77,7 @@ export const TELEGRAM_PARSING = Symbol('TELEGRAM_PARSING');
         pages: PageParsing,
         mastodon: MastodonParsing,
         telegram: TelegramParsing,
+        json: JsonParsing,
       ) => {
         const feeds = new FeedConnector(http, { parsing });
         return new ConnectorRegistry([
@@ -77,11 +87,16 @@ export const TELEGRAM_PARSING = Symbol('TELEGRAM_PARSING');
             backfillLimit: config.polling.backfillLimit,
             parsing: telegram,
           }),
-          new XConnector(http, { ...config.x, backfillLimit: config.polling.backfillLimit }),
+          new XConnector(http, {
+            ...config.x,
+            backfillLimit: config.polling.backfillLimit,
+            parsing: json,
+          }),
           new BlueskyConnector(http, {
             appViewUrl: config.platforms.blueskyAppViewUrl,
             plcUrl: config.platforms.plcUrl,
             backfillLimit: config.polling.backfillLimit,
+            parsing: json,
           }),
           // the web connector reads a URL once and hands feeds to the feed connector: it must come first
           new WebConnector(http, feeds, {
@@ -102,6 +117,7 @@ export class SourcesModule implements OnApplicationShutdown {
     @Inject(PAGE_PARSING) private readonly pages: PageParsing,
     @Inject(MASTODON_PARSING) private readonly mastodon: MastodonParsing,
     @Inject(TELEGRAM_PARSING) private readonly telegram: TelegramParsing,
+    @Inject(JSON_PARSING) private readonly json: JsonParsing,
   ) {}
 
   /** Pooled keep-alive sockets and parse threads would keep the process alive. */
@@ -112,6 +128,7 @@ export class SourcesModule implements OnApplicationShutdown {
       this.pages.close(),
       this.mastodon.close(),
       this.telegram.close(),
+      this.json.close(),
     ]);
   }
 }

@@ -2,6 +2,7 @@ import { testHttpClient } from '@app/testing/test-http-client';
 import { type FakeBluesky, startFakeBluesky } from '@app/testing/fake-bluesky';
 import { ErrorCode, SourceError, contentSha256 } from '@app/core';
 import { type GuardedHttpClient } from '../http';
+import { type JsonParsing, inThreadJsonParsing } from '../json-parsing';
 import { BlueskyConnector, type BlueskyCursor } from './bluesky-connector';
 import { verifyRecordProof } from './record-proof';
 
@@ -195,6 +196,39 @@ describe('BlueskyConnector against a fake AppView, PLC directory and PDS', () =>
     const error = await connector.poll(account, {}).catch((e: unknown) => e);
     expect((error as SourceError).code).toBe(ErrorCode.SourceInvalidResponse);
     expect((error as SourceError).message).toContain('not JSON');
+  });
+
+  it('reads every AppView body through the JSON parsing it is given (a thread for big ones, when served)', async () => {
+    const inThread = inThreadJsonParsing();
+    const shapes: string[] = [];
+    const parsing: JsonParsing = {
+      where: 'in-thread',
+      read: (bytes, shape, what) => {
+        shapes.push(shape);
+        return inThread.read(bytes, shape, what);
+      },
+      close: async () => {},
+    };
+    const reading = new BlueskyConnector(http, { appViewUrl: bsky.origin, plcUrl: bsky.origin, parsing });
+    const account = await reading.resolve(profile());
+    const kept = await bsky.publish('mfa.gov.example', { text: 'Kept.' });
+    const gone = await bsky.publish('mfa.gov.example', { text: 'Gone.' });
+    expect((await reading.poll(account, {})).kind).toBe('posts');
+    await reading.capture(new URL(`https://bsky.app/profile/mfa.gov.example/post/${kept.rkey}`));
+    await bsky.remove(gone.uri);
+    // getPosts leaves the removed post out; its thread is asked (and answers 400 NotFound, an XRPC error)
+    const answers = await reading.fetchMany(account, [
+      { postId: kept.uri, url: '' },
+      { postId: gone.uri, url: '' },
+    ]);
+    expect(answers.map((a) => a.kind)).toEqual(['found', 'not-found']);
+    expect(shapes).toEqual([
+      'bluesky-profile',
+      'bluesky-author-feed',
+      'bluesky-profile',
+      'bluesky-thread',
+      'bluesky-posts',
+    ]);
   });
 
   it('passes the rate limit reset (unix seconds) on as the time to come back', async () => {

@@ -11,18 +11,8 @@ import {
 } from '../connector';
 import { cursorReader } from '../cursor';
 import { type GuardedHttpClient, type HttpResponse, throwForStatus } from '../http';
-import {
-  type PostView,
-  REASON_PIN,
-  REASON_REPOST,
-  authorFeed,
-  invalid,
-  parseBody,
-  profileView,
-  threadBody,
-  postView,
-  xrpcErrorOf,
-} from './bluesky-entities';
+import { type JsonParsing, inThreadJsonParsing } from '../json-parsing';
+import { type PostView, REASON_PIN, REASON_REPOST, invalid, postView, xrpcErrorOf } from './bluesky-entities';
 import { postToContent } from './bluesky-post';
 import { BlueskyProver } from './bluesky-proof';
 import { BlueskyRecheck } from './bluesky-recheck';
@@ -45,6 +35,8 @@ export interface BlueskyConnectorOptions {
   backfillLimit?: number;
   /** most feed pages one poll may read; default 10 */
   maxPages?: number;
+  /** where bodies are read: big ones on a worker thread in a running server; default in this thread */
+  parsing?: JsonParsing;
 }
 
 /** URIs of the newest posts seen, newest first: a poll stops at the first of them it meets again. */
@@ -69,12 +61,14 @@ export class BlueskyConnector implements Connector<BlueskyCursor> {
   readonly describes =
     'a Bluesky profile URL (https://bsky.app/profile/handle) or post URL (https://bsky.app/profile/handle/post/rkey)';
   private readonly appView: Xrpc;
+  private readonly parsing: JsonParsing;
 
   constructor(
     private readonly http: Pick<GuardedHttpClient, 'request'>,
     private readonly options: BlueskyConnectorOptions,
   ) {
     this.appView = new Xrpc(http, options.appViewUrl);
+    this.parsing = options.parsing ?? inThreadJsonParsing();
   }
 
   readonly readCursor = cursorReader('Bluesky', blueskyCursor);
@@ -114,7 +108,7 @@ export class BlueskyConnector implements Connector<BlueskyCursor> {
       });
       this.throwForStatus(response, what);
       httpStatus = response.status;
-      const body = parseBody(response.body, authorFeed, what);
+      const body = await this.parsing.read(response.body, 'bluesky-author-feed', what);
       const artifacts = jsonArtifacts(response);
       let reachedKnown = false;
       for (const item of body.feed) {
@@ -161,7 +155,7 @@ export class BlueskyConnector implements Connector<BlueskyCursor> {
     if (response.status === 400 && xrpcErrorOf(response.body)?.error === 'NotFound')
       throw new SourceError(ErrorCode.SourceNotFound, `no Bluesky post ${uri}`, 400);
     this.throwForStatus(response, what);
-    const body = parseBody(response.body, threadBody, what);
+    const body = await this.parsing.read(response.body, 'bluesky-thread', what);
     const view = postView.safeParse(body.thread.post);
     if (!view.success) throw new SourceError(ErrorCode.SourceNotFound, `${what}: ${body.thread.$type}`, 200);
     const prover = new BlueskyProver(this.http, account.externalId, this.options.plcUrl);
@@ -172,7 +166,7 @@ export class BlueskyConnector implements Connector<BlueskyCursor> {
 
   fetchMany(account: ResolvedAccount, refs: PostRef[]): Promise<PostAnswer[]> {
     const prover = new BlueskyProver(this.http, account.externalId, this.options.plcUrl);
-    return new BlueskyRecheck(this.appView, account, (view, artifacts) =>
+    return new BlueskyRecheck(this.appView, account, this.parsing, (view, artifacts) =>
       proven(view, artifacts, prover),
     ).run(refs);
   }
@@ -185,7 +179,7 @@ export class BlueskyConnector implements Connector<BlueskyCursor> {
     if (error && /not found|unable to resolve/i.test(error.message ?? ''))
       throw new SourceError(ErrorCode.SourceNotFound, `no Bluesky account ${actor}`, 400);
     this.throwForStatus(response, what);
-    const profile = parseBody(response.body, profileView, what);
+    const profile = await this.parsing.read(response.body, 'bluesky-profile', what);
     if (!DID.test(profile.did)) throw invalid(what, `${profile.did} is not a did:plc or did:web`);
     return {
       platform: this.platform,

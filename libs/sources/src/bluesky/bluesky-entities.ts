@@ -1,5 +1,5 @@
 import { z } from 'zod';
-export { invalid, parseBody } from '../json-body';
+export { invalid } from '../json-body';
 
 // The AppView's JSON, as far as Verbatim reads it (lexicons app.bsky.actor.defs, app.bsky.feed.defs,
 // app.bsky.feed.post). Unknown fields pass: the raw response is kept as the artifact anyway.
@@ -108,8 +108,15 @@ export type XrpcError = z.infer<typeof xrpcError>;
 export const REASON_REPOST = 'app.bsky.feed.defs#reasonRepost';
 export const REASON_PIN = 'app.bsky.feed.defs#reasonPin';
 
+/**
+ * An XRPC error body is a few hundred bytes (its fields are bounded above): a bigger body is not one, and is not
+ * parsed, so that a hostile 10 MB error answer never holds the event loop.
+ */
+export const XRPC_ERROR_MAX_BYTES = 16 * 1024;
+
 /** The XRPC error of a non-2xx answer, when its body is one. */
 export function xrpcErrorOf(body: Buffer): XrpcError | null {
+  if (body.length > XRPC_ERROR_MAX_BYTES) return null;
   try {
     const parsed = xrpcError.safeParse(JSON.parse(body.toString('utf8')));
     return parsed.success ? parsed.data : null;

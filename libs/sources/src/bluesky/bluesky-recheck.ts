@@ -7,7 +7,8 @@ import {
   type ResolvedAccount,
 } from '../connector';
 import { type HttpResponse } from '../http';
-import { type PostView, parseBody, postView, postsBody, threadBody, xrpcErrorOf } from './bluesky-entities';
+import { type JsonParsing } from '../json-parsing';
+import { type PostView, postView, xrpcErrorOf } from './bluesky-entities';
 import { postToContent } from './bluesky-post';
 import { parsePostUri } from './bluesky-urls';
 import { type Xrpc, jsonArtifacts } from './bluesky-xrpc';
@@ -30,6 +31,7 @@ export class BlueskyRecheck {
   constructor(
     private readonly appView: Xrpc,
     private readonly account: ResolvedAccount,
+    private readonly parsing: JsonParsing,
     private readonly prove: Prove,
   ) {}
 
@@ -40,7 +42,7 @@ export class BlueskyRecheck {
     for (let start = 0; start < uris.length; start += GET_POSTS_LIMIT) {
       const chunk = uris.slice(start, start + GET_POSTS_LIMIT);
       const response = await this.request('app.bsky.feed.getPosts', { uris: chunk });
-      const answer = typeof response === 'string' ? response : this.postsOf(response, chunk.length);
+      const answer = typeof response === 'string' ? response : await this.postsOf(response, chunk.length);
       for (const uri of chunk) {
         if (typeof answer === 'string') read.set(uri, answer);
         else {
@@ -63,14 +65,15 @@ export class BlueskyRecheck {
     return answers;
   }
 
-  private postsOf(
+  private async postsOf(
     response: HttpResponse,
     asked: number,
-  ): { posts: PostView[]; artifacts: RawArtifact[] } | string {
+  ): Promise<{ posts: PostView[]; artifacts: RawArtifact[] } | string> {
     const what = `Bluesky getPosts of ${asked} posts`;
     if (response.status !== 200) return this.noteStatus(response, what);
     try {
-      return { posts: parseBody(response.body, postsBody, what).posts, artifacts: jsonArtifacts(response) };
+      const { posts } = await this.parsing.read(response.body, 'bluesky-posts', what);
+      return { posts, artifacts: jsonArtifacts(response) };
     } catch (error) {
       return sourceFailureMessage(error);
     }
@@ -87,7 +90,7 @@ export class BlueskyRecheck {
     if (response.status !== 200) return unknown(ref, this.noteStatus(response, what));
     let thread;
     try {
-      thread = parseBody(response.body, threadBody, what).thread;
+      thread = (await this.parsing.read(response.body, 'bluesky-thread', what)).thread;
     } catch (error) {
       return unknown(ref, sourceFailureMessage(error));
     }

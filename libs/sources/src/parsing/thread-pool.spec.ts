@@ -20,6 +20,12 @@ parentPort.on('message', ({ id, input }) => {
   // blocked without using CPU, as a parse thread is while the machine's cores are busy elsewhere
   if (input.waitMs) Atomics.wait(new Int32Array(new SharedArrayBuffer(4)), 0, 0, input.waitMs);
   if (input.exit) process.exit(3);
+  if (input.deep) {
+    let value = 0;
+    for (let i = 0; i < input.deep; i++) value = [value];
+    parentPort.postMessage({ id, ok: true, value });
+    return;
+  }
   if (input.fail) {
     parentPort.postMessage({ id, ok: false, failure: { message: input.fail, code: 'source-invalid-response', httpStatus: null } });
     return;
@@ -38,7 +44,7 @@ const cpuMs = (() => {
 parentPort.postMessage({ ready: true, statPath, cpuMs });
 `;
 
-type Input = { n?: number; spin?: boolean; waitMs?: number; exit?: boolean; fail?: string };
+type Input = { n?: number; spin?: boolean; waitMs?: number; exit?: boolean; fail?: string; deep?: number };
 
 /** The CPU clock of a thread is read from /proc, on Linux only; elsewhere the deadline is wall time. */
 const onLinux = process.platform === 'linux' ? it : it.skip;
@@ -173,6 +179,17 @@ describe('ThreadPool', () => {
     expect(error).toBeInstanceOf(ThreadTaskError);
     expect((error as ThreadTaskError).reason).toBe('thread-died');
     expect(await pool.run({ n: 2 }, 5000)).toEqual({ doubled: 4 });
+  });
+
+  it('refuses an answer this thread cannot read at once, instead of waiting for the deadline', async () => {
+    // a thread's stack (4 MB) copies out nesting that the main thread's (under 1 MB) cannot read back
+    const started = Date.now();
+    const error: unknown = await pool.run({ deep: 8000 }, 5000).catch((e: unknown) => e);
+    expect(error).toBeInstanceOf(ThreadTaskError);
+    expect((error as ThreadTaskError).reason).toBe('thread-died');
+    expect((error as Error).message).toMatch(/^gave an answer that could not be read \(.*stack/);
+    expect(Date.now() - started).toBeLessThan(5000);
+    expect(await pool.run({ n: 5 }, 5000)).toEqual({ doubled: 10 });
   });
 
   it('refuses work once closed', async () => {

@@ -42,7 +42,7 @@ export interface ThreadPoolOptions {
 /**
  * Why a task did not return: it used its deadline's worth of CPU (`timeout`), it could not get to run for
  * STARVED_WALL_FACTOR times the deadline (`starved`: the machine's load, not the input), or its thread died (out of
- * memory, crashed).
+ * memory, crashed) or answered what this thread cannot read (and is ended).
  */
 export class ThreadTaskError extends Error {
   constructor(
@@ -175,6 +175,7 @@ export class ThreadPool<Input, Output> {
       clearTimeout(timer);
       clearTimeout(backstop);
       worker.off('message', onMessage);
+      worker.off('messageerror', onMessageError);
       worker.off('error', onError);
       worker.off('exit', onExit);
       outcome();
@@ -192,6 +193,16 @@ export class ThreadPool<Input, Output> {
       if (reply.ok) finish(() => job.resolve(reply.value), true);
       else finish(() => job.reject(new ThreadTaskFailure(reply.failure)), true);
     };
+    // an answer this thread cannot read (nested past its stack, where the parse thread's is deeper) would leave the
+    // task waiting for its deadline, then be charged to our load and tried again for ever
+    const onMessageError = (error: Error) =>
+      finish(
+        () =>
+          job.reject(
+            new ThreadTaskError('thread-died', `gave an answer that could not be read (${error.message})`),
+          ),
+        false,
+      );
     const onError = (error: Error) =>
       finish(() => job.reject(new ThreadTaskError('thread-died', threadDeath(error))), false);
     const onExit = (code: number) =>
@@ -233,6 +244,7 @@ export class ThreadPool<Input, Output> {
       );
     }
     worker.on('message', onMessage);
+    worker.on('messageerror', onMessageError);
     worker.on('error', onError);
     worker.on('exit', onExit);
     const request: TaskRequest<unknown> = { id, input: job.input };

@@ -3,6 +3,7 @@ import { type FakeX, kulebaXPost, KULEBA_STATEMENT_TEXT, startFakeX } from '@app
 import { ErrorCode, SourceError, VerbatimError } from '@app/core';
 import { type FetchedPost, type PollResult, type ReadMeter, type ResolvedAccount } from '../connector';
 import { type GuardedHttpClient } from '../http';
+import { type JsonParsing, inThreadJsonParsing } from '../json-parsing';
 import { X_TOKEN_NEEDED, XConnector, type XConnectorOptions, type XCursor } from './x-connector';
 import { syndicationToken } from './x-syndication-token';
 
@@ -313,5 +314,32 @@ describe('XConnector: capture', () => {
     expect((await caught(c.capture(new URL(`https://x.com/DmytroKuleba/status/${b.id}`)))).code).toBe(
       ErrorCode.SourceNotFound,
     );
+  });
+});
+
+describe('XConnector: where bodies are read', () => {
+  it('reads every API and embed body through the JSON parsing it is given (a thread for big ones, when served)', async () => {
+    const inThread = inThreadJsonParsing();
+    const shapes: string[] = [];
+    const parsing: JsonParsing = {
+      where: 'in-thread',
+      read: (bytes, shape, what) => {
+        shapes.push(shape);
+        return inThread.read(bytes, shape, what);
+      },
+      close: async () => {},
+    };
+    const account = await tracked();
+    const post = server.publish('mfa', { text: 'Read through the parsing given.' });
+    const api = connector({ parsing });
+    await api.resolve(new URL('https://x.com/mfa'));
+    expect(postsOf(await api.poll(account, {}))).toHaveLength(1);
+    await api.capture(new URL(`https://x.com/mfa/status/${post.id}`));
+    expect((await api.fetchMany(account, [{ postId: post.id, url: '' }]))[0].kind).toBe('found');
+    const embed = connector({ bearerToken: null, parsing });
+    await embed.capture(new URL(`https://x.com/mfa/status/${post.id}`));
+    server.fail({ mode: 'server-error', exactPath: '/tweet-result' });
+    await embed.capture(new URL(`https://x.com/mfa/status/${post.id}`));
+    expect(shapes).toEqual(['x-user', 'x-timeline-page', 'x-post', 'x-posts', 'x-syndication', 'x-oembed']);
   });
 });

@@ -11,10 +11,11 @@ import {
 } from '../connector';
 import { cursorReader } from '../cursor';
 import { type GuardedHttpClient } from '../http';
+import { type JsonParsing, inThreadJsonParsing } from '../json-parsing';
 import { TWEET_QUERY, XApi, apiArtifacts } from './x-api';
 import { XEmbed } from './x-embed';
 import { accountOf } from './x-embed-entities';
-import { classifyError, errorText, invalid, parseBody, xSingleLookup, xUserLookup } from './x-entities';
+import { classifyError, errorText, invalid } from './x-entities';
 import { X_ID } from './x-ids';
 import { XRecheck } from './x-recheck';
 import { readTimeline } from './x-timeline';
@@ -36,6 +37,8 @@ export interface XConnectorOptions {
   maxPages?: number;
   /** most embed lookups one token-less re-check may make; default 50 */
   maxEmbedLookups?: number;
+  /** where bodies are read: big ones on a worker thread in a running server; default in this thread */
+  parsing?: JsonParsing;
 }
 
 /** Where the last poll stopped: the newest post id seen (an edit's id is newer than its original's). */
@@ -57,17 +60,20 @@ export class XConnector implements Connector<XCursor> {
   readonly monthlyReadBudget: number;
   private readonly api: XApi | null;
   private readonly embed: XEmbed;
+  private readonly parsing: JsonParsing;
 
   constructor(
     http: Pick<GuardedHttpClient, 'request'>,
     private readonly options: XConnectorOptions,
   ) {
     this.monthlyReadBudget = options.monthlyReadBudget;
+    this.parsing = options.parsing ?? inThreadJsonParsing();
     this.api = options.bearerToken ? new XApi(http, options.apiBaseUrl, options.bearerToken) : null;
     this.embed = new XEmbed(http, {
       syndicationBaseUrl: options.syndicationBaseUrl,
       oembedBaseUrl: options.oembedBaseUrl,
       apiBaseUrl: options.apiBaseUrl,
+      parsing: this.parsing,
     });
   }
 
@@ -92,7 +98,7 @@ export class XConnector implements Connector<XCursor> {
     const what = `X user @${ref.username}`;
     const response = await api.get(`/2/users/by/username/${encodeURIComponent(ref.username)}`, {});
     api.throwForStatus(response, what);
-    const body = parseBody(response.body, xUserLookup, what);
+    const body = await this.parsing.read(response.body, 'x-user', what);
     if (!body.data) {
       const error = body.errors?.[0];
       if (!error) throw invalid(what, 'neither data nor errors');
@@ -113,6 +119,7 @@ export class XConnector implements Connector<XCursor> {
       backfillLimit: Math.max(1, this.options.backfillLimit ?? 200),
       maxPages: Math.max(1, this.options.maxPages ?? 10),
       meter,
+      parsing: this.parsing,
     });
     const next: XCursor = read.newestId ? { ...cursor, sinceId: read.newestId } : { ...cursor };
     if (read.posts.length === 0) return { kind: 'unchanged', httpStatus: read.httpStatus, cursor: next };
@@ -137,7 +144,7 @@ export class XConnector implements Connector<XCursor> {
     if (response.status === 404)
       throw new SourceError(ErrorCode.SourceNotFound, `no X post ${ref.postId}`, 404);
     this.api.throwForStatus(response, what);
-    const body = parseBody(response.body, xSingleLookup, what);
+    const body = await this.parsing.read(response.body, 'x-post', what);
     meter?.add(body.data ? 1 : 0);
     if (!body.data) {
       const error = body.errors?.[0];
@@ -159,7 +166,7 @@ export class XConnector implements Connector<XCursor> {
 
   fetchMany(account: ResolvedAccount, refs: PostRef[], meter?: ReadMeter): Promise<PostAnswer[]> {
     if (!this.api) return this.embed.fetchMany(refs, this.options.maxEmbedLookups ?? 50);
-    return new XRecheck(this.api, account, meter).run(refs);
+    return new XRecheck(this.api, account, this.parsing, meter).run(refs);
   }
 
   private requireApi(): XApi {

@@ -1,6 +1,7 @@
 import { z } from 'zod';
 import { type MediaItem, type StatementContent, htmlToPlainText, toUtcTimestamp } from '@app/core';
 import { type ResolvedAccount } from '../connector';
+import { checkShape } from '../json-body';
 import { invalid } from './x-entities';
 import { X_ID, snowflakeTime } from './x-ids';
 import { unescapeXText } from './x-tweet';
@@ -55,6 +56,21 @@ export const syndicationTweet = z.object({
   quoted_tweet: z.object({}).passthrough().optional(),
 });
 export type SyndicationTweet = z.infer<typeof syndicationTweet>;
+
+/** What the syndication endpoint's JSON says: a post, `{}` for no such post, or a TweetTombstone. */
+export type SyndicationBody =
+  | { kind: 'tweet'; tweet: SyndicationTweet }
+  | { kind: 'not-found' }
+  /** withheld, deleted, age-gated: X does not say which */
+  | { kind: 'tombstone' };
+
+export function readSyndicationBody(json: unknown, what: string): SyndicationBody {
+  const isObject = typeof json === 'object' && json !== null && !Array.isArray(json);
+  if (isObject && Object.keys(json).length === 0) return { kind: 'not-found' };
+  if (isObject && (json as { __typename?: unknown }).__typename === 'TweetTombstone')
+    return { kind: 'tombstone' };
+  return { kind: 'tweet', tweet: checkShape(json, syndicationTweet, what) };
+}
 
 export const oembedBody = z.object({
   url: webUrl,

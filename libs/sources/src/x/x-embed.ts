@@ -1,15 +1,8 @@
 import { ErrorCode, SourceError, isLocalOverload } from '@app/core';
 import { type FetchedPost, type PostAnswer, type PostRef, type ResolvedAccount } from '../connector';
 import { type GuardedHttpClient, type HttpResponse, responseArtifacts } from '../http';
-import { parseBody } from './x-entities';
-import {
-  type SyndicationTweet,
-  accountOf,
-  oembedBody,
-  oembedToContent,
-  syndicationToContent,
-  syndicationTweet,
-} from './x-embed-entities';
+import { type JsonParsing } from '../json-parsing';
+import { type SyndicationTweet, accountOf, oembedToContent, syndicationToContent } from './x-embed-entities';
 import { X_ID } from './x-ids';
 import { syndicationToken } from './x-syndication-token';
 import { xPostUrl } from './x-urls';
@@ -19,6 +12,7 @@ export interface XEmbedOptions {
   oembedBaseUrl: string;
   /** where accounts are said to be read from, so embed captures and API polls share account rows */
   apiBaseUrl: string;
+  parsing: JsonParsing;
 }
 
 /** What the syndication endpoint said about one post. */
@@ -116,21 +110,24 @@ export class XEmbed {
       );
       return { kind: 'failed', error };
     }
+    let body;
     try {
-      const json: unknown = JSON.parse(response.body.toString('utf8'));
-      if (isObject(json) && Object.keys(json).length === 0) return { kind: 'not-found', response };
-      if (isObject(json) && json.__typename === 'TweetTombstone') return { kind: 'tombstone', response };
-      const tweet = parseBody(response.body, syndicationTweet, what);
-      if (tweet.id_str !== postId)
-        throw new SourceError(ErrorCode.SourceInvalidResponse, `${what}: answered with post ${tweet.id_str}`);
-      return { kind: 'tweet', tweet, response };
+      body = await this.options.parsing.read(response.body, 'x-syndication', what);
     } catch (error) {
-      if (error instanceof SourceError) return { kind: 'failed', error };
-      return {
-        kind: 'failed',
-        error: new SourceError(ErrorCode.SourceInvalidResponse, `${what}: the response is not JSON`),
-      };
+      // our own load kept the body unread: it says nothing of the post, and the work is put off
+      if (isLocalOverload(error) || !(error instanceof SourceError)) throw error;
+      return { kind: 'failed', error };
     }
+    if (body.kind !== 'tweet') return { kind: body.kind, response };
+    const { tweet } = body;
+    if (tweet.id_str !== postId) {
+      const error = new SourceError(
+        ErrorCode.SourceInvalidResponse,
+        `${what}: answered with post ${tweet.id_str}`,
+      );
+      return { kind: 'failed', error };
+    }
+    return { kind: 'tweet', tweet, response };
   }
 
   private async oembed(
@@ -159,7 +156,7 @@ export class XEmbed {
     if (response.status !== 200) {
       throw new SourceError(ErrorCode.SourceUnavailable, `${what}: HTTP ${response.status}`, response.status);
     }
-    const body = parseBody(response.body, oembedBody, what);
+    const body = await this.options.parsing.read(response.body, 'x-oembed', what);
     const parsed = oembedToContent(body, postId, what);
     // oEmbed gives no user id: the account is known by its handle only
     const account = accountOf(
@@ -206,8 +203,4 @@ function toPostAnswer(ref: PostRef, answer: SyndicationAnswer): PostAnswer {
     case 'failed':
       return { kind: 'unknown', ref, detail: answer.error.message };
   }
-}
-
-function isObject(value: unknown): value is Record<string, unknown> {
-  return typeof value === 'object' && value !== null && !Array.isArray(value);
 }

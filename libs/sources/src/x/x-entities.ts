@@ -1,6 +1,6 @@
 import { z } from 'zod';
 import { X_ID } from './x-ids';
-export { invalid, parseBody } from '../json-body';
+export { invalid } from '../json-body';
 
 // The parts of X API v2 bodies that Verbatim reads, checked field by field: the answer is untrusted. Unknown
 // fields are ignored here (the raw bytes are kept as artifacts anyway).

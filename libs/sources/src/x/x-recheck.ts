@@ -8,6 +8,7 @@ import {
   type ResolvedAccount,
 } from '../connector';
 import { type HttpResponse } from '../http';
+import { type JsonParsing } from '../json-parsing';
 import { TWEET_QUERY, type XApi, apiArtifacts } from './x-api';
 import {
   type XApiError,
@@ -16,9 +17,6 @@ import {
   classifyError,
   errorResourceId,
   errorText,
-  parseBody,
-  xLookup,
-  xSingleLookup,
 } from './x-entities';
 import { X_ID } from './x-ids';
 import { tweetToContent } from './x-tweet';
@@ -46,6 +44,7 @@ export class XRecheck {
   constructor(
     private readonly api: XApi,
     private readonly account: ResolvedAccount,
+    private readonly parsing: JsonParsing,
     private readonly meter?: ReadMeter,
   ) {}
 
@@ -75,13 +74,13 @@ export class XRecheck {
       } else if (response.status === 404) {
         for (const id of chunk) said.set(id, await this.lookUpOne(id));
       } else {
-        for (const [id, answer] of this.batchAnswers(chunk, response)) said.set(id, answer);
+        for (const [id, answer] of await this.batchAnswers(chunk, response)) said.set(id, answer);
       }
     }
     return said;
   }
 
-  private batchAnswers(ids: string[], response: HttpResponse): Map<string, Said> {
+  private async batchAnswers(ids: string[], response: HttpResponse): Promise<Map<string, Said>> {
     const what = `X lookup of ${ids.length} posts`;
     const said = new Map<string, Said>();
     const failed = (detail: string) =>
@@ -89,7 +88,7 @@ export class XRecheck {
     if (response.status < 200 || response.status > 299) return failed(this.noteStatus(response, what));
     let body;
     try {
-      body = parseBody(response.body, xLookup, what);
+      body = await this.parsing.read(response.body, 'x-posts', what);
     } catch (error) {
       return failed(sourceFailureMessage(error));
     }
@@ -116,7 +115,7 @@ export class XRecheck {
     try {
       body =
         response.status === 404 || response.status === 200
-          ? parseBody(response.body, xSingleLookup, what)
+          ? await this.parsing.read(response.body, 'x-post', what)
           : null;
     } catch (error) {
       if (response.status !== 404) return { kind: 'failed', detail: sourceFailureMessage(error) };

@@ -1,15 +1,8 @@
 import { ErrorCode, SourceError } from '@app/core';
 import { type FetchedPost, type RawArtifact, type ReadMeter, type ResolvedAccount } from '../connector';
+import { type JsonParsing } from '../json-parsing';
 import { TWEET_QUERY, type XApi, apiArtifacts } from './x-api';
-import {
-  type XApiError,
-  type XTweet,
-  classifyError,
-  errorText,
-  invalid,
-  parseBody,
-  xTimelinePage,
-} from './x-entities';
+import { type XApiError, type XTweet, classifyError, errorText, invalid } from './x-entities';
 import { compareXIds } from './x-ids';
 import { tweetToContent } from './x-tweet';
 
@@ -32,7 +25,13 @@ export interface TimelineRead {
 export async function readTimeline(
   api: XApi,
   account: ResolvedAccount,
-  options: { sinceId?: string; backfillLimit: number; maxPages: number; meter?: ReadMeter },
+  options: {
+    sinceId?: string;
+    backfillLimit: number;
+    maxPages: number;
+    meter?: ReadMeter;
+    parsing: JsonParsing;
+  },
 ): Promise<TimelineRead> {
   const what = `X timeline of @${account.handle}`;
   const latest = new Map<string, { tweet: XTweet; post: FetchedPost }>();
@@ -49,7 +48,7 @@ export async function readTimeline(
     const response = await api.get(`/2/users/${encodeURIComponent(account.externalId)}/tweets`, query);
     api.throwForStatus(response, what);
     httpStatus = response.status;
-    const body = parseBody(response.body, xTimelinePage, what);
+    const body = await options.parsing.read(response.body, 'x-timeline-page', what);
     const tweets = body.data ?? [];
     options.meter?.add(tweets.length + (body.includes?.tweets?.length ?? 0));
     if (tweets.length === 0 && body.errors?.length) throw accountError(body.errors[0], account, what);
