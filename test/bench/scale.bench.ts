@@ -14,7 +14,9 @@
  *           memory of the run's Redis keys over the first and the last interval of the window (the mean of
  *           readings at random gaps of about a quarter second); every published post captured exactly once (one
  *           statement, one version); for reading a miss: polls by outcome (a poll deferred for our own load comes
- *           back later, and late), and each interval's lateness logged as it ends
+ *           back later, and late), the cores each process used (from /proc), the dead rows left in `accounts`
+ *           (every poll leaves one; this machine's PostgreSQL runs without autovacuum), and each interval's
+ *           lateness and cores logged as it ends
  * Targets (issue 11): p99 lateness ≤ 2 s; Redis memory at the end within 10% of the start; exactly once.
  * Rechecks are moved out of the window (VERBATIM_RECHECK_MIN_SECONDS = 1 day): this measures polling.
  * The fake instances and the publisher share this process, the archive runs in its own.
@@ -36,6 +38,7 @@ import {
 import { createTestEnvironment, type TestEnvironment } from '@app/testing/test-environment';
 import { freePort, startServe, stopAll, waitForHealth } from '../e2e/support/processes';
 import { fmt, log, printTable, type Row } from './bench-support';
+import { coresBetween, readCpu, type ProcessGroup } from './machine-cpu';
 
 const ACCOUNTS = Number(process.env.BENCH_SCALE_ACCOUNTS ?? 100_000);
 const HOSTS = Number(process.env.BENCH_SCALE_HOSTS ?? 4);
@@ -323,17 +326,27 @@ async function main(): Promise<void> {
     const windowStart = Date.now();
     log(`measuring for ${MEASURED_S} s`);
     // each interval's lateness is logged as it ends: a run that fell behind once reads apart from one always late
+    const watched: ProcessGroup[] = [
+      { name: 'serve', pid: proc.child.pid ?? 0 },
+      { name: 'PostgreSQL', comm: 'postgres' },
+      { name: 'Redis', comm: 'redis-server' },
+      { name: 'this bench (fake instances)', pid: process.pid },
+    ];
+    const cpuBefore = readCpu(watched);
     let intervalScrape = scrapeBefore;
+    let intervalCpu = cpuBefore;
     let intervals = 0;
     const logInterval = async () => {
       const now = await scrapePolls(port);
+      const cpuNow = readCpu(watched);
       const p99 = percentileBound(intervalScrape.lateness, now.lateness, 0.99);
       intervals += 1;
       log(
         `interval ${intervals}: ${fmt(p99.polls)} polls, lateness p50 ≤ ${fmt(percentileBound(intervalScrape.lateness, now.lateness, 0.5).bound, 2)} s, ` +
-          `p99 ≤ ${fmt(p99.bound, 2)} s; ${outcomesBetween(intervalScrape, now)}`,
+          `p99 ≤ ${fmt(p99.bound, 2)} s; ${outcomesBetween(intervalScrape, now)}; cores: ${coresBetween(intervalCpu, cpuNow) ?? 'not read'}`,
       );
       intervalScrape = now;
+      intervalCpu = cpuNow;
     };
     const intervalLogger = setInterval(() => void logInterval().catch(() => {}), INTERVAL_S * 1000);
     const redisBefore = await redisLevel(redis, env.queuePrefix);
@@ -341,6 +354,14 @@ async function main(): Promise<void> {
     const redisAfter = await redisLevel(redis, env.queuePrefix);
     clearInterval(intervalLogger);
     const scrapeAfter = await scrapePolls(port);
+    const cores = coresBetween(cpuBefore, readCpu(watched));
+    // every poll leaves a dead row and index entries behind: what VACUUM has not removed slows every read of the table
+    const [accountsRows] = (
+      await db.query<{ dead: string; autovacuum: string }>(
+        `SELECT n_dead_tup::text AS dead, current_setting('autovacuum') AS autovacuum
+         FROM pg_stat_user_tables WHERE relname = 'accounts'`,
+      )
+    ).rows;
     const measuredS = (Date.now() - windowStart) / 1000;
     publishing = false;
     await publisher;
@@ -375,6 +396,9 @@ async function main(): Promise<void> {
     const growth = redisBefore.mean === 0 ? 0 : (redisAfter.mean - redisBefore.mean) / redisBefore.mean;
     const kib = (r: { mean: number; low: number; high: number; readings: number }) =>
       `${fmt(r.mean / 1024)} KiB (${fmt(r.low / 1024)}–${fmt(r.high / 1024)}, ${r.readings} readings)`;
+    const coresRow: Row[] = cores
+      ? [{ what: 'cores used in the window', ours: cores, limit: '', ratio: '', target: '', verdict: '' }]
+      : [];
     const rowsOut: Row[] = [
       {
         what: `polls needed (${ACCOUNTS} accounts / ${INTERVAL_S} s)`,
@@ -396,6 +420,15 @@ async function main(): Promise<void> {
         what: 'polls by outcome in the window',
         ours: outcomesBetween(scrapeBefore, scrapeAfter),
         limit: '',
+        ratio: '',
+        target: '',
+        verdict: '',
+      },
+      ...coresRow,
+      {
+        what: 'dead rows in accounts at the end',
+        ours: fmt(Number(accountsRows?.dead ?? 0)),
+        limit: `autovacuum ${accountsRows?.autovacuum ?? '?'}`,
         ratio: '',
         target: '',
         verdict: '',

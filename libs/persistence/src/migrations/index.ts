@@ -21,6 +21,7 @@ import { PollDeferrals1768500000000 } from './1768500000000-PollDeferrals';
 import { CaptureRequestRetries1768600000000 } from './1768600000000-CaptureRequestRetries';
 import { RecheckDeferrals1768700000000 } from './1768700000000-RecheckDeferrals';
 import { CaptureRequestOffers1768800000000 } from './1768800000000-CaptureRequestOffers';
+import { RoomForHotUpdates1768900000000 } from './1768900000000-RoomForHotUpdates';
 
 /** Every migration, in order. Listed explicitly so builds and tests run the same set. */
 export const MIGRATIONS = [
@@ -47,4 +48,5 @@ export const MIGRATIONS = [
   CaptureRequestRetries1768600000000,
   RecheckDeferrals1768700000000,
   CaptureRequestOffers1768800000000,
+  RoomForHotUpdates1768900000000,
 ];
