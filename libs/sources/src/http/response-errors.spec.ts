@@ -1,6 +1,6 @@
 import { ErrorCode, SourceError } from '@app/core';
 import { type HttpResponse } from './http-client';
-import { retryAtFromHeaders, throwForStatus } from './response-errors';
+import { ERROR_TEXT_MAX_BYTES, retryAtFromHeaders, throwForStatus } from './response-errors';
 
 const now = new Date('2026-03-01T12:00:00Z');
 
@@ -128,6 +128,13 @@ describe('throwForStatus', () => {
     expect(error.code).toBe(code);
     expect(error.httpStatus).toBe(status);
     expect(error.message).toBe(`fetching the status: HTTP ${status}`);
+  });
+
+  it('does not parse an error body past ERROR_TEXT_MAX_BYTES (a hostile one would hold the event loop)', () => {
+    const text = (padding: number) => `{"error":"Record not found","pad":"${'x'.repeat(padding)}"}`;
+    const fits = text(ERROR_TEXT_MAX_BYTES - text(0).length);
+    expect(thrown(response(404, fits)).message).toBe('fetching the status: HTTP 404: Record not found');
+    expect(thrown(response(404, text(ERROR_TEXT_MAX_BYTES))).message).toBe('fetching the status: HTTP 404');
   });
 
   it('names the error text of a JSON body', () => {

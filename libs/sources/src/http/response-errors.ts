@@ -74,11 +74,18 @@ function codeFor(status: number): ErrorCode {
 }
 
 /**
+ * Error bodies past this many bytes are not parsed for their text: real ones are a few hundred bytes, and a hostile
+ * source answering an error with megabytes of nested JSON would hold the event loop while it is parsed.
+ */
+export const ERROR_TEXT_MAX_BYTES = 16 * 1024;
+
+/**
  * The error text of a JSON error body, in the shapes platforms use:
  * `{"error":"Record not found"}` (Mastodon), `{"error":"NotFound","message":"..."}` (Bluesky),
- * `{"title":"...","detail":"..."}` and `{"errors":[{"detail":"..."}]}` (X). Null when not JSON.
+ * `{"title":"...","detail":"..."}` and `{"errors":[{"detail":"..."}]}` (X). Null when not JSON, or too big to read.
  */
 function errorTextOf(body: Buffer): string | null {
+  if (body.length > ERROR_TEXT_MAX_BYTES) return null;
   let parsed: unknown;
   try {
     parsed = JSON.parse(body.toString('utf8'));
