@@ -11,7 +11,8 @@ export interface CpuReading {
   /** every core's ticks, busy or not */
   machineTicks: number;
   idleTicks: number;
-  groups: Map<string, number>;
+  /** null: no such process was found (PostgreSQL in another container, say) */
+  groups: Map<string, number | null>;
 }
 
 /** A group of processes to watch: by pid, or every process whose command name (`/proc/<pid>/comm`) is `comm`. */
@@ -54,17 +55,16 @@ export function readCpu(groups: readonly ProcessGroup[]): CpuReading | null {
   };
   for (const group of groups) {
     const pids = 'pid' in group ? [group.pid] : pidsOf(group.comm);
-    reading.groups.set(
-      group.name,
-      pids.reduce((sum, pid) => sum + processTicks(pid), 0),
-    );
+    const ticks = pids.reduce((sum, pid) => sum + processTicks(pid), 0);
+    reading.groups.set(group.name, pids.length > 0 ? ticks : null);
   }
   return reading;
 }
 
 /**
  * Cores each group used between two readings, and the idle ones, as "serve 0.65, PostgreSQL 0.70, …, idle 0.20
- * of 2". A process that ended in between (a closed database connection) takes its time with it.
+ * of 2". A process that ended in between (a closed database connection) takes its time with it. A group named by
+ * command counts every such process on the machine, another project's PostgreSQL too.
  */
 export function coresBetween(before: CpuReading | null, after: CpuReading | null): string | null {
   if (!before || !after) return null;
@@ -72,9 +72,12 @@ export function coresBetween(before: CpuReading | null, after: CpuReading | null
   const machine = after.machineTicks - before.machineTicks;
   if (machine <= 0) return null;
   const share = (ticks: number) => ((ticks / machine) * cores).toFixed(2);
-  const parts = [...after.groups].map(
-    ([name, ticks]) => `${name} ${share(Math.max(0, ticks - (before.groups.get(name) ?? 0)))}`,
-  );
+  const parts = [...after.groups].map(([name, ticks]) => {
+    const was = before.groups.get(name);
+    return ticks === null || was === null || was === undefined
+      ? `${name} not seen`
+      : `${name} ${share(Math.max(0, ticks - was))}`;
+  });
   parts.push(`idle ${share(after.idleTicks - before.idleTicks)}`);
   return `${parts.join(', ')} of ${cores}`;
 }

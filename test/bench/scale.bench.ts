@@ -15,7 +15,7 @@
  *           readings at random gaps of about a quarter second); every published post captured exactly once (one
  *           statement, one version); for reading a miss: polls by outcome (a poll deferred for our own load comes
  *           back later, and late), the cores each process used (from /proc), the dead rows left in `accounts`
- *           (every poll leaves one; this machine's PostgreSQL runs without autovacuum), and each interval's
+ *           (every poll leaves one until VACUUM runs; printed with the autovacuum setting), and each interval's
  *           lateness and cores logged as it ends
  * Targets (issue 11): p99 lateness ≤ 2 s; Redis memory at the end within 10% of the start; exactly once.
  * Rechecks are moved out of the window (VERBATIM_RECHECK_MIN_SECONDS = 1 day): this measures polling.

@@ -5,7 +5,7 @@ import { type LogKey } from './log-keys';
 import { insertNodes, latestCheckpoint, logSize, nodeReader, type CheckpointRow } from './log-store';
 
 /** Only one sequencer may append at a time, across every worker process. */
-const SEQUENCER_LOCK = 7215502;
+export const SEQUENCER_LOCK = 7215502;
 
 export interface IntegrationResult {
   integrated: number;
@@ -26,6 +26,8 @@ export async function integrateLog(
   key: LogKey,
   batchSize: number,
   minIntervalMs = 0,
+  /** runs once this call holds the lock, before it reads anything (a run that lost the lock does not run it) */
+  onLocked?: () => Promise<unknown>,
 ): Promise<IntegrationResult> {
   return db.transaction(async (tx) => {
     const [{ locked }]: { locked: boolean }[] = await tx.query(
@@ -33,6 +35,7 @@ export async function integrateLog(
       [SEQUENCER_LOCK],
     );
     if (!locked) return { integrated: 0, checkpoint: null, more: true };
+    await onLocked?.();
     if (minIntervalMs > 0) {
       const [last]: { wait_ms: number }[] = await tx.query(
         `SELECT $1::float - extract(epoch FROM clock_timestamp() - created_at) * 1000 AS wait_ms

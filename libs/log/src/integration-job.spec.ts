@@ -2,10 +2,12 @@ import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { Queue, type Job } from 'bullmq';
+import { Client } from 'pg';
 import { type DataSource } from 'typeorm';
 import { createDataSource } from '@app/persistence';
 import { bullOptions, JobName, jobIds, QueueName } from '@app/queues';
 import { createTestEnvironment, type TestEnvironment } from '@app/testing/test-environment';
+import { SEQUENCER_LOCK } from './integrate-log';
 import { runIntegrationJob } from './integration-job';
 import { loadLogKey } from './log-keys';
 
@@ -29,6 +31,30 @@ describe('runIntegrationJob: runs asked for before a job starts (real database a
     await db?.destroy();
     await env?.destroy();
     rmSync(dataDir, { recursive: true, force: true });
+  });
+
+  it('are left waiting by a job that lost the lock to another process: they are the tries after it', async () => {
+    for (let slot = 1; slot <= 4; slot++)
+      await queue.add(JobName.IntegrateLog, {}, { jobId: jobIds.integrate(slot) });
+    const other = new Client({ connectionString: env.databaseUrl });
+    await other.connect();
+    try {
+      await other.query('SELECT pg_advisory_lock($1)', [SEQUENCER_LOCK]);
+      const key = loadLogKey({ origin: 'verbatim.test/log', keyFile: null, dataDir });
+      const result = await runIntegrationJob({} as Job, undefined, {
+        db,
+        key,
+        queue,
+        batchSize: 100,
+        intervalMs: 1,
+      });
+      expect(result).toMatchObject({ integrated: 0, more: true });
+      // the four, and the one it asked for after
+      expect(await queue.getWaitingCount()).toBe(5);
+    } finally {
+      await other.end();
+    }
+    await queue.drain();
   });
 
   it('are done by that job: the waiting ones are dropped, and the log integrated', async () => {

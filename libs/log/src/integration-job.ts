@@ -13,11 +13,13 @@ export async function runIntegrationJob(
   token: string | undefined,
   deps: { db: DataSource; key: LogKey; queue: Queue; batchSize: number; intervalMs: number },
 ): Promise<IntegrationResult> {
-  // Runs asked for so far are this one's to do: each asker committed its entries before asking, so before this run
-  // reads them (or, when this run is early, before the run it is delayed to). Left waiting, one job an interval
-  // piled up behind runs slower than that (21 → 74 waiting over a bench:scale window). Runs asked for later stay.
-  await deps.queue.drain();
-  const result = await integrateLog(deps.db, deps.key, deps.batchSize, deps.intervalMs);
+  // Runs asked for before this one holds the lock are its to do: each asker committed its entries before asking, so
+  // before this run reads them (or, when it is early, before the run it is delayed to). Left waiting, one job an
+  // interval piled up behind runs slower than that (21 → 74 waiting over a bench:scale window). A run that lost the
+  // lock to another process leaves them: they are the tries after it. Runs asked for later stay.
+  const result = await integrateLog(deps.db, deps.key, deps.batchSize, deps.intervalMs, () =>
+    deps.queue.drain(),
+  );
   if (result.notBefore) {
     await job.moveToDelayed(result.notBefore.getTime(), token);
     throw new DelayedError();
