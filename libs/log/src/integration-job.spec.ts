@@ -26,6 +26,16 @@ describe('runIntegrationJob: runs asked for before a job starts (real database a
     dataDir = mkdtempSync(join(tmpdir(), 'verbatim-integration-job-'));
   });
 
+  /** One run of the job, as the worker runs it; an interval of 1 ms, so the run is never early. */
+  const runOnce = () =>
+    runIntegrationJob({} as Job, undefined, {
+      db,
+      key: loadLogKey({ origin: 'verbatim.test/log', keyFile: null, dataDir }),
+      queue,
+      batchSize: 100,
+      intervalMs: 1,
+    });
+
   afterAll(async () => {
     await queue?.close();
     await db?.destroy();
@@ -40,14 +50,7 @@ describe('runIntegrationJob: runs asked for before a job starts (real database a
     await other.connect();
     try {
       await other.query('SELECT pg_advisory_lock($1)', [SEQUENCER_LOCK]);
-      const key = loadLogKey({ origin: 'verbatim.test/log', keyFile: null, dataDir });
-      const result = await runIntegrationJob({} as Job, undefined, {
-        db,
-        key,
-        queue,
-        batchSize: 100,
-        intervalMs: 1,
-      });
+      const result = await runOnce();
       expect(result).toMatchObject({ integrated: 0, more: true });
       // the four, and the one it asked for after
       expect(await queue.getWaitingCount()).toBe(5);
@@ -63,14 +66,7 @@ describe('runIntegrationJob: runs asked for before a job starts (real database a
       await queue.add(JobName.IntegrateLog, {}, { jobId: jobIds.integrate(slot) });
     expect(await queue.getWaitingCount()).toBe(4);
 
-    const key = loadLogKey({ origin: 'verbatim.test/log', keyFile: null, dataDir });
-    const result = await runIntegrationJob({} as Job, undefined, {
-      db,
-      key,
-      queue,
-      batchSize: 100,
-      intervalMs: 1,
-    });
+    const result = await runOnce();
 
     // the first run of an empty log signs the empty tree's checkpoint
     expect(result.checkpoint?.size).toBe(0);

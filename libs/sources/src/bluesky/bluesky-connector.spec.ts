@@ -2,9 +2,9 @@ import { testHttpClient } from '@app/testing/test-http-client';
 import { type FakeBluesky, startFakeBluesky } from '@app/testing/fake-bluesky';
 import { ErrorCode, SourceError, contentSha256 } from '@app/core';
 import { type GuardedHttpClient } from '../http';
-import { type JsonParsing, inThreadJsonParsing } from '../json-parsing';
 import { BlueskyConnector, type BlueskyCursor } from './bluesky-connector';
 import { verifyRecordProof } from './record-proof';
+import { recordingJsonParsing } from '@app/testing/recording-json-parsing';
 
 describe('BlueskyConnector against a fake AppView, PLC directory and PDS', () => {
   let bsky: FakeBluesky;
@@ -199,16 +199,7 @@ describe('BlueskyConnector against a fake AppView, PLC directory and PDS', () =>
   });
 
   it('reads every AppView body through the JSON parsing it is given (a thread for big ones, when served)', async () => {
-    const inThread = inThreadJsonParsing();
-    const shapes: string[] = [];
-    const parsing: JsonParsing = {
-      where: 'in-thread',
-      read: (bytes, shape, what) => {
-        shapes.push(shape);
-        return inThread.read(bytes, shape, what);
-      },
-      close: async () => {},
-    };
+    const { parsing, shapes } = recordingJsonParsing();
     const reading = new BlueskyConnector(http, { appViewUrl: bsky.origin, plcUrl: bsky.origin, parsing });
     const account = await reading.resolve(profile());
     const kept = await bsky.publish('mfa.gov.example', { text: 'Kept.' });

@@ -3,9 +3,9 @@ import { type FakeX, kulebaXPost, KULEBA_STATEMENT_TEXT, startFakeX } from '@app
 import { ErrorCode, SourceError, VerbatimError } from '@app/core';
 import { type FetchedPost, type PollResult, type ReadMeter, type ResolvedAccount } from '../connector';
 import { type GuardedHttpClient } from '../http';
-import { type JsonParsing, inThreadJsonParsing } from '../json-parsing';
 import { X_TOKEN_NEEDED, XConnector, type XConnectorOptions, type XCursor } from './x-connector';
 import { syndicationToken } from './x-syndication-token';
+import { recordingJsonParsing } from '@app/testing/recording-json-parsing';
 
 let server: FakeX;
 let http: GuardedHttpClient;
@@ -319,16 +319,7 @@ describe('XConnector: capture', () => {
 
 describe('XConnector: where bodies are read', () => {
   it('reads every API and embed body through the JSON parsing it is given (a thread for big ones, when served)', async () => {
-    const inThread = inThreadJsonParsing();
-    const shapes: string[] = [];
-    const parsing: JsonParsing = {
-      where: 'in-thread',
-      read: (bytes, shape, what) => {
-        shapes.push(shape);
-        return inThread.read(bytes, shape, what);
-      },
-      close: async () => {},
-    };
+    const { parsing, shapes } = recordingJsonParsing();
     const account = await tracked();
     const post = server.publish('mfa', { text: 'Read through the parsing given.' });
     const api = connector({ parsing });
