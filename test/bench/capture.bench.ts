@@ -29,7 +29,7 @@ import { join } from 'node:path';
 import { Queue, Worker } from 'bullmq';
 import { type DataSource } from 'typeorm';
 import { type VerbatimConfig } from '@app/config';
-import { loadLogKey, runIntegrationJob, type LogKey } from '@app/log';
+import { askAgainAfterEachRun, loadLogKey, runIntegrationJob, type LogKey } from '@app/log';
 import { MetricsService } from '@app/observability';
 import { createDataSource } from '@app/persistence';
 import { bullOptions, JobName, QueueName, redisOptionsFromUrl, WORKER_LOCKS, type JobOf } from '@app/queues';
@@ -411,17 +411,22 @@ async function capturePath(
       await pollQueue.addBulk(jobs.slice(i, i + 1000).map(({ name, data, opts }) => ({ name, data, opts })));
     const runner = new PollJobRunner((poll) => useCase.execute(poll), config.polling.workerConcurrency);
     // the sequencer, as the worker's IntegrateLogProcessor runs it
-    workers.push(
-      new Worker(
-        QueueName.Log,
-        async (job, token) =>
-          job.name === JobName.IntegrateLog
-            ? (await runIntegrationJob(job, token, { db, key, queue: logQueue, batchSize, intervalMs }))
-                .integrated
-            : 0,
-        { connection, prefix: env.queuePrefix, concurrency: 1, removeOnComplete: { count: 0 } },
-      ),
+    const sequencer = new Worker(
+      QueueName.Log,
+      async (job, token) =>
+        job.name === JobName.IntegrateLog
+          ? (await runIntegrationJob(job, token, { db, key, queue: logQueue, batchSize, intervalMs }))
+              .integrated
+          : 0,
+      { connection, prefix: env.queuePrefix, concurrency: 1, removeOnComplete: { count: 0 } },
     );
+    askAgainAfterEachRun(sequencer, {
+      db,
+      queue: logQueue,
+      intervalMs,
+      onError: (error) => log(`asking again: ${error.message}`),
+    });
+    workers.push(sequencer);
     const outcomes: Record<string, number> = {};
     const cpuBefore = machineCpu();
     const nodeBefore = process.cpuUsage();

@@ -18,6 +18,7 @@ import { Client } from 'pg';
 import { type DataSource } from 'typeorm';
 import { formatCheckpoint, inclusionProof, leafHash, MemoryNodeStore, signNote, treeHash } from '@app/ledger';
 import {
+  askAgainAfterEachRun,
   integrateLog,
   runIntegrationJob,
   loadLogKey,
@@ -150,6 +151,12 @@ async function measureLatency(
     },
     { connection, prefix: env.queuePrefix, concurrency: 1, removeOnComplete: { count: 0 } },
   );
+  askAgainAfterEachRun(worker, {
+    db,
+    queue,
+    intervalMs,
+    onError: (error) => log(`asking again: ${error.message}`),
+  });
   const [{ start }]: { start: string }[] = await db.query(
     `SELECT coalesce(max(idx) + 1, 0) AS start FROM log_entries`,
   );

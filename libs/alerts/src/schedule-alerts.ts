@@ -14,10 +14,10 @@ export async function scheduleDelivery(queue: Queue, now = Date.now()): Promise<
 }
 
 /**
- * Asks for another sequencing round in the next slot. A round's job ends with work it could not take
+ * Asks for another sequencing round in the next slot. A round's job can end with work it could not take
  * (events held back by an older transaction still running, or committed after the round read while the job
- * still ran, so the committer's request found this job's id taken): the next slot looks again at once
- * instead of leaving them to the scheduler's next tick.
+ * still ran, so the committer's request found this job's id taken): once the job is complete, the next slot
+ * looks again instead of leaving them to the scheduler's next tick.
  */
 export async function scheduleSequencingAgain(queue: Queue, now = Date.now()): Promise<void> {
   const next = Math.floor(now / SLOT_MS) + 1;

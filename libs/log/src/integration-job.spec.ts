@@ -1,14 +1,15 @@
 import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { Queue, type Job } from 'bullmq';
+import { Queue, Worker, type Job } from 'bullmq';
 import { Client } from 'pg';
 import { type DataSource } from 'typeorm';
 import { createDataSource } from '@app/persistence';
 import { bullOptions, JobName, jobIds, QueueName } from '@app/queues';
 import { createTestEnvironment, type TestEnvironment } from '@app/testing/test-environment';
+import { waitFor } from '@app/testing/wait-for';
 import { SEQUENCER_LOCK } from './integrate-log';
-import { runIntegrationJob } from './integration-job';
+import { askAgainAfterEachRun, runIntegrationJob } from './integration-job';
 import { loadLogKey } from './log-keys';
 
 /** The integration job's own queue work, on a real database and Redis. */
@@ -26,15 +27,16 @@ describe('runIntegrationJob: runs asked for before a job starts (real database a
     dataDir = mkdtempSync(join(tmpdir(), 'verbatim-integration-job-'));
   });
 
-  /** One run of the job, as the worker runs it; an interval of 1 ms, so the run is never early. */
-  const runOnce = () =>
-    runIntegrationJob({} as Job, undefined, {
-      db,
-      key: loadLogKey({ origin: 'verbatim.test/log', keyFile: null, dataDir }),
-      queue,
-      batchSize: 100,
-      intervalMs: 1,
-    });
+  /** What the job needs; an interval of 1 ms, so a run is never early. */
+  const deps = () => ({
+    db,
+    key: loadLogKey({ origin: 'verbatim.test/log', keyFile: null, dataDir }),
+    queue,
+    batchSize: 100,
+    intervalMs: 1,
+  });
+  /** One run of the job, as the worker runs it. */
+  const runOnce = () => runIntegrationJob({} as Job, undefined, deps());
 
   afterAll(async () => {
     await queue?.close();
@@ -74,5 +76,39 @@ describe('runIntegrationJob: runs asked for before a job starts (real database a
     // their ids are free again: an entry committed now gets a run
     await queue.add(JobName.IntegrateLog, {}, { jobId: jobIds.integrate(2) });
     expect(await queue.getWaitingCount()).toBe(1);
+  });
+
+  it('are asked for again once a job is complete, when entries came in while it ran under its id', async () => {
+    const { connection, prefix } = bullOptions(env.config());
+    let committedDuringRun = false;
+    const worker = new Worker(
+      QueueName.Log,
+      async (job, token) => {
+        const result = await runIntegrationJob(job, token, deps());
+        if (!committedDuringRun) {
+          committedDuringRun = true;
+          // a committer, after this run read: its entry, and its ask for a run under this job's id, refused as taken
+          await db.query(`INSERT INTO log_pending (entry, statement_id) VALUES ('\\x01', gen_random_uuid())`);
+          await queue.add(JobName.IntegrateLog, {}, { jobId: job.id });
+          expect(await queue.getJobCounts('wait', 'delayed')).toEqual({ wait: 0, delayed: 0 });
+        }
+        return result.integrated;
+      },
+      { connection, prefix, concurrency: 1, removeOnComplete: { count: 0 } },
+    );
+    const errors: Error[] = [];
+    askAgainAfterEachRun(worker, { ...deps(), onError: (error) => errors.push(error) });
+    try {
+      await queue.add(JobName.IntegrateLog, {}, { jobId: jobIds.integrate(9) });
+      await waitFor('the entry committed during the first run to be integrated', async () => {
+        const [{ waiting }]: { waiting: number }[] = await db.query(
+          `SELECT count(*)::int AS waiting FROM log_pending`,
+        );
+        return committedDuringRun && waiting === 0;
+      });
+      expect(errors).toEqual([]);
+    } finally {
+      await worker.close();
+    }
   });
 });

@@ -1,5 +1,7 @@
-import { DelayedError, type Job, type Queue } from 'bullmq';
+import { DelayedError, type Job, type Queue, type Worker } from 'bullmq';
 import { type DataSource } from 'typeorm';
+import { hasPendingLogEntries } from '@app/persistence';
+import { askAgainAfterEachJob } from '@app/queues';
 import { integrateLog, type IntegrationResult } from './integrate-log';
 import { type LogKey } from './log-keys';
 import { scheduleIntegration } from './schedule-integration';
@@ -26,4 +28,20 @@ export async function runIntegrationJob(
   }
   if (result.more) await scheduleIntegration(deps.queue, deps.intervalMs, Date.now() + deps.intervalMs);
   return result;
+}
+
+/**
+ * Asks for another integration run after each job the worker completes, while entries wait
+ * (`askAgainAfterEachJob`). Without it a bench:capture run waited past 60 s for its last entries (no scheduler
+ * running): they had been committed while a run of their slot was active.
+ */
+export function askAgainAfterEachRun(
+  worker: Worker,
+  deps: { db: DataSource; queue: Queue; intervalMs: number; onError: (error: Error) => void },
+): void {
+  askAgainAfterEachJob(worker, {
+    waiting: () => hasPendingLogEntries(deps.db.manager),
+    askAgain: () => scheduleIntegration(deps.queue, deps.intervalMs),
+    onError: deps.onError,
+  });
 }

@@ -1,18 +1,23 @@
 import { InjectQueue, Processor, WorkerHost } from '@nestjs/bullmq';
-import { type BeforeApplicationShutdown } from '@nestjs/common';
+import { Logger, type BeforeApplicationShutdown, type OnApplicationBootstrap } from '@nestjs/common';
 import { InjectDataSource } from '@nestjs/typeorm';
 import { type Job, type Queue } from 'bullmq';
 import { DataSource } from 'typeorm';
 import { OutboxSequencer, scheduleDelivery, scheduleSequencingAgain } from '@app/alerts';
 import { hasUnsequencedEvents } from '@app/persistence';
-import { JobName, QueueName, WORKER_LOCKS } from '@app/queues';
+import { askAgainAfterEachJob, JobName, QueueName, WORKER_LOCKS } from '@app/queues';
 
 /** Rounds one job may run before it hands over to a fresh job, so one burst cannot hold the queue forever. */
 const MAX_ROUNDS = 50;
 
 /** Sequences committed events into the outbox (one at a time: concurrency 1 plus an advisory lock). */
 @Processor(QueueName.Outbox, { concurrency: 1, ...WORKER_LOCKS })
-export class SequenceEventsProcessor extends WorkerHost implements BeforeApplicationShutdown {
+export class SequenceEventsProcessor
+  extends WorkerHost
+  implements OnApplicationBootstrap, BeforeApplicationShutdown
+{
+  private readonly logger = new Logger(SequenceEventsProcessor.name);
+
   constructor(
     private readonly sequencer: OutboxSequencer,
     @InjectDataSource() private readonly db: DataSource,
@@ -20,6 +25,15 @@ export class SequenceEventsProcessor extends WorkerHost implements BeforeApplica
     @InjectQueue(QueueName.Webhooks) private readonly webhooks: Queue,
   ) {
     super();
+  }
+
+  /** Work a job left is looked at again in the next slot, asked for once the job is complete (askAgainAfterEachJob). */
+  onApplicationBootstrap(): void {
+    askAgainAfterEachJob(this.worker, {
+      waiting: () => hasUnsequencedEvents(this.db.manager),
+      askAgain: () => scheduleSequencingAgain(this.outbox),
+      onError: (error) => this.logger.warn(`asking for the next sequencing round failed: ${error.message}`),
+    });
   }
 
   async beforeApplicationShutdown(): Promise<void> {
@@ -42,7 +56,7 @@ export class SequenceEventsProcessor extends WorkerHost implements BeforeApplica
       if (!result.more) break;
     }
     if (deliveries > 0) await scheduleDelivery(this.webhooks);
-    if (await hasUnsequencedEvents(this.db.manager)) await scheduleSequencingAgain(this.outbox);
+    // work left for the next round is asked for once this job is complete (onApplicationBootstrap)
     return sequenced;
   }
 }

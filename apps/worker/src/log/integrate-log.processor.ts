@@ -4,7 +4,7 @@ import { InjectDataSource } from '@nestjs/typeorm';
 import { type Job, type Queue } from 'bullmq';
 import { DataSource } from 'typeorm';
 import { VERBATIM_CONFIG, type VerbatimConfig } from '@app/config';
-import { LOG_KEY, runIntegrationJob, scheduleIntegration, type LogKey } from '@app/log';
+import { askAgainAfterEachRun, LOG_KEY, runIntegrationJob, scheduleIntegration, type LogKey } from '@app/log';
 import { JobName, QueueName, jobIds, WORKER_LOCKS } from '@app/queues';
 
 /**
@@ -30,6 +30,12 @@ export class IntegrateLogProcessor
 
   /** A new log starts with the signed checkpoint of the empty tree; pending entries from before a restart are picked up. */
   async onApplicationBootstrap(): Promise<void> {
+    askAgainAfterEachRun(this.worker, {
+      db: this.db,
+      queue: this.queue,
+      intervalMs: this.config.log.checkpointIntervalMs,
+      onError: (error) => this.logger.warn(`asking for the next log integration failed: ${error.message}`),
+    });
     await scheduleIntegration(this.queue, this.config.log.checkpointIntervalMs);
   }
 
