@@ -161,6 +161,17 @@ export function hostileMastodonCorpus(options: HostileMastodonOptions): HostileM
     json(() => '<!DOCTYPE html><html><body>Not here</body></html>'),
     'refused',
   );
+  // an error answered with 8 MB of nesting: a body this large is not parsed for its message
+  add(
+    'huge-nested-error-body',
+    () => ({
+      kind: 'body',
+      status: 500,
+      body: Buffer.from(`{"error":${'['.repeat(4 * 1024 * 1024)}${']'.repeat(4 * 1024 * 1024)}}`),
+      contentType: JSON_TYPE,
+    }),
+    'refused',
+  );
   add(
     'retry-after-95-years',
     () => ({
