@@ -3,6 +3,7 @@ export * from './hash';
 export * from './record';
 export * from './html-text';
 export * from './html-nesting';
+export * from './json-depth';
 export * from './errors';
 export * from './printable';
 export * from './version';

@@ -1,33 +1,7 @@
+import { jsonDepthExceeds } from '@app/core';
+
 /** Deeper than any request the API accepts; far below what recursive validation of the parsed body survives. */
 export const MAX_JSON_DEPTH = 64;
-
-/**
- * The deepest nesting of arrays and objects in a JSON text, in one pass and constant memory: brackets
- * inside strings (and escaped quotes) do not count. It stops counting once `limit` is exceeded, so a
- * hostile body costs no more than reading it. Malformed JSON is left for the parser to refuse.
- */
-export function jsonDepthExceeds(text: string, limit: number): boolean {
-  let depth = 0;
-  let inString = false;
-  for (let i = 0; i < text.length; i++) {
-    const c = text.charCodeAt(i);
-    if (inString) {
-      if (c === BACKSLASH) i++;
-      else if (c === QUOTE) inString = false;
-    } else if (c === QUOTE) inString = true;
-    else if (c === OPEN_BRACKET || c === OPEN_BRACE) {
-      if (++depth > limit) return true;
-    } else if (c === CLOSE_BRACKET || c === CLOSE_BRACE) depth--;
-  }
-  return false;
-}
-
-const QUOTE = 0x22;
-const BACKSLASH = 0x5c;
-const OPEN_BRACKET = 0x5b;
-const CLOSE_BRACKET = 0x5d;
-const OPEN_BRACE = 0x7b;
-const CLOSE_BRACE = 0x7d;
 
 /** An error body-parser passes on with its status and type (it reads `status` from what `verify` throws). */
 export class BodyRefused extends Error {

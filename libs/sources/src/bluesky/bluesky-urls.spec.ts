@@ -81,5 +81,7 @@ describe('DID documents', () => {
       identityFromDocument(Buffer.from(JSON.stringify({ ...doc, verificationMethod: [] })), DID),
     ).toThrow(/no #atproto signing key/);
     expect(() => identityFromDocument(Buffer.from('<html>'), DID)).toThrow(/not JSON/);
+    const deep = `{"id":"${DID}","alsoKnownAs":${'['.repeat(100_000)}${']'.repeat(100_000)}}`;
+    expect(() => identityFromDocument(Buffer.from(deep), DID)).toThrow(/nested too deeply/);
   });
 });

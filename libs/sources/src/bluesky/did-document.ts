@@ -1,4 +1,6 @@
 import { getPdsEndpoint, getSigningDidKey } from '@atproto/common-web';
+import { jsonDepthExceeds } from '@app/core';
+import { MAX_JSON_BODY_DEPTH } from '../json-body';
 
 /** What a DID document says an AT Protocol account's repository is: where it lives, and the key that signs it. */
 export interface DidIdentity {
@@ -15,8 +17,11 @@ export interface DidIdentity {
  */
 export function identityFromDocument(bytes: Uint8Array, did: string): DidIdentity {
   let doc: unknown;
+  const text = Buffer.from(bytes).toString('utf8');
+  if (jsonDepthExceeds(text, MAX_JSON_BODY_DEPTH))
+    throw new Error(`the DID document of ${did} is nested too deeply`);
   try {
-    doc = JSON.parse(Buffer.from(bytes).toString('utf8'));
+    doc = JSON.parse(text);
   } catch {
     throw new Error(`the DID document of ${did} is not JSON`);
   }

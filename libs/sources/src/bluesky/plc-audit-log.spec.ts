@@ -65,6 +65,8 @@ describe('readPlcAuditLog (a did:plc checked from its genesis operation)', () =>
   it('refuses what is not a log, and a log longer than it checks', async () => {
     const account = await createRepoAccount('mfa.example', 'MFA');
     await expect(readPlcAuditLog(Buffer.from('{"oops'), account.did)).rejects.toThrow(/is not JSON/);
+    const deep = Buffer.from(`[${'{"a":'.repeat(100_000)}1${'}'.repeat(100_000)}]`);
+    await expect(readPlcAuditLog(deep, account.did)).rejects.toThrow(/is nested too deeply/);
     await expect(readPlcAuditLog(bytesOf({}), account.did)).rejects.toThrow(/not a list of operations/);
     await expect(readPlcAuditLog(bytesOf([{ did: account.did }]), account.did)).rejects.toThrow(
       /entry 0 has no operation/,

@@ -1,5 +1,7 @@
 import { validateOperationLog } from '@did-plc/lib';
 import { type DidIdentity } from './did-document';
+import { jsonDepthExceeds } from '@app/core';
+import { MAX_JSON_BODY_DEPTH } from '../json-body';
 
 /** Real logs hold a handful of operations (creation, key, handle or PDS moves). Each costs a signature check
  * (~15 ms in pure JS), so a hostile directory cannot make one capture check thousands. */
@@ -28,8 +30,11 @@ export interface PlcLogState {
  */
 export async function readPlcAuditLog(bytes: Uint8Array, did: string): Promise<PlcLogState> {
   let entries: unknown;
+  const text = Buffer.from(bytes).toString('utf8');
+  if (jsonDepthExceeds(text, MAX_JSON_BODY_DEPTH))
+    throw new Error(`the PLC audit log of ${did} is nested too deeply`);
   try {
-    entries = JSON.parse(Buffer.from(bytes).toString('utf8'));
+    entries = JSON.parse(text);
   } catch {
     throw new Error(`the PLC audit log of ${did} is not JSON`);
   }

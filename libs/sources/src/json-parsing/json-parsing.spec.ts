@@ -2,7 +2,8 @@ import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { ErrorCode, SourceError } from '@app/core';
-import { MAX_JSON_BODY_DEPTH, runJsonParse } from './json-parse-task';
+import { MAX_JSON_BODY_DEPTH } from '../json-body';
+import { runJsonParse } from './json-parse-task';
 import { OFF_THREAD_JSON_BYTES, inThreadJsonParsing, jsonParsing } from './json-parsing';
 
 // jest runs TypeScript sources, which a worker thread cannot load: this stand-in for json-parse-worker.js speaks
