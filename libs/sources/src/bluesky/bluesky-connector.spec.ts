@@ -85,6 +85,26 @@ describe('BlueskyConnector against a fake AppView, PLC directory and PDS', () =>
     expect(idle.kind).toBe('unchanged');
   });
 
+  it('asks a short first page once posts are known, and full pages after it when that page is all new', async () => {
+    const account = await connector.resolve(profile());
+    await bsky.publish('mfa.gov.example', { text: 'Known.' });
+    const first = await connector.poll(account, connector.readCursor({}));
+    const limits = () =>
+      bsky.requestLog
+        .filter((r) => r.path.startsWith('/xrpc/app.bsky.feed.getAuthorFeed'))
+        .map((r) => r.query.get('limit'));
+    expect(limits()).toEqual(['100']);
+
+    const texts = Array.from({ length: 30 }, (_, i) => `Statement ${i + 1}.`);
+    for (const text of texts) await bsky.publish('mfa.gov.example', { text });
+    const next = await connector.poll(account, first.cursor as BlueskyCursor);
+    expect(next.kind === 'posts' && next.posts.map((p) => p.content.text)).toEqual(texts);
+    expect(limits()).toEqual(['100', '25', '100']);
+
+    await connector.poll(account, next.cursor);
+    expect(limits()).toEqual(['100', '25', '100', '25']);
+  });
+
   it('re-reads with getPosts: an edit is a new CID with a new proof, an omission confirmed by NotFound is a deletion', async () => {
     const account = await connector.resolve(profile());
     const kept = await bsky.publish('mfa.gov.example', { text: 'Will be corrected.' });

@@ -42,6 +42,13 @@ export interface BlueskyConnectorOptions {
 /** URIs of the newest posts seen, newest first: a poll stops at the first of them it meets again. */
 const KNOWN_URIS = 50;
 const PAGE_SIZE = 100;
+/**
+ * The first page of a poll that knows the account's newest posts. Bluesky has no "since": every poll reads the
+ * newest page again, and most polls find nothing new. 100 items of a feed of replies are about 300 KB, past the
+ * size its JSON is read on the parse thread, and kept whole as the evidence of each post new in it; 25 are about
+ * 75 KB. A first page that meets no known post is followed by full pages.
+ */
+const PAGE_SIZE_WHEN_KNOWN = 25;
 
 const blueskyCursor = z
   .object({ known: z.array(z.string().startsWith('at://').max(8192)).max(KNOWN_URIS).optional() })
@@ -102,7 +109,7 @@ export class BlueskyConnector implements Connector<BlueskyCursor> {
       const what = `Bluesky feed of ${account.externalId}`;
       const response = await this.appView.get('app.bsky.feed.getAuthorFeed', {
         actor: account.externalId,
-        limit: String(PAGE_SIZE),
+        limit: String(page === 0 && known.size > 0 ? PAGE_SIZE_WHEN_KNOWN : PAGE_SIZE),
         filter: 'posts_with_replies',
         ...(pageCursor ? { cursor: pageCursor } : {}),
       });

@@ -4,10 +4,11 @@ import { type JsonBodyOf, type JsonBodyShape } from './json-body-shapes';
 import { type JsonParseInput, runJsonParse } from './json-parse-task';
 
 /**
- * Bodies below this many bytes are read in the calling thread: a page of 100 posts is tens of kilobytes and
- * costs less than sending it to a thread. Past it (a hostile 10 MB body, or one nested millions of levels deep,
- * which JSON.parse takes seconds over) the read runs on a worker thread with the parse deadline, so the event
- * loop that answers /health and the API never holds it.
+ * Bodies below this many bytes are read in the calling thread: a poll's page is tens of kilobytes (an X timeline
+ * since the last post, a Bluesky feed's first 25 items once its posts are known) and costs less than sending it to
+ * a thread. Past it (a full Bluesky page of 100 replies can be ~300 KB; a hostile 10 MB body, which JSON.parse may
+ * take a second over) the read runs on a worker thread with the parse deadline, so the event loop that answers
+ * /health and the API never holds it.
  */
 export const OFF_THREAD_JSON_BYTES = 256 * 1024;
 /** One thread, as for Mastodon: big X and Bluesky bodies are rare, and the feed and page pools hold two each. */
