@@ -29,10 +29,18 @@ import { join } from 'node:path';
 import { Queue, Worker } from 'bullmq';
 import { type DataSource } from 'typeorm';
 import { type VerbatimConfig } from '@app/config';
-import { askAgainAfterEachRun, loadLogKey, runIntegrationJob, type LogKey } from '@app/log';
+import { integrationRound, loadLogKey, runIntegrationJob, type LogKey } from '@app/log';
 import { MetricsService } from '@app/observability';
 import { createDataSource } from '@app/persistence';
-import { bullOptions, JobName, QueueName, redisOptionsFromUrl, WORKER_LOCKS, type JobOf } from '@app/queues';
+import {
+  askAgainAfterEachJob,
+  bullOptions,
+  JobName,
+  QueueName,
+  redisOptionsFromUrl,
+  WORKER_LOCKS,
+  type JobOf,
+} from '@app/queues';
 import {
   ConnectorRegistry,
   statusToContent,
@@ -420,12 +428,15 @@ async function capturePath(
           : 0,
       { connection, prefix: env.queuePrefix, concurrency: 1, removeOnComplete: { count: 0 } },
     );
-    askAgainAfterEachRun(sequencer, {
-      db,
-      queue: logQueue,
-      intervalMs,
-      onError: (error) => log(`asking again: ${error.message}`),
-    });
+    askAgainAfterEachJob(
+      sequencer,
+      integrationRound({
+        db,
+        queue: logQueue,
+        intervalMs,
+        onError: (error) => log(`asking again: ${error.message}`),
+      }),
+    );
     workers.push(sequencer);
     const outcomes: Record<string, number> = {};
     const cpuBefore = machineCpu();

@@ -18,7 +18,7 @@ import { Client } from 'pg';
 import { type DataSource } from 'typeorm';
 import { formatCheckpoint, inclusionProof, leafHash, MemoryNodeStore, signNote, treeHash } from '@app/ledger';
 import {
-  askAgainAfterEachRun,
+  integrationRound,
   integrateLog,
   runIntegrationJob,
   loadLogKey,
@@ -28,7 +28,7 @@ import {
   type LogKey,
 } from '@app/log';
 import { createDataSource } from '@app/persistence';
-import { JobName, QueueName, redisOptionsFromUrl } from '@app/queues';
+import { askAgainAfterEachJob, JobName, QueueName, redisOptionsFromUrl } from '@app/queues';
 import { createTestEnvironment, type TestEnvironment } from '@app/testing/test-environment';
 import {
   fmt,
@@ -151,12 +151,10 @@ async function measureLatency(
     },
     { connection, prefix: env.queuePrefix, concurrency: 1, removeOnComplete: { count: 0 } },
   );
-  askAgainAfterEachRun(worker, {
-    db,
-    queue,
-    intervalMs,
-    onError: (error) => log(`asking again: ${error.message}`),
-  });
+  askAgainAfterEachJob(
+    worker,
+    integrationRound({ db, queue, intervalMs, onError: (error) => log(`asking again: ${error.message}`) }),
+  );
   const [{ start }]: { start: string }[] = await db.query(
     `SELECT coalesce(max(idx) + 1, 0) AS start FROM log_entries`,
   );

@@ -7,6 +7,22 @@ import { insertNodes, latestCheckpoint, logSize, nodeReader, type CheckpointRow 
 /** Only one sequencer may append at a time, across every worker process. */
 export const SEQUENCER_LOCK = 7215502;
 
+/**
+ * Whether a sequencer holds the log's lock in this database now. Its job, once complete, looks for entries still
+ * waiting itself, so a run that lost the lock to it need not ask again (asking would only lose the lock again).
+ */
+export async function sequencerAtWork(db: DataSource): Promise<boolean> {
+  // a bigint advisory key is held as classid (its high 32 bits), objid (its low 32 bits) and objsubid 1
+  const [{ held }]: { held: boolean }[] = await db.query(
+    `SELECT EXISTS (
+       SELECT 1 FROM pg_locks
+       WHERE locktype = 'advisory' AND granted AND classid = 0 AND objid = $1::bigint::oid AND objsubid = 1
+         AND database = (SELECT oid FROM pg_database WHERE datname = current_database())) AS held`,
+    [SEQUENCER_LOCK],
+  );
+  return held;
+}
+
 export interface IntegrationResult {
   integrated: number;
   checkpoint: CheckpointRow | null;

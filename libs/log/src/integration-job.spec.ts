@@ -5,11 +5,11 @@ import { Queue, Worker, type Job } from 'bullmq';
 import { Client } from 'pg';
 import { type DataSource } from 'typeorm';
 import { createDataSource } from '@app/persistence';
-import { bullOptions, JobName, jobIds, QueueName } from '@app/queues';
+import { askAgainAfterEachJob, bullOptions, JobName, jobIds, QueueName } from '@app/queues';
 import { createTestEnvironment, type TestEnvironment } from '@app/testing/test-environment';
 import { waitFor } from '@app/testing/wait-for';
 import { SEQUENCER_LOCK } from './integrate-log';
-import { askAgainAfterEachRun, runIntegrationJob } from './integration-job';
+import { integrationRound, runIntegrationJob } from './integration-job';
 import { loadLogKey } from './log-keys';
 
 /** The integration job's own queue work, on a real database and Redis. */
@@ -97,7 +97,7 @@ describe('runIntegrationJob: runs asked for before a job starts (real database a
       { connection, prefix, concurrency: 1, removeOnComplete: { count: 0 } },
     );
     const errors: Error[] = [];
-    askAgainAfterEachRun(worker, { ...deps(), onError: (error) => errors.push(error) });
+    askAgainAfterEachJob(worker, integrationRound({ ...deps(), onError: (error) => errors.push(error) }));
     try {
       await queue.add(JobName.IntegrateLog, {}, { jobId: jobIds.integrate(9) });
       await waitFor('the entry committed during the first run to be integrated', async () => {
@@ -110,5 +110,23 @@ describe('runIntegrationJob: runs asked for before a job starts (real database a
     } finally {
       await worker.close();
     }
+  });
+
+  it('are not asked for again while another sequencer holds the lock: its own completed job looks again', async () => {
+    await db.query(`INSERT INTO log_pending (entry, statement_id) VALUES ('\\x02', gen_random_uuid())`);
+    const errors: Error[] = [];
+    const round = integrationRound({ ...deps(), onError: (error) => errors.push(error) });
+    const other = new Client({ connectionString: env.databaseUrl });
+    await other.connect();
+    try {
+      await other.query('SELECT pg_advisory_lock($1)', [SEQUENCER_LOCK]);
+      expect(await round.waiting()).toBe(false);
+      await other.query('SELECT pg_advisory_unlock($1)', [SEQUENCER_LOCK]);
+      expect(await round.waiting()).toBe(true);
+      expect(errors).toEqual([]);
+    } finally {
+      await other.end();
+    }
+    await db.query(`DELETE FROM log_pending`);
   });
 });

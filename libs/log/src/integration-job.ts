@@ -1,8 +1,8 @@
-import { DelayedError, type Job, type Queue, type Worker } from 'bullmq';
+import { DelayedError, type Job, type Queue } from 'bullmq';
 import { type DataSource } from 'typeorm';
 import { hasPendingLogEntries } from '@app/persistence';
-import { askAgainAfterEachJob } from '@app/queues';
-import { integrateLog, type IntegrationResult } from './integrate-log';
+import { type AskedRound } from '@app/queues';
+import { integrateLog, sequencerAtWork, type IntegrationResult } from './integrate-log';
 import { type LogKey } from './log-keys';
 import { scheduleIntegration } from './schedule-integration';
 
@@ -31,17 +31,19 @@ export async function runIntegrationJob(
 }
 
 /**
- * Asks for another integration run after each job the worker completes, while entries wait
- * (`askAgainAfterEachJob`). Without it a bench:capture run waited past 60 s for its last entries (no scheduler
- * running): they had been committed while a run of their slot was active.
+ * The log's round for `askAgainIfWaiting`: entries wait and no sequencer is at work on them. Without it a
+ * bench:capture run waited past 60 s for its last entries (no scheduler running): they had been committed while a
+ * run of their slot was active.
  */
-export function askAgainAfterEachRun(
-  worker: Worker,
-  deps: { db: DataSource; queue: Queue; intervalMs: number; onError: (error: Error) => void },
-): void {
-  askAgainAfterEachJob(worker, {
-    waiting: () => hasPendingLogEntries(deps.db.manager),
+export function integrationRound(deps: {
+  db: DataSource;
+  queue: Queue;
+  intervalMs: number;
+  onError: (error: Error) => void;
+}): AskedRound {
+  return {
+    waiting: async () => (await hasPendingLogEntries(deps.db.manager)) && !(await sequencerAtWork(deps.db)),
     askAgain: () => scheduleIntegration(deps.queue, deps.intervalMs),
     onError: deps.onError,
-  });
+  };
 }

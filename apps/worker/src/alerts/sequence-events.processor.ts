@@ -1,21 +1,18 @@
-import { InjectQueue, Processor, WorkerHost } from '@nestjs/bullmq';
-import { Logger, type BeforeApplicationShutdown, type OnApplicationBootstrap } from '@nestjs/common';
+import { InjectQueue, OnWorkerEvent, Processor, WorkerHost } from '@nestjs/bullmq';
+import { Logger, type BeforeApplicationShutdown } from '@nestjs/common';
 import { InjectDataSource } from '@nestjs/typeorm';
 import { type Job, type Queue } from 'bullmq';
 import { DataSource } from 'typeorm';
 import { OutboxSequencer, scheduleDelivery, scheduleSequencingAgain } from '@app/alerts';
 import { hasUnsequencedEvents } from '@app/persistence';
-import { askAgainAfterEachJob, JobName, QueueName, WORKER_LOCKS } from '@app/queues';
+import { askAgainIfWaiting, JobName, QueueName, WORKER_LOCKS } from '@app/queues';
 
 /** Rounds one job may run before it hands over to a fresh job, so one burst cannot hold the queue forever. */
 const MAX_ROUNDS = 50;
 
 /** Sequences committed events into the outbox (one at a time: concurrency 1 plus an advisory lock). */
 @Processor(QueueName.Outbox, { concurrency: 1, ...WORKER_LOCKS })
-export class SequenceEventsProcessor
-  extends WorkerHost
-  implements OnApplicationBootstrap, BeforeApplicationShutdown
-{
+export class SequenceEventsProcessor extends WorkerHost implements BeforeApplicationShutdown {
   private readonly logger = new Logger(SequenceEventsProcessor.name);
 
   constructor(
@@ -27,9 +24,10 @@ export class SequenceEventsProcessor
     super();
   }
 
-  /** Work a job left is looked at again in the next slot, asked for once the job is complete (askAgainAfterEachJob). */
-  onApplicationBootstrap(): void {
-    askAgainAfterEachJob(this.worker, {
+  /** Work a job left is looked at again in the next slot, asked for once the job is complete (askAgainIfWaiting). */
+  @OnWorkerEvent('completed')
+  async onCompleted(): Promise<void> {
+    await askAgainIfWaiting({
       waiting: () => hasUnsequencedEvents(this.db.manager),
       askAgain: () => scheduleSequencingAgain(this.outbox),
       onError: (error) => this.logger.warn(`asking for the next sequencing round failed: ${error.message}`),
@@ -56,7 +54,7 @@ export class SequenceEventsProcessor
       if (!result.more) break;
     }
     if (deliveries > 0) await scheduleDelivery(this.webhooks);
-    // work left for the next round is asked for once this job is complete (onApplicationBootstrap)
+    // work left for the next round is asked for once this job is complete (onCompleted)
     return sequenced;
   }
 }

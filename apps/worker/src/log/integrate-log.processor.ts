@@ -1,11 +1,11 @@
-import { InjectQueue, Processor, WorkerHost } from '@nestjs/bullmq';
+import { InjectQueue, OnWorkerEvent, Processor, WorkerHost } from '@nestjs/bullmq';
 import { Inject, Logger, type BeforeApplicationShutdown, type OnApplicationBootstrap } from '@nestjs/common';
 import { InjectDataSource } from '@nestjs/typeorm';
 import { type Job, type Queue } from 'bullmq';
 import { DataSource } from 'typeorm';
 import { VERBATIM_CONFIG, type VerbatimConfig } from '@app/config';
-import { askAgainAfterEachRun, LOG_KEY, runIntegrationJob, scheduleIntegration, type LogKey } from '@app/log';
-import { JobName, QueueName, jobIds, WORKER_LOCKS } from '@app/queues';
+import { integrationRound, LOG_KEY, runIntegrationJob, scheduleIntegration, type LogKey } from '@app/log';
+import { askAgainIfWaiting, JobName, QueueName, jobIds, WORKER_LOCKS } from '@app/queues';
 
 /**
  * The sequencer: one job at a time per process (concurrency 1), one process at a time across the
@@ -30,13 +30,20 @@ export class IntegrateLogProcessor
 
   /** A new log starts with the signed checkpoint of the empty tree; pending entries from before a restart are picked up. */
   async onApplicationBootstrap(): Promise<void> {
-    askAgainAfterEachRun(this.worker, {
-      db: this.db,
-      queue: this.queue,
-      intervalMs: this.config.log.checkpointIntervalMs,
-      onError: (error) => this.logger.warn(`asking for the next log integration failed: ${error.message}`),
-    });
     await scheduleIntegration(this.queue, this.config.log.checkpointIntervalMs);
+  }
+
+  /** Entries that came in while a job of their slot ran are asked for once it is complete (askAgainIfWaiting). */
+  @OnWorkerEvent('completed')
+  async onCompleted(): Promise<void> {
+    await askAgainIfWaiting(
+      integrationRound({
+        db: this.db,
+        queue: this.queue,
+        intervalMs: this.config.log.checkpointIntervalMs,
+        onError: (error) => this.logger.warn(`asking for the next log integration failed: ${error.message}`),
+      }),
+    );
   }
 
   async beforeApplicationShutdown(): Promise<void> {
