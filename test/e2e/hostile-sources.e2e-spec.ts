@@ -27,7 +27,7 @@ import { freePort, startServe, stopAll, waitForHealth, type VerbatimProcess } fr
 const MB = 1024 * 1024;
 const MAX_BYTES = 10 * MB;
 // real sources are polled every few minutes; 3 s keeps every case polled several times in the window without
-// turning the suite into a load test of fifty-eight 10 MB downloads a second
+// turning the suite into a load test of dozens of 10 MB downloads a second
 const INTERVAL_S = 3;
 const RETRY_BASE_S = 1;
 const RETRY_MAX_S = 8;

@@ -1,4 +1,4 @@
-import { jsonDepthExceeds } from './json-depth';
+import { jsonDepthExceeds, parseBoundedJson } from './json-depth';
 
 describe('jsonDepthExceeds', () => {
   it('counts arrays and objects opened within one another, not one after another', () => {
@@ -15,8 +15,16 @@ describe('jsonDepthExceeds', () => {
     expect(jsonDepthExceeds(`["\\\\",${'['.repeat(3)}]]]]`, 3)).toBe(true);
   });
 
-  it('reads text JSON.parse refuses only as far as its fault', () => {
+  it('leaves malformed text to the parser: an unclosed string hides what follows, a stray byte does not', () => {
     expect(jsonDepthExceeds('"never closed [[[[[[', 1)).toBe(false);
     expect(jsonDepthExceeds(`x${'['.repeat(10)}`, 5)).toBe(true);
+  });
+});
+
+describe('parseBoundedJson', () => {
+  it('parses JSON within the bound, and names what it refuses', () => {
+    expect(parseBoundedJson('{"a":[1]}', 2)).toEqual({ kind: 'value', value: { a: [1] } });
+    expect(parseBoundedJson('{"a":[1]}', 1)).toEqual({ kind: 'too-deep' });
+    expect(parseBoundedJson('{"a":', 2)).toEqual({ kind: 'not-json' });
   });
 });

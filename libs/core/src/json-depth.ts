@@ -26,3 +26,19 @@ const OPEN_BRACKET = 0x5b;
 const CLOSE_BRACKET = 0x5d;
 const OPEN_BRACE = 0x7b;
 const CLOSE_BRACE = 0x7d;
+
+/** A JSON text read with a bound on its nesting: its value, or why it was refused. */
+export type BoundedJson = { kind: 'value'; value: unknown } | { kind: 'too-deep' } | { kind: 'not-json' };
+
+/**
+ * JSON.parse, after the nesting is read off the text: deeper than `maxDepth` is refused unparsed, since
+ * JSON.parse reads deep nesting about a hundred times slower than flat data of the same size.
+ */
+export function parseBoundedJson(text: string, maxDepth: number): BoundedJson {
+  if (jsonDepthExceeds(text, maxDepth)) return { kind: 'too-deep' };
+  try {
+    return { kind: 'value', value: JSON.parse(text) };
+  } catch {
+    return { kind: 'not-json' };
+  }
+}

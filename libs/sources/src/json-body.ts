@@ -1,5 +1,5 @@
 import { type z } from 'zod';
-import { ErrorCode, jsonDepthExceeds, SourceError } from '@app/core';
+import { ErrorCode, parseBoundedJson, SourceError } from '@app/core';
 
 /** Thrown for anything that is not the shape the platform documents. */
 export function invalid(what: string, detail: string): SourceError {
@@ -19,13 +19,12 @@ export const MAX_JSON_BODY_DEPTH = 128;
  * The depth is read off the text first, so a deep body is refused before it is parsed.
  */
 export function parseJson(body: Buffer, what: string): unknown {
-  const text = body.toString('utf8');
-  if (jsonDepthExceeds(text, MAX_JSON_BODY_DEPTH)) throw invalid(what, 'the response is nested too deeply');
-  try {
-    return JSON.parse(text);
-  } catch {
-    throw invalid(what, 'the response is not JSON');
-  }
+  const read = parseBoundedJson(body.toString('utf8'), MAX_JSON_BODY_DEPTH);
+  if (read.kind === 'value') return read.value;
+  throw invalid(
+    what,
+    read.kind === 'too-deep' ? 'the response is nested too deeply' : 'the response is not JSON',
+  );
 }
 
 /** A body's JSON checked against a schema; not the shape is SourceInvalidResponse naming the first problem. */

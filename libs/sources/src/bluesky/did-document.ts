@@ -1,5 +1,5 @@
 import { getPdsEndpoint, getSigningDidKey } from '@atproto/common-web';
-import { jsonDepthExceeds } from '@app/core';
+import { parseBoundedJson } from '@app/core';
 import { MAX_JSON_BODY_DEPTH } from '../json-body';
 
 /** What a DID document says an AT Protocol account's repository is: where it lives, and the key that signs it. */
@@ -16,15 +16,12 @@ export interface DidIdentity {
  * Error naming what is missing; it is also used offline, on the document kept in an evidence bundle.
  */
 export function identityFromDocument(bytes: Uint8Array, did: string): DidIdentity {
-  let doc: unknown;
-  const text = Buffer.from(bytes).toString('utf8');
-  if (jsonDepthExceeds(text, MAX_JSON_BODY_DEPTH))
-    throw new Error(`the DID document of ${did} is nested too deeply`);
-  try {
-    doc = JSON.parse(text);
-  } catch {
-    throw new Error(`the DID document of ${did} is not JSON`);
-  }
+  const read = parseBoundedJson(Buffer.from(bytes).toString('utf8'), MAX_JSON_BODY_DEPTH);
+  if (read.kind !== 'value')
+    throw new Error(
+      `the DID document of ${did} is ${read.kind === 'too-deep' ? 'nested too deeply' : 'not JSON'}`,
+    );
+  const doc = read.value;
   if (typeof doc !== 'object' || doc === null || (doc as { id?: unknown }).id !== did) {
     throw new Error(`the DID document is not the document of ${did} (its id differs)`);
   }

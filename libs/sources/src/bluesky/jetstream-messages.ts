@@ -1,4 +1,6 @@
 import { z } from 'zod';
+import { parseBoundedJson } from '@app/core';
+import { MAX_JSON_BODY_DEPTH } from '../json-body';
 import { POST_COLLECTION } from './bluesky-urls';
 
 // Jetstream (github.com/bluesky-social/jetstream) sends one JSON object per WebSocket message: a repository
@@ -34,13 +36,10 @@ export type JetstreamSignal =
  * for a message that is not a Jetstream event: the subscriber counts it and reads on.
  */
 export function readJetstreamMessage(text: string): JetstreamSignal {
-  let value: unknown;
-  try {
-    value = JSON.parse(text);
-  } catch {
-    throw new Error('a Jetstream message that is not JSON');
-  }
-  const parsed = jetstreamEvent.safeParse(value);
+  const read = parseBoundedJson(text, MAX_JSON_BODY_DEPTH);
+  if (read.kind === 'too-deep') throw new Error('a Jetstream message nested too deeply');
+  if (read.kind === 'not-json') throw new Error('a Jetstream message that is not JSON');
+  const parsed = jetstreamEvent.safeParse(read.value);
   if (!parsed.success) {
     const issue = parsed.error.issues[0];
     throw new Error(

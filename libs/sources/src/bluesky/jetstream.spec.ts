@@ -31,6 +31,9 @@ describe('readJetstreamMessage', () => {
 
   it('names what is wrong with a message that is not an event', () => {
     expect(() => readJetstreamMessage('{"did":')).toThrow('a Jetstream message that is not JSON');
+    expect(() => readJetstreamMessage(`{"did":${'['.repeat(100_000)}${']'.repeat(100_000)}}`)).toThrow(
+      'a Jetstream message nested too deeply',
+    );
     expect(() => readJetstreamMessage('{"did":"nope","time_us":1,"kind":"commit"}')).toThrow(/valid did/);
     expect(() =>
       readJetstreamMessage(

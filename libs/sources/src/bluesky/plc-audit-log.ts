@@ -1,6 +1,6 @@
 import { validateOperationLog } from '@did-plc/lib';
+import { parseBoundedJson } from '@app/core';
 import { type DidIdentity } from './did-document';
-import { jsonDepthExceeds } from '@app/core';
 import { MAX_JSON_BODY_DEPTH } from '../json-body';
 
 /** Real logs hold a handful of operations (creation, key, handle or PDS moves). Each costs a signature check
@@ -29,15 +29,12 @@ export interface PlcLogState {
  * signed by one of its rotation keys (`@did-plc/lib` `validateOperationLog`). Throws an Error naming the fault.
  */
 export async function readPlcAuditLog(bytes: Uint8Array, did: string): Promise<PlcLogState> {
-  let entries: unknown;
-  const text = Buffer.from(bytes).toString('utf8');
-  if (jsonDepthExceeds(text, MAX_JSON_BODY_DEPTH))
-    throw new Error(`the PLC audit log of ${did} is nested too deeply`);
-  try {
-    entries = JSON.parse(text);
-  } catch {
-    throw new Error(`the PLC audit log of ${did} is not JSON`);
-  }
+  const read = parseBoundedJson(Buffer.from(bytes).toString('utf8'), MAX_JSON_BODY_DEPTH);
+  if (read.kind !== 'value')
+    throw new Error(
+      `the PLC audit log of ${did} is ${read.kind === 'too-deep' ? 'nested too deeply' : 'not JSON'}`,
+    );
+  const entries = read.value;
   if (!Array.isArray(entries) || entries.length === 0)
     throw new Error(`the PLC audit log of ${did} is not a list of operations`);
   if (entries.length > PLC_AUDIT_LOG_MAX_OPERATIONS)
