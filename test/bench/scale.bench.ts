@@ -15,7 +15,8 @@
  *           readings at random gaps of about a quarter second); every published post captured exactly once (one
  *           statement, one version); for reading a miss: polls by outcome (a poll deferred for our own load comes
  *           back later, and late), the cores each process used (from /proc), the dead rows left in `accounts`
- *           (every poll leaves one until VACUUM runs; printed with the autovacuum setting), and each interval's
+ *           (every poll leaves one until VACUUM runs; printed with the autovacuum setting), the Redis key
+ *           families whose mean changed most (a queue's jobs, its wait list, its events…), and each interval's
  *           lateness and cores logged as it ends
  * Targets (issue 11): p99 lateness ≤ 2 s; Redis memory at the end within 10% of the start; exactly once.
  * Rechecks are moved out of the window (VERBATIM_RECHECK_MIN_SECONDS = 1 day): this measures polling.
@@ -223,18 +224,49 @@ function percentileBound(
   return { bound: Infinity, polls: total };
 }
 
-/** Bytes Redis uses for the run's keys (MEMORY USAGE of each), so other users of the server do not count. */
-async function redisBytes(redis: Redis, prefix: string): Promise<number> {
-  let total = 0;
+/** BullMQ's keys of a queue that are not one job's: `<queue>:<name>` */
+const QUEUE_KEYS = new Set([
+  'wait',
+  'active',
+  'delayed',
+  'prioritized',
+  'completed',
+  'failed',
+  'paused',
+  'events',
+  'meta',
+  'id',
+  'marker',
+  'pc',
+  'stalled',
+  'stalled-check',
+  'limiter',
+  'de',
+]);
+
+/** A key's family, for reading what grew: `<queue>:<name>` for a queue's own keys, `<queue>:job` for a job's. */
+function keyFamily(key: string, prefix: string): string {
+  const [queue = '?', name = '', ...rest] = key.slice(prefix.length + 1).split(':');
+  if (QUEUE_KEYS.has(name) && rest.length === 0) return `${queue}:${name}`;
+  return rest.length > 0 ? `${queue}:job ${rest.join(':')}` : `${queue}:job`;
+}
+
+/** Bytes Redis uses for the run's keys (MEMORY USAGE of each) by family, so other users of the server do not count. */
+async function redisBytes(redis: Redis, prefix: string): Promise<Map<string, number>> {
+  const bytes = new Map<string, number>();
   let cursor = '0';
   do {
     const [next, keys] = await redis.scan(cursor, 'MATCH', `${prefix}:*`, 'COUNT', 1000);
     cursor = next;
     const pipeline = redis.pipeline();
     for (const key of keys) pipeline.memory('USAGE', key);
-    for (const [, usage] of (await pipeline.exec()) ?? []) total += Number(usage ?? 0);
+    const usages = (await pipeline.exec()) ?? [];
+    keys.forEach((key, i) => {
+      const family = keyFamily(key, prefix);
+      bytes.set(family, (bytes.get(family) ?? 0) + Number(usages[i]?.[1] ?? 0));
+    });
   } while (cursor !== '0');
-  return total;
+  return bytes;
 }
 
 /**
@@ -244,19 +276,50 @@ async function redisBytes(redis: Redis, prefix: string): Promise<number> {
  * readings at any fixed gap drift through it only as fast as the gap differs from the tick's period (which the
  * tick's own work stretches). Random gaps put them at every moment of it alike: about 240 over a poll interval.
  */
-async function redisLevel(
-  redis: Redis,
-  prefix: string,
-): Promise<{ mean: number; low: number; high: number; readings: number }> {
+async function redisLevel(redis: Redis, prefix: string): Promise<RedisLevel> {
   const readings: number[] = [];
+  const byFamily = new Map<string, number>();
   const first = Date.now();
   // until the span has passed by the clock: slow readings make fewer of them, not a longer span
   while (Date.now() < first + REDIS_SPAN_MS) {
-    readings.push(await redisBytes(redis, prefix));
+    const reading = await redisBytes(redis, prefix);
+    let total = 0;
+    for (const [family, bytes] of reading) {
+      byFamily.set(family, (byFamily.get(family) ?? 0) + bytes);
+      total += bytes;
+    }
+    readings.push(total);
     await sleep(REDIS_READING_GAP_MS * (0.5 + Math.random()));
   }
   const mean = readings.reduce((sum, r) => sum + r, 0) / readings.length;
-  return { mean, low: Math.min(...readings), high: Math.max(...readings), readings: readings.length };
+  for (const [family, bytes] of byFamily) byFamily.set(family, bytes / readings.length);
+  return {
+    mean,
+    low: Math.min(...readings),
+    high: Math.max(...readings),
+    readings: readings.length,
+    byFamily,
+  };
+}
+
+interface RedisLevel {
+  mean: number;
+  low: number;
+  high: number;
+  readings: number;
+  /** mean bytes of each key family over the readings */
+  byFamily: Map<string, number>;
+}
+
+/** The families whose mean changed most between the two ends, in KiB: where growth of the run's Redis is. */
+function familyChanges(before: RedisLevel, after: RedisLevel, shown = 4): string {
+  const families = new Set([...before.byFamily.keys(), ...after.byFamily.keys()]);
+  return [...families]
+    .map((family) => ({ family, was: before.byFamily.get(family) ?? 0, is: after.byFamily.get(family) ?? 0 }))
+    .sort((a, b) => Math.abs(b.is - b.was) - Math.abs(a.is - a.was))
+    .slice(0, shown)
+    .map(({ family, was, is }) => `${family} ${fmt(was / 1024)}→${fmt(is / 1024)}`)
+    .join(', ');
 }
 
 async function main(): Promise<void> {
@@ -394,7 +457,7 @@ async function main(): Promise<void> {
     const p99 = percentileBound(scrapeBefore.lateness, scrapeAfter.lateness, 0.99);
     const p50 = percentileBound(scrapeBefore.lateness, scrapeAfter.lateness, 0.5);
     const growth = redisBefore.mean === 0 ? 0 : (redisAfter.mean - redisBefore.mean) / redisBefore.mean;
-    const kib = (r: { mean: number; low: number; high: number; readings: number }) =>
+    const kib = (r: RedisLevel) =>
       `${fmt(r.mean / 1024)} KiB (${fmt(r.low / 1024)}–${fmt(r.high / 1024)}, ${r.readings} readings)`;
     const coresRow: Row[] = cores
       ? [{ what: 'cores used in the window', ours: cores, limit: '', ratio: '', target: '', verdict: '' }]
@@ -448,6 +511,14 @@ async function main(): Promise<void> {
         ratio: fmt(p99.bound / LATENESS_TARGET_S, 2),
         target: `≤ ${LATENESS_TARGET_S} s`,
         verdict: p99.bound <= LATENESS_TARGET_S ? 'PASS' : 'MISS',
+      },
+      {
+        what: 'Redis: the key families that changed most (KiB, mean)',
+        ours: familyChanges(redisBefore, redisAfter),
+        limit: '',
+        ratio: '',
+        target: '',
+        verdict: '',
       },
       {
         what: `Redis memory of the run, last vs first ${fmt(REDIS_SPAN_MS / 1000)} s (mean of readings)`,

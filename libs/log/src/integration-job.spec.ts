@@ -11,6 +11,7 @@ import { waitFor } from '@app/testing/wait-for';
 import { SEQUENCER_LOCK } from './integrate-log';
 import { integrationRound, runIntegrationJob } from './integration-job';
 import { loadLogKey } from './log-keys';
+import { scheduleIntegration } from './schedule-integration';
 
 /** The integration job's own queue work, on a real database and Redis. */
 describe('runIntegrationJob: runs asked for before a job starts (real database and queue)', () => {
@@ -110,6 +111,21 @@ describe('runIntegrationJob: runs asked for before a job starts (real database a
     } finally {
       await worker.close();
     }
+  });
+
+  it('are asked for again as the run of the next interval, shared with the committers of that interval', async () => {
+    const intervalMs = 3_600_000;
+    const round = integrationRound({ ...deps(), intervalMs, onError: () => undefined });
+    const slotBefore = Math.floor(Date.now() / intervalMs);
+    await round.askAgain();
+    const slotAfter = Math.floor(Date.now() / intervalMs);
+    // a committer of the next interval
+    await scheduleIntegration(queue, intervalMs, (slotAfter + 1) * intervalMs);
+
+    const asked = await queue.getJobs(['wait', 'delayed']);
+    expect(asked).toHaveLength(slotBefore === slotAfter ? 1 : 2);
+    expect(asked.map((job) => job.id)).toContain(jobIds.integrate(slotAfter + 1));
+    await queue.drain(true);
   });
 
   it('are not asked for again while another sequencer holds the lock: its own completed job looks again', async () => {

@@ -43,7 +43,9 @@ export function integrationRound(deps: {
 }): AskedRound {
   return {
     waiting: async () => (await hasPendingLogEntries(deps.db.manager)) && !(await sequencerAtWork(deps.db)),
-    askAgain: () => scheduleIntegration(deps.queue, deps.intervalMs),
+    // the next interval's run, which that interval's committers share: a run of this interval would only be
+    // delayed to the same time (checkpoints an interval apart), and be one more job beside theirs
+    askAgain: () => scheduleIntegration(deps.queue, deps.intervalMs, Date.now() + deps.intervalMs),
     onError: deps.onError,
   };
 }
