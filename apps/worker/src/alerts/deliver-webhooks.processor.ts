@@ -1,11 +1,11 @@
-import { InjectQueue, Processor, WorkerHost } from '@nestjs/bullmq';
-import { type BeforeApplicationShutdown } from '@nestjs/common';
+import { InjectQueue, OnWorkerEvent, Processor, WorkerHost } from '@nestjs/bullmq';
+import { Logger, type BeforeApplicationShutdown } from '@nestjs/common';
 import { InjectDataSource } from '@nestjs/typeorm';
 import { type Job, type Queue } from 'bullmq';
 import { DataSource } from 'typeorm';
-import { WebhookDeliverer, scheduleDelivery, scheduleDeliveryAgain } from '@app/alerts';
-import { hasDueDeliveries } from '@app/persistence';
-import { JobName, QueueName, WORKER_LOCKS } from '@app/queues';
+import { WebhookDeliverer, scheduleDeliveryAgain } from '@app/alerts';
+import { hasClaimableDeliveries } from '@app/persistence';
+import { askAgainIfWaiting, JobName, QueueName, WORKER_LOCKS } from '@app/queues';
 
 const MAX_ROUNDS = 20;
 
@@ -15,12 +15,28 @@ const MAX_ROUNDS = 20;
  */
 @Processor(QueueName.Webhooks, { concurrency: 1, ...WORKER_LOCKS })
 export class DeliverWebhooksProcessor extends WorkerHost implements BeforeApplicationShutdown {
+  private readonly logger = new Logger(DeliverWebhooksProcessor.name);
+
   constructor(
     private readonly deliverer: WebhookDeliverer,
     @InjectDataSource() private readonly db: DataSource,
     @InjectQueue(QueueName.Webhooks) private readonly webhooks: Queue,
   ) {
     super();
+  }
+
+  /**
+   * Deliveries the sequencer committed while a job of this slot ran, after its last claim, were asked for under
+   * the running job's id and refused: they, and a backlog the job left, are asked for once it is complete
+   * (askAgainIfWaiting). Only deliveries a round would take count, so one held back never makes a busy loop.
+   */
+  @OnWorkerEvent('completed')
+  async onCompleted(): Promise<void> {
+    await askAgainIfWaiting({
+      waiting: () => hasClaimableDeliveries(this.db.manager),
+      askAgain: () => scheduleDeliveryAgain(this.webhooks),
+      onError: (error) => this.logger.warn(`asking for the next delivery round failed: ${error.message}`),
+    });
   }
 
   async beforeApplicationShutdown(): Promise<void> {
@@ -34,16 +50,10 @@ export class DeliverWebhooksProcessor extends WorkerHost implements BeforeApplic
     for (let round = 0; round < MAX_ROUNDS; round++) {
       const result = await this.deliverer.deliverOnce();
       attempted += result.attempted;
-      if (!result.more) {
-        // the sequencer may have committed deliveries after the last claim, while this job's id was taken;
-        // only after a round that sent something, so deliveries held back by a retry never make a busy loop
-        if (attempted > 0 && (await hasDueDeliveries(this.db.manager)))
-          await scheduleDeliveryAgain(this.webhooks);
-        return attempted;
-      }
+      if (!result.more) break;
     }
-    // a backlog is left: hand over to a fresh job now rather than idle until the scheduler's next tick
-    await scheduleDelivery(this.webhooks);
+    // a backlog left after MAX_ROUNDS, and deliveries that came in after the last claim, are asked for once the
+    // job is complete (onCompleted)
     return attempted;
   }
 }

@@ -16,7 +16,7 @@ import { scheduleAnchorRetry, scheduleIntegration, unanchoredCheckpoint } from '
 import { scheduleDelivery, scheduleSequencing } from '@app/alerts';
 import {
   findVersionsWithPendingMedia,
-  hasDueDeliveries,
+  hasClaimableDeliveries,
   hasPendingLogEntries,
   hasUnsequencedEvents,
   markCaptureRequestsOffered,
@@ -236,7 +236,7 @@ export class SchedulerService implements OnApplicationBootstrap, BeforeApplicati
       await scheduleAnchorRetry(this.anchorQueue, unanchored, this.config.log.anchorRetryMs);
     // events and deliveries whose jobs were lost, and retries that came due
     if (await hasUnsequencedEvents(this.db.manager)) await scheduleSequencing(this.outboxQueue);
-    if (await hasDueDeliveries(this.db.manager)) await scheduleDelivery(this.webhookQueue);
+    if (await hasClaimableDeliveries(this.db.manager)) await scheduleDelivery(this.webhookQueue);
     // a request waiting for its retry time (a backoff, a deferral) is not offered again before it, nor one
     // offered lately under this epoch (one waiting its turn in a long queue would be offered on every tick)
     const orphans = await selectQueuedCaptureRequests(this.db.manager, {

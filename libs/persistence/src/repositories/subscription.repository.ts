@@ -109,6 +109,25 @@ export async function insertDeliveries(
   return inserted.length;
 }
 
+/**
+ * Deliveries (`d`, with their subscription `s`) a round may take now: due, of an enabled subscription, and with no
+ * earlier delivery of the same statement to the same subscription still pending, so a subscriber hears about a
+ * statement in order.
+ */
+const CLAIMABLE_DELIVERIES = `deliveries d JOIN subscriptions s ON s.id = d.subscription_id
+  WHERE d.state = 'pending' AND d.next_attempt_at <= now()
+    AND s.disabled_at IS NULL AND s.deleted_at IS NULL
+    -- plain equality, so each probe is one range of deliveries_order; IS NOT DISTINCT FROM cannot use
+    -- the index and scanned every earlier delivery of the subscription: quadratic in the backlog
+    AND NOT EXISTS (
+      SELECT 1 FROM deliveries earlier
+      WHERE earlier.subscription_id = d.subscription_id AND earlier.state = 'pending'
+        AND earlier.statement_id = d.statement_id AND earlier.position < d.position)
+    AND NOT (d.statement_id IS NULL AND EXISTS (
+      SELECT 1 FROM deliveries earlier
+      WHERE earlier.subscription_id = d.subscription_id AND earlier.state = 'pending'
+        AND earlier.statement_id IS NULL AND earlier.position < d.position))`;
+
 /** A delivery taken for sending: the lease keeps other workers off it until it is recorded or expires. */
 export interface ClaimedDelivery {
   id: string;
@@ -122,8 +141,7 @@ export interface ClaimedDelivery {
 }
 
 /**
- * Takes due deliveries of enabled subscriptions, each only when no earlier delivery of the same statement
- * to the same subscription is still pending, so a subscriber hears about a statement in order. The lease
+ * Takes claimable deliveries (`CLAIMABLE_DELIVERIES`), oldest due first. The lease
  * (next_attempt_at moved ahead) makes a crashed sender's deliveries due again later: at least once.
  */
 export async function claimDueDeliveries(
@@ -142,19 +160,7 @@ export async function claimDueDeliveries(
     failing_since: Date | null;
   }[] = await db.query(
     `WITH due AS (
-       SELECT d.id FROM deliveries d JOIN subscriptions s ON s.id = d.subscription_id
-       WHERE d.state = 'pending' AND d.next_attempt_at <= now()
-         AND s.disabled_at IS NULL AND s.deleted_at IS NULL
-         -- plain equality, so each probe is one range of deliveries_order; IS NOT DISTINCT FROM cannot use
-         -- the index and scanned every earlier delivery of the subscription: quadratic in the backlog
-         AND NOT EXISTS (
-           SELECT 1 FROM deliveries earlier
-           WHERE earlier.subscription_id = d.subscription_id AND earlier.state = 'pending'
-             AND earlier.statement_id = d.statement_id AND earlier.position < d.position)
-         AND NOT (d.statement_id IS NULL AND EXISTS (
-           SELECT 1 FROM deliveries earlier
-           WHERE earlier.subscription_id = d.subscription_id AND earlier.state = 'pending'
-             AND earlier.statement_id IS NULL AND earlier.position < d.position))
+       SELECT d.id FROM ${CLAIMABLE_DELIVERIES}
        -- due order walks the deliveries_due index and stops at the limit; sorting by position read every
        -- pending delivery per claim. Per-statement order is the NOT EXISTS above's, not this ORDER BY's
        ORDER BY d.next_attempt_at
@@ -286,13 +292,14 @@ export async function retryDelivery(
   return changed > 0;
 }
 
-/** Whether any delivery is due (its job may have been lost with a flushed Redis). */
-export async function hasDueDeliveries(db: EntityManager): Promise<boolean> {
-  const [{ due }]: { due: boolean }[] = await db.query(
-    `SELECT EXISTS (
-       SELECT 1 FROM deliveries d JOIN subscriptions s ON s.id = d.subscription_id
-       WHERE d.state = 'pending' AND d.next_attempt_at <= now() AND s.disabled_at IS NULL AND s.deleted_at IS NULL
-     ) AS due`,
+/**
+ * Whether a round would take a delivery now (its job may have been lost with a flushed Redis, or asked for while a
+ * round ran). A due delivery held behind an earlier one of its statement is not counted: asking for a round for it
+ * would find nothing, again and again.
+ */
+export async function hasClaimableDeliveries(db: EntityManager): Promise<boolean> {
+  const [{ claimable }]: { claimable: boolean }[] = await db.query(
+    `SELECT EXISTS (SELECT 1 FROM ${CLAIMABLE_DELIVERIES}) AS claimable`,
   );
-  return due;
+  return claimable;
 }
