@@ -23,9 +23,3 @@ export async function scheduleSequencingAgain(queue: Queue, now = Date.now()): P
   const next = Math.floor(now / SLOT_MS) + 1;
   await queue.add(JobName.SequenceEvents, {}, { jobId: jobIds.sequence(next), delay: SLOT_MS });
 }
-
-/** Asks for another delivery round in the next slot, for deliveries a round left or that came in while it ran. */
-export async function scheduleDeliveryAgain(queue: Queue, now = Date.now()): Promise<void> {
-  const next = Math.floor(now / SLOT_MS) + 1;
-  await queue.add(JobName.DeliverWebhooks, {}, { jobId: jobIds.deliver(next), delay: SLOT_MS });
-}

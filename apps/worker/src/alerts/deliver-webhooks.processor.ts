@@ -3,7 +3,7 @@ import { Logger, type BeforeApplicationShutdown } from '@nestjs/common';
 import { InjectDataSource } from '@nestjs/typeorm';
 import { type Job, type Queue } from 'bullmq';
 import { DataSource } from 'typeorm';
-import { WebhookDeliverer, scheduleDeliveryAgain } from '@app/alerts';
+import { WebhookDeliverer, scheduleDelivery } from '@app/alerts';
 import { hasClaimableDeliveries } from '@app/persistence';
 import { askAgainIfWaiting, JobName, QueueName, WORKER_LOCKS } from '@app/queues';
 
@@ -34,7 +34,8 @@ export class DeliverWebhooksProcessor extends WorkerHost implements BeforeApplic
   async onCompleted(): Promise<void> {
     await askAgainIfWaiting({
       waiting: () => hasClaimableDeliveries(this.db.manager),
-      askAgain: () => scheduleDeliveryAgain(this.webhooks),
+      // at once: what it counts a round takes now, so no round is asked for in vain
+      askAgain: () => scheduleDelivery(this.webhooks),
       onError: (error) => this.logger.warn(`asking for the next delivery round failed: ${error.message}`),
     });
   }
