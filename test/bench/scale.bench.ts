@@ -242,12 +242,18 @@ const QUEUE_KEYS = new Set([
   'stalled-check',
   'limiter',
   'de',
+  'metrics',
+  'repeat',
+  'waiting-children',
 ]);
 
-/** A key's family, for reading what grew: `<queue>:<name>` for a queue's own keys, `<queue>:job` for a job's. */
+/**
+ * A key's family, for reading what grew: `<queue>:<name>` for a queue's own keys (`de:<id>` and
+ * `metrics:completed` with their kind), `<queue>:job` for a job's, `<queue>:job lock` for its lock.
+ */
 function keyFamily(key: string, prefix: string): string {
   const [queue = '?', name = '', ...rest] = key.slice(prefix.length + 1).split(':');
-  if (QUEUE_KEYS.has(name) && rest.length === 0) return `${queue}:${name}`;
+  if (QUEUE_KEYS.has(name)) return `${queue}:${name}`;
   return rest.length > 0 ? `${queue}:job ${rest.join(':')}` : `${queue}:job`;
 }
 
@@ -271,7 +277,7 @@ async function redisBytes(redis: Redis, prefix: string): Promise<Map<string, num
 
 /**
  * The run's Redis bytes at one end of the window: the mean of readings over `REDIS_SPAN_MS`. What Redis holds
- * rises and falls sevenfold with every scheduler tick (the polls that fall due are enqueued at once, then taken),
+ * rises and falls about tenfold with every scheduler tick (the polls that fall due are enqueued at once, then taken),
  * so a few readings a tick apart would all see one moment of that cycle, maybe another one at the other end, and
  * readings at any fixed gap drift through it only as fast as the gap differs from the tick's period (which the
  * tick's own work stretches). Random gaps put them at every moment of it alike: about 240 over a poll interval.

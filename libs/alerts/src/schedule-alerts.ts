@@ -23,3 +23,9 @@ export async function scheduleSequencingAgain(queue: Queue, now = Date.now()): P
   const next = Math.floor(now / SLOT_MS) + 1;
   await queue.add(JobName.SequenceEvents, {}, { jobId: jobIds.sequence(next), delay: SLOT_MS });
 }
+
+/** Asks for a delivery round in the next slot: after a round that found nothing to take, not at once. */
+export async function scheduleDeliveryAgain(queue: Queue, now = Date.now()): Promise<void> {
+  const next = Math.floor(now / SLOT_MS) + 1;
+  await queue.add(JobName.DeliverWebhooks, {}, { jobId: jobIds.deliver(next), delay: SLOT_MS });
+}

@@ -37,7 +37,8 @@ describe('DeliverWebhooksProcessor: the round asked for once a job is complete',
   });
 
   afterAll(async () => {
-    server?.close();
+    server?.closeAllConnections();
+    await new Promise((resolve) => server?.close(resolve));
     await webhooks?.close();
     await db?.destroy();
     await env?.destroy();
@@ -70,11 +71,11 @@ describe('DeliverWebhooksProcessor: the round asked for once a job is complete',
     return [ids[0], ids[1]];
   }
 
-  /** The rounds waiting in the queue, now or delayed; dropped after reading, so each step reads its own. */
-  async function roundsAskedFor(): Promise<number> {
+  /** The rounds asked for, to run now and in a later slot; dropped after reading, so each step reads its own. */
+  async function roundsAskedFor(): Promise<{ now: number; later: number }> {
     const { waiting, delayed } = await webhooks.getJobCounts('waiting', 'delayed');
     await webhooks.drain(true);
-    return waiting + delayed;
+    return { now: waiting, later: delayed };
   }
 
   it('asks for one only when a round would take a delivery: one held behind a retrying delivery is not', async () => {
@@ -84,30 +85,32 @@ describe('DeliverWebhooksProcessor: the round asked for once a job is complete',
     await db.query(`UPDATE deliveries SET next_attempt_at = now() + interval '1 hour' WHERE id = $1`, [
       first,
     ]);
+    // a round takes up to 16: both, were they claimable at once
+    const config = env.config({ VERBATIM_WEBHOOK_CONCURRENCY: '16' });
     const processor = new DeliverWebhooksProcessor(
-      new WebhookDeliverer(db, env.config(), testHttpClient(), new MetricsService()),
+      new WebhookDeliverer(db, config, testHttpClient(), new MetricsService()),
       db,
       webhooks,
     );
     const job = { name: JobName.DeliverWebhooks } as Job;
 
     expect(await processor.process(job)).toBe(0);
-    await processor.onCompleted();
+    await processor.onCompleted(job, 0);
     // asking would find nothing, again and again, for an hour
-    expect(await roundsAskedFor()).toBe(0);
+    expect(await roundsAskedFor()).toEqual({ now: 0, later: 0 });
 
-    // the retry comes due: a round would take it now
+    // the retry comes due after a job that took nothing (say another worker's claim held it): the next slot
     await db.query(`UPDATE deliveries SET next_attempt_at = now() WHERE id = $1`, [first]);
-    await processor.onCompleted();
-    expect(await roundsAskedFor()).toBe(1);
+    await processor.onCompleted(job, 0);
+    expect(await roundsAskedFor()).toEqual({ now: 0, later: 1 });
 
-    // that round delivers the first; the second, held at its claim, is asked for after it
+    // that round delivers the first; the second, held at its claim, is asked for at once after it
     expect(await processor.process(job)).toBe(1);
-    await processor.onCompleted();
-    expect(await roundsAskedFor()).toBe(1);
+    await processor.onCompleted(job, 1);
+    expect(await roundsAskedFor()).toEqual({ now: 1, later: 0 });
     expect(await processor.process(job)).toBe(1);
-    await processor.onCompleted();
-    expect(await roundsAskedFor()).toBe(0);
+    await processor.onCompleted(job, 1);
+    expect(await roundsAskedFor()).toEqual({ now: 0, later: 0 });
 
     expect(received).toEqual(['{"event":1}', '{"event":2}']);
     const states: { id: string; state: string }[] = await db.query(

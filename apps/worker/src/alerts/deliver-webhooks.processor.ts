@@ -3,7 +3,7 @@ import { Logger, type BeforeApplicationShutdown } from '@nestjs/common';
 import { InjectDataSource } from '@nestjs/typeorm';
 import { type Job, type Queue } from 'bullmq';
 import { DataSource } from 'typeorm';
-import { WebhookDeliverer, scheduleDelivery } from '@app/alerts';
+import { WebhookDeliverer, scheduleDelivery, scheduleDeliveryAgain } from '@app/alerts';
 import { hasClaimableDeliveries } from '@app/persistence';
 import { askAgainIfWaiting, JobName, QueueName, WORKER_LOCKS } from '@app/queues';
 
@@ -28,14 +28,17 @@ export class DeliverWebhooksProcessor extends WorkerHost implements BeforeApplic
   /**
    * Deliveries the sequencer committed while a job of this slot ran, after its last claim, were asked for under
    * the running job's id and refused: they, and a backlog the job left, are asked for once it is complete
-   * (askAgainIfWaiting). Only deliveries a round would take count, so one held back never makes a busy loop.
+   * (askAgainIfWaiting). Only deliveries a round would take count, so one held behind a retrying delivery of its
+   * statement asks for nothing. After a job that sent something the next round runs at once; after one that
+   * found nothing to take (the deliveries it counts were locked by another worker's claim) it waits for the next
+   * slot, so a row kept locked makes ten empty rounds a second at most, not a loop.
    */
   @OnWorkerEvent('completed')
-  async onCompleted(): Promise<void> {
+  async onCompleted(_job: Job, attempted: number): Promise<void> {
     await askAgainIfWaiting({
       waiting: () => hasClaimableDeliveries(this.db.manager),
-      // at once: what it counts a round takes now, so no round is asked for in vain
-      askAgain: () => scheduleDelivery(this.webhooks),
+      askAgain: () =>
+        attempted > 0 ? scheduleDelivery(this.webhooks) : scheduleDeliveryAgain(this.webhooks),
       onError: (error) => this.logger.warn(`asking for the next delivery round failed: ${error.message}`),
     });
   }

@@ -112,13 +112,13 @@ export async function insertDeliveries(
 /**
  * Deliveries (`d`, with their subscription `s`) a round may take now: due, of an enabled subscription, and with no
  * earlier delivery of the same statement to the same subscription still pending, so a subscriber hears about a
- * statement in order.
+ * statement in order. A FROM clause and its WHERE, for callers to go on from (so no line comments in it).
  */
 const CLAIMABLE_DELIVERIES = `deliveries d JOIN subscriptions s ON s.id = d.subscription_id
   WHERE d.state = 'pending' AND d.next_attempt_at <= now()
     AND s.disabled_at IS NULL AND s.deleted_at IS NULL
-    -- plain equality, so each probe is one range of deliveries_order; IS NOT DISTINCT FROM cannot use
-    -- the index and scanned every earlier delivery of the subscription: quadratic in the backlog
+    /* plain equality, so each probe is one range of deliveries_order; IS NOT DISTINCT FROM cannot use
+       the index and scanned every earlier delivery of the subscription: quadratic in the backlog */
     AND NOT EXISTS (
       SELECT 1 FROM deliveries earlier
       WHERE earlier.subscription_id = d.subscription_id AND earlier.state = 'pending'
@@ -295,7 +295,7 @@ export async function retryDelivery(
 /**
  * Whether a round would take a delivery now (its job may have been lost with a flushed Redis, or asked for while a
  * round ran). A due delivery held behind an earlier one of its statement is not counted: asking for a round for it
- * would find nothing, again and again.
+ * would find nothing, again and again. It reads what a claim that takes nothing reads, no more.
  */
 export async function hasClaimableDeliveries(db: EntityManager): Promise<boolean> {
   const [{ claimable }]: { claimable: boolean }[] = await db.query(
