@@ -6,7 +6,7 @@
  *          sent as text[] batches: indexing a large array parameter inside INSERT … SELECT generate_series
  *          costs O(array) per word), the GIN index rebuilt afterwards from the migration's own definition,
  *          then statements added one by one until the index's pending list is nearly full (what every search
- *          through the index reads), then ANALYZE
+ *          through the index reads), then ANALYZE and CHECKPOINT
  *   limit  the API's own primary-key lookup of a statement (SQL), and GET /api/v1/statements/:id (HTTP)
  *   ours   the API's list query, `listStatements({ q, limit: 50 })`: one call of `verbatim_search`, which
  *          searches blocks of capture order inside the GIN index from the newest down (migration
@@ -167,6 +167,9 @@ async function buildArchive(databaseUrl: string, words: string[]): Promise<void>
     log(`    GIN index in ${fmt(index.ms / 1000, 1)} s`);
     await fillPendingList(pg, words, random);
     await pg.query('ANALYZE');
+    // the build's own writes, flushed before the searches rather than by a checkpoint running through them (a
+    // real archive gets its rows over months, not in a minute)
+    await pg.query('CHECKPOINT');
   } finally {
     await pg.end();
   }
