@@ -47,4 +47,15 @@ describe('scanPage release links', () => {
       text: 'Текст',
     });
   });
+
+  it('skips a JSON-LD block nested deeper than source JSON may be, unparsed, and reads the next', () => {
+    const deep = `${'['.repeat(200)}{"datePublished":"1999-01-01T00:00:00Z"}${']'.repeat(200)}`;
+    const page = scanPage(
+      `<html><head><script type="application/ld+json">${deep}</script>
+      <script type="application/ld+json">{"datePublished":"2022-02-27T10:00:00+02:00"}</script></head>
+      <body><p>Text</p></body></html>`,
+      { baseUrl: 'https://mfa.example/en/news/1', maxLinks: 10 },
+    );
+    expect(page.publishedTime).toBe('2022-02-27T10:00:00+02:00');
+  });
 });

@@ -1,4 +1,6 @@
 import { Parser } from 'htmlparser2';
+import { parseBoundedJson } from '@app/core';
+import { MAX_JSON_BODY_DEPTH } from '../json-body';
 import { normalizePageUrl, resolveHttpUrl, sameSite } from './web-urls';
 
 /** What one streaming pass over a page finds: no DOM is built, so it costs time linear in the page's size. */
@@ -296,16 +298,15 @@ export function blockText(raw: string): string {
 /** Most JSON nodes looked at for a date: JSON-LD is small; a hostile one is cut short. */
 const MAX_JSON_NODES = 10_000;
 
-/** The first `datePublished` string in the page's JSON-LD blocks (an iterative walk, bounded). */
+/**
+ * The first `datePublished` string in the page's JSON-LD blocks (an iterative walk, bounded). A block nested
+ * deeper than source JSON may be is skipped before it is parsed: up to 1 MB of nesting took ~230 ms to parse.
+ */
 function datePublishedIn(blocks: string[]): string | null {
   for (const block of blocks) {
-    let data: unknown;
-    try {
-      data = JSON.parse(block);
-    } catch {
-      continue;
-    }
-    const todo: unknown[] = [data];
+    const read = parseBoundedJson(block, MAX_JSON_BODY_DEPTH);
+    if (read.kind !== 'value') continue;
+    const todo: unknown[] = [read.value];
     for (let seen = 0; todo.length > 0 && seen < MAX_JSON_NODES; seen++) {
       const node = todo.pop();
       if (Array.isArray(node)) todo.push(...node.slice(0, MAX_JSON_NODES));
