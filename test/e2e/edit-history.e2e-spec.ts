@@ -17,6 +17,7 @@ interface VersionView {
   record: { editedAt: string | null; artifacts: { role: string; sha256: string }[] };
   diff: DiffPart[] | null;
   artifacts: { role: string; sha256: string }[];
+  historyGap: { kind: string; detail: string } | null;
 }
 interface StatementView {
   id: string;
@@ -168,6 +169,17 @@ describe('edit history: versions missed between rechecks', () => {
     expect(view.versions.map((v) => [v.number, v.source, v.text]).slice(4)).toEqual([
       [5, 'capture', 'The talks are cancelled for good.'],
     ]);
+    // a reader is told the versions before it are incomplete, in the API and on the page
+    expect(view.versions.map((v) => v.historyGap?.kind ?? null)).toEqual([
+      null,
+      null,
+      null,
+      null,
+      'not-read',
+    ]);
+    expect(view.versions[4].historyGap?.detail).toMatch(/500/);
+    const page = (await app.http().get(`/statements/${statementId}`).expect(200)).text;
+    expect(page).toContain('the platform’s edit history could not be read');
     expect(
       historyRequests()
         .slice(asked)
@@ -200,5 +212,8 @@ describe('edit history: versions missed between rechecks', () => {
       ['capture', 'Flood edit 60.'],
     ]);
     expect(await truncatedHistories()).toBe(1);
+    const gaps = view.versions.slice(5).filter((v) => v.historyGap !== null);
+    expect(gaps.map((v) => [v.number, v.historyGap?.kind])).toEqual([[56, 'cut-short']]);
+    expect(gaps[0].historyGap?.detail).toContain('9 of 59 missed edits left out');
   });
 });

@@ -11,6 +11,9 @@ import { type PreparedArtifact, type PreparedPost } from '@app/persistence';
 
 type FoundArtifact = { role: string; mediaType: string; bytes: Buffer; url?: string };
 
+/** The most of an incomplete history's reason kept with the version (the log line has the rest). */
+const MAX_GAP_DETAIL = 500;
+
 /** A post as a connector hands it over (structurally a FetchedPost). */
 export interface FoundPost {
   content: StatementContent;
@@ -43,7 +46,7 @@ export interface HistoryNotes {
  * whose content cannot be canonicalized (a lone surrogate, say) is rejected alone; the others go on.
  * An edit history is best effort: one that was not read, or cannot be prepared, is reported in
  * `histories.unread` and the post is kept without it; one read with versions left out is kept and reported in
- * `histories.truncated`.
+ * `histories.truncated`. Either way the post carries a `historyGap`, noted with its new version.
  */
 export async function preparePosts(found: FoundPost[]): Promise<{
   posts: PreparedPost[];
@@ -84,8 +87,12 @@ export async function preparePosts(found: FoundPost[]): Promise<{
       rejected.push({ postId: post.content.postId, reason: (error as Error).message });
       return;
     }
+    const unread = (reason: string) => {
+      histories.unread.push({ postId: post.content.postId, reason });
+      prepared.historyGap = { kind: 'not-read', detail: reason.slice(0, MAX_GAP_DETAIL) };
+    };
     if (post.history?.kind === 'failed') {
-      histories.unread.push({ postId: post.content.postId, reason: post.history.detail });
+      unread(post.history.detail);
     } else if (post.history?.kind === 'read' && post.history.versions.length > 0) {
       try {
         prepared.history = post.history.versions.map((v): PreparedPost => ({
@@ -95,10 +102,12 @@ export async function preparePosts(found: FoundPost[]): Promise<{
           source: 'platform-history',
         }));
       } catch (error) {
-        histories.unread.push({ postId: post.content.postId, reason: (error as Error).message });
+        unread((error as Error).message);
       }
-      if (prepared.history && post.history.truncated)
+      if (prepared.history && post.history.truncated) {
         histories.truncated.push({ postId: post.content.postId, reason: post.history.truncated });
+        prepared.historyGap = { kind: 'cut-short', detail: post.history.truncated.slice(0, MAX_GAP_DETAIL) };
+      }
     }
     posts.push(prepared);
   });

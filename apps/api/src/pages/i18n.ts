@@ -52,6 +52,9 @@ const EN = {
   latestVersion: 'See the latest version',
   capturedAt: 'Captured',
   fromHistory: 'read from the platform’s edit history',
+  historyNotRead:
+    'Edits made before this version may be missing: the platform’s edit history could not be read',
+  historyCutShort: 'Edits made before this version are missing: the platform’s edit history was cut short',
   changes: 'Changes from the previous version',
   removed: 'removed',
   added: 'added',
@@ -155,6 +158,10 @@ const UK: Messages = {
   latestVersion: 'Остання версія',
   capturedAt: 'Збережено',
   fromHistory: 'прочитано з історії редагувань платформи',
+  historyNotRead:
+    'Правки, зроблені до цієї версії, можуть бути відсутні: історію редагувань платформи не вдалося прочитати',
+  historyCutShort:
+    'Частина правок, зроблених до цієї версії, відсутня: історію редагувань платформи скорочено',
   changes: 'Зміни порівняно з попередньою версією',
   removed: 'вилучено',
   added: 'додано',

@@ -22,6 +22,7 @@ import { CaptureRequestRetries1768600000000 } from './1768600000000-CaptureReque
 import { RecheckDeferrals1768700000000 } from './1768700000000-RecheckDeferrals';
 import { CaptureRequestOffers1768800000000 } from './1768800000000-CaptureRequestOffers';
 import { RoomForHotUpdates1768900000000 } from './1768900000000-RoomForHotUpdates';
+import { VersionHistoryGaps1769000000000 } from './1769000000000-VersionHistoryGaps';
 
 /** Every migration, in order. Listed explicitly so builds and tests run the same set. */
 export const MIGRATIONS = [
@@ -49,4 +50,5 @@ export const MIGRATIONS = [
   RecheckDeferrals1768700000000,
   CaptureRequestOffers1768800000000,
   RoomForHotUpdates1768900000000,
+  VersionHistoryGaps1769000000000,
 ];

@@ -50,6 +50,12 @@ export interface VersionView {
   source: string;
   /** word-level diff of the text against the previous version; null for the first */
   diff: DiffPart[] | null;
+  /**
+   * Set when the platform's edit history read with this version came incomplete, so edits made before it may
+   * be missing here: `not-read` (the history could not be read), `cut-short` (versions were left out), with
+   * what happened. Our note, not part of the record.
+   */
+  historyGap: { kind: string; detail: string } | null;
   artifacts: ArtifactView[];
   /**
    * The media items of the record, in its order, with what downloading each gave: `pending`, `stored`
@@ -504,6 +510,10 @@ export async function findStatement(db: EntityManager, id: string): Promise<Stat
     db,
     versions.map((v) => ({ statementId: row.id, version: v.number })),
   );
+  const gaps: { version_number: number; kind: string; detail: string }[] = await db.query(
+    `SELECT version_number, kind, detail FROM version_history_gaps WHERE statement_id = $1`,
+    [id],
+  );
   const { text: _latest, snippet: _snippet, ...summary } = summaryOf(row);
   return {
     ...summary,
@@ -519,6 +529,7 @@ export async function findStatement(db: EntityManager, id: string): Promise<Stat
       source: v.source,
       // computed on read: cheap for statement-sized texts, and a better diff later needs no migration
       diff: i === 0 ? null : wordDiff(versions[i - 1].record.text, v.record.text),
+      historyGap: gapOf(gaps.find((g) => g.version_number === v.number)),
       artifacts: artifacts
         .filter((a) => a.version_number === v.number)
         .map((a) => ({
@@ -542,6 +553,10 @@ export async function findStatement(db: EntityManager, id: string): Promise<Stat
       latestText: row.latest_text,
     }),
   };
+}
+
+function gapOf(row: { kind: string; detail: string } | undefined): VersionView['historyGap'] {
+  return row ? { kind: row.kind, detail: row.detail } : null;
 }
 
 async function findObservations(db: EntityManager, statementId: string): Promise<ObservationView[]> {

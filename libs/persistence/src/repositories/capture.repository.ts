@@ -37,6 +37,15 @@ export interface PreparedPost {
    * it, each with `source: 'platform-history'`, unless we already hold its content
    */
   history?: PreparedPost[];
+  /** the edit history read with this post missed versions before it; noted on the post's new version */
+  historyGap?: HistoryGap;
+}
+
+/** Why the versions before one are incomplete: its edit history was not read, or was cut short. */
+export interface HistoryGap {
+  kind: 'not-read' | 'cut-short';
+  /** what happened, for a reader: the error, or how many edits were left out and when they were made */
+  detail: string;
 }
 
 /** The most versions one statement writes (with their artifacts, links, events, media items, log entries). */
@@ -155,6 +164,11 @@ export async function writeCaptures(
   const sent = new Set<string>();
   for (let start = 0; start < versions.length; start += VERSIONS_PER_STATEMENT)
     await insertVersions(db, versions.slice(start, start + VERSIONS_PER_STATEMENT), logOrigin, sent);
+  // history versions carry no gap of their own, so these are the posts' own new versions
+  await insertHistoryGaps(
+    db,
+    versions.filter((v) => v.post.historyGap),
+  );
 
   return sets.map((set) => {
     const rows = set.posts.map((p) => statements.get(statementKey(set.accountId, p.content.postId))!);
@@ -168,6 +182,22 @@ export async function writeCaptures(
         .map((v) => ({ statementId: v.statementId, version: v.number })),
     };
   });
+}
+
+/** Notes the versions whose edit history came incomplete (a replay's note is already there). */
+async function insertHistoryGaps(db: EntityManager, versions: NewVersion[]): Promise<void> {
+  if (versions.length === 0) return;
+  await db.query(
+    `INSERT INTO version_history_gaps (statement_id, version_number, kind, detail)
+     SELECT * FROM unnest($1::uuid[], $2::int[], $3::text[], $4::text[])
+     ON CONFLICT DO NOTHING`,
+    [
+      versions.map((v) => v.statementId),
+      versions.map((v) => v.number),
+      versions.map((v) => v.post.historyGap!.kind),
+      versions.map((v) => v.post.historyGap!.detail),
+    ],
+  );
 }
 
 /**
