@@ -2,6 +2,7 @@ import { createHash } from 'node:crypto';
 import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
+import { gunzipSync } from 'node:zlib';
 import { replayDiff, type DiffPart } from '@app/core';
 import { verifyEvidenceBundle, type EvidenceBundle } from '@app/ledger';
 import { createTestEnvironment, type TestEnvironment } from '@app/testing/test-environment';
@@ -179,7 +180,7 @@ describe('edit history: versions missed between rechecks', () => {
     ]);
     expect(view.versions[4].historyGap?.detail).toMatch(/500/);
     const page = (await app.http().get(`/statements/${statementId}`).expect(200)).text;
-    expect(page).toContain('the platform’s edit history could not be read');
+    expect(page).toContain('the platform’s edit history was not read');
     expect(
       historyRequests()
         .slice(asked)
@@ -215,5 +216,26 @@ describe('edit history: versions missed between rechecks', () => {
     const gaps = view.versions.slice(5).filter((v) => v.historyGap !== null);
     expect(gaps.map((v) => [v.number, v.historyGap?.kind])).toEqual([[56, 'cut-short']]);
     expect(gaps[0].historyGap?.detail).toContain('9 of 59 missed edits left out');
+    const page = (await app.http().get(`/statements/${statementId}`).expect(200)).text;
+    expect(page).toContain('only part of the platform’s edit history was kept');
+    // and in the WARC export's metadata record of that version
+    const warc = await app
+      .http()
+      .get(`/statements/${statementId}.warc.gz`)
+      .buffer(true)
+      .parse((response, done) => {
+        const chunks: Buffer[] = [];
+        response.on('data', (chunk: Buffer) => chunks.push(chunk));
+        response.on('end', () => done(null, Buffer.concat(chunks)));
+      })
+      .expect(200);
+    const fields = gunzipSync(warc.body as Buffer)
+      .toString('utf8')
+      .split('\r\n');
+    // versions in order: 5 (its history answered 500), then 56
+    expect(fields.filter((line) => line.startsWith('history-gap: '))).toEqual([
+      expect.stringMatching(/^history-gap: not-read: .*500/),
+      expect.stringMatching(/^history-gap: cut-short: .*9 of 59 missed edits left out/),
+    ]);
   });
 });

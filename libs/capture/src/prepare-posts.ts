@@ -1,5 +1,6 @@
 import {
   contentSha256,
+  printable,
   latestSightingPerPost,
   mapInSlices,
   sha256Hex,
@@ -89,7 +90,7 @@ export async function preparePosts(found: FoundPost[]): Promise<{
     }
     const unread = (reason: string) => {
       histories.unread.push({ postId: post.content.postId, reason });
-      prepared.historyGap = { kind: 'not-read', detail: reason.slice(0, MAX_GAP_DETAIL) };
+      prepared.historyGap = { kind: 'not-read', detail: printable(reason, MAX_GAP_DETAIL) };
     };
     if (post.history?.kind === 'failed') {
       unread(post.history.detail);
@@ -106,7 +107,11 @@ export async function preparePosts(found: FoundPost[]): Promise<{
       }
       if (prepared.history && post.history.truncated) {
         histories.truncated.push({ postId: post.content.postId, reason: post.history.truncated });
-        prepared.historyGap = { kind: 'cut-short', detail: post.history.truncated.slice(0, MAX_GAP_DETAIL) };
+        prepared.historyGap = {
+          kind: 'cut-short',
+          // the platform's own times are quoted in it: no NUL or lone surrogate may reach the row
+          detail: printable(post.history.truncated, MAX_GAP_DETAIL),
+        };
       }
     }
     posts.push(prepared);

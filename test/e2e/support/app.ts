@@ -76,6 +76,7 @@ export const ARCHIVE_TABLES = [
   'statements',
   'versions',
   'version_artifacts',
+  'version_history_gaps',
   'artifacts',
   'events',
   'capture_runs',

@@ -52,9 +52,9 @@ const EN = {
   latestVersion: 'See the latest version',
   capturedAt: 'Captured',
   fromHistory: 'read from the platform’s edit history',
-  historyNotRead:
-    'Edits made before this version may be missing: the platform’s edit history could not be read',
-  historyCutShort: 'Edits made before this version are missing: the platform’s edit history was cut short',
+  historyNotRead: 'Edits made before this version may be missing: the platform’s edit history was not read',
+  historyCutShort:
+    'Some edits made before this version are missing: only part of the platform’s edit history was kept',
   changes: 'Changes from the previous version',
   removed: 'removed',
   added: 'added',
@@ -159,9 +159,9 @@ const UK: Messages = {
   capturedAt: 'Збережено',
   fromHistory: 'прочитано з історії редагувань платформи',
   historyNotRead:
-    'Правки, зроблені до цієї версії, можуть бути відсутні: історію редагувань платформи не вдалося прочитати',
+    'Правки, зроблені до цієї версії, можуть бути відсутні: історію редагувань платформи не прочитано',
   historyCutShort:
-    'Частина правок, зроблених до цієї версії, відсутня: історію редагувань платформи скорочено',
+    'Частини правок, зроблених до цієї версії, тут немає: з історії редагувань платформи збережено лише частину',
   changes: 'Зміни порівняно з попередньою версією',
   removed: 'вилучено',
   added: 'додано',

@@ -29,6 +29,7 @@ function capture(version: number, url: string | null, extra: CaptureArtifactLink
     evidenceLevel: 'captured',
     source: 'capture',
     leafIndex: version === 1 ? 7 : null,
+    historyGap: null,
     artifacts: [
       link('response', BODY, 'application/json', url),
       link('response-head', HEAD, 'message/http', url),
@@ -192,6 +193,20 @@ describe('WARC records of a capture', () => {
     expect(sentChunked(head('Transfer-Encoding: gzip, chunked\r\n'))).toBe(true);
     expect(sentChunked(head('Transfer-Encoding: chunked, gzip\r\n'))).toBe(false);
     expect(sentChunked(head('Content-Length: 12\r\nX-Note: Transfer-Encoding: chunked\r\n'))).toBe(false);
+  });
+
+  it("notes in the metadata, on one line, that a version's edit history came incomplete", async () => {
+    const gap = { kind: 'not-read' as const, detail: 'm.example answered 500\r\nInternal Server Error' };
+    const read = await records(
+      await written(new WarcRecordWriter(), { ...capture(1, null), artifacts: [], historyGap: gap }),
+    );
+    const lines = read[0].block.toString('utf8').split('\r\n');
+    expect(lines.filter((line) => line.startsWith('history-gap: '))).toHaveLength(1);
+    expect(lines).toContain('history-gap: not-read: m.example answered 500 Internal Server Error');
+    const without = await records(
+      await written(new WarcRecordWriter(), { ...capture(1, null), artifacts: [] }),
+    );
+    expect(without[0].block.toString('utf8')).not.toContain('history-gap');
   });
 
   it('writes the metadata of a capture that kept no answer without a WARC-Concurrent-To field', async () => {

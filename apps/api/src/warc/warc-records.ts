@@ -118,6 +118,10 @@ export class WarcRecordWriter {
       ['log-leaf-index', leafIndexField(capture.leafIndex)],
       ['evidence-level', capture.evidenceLevel],
       ['captured-at', date],
+      // our note, beside the record: edits made before this version may be missing
+      ...(capture.historyGap
+        ? [['history-gap', `${capture.historyGap.kind}: ${capture.historyGap.detail}`] as [string, string]]
+        : []),
     ];
     yield await serialize(
       metadataRecord(capture.statementUrl, date, fields, capture.artifacts, recordIds, {

@@ -1,3 +1,4 @@
+import { type HistoryGap } from '../repositories/capture.repository';
 import { type EntityManager } from 'typeorm';
 
 /** One capture of a statement, as a Memento: which version, and when we captured it. */
@@ -57,6 +58,8 @@ export interface WarcCapture {
   /** the version's entry in the transparency log; null while it waits for the sequencer */
   leafIndex: number | null;
   artifacts: CaptureArtifactLink[];
+  /** the edit history read with this version came incomplete (our note, not in the record) */
+  historyGap: HistoryGap | null;
 }
 
 /** Every version of the given statements with its artifact links (no bytes): by statement, then version. */
@@ -71,8 +74,11 @@ export async function findWarcCaptures(db: EntityManager, statementIds: string[]
     source: string;
     leaf_index: string | null;
     artifacts: CaptureArtifactLink[];
+    gap_kind: HistoryGap['kind'] | null;
+    gap_detail: string | null;
   }[] = await db.query(
     `SELECT v.statement_id, s.url, v.number, v.captured_at, v.record_sha256, v.evidence_level, v.source,
+       g.kind AS gap_kind, g.detail AS gap_detail,
        (SELECT min(e.idx) FROM log_entries e WHERE e.statement_id = v.statement_id AND e.version_number = v.number)
          AS leaf_index,
        COALESCE((SELECT json_agg(json_build_object('role', va.role, 'sha256', va.sha256,
@@ -81,6 +87,7 @@ export async function findWarcCaptures(db: EntityManager, statementIds: string[]
          FROM version_artifacts va JOIN artifacts ar ON ar.sha256 = va.sha256
          WHERE va.statement_id = v.statement_id AND va.version_number = v.number), '[]') AS artifacts
      FROM versions v JOIN statements s ON s.id = v.statement_id
+       LEFT JOIN version_history_gaps g ON g.statement_id = v.statement_id AND g.version_number = v.number
      WHERE v.statement_id = ANY($1::uuid[]) ORDER BY s.seq, v.number`,
     [statementIds],
   );
@@ -94,6 +101,7 @@ export async function findWarcCaptures(db: EntityManager, statementIds: string[]
     source: r.source,
     leafIndex: r.leaf_index === null ? null : Number(r.leaf_index),
     artifacts: r.artifacts.map((a) => ({ ...a, size: Number(a.size) })),
+    historyGap: r.gap_kind === null ? null : { kind: r.gap_kind, detail: r.gap_detail ?? '' },
   }));
 }
 

@@ -4,6 +4,7 @@ import { wordDiff, type DiffPart, type StatementRecord } from '@app/core';
 import { runPrepared } from '../prepared';
 import { artifactUrl } from './artifact-url';
 import { findQuotedBy, type QuotedByView } from './quotation.queries';
+import { type HistoryGap } from '../repositories/capture.repository';
 import { chooseSearchPlan, type SearchPlan } from './search-plan';
 import { parseSearchQuery, tsqueryExpression } from './search-query';
 
@@ -55,7 +56,7 @@ export interface VersionView {
    * be missing here: `not-read` (the history could not be read), `cut-short` (versions were left out), with
    * what happened. Our note, not part of the record.
    */
-  historyGap: { kind: string; detail: string } | null;
+  historyGap: HistoryGap | null;
   artifacts: ArtifactView[];
   /**
    * The media items of the record, in its order, with what downloading each gave: `pending`, `stored`
@@ -510,7 +511,7 @@ export async function findStatement(db: EntityManager, id: string): Promise<Stat
     db,
     versions.map((v) => ({ statementId: row.id, version: v.number })),
   );
-  const gaps: { version_number: number; kind: string; detail: string }[] = await db.query(
+  const gaps: { version_number: number; kind: HistoryGap['kind']; detail: string }[] = await db.query(
     `SELECT version_number, kind, detail FROM version_history_gaps WHERE statement_id = $1`,
     [id],
   );
@@ -555,7 +556,7 @@ export async function findStatement(db: EntityManager, id: string): Promise<Stat
   };
 }
 
-function gapOf(row: { kind: string; detail: string } | undefined): VersionView['historyGap'] {
+function gapOf(row: { kind: HistoryGap['kind']; detail: string } | undefined): HistoryGap | null {
   return row ? { kind: row.kind, detail: row.detail } : null;
 }
 

@@ -92,6 +92,8 @@ interface NewVersion {
   recordSha256: string;
   /** the statement row holds this version's latest state already (inserted with it) */
   rowComplete: boolean;
+  /** the post's own version (not one from its history) read with an incomplete edit history */
+  historyGap?: HistoryGap;
 }
 
 interface UpsertedStatement {
@@ -154,6 +156,7 @@ export async function writeCaptures(
         recordJson: canonical.json,
         recordSha256: canonical.sha256,
         rowComplete: row.complete,
+        historyGap: step.from === 'current' ? post.historyGap : undefined,
       };
     });
   });
@@ -184,7 +187,7 @@ export async function writeCaptures(
   });
 }
 
-/** Notes the versions whose edit history came incomplete (a replay's note is already there). */
+/** Notes the versions read with an incomplete edit history, in the transaction that writes them. */
 async function insertHistoryGaps(db: EntityManager, versions: NewVersion[]): Promise<void> {
   if (versions.length === 0) return;
   await db.query(
@@ -194,8 +197,8 @@ async function insertHistoryGaps(db: EntityManager, versions: NewVersion[]): Pro
     [
       versions.map((v) => v.statementId),
       versions.map((v) => v.number),
-      versions.map((v) => v.post.historyGap!.kind),
-      versions.map((v) => v.post.historyGap!.detail),
+      versions.map((v) => v.historyGap!.kind),
+      versions.map((v) => v.historyGap!.detail),
     ],
   );
 }

@@ -19,7 +19,7 @@ export const STATEMENT = `<article aria-labelledby="statement-heading">
 <% for (const v of it.s.versions) { %><li id="version-<%= v.number %>">
 <h3><%= it.t.version %> <%= v.number %></h3>
 <p class="meta"><%= it.t.capturedAt %>: <time datetime="<%= v.capturedAt %>"><%= it.h.time(v.capturedAt) %></time><% if (v.source === 'platform-history') { %> · <%= it.t.fromHistory %><% } %></p>
-<% if (v.historyGap) { %><p class="meta history-gap"><%= v.historyGap.kind === 'cut-short' ? it.t.historyCutShort : it.t.historyNotRead %> (<%= v.historyGap.detail %>)</p>
+<% if (v.historyGap) { %><p class="meta history-gap"><%= v.historyGap.kind === 'cut-short' ? it.t.historyCutShort : it.t.historyNotRead %> <span lang="en">(<%= v.historyGap.detail %>)</span></p>
 <% } %><% if (v.diff) { %><p class="sr-only"><%= it.t.changes %></p>
 <p class="text diff" dir="auto"<% if (v.record.language) { %> lang="<%= v.record.language %>"<% } %>><% for (const part of v.diff) { %><% if (part.op === 'delete') { %><del><span class="sr-only">[<%= it.t.removed %>: </span><%= part.text %><span class="sr-only">]</span></del><% } else if (part.op === 'insert') { %><ins><span class="sr-only">[<%= it.t.added %>: </span><%= part.text %><span class="sr-only">]</span></ins><% } else { %><%= part.text %><% } %><% } %></p>
 <% } else { %><p class="text" dir="auto"<% if (v.record.language) { %> lang="<%= v.record.language %>"<% } %>><%= v.text %></p>

@@ -1,0 +1,69 @@
+import { type StatementContent } from '@app/core';
+import { preparePosts, type FoundPost } from './prepare-posts';
+
+const content: StatementContent = {
+  platform: 'mastodon',
+  account: 'mfa@diplo.example',
+  postId: '1001',
+  url: 'https://diplo.example/@mfa/1001',
+  authoredAt: '2022-02-27T08:00:00.000Z',
+  editedAt: '2022-02-27T09:00:00.000Z',
+  title: null,
+  text: 'The talks are postponed.',
+  html: '<p>The talks are postponed.</p>',
+  language: 'en',
+  media: [],
+  isReply: false,
+  isRepost: false,
+  isQuote: false,
+  parserVersion: 'mastodon/1',
+};
+
+function found(history: FoundPost['history']): FoundPost {
+  return { content, artifacts: [], evidenceLevel: 'captured', history };
+}
+
+const earlier = { content: { ...content, text: 'The talks will start on Tuesday.' }, artifacts: [] };
+
+describe('preparePosts: an incomplete edit history is noted on the post', () => {
+  it('notes a history that was not read, and keeps the post', async () => {
+    const { posts, histories } = await preparePosts([
+      found({ kind: 'failed', detail: 'diplo.example answered 500 Internal Server Error' }),
+    ]);
+    expect(posts).toHaveLength(1);
+    expect(posts[0].historyGap).toEqual({
+      kind: 'not-read',
+      detail: 'diplo.example answered 500 Internal Server Error',
+    });
+    expect(histories.unread).toHaveLength(1);
+  });
+
+  it('notes a history whose versions cannot be prepared as not read, and keeps the post without them', async () => {
+    // a lone surrogate cannot be canonicalized
+    const broken = { content: { ...content, text: 'half \uD800 a pair' }, artifacts: [] };
+    const { posts } = await preparePosts([found({ kind: 'read', versions: [broken] })]);
+    expect(posts[0].history).toBeUndefined();
+    expect(posts[0].historyGap?.kind).toBe('not-read');
+  });
+
+  it('notes a history cut short, its message made storable (a NUL from the platform escaped) and bounded', async () => {
+    const truncated = `9 of 59 missed edits left out (made from 2022-02-27\u0000 to ${'x'.repeat(2000)})`;
+    const { posts } = await preparePosts([found({ kind: 'read', versions: [earlier], truncated })]);
+    expect(posts[0].history).toHaveLength(1);
+    const gap = posts[0].historyGap!;
+    expect(gap.kind).toBe('cut-short');
+    expect(gap.detail).toContain('9 of 59 missed edits left out (made from 2022-02-27\\u0000 to ');
+    expect(gap.detail).not.toContain('\u0000');
+    // cut at 500 characters and an ellipsis, then the one NUL written as six
+    expect(gap.detail).toHaveLength(500 + 1 + 5);
+    expect(gap.detail.endsWith('…')).toBe(true);
+  });
+
+  it('notes nothing for a history read whole, or none', async () => {
+    const { posts } = await preparePosts([
+      found({ kind: 'read', versions: [earlier] }),
+      { ...found(undefined), content: { ...content, postId: '1002' } },
+    ]);
+    expect(posts.map((p) => p.historyGap)).toEqual([undefined, undefined]);
+  });
+});
