@@ -59,6 +59,20 @@ describe('preparePosts: an incomplete edit history is noted on the post', () => 
     expect(gap.detail.endsWith('…')).toBe(true);
   });
 
+  it('notes a history cut short on the first version after the edits left out', async () => {
+    const newest = { content: { ...content, text: 'The talks will start on Friday.' }, artifacts: [] };
+    const { posts } = await preparePosts([
+      found({
+        kind: 'read',
+        versions: [earlier, newest],
+        truncated: '3 of 5 missed edits left out',
+        truncatedAfter: 0,
+      }),
+    ]);
+    expect(posts[0].historyGap).toBeUndefined();
+    expect(posts[0].history?.map((v) => v.historyGap?.kind)).toEqual([undefined, 'cut-short']);
+  });
+
   it('notes nothing for a history read whole, or none', async () => {
     const { posts } = await preparePosts([
       found({ kind: 'read', versions: [earlier] }),

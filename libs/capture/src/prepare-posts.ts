@@ -25,6 +25,8 @@ export interface FoundPost {
         kind: 'read';
         versions: { content: StatementContent; artifacts: FoundArtifact[] }[];
         truncated?: string;
+        /** the index of the version the edits left out came after */
+        truncatedAfter?: number;
       }
     | { kind: 'failed'; detail: string };
 }
@@ -47,7 +49,8 @@ export interface HistoryNotes {
  * whose content cannot be canonicalized (a lone surrogate, say) is rejected alone; the others go on.
  * An edit history is best effort: one that was not read, or cannot be prepared, is reported in
  * `histories.unread` and the post is kept without it; one read with versions left out is kept and reported in
- * `histories.truncated`. Either way the post carries a `historyGap`, noted with its new version.
+ * `histories.truncated`. Either way a `historyGap` marks the version the missing edits came before: the post's
+ * own for a history not read, the first after the edits left out for one cut short.
  */
 export async function preparePosts(found: FoundPost[]): Promise<{
   posts: PreparedPost[];
@@ -107,7 +110,10 @@ export async function preparePosts(found: FoundPost[]): Promise<{
       }
       if (prepared.history && post.history.truncated) {
         histories.truncated.push({ postId: post.content.postId, reason: post.history.truncated });
-        prepared.historyGap = {
+        // on the first version after the edits left out: the one whose diff would hide them
+        const after = post.history.truncatedAfter;
+        const next = after === undefined ? undefined : prepared.history[after + 1];
+        (next ?? prepared).historyGap = {
           kind: 'cut-short',
           // the platform's own times are quoted in it: no NUL or lone surrogate may reach the row
           detail: printable(post.history.truncated, MAX_GAP_DETAIL),

@@ -34,10 +34,12 @@ export interface HistoryVersion {
 /**
  * What reading a post's edit history gave: the versions between the one we hold and the current one, oldest
  * first (the current version itself is the post), with `truncated` saying how many were left out, and from
- * when, when not all are kept; or why it could not be read, which never fails the post.
+ * when, when not all are kept, and `truncatedAfter` the index of the version they came after; or why it could
+ * not be read, which never fails the post.
  */
 export type EditHistory =
-  { kind: 'read'; versions: HistoryVersion[]; truncated?: string } | { kind: 'failed'; detail: string };
+  | { kind: 'read'; versions: HistoryVersion[]; truncated?: string; truncatedAfter?: number }
+  | { kind: 'failed'; detail: string };
 
 /** What a connector needs to find an account again. Produced by `resolve`, stored on the account row. */
 export interface ResolvedAccount {

@@ -37,7 +37,7 @@ export interface PreparedPost {
    * it, each with `source: 'platform-history'`, unless we already hold its content
    */
   history?: PreparedPost[];
-  /** the edit history read with this post missed versions before it; noted on the post's new version */
+  /** edits made before this version are missing from the history read with it; noted with the version */
   historyGap?: HistoryGap;
 }
 
@@ -92,7 +92,7 @@ interface NewVersion {
   recordSha256: string;
   /** the statement row holds this version's latest state already (inserted with it) */
   rowComplete: boolean;
-  /** the post's own version (not one from its history) read with an incomplete edit history */
+  /** edits made before this version are missing from the edit history it was written with */
   historyGap?: HistoryGap;
 }
 
@@ -139,8 +139,13 @@ export async function writeCaptures(
       history.map((h) => h.contentSha256),
       post.contentSha256,
     );
-    return plan.map((step) => {
-      const version = step.from === 'history' ? history[step.index] : post;
+    const versionOf = (step: (typeof plan)[number]) => (step.from === 'history' ? history[step.index] : post);
+    // one version of a sighting may carry a gap; if it is one we hold already, the newest written takes it
+    const gap = post.historyGap ?? history.find((h) => h.historyGap)?.historyGap;
+    const marked = plan.findIndex((step) => versionOf(step).historyGap !== undefined);
+    const gapAt = gap === undefined ? -1 : marked >= 0 ? marked : plan.length - 1;
+    return plan.map((step, i) => {
+      const version = versionOf(step);
       const record = buildRecord(
         version.content,
         version.artifacts.map(({ role, sha256 }) => ({ role, sha256 })),
@@ -156,7 +161,7 @@ export async function writeCaptures(
         recordJson: canonical.json,
         recordSha256: canonical.sha256,
         rowComplete: row.complete,
-        historyGap: step.from === 'current' ? post.historyGap : undefined,
+        historyGap: i === gapAt ? gap : undefined,
       };
     });
   });
@@ -167,10 +172,9 @@ export async function writeCaptures(
   const sent = new Set<string>();
   for (let start = 0; start < versions.length; start += VERSIONS_PER_STATEMENT)
     await insertVersions(db, versions.slice(start, start + VERSIONS_PER_STATEMENT), logOrigin, sent);
-  // history versions carry no gap of their own, so these are the posts' own new versions
   await insertHistoryGaps(
     db,
-    versions.filter((v) => v.post.historyGap),
+    versions.filter((v) => v.historyGap),
   );
 
   return sets.map((set) => {

@@ -357,6 +357,8 @@ describe('MastodonConnector and edit histories', () => {
       `Mastodon ${new URL(server.origin).host} edit history of status ${id}: 5 of 8 missed edits left out ` +
         `(made from ${times[2]} to ${times[6]}): at most 3 versions a post, the first missed edit and the newest kept`,
     );
+    // they came after the first kept ('Version 2.'), before 'Version 8.'
+    expect(post.history.truncatedAfter).toBe(0);
 
     const [whole] = await new MastodonConnector(http).fetchMany(account, [{ postId: id, url: '', held }]);
     const all = foundPost(whole).history;

@@ -146,7 +146,8 @@ export class MastodonEditHistoryReader {
     const truncated =
       `${what}: ${leftOut.length} of ${leftOut.length + missed.length} missed edits left out (made from ` +
       `${first} to ${last}): at most ${this.options.maxVersions} versions a post, ${kept}`;
-    return { kind: 'read', versions, truncated };
+    // kept: the first missed edit, then the newest; the ones left out came after the first
+    return { kind: 'read', versions, truncated, truncatedAfter: 0 };
   }
 }
 
