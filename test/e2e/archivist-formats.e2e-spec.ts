@@ -3,7 +3,7 @@ import { Readable } from 'node:stream';
 import { WARCParser } from 'warcio';
 import { createTestEnvironment, type TestEnvironment } from '@app/testing/test-environment';
 import { startFakeMastodon, type FakeMastodon } from '@app/testing/fake-mastodon';
-import { startTestApp, waitFor, type TestApp } from './support/app';
+import { getBytes, startTestApp, waitFor, type TestApp } from './support/app';
 
 const PUBLIC_URL = 'https://archive.test';
 
@@ -287,17 +287,8 @@ describe('archivist formats: Memento and WARC', () => {
 
   describe('WARC', () => {
     const download = async (path: string) => {
-      const res = await app
-        .http()
-        .get(path)
-        .buffer(true)
-        .parse((response, done) => {
-          const chunks: Buffer[] = [];
-          response.on('data', (chunk: Buffer) => chunks.push(chunk));
-          response.on('end', () => done(null, Buffer.concat(chunks)));
-        })
-        .expect(200);
-      return { res, records: await readWarc(res.body as Buffer) };
+      const { res, body } = await getBytes(app, path);
+      return { res, records: await readWarc(body) };
     };
 
     it('exports a statement as WARC 1.1 records whose digests match a recomputation', async () => {

@@ -7,7 +7,7 @@ import { replayDiff, type DiffPart } from '@app/core';
 import { verifyEvidenceBundle, type EvidenceBundle } from '@app/ledger';
 import { createTestEnvironment, type TestEnvironment } from '@app/testing/test-environment';
 import { startFakeMastodon, type FakeMastodon } from '@app/testing/fake-mastodon';
-import { startTestApp, waitFor, type TestApp } from './support/app';
+import { getBytes, startTestApp, waitFor, type TestApp } from './support/app';
 
 interface VersionView {
   number: number;
@@ -222,19 +222,8 @@ describe('edit history: versions missed between rechecks', () => {
     const page = (await app.http().get(`/statements/${statementId}`).expect(200)).text;
     expect(page).toContain('only part of the platform’s edit history was kept');
     // and in the WARC export's metadata record of that version
-    const warc = await app
-      .http()
-      .get(`/statements/${statementId}.warc.gz`)
-      .buffer(true)
-      .parse((response, done) => {
-        const chunks: Buffer[] = [];
-        response.on('data', (chunk: Buffer) => chunks.push(chunk));
-        response.on('end', () => done(null, Buffer.concat(chunks)));
-      })
-      .expect(200);
-    const fields = gunzipSync(warc.body as Buffer)
-      .toString('utf8')
-      .split('\r\n');
+    const warc = await getBytes(app, `/statements/${statementId}.warc.gz`);
+    const fields = gunzipSync(warc.body).toString('utf8').split('\r\n');
     // versions in order: 5 (its history answered 500), then 7
     expect(fields.filter((line) => line.startsWith('history-gap: '))).toEqual([
       expect.stringMatching(/^history-gap: not-read: .*500/),

@@ -1,6 +1,6 @@
 import { type DataSource } from 'typeorm';
-import { type StatementContent } from '@app/core';
 import { createDataSource, writeCaptures } from '@app/persistence';
+import { statementContent } from '@app/testing/statement-content';
 import { createTestEnvironment, type TestEnvironment } from '@app/testing/test-environment';
 import { preparePosts, type FoundPost } from './prepare-posts';
 
@@ -27,23 +27,7 @@ describe('history gaps: the version that carries the note (real database)', () =
     await env?.destroy();
   });
 
-  const content = (postId: string, text: string): StatementContent => ({
-    platform: 'mastodon',
-    account: 'mfa@diplo.example',
-    postId,
-    url: `https://diplo.example/@mfa/${postId}`,
-    authoredAt: '2026-11-30T10:00:00.000Z',
-    editedAt: null,
-    title: null,
-    text,
-    html: null,
-    language: 'en',
-    media: [],
-    isReply: false,
-    isRepost: false,
-    isQuote: false,
-    parserVersion: 'test-1',
-  });
+  const content = (postId: string, text: string) => statementContent(postId, { text });
 
   /** One sighting of the post written as a capture would write it. */
   async function sight(postId: string, text: string, history?: FoundPost['history']): Promise<string> {

@@ -1,23 +1,10 @@
-import { type StatementContent } from '@app/core';
+import { statementContent } from '@app/testing/statement-content';
 import { preparePosts, type FoundPost } from './prepare-posts';
 
-const content: StatementContent = {
-  platform: 'mastodon',
-  account: 'mfa@diplo.example',
-  postId: '1001',
-  url: 'https://diplo.example/@mfa/1001',
-  authoredAt: '2022-02-27T08:00:00.000Z',
+const content = statementContent('1001', {
   editedAt: '2022-02-27T09:00:00.000Z',
-  title: null,
-  text: 'The talks are postponed.',
   html: '<p>The talks are postponed.</p>',
-  language: 'en',
-  media: [],
-  isReply: false,
-  isRepost: false,
-  isQuote: false,
-  parserVersion: 'mastodon/1',
-};
+});
 
 function found(history: FoundPost['history']): FoundPost {
   return { content, artifacts: [], evidenceLevel: 'captured', history };

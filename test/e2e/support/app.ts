@@ -71,6 +71,21 @@ export async function waitFor<T>(
   }
 }
 
+/** GET `path` expecting 200, with the body as the bytes sent (supertest parses only text and JSON itself). */
+export async function getBytes(app: TestApp, path: string): Promise<{ res: request.Response; body: Buffer }> {
+  const res = await app
+    .http()
+    .get(path)
+    .buffer(true)
+    .parse((response, done) => {
+      const chunks: Buffer[] = [];
+      response.on('data', (chunk: Buffer) => chunks.push(chunk));
+      response.on('end', () => done(null, Buffer.concat(chunks)));
+    })
+    .expect(200);
+  return { res, body: res.body as Buffer };
+}
+
 export const ARCHIVE_TABLES = [
   'accounts',
   'statements',
