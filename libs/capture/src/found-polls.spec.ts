@@ -1,5 +1,6 @@
 import { type FetchedPost, type PollResult } from '@app/sources';
 import { useCaptureWriter } from '@app/testing/capture-writer-fixture';
+import { statementContent } from '@app/testing/statement-content';
 import { type PollWork } from './capture-work';
 import { FOUND_POLL_BATCH_MAX_VERSIONS } from './poll-batches';
 
@@ -14,23 +15,12 @@ describe('CaptureWriter: polls with posts written in batches (on a real database
   function post(work: PollWork, postId: string, text: string): FetchedPost {
     const body = Buffer.from(JSON.stringify({ id: postId, content: text }));
     return {
-      content: {
-        platform: 'mastodon',
+      content: statementContent(postId, {
         account: work.account.handle,
-        postId,
         url: `https://diplo.example/@${work.account.handle}/${postId}`,
         authoredAt: '2029-12-31T23:00:00.000Z',
-        editedAt: null,
-        title: null,
         text,
-        html: null,
-        language: 'en',
-        media: [],
-        isReply: false,
-        isRepost: false,
-        isQuote: false,
-        parserVersion: 'test-1',
-      },
+      }),
       artifacts: [{ role: 'response', mediaType: 'application/json', bytes: body }],
       evidenceLevel: 'captured',
     };

@@ -6,6 +6,7 @@ import { MetricsService } from '@app/observability';
 import { createDataSource, writeCaptures } from '@app/persistence';
 import { bullOptions, JobName, jobIds, QueueName, type JobOf } from '@app/queues';
 import { ConnectorRegistry, type Connector, type PostAnswer, type PostRef } from '@app/sources';
+import { statementContent } from '@app/testing/statement-content';
 import { createTestEnvironment, type TestEnvironment } from '@app/testing/test-environment';
 import { waitFor } from '@app/testing/wait-for';
 import { RecheckStatementsProcessor } from './recheck-statements.processor';
@@ -63,23 +64,9 @@ describe('RecheckStatementsProcessor: a re-check our own load refused (real data
       Array.from({ length: count }, (_, i) => {
         const postId = String(113000000000000001n + BigInt(i));
         return {
-          content: {
-            platform: 'mastodon',
-            account: 'mfa@diplo.example',
-            postId,
-            url: `https://diplo.example/@mfa/${postId}`,
-            authoredAt: '2026-11-30T10:00:00.000Z',
-            editedAt: null,
-            title: null,
+          content: statementContent(postId, {
             text: `We condemn the strike on civilian infrastructure (${i}).`,
-            html: null,
-            language: 'en',
-            media: [],
-            isReply: false,
-            isRepost: false,
-            isQuote: false,
-            parserVersion: 'test-1',
-          },
+          }),
           artifacts: [
             { role: 'response', mediaType: 'application/json', bytes: Buffer.from(`{"id":"${postId}"}`) },
           ],
