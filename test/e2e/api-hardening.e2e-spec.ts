@@ -132,6 +132,33 @@ describe('API hardening: bad input is a 4xx that says why', () => {
     expect(entries.body).toEqual({ start: big - 1, end: big - 1, entries: [] });
   });
 
+  it('refuses, naming the field, what could never match: an unknown platform, a version or delivery past its type', async () => {
+    const platform = await app.http().get('/api/v1/statements?platform=mastadon').expect(400);
+    expect(platform.body.message).toMatch(/^platform: "mastadon" is no platform this archive reads; one of /);
+    for (const name of ['x', 'mastodon', 'bluesky', 'telegram', 'feed', 'web'])
+      expect(platform.body.message.split('one of ')[1].split(', ')).toContain(name);
+    await app.http().get('/api/v1/statements?platform=mastodon').expect(200);
+
+    const id = '6f1c0b52-3c1e-4f7a-9a55-2b0f4c1d8e90';
+    for (const version of ['3000000000', '0', '1.5']) {
+      const res = await app.http().get(`/api/v1/statements/${id}/evidence?version=${version}`).expect(400);
+      expect(res.body.message).toEqual(['version: a version number such as 1']);
+    }
+    await app.http().get(`/api/v1/statements/${id}/evidence?version=2147483647`).expect(404);
+
+    const retry = (delivery: string) =>
+      app.write('post', `/api/v1/subscriptions/${id}/deliveries/${delivery}/retry`);
+    const past = await retry('9223372036854775808').expect(400);
+    expect(past.body.message).toBe('deliveryId: a delivery id such as 42, not "9223372036854775808"');
+    await retry('9223372036854775807').expect(404);
+
+    const nul = await app
+      .write('patch', `/api/v1/subscriptions/${id}`)
+      .send({ keywords: ['war\u0000crimes'] })
+      .expect(400);
+    expect(nul.body.message).toEqual(['keywords: must not contain NUL characters']);
+  });
+
   it.each([
     ['/api/v1/accounts', 'arrays', deepArrays(100_000)],
     ['/api/v1/accounts', 'objects', deepObjects(40_000)],

@@ -1,4 +1,4 @@
-import { ConfigError, loadConfig } from './config';
+import { ConfigError, configWarnings, loadConfig } from './config';
 
 function problems(env: Record<string, string>): string[] {
   try {
@@ -60,6 +60,42 @@ describe('loadConfig', () => {
     expect(
       loadConfig({ VERBATIM_HTTP_BYTES_IN_FLIGHT: '65536', VERBATIM_HTTP_MAX_BYTES: '4096' }).fetch,
     ).toMatchObject({ maxBytesInFlight: 65536, maxBytes: 4096 });
+  });
+
+  it("reads Bluesky's firehose by default, and not at all when the variable is set but empty", () => {
+    expect(loadConfig({}).platforms.blueskyJetstreamUrl).toBe(
+      'wss://jetstream2.us-east.bsky.network/subscribe',
+    );
+    expect(loadConfig({ VERBATIM_BLUESKY_JETSTREAM_URL: '' }).platforms.blueskyJetstreamUrl).toBeNull();
+    expect(
+      loadConfig({ VERBATIM_BLUESKY_JETSTREAM_URL: 'ws://127.0.0.1:6008/subscribe' }).platforms
+        .blueskyJetstreamUrl,
+    ).toBe('ws://127.0.0.1:6008/subscribe');
+  });
+
+  it('refuses a default poll interval below the minimum, naming the default', () => {
+    expect(
+      problems({ VERBATIM_DEFAULT_POLL_INTERVAL_SECONDS: '20', VERBATIM_MIN_POLL_INTERVAL_SECONDS: '30' }),
+    ).toEqual([
+      'VERBATIM_DEFAULT_POLL_INTERVAL_SECONDS: must be at least VERBATIM_MIN_POLL_INTERVAL_SECONDS (30) (got "20")',
+    ]);
+    expect(loadConfig({ VERBATIM_DEFAULT_POLL_INTERVAL_SECONDS: '30' }).polling.defaultIntervalSeconds).toBe(
+      30,
+    );
+  });
+
+  it('warns at boot when links would start at an address readers cannot open', () => {
+    const both = { api: true, worker: true };
+    const warn = (env: Record<string, string>, roles = both) => configWarnings(loadConfig(env), roles, env);
+    expect(warn({})).toEqual([]);
+    expect(warn({ HOST: '0.0.0.0' })[0]).toMatch(
+      /^VERBATIM_PUBLIC_URL is not set, so links in webhooks, feeds and Memento headers start at http:\/\/0\.0\.0\.0:3000, an address readers cannot open; set it to/,
+    );
+    expect(warn({ PORT: '3001' }, { api: false, worker: true })[0]).toContain(
+      "start at http://127.0.0.1:3001, this worker's own address",
+    );
+    expect(warn({ PORT: '3001' }, { api: true, worker: false })).toEqual([]);
+    expect(warn({ HOST: '0.0.0.0', VERBATIM_PUBLIC_URL: 'https://archive.example.org' })).toEqual([]);
   });
 
   it('has the recheck defaults of the docs', () => {

@@ -183,7 +183,9 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): VerbatimConfig
       telegramBaseUrl: e.VERBATIM_TELEGRAM_BASE_URL.replace(/\/+$/, ''),
       blueskyAppViewUrl: e.VERBATIM_BLUESKY_APPVIEW_URL.replace(/\/+$/, ''),
       plcUrl: e.VERBATIM_PLC_URL.replace(/\/+$/, ''),
-      blueskyJetstreamUrl: e.VERBATIM_BLUESKY_JETSTREAM_URL === '' ? null : e.VERBATIM_BLUESKY_JETSTREAM_URL,
+      // set but empty turns the firehose off: the filter above drops empty variables, so read it from env
+      blueskyJetstreamUrl:
+        env.VERBATIM_BLUESKY_JETSTREAM_URL === '' ? null : e.VERBATIM_BLUESKY_JETSTREAM_URL,
     },
     dataDir: e.VERBATIM_DATA_DIR,
     media: { maxBytes: e.VERBATIM_MEDIA_MAX_BYTES, timeoutMs: e.VERBATIM_MEDIA_TIMEOUT_MS },
@@ -239,4 +241,25 @@ function show(env: NodeJS.ProcessEnv, path: PropertyKey[]): string {
   if (/TOKEN|SECRET|PASSWORD/.test(name)) return 'a value that is hidden';
   const value = env[name];
   return value === undefined ? 'nothing' : JSON.stringify(value);
+}
+
+/**
+ * Settings that start but will not do what an operator wants, said at boot. Links in webhooks, feeds and Memento
+ * headers start at VERBATIM_PUBLIC_URL; unset, it is this process's own address, which readers cannot open when
+ * the process listens on every interface or is a worker (webhooks are written by the workers, not the API).
+ */
+export function configWarnings(
+  config: VerbatimConfig,
+  roles: { api: boolean; worker: boolean },
+  env: NodeJS.ProcessEnv = process.env,
+): string[] {
+  if (env.VERBATIM_PUBLIC_URL) return [];
+  const everyInterface = ['0.0.0.0', '::', '[::]'].includes(config.http.host);
+  const workerAlone = roles.worker && !roles.api;
+  if (!everyInterface && !workerAlone && config.http.port !== 0) return [];
+  return [
+    `VERBATIM_PUBLIC_URL is not set, so links in webhooks, feeds and Memento headers start at ` +
+      `${config.alerts.publicUrl}, ${workerAlone ? "this worker's own address" : 'an address readers cannot open'}; ` +
+      'set it to the address readers use to reach the API (e.g. https://archive.example.org)',
+  ];
 }

@@ -164,6 +164,14 @@ export const envRules = envSchema.superRefine((env, ctx) => {
       message: `must be at least VERBATIM_RECHECK_MIN_SECONDS (${env.VERBATIM_RECHECK_MIN_SECONDS})`,
     });
   }
+  if (env.VERBATIM_DEFAULT_POLL_INTERVAL_SECONDS < env.VERBATIM_MIN_POLL_INTERVAL_SECONDS) {
+    // else every account tracked without an interval would be refused for a field its client never sent
+    ctx.addIssue({
+      code: z.ZodIssueCode.custom,
+      path: ['VERBATIM_DEFAULT_POLL_INTERVAL_SECONDS'],
+      message: `must be at least VERBATIM_MIN_POLL_INTERVAL_SECONDS (${env.VERBATIM_MIN_POLL_INTERVAL_SECONDS})`,
+    });
+  }
   if (
     env.VERBATIM_HTTP_BYTES_IN_FLIGHT !== undefined &&
     env.VERBATIM_HTTP_BYTES_IN_FLIGHT < env.VERBATIM_HTTP_MAX_BYTES

@@ -5,7 +5,8 @@ import { UrlField } from '../common/url-field';
 export class TrackAccountDto {
   @ApiProperty({
     example: 'https://mastodon.social/@Mfa_russia',
-    description: 'a Mastodon profile URL or an RSS/Atom feed URL',
+    description:
+      'an X account, Mastodon profile, Bluesky account, public Telegram channel, RSS/Atom feed or web page (a press-release list)',
   })
   @UrlField()
   url!: string;

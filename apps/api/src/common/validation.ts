@@ -11,7 +11,10 @@ function flatten(errors: ValidationError[], prefix = ''): string[] {
     const own = Object.values(error.constraints ?? {}).map((message) =>
       message.startsWith(`property ${error.property} should not exist`)
         ? `${path}: unknown field; remove it`
-        : `${path}: ${message}`,
+        : // a message of our own names its field already: "q: must not contain NUL characters"
+          message.startsWith(`${error.property}: `)
+          ? `${prefix ? `${prefix}.` : ''}${message}`
+          : `${path}: ${message}`,
     );
     return [...own, ...flatten(error.children ?? [], path)];
   });

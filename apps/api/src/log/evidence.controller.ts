@@ -2,7 +2,7 @@ import { Controller, Get, Inject, Param, ParseUUIDPipe, Query, Res } from '@nest
 import { ApiPropertyOptional, ApiTags } from '@nestjs/swagger';
 import { InjectDataSource } from '@nestjs/typeorm';
 import { Type } from 'class-transformer';
-import { IsInt, IsOptional, IsUUID, Min } from 'class-validator';
+import { IsInt, IsOptional, IsUUID, Max, Min } from 'class-validator';
 import { type Response } from 'express';
 import { DataSource } from 'typeorm';
 import { serializeEvidenceBundle } from '@app/ledger';
@@ -12,8 +12,10 @@ export class EvidenceQuery {
   @ApiPropertyOptional({ description: 'version number; the latest when absent' })
   @IsOptional()
   @Type(() => Number)
-  @IsInt()
-  @Min(1)
+  @IsInt({ message: 'version: a version number such as 1' })
+  @Min(1, { message: 'version: a version number such as 1' })
+  // versions are integers in the database: a larger number names no version
+  @Max(2_147_483_647, { message: 'version: a version number such as 1' })
   version?: number;
 
   @ApiPropertyOptional({ description: 'an observation id (statement seen missing, deleted, restored…)' })

@@ -18,6 +18,7 @@ import {
   type StatementFilter,
   type StatementPage,
 } from '@app/persistence';
+import { ConnectorRegistry } from '@app/sources';
 import { citationsOf } from './cite/citations';
 import { MESSAGES, type Messages } from './i18n';
 import { PageErrorFilter } from './page-error.filter';
@@ -33,7 +34,6 @@ const PAGE_SIZE = 25;
 const HOME_LIST = 10;
 const EXPORT_LIMIT = 1000;
 const UUID = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i;
-const KNOWN_PLATFORMS = ['mastodon', 'telegram', 'x', 'feed'];
 const DAY_MS = 24 * 3600 * 1000;
 
 const EVIDENCE_WORDS: Record<string, keyof Messages> = {
@@ -54,6 +54,7 @@ export class PagesController {
     @InjectDataSource() private readonly db: DataSource,
     @Inject(VERBATIM_CONFIG) private readonly config: VerbatimConfig,
     private readonly renderer: PageRenderer,
+    private readonly connectors: ConnectorRegistry,
   ) {}
 
   @Get()
@@ -91,7 +92,7 @@ export class PagesController {
       listStatements(this.db.manager, filter),
       listTrackedAccounts(this.db.manager),
     ]);
-    const platforms = [...new Set([...KNOWN_PLATFORMS, ...accounts.map((a) => a.platform)])].sort();
+    const platforms = [...new Set([...this.connectors.platforms, ...accounts.map((a) => a.platform)])].sort();
     const t = MESSAGES[page.language];
     const exportQuery = withQuery(page.pathAndQuery, { cursor: undefined });
     return this.renderer.render(

@@ -13,6 +13,7 @@ import {
   type StatementPage,
   type StatementView,
 } from '@app/persistence';
+import { ConnectorRegistry } from '@app/sources';
 import { mementoHeaders } from '../memento';
 import { ListStatementsQuery } from './list-statements.query';
 
@@ -22,11 +23,18 @@ export class StatementsController {
   constructor(
     @InjectDataSource() private readonly db: DataSource,
     @Inject(VERBATIM_CONFIG) private readonly config: VerbatimConfig,
+    private readonly connectors: ConnectorRegistry,
   ) {}
 
   /** Newest captured first; the cursor is a position in capture order, so pages stay stable while captures arrive. */
   @Get()
   list(@Query() query: ListStatementsQuery): Promise<StatementPage> {
+    // a misspelt platform would find nothing, which reads as an archive with nothing to show
+    if (query.platform !== undefined && !this.connectors.platforms.includes(query.platform))
+      throw new VerbatimError(
+        ErrorCode.InvalidInput,
+        `platform: ${JSON.stringify(query.platform)} is no platform this archive reads; one of ${this.connectors.platforms.join(', ')}`,
+      );
     return listStatements(this.db.manager, {
       ...query,
       since: query.since ? new Date(query.since) : undefined,

@@ -78,6 +78,7 @@ export class UpdateSubscriptionDto {
   @IsString({ each: true })
   @MinLength(1, { each: true })
   @MaxLength(200, { each: true })
+  @NotContains('\u0000', { each: true, message: 'keywords: must not contain NUL characters' })
   keywords?: string[] | null;
 
   @ApiPropertyOptional({ description: 'false pauses deliveries; true resumes them (and clears a disable)' })

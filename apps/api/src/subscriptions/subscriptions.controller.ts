@@ -22,7 +22,8 @@ const uuid = new ParseUUIDPipe({ errorHttpStatusCode: 400 });
 /** A delivery id as the API gives it: a positive integer in decimal, kept as text (bigint in the database). */
 const deliveryId = {
   transform(value: string): string {
-    if (!/^[1-9][0-9]{0,18}$/.test(value))
+    // bigint's range: a longer or larger number names no delivery, and PostgreSQL would refuse it
+    if (!/^[1-9][0-9]{0,18}$/.test(value) || BigInt(value) > 9_223_372_036_854_775_807n)
       throw new VerbatimError(
         ErrorCode.InvalidInput,
         `deliveryId: a delivery id such as 42, not ${JSON.stringify(value.slice(0, 40))}`,

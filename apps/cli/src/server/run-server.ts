@@ -1,5 +1,5 @@
 import { type AddressInfo } from 'node:net';
-import { checkConnectivity, ConfigError, loadConfig } from '@app/config';
+import { checkConnectivity, ConfigError, configWarnings, loadConfig } from '@app/config';
 import { createDataSource, databaseWarnings, runMigrations } from '@app/persistence';
 import { createVerbatimApp } from './create-app';
 import { type Roles } from './app.module';
@@ -12,6 +12,7 @@ import { type Roles } from './app.module';
 export async function runServer(roles: Roles): Promise<void> {
   try {
     const config = loadConfig();
+    for (const warning of configWarnings(config, roles)) console.warn(`Warning: ${warning}`);
     await checkConnectivity(config);
     const dataSource = createDataSource(config.databaseUrl, { poolSize: 2 });
     await dataSource.initialize();

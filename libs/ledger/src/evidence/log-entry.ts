@@ -43,7 +43,7 @@ export interface ArtifactReference {
 
 export interface LogEntryFields {
   /**
-   * `snapshot`: a captured version of a statement; `observation`: a later sighting (unchanged, deleted...);
+   * `snapshot`: a captured version of a statement; `observation`: a change of status seen later (missing, deleted, restored...);
    * `quotation`: what an article claimed a statement said; `media`: a media file of a version, downloaded after
    * the version was recorded.
    */
