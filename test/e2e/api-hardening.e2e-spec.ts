@@ -145,6 +145,13 @@ describe('API hardening: bad input is a 4xx that says why', () => {
       expect(res.body.message).toEqual(['version: a version number such as 1']);
     }
     await app.http().get(`/api/v1/statements/${id}/evidence?version=2147483647`).expect(404);
+    const both = await app
+      .http()
+      .get(`/api/v1/statements/${id}/evidence?version=1&observation=${id}`)
+      .expect(400);
+    expect(both.body.message).toBe(
+      'version and observation: ask for one bundle, of a version or of an observation, not both',
+    );
 
     const retry = (delivery: string) =>
       app.write('post', `/api/v1/subscriptions/${id}/deliveries/${delivery}/retry`);

@@ -5,6 +5,7 @@ import { Type } from 'class-transformer';
 import { IsInt, IsOptional, IsUUID, Max, Min } from 'class-validator';
 import { type Response } from 'express';
 import { DataSource } from 'typeorm';
+import { ErrorCode, VerbatimError } from '@app/core';
 import { serializeEvidenceBundle } from '@app/ledger';
 import { evidenceFor, evidenceForObservation, LOG_KEY, type LogKey } from '@app/log';
 
@@ -39,6 +40,11 @@ export class EvidenceController {
     @Query() query: EvidenceQuery,
     @Res() res: Response,
   ): Promise<void> {
+    if (query.observation !== undefined && query.version !== undefined)
+      throw new VerbatimError(
+        ErrorCode.InvalidInput,
+        'version and observation: ask for one bundle, of a version or of an observation, not both',
+      );
     const outcome =
       query.observation !== undefined
         ? await evidenceForObservation(this.db.manager, this.key, id, query.observation)
