@@ -7,7 +7,8 @@
  *          costs O(array) per word), the GIN index rebuilt afterwards from the migration's own definition,
  *          then statements added one by one until the index's pending list is nearly full (what every search
  *          through the index reads), then ANALYZE and CHECKPOINT
- *   limit  the API's own primary-key lookup of a statement (SQL), and GET /api/v1/statements/:id (HTTP)
+ *   limit  the API's own primary-key lookup of a statement (SQL), and GET /api/v1/statements/:id (HTTP); the
+ *          floor of a page over HTTP on this machine (http-floor.ts: a bare server, one query, no framework)
  *   ours   the API's list query, `listStatements({ q, limit: 50 })`: one call of `verbatim_search`, which
  *          searches blocks of capture order inside the GIN index from the newest down (migration
  *          SearchCaptureBlocks). Timed as SQL (the function, every round trip it makes) and through the real
@@ -37,6 +38,7 @@ import { parseSearchQuery, tsqueryExpression } from '@app/persistence/queries/se
 import { seededRandom } from '@app/testing/seeded-random';
 import { createTestEnvironment, type TestEnvironment } from '@app/testing/test-environment';
 import { fmt, log, percentile, printTable, sortedNumbers, timed, type Row } from './bench-support';
+import { startHttpFloor } from './http-floor';
 
 const STATEMENTS = Number(process.env.BENCH_SEARCH_STATEMENTS ?? 1_000_000);
 const ACCOUNTS = 2_000;
@@ -436,6 +438,11 @@ async function main(): Promise<void> {
       ids.map((id) => `/api/v1/statements/${id}`),
       5,
     );
+    log('HTTP: the floor, a bare node:http server answering a page of one query…');
+    const floor = await startHttpFloor(env.databaseUrl);
+    const floorHttp = await measureHttp(floor.base, floor.paths(TERMS_PER_CLASS), RUNS_PER_TERM).finally(() =>
+      floor.close(),
+    );
     const http = new Map<string, Latency>();
     for (const c of classes) {
       http.set(
@@ -487,6 +494,14 @@ async function main(): Promise<void> {
         what: `HTTP GET /api/v1/statements/:id (5 queries; n=${pkHttp.count})`,
         ours: '',
         limit: latencyText(pkHttp),
+        ratio: '',
+        target: '',
+        verdict: '',
+      },
+      {
+        what: `HTTP floor: bare node:http + pg, a page of 51 newest (n=${floorHttp.count})`,
+        ours: '',
+        limit: latencyText(floorHttp),
         ratio: '',
         target: '',
         verdict: '',
