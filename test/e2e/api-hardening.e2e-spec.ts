@@ -140,7 +140,7 @@ describe('API hardening: bad input is a 4xx that says why', () => {
     await app.http().get('/api/v1/statements?platform=mastodon').expect(200);
 
     const id = '6f1c0b52-3c1e-4f7a-9a55-2b0f4c1d8e90';
-    for (const version of ['3000000000', '0', '1.5']) {
+    for (const version of ['3000000000', '0', '1.5', 'abc']) {
       const res = await app.http().get(`/api/v1/statements/${id}/evidence?version=${version}`).expect(400);
       expect(res.body.message).toEqual(['version: a version number such as 1']);
     }

@@ -95,6 +95,8 @@ describe('loadConfig', () => {
       "start at http://127.0.0.1:3001, this worker's own address",
     );
     expect(warn({ PORT: '3001' }, { api: true, worker: false })).toEqual([]);
+    expect(warn({ HOST: '::' })[0]).toContain('start at http://[::]:3000, an address');
+    expect(loadConfig({ HOST: '::1' }).alerts.publicUrl).toBe('http://[::1]:3000');
     expect(warn({ HOST: '0.0.0.0', VERBATIM_PUBLIC_URL: 'https://archive.example.org' })).toEqual([]);
   });
 

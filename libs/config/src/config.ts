@@ -203,7 +203,10 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): VerbatimConfig
       witnessFor: list(e.VERBATIM_WITNESS_FOR),
     },
     alerts: {
-      publicUrl: (e.VERBATIM_PUBLIC_URL ?? `http://${e.HOST}:${e.PORT}`).replace(/\/+$/, ''),
+      // an IPv6 address goes in brackets in a URL
+      publicUrl: (
+        e.VERBATIM_PUBLIC_URL ?? `http://${e.HOST.includes(':') ? `[${e.HOST}]` : e.HOST}:${e.PORT}`
+      ).replace(/\/+$/, ''),
       webhookRetryBaseSeconds: e.VERBATIM_WEBHOOK_RETRY_BASE_SECONDS,
       webhookTimeoutMs: e.VERBATIM_WEBHOOK_TIMEOUT_MS,
       webhookConcurrency: e.VERBATIM_WEBHOOK_CONCURRENCY,
@@ -254,7 +257,7 @@ export function configWarnings(
   env: NodeJS.ProcessEnv = process.env,
 ): string[] {
   if (env.VERBATIM_PUBLIC_URL) return [];
-  const everyInterface = ['0.0.0.0', '::', '[::]'].includes(config.http.host);
+  const everyInterface = ['0.0.0.0', '::'].includes(config.http.host);
   const workerAlone = roles.worker && !roles.api;
   if (!everyInterface && !workerAlone && config.http.port !== 0) return [];
   return [

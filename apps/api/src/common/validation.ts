@@ -16,7 +16,8 @@ function flatten(errors: ValidationError[], prefix = ''): string[] {
           ? `${prefix ? `${prefix}.` : ''}${message}`
           : `${path}: ${message}`,
     );
-    return [...own, ...flatten(error.children ?? [], path)];
+    // one message a field, however many of its checks share it (NaN fails IsInt, Min and Max alike)
+    return [...new Set(own), ...flatten(error.children ?? [], path)];
   });
 }
 

@@ -92,7 +92,7 @@ export class PagesController {
       listStatements(this.db.manager, filter),
       listTrackedAccounts(this.db.manager),
     ]);
-    const platforms = [...new Set([...this.connectors.platforms, ...accounts.map((a) => a.platform)])].sort();
+    const platforms = [...this.connectors.platforms].sort();
     const t = MESSAGES[page.language];
     const exportQuery = withQuery(page.pathAndQuery, { cursor: undefined });
     return this.renderer.render(
