@@ -6,7 +6,7 @@ import { startFakeMastodon, type FakeMastodon } from '@app/testing/fake-mastodon
 import { TEST_HTTP_OPTIONS } from '@app/testing/test-http-client';
 import { createTestEnvironment, type TestEnvironment } from '@app/testing/test-environment';
 import { GuardedHttpClient, systemResolver, type Resolver } from '@app/sources';
-import { countRows, startTestApp, type TestApp } from './support/app';
+import { countRows, getRaw, startTestApp, type TestApp } from './support/app';
 
 /** A port on 127.0.0.1 where nothing listens. */
 async function closedPort(): Promise<number> {
@@ -231,16 +231,7 @@ describe('API hardening: bad input is a 4xx that says why', () => {
       ]);
     });
 
-    const download = (path: string) =>
-      app
-        .http()
-        .get(path)
-        .buffer(true)
-        .parse((res, done) => {
-          const chunks: Buffer[] = [];
-          res.on('data', (chunk: Buffer) => chunks.push(chunk));
-          res.on('end', () => done(null, Buffer.concat(chunks)));
-        });
+    const download = (path: string) => getRaw(app, path);
 
     it('streams a 9 MB artifact byte-exact with its length and security headers', async () => {
       const res = await download(`/api/v1/artifacts/${sha256}`).expect(200);

@@ -9,7 +9,7 @@ import { auditLog } from '@app/log/audit';
 import { startFakeMastodon, type FakeMastodon } from '@app/testing/fake-mastodon';
 import { createTestEnvironment, type TestEnvironment } from '@app/testing/test-environment';
 import { DownloadMediaUseCase } from '@app/worker/media/download-media.use-case';
-import { startTestApp, waitFor, type TestApp } from './support/app';
+import { getBytes, startTestApp, waitFor, type TestApp } from './support/app';
 
 interface MediaView {
   url: string;
@@ -148,17 +148,8 @@ describe('media files of captured posts', () => {
         join(dataDir, 'blobs', item.sha256!.slice(0, 2), item.sha256!.slice(2, 4), item.sha256!),
       );
       expect(file.equals(bytes)).toBe(true);
-      const res = await app
-        .http()
-        .get(item.artifactUrl!)
-        .buffer(true)
-        .parse((r, done) => {
-          const chunks: Buffer[] = [];
-          r.on('data', (c: Buffer) => chunks.push(c));
-          r.on('end', () => done(null, Buffer.concat(chunks)));
-        })
-        .expect(200);
-      expect((res.body as Buffer).equals(bytes)).toBe(true);
+      const { res, body } = await getBytes(app, item.artifactUrl!);
+      expect(body.equals(bytes)).toBe(true);
       expect(res.headers['content-type']).toBe(item.mediaType);
       expect(res.headers['content-security-policy']).toBe("sandbox; default-src 'none'");
       expect(res.headers['x-content-type-options']).toBe('nosniff');

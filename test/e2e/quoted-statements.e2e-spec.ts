@@ -11,7 +11,7 @@ import {
   kulebaXPost,
   startFakeX,
 } from '@app/testing/fake-x';
-import { startTestApp, waitFor, type TestApp } from './support/app';
+import { getBytes, startTestApp, waitFor, type TestApp } from './support/app';
 import { startCli, waitForExit } from './support/processes';
 
 /** The 27 February 2022 news article quoting Dmytro Kuleba's call for the International Legion. */
@@ -136,17 +136,8 @@ describe('quoted statements', () => {
       text: KULEBA_STATEMENT_TEXT,
     });
     // the article is kept byte for byte as the artifact the quote was read from
-    const document = await app
-      .http()
-      .get(quoted.sources[0].document.url)
-      .buffer(true)
-      .parse((res, done) => {
-        const chunks: Buffer[] = [];
-        res.on('data', (chunk: Buffer) => chunks.push(chunk));
-        res.on('end', () => done(null, Buffer.concat(chunks)));
-      })
-      .expect(200);
-    expect(Buffer.compare(document.body as Buffer, readFileSync(ARTICLE_FILE))).toBe(0);
+    const document = await getBytes(app, quoted.sources[0].document.url);
+    expect(Buffer.compare(document.body, readFileSync(ARTICLE_FILE))).toBe(0);
 
     const again = await cli(['--source-url', ARTICLE_URL, ARTICLE_FILE]);
     expect(again.output).toContain('already recorded from this document');

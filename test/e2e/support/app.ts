@@ -71,9 +71,9 @@ export async function waitFor<T>(
   }
 }
 
-/** GET `path` expecting 200, with the body as the bytes sent (supertest parses only text and JSON itself). */
-export async function getBytes(app: TestApp, path: string): Promise<{ res: request.Response; body: Buffer }> {
-  const res = await app
+/** GET `path` with the body as the bytes sent (supertest parses only text and JSON itself); any status. */
+export function getRaw(app: TestApp, path: string): request.Test {
+  return app
     .http()
     .get(path)
     .buffer(true)
@@ -81,8 +81,12 @@ export async function getBytes(app: TestApp, path: string): Promise<{ res: reque
       const chunks: Buffer[] = [];
       response.on('data', (chunk: Buffer) => chunks.push(chunk));
       response.on('end', () => done(null, Buffer.concat(chunks)));
-    })
-    .expect(200);
+    });
+}
+
+/** GET `path` expecting 200, with the body as the bytes sent. */
+export async function getBytes(app: TestApp, path: string): Promise<{ res: request.Response; body: Buffer }> {
+  const res = await getRaw(app, path).expect(200);
   return { res, body: res.body as Buffer };
 }
 
