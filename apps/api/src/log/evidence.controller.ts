@@ -10,7 +10,7 @@ import { serializeEvidenceBundle } from '@app/ledger';
 import { evidenceFor, evidenceForObservation, LOG_KEY, type LogKey } from '@app/log';
 
 export class EvidenceQuery {
-  @ApiPropertyOptional({ description: 'version number; the latest when absent' })
+  @ApiPropertyOptional({ description: 'version number; the latest when absent (not with observation)' })
   @IsOptional()
   @Type(() => Number)
   @IsInt({ message: 'version: a version number such as 1' })
@@ -19,7 +19,9 @@ export class EvidenceQuery {
   @Max(2_147_483_647, { message: 'version: a version number such as 1' })
   version?: number;
 
-  @ApiPropertyOptional({ description: 'an observation id (statement seen missing, deleted, restored…)' })
+  @ApiPropertyOptional({
+    description: 'an observation id (statement seen missing, deleted, restored…); not with version',
+  })
   @IsOptional()
   @IsUUID()
   observation?: string;

@@ -34,7 +34,10 @@ export class ListStatementsQuery extends SeqPageQuery {
   @NotContains('\u0000', { message: 'q: must not contain NUL characters' })
   q?: string;
 
-  @ApiPropertyOptional({ description: "the platform's name, e.g. mastodon, x, telegram, feed" })
+  @ApiPropertyOptional({
+    description:
+      "the platform's name, e.g. mastodon, x, bluesky, telegram, feed, web; one this archive does not read is a 400",
+  })
   @IsOptional()
   @Matches(/^[a-z][a-z0-9-]{0,31}$/, {
     message: 'platform: must be a platform name such as mastodon or feed',
