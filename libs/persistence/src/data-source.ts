@@ -1,6 +1,7 @@
 import { DataSource, type DataSourceOptions } from 'typeorm';
 import { ENTITIES } from './entities';
 import { MIGRATIONS } from './migrations';
+import { CallbackQueryClient } from './pg-client';
 import { PG_TYPES } from './timestamps';
 
 /** The one DataSource definition, shared by the apps, the CLI and the tests. */
@@ -16,7 +17,12 @@ export function dataSourceOptions(
     synchronize: false,
     migrationsRun: false,
     migrationsTransactionMode: 'each',
-    extra: { max: options.poolSize ?? 10, connectionTimeoutMillis: 5000, types: PG_TYPES },
+    extra: {
+      max: options.poolSize ?? 10,
+      connectionTimeoutMillis: 5000,
+      types: PG_TYPES,
+      Client: CallbackQueryClient,
+    },
     logging: ['error'],
   };
 }
