@@ -54,21 +54,11 @@ export function describeReport(report: EvidenceReport, ed25519Engine: string): V
       steps.push({ id: name, label, result: 'not run', detail: 'an earlier step failed' });
     } else if (!check.ok) {
       steps.push({ id: name, label, result: 'failed', detail: check.detail });
-    } else if (check.skipped) {
-      // a withheld record, or a checkpoint with no signature but the log's, has nothing here to check
-      const absent = name === 'record-hash' || (name === 'cosignatures' && /^0 other/.test(check.detail));
-      if (absent) {
-        const detail =
-          name === 'cosignatures' ? 'the checkpoint carries no witness cosignature' : check.detail;
-        steps.push({ id: name, label, result: 'not present', detail });
-      } else {
-        steps.push({ id: name, label, result: 'not checked', detail: skippedDetail(name, check.detail) });
-      }
-    } else if (
-      (name === 'timestamps' && /carries no timestamp/.test(check.detail)) ||
-      (name === 'platform-signature' && /carries no platform signature/.test(check.detail))
-    ) {
+    } else if (check.absent || (check.skipped && name === 'record-hash')) {
+      // nothing of this kind in the bundle (a withheld record among them): nothing here to check
       steps.push({ id: name, label, result: 'not present', detail: check.detail });
+    } else if (check.skipped) {
+      steps.push({ id: name, label, result: 'not checked', detail: skippedDetail(name, check.detail) });
     } else {
       const engine = name === 'checkpoint-signature' ? ` (Ed25519 checked with ${ed25519Engine})` : '';
       steps.push({ id: name, label, result: 'passed', detail: `${check.detail}${engine}` });

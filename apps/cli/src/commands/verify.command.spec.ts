@@ -45,6 +45,19 @@ describe('verbatim verify', () => {
     expect(text).not.toContain('NOT PINNED');
   });
 
+  it('marks a check with nothing in the bundle to check `none`, not ` ok `', async () => {
+    const bare = join(dir, 'bare.json');
+    writeFileSync(bare, serializeEvidenceBundle({ ...sample.bundle, timestamps: [] }));
+    const io = capture();
+    expect(await runVerify(bare, { key: sample.logKey }, io)).toBe(EXIT_VERIFIED);
+    const text = io.stdout.join('\n');
+    expect(text).toContain('[none] timestamps: the bundle carries no timestamp token');
+    expect(text).toContain(
+      '[none] platform-signature: the bundle carries no platform signature of the record',
+    );
+    expect(text).toContain('[ ok ] inclusion-proof:');
+  });
+
   it('reads the key from a file', async () => {
     const keyFile = join(dir, 'log.vkey');
     writeFileSync(keyFile, `# the log key\n${sample.logKey}\n`);

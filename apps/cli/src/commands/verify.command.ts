@@ -91,8 +91,10 @@ function tsaVerifier(files: readonly string[]): TimestampVerifier {
   };
 }
 
+/** `none`: the bundle holds nothing for the check, so it proves nothing, as `skip` does not; only ` ok ` proves. */
 function checkMark(check: EvidenceReport['checks'][number]): string {
   if (!check.ok) return 'FAIL';
+  if (check.absent) return 'none';
   return check.skipped ? 'skip' : ' ok ';
 }
 

@@ -107,6 +107,30 @@ describe('verifyEvidenceBundle', () => {
     expect(report.capturedNoLaterThanBy).toBe('RFC 3161 token from tsa2.example.org (signed by CN=Test TSA)');
   });
 
+  it('reports a check with nothing in the bundle to check as absent, neither proven nor skipped', async () => {
+    // no timestamp token, no platform proof (a Mastodon record), and the witness's cosignature taken off
+    const checkpoint = sample.bundle.checkpoint
+      .split('\n')
+      .filter((line) => !line.startsWith('— witness.example.net '))
+      .join('\n');
+    const report = await verifyEvidenceBundle(
+      { ...sample.bundle, checkpoint, timestamps: [], witnesses: [] },
+      { logKey: sample.logKey },
+    );
+    expect(report.ok).toBe(true);
+    const absent = report.checks.filter((c) => c.absent).map((c) => [c.name, c.ok, c.skipped ?? false]);
+    expect(absent).toEqual([
+      ['platform-signature', true, false],
+      ['timestamps', true, false],
+      ['cosignatures', true, false],
+    ]);
+    expect(report.checks.find((c) => c.name === 'cosignatures')!.detail).toBe(
+      'the checkpoint carries no witness cosignature',
+    );
+    // checks that ran are not marked absent
+    expect(report.checks.find((c) => c.name === 'inclusion-proof')!.absent).toBeUndefined();
+  });
+
   it('without TSA or witness anchors, passes but says the time is only the log claim', async () => {
     const report = await verifyEvidenceBundle(sample.bundle, { logKey: sample.logKey });
     expect(report.ok).toBe(true);

@@ -40,6 +40,11 @@ export interface EvidenceCheck {
   readonly detail: string;
   /** True when the check could not be made (no trust anchors given): it neither passed nor failed. */
   readonly skipped?: boolean;
+  /**
+   * True when the bundle holds nothing for this check (no platform signature, no timestamp token, no other
+   * signature on the checkpoint): nothing is proven by it, and nothing failed.
+   */
+  readonly absent?: boolean;
 }
 
 /** What a verified RFC 3161 token says; the verifier rejects (throws) when the token does not verify. */
@@ -150,7 +155,10 @@ export async function verifyEvidenceBundle(
   let logVerifier = undefined as unknown as NoteVerifier;
   let noteText = '';
 
-  const steps: Record<EvidenceCheckName, () => Promise<{ detail: string; skipped?: boolean }>> = {
+  const steps: Record<
+    EvidenceCheckName,
+    () => Promise<{ detail: string; skipped?: boolean; absent?: boolean }>
+  > = {
     'bundle-format': async () => {
       bundle = parseEvidenceBundle(input);
       leaf = fromBase64(bundle.leaf);
@@ -226,7 +234,8 @@ export async function verifyEvidenceBundle(
 
     'platform-signature': async () => {
       const proofs = bundle.artifacts.filter((artifact) => artifact.role === RECORD_PROOF_ROLE);
-      if (proofs.length === 0) return { detail: 'the bundle carries no platform signature of the record' };
+      if (proofs.length === 0)
+        return { detail: 'the bundle carries no platform signature of the record', absent: true };
       const platform = String(bundle.record?.platform ?? 'unknown');
       if (bundle.record === null || proofs.some((proof) => proof.body === undefined)) {
         notProven.push(
@@ -330,7 +339,7 @@ export async function verifyEvidenceBundle(
 
     timestamps: async () => {
       const count = bundle.timestamps.length;
-      if (count === 0) return { detail: 'the bundle carries no timestamp token' };
+      if (count === 0) return { detail: 'the bundle carries no timestamp token', absent: true };
       if (options.timestampVerifier === undefined) {
         notProven.push(
           `The times in the ${count} RFC 3161 timestamp token(s) (${bundle.timestamps.map((t) => t.tsa).join(', ')}): they were not checked, because no trusted TSA certificate was given.`,
@@ -368,6 +377,7 @@ export async function verifyEvidenceBundle(
             `That the ${others} other signature(s) on the checkpoint are genuine witness cosignatures: no witness key was given to check them.`,
           );
         }
+        if (others === 0) return { detail: 'the checkpoint carries no witness cosignature', absent: true };
         return {
           detail: `${others} other signature(s) on the checkpoint, not checked (no witness keys given)`,
           skipped: true,
@@ -421,8 +431,8 @@ export async function verifyEvidenceBundle(
 
   for (const name of EVIDENCE_CHECKS) {
     try {
-      const { detail, skipped } = await steps[name]();
-      checks.push(skipped ? { name, ok: true, detail, skipped } : { name, ok: true, detail });
+      const { detail, skipped, absent } = await steps[name]();
+      checks.push({ name, ok: true, detail, ...(skipped && { skipped }), ...(absent && { absent }) });
     } catch (error) {
       // Our own failures and format errors speak for themselves; anything else keeps its class name.
       const detail =
