@@ -164,6 +164,20 @@ describe('API hardening: bad input is a 4xx that says why', () => {
       .send({ keywords: ['war\u0000crimes'] })
       .expect(400);
     expect(nul.body.message).toEqual(['keywords: must not contain NUL characters']);
+    // a keyword of spaces would be kept and never match: the subscription would stay silent
+    for (const method of ['post', 'patch'] as const) {
+      const blank = await app
+        .write(method, method === 'post' ? '/api/v1/subscriptions' : `/api/v1/subscriptions/${id}`)
+        .send({
+          url: 'https://newsroom.example.org/hook',
+          events: ['statement.created'],
+          keywords: ['war', '  '],
+        })
+        .expect(400);
+      expect(blank.body.message).toEqual([
+        'keywords: each needs a letter, digit or sign to match; spaces alone match nothing',
+      ]);
+    }
   });
 
   it.each([
