@@ -24,6 +24,17 @@ describe('parseSearchQuery', () => {
     expect(params).toEqual(['x & yes:*']);
   });
 
+  it('reads text composed, and keeps a word’s combining marks in it', () => {
+    expect(parseSearchQuery('санкцій'.normalize('NFD'))).toEqual([
+      [{ kind: 'words', text: 'санкцій', negated: false }],
+    ]);
+    // Devanagari's vowel signs and virama are marks: "हिन्दी*" is one word, not four pieces
+    expect(parseSearchQuery('हिन्दी*')).toEqual([[{ kind: 'prefix', text: 'हिन्दी', negated: false }]]);
+    expect(parseSearchQuery('"हिन्दी भाषा"')).toEqual([
+      [{ kind: 'phrase', text: 'हिन्दी भाषा', negated: false }],
+    ]);
+  });
+
   it('ignores an unterminated quote and punctuation-only tokens', () => {
     expect(parseSearchQuery('"foreign minister')).toEqual([
       [{ kind: 'phrase', text: 'foreign minister', negated: false }],

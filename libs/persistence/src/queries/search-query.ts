@@ -22,13 +22,16 @@ export type SearchQuery = SearchTerm[][];
 const PREFIX_MIN = 3;
 /** bounds the work one query can ask of the index */
 const MAX_TERMS = 16;
-const WORD_CHARS = /[\p{L}\p{N}]+/gu;
+/** a letter or digit, then letters, digits and combining marks (Devanagari's vowel signs are marks, not letters) */
+const WORD_CHARS = /[\p{L}\p{N}][\p{L}\p{M}\p{N}]*/gu;
 
 function invalid(message: string): VerbatimError {
   return new VerbatimError(ErrorCode.InvalidInput, `q: ${message}`);
 }
 
-export function parseSearchQuery(q: string): SearchQuery {
+export function parseSearchQuery(text: string): SearchQuery {
+  // composed (NFC), as platforms send text: `й` typed as `и` and a combining breve would lose the breve to unaccent
+  const q = text.normalize('NFC');
   const groups: SearchTerm[][] = [];
   let orPending = false;
   // a token: optional '-', then a "quoted phrase" (closing quote optional) or a run of non-spaces

@@ -90,6 +90,15 @@ describe('statement search (on a real database)', () => {
     expect(await texts('president')).toEqual(['Rencontre avec le PRÉSIDENT']);
   });
 
+  it('finds a word typed decomposed (и and a combining breve) as its composed form, by word and by prefix', async () => {
+    await insert([{ text: 'Нові пакети санкцій проти агресора', language: 'uk' }]);
+    const decomposed = 'санкцій'.normalize('NFD');
+    expect(decomposed).not.toBe('санкцій');
+    expect(await texts(decomposed)).toEqual(['Нові пакети санкцій проти агресора']);
+    expect(await texts(`"пакети ${decomposed}"`)).toEqual(['Нові пакети санкцій проти агресора']);
+    expect(await texts(`${decomposed}*`)).toEqual(['Нові пакети санкцій проти агресора']);
+  });
+
   it('supports "phrases", prefix*, -exclusion and OR', async () => {
     await insert([
       { text: 'The foreign minister met the press', language: 'en' },
