@@ -113,7 +113,9 @@ describe('API hardening: bad input is a 4xx that says why', () => {
     const res = await app.http().get(path).expect(400);
     expect(res.body.error).toBe('invalid-input');
     expect(res.body.message).toContain(
-      `${field}: must be a whole number from ${field === 'index' || field === 'start' ? 0 : 1} to 9007199254740991, in decimal digits`,
+      path.includes(`${field}=0&${field}=`)
+        ? `${field}: given more than once; give it once`
+        : `${field}: must be a whole number from ${field === 'index' || field === 'start' ? 0 : 1} to 9007199254740991, in decimal digits`,
     );
   });
 
@@ -221,6 +223,18 @@ describe('API hardening: bad input is a 4xx that says why', () => {
       .set('Content-Type', 'application/json')
       .send('{"text":"Hello \\ud83d\\ude00 world"}')
       .expect((r) => expect(r.status).toBeLessThan(300));
+  });
+
+  it('says what to fix in one message a field: a repeated parameter, a value of the wrong kind', async () => {
+    const twice = await app.http().get('/api/v1/statements?q=a&q=b').expect(400);
+    expect(twice.body.message).toEqual(['q: given more than once; give it once']);
+    const page = await app.http().get('/search?q=a&status=active&status=deleted').expect(400);
+    expect(page.text).toContain('status: given more than once; give it once');
+    // a limit that is no number is that, not also out of bounds
+    const word = await app.http().get('/api/v1/statements?limit=abc').expect(400);
+    expect(word.body.message).toEqual(['limit: must be a whole number']);
+    const big = await app.http().get('/api/v1/statements?limit=500').expect(400);
+    expect(big.body.message).toEqual(['limit: must not be greater than 200']);
   });
 
   it('still takes brackets inside strings for what they are', async () => {

@@ -262,16 +262,16 @@ describe('quoted statements', () => {
     // every refused body but the first ones quotes a statement: refused, it must record nothing
     const text = 'Hello. \u2014 A Person (@a_person) May 1, 2020';
     const cases: [unknown, string][] = [
-      [{}, 'text is empty'],
-      [{ text: '' }, 'text is empty'],
-      [{ text: 42 }, 'text must be the article as a string'],
-      [{ text: 'a'.repeat(200_001) }, 'text is longer than 200000 characters'],
-      [{ text, sourceUrl: 'javascript:alert(1)' }, 'sourceUrl must be an http(s) URL'],
+      [{}, 'text: is empty'],
+      [{ text: '' }, 'text: is empty'],
+      [{ text: 42 }, 'text: must be the article as a string'],
+      [{ text: 'a'.repeat(200_001) }, 'text: is longer than 200000 characters'],
+      [{ text, sourceUrl: 'javascript:alert(1)' }, 'sourceUrl: must be an http(s) URL'],
       [
         { text, sourceUrl: 'https://user:secret@news.example/article' },
         'URLs with a user name or password are not accepted: https://news.example/article',
       ],
-      [{ text, format: 'pdf' }, 'format must be "text" or "html"'],
+      [{ text, format: 'pdf' }, 'format: must be "text" or "html"'],
       [{ text, extra: 1 }, 'extra: unknown field; remove it'],
     ];
     const count = () => app.db.query(`SELECT count(*)::int AS n FROM quotations`);

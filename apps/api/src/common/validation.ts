@@ -5,16 +5,41 @@ import {
   type ValidationError,
 } from '@nestjs/common';
 
+/** Checks of a value's kind: when one fails, the field's bounds and formats say nothing more to fix. */
+const KIND_CHECKS = new Set([
+  'isString',
+  'isInt',
+  'isNumber',
+  'isNumberString',
+  'isBoolean',
+  'isArray',
+  'isObject',
+]);
+
+/**
+ * The messages worth showing: for a value given, a failed check of kind alone, as "must be a whole number" makes
+ * "must not be greater than 200" moot. A value missing keeps them all ("text is empty" says more than its kind).
+ */
+function shownConstraints(error: ValidationError): string[] {
+  const constraints = error.constraints ?? {};
+  const given = error.value !== undefined && error.value !== null;
+  const kind = given ? Object.entries(constraints).filter(([name]) => KIND_CHECKS.has(name)) : [];
+  return (kind.length > 0 ? kind : Object.entries(constraints)).map(([, message]) => message);
+}
+
 function flatten(errors: ValidationError[], prefix = ''): string[] {
   return errors.flatMap((error) => {
     const path = prefix ? `${prefix}.${error.property}` : error.property;
-    const own = Object.values(error.constraints ?? {}).map((message) =>
+    const own = shownConstraints(error).map((message) =>
       message.startsWith(`property ${error.property} should not exist`)
         ? `${path}: unknown field; remove it`
         : // a message of our own names its field already: "q: must not contain NUL characters"
           message.startsWith(`${error.property}: `)
           ? `${prefix ? `${prefix}.` : ''}${message}`
-          : `${path}: ${message}`,
+          : // class-validator's own start with the field's name: "limit must not be greater than 200"
+            message.startsWith(`${error.property} `)
+            ? `${path}: ${message.slice(error.property.length + 1)}`
+            : `${path}: ${message}`,
     );
     // one message a field, however many of its checks share it (NaN fails IsInt, Min and Max alike)
     return [...new Set(own), ...flatten(error.children ?? [], path)];
@@ -56,6 +81,13 @@ export function illFormedTextPath(value: unknown, path = ''): string | null {
 const TRACKING_PARAMETER =
   /^(utm_[a-z_]{1,32}|fbclid|gclid|dclid|gbraid|wbraid|msclkid|yclid|igshid|mc_cid|mc_eid|_ga|_gl)$/i;
 
+/** A parameter given twice (`?q=a&q=b`) arrives as a list, not as text: its name, or null. */
+function repeatedParameter(query: unknown): string | null {
+  if (query === null || typeof query !== 'object') return null;
+  const found = Object.entries(query).find(([, value]) => value !== null && typeof value === 'object');
+  return found ? found[0] : null;
+}
+
 function withoutTrackingParameters(query: unknown): unknown {
   if (query === null || typeof query !== 'object' || Array.isArray(query)) return query;
   return Object.fromEntries(Object.entries(query).filter(([key]) => !TRACKING_PARAMETER.test(key)));
@@ -67,7 +99,12 @@ function withoutTrackingParameters(query: unknown): unknown {
  */
 class VerbatimValidationPipe extends ValidationPipe {
   override async transform(value: unknown, metadata: ArgumentMetadata): Promise<unknown> {
-    if (metadata.type === 'query') value = withoutTrackingParameters(value);
+    if (metadata.type === 'query') {
+      value = withoutTrackingParameters(value);
+      const repeated = repeatedParameter(value);
+      if (repeated !== null)
+        throw new BadRequestException([`${repeated}: given more than once; give it once`]);
+    }
     if (metadata.type !== 'custom') {
       const at = illFormedTextPath(value);
       if (at !== null)
