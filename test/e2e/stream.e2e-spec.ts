@@ -4,6 +4,13 @@ import { createTestEnvironment, type TestEnvironment } from '@app/testing/test-e
 import { startFakeMastodon, type FakeMastodon } from '@app/testing/fake-mastodon';
 import { startTestApp, waitFor, type TestApp } from './support/app';
 
+/** Resolves with `what`, or with 'timed out' after `ms`: an upper bound for a hang, not a benchmark. */
+function within<T>(ms: number, what: Promise<T>): Promise<T | 'timed out'> {
+  let timer: NodeJS.Timeout | undefined;
+  const timeout = new Promise<'timed out'>((resolve) => (timer = setTimeout(() => resolve('timed out'), ms)));
+  return Promise.race([what, timeout]).finally(() => clearTimeout(timer));
+}
+
 interface StreamEvent {
   id: string;
   event: string;
@@ -15,9 +22,13 @@ function openStream(base: string, path: string, headers: Record<string, string> 
   const events: StreamEvent[] = [];
   let buffer = '';
   let request: ClientRequest | null = null;
+  let markEnded: () => void = () => undefined;
+  /** resolves when the server ends the response */
+  const ended = new Promise<void>((resolve) => (markEnded = resolve));
   const opened = new Promise<number>((resolve, reject) => {
     request = get(`${base}${path}`, { headers }, (res) => {
       resolve(res.statusCode ?? 0);
+      res.on('end', markEnded);
       res.setEncoding('utf8');
       res.on('data', (chunk: string) => {
         buffer += chunk;
@@ -37,7 +48,7 @@ function openStream(base: string, path: string, headers: Record<string, string> 
     });
     request.on('error', reject);
   });
-  return { events, opened, close: () => request?.destroy() };
+  return { events, opened, ended, close: () => request?.destroy() };
 }
 
 describe('the live stream (Server-Sent Events)', () => {
@@ -122,6 +133,24 @@ describe('the live stream (Server-Sent Events)', () => {
     ]) {
       const refused = await app.http().get(`/api/v1/stream?${query}`).expect(400);
       expect((refused.body as { message: string }).message).toContain(message);
+    }
+  });
+
+  it('ends open streams when the app shuts down, so that shutdown does not wait for their clients', async () => {
+    const stopping = await startTestApp(env.config(), { roles: { api: true, worker: false } });
+    await stopping.app.listen(0, '127.0.0.1');
+    const port = (stopping.app.getHttpServer().address() as AddressInfo).port;
+    const live = openStream(`http://127.0.0.1:${port}`, '/api/v1/stream');
+    expect(await live.opened).toBe(200);
+    const closing = stopping.close().then(() => 'closed' as const);
+    try {
+      expect(await within(5000, closing)).toBe('closed');
+      const clientSawTheEnd = live.ended.then(() => 'ended' as const);
+      expect(await within(1000, clientSawTheEnd)).toBe('ended');
+    } finally {
+      // without the fix, only the client going away lets the app finish closing
+      live.close();
+      await closing;
     }
   });
 });

@@ -1,4 +1,4 @@
-import { Controller, Get, Headers, Query, Req, Res } from '@nestjs/common';
+import { type BeforeApplicationShutdown, Controller, Get, Headers, Query, Req, Res } from '@nestjs/common';
 import { ApiTags } from '@nestjs/swagger';
 import { InjectDataSource } from '@nestjs/typeorm';
 import { type Request, type Response } from 'express';
@@ -18,11 +18,22 @@ const HEARTBEAT_MS = 15_000;
  */
 @ApiTags('alerts')
 @Controller('api/v1/stream')
-export class StreamController {
+export class StreamController implements BeforeApplicationShutdown {
+  /** how to end each open stream */
+  private readonly openStreams = new Set<() => void>();
+
   constructor(
     @InjectDataSource() private readonly db: DataSource,
     private readonly listener: OutboxListener,
   ) {}
+
+  /**
+   * A stream never ends by itself, and closing the HTTP server waits for every open response: end them first,
+   * or shutdown waits for the last client to leave. Clients reconnect elsewhere with Last-Event-ID.
+   */
+  beforeApplicationShutdown(): void {
+    for (const end of this.openStreams) end();
+  }
 
   @Get()
   async stream(
@@ -85,11 +96,18 @@ export class StreamController {
 
     const unsubscribe = this.listener.subscribe(catchUp);
     const heartbeat = setInterval(() => res.write(': keepalive\n\n'), HEARTBEAT_MS);
-    req.on('close', () => {
+    const stop = () => {
       closed = true;
       clearInterval(heartbeat);
       unsubscribe();
-    });
+      this.openStreams.delete(end);
+    };
+    const end = () => {
+      stop();
+      res.end();
+    };
+    this.openStreams.add(end);
+    req.on('close', stop);
     catchUp();
   }
 }
