@@ -254,6 +254,19 @@ describe('tracking RSS and Atom feeds', () => {
         accountId = res.body.id;
       });
 
+      it('answers 409 for the same feed asked with a fragment or utm_* tags, and keeps one account', async () => {
+        const url = server.url(feedCase.path);
+        for (const variant of [`${url}#frag`, `${url}?utm_source=x`, `${url}?utm_medium=rss#top`]) {
+          const res = await app.write('post', '/api/v1/accounts').send({ url: variant }).expect(409);
+          expect(JSON.stringify(res.body)).toContain(accountId);
+        }
+        const accounts: { id: string }[] = await app.db.query(
+          `SELECT id FROM accounts WHERE platform = 'feed' AND source_url LIKE $1`,
+          [`${url}%`],
+        );
+        expect(accounts).toEqual([{ id: accountId }]);
+      });
+
       it('captures every item with its plain text, a verifiable record hash and the exact feed bytes', async () => {
         const captured = served;
         await waitFor('every item', async () => {

@@ -178,6 +178,10 @@ describe('web pages and press releases', () => {
       .expect(201);
     expect(res.body).toMatchObject({ platform: 'web' });
     listAccountId = res.body.id;
+    // the same page with a fragment or tracking tags is the page already tracked
+    for (const variant of [`${site.listUrl}#latest`, `${site.listUrl}?utm_source=newsletter`]) {
+      await app.write('post', '/api/v1/accounts').send({ url: variant }).expect(409);
+    }
     await waitFor('three releases', async () =>
       (await statementsOf(listAccountId)).length === 3 ? true : undefined,
     );

@@ -10,6 +10,7 @@ import {
 import { type PostAnswer, type PostRef, type ResolvedAccount } from '../connector';
 import { type GuardedHttpClient } from '../http/guarded-http-client';
 import { type HttpClientOptions } from '../http/http-client';
+import { normalizePageUrl } from '../web/web-urls';
 import { FEED_MAX_LINK_CHECKS, FeedConnector, type FeedConnectorOptions } from './feed-connector';
 
 const ITEMS: RssItemSpec[] = [
@@ -91,6 +92,56 @@ describe('FeedConnector', () => {
     server.setRedirect('/old/rss', '/new/feed.xml');
     const account = await connector.resolve(new URL(server.url('/old/rss')));
     expect(account).toMatchObject({ handle: server.url('/old/rss'), sourceUrl: server.url('/new/feed.xml') });
+  });
+
+  describe('the feed URL as identity', () => {
+    const plain = () => server.url('/rss.xml');
+    const variants = () => [
+      `${plain()}#frag`,
+      `${plain()}?utm_source=x`,
+      `${plain()}?utm_source=x&utm_medium=rss#frag`,
+    ];
+
+    it('drops the fragment and utm_* tags, so tracking a variant gives the same account', async () => {
+      const account = await resolved();
+      for (const variant of variants()) {
+        expect(await connector.resolve(new URL(variant))).toEqual(account);
+        expect((await connector.fetchAll(new URL(variant))).account).toEqual(account);
+      }
+      expect(account).toMatchObject({ handle: plain(), externalId: plain(), sourceUrl: plain() });
+    });
+
+    it('does the same for a feed another connector fetched, and its items name the same account', async () => {
+      const account = await resolved();
+      for (const variant of variants()) {
+        const fetched = await connector.readFetched(variant, await http.request(variant));
+        expect(fetched.account).toEqual(account);
+        expect(fetched.posts.map((post) => post.content.account)).toEqual([plain(), plain()]);
+      }
+    });
+
+    it('keeps the other query parameters in their order', async () => {
+      server.setFeed('/rss.xml', pressFeed());
+      const account = await connector.resolve(new URL(`${plain()}?lang=en&utm_campaign=y&page=2`));
+      expect(account).toMatchObject({
+        handle: `${plain()}?lang=en&page=2`,
+        sourceUrl: `${plain()}?lang=en&page=2`,
+      });
+    });
+
+    it('lower-cases scheme and host but never merges two host names', () => {
+      expect(normalizePageUrl('HTTP://LocalHost:3918/feed.xml#frag')).toBe('http://localhost:3918/feed.xml');
+      expect(normalizePageUrl('http://127.0.0.1:3918/feed.xml?utm_source=x')).toBe(
+        'http://127.0.0.1:3918/feed.xml',
+      );
+    });
+
+    it('drops a fragment or utm_* tag that a redirect added from the source URL', async () => {
+      server.setFeed('/rss.xml', pressFeed());
+      server.setRedirect('/old/rss', '/rss.xml?utm_source=redirect#top');
+      const account = await connector.resolve(new URL(server.url('/old/rss')));
+      expect(account).toMatchObject({ handle: server.url('/old/rss'), sourceUrl: plain() });
+    });
   });
 
   it('refuses a URL that does not serve a feed, naming what it got', async () => {

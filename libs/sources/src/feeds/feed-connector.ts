@@ -14,6 +14,7 @@ import { type GuardedHttpClient } from '../http/guarded-http-client';
 import { type HttpResponse } from '../http/http-client';
 import { responseArtifacts } from '../http/response-artifacts';
 import { throwForStatus } from '../http/response-errors';
+import { normalizePageUrl } from '../web/web-urls';
 import { type FeedParseOutput } from './feed-parse-task';
 import { inThreadFeedParsing, type FeedParsing } from './feed-parsing';
 import { NOT_A_FEED } from './xml-text';
@@ -97,8 +98,9 @@ export class FeedConnector implements Connector<FeedCursor> {
   }
 
   async resolve(url: URL): Promise<ResolvedAccount> {
-    const { response, feed } = await this.fetchFeed(url.href, {});
-    return accountOf(url.href, response, feed);
+    const feedUrl = normalizePageUrl(url);
+    const { response, feed } = await this.fetchFeed(feedUrl, {});
+    return accountOf(feedUrl, response, feed);
   }
 
   async poll(account: ResolvedAccount, cursor: FeedCursor): Promise<PollResult<FeedCursor>> {
@@ -147,8 +149,9 @@ export class FeedConnector implements Connector<FeedCursor> {
 
   /** Same as `capture`. */
   async fetchAll(url: URL): Promise<{ account: ResolvedAccount; posts: FetchedPost[] }> {
-    const { response, feed } = await this.fetchFeed(url.href, {});
-    return { account: accountOf(url.href, response, feed), posts: postsOf(response, feed) };
+    const feedUrl = normalizePageUrl(url);
+    const { response, feed } = await this.fetchFeed(feedUrl, {});
+    return { account: accountOf(feedUrl, response, feed), posts: postsOf(response, feed) };
   }
 
   /**
@@ -159,8 +162,9 @@ export class FeedConnector implements Connector<FeedCursor> {
     url: string,
     response: HttpResponse,
   ): Promise<{ account: ResolvedAccount; posts: FetchedPost[] }> {
-    const feed = await this.parse(url, response, url);
-    return { account: accountOf(url, response, feed), posts: postsOf(response, feed) };
+    const feedUrl = normalizePageUrl(url);
+    const feed = await this.parse(feedUrl, response, feedUrl);
+    return { account: accountOf(feedUrl, response, feed), posts: postsOf(response, feed) };
   }
 
   /** One plain GET of the feed: no validators, since a 304 would not show which items it holds. */
@@ -245,14 +249,19 @@ export class FeedConnector implements Connector<FeedCursor> {
   }
 }
 
-function accountOf(requestedUrl: string, response: HttpResponse, feed: FeedParseOutput): ResolvedAccount {
+/**
+ * The feed as an account. `feedUrl` is already normalised (normalizePageUrl): a fragment or utm_* tag names the
+ * same feed, and handle, externalId and sourceUrl are the account's identity, so one feed is tracked once.
+ */
+function accountOf(feedUrl: string, response: HttpResponse, feed: FeedParseOutput): ResolvedAccount {
   return {
     platform: 'feed',
-    handle: requestedUrl,
-    externalId: requestedUrl,
+    handle: feedUrl,
+    externalId: feedUrl,
     displayName: feed.title,
-    profileUrl: feed.link ?? requestedUrl,
-    sourceUrl: response.url || requestedUrl,
+    profileUrl: feed.link ?? feedUrl,
+    // a redirect may add a fragment or tracking tags of its own
+    sourceUrl: normalizePageUrl(response.url || feedUrl),
   };
 }
 

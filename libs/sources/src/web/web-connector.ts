@@ -138,7 +138,8 @@ export class WebConnector implements Connector<WebCursor> {
       externalId: listUrl,
       displayName: page.title,
       profileUrl: listUrl,
-      sourceUrl: response.url || url.href,
+      // one page, however it was asked for: its identity, as the feed's is (a redirect may add tags of its own)
+      sourceUrl: normalizePageUrl(response.url || url.href),
     };
   }
 
