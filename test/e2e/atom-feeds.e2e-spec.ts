@@ -89,7 +89,7 @@ describe('Atom feeds', () => {
     expect(html.every((h) => !/<script|<b>/i.test(h))).toBe(true);
   });
 
-  it("serves an account's feed and the deleted feed, and 404 for an unknown account", async () => {
+  it("serves an account's feed and the deleted feed", async () => {
     const account = assertValidAtom(
       (await app.http().get(`/feeds/accounts/${accountId}.atom`).expect(200)).text,
     );
@@ -99,7 +99,49 @@ describe('Atom feeds', () => {
       `UPDATE statements SET status = 'deleted' WHERE id = (SELECT id FROM statements LIMIT 1)`,
     );
     expect(assertValidAtom((await app.http().get('/feeds/deleted.atom').expect(200)).text)).toHaveLength(1);
-    await app.http().get('/feeds/accounts/00000000-0000-0000-0000-000000000000.atom').expect(404);
-    await app.http().get('/feeds/accounts/nope.atom').expect(400);
+  });
+
+  it('answers errors as JSON, labelled JSON, not as Atom', async () => {
+    const unknown = await app
+      .http()
+      .get('/feeds/accounts/00000000-0000-0000-0000-000000000000.atom')
+      .expect(404);
+    const malformed = await app.http().get('/feeds/accounts/nope.atom').expect(400);
+    for (const res of [unknown, malformed]) {
+      expect(res.headers['content-type']).toMatch(/^application\/json/);
+      expect(res.body).toMatchObject({ statusCode: res.status });
+    }
+  });
+
+  it('links each entry to its reading-room page, which a reader opens in a browser', async () => {
+    const [entry] = assertValidAtom((await app.http().get('/feeds/statements.atom').expect(200)).text);
+    const id = String(entry.id).replace('urn:uuid:', '');
+    expect((entry.link as Node[]).map((l) => l['@href'])).toEqual([
+      `https://archive.example.org/statements/${id}`,
+    ]);
+    await app.http().get(`/statements/${id}`).expect(200);
+  });
+
+  it('dates the deleted feed by deletion, the most recently deleted first, whenever each was captured', async () => {
+    const [older, newer]: { id: string }[] = await app.db.query(`SELECT id FROM statements ORDER BY seq`);
+    const setTimes = (id: string, captured: string, deleted: string) =>
+      app.db.query(
+        `UPDATE statements SET first_captured_at = $2, status = 'deleted', status_changed_at = $3 WHERE id = $1`,
+        [id, captured, deleted],
+      );
+    // captured long ago and deleted today: the deletion is the news
+    await setTimes(older.id, '2026-01-01T09:00:00Z', '2026-03-02T13:00:58Z');
+    await setTimes(newer.id, '2026-03-02T12:58:55Z', '2026-03-02T12:59:30Z');
+    const xml = (await app.http().get('/feeds/deleted.atom').expect(200)).text;
+    const entries = assertValidAtom(xml);
+    expect(entries.map((e) => [e.id, e.updated])).toEqual([
+      [`urn:uuid:${older.id}`, '2026-03-02T13:00:58.000Z'],
+      [`urn:uuid:${newer.id}`, '2026-03-02T12:59:30.000Z'],
+    ]);
+    expect((parser.parse(xml) as { feed: Node }).feed.updated).toBe('2026-03-02T13:00:58.000Z');
+    expect(textOf(entries[0].content)).toContain('Deletion observed 2026-03-02 13:00:58 UTC.');
+    // the other feeds stay dated by capture
+    const all = assertValidAtom((await app.http().get('/feeds/statements.atom').expect(200)).text);
+    expect(all.find((e) => e.id === `urn:uuid:${older.id}`)?.updated).toBe('2026-01-01T09:00:00.000Z');
   });
 });

@@ -55,4 +55,27 @@ describe('atomFeed', () => {
     expect(doc.feed.title).toBe('Ministry\ufffd: statements');
     expect(doc.feed.subtitle).toBe('Statements of Ministry\ufffd (@mfa@diplo.example)');
   });
+
+  it('dates a deleted feed by when each status changed, says when in the entry, and falls back to the capture', () => {
+    const deletedAt = (statusChangedAt: string | null, id: string) =>
+      ({ ...statement('Text', 'Ministry'), id, statusChangedAt }) as StatementSummaryView;
+    const xml = atomFeed({
+      selfUrl: 'https://archive.example/feeds/deleted.atom',
+      title: 'Verbatim: deleted statements',
+      description: 'Statements confirmed deleted',
+      publicUrl: 'https://archive.example',
+      statements: [deletedAt('2026-03-02T13:00:58.000Z', 'a'), deletedAt(null, 'b')],
+      datedBy: 'deletion',
+    });
+    const doc = new XMLParser().parse(xml) as {
+      feed: { updated: string; entry: { updated: string; content: string }[] };
+    };
+    expect(doc.feed.updated).toBe('2026-03-02T13:00:58.000Z');
+    expect(doc.feed.entry.map((e) => e.updated)).toEqual([
+      '2026-03-02T13:00:58.000Z',
+      '2026-03-01T10:00:00.000Z',
+    ]);
+    expect(doc.feed.entry[0].content).toBe('<p>Deletion observed 2026-03-02 13:00:58 UTC.</p>Text');
+    expect(doc.feed.entry[1].content).toBe('Text');
+  });
 });

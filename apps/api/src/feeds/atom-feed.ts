@@ -2,23 +2,29 @@ import { Feed } from 'feed';
 import { type StatementSummaryView } from '@app/persistence';
 
 export interface AtomFeedInput {
-  /** the feed's own URL, also its id */
   selfUrl: string;
   title: string;
   description: string;
   publicUrl: string;
   statements: StatementSummaryView[];
+  /**
+   * What dates an entry: its first capture, or (the deleted feed) when its status last changed, which the entry
+   * then states. The feed is as new as its newest entry.
+   */
+  datedBy?: 'capture' | 'deletion';
 }
 
 const TITLE_LENGTH = 100;
 
 /**
  * An Atom 1.0 document of statements. Entry ids are `urn:uuid:<statement id>`: stable for as long as the
- * statement exists, so a reader never sees an entry twice.
+ * statement exists, so a reader never sees an entry twice. Each entry links to its reading-room page, which a
+ * reader opens in a browser; the page links to the JSON and the evidence.
  */
 export function atomFeed(input: AtomFeedInput): string {
+  const dateOf = (statement: StatementSummaryView) => entryDate(statement, input.datedBy ?? 'capture');
   const updated = input.statements.reduce(
-    (latest, s) => (new Date(s.firstCapturedAt) > latest ? new Date(s.firstCapturedAt) : latest),
+    (latest, s) => (dateOf(s) > latest ? dateOf(s) : latest),
     new Date(0),
   );
   const feed = new Feed({
@@ -38,19 +44,37 @@ export function atomFeed(input: AtomFeedInput): string {
     const name = xmlChars(
       account.displayName ? `${account.displayName} (@${account.handle})` : `@${account.handle}`,
     );
+    const deletion =
+      input.datedBy === 'deletion' && statement.statusChangedAt
+        ? `<p>Deletion observed ${readableTime(new Date(statement.statusChangedAt))}.</p>`
+        : '';
     feed.addItem({
       id: `urn:uuid:${statement.id}`,
       guid: `urn:uuid:${statement.id}`,
       // the library marks titles as HTML: the captured text must arrive as text, not markup
       title: escapeHtml(titleOf(statement.text) || `Statement by ${name}`),
-      link: `${input.publicUrl}/api/v1/statements/${statement.id}`,
-      date: new Date(statement.firstCapturedAt),
+      link: `${input.publicUrl}/statements/${statement.id}`,
+      date: dateOf(statement),
       published: statement.authoredAt ? new Date(statement.authoredAt) : undefined,
-      content: escapeHtml(statement.text).replaceAll('\n', '<br/>'),
+      content: deletion + escapeHtml(statement.text).replaceAll('\n', '<br/>'),
       author: [{ name, link: xmlChars(account.url) }],
     });
   }
   return feed.atom1();
+}
+
+function entryDate(statement: StatementSummaryView, datedBy: 'capture' | 'deletion'): Date {
+  // a deletion recorded before status changes were timed has only its capture to go by
+  const date =
+    datedBy === 'deletion'
+      ? (statement.statusChangedAt ?? statement.firstCapturedAt)
+      : statement.firstCapturedAt;
+  return new Date(date);
+}
+
+/** `2026-03-02 13:00:58 UTC` */
+function readableTime(date: Date): string {
+  return `${date.toISOString().slice(0, 19).replace('T', ' ')} UTC`;
 }
 
 /** The first line of the text, cut at a word near TITLE_LENGTH characters. */
