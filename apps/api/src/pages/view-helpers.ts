@@ -36,10 +36,17 @@ export function viewHelpers(language: Language, t: Messages) {
     accountName(account: { handle: string; displayName: string | null }): string {
       return account.displayName ? `${account.displayName} (@${account.handle})` : `@${account.handle}`;
     },
-    /** the first line of a text, shortened: a page title or a citation title */
+    /**
+     * The first line of a text, shortened to `max` characters: a page title or a citation title. It ends at a word
+     * when one ends in the last third, and never inside a character (an emoji is two UTF-16 units).
+     */
     headline(text: string, max = 90): string {
       const line = text.trim().split('\n')[0] ?? '';
-      return line.length > max ? `${line.slice(0, max - 1).trimEnd()}…` : line;
+      const characters = [...line];
+      if (characters.length <= max) return line;
+      const cut = characters.slice(0, max - 1).join('');
+      const wordEnd = cut.lastIndexOf(' ');
+      return `${(wordEnd >= (cut.length * 2) / 3 ? cut.slice(0, wordEnd) : cut).trimEnd()}…`;
     },
   };
 }
