@@ -1,6 +1,20 @@
 import { MESSAGES } from './i18n';
 import { viewHelpers } from './view-helpers';
 
+describe('viewHelpers.accountName', () => {
+  const { accountName } = viewHelpers('en', MESSAGES.en);
+
+  it('shows a handle with its @, and a feed’s or page’s address as it is', () => {
+    expect(accountName({ handle: 'DmytroKuleba', displayName: 'Dmytro Kuleba' })).toBe(
+      'Dmytro Kuleba (@DmytroKuleba)',
+    );
+    expect(accountName({ handle: 'mfa@mastodon.example', displayName: null })).toBe('@mfa@mastodon.example');
+    expect(accountName({ handle: 'https://mfa.example/feed.xml', displayName: 'Ministry' })).toBe(
+      'Ministry (https://mfa.example/feed.xml)',
+    );
+  });
+});
+
 describe('viewHelpers.headline', () => {
   const { headline } = viewHelpers('en', MESSAGES.en);
 

@@ -33,8 +33,10 @@ export function viewHelpers(language: Language, t: Messages) {
       if (size < 1024 * 1024) return `${(size / 1024).toFixed(1)} KiB`;
       return `${(size / 1024 / 1024).toFixed(1)} MiB`;
     },
+    /** "Name (@handle)"; a feed's or a web page's handle is its address, shown without the @ */
     accountName(account: { handle: string; displayName: string | null }): string {
-      return account.displayName ? `${account.displayName} (@${account.handle})` : `@${account.handle}`;
+      const handle = /^https?:\/\//.test(account.handle) ? account.handle : `@${account.handle}`;
+      return account.displayName ? `${account.displayName} (${handle})` : handle;
     },
     /**
      * The first line of a text, shortened to `max` characters: a page title or a citation title. It ends at a word
