@@ -52,10 +52,15 @@ describe('verbatim tokens (the built CLI) and the seeded admin token', () => {
     }
   });
 
-  it('refuses to create a token under the admin name', async () => {
+  it('refuses to create a token under the admin name, or under a blank one', async () => {
     const refused = await verbatim(env, 'tokens', 'create', '--name', ADMIN_TOKEN_NAME);
     expect(refused.code).toBe(1);
     expect(refused.output).toContain('is reserved for the token seeded from VERBATIM_ADMIN_TOKEN');
+    for (const blank of ['', '   ']) {
+      const nameless = await verbatim(env, 'tokens', 'create', '--name', blank);
+      expect(nameless.code).toBe(1);
+      expect(nameless.output).toContain('--name: say what the token is for');
+    }
   });
 
   it('a changed VERBATIM_ADMIN_TOKEN revokes the previous one at boot', async () => {

@@ -9,6 +9,8 @@ import {
 import { withDatabase } from './with-database';
 
 export async function tokensCreateCommand(name: string): Promise<void> {
+  // the name is how a token is listed and revoked: a blank one could be neither told apart nor named
+  if (name.trim() === '') throw new Error('--name: say what the token is for, such as "newsroom-alerts"');
   // the admin name marks the token seeded from VERBATIM_ADMIN_TOKEN: a second one would be revoked at boot
   if (name === ADMIN_TOKEN_NAME)
     throw new Error(`"${ADMIN_TOKEN_NAME}" is reserved for the token seeded from VERBATIM_ADMIN_TOKEN`);
