@@ -235,7 +235,7 @@ describe('reading room', () => {
     const latest = (await view(cyrillicId)).versions[1];
     const page = await open(`/statements/${cyrillicId}`);
     const permalink = `${PUBLIC_URL}/statements/${cyrillicId}`;
-    for (const format of ['apa', 'chicago', 'mla', 'bibtex', 'csl-json']) {
+    for (const format of ['apa', 'chicago', 'mla', 'biblatex', 'bibtex', 'csl-json']) {
       const text = await page.locator(`#cite-${format}`).textContent();
       expect({
         format,

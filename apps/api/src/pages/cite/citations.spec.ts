@@ -14,11 +14,11 @@ const statement: CitedStatement = {
 describe('citationsOf', () => {
   const citations = citationsOf(statement);
 
-  it('gives APA, Chicago, MLA, BibTeX and CSL-JSON', () => {
-    expect(citations.map((c) => c.id)).toEqual(['apa', 'chicago', 'mla', 'bibtex', 'csl-json']);
+  it('gives APA, Chicago, MLA, BibLaTeX, BibTeX and CSL-JSON', () => {
+    expect(citations.map((c) => c.id)).toEqual(['apa', 'chicago', 'mla', 'biblatex', 'bibtex', 'csl-json']);
   });
 
-  it.each(['apa', 'chicago', 'mla', 'bibtex', 'csl-json'])(
+  it.each(['apa', 'chicago', 'mla', 'biblatex', 'bibtex', 'csl-json'])(
     '%s carries the permalink, the capture time and the record hash',
     (id) => {
       const text = citations.find((c) => c.id === id)!.text;
@@ -40,7 +40,12 @@ describe('citationsOf', () => {
     expect(apa).toContain('(2026, November 28)');
     expect(mla).toContain('28 Nov. 2026');
     expect(chicago).toMatch(/^МЗС України \(@mfa_ukraine\)\. 2026\./);
-    expect(citations[3].text).toMatch(/^@misc\{verbatim0b8f5a52/);
-    expect(JSON.parse(citations[4].text)[0]).toMatchObject({ type: 'post', URL: statement.permalink });
+    const cited = (id: string) => citations.find((c) => c.id === id)!.text;
+    // an online source with its full date and the date it was read (captured)
+    expect(cited('biblatex')).toMatch(/^@online\{verbatim0b8f5a52/);
+    expect(cited('biblatex')).toContain('date = {2026-11-28}');
+    expect(cited('biblatex')).toContain('urldate = {2026-11-28}');
+    expect(cited('bibtex')).toMatch(/^@misc\{verbatim0b8f5a52/);
+    expect(JSON.parse(cited('csl-json'))[0]).toMatchObject({ type: 'post', URL: statement.permalink });
   });
 });

@@ -24,7 +24,7 @@ export interface CitedStatement {
 }
 
 export interface Citation {
-  id: 'apa' | 'chicago' | 'mla' | 'bibtex' | 'csl-json';
+  id: 'apa' | 'chicago' | 'mla' | 'biblatex' | 'bibtex' | 'csl-json';
   name: string;
   text: string;
 }
@@ -52,7 +52,11 @@ export function cslItem(s: CitedStatement): Record<string, unknown> {
   };
 }
 
-/** APA, Chicago (author-date), MLA from their CSL styles; BibTeX and CSL-JSON from the same item. */
+/**
+ * APA, Chicago (author-date), MLA from their CSL styles; BibLaTeX, BibTeX and CSL-JSON from the same item.
+ * BibLaTeX first of the two: its `@online` entry has a full date and the date read (`urldate`), which classic
+ * BibTeX has no fields for (its `month` then carries the day as text).
+ */
 export function citationsOf(s: CitedStatement): Citation[] {
   const item = cslItem(s);
   const cite = new Cite(item);
@@ -62,6 +66,7 @@ export function citationsOf(s: CitedStatement): Citation[] {
     { id: 'apa', name: 'APA', text: style('apa') },
     { id: 'chicago', name: 'Chicago', text: style('chicago-author-date') },
     { id: 'mla', name: 'MLA', text: style('mla') },
+    { id: 'biblatex', name: 'BibLaTeX', text: cite.format('biblatex', { format: 'text' }).trim() },
     { id: 'bibtex', name: 'BibTeX', text: cite.format('bibtex', { format: 'text' }).trim() },
     { id: 'csl-json', name: 'CSL-JSON', text: JSON.stringify([item], null, 2) },
   ];

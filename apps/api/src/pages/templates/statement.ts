@@ -75,7 +75,7 @@ export const STATEMENT = `<article aria-labelledby="statement-heading">
 <section class="panel" id="cite" aria-labelledby="cite-heading">
 <h2 id="cite-heading"><%= it.t.cite %></h2>
 <p><%= it.t.citeHelp %></p>
-<% for (const c of it.citations) { %><% if (c.id === 'bibtex' || c.id === 'csl-json') { %><details>
+<% for (const c of it.citations) { %><% if (c.id === 'biblatex' || c.id === 'bibtex' || c.id === 'csl-json') { %><details>
 <summary id="cite-<%= c.id %>-heading"><%= c.name %></summary>
 <pre id="cite-<%= c.id %>" aria-labelledby="cite-<%= c.id %>-heading" tabindex="0"><%= c.text %></pre>
 </details>
