@@ -1,5 +1,6 @@
 import { Feed } from 'feed';
 import { type StatementSummaryView } from '@app/persistence';
+import { accountName, headline } from '../common/display-text';
 
 export interface AtomFeedInput {
   selfUrl: string;
@@ -41,9 +42,7 @@ export function atomFeed(input: AtomFeedInput): string {
   });
   for (const statement of input.statements) {
     const account = statement.account;
-    const name = xmlChars(
-      account.displayName ? `${account.displayName} (@${account.handle})` : `@${account.handle}`,
-    );
+    const name = xmlChars(accountName(account));
     const deletion =
       input.datedBy === 'deletion' && statement.statusChangedAt
         ? `<p>Deletion observed ${readableTime(new Date(statement.statusChangedAt))}.</p>`
@@ -52,7 +51,7 @@ export function atomFeed(input: AtomFeedInput): string {
       id: `urn:uuid:${statement.id}`,
       guid: `urn:uuid:${statement.id}`,
       // the library marks titles as HTML: the captured text must arrive as text, not markup
-      title: escapeHtml(titleOf(statement.text) || `Statement by ${name}`),
+      title: escapeHtml(headline(statement.text, TITLE_LENGTH) || `Statement by ${name}`),
       link: `${input.publicUrl}/statements/${statement.id}`,
       date: dateOf(statement),
       published: statement.authoredAt ? new Date(statement.authoredAt) : undefined,
@@ -75,18 +74,6 @@ function entryDate(statement: StatementSummaryView, datedBy: 'capture' | 'deleti
 /** `2026-03-02 13:00:58 UTC` */
 function readableTime(date: Date): string {
   return `${date.toISOString().slice(0, 19).replace('T', ' ')} UTC`;
-}
-
-/** The first line of the text, cut at a word near TITLE_LENGTH characters. */
-function titleOf(text: string): string {
-  const line =
-    text
-      .split('\n')
-      .find((l) => l.trim().length > 0)
-      ?.trim() ?? '';
-  if (line.length <= TITLE_LENGTH) return line;
-  const cut = line.slice(0, TITLE_LENGTH);
-  return `${cut.slice(0, Math.max(cut.lastIndexOf(' '), TITLE_LENGTH / 2))}…`;
 }
 
 /**

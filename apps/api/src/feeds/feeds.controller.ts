@@ -11,6 +11,7 @@ import {
   listStatements,
   type StatementSummaryView,
 } from '@app/persistence';
+import { accountName } from '../common/display-text';
 import { atomFeed, type AtomFeedInput } from './atom-feed';
 
 const ENTRIES = 50;
@@ -62,7 +63,7 @@ export class FeedsController {
   ): Promise<string> {
     const account = await findAccountView(this.db.manager, id);
     if (!account) throw new VerbatimError(ErrorCode.NotFound, `no account ${id}`);
-    const name = account.displayName ? `${account.displayName} (@${account.handle})` : `@${account.handle}`;
+    const name = accountName(account);
     const { items } = await listStatements(this.db.manager, { accountId: id, limit: ENTRIES });
     return this.send(res, items, {
       path: `/feeds/accounts/${id}.atom`,

@@ -1,3 +1,4 @@
+import { accountName, headline } from '../common/display-text';
 import { type Language, type Messages } from './i18n';
 
 const STATUS_KEYS: Record<string, keyof Messages> = {
@@ -33,23 +34,9 @@ export function viewHelpers(language: Language, t: Messages) {
       if (size < 1024 * 1024) return `${(size / 1024).toFixed(1)} KiB`;
       return `${(size / 1024 / 1024).toFixed(1)} MiB`;
     },
-    /** "Name (@handle)"; a feed's or a web page's handle is its address, shown without the @ */
-    accountName(account: { handle: string; displayName: string | null }): string {
-      const handle = /^https?:\/\//.test(account.handle) ? account.handle : `@${account.handle}`;
-      return account.displayName ? `${account.displayName} (${handle})` : handle;
-    },
-    /**
-     * The first line of a text, shortened to `max` characters: a page title or a citation title. It ends at a word
-     * when one ends in the last third, and never inside a character (an emoji is two UTF-16 units).
-     */
-    headline(text: string, max = 90): string {
-      const line = text.trim().split('\n')[0] ?? '';
-      const characters = [...line];
-      if (characters.length <= max) return line;
-      const cut = characters.slice(0, max - 1).join('');
-      const wordEnd = cut.lastIndexOf(' ');
-      return `${(wordEnd >= (cut.length * 2) / 3 ? cut.slice(0, wordEnd) : cut).trimEnd()}…`;
-    },
+    accountName,
+    /** the first line of a text, shortened: a page title or a citation title */
+    headline: (text: string, max = 90): string => headline(text, max),
   };
 }
 
