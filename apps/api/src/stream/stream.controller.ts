@@ -1,4 +1,13 @@
-import { type BeforeApplicationShutdown, Controller, Get, Headers, Query, Req, Res } from '@nestjs/common';
+import {
+  type BeforeApplicationShutdown,
+  Controller,
+  Get,
+  Headers,
+  Query,
+  Req,
+  Res,
+  ServiceUnavailableException,
+} from '@nestjs/common';
 import { ApiTags } from '@nestjs/swagger';
 import { InjectDataSource } from '@nestjs/typeorm';
 import { type Request, type Response } from 'express';
@@ -21,6 +30,8 @@ const HEARTBEAT_MS = 15_000;
 export class StreamController implements BeforeApplicationShutdown {
   /** how to end each open stream */
   private readonly openStreams = new Set<() => void>();
+  /** set once shutdown began: a stream opened after it would hold shutdown up again */
+  private shuttingDown = false;
 
   constructor(
     @InjectDataSource() private readonly db: DataSource,
@@ -32,6 +43,7 @@ export class StreamController implements BeforeApplicationShutdown {
    * or shutdown waits for the last client to leave. Clients reconnect elsewhere with Last-Event-ID.
    */
   beforeApplicationShutdown(): void {
+    this.shuttingDown = true;
     for (const end of this.openStreams) end();
   }
 
@@ -50,6 +62,8 @@ export class StreamController implements BeforeApplicationShutdown {
       );
     const filter = streamFilter(query);
     let position = resumeFrom ?? (await latestOutboxPosition(this.db.manager));
+    if (this.shuttingDown)
+      throw new ServiceUnavailableException('this server is shutting down; connect again');
 
     res.writeHead(200, {
       'Content-Type': 'text/event-stream; charset=utf-8',
