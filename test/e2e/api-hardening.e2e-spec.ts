@@ -235,6 +235,11 @@ describe('API hardening: bad input is a 4xx that says why', () => {
     expect(word.body.message).toEqual(['limit: must be a whole number']);
     const big = await app.http().get('/api/v1/statements?limit=500').expect(400);
     expect(big.body.message).toEqual(['limit: must not be greater than 200']);
+    const notText = await app
+      .write('post', '/api/v1/subscriptions')
+      .send({ url: 'https://newsroom.example.org/hook', events: ['statement.created'], keywords: [42] })
+      .expect(400);
+    expect(notText.body.message).toEqual(['keywords: each value must be a string']);
   });
 
   it('still takes brackets inside strings for what they are', async () => {

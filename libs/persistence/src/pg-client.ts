@@ -29,9 +29,8 @@ function queryInCallbackForm(this: Client, ...args: unknown[]): unknown {
   const answer = new Promise<QueryResult>((resolve, reject) => {
     settle = (error, result) => (error ? reject(error) : resolve(result!));
   });
-  // pg sets the callback on the config it is given: a copy, so a config the caller uses again stays theirs
-  const own = config !== null && typeof config === 'object' ? { ...config } : config;
-  run.call(this, own, values, settle);
+  // pg copies the config before setting the callback on it: one the caller uses again stays theirs
+  run.call(this, config, values, settle);
   // as pg does: the stack of an error leads back to the caller, not to the socket's read
   return answer.catch((error: Error) => {
     Error.captureStackTrace(error);

@@ -27,6 +27,13 @@ function shownConstraints(error: ValidationError): string[] {
   return (kind.length > 0 ? kind : Object.entries(constraints)).map(([, message]) => message);
 }
 
+/** class-validator's own messages name the field: "limit must not be …", "each value in keywords must …" */
+function withoutFieldName(message: string, property: string): string {
+  if (message.startsWith(`${property} `)) return message.slice(property.length + 1);
+  const each = `each value in ${property} `;
+  return message.startsWith(each) ? `each value ${message.slice(each.length)}` : message;
+}
+
 function flatten(errors: ValidationError[], prefix = ''): string[] {
   return errors.flatMap((error) => {
     const path = prefix ? `${prefix}.${error.property}` : error.property;
@@ -36,10 +43,7 @@ function flatten(errors: ValidationError[], prefix = ''): string[] {
         : // a message of our own names its field already: "q: must not contain NUL characters"
           message.startsWith(`${error.property}: `)
           ? `${prefix ? `${prefix}.` : ''}${message}`
-          : // class-validator's own start with the field's name: "limit must not be greater than 200"
-            message.startsWith(`${error.property} `)
-            ? `${path}: ${message.slice(error.property.length + 1)}`
-            : `${path}: ${message}`,
+          : `${path}: ${withoutFieldName(message, error.property)}`,
     );
     // one message a field, however many of its checks share it (NaN fails IsInt, Min and Max alike)
     return [...new Set(own), ...flatten(error.children ?? [], path)];

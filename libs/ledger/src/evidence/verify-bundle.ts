@@ -167,7 +167,8 @@ export async function verifyEvidenceBundle(
 
     'record-hash': async () => {
       if (bundle.record === null) {
-        if (bundle.recordSha256 === null) return { detail: 'the bundle carries no record and names none' };
+        if (bundle.recordSha256 === null)
+          return { detail: 'the bundle carries no record and names none', absent: true };
         notProven.push(
           `The content of the record: it is withheld from this bundle; only its SHA-256 (${bundle.recordSha256}) is committed to.`,
         );

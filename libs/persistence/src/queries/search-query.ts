@@ -11,7 +11,7 @@ import { ErrorCode, VerbatimError } from '@app/core';
  */
 export interface SearchTerm {
   kind: 'words' | 'phrase' | 'prefix';
-  /** for `prefix`: letter/digit runs, the last one being the prefix */
+  /** for `prefix`: runs of letters, digits and combining marks, the last one being the prefix */
   text: string;
   negated: boolean;
 }
@@ -93,7 +93,7 @@ export function tsqueryExpression(
   const termSql = (term: SearchTerm) => {
     const sql =
       term.kind === 'prefix'
-        ? // letters and digits only, so safe in to_tsquery's syntax; the last run is the prefix
+        ? // letters, digits and marks only, so safe in to_tsquery's syntax; the last run is the prefix
           `to_tsquery('verbatim_simple', ${param(term.text.split(' ').join(' & ') + ':*')})`
         : `verbatim_query(${param(term.text)}, ${languageSql()}::text, ${term.kind === 'phrase'})`;
     return term.negated ? `(!! ${sql})` : sql;

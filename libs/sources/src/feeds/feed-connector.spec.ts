@@ -129,7 +129,7 @@ describe('FeedConnector', () => {
       });
     });
 
-    it('lower-cases scheme and host but never merges two host names', () => {
+    it('lower-cases scheme and host, and keeps localhost and 127.0.0.1 apart', () => {
       expect(normalizePageUrl('HTTP://LocalHost:3918/feed.xml#frag')).toBe('http://localhost:3918/feed.xml');
       expect(normalizePageUrl('http://127.0.0.1:3918/feed.xml?utm_source=x')).toBe(
         'http://127.0.0.1:3918/feed.xml',

@@ -7,7 +7,7 @@ const statement: CitedStatement = {
   author: 'МЗС України (@mfa_ukraine)',
   platform: 'mastodon',
   authoredAt: '2026-11-28T09:15:00.000Z',
-  capturedAt: '2026-11-28T09:16:02.123Z',
+  capturedAt: '2026-11-29T09:16:02.123Z',
   recordSha256: 'a'.repeat(40) + 'b'.repeat(24),
 };
 
@@ -44,7 +44,7 @@ describe('citationsOf', () => {
     // an online source with its full date and the date it was read (captured)
     expect(cited('biblatex')).toMatch(/^@online\{verbatim0b8f5a52/);
     expect(cited('biblatex')).toContain('date = {2026-11-28}');
-    expect(cited('biblatex')).toContain('urldate = {2026-11-28}');
+    expect(cited('biblatex')).toContain('urldate = {2026-11-29}');
     expect(cited('bibtex')).toMatch(/^@misc\{verbatim0b8f5a52/);
     expect(JSON.parse(cited('csl-json'))[0]).toMatchObject({ type: 'post', URL: statement.permalink });
   });
