@@ -29,6 +29,18 @@ export class ConnectorRegistry {
     return this.connectors.map((c) => c.platform);
   }
 
+  /**
+   * Refuses a platform filter this build does not read (`platform: …`): a misspelt platform would find nothing,
+   * which reads as an archive with nothing to show.
+   */
+  refuseUnknownPlatform(platform: string | undefined): void {
+    if (platform === undefined || this.platforms.includes(platform)) return;
+    throw new VerbatimError(
+      ErrorCode.InvalidInput,
+      `platform: ${JSON.stringify(platform)} is no platform this archive reads; one of ${[...this.platforms].sort().join(', ')}`,
+    );
+  }
+
   forPlatform(platform: Platform): Connector {
     const connector = this.connectors.find((c) => c.platform === platform);
     if (!connector)

@@ -266,12 +266,7 @@ export class PagesController {
     const until = params.until ? new Date(parseDay(params.until, 'until').getTime() + DAY_MS) : undefined;
     if (since && until && since >= until)
       throw new VerbatimError(ErrorCode.InvalidInput, 'since: must be on or before until');
-    // a misspelt platform would find nothing, which reads as an archive with nothing to show (as in the API)
-    if (params.platform !== undefined && !this.connectors.platforms.includes(params.platform))
-      throw new VerbatimError(
-        ErrorCode.InvalidInput,
-        `platform: ${params.platform} is no platform this archive reads; one of ${[...this.connectors.platforms].sort().join(', ')}`,
-      );
+    this.connectors.refuseUnknownPlatform(params.platform);
     return {
       q: params.q,
       accountId: params.account,

@@ -29,12 +29,7 @@ export class StatementsController {
   /** Newest captured first; the cursor is a position in capture order, so pages stay stable while captures arrive. */
   @Get()
   list(@Query() query: ListStatementsQuery): Promise<StatementPage> {
-    // a misspelt platform would find nothing, which reads as an archive with nothing to show
-    if (query.platform !== undefined && !this.connectors.platforms.includes(query.platform))
-      throw new VerbatimError(
-        ErrorCode.InvalidInput,
-        `platform: ${JSON.stringify(query.platform)} is no platform this archive reads; one of ${this.connectors.platforms.join(', ')}`,
-      );
+    this.connectors.refuseUnknownPlatform(query.platform);
     return listStatements(this.db.manager, {
       ...query,
       since: query.since ? new Date(query.since) : undefined,
