@@ -242,6 +242,25 @@ describe('API hardening: bad input is a 4xx that says why', () => {
     expect(notText.body.message).toEqual(['keywords: each value must be a string']);
   });
 
+  it('calls a bare JSON value a bare value, and text that is not JSON not JSON', async () => {
+    for (const body of ['null', '42', ' "text"']) {
+      const res = await app
+        .write('post', '/api/v1/accounts')
+        .set('Content-Type', 'application/json')
+        .send(body)
+        .expect(400);
+      expect(res.body.message).toBe(
+        'request body must be a JSON object, not a bare value such as null or a number',
+      );
+    }
+    const broken = await app
+      .write('post', '/api/v1/accounts')
+      .set('Content-Type', 'application/json')
+      .send('nul')
+      .expect(400);
+    expect(broken.body.message).toMatch(/^request body is not valid JSON: /);
+  });
+
   it('still takes brackets inside strings for what they are', async () => {
     const res = await app
       .write('post', '/api/v1/captures')

@@ -9,8 +9,21 @@ import { refuseDeepJson } from './json-nesting';
 import { requestLogging, ROOT_LOGGER } from './logging';
 
 /** Body-parser failures happen before Nest's filters: answer them in the API's JSON error shape. */
+/** Strict JSON takes objects and arrays only: a bare value (`null`, `42`) is valid JSON, but no request. */
+function parseFailure(error: { message: string; body?: unknown }): string {
+  if (typeof error.body === 'string' && /^\s*[^\s[{]/.test(error.body)) {
+    try {
+      JSON.parse(error.body);
+      return 'request body must be a JSON object, not a bare value such as null or a number';
+    } catch {
+      // not JSON at all: as below
+    }
+  }
+  return `request body is not valid JSON: ${error.message}`;
+}
+
 function bodyErrors(
-  error: { type?: string; status?: number; message: string },
+  error: { type?: string; status?: number; message: string; body?: unknown },
   _req: Request,
   res: Response,
   next: NextFunction,
@@ -22,8 +35,7 @@ function bodyErrors(
     error.type === 'encoding.unsupported';
   if (!fromBodyParser && error.status !== 413) return next(error);
   const status = error.status !== undefined && error.status >= 400 && error.status < 500 ? error.status : 400;
-  const message =
-    error.type === 'entity.parse.failed' ? `request body is not valid JSON: ${error.message}` : error.message;
+  const message = error.type === 'entity.parse.failed' ? parseFailure(error) : error.message;
   res
     .status(status)
     .json({ statusCode: status, error: BODY_ERROR_CODES[status] ?? 'invalid-input', message });
