@@ -3,6 +3,7 @@ import { type StatementSummaryView } from '@app/persistence';
 import { accountName, headline } from '../common/display-text';
 
 export interface AtomFeedInput {
+  /** the feed's own URL, also its id */
   selfUrl: string;
   title: string;
   description: string;
