@@ -2,6 +2,7 @@ import { get, type ClientRequest } from 'node:http';
 import { type AddressInfo } from 'node:net';
 import { createTestEnvironment, type TestEnvironment } from '@app/testing/test-environment';
 import { startFakeMastodon, type FakeMastodon } from '@app/testing/fake-mastodon';
+import { StreamController } from '@app/api/stream/stream.controller';
 import { startTestApp, waitFor, type TestApp } from './support/app';
 
 /** Resolves with `what`, or with 'timed out' after `ms`: an upper bound for a hang, not a benchmark. */
@@ -151,6 +152,18 @@ describe('the live stream (Server-Sent Events)', () => {
       // without the fix, only the client going away lets the app finish closing
       live.close();
       await closing;
+    }
+  });
+
+  it('refuses a stream asked for once shutdown has begun, which would hold shutdown up again', async () => {
+    const stopping = await startTestApp(env.config(), { roles: { api: true, worker: false } });
+    try {
+      // the hook shutdown runs first, called here so that the server still answers
+      stopping.app.get(StreamController).beforeApplicationShutdown();
+      const late = await stopping.http().get('/api/v1/stream').expect(503);
+      expect(late.body.message).toBe('this server is shutting down; connect again');
+    } finally {
+      await stopping.close();
     }
   });
 });
