@@ -32,6 +32,7 @@ describe('API hardening: bad input is a 4xx that says why', () => {
     env = await createTestEnvironment();
     mastodon = await startFakeMastodon();
     mastodon.addAccount({ username: 'mfa', displayName: 'Ministry' });
+    mastodon.addAccount({ username: 'embassy', displayName: 'Embassy' });
     // an internal name: it resolves to an address where nothing listens
     const resolve: Resolver = (host) =>
       host === 'feeds.internal.test'
@@ -95,6 +96,50 @@ describe('API hardening: bad input is a 4xx that says why', () => {
     expect(after.body).toMatchObject({ pollIntervalSeconds: 120, paused: false });
   });
 
+  it('names the configured minimum for any interval below it, when tracking an account and when changing one', async () => {
+    // the suite runs with VERBATIM_MIN_POLL_INTERVAL_SECONDS=60: 1 to 59 are refused as -1 is, by the same rule
+    const belowMinimum = 'pollIntervalSeconds: must be at least 60 (VERBATIM_MIN_POLL_INTERVAL_SECONDS)';
+    const url = `${mastodon.origin}/@embassy`;
+    for (const pollIntervalSeconds of [-1, 0, 1, 59]) {
+      const refused = await app
+        .write('post', '/api/v1/accounts')
+        .send({ url, pollIntervalSeconds })
+        .expect(400);
+      expect(refused.body.message).toBe(belowMinimum);
+    }
+    const tracked = await app
+      .write('post', '/api/v1/accounts')
+      .send({ url, pollIntervalSeconds: 60 })
+      .expect(201);
+    for (const pollIntervalSeconds of [-1, 0, 1, 59]) {
+      const refused = await app
+        .write('patch', `/api/v1/accounts/${tracked.body.id}`)
+        .send({ pollIntervalSeconds })
+        .expect(400);
+      expect(refused.body.message).toBe(belowMinimum);
+    }
+    const after = await app.http().get(`/api/v1/accounts/${tracked.body.id}`).expect(200);
+    expect(after.body).toMatchObject({ pollIntervalSeconds: 60 });
+  });
+
+  it.each(['1e2', '1.0', '+5', '%205', '5%20', '0x10', '1_0', '', 'Infinity'])(
+    'refuses limit=%s on the lists: a whole number is written in decimal digits alone',
+    async (limit) => {
+      for (const list of ['/api/v1/statements', '/api/v1/quoted-statements']) {
+        const res = await app.http().get(`${list}?limit=${limit}`).expect(400);
+        expect(res.body.message).toEqual(['limit: must be a whole number']);
+      }
+    },
+  );
+
+  it('reads a limit in decimal digits, and names the bound a negative one breaks', async () => {
+    for (const list of ['/api/v1/statements', '/api/v1/quoted-statements']) {
+      await app.http().get(`${list}?limit=007`).expect(200);
+      const negative = await app.http().get(`${list}?limit=-5`).expect(400);
+      expect(negative.body.message).toEqual(['limit: must not be less than 1']);
+    }
+  });
+
   it.each([
     ['/api/v1/log/proof/inclusion?index=0&size=9007199254740993', 'size'],
     ['/api/v1/log/proof/inclusion?index=0&size=1e400', 'size'],
@@ -142,7 +187,8 @@ describe('API hardening: bad input is a 4xx that says why', () => {
     await app.http().get('/api/v1/statements?platform=mastodon').expect(200);
 
     const id = '6f1c0b52-3c1e-4f7a-9a55-2b0f4c1d8e90';
-    for (const version of ['3000000000', '0', '1.5', 'abc']) {
+    // only decimal digits name a version: 1e0, +1 and 0x1 are not read as 1
+    for (const version of ['3000000000', '0', '1.5', 'abc', '1e0', '%2B1', '0x1']) {
       const res = await app.http().get(`/api/v1/statements/${id}/evidence?version=${version}`).expect(400);
       expect(res.body.message).toEqual(['version: a version number such as 1']);
     }

@@ -137,6 +137,25 @@ describe('the live stream (Server-Sent Events)', () => {
     }
   });
 
+  it('refuses keywords that could never match, as a subscription does', async () => {
+    // an accepted stream never ends: the deadline turns that into a failure, not a hang
+    const refusal = (query: string) => app.http().get(`/api/v1/stream?${query}`).timeout(5000).expect(400);
+    // U+0301 and U+0308 are combining accents: they fold away, leaving nothing to match
+    for (const keywords of ['%CC%81', '%20%CC%81%CC%88%20', 'sanctions,%CC%81']) {
+      const refused = await refusal(`keywords=${keywords}`);
+      expect((refused.body as { message: string }).message).toBe(
+        'keywords: each needs a letter, digit or sign to match; spaces alone match nothing',
+      );
+    }
+    // spaces alone, U+3000 ideographic space too, name no keyword at all
+    for (const keywords of ['%20%20', '%E3%80%80', '%20,%20']) {
+      const refused = await refusal(`keywords=${keywords}`);
+      expect((refused.body as { message: string }).message).toBe(
+        'keywords: name at least one word, or leave keywords out',
+      );
+    }
+  });
+
   it('ends open streams when the app shuts down, so that shutdown does not wait for their clients', async () => {
     const stopping = await startTestApp(env.config(), { roles: { api: true, worker: false } });
     await stopping.app.listen(0, '127.0.0.1');

@@ -1,6 +1,8 @@
 import { ApiProperty, ApiPropertyOptional } from '@nestjs/swagger';
-import { IsBoolean, IsInt, IsOptional, Max, Min } from 'class-validator';
+import { IsBoolean, IsInt, IsOptional, Max } from 'class-validator';
 import { UrlField } from '../common/url-field';
+
+const POLL_INTERVAL_DESCRIPTION = 'seconds; at least VERBATIM_MIN_POLL_INTERVAL_SECONDS (30 by default)';
 
 export class TrackAccountDto {
   @ApiProperty({
@@ -11,19 +13,19 @@ export class TrackAccountDto {
   @UrlField()
   url!: string;
 
-  @ApiPropertyOptional({ example: 300 })
+  @ApiPropertyOptional({ example: 300, description: POLL_INTERVAL_DESCRIPTION })
   @IsOptional()
   @IsInt()
-  @Min(1)
+  // the lower bound is the configured one, checked by refusePollIntervalBelowMinimum
   @Max(7 * 24 * 3600)
   pollIntervalSeconds?: number;
 }
 
 export class UpdateAccountDto {
-  @ApiPropertyOptional({ example: 600 })
+  @ApiPropertyOptional({ example: 600, description: POLL_INTERVAL_DESCRIPTION })
   @IsOptional()
   @IsInt()
-  @Min(1)
+  // the lower bound is the configured one, checked by refusePollIntervalBelowMinimum
   @Max(7 * 24 * 3600)
   pollIntervalSeconds?: number;
 

@@ -25,6 +25,7 @@ import {
 } from '@app/persistence';
 import { ConnectorRegistry } from '@app/sources';
 import { TrackAccountDto, UpdateAccountDto } from './account.dto';
+import { refusePollIntervalBelowMinimum } from './poll-interval-minimum';
 import { TrackAccountUseCase } from './track-account.use-case';
 
 const uuid = new ParseUUIDPipe({ version: undefined, errorHttpStatusCode: 400 });
@@ -63,14 +64,8 @@ export class AccountsController {
 
   @Patch(':id')
   async update(@Param('id', uuid) id: string, @Body() body: UpdateAccountDto): Promise<AccountView> {
-    const minimum = this.config.polling.minIntervalSeconds;
     // null, as a field left out, keeps the current interval (as it keeps `paused`)
-    if (body.pollIntervalSeconds != null && body.pollIntervalSeconds < minimum) {
-      throw new VerbatimError(
-        ErrorCode.InvalidInput,
-        `pollIntervalSeconds: must be at least ${minimum} (VERBATIM_MIN_POLL_INTERVAL_SECONDS)`,
-      );
-    }
+    refusePollIntervalBelowMinimum(body.pollIntervalSeconds, this.config.polling);
     await this.find(id);
     await updateAccountSettings(this.db.manager, id, body);
     return this.find(id);

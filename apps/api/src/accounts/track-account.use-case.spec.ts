@@ -1,4 +1,4 @@
-import { ErrorCode, SourceError } from '@app/core';
+import { ErrorCode, SourceError, VerbatimError } from '@app/core';
 import { loadConfig } from '@app/config';
 import { ConnectorRegistry, type Connector } from '@app/sources';
 import { type DataSource } from 'typeorm';
@@ -38,4 +38,25 @@ describe('TrackAccountUseCase', () => {
       'could not read what mfa.example answered for https://mfa.example/news.xml (RangeError); the server log has the details',
     );
   });
+
+  it.each([-1, 0, 1, 29])(
+    'refuses an interval of %d naming the configured minimum, before looking the account up',
+    async (pollIntervalSeconds) => {
+      const noDatabase = null as unknown as DataSource;
+      // the default minimum, 30; the connector would fail were it reached
+      const useCase = new TrackAccountUseCase(
+        noDatabase,
+        new ConnectorRegistry([breakingConnector()]),
+        loadConfig({}),
+      );
+      const error = await useCase
+        .execute({ url: 'https://mfa.example/news.xml', pollIntervalSeconds })
+        .catch((e: unknown) => e);
+      expect(error).toBeInstanceOf(VerbatimError);
+      expect((error as VerbatimError).code).toBe(ErrorCode.InvalidInput);
+      expect((error as VerbatimError).message).toBe(
+        'pollIntervalSeconds: must be at least 30 (VERBATIM_MIN_POLL_INTERVAL_SECONDS)',
+      );
+    },
+  );
 });

@@ -5,6 +5,7 @@ import { ErrorCode, SourceError, VerbatimError } from '@app/core';
 import { VERBATIM_CONFIG, type VerbatimConfig } from '@app/config';
 import { findAccount, upsertAccount, type AccountEntity } from '@app/persistence';
 import { ConnectorRegistry, type ResolvedAccount } from '@app/sources';
+import { refusePollIntervalBelowMinimum } from './poll-interval-minimum';
 
 /** Starts tracking an account: recognise the URL, look the account up on its platform, schedule its first poll now. */
 @Injectable()
@@ -18,13 +19,9 @@ export class TrackAccountUseCase {
   ) {}
 
   async execute(input: { url: string; pollIntervalSeconds?: number }): Promise<AccountEntity> {
+    refusePollIntervalBelowMinimum(input.pollIntervalSeconds, this.config.polling);
+    // the configuration keeps the default at or above the minimum (env.schema.ts)
     const interval = input.pollIntervalSeconds ?? this.config.polling.defaultIntervalSeconds;
-    if (interval < this.config.polling.minIntervalSeconds) {
-      throw new VerbatimError(
-        ErrorCode.InvalidInput,
-        `pollIntervalSeconds: must be at least ${this.config.polling.minIntervalSeconds} (VERBATIM_MIN_POLL_INTERVAL_SECONDS)`,
-      );
-    }
     const { connector, url } = this.connectors.forTracking(input.url);
     let resolved: ResolvedAccount;
     try {

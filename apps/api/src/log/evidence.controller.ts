@@ -1,18 +1,19 @@
 import { Controller, Get, Inject, Param, ParseUUIDPipe, Query, Res } from '@nestjs/common';
 import { ApiPropertyOptional, ApiTags } from '@nestjs/swagger';
 import { InjectDataSource } from '@nestjs/typeorm';
-import { Type } from 'class-transformer';
+import { Transform } from 'class-transformer';
 import { IsInt, IsOptional, IsUUID, Max, Min } from 'class-validator';
 import { type Response } from 'express';
 import { DataSource } from 'typeorm';
 import { ErrorCode, VerbatimError } from '@app/core';
 import { serializeEvidenceBundle } from '@app/ledger';
 import { evidenceFor, evidenceForObservation, LOG_KEY, type LogKey } from '@app/log';
+import { decimalInteger } from '../common/whole-number-query';
 
 export class EvidenceQuery {
   @ApiPropertyOptional({ description: 'version number; the latest when absent (not with observation)' })
   @IsOptional()
-  @Type(() => Number)
+  @Transform(({ value }: { value: unknown }) => decimalInteger(value))
   @IsInt({ message: 'version: a version number such as 1' })
   @Min(1, { message: 'version: a version number such as 1' })
   // versions are integers in the database: a larger number names no version

@@ -2,29 +2,23 @@ import { applyDecorators } from '@nestjs/common';
 import { ApiProperty } from '@nestjs/swagger';
 import { Transform } from 'class-transformer';
 import { IsInt, Max, Min } from 'class-validator';
+import { decimalInteger } from '../common/whole-number-query';
 
 const LARGEST = Number.MAX_SAFE_INTEGER;
 
 /**
- * A log position or tree size from the query string: decimal digits only, at most 2^53 - 1. `Number()`
- * would accept "0x10", "1e3" and " 7 ", and round 9007199254740993 to a neighbour that then reaches the
- * proof code; anything that is not plain digits of a safe integer stays a string, which IsInt refuses.
+ * A log position or tree size from the query string: decimal digits only, at most 2^53 - 1 (a rounded neighbour
+ * would reach the proof code); anything else stays a string, which IsInt refuses.
  */
 function LogNumber(minimum: 0 | 1): PropertyDecorator {
   const message = `must be a whole number from ${minimum} to ${LARGEST}, in decimal digits`;
   return applyDecorators(
     ApiProperty({ type: 'integer', minimum, maximum: LARGEST }),
-    Transform(({ value }: { value: unknown }) => safeDecimalInteger(value)),
+    Transform(({ value }: { value: unknown }) => decimalInteger(value)),
     IsInt({ message }),
     Min(minimum, { message }),
     Max(LARGEST, { message }),
   );
-}
-
-function safeDecimalInteger(value: unknown): unknown {
-  if (typeof value !== 'string' || !/^[0-9]{1,16}$/.test(value)) return value;
-  const n = Number(value);
-  return Number.isSafeInteger(n) ? n : value;
 }
 
 export class InclusionQuery {

@@ -15,6 +15,7 @@ import { DataSource } from 'typeorm';
 import { SUBSCRIBABLE_EVENTS, matchesAnyKeyword, subscriptionWants, type WebhookPayload } from '@app/alerts';
 import { ErrorCode, VerbatimError } from '@app/core';
 import { latestOutboxPosition, outboxAfter } from '@app/persistence';
+import { KEYWORD_MATCHES_NOTHING, matchesNothing } from '../common/keyword-to-match';
 import { OutboxListener } from './outbox-listener';
 import { StreamQuery } from './stream.query';
 
@@ -130,7 +131,8 @@ const UUID = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i;
 
 /**
  * The stream's filter, refusing what could never match (a misspelt event, an id that is no UUID, only empty
- * keywords): a stream that silently sends nothing looks like a quiet archive.
+ * keywords, a keyword of accents alone): a stream that silently sends nothing looks like a quiet archive.
+ * Empty items between commas are dropped, as in `a,,b`.
  */
 function streamFilter(query: StreamQuery) {
   const list = (value: string | undefined) =>
@@ -160,6 +162,8 @@ function streamFilter(query: StreamQuery) {
       ErrorCode.InvalidInput,
       'keywords: name at least one word, or leave keywords out',
     );
+  if (keywords?.some(matchesNothing))
+    throw new VerbatimError(ErrorCode.InvalidInput, KEYWORD_MATCHES_NOTHING);
   return {
     events: events?.length ? events : null,
     accountIds: accountIds?.length ? accountIds : null,

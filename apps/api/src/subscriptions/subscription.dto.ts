@@ -8,16 +8,12 @@ import {
   IsOptional,
   IsString,
   IsUUID,
-  Matches,
   MaxLength,
   NotContains,
 } from 'class-validator';
 import { SUBSCRIBABLE_EVENTS } from '@app/alerts';
+import { EachKeywordMatchesSomething } from '../common/keyword-to-match';
 import { UrlField } from '../common/url-field';
-
-/** a keyword of spaces or combining marks alone folds to nothing (foldForMatching) and would never match */
-const SOMETHING_TO_MATCH = /[^\s\p{M}]/u;
-const KEYWORD_MESSAGE = 'keywords: each needs a letter, digit or sign to match; spaces alone match nothing';
 
 const EVENTS_MESSAGE = `events: each must be one of ${SUBSCRIBABLE_EVENTS.join(', ')}`;
 
@@ -51,7 +47,7 @@ export class CreateSubscriptionDto {
   @IsArray()
   @ArrayMaxSize(100)
   @IsString({ each: true })
-  @Matches(SOMETHING_TO_MATCH, { each: true, message: KEYWORD_MESSAGE })
+  @EachKeywordMatchesSomething()
   @MaxLength(200, { each: true })
   @NotContains('\u0000', { each: true, message: 'keywords: must not contain NUL characters' })
   keywords?: string[];
@@ -80,7 +76,7 @@ export class UpdateSubscriptionDto {
   @IsArray()
   @ArrayMaxSize(100)
   @IsString({ each: true })
-  @Matches(SOMETHING_TO_MATCH, { each: true, message: KEYWORD_MESSAGE })
+  @EachKeywordMatchesSomething()
   @MaxLength(200, { each: true })
   @NotContains('\u0000', { each: true, message: 'keywords: must not contain NUL characters' })
   keywords?: string[] | null;
