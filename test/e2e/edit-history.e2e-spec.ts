@@ -4,7 +4,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { gunzipSync } from 'node:zlib';
 import { replayDiff, type DiffPart } from '@app/core';
-import { verifyEvidenceBundle, type EvidenceBundle } from '@app/ledger';
+import { HISTORY_GAP_ABOUT, verifyEvidenceBundle, type EvidenceBundle } from '@app/ledger';
 import { createTestEnvironment, type TestEnvironment } from '@app/testing/test-environment';
 import { startFakeMastodon, type FakeMastodon } from '@app/testing/fake-mastodon';
 import { getBytes, startTestApp, waitFor, type TestApp } from './support/app';
@@ -82,6 +82,11 @@ describe('edit history: versions missed between rechecks', () => {
       return view.versions.length >= count ? view : undefined;
     });
   const historyRequests = () => mastodon.requestLog.filter((r) => r.path.endsWith(`/${postId}/history`));
+  const bundleOf = (version: number) =>
+    waitFor(`the bundle of version ${version}`, async () => {
+      const res = await app.http().get(`/api/v1/statements/${statementId}/evidence?version=${version}`);
+      return res.status === 200 ? (JSON.parse(res.text) as EvidenceBundle) : undefined;
+    });
 
   it('records three edits made between two rechecks: two from the history, the current one captured', async () => {
     await untilVersions(1);
@@ -149,13 +154,13 @@ describe('edit history: versions missed between rechecks', () => {
     });
     expect(logged.map((r) => r.version_number)).toEqual([1, 2, 3, 4]);
 
-    const bundle = await waitFor('the bundle of version 2', async () => {
-      const res = await app.http().get(`/api/v1/statements/${statementId}/evidence?version=2`);
-      return res.status === 200 ? (JSON.parse(res.text) as EvidenceBundle) : undefined;
-    });
+    const bundle = await bundleOf(2);
     const report = await verifyEvidenceBundle(bundle, { logKey });
     expect(report.failedCheck).toBeUndefined();
     expect(report.ok).toBe(true);
+    // its history was read whole: no note
+    expect(bundle.historyGap).toBeUndefined();
+    expect(report.notes).toEqual([]);
     expect(bundle.artifacts.map((a) => a.role).sort()).toContain('edit-history');
     expect(bundle.recordSha256).toBe((await statement()).versions[1].recordSha256);
   });
@@ -196,6 +201,43 @@ describe('edit history: versions missed between rechecks', () => {
     mastodon.clearFailures();
   });
 
+  it("tells whoever holds only the bundle that the history was not read, as the archive's unsigned note", async () => {
+    const gap = (await statement()).versions[4].historyGap!;
+    const bundle = await bundleOf(5);
+    expect(bundle.historyGap).toEqual({
+      kind: 'not-read',
+      detail: gap.detail,
+      notedAt: expect.stringMatching(/^\d{4}-\d\d-\d\dT\d\d:\d\d:\d\d\.\d{3}Z$/),
+      about: HISTORY_GAP_ABOUT,
+    });
+    const [{ noted_at }]: { noted_at: Date }[] = await app.db.query(
+      `SELECT noted_at FROM version_history_gaps WHERE statement_id = $1 AND version_number = 5`,
+      [statementId],
+    );
+    expect(bundle.historyGap?.notedAt).toBe(noted_at.toISOString());
+    // the entry, and so the log, knows nothing of it: it is not what the signature covers
+    const entry = JSON.parse(Buffer.from(bundle.leaf, 'base64').toString('utf8')) as object;
+    expect(Object.keys(entry).sort()).toEqual([
+      'artifacts',
+      'capturedAt',
+      'origin',
+      'recordSha256',
+      'statementId',
+      'type',
+      'v',
+      'version',
+    ]);
+
+    const report = await verifyEvidenceBundle(bundle, { logKey });
+    expect(report.ok).toBe(true);
+    expect(report.notes).toEqual([
+      expect.stringMatching(
+        /^The archive's own note \(unsigned, not in the log, not verified\): the platform's edit history was not read with version 5, .*500/,
+      ),
+    ]);
+    expect(report.proven.join('\n')).not.toMatch(/edit history/);
+  });
+
   it('adds at most 50 versions from one history (the first missed edit and the newest 49), counted as cut short', async () => {
     const truncatedHistories = async () => {
       const metrics = (await app.http().get('/metrics').expect(200)).text;
@@ -219,6 +261,11 @@ describe('edit history: versions missed between rechecks', () => {
       [7, 'Flood edit 11.', 'cut-short'],
     ]);
     expect(gaps[0].historyGap?.detail).toContain('9 of 59 missed edits left out');
+    // and beside the record in that version's evidence bundle
+    expect((await bundleOf(7)).historyGap).toMatchObject({
+      kind: 'cut-short',
+      detail: gaps[0].historyGap?.detail,
+    });
     const page = (await app.http().get(`/statements/${statementId}`).expect(200)).text;
     expect(page).toContain('only part of the platform’s edit history was kept');
     // and in the WARC export's metadata record of that version

@@ -1,6 +1,13 @@
 import { type EntityManager } from 'typeorm';
 import { ErrorCode, VerbatimError } from '@app/core';
-import { buildEvidenceBundle, inclusionProof, type EvidenceBundle, type JsonObject } from '@app/ledger';
+import {
+  buildEvidenceBundle,
+  inclusionProof,
+  type EvidenceBundle,
+  type HistoryGapNote,
+  type JsonObject,
+} from '@app/ledger';
+import { findHistoryGaps } from '@app/persistence';
 import { type LogKey } from './log-keys';
 import { checkpointWithCosignatures } from './checkpoint-note';
 import { latestCheckpoint, nodeReader } from './log-store';
@@ -13,7 +20,10 @@ export type EvidenceOutcome =
   /** captured, but not yet in a signed checkpoint */
   | { kind: 'pending' };
 
-/** The evidence bundle of one version, once a signed checkpoint covers it. */
+/**
+ * The evidence bundle of one version, once a signed checkpoint covers it, with our note beside it when the edit
+ * history read with the version came incomplete (a researcher holding only the bundle must be told too).
+ */
 export async function evidenceFor(
   db: EntityManager,
   key: LogKey,
@@ -43,7 +53,13 @@ export async function evidenceFor(
         [statementId, target.number],
       )
     : [];
-  return bundleFor(db, key, entry, target.record, artifacts, bodyLimit);
+  const gap = (await findHistoryGaps(db, statementId)).get(target.number);
+  const historyGap: HistoryGapNote | undefined = gap && {
+    kind: gap.kind,
+    detail: gap.detail,
+    notedAt: gap.notedAt.toISOString(),
+  };
+  return bundleFor(db, key, entry, target.record, artifacts, bodyLimit, historyGap);
 }
 
 /**
@@ -131,6 +147,7 @@ async function bundleFor(
   record: JsonObject | null,
   artifacts: { sha256: string; bytes: Buffer }[],
   bodyLimit: number,
+  historyGap?: HistoryGapNote,
 ): Promise<EvidenceOutcome> {
   const checkpoint = await latestCheckpoint(db);
   if (!entry || !checkpoint || Number(entry.idx) >= checkpoint.size) return { kind: 'pending' };
@@ -161,6 +178,7 @@ async function bundleFor(
       artifactBodies: bodies,
       timestamps,
       ...(witnesses.length > 0 ? { witnesses } : {}),
+      ...(historyGap !== undefined ? { historyGap } : {}),
     }),
   };
 }

@@ -59,6 +59,27 @@ describe('the steps "Verify in this browser" lists', () => {
     });
   });
 
+  it("lists the archive's history-gap note after the result, as not verified", async () => {
+    const noted = await buildSampleLog({
+      historyGap: { kind: 'not-read', detail: 'answered 500', notedAt: '2022-02-27T10:00:01.000Z' },
+    });
+    const steps = describeReport(
+      await verifyEvidenceBundle(noted.bundle, { logKey: noted.logKey }),
+      'WebCrypto',
+    );
+    expect(steps.slice(-2).map((step) => [step.id, step.result])).toEqual([
+      ['summary', 'passed'],
+      ['note', 'not verified'],
+    ]);
+    expect(steps[steps.length - 1]).toMatchObject({
+      label: 'Note from the archive',
+      detail: expect.stringMatching(
+        /^The archive's own note \(unsigned, not in the log, not verified\): the platform's edit history was not read with version 1/,
+      ),
+    });
+    expect((await stepsFor(sample.bundle)).some((step) => step.id === 'note')).toBe(false);
+  });
+
   it('says a withheld record and a bare checkpoint are not present, rather than checked', async () => {
     const { text } = parseNote(sample.bundle.checkpoint);
     // the log's own signature line only: the witness cosignature dropped

@@ -9,11 +9,11 @@ import {
   type EvidenceReport,
 } from '@app/ledger/evidence/verify-bundle';
 
-export type StepResult = 'passed' | 'failed' | 'not run' | 'not checked' | 'not present';
+export type StepResult = 'passed' | 'failed' | 'not run' | 'not checked' | 'not present' | 'not verified';
 
 export interface VerifyStep {
   /** Stable name for the step (a check name of the verifier, or one of the page's own). */
-  readonly id: EvidenceCheckName | 'fetch' | 'summary';
+  readonly id: EvidenceCheckName | 'fetch' | 'summary' | 'note';
   readonly label: string;
   readonly result: StepResult;
   readonly detail: string;
@@ -65,6 +65,10 @@ export function describeReport(report: EvidenceReport, ed25519Engine: string): V
     }
   }
   steps.push(summary(report));
+  // after the result, not among the checks: the archive's own word, which nothing here verified
+  for (const note of report.notes) {
+    steps.push({ id: 'note', label: 'Note from the archive', result: 'not verified', detail: note });
+  }
   return steps;
 }
 

@@ -58,6 +58,30 @@ describe('verbatim verify', () => {
     expect(text).toContain('[ ok ] inclusion-proof:');
   });
 
+  it("prints the archive's history-gap note apart, as a note, not among what is proven", async () => {
+    const noted = await buildSampleLog({
+      historyGap: { kind: 'not-read', detail: 'answered 500', notedAt: '2022-02-27T10:00:01.000Z' },
+    });
+    const path = join(dir, 'noted.json');
+    writeFileSync(path, serializeEvidenceBundle(noted.bundle));
+    const io = capture();
+    expect(await runVerify(path, { key: noted.logKey }, io)).toBe(EXIT_VERIFIED);
+    const lines = io.stdout.join('\n').split('\n');
+    const heading = lines.indexOf('Notes (unsigned, not verified):');
+    expect(heading).toBeGreaterThan(lines.indexOf('What this does NOT prove:'));
+    expect(heading).toBeLessThan(lines.indexOf('Checks:'));
+    expect(lines[heading + 1]).toBe(
+      "  - The archive's own note (unsigned, not in the log, not verified): the platform's edit history was not " +
+        'read with version 1, so edits made before it may be missing from the archive ("answered 500", noted ' +
+        '2022-02-27T10:00:01.000Z).',
+    );
+    expect(lines.filter((line) => line.includes('edit history'))).toHaveLength(1);
+
+    const plain = capture();
+    await runVerify(good, { key: sample.logKey }, plain);
+    expect(plain.stdout.join('\n')).not.toContain('Notes (');
+  });
+
   it('reads the key from a file', async () => {
     const keyFile = join(dir, 'log.vkey');
     writeFileSync(keyFile, `# the log key\n${sample.logKey}\n`);
@@ -88,7 +112,7 @@ describe('verbatim verify', () => {
     const io = capture();
     expect(await runVerify(good, { key: sample.logKey, json: true }, io)).toBe(EXIT_VERIFIED);
     const report = JSON.parse(io.stdout.join('\n')) as { ok: boolean; keyPinned: boolean; checks: unknown[] };
-    expect(report).toMatchObject({ ok: true, keyPinned: true });
+    expect(report).toMatchObject({ ok: true, keyPinned: true, notes: [] });
     expect(report.checks).toHaveLength(9);
   });
 

@@ -130,6 +130,10 @@ export function formatReport(report: EvidenceReport, bundlePath: string): string
       ...report.notProven.map((line) => `  - ${line}`),
     );
   }
+  if (report.notes.length > 0) {
+    // apart from what is proven: the archive's word only, which no check covers
+    lines.push('', 'Notes (unsigned, not verified):', ...report.notes.map((line) => `  - ${line}`));
+  }
   lines.push('', 'Checks:', ...report.checks.map((c) => `  [${checkMark(c)}] ${c.name}: ${c.detail}`));
   if (!report.keyPinned) lines.push('', ...NOT_PINNED_BANNER);
   return lines;

@@ -1,6 +1,7 @@
 import { utf8 } from '../bytes';
 import { LedgerFormatError, NoteVerificationError, ProofVerificationError } from '../errors';
 import { EVIDENCE_FORMAT, buildEvidenceBundle, parseEvidenceBundle, serializeEvidenceBundle } from './bundle';
+import { HISTORY_GAP_ABOUT } from './history-gap';
 import { MEDIA_BODY, SAMPLE_ORIGIN, SAMPLE_RECORD, buildSampleLog } from './sample-bundle.fixture';
 
 describe('evidence bundle', () => {
@@ -40,6 +41,38 @@ describe('evidence bundle', () => {
   it('round-trips through its JSON text', async () => {
     const { bundle } = await buildSampleLog();
     expect(parseEvidenceBundle(serializeEvidenceBundle(bundle))).toEqual(bundle);
+  });
+
+  const GAP = {
+    kind: 'not-read',
+    detail: 'mastodon.example answered 500 Internal Server Error',
+    notedAt: '2022-02-27T10:00:01.000Z',
+  } as const;
+
+  it("carries the archive's history-gap note last, after everything signed, saying what it is not", async () => {
+    const { bundle } = await buildSampleLog({ historyGap: GAP });
+    expect(Object.keys(bundle).slice(-2)).toEqual(['witnesses', 'historyGap']);
+    expect(bundle.historyGap).toEqual({ ...GAP, about: HISTORY_GAP_ABOUT });
+    expect(bundle.historyGap?.about).toMatch(
+      /^The archive's own note, outside the signed record: it is not in the transparency log/,
+    );
+    expect(parseEvidenceBundle(serializeEvidenceBundle(bundle))).toEqual(bundle);
+    // bundles without the note keep their shape
+    expect(Object.keys(await buildSampleLog().then((s) => s.bundle))).not.toContain('historyGap');
+  });
+
+  it.each([
+    ['kind', { kind: 'lost' }, 'historyGap.kind: expected one of not-read, cut-short, got "lost"'],
+    ['notedAt', { notedAt: '27 Feb 2022' }, 'historyGap.notedAt: expected an RFC 3339 UTC time'],
+    ['detail', { detail: 3 }, 'historyGap.detail: expected a string, got number 3'],
+    ['extra field', { signed: true }, 'historyGap.signed: unknown field'],
+    ['missing about', { about: undefined }, 'historyGap.about: expected a string, got nothing (missing)'],
+  ])('names a bad history-gap %s', async (_what, change, message) => {
+    const { bundle } = await buildSampleLog({ historyGap: GAP });
+    const historyGap: Record<string, unknown> = { ...bundle.historyGap, ...change };
+    for (const [key, value] of Object.entries(change)) if (value === undefined) delete historyGap[key];
+    expect(() => parseEvidenceBundle({ ...bundle, historyGap })).toThrow(LedgerFormatError);
+    expect(() => parseEvidenceBundle({ ...bundle, historyGap })).toThrow(message);
   });
 
   it.each([
@@ -94,6 +127,9 @@ describe('evidence bundle', () => {
       record: SAMPLE_RECORD,
     };
     expect(() => buildEvidenceBundle(base)).not.toThrow();
+    expect(() =>
+      buildEvidenceBundle({ ...base, historyGap: { kind: 'not-read', detail: 'x', notedAt: 'yesterday' } }),
+    ).toThrow('historyGap.notedAt');
     expect(() => buildEvidenceBundle({ ...base, record: { ...SAMPLE_RECORD, text: 'x' } })).toThrow(
       'the record hashes to',
     );

@@ -1,7 +1,9 @@
 /**
  * The evidence bundle, format "verbatim-evidence/v1": one JSON document (application/json) that carries
  * everything needed to check, offline, that a record was captured and logged. Its top-level keys are a
- * public contract (docs/evidence.md); a new field means a new format version, so unknown fields are refused.
+ * public contract (docs/evidence.md), and unknown fields are refused. A field may join v1 only as an optional one
+ * whose absence keeps every older bundle's meaning (as `historyGap` did): an older verifier refuses a bundle that
+ * carries it rather than skip it unread. Any other change is a new format version.
  */
 import { fromBase64, toBase64, toHex } from '../bytes';
 import { parseCheckpoint } from '../checkpoint';
@@ -26,6 +28,12 @@ import {
   readSha256Hex,
   readString,
 } from './fields';
+import {
+  type EvidenceHistoryGap,
+  HISTORY_GAP_ABOUT,
+  type HistoryGapNote,
+  readHistoryGap,
+} from './history-gap';
 import { type ArtifactReference, parseLogEntry } from './log-entry';
 import { parseJsonStrict } from './strict-json';
 
@@ -69,6 +77,11 @@ export interface EvidenceBundle {
   readonly timestamps: readonly EvidenceTimestamp[];
   /** Verifier keys of witnesses that cosigned (informational). */
   readonly witnesses?: readonly string[];
+  /**
+   * The archive's own note that the edit history read with this version came incomplete. Unsigned: not in the
+   * log, not covered by any hash, never verified; absent when there is no such note.
+   */
+  readonly historyGap?: EvidenceHistoryGap;
 }
 
 export interface EvidenceBundleParts {
@@ -85,6 +98,8 @@ export interface EvidenceBundleParts {
   readonly artifactBodies?: ReadonlyMap<string, Uint8Array>;
   readonly timestamps?: readonly { readonly tsa: string; readonly token: Uint8Array }[];
   readonly witnesses?: readonly string[];
+  /** The archive's note of an incomplete edit history for this version, if it has one (carried, not checked). */
+  readonly historyGap?: HistoryGapNote;
 }
 
 const BUNDLE_KEYS = [
@@ -101,6 +116,7 @@ const BUNDLE_KEYS = [
   'artifacts',
   'timestamps',
   'witnesses',
+  'historyGap',
 ] as const;
 
 export function sha256Hex(bytes: Uint8Array): string {
@@ -159,6 +175,10 @@ export function buildEvidenceBundle(parts: EvidenceBundleParts): EvidenceBundle 
     artifacts,
     timestamps: (parts.timestamps ?? []).map(({ tsa, token }) => ({ tsa, token: toBase64(token) })),
     ...(parts.witnesses !== undefined ? { witnesses: [...parts.witnesses] } : {}),
+    // last, after everything signed, and read back as the verifier reads it
+    ...(parts.historyGap !== undefined
+      ? { historyGap: readHistoryGap({ ...parts.historyGap, about: HISTORY_GAP_ABOUT }, 'historyGap') }
+      : {}),
   };
 }
 
@@ -268,6 +288,9 @@ export function parseEvidenceBundle(json: unknown): EvidenceBundle {
     });
   }
 
+  const historyGap =
+    object.historyGap === undefined ? undefined : readHistoryGap(object.historyGap, 'historyGap');
+
   return {
     format: EVIDENCE_FORMAT,
     origin: readNonEmptyString(object, 'origin', ''),
@@ -284,5 +307,6 @@ export function parseEvidenceBundle(json: unknown): EvidenceBundle {
       readTimestamp(item, join('timestamps', i)),
     ),
     ...(witnesses !== undefined ? { witnesses } : {}),
+    ...(historyGap !== undefined ? { historyGap } : {}),
   };
 }

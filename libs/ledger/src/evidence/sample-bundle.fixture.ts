@@ -15,6 +15,7 @@ import { inclusionProof, treeHash } from '../stored-tree';
 import { formatVerifierKey } from '../verifier-key';
 import { type EvidenceBundle, buildEvidenceBundle } from './bundle';
 import { type JsonObject } from './fields';
+import { type HistoryGapNote } from './history-gap';
 import { buildLogEntry } from './log-entry';
 import { type TimestampVerifier } from './verify-bundle';
 
@@ -96,10 +97,11 @@ export const fakeTimestampVerifier: TimestampVerifier = async (token, digest) =>
 
 /**
  * A log of five entries and a bundle for entry 2. `origin`: the origin its entries and checkpoint name, when
- * it is to differ from the name of the key that signs them (SAMPLE_ORIGIN).
+ * it is to differ from the name of the key that signs them (SAMPLE_ORIGIN); `historyGap`: the archive's note
+ * the bundle carries beside the record.
  */
 export async function buildSampleLog(
-  options: { withBodies?: boolean; origin?: string } = {},
+  options: { withBodies?: boolean; origin?: string; historyGap?: HistoryGapNote } = {},
 ): Promise<SampleLog> {
   const origin = options.origin ?? SAMPLE_ORIGIN;
   const logPrivate = generateKeyPairSync('ed25519').privateKey;
@@ -135,6 +137,7 @@ export async function buildSampleLog(
           ]),
     timestamps: [{ tsa: 'tsa.example.com', token: fakeToken(sha256(utf8(body)), TSA_TIME) }],
     witnesses: [witnessKey],
+    ...(options.historyGap !== undefined ? { historyGap: options.historyGap } : {}),
   });
   return {
     bundle,
@@ -151,4 +154,30 @@ export function canonicalRecordSha(): string {
   // SAMPLE_RECORD's keys, sorted by code unit, with JSON.stringify's escaping (equal to JCS for this data).
   const sorted = Object.fromEntries(Object.entries(SAMPLE_RECORD).sort(([a], [b]) => (a < b ? -1 : 1)));
   return hexSha(utf8(JSON.stringify(sorted)));
+}
+
+/** A one-entry log holding an observation (the post seen deleted) and its bundle: no record, and no record hash. */
+export async function buildObservationBundle(): Promise<{ bundle: EvidenceBundle; logKey: string }> {
+  const signer = ed25519NoteSigner(SAMPLE_ORIGIN, generateKeyPairSync('ed25519').privateKey);
+  const leaf = buildLogEntry({
+    type: 'observation',
+    statementId: 'st_kuleba_icj',
+    status: 'deleted',
+    artifacts: [],
+    capturedAt: '2022-03-01T10:00:00.000Z',
+    origin: SAMPLE_ORIGIN,
+  });
+  const store = new MemoryNodeStore();
+  await store.append([leafHash(leaf)]);
+  const body = formatCheckpoint({ origin: SAMPLE_ORIGIN, size: 1, rootHash: await treeHash(1, store.read) });
+  const logKey = formatVerifierKey(signer);
+  const bundle = buildEvidenceBundle({
+    leaf,
+    leafIndex: 0,
+    inclusionProof: await inclusionProof(0, 1, store.read),
+    checkpoint: signNote(body, signer),
+    logKey,
+    record: null,
+  });
+  return { bundle, logKey };
 }

@@ -2,7 +2,14 @@ import { fromBase64, toBase64, utf8 } from '../bytes';
 import { sha256 } from '../crypto';
 import { type EvidenceBundle, serializeEvidenceBundle } from './bundle';
 import { type JsonObject } from './fields';
-import { type SampleLog, TSA_TIME, WITNESS_TIME, buildSampleLog, fakeToken } from './sample-bundle.fixture';
+import {
+  type SampleLog,
+  TSA_TIME,
+  WITNESS_TIME,
+  buildObservationBundle,
+  buildSampleLog,
+  fakeToken,
+} from './sample-bundle.fixture';
 import { type EvidenceCheckName, verifyEvidenceBundle } from './verify-bundle';
 
 type Mutable = { -readonly [K in keyof EvidenceBundle]: EvidenceBundle[K] } & Record<string, unknown>;
@@ -129,6 +136,64 @@ describe('verifyEvidenceBundle', () => {
     );
     // checks that ran are not marked absent
     expect(report.checks.find((c) => c.name === 'inclusion-proof')!.absent).toBeUndefined();
+  });
+
+  it('reports record-hash as absent for a bundle with no record that names none (an observation)', async () => {
+    const { bundle, logKey } = await buildObservationBundle();
+    expect([bundle.record, bundle.recordSha256]).toEqual([null, null]);
+    const report = await verifyEvidenceBundle(serializeEvidenceBundle(bundle), { logKey });
+    expect(report.ok).toBe(true);
+    // absent, not passed: nothing was hashed, so nothing is proven by it
+    expect(report.checks.find((c) => c.name === 'record-hash')).toEqual({
+      name: 'record-hash',
+      ok: true,
+      detail: 'the bundle carries no record and names none',
+      absent: true,
+    });
+    expect(report.proven.join('\n')).not.toMatch(/byte for byte|RFC 8785/);
+  });
+
+  it("shows the archive's history-gap note as an unsigned note, never as verified", async () => {
+    const gap = {
+      kind: 'cut-short',
+      detail: '9 of 59 missed edits left out, made 2022-02-27T09:00:00Z to 2022-02-27T09:30:00Z',
+      notedAt: '2022-02-27T10:00:01.000Z',
+    } as const;
+    const noted = await buildSampleLog({ historyGap: gap });
+    const anchors = {
+      logKey: noted.logKey,
+      timestampVerifier: noted.timestampVerifier,
+      witnessKeys: [noted.witnessKey],
+    };
+    const report = await verifyEvidenceBundle(serializeEvidenceBundle(noted.bundle), anchors);
+    expect(report.ok).toBe(true);
+    expect(report.notes).toEqual([
+      "The archive's own note (unsigned, not in the log, not verified): only part of the platform's edit " +
+        'history was kept with version 1: edits made before it were left out of the archive ("9 of 59 missed ' +
+        'edits left out, made 2022-02-27T09:00:00Z to 2022-02-27T09:30:00Z", noted 2022-02-27T10:00:01.000Z).',
+    ]);
+    // the note changes no check and nothing proven: the same bundle without it reads the same
+    const { historyGap: _note, ...without } = noted.bundle;
+    const plain = await verifyEvidenceBundle(without, anchors);
+    expect(plain.notes).toEqual([]);
+    expect(report.checks).toEqual(plain.checks);
+    expect(report.proven).toEqual(plain.proven);
+    expect(report.notProven).toEqual(plain.notProven);
+    expect([...report.proven, ...report.checks.map((c) => c.detail)].join('\n')).not.toMatch(/edit history/);
+
+    // nothing covers it: whoever holds the bundle can rewrite it, and it still verifies, saying what it now says
+    const rewritten = tampered(noted.bundle, (b) => {
+      b.historyGap = { ...b.historyGap!, kind: 'not-read', detail: 'rewritten\u001b[2J' };
+    });
+    const again = await verifyEvidenceBundle(rewritten, anchors);
+    expect(again.ok).toBe(true);
+    expect(again.notes[0]).toContain(
+      'the platform\'s edit history was not read with version 1, so edits made before it may be missing from the archive ("rewritten\\u001b[2J"',
+    );
+    // and a failed bundle still shows it, apart from the failure
+    const failed = await verifyEvidenceBundle({ ...noted.bundle, treeSize: 6 }, anchors);
+    expect(failed.ok).toBe(false);
+    expect(failed.notes).toEqual(report.notes);
   });
 
   it('without TSA or witness anchors, passes but says the time is only the log claim', async () => {

@@ -19,6 +19,7 @@ import {
 import { parseVerifierKey } from '../verifier-key';
 import { type EvidenceBundle, parseEvidenceBundle, sha256Hex } from './bundle';
 import { type JsonObject, jcsBytes } from './fields';
+import { describeHistoryGap } from './history-gap';
 import { type ArtifactReference, type LogEntry, compareArtifacts, parseLogEntry } from './log-entry';
 
 export const EVIDENCE_CHECKS = [
@@ -101,6 +102,11 @@ export interface EvidenceReport {
   readonly failedCheck?: EvidenceCheckName;
   readonly proven: readonly string[];
   readonly notProven: readonly string[];
+  /**
+   * What the archive says beside the signed record (its `historyGap` note), once the bundle is well-formed:
+   * shown for the reader, never checked, and no part of `proven`, whatever the other checks found.
+   */
+  readonly notes: readonly string[];
   /** The earliest independently attested time (timestamp genTime or witness cosignature time). */
   readonly capturedNoLaterThan?: Date;
   /** What attests `capturedNoLaterThan`. */
@@ -447,6 +453,7 @@ export async function verifyEvidenceBundle(
         failedCheck: name,
         proven: [],
         notProven: [`Nothing: the check "${name}" failed (${detail}).`],
+        notes: unsignedNotes(bundle, entry),
         keyPinned,
         ...(bundle !== undefined ? { origin: bundle.origin } : {}),
       };
@@ -474,6 +481,7 @@ export async function verifyEvidenceBundle(
     checks,
     proven,
     notProven,
+    notes: unsignedNotes(bundle, entry),
     ...(earliest !== undefined
       ? { capturedNoLaterThan: earliest.time, capturedNoLaterThanBy: earliest.by }
       : {}),
@@ -481,6 +489,12 @@ export async function verifyEvidenceBundle(
     origin: bundle.origin,
     entry,
   };
+}
+
+/** The archive's own notes in a parsed bundle (none before it parses); the entry, once read, names the version. */
+function unsignedNotes(bundle: EvidenceBundle | undefined, entry: LogEntry | undefined): string[] {
+  if (bundle?.historyGap === undefined) return [];
+  return [describeHistoryGap(bundle.historyGap, entry?.version)];
 }
 
 function successStatements(

@@ -511,10 +511,7 @@ export async function findStatement(db: EntityManager, id: string): Promise<Stat
     db,
     versions.map((v) => ({ statementId: row.id, version: v.number })),
   );
-  const gaps: { version_number: number; kind: HistoryGap['kind']; detail: string }[] = await db.query(
-    `SELECT version_number, kind, detail FROM version_history_gaps WHERE statement_id = $1`,
-    [id],
-  );
+  const gaps = await findHistoryGaps(db, id);
   const { text: _latest, snippet: _snippet, ...summary } = summaryOf(row);
   return {
     ...summary,
@@ -530,7 +527,7 @@ export async function findStatement(db: EntityManager, id: string): Promise<Stat
       source: v.source,
       // computed on read: cheap for statement-sized texts, and a better diff later needs no migration
       diff: i === 0 ? null : wordDiff(versions[i - 1].record.text, v.record.text),
-      historyGap: gapOf(gaps.find((g) => g.version_number === v.number)),
+      historyGap: gapOf(gaps.get(v.number)),
       artifacts: artifacts
         .filter((a) => a.version_number === v.number)
         .map((a) => ({
@@ -556,8 +553,31 @@ export async function findStatement(db: EntityManager, id: string): Promise<Stat
   };
 }
 
-function gapOf(row: { kind: HistoryGap['kind']; detail: string } | undefined): HistoryGap | null {
-  return row ? { kind: row.kind, detail: row.detail } : null;
+function gapOf(gap: NotedHistoryGap | undefined): HistoryGap | null {
+  return gap ? { kind: gap.kind, detail: gap.detail } : null;
+}
+
+/** A version's history-gap note, with when we wrote it. */
+export interface NotedHistoryGap extends HistoryGap {
+  notedAt: Date;
+}
+
+/**
+ * The history-gap notes of a statement's versions, by version number: what its page and API show, and what its
+ * evidence bundles carry beside the record. Few rows: at most one a version, and only where a history failed.
+ */
+export async function findHistoryGaps(
+  db: EntityManager,
+  statementId: string,
+): Promise<Map<number, NotedHistoryGap>> {
+  const rows: { version_number: number; kind: HistoryGap['kind']; detail: string; noted_at: Date }[] =
+    await db.query(
+      `SELECT version_number, kind, detail, noted_at FROM version_history_gaps WHERE statement_id = $1`,
+      [statementId],
+    );
+  return new Map(
+    rows.map((r) => [r.version_number, { kind: r.kind, detail: r.detail, notedAt: r.noted_at }]),
+  );
 }
 
 async function findObservations(db: EntityManager, statementId: string): Promise<ObservationView[]> {
