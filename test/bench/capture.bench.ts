@@ -64,6 +64,8 @@ import { PollAccountUseCase, type PollOutcome } from '@app/worker/poll/poll-acco
 import { PollJobRunner } from '@app/worker/poll/poll-job-runner';
 import { pollJobs } from '@app/worker/scheduler/poll-jobs';
 import { fmt, log, printTable, type Row } from './bench-support';
+import { profileSpan } from './cpu-profile';
+import { coreSharesBetween, readCpu, type ProcessGroup } from './machine-cpu';
 
 const ORIGIN = 'bench.test/verbatim';
 const HOST = 'diplo.example';
@@ -379,7 +381,15 @@ interface CaptureRun {
   /** over the polls: the machine's busy share, and this process's (the worker) share of the machine */
   machineBusy: number;
   nodeShare: number;
+  /** cores PostgreSQL's and Redis's processes used over the polls (null: not read) */
+  serverCores: Map<string, number | null> | null;
 }
+
+/** The servers whose CPU a run reports beside its own: where the rest of a capture's cost goes. */
+const SERVERS: ProcessGroup[] = [
+  { name: 'PostgreSQL', comm: 'postgres' },
+  { name: 'Redis', comm: 'redis-server' },
+];
 
 /** (b)/(c) The worker's poll path and its sequencer, both running, over pre-added poll jobs. */
 async function capturePath(
@@ -440,6 +450,8 @@ async function capturePath(
     workers.push(sequencer);
     const outcomes: Record<string, number> = {};
     const cpuBefore = machineCpu();
+    const serversBefore = readCpu(SERVERS);
+    const profile = await profileSpan(`${jobs.length} poll jobs`);
     const nodeBefore = process.cpuUsage();
     const started = Date.now();
     const pollWorker = new Worker<JobOf<'poll-accounts'>, PollOutcome[]>(
@@ -459,7 +471,9 @@ async function capturePath(
     );
     workers.push(pollWorker);
     const stored = await completions(pollWorker, jobs.length);
+    await profile.stop();
     const cpuAfter = machineCpu();
+    const serverCores = coreSharesBetween(serversBefore, readCpu(SERVERS));
     const node = process.cpuUsage(nodeBefore);
     const cores = cpus().length;
 
@@ -482,6 +496,7 @@ async function capturePath(
       outcomes,
       machineBusy: (cpuAfter.busy - cpuBefore.busy) / (cpuAfter.total - cpuBefore.total),
       nodeShare: (node.user + node.system) / 1000 / ((stored - started) * cores),
+      serverCores,
     };
   } finally {
     for (const worker of workers) await worker.close();
@@ -517,7 +532,8 @@ async function quietOnly(env: TestEnvironment, config: VerbatimConfig, db: DataS
   const quietPerSecond = (QUIET_POLLS / idle.storedMs) * 1000;
   printTable(
     `Quiet polls only (machine busy ${fmt(idle.machineBusy * 100)}%, this Node process ` +
-      `${fmt(idle.nodeShare * 100)}% of all cores: ${fmt(cpuPerPoll(idle, QUIET_POLLS))} µs of CPU per poll)`,
+      `${fmt(idle.nodeShare * 100)}% of all cores: ${fmt(cpuPerPoll(idle, QUIET_POLLS))} µs` +
+      `${serverCpuPerPoll(idle, QUIET_POLLS)} of CPU per poll)`,
     [
       {
         what: `(d) quiet polls, concurrency ${concurrency}`,
@@ -536,6 +552,15 @@ function cpuPerPoll(run: CaptureRun, polls: number): number {
   return (run.nodeShare * run.storedMs * cpus().length * 1000) / polls;
 }
 
+/** ", PostgreSQL 900 µs, Redis 60 µs": the servers' CPU per poll over the run (every process of theirs counts). */
+function serverCpuPerPoll(run: CaptureRun, polls: number): string {
+  if (!run.serverCores) return '';
+  const parts = [...run.serverCores]
+    .filter(([name, cores]) => name !== 'idle' && cores !== null)
+    .map(([name, cores]) => `${name} ${fmt(((cores ?? 0) * run.storedMs * 1000) / polls)} µs`);
+  return parts.map((part) => `, ${part}`).join('');
+}
+
 /** `npm run bench:capture -- one`: only (b) between the two no-op drains, for a quick look. */
 async function oneOnly(env: TestEnvironment, config: VerbatimConfig, db: DataSource, key: LogKey) {
   const concurrency = config.polling.workerConcurrency;
@@ -551,7 +576,8 @@ async function oneOnly(env: TestEnvironment, config: VerbatimConfig, db: DataSou
   const perSecond = (SINGLE_POLLS / one.loggedMs) * 1000;
   printTable(
     `One post per poll only (machine busy ${fmt(one.machineBusy * 100)}%, this Node process ` +
-      `${fmt(one.nodeShare * 100)}% of all cores: ${fmt(cpuPerPoll(one, SINGLE_POLLS))} µs of CPU per poll)`,
+      `${fmt(one.nodeShare * 100)}% of all cores: ${fmt(cpuPerPoll(one, SINGLE_POLLS))} µs` +
+      `${serverCpuPerPoll(one, SINGLE_POLLS)} of CPU per poll)`,
     [
       {
         what: `(b) capture, 1 post/poll: stored (+${fmt(one.loggedMs - one.storedMs)} ms to its checkpoint)`,

@@ -62,22 +62,37 @@ export function readCpu(groups: readonly ProcessGroup[]): CpuReading | null {
 }
 
 /**
- * Cores each group used between two readings, and the idle ones, as "serve 0.65, PostgreSQL 0.70, …, idle 0.20
- * of 2". A process that ended in between (a closed database connection) takes its time with it. A group named by
- * command counts every such process on the machine, another project's PostgreSQL too.
+ * Cores each group used between two readings (0.5: half of one core over the span), with `idle` for the idle ones.
+ * A process that ended in between (a closed database connection) takes its time with it. A group named by
+ * command counts every such process on the machine, another project's PostgreSQL too. Null: a group not seen.
  */
-export function coresBetween(before: CpuReading | null, after: CpuReading | null): string | null {
+export function coreSharesBetween(
+  before: CpuReading | null,
+  after: CpuReading | null,
+): Map<string, number | null> | null {
   if (!before || !after) return null;
   const cores = cpus().length;
   const machine = after.machineTicks - before.machineTicks;
   if (machine <= 0) return null;
-  const share = (ticks: number) => ((ticks / machine) * cores).toFixed(2);
-  const parts = [...after.groups].map(([name, ticks]) => {
+  const share = (ticks: number) => (ticks / machine) * cores;
+  const shares = new Map<string, number | null>();
+  for (const [name, ticks] of after.groups) {
     const was = before.groups.get(name);
-    return ticks === null || was === null || was === undefined
-      ? `${name} not seen`
-      : `${name} ${share(Math.max(0, ticks - was))}`;
-  });
-  parts.push(`idle ${share(after.idleTicks - before.idleTicks)}`);
-  return `${parts.join(', ')} of ${cores}`;
+    shares.set(
+      name,
+      ticks === null || was === null || was === undefined ? null : share(Math.max(0, ticks - was)),
+    );
+  }
+  shares.set('idle', share(after.idleTicks - before.idleTicks));
+  return shares;
+}
+
+/** {@link coreSharesBetween} as "serve 0.65, PostgreSQL 0.70, …, idle 0.20 of 2". */
+export function coresBetween(before: CpuReading | null, after: CpuReading | null): string | null {
+  const shares = coreSharesBetween(before, after);
+  if (!shares) return null;
+  const parts = [...shares].map(([name, cores]) =>
+    cores === null ? `${name} not seen` : `${name} ${cores.toFixed(2)}`,
+  );
+  return `${parts.join(', ')} of ${cpus().length}`;
 }
