@@ -90,7 +90,7 @@ describe('bad input and failing sources', () => {
     feeds = await startFakeFeedServer({ mode: 'conditional' });
     feeds.setFeed('/news.xml', newsFeed([item(1)]));
     feeds.setFeed('/about.html', {
-      body: '<!DOCTYPE html><html><head><title>Ministry</title></head><body><h1>About us</h1></body></html>',
+      body: '<!DOCTYPE html><html><head><title>Ministry</title></head><body><h1>News</h1><ul><li><a href="/news/1">One</a></li></ul></body></html>',
       contentType: 'text/html; charset=utf-8',
     });
     privateNet = await startPrivateListener();

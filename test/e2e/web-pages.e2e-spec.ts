@@ -109,6 +109,15 @@ describe('web pages and press releases', () => {
     app.db.query(`SELECT id, external_id FROM statements WHERE account_id = $1 ORDER BY external_id`, [
       accountId,
     ]);
+  const statementsWithUrl = async (url: string): Promise<{ id: string; account_id: string }[]> =>
+    app.db.query(`SELECT id, account_id FROM statements WHERE platform = 'web' AND external_id = $1`, [url]);
+  const eventsOf = async (
+    id: string,
+  ): Promise<{ type: string; account_id: string; version_number: number }[]> =>
+    app.db.query(
+      `SELECT type, account_id, version_number FROM events WHERE statement_id = $1 AND type LIKE 'statement.%' ORDER BY id`,
+      [id],
+    );
   const runsOf = async (accountId: string): Promise<number> =>
     Number(
       (
@@ -182,17 +191,19 @@ describe('web pages and press releases', () => {
     for (const variant of [`${site.listUrl}#latest`, `${site.listUrl}?utm_source=newsletter`]) {
       await app.write('post', '/api/v1/accounts').send({ url: variant }).expect(409);
     }
-    await waitFor('three releases', async () =>
-      (await statementsOf(listAccountId)).length === 3 ? true : undefined,
+    await waitFor('releases 2 and 3', async () =>
+      (await statementsOf(listAccountId)).length === 2 ? true : undefined,
     );
     // a few more polls: the list is the same, nothing is fetched or stored again
     const runs = await runsOf(listAccountId);
     await waitFor('two more polls', async () =>
       (await runsOf(listAccountId)) >= runs + 2 ? true : undefined,
     );
+    // release 1, captured on demand before, stays the one statement it was (under its site's account)
     expect((await statementsOf(listAccountId)).map((r) => r.external_id).sort()).toEqual(
-      [1, 2, 3].map((n) => site.releaseUrl(release(n).slug)).sort(),
+      [2, 3].map((n) => site.releaseUrl(release(n).slug)).sort(),
     );
+    expect(await statementsWithUrl(site.releaseUrl(release(1).slug))).toHaveLength(1);
     // polls handed over each release once (re-reads of the pages are rechecks, which record no poll runs)
     const [{ seen }]: { seen: string }[] = await app.db.query(
       `SELECT sum(posts_seen) AS seen FROM capture_runs WHERE account_id = $1`,
@@ -292,6 +303,76 @@ describe('web pages and press releases', () => {
       site.releaseUrl(release(4).slug),
       site.releaseUrl(release(2).slug),
     ]);
+  });
+
+  it('keeps a release captured by a list poll one statement when it is captured on demand: same id, an edit a version of it', async () => {
+    site.publish(release(5));
+    const url = site.releaseUrl(release(5).slug);
+    const id = await waitFor('release 5', () => releaseStatementId(5));
+
+    // unchanged: the capture names the statement the list poll made, and adds nothing to it
+    const same = await capture(`${url}?utm_source=newsletter`);
+    expect(same).toMatchObject({ state: 'completed', statementIds: [id] });
+    expect((await statement(id)).versions).toHaveLength(1);
+
+    site.edit(
+      release(5, {
+        paragraphs: ['Statement 5, corrected: the meeting will take place in Kyiv on Monday.'],
+      }),
+    );
+    const edited = await capture(url);
+    expect(edited).toMatchObject({ state: 'completed', statementIds: [id] });
+    const view = await statement(id);
+    expect(view.versions).toHaveLength(2);
+    expect(view.versions[1].text).toContain('corrected');
+    // the record names the statement's account, as its first version does
+    expect(view.versions[1].record.account).toBe(view.versions[0].record.account);
+    expect(await statementsWithUrl(url)).toEqual([{ id, account_id: listAccountId }]);
+    // one created, one edited (by this capture or a recheck that read the edit first), both of the list's account
+    expect(await eventsOf(id)).toEqual([
+      { type: 'statement.created', account_id: listAccountId, version_number: 1 },
+      { type: 'statement.edited', account_id: listAccountId, version_number: 2 },
+    ]);
+  });
+
+  it('keeps a release linked by two tracked list pages one statement', async () => {
+    const urls = [2, 5].map((n) => site.releaseUrl(release(n).slug));
+    site.server.setFeed('/en/press-service/highlights', {
+      contentType: 'text/html; charset=utf-8',
+      body: `<!doctype html><html lang="en"><head><title>Highlights</title></head><body><main><ul>
+        ${urls.map((u) => `<li class="item"><a href="${new URL(u).pathname}#more">Read</a></li>`).join('\n')}
+      </ul></main></body></html>`,
+    });
+    const held = await Promise.all(urls.map(async (u) => (await statementsWithUrl(u))[0].id));
+    const res = await app
+      .write('post', '/api/v1/accounts')
+      .send({ url: site.server.url('/en/press-service/highlights'), pollIntervalSeconds: 1 })
+      .expect(201);
+    await waitFor('a poll of the second list', async () =>
+      (await runsOf(res.body.id)) > 0 ? true : undefined,
+    );
+    await app.write('patch', `/api/v1/accounts/${res.body.id}`).send({ paused: true }).expect(200);
+    const [{ seen }]: { seen: string }[] = await app.db.query(
+      `SELECT sum(posts_seen) AS seen FROM capture_runs WHERE account_id = $1`,
+      [res.body.id],
+    );
+    expect(Number(seen)).toBe(2);
+    expect(await statementsOf(res.body.id)).toEqual([]);
+    for (const [i, u] of urls.entries())
+      expect(await statementsWithUrl(u)).toEqual([{ id: held[i], account_id: listAccountId }]);
+  });
+
+  it('refuses to track an article page, which lists no releases, and says to capture it instead', async () => {
+    const url = site.releaseUrl(release(5).slug);
+    const res = await app.write('post', '/api/v1/accounts').send({ url, pollIntervalSeconds: 1 }).expect(400);
+    expect(res.body).toMatchObject({ error: 'unsupported-url' });
+    expect(res.body.message).toContain('lists no releases');
+    expect(res.body.message).toContain('POST /api/v1/captures');
+    const [{ n }]: { n: string }[] = await app.db.query(
+      `SELECT count(*) AS n FROM accounts WHERE handle = $1 AND tracking`,
+      [url],
+    );
+    expect(Number(n)).toBe(0);
   });
 
   describe.each(hostileWebCorpus(MAX_BYTES))('a hostile page: $name', ({ name, body, outcome }) => {

@@ -6,6 +6,7 @@ import { type Platform, type StatementStatus } from '@app/core';
 @Index('statements_identity', ['accountId', 'externalId'], { unique: true })
 @Index('statements_check_due', ['nextCheckAt', 'accountId'], { where: 'next_check_at IS NOT NULL' })
 @Index('statements_url', ['url'])
+@Index('statements_web_identity', ['externalId'], { where: "platform = 'web'" })
 export class StatementEntity {
   @PrimaryGeneratedColumn('uuid') id!: string;
   @Column({ type: 'text' }) platform!: Platform;

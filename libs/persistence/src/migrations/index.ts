@@ -23,6 +23,7 @@ import { RecheckDeferrals1768700000000 } from './1768700000000-RecheckDeferrals'
 import { CaptureRequestOffers1768800000000 } from './1768800000000-CaptureRequestOffers';
 import { RoomForHotUpdates1768900000000 } from './1768900000000-RoomForHotUpdates';
 import { VersionHistoryGaps1769000000000 } from './1769000000000-VersionHistoryGaps';
+import { WebPageIdentity1769100000000 } from './1769100000000-WebPageIdentity';
 
 /** Every migration, in order. Listed explicitly so builds and tests run the same set. */
 export const MIGRATIONS = [
@@ -51,4 +52,5 @@ export const MIGRATIONS = [
   CaptureRequestOffers1768800000000,
   RoomForHotUpdates1768900000000,
   VersionHistoryGaps1769000000000,
+  WebPageIdentity1769100000000,
 ];

@@ -1,6 +1,7 @@
 import { type EntityManager } from 'typeorm';
 import {
   buildRecord,
+  contentSha256,
   isDownloadableMedia,
   mapInSlices,
   planVersions,
@@ -80,9 +81,23 @@ export interface VersionKey {
   version: number;
 }
 
+/**
+ * One post of one set, and the account whose statement it is written to: the set's own, except for a post keyed
+ * by its URL that another account's statement holds (see `placeSightings`).
+ */
+interface Sighting {
+  set: CaptureSet;
+  post: PreparedPost;
+  accountId: string;
+  /** false for a second sighting of a statement another sighting of this write brings: it writes nothing */
+  writes: boolean;
+}
+
 interface NewVersion {
   set: CaptureSet;
   post: PreparedPost;
+  /** the statement's account (its events name it), which may not be the set's */
+  accountId: string;
   statementId: string;
   number: number;
   created: boolean;
@@ -114,6 +129,7 @@ interface UpsertedStatement {
  * transaction. Replaying the same sets writes nothing new: artifacts are content-addressed, statements unique
  * by (account, post id), and a version is added only when the content differs from the latest version.
  * Only artifacts that a new version refers to are stored, so re-reading an unchanged post stores nothing.
+ * A web page is one statement whichever account's set brings it (`placeSightings`).
  */
 export async function writeCaptures(
   db: EntityManager,
@@ -123,12 +139,13 @@ export async function writeCaptures(
   /** schedules the first recheck of new statements; without it they are never re-read */
   firstCheck?: FirstCheck,
 ): Promise<WrittenCaptures[]> {
-  const statements = await upsertStatements(db, sets, firstCheck);
-  const heldContent = await heldContentOf(db, sets, statements);
-  const sightings = sets.flatMap((set) => set.posts.map((post) => ({ set, post })));
+  const sightings = await placeSightings(db, sets);
+  const writing = sightings.filter((s) => s.writes);
+  const statements = await upsertStatements(db, writing, firstCheck);
+  const heldContent = await heldContentOf(db, writing, statements);
   // in slices: building and hashing 10,000 records must not hold the event loop
-  const planned = await mapInSlices(sightings, ({ set, post }): NewVersion[] => {
-    const row = statements.get(statementKey(set.accountId, post.content.postId))!;
+  const planned = await mapInSlices(writing, ({ set, post, accountId }): NewVersion[] => {
+    const row = statements.get(statementKey(accountId, post.content.postId))!;
     const history = post.history ?? [];
     const plan = planVersions(
       {
@@ -154,6 +171,7 @@ export async function writeCaptures(
       return {
         set,
         post: version,
+        accountId,
         statementId: row.id,
         number: step.version,
         created: step.created,
@@ -177,11 +195,15 @@ export async function writeCaptures(
     versions.filter((v) => v.historyGap),
   );
 
+  const bySet = new Map<CaptureSet, Sighting[]>(sets.map((set) => [set, []]));
+  for (const sighting of sightings) bySet.get(sighting.set)!.push(sighting);
   return sets.map((set) => {
-    const rows = set.posts.map((p) => statements.get(statementKey(set.accountId, p.content.postId))!);
+    const own = bySet.get(set)!;
+    const rows = own.map((s) => statements.get(statementKey(s.accountId, s.post.content.postId))!);
     return {
       postsSeen: set.posts.length,
-      postsNew: rows.filter((r) => r.inserted).length,
+      // a statement another set of this write inserted is that set's new post
+      postsNew: rows.filter((r, i) => r.inserted && own[i].writes).length,
       versionsNew: versions.filter((v) => v.set === set).length,
       statementIds: rows.map((r) => r.id),
       mediaVersions: versions
@@ -214,14 +236,12 @@ async function insertHistoryGaps(db: EntityManager, versions: NewVersion[]): Pro
  */
 async function heldContentOf(
   db: EntityManager,
-  sets: CaptureSet[],
+  sightings: Sighting[],
   statements: Map<string, UpsertedStatement>,
 ): Promise<Map<string, Set<string>>> {
-  const ids = sets.flatMap((set) =>
-    set.posts
-      .filter((p) => (p.history?.length ?? 0) > 0)
-      .map((p) => statements.get(statementKey(set.accountId, p.content.postId))!.id),
-  );
+  const ids = sightings
+    .filter((s) => (s.post.history?.length ?? 0) > 0)
+    .map((s) => statements.get(statementKey(s.accountId, s.post.content.postId))!.id);
   const held = new Map<string, Set<string>>();
   if (ids.length === 0) return held;
   const rows: { statement_id: string; content_sha256: string }[] = await db.query(
@@ -236,21 +256,124 @@ async function heldContentOf(
   return held;
 }
 
+/**
+ * The platform whose posts are known by their URL alone: a web page (a press release) is one statement whichever
+ * path found it (the poll of a list page, of another list linking it, an on-demand capture under its site), so
+ * its statement is not per account as other platforms' are.
+ */
+const URL_KEYED_PLATFORM = 'web';
+/** The first key of the advisory locks that serialise the first capture of one page (the second is its hash). */
+const PAGE_IDENTITY_LOCK = 0x77656231;
+
+/** The accounts holding a page's statement, oldest statement first, by page identity. */
+type PageHolders = Map<string, { accountId: string; handle: string }[]>;
+
+/**
+ * Which statement each post of the sets is written to. A post of another platform: its set's account's, as
+ * always (nothing is read). A web page held by a statement under another account (a release a tracked list
+ * captured, now captured on demand under its site, or linked by a second list) is written to that statement,
+ * as a sighting of that account: its content names that account, as the statement's versions do, so an
+ * unchanged page is no new version and a changed one is an edit of it. A page no statement holds yet goes to
+ * the first set of this write that brings it; the others' sightings of it then write nothing of their own.
+ * Where an older bug left one page under several accounts, a set's own statement is kept, else the oldest.
+ *
+ * Two writers capturing one new page at once are serialised by a transaction lock on its identity, taken in
+ * a fixed order and only for pages no statement holds (a recheck, whose pages are all held, takes none); the
+ * second then finds the first's statement. A database constraint could not do this: statements already split
+ * by the old behaviour would violate it, and they are records that are never rewritten.
+ */
+async function placeSightings(db: EntityManager, sets: CaptureSet[]): Promise<Sighting[]> {
+  const sightings: Sighting[] = sets.flatMap((set) =>
+    set.posts.map((post) => ({ set, post, accountId: set.accountId, writes: true })),
+  );
+  const pages = sightings.filter((s) => s.post.content.platform === URL_KEYED_PLATFORM);
+  if (pages.length === 0) return sightings;
+  const ids = [...new Set(pages.map((s) => s.post.content.postId))];
+  const holders = await pageHolders(db, ids);
+  const fresh = ids.filter((id) => !holders.has(id));
+  if (fresh.length > 0) {
+    await db.query(
+      `SELECT pg_advisory_xact_lock(${PAGE_IDENTITY_LOCK}, h)
+       FROM (SELECT DISTINCT hashtext(e) AS h FROM unnest($1::text[]) AS e ORDER BY h) AS keys`,
+      [fresh],
+    );
+    for (const [id, held] of await pageHolders(db, fresh)) holders.set(id, held);
+  }
+  const claimed = new Map<string, { accountId: string; handle: string }>();
+  const placed = pages.map((sighting) => {
+    const id = sighting.post.content.postId;
+    const held = holders.get(id);
+    if (held?.some((h) => h.accountId === sighting.accountId)) return { sighting, to: null };
+    const holder = held?.[0] ?? claimed.get(id);
+    if (holder === undefined) {
+      claimed.set(id, { accountId: sighting.accountId, handle: sighting.post.content.account });
+      return { sighting, to: null };
+    }
+    return { sighting, to: holder };
+  });
+  for (const { sighting, to } of placed) {
+    if (to === null) continue;
+    sighting.accountId = to.accountId;
+    sighting.post = underAccount(sighting.post, to.handle);
+  }
+  // one sighting per statement writes, its own account's first: two versions of one page in one write would
+  // both be planned against the same latest version
+  const written = new Set<string>();
+  for (const { sighting } of [
+    ...placed.filter((p) => p.to === null),
+    ...placed.filter((p) => p.to !== null),
+  ]) {
+    const key = statementKey(sighting.accountId, sighting.post.content.postId);
+    sighting.writes = !written.has(key);
+    written.add(key);
+  }
+  return sightings;
+}
+
+async function pageHolders(db: EntityManager, ids: string[]): Promise<PageHolders> {
+  const rows: { external_id: string; account_id: string; handle: string }[] = await db.query(
+    `SELECT s.external_id, s.account_id, a.handle
+     FROM statements s JOIN accounts a ON a.id = s.account_id
+     WHERE s.platform = '${URL_KEYED_PLATFORM}' AND s.external_id = ANY($1::text[])
+     ORDER BY s.external_id, s.first_captured_at, s.seq`,
+    [ids],
+  );
+  const holders: PageHolders = new Map();
+  for (const row of rows) {
+    const held = holders.get(row.external_id) ?? [];
+    held.push({ accountId: row.account_id, handle: row.handle });
+    holders.set(row.external_id, held);
+  }
+  return holders;
+}
+
+/** A post as its holding account's: the content names that account (and is hashed again), as its versions do. */
+function underAccount(post: PreparedPost, handle: string): PreparedPost {
+  if (post.content.account === handle && !post.history?.length) return post;
+  const content = { ...post.content, account: handle };
+  return {
+    ...post,
+    content,
+    contentSha256: post.content.account === handle ? post.contentSha256 : contentSha256(content),
+    ...(post.history ? { history: post.history.map((h) => underAccount(h, handle)) } : {}),
+  };
+}
+
 function statementKey(accountId: string, postId: string): string {
   return `${accountId}\u0000${postId}`;
 }
 
 async function upsertStatements(
   db: EntityManager,
-  sets: CaptureSet[],
+  sightings: Sighting[],
   firstCheck: FirstCheck | undefined,
 ): Promise<Map<string, UpsertedStatement>> {
   // one row per (account, post): ON CONFLICT DO UPDATE may not touch a row twice in one statement. Sorted, so
   // concurrent writers lock rows in one order; the conflict update locks each existing row, so two captures
   // of one post serialise here.
-  const rows = new Map<string, { set: CaptureSet; post: PreparedPost }>();
-  for (const set of sets)
-    for (const post of set.posts) rows.set(statementKey(set.accountId, post.content.postId), { set, post });
+  const rows = new Map<string, Sighting>();
+  for (const sighting of sightings)
+    rows.set(statementKey(sighting.accountId, sighting.post.content.postId), sighting);
   const ordered = [...rows.entries()].sort(([a], [b]) => (a < b ? -1 : a > b ? 1 : 0)).map(([, r]) => r);
   if (ordered.length === 0) return new Map();
   // A new statement whose post brings no edit history gets exactly one version, number 1, of this post: it
@@ -277,7 +400,7 @@ async function upsertStatements(
     [
       ordered.map((r) => r.post.content.platform),
       ordered.map((r) => r.post.content.postId),
-      ordered.map((r) => r.set.accountId),
+      ordered.map((r) => r.accountId),
       ordered.map((r) => r.post.content.url),
       ordered.map((r) => r.post.content.authoredAt),
       ordered.map((r) => r.set.capturedAt),
@@ -293,7 +416,7 @@ async function upsertStatements(
     ],
   );
   const completeKeys = new Set(
-    ordered.filter((_, i) => complete[i]).map((r) => statementKey(r.set.accountId, r.post.content.postId)),
+    ordered.filter((_, i) => complete[i]).map((r) => statementKey(r.accountId, r.post.content.postId)),
   );
   return new Map(
     upserted.map((row) => {
@@ -407,7 +530,7 @@ async function insertVersions(
       newest.map((v) => v.post.content.authoredAt),
       languages,
       versions.map((v) => (v.created ? 'statement.created' : 'statement.edited')),
-      versions.map((v) => v.set.accountId),
+      versions.map((v) => v.accountId),
       media.map((i) => i.id),
       media.map((i) => i.number),
       media.map((i) => i.position),

@@ -186,6 +186,13 @@ describe('WebConnector', () => {
     expect(found?.content.text).not.toEqual(posts[0].content.text);
   });
 
+  it('refuses to track a page that lists no releases (an article): its polls would capture nothing', async () => {
+    site.publish(release(1));
+    const resolving = web.resolve(new URL(site.releaseUrl(release(1).slug)));
+    await expect(resolving).rejects.toMatchObject({ code: ErrorCode.UnsupportedUrl });
+    await expect(resolving).rejects.toThrow(/lists no releases.*POST \/api\/v1\/captures/);
+  });
+
   it('hands a feed to the feed connector: a URL whose body is a feed stays a feed', async () => {
     site.server.setFeed('/en/rss', {
       body: rssFeed({ title: 'MFA news', link: site.listUrl, items: [] }).body,

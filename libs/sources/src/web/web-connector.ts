@@ -4,6 +4,7 @@ import {
   ARTIFACT_ROLES,
   ErrorCode,
   SourceError,
+  VerbatimError,
   isLocalOverload,
   sha256Hex,
   sourceFailureMessage,
@@ -125,13 +126,24 @@ export class WebConnector implements Connector<WebCursor> {
     return this.canTrack(url);
   }
 
-  /** A URL to track: a feed is the feed connector's account; an HTML page is a list page to poll. */
+  /**
+   * A URL to track: a feed is the feed connector's account; an HTML page that lists releases is a list page to
+   * poll. A page that lists none is refused: its polls would find nothing to capture.
+   */
   async resolve(url: URL): Promise<ResolvedAccount> {
     const response = await this.get(url.href);
     if (bodyKind(response.body, contentTypeOf(response)) !== 'page')
       return (await this.feeds.readFetched(url.href, response)).account;
     const page = await this.parse(response);
     const listUrl = normalizePageUrl(url);
+    // polls capture only the releases a page lists: a page listing none (an article) would be polled forever
+    // and archive nothing, without a word
+    if (page.releaseLinks.length === 0)
+      throw new VerbatimError(
+        ErrorCode.UnsupportedUrl,
+        `${listUrl} lists no releases (no repeated links to other pages of its site), so tracking it would ` +
+          'archive nothing: track the list page that links it, or capture this page once (POST /api/v1/captures)',
+      );
     return {
       platform: 'web',
       handle: listUrl,
