@@ -250,7 +250,13 @@ describe('webhooks', () => {
       .set('Authorization', `Bearer ${app.token}`);
     const deliveries = (
       res.body as {
-        items: { state: string; webhookId: string; attempts: { statusCode: number; latencyMs: number }[] }[];
+        items: {
+          id: string;
+          state: string;
+          deliveredAt: string | null;
+          webhookId: string;
+          attempts: { statusCode: number; latencyMs: number }[];
+        }[];
       }
     ).items;
     const first = deliveries[deliveries.length - 1];
@@ -274,6 +280,45 @@ describe('webhooks', () => {
     expect((big.body as { message: string }).message).toBe(
       `subscription ${id} has no delivery 9007199254740993`,
     );
+
+    // the list in pages, newest first, each page from where the last ended
+    const list = (query: string) =>
+      app
+        .http()
+        .get(`/api/v1/subscriptions/${id}/deliveries${query}`)
+        .set('Authorization', `Bearer ${app.token}`);
+    const pageOne = (await list('?limit=1').expect(200)).body as {
+      items: { id: string }[];
+      nextCursor: string;
+    };
+    expect(pageOne.items.map((d) => d.id)).toEqual([deliveries[0].id]);
+    const pageTwo = (await list(`?limit=1&cursor=${pageOne.nextCursor}`).expect(200)).body as {
+      items: { id: string }[];
+      nextCursor: string | null;
+    };
+    expect(pageTwo.items.map((d) => d.id)).toEqual([deliveries[1].id]);
+    expect(deliveries).toHaveLength(2);
+    expect(pageTwo.nextCursor).toBeNull();
+    expect(((await list('?limit=abc').expect(400)).body as { message: string[] }).message).toEqual([
+      'limit: must be a whole number',
+    ]);
+
+    // sent again by hand: pending and no longer delivered until it is, its first success kept among its attempts
+    await app.write('patch', `/api/v1/subscriptions/${id}`).send({ enabled: false }).expect(200);
+    await app.write('post', `/api/v1/subscriptions/${id}/deliveries/${first.id}/retry`).expect(202);
+    const again = ((await list('').expect(200)).body as { items: typeof deliveries }).items.find(
+      (d) => d.id === first.id,
+    )!;
+    expect(again).toMatchObject({ state: 'pending', deliveredAt: null });
+    expect(again.attempts).toHaveLength(first.attempts.length);
+    await app.write('patch', `/api/v1/subscriptions/${id}`).send({ enabled: true }).expect(200);
+    await waitFor('the delivery sent again', async () => {
+      const items = ((await list('')).body as { items: typeof deliveries }).items;
+      const resent = items.find((d) => d.id === first.id)!;
+      return resent.state === 'delivered' && resent.attempts.length === first.attempts.length + 1
+        ? true
+        : undefined;
+    });
   });
 
   it('tells of a deletion only once it is confirmed, with its observation evidence, and of a reappearance', async () => {
@@ -347,6 +392,29 @@ describe('webhooks', () => {
       .write('post', '/api/v1/subscriptions')
       .send({ url: 'https://example.org/hook', events: ['statement.exploded'] })
       .expect(400);
+  });
+
+  it('refuses an account filter naming an account the archive does not have', async () => {
+    const missing = randomUUID();
+    const res = await app
+      .write('post', '/api/v1/subscriptions')
+      .send({ url: 'https://example.org/hook', events: ['statement.created'], accountIds: [missing] })
+      .expect(400);
+    expect((res.body as { message: string }).message).toBe(`accountIds: no account has the id ${missing}`);
+    const made = await subscribe({ events: ['statement.created'] });
+    await app
+      .write('patch', `/api/v1/subscriptions/${made.id}`)
+      .send({ accountIds: [missing] })
+      .expect(400);
+    // the first test tracks the ministry's account
+    const { items: accounts } = (await app.http().get('/api/v1/accounts').expect(200)).body as {
+      items: { id: string }[];
+    };
+    expect(accounts.length).toBeGreaterThan(0);
+    await app
+      .write('patch', `/api/v1/subscriptions/${made.id}`)
+      .send({ accountIds: [accounts[0].id] })
+      .expect(200);
   });
 
   it('refuses a webhook URL on a private network unless private networks are allowed', async () => {

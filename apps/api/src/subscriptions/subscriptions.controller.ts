@@ -1,4 +1,15 @@
-import { Body, Controller, Delete, Get, HttpCode, Param, ParseUUIDPipe, Patch, Post } from '@nestjs/common';
+import {
+  Body,
+  Controller,
+  Delete,
+  Get,
+  HttpCode,
+  Param,
+  ParseUUIDPipe,
+  Patch,
+  Post,
+  Query,
+} from '@nestjs/common';
 import { ApiBearerAuth, ApiTags } from '@nestjs/swagger';
 import { InjectDataSource } from '@nestjs/typeorm';
 import { DataSource } from 'typeorm';
@@ -11,14 +22,18 @@ import {
   listDeliveries,
   listSubscriptions,
   retryDelivery,
+  unknownAccountIds,
   updateSubscription,
   type SubscriptionView,
 } from '@app/persistence';
 import { GuardedHttpClient, refuseCredentialsInUrl } from '@app/sources';
 import { PrivateReads } from '../auth/private-reads';
+import { SeqPageQuery } from '../common/page.query';
 import { CreateSubscriptionDto, UpdateSubscriptionDto } from './subscription.dto';
 
 const uuid = new ParseUUIDPipe({ errorHttpStatusCode: 400 });
+/** Deliveries on a page when no limit is asked for: as many as the list showed before it had pages. */
+const DELIVERIES_PAGE = 200;
 /** A delivery id as the API gives it: a positive integer in decimal, kept as text (bigint in the database). */
 const deliveryId = {
   transform(value: string): string {
@@ -47,6 +62,7 @@ export class SubscriptionsController {
   @Post()
   async create(@Body() body: CreateSubscriptionDto): Promise<SubscriptionView & { secret: string }> {
     const url = await this.endpoint(body.url);
+    await this.refuseUnknownAccounts(body.accountIds);
     const secret = generateWebhookSecret();
     const id = await insertSubscription(this.db.manager, {
       url,
@@ -74,6 +90,7 @@ export class SubscriptionsController {
     @Body() body: UpdateSubscriptionDto,
   ): Promise<SubscriptionView> {
     await this.find(id);
+    await this.refuseUnknownAccounts(body.accountIds);
     await updateSubscription(this.db.manager, id, {
       ...body,
       url: body.url === undefined ? undefined : await this.endpoint(body.url),
@@ -89,11 +106,11 @@ export class SubscriptionsController {
       throw new VerbatimError(ErrorCode.NotFound, `no subscription ${id}`);
   }
 
-  /** Every delivery, newest first, with every attempt: time, status code, latency, error. */
+  /** Every delivery, newest first, with every attempt: time, status code, latency, error; in pages. */
   @Get(':id/deliveries')
-  async deliveries(@Param('id', uuid) id: string) {
+  async deliveries(@Param('id', uuid) id: string, @Query() page: SeqPageQuery) {
     await this.find(id);
-    return { items: await listDeliveries(this.db.manager, id, 200) };
+    return listDeliveries(this.db.manager, id, { limit: page.limit ?? DELIVERIES_PAGE, cursor: page.cursor });
   }
 
   @Post(':id/deliveries/:deliveryId/retry')
@@ -124,6 +141,17 @@ export class SubscriptionsController {
       throw error;
     }
     return url.href;
+  }
+
+  /** A filter naming an account the archive does not have would never match: most likely a mistyped id. */
+  private async refuseUnknownAccounts(accountIds: string[] | null | undefined): Promise<void> {
+    if (!accountIds?.length) return;
+    const unknown = await unknownAccountIds(this.db.manager, accountIds);
+    if (unknown.length > 0)
+      throw new VerbatimError(
+        ErrorCode.InvalidInput,
+        `accountIds: no account has the id ${unknown.slice(0, 5).join(', ')}${unknown.length > 5 ? ', …' : ''}`,
+      );
   }
 
   private async find(id: string): Promise<SubscriptionView> {

@@ -79,3 +79,13 @@ export async function findAccountView(
   const account = await db.getRepository(AccountEntity).findOneBy({ id });
   return account && accountView(account, budgetOf);
 }
+
+/** Which of these ids name no account, tracked or not, in the order given. */
+export async function unknownAccountIds(db: EntityManager, ids: string[]): Promise<string[]> {
+  const rows: { id: string }[] = await db.query(
+    `SELECT given.id FROM unnest($1::uuid[]) WITH ORDINALITY AS given(id, n)
+     WHERE NOT EXISTS (SELECT 1 FROM accounts a WHERE a.id = given.id) ORDER BY given.n`,
+    [ids],
+  );
+  return rows.map((row) => row.id);
+}

@@ -68,14 +68,24 @@ export async function findSubscription(db: EntityManager, id: string): Promise<S
   return row ? subscriptionView(row) : null;
 }
 
-/** The subscription's deliveries, newest first, each with every attempt. */
+/** A page of a subscription's deliveries, and where the next one starts (null: this was the last). */
+export interface DeliveryPage {
+  items: DeliveryView[];
+  nextCursor: string | null;
+}
+
+/**
+ * The subscription's deliveries, newest first, each with every attempt: `limit` of them, from before `cursor` (the
+ * previous page's nextCursor, an outbox position) when given.
+ */
 export async function listDeliveries(
   db: EntityManager,
   subscriptionId: string,
-  limit: number,
-): Promise<DeliveryView[]> {
+  page: { limit: number; cursor?: string },
+): Promise<DeliveryPage> {
   const rows: {
     id: string;
+    position: string;
     event_id: string;
     type: string;
     statement_id: string | null;
@@ -84,25 +94,31 @@ export async function listDeliveries(
     delivered_at: Date | null;
     attempts: { attemptedAt: string; statusCode: number | null; latencyMs: number; error: string | null }[];
   }[] = await db.query(
-    `SELECT d.id, o.event_id, e.type, d.statement_id, d.state, d.next_attempt_at, d.delivered_at,
+    `SELECT d.id, d.position::text AS position, o.event_id, e.type, d.statement_id, d.state, d.next_attempt_at,
+       d.delivered_at,
        COALESCE((SELECT json_agg(json_build_object('attemptedAt', a.attempted_at, 'statusCode', a.status_code,
                   'latencyMs', a.latency_ms, 'error', a.error) ORDER BY a.id)
                  FROM delivery_attempts a WHERE a.delivery_id = d.id), '[]') AS attempts
      FROM deliveries d JOIN event_outbox o ON o.position = d.position JOIN events e ON e.id = o.event_id
-     WHERE d.subscription_id = $1
+     WHERE d.subscription_id = $1 AND ($3::bigint IS NULL OR d.position < $3::bigint)
      ORDER BY d.position DESC LIMIT $2`,
-    [subscriptionId, limit],
+    // one more than asked: whether another page follows
+    [subscriptionId, page.limit + 1, page.cursor ?? null],
   );
-  return rows.map((r) => ({
-    id: r.id,
-    webhookId: webhookIdOf(r.event_id),
-    eventType: r.type,
-    statementId: r.statement_id,
-    state: r.state,
-    attempts: r.attempts.map((a) => ({ ...a, attemptedAt: new Date(a.attemptedAt).toISOString() })),
-    nextAttemptAt: r.state === 'pending' ? r.next_attempt_at.toISOString() : null,
-    deliveredAt: r.delivered_at?.toISOString() ?? null,
-  }));
+  const shown = rows.slice(0, page.limit);
+  return {
+    items: shown.map((r) => ({
+      id: r.id,
+      webhookId: webhookIdOf(r.event_id),
+      eventType: r.type,
+      statementId: r.statement_id,
+      state: r.state,
+      attempts: r.attempts.map((a) => ({ ...a, attemptedAt: new Date(a.attemptedAt).toISOString() })),
+      nextAttemptAt: r.state === 'pending' ? r.next_attempt_at.toISOString() : null,
+      deliveredAt: r.delivered_at?.toISOString() ?? null,
+    })),
+    nextCursor: rows.length > page.limit ? shown[shown.length - 1].position : null,
+  };
 }
 
 function subscriptionView(r: SubscriptionRow): SubscriptionView {

@@ -285,7 +285,8 @@ export async function retryDelivery(
   deliveryId: string,
 ): Promise<boolean> {
   const [, changed]: [unknown, number] = await db.query(
-    `UPDATE deliveries SET state = 'pending', next_attempt_at = now()
+    // a delivered one is sent again: no longer delivered until it is (its attempts keep the earlier success)
+    `UPDATE deliveries SET state = 'pending', next_attempt_at = now(), delivered_at = NULL
      WHERE id = $1 AND subscription_id = $2`,
     [deliveryId, subscriptionId],
   );
