@@ -131,6 +131,35 @@ describe('WebhookDeliverer (on a real database)', () => {
     });
   });
 
+  it("records a receiver that never answers as timed out after the webhook's limit, not the sources'", async () => {
+    const silent = await receiver(() => undefined);
+    const { deliveryId } = await pendingDelivery(silent, 50);
+    // the sources' limit far longer than the webhook's, as by default (20 s against 10 s)
+    const http = testHttpClient({ totalTimeoutMs: 20_000 });
+    const deliverer = new WebhookDeliverer(
+      db,
+      env.config({ VERBATIM_WEBHOOK_TIMEOUT_MS: '300' }),
+      http,
+      new MetricsService(),
+    );
+    try {
+      expect(await deliverer.deliverOnce()).toEqual({ attempted: 1, more: false });
+    } finally {
+      await http.close();
+    }
+
+    expect(await deliveryRow(deliveryId)).toMatchObject({
+      state: 'pending',
+      recorded: [`${new URL(silent).host}: request timed out after 300 ms`],
+    });
+    const [{ latency_ms }]: { latency_ms: number }[] = await db.query(
+      `SELECT latency_ms FROM delivery_attempts WHERE delivery_id = $1`,
+      [deliveryId],
+    );
+    expect(latency_ms).toBeGreaterThanOrEqual(300);
+    expect(latency_ms).toBeLessThan(5000);
+  });
+
   it('judges a delivery by its status, whatever the reply body does after it', async () => {
     const answers: Record<string, (res: ServerResponse) => void> = {
       // announced and sent well past what is read of a reply

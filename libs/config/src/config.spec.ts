@@ -1,4 +1,17 @@
+import { generateKeyPairSync } from 'node:crypto';
+import {
+  ed25519PublicKeyOf,
+  formatVerifierKey,
+  SIGNATURE_TYPE_COSIGNATURE_V1,
+  SIGNATURE_TYPE_ED25519,
+} from '@app/ledger';
 import { ConfigError, configWarnings, loadConfig } from './config';
+
+/** A fresh verifier key of `type` named `name`, as a witness or a log publishes it. */
+function verifierKey(name: string, type: number): string {
+  const publicKey = ed25519PublicKeyOf(generateKeyPairSync('ed25519').privateKey);
+  return formatVerifierKey({ name, type, publicKey });
+}
 
 function problems(env: Record<string, string>): string[] {
   try {
@@ -129,5 +142,74 @@ describe('loadConfig', () => {
     ).toEqual([
       'VERBATIM_HTTP_BYTES_IN_FLIGHT: must be at least VERBATIM_HTTP_MAX_BYTES (2000000) (got "1000000")',
     ]);
+  });
+
+  it('counts a blank variable as unset, as an empty one, never as the number 0', () => {
+    expect(loadConfig({ PORT: ' ' }).http.port).toBe(3000);
+    expect(loadConfig({ VERBATIM_HTTP_BYTES_IN_FLIGHT: '\t' }).fetch.maxBytesInFlight).toBe(
+      256 * 1024 * 1024,
+    );
+    expect(loadConfig({ VERBATIM_DELETION_CONFIRM_SECONDS: '  ' }).recheck.deletionConfirmSeconds).toBe(600);
+    // blank is empty here too: the firehose is off
+    expect(loadConfig({ VERBATIM_BLUESKY_JETSTREAM_URL: ' ' }).platforms.blueskyJetstreamUrl).toBeNull();
+    const env = { HOST: '0.0.0.0', VERBATIM_PUBLIC_URL: ' ' };
+    expect(configWarnings(loadConfig(env), { api: true, worker: true }, env)[0]).toMatch(
+      /^VERBATIM_PUBLIC_URL is not set/,
+    );
+  });
+
+  it('refuses a TSA that is not an http(s) URL, saying what one looks like', () => {
+    expect(problems({ VERBATIM_TSA_URLS: 'notaurl' })).toEqual([
+      'VERBATIM_TSA_URLS: must be a comma-separated list of http(s) URLs of RFC 3161 time-stamping authorities, ' +
+        'e.g. https://freetsa.org/tsr (got "notaurl")',
+    ]);
+    expect(problems({ VERBATIM_TSA_URLS: 'https://freetsa.org/tsr, ftp://tsa.example' })).toHaveLength(1);
+    expect(
+      loadConfig({ VERBATIM_TSA_URLS: ' https://freetsa.org/tsr, http://timestamp.digicert.com,' }).log
+        .tsaUrls,
+    ).toEqual(['https://freetsa.org/tsr', 'http://timestamp.digicert.com']);
+  });
+
+  it('refuses a witness without a URL and a cosignature key, naming the entry and the format', () => {
+    const witness = verifierKey('witness.example.org', SIGNATURE_TYPE_COSIGNATURE_V1);
+    const format =
+      'each entry must be "URL VERIFIER_KEY", entries separated by commas, e.g. ' +
+      '"https://witness.example.org/add-checkpoint witness.example.org+1a2b3c4d+BASE64KEY"';
+
+    expect(problems({ VERBATIM_WITNESSES: 'https://w garbagekey' })).toEqual([
+      'VERBATIM_WITNESSES: "garbagekey" is not a verifier key (verifier key must be <name>+<key id>+<key>); ' +
+        `${format} (got "https://w garbagekey")`,
+    ]);
+    expect(problems({ VERBATIM_WITNESSES: `https://w` })).toEqual([
+      `VERBATIM_WITNESSES: "https://w" is not "URL VERIFIER_KEY"; ${format} (got "https://w")`,
+    ]);
+    expect(problems({ VERBATIM_WITNESSES: `witness.example.org ${witness}` })[0]).toMatch(
+      /^VERBATIM_WITNESSES: "witness\.example\.org .*" is not "URL VERIFIER_KEY"/,
+    );
+    // a log's key (type 0x01) checks checkpoints, not a witness's cosignatures
+    const logKey = verifierKey('log.example.org', SIGNATURE_TYPE_ED25519);
+    expect(problems({ VERBATIM_WITNESSES: `https://w ${logKey}` })[0]).toBe(
+      `VERBATIM_WITNESSES: "${logKey}" is not a witness's cosignature/v1 key (type 0x04); ${format} ` +
+        `(got "https://w ${logKey}")`,
+    );
+
+    expect(
+      loadConfig({ VERBATIM_WITNESSES: ` https://witness.example.org/add-checkpoint  ${witness} ,` }).log
+        .witnesses,
+    ).toEqual([{ url: 'https://witness.example.org/add-checkpoint', key: witness }]);
+  });
+
+  it('refuses a first retry longer than the longest, naming the first', () => {
+    expect(problems({ VERBATIM_RETRY_BASE_SECONDS: '7200' })).toEqual([
+      'VERBATIM_RETRY_BASE_SECONDS: must be at most VERBATIM_RETRY_MAX_SECONDS (3600) (got "7200")',
+    ]);
+    expect(problems({ VERBATIM_RETRY_BASE_SECONDS: '60', VERBATIM_RETRY_MAX_SECONDS: '30' })).toEqual([
+      'VERBATIM_RETRY_BASE_SECONDS: must be at most VERBATIM_RETRY_MAX_SECONDS (30) (got "60")',
+    ]);
+    expect(loadConfig({ VERBATIM_RETRY_BASE_SECONDS: '3600' }).polling.retryBaseSeconds).toBe(3600);
+    expect(problems({ VERBATIM_CANARY_RETRY_BASE_SECONDS: '1000' })).toEqual([
+      'VERBATIM_CANARY_RETRY_BASE_SECONDS: must be at most VERBATIM_CANARY_INTERVAL_SECONDS (900) (got "1000")',
+    ]);
+    expect(loadConfig({ VERBATIM_CANARY_RETRY_BASE_SECONDS: '900' }).canaries.retryBaseSeconds).toBe(900);
   });
 });

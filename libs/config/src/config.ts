@@ -1,6 +1,7 @@
 import { hostname } from 'node:os';
 import { VERBATIM_VERSION } from '@app/core';
 import { envRules, type Env } from './env.schema';
+import { commaSeparated } from './url-check';
 
 /** The settings, grouped by what uses them. Built once at boot from the environment. */
 export interface VerbatimConfig {
@@ -120,11 +121,14 @@ const DEFAULT_BYTES_IN_FLIGHT = 256 * 1024 * 1024;
 
 export const USER_AGENT = `Verbatim/${VERBATIM_VERSION} (+https://github.com/verbatim-archive/verbatim)`;
 
+/** Empty or only white space: the variable counts as unset (a `PORT=` line in an env file), never as 0. */
+function isBlank(value: string | undefined): boolean {
+  return value === undefined || value.trim() === '';
+}
+
 /** Validates the environment; throws ConfigError listing every problem with the variable's name. */
 export function loadConfig(env: NodeJS.ProcessEnv = process.env): VerbatimConfig {
-  const parsed = envRules.safeParse(
-    Object.fromEntries(Object.entries(env).filter(([, v]) => v !== undefined && v !== '')),
-  );
+  const parsed = envRules.safeParse(Object.fromEntries(Object.entries(env).filter(([, v]) => !isBlank(v))));
   if (!parsed.success) {
     throw new ConfigError(
       parsed.error.issues.map(
@@ -161,9 +165,7 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): VerbatimConfig
       deletionConfirmSeconds: e.VERBATIM_DELETION_CONFIRM_SECONDS,
     },
     canaries: {
-      urls: e.VERBATIM_CANARIES.split(',')
-        .map((s) => s.trim())
-        .filter(Boolean),
+      urls: commaSeparated(e.VERBATIM_CANARIES),
       intervalSeconds: e.VERBATIM_CANARY_INTERVAL_SECONDS,
       retryBaseSeconds: e.VERBATIM_CANARY_RETRY_BASE_SECONDS,
     },
@@ -183,9 +185,11 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): VerbatimConfig
       telegramBaseUrl: e.VERBATIM_TELEGRAM_BASE_URL.replace(/\/+$/, ''),
       blueskyAppViewUrl: e.VERBATIM_BLUESKY_APPVIEW_URL.replace(/\/+$/, ''),
       plcUrl: e.VERBATIM_PLC_URL.replace(/\/+$/, ''),
-      // set but empty turns the firehose off: the filter above drops empty variables, so read it from env
+      // set but blank turns the firehose off: the filter above drops blank variables, so read it from env
       blueskyJetstreamUrl:
-        env.VERBATIM_BLUESKY_JETSTREAM_URL === '' ? null : e.VERBATIM_BLUESKY_JETSTREAM_URL,
+        env.VERBATIM_BLUESKY_JETSTREAM_URL !== undefined && isBlank(env.VERBATIM_BLUESKY_JETSTREAM_URL)
+          ? null
+          : e.VERBATIM_BLUESKY_JETSTREAM_URL,
     },
     dataDir: e.VERBATIM_DATA_DIR,
     media: { maxBytes: e.VERBATIM_MEDIA_MAX_BYTES, timeoutMs: e.VERBATIM_MEDIA_TIMEOUT_MS },
@@ -196,11 +200,11 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): VerbatimConfig
       checkpointIntervalMs: e.VERBATIM_CHECKPOINT_INTERVAL_MS,
       batchSize: e.VERBATIM_LOG_BATCH_SIZE,
       anchorRetryMs: e.VERBATIM_ANCHOR_RETRY_SECONDS * 1000,
-      tsaUrls: list(e.VERBATIM_TSA_URLS),
+      tsaUrls: commaSeparated(e.VERBATIM_TSA_URLS),
       tsaTrustFile: e.VERBATIM_TSA_TRUST_FILE ?? null,
-      witnesses: list(e.VERBATIM_WITNESSES).map(parseWitness),
+      witnesses: e.VERBATIM_WITNESSES,
       witnessKeyFile: e.VERBATIM_WITNESS_KEY_FILE ?? null,
-      witnessFor: list(e.VERBATIM_WITNESS_FOR),
+      witnessFor: commaSeparated(e.VERBATIM_WITNESS_FOR),
     },
     alerts: {
       // an IPv6 address goes in brackets in a URL
@@ -221,24 +225,6 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): VerbatimConfig
   };
 }
 
-function list(value: string | undefined): string[] {
-  return (value ?? '')
-    .split(',')
-    .map((item) => item.trim())
-    .filter(Boolean);
-}
-
-/** "URL VERIFIER_KEY" */
-function parseWitness(item: string): { url: string; key: string } {
-  const [url, key, ...rest] = item.split(/\s+/);
-  if (!url || !key || rest.length > 0 || !/^https?:\/\//.test(url)) {
-    throw new ConfigError([
-      `VERBATIM_WITNESSES: each entry must be "URL VERIFIER_KEY" separated by commas (got ${JSON.stringify(item)})`,
-    ]);
-  }
-  return { url, key };
-}
-
 function show(env: NodeJS.ProcessEnv, path: PropertyKey[]): string {
   const name = String(path[0]);
   if (/TOKEN|SECRET|PASSWORD/.test(name)) return 'a value that is hidden';
@@ -256,7 +242,7 @@ export function configWarnings(
   roles: { api: boolean; worker: boolean },
   env: NodeJS.ProcessEnv = process.env,
 ): string[] {
-  if (env.VERBATIM_PUBLIC_URL) return [];
+  if (!isBlank(env.VERBATIM_PUBLIC_URL)) return [];
   const everyInterface = ['0.0.0.0', '::'].includes(config.http.host);
   const workerAlone = roles.worker && !roles.api;
   if (!everyInterface && !workerAlone && config.http.port !== 0) return [];

@@ -1,4 +1,6 @@
 import { z } from 'zod';
+import { commaSeparated, isUrlOf } from './url-check';
+import { witnessList } from './witness-list';
 
 const bool = (fallback: boolean) =>
   z
@@ -27,15 +29,16 @@ const url = (protocols: string[], fallback: string) =>
     .string()
     .default(fallback)
     .refine(
-      (v) => {
-        try {
-          return protocols.includes(new URL(v).protocol);
-        } catch {
-          return false;
-        }
-      },
+      (v) => isUrlOf(v, protocols),
       `must be a URL starting with ${protocols.map((p) => `${p}//`).join(' or ')}`,
     );
+
+/** Comma-separated http(s) URLs; `message` says what they are for, with an example. */
+const httpUrlList = (message: string) =>
+  z
+    .string()
+    .default('')
+    .refine((v) => commaSeparated(v).every((item) => isUrlOf(item, ['http:', 'https:'])), message);
 
 /**
  * Every setting Verbatim reads, with its default. README.md's configuration table documents the same list;
@@ -75,24 +78,9 @@ export const envSchema = z.object({
   VERBATIM_RECHECK_BATCH_SIZE: int(100, 1, 1000),
   VERBATIM_DELETION_CONFIRM_SECONDS: int(600, 0),
   /** comma-separated public account URLs, one per platform, read on a schedule to tell when a connector broke */
-  VERBATIM_CANARIES: z
-    .string()
-    .default('')
-    .refine(
-      (v) =>
-        v
-          .split(',')
-          .map((s) => s.trim())
-          .filter(Boolean)
-          .every((s) => {
-            try {
-              return ['http:', 'https:'].includes(new URL(s).protocol);
-            } catch {
-              return false;
-            }
-          }),
-      'must be a comma-separated list of http(s) URLs of accounts to check, e.g. https://t.me/telegram',
-    ),
+  VERBATIM_CANARIES: httpUrlList(
+    'must be a comma-separated list of http(s) URLs of accounts to check, e.g. https://t.me/telegram',
+  ),
   VERBATIM_CANARY_INTERVAL_SECONDS: int(900, 5),
   VERBATIM_CANARY_RETRY_BASE_SECONDS: int(60, 1),
   VERBATIM_HTTP_CONNECT_TIMEOUT_MS: int(5000, 100),
@@ -109,14 +97,10 @@ export const envSchema = z.object({
   VERBATIM_BLUESKY_JETSTREAM_URL: z
     .string()
     .default('wss://jetstream2.us-east.bsky.network/subscribe')
-    .refine((v) => {
-      if (v === '') return true;
-      try {
-        return ['wss:', 'ws:'].includes(new URL(v).protocol);
-      } catch {
-        return false;
-      }
-    }, 'must be a URL starting with wss:// or ws://, or empty to turn the Bluesky push path off'),
+    .refine(
+      (v) => v === '' || isUrlOf(v, ['wss:', 'ws:']),
+      'must be a URL starting with wss:// or ws://, or empty to turn the Bluesky push path off',
+    ),
   VERBATIM_DATA_DIR: z.string().min(1).default('./data'),
   // media files (photos, videos) downloaded into VERBATIM_DATA_DIR/blobs; artifact sizes are 32-bit integers
   VERBATIM_MEDIA_MAX_BYTES: int(200 * 1024 * 1024, 1024, 2 ** 31 - 1),
@@ -133,9 +117,13 @@ export const envSchema = z.object({
   VERBATIM_CHECKPOINT_INTERVAL_MS: int(750, 10),
   VERBATIM_LOG_BATCH_SIZE: int(10000, 1, 100000),
   VERBATIM_ANCHOR_RETRY_SECONDS: int(60, 1, 86400),
-  VERBATIM_TSA_URLS: z.string().optional(),
+  VERBATIM_TSA_URLS: httpUrlList(
+    'must be a comma-separated list of http(s) URLs of RFC 3161 time-stamping authorities, ' +
+      'e.g. https://freetsa.org/tsr',
+  ),
+  // the file is read at start by the workers, which use it (see readTsaTrustFile in @app/log)
   VERBATIM_TSA_TRUST_FILE: z.string().min(1).optional(),
-  VERBATIM_WITNESSES: z.string().optional(),
+  VERBATIM_WITNESSES: witnessList,
   VERBATIM_WITNESS_KEY_FILE: z.string().min(1).optional(),
   VERBATIM_WITNESS_FOR: z.string().optional(),
   VERBATIM_PUBLIC_URL: z
@@ -170,6 +158,22 @@ export const envRules = envSchema.superRefine((env, ctx) => {
       code: z.ZodIssueCode.custom,
       path: ['VERBATIM_DEFAULT_POLL_INTERVAL_SECONDS'],
       message: `must be at least VERBATIM_MIN_POLL_INTERVAL_SECONDS (${env.VERBATIM_MIN_POLL_INTERVAL_SECONDS})`,
+    });
+  }
+  if (env.VERBATIM_RETRY_BASE_SECONDS > env.VERBATIM_RETRY_MAX_SECONDS) {
+    // else the base is never waited: every retry, the first too, is cut to the longest wait
+    ctx.addIssue({
+      code: z.ZodIssueCode.custom,
+      path: ['VERBATIM_RETRY_BASE_SECONDS'],
+      message: `must be at most VERBATIM_RETRY_MAX_SECONDS (${env.VERBATIM_RETRY_MAX_SECONDS})`,
+    });
+  }
+  if (env.VERBATIM_CANARY_RETRY_BASE_SECONDS > env.VERBATIM_CANARY_INTERVAL_SECONDS) {
+    // the re-checks of a failing canary double up to the interval: a base above it is never waited
+    ctx.addIssue({
+      code: z.ZodIssueCode.custom,
+      path: ['VERBATIM_CANARY_RETRY_BASE_SECONDS'],
+      message: `must be at most VERBATIM_CANARY_INTERVAL_SECONDS (${env.VERBATIM_CANARY_INTERVAL_SECONDS})`,
     });
   }
   if (

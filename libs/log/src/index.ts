@@ -9,5 +9,6 @@ export * from './checkpoint-note';
 export * from './witness';
 export * from './audit';
 export * from './timestamps';
+export * from './tsa-trust';
 export * from './integration-job';
 export * from './anchor-repair';

@@ -1,4 +1,3 @@
-import { readFileSync } from 'node:fs';
 import { Logger } from '@nestjs/common';
 import { type EntityManager } from 'typeorm';
 import { parseNote, requestTimestamp, sha256, type TimestampPost } from '@app/ledger';
@@ -27,7 +26,8 @@ function postWith(http: Pick<GuardedHttpClient, 'request'>): TimestampPost {
 
 /**
  * RFC 3161 tokens over SHA-256 of the checkpoint text, one per TSA, each verified on receipt (imprint,
- * nonce, timeStamping EKU, ESS binding; the chain too when a trust file is configured) before it is stored.
+ * nonce, timeStamping EKU, ESS binding; the chain too when trusted certificates are given, see readTsaTrustFile)
+ * before it is stored.
  * Never throws: a TSA that is down or answers badly is reported and the others still count.
  */
 export async function timestampCheckpoint(
@@ -35,11 +35,10 @@ export async function timestampCheckpoint(
   http: Pick<GuardedHttpClient, 'request'>,
   checkpoint: CheckpointRow,
   tsaUrls: readonly string[],
-  trustFile: string | null,
+  trustedCerts: readonly string[] | undefined,
 ): Promise<TimestampOutcome[]> {
   if (tsaUrls.length === 0) return [];
   const digest = sha256(new TextEncoder().encode(parseNote(checkpoint.note).text));
-  const trustedCerts = trustFile ? [readFileSync(trustFile, 'utf8')] : undefined;
   const done: { tsa: string }[] = await db.query(
     `SELECT tsa FROM log_timestamps WHERE checkpoint_size = $1`,
     [checkpoint.size],

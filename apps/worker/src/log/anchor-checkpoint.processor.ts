@@ -4,7 +4,14 @@ import { InjectDataSource } from '@nestjs/typeorm';
 import { type Job } from 'bullmq';
 import { DataSource } from 'typeorm';
 import { VERBATIM_CONFIG, type VerbatimConfig } from '@app/config';
-import { checkpointAt, collectCosignatures, LOG_KEY, timestampCheckpoint, type LogKey } from '@app/log';
+import {
+  checkpointAt,
+  collectCosignatures,
+  LOG_KEY,
+  readTsaTrustFile,
+  timestampCheckpoint,
+  type LogKey,
+} from '@app/log';
 import { MetricsService } from '@app/observability';
 import { JobName, QueueName, type JobOf, WORKER_LOCKS } from '@app/queues';
 import { GuardedHttpClient } from '@app/sources';
@@ -17,6 +24,8 @@ import { GuardedHttpClient } from '@app/sources';
 @Processor(QueueName.Anchor, { concurrency: 2, ...WORKER_LOCKS })
 export class AnchorCheckpointProcessor extends WorkerHost implements BeforeApplicationShutdown {
   private readonly logger = new Logger(AnchorCheckpointProcessor.name);
+  /** VERBATIM_TSA_TRUST_FILE's certificates, read when the workers start: a bad file stops the start */
+  private readonly tsaTrust: string[] | undefined;
 
   constructor(
     @InjectDataSource() private readonly db: DataSource,
@@ -26,6 +35,7 @@ export class AnchorCheckpointProcessor extends WorkerHost implements BeforeAppli
     private readonly metrics: MetricsService,
   ) {
     super();
+    this.tsaTrust = readTsaTrustFile(config.log.tsaTrustFile);
   }
 
   async beforeApplicationShutdown(): Promise<void> {
@@ -38,13 +48,7 @@ export class AnchorCheckpointProcessor extends WorkerHost implements BeforeAppli
     const checkpoint = await checkpointAt(this.db.manager, job.data.size);
     if (!checkpoint) throw new Error(`checkpoint ${job.data.size} does not exist`);
     const [timestamps, cosignatures] = await Promise.all([
-      timestampCheckpoint(
-        this.db.manager,
-        this.http,
-        checkpoint,
-        this.config.log.tsaUrls,
-        this.config.log.tsaTrustFile,
-      ),
+      timestampCheckpoint(this.db.manager, this.http, checkpoint, this.config.log.tsaUrls, this.tsaTrust),
       collectCosignatures(this.db, this.http, this.key, checkpoint, this.config.log.witnesses),
     ]);
     // an anchor stored by an earlier try of this job is not counted again

@@ -325,6 +325,42 @@ describe('GuardedHttpClient: timeouts', () => {
     expect(srv.requests).toHaveLength(1);
   });
 
+  it("names the request's own limit when it is shorter than the client's (a webhook's)", async () => {
+    const srv = await serve(() => undefined);
+    const c = client({ totalTimeoutMs: 20_000 });
+
+    const buffered = await sourceError(c.request(srv.origin, { timeoutMs: 300 }));
+    const streamed = await sourceError(
+      c.download(srv.origin, { method: 'POST', body: '{}', timeoutMs: 300 }, () => Promise.resolve()),
+    );
+
+    expect(buffered.message).toBe(`127.0.0.1:${srv.port}: request timed out after 300 ms`);
+    expect(streamed.message).toBe(`127.0.0.1:${srv.port}: request timed out after 300 ms`);
+  });
+
+  it("holds a download to its own limit when it is longer than the client's (a media file's)", async () => {
+    // headers late and the body paused, each longer than the client's limit but within the download's
+    // (past undici's coarse timers, which fire up to a second late)
+    const srv = await serve((_req, res) => {
+      setTimeout(() => {
+        res.writeHead(200, { 'content-length': '4' });
+        res.write('ab');
+        setTimeout(() => res.end('cd'), 1200);
+      }, 1200);
+    });
+    const c = client({ totalTimeoutMs: 200 });
+    const read = (timeoutMs: number) =>
+      c.download(srv.origin, { timeoutMs }, async ({ body }) => {
+        const chunks: Buffer[] = [];
+        for await (const chunk of body as AsyncIterable<Buffer>) chunks.push(chunk);
+        return Buffer.concat(chunks).toString();
+      });
+
+    expect(await read(5000)).toBe('abcd');
+    const late = await sourceError(read(1000));
+    expect(late.message).toBe(`127.0.0.1:${srv.port}: request timed out after 1000 ms`);
+  });
+
   it('times out when the connection cannot be made', async () => {
     const neverResolves: Resolver = () => new Promise(() => undefined);
 

@@ -185,8 +185,10 @@ export class GuardedHttpClient {
       body: req.body,
     };
     const redirects: string[] = [];
+    // the limit this request is held to (a webhook's, a media file's), named in its timeout error
+    const timeoutMs = req.timeoutMs ?? this.options.totalTimeoutMs;
     const deadline = new AbortController();
-    const timer = setTimeout(() => deadline.abort(), req.timeoutMs ?? this.options.totalTimeoutMs);
+    const timer = setTimeout(() => deadline.abort(), timeoutMs);
     try {
       for (;;) {
         const { url } = current;
@@ -198,6 +200,9 @@ export class GuardedHttpClient {
           headers: current.headers,
           body: current.body,
           signal: deadline.signal,
+          // undici's own timers at the same limit: a longer one (a media file's) is not cut at the client's
+          headersTimeout: timeoutMs,
+          bodyTimeout: timeoutMs,
           // names as sent, in order, repeats kept: the response head is archived as received
           responseHeaders: 'raw',
         });
@@ -223,7 +228,7 @@ export class GuardedHttpClient {
         return await use({ res, url, headers, rawHeaders, redirects, retryAt, bodiless });
       }
     } catch (error) {
-      throw this.asSourceError(error, current.url, deadline.signal.aborted);
+      throw this.asSourceError(error, current.url, deadline.signal.aborted, timeoutMs);
     } finally {
       clearTimeout(timer);
     }
@@ -269,14 +274,14 @@ export class GuardedHttpClient {
     if (literal && this.isAllowed && !this.isAllowed(literal)) throw privateAddressRefusal(url.hostname);
   }
 
-  private asSourceError(error: unknown, url: URL, timedOut: boolean): unknown {
+  private asSourceError(error: unknown, url: URL, timedOut: boolean, timeoutMs: number): unknown {
     const code = errorCode(error);
     if (error instanceof SourceError) return error;
     if (error instanceof Error && error.cause instanceof SourceError) return error.cause;
     if (timedOut || code === 'UND_ERR_HEADERS_TIMEOUT' || code === 'UND_ERR_BODY_TIMEOUT') {
       return new SourceError(
         ErrorCode.SourceUnavailable,
-        `${url.host}: request timed out after ${this.options.totalTimeoutMs} ms`,
+        `${url.host}: request timed out after ${timeoutMs} ms`,
       );
     }
     if (code === 'UND_ERR_CONNECT_TIMEOUT') {
