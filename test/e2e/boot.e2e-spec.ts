@@ -1,4 +1,7 @@
 import { randomBytes } from 'node:crypto';
+import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
 import { Client } from 'pg';
 import { createTestEnvironment, type TestEnvironment } from '@app/testing/test-environment';
 import { startFakeMastodon, type FakeMastodon } from '@app/testing/fake-mastodon';
@@ -227,12 +230,83 @@ describe('booting the built app (verbatim serve)', () => {
       expect(output).toContain(`DATABASE_URL: cannot connect to 127.0.0.1:${closed}`);
     });
 
+    describe('local files and keys, in one line naming the setting (no Nest start-up log, no stack)', () => {
+      let dir: string;
+      beforeAll(() => {
+        dir = mkdtempSync(join(tmpdir(), 'verbatim-boot-'));
+        writeFileSync(join(dir, 'file'), 'not a directory');
+      });
+      afterAll(() => rmSync(dir, { recursive: true, force: true }));
+
+      /** What a failed start printed, but the warnings that may come first. */
+      const failure = (output: string) =>
+        output.split('\n').filter((line) => line !== '' && !line.startsWith('Warning: '));
+
+      it('VERBATIM_DATA_DIR below a file', async () => {
+        const dataDir = join(dir, 'file', 'sub');
+        const { exit, output } = await failedStart({ VERBATIM_DATA_DIR: dataDir });
+        expect(exit.code).toBe(1);
+        expect(failure(output)).toEqual([
+          `Verbatim could not start: VERBATIM_DATA_DIR: cannot use ${dataDir} as the data directory (a part of ` +
+            'the path is a file, not a directory); point it at a directory Verbatim may create and write to',
+        ]);
+      });
+
+      it('VERBATIM_LOG_KEY_FILE that does not exist, or holds no key', async () => {
+        const missing = join(dir, 'missing.pem');
+        const absent = await failedStart({
+          VERBATIM_DATA_DIR: join(dir, 'data'),
+          VERBATIM_LOG_KEY_FILE: missing,
+        });
+        expect(absent.exit.code).toBe(1);
+        expect(failure(absent.output)).toEqual([
+          `Verbatim could not start: VERBATIM_LOG_KEY_FILE: key file ${missing} does not exist; point it at an ` +
+            `Ed25519 private key in PKCS#8 PEM, or unset it to use ${join(dir, 'data', 'log-key.pem')} (made on first start)`,
+        ]);
+        const notAKey = join(dir, 'file');
+        const garbled = await failedStart({
+          VERBATIM_DATA_DIR: join(dir, 'data'),
+          VERBATIM_LOG_KEY_FILE: notAKey,
+        });
+        expect(garbled.exit.code).toBe(1);
+        expect(failure(garbled.output)).toEqual([
+          expect.stringMatching(
+            new RegExp(
+              `^Verbatim could not start: VERBATIM_LOG_KEY_FILE: key file ${notAKey} is not a PKCS#8 PEM`,
+            ),
+          ),
+        ]);
+      });
+
+      it('VERBATIM_WITNESS_FOR that is not a verifier key', async () => {
+        const { exit, output } = await failedStart({
+          VERBATIM_DATA_DIR: join(dir, 'data'),
+          VERBATIM_WITNESS_FOR: 'garbage',
+        });
+        expect(exit.code).toBe(1);
+        expect(output).toContain('VERBATIM_WITNESS_FOR: "garbage" is not a verifier key');
+        expect(output).not.toContain('InstanceLoader');
+        expect(output).not.toMatch(/^\s+at /m);
+        expect(failure(output).length).toBeLessThanOrEqual(2); // one line, or a configuration error's two
+      });
+    });
+
     it('PORT that is not a number', async () => {
       const { exit, output } = await failedStart({ PORT: 'abc' });
       expect(exit.code).not.toBe(0);
       expect(exit.code).not.toBeNull();
       expect(output).toMatch(/PORT: must be a whole number/);
       expect(output).toContain('"abc"');
+    });
+
+    it('VERBATIM_TSA_TRUST_FILE naming a file that does not exist', async () => {
+      const { exit, output } = await failedStart({ VERBATIM_TSA_TRUST_FILE: '/nonexistent.pem' });
+      expect(exit.code).not.toBe(0);
+      expect(exit.code).not.toBeNull();
+      expect(output).toContain(
+        'VERBATIM_TSA_TRUST_FILE: cannot read /nonexistent.pem (no such file); point it at a PEM file',
+      );
+      expect(output).not.toMatch(/^\s+at /m);
     });
 
     it('VERBATIM_ADMIN_TOKEN too short, without printing it', async () => {

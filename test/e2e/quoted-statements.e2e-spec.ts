@@ -300,13 +300,18 @@ describe('quoted statements', () => {
     expect((res.body as ExtractionView).quotedStatements[0].text).toBe('Null\ufffd byte.');
   });
 
-  it('`verbatim extract` says what is wrong with an unreadable file or a bad source URL (exit 2)', async () => {
+  it('`verbatim extract` says what is wrong with an unreadable file, a bad source URL or option (exit 2)', async () => {
     const file = join(dir, 'empty.txt');
     writeFileSync(file, 'No quotes here.');
     expect(await cli(['--dry-run', join(dir, 'missing.txt')])).toMatchObject({ code: 2 });
     const bad = await cli(['--source-url', 'not a url', file]);
     expect(bad.code).toBe(2);
     expect(bad.output).toContain('--source-url must be an http(s) URL');
+    // refused by the option parser (commander), which exits 1 unless told otherwise
+    const format = await cli(['--dry-run', '--format', 'pdf', file]);
+    expect(format.code).toBe(2);
+    expect(format.output).toContain("error: option '--format <format>' argument 'pdf' is invalid");
+    expect(await cli(['--dry-run', '--bogus', file])).toMatchObject({ code: 2 });
     expect(await cli([file])).toMatchObject({
       code: 0,
       output: expect.stringContaining('0 quoted statement(s)'),

@@ -8,10 +8,18 @@ import { registerVerifyCommand } from './commands/verify.command';
 import { auditCommand, type AuditCommandOptions } from './commands/audit.command';
 import { extractCommand, type ExtractCommandOptions } from './commands/extract.command';
 
+/** A wrong option or argument: the commands' own checks (verify, audit, extract) exit 2 for theirs too. */
+const EXIT_USAGE = 2;
+
 const program = new Command()
   .name('verbatim')
   .description('Verbatim: a verifiable archive of official statements')
-  .version(VERBATIM_VERSION);
+  .version(VERBATIM_VERSION)
+  // commander exits 1 on a wrong option, which to a script means "not verified" or "audit failed"; set before
+  // the commands are added, which inherit it. Help and --version (exit code 0) end as commander ends them.
+  .exitOverride((error) => {
+    if (error.exitCode !== 0) process.exit(EXIT_USAGE);
+  });
 
 program
   .command('serve')
@@ -21,7 +29,10 @@ program
   )
   .action((opts: { role: 'all' | 'api' | 'worker' }) => serveCommand(opts.role));
 
-program.command('migrate').description('apply pending database migrations').action(migrateCommand);
+program
+  .command('migrate')
+  .description('create the database if it does not exist yet, and apply pending migrations')
+  .action(migrateCommand);
 
 const tokens = program.command('tokens').description('API tokens for writes');
 tokens

@@ -2,25 +2,38 @@ import { Client } from 'pg';
 import Redis from 'ioredis';
 import { type VerbatimConfig } from './config';
 
-/** Connects to PostgreSQL; creates the database when the server is there but the database is not. */
-export async function ensureDatabase(databaseUrl: string): Promise<void> {
+/** Where a database URL points, as messages name it: the database and its server. */
+export function databaseLocation(databaseUrl: string): { name: string; where: string } {
   const target = new URL(databaseUrl);
-  const name = decodeURIComponent(target.pathname.replace(/^\//, ''));
-  const where = `${target.hostname}:${target.port || 5432}`;
+  return {
+    name: decodeURIComponent(target.pathname.replace(/^\//, '')),
+    where: `${target.hostname}:${target.port || 5432}`,
+  };
+}
+
+/** Connects to PostgreSQL once: whether the database exists; an error naming DATABASE_URL when the server cannot be used. */
+export async function probeDatabase(databaseUrl: string): Promise<'exists' | 'missing'> {
+  const { where } = databaseLocation(databaseUrl);
   const probe = new Client({ connectionString: databaseUrl, connectionTimeoutMillis: 5000 });
   try {
     await probe.connect();
-    return;
+    return 'exists';
   } catch (error) {
     const err = error as { code?: string; message: string };
-    if (err.code !== '3D000') {
-      throw new Error(
-        `DATABASE_URL: cannot connect to ${where} (${err.code ?? err.message}) — is PostgreSQL running and does it accept this user?`,
-      );
-    }
+    // 3D000: invalid_catalog_name, the server is there but the database is not
+    if (err.code === '3D000') return 'missing';
+    throw new Error(
+      `DATABASE_URL: cannot connect to ${where} (${err.code ?? err.message}) — is PostgreSQL running and does it accept this user?`,
+    );
   } finally {
     await probe.end().catch(() => undefined);
   }
+}
+
+/** Connects to PostgreSQL; creates the database when the server is there but the database is not. */
+export async function ensureDatabase(databaseUrl: string): Promise<void> {
+  if ((await probeDatabase(databaseUrl)) === 'exists') return;
+  const { name, where } = databaseLocation(databaseUrl);
   const admin = new URL(databaseUrl);
   admin.pathname = '/postgres';
   const client = new Client({ connectionString: admin.toString(), connectionTimeoutMillis: 5000 });

@@ -48,6 +48,22 @@ export async function runMigrations(dataSource: DataSource): Promise<void> {
 }
 
 /**
+ * The names of the migrations this code has and the database has not applied, oldest first. Read only:
+ * unlike TypeORM's showMigrations, it never creates the migrations table.
+ */
+export async function pendingMigrations(dataSource: DataSource): Promise<string[]> {
+  const [{ table }]: { table: string | null }[] = await dataSource.query(
+    `SELECT to_regclass('migrations')::text AS table`,
+  );
+  const applied: { name: string }[] =
+    table === null ? [] : await dataSource.query('SELECT name FROM migrations');
+  const names = new Set(applied.map((row) => row.name));
+  return dataSource.migrations
+    .map((migration) => migration.name ?? migration.constructor.name)
+    .filter((name) => !names.has(name));
+}
+
+/**
  * What in PostgreSQL's settings works against Verbatim, as lines for the operator: without autovacuum nothing
  * analyzes the tables as they grow, so cached plans (prepared statements, foreign-key checks) stay stale.
  */

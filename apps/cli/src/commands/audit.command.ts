@@ -1,7 +1,8 @@
 /**
  * `verbatim audit`: recomputes the whole log from its entries and checks every stored node, checkpoint,
  * version and artifact against it (see libs/log/src/audit). Exit 0 when everything matches, 1 naming the
- * first entry, node or checkpoint that does not, 2 when the audit cannot run (bad key, unreadable file).
+ * first entry, node or checkpoint that does not, 2 when the audit cannot run (bad key, unreadable file, a
+ * database that is missing or whose migrations are behind).
  */
 import { existsSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';

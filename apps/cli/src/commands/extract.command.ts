@@ -2,7 +2,7 @@
  * `verbatim extract FILE`: reads an article (text or HTML) for the statements it quotes
  * ("text — Name (@handle) Month D, YYYY", X embeds), prints them, and records them as quoted statements in the
  * configured database. `--dry-run` prints only and never opens the database. Exit 0 when it ran (also when it
- * found nothing), 2 when the file cannot be read or the options are wrong.
+ * found nothing), 2 when the file cannot be read, the options are wrong, or the database is missing or behind.
  */
 import { readFileSync, statSync } from 'node:fs';
 import { isURL } from 'class-validator';

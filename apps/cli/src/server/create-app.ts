@@ -52,6 +52,10 @@ export async function createVerbatimApp(
   const app = await NestFactory.create<NestExpressApplication>(AppModule.forRoot(config, roles), {
     bufferLogs: true,
     bodyParser: false,
+    // a module that fails to start throws to the caller, which says what failed in one line, rather than Nest
+    // printing its buffered start-up log and the stack and exiting on its own
+    abortOnError: false,
+    autoFlushLogs: false,
   });
   return configureApp(app, roles, options);
 }
@@ -63,6 +67,8 @@ export function configureApp(
   { shutdownHooks = true }: { shutdownHooks?: boolean } = {},
 ): NestExpressApplication {
   app.useLogger(app.get(Logger));
+  // the start-up log, buffered until now (autoFlushLogs is off), goes out through the app's logger
+  app.flushLogs();
   app.use(requestLogging(app.get(ROOT_LOGGER)));
   app.use(express.json({ limit: '256kb', verify: refuseDeepJson }));
   app.use(bodyErrors);

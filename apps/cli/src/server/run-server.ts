@@ -3,16 +3,18 @@ import { checkConnectivity, ConfigError, configWarnings, loadConfig } from '@app
 import { createDataSource, databaseWarnings, runMigrations } from '@app/persistence';
 import { createVerbatimApp } from './create-app';
 import { type Roles } from './app.module';
+import { checkLocalFiles } from './local-files';
 
 /**
- * Boots a server: validate settings, check PostgreSQL and Redis answer (creating the database if needed),
- * run migrations, warn of database settings that work against us, then start the roles asked for. Every
- * failure before listening ends the process with a message that says what to fix.
+ * Boots a server: validate settings, check the data directory and key files, check PostgreSQL and Redis answer
+ * (creating the database if needed), run migrations, warn of database settings that work against us, then start
+ * the roles asked for. Every failure before listening ends the process with a message that says what to fix.
  */
 export async function runServer(roles: Roles): Promise<void> {
   try {
     const config = loadConfig();
     for (const warning of configWarnings(config, roles)) console.warn(`Warning: ${warning}`);
+    checkLocalFiles(config, roles);
     await checkConnectivity(config);
     const dataSource = createDataSource(config.databaseUrl, { poolSize: 2 });
     await dataSource.initialize();
