@@ -13,7 +13,7 @@ import { leafHash } from '../merkle';
 import { ed25519NoteSigner, signNote } from '../note';
 import { inclusionProof, treeHash } from '../stored-tree';
 import { formatVerifierKey } from '../verifier-key';
-import { type EvidenceBundle, buildEvidenceBundle } from './bundle';
+import { type EvidenceBundle, type EvidenceBundleParts, buildEvidenceBundle } from './bundle';
 import { type JsonObject } from './fields';
 import { type HistoryGapNote } from './history-gap';
 import { buildLogEntry } from './log-entry';
@@ -156,9 +156,33 @@ export function canonicalRecordSha(): string {
   return hexSha(utf8(JSON.stringify(sorted)));
 }
 
+/**
+ * A log of one entry, `leaf` (of `origin`), signed by a fresh key, and its bundle: with the record and the bodies
+ * `parts` give.
+ */
+export async function oneEntryBundle(
+  origin: string,
+  leaf: Uint8Array,
+  parts: Pick<EvidenceBundleParts, 'record' | 'artifactBodies'>,
+): Promise<{ bundle: EvidenceBundle; logKey: string }> {
+  const signer = ed25519NoteSigner(origin, generateKeyPairSync('ed25519').privateKey);
+  const store = new MemoryNodeStore();
+  await store.append([leafHash(leaf)]);
+  const body = formatCheckpoint({ origin, size: 1, rootHash: await treeHash(1, store.read) });
+  const logKey = formatVerifierKey(signer);
+  const bundle = buildEvidenceBundle({
+    leaf,
+    leafIndex: 0,
+    inclusionProof: await inclusionProof(0, 1, store.read),
+    checkpoint: signNote(body, signer),
+    logKey,
+    ...parts,
+  });
+  return { bundle, logKey };
+}
+
 /** A one-entry log holding an observation (the post seen deleted) and its bundle: no record, and no record hash. */
 export async function buildObservationBundle(): Promise<{ bundle: EvidenceBundle; logKey: string }> {
-  const signer = ed25519NoteSigner(SAMPLE_ORIGIN, generateKeyPairSync('ed25519').privateKey);
   const leaf = buildLogEntry({
     type: 'observation',
     statementId: 'st_kuleba_icj',
@@ -167,17 +191,5 @@ export async function buildObservationBundle(): Promise<{ bundle: EvidenceBundle
     capturedAt: '2022-03-01T10:00:00.000Z',
     origin: SAMPLE_ORIGIN,
   });
-  const store = new MemoryNodeStore();
-  await store.append([leafHash(leaf)]);
-  const body = formatCheckpoint({ origin: SAMPLE_ORIGIN, size: 1, rootHash: await treeHash(1, store.read) });
-  const logKey = formatVerifierKey(signer);
-  const bundle = buildEvidenceBundle({
-    leaf,
-    leafIndex: 0,
-    inclusionProof: await inclusionProof(0, 1, store.read),
-    checkpoint: signNote(body, signer),
-    logKey,
-    record: null,
-  });
-  return { bundle, logKey };
+  return oneEntryBundle(SAMPLE_ORIGIN, leaf, { record: null });
 }

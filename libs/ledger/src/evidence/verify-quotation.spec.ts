@@ -1,15 +1,8 @@
-import { generateKeyPairSync } from 'node:crypto';
 import { toHex, utf8 } from '../bytes';
-import { formatCheckpoint } from '../checkpoint';
 import { sha256 } from '../crypto';
-import { MemoryNodeStore } from '../memory-node-store';
-import { leafHash } from '../merkle';
-import { ed25519NoteSigner, signNote } from '../note';
-import { inclusionProof, treeHash } from '../stored-tree';
-import { formatVerifierKey } from '../verifier-key';
-import { buildEvidenceBundle } from './bundle';
 import { type JsonObject, jcsBytes } from './fields';
 import { buildLogEntry } from './log-entry';
+import { oneEntryBundle } from './sample-bundle.fixture';
 import { verifyEvidenceBundle } from './verify-bundle';
 
 const ORIGIN = 'archive.example.org/statements';
@@ -17,7 +10,6 @@ const ARTICLE = utf8('<html><body><blockquote class="bluesky-embed">…</blockqu
 
 /** A one-entry log holding a quotation of `record`, and its bundle. */
 async function quotationBundle(record: JsonObject) {
-  const signer = ed25519NoteSigner(ORIGIN, generateKeyPairSync('ed25519').privateKey);
   const leaf = buildLogEntry({
     type: 'quotation',
     statementId: 'qs_1',
@@ -33,20 +25,10 @@ async function quotationBundle(record: JsonObject) {
     capturedAt: '2024-03-01T10:00:00.000Z',
     origin: ORIGIN,
   });
-  const store = new MemoryNodeStore();
-  await store.append([leafHash(leaf)]);
-  const body = formatCheckpoint({ origin: ORIGIN, size: 1, rootHash: await treeHash(1, store.read) });
-  const logKey = formatVerifierKey(signer);
-  const bundle = buildEvidenceBundle({
-    leaf,
-    leafIndex: 0,
-    inclusionProof: await inclusionProof(0, 1, store.read),
-    checkpoint: signNote(body, signer),
-    logKey,
+  return oneEntryBundle(ORIGIN, leaf, {
     record,
     artifactBodies: new Map([[toHex(sha256(ARTICLE)), ARTICLE]]),
   });
-  return { bundle, logKey };
 }
 
 const CLAIM = {
