@@ -511,6 +511,9 @@ export class CaptureWriter {
     const byPostId = new Map(answers.map((a) => [a.ref.postId, a]));
     const checkedAt = new Date();
     const result = await this.db.transaction(async (tx) => {
+      // the account first, then its statements, in the order a poll's write takes them: locked the other way
+      // round, a recheck and a poll of one account could each hold what the other waits for (a deadlock)
+      const availability = await lockAccountAvailability(tx, work.account.id);
       const targets = await findRecheckTargets(tx, work.account.id, work.statements, true);
       if (targets.length === 0) return null;
       const claimed = new Set(targets.map((t) => t.externalId));
@@ -522,7 +525,6 @@ export class CaptureWriter {
       const stored = await this.writeSet(tx, set);
       const plan = planRecheck(work.account.id, targets, byPostId, checkedAt, this.config.recheck);
       const observationIds = await writeObservations(tx, plan.observations, this.config.log.origin);
-      const availability = await lockAccountAvailability(tx, work.account.id);
       const change = accountAvailabilityAfter(availability, plan.answers);
       if (change.event !== null) {
         await setAccountAvailability(tx, work.account.id, change.next, checkedAt);

@@ -296,13 +296,17 @@ export async function insertStatusEvents(db: EntityManager, events: StatusEvent[
   );
 }
 
-/** The account's availability, locked for this transaction (one recheck of an account decides at a time). */
+/**
+ * The account's availability, locked for this transaction (one recheck of an account decides at a time). NO KEY
+ * UPDATE: what a poll's row update takes too, while the key-share locks of rows that refer to the account (a
+ * statement or event inserted meanwhile) do not wait for it.
+ */
 export async function lockAccountAvailability(
   db: EntityManager,
   accountId: string,
 ): Promise<{ unavailable: boolean; reason: string | null }> {
   const [row]: { unavailable_since: Date | null; unavailable_reason: string | null }[] = await db.query(
-    `SELECT unavailable_since, unavailable_reason FROM accounts WHERE id = $1 FOR UPDATE`,
+    `SELECT unavailable_since, unavailable_reason FROM accounts WHERE id = $1 FOR NO KEY UPDATE`,
     [accountId],
   );
   return { unavailable: row?.unavailable_since != null, reason: row?.unavailable_reason ?? null };
