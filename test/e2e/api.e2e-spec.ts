@@ -1,4 +1,6 @@
+import { Queue } from 'bullmq';
 import { storage } from 'nestjs-pino/storage';
+import { bullOptions, QueueName } from '@app/queues';
 import { createTestEnvironment, type TestEnvironment } from '@app/testing/test-environment';
 import { startFakeMastodon, type FakeMastodon } from '@app/testing/fake-mastodon';
 import { startTestApp, waitFor, type TestApp } from './support/app';
@@ -214,6 +216,127 @@ describe('the REST API', () => {
       .write('post', '/api/v1/accounts')
       .send({ url: `${mastodon.origin}/@mfa`, pollIntervalSeconds: 60 })
       .expect(201);
+  });
+
+  it('lists the accounts no longer tracked and those known from captures, tracked only by default', async () => {
+    // an account the archive knows from an on-demand capture of one of its posts, never tracked
+    mastodon.addAccount({ username: 'embassy', displayName: 'Embassy' });
+    const post = mastodon.publish('embassy', { content: '<p>Consular hours change on Monday.</p>' });
+    const capture = await app.write('post', '/api/v1/captures').send({ url: post.url }).expect(202);
+    await waitFor('the capture of the untracked account', async () => {
+      const res = await app.http().get(`/api/v1/captures/${capture.body.jobId}`).expect(200);
+      return res.body.state === 'completed' ? true : undefined;
+    });
+    await app.write('delete', `/api/v1/accounts/${accountId}`).expect(204);
+    type Listed = { id: string; handle: string; tracking: boolean };
+    const list = async (query: string) =>
+      (await app.http().get(`/api/v1/accounts${query}`).expect(200)).body as {
+        items: Listed[];
+        nextCursor: string | null;
+      };
+    try {
+      // the default, as before: the tracked accounts only (none now), all of them on one page
+      expect(await list('')).toEqual({ items: [], nextCursor: null });
+      expect(await list('?tracking=true')).toEqual({ items: [], nextCursor: null });
+      const others = await list('?tracking=false');
+      expect(others.nextCursor).toBeNull();
+      expect(others.items.map((a) => a.tracking)).toEqual([false, false]);
+      const embassy = others.items.find((a) => a.id !== accountId);
+      expect(others.items.map((a) => a.id)).toContain(accountId);
+      expect(embassy?.handle).toMatch(/^embassy@/);
+      // the id found there is the one the rest of the API takes
+      const statements = await app.http().get(`/api/v1/statements?accountId=${embassy?.id}`).expect(200);
+      expect(statements.body.items.map((i: { text: string }) => i.text)).toEqual([
+        'Consular hours change on Monday.',
+      ]);
+      expect((await list('?tracking=all')).items).toEqual(others.items);
+    } finally {
+      await app
+        .write('post', '/api/v1/accounts')
+        .send({ url: `${mastodon.origin}/@mfa`, pollIntervalSeconds: 60 })
+        .expect(201);
+    }
+  });
+
+  it('pages through accounts oldest first, each once, however close their creation times', async () => {
+    // six accounts created within three microseconds, two at each: a cursor must keep the microseconds and the id
+    const inserted: { id: string }[] = await app.db.query(
+      `INSERT INTO accounts (platform, handle, external_id, profile_url, source_url, tracking, poll_interval_seconds,
+                             next_poll_at, created_at)
+       SELECT 'mastodon', 'paged' || n || '@diplo.example', 'paged-' || n, 'https://diplo.example/@paged' || n,
+              'https://diplo.example', n % 3 = 0, 3600, now() + interval '1 day',
+              timestamptz '2020-01-01T00:00:00.000001Z' + (n / 2) * interval '1 microsecond'
+       FROM generate_series(1, 6) AS n
+       RETURNING id`,
+    );
+    try {
+      for (const tracking of ['true', 'false', 'all']) {
+        const expected: { id: string }[] = await app.db.query(
+          `SELECT id FROM accounts WHERE $1 = 'all' OR tracking = ($1 = 'true') ORDER BY created_at, id`,
+          [tracking],
+        );
+        const seen: string[] = [];
+        let cursor: string | null = null;
+        do {
+          const query: Record<string, string> = { tracking, limit: '2', ...(cursor ? { cursor } : {}) };
+          const page = await app.http().get('/api/v1/accounts').query(query).expect(200);
+          expect(page.body.items.length).toBeLessThanOrEqual(2);
+          seen.push(...page.body.items.map((a: { id: string }) => a.id));
+          cursor = page.body.nextCursor;
+          expect(seen.length).toBeLessThanOrEqual(expected.length);
+        } while (cursor);
+        expect([tracking, seen]).toEqual([tracking, expected.map((r) => r.id)]);
+      }
+      // without a limit, 200 a page: a small install sees every account at once
+      const all = await app.http().get('/api/v1/accounts?tracking=all').expect(200);
+      expect(all.body.nextCursor).toBeNull();
+      expect(all.body.items.length).toBeGreaterThanOrEqual(inserted.length);
+      for (const query of [
+        'tracking=yes',
+        'tracking=',
+        'cursor=abc',
+        'cursor=12',
+        'limit=0',
+        'limit=1001',
+        'page=2',
+      ]) {
+        const refused = await app.http().get(`/api/v1/accounts?${query}`).expect(400);
+        expect([query, JSON.stringify(refused.body.message)]).toEqual([
+          query,
+          expect.stringContaining(query.split('=')[0]),
+        ]);
+      }
+      await app.http().get('/api/v1/accounts?limit=1000').expect(200);
+    } finally {
+      await app.db.query(`DELETE FROM accounts WHERE id = ANY($1::uuid[])`, [inserted.map((r) => r.id)]);
+    }
+  });
+
+  it('shows on /health the jobs of every queue a worker runs', async () => {
+    const names = Object.values(QueueName);
+    // a webhook round that waits an hour: the worker leaves it alone while this test looks
+    const webhooks = new Queue(
+      QueueName.Webhooks,
+      bullOptions({ redisUrl: env.redisUrl, queuePrefix: env.queuePrefix }),
+    );
+    const job = await webhooks.add('deliver-webhooks', {}, { jobId: 'health-probe', delay: 3_600_000 });
+    try {
+      const health = await app.http().get('/health').expect(200);
+      expect(Object.keys(health.body.queues).sort()).toEqual([...names].sort());
+      // each in the shape the poll queue's counts have always had
+      const states = Object.keys(health.body.queues.poll);
+      expect(states).toEqual(expect.arrayContaining(['waiting', 'active', 'delayed', 'failed']));
+      const shape = Object.fromEntries(states.map((state) => [state, expect.any(Number)]));
+      for (const name of names) expect([name, health.body.queues[name]]).toEqual([name, shape]);
+      expect(health.body.queues[QueueName.Webhooks].delayed).toBe(1);
+      const metrics = (await app.http().get('/metrics').expect(200)).text;
+      for (const name of names)
+        expect(metrics).toContain(`verbatim_queue_jobs{queue="${name}",state="failed"}`);
+      expect(metrics).toContain('verbatim_queue_jobs{queue="webhooks",state="delayed"} 1\n');
+    } finally {
+      await job.remove();
+      await webhooks.close();
+    }
   });
 
   it('publishes its OpenAPI document, health and Prometheus metrics', async () => {

@@ -65,10 +65,30 @@ export class HealthController {
   constructor(
     @Inject(VERBATIM_CONFIG) private readonly config: VerbatimConfig,
     @InjectQueue(QueueName.Poll) private readonly pollQueue: Queue,
-    @InjectQueue(QueueName.Capture) private readonly captureQueue: Queue,
+    @InjectQueue(QueueName.Capture) captureQueue: Queue,
+    @InjectQueue(QueueName.Recheck) recheckQueue: Queue,
+    @InjectQueue(QueueName.Media) mediaQueue: Queue,
+    @InjectQueue(QueueName.Outbox) outboxQueue: Queue,
+    @InjectQueue(QueueName.Webhooks) webhooksQueue: Queue,
+    @InjectQueue(QueueName.Log) logQueue: Queue,
+    @InjectQueue(QueueName.Anchor) anchorQueue: Queue,
     private readonly metrics: MetricsService,
     private readonly database: DatabaseProbe,
-  ) {}
+  ) {
+    this.queues = [
+      pollQueue,
+      captureQueue,
+      recheckQueue,
+      mediaQueue,
+      outboxQueue,
+      webhooksQueue,
+      logQueue,
+      anchorQueue,
+    ];
+  }
+
+  /** every queue a worker runs, shown on /health and counted on /metrics */
+  private readonly queues: Queue[];
 
   private deferredRead: Promise<{ accounts: number; oldest: Date | null } | null> | null = null;
 
@@ -106,12 +126,10 @@ export class HealthController {
     return this.metrics.registry.metrics();
   }
 
+  /** Each queue's jobs by state: a count per state and queue (BullMQ's getJobCounts), however many jobs wait. */
   private async queueCounts(): Promise<Record<string, Record<string, number>>> {
     const states = ['waiting', 'active', 'delayed', 'failed'] as const;
-    const [poll, capture] = await Promise.all([
-      this.pollQueue.getJobCounts(...states),
-      this.captureQueue.getJobCounts(...states),
-    ]);
-    return { [QueueName.Poll]: poll, [QueueName.Capture]: capture };
+    const counts = await Promise.all(this.queues.map((queue) => queue.getJobCounts(...states)));
+    return Object.fromEntries(this.queues.map((queue, i) => [queue.name, counts[i]]));
   }
 }

@@ -9,6 +9,7 @@ import {
   ParseUUIDPipe,
   Patch,
   Post,
+  Query,
 } from '@nestjs/common';
 import { ApiBearerAuth, ApiTags } from '@nestjs/swagger';
 import { InjectDataSource } from '@nestjs/typeorm';
@@ -18,13 +19,15 @@ import { VERBATIM_CONFIG, type VerbatimConfig } from '@app/config';
 import {
   accountView,
   findAccountView,
-  listTrackedAccounts,
+  listAccounts,
   stopTracking,
   updateAccountSettings,
+  type AccountPage,
   type AccountView,
 } from '@app/persistence';
 import { ConnectorRegistry } from '@app/sources';
 import { TrackAccountDto, UpdateAccountDto } from './account.dto';
+import { ACCOUNTS_PAGE, ListAccountsQuery } from './list-accounts.query';
 import { refusePollIntervalBelowMinimum } from './poll-interval-minimum';
 import { TrackAccountUseCase } from './track-account.use-case';
 
@@ -52,9 +55,14 @@ export class AccountsController {
     return accountView(await this.trackAccount.execute(body), this.budgetOf);
   }
 
+  /** The accounts being tracked (`tracking=false`: the others, `all`: both), oldest first, in pages. */
   @Get()
-  async list() {
-    return { items: await listTrackedAccounts(this.db.manager, this.budgetOf) };
+  list(@Query() query: ListAccountsQuery): Promise<AccountPage> {
+    return listAccounts(
+      this.db.manager,
+      { tracking: query.tracking ?? 'true', limit: query.limit ?? ACCOUNTS_PAGE, cursor: query.cursor },
+      this.budgetOf,
+    );
   }
 
   @Get(':id')

@@ -7,6 +7,7 @@ export type PollStatus = 'never' | 'ok' | 'unchanged' | 'failed';
 @Entity('accounts')
 @Index('accounts_identity', ['platform', 'sourceUrl', 'externalId'], { unique: true })
 @Index('accounts_due', ['nextPollAt'], { where: 'tracking AND NOT paused' })
+@Index('accounts_created', ['createdAt', 'id'])
 // many due polls are read through accounts_due_by_host, an index on an expression (migration DuePollsByHost)
 export class AccountEntity {
   @PrimaryGeneratedColumn('uuid') id!: string;

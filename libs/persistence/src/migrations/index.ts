@@ -24,6 +24,7 @@ import { CaptureRequestOffers1768800000000 } from './1768800000000-CaptureReques
 import { RoomForHotUpdates1768900000000 } from './1768900000000-RoomForHotUpdates';
 import { VersionHistoryGaps1769000000000 } from './1769000000000-VersionHistoryGaps';
 import { WebPageIdentity1769100000000 } from './1769100000000-WebPageIdentity';
+import { AccountsByCreation1769200000000 } from './1769200000000-AccountsByCreation';
 
 /** Every migration, in order. Listed explicitly so builds and tests run the same set. */
 export const MIGRATIONS = [
@@ -53,4 +54,5 @@ export const MIGRATIONS = [
   RoomForHotUpdates1768900000000,
   VersionHistoryGaps1769000000000,
   WebPageIdentity1769100000000,
+  AccountsByCreation1769200000000,
 ];

@@ -71,6 +71,56 @@ export async function listTrackedAccounts(
   return accounts.map((a) => accountView(a, budgetOf));
 }
 
+/** Which accounts a list holds: those being tracked, those not (no longer tracked, or known from a capture), or all. */
+export type AccountTracking = 'true' | 'false' | 'all';
+
+export interface AccountPage {
+  items: AccountView[];
+  /** where the next page starts, or null on the last page */
+  nextCursor: string | null;
+}
+
+/** A page's cursor: the creation time (microseconds since 1970, as PostgreSQL keeps it) and id of its last account. */
+export const ACCOUNT_CURSOR =
+  /^([0-9]{1,17})_([0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12})$/;
+
+/**
+ * Accounts oldest first (ties by id), a page of `limit` after `cursor` (the `nextCursor` of the previous page), read
+ * in order from the accounts_created index. The cursor names the last account shown by its exact creation time, so
+ * an account tracked or untracked meanwhile neither repeats nor hides another; accounts created while a reader pages
+ * come on its last pages.
+ */
+export async function listAccounts(
+  db: EntityManager,
+  page: { tracking: AccountTracking; limit: number; cursor?: string },
+  budgetOf?: (platform: string) => number | null,
+): Promise<AccountPage> {
+  const after = page.cursor === undefined ? null : ACCOUNT_CURSOR.exec(page.cursor);
+  if (page.cursor !== undefined && !after) throw new Error(`not an account cursor: ${page.cursor}`);
+  const query = db
+    .getRepository(AccountEntity)
+    .createQueryBuilder('a')
+    // created_at to the microsecond: a Date would round it to the millisecond, and the cursor to a wrong place
+    .addSelect(`(extract(epoch FROM a.created_at) * 1000000)::bigint::text`, 'position')
+    .orderBy('a.created_at', 'ASC')
+    .addOrderBy('a.id', 'ASC')
+    // one more than asked: whether another page follows
+    .limit(page.limit + 1);
+  if (page.tracking !== 'all') query.where('a.tracking = :tracking', { tracking: page.tracking === 'true' });
+  if (after)
+    query.andWhere(
+      `(a.created_at, a.id) > (timestamptz 'epoch' + :micros::bigint * interval '1 microsecond', :id::uuid)`,
+      { micros: after[1], id: after[2] },
+    );
+  const { entities, raw } = await query.getRawAndEntities<{ position: string }>();
+  const shown = entities.slice(0, page.limit);
+  const last = shown[shown.length - 1];
+  return {
+    items: shown.map((a) => accountView(a, budgetOf)),
+    nextCursor: entities.length > page.limit ? `${raw[shown.length - 1].position}_${last.id}` : null,
+  };
+}
+
 export async function findAccountView(
   db: EntityManager,
   id: string,
