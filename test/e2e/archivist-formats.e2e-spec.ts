@@ -253,13 +253,22 @@ describe('archivist formats: Memento and WARC', () => {
       expect(bad.text).toContain('version: a version number of this statement');
     });
 
-    it('answers a malformed Accept-Datetime with a 400 that shows the expected form', async () => {
+    it('answers a malformed Accept-Datetime with a 400 that shows the expected form, or names the wrong weekday', async () => {
       const res = await app
         .http()
         .get(`/timegate/${statement.url}`)
         .set('Accept-Datetime', '2026-01-01T00:00:00Z')
         .expect(400);
       expect(JSON.stringify(res.body)).toContain('Thu, 31 May 2007 20:35:00 GMT');
+      // the right form with the wrong weekday: 27 Feb 2022 was a Sunday
+      const weekday = await app
+        .http()
+        .get(`/timegate/${statement.url}`)
+        .set('Accept-Datetime', 'Thu, 27 Feb 2022 12:00:00 GMT')
+        .expect(400);
+      expect(JSON.stringify(weekday.body)).toContain(
+        'the weekday does not match the date (27 Feb 2022 is a Sunday, not a Thursday); send \\"Sun, 27 Feb 2022 12:00:00 GMT\\"',
+      );
     });
 
     it('answers 404 for a URL it has no capture of, and explains a profile URL', async () => {

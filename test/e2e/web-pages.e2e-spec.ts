@@ -285,6 +285,42 @@ describe('web pages and press releases', () => {
     expect(shown.text).not.toContain('<blockquote class="twitter-tweet"');
   });
 
+  it('finds in Memento a page or an X post from the link as people share it: tracking tags, a fragment, a dot after the host', async () => {
+    const page = site.releaseUrl(release(1).slug);
+    const [{ url: post }]: { url: string }[] = await app.db.query(
+      `SELECT url FROM statements WHERE platform = 'x'`,
+    );
+    expect(post).toMatch(/^https:\/\/x\.com\/DmytroKuleba\/status\/[0-9]+$/);
+    const [{ id: pageId }]: { id: string }[] = await app.db.query(
+      `SELECT id FROM statements WHERE url = $1`,
+      [page],
+    );
+    const shared: [string, string][] = [
+      [`${page}?utm_source=newsletter&utm_medium=email&fbclid=IwAR0abc`, page],
+      [encodeURIComponent(`${page}?gclid=xyz#top`), page],
+      [page.replace('127.0.0.1', '127.0.0.1.'), page],
+      [`${post}?s=20`, post],
+      [`${post}?t=3vZ_Qx-abc123&s=19`, post],
+      [`${post.replace('x.com', 'x.com.')}?s=46&utm_source=share`, post],
+    ];
+    for (const [asked, original] of shared) {
+      const gate = await app.http().get(`/timegate/${asked}`);
+      expect([asked, gate.status]).toEqual([asked, 302]);
+      // the original in every link is the URL the statement is held under, not the one asked
+      expect(gate.headers.link).toContain(`<${original}>; rel="original"`);
+      const map = await app.http().get(`/timemap/link/${asked}`).expect(200);
+      expect(map.text).toContain(`<${original}>; rel="original"`);
+      expect(map.text).toMatch(/rel="first (last )?memento"/);
+    }
+    expect((await app.http().get(`/timegate/${page}?utm_campaign=x`).expect(302)).headers.location).toContain(
+      `/statements/${pageId}?version=`,
+    );
+    // a parameter that may pick what the page shows is no tracking tag: that is a page we do not hold
+    const other = await app.http().get(`/timegate/${page}?page=2`).expect(404);
+    expect(JSON.stringify(other.body)).toContain('tracking tags');
+    await app.http().get(`/timegate/${post}?lang=en`).expect(404);
+  });
+
   it('reads a release that changed to embed a post for quotes again: the quoted statement gains the page as a source', async () => {
     const [{ id: quotedId }]: { id: string }[] = await app.db.query(`SELECT id FROM quoted_statements`);
     const postId = (

@@ -9,15 +9,16 @@ import { findAccountIdByProfileUrl, findMementoCaptures, type MementoCapture } f
 import { linkFormatDocument, linkHeader } from './link-format';
 import { nearestMemento, parseAcceptDatetime } from './memento-datetime';
 import { mementoUri, originalLinks, timemapLinks } from './memento-links';
-import { originalUrlOf } from './original-url';
+import { lookupUrlsOf, originalUrlOf } from './original-url';
 
 const TIMEGATE = '/timegate/';
 const TIMEMAP = '/timemap/link/';
 
 /**
- * Memento (RFC 7089) for the statements we hold. The original resource is a statement's platform URL; each
- * captured version is a memento, served by the statement page. A profile URL is not an original we hold:
- * we keep an account's statements, never its profile page, so calling them mementos of it would be false.
+ * Memento (RFC 7089) for the statements we hold. The original resource is a statement's platform URL, found
+ * also from the URL as people share it (tracking tags and the like: lookupUrlsOf); each captured version is a
+ * memento, served by the statement page. A profile URL is not an original we hold: we keep an account's
+ * statements, never its profile page, so calling them mementos of it would be false.
  */
 @ApiTags('memento')
 @Controller()
@@ -38,14 +39,14 @@ export class MementoController {
       if ('error' in parsed) throw new VerbatimError(ErrorCode.InvalidInput, parsed.error);
       at = parsed.date;
     }
-    const mementos = await this.mementosOf(original);
+    const { url, mementos } = await this.mementosOf(original);
     const chosen = nearestMemento(mementos, at);
     const publicUrl = this.config.alerts.publicUrl;
     res
       .status(302)
       .setHeader('Vary', 'accept-datetime')
       .setHeader('Location', mementoUri(publicUrl, chosen))
-      .setHeader('Link', linkHeader(originalLinks(publicUrl, original)))
+      .setHeader('Link', linkHeader(originalLinks(publicUrl, url)))
       .end();
   }
 
@@ -54,11 +55,11 @@ export class MementoController {
   @ApiProduces('application/link-format')
   async timemap(@Req() req: Request, @Res() res: Response): Promise<void> {
     const original = this.originalOf(req, TIMEMAP);
-    const mementos = await this.mementosOf(original);
+    const { url, mementos } = await this.mementosOf(original);
     res
       .status(200)
       .type('application/link-format; charset=utf-8')
-      .send(linkFormatDocument(timemapLinks(this.config.alerts.publicUrl, original, mementos)));
+      .send(linkFormatDocument(timemapLinks(this.config.alerts.publicUrl, url, mementos)));
   }
 
   private originalOf(req: Request, prefix: string): string {
@@ -67,15 +68,27 @@ export class MementoController {
     return original.url;
   }
 
-  private async mementosOf(original: string): Promise<MementoCapture[]> {
-    const mementos = await findMementoCaptures(this.db.manager, original);
-    if (mementos.length > 0) return mementos;
-    const accountId = await findAccountIdByProfileUrl(this.db.manager, original);
+  /**
+   * The captures of the statement `original` names, and its URL as we hold it (the original of every link we
+   * answer with): the URL as asked first, then without what a shared link adds (lookupUrlsOf).
+   */
+  private async mementosOf(original: string): Promise<{ url: string; mementos: MementoCapture[] }> {
+    const candidates = lookupUrlsOf(original);
+    for (const url of candidates) {
+      const mementos = await findMementoCaptures(this.db.manager, url);
+      if (mementos.length > 0) return { url, mementos };
+    }
+    for (const url of candidates) {
+      const accountId = await findAccountIdByProfileUrl(this.db.manager, url);
+      if (accountId)
+        throw new VerbatimError(
+          ErrorCode.NotFound,
+          `${url} is an account's profile URL: its profile page is not archived, its statements are; ask for a statement's URL, or download /accounts/${accountId}.warc.gz`,
+        );
+    }
     throw new VerbatimError(
       ErrorCode.NotFound,
-      accountId
-        ? `${original} is an account's profile URL: its profile page is not archived, its statements are; ask for a statement's URL, or download /accounts/${accountId}.warc.gz`
-        : `no capture of ${original}: Memento here knows statement URLs exactly as the platform gives them`,
+      `no capture of ${original}, with or without its fragment, tracking tags (utm_*, click ids, X's ?s= and ?t=) or a trailing dot on the host: Memento here knows statement URLs as the platform gives them`,
     );
   }
 }

@@ -53,6 +53,27 @@ export function parseXPostUrl(url: URL): { username: string; postId: string } | 
   return { username: match[1], postId: match[2] };
 }
 
+/**
+ * What X's share button adds to a post or profile link: `s` (which app shared it, `?s=20`) and `t` (a per-share
+ * tracking token). Neither picks what the page shows; the path does.
+ */
+const X_SHARE_PARAMS = new Set(['s', 't']);
+
+/**
+ * An X post or profile URL without X's share parameters (`?s=20&t=…`), other parameters kept in order; any
+ * other URL unchanged. The general tracking tags (utm_*, click ids) are normalizePageUrl's.
+ */
+export function withoutXShareParams(url: URL): URL {
+  if (!parseXPostUrl(url) && !parseXAccountUrl(url)) return url;
+  const params = [...url.searchParams];
+  const kept = params.filter(([name]) => !X_SHARE_PARAMS.has(name));
+  if (kept.length === params.length) return url;
+  const out = new URL(url.href);
+  out.search = '';
+  for (const [name, value] of kept) out.searchParams.append(name, value);
+  return out;
+}
+
 export function xProfileUrl(username: string): string {
   return `${X_WEB_ORIGIN}/${username}`;
 }
