@@ -443,6 +443,34 @@ describe('reading room', () => {
     const english = await app.http().get('/').set('Accept-Language', 'en-US').expect(200);
     expect(english.text).toContain('<html lang="en">');
   });
+
+  it('lists the first 200 tracked accounts, not every one, and keeps a filter on another selected', async () => {
+    // paused, so no poll reaches for them; tracked, so the pages would list them all
+    const added: { id: string }[] = await app.db.query(
+      `INSERT INTO accounts (platform, handle, external_id, display_name, profile_url, source_url, tracking, paused,
+                             poll_interval_seconds, next_poll_at)
+       SELECT 'mastodon', 'consulate' || i || '@many.example', 'many' || i, 'Consulate ' || i,
+              'https://many.example/@consulate' || i, 'https://many.example', true, true, 300, now() + interval '1 day'
+       FROM generate_series(1, 200) AS i
+       RETURNING id`,
+    );
+    try {
+      const listed = (html: string) => (html.match(/<li><a href="\/accounts\//g) ?? []).length;
+      const home = await app.http().get('/').expect(200);
+      expect(listed(home.text)).toBe(200);
+      expect(home.text).toContain('Only the first tracked accounts are listed here');
+      // the newest account is past the list, and still the selected filter when asked for
+      const [{ id: newest }]: { id: string }[] = await app.db.query(
+        `SELECT id FROM accounts WHERE tracking ORDER BY created_at DESC, id DESC LIMIT 1`,
+      );
+      const search = await app.http().get(`/search?account=${newest}`).expect(200);
+      expect(search.text).toContain(`<option value="${newest}" selected>`);
+      expect(search.text).toContain('Only the first tracked accounts are in this list');
+      expect((search.text.match(/<option value="[0-9a-f-]{36}"/g) ?? []).length).toBe(201);
+    } finally {
+      await app.db.query(`DELETE FROM accounts WHERE id = ANY($1::uuid[])`, [added.map((a) => a.id)]);
+    }
+  });
 });
 
 describe('reading room of a private archive', () => {

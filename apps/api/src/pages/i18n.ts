@@ -16,6 +16,9 @@ const EN = {
   searchButton: 'Search',
   recentStatements: 'Recent statements',
   trackedAccounts: 'Tracked accounts',
+  moreAccounts: 'Only the first tracked accounts are listed here; the API lists them all:',
+  moreAccountsFilter:
+    'Only the first tracked accounts are in this list; for another, add account=<its id> to the address.',
   recentlyEdited: 'Edited statements',
   recentlyDeleted: 'Deleted statements',
   nothingYet: 'Nothing yet.',
@@ -122,6 +125,9 @@ const UK: Messages = {
   searchButton: 'Шукати',
   recentStatements: 'Останні заяви',
   trackedAccounts: 'Відстежувані акаунти',
+  moreAccounts: 'Тут показано лише перші відстежувані акаунти; API показує всі:',
+  moreAccountsFilter:
+    'У списку лише перші відстежувані акаунти; для іншого додайте до адреси account=<його id>.',
   recentlyEdited: 'Змінені заяви',
   recentlyDeleted: 'Видалені заяви',
   nothingYet: 'Поки нічого немає.',

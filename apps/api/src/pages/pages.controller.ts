@@ -11,10 +11,11 @@ import {
   findAccountView,
   findStatement,
   findVersionLogIndexes,
+  listAccounts,
   listRecentlyDeleted,
   listRecentlyEdited,
   listStatements,
-  listTrackedAccounts,
+  type AccountView,
   type StatementFilter,
   type StatementPage,
 } from '@app/persistence';
@@ -32,6 +33,8 @@ import { viewHelpers } from './view-helpers';
 const HTML = 'text/html; charset=utf-8';
 const PAGE_SIZE = 25;
 const HOME_LIST = 10;
+/** Tracked accounts a page lists (home) or offers as a filter (search): past this, the API lists them, in pages. */
+const ACCOUNTS_LISTED = 200;
 const EXPORT_LIMIT = 1000;
 const UUID = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i;
 const DAY_MS = 24 * 3600 * 1000;
@@ -69,13 +72,13 @@ export class PagesController {
       listStatements(this.db.manager, { limit: HOME_LIST }),
       listRecentlyEdited(this.db.manager, HOME_LIST),
       listRecentlyDeleted(this.db.manager, HOME_LIST),
-      listTrackedAccounts(this.db.manager),
+      this.listedAccounts(),
     ]);
     return this.renderer.render('home', this.frame(page, MESSAGES[page.language].navHome), {
       recent: recent.items,
       edited,
       deleted,
-      accounts,
+      ...accounts,
     });
   }
 
@@ -90,7 +93,7 @@ export class PagesController {
     const filter = this.searchFilter(params, PAGE_SIZE);
     const [results, accounts] = await Promise.all([
       listStatements(this.db.manager, filter),
-      listTrackedAccounts(this.db.manager),
+      this.listedAccounts(params.account),
     ]);
     const platforms = [...this.connectors.platforms].sort();
     const t = MESSAGES[page.language];
@@ -100,7 +103,7 @@ export class PagesController {
       this.frame(page, params.q ? `${t.navSearch}: ${params.q}` : t.navSearch),
       {
         form: params,
-        accounts,
+        ...accounts,
         platforms,
         statuses: STATEMENT_STATUSES,
         items: withSafeSnippets(results),
@@ -258,6 +261,22 @@ export class PagesController {
       firstPageUrl: cursor ? withQuery(page.pathAndQuery, { cursor: undefined }) : null,
       nextPageUrl: nextCursor ? withQuery(page.pathAndQuery, { cursor: nextCursor }) : null,
     };
+  }
+
+  /**
+   * The first tracked accounts, at most ACCOUNTS_LISTED (an archive of 100,000 would otherwise read and render every
+   * one on each page), and whether there are more; with `selected` among them when it names an account.
+   */
+  private async listedAccounts(
+    selected?: string,
+  ): Promise<{ accounts: AccountView[]; moreAccounts: boolean }> {
+    const page = await listAccounts(this.db.manager, { tracking: 'true', limit: ACCOUNTS_LISTED });
+    const accounts = page.items;
+    if (selected && !accounts.some((a) => a.id === selected)) {
+      const account = UUID.test(selected) ? await findAccountView(this.db.manager, selected) : null;
+      if (account) accounts.unshift(account);
+    }
+    return { accounts, moreAccounts: page.nextCursor !== null };
   }
 
   private searchFilter(params: SearchParams, limit: number): StatementFilter {

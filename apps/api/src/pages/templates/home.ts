@@ -13,6 +13,7 @@ export const HOME = `<h1><%= it.t.siteName %></h1>
 <% if (it.accounts.length === 0) { %><p><%= it.t.nothingYet %></p><% } else { %><ul>
 <% for (const a of it.accounts) { %><li><a href="/accounts/<%= a.id %>"><%= it.h.accountName(a) %></a> <span class="meta">· <%= a.platform %></span></li>
 <% } %></ul><% } %>
+<% if (it.moreAccounts) { %><p class="meta"><%= it.t.moreAccounts %> <a href="/api/v1/accounts">/api/v1/accounts</a></p><% } %>
 </section>
 <section aria-labelledby="edited-heading">
 <h2 id="edited-heading"><%= it.t.recentlyEdited %></h2>

@@ -7,7 +7,7 @@ export const SEARCH = `<h1><%= it.t.navSearch %></h1>
 <div><label for="account"><%= it.t.filterAccount %></label>
 <select id="account" name="account"><option value=""><%= it.t.any %></option>
 <% for (const a of it.accounts) { %><option value="<%= a.id %>"<% if (it.form.account === a.id) { %> selected<% } %>><%= it.h.accountName(a) %></option>
-<% } %></select></div>
+<% } %></select><% if (it.moreAccounts) { %> <span class="meta"><%= it.t.moreAccountsFilter %></span><% } %></div>
 <div><label for="platform"><%= it.t.filterPlatform %></label>
 <select id="platform" name="platform"><option value=""><%= it.t.any %></option>
 <% for (const p of it.platforms) { %><option value="<%= p %>"<% if (it.form.platform === p) { %> selected<% } %>><%= p %></option>
