@@ -211,5 +211,8 @@ describe('loadConfig', () => {
       'VERBATIM_CANARY_RETRY_BASE_SECONDS: must be at most VERBATIM_CANARY_INTERVAL_SECONDS (900) (got "1000")',
     ]);
     expect(loadConfig({ VERBATIM_CANARY_RETRY_BASE_SECONDS: '900' }).canaries.retryBaseSeconds).toBe(900);
+    // a limit set below a base left at its default is valid: the base is cut to it where used
+    expect(loadConfig({ VERBATIM_CANARY_INTERVAL_SECONDS: '30' }).canaries.intervalSeconds).toBe(30);
+    expect(loadConfig({ VERBATIM_RETRY_MAX_SECONDS: '20' }).polling.retryMaxSeconds).toBe(20);
   });
 });

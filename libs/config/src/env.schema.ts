@@ -44,6 +44,10 @@ const httpUrlList = (message: string) =>
  * Every setting Verbatim reads, with its default. README.md's configuration table documents the same list;
  * nothing outside libs/config reads process.env.
  */
+/** Defaults of the retry bases, which a shorter limit set alone must not make an error. */
+const RETRY_BASE_DEFAULT = 30;
+const CANARY_RETRY_BASE_DEFAULT = 60;
+
 export const envSchema = z.object({
   DATABASE_URL: url(['postgres:', 'postgresql:'], 'postgres://postgres@127.0.0.1:5432/verbatim'),
   REDIS_URL: url(['redis:', 'rediss:'], 'redis://127.0.0.1:6379'),
@@ -65,7 +69,7 @@ export const envSchema = z.object({
   VERBATIM_HOST_POLLS_PER_SECOND: int(0, 0),
   VERBATIM_BACKFILL_LIMIT: int(200, 0, 10000),
   VERBATIM_WEB_RELEASES_PER_POLL: int(20, 1, 500),
-  VERBATIM_RETRY_BASE_SECONDS: int(30, 1),
+  VERBATIM_RETRY_BASE_SECONDS: int(RETRY_BASE_DEFAULT, 1),
   VERBATIM_RETRY_MAX_SECONDS: int(3600, 1),
   VERBATIM_RECHECK_FRACTION: z.coerce
     .number({ message: 'must be a number' })
@@ -82,7 +86,7 @@ export const envSchema = z.object({
     'must be a comma-separated list of http(s) URLs of accounts to check, e.g. https://t.me/telegram',
   ),
   VERBATIM_CANARY_INTERVAL_SECONDS: int(900, 5),
-  VERBATIM_CANARY_RETRY_BASE_SECONDS: int(60, 1),
+  VERBATIM_CANARY_RETRY_BASE_SECONDS: int(CANARY_RETRY_BASE_DEFAULT, 1),
   VERBATIM_HTTP_CONNECT_TIMEOUT_MS: int(5000, 100),
   VERBATIM_HTTP_TIMEOUT_MS: int(20000, 100),
   VERBATIM_HTTP_MAX_BYTES: int(10 * 1024 * 1024, 1024),
@@ -160,7 +164,11 @@ export const envRules = envSchema.superRefine((env, ctx) => {
       message: `must be at least VERBATIM_MIN_POLL_INTERVAL_SECONDS (${env.VERBATIM_MIN_POLL_INTERVAL_SECONDS})`,
     });
   }
-  if (env.VERBATIM_RETRY_BASE_SECONDS > env.VERBATIM_RETRY_MAX_SECONDS) {
+  // A base at its default is not refused (it is cut to the limit where used): a limit set below it alone is valid
+  if (
+    env.VERBATIM_RETRY_BASE_SECONDS !== RETRY_BASE_DEFAULT &&
+    env.VERBATIM_RETRY_BASE_SECONDS > env.VERBATIM_RETRY_MAX_SECONDS
+  ) {
     // else the base is never waited: every retry, the first too, is cut to the longest wait
     ctx.addIssue({
       code: z.ZodIssueCode.custom,
@@ -168,7 +176,10 @@ export const envRules = envSchema.superRefine((env, ctx) => {
       message: `must be at most VERBATIM_RETRY_MAX_SECONDS (${env.VERBATIM_RETRY_MAX_SECONDS})`,
     });
   }
-  if (env.VERBATIM_CANARY_RETRY_BASE_SECONDS > env.VERBATIM_CANARY_INTERVAL_SECONDS) {
+  if (
+    env.VERBATIM_CANARY_RETRY_BASE_SECONDS !== CANARY_RETRY_BASE_DEFAULT &&
+    env.VERBATIM_CANARY_RETRY_BASE_SECONDS > env.VERBATIM_CANARY_INTERVAL_SECONDS
+  ) {
     // the re-checks of a failing canary double up to the interval: a base above it is never waited
     ctx.addIssue({
       code: z.ZodIssueCode.custom,
