@@ -6,6 +6,13 @@ import { type PreparedArtifact } from './capture.repository';
 import { insertArtifacts } from './artifact-rows';
 
 /** A statement whose recheck is due, and the due time its job claims it by. */
+/**
+ * The order statement rows are locked in, the capture writer's (upsertStatements sorts by account, then post id,
+ * comparing code units: byte order for the ASCII ids platforms give). A poll may write another account's web page,
+ * so a recheck of that account and the poll lock some of the same rows: in one order, neither waits on the other.
+ */
+const STATEMENT_LOCK_ORDER = 's.account_id, s.external_id COLLATE "C"';
+
 export interface DueRecheck {
   id: string;
   dueAt: Date;
@@ -97,7 +104,7 @@ export async function findRecheckTargets(
      FROM statements s JOIN unnest($2::uuid[], $3::timestamptz[]) AS d(id, due) ON d.id = s.id
      LEFT JOIN versions v ON v.statement_id = s.id AND v.number = s.latest_version
      WHERE s.account_id = $1 AND s.next_check_at = d.due
-     ORDER BY s.id ${lock ? 'FOR UPDATE OF s' : ''}`,
+     ORDER BY ${STATEMENT_LOCK_ORDER} ${lock ? 'FOR UPDATE OF s' : ''}`,
     [accountId, due.map((d) => d.id), due.map((d) => d.dueAt)],
   );
   return rows.map((r) => ({
@@ -127,14 +134,14 @@ export async function deferRechecks(
   until: Date,
 ): Promise<number> {
   if (statements.length === 0) return 0;
-  // rows locked in id order, as the writer locks them, so the two never wait on each other in opposite orders;
-  // TypeORM answers an UPDATE with [rows, rowCount]
+  // rows locked in the writer's order, so the two never wait on each other in opposite orders; TypeORM answers
+  // an UPDATE with [rows, rowCount]
   const [, moved]: [unknown[], number] = await db.query(
     `WITH wanted AS (
        SELECT s.id, d.since FROM statements s
        JOIN unnest($1::uuid[], $2::timestamptz[], $3::timestamptz[]) AS d(id, due, since) ON s.id = d.id
        WHERE s.next_check_at = d.due
-       ORDER BY s.id FOR UPDATE OF s
+       ORDER BY ${STATEMENT_LOCK_ORDER} FOR UPDATE OF s
      )
      UPDATE statements s SET next_check_at = $4, recheck_deferred_since = w.since
      FROM wanted w WHERE s.id = w.id`,
