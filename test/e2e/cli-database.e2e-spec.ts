@@ -169,4 +169,20 @@ describe('the CLI on a database that is missing or behind', () => {
     const audited = await verbatim(fresh, 'audit', '--key', logKey);
     expect(audited).toMatchObject({ code: 0, output: expect.stringContaining('AUDIT PASSED') });
   });
+
+  it('an audit that could not run (bad settings, no PostgreSQL) exits 2, never 1, which means a failed audit', async () => {
+    const unreachable = startCli(
+      ['audit', '--key', logKey],
+      env.env({ DATABASE_URL: 'postgres://postgres@127.0.0.1:1/verbatim', VERBATIM_DATA_DIR: dir }),
+    );
+    expect((await waitForExit(unreachable, 30_000)).code).toBe(2);
+    expect(unreachable.output()).toContain(
+      'verbatim audit: could not run: DATABASE_URL: cannot connect to 127.0.0.1:1',
+    );
+    const misconfigured = startCli(
+      ['audit', '--key', logKey],
+      env.env({ DATABASE_URL: 'not a url', VERBATIM_DATA_DIR: dir }),
+    );
+    expect((await waitForExit(misconfigured, 30_000)).code).toBe(2);
+  });
 });

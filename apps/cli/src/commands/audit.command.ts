@@ -84,10 +84,23 @@ export async function auditCommand(opts: AuditCommandOptions): Promise<number> {
     console.error(`verbatim audit: ${(error as Error).message}`);
     return EXIT_AUDIT_USAGE;
   }
-  const blobs = new FileBlobStore(blobDirectory(loadConfig()));
-  const report = await withDatabase((db) =>
-    auditLog(db, { logKey, blobs, ...(batchSize ? { batchSize } : {}) }),
-  );
+  let report;
+  let auditError: unknown;
+  try {
+    const blobs = new FileBlobStore(blobDirectory(loadConfig()));
+    report = await withDatabase((db) =>
+      auditLog(db, { logKey, blobs, ...(batchSize ? { batchSize } : {}) }).catch((error: unknown) => {
+        auditError = error;
+        throw error;
+      }),
+    );
+  } catch (error) {
+    // an error while auditing stays a failure (exit 1 may mean tampering); one before it (settings, a database
+    // that cannot be reached) means the audit could not run, exit 2
+    if (error === auditError) throw error;
+    console.error(`verbatim audit: could not run: ${(error as Error).message}`);
+    return EXIT_AUDIT_USAGE;
+  }
   if (opts.json) console.log(JSON.stringify(report, null, 2));
   else console.log(formatAuditReport(report).join('\n'));
   return report.ok ? EXIT_AUDIT_PASSED : EXIT_AUDIT_FAILED;

@@ -20,8 +20,9 @@ export async function withDatabase<T>(
     config = loadConfig();
   } catch (error) {
     if (error instanceof ConfigError) {
+      // the command could not run, as for a database not ready: 1 is a command's own failure (an audit that failed)
       console.error(error.message);
-      process.exit(1);
+      process.exit(EXIT_DATABASE_NOT_READY);
     }
     throw error;
   }

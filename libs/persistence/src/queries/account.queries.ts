@@ -60,17 +60,6 @@ export function accountView(
   };
 }
 
-/** Accounts being tracked, oldest first. */
-export async function listTrackedAccounts(
-  db: EntityManager,
-  budgetOf?: (platform: string) => number | null,
-): Promise<AccountView[]> {
-  const accounts = await db
-    .getRepository(AccountEntity)
-    .find({ where: { tracking: true }, order: { createdAt: 'ASC' } });
-  return accounts.map((a) => accountView(a, budgetOf));
-}
-
 /** Which accounts a list holds: those being tracked, those not (no longer tracked, or known from a capture), or all. */
 export type AccountTracking = 'true' | 'false' | 'all';
 
@@ -87,8 +76,9 @@ export const ACCOUNT_CURSOR =
 /**
  * Accounts oldest first (ties by id), a page of `limit` after `cursor` (the `nextCursor` of the previous page), read
  * in order from the accounts_created index. The cursor names the last account shown by its exact creation time, so
- * an account tracked or untracked meanwhile neither repeats nor hides another; accounts created while a reader pages
- * come on its last pages.
+ * an account tracked or untracked meanwhile neither repeats nor hides another. An account created while a reader
+ * pages comes on a later page, unless its transaction began before the cursor's account was created (created_at
+ * is when a transaction starts): it may then be missed until the next walk.
  */
 export async function listAccounts(
   db: EntityManager,
