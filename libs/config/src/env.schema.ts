@@ -147,55 +147,58 @@ export const envSchema = z.object({
   VERBATIM_X_MONTHLY_READ_BUDGET: int(10000, 0),
 });
 
+type ParsedEnv = z.infer<typeof envSchema>;
+type NumericSetting = {
+  [K in keyof ParsedEnv]-?: ParsedEnv[K] extends number | undefined ? K : never;
+}[keyof ParsedEnv];
+
+/**
+ * Settings that must agree with each other: `low` at most `high`. The refusal names `reported`, the variable a
+ * person would change; one left at `unlessAt` (its default, cut to the limit where it is used) is not refused, so
+ * a limit set below it alone is valid. An unset optional setting is not compared.
+ */
+const ORDERED_SETTINGS: {
+  low: NumericSetting;
+  high: NumericSetting;
+  reported: 'low' | 'high';
+  unlessAt?: number;
+}[] = [
+  { low: 'VERBATIM_RECHECK_MIN_SECONDS', high: 'VERBATIM_RECHECK_MAX_SECONDS', reported: 'high' },
+  // else every account tracked without an interval would be refused for a field its client never sent
+  {
+    low: 'VERBATIM_MIN_POLL_INTERVAL_SECONDS',
+    high: 'VERBATIM_DEFAULT_POLL_INTERVAL_SECONDS',
+    reported: 'high',
+  },
+  // else the base is never waited: every retry, the first too, is cut to the longest wait
+  {
+    low: 'VERBATIM_RETRY_BASE_SECONDS',
+    high: 'VERBATIM_RETRY_MAX_SECONDS',
+    reported: 'low',
+    unlessAt: RETRY_BASE_DEFAULT,
+  },
+  // the re-checks of a failing canary double up to the interval: a base above it is never waited
+  {
+    low: 'VERBATIM_CANARY_RETRY_BASE_SECONDS',
+    high: 'VERBATIM_CANARY_INTERVAL_SECONDS',
+    reported: 'low',
+    unlessAt: CANARY_RETRY_BASE_DEFAULT,
+  },
+  // else a body of the allowed size could never be read
+  { low: 'VERBATIM_HTTP_MAX_BYTES', high: 'VERBATIM_HTTP_BYTES_IN_FLIGHT', reported: 'high' },
+];
+
 /** Settings that must agree with each other, reported under the variable a person would change. */
 export const envRules = envSchema.superRefine((env, ctx) => {
-  if (env.VERBATIM_RECHECK_MAX_SECONDS < env.VERBATIM_RECHECK_MIN_SECONDS) {
+  for (const { low, high, reported, unlessAt } of ORDERED_SETTINGS) {
+    const [lowValue, highValue] = [env[low], env[high]];
+    if (lowValue === undefined || highValue === undefined || lowValue <= highValue) continue;
+    const [name, other, value] = reported === 'low' ? [low, high, lowValue] : [high, low, highValue];
+    if (value === unlessAt) continue;
     ctx.addIssue({
       code: z.ZodIssueCode.custom,
-      path: ['VERBATIM_RECHECK_MAX_SECONDS'],
-      message: `must be at least VERBATIM_RECHECK_MIN_SECONDS (${env.VERBATIM_RECHECK_MIN_SECONDS})`,
-    });
-  }
-  if (env.VERBATIM_DEFAULT_POLL_INTERVAL_SECONDS < env.VERBATIM_MIN_POLL_INTERVAL_SECONDS) {
-    // else every account tracked without an interval would be refused for a field its client never sent
-    ctx.addIssue({
-      code: z.ZodIssueCode.custom,
-      path: ['VERBATIM_DEFAULT_POLL_INTERVAL_SECONDS'],
-      message: `must be at least VERBATIM_MIN_POLL_INTERVAL_SECONDS (${env.VERBATIM_MIN_POLL_INTERVAL_SECONDS})`,
-    });
-  }
-  // A base at its default is not refused (it is cut to the limit where used): a limit set below it alone is valid
-  if (
-    env.VERBATIM_RETRY_BASE_SECONDS !== RETRY_BASE_DEFAULT &&
-    env.VERBATIM_RETRY_BASE_SECONDS > env.VERBATIM_RETRY_MAX_SECONDS
-  ) {
-    // else the base is never waited: every retry, the first too, is cut to the longest wait
-    ctx.addIssue({
-      code: z.ZodIssueCode.custom,
-      path: ['VERBATIM_RETRY_BASE_SECONDS'],
-      message: `must be at most VERBATIM_RETRY_MAX_SECONDS (${env.VERBATIM_RETRY_MAX_SECONDS})`,
-    });
-  }
-  if (
-    env.VERBATIM_CANARY_RETRY_BASE_SECONDS !== CANARY_RETRY_BASE_DEFAULT &&
-    env.VERBATIM_CANARY_RETRY_BASE_SECONDS > env.VERBATIM_CANARY_INTERVAL_SECONDS
-  ) {
-    // the re-checks of a failing canary double up to the interval: a base above it is never waited
-    ctx.addIssue({
-      code: z.ZodIssueCode.custom,
-      path: ['VERBATIM_CANARY_RETRY_BASE_SECONDS'],
-      message: `must be at most VERBATIM_CANARY_INTERVAL_SECONDS (${env.VERBATIM_CANARY_INTERVAL_SECONDS})`,
-    });
-  }
-  if (
-    env.VERBATIM_HTTP_BYTES_IN_FLIGHT !== undefined &&
-    env.VERBATIM_HTTP_BYTES_IN_FLIGHT < env.VERBATIM_HTTP_MAX_BYTES
-  ) {
-    // else a body of the allowed size could never be read
-    ctx.addIssue({
-      code: z.ZodIssueCode.custom,
-      path: ['VERBATIM_HTTP_BYTES_IN_FLIGHT'],
-      message: `must be at least VERBATIM_HTTP_MAX_BYTES (${env.VERBATIM_HTTP_MAX_BYTES})`,
+      path: [name],
+      message: `must be at ${reported === 'low' ? 'most' : 'least'} ${other} (${env[other]})`,
     });
   }
 });
