@@ -396,6 +396,50 @@ describe('web pages and press releases', () => {
     expect(await statementsOf(res.body.id)).toEqual([]);
     for (const [i, u] of urls.entries())
       expect(await statementsWithUrl(u)).toEqual([{ id: held[i], account_id: listAccountId }]);
+
+    // listed under the second list too, newest captured first, under the account that holds them
+    const second = res.body.id as string;
+    const newestFirst = [...held].reverse();
+    const listed = await app.http().get(`/api/v1/statements?accountId=${second}`).expect(200);
+    expect(listed.body.items.map((i: { id: string }) => i.id)).toEqual(newestFirst);
+    expect(listed.body.items.map((i: { account: { id: string } }) => i.account.id)).toEqual([
+      listAccountId,
+      listAccountId,
+    ]);
+    const firstPage = await app.http().get(`/api/v1/statements?accountId=${second}&limit=1`).expect(200);
+    expect(firstPage.body.items.map((i: { id: string }) => i.id)).toEqual([newestFirst[0]]);
+    const nextPage = await app
+      .http()
+      .get(`/api/v1/statements?accountId=${second}&limit=1&cursor=${firstPage.body.nextCursor}`)
+      .expect(200);
+    expect(nextPage.body.items.map((i: { id: string }) => i.id)).toEqual([newestFirst[1]]);
+    const feed = (await app.http().get(`/feeds/accounts/${second}.atom`).expect(200)).text;
+    for (const id of held) expect(feed).toContain(id);
+    // the holder's own list still lists them, once each
+    const own = await app.http().get(`/api/v1/statements?accountId=${listAccountId}&limit=200`).expect(200);
+    for (const id of held) expect(own.body.items.filter((i: { id: string }) => i.id === id)).toHaveLength(1);
+
+    // a subscription to the second list hears of an edit to a page it saw, with the list named in seenBy
+    const subscription = await app
+      .write('post', '/api/v1/subscriptions')
+      .send({
+        url: site.server.url('/hooks/second-list'),
+        events: ['statement.edited'],
+        accountIds: [second],
+      })
+      .expect(201);
+    site.edit(release(5, { paragraphs: ['Statement 5, corrected twice: the meeting moves to Tuesday.'] }));
+    const payload = await waitFor('a delivery of the edit to the second list', async () => {
+      const rows: { payload: { data: { statementId: string; seenBy?: string[] } } }[] = await app.db.query(
+        `SELECT convert_from(o.payload, 'UTF8')::jsonb AS payload
+         FROM deliveries d JOIN event_outbox o ON o.position = d.position WHERE d.subscription_id = $1`,
+        [subscription.body.id],
+      );
+      return rows[0]?.payload;
+    });
+    // (the site account of the earlier on-demand capture of release 5 saw it too)
+    expect(payload.data.statementId).toBe(held[1]);
+    expect(payload.data.seenBy).toContain(second);
   });
 
   it('refuses to track an article page, which lists no releases, and says to capture it instead', async () => {

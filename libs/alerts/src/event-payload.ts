@@ -8,6 +8,8 @@ export interface WebhookPayload {
     statementId: string | null;
     url: string | null;
     account: { id: string; handle: string; platform: string } | null;
+    /** a web page another tracked list found too: those lists' account ids (`accountIds` filters match them) */
+    seenBy?: string[];
     text: string | null;
     previousText?: string;
     version: number | null;
@@ -49,6 +51,7 @@ export function webhookPayload(event: OutboxEvent, publicUrl: string): WebhookPa
       statementId: event.statementId,
       url: event.statementUrl,
       account: event.account,
+      ...(event.seenBy ? { seenBy: event.seenBy } : {}),
       text: event.text,
       ...(event.type === 'statement.edited' && event.previousText !== null
         ? { previousText: event.previousText }
@@ -77,19 +80,24 @@ export function webhookPayload(event: OutboxEvent, publicUrl: string): WebhookPa
   };
 }
 
+/** Whether the event is about one of these accounts: its own, or one whose list also found the web page. */
+function concernsAny(event: Pick<OutboxEvent, 'accountId' | 'seenBy'>, accountIds: string[]): boolean {
+  if (event.accountId && accountIds.includes(event.accountId)) return true;
+  return (event.seenBy ?? []).some((id) => accountIds.includes(id));
+}
+
 /**
  * Whether a subscription's filters let an event through. A post that was only seen missing and is back was
  * never reported gone, so its `statement.restored` would be noise: it is not sent.
  */
 export function subscriptionWants(
   subscription: { events: string[]; accountIds: string[] | null; keywords: string[] | null },
-  event: Pick<OutboxEvent, 'type' | 'accountId' | 'text' | 'previousStatus'>,
+  event: Pick<OutboxEvent, 'type' | 'accountId' | 'seenBy' | 'text' | 'previousStatus'>,
   matchesKeywords: (text: string, keywords: string[]) => boolean,
 ): boolean {
   if (!subscription.events.includes(event.type)) return false;
   if (event.type === 'statement.restored' && event.previousStatus === 'missing') return false;
-  if (subscription.accountIds && !(event.accountId && subscription.accountIds.includes(event.accountId)))
-    return false;
+  if (subscription.accountIds && !concernsAny(event, subscription.accountIds)) return false;
   if (subscription.keywords && subscription.keywords.length > 0)
     return matchesKeywords(event.text ?? '', subscription.keywords);
   return true;

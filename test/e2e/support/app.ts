@@ -96,6 +96,7 @@ export const ARCHIVE_TABLES = [
   'versions',
   'version_artifacts',
   'version_history_gaps',
+  'statement_sightings',
   'artifacts',
   'events',
   'capture_runs',

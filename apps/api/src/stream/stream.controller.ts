@@ -184,6 +184,7 @@ function wanted(
     {
       type: payload.type,
       accountId: payload.data.account?.id ?? null,
+      seenBy: payload.data.seenBy,
       text: payload.data.text,
       previousStatus: payload.data.previousStatus ?? null,
     },

@@ -25,6 +25,7 @@ import { RoomForHotUpdates1768900000000 } from './1768900000000-RoomForHotUpdate
 import { VersionHistoryGaps1769000000000 } from './1769000000000-VersionHistoryGaps';
 import { WebPageIdentity1769100000000 } from './1769100000000-WebPageIdentity';
 import { AccountsByCreation1769200000000 } from './1769200000000-AccountsByCreation';
+import { PageSightings1769300000000 } from './1769300000000-PageSightings';
 
 /** Every migration, in order. Listed explicitly so builds and tests run the same set. */
 export const MIGRATIONS = [
@@ -55,4 +56,5 @@ export const MIGRATIONS = [
   VersionHistoryGaps1769000000000,
   WebPageIdentity1769100000000,
   AccountsByCreation1769200000000,
+  PageSightings1769300000000,
 ];

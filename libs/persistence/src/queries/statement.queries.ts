@@ -150,12 +150,41 @@ export { artifactUrl } from './artifact-url';
 export async function listStatements(db: EntityManager, filter: StatementFilter): Promise<StatementPage> {
   if (filter.q && !dated(filter)) return searchNewest(db, filter, filter.q);
   if (filter.q) return searchStatements(db, filter, filter.q, chooseSearchPlan);
+  if (filter.accountId) return listAccountStatements(db, { ...filter, accountId: filter.accountId });
   const where = filterConditions(filter);
   if (filter.cursor) where.add('s.seq < ?', filter.cursor);
   const limit = where.param(filter.limit + 1);
   const rows: StatementRow[] = await db.query(
     `SELECT ${STATEMENT_COLUMNS} FROM statements s JOIN accounts a ON a.id = s.account_id
      ${where.sql()} ORDER BY s.seq DESC LIMIT ${limit}`,
+    where.params,
+  );
+  return pageOf(rows, filter.limit);
+}
+
+/**
+ * An account's statements and the web pages it saw that another account's statement holds (statement_sightings),
+ * newest captured first: the newest of each, each read in capture order from its own index, then merged.
+ */
+async function listAccountStatements(
+  db: EntityManager,
+  filter: StatementFilter & { accountId: string },
+): Promise<StatementPage> {
+  const where = filterConditions({ ...filter, accountId: undefined });
+  const account = where.param(filter.accountId);
+  const below = where.param(filter.cursor ?? null);
+  const limit = where.param(filter.limit + 1);
+  const rows: StatementRow[] = await db.query(
+    `SELECT ${STATEMENT_COLUMNS}
+     FROM ((SELECT s.* FROM statements s
+            WHERE s.account_id = ${account} AND (${below}::bigint IS NULL OR s.seq < ${below}) ${where.and()}
+            ORDER BY s.seq DESC LIMIT ${limit})
+           UNION ALL
+           (SELECT s.* FROM statement_sightings g JOIN statements s ON s.id = g.statement_id
+            WHERE g.account_id = ${account} AND (${below}::bigint IS NULL OR g.seq < ${below}) ${where.and()}
+            ORDER BY g.seq DESC LIMIT ${limit})) s
+     JOIN accounts a ON a.id = s.account_id
+     ORDER BY s.seq DESC LIMIT ${limit}`,
     where.params,
   );
   return pageOf(rows, filter.limit);
@@ -182,6 +211,11 @@ class Conditions {
 
   sql(): string {
     return this.conditions.length ? `WHERE ${this.conditions.join(' AND ')}` : '';
+  }
+
+  /** the conditions to follow others: `AND …`, or nothing */
+  and(): string {
+    return this.conditions.map((c) => `AND ${c}`).join(' ');
   }
 }
 

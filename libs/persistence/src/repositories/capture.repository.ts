@@ -142,6 +142,7 @@ export async function writeCaptures(
   const sightings = await placeSightings(db, sets);
   const writing = sightings.filter((s) => s.writes);
   const statements = await upsertStatements(db, writing, firstCheck);
+  await recordSightingsElsewhere(db, sightings);
   const heldContent = await heldContentOf(db, writing, statements);
   // in slices: building and hashing 10,000 records must not hold the event loop
   const planned = await mapInSlices(writing, ({ set, post, accountId }): NewVersion[] => {
@@ -328,6 +329,28 @@ async function placeSightings(db: EntityManager, sets: CaptureSet[]): Promise<Si
     written.add(key);
   }
   return sightings;
+}
+
+/**
+ * Remembers which accounts saw a page another account's statement holds (migration PageSightings), so that the
+ * page is listed under them too and their filters hear of it. Only web pages are ever placed elsewhere.
+ */
+async function recordSightingsElsewhere(db: EntityManager, sightings: Sighting[]): Promise<void> {
+  const elsewhere = sightings.filter((s) => s.accountId !== s.set.accountId);
+  if (elsewhere.length === 0) return;
+  await db.query(
+    `INSERT INTO statement_sightings (account_id, seq, statement_id)
+     SELECT t.seen_by, s.seq, s.id
+     FROM unnest($1::uuid[], $2::uuid[], $3::text[]) AS t(seen_by, holder, external_id)
+     JOIN statements s ON s.account_id = t.holder AND s.external_id = t.external_id
+     ORDER BY t.seen_by, s.seq
+     ON CONFLICT DO NOTHING`,
+    [
+      elsewhere.map((s) => s.set.accountId),
+      elsewhere.map((s) => s.accountId),
+      elsewhere.map((s) => s.post.content.postId),
+    ],
+  );
 }
 
 async function pageHolders(db: EntityManager, ids: string[]): Promise<PageHolders> {

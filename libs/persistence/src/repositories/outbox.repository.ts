@@ -10,6 +10,8 @@ export interface OutboxEvent {
   createdAt: Date;
   statementId: string | null;
   accountId: string | null;
+  /** for a web page: the other accounts whose lists also found it (statement_sightings) */
+  seenBy?: string[];
   versionNumber: number | null;
   statementUrl: string | null;
   statementStatus: string | null;
@@ -48,6 +50,7 @@ interface OutboxEventRow {
   created_at: Date;
   statement_id: string | null;
   account_id: string | null;
+  seen_by: string[] | null;
   version_number: number | null;
   url: string | null;
   status: string | null;
@@ -125,7 +128,10 @@ export async function unsequencedEvents(
             ob.previous_status, e.platform AS event_platform, e.detail,
             e.quotation_id, qn.quoted_statement_id, qs.platform AS quoted_platform, qn.claimed_handle,
             qn.claimed_name, to_char(qn.claimed_date, 'YYYY-MM-DD') AS claimed_date, qn.source_url, qn.post_url,
-            qn.found_in
+            qn.found_in,
+            CASE WHEN s.platform = 'web'
+                 THEN ARRAY(SELECT g.account_id FROM statement_sightings g WHERE g.statement_id = s.id ORDER BY g.seq)
+            END AS seen_by
      FROM batch b
      JOIN events e ON e.id = b.id
      LEFT JOIN quotations qn ON qn.id = e.quotation_id
@@ -153,6 +159,7 @@ export async function unsequencedEvents(
     createdAt: r.created_at,
     statementId: r.statement_id,
     accountId: r.account_id,
+    ...(r.seen_by && r.seen_by.length > 0 ? { seenBy: r.seen_by } : {}),
     versionNumber: r.version_number,
     statementUrl: r.url,
     statementStatus: r.status,
