@@ -440,6 +440,20 @@ describe('web pages and press releases', () => {
     // (the site account of the earlier on-demand capture of release 5 saw it too)
     expect(payload.data.statementId).toBe(held[1]);
     expect(payload.data.seenBy).toContain(second);
+
+    // a search narrowed to the second list finds the pages it saw, a page at a time in capture order
+    const ids = async (path: string) =>
+      (await app.http().get(path).expect(200)).body as { items: { id: string }[]; nextCursor: string | null };
+    expect((await ids(`/api/v1/statements?accountId=${second}&q=Tuesday`)).items.map((i) => i.id)).toEqual([
+      held[1],
+    ]);
+    const searched = await ids(`/api/v1/statements?accountId=${second}&q=statement&limit=1`);
+    expect(searched.items.map((i) => i.id)).toEqual([held[1]]);
+    const searchedNext = await ids(
+      `/api/v1/statements?accountId=${second}&q=statement&limit=1&cursor=${searched.nextCursor}`,
+    );
+    expect(searchedNext.items.map((i) => i.id)).toEqual([held[0]]);
+    expect(searchedNext.nextCursor).toBeNull();
   });
 
   it('refuses to track an article page, which lists no releases, and says to capture it instead', async () => {

@@ -148,8 +148,9 @@ export { artifactUrl } from './artifact-url';
 
 /** Newest captured first; the cursor is a position in capture order, so pages stay stable while captures arrive. */
 export async function listStatements(db: EntityManager, filter: StatementFilter): Promise<StatementPage> {
-  if (filter.q && !dated(filter)) return searchNewest(db, filter, filter.q);
-  if (filter.q) return searchStatements(db, filter, filter.q, chooseSearchPlan);
+  if (filter.q && filter.accountId)
+    return searchAccount(db, { ...filter, accountId: filter.accountId }, filter.q);
+  if (filter.q) return searchOwn(db, filter, filter.q);
   if (filter.accountId) return listAccountStatements(db, { ...filter, accountId: filter.accountId });
   const where = filterConditions(filter);
   if (filter.cursor) where.add('s.seq < ?', filter.cursor);
@@ -188,6 +189,64 @@ async function listAccountStatements(
     where.params,
   );
   return pageOf(rows, filter.limit);
+}
+
+function searchOwn(db: EntityManager, filter: StatementFilter, q: string): Promise<StatementPage> {
+  return dated(filter) ? searchStatements(db, filter, q, chooseSearchPlan) : searchNewest(db, filter, q);
+}
+
+/**
+ * A search narrowed to an account: the matches among its own statements (the search index and its filter words
+ * know only the holding account), merged in capture order with those among the web pages it saw that another
+ * account holds, read from statement_sightings.
+ */
+async function searchAccount(
+  db: EntityManager,
+  filter: StatementFilter & { accountId: string },
+  q: string,
+): Promise<StatementPage> {
+  const own = await searchOwn(db, filter, q);
+  const seen = await searchSightings(db, filter, q);
+  if (seen.rows.length === 0) return own;
+  if (filter.withSnippets && seen.query) await addSnippets(db, seen.rows, seen.query);
+  const ownSeqs: { id: string; seq: string }[] = await db.query(
+    `SELECT id, seq FROM statements WHERE id = ANY($1::uuid[])`,
+    [own.items.map((item) => item.id)],
+  );
+  const seqOf = new Map(ownSeqs.map((r) => [r.id, BigInt(r.seq)]));
+  const merged = [
+    ...own.items.map((item) => ({ seq: seqOf.get(item.id)!, item })),
+    ...seen.rows.map((row) => ({ seq: BigInt(row.seq), item: summaryOf(row) })),
+  ].sort((a, b) => (a.seq === b.seq ? 0 : a.seq > b.seq ? -1 : 1));
+  const page = merged.slice(0, filter.limit);
+  const more = own.nextCursor !== null || merged.length > filter.limit;
+  return {
+    items: page.map((m) => m.item),
+    nextCursor: more && page.length > 0 ? page[page.length - 1].seq.toString() : null,
+  };
+}
+
+/** The newest matches (limit + 1) among the web pages an account saw that another account holds. */
+async function searchSightings(
+  db: EntityManager,
+  filter: StatementFilter & { accountId: string },
+  q: string,
+): Promise<{ rows: StatementRow[]; query: string | null }> {
+  const where = filterConditions({ ...filter, accountId: undefined });
+  const expression = tsqueryExpression(parseSearchQuery(q), filter.language, where.params);
+  const account = where.param(filter.accountId);
+  const below = where.param(filter.cursor ?? null);
+  const limit = where.param(filter.limit + 1);
+  const rows: (StatementRow & { query: string | null })[] = await db.query(
+    `WITH q AS MATERIALIZED (SELECT ${expression} AS query)
+     SELECT q.query::text AS query, ${STATEMENT_COLUMNS}
+     FROM q, statement_sightings g JOIN statements s ON s.id = g.statement_id JOIN accounts a ON a.id = s.account_id
+     WHERE g.account_id = ${account} AND (${below}::bigint IS NULL OR g.seq < ${below}) AND s.search @@ q.query
+       ${where.and()}
+     ORDER BY g.seq DESC LIMIT ${limit}`,
+    where.params,
+  );
+  return { rows, query: rows[0]?.query ?? null };
 }
 
 /** WHERE conditions and their parameters, numbered as they are added. */
