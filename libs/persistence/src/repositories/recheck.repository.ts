@@ -347,11 +347,17 @@ export async function recheckSoon(
   now: Date,
 ): Promise<number> {
   if (externalIds.length === 0) return 0;
+  // rows locked in the writer's order: a plain UPDATE takes them in the order its plan reads them (table order, in
+  // a sequential or bitmap scan), and could hold one that a recheck or a poll waits for while it waits for another
   const rows: { id: string }[] = await db.query(
-    `UPDATE statements SET next_check_at = $3
-     WHERE account_id = $1 AND external_id = ANY($2::text[]) AND status = 'active'
-       AND (next_check_at IS NULL OR next_check_at > $3)
-     RETURNING id`,
+    `WITH soon AS (
+       SELECT s.id FROM statements s
+       WHERE s.account_id = $1 AND s.external_id = ANY($2::text[]) AND s.status = 'active'
+         AND (s.next_check_at IS NULL OR s.next_check_at > $3)
+       ORDER BY ${STATEMENT_LOCK_ORDER} FOR UPDATE OF s
+     )
+     UPDATE statements s SET next_check_at = $3 FROM soon WHERE s.id = soon.id
+     RETURNING s.id`,
     [accountId, externalIds, now],
   );
   return rows.length;
@@ -369,14 +375,18 @@ export async function recheckSoonByPlatformIds(
   now: Date,
 ): Promise<number> {
   if (posts.length === 0) return 0;
+  // rows locked in the writer's order, as in recheckSoon
   const rows: { id: string }[] = await db.query(
     `WITH named AS (
        SELECT * FROM unnest($2::text[], $3::text[]) AS n(account_external_id, external_id)
+     ), wanted AS (
+       SELECT s.id FROM statements s
+       JOIN named n ON s.external_id = n.external_id
+       JOIN accounts a ON a.id = s.account_id AND a.platform = $1 AND a.external_id = n.account_external_id
+       WHERE s.status = 'active' AND (s.next_check_at IS NULL OR s.next_check_at > $4)
+       ORDER BY ${STATEMENT_LOCK_ORDER} FOR UPDATE OF s
      ), soon AS (
-       UPDATE statements s SET next_check_at = $4
-       FROM named n JOIN accounts a ON a.platform = $1 AND a.external_id = n.account_external_id
-       WHERE s.account_id = a.id AND s.external_id = n.external_id AND s.status = 'active'
-         AND (s.next_check_at IS NULL OR s.next_check_at > $4)
+       UPDATE statements s SET next_check_at = $4 FROM wanted w WHERE s.id = w.id
        RETURNING s.id)
      SELECT id FROM soon`,
     [platform, posts.map((p) => p.accountExternalId), posts.map((p) => p.postExternalId), now],
