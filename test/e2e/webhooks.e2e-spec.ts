@@ -2,11 +2,11 @@ import { randomUUID } from 'node:crypto';
 import { createServer, type IncomingHttpHeaders, type Server } from 'node:http';
 import { type AddressInfo } from 'node:net';
 import { Webhook } from 'standardwebhooks';
-import { OutboxSequencer } from '@app/alerts';
-import { insertSubscription } from '@app/persistence';
+import { OutboxSequencer, WebhookDeliverer } from '@app/alerts';
+import { hasClaimableDeliveries, insertSubscription } from '@app/persistence';
 import { createTestEnvironment, type TestEnvironment } from '@app/testing/test-environment';
 import { startFakeMastodon, type FakeMastodon } from '@app/testing/fake-mastodon';
-import { startTestApp, waitFor, type TestApp } from './support/app';
+import { startTestApp, tick, waitFor, type TestApp } from './support/app';
 
 interface Received {
   path: string;
@@ -544,5 +544,225 @@ describe('the outbox', () => {
     );
     expect(positioned).toHaveLength(1);
     expect(JSON.parse(positioned[0].payload)).toMatchObject({ data: { leafIndex: Number(next) } });
+  });
+});
+
+describe('a webhook whose endpoint keeps failing', () => {
+  /** README: "one failing for a day has its subscription disabled" */
+  const DAY_MS = 24 * 3600 * 1000;
+  /** VERBATIM_WEBHOOK_RETRY_BASE_SECONDS as README gives its default: ×5 each time, at most 12 h */
+  const BASE_SECONDS = 5;
+  const LONGEST_WAIT_MS = 12 * 3600 * 1000;
+  /** an event waits for every older transaction on the server, other test databases' too, before it is sent */
+  const OUTBOX_WAIT_MS = 30_000;
+
+  let env: TestEnvironment;
+  let mastodon: FakeMastodon;
+  let app: TestApp;
+  let receiver: Awaited<ReturnType<typeof startReceiver>>;
+
+  beforeAll(async () => {
+    env = await createTestEnvironment();
+    mastodon = await startFakeMastodon();
+    mastodon.addAccount({ username: 'mfa', displayName: 'Ministry of Foreign Affairs' });
+    receiver = await startReceiver();
+    receiver.answer(500);
+    app = await startTestApp(
+      env.config({
+        VERBATIM_WEBHOOK_RETRY_BASE_SECONDS: String(BASE_SECONDS),
+        VERBATIM_PUBLIC_URL: 'https://archive.example.org',
+        // the failing deliveries are expected: keep their warnings out of the test output
+        LOG_LEVEL: 'error',
+      }),
+    );
+  });
+
+  afterAll(async () => {
+    await app?.close();
+    await receiver?.close();
+    await mastodon?.close();
+    await env?.destroy();
+  });
+
+  interface SubscriptionView {
+    id: string;
+    enabled: boolean;
+    disabledAt: string | null;
+    disabledReason: string | null;
+    failingSince: string | null;
+  }
+  interface DeliveryView {
+    id: string;
+    webhookId: string;
+    eventType: string;
+    state: string;
+    nextAttemptAt: string | null;
+    deliveredAt: string | null;
+    attempts: { attemptedAt: string; statusCode: number | null; error: string | null }[];
+  }
+
+  const subscriptionOf = async (id: string) =>
+    (
+      await app
+        .http()
+        .get(`/api/v1/subscriptions/${id}`)
+        .set('Authorization', `Bearer ${app.token}`)
+        .expect(200)
+    ).body as SubscriptionView;
+  /** the subscription's deliveries, oldest first */
+  const deliveriesOf = async (id: string) =>
+    (
+      (
+        await app
+          .http()
+          .get(`/api/v1/subscriptions/${id}/deliveries`)
+          .set('Authorization', `Bearer ${app.token}`)
+          .expect(200)
+      ).body as { items: DeliveryView[] }
+    ).items.reverse();
+
+  /**
+   * Lets the wait the deliverer chose before its next attempt pass, without waiting it out: the subscription's
+   * failing streak and its pending deliveries' due times move back by that wait, so the next attempt is due now
+   * and finds the streak as old as it would be then. The deliverer judges the streak by its own clock against
+   * `failing_since`, and takes what `next_attempt_at <= now()` says is due: these are the times it reads.
+   */
+  async function letRetryWaitPass(subscriptionId: string): Promise<void> {
+    await app.db.query(
+      `WITH wait AS (
+         SELECT GREATEST(min(next_attempt_at) - now(), interval '0') AS span FROM deliveries
+         WHERE subscription_id = $1 AND state = 'pending'
+       ), streak AS (
+         UPDATE subscriptions s SET failing_since = s.failing_since - wait.span FROM wait WHERE s.id = $1
+       )
+       UPDATE deliveries d SET next_attempt_at = d.next_attempt_at - wait.span FROM wait
+       WHERE d.subscription_id = $1 AND d.state = 'pending'`,
+      [subscriptionId],
+    );
+  }
+
+  it('is disabled after a day of failures with its reason shown, is sent nothing more, keeps what comes meanwhile, and resumes', async () => {
+    const created = await app
+      .write('post', '/api/v1/subscriptions')
+      .send({ url: receiver.url, events: ['statement.created'] })
+      .expect(201);
+    const { id, secret } = created.body as { id: string; secret: string };
+    const first = mastodon.publish('mfa', { content: '<p>Said while the receiver was down.</p>' });
+    await app
+      .write('post', '/api/v1/accounts')
+      .send({ url: `${mastodon.origin}/@mfa`, pollIntervalSeconds: 3600 })
+      .expect(201);
+
+    // attempt after attempt, each retry's wait let pass, until the subscription is disabled
+    const steps: { delayMs: number | null; sinceFirstMs: number }[] = [];
+    let disabled: SubscriptionView | undefined;
+    for (let n = 1; n <= 12 && !disabled; n++) {
+      const delivery = await waitFor(
+        `attempt ${n}`,
+        async () => {
+          const [d] = await deliveriesOf(id);
+          return d && d.attempts.length >= n ? d : undefined;
+        },
+        OUTBOX_WAIT_MS,
+      );
+      expect(delivery.attempts).toHaveLength(n);
+      expect(delivery.state).toBe('pending');
+      const subscription = await subscriptionOf(id);
+      const last = Date.parse(delivery.attempts[n - 1].attemptedAt);
+      steps.push({
+        delayMs: delivery.nextAttemptAt ? Date.parse(delivery.nextAttemptAt) - last : null,
+        sinceFirstMs: last - Date.parse(subscription.failingSince!),
+      });
+      if (subscription.enabled) await letRetryWaitPass(id);
+      else disabled = subscription;
+    }
+    expect(disabled).toBeDefined();
+
+    // each wait was the base ×5 per failure, at most 12 h, within the ±20% jitter
+    steps.slice(0, -1).forEach(({ delayMs }, k) => {
+      const planned = Math.min(LONGEST_WAIT_MS, BASE_SECONDS * 1000 * 5 ** k);
+      expect(delayMs).toBeGreaterThanOrEqual(Math.floor(planned * 0.8));
+      expect(delayMs).toBeLessThanOrEqual(Math.ceil(planned * 1.2));
+    });
+    // disabled by the first failure a day or more after the first one, not before: about a day, not two
+    const before = steps.slice(0, -1).map((s) => s.sinceFirstMs);
+    const atDisable = steps[steps.length - 1].sinceFirstMs;
+    expect(Math.max(...before)).toBeLessThan(DAY_MS);
+    expect(atDisable).toBeGreaterThanOrEqual(DAY_MS);
+    expect(atDisable).toBeLessThan(DAY_MS + LONGEST_WAIT_MS * 1.2);
+    // with a 5 s base the ninth attempt lands a day or so after the first (the tenth, if the jitter fell short)
+    expect(steps.length).toBeGreaterThanOrEqual(9);
+    expect(steps.length).toBeLessThanOrEqual(10);
+
+    // the reason, through the API: since when it failed, and how
+    const [failed] = await deliveriesOf(id);
+    expect(disabled).toMatchObject({
+      enabled: false,
+      disabledAt: failed.attempts[failed.attempts.length - 1].attemptedAt,
+      disabledReason: `the endpoint has failed since ${disabled!.failingSince}: the endpoint answered HTTP 500`,
+    });
+    const { items: listed } = (
+      await app.http().get('/api/v1/subscriptions').set('Authorization', `Bearer ${app.token}`).expect(200)
+    ).body as { items: SubscriptionView[] };
+    expect(listed.find((s) => s.id === id)).toMatchObject({ enabled: false });
+    // every attempt reached the receiver, answered 500, under the same webhook-id, and none was given up
+    expect(failed.state).toBe('pending');
+    expect(failed.attempts.every((a) => a.statusCode === 500)).toBe(true);
+    const tried = receiver.received.filter((r) => r.path === '/hooks');
+    expect(tried).toHaveLength(steps.length);
+    expect(new Set(tried.map((r) => r.headers['webhook-id']))).toEqual(new Set([failed.webhookId]));
+
+    // a statement captured while disabled is queued for the subscription, not dropped
+    const second = mastodon.publish('mfa', { content: '<p>Said while the subscription was disabled.</p>' });
+    await app.write('post', '/api/v1/captures').send({ url: second.url }).expect(202);
+    const queued = await waitFor(
+      'the delivery made while disabled',
+      async () => {
+        const all = await deliveriesOf(id);
+        return all.length === 2 ? all[1] : undefined;
+      },
+      OUTBOX_WAIT_MS,
+    );
+    expect(queued).toMatchObject({ eventType: 'statement.created', state: 'pending', attempts: [] });
+
+    // and nothing is attempted while disabled: the new delivery is due, yet no round takes it
+    expect(Date.parse(queued.nextAttemptAt!)).toBeLessThanOrEqual(Date.now());
+    await tick(app);
+    expect(await hasClaimableDeliveries(app.db.manager)).toBe(false);
+    expect(await app.app.get(WebhookDeliverer).deliverOnce()).toEqual({ attempted: 0, more: false });
+    expect(receiver.received.filter((r) => r.path === '/hooks')).toHaveLength(steps.length);
+    expect((await deliveriesOf(id)).map((d) => d.attempts.length)).toEqual([steps.length, 0]);
+
+    // resumed: the streak starts over and what waited is sent at once, the first event (its retry still hours
+    // away) under its same webhook-id
+    expect(Date.parse(failed.nextAttemptAt!) - Date.now()).toBeGreaterThan(3600 * 1000);
+    receiver.answer(200);
+    const resumed = await app
+      .write('patch', `/api/v1/subscriptions/${id}`)
+      .send({ enabled: true })
+      .expect(200);
+    expect(resumed.body).toMatchObject({
+      enabled: true,
+      disabledAt: null,
+      disabledReason: null,
+      failingSince: null,
+    });
+    const sent = await waitFor(
+      'both events delivered',
+      async () => {
+        const all = await deliveriesOf(id);
+        return all.every((d) => d.state === 'delivered') ? all : undefined;
+      },
+      OUTBOX_WAIT_MS,
+    );
+    expect(sent.map((d) => d.attempts.length)).toEqual([steps.length + 1, 1]);
+    const verifier = new Webhook(secret);
+    const accepted = receiver.received.filter((r) => r.path === '/hooks' && r.status === 200);
+    const payloads = accepted.map(
+      (r) => verifier.verify(r.body, r.headers as Record<string, string>) as Payload,
+    );
+    expect(payloads.map((p) => p.data.url).sort()).toEqual([first.url, second.url].sort());
+    expect(accepted.find((r) => r.headers['webhook-id'] === failed.webhookId)).toBeDefined();
+    expect(await subscriptionOf(id)).toMatchObject({ enabled: true, failingSince: null });
   });
 });
