@@ -5,19 +5,19 @@ import { type Request, type Response } from 'express';
 import { DataSource } from 'typeorm';
 import { VERBATIM_CONFIG, type VerbatimConfig } from '@app/config';
 import { ErrorCode, VerbatimError } from '@app/core';
-import { findAccountIdByProfileUrl, findMementoCaptures, type MementoCapture } from '@app/persistence';
+import { findMementoCaptures, findProfileAccountId, type MementoCapture } from '@app/persistence';
 import { linkFormatDocument, linkHeader } from './link-format';
 import { nearestMemento, parseAcceptDatetime } from './memento-datetime';
 import { mementoUri, originalLinks, timemapLinks } from './memento-links';
-import { lookupUrlsOf, originalUrlOf } from './original-url';
+import { lookupOf, originalUrlOf } from './original-url';
 
 const TIMEGATE = '/timegate/';
 const TIMEMAP = '/timemap/link/';
 
 /**
  * Memento (RFC 7089) for the statements we hold. The original resource is a statement's platform URL, found
- * also from the URL as people share it (tracking tags and the like: lookupUrlsOf); each captured version is a
- * memento, served by the statement page. A profile URL is not an original we hold: we keep an account's
+ * also from the URL as people share it (tracking tags, X's other hosts, names in another case: lookupOf); each
+ * captured version is a memento, served by the statement page. A profile URL is not an original we hold: we keep an account's
  * statements, never its profile page, so calling them mementos of it would be false.
  */
 @ApiTags('memento')
@@ -70,25 +70,22 @@ export class MementoController {
 
   /**
    * The captures of the statement `original` names, and its URL as we hold it (the original of every link we
-   * answer with): the URL as asked first, then without what a shared link adds (lookupUrlsOf).
+   * answer with): the URL as asked first, then without what a shared link adds, then the platform post it
+   * names (lookupOf). One query, and one more to explain a miss.
    */
   private async mementosOf(original: string): Promise<{ url: string; mementos: MementoCapture[] }> {
-    const candidates = lookupUrlsOf(original);
-    for (const url of candidates) {
-      const mementos = await findMementoCaptures(this.db.manager, url);
-      if (mementos.length > 0) return { url, mementos };
-    }
-    for (const url of candidates) {
-      const accountId = await findAccountIdByProfileUrl(this.db.manager, url);
-      if (accountId)
-        throw new VerbatimError(
-          ErrorCode.NotFound,
-          `${url} is an account's profile URL: its profile page is not archived, its statements are; ask for a statement's URL, or download /accounts/${accountId}.warc.gz`,
-        );
-    }
+    const lookup = lookupOf(original);
+    const found = await findMementoCaptures(this.db.manager, lookup);
+    if (found) return found;
+    const accountId = await findProfileAccountId(this.db.manager, lookup);
+    if (accountId)
+      throw new VerbatimError(
+        ErrorCode.NotFound,
+        `${original} is an account's profile URL: its profile page is not archived, its statements are; ask for a statement's URL, or download /accounts/${accountId}.warc.gz`,
+      );
     throw new VerbatimError(
       ErrorCode.NotFound,
-      `no capture of ${original}, with or without its fragment, tracking tags (utm_*, click ids, X's ?s= and ?t=) or a trailing dot on the host: Memento here knows statement URLs as the platform gives them`,
+      `no capture of ${original}, with or without its fragment, tracking tags (utm_*, click ids, X's ?s= and ?t=) or a trailing dot on the host, nor of the post it names on X, Mastodon, Bluesky or Telegram (any host form, names in any case): Memento here knows statement URLs as the platform gives them`,
     );
   }
 }

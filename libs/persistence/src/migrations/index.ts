@@ -26,6 +26,7 @@ import { VersionHistoryGaps1769000000000 } from './1769000000000-VersionHistoryG
 import { WebPageIdentity1769100000000 } from './1769100000000-WebPageIdentity';
 import { AccountsByCreation1769200000000 } from './1769200000000-AccountsByCreation';
 import { PageSightings1769300000000 } from './1769300000000-PageSightings';
+import { AccountLookups1769400000000 } from './1769400000000-AccountLookups';
 
 /** Every migration, in order. Listed explicitly so builds and tests run the same set. */
 export const MIGRATIONS = [
@@ -57,4 +58,5 @@ export const MIGRATIONS = [
   WebPageIdentity1769100000000,
   AccountsByCreation1769200000000,
   PageSightings1769300000000,
+  AccountLookups1769400000000,
 ];

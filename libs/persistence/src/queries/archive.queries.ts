@@ -9,25 +9,71 @@ export interface MementoCapture {
 }
 
 /**
- * Every capture of the statements whose platform URL is exactly `url`, oldest first (ties: by statement,
- * then version, so the order is stable). Usually one statement; a URL re-used by a platform gives several.
+ * What a Memento request may name a statement by (apps/api's lookupOf): the URLs it may be held under, best
+ * first, and for a platform's post or profile link, the account it names and the post's id under it.
  */
-export async function findMementoCaptures(db: EntityManager, url: string): Promise<MementoCapture[]> {
-  const rows: { statement_id: string; number: number; captured_at: Date }[] = await db.query(
-    `SELECT v.statement_id, v.number, v.captured_at
-       FROM statements s JOIN versions v ON v.statement_id = s.id
-      WHERE s.url = $1
-      ORDER BY v.captured_at, s.seq, v.number`,
-    [url],
-  );
-  return rows.map((r) => ({ statementId: r.statement_id, version: r.number, capturedAt: r.captured_at }));
+export interface MementoLookup {
+  urls: string[];
+  /** the account: `name` is its handle in lower case (handles match in any case) or its platform id (a DID) */
+  account?: { platform: string; name: string };
+  /** the post's external id under that account; none for a profile link */
+  postId?: string;
 }
 
-/** The account whose profile URL is exactly `url`, if any: Memento uses it to explain why it has no captures. */
-export async function findAccountIdByProfileUrl(db: EntityManager, url: string): Promise<string | null> {
-  const [row]: { id: string }[] = await db.query(`SELECT id FROM accounts WHERE profile_url = $1 LIMIT 1`, [
-    url,
-  ]);
+/**
+ * Stands in MementoLookup.postId for the account's platform id: a Bluesky post's id carries its author's DID,
+ * which a link by handle does not give.
+ */
+export const ACCOUNT_PLATFORM_ID = '{account}';
+
+/**
+ * Every capture of the statement a Memento lookup names, oldest first (ties: by statement, then version, so
+ * the order is stable), and the URL it is held under; null when none. The first of the lookup's URLs that
+ * holds one wins; only when none does, the post by its identity: its account's statements are unique by
+ * external id. Usually one statement; a URL re-used by a platform gives several.
+ */
+export async function findMementoCaptures(
+  db: EntityManager,
+  lookup: MementoLookup,
+): Promise<{ url: string; mementos: MementoCapture[] } | null> {
+  const rows: { url: string; statement_id: string; number: number; captured_at: Date }[] = await db.query(
+    `WITH by_url AS (
+       SELECT id, url, seq, array_position($1::text[], url) AS rank FROM statements WHERE url = ANY($1::text[])
+     ), held AS (
+       SELECT id, url, seq FROM by_url WHERE rank = (SELECT min(rank) FROM by_url)
+       UNION ALL
+       SELECT s.id, s.url, s.seq
+         FROM accounts a
+         JOIN statements s ON s.account_id = a.id AND s.external_id = replace($4, $5, a.external_id)
+        WHERE NOT EXISTS (SELECT FROM by_url)
+          AND a.platform = $2 AND (lower(a.handle) = $3 OR a.external_id = $3)
+     )
+     SELECT h.url, v.statement_id, v.number, v.captured_at
+       FROM held h JOIN versions v ON v.statement_id = h.id
+      ORDER BY v.captured_at, h.seq, v.number`,
+    [lookup.urls, lookup.account?.platform, lookup.account?.name, lookup.postId, ACCOUNT_PLATFORM_ID],
+  );
+  if (rows.length === 0) return null;
+  const mementos = rows.map((r) => ({
+    statementId: r.statement_id,
+    version: r.number,
+    capturedAt: r.captured_at,
+  }));
+  return { url: rows[0].url, mementos };
+}
+
+/**
+ * The account a Memento lookup names as a profile (by its profile URL, or a profile link's account), if any:
+ * Memento uses it to explain why it has no captures.
+ */
+export async function findProfileAccountId(db: EntityManager, lookup: MementoLookup): Promise<string | null> {
+  const profile = lookup.postId === undefined ? lookup.account : undefined;
+  const [row]: { id: string }[] = await db.query(
+    `SELECT id FROM accounts
+      WHERE profile_url = ANY($1::text[]) OR (platform = $2 AND (lower(handle) = $3 OR external_id = $3))
+      LIMIT 1`,
+    [lookup.urls, profile?.platform, profile?.name],
+  );
   return row?.id ?? null;
 }
 
