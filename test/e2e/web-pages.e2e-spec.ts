@@ -2,13 +2,14 @@ import { createHash } from 'node:crypto';
 import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
+import { gunzipSync } from 'node:zlib';
 import { runVerify } from '@app/cli/commands/verify.command';
 import { type EvidenceBundle } from '@app/ledger';
 import { startMinistrySite, type MinistrySite, type Release } from '@app/testing/fake-web';
 import { type FakeX, KULEBA_STATEMENT_TEXT, kulebaXPost, startFakeX } from '@app/testing/fake-x';
 import { hostileWebCorpus, manyLinksPage } from '@app/testing/hostile/web-corpus';
 import { createTestEnvironment, type TestEnvironment } from '@app/testing/test-environment';
-import { startTestApp, waitFor, type TestApp } from './support/app';
+import { getBytes, startTestApp, waitFor, type TestApp } from './support/app';
 
 const MAX_BYTES = 10 * 1024 * 1024;
 const RELEASES_PER_POLL = 3;
@@ -415,6 +416,9 @@ describe('web pages and press releases', () => {
     expect(nextPage.body.items.map((i: { id: string }) => i.id)).toEqual([newestFirst[1]]);
     const feed = (await app.http().get(`/feeds/accounts/${second}.atom`).expect(200)).text;
     for (const id of held) expect(feed).toContain(id);
+    // and the second list's WARC holds their captures
+    const warc = gunzipSync((await getBytes(app, `/accounts/${second}.warc.gz`)).body).toString('latin1');
+    for (const id of held) expect(warc).toContain(`statement-id: ${id}`);
     // the holder's own list still lists them, once each
     const own = await app.http().get(`/api/v1/statements?accountId=${listAccountId}&limit=200`).expect(200);
     for (const id of held) expect(own.body.items.filter((i: { id: string }) => i.id === id)).toHaveLength(1);

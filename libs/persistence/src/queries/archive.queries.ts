@@ -210,7 +210,8 @@ export async function findWarcObservations(
 
 /**
  * A page of an account's statement ids in capture order, after the `after` position (a `seq`): the account
- * export walks them page by page, so it never holds the whole account.
+ * export walks them page by page, so it never holds the whole account. With them, the web pages the account saw
+ * that another account holds (statement_sightings), in the same order.
  */
 export async function pageAccountStatementIds(
   db: EntityManager,
@@ -219,8 +220,13 @@ export async function pageAccountStatementIds(
   limit: number,
 ): Promise<{ ids: string[]; last: string | null }> {
   const rows: { id: string; seq: string }[] = await db.query(
-    `SELECT id, seq FROM statements WHERE account_id = $1 AND ($2::bigint IS NULL OR seq > $2::bigint)
-      ORDER BY seq LIMIT $3`,
+    `SELECT id, seq FROM (
+       (SELECT id, seq FROM statements WHERE account_id = $1 AND ($2::bigint IS NULL OR seq > $2::bigint)
+         ORDER BY seq LIMIT $3)
+       UNION ALL
+       (SELECT statement_id AS id, seq FROM statement_sightings
+         WHERE account_id = $1 AND ($2::bigint IS NULL OR seq > $2::bigint) ORDER BY seq LIMIT $3)
+     ) AS held ORDER BY seq LIMIT $3`,
     [accountId, after, limit],
   );
   return { ids: rows.map((r) => r.id), last: rows.length ? rows[rows.length - 1].seq : null };
