@@ -174,7 +174,8 @@ describe('rechecks: edits, deletions, restorations', () => {
     );
   });
 
-  it('restores a deleted post that reappears', async () => {
+  it('restores a deleted post that reappears, edited: restored first, then the edit', async () => {
+    mastodon.edit(ids.deleted.postId, '<p>Back, and reworded.</p>');
     mastodon.restore(ids.deleted.postId);
     const view = await untilStatus(ids.deleted.statementId, 'active');
     expect(view.observations.at(-1)).toMatchObject({
@@ -182,7 +183,11 @@ describe('rechecks: edits, deletions, restorations', () => {
       previousStatus: 'deleted',
       httpStatus: 200,
     });
-    expect((await events(ids.deleted.statementId)).at(-1)).toBe('statement.restored');
+    expect(view.versions.at(-1)!.text).toBe('Back, and reworded.');
+    expect((await events(ids.deleted.statementId)).slice(-2)).toEqual([
+      'statement.restored',
+      'statement.edited',
+    ]);
   });
 
   it.each<FailureMode>(['server-error', 'hang', 'reset', 'rate-limited'])(

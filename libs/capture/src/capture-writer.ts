@@ -522,9 +522,11 @@ export class CaptureWriter {
         capturedAt: checkedAt,
         posts: posts.filter((p) => claimed.has(p.content.postId)),
       };
-      const stored = await this.writeSet(tx, set);
+      // what was observed first, then what changed: a deleted post that comes back edited is restored, then
+      // edited, in its events and in the log
       const plan = planRecheck(work.account.id, targets, byPostId, checkedAt, this.config.recheck);
       const observationIds = await writeObservations(tx, plan.observations, this.config.log.origin);
+      const stored = await this.writeSet(tx, set);
       const change = accountAvailabilityAfter(availability, plan.answers);
       if (change.event !== null) {
         await setAccountAvailability(tx, work.account.id, change.next, checkedAt);
