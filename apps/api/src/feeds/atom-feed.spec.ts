@@ -11,6 +11,9 @@ function statement(text: string, displayName: string): StatementSummaryView {
     text,
     firstCapturedAt: '2026-03-01T10:00:00.000Z',
     authoredAt: '2026-03-01T09:59:00.000Z',
+    status: 'active',
+    statusChangedAt: null,
+    latestVersion: 1,
     account: { displayName, handle: 'mfa@diplo.example', url: 'https://diplo.example/@mfa' },
   } as unknown as StatementSummaryView;
 }
@@ -56,26 +59,182 @@ describe('atomFeed', () => {
     expect(doc.feed.subtitle).toBe('Statements of Ministry\ufffd (@mfa@diplo.example)');
   });
 
-  it('dates a deleted feed by when each status changed, says when in the entry, and falls back to the capture', () => {
-    const deletedAt = (statusChangedAt: string | null, id: string) =>
-      ({ ...statement('Text', 'Ministry'), id, statusChangedAt }) as StatementSummaryView;
-    const xml = atomFeed({
-      selfUrl: 'https://archive.example/feeds/deleted.atom',
-      title: 'Verbatim: deleted statements',
-      description: 'Statements confirmed deleted',
-      publicUrl: 'https://archive.example',
-      statements: [deletedAt('2026-03-02T13:00:58.000Z', 'a'), deletedAt(null, 'b')],
-      datedBy: 'deletion',
-    });
-    const doc = new XMLParser().parse(xml) as {
-      feed: { updated: string; entry: { updated: string; content: string }[] };
+  describe('changes and statuses', () => {
+    type Entry = {
+      id: string;
+      title: string;
+      updated: string;
+      published: string;
+      content: string;
+      category: { '@term': string; '@label': string };
     };
-    expect(doc.feed.updated).toBe('2026-03-02T13:00:58.000Z');
-    expect(doc.feed.entry.map((e) => e.updated)).toEqual([
-      '2026-03-02T13:00:58.000Z',
-      '2026-03-01T10:00:00.000Z',
-    ]);
-    expect(doc.feed.entry[0].content).toBe('<p>Deletion observed 2026-03-02 13:00:58 UTC.</p>Text');
-    expect(doc.feed.entry[1].content).toBe('Text');
+    type Parsed = Omit<Entry, 'title' | 'content'> & Record<'title' | 'content', { '#text': string }>;
+    /** The document with its attributes, an entry's HTML title and content as their text. */
+    const parse = (xml: string) => {
+      const doc = new XMLParser({
+        ignoreAttributes: false,
+        attributeNamePrefix: '@',
+        isArray: (name) => name === 'entry',
+      }).parse(xml) as { feed: { updated: string; entry?: Parsed[] } };
+      const entry = doc.feed.entry?.map((e): Entry => ({
+        ...e,
+        title: e.title['#text'],
+        content: e.content['#text'],
+      }));
+      return { feed: { ...doc.feed, entry } };
+    };
+    const at = (changes: Partial<StatementSummaryView>): StatementSummaryView => ({
+      ...statement('We will not negotiate.', 'Ministry'),
+      ...changes,
+    });
+    const feedOf = (
+      statements: StatementSummaryView[],
+      extra: { restorations?: boolean; emptySince?: Date } = {},
+    ) =>
+      parse(
+        atomFeed({
+          selfUrl: 'https://archive.example/feeds/statements.atom',
+          title: 'Verbatim: new statements',
+          description: 'Statements as captured',
+          publicUrl: 'https://archive.example',
+          statements,
+          ...extra,
+        }),
+      ).feed;
+
+    it('dates an edited entry by its latest version, still published when authored, and says which version it shows', () => {
+      const [entry] = feedOf([
+        at({
+          text: 'We will negotiate.',
+          latestVersion: 2,
+          latestVersionCapturedAt: '2026-03-03T08:00:00.000Z',
+          lastSeenAt: '2026-03-04T00:00:00.000Z',
+        }),
+      ]).entry!;
+      expect(entry.updated).toBe('2026-03-03T08:00:00.000Z');
+      expect(entry.published).toBe('2026-03-01T09:59:00.000Z');
+      expect(entry.content).toBe(
+        '<p>Edited: this is version 2, captured 2026-03-03 08:00:00 UTC.</p>We will negotiate.',
+      );
+      expect(entry.title).toBe('We will negotiate.');
+      expect(entry.category).toEqual({ '@term': 'active', '@label': 'Active' });
+    });
+
+    it('publishes an entry with no authored time at its first capture, and dates an unchanged one by it', () => {
+      const [entry] = feedOf([
+        at({ authoredAt: null, latestVersionCapturedAt: '2026-03-01T10:00:00.000Z' }),
+      ]).entry!;
+      expect(entry.published).toBe('2026-03-01T10:00:00.000Z');
+      expect(entry.updated).toBe('2026-03-01T10:00:00.000Z');
+      expect(entry.content).toBe('We will not negotiate.');
+    });
+
+    it('says a status other than active in the title, a first line and a category, dated by the change', () => {
+      const entries = feedOf([
+        at({ id: 'd', status: 'deleted', statusChangedAt: '2026-03-02T13:00:58.000Z' }),
+        at({ id: 'm', status: 'missing', statusChangedAt: '2026-03-02T12:00:00.000Z' }),
+        at({ id: 'u', status: 'unavailable', statusChangedAt: '2026-03-02T11:00:00.000Z' }),
+        at({ id: 'r', status: 'active', statusChangedAt: '2026-03-02T10:00:00.000Z' }),
+        at({ id: 'x', status: 'deleted', statusChangedAt: null }),
+      ]).entry!;
+      expect(entries.map((e) => [e.id, e.title, e.category['@term'], e.updated])).toEqual([
+        ['urn:uuid:d', '[Deleted] We will not negotiate.', 'deleted', '2026-03-02T13:00:58.000Z'],
+        ['urn:uuid:m', '[Not found] We will not negotiate.', 'missing', '2026-03-02T12:00:00.000Z'],
+        ['urn:uuid:u', '[Unavailable] We will not negotiate.', 'unavailable', '2026-03-02T11:00:00.000Z'],
+        // outside the deleted feed, a restoration is said in the content only
+        ['urn:uuid:r', 'We will not negotiate.', 'restored', '2026-03-02T10:00:00.000Z'],
+        // a deletion recorded before status changes were timed: its capture is its latest known change
+        ['urn:uuid:x', '[Deleted] We will not negotiate.', 'deleted', '2026-03-01T10:00:00.000Z'],
+      ]);
+      expect(entries.map((e) => e.content)).toEqual([
+        '<p>Deleted: the deletion was observed 2026-03-02 13:00:58 UTC.</p>We will not negotiate.',
+        '<p>Not found since 2026-03-02 12:00:00 UTC; its deletion is not confirmed yet.</p>We will not negotiate.',
+        '<p>Unavailable since 2026-03-02 11:00:00 UTC: its account cannot be read.</p>We will not negotiate.',
+        '<p>Restored 2026-03-02 10:00:00 UTC: available again.</p>We will not negotiate.',
+        '<p>Deleted.</p>We will not negotiate.',
+      ]);
+    });
+
+    it('dates an entry by whichever came last, its edit or its status change, and says both', () => {
+      const [entry] = feedOf([
+        at({
+          status: 'deleted',
+          statusChangedAt: '2026-03-02T13:00:00.000Z',
+          latestVersion: 3,
+          latestVersionCapturedAt: '2026-03-02T12:00:00.000Z',
+        }),
+      ]).entry!;
+      expect(entry.updated).toBe('2026-03-02T13:00:00.000Z');
+      expect(entry.content).toBe(
+        '<p>Deleted: the deletion was observed 2026-03-02 13:00:00 UTC.</p>' +
+          '<p>Edited: this is version 3, captured 2026-03-02 12:00:00 UTC.</p>We will not negotiate.',
+      );
+    });
+
+    it('titles a restoration in the deleted feed, keeping the order it is given', () => {
+      const entries = feedOf(
+        [
+          at({ id: 'r', status: 'active', statusChangedAt: '2026-03-02T14:00:00.000Z' }),
+          at({ id: 'd', status: 'deleted', statusChangedAt: '2026-03-02T13:00:00.000Z' }),
+        ],
+        { restorations: true },
+      ).entry!;
+      expect(entries.map((e) => [e.id, e.title, e.category])).toEqual([
+        ['urn:uuid:r', '[Restored] We will not negotiate.', { '@term': 'restored', '@label': 'Restored' }],
+        ['urn:uuid:d', '[Deleted] We will not negotiate.', { '@term': 'deleted', '@label': 'Deleted' }],
+      ]);
+    });
+
+    it('keeps the captured text escaped behind a status prefix', () => {
+      const xml = atomFeed({
+        selfUrl: 'https://archive.example/feeds/statements.atom',
+        title: 'Verbatim: new statements',
+        description: 'Statements as captured',
+        publicUrl: 'https://archive.example',
+        statements: [
+          at({ text: '<b>x</b> ]]> & "q"', status: 'deleted', statusChangedAt: '2026-03-02T13:00:00.000Z' }),
+        ],
+      });
+      expect(XML_CHARS.test(xml)).toBe(true);
+      const [entry] = parse(xml).feed.entry!;
+      expect(entry.title).toBe('[Deleted] &lt;b&gt;x&lt;/b&gt; ]]&gt; &amp; &quot;q&quot;');
+      expect(entry.content).toContain('&lt;b&gt;x&lt;/b&gt; ]]&gt; &amp; &quot;q&quot;');
+    });
+
+    it('escapes a status it does not know, attributes included', () => {
+      const xml = atomFeed({
+        selfUrl: 'https://archive.example/feeds/statements.atom',
+        title: 'Verbatim: new statements',
+        description: 'Statements as captured',
+        publicUrl: 'https://archive.example',
+        statements: [at({ status: 'held <by> "a" & b' })],
+      });
+      const [entry] = parse(xml).feed.entry!;
+      // escaped in the document (the parser would forgive a bare `<` or `&`); parsed, the status as it was
+      expect(xml).toContain('term="held &lt;by&gt; &quot;a&quot; &amp; b"');
+      expect(entry.category).toEqual({ '@term': 'held <by> "a" & b', '@label': 'held <by> "a" & b' });
+      expect(entry.title).toBe('[held &lt;by&gt; &quot;a&quot; &amp; b] We will not negotiate.');
+      expect(entry.content).toBe(
+        '<p>Status: held &lt;by&gt; &quot;a&quot; &amp; b.</p>We will not negotiate.',
+      );
+    });
+
+    it('is as new as its newest entry, whatever their order', () => {
+      const feed = feedOf([
+        at({ id: 'a', statusChangedAt: null }),
+        at({ id: 'b', latestVersion: 2, latestVersionCapturedAt: '2026-03-05T00:00:00.000Z' }),
+        at({ id: 'c', status: 'deleted', statusChangedAt: '2026-03-04T00:00:00.000Z' }),
+      ]);
+      expect(feed.updated).toBe('2026-03-05T00:00:00.000Z');
+      expect(feed.entry!.map((e) => e.id)).toEqual(['urn:uuid:a', 'urn:uuid:b', 'urn:uuid:c']);
+    });
+
+    it('dates an empty feed by when it began, never 1970', () => {
+      expect(feedOf([], { emptySince: new Date('2026-01-15T08:00:00.000Z') }).updated).toBe(
+        '2026-01-15T08:00:00.000Z',
+      );
+      const before = Date.now();
+      expect(Date.parse(feedOf([]).updated)).toBeGreaterThanOrEqual(before - 1000);
+    });
   });
 });

@@ -7,7 +7,8 @@ import { VERBATIM_CONFIG, type VerbatimConfig } from '@app/config';
 import { ErrorCode, VerbatimError } from '@app/core';
 import {
   findAccountView,
-  listRecentlyDeleted,
+  listAccounts,
+  listDeletedAndRestored,
   listStatements,
   type StatementSummaryView,
 } from '@app/persistence';
@@ -31,6 +32,7 @@ export class FeedsController {
     @Inject(VERBATIM_CONFIG) private readonly config: VerbatimConfig,
   ) {}
 
+  /** Newest captured first, in an order edits and status changes never move: a changed entry is `updated`. */
   @Get('statements.atom')
   @ApiProduces('application/atom+xml')
   async statements(@Res({ passthrough: true }) res: Response): Promise<string> {
@@ -42,16 +44,19 @@ export class FeedsController {
     });
   }
 
-  /** Dated by deletion, the most recently deleted first: a newsroom learns of a deletion as it is seen. */
+  /**
+   * Confirmed deletions and the restorations of deleted statements, the latest status change first: a newsroom
+   * learns of a deletion as it is seen, and of its reversal, which the same entry then says.
+   */
   @Get('deleted.atom')
   @ApiProduces('application/atom+xml')
   async deleted(@Res({ passthrough: true }) res: Response): Promise<string> {
-    const items = await listRecentlyDeleted(this.db.manager, ENTRIES);
+    const items = await listDeletedAndRestored(this.db.manager, ENTRIES);
     return this.send(res, items, {
       path: '/feeds/deleted.atom',
       title: 'Verbatim: deleted statements',
-      description: 'Statements confirmed deleted, the most recently deleted first',
-      datedBy: 'deletion',
+      description: 'Statements confirmed deleted, and restored after a deletion, the latest change first',
+      restorations: true,
     });
   }
 
@@ -69,14 +74,32 @@ export class FeedsController {
       path: `/feeds/accounts/${id}.atom`,
       title: `Verbatim: ${name}`,
       description: `Statements of ${name}`,
+      emptySince: new Date(account.createdAt),
     });
   }
 
-  private send(res: Response, statements: StatementSummaryView[], feed: FeedDescription): string {
+  private async send(
+    res: Response,
+    statements: StatementSummaryView[],
+    feed: FeedDescription,
+  ): Promise<string> {
     const publicUrl = this.config.alerts.publicUrl;
     const { path, ...described } = feed;
-    const xml = atomFeed({ ...described, selfUrl: `${publicUrl}${path}`, publicUrl, statements });
+    const xml = atomFeed({
+      ...described,
+      selfUrl: `${publicUrl}${path}`,
+      publicUrl,
+      statements,
+      // an empty feed has not changed since it began (the archive did, unless the feed says): not since it was read
+      emptySince: feed.emptySince ?? (statements.length === 0 ? await this.archiveBegan() : undefined),
+    });
     res.setHeader('Content-Type', ATOM);
     return xml;
+  }
+
+  /** When the archive began following anything: its first account's creation (now, before it has one). */
+  private async archiveBegan(): Promise<Date> {
+    const { items } = await listAccounts(this.db.manager, { tracking: 'all', limit: 1 });
+    return items.length > 0 ? new Date(items[0].createdAt) : new Date();
   }
 }

@@ -27,6 +27,7 @@ import { WebPageIdentity1769100000000 } from './1769100000000-WebPageIdentity';
 import { AccountsByCreation1769200000000 } from './1769200000000-AccountsByCreation';
 import { PageSightings1769300000000 } from './1769300000000-PageSightings';
 import { AccountLookups1769400000000 } from './1769400000000-AccountLookups';
+import { Restorations1769500000000 } from './1769500000000-Restorations';
 
 /** Every migration, in order. Listed explicitly so builds and tests run the same set. */
 export const MIGRATIONS = [
@@ -59,4 +60,5 @@ export const MIGRATIONS = [
   AccountsByCreation1769200000000,
   PageSightings1769300000000,
   AccountLookups1769400000000,
+  Restorations1769500000000,
 ];

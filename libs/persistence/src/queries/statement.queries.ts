@@ -21,6 +21,11 @@ export interface StatementSummaryView {
   /** when the status last changed (null: active since first captured) */
   statusChangedAt: string | null;
   latestVersion: number;
+  /**
+   * when the latest version was captured: its last edit, or its first capture (every query here sets it; optional
+   * only for views made by hand)
+   */
+  latestVersionCapturedAt?: string;
   text: string;
   /** ISO 639-1 code of the text (the platform's tag, else detected); null when unknown */
   language: string | null;
@@ -130,6 +135,7 @@ interface StatementRow {
   status: string;
   status_changed_at: Date | null;
   latest_version: number;
+  latest_captured_at: Date | null;
   latest_text: string;
   external_id: string;
   language: string | null;
@@ -142,7 +148,9 @@ interface StatementRow {
 
 const STATEMENT_COLUMNS = `s.id, s.seq, s.platform, s.url, s.authored_at, s.first_captured_at, s.last_seen_at, s.status,
   s.status_changed_at, s.latest_version, s.latest_text, s.external_id, s.language, a.id AS account_id, a.handle AS account_handle,
-  a.display_name AS account_display_name, a.profile_url AS account_url`;
+  a.display_name AS account_display_name, a.profile_url AS account_url,
+  (SELECT lv.captured_at FROM versions lv WHERE lv.statement_id = s.id AND lv.number = s.latest_version)
+    AS latest_captured_at`;
 
 export { artifactUrl } from './artifact-url';
 
@@ -723,6 +731,7 @@ function summaryOf(row: StatementRow): StatementSummaryView {
     status: row.status,
     statusChangedAt: row.status_changed_at?.toISOString() ?? null,
     latestVersion: row.latest_version,
+    latestVersionCapturedAt: (row.latest_captured_at ?? row.first_captured_at).toISOString(),
     text: row.latest_text,
     language: row.language,
     ...(typeof row.snippet === 'string' ? { snippet: snippetHtml(row.snippet) } : {}),
@@ -747,6 +756,31 @@ export async function listRecentlyEdited(db: EntityManager, limit: number): Prom
     `SELECT ${STATEMENT_COLUMNS} FROM statements s JOIN accounts a ON a.id = s.account_id
        JOIN versions v ON v.statement_id = s.id AND v.number = s.latest_version
      WHERE s.latest_version > 1 ORDER BY v.captured_at DESC, s.seq DESC LIMIT $1`,
+    [limit],
+  );
+  return rows.map(summaryOf);
+}
+
+/**
+ * What the deleted feed lists: statements confirmed deleted and those restored after a confirmed deletion, the most
+ * recent status change first. Restorations are found from their observations (few), not by reading every active
+ * statement.
+ */
+export async function listDeletedAndRestored(
+  db: EntityManager,
+  limit: number,
+): Promise<StatementSummaryView[]> {
+  const rows: StatementRow[] = await db.query(
+    `SELECT ${STATEMENT_COLUMNS}
+     FROM ((SELECT s.* FROM statements s WHERE s.status = 'deleted'
+            ORDER BY s.status_changed_at DESC NULLS LAST, s.seq DESC LIMIT $1)
+           UNION ALL
+           (SELECT s.* FROM statements s
+            WHERE s.status = 'active' AND s.id IN (SELECT o.statement_id FROM observations o
+                                                   WHERE o.previous_status = 'deleted' AND o.status = 'active')
+            ORDER BY s.status_changed_at DESC NULLS LAST, s.seq DESC LIMIT $1)) s
+     JOIN accounts a ON a.id = s.account_id
+     ORDER BY s.status_changed_at DESC NULLS LAST, s.seq DESC LIMIT $1`,
     [limit],
   );
   return rows.map(summaryOf);
