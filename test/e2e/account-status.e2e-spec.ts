@@ -29,6 +29,8 @@ interface AccountView {
   lastError: string | null;
   lastErrorCode: string | null;
   consecutiveFailures: number;
+  unavailableSince: string | null;
+  unavailableReason: string | null;
 }
 
 interface StatementView {
@@ -55,7 +57,8 @@ interface AccountPayload {
     account: { id: string; handle: string; platform: string };
     status: string;
     previousStatus?: string;
-    links: { statement: string; evidence: string };
+    reason?: string;
+    links: { statement: string; evidence: string; page: string };
   };
 }
 
@@ -211,6 +214,9 @@ describe('account status', () => {
           lastPollStatus: 'failed',
           lastErrorCode: 'source-gone',
           consecutiveFailures: n,
+          // a failing poll is no sign that the account is unavailable
+          unavailableSince: null,
+          unavailableReason: null,
         });
         expect(failed.lastError).toBe(
           `Mastodon ${mastodon.host} statuses of closed@${mastodon.host}: HTTP 410: Gone`,
@@ -284,6 +290,16 @@ describe('account status', () => {
       expect(away.since).not.toBeNull();
       expect(away.reason).toBe('login-wall');
       expect(await accountEvents(id)).toEqual(['account.unavailable']);
+      // the API shows it, on the account and in the list
+      expect(await account(id)).toMatchObject({
+        unavailableSince: away.since!.toISOString(),
+        unavailableReason: 'login-wall',
+      });
+      const tracked = (await app.http().get('/api/v1/accounts').expect(200)).body as { items: AccountView[] };
+      expect(tracked.items.find((a) => a.id === id)).toMatchObject({
+        unavailableSince: away.since!.toISOString(),
+        unavailableReason: 'login-wall',
+      });
       // every post of the account follows it, each with the platform's answer as evidence
       const listed = (
         await app.http().get(`/api/v1/statements?accountId=${id}&status=unavailable`).expect(200)
@@ -319,9 +335,14 @@ describe('account status', () => {
           account: { id, handle: `embassy@${mastodon.host}`, platform: 'mastodon' },
           status: 'unavailable',
           previousStatus: 'active',
+          // why, as the observation that showed it recorded it
+          reason: 'login-wall',
         },
       });
       expect(statementIds).toContain(unavailable.data.statementId);
+      expect(unavailable.data.links.page).toBe(
+        `https://archive.example.org/statements/${unavailable.data.statementId}`,
+      );
       const shownBy = (await statement(unavailable.data.statementId)).observations[0];
       expect(unavailable.data.links.evidence).toBe(
         `https://archive.example.org/api/v1/statements/${unavailable.data.statementId}/evidence?observation=${shownBy.id}`,
@@ -351,6 +372,7 @@ describe('account status', () => {
       mastodon.clearFailures();
       await rechecked(id, await recheckNow(id));
       expect(await availability(id)).toEqual({ since: null, reason: null });
+      expect(await account(id)).toMatchObject({ unavailableSince: null, unavailableReason: null });
       expect(await accountEvents(id)).toEqual(['account.unavailable', 'account.restored']);
       for (const statementId of statementIds) expect((await statement(statementId)).status).toBe('active');
       const heard = await waitFor(
@@ -367,8 +389,29 @@ describe('account status', () => {
         status: 'active',
         previousStatus: 'unavailable',
       });
+      expect(heard[1].data).not.toHaveProperty('reason');
     } finally {
       await mastodon.close();
     }
+  });
+
+  it('documents the account fields in the OpenAPI document, unavailability included', async () => {
+    const doc = (await app.http().get('/api/docs/openapi.json').expect(200)).body as {
+      paths: Record<string, Record<string, { responses: Record<string, { content?: unknown }> }>>;
+      components: { schemas: Record<string, { properties: Record<string, { enum?: string[] }> }> };
+    };
+    const account = doc.components.schemas.AccountResponse;
+    expect(Object.keys(account.properties)).toEqual(
+      expect.arrayContaining(['id', 'tracking', 'lastPollStatus', 'unavailableSince', 'unavailableReason']),
+    );
+    expect(account.properties.unavailableReason.enum).toEqual(
+      expect.arrayContaining(['login-wall', 'private', 'account-suspended']),
+    );
+    expect(JSON.stringify(doc.paths['/api/v1/accounts/{id}'].get.responses['200'])).toContain(
+      '#/components/schemas/AccountResponse',
+    );
+    expect(JSON.stringify(doc.paths['/api/v1/accounts'].get.responses['200'])).toContain(
+      '#/components/schemas/AccountPageResponse',
+    );
   });
 });

@@ -29,7 +29,9 @@ interface Payload {
     status: string;
     previousStatus?: string;
     observedAt: string;
-    links: { statement: string; evidence: string };
+    lastSeenAt?: string;
+    missingSince?: string;
+    links: { statement: string; evidence: string; page: string };
   };
 }
 
@@ -363,6 +365,44 @@ describe('webhooks', () => {
     expect(deleted.type).toBe('statement.deleted');
     expect(deleted.data).toMatchObject({ url: post.url, status: 'deleted', previousStatus: 'missing' });
     expect(deleted.data.links.evidence).toMatch(/\/evidence\?observation=[0-9a-f-]{36}$/);
+    // when it went: last seen present, first found missing, then confirmed (observedAt), each from the archive
+    const { statementId } = deleted.data;
+    const { observations } = (await app.http().get(`/api/v1/statements/${statementId}`).expect(200)).body as {
+      observations: { id: string; status: string; observedAt: string }[];
+    };
+    const [seenMissing, confirmed] = observations;
+    expect(seenMissing.status).toBe('missing');
+    expect(confirmed.status).toBe('deleted');
+    const [{ last_seen_at }]: { last_seen_at: Date }[] = await app.db.query(
+      `SELECT last_seen_at FROM statements WHERE id = $1`,
+      [statementId],
+    );
+    expect(deleted.data).toMatchObject({
+      observedAt: confirmed.observedAt,
+      missingSince: seenMissing.observedAt,
+      lastSeenAt: last_seen_at.toISOString(),
+      // a deletion has no version of its own: these stay, null
+      version: null,
+      recordSha256: null,
+      links: {
+        statement: `https://archive.example.org/api/v1/statements/${statementId}`,
+        evidence: `https://archive.example.org/api/v1/statements/${statementId}/evidence?observation=${confirmed.id}`,
+        page: `https://archive.example.org/statements/${statementId}`,
+      },
+    });
+    expect(Date.parse(deleted.data.lastSeenAt!)).toBeLessThan(Date.parse(deleted.data.missingSince!));
+    // the internal statement.missing event is stored with the same fields, and sent to no one
+    const stored: { type: string; payload: Buffer }[] = await app.db.query(
+      `SELECT e.type, o.payload FROM events e JOIN event_outbox o ON o.event_id = e.id
+       WHERE e.statement_id = $1 AND e.type = 'statement.missing'`,
+      [statementId],
+    );
+    expect(stored).toHaveLength(1);
+    expect((JSON.parse(stored[0].payload.toString('utf8')) as Payload).data).toMatchObject({
+      observedAt: seenMissing.observedAt,
+      missingSince: seenMissing.observedAt,
+      lastSeenAt: deleted.data.lastSeenAt,
+    });
 
     platform.restore(post.id);
     const got = await waitFor(
@@ -374,7 +414,15 @@ describe('webhooks', () => {
       20_000,
     );
     expect(got.map((p) => p.type)).toEqual(['statement.deleted', 'statement.restored']);
-    expect(got[1].data).toMatchObject({ status: 'active', previousStatus: 'deleted' });
+    expect(got[1].data).toMatchObject({
+      status: 'active',
+      previousStatus: 'deleted',
+      // the spell it ended began when it was first found missing
+      missingSince: deleted.data.missingSince,
+      links: { page: deleted.data.links.page },
+    });
+    // seen again by the recheck that restored it (or a later one)
+    expect(Date.parse(got[1].data.lastSeenAt!)).toBeGreaterThanOrEqual(Date.parse(got[1].data.observedAt));
     await platform.close();
   });
 

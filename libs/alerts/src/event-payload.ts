@@ -18,22 +18,41 @@ export interface WebhookPayload {
     /** the status before this event, for events a recheck observed (deleted, restored, account changes) */
     previousStatus?: string;
     observedAt: string;
+    /**
+     * `statement.deleted`, `statement.restored`: when the archive last saw the post present (a poll listed it or a
+     * recheck found it), as known when the event was positioned
+     */
+    lastSeenAt?: string;
+    /**
+     * `statement.deleted`, `statement.restored`: when a recheck first found the post missing, the start of the spell
+     * the deletion confirmed (`observedAt`) or the restoration ended
+     */
+    missingSince?: string;
     leafIndex?: number;
-    /** connector events: the platform whose canary check failed or read again, and why */
+    /** connector events: the platform whose canary check failed or read again */
     platform?: string;
+    /**
+     * why: for connector events, the canary's failure; for status events a recheck observed (`account.unavailable`),
+     * the platform's answer as recorded with the observation (`login-wall`, `private`, `account-suspended`,
+     * `account-gone`, `withheld`)
+     */
     reason?: string;
     /**
      * `statement.quoted`: what a document claimed (statementId and account are the captured original's when
      * it was known as the quotation was recorded, else null; `text` is the quoted text, null for a link-only quote)
      */
     quotation?: OutboxQuotation & { links: { quotedStatement: string; evidence: string } };
-    links: { statement: string | null; evidence: string | null };
+    /** `page`: the statement's reading-room page, for people (`statement` is its JSON) */
+    links: { statement: string | null; evidence: string | null; page: string | null };
   };
 }
 
 /** What subscribers are told about an event; links start at the installation's public URL. */
 export function webhookPayload(event: OutboxEvent, publicUrl: string): WebhookPayload {
   const statement = event.statementId ? `${publicUrl}/api/v1/statements/${event.statementId}` : null;
+  const page = event.statementId ? `${publicUrl}/statements/${event.statementId}` : null;
+  const connector = event.type.startsWith('connector.');
+  const reason = connector ? event.detail : event.statusReason;
   const quotation = event.quotation;
   const evidence = !statement
     ? null
@@ -61,9 +80,11 @@ export function webhookPayload(event: OutboxEvent, publicUrl: string): WebhookPa
       status: event.statementStatus,
       ...(event.previousStatus !== null ? { previousStatus: event.previousStatus } : {}),
       observedAt: event.observedAt.toISOString(),
+      ...(event.lastSeenAt ? { lastSeenAt: event.lastSeenAt.toISOString() } : {}),
+      ...(event.missingSince ? { missingSince: event.missingSince.toISOString() } : {}),
       ...(event.leafIndex !== null ? { leafIndex: Number(event.leafIndex) } : {}),
-      ...(event.type.startsWith('connector.') && event.platform ? { platform: event.platform } : {}),
-      ...(event.type.startsWith('connector.') && event.detail ? { reason: event.detail } : {}),
+      ...(connector && event.platform ? { platform: event.platform } : {}),
+      ...(reason ? { reason } : {}),
       ...(quotation
         ? {
             quotation: {
@@ -75,7 +96,7 @@ export function webhookPayload(event: OutboxEvent, publicUrl: string): WebhookPa
             },
           }
         : {}),
-      links: { statement, evidence },
+      links: { statement, evidence, page },
     },
   };
 }

@@ -11,7 +11,7 @@ import {
   Post,
   Query,
 } from '@nestjs/common';
-import { ApiBearerAuth, ApiTags } from '@nestjs/swagger';
+import { ApiBearerAuth, ApiCreatedResponse, ApiOkResponse, ApiTags } from '@nestjs/swagger';
 import { InjectDataSource } from '@nestjs/typeorm';
 import { DataSource } from 'typeorm';
 import { ErrorCode, VerbatimError } from '@app/core';
@@ -26,7 +26,7 @@ import {
   type AccountView,
 } from '@app/persistence';
 import { ConnectorRegistry } from '@app/sources';
-import { TrackAccountDto, UpdateAccountDto } from './account.dto';
+import { AccountPageResponse, AccountResponse, TrackAccountDto, UpdateAccountDto } from './account.dto';
 import { ACCOUNTS_PAGE, ListAccountsQuery } from './list-accounts.query';
 import { refusePollIntervalBelowMinimum } from './poll-interval-minimum';
 import { TrackAccountUseCase } from './track-account.use-case';
@@ -51,12 +51,14 @@ export class AccountsController {
   };
 
   @Post()
+  @ApiCreatedResponse({ type: AccountResponse })
   async track(@Body() body: TrackAccountDto) {
     return accountView(await this.trackAccount.execute(body), this.budgetOf);
   }
 
   /** The accounts being tracked (`tracking=false`: the others, `all`: both), oldest first, in pages. */
   @Get()
+  @ApiOkResponse({ type: AccountPageResponse })
   list(@Query() query: ListAccountsQuery): Promise<AccountPage> {
     return listAccounts(
       this.db.manager,
@@ -66,11 +68,13 @@ export class AccountsController {
   }
 
   @Get(':id')
+  @ApiOkResponse({ type: AccountResponse })
   get(@Param('id', uuid) id: string): Promise<AccountView> {
     return this.find(id);
   }
 
   @Patch(':id')
+  @ApiOkResponse({ type: AccountResponse })
   async update(@Param('id', uuid) id: string, @Body() body: UpdateAccountDto): Promise<AccountView> {
     // null, as a field left out, keeps the current interval (as it keeps `paused`)
     refusePollIntervalBelowMinimum(body.pollIntervalSeconds, this.config.polling);

@@ -24,6 +24,12 @@ export interface AccountView {
    * of the source; null when the last poll was not deferred, or the account is not being polled
    */
   deferredSince: string | null;
+  /**
+   * since when rechecks find the account itself unavailable (its posts cannot be read), and why, as the platform
+   * showed it: `account-suspended`, `account-gone`, `private`, `login-wall` or `withheld`; both null while it answers
+   */
+  unavailableSince: string | null;
+  unavailableReason: string | null;
   /** for platforms paid per read (X): the reads this account used in the current calendar month (UTC) */
   reads: { month: string; used: number; budget: number | null };
   createdAt: string;
@@ -55,6 +61,8 @@ export function accountView(
     lastErrorCode: a.lastErrorCode,
     consecutiveFailures: a.consecutiveFailures,
     deferredSince: a.tracking && !a.paused ? (a.deferredSince?.toISOString() ?? null) : null,
+    unavailableSince: a.unavailableSince?.toISOString() ?? null,
+    unavailableReason: a.unavailableReason,
     reads: { month: readsMonthOf(now), used: readsUsedIn(a, now), budget: budgetOf(a.platform) },
     createdAt: a.createdAt.toISOString(),
   };

@@ -1,5 +1,8 @@
 import { type EntityManager } from 'typeorm';
 
+/** The events of a statement's missing spell: their payloads say when it began and when the post was last seen. */
+const SPELL_EVENTS = `'statement.missing', 'statement.deleted', 'statement.restored'`;
+
 /** Only one outbox sequencer may position events at a time, across every worker process. */
 const OUTBOX_LOCK = 7215503;
 
@@ -24,6 +27,18 @@ export interface OutboxEvent {
   observationId: string | null;
   observedAt: Date;
   previousStatus: string | null;
+  /**
+   * for status events a recheck observed: why, as the platform showed it (the observation's reason: `login-wall`,
+   * `private`, `account-suspended`…); for an `account.unavailable` without an observation of its own, the account's
+   */
+  statusReason: string | null;
+  /** `statement.missing`, `.deleted`, `.restored`: when the archive last saw the post (a poll or a recheck found it) */
+  lastSeenAt: Date | null;
+  /**
+   * `statement.missing`, `.deleted`, `.restored`: the first "not there" answer of the missing spell the event
+   * confirmed or ended (the `missing` observation at or before it)
+   */
+  missingSince: Date | null;
   /** for events about a platform (`connector.*`): which one, and why */
   platform: string | null;
   detail: string | null;
@@ -63,6 +78,9 @@ interface OutboxEventRow {
   observation_id: string | null;
   observed_at: Date;
   previous_status: string | null;
+  status_reason: string | null;
+  last_seen_at: Date | null;
+  missing_since: Date | null;
   event_platform: string | null;
   detail: string | null;
   quotation_id: string | null;
@@ -126,6 +144,8 @@ export async function unsequencedEvents(
             COALESCE(le.idx, lo.idx)::text AS leaf_index, a.handle, a.platform,
             e.observation_id, COALESCE(ob.observed_at, qn.extracted_at, e.created_at) AS observed_at,
             ob.previous_status, e.platform AS event_platform, e.detail,
+            COALESCE(ob.reason, CASE WHEN e.type = 'account.unavailable' THEN a.unavailable_reason END) AS status_reason,
+            CASE WHEN e.type IN (${SPELL_EVENTS}) THEN s.last_seen_at END AS last_seen_at, spell.missing_since,
             e.quotation_id, qn.quoted_statement_id, qs.platform AS quoted_platform, qn.claimed_handle,
             qn.claimed_name, to_char(qn.claimed_date, 'YYYY-MM-DD') AS claimed_date, qn.source_url, qn.post_url,
             qn.found_in,
@@ -147,6 +167,13 @@ export async function unsequencedEvents(
        ORDER BY l.idx LIMIT 1) le ON true
      LEFT JOIN observations ob ON ob.id = e.observation_id
      LEFT JOIN log_entries lo ON lo.observation_id = e.observation_id
+     -- the start of the missing spell a deletion confirmed or a restoration ended: statements.missing_since is
+     -- cleared by then, the observation that set it stays
+     LEFT JOIN LATERAL (
+       SELECT m.observed_at AS missing_since FROM observations m
+       WHERE e.type IN (${SPELL_EVENTS}) AND m.statement_id = e.statement_id AND m.status = 'missing'
+         AND m.observed_at <= ob.observed_at
+       ORDER BY m.observed_at DESC LIMIT 1) spell ON true
      ORDER BY e.id`,
     [round.sequencedBelow, round.horizon, limit],
   );
@@ -174,6 +201,9 @@ export async function unsequencedEvents(
     observationId: r.observation_id,
     observedAt: r.observed_at,
     previousStatus: r.previous_status,
+    statusReason: r.status_reason,
+    lastSeenAt: r.last_seen_at,
+    missingSince: r.missing_since,
     platform: r.event_platform ?? r.platform,
     detail: r.detail,
     quotation:
