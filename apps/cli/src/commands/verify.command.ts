@@ -1,14 +1,20 @@
 /**
  * `verbatim verify BUNDLE`: checks an evidence bundle offline (no network, no database) and says in plain
- * words what it proves and what it does not. Exit 0 when every check passes, 1 when one fails (named),
- * 2 when the command itself cannot run (unreadable bundle file, malformed --key, unreadable certificate).
+ * words what was verified (the record's content, or the observation), what it proves and what it does not.
+ * Exit 0 when every check passes, 1 when one fails (named), 2 when the command itself cannot run: the file
+ * cannot be read, is not text, is not JSON or not an evidence bundle at all ("could not read the bundle",
+ * never "NOT VERIFIED"), a malformed --key, an unreadable certificate. A byte-order mark, CRLF line ends or
+ * UTF-16, as Windows editors and shells write, change no JSON value and are read through, with a note.
  */
 import { existsSync, readFileSync } from 'node:fs';
 import { type Command } from 'commander';
 import {
+  type EvidenceRemark,
   type EvidenceReport,
   type TimestampVerifier,
+  decodeBundleBytes,
   parseVerifierKey,
+  unreadableBundleReason,
   verifyEvidenceBundle,
 } from '@app/ledger';
 import { parseCertificates } from '@app/ledger/timestamp/trusted-certificates';
@@ -67,6 +73,10 @@ function resolveKey(value: string, option: string): string {
   return line;
 }
 
+function unreadable(bundlePath: string, reason: string): string {
+  return `could not read the bundle ${bundlePath}: ${reason}. Nothing was verified (this is not a failed check).`;
+}
+
 /** RFC 3161 checks against the given trust anchors: chain, EKU, ESS binding, and the imprint. */
 function tsaVerifier(files: readonly string[]): TimestampVerifier {
   const anchors = files.map((file): string | Uint8Array => {
@@ -105,29 +115,63 @@ const NOT_PINNED_BANNER = [
   '!!! with --key <key or file>.',
 ];
 
+/** "Warning: …" / "Note: …": the verifier's remarks on its input, neither checks nor failures. */
+function remarkLines(remarks: readonly EvidenceRemark[]): string[] {
+  return remarks.map((remark) => `${remark.level === 'warning' ? 'Warning' : 'Note'}: ${remark.text}`);
+}
+
+/** The headline's second line: what the bundle holds, by whom and when. */
+function summaryLine(report: EvidenceReport): string {
+  const when =
+    report.capturedNoLaterThan !== undefined
+      ? `no later than ${report.capturedNoLaterThan.toISOString()} (${report.capturedNoLaterThanBy})`
+      : `at ${report.entry?.capturedAt} according to the log itself (no independent time was verified)`;
+  switch (report.entry?.type) {
+    case 'observation':
+      return `Observed by ${report.origin} (${report.entry.status}) ${when}, unchanged since.`;
+    case 'quotation':
+      return `Quotation read by ${report.origin} ${when}, unchanged since.`;
+    case 'media':
+      return `Media file downloaded by ${report.origin} ${when}, unchanged since.`;
+    default:
+      return `Captured by ${report.origin} ${when}, unchanged since.`;
+  }
+}
+
+/** What was verified, apart from the checks and from what they prove: the record's content, or the observation. */
+function contentLines(report: EvidenceReport): string[] {
+  if (report.content === undefined) return [];
+  return [
+    '',
+    `${report.content.heading}:`,
+    ...report.content.lines.map((line) => `  ${line.label}: ${line.value}`),
+  ];
+}
+
 /** The report as plain text, headline first. */
 export function formatReport(report: EvidenceReport, bundlePath: string): string[] {
   const lines: string[] = [];
   if (!report.keyPinned) lines.push(...NOT_PINNED_BANNER, '');
   if (!report.ok) {
     const failed = report.checks[report.checks.length - 1];
-    lines.push(`NOT VERIFIED: ${bundlePath}`, `The check "${failed.name}" failed: ${failed.detail}`);
+    lines.push(
+      `NOT VERIFIED: ${bundlePath}`,
+      `The check "${failed.name}" failed: ${failed.detail}`,
+      ...remarkLines(report.remarks),
+    );
   } else {
-    const when =
-      report.capturedNoLaterThan !== undefined
-        ? `no later than ${report.capturedNoLaterThan.toISOString()} (${report.capturedNoLaterThanBy})`
-        : `at ${report.entry?.capturedAt} according to the log itself (no independent time was verified)`;
     lines.push(
       `VERIFIED${report.keyPinned ? '' : ' (against the UNPINNED key in the bundle)'}: ${bundlePath}`,
-      report.entry?.type === 'observation'
-        ? `Observed by ${report.origin} (${report.entry.status}) ${when}, unchanged since.`
-        : `Captured by ${report.origin} ${when}, unchanged since.`,
+      summaryLine(report),
+      ...remarkLines(report.remarks),
+      ...contentLines(report),
       '',
       'What this proves:',
       ...report.proven.map((line) => `  - ${line}`),
       '',
       'What this does NOT prove:',
       ...report.notProven.map((line) => `  - ${line}`),
+      '  (docs/evidence.md, "What a valid bundle does not prove", explains each limit.)',
     );
   }
   if (report.notes.length > 0) {
@@ -145,16 +189,26 @@ export async function runVerify(
   output: VerifyOutput = consoleOutput,
 ): Promise<number> {
   let report: EvidenceReport;
+  let remarks: EvidenceRemark[] = [];
   try {
     const logKey = opts.key === undefined ? undefined : resolveKey(opts.key, '--key');
     const witnessKeys = (opts.witnessKey ?? []).map((key) => resolveKey(key, '--witness-key'));
     const timestampVerifier = opts.tsaCert?.length ? tsaVerifier(opts.tsaCert) : undefined;
-    let text: string;
+    let bytes: Buffer;
     try {
-      text = readFileSync(bundlePath, 'utf8');
+      bytes = readFileSync(bundlePath);
     } catch (error) {
       throw new UsageError(`cannot read ${bundlePath}: ${(error as Error).message}`);
     }
+    let text: string;
+    try {
+      ({ text, remarks } = decodeBundleBytes(bytes));
+    } catch (error) {
+      throw new UsageError(unreadable(bundlePath, (error as Error).message));
+    }
+    // not a bundle at all (an error page, an API's 202): nothing to verify, which is not a failed check
+    const reason = unreadableBundleReason(text);
+    if (reason !== null) throw new UsageError(unreadable(bundlePath, reason));
     report = await verifyEvidenceBundle(text, {
       // the platform's own signature, where the bundle carries one (Bluesky: AT Protocol record proofs)
       platformProof: checkBlueskyRecordProof,
@@ -167,6 +221,8 @@ export async function runVerify(
     output.err(`verbatim verify: ${error.message}`);
     return EXIT_USAGE;
   }
+  // how the file was read (UTF-16, a byte-order mark) first, then what the verifier found in the bundle
+  report = { ...report, remarks: [...remarks, ...report.remarks] };
   if (opts.json) output.out(JSON.stringify(report, null, 2));
   else output.out(formatReport(report, bundlePath).join('\n'));
   return report.ok ? EXIT_VERIFIED : EXIT_NOT_VERIFIED;

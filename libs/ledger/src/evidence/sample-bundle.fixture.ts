@@ -181,15 +181,38 @@ export async function oneEntryBundle(
   return { bundle, logKey };
 }
 
-/** A one-entry log holding an observation (the post seen deleted) and its bundle: no record, and no record hash. */
-export async function buildObservationBundle(): Promise<{ bundle: EvidenceBundle; logKey: string }> {
+/** The platform's answer to a deleted post: a 404's status line and headers, and its body. */
+export const NOT_FOUND_HEAD = utf8('HTTP/1.1 404 Not Found\r\ncontent-type: application/json\r\n\r\n');
+export const NOT_FOUND_BODY = utf8('{"error":"Record not found"}');
+
+/**
+ * A one-entry log holding an observation (the post seen deleted) and its bundle: no record, and no record hash.
+ * `withAnswer`: the platform's 404 (its head and body) as the entry's artifacts, included in the bundle.
+ */
+export async function buildObservationBundle(
+  options: { withAnswer?: boolean } = {},
+): Promise<{ bundle: EvidenceBundle; logKey: string }> {
+  const answer = options.withAnswer
+    ? [
+        { role: 'response', mediaType: 'application/json', bytes: NOT_FOUND_BODY },
+        { role: 'response-head', mediaType: 'message/http', bytes: NOT_FOUND_HEAD },
+      ]
+    : [];
   const leaf = buildLogEntry({
     type: 'observation',
     statementId: 'st_kuleba_icj',
     status: 'deleted',
-    artifacts: [],
+    artifacts: answer.map(({ role, mediaType, bytes }) => ({
+      role,
+      mediaType,
+      size: bytes.length,
+      sha256: hexSha(bytes),
+    })),
     capturedAt: '2022-03-01T10:00:00.000Z',
     origin: SAMPLE_ORIGIN,
   });
-  return oneEntryBundle(SAMPLE_ORIGIN, leaf, { record: null });
+  return oneEntryBundle(SAMPLE_ORIGIN, leaf, {
+    record: null,
+    artifactBodies: new Map(answer.map(({ bytes }) => [hexSha(bytes), bytes])),
+  });
 }

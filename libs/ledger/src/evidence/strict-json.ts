@@ -4,6 +4,7 @@
  * parsed with duplicate keys refused.
  */
 import { LedgerFormatError } from '../errors';
+import { escapeHidden } from './display';
 
 type Frame = { kind: 'array' } | { kind: 'object'; keys: Set<string>; expectKey: boolean };
 
@@ -13,7 +14,8 @@ export function parseJsonStrict(text: string, what: string): unknown {
   try {
     value = JSON.parse(text);
   } catch (error) {
-    throw new LedgerFormatError(`${what} is not valid JSON: ${(error as Error).message}`);
+    // the engine's message quotes the text near the error: shown escaped, so none of it passes for a line of ours
+    throw new LedgerFormatError(`${what} is not valid JSON: ${escapeHidden((error as Error).message)}`);
   }
   const duplicate = findDuplicateKey(text);
   if (duplicate !== null) throw new LedgerFormatError(`${what} repeats the key ${JSON.stringify(duplicate)}`);

@@ -17,10 +17,18 @@ import {
   parseNote,
 } from '../note';
 import { parseVerifierKey } from '../verifier-key';
-import { type EvidenceBundle, parseEvidenceBundle, sha256Hex } from './bundle';
-import { type JsonObject, jcsBytes } from './fields';
+import { type EvidenceArtifact, type EvidenceBundle, parseEvidenceBundle, sha256Hex } from './bundle';
+import { type EvidenceRemark, stripByteOrderMark } from './bundle-text';
+import { characterCount, escapeHidden, firstCharacters, grouped, quoted, shown } from './display';
+import { type JsonObject, type JsonValue, jcsBytes } from './fields';
 import { describeHistoryGap } from './history-gap';
-import { type ArtifactReference, type LogEntry, compareArtifacts, parseLogEntry } from './log-entry';
+import {
+  type ArtifactReference,
+  type LogEntry,
+  type LogEntryType,
+  compareArtifacts,
+  parseLogEntry,
+} from './log-entry';
 
 export const EVIDENCE_CHECKS = [
   'bundle-format',
@@ -95,6 +103,29 @@ export interface VerifyEvidenceOptions {
   readonly witnessKeys?: readonly string[];
 }
 
+/** One line of what the bundle holds: "Platform: mastodon". */
+export interface EvidenceContentLine {
+  readonly label: string;
+  /** Untrusted text comes escaped (see display.ts): no line break or control in it reaches the reader as itself. */
+  readonly value: string;
+}
+
+/**
+ * What was verified, for the reader to see: a version's record (platform, account, URL, times, version, text), or
+ * an observation (what was asked, what answered, when). Shown apart from the checks, under `heading`, which says
+ * what covers these lines.
+ */
+export interface EvidenceContent {
+  readonly kind: 'record' | 'observation';
+  readonly heading: string;
+  readonly lines: readonly EvidenceContentLine[];
+}
+
+/** The most of a record's text a report quotes; a longer text is cut here, with its full length said. */
+export const CONTENT_TEXT_MAX_CHARACTERS = 1000;
+/** The most of a platform's answer (an observation's response body) a report quotes. */
+export const ANSWER_BODY_MAX_CHARACTERS = 300;
+
 export interface EvidenceReport {
   readonly ok: boolean;
   /** The checks that ran, in order; when `ok` is false the last one is the failure. */
@@ -107,6 +138,14 @@ export interface EvidenceReport {
    * shown for the reader, never checked, and no part of `proven`, whatever the other checks found.
    */
   readonly notes: readonly string[];
+  /**
+   * The verifier's own remarks about its input, apart from the checks, whatever they found: how the input was
+   * read (a byte-order mark removed) and what is off in it without failing a check (a `logKey` field that is not
+   * the pinned key). Neither proven nor failed.
+   */
+  readonly remarks: readonly EvidenceRemark[];
+  /** What was verified, once every check passed (a version's record, an observation); absent otherwise. */
+  readonly content?: EvidenceContent;
   /** The earliest independently attested time (timestamp genTime or witness cosignature time). */
   readonly capturedNoLaterThan?: Date;
   /** What attests `capturedNoLaterThan`. */
@@ -136,6 +175,79 @@ function describeArtifact(artifact: ArtifactReference): string {
   return `${artifact.role} (${artifact.mediaType}, ${artifact.size} bytes, sha256 ${artifact.sha256})`;
 }
 
+/** How each kind of entry's event is named: "Observed no later than …", "When the observation was made: …". */
+const EVENTS: Record<LogEntryType, { readonly done: string; readonly when: string }> = {
+  snapshot: { done: 'Captured', when: 'When the capture happened' },
+  observation: { done: 'Observed', when: 'When the observation was made' },
+  quotation: { done: 'Read', when: 'When the document was read' },
+  media: { done: 'Downloaded', when: 'When the file was downloaded' },
+};
+
+/** "these 2 artifacts" / "this 1 artifact" / "no artifact". */
+function artifactCount(count: number): string {
+  return count === 0 ? 'no artifact' : count === 1 ? 'this 1 artifact' : `these ${count} artifacts`;
+}
+
+/** What the leaf is and names, in the words of what the bundle holds (an observation names no record). */
+function describeLeaf(bundle: EvidenceBundle, entry: LogEntry): string {
+  const version = entry.version !== undefined ? `, version ${entry.version}` : '';
+  const what =
+    entry.type === 'observation'
+      ? `observation of statement ${entry.statementId}, seen ${entry.status}${entry.reason !== undefined ? ` (${entry.reason})` : ''}`
+      : `${entry.type} of statement ${entry.statementId}${version}`;
+  const record =
+    bundle.recordSha256 === null
+      ? 'no record (the bundle holds none)'
+      : bundle.record === null
+        ? `record ${bundle.recordSha256} (withheld from this bundle)`
+        : 'this record';
+  return `the leaf (${what}) names ${record} and ${artifactCount(entry.artifacts.length)}`;
+}
+
+/** True when two verifier keys are the same key: name, type, key ID and public key. */
+function compareLogKeys(a: NoteVerifier, b: NoteVerifier): boolean {
+  return (
+    a.name === b.name && a.type === b.type && a.keyId === b.keyId && bytesEqual(a.publicKey, b.publicKey)
+  );
+}
+
+/**
+ * A warning when a key is pinned and the bundle's `logKey` is another key, or none: the field is informational
+ * and never used then, but a reader should know the bundle names a key other than the one they trust (another
+ * log, a log that changed its key, or a bundle edited). Nothing when no key is pinned or the pinned key is
+ * invalid (the signature check says so).
+ */
+function logKeyRemarks(bundleKey: string, pinnedKey: string | undefined): EvidenceRemark[] {
+  if (pinnedKey === undefined) return [];
+  let pinned: NoteVerifier;
+  try {
+    pinned = parseVerifierKey(pinnedKey.trim());
+  } catch {
+    return [];
+  }
+  const unused =
+    'The field is informational and was not used: the checkpoint signature is checked against the key you pinned, and only against it.';
+  let own: NoteVerifier;
+  try {
+    own = parseVerifierKey(bundleKey.trim());
+  } catch (error) {
+    const why =
+      bundleKey.trim() === ''
+        ? 'it is empty'
+        : `${(error as Error).message}: ${quoted(firstCharacters(bundleKey, 300))}`;
+    return [
+      { level: 'warning', text: `The bundle's logKey field is not a valid verifier key (${why}). ${unused}` },
+    ];
+  }
+  if (compareLogKeys(pinned, own)) return [];
+  return [
+    {
+      level: 'warning',
+      text: `The bundle's logKey field names another key than the one you pinned: the bundle says ${shown(firstCharacters(bundleKey.trim(), 300))}, you pinned ${pinnedKey.trim()}. ${unused} A bundle naming another key may come from another log or from before the log changed its key, or have been edited: ask the log's operator which key it published.`,
+    },
+  ];
+}
+
 function sameArtifact(a: ArtifactReference, b: ArtifactReference): boolean {
   return a.role === b.role && a.mediaType === b.mediaType && a.size === b.size && a.sha256 === b.sha256;
 }
@@ -146,6 +258,13 @@ export async function verifyEvidenceBundle(
   options: VerifyEvidenceOptions = {},
 ): Promise<EvidenceReport> {
   const keyPinned = options.logKey !== undefined;
+  const remarks: EvidenceRemark[] = [];
+  if (typeof input === 'string') {
+    // a byte-order mark is no part of the JSON (an editor's, not the archive's): read through it, and say so
+    const read = stripByteOrderMark(input);
+    input = read.text;
+    remarks.push(...read.remarks);
+  }
   const checks: EvidenceCheck[] = [];
   const proven: string[] = [];
   const notProven: string[] = [];
@@ -168,6 +287,7 @@ export async function verifyEvidenceBundle(
     'bundle-format': async () => {
       bundle = parseEvidenceBundle(input);
       leaf = fromBase64(bundle.leaf);
+      remarks.push(...logKeyRemarks(bundle.logKey, options.logKey));
       return { detail: `a well-formed ${bundle.format} bundle from ${bundle.origin}` };
     },
 
@@ -199,7 +319,7 @@ export async function verifyEvidenceBundle(
       const named = entry.recordSha256 ?? null;
       if (named !== bundle.recordSha256) {
         fail(
-          `the leaf names record ${named ?? '(none)'}, the bundle's recordSha256 is ${bundle.recordSha256 ?? 'null'}`,
+          `the leaf names ${named === null ? 'no record' : `record ${named}`}, the bundle's recordSha256 is ${bundle.recordSha256 ?? 'null'}`,
         );
       }
       const listed = [...bundle.artifacts].sort(compareArtifacts);
@@ -216,9 +336,7 @@ export async function verifyEvidenceBundle(
       if (listed.length !== entry.artifacts.length) {
         fail(`the leaf names ${entry.artifacts.length} artifacts, the bundle lists ${listed.length}`);
       }
-      return {
-        detail: `the leaf (${entry.type} of statement ${entry.statementId}) names this record and these ${entry.artifacts.length} artifacts`,
-      };
+      return { detail: describeLeaf(bundle, entry) };
     },
 
     'artifact-bodies': async () => {
@@ -232,6 +350,8 @@ export async function verifyEvidenceBundle(
         if (actual !== artifact.sha256) fail(`the body of ${describeArtifact(artifact)} hashes to ${actual}`);
       }
       const withheld = bundle.artifacts.length - included.length;
+      if (bundle.artifacts.length === 0)
+        return { detail: 'the leaf names no artifact, so there is no body to check' };
       return {
         detail:
           `${included.length} of ${bundle.artifacts.length} artifact bodies included, each matching its size and SHA-256` +
@@ -241,8 +361,13 @@ export async function verifyEvidenceBundle(
 
     'platform-signature': async () => {
       const proofs = bundle.artifacts.filter((artifact) => artifact.role === RECORD_PROOF_ROLE);
-      if (proofs.length === 0)
-        return { detail: 'the bundle carries no platform signature of the record', absent: true };
+      if (proofs.length === 0) {
+        const none =
+          bundle.recordSha256 === null
+            ? `the bundle carries no platform signature (${entry.type === 'observation' ? 'an observation' : 'this entry'} has no record to sign)`
+            : 'the bundle carries no platform signature of the record';
+        return { detail: none, absent: true };
+      }
       const platform = String(bundle.record?.platform ?? 'unknown');
       if (bundle.record === null || proofs.some((proof) => proof.body === undefined)) {
         notProven.push(
@@ -312,10 +437,13 @@ export async function verifyEvidenceBundle(
           `the checkpoint is for origin ${checkpoint.origin}, but the key that signed it is the log key of ${verifier.name}`,
         );
       }
-      const ignored =
-        keyPinned && bundle.logKey.trim() !== keyText.trim()
-          ? " (the bundle's own logKey differs and was ignored)"
-          : '';
+      let sameKey = false;
+      try {
+        sameKey = compareLogKeys(verifier, parseVerifierKey(bundle.logKey.trim()));
+      } catch {
+        // not a key at all: it differs, as the warning says
+      }
+      const ignored = keyPinned && !sameKey ? " (the bundle's own logKey differs and was ignored)" : '';
       return {
         detail: `signed by ${keyName}, ${keyPinned ? 'the pinned key' : "the bundle's own key (NOT PINNED)"}${ignored}; origin ${checkpoint.origin}, tree size ${checkpoint.size}`,
       };
@@ -454,6 +582,7 @@ export async function verifyEvidenceBundle(
         proven: [],
         notProven: [`Nothing: the check "${name}" failed (${detail}).`],
         notes: unsignedNotes(bundle, entry),
+        remarks,
         keyPinned,
         ...(bundle !== undefined ? { origin: bundle.origin } : {}),
       };
@@ -462,26 +591,30 @@ export async function verifyEvidenceBundle(
 
   const earliest = [...attestations].sort((a, b) => a.time.getTime() - b.time.getTime())[0];
   proven.unshift(...successStatements(bundle, entry, keyPinned, options.logKey));
+  const event = EVENTS[entry.type];
   if (earliest !== undefined) {
-    proven.push(`Captured no later than ${iso(earliest.time)} (${earliest.by}), and unchanged since.`);
+    proven.push(`${event.done} no later than ${iso(earliest.time)} (${earliest.by}), and unchanged since.`);
   } else {
     notProven.push(
-      `When the capture happened: no timestamp token or witness cosignature was verified, so the time is only the log's own claim (capturedAt ${entry.capturedAt} in the leaf, vouched for by the log's signature).`,
+      `${event.when}: no timestamp token or witness cosignature was verified, so the time is only the log's own claim (capturedAt ${entry.capturedAt} in the leaf, vouched for by the log's signature).`,
     );
   }
-  notProven.unshift(...standingLimits(bundle, keyPinned, witnessed > 0, platformSigned));
+  notProven.unshift(...standingLimits(bundle, entry, keyPinned, witnessed > 0, platformSigned));
   const contradicted = earliest !== undefined && earliest.time.getTime() < Date.parse(entry.capturedAt);
   if (contradicted) {
     notProven.unshift(
-      `The log's capture time: the leaf says capturedAt ${entry.capturedAt}, but the ${earliest.by} attests the checkpoint holding it existed at ${iso(earliest.time)}, earlier. The log's clock or its claim is wrong; only the attested time holds.`,
+      `The log's ${entry.type === 'observation' ? 'observation' : 'capture'} time: the leaf says capturedAt ${entry.capturedAt}, but the ${earliest.by} attests the checkpoint holding it existed at ${iso(earliest.time)}, earlier. The log's clock or its claim is wrong; only the attested time holds.`,
     );
   }
+  const content = describeContent(bundle, entry);
   return {
     ok: true,
     checks,
     proven,
     notProven,
     notes: unsignedNotes(bundle, entry),
+    remarks,
+    ...(content !== undefined ? { content } : {}),
     ...(earliest !== undefined
       ? { capturedNoLaterThan: earliest.time, capturedNoLaterThanBy: earliest.by }
       : {}),
@@ -536,7 +669,9 @@ function successStatements(
       ? `The log claims the observation was made at ${entry.capturedAt}.`
       : entry.type === 'quotation'
         ? `The log claims the document was read at ${entry.capturedAt}.`
-        : `The log claims the capture happened at ${entry.capturedAt}.`,
+        : entry.type === 'media'
+          ? `The log claims the file was downloaded at ${entry.capturedAt}.`
+          : `The log claims the capture happened at ${entry.capturedAt}.`,
   );
   return out;
 }
@@ -587,12 +722,14 @@ function platformAnswers(bundle: EvidenceBundle): string[] {
     .filter((artifact) => artifact.role === 'response-head' && artifact.body !== undefined)
     .map((artifact) => {
       const head = new TextDecoder().decode(fromBase64(artifact.body as string));
-      return head.split(/\r?\n/, 1)[0].slice(0, 200);
+      // the platform's words (or a bundle maker's): no control in them reaches the reader as itself
+      return escapeHidden(head.split(/\r?\n/, 1)[0].slice(0, 200));
     });
 }
 
 function standingLimits(
   bundle: EvidenceBundle,
+  entry: LogEntry,
   keyPinned: boolean,
   witnessed: boolean,
   platformSigned: boolean,
@@ -624,8 +761,13 @@ function standingLimits(
       ? `That the quoted account wrote this, or that the platform ever served it: a quotation is what a secondary source claimed (evidence level "quoted"), kept with the document it was read from. Only a capture of the original post shows what the platform served.`
       : platformSigned
         ? `Anything beyond the signed record: the platform's other bytes (counts, display names, handles) are what ${bundle.origin} captured, not signed by the account.`
-        : `That the platform actually served these bytes${unsigned}: this proves what ${bundle.origin} captured and logged, not what the platform published. Independent captures by other archives are the cross-check.`,
+        : entry.type === 'observation' && entry.artifacts.length === 0
+          ? `That the platform really showed the statement as ${entry.status}: no answer of it is attached, so this is what ${bundle.origin} logged at ${entry.capturedAt}, on its own word. Independent captures by other archives are the cross-check.`
+          : entry.type === 'observation'
+            ? `That the platform really gave this answer: its answers are not signed, so this proves what ${bundle.origin} logged as the platform's answer at ${entry.capturedAt}, not what the platform said. Independent captures by other archives are the cross-check.`
+            : `That the platform actually served these bytes${unsigned}: this proves what ${bundle.origin} captured and logged, not what the platform published. Independent captures by other archives are the cross-check.`,
   );
+  out.push(...readingLimits(bundle, entry));
   const withheld = bundle.artifacts.filter((artifact) => artifact.body === undefined);
   if (withheld.length > 0) {
     out.push(
@@ -638,4 +780,147 @@ function standingLimits(
     );
   }
   return out;
+}
+
+/**
+ * The limits docs/evidence.md §5 lists that no check can lift: the record (or the status) is the archive's
+ * reading of the bytes it was given, and a bundle shows one version or one observation, not all of them.
+ */
+function readingLimits(bundle: EvidenceBundle, entry: LogEntry): string[] {
+  const record = bundle.record;
+  const out: string[] = [];
+  if (entry.type === 'observation') {
+    out.push(
+      `That "${entry.status}" is the right reading of what the platform showed: the status is the archive's reading of it; ${
+        bundle.artifacts.some((artifact) => artifact.body !== undefined)
+          ? 'the answer included is there to check the reading against.'
+          : 'no answer is included here to check the reading against.'
+      }`,
+      `When the statement became ${entry.status}: the observation shows it ${entry.status} at ${entry.capturedAt}, not since when. The change may have come at any time after the archive's previous look at it, which this bundle does not show.`,
+    );
+    return out;
+  }
+  if (entry.type === 'quotation') {
+    if (record !== null) {
+      out.push(
+        "That the document says this: the claim is the archive's reading of the document, which is the bundle's artifact to check it against.",
+      );
+    }
+    return out;
+  }
+  if (entry.type !== 'snapshot') return out;
+  if (record !== null) {
+    const parser =
+      typeof record.parserVersion === 'string' ? ` (parserVersion ${shown(record.parserVersion)})` : '';
+    out.push(
+      `That the parser read the platform's bytes right: the record is the archive's reading of the captured bytes${parser}. Re-run the published parser on the artifact bodies to check it (docs/evidence.md §5).`,
+    );
+  }
+  const which = entry.version !== undefined ? `version ${entry.version}` : 'this version';
+  // the same words with or without the archive's unsigned historyGap: a note no check covers changes nothing here
+  out.push(
+    `That the archive holds every version of the statement: this bundle shows that ${which} was logged, not that no other version existed or that the archive saw every edit. A historyGap note, where there is one, is the archive's unsigned word, and a bundle without one does not show that no version is missing (docs/evidence.md §5).`,
+  );
+  return out;
+}
+
+/** What was verified, as the reader should see it: a version's record, or an observation; else nothing. */
+function describeContent(bundle: EvidenceBundle, entry: LogEntry): EvidenceContent | undefined {
+  if (entry.type === 'observation') return describeObservation(bundle, entry);
+  if (entry.type !== 'snapshot') return undefined;
+  const record = bundle.record;
+  const version: EvidenceContentLine = {
+    label: 'Version',
+    value: `${entry.version ?? '(none named)'} of statement ${entry.statementId} (named by the log entry, not the record)`,
+  };
+  if (record === null) {
+    return {
+      kind: 'record',
+      heading: `The record: withheld from this bundle; only its hash ${bundle.recordSha256} is given`,
+      lines: [version],
+    };
+  }
+  const lines: EvidenceContentLine[] = [];
+  const add = (label: string, value: JsonValue | undefined, as = (text: string) => shown(text)): void => {
+    if (value === undefined || value === null) return;
+    lines.push({ label, value: typeof value === 'string' ? as(value) : escapeHidden(JSON.stringify(value)) });
+  };
+  add('Platform', record.platform);
+  add('Account', record.account);
+  add('Byline', record.byline, (text) => `${quoted(text)} (as the page printed it, not a verified author)`);
+  add('URL', record.url);
+  if (record.authoredAt === null) lines.push({ label: 'Authored', value: 'not given by the platform' });
+  else add('Authored', record.authoredAt);
+  add('Edited', record.editedAt);
+  lines.push(version);
+  add('Read through', record.via, (text) => `${shown(text)} (an embed endpoint, not the platform's API)`);
+  add('Title', record.title, quoted);
+  if (typeof record.text === 'string') {
+    const length = characterCount(record.text);
+    const cut = length > CONTENT_TEXT_MAX_CHARACTERS;
+    lines.push({
+      label: cut
+        ? `Text (an excerpt: the first ${grouped(CONTENT_TEXT_MAX_CHARACTERS)} of ${grouped(length)} characters; the record in the bundle holds it all)`
+        : `Text (${grouped(length)} character${length === 1 ? '' : 's'}, in full)`,
+      value: `${quoted(cut ? firstCharacters(record.text, CONTENT_TEXT_MAX_CHARACTERS) : record.text)}${cut ? ' (cut here)' : ''}`,
+    });
+  }
+  return {
+    kind: 'record',
+    heading: `What was verified: the record's content, which the record hash (SHA-256 ${bundle.recordSha256}) covers`,
+    lines,
+  };
+}
+
+/** An observation: what the archive asked, what the platform answered, what it was seen as and when. */
+function describeObservation(bundle: EvidenceBundle, entry: LogEntry): EvidenceContent {
+  const lines: EvidenceContentLine[] = [
+    {
+      label: 'Asked',
+      value: `the platform, for statement ${entry.statementId} (the bundle names the statement, not the URL the archive asked)`,
+    },
+  ];
+  const heads = platformAnswers(bundle);
+  if (heads.length > 0) {
+    lines.push({
+      label: 'Answered',
+      value: `${heads.join('; ')} (the status line of the included response head)`,
+    });
+  } else if (entry.artifacts.length === 0) {
+    lines.push({
+      label: 'Answered',
+      value: 'no answer is attached (the observation records what the platform showed by its content)',
+    });
+  }
+  for (const artifact of bundle.artifacts) {
+    if (artifact.role === 'response-head' && artifact.body !== undefined) continue;
+    lines.push({ label: `Answer (${artifact.role})`, value: describeAnswer(artifact) });
+  }
+  const why = entry.reason !== undefined ? ` (${entry.reason})` : '';
+  lines.push({
+    label: 'Observed',
+    value: `${entry.status}${why}, at ${entry.capturedAt} (by the log's own clock)`,
+  });
+  return {
+    kind: 'observation',
+    heading: 'What was verified: an observation, which the log entry holds (there is no record)',
+    lines,
+  };
+}
+
+/** One artifact of an observation: its size and digest, and a textual body quoted (cut when long). */
+function describeAnswer(artifact: EvidenceArtifact): string {
+  const size = `${grouped(artifact.size)} bytes, ${shown(artifact.mediaType)}, sha256 ${artifact.sha256}`;
+  if (artifact.body === undefined) return `${size}: withheld from this bundle (digest only)`;
+  if (!/^(text\/|application\/([\w.-]+\+)?(json|xml)\b)/i.test(artifact.mediaType))
+    return `${size}: included`;
+  let text: string;
+  try {
+    text = new TextDecoder('utf-8', { fatal: true }).decode(fromBase64(artifact.body));
+  } catch {
+    return `${size}: included`;
+  }
+  return characterCount(text) > ANSWER_BODY_MAX_CHARACTERS
+    ? `${size}: ${quoted(firstCharacters(text, ANSWER_BODY_MAX_CHARACTERS))} (cut here)`
+    : `${size}: ${quoted(text)}`;
 }
