@@ -8,10 +8,8 @@ declare module '@citation-js/core' {
     config: {
       get(plugin: string): {
         templates?: { add(name: string, xml: string): void; has(name: string): boolean };
-        format?: Record<string, unknown>;
       };
     };
   };
 }
 declare module '@citation-js/plugin-csl';
-declare module '@citation-js/plugin-bibtex';
