@@ -30,13 +30,22 @@ interface StepLine {
   text: string;
 }
 
-/** The statement page's verify markup, as the page renders it, under the page's CSP. */
-function harnessPage(statementId: string, nonce: string): string {
+/** What a statement page shows, as its verify button names it. */
+interface Shown {
+  version: number;
+  recordSha256: string;
+}
+
+/**
+ * The statement page's verify markup, as the page renders it, under the page's CSP. The button always fetches
+ * version 1's bundle, whatever `shown` says: a page that shows another version is one whose link went astray.
+ */
+function harnessPage(statementId: string, nonce: string, shown: Shown): string {
   return `<!doctype html>
 <html lang="en"><head><meta charset="utf-8"><title>Statement</title>
 <script src="/assets/verify.js" defer nonce="${nonce}"></script></head>
 <body>
-<button type="button" id="verify-button" data-bundle-url="/api/v1/statements/${statementId}/evidence" data-key-url="/log/key">Verify in this browser</button>
+<button type="button" id="verify-button" data-bundle-url="/api/v1/statements/${statementId}/evidence?version=1" data-key-url="/log/key" data-statement-id="${statementId}" data-version="${shown.version}" data-record-sha256="${shown.recordSha256}">Verify in this browser</button>
 <ol id="verify-steps" aria-live="polite"></ol>
 </body></html>`;
 }
@@ -122,7 +131,7 @@ if (chromiumMissing && !inCi) {
             [first.id],
           );
           if (!row) return undefined;
-          const res = await app.http().get(`/api/v1/statements/${row.id}/evidence`);
+          const res = await app.http().get(`/api/v1/statements/${row.id}/evidence?version=1`);
           if (res.status !== 200) return undefined;
           const parsed = JSON.parse(res.text) as EvidenceBundle;
           const complete = parsed.inclusionProof.length > 0 && parsed.timestamps.length > 0;
@@ -156,6 +165,8 @@ if (chromiumMissing && !inCi) {
       options: {
         served?: EvidenceBundle | { status: number; body: string };
         withoutWebCrypto?: boolean;
+        /** what the page says it shows; the bundle's own version 1 unless told */
+        shown?: Shown;
       } = {},
     ): Promise<{ steps: StepLine[]; cspViolations: string[] }> {
       const page: Page = await browser.newPage();
@@ -172,12 +183,16 @@ if (chromiumMissing && !inCi) {
               'Content-Type': 'text/html; charset=utf-8',
               'Content-Security-Policy': `default-src 'none'; script-src 'nonce-${nonce}'; connect-src 'self'; base-uri 'none'; form-action 'none'; frame-ancestors 'none'`,
             },
-            body: harnessPage(statementId, nonce),
+            body: harnessPage(
+              statementId,
+              nonce,
+              options.shown ?? { version: 1, recordSha256: bundle.recordSha256! },
+            ),
           }),
         );
         const served = options.served;
         if (served !== undefined) {
-          await page.route(`${origin}/api/v1/statements/${statementId}/evidence`, (route) =>
+          await page.route(`${origin}/api/v1/statements/${statementId}/evidence?version=1`, (route) =>
             route.fulfill(
               'format' in served
                 ? { status: 200, contentType: 'application/json', body: JSON.stringify(served) }
@@ -233,17 +248,39 @@ if (chromiumMissing && !inCi) {
         timestamps: 'not checked',
         cosignatures: 'not present',
         'platform-signature': 'not present',
+        shown: 'passed',
         summary: 'passed',
       });
       // the browser recomputed the record hash itself: it is the one this test computes independently
       const recordSha = createHash('sha256').update(canonicalize(bundle.record)!, 'utf8').digest('hex');
       expect(textOf(steps, 'record-hash')).toContain(recordSha);
       expect(textOf(steps, 'checkpoint-signature')).toContain('Ed25519 checked with WebCrypto');
+      // the key came from this archive: the list says so, and does not call it pinned
+      expect(textOf(steps, 'checkpoint-signature')).toContain(
+        'the key this archive publishes at /log/key (not pinned)',
+      );
+      expect(steps.map((s) => s.text).join('\n')).not.toContain('the pinned key');
+      expect(textOf(steps, 'shown')).toContain(`version 1, record ${bundle.recordSha256}`);
       expect(textOf(steps, 'inclusion-proof')).toContain(`entry ${bundle.leafIndex} of the tree of size`);
       expect(textOf(steps, 'timestamps')).toMatch(
         /1 token\(s\) present but not checked: not checked in the browser/,
       );
       expect(textOf(steps, 'summary')).toContain('VERIFIED');
+      expect(textOf(steps, 'summary')).toContain("with the log's key obtained elsewhere");
+    });
+
+    it('refuses a good bundle of another version than the page shows', async () => {
+      const other = createHash('sha256').update('version 2').digest('hex');
+      const { steps } = await verifyInPage({ shown: { version: 2, recordSha256: other } });
+      expect(results(steps)).toMatchObject({
+        'inclusion-proof': 'passed',
+        shown: 'failed',
+        summary: 'failed',
+      });
+      expect(textOf(steps, 'shown')).toContain(
+        `the bundle is of statement ${statementId}, version 1, record ${bundle.recordSha256}, but this page shows statement ${statementId}, version 2, record ${other}`,
+      );
+      expect(textOf(steps, 'summary')).toContain('NOT VERIFIED');
     });
 
     it('verifies the same way with the pure-JS Ed25519 when the page has no WebCrypto', async () => {
@@ -313,8 +350,8 @@ if (chromiumMissing && !inCi) {
       expect(pending.steps).toEqual([
         {
           step: 'fetch',
-          result: 'failed',
-          text: 'Fetching the evidence bundle: failed (HTTP 202: captured; waiting for the next signed checkpoint)',
+          result: 'not yet signed',
+          text: 'Evidence bundle: not yet signed (this version is captured but not yet in a signed checkpoint of the log, so there is nothing to verify yet; try again in a few seconds)',
         },
       ]);
       const garbled = await verifyInPage({

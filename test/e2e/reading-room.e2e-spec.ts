@@ -23,9 +23,11 @@ interface VersionView {
   number: number;
   text: string;
   recordSha256: string;
+  record: { editedAt: string | null };
 }
 interface StatementView {
   id: string;
+  url: string;
   account: { id: string };
   versions: VersionView[];
 }
@@ -190,6 +192,15 @@ describe('reading room', () => {
       expect.arrayContaining([expect.stringContaining('рішуче'), expect.stringContaining('нічний')]),
     );
     await expect(page.locator('blockquote.text').getAttribute('lang')).resolves.toBe('uk');
+    // Mastodon says when the author edited: the page gives it beside the capture time, to the second
+    const { editedAt } = (await view(cyrillicId)).versions[1].record;
+    expect(editedAt).not.toBeNull();
+    await expect(page.locator('#version-2 > p.meta time').nth(1).getAttribute('datetime')).resolves.toBe(
+      editedAt,
+    );
+    await expect(page.locator('#version-2 > p.meta').textContent()).resolves.toMatch(
+      /Edited by the author: \d+ \w+ \d{4}, \d\d:\d\d:\d\d UTC/,
+    );
     await page.close();
   });
 
@@ -234,7 +245,8 @@ describe('reading room', () => {
   it('gives every citation format the permalink and the record hash, and Highwire tags', async () => {
     const latest = (await view(cyrillicId)).versions[1];
     const page = await open(`/statements/${cyrillicId}`);
-    const permalink = `${PUBLIC_URL}/statements/${cyrillicId}`;
+    // the page follows the latest version, its citations name that version: the next edit will not change them
+    const permalink = `${PUBLIC_URL}/statements/${cyrillicId}?version=2`;
     for (const format of ['apa', 'chicago', 'mla', 'biblatex', 'bibtex', 'csl-json']) {
       const text = await page.locator(`#cite-${format}`).textContent();
       expect({
@@ -256,11 +268,91 @@ describe('reading room', () => {
     );
     const verify = page.locator('#verify-button');
     await expect(verify.getAttribute('data-bundle-url')).resolves.toBe(
-      `/api/v1/statements/${cyrillicId}/evidence`,
+      `/api/v1/statements/${cyrillicId}/evidence?version=2`,
     );
     await expect(verify.getAttribute('data-key-url')).resolves.toBe('/log/key');
     await expect(page.locator('#verify-steps[aria-live="polite"]').count()).resolves.toBe(1);
     await page.close();
+  });
+
+  it('names the platform and this installation in citations, and gives BibTeX a month it knows', async () => {
+    const page = await open(`/statements/${cyrillicId}`);
+    const cite = async (format: string) => (await page.locator(`#cite-${format}`).textContent()) ?? '';
+    const originalUrl = (await view(cyrillicId)).url;
+    for (const format of ['apa', 'chicago', 'mla', 'biblatex', 'bibtex', 'csl-json'])
+      expect({ format, original: (await cite(format)).includes(originalUrl) }).toEqual({
+        format,
+        original: true,
+      });
+    await expect(page.locator('meta[name="citation_publisher"]').getAttribute('content')).resolves.toBe(
+      'Mastodon',
+    );
+    for (const format of ['apa', 'chicago', 'mla']) {
+      const text = await cite(format);
+      // the platform by its name, the archive by this installation's host (not the software's name)
+      const named = { format, platform: text.includes('Mastodon'), archive: text.includes('archive.test') };
+      expect(named).toEqual({ format, platform: true, archive: true });
+      expect(text).toContain('version 2');
+      expect(text).not.toContain('Verbatim');
+    }
+    const biblatex = await cite('biblatex');
+    expect(biblatex).toMatch(/^@online\{verbatim[0-9a-f]{32}v2,$/m);
+    expect(biblatex).toContain('  organization = {Mastodon},');
+    expect(biblatex).toContain('  version = {2},');
+    expect(biblatex).not.toContain('booktitle');
+    const bibtex = await cite('bibtex');
+    expect(bibtex).toMatch(/^ {2}month = (jan|feb|mar|apr|may|jun|jul|aug|sep|oct|nov|dec),$/m);
+    expect(bibtex).toMatch(/^ {2}year = \{\d{4}\},$/m);
+    const [item] = JSON.parse(await cite('csl-json')) as Record<string, unknown>[];
+    expect(item).toMatchObject({
+      type: 'post',
+      'container-title': 'Mastodon',
+      version: '2',
+      URL: `${PUBLIC_URL}/statements/${cyrillicId}?version=2`,
+      archive: 'archive.test',
+    });
+    await page.close();
+  });
+
+  it('at ?version=1, links, cites and verifies version 1, not the latest', async () => {
+    const first = (await view(cyrillicId)).versions[0];
+    const page = await open(`/statements/${cyrillicId}?version=1`);
+    await expect(page.locator('#record-sha256').textContent()).resolves.toBe(first.recordSha256);
+    const bundleUrl = `/api/v1/statements/${cyrillicId}/evidence?version=1`;
+    await expect(
+      page.locator('#evidence a', { hasText: 'Evidence bundle' }).getAttribute('href'),
+    ).resolves.toBe(bundleUrl);
+    await expect(page.locator('#verify-button').getAttribute('data-bundle-url')).resolves.toBe(bundleUrl);
+    await expect(page.locator('meta[name="citation_public_url"]').getAttribute('content')).resolves.toBe(
+      `${PUBLIC_URL}/statements/${cyrillicId}?version=1`,
+    );
+    await expect(page.locator('#cite-apa').textContent()).resolves.toContain(first.recordSha256);
+    // the browser verifies the bundle the page links to, and says it is of the version shown
+    await waitFor('version 1 in a signed checkpoint', async () =>
+      (await app.http().get(bundleUrl)).status === 200 ? true : undefined,
+    );
+    await page.click('#verify-button');
+    await page.waitForSelector('#verify-steps:not([aria-busy]) li[data-step="summary"]');
+    await expect(page.locator('#verify-steps li[data-step="shown"]').textContent()).resolves.toContain(
+      `version 1, record ${first.recordSha256}`,
+    );
+    await expect(
+      page.locator('#verify-steps li[data-step="summary"]').getAttribute('data-result'),
+    ).resolves.toBe('passed');
+    await page.close();
+  });
+
+  it('names each evidence bundle it hands out by its version', async () => {
+    const disposition = (query: string) =>
+      waitFor(`the bundle at ${query || 'the latest'}`, async () => {
+        const res = await app.http().get(`/api/v1/statements/${cyrillicId}/evidence${query}`);
+        return res.status === 200 ? (res.headers['content-disposition'] as string) : undefined;
+      });
+    await expect(disposition('?version=1')).resolves.toBe(
+      `attachment; filename="${cyrillicId}.v1.evidence.json"`,
+    );
+    // the latest, asked for without a number, is named by its number
+    await expect(disposition('')).resolves.toBe(`attachment; filename="${cyrillicId}.v2.evidence.json"`);
   });
 
   it('never runs script or event handlers a captured post carries, even with CSP switched off', async () => {

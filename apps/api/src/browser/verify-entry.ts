@@ -1,12 +1,16 @@
 /**
  * "Verify in this browser" (/assets/verify.js): on a click of #verify-button, fetches the evidence bundle
  * and the log's key named by the button, runs the ledger's own verifier on them (the code `verbatim verify`
- * runs, bundled with the browser crypto of libs/ledger/src/crypto.browser.ts) and lists each step in
- * #verify-steps. Everything is written as text: the bundle is untrusted input, and so is what it says.
+ * runs, bundled with the browser crypto of libs/ledger/src/crypto.browser.ts), checks that the bundle is of the
+ * version the page shows (the button's data-statement-id, data-version and data-record-sha256) and lists each
+ * step in #verify-steps. Everything is written as text: the bundle is untrusted input, and so is what it says.
  */
 import { ed25519Engine } from '@app/ledger/crypto.browser';
 import { verifyEvidenceBundle } from '@app/ledger/evidence/verify-bundle';
-import { describeReport, fetchFailureStep, type VerifyStep } from './verify-steps';
+import { describeReport, fetchFailureStep, notYetLoggedStep, type VerifyStep } from './verify-steps';
+
+/** The archive's 202: captured, but no signed checkpoint covers it yet. */
+class NotYetLogged extends Error {}
 
 /** Fetches a same-origin URL as text; throws with a reason a reader can act on. */
 async function fetchText(url: string, what: string): Promise<string> {
@@ -19,6 +23,7 @@ async function fetchText(url: string, what: string): Promise<string> {
     throw new Error(`the request failed: ${(error as Error).message}`);
   }
   const text = await response.text();
+  if (response.status === 202) throw new NotYetLogged();
   if (response.status !== 200) {
     let message = '';
     try {
@@ -52,7 +57,12 @@ async function run(button: HTMLButtonElement, list: HTMLOListElement): Promise<v
     try {
       bundleText = await fetchText(button.dataset.bundleUrl ?? '', 'the evidence bundle');
     } catch (error) {
-      renderStep(list, fetchFailureStep('the evidence bundle', (error as Error).message));
+      renderStep(
+        list,
+        error instanceof NotYetLogged
+          ? notYetLoggedStep()
+          : fetchFailureStep('the evidence bundle', (error as Error).message),
+      );
       return;
     }
     try {
@@ -62,7 +72,9 @@ async function run(button: HTMLButtonElement, list: HTMLOListElement): Promise<v
       return;
     }
     const report = await verifyEvidenceBundle(bundleText, { logKey: keyText.trim() });
-    for (const step of describeReport(report, await ed25519Engine())) renderStep(list, step);
+    const { statementId, version, recordSha256 } = button.dataset;
+    const shown = { statementId, version: version ? Number(version) : undefined, recordSha256 };
+    for (const step of describeReport(report, await ed25519Engine(), shown)) renderStep(list, step);
   } finally {
     list.removeAttribute('aria-busy');
     button.disabled = false;

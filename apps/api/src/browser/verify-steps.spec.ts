@@ -1,6 +1,6 @@
 import { type EvidenceBundle, parseNote, verifyEvidenceBundle } from '@app/ledger';
 import { buildSampleLog, type SampleLog } from '@app/ledger/evidence/sample-bundle.fixture';
-import { describeReport, type VerifyStep } from './verify-steps';
+import { describeReport, type ShownVersion, type VerifyStep } from './verify-steps';
 
 const byId = (steps: VerifyStep[]) => Object.fromEntries(steps.map((step) => [step.id, step]));
 const results = (steps: VerifyStep[]) => Object.fromEntries(steps.map((step) => [step.id, step.result]));
@@ -11,8 +11,15 @@ describe('the steps "Verify in this browser" lists', () => {
     sample = await buildSampleLog();
   });
 
-  async function stepsFor(bundle: EvidenceBundle): Promise<VerifyStep[]> {
-    return describeReport(await verifyEvidenceBundle(bundle, { logKey: sample.logKey }), 'WebCrypto');
+  /** What the sample's page would show: its statement, version and record. */
+  const shownBy = (bundle: EvidenceBundle): ShownVersion => ({
+    statementId: 'st_kuleba_icj',
+    version: 1,
+    recordSha256: bundle.recordSha256 ?? undefined,
+  });
+
+  async function stepsFor(bundle: EvidenceBundle, shown = shownBy(sample.bundle)): Promise<VerifyStep[]> {
+    return describeReport(await verifyEvidenceBundle(bundle, { logKey: sample.logKey }), 'WebCrypto', shown);
   }
 
   it('lists every check of the shared verifier, saying honestly what the browser cannot check', async () => {
@@ -27,12 +34,19 @@ describe('the steps "Verify in this browser" lists', () => {
       timestamps: 'not checked',
       cosignatures: 'not checked',
       'platform-signature': 'not present',
+      shown: 'passed',
       summary: 'passed',
     });
     const step = byId(steps);
+    // the key came from the archive itself: the list says so, and never calls it pinned
     expect(step['checkpoint-signature'].detail).toMatch(
-      /the pinned key.*\(Ed25519 checked with WebCrypto\)$/,
+      /, the key this archive publishes at \/log\/key \(not pinned\); .*\(Ed25519 checked with WebCrypto\)$/,
     );
+    expect(step.summary.detail).toMatch(/^VERIFIED against the key this archive publishes at \/log\/key\./);
+    expect(step.summary.detail).toContain(
+      "run `verbatim verify --key` with the log's key obtained elsewhere",
+    );
+    expect(steps.map((s) => s.detail).join('\n')).not.toMatch(/the pinned key/);
     expect(step.timestamps.detail).toBe(
       '1 token(s) present but not checked: not checked in the browser, which has no trusted TSA certificates; run `verbatim verify --tsa-cert <file>` to check them',
     );
@@ -50,7 +64,7 @@ describe('the steps "Verify in this browser" lists', () => {
       result: 'failed',
       detail: expect.stringMatching(/but recordSha256 is/),
     });
-    for (const later of ['leaf-contents', 'checkpoint-signature', 'inclusion-proof', 'timestamps']) {
+    for (const later of ['leaf-contents', 'checkpoint-signature', 'inclusion-proof', 'timestamps', 'shown']) {
       expect(step[later]).toMatchObject({ result: 'not run', detail: 'an earlier step failed' });
     }
     expect(step.summary).toMatchObject({
@@ -66,6 +80,7 @@ describe('the steps "Verify in this browser" lists', () => {
     const steps = describeReport(
       await verifyEvidenceBundle(noted.bundle, { logKey: noted.logKey }),
       'WebCrypto',
+      shownBy(noted.bundle),
     );
     expect(steps.slice(-2).map((step) => [step.id, step.result])).toEqual([
       ['summary', 'passed'],
@@ -95,6 +110,35 @@ describe('the steps "Verify in this browser" lists', () => {
       timestamps: 'not present',
       cosignatures: 'not present',
       summary: 'passed',
+    });
+  });
+
+  it('refuses a bundle that verifies but is of another version or record than the page shows', async () => {
+    const valid = sample.bundle.recordSha256!;
+    const other = 'ab'.repeat(32);
+    for (const shown of [
+      { ...shownBy(sample.bundle), version: 2 },
+      { ...shownBy(sample.bundle), recordSha256: other },
+      { ...shownBy(sample.bundle), statementId: 'st_another' },
+      { statementId: undefined, version: undefined, recordSha256: undefined },
+    ]) {
+      const steps = await stepsFor(sample.bundle, shown);
+      const step = byId(steps);
+      // every check of the bundle passes: it is a good bundle, of something else
+      expect(step['inclusion-proof'].result).toBe('passed');
+      expect(step.shown).toMatchObject({ result: 'failed' });
+      expect(step.shown.detail).toBe(
+        `the bundle is of statement st_kuleba_icj, version 1, record ${valid}, but this page shows ` +
+          `statement ${shown.statementId ?? '(none)'}, version ${shown.version ?? '(none)'}, record ${shown.recordSha256 ?? '(none)'}`,
+      );
+      expect(step.summary).toMatchObject({
+        result: 'failed',
+        detail: 'NOT VERIFIED: the step "The bundle is of the version this page shows" failed',
+      });
+    }
+    expect(byId(await stepsFor(sample.bundle)).shown).toMatchObject({
+      result: 'passed',
+      detail: `statement st_kuleba_icj, version 1, record ${valid}`,
     });
   });
 });

@@ -9,11 +9,12 @@ import {
   type EvidenceReport,
 } from '@app/ledger/evidence/verify-bundle';
 
-export type StepResult = 'passed' | 'failed' | 'not run' | 'not checked' | 'not present' | 'not verified';
+export type StepResult =
+  'passed' | 'failed' | 'not run' | 'not checked' | 'not present' | 'not verified' | 'not yet signed';
 
 export interface VerifyStep {
   /** Stable name for the step (a check name of the verifier, or one of the page's own). */
-  readonly id: EvidenceCheckName | 'fetch' | 'summary' | 'note';
+  readonly id: EvidenceCheckName | 'fetch' | 'shown' | 'summary' | 'note';
   readonly label: string;
   readonly result: StepResult;
   readonly detail: string;
@@ -31,6 +32,26 @@ const LABELS: Record<EvidenceCheckName, string> = {
   cosignatures: 'Witness cosignatures',
 };
 
+/** What the page shows, as its button says: a bundle of anything else proves nothing about this page. */
+export interface ShownVersion {
+  readonly statementId: string | undefined;
+  readonly version: number | undefined;
+  readonly recordSha256: string | undefined;
+}
+
+const SHOWN_LABEL = 'The bundle is of the version this page shows';
+
+/**
+ * The verifier calls any key it is given "pinned", as the CLI is given one from elsewhere; here the key came from
+ * the site that served the bundle, so the step says so.
+ */
+function siteKeyWords(detail: string): string {
+  return detail.replace(
+    /\bthe pinned (log )?key\b/,
+    'the key this archive publishes at /log/key (not pinned)',
+  );
+}
+
 /** Why a skipped check was not made here, in the reader's terms rather than the CLI's options. */
 function skippedDetail(name: EvidenceCheckName, detail: string): string {
   if (name === 'timestamps') {
@@ -45,7 +66,11 @@ function skippedDetail(name: EvidenceCheckName, detail: string): string {
   return detail;
 }
 
-export function describeReport(report: EvidenceReport, ed25519Engine: string): VerifyStep[] {
+export function describeReport(
+  report: EvidenceReport,
+  ed25519Engine: string,
+  shown: ShownVersion,
+): VerifyStep[] {
   const steps: VerifyStep[] = [];
   for (const name of EVIDENCE_CHECKS) {
     const check = report.checks.find((c) => c.name === name);
@@ -53,7 +78,7 @@ export function describeReport(report: EvidenceReport, ed25519Engine: string): V
     if (check === undefined) {
       steps.push({ id: name, label, result: 'not run', detail: 'an earlier step failed' });
     } else if (!check.ok) {
-      steps.push({ id: name, label, result: 'failed', detail: check.detail });
+      steps.push({ id: name, label, result: 'failed', detail: siteKeyWords(check.detail) });
     } else if (check.absent || (check.skipped && name === 'record-hash')) {
       // nothing of this kind in the bundle (a withheld record among them): nothing here to check
       steps.push({ id: name, label, result: 'not present', detail: check.detail });
@@ -61,10 +86,11 @@ export function describeReport(report: EvidenceReport, ed25519Engine: string): V
       steps.push({ id: name, label, result: 'not checked', detail: skippedDetail(name, check.detail) });
     } else {
       const engine = name === 'checkpoint-signature' ? ` (Ed25519 checked with ${ed25519Engine})` : '';
-      steps.push({ id: name, label, result: 'passed', detail: `${check.detail}${engine}` });
+      steps.push({ id: name, label, result: 'passed', detail: `${siteKeyWords(check.detail)}${engine}` });
     }
   }
-  steps.push(summary(report));
+  const match = shownStep(report, shown);
+  steps.push(match, summary(report, match));
   // after the result, not among the checks: the archive's own word, which nothing here verified
   for (const note of report.notes) {
     steps.push({ id: 'note', label: 'Note from the archive', result: 'not verified', detail: note });
@@ -72,13 +98,41 @@ export function describeReport(report: EvidenceReport, ed25519Engine: string): V
   return steps;
 }
 
-function summary(report: EvidenceReport): VerifyStep {
-  if (!report.ok) {
+/**
+ * Whether the verified log entry is of the statement, version and record the page shows. Compared with the entry
+ * the checks proved (the bundle's own fields are only its word), so it runs only once they all passed.
+ */
+function shownStep(report: EvidenceReport, shown: ShownVersion): VerifyStep {
+  const entry = report.entry;
+  if (!report.ok || entry === undefined)
+    return { id: 'shown', label: SHOWN_LABEL, result: 'not run', detail: 'an earlier step failed' };
+  const of = (statementId?: string, version?: number, recordSha256?: string) =>
+    `statement ${statementId ?? '(none)'}, version ${version ?? '(none)'}, record ${recordSha256 ?? '(none)'}`;
+  const bundle = of(entry.statementId, entry.version, entry.recordSha256);
+  const page = of(shown.statementId, shown.version, shown.recordSha256);
+  const same =
+    shown.statementId !== undefined &&
+    entry.statementId === shown.statementId &&
+    entry.version === shown.version &&
+    entry.recordSha256 === shown.recordSha256;
+  return same
+    ? { id: 'shown', label: SHOWN_LABEL, result: 'passed', detail: bundle }
+    : {
+        id: 'shown',
+        label: SHOWN_LABEL,
+        result: 'failed',
+        detail: `the bundle is of ${bundle}, but this page shows ${page}`,
+      };
+}
+
+function summary(report: EvidenceReport, match: VerifyStep): VerifyStep {
+  if (!report.ok || match.result !== 'passed') {
+    const failed = report.ok ? SHOWN_LABEL : LABELS[report.failedCheck as EvidenceCheckName];
     return {
       id: 'summary',
       label: 'Result',
       result: 'failed',
-      detail: `NOT VERIFIED: the step "${LABELS[report.failedCheck as EvidenceCheckName]}" failed`,
+      detail: `NOT VERIFIED: the step "${failed}" failed`,
     };
   }
   return {
@@ -86,7 +140,18 @@ function summary(report: EvidenceReport): VerifyStep {
     label: 'Result',
     result: 'passed',
     detail:
-      "VERIFIED against the key this site publishes at /log/key. A site can only vouch for itself: compare that key with the log's key published elsewhere, or run `verbatim verify` with it.",
+      "VERIFIED against the key this archive publishes at /log/key. That key comes from the same site as the bundle, so the archive is only vouching for itself: to pin the key, run `verbatim verify --key` with the log's key obtained elsewhere (its operator's site, a witness network's log list).",
+  };
+}
+
+/** The line shown when the archive answers 202: the record is captured, but no signed checkpoint covers it yet. */
+export function notYetLoggedStep(): VerifyStep {
+  return {
+    id: 'fetch',
+    label: 'Evidence bundle',
+    result: 'not yet signed',
+    detail:
+      'this version is captured but not yet in a signed checkpoint of the log, so there is nothing to verify yet; try again in a few seconds',
   };
 }
 

@@ -6,7 +6,7 @@ import { IsInt, IsOptional, IsUUID, Max, Min } from 'class-validator';
 import { type Response } from 'express';
 import { DataSource } from 'typeorm';
 import { ErrorCode, VerbatimError } from '@app/core';
-import { serializeEvidenceBundle } from '@app/ledger';
+import { fromBase64, parseLogEntry, serializeEvidenceBundle, type EvidenceBundle } from '@app/ledger';
 import { evidenceFor, evidenceForObservation, LOG_KEY, type LogKey } from '@app/log';
 import { decimalInteger } from '../common/whole-number-query';
 
@@ -58,7 +58,20 @@ export class EvidenceController {
       return;
     }
     res.setHeader('Content-Type', 'application/json');
-    res.setHeader('Content-Disposition', `attachment; filename="${id}.evidence.json"`);
+    res.setHeader(
+      'Content-Disposition',
+      `attachment; filename="${evidenceFileName(id, query, outcome.bundle)}"`,
+    );
     res.end(serializeEvidenceBundle(outcome.bundle));
   }
+}
+
+/**
+ * `<id>.v2.evidence.json`, `<id>.observation-<observationId>.evidence.json`: each bundle of a statement downloads
+ * under its own name, so saving a second one never overwrites or passes for the first.
+ */
+export function evidenceFileName(id: string, query: EvidenceQuery, bundle: EvidenceBundle): string {
+  if (query.observation !== undefined) return `${id}.observation-${query.observation}.evidence.json`;
+  // named by the version its log entry records: without ?version= that is the latest, whichever it was then
+  return `${id}.v${parseLogEntry(fromBase64(bundle.leaf)).version}.evidence.json`;
 }

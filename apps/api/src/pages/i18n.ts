@@ -49,6 +49,8 @@ const EN = {
   statusSince: 'Status changed',
   unknown: 'unknown',
   original: 'Original post',
+  profile: 'Profile on the platform',
+  editedByAuthor: 'Edited by the author',
   versionsHeading: 'Version history',
   version: 'Version',
   versionShown: 'This page shows version',
@@ -79,6 +81,7 @@ const EN = {
   verifyButton: 'Verify in this browser',
   verifyHelp: 'Checks the bundle’s hashes, inclusion proof and checkpoint signature in your browser.',
   statusChanges: 'Status changes',
+  reason: 'reason',
   quotedBy: 'Quoted by',
   quotedByHelp:
     'Documents that quote or embed this post, as read by this archive: their claims, not captures.',
@@ -158,6 +161,8 @@ const UK: Messages = {
   statusSince: 'Стан змінився',
   unknown: 'невідомо',
   original: 'Оригінальний допис',
+  profile: 'Профіль на платформі',
+  editedByAuthor: 'Відредаговано автором',
   versionsHeading: 'Історія версій',
   version: 'Версія',
   versionShown: 'Ця сторінка показує версію',
@@ -189,6 +194,7 @@ const UK: Messages = {
   verifyButton: 'Перевірити в цьому браузері',
   verifyHelp: 'Перевіряє хеші пакета, доказ включення та підпис контрольної точки у вашому браузері.',
   statusChanges: 'Зміни стану',
+  reason: 'причина',
   quotedBy: 'Цитують',
   quotedByHelp:
     'Документи, що цитують або вбудовують цей допис, як їх прочитав цей архів: їхні твердження, а не збереження.',

@@ -20,7 +20,7 @@ import {
   type StatementPage,
 } from '@app/persistence';
 import { ConnectorRegistry } from '@app/sources';
-import { citationsOf } from './cite/citations';
+import { citationsOf, platformName } from './cite/citations';
 import { MESSAGES, type Messages } from './i18n';
 import { PageErrorFilter } from './page-error.filter';
 import { startPage, withQuery, type PageRequest } from './page-response';
@@ -203,8 +203,9 @@ export class PagesController {
     ]);
     const t = MESSAGES[page.language];
     const h = viewHelpers(page.language, t);
-    // a version asked for by number is cited by that number: the latest may change, that version does not
-    const permalink = `${this.config.alerts.publicUrl}/statements/${id}${wanted === undefined ? '' : `?version=${wanted}`}`;
+    // cited by the number of the version shown, even on the page that follows the latest: a later edit changes
+    // what /statements/:id shows, never what ?version=N does
+    const permalink = `${this.config.alerts.publicUrl}/statements/${id}?version=${shown.number}`;
     const author = h.accountName(statement.account);
     const title = h.headline(shown.text, 120) || `${author}, ${statement.platform}`;
     const authored = statement.authoredAt ?? statement.firstCapturedAt;
@@ -220,7 +221,10 @@ export class PagesController {
           { name: 'citation_publication_date', content: authored.slice(0, 10).replaceAll('-', '/') },
           { name: 'citation_online_date', content: shown.capturedAt.slice(0, 10).replaceAll('-', '/') },
           { name: 'citation_public_url', content: permalink },
-          { name: 'citation_publisher', content: statement.platform },
+          {
+            name: 'citation_publisher',
+            content: platformName(statement.platform, statement.url) ?? statement.platform,
+          },
           ...(shown.record.language ? [{ name: 'citation_language', content: shown.record.language }] : []),
         ],
         scripts: ['/assets/verify.js'],
@@ -237,7 +241,8 @@ export class PagesController {
           createdAt: checkpoint.createdAt.toISOString(),
         },
         evidenceLevelText: levelKey ? t[levelKey] : `${t.levelOther} “${shown.evidenceLevel}”`,
-        bundleUrl: `/api/v1/statements/${id}/evidence`,
+        // the bundle of the version shown, not the latest: the verifier checks what this page says
+        bundleUrl: `/api/v1/statements/${id}/evidence?version=${shown.number}`,
         citations: citationsOf({
           id,
           permalink,
@@ -247,6 +252,11 @@ export class PagesController {
           authoredAt: statement.authoredAt,
           capturedAt: shown.capturedAt,
           recordSha256: shown.recordSha256,
+          url: statement.url,
+          version: shown.number,
+          status: statement.status,
+          statusChangedAt: statement.statusChangedAt,
+          language: shown.record.language,
         }),
       },
     );

@@ -11,15 +11,18 @@ const STATUS_KEYS: Record<string, keyof Messages> = {
 
 /** What templates may call: formatting only, every result is text that the template engine escapes. */
 export function viewHelpers(language: Language, t: Messages) {
+  // to the second: a citation (or a court) may turn on which of two captures a minute apart came first
   const dateTime = new Intl.DateTimeFormat(language === 'uk' ? 'uk-UA' : 'en-GB', {
     dateStyle: 'medium',
-    timeStyle: 'short',
+    timeStyle: 'medium',
     timeZone: 'UTC',
   });
   return {
-    /** "29 Nov 2026, 10:00 UTC", or "unknown" */
+    /** "29 Nov 2026, 10:00:05 UTC", "unknown", or the value as stored when it is no time at all */
     time(iso: string | null | undefined): string {
-      return iso ? `${dateTime.format(new Date(iso))} UTC` : t.unknown;
+      if (!iso) return t.unknown;
+      const date = new Date(iso);
+      return Number.isNaN(date.getTime()) ? iso : `${dateTime.format(date)} UTC`;
     },
     statusLabel(status: string): string {
       const key = STATUS_KEYS[status];
