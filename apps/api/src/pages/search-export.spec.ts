@@ -27,7 +27,7 @@ describe('search exports', () => {
     expect(row).toMatchObject({
       text,
       account_name: 'МЗС, "офіційно"',
-      permalink: 'https://archive.example/statements/6c1f3b0e-8a52-4b7e-9f43-2d1a0c9e5b11',
+      permalink: 'https://archive.example/statements/6c1f3b0e-8a52-4b7e-9f43-2d1a0c9e5b11?version=1',
       status_changed_at: '',
     });
   });

@@ -1,11 +1,14 @@
 import { stringify } from 'csv-stringify/sync';
 import { type StatementSummaryView } from '@app/persistence';
 
-/** One exported row: the statement's facts, its permalink and its latest text exactly as captured. */
+/**
+ * One exported row: the statement's facts, its latest text exactly as captured and the permalink of that version
+ * (an unversioned link would show other text after the next edit).
+ */
 export function exportRow(s: StatementSummaryView, publicUrl: string) {
   return {
     id: s.id,
-    permalink: `${publicUrl}/statements/${s.id}`,
+    permalink: `${publicUrl}/statements/${s.id}?version=${s.latestVersion}`,
     platform: s.platform,
     url: s.url,
     accountId: s.account.id,
