@@ -10,6 +10,7 @@ import {
   listAccounts,
   listDeletedAndRestored,
   listStatements,
+  withLatestCaptureTimes,
   type StatementSummaryView,
 } from '@app/persistence';
 import { accountName } from '../common/display-text';
@@ -89,7 +90,8 @@ export class FeedsController {
       ...described,
       selfUrl: `${publicUrl}${path}`,
       publicUrl,
-      statements,
+      // an entry is updated by its latest version's capture, which lists and searches do not read
+      statements: await withLatestCaptureTimes(this.db.manager, statements),
       // an empty feed has not changed since it began (the archive did, unless the feed says): not since it was read
       emptySince: feed.emptySince ?? (statements.length === 0 ? await this.archiveBegan() : undefined),
     });

@@ -22,8 +22,8 @@ export interface StatementSummaryView {
   statusChangedAt: string | null;
   latestVersion: number;
   /**
-   * when the latest version was captured: its last edit, or its first capture (every query here sets it; optional
-   * only for views made by hand)
+   * when the latest version was captured: its last edit, or its first capture. Only where `withLatestCaptureTimes`
+   * added it (the feeds): a lookup a row that every list and search would pay for
    */
   latestVersionCapturedAt?: string;
   text: string;
@@ -135,7 +135,6 @@ interface StatementRow {
   status: string;
   status_changed_at: Date | null;
   latest_version: number;
-  latest_captured_at: Date | null;
   latest_text: string;
   external_id: string;
   language: string | null;
@@ -148,9 +147,7 @@ interface StatementRow {
 
 const STATEMENT_COLUMNS = `s.id, s.seq, s.platform, s.url, s.authored_at, s.first_captured_at, s.last_seen_at, s.status,
   s.status_changed_at, s.latest_version, s.latest_text, s.external_id, s.language, a.id AS account_id, a.handle AS account_handle,
-  a.display_name AS account_display_name, a.profile_url AS account_url,
-  (SELECT lv.captured_at FROM versions lv WHERE lv.statement_id = s.id AND lv.number = s.latest_version)
-    AS latest_captured_at`;
+  a.display_name AS account_display_name, a.profile_url AS account_url`;
 
 export { artifactUrl } from './artifact-url';
 
@@ -731,7 +728,6 @@ function summaryOf(row: StatementRow): StatementSummaryView {
     status: row.status,
     statusChangedAt: row.status_changed_at?.toISOString() ?? null,
     latestVersion: row.latest_version,
-    latestVersionCapturedAt: (row.latest_captured_at ?? row.first_captured_at).toISOString(),
     text: row.latest_text,
     language: row.language,
     ...(typeof row.snippet === 'string' ? { snippet: snippetHtml(row.snippet) } : {}),
@@ -784,6 +780,22 @@ export async function listDeletedAndRestored(
     [limit],
   );
   return rows.map(summaryOf);
+}
+
+/** The summaries with `latestVersionCapturedAt`, in one lookup of their latest versions. */
+export async function withLatestCaptureTimes(
+  db: EntityManager,
+  items: StatementSummaryView[],
+): Promise<StatementSummaryView[]> {
+  if (items.length === 0) return items;
+  const rows: { statement_id: string; captured_at: Date }[] = await db.query(
+    `SELECT v.statement_id, v.captured_at
+     FROM unnest($1::uuid[], $2::int[]) AS l(id, number)
+     JOIN versions v ON v.statement_id = l.id AND v.number = l.number`,
+    [items.map((i) => i.id), items.map((i) => i.latestVersion)],
+  );
+  const capturedAt = new Map(rows.map((r) => [r.statement_id, r.captured_at.toISOString()]));
+  return items.map((i) => ({ ...i, latestVersionCapturedAt: capturedAt.get(i.id) ?? i.firstCapturedAt }));
 }
 
 /** Statements confirmed deleted, the most recently confirmed first. */
