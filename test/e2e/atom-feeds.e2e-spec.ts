@@ -345,4 +345,11 @@ describe('Atom feeds through an edit, a deletion and a restoration', () => {
     expect(kept.updated).toBe((await row(statements.kept)).first_captured_at.toISOString());
     expect(textOf(kept.content)).toBe('A statement that stays as it is.');
   });
+
+  it('lists a restoration only while it is the last status change: a later spell away takes it out', async () => {
+    // as a later "not found" that was found again leaves it: active, changed since the restoration
+    await app.db.query(`UPDATE statements SET status_changed_at = now() WHERE id = $1`, [statements.deleted]);
+    const entries = assertValidAtom(await feed('/feeds/deleted.atom'));
+    expect(entryOf(entries, statements.deleted)).toBeUndefined();
+  });
 });

@@ -19,8 +19,8 @@ export interface WebhookPayload {
     previousStatus?: string;
     observedAt: string;
     /**
-     * `statement.deleted`, `statement.restored`: when the archive last saw the post present (a poll listed it or a
-     * recheck found it), as known when the event was positioned
+     * `statement.deleted`: when the archive last saw the post present (a poll listed it or a recheck found it), as
+     * known when the event was positioned
      */
     lastSeenAt?: string;
     /**

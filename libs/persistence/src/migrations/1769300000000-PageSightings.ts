@@ -1,4 +1,5 @@
 import { type MigrationInterface, type QueryRunner } from 'typeorm';
+import { makeAppendOnly } from './append-only';
 
 /**
  * A web page is one statement under the account that first brought it; a second tracked list (or an on-demand
@@ -21,6 +22,8 @@ export class PageSightings1769300000000 implements MigrationInterface {
         PRIMARY KEY (account_id, seq)
       )`);
     await db.query(`CREATE INDEX statement_sightings_statement ON statement_sightings (statement_id)`);
+    // a sighting is a fact of the archive's history, as its versions are: never changed or taken back
+    await makeAppendOnly(db, ['statement_sightings']);
   }
 
   async down(db: QueryRunner): Promise<void> {

@@ -14,7 +14,10 @@ export interface MementoCapture {
  */
 export interface MementoLookup {
   urls: string[];
-  /** the account: `name` is its handle in lower case (handles match in any case) or its platform id (a DID) */
+  /**
+   * the account: `name` is its handle in lower case (handles match in any case) or, for Bluesky, its DID; only a
+   * DID is compared with platform ids (an X handle of digits must not find the account with that numeric id)
+   */
   account?: { platform: string; name: string };
   /** the post's external id under that account; none for a profile link */
   postId?: string;
@@ -46,7 +49,7 @@ export async function findMementoCaptures(
          FROM accounts a
          JOIN statements s ON s.account_id = a.id AND s.external_id = replace($4, $5, a.external_id)
         WHERE NOT EXISTS (SELECT FROM by_url)
-          AND a.platform = $2 AND (lower(a.handle) = $3 OR a.external_id = $3)
+          AND a.platform = $2 AND (CASE WHEN $3 LIKE 'did:%' THEN a.external_id = $3 ELSE lower(a.handle) = $3 END)
      )
      SELECT h.url, v.statement_id, v.number, v.captured_at
        FROM held h JOIN versions v ON v.statement_id = h.id
@@ -70,7 +73,7 @@ export async function findProfileAccountId(db: EntityManager, lookup: MementoLoo
   const profile = lookup.postId === undefined ? lookup.account : undefined;
   const [row]: { id: string }[] = await db.query(
     `SELECT id FROM accounts
-      WHERE profile_url = ANY($1::text[]) OR (platform = $2 AND (lower(handle) = $3 OR external_id = $3))
+      WHERE profile_url = ANY($1::text[]) OR (platform = $2 AND (CASE WHEN $3 LIKE 'did:%' THEN external_id = $3 ELSE lower(handle) = $3 END))
       LIMIT 1`,
     [lookup.urls, profile?.platform, profile?.name],
   );

@@ -758,9 +758,9 @@ export async function listRecentlyEdited(db: EntityManager, limit: number): Prom
 }
 
 /**
- * What the deleted feed lists: statements confirmed deleted and those restored after a confirmed deletion, the most
- * recent status change first. Restorations are found from their observations (few), not by reading every active
- * statement.
+ * What the deleted feed lists: statements confirmed deleted and those whose last status change restored them after
+ * a confirmed deletion, the most recent status change first. Restorations are found from their observations (few,
+ * in their own partial index), not by reading every active statement.
  */
 export async function listDeletedAndRestored(
   db: EntityManager,
@@ -771,9 +771,10 @@ export async function listDeletedAndRestored(
      FROM ((SELECT s.* FROM statements s WHERE s.status = 'deleted'
             ORDER BY s.status_changed_at DESC NULLS LAST, s.seq DESC LIMIT $1)
            UNION ALL
-           (SELECT s.* FROM statements s
-            WHERE s.status = 'active' AND s.id IN (SELECT o.statement_id FROM observations o
-                                                   WHERE o.previous_status = 'deleted' AND o.status = 'active')
+           (SELECT s.* FROM observations o JOIN statements s ON s.id = o.statement_id
+            WHERE o.previous_status = 'deleted' AND o.status = 'active'
+              -- still active since that restoration: a later missing or unavailable spell is not one
+              AND s.status = 'active' AND s.status_changed_at = o.observed_at
             ORDER BY s.status_changed_at DESC NULLS LAST, s.seq DESC LIMIT $1)) s
      JOIN accounts a ON a.id = s.account_id
      ORDER BY s.status_changed_at DESC NULLS LAST, s.seq DESC LIMIT $1`,

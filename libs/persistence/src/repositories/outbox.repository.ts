@@ -2,6 +2,8 @@ import { type EntityManager } from 'typeorm';
 
 /** The events of a statement's missing spell: their payloads say when it began and when the post was last seen. */
 const SPELL_EVENTS = `'statement.missing', 'statement.deleted', 'statement.restored'`;
+/** Those whose post is gone: when it was last seen. (A restoration's would be the check that found it back.) */
+const GONE_EVENTS = `'statement.missing', 'statement.deleted'`;
 
 /** Only one outbox sequencer may position events at a time, across every worker process. */
 const OUTBOX_LOCK = 7215503;
@@ -32,7 +34,7 @@ export interface OutboxEvent {
    * `private`, `account-suspended`…); for an `account.unavailable` without an observation of its own, the account's
    */
   statusReason: string | null;
-  /** `statement.missing`, `.deleted`, `.restored`: when the archive last saw the post (a poll or a recheck found it) */
+  /** `statement.missing`, `.deleted`: when the archive last saw the post (a poll or a recheck found it) */
   lastSeenAt: Date | null;
   /**
    * `statement.missing`, `.deleted`, `.restored`: the first "not there" answer of the missing spell the event
@@ -145,12 +147,13 @@ export async function unsequencedEvents(
             e.observation_id, COALESCE(ob.observed_at, qn.extracted_at, e.created_at) AS observed_at,
             ob.previous_status, e.platform AS event_platform, e.detail,
             COALESCE(ob.reason, CASE WHEN e.type = 'account.unavailable' THEN a.unavailable_reason END) AS status_reason,
-            CASE WHEN e.type IN (${SPELL_EVENTS}) THEN s.last_seen_at END AS last_seen_at, spell.missing_since,
+            CASE WHEN e.type IN (${GONE_EVENTS}) THEN s.last_seen_at END AS last_seen_at, spell.missing_since,
             e.quotation_id, qn.quoted_statement_id, qs.platform AS quoted_platform, qn.claimed_handle,
             qn.claimed_name, to_char(qn.claimed_date, 'YYYY-MM-DD') AS claimed_date, qn.source_url, qn.post_url,
             qn.found_in,
             CASE WHEN s.platform = 'web'
-                 THEN ARRAY(SELECT g.account_id FROM statement_sightings g WHERE g.statement_id = s.id ORDER BY g.seq)
+                 THEN ARRAY(SELECT g.account_id FROM statement_sightings g WHERE g.statement_id = s.id
+                       ORDER BY g.first_seen_at, g.account_id)
             END AS seen_by
      FROM batch b
      JOIN events e ON e.id = b.id

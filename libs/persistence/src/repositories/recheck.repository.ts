@@ -354,7 +354,7 @@ export async function recheckSoon(
        SELECT s.id FROM statements s
        WHERE s.account_id = $1 AND s.external_id = ANY($2::text[]) AND s.status = 'active'
          AND (s.next_check_at IS NULL OR s.next_check_at > $3)
-       ORDER BY ${STATEMENT_LOCK_ORDER} FOR UPDATE OF s
+       ORDER BY ${STATEMENT_LOCK_ORDER} FOR NO KEY UPDATE OF s
      )
      UPDATE statements s SET next_check_at = $3 FROM soon WHERE s.id = soon.id
      RETURNING s.id`,
@@ -384,7 +384,7 @@ export async function recheckSoonByPlatformIds(
        JOIN named n ON s.external_id = n.external_id
        JOIN accounts a ON a.id = s.account_id AND a.platform = $1 AND a.external_id = n.account_external_id
        WHERE s.status = 'active' AND (s.next_check_at IS NULL OR s.next_check_at > $4)
-       ORDER BY ${STATEMENT_LOCK_ORDER} FOR UPDATE OF s
+       ORDER BY ${STATEMENT_LOCK_ORDER} FOR NO KEY UPDATE OF s
      ), soon AS (
        UPDATE statements s SET next_check_at = $4 FROM wanted w WHERE s.id = w.id
        RETURNING s.id)
