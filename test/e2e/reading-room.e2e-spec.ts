@@ -170,7 +170,8 @@ describe('reading room', () => {
     expect(rows).toEqual([
       expect.objectContaining({
         id: cyrillicId,
-        permalink: `${PUBLIC_URL}/statements/${cyrillicId}`,
+        // the version whose text the row carries
+        permalink: `${PUBLIC_URL}/statements/${cyrillicId}?version=2`,
         text: CYRILLIC_EDITED,
         latest_version: '2',
       }),
@@ -180,7 +181,13 @@ describe('reading room', () => {
       .trimEnd()
       .split('\n')
       .map((line) => JSON.parse(line));
-    expect(lines).toEqual([expect.objectContaining({ id: cyrillicId, text: CYRILLIC_EDITED })]);
+    expect(lines).toEqual([
+      expect.objectContaining({
+        id: cyrillicId,
+        permalink: `${PUBLIC_URL}/statements/${cyrillicId}?version=2`,
+        text: CYRILLIC_EDITED,
+      }),
+    ]);
   });
 
   it('shows the versions of a statement and a word-level diff between them', async () => {
